@@ -1,0 +1,132 @@
+//! What an ingest returns (SPEC §2.3): one outcome per event, and totals for a batch.
+
+use crate::error::{JourneyError, Violation};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// The result of ingesting one event. A rejection is an outcome, not an error: batches go on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(
+    tag = "status",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Outcome {
+    /// The event was stored.
+    Accepted {
+        /// The event's id (its own, or the natural id).
+        event_id: Uuid,
+        /// The session it joined.
+        session_id: Uuid,
+        /// Whether this event created the session.
+        session_created: bool,
+        /// The session's event count, this event included.
+        event_count: usize,
+        /// The event's 0-based position in the session's time order, at the time of ingest.
+        event_index: usize,
+        /// Things dropped from the event (`unknownAttributes: drop`).
+        warnings: Vec<Violation>,
+    },
+    /// The same event was already stored; nothing changed.
+    Duplicate {
+        /// The event's id.
+        event_id: Uuid,
+        /// The session that holds it.
+        session_id: Uuid,
+    },
+    /// The event was refused; nothing changed.
+    Rejected {
+        /// The event's id, when one could be read or derived.
+        event_id: Option<Uuid>,
+        /// Every reason, at once.
+        violations: Vec<Violation>,
+    },
+}
+
+impl Outcome {
+    /// A rejection of an event whose id is `event_id`.
+    pub(crate) fn rejected(event_id: Option<Uuid>, violations: Vec<Violation>) -> Outcome {
+        Outcome::Rejected {
+            event_id,
+            violations,
+        }
+    }
+
+    /// `"accepted"`, `"duplicate"` or `"rejected"`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Accepted { .. } => "accepted",
+            Outcome::Duplicate { .. } => "duplicate",
+            Outcome::Rejected { .. } => "rejected",
+        }
+    }
+
+    /// For callers that prefer errors: a rejection becomes `JourneyError::Validation`.
+    pub fn into_result(self) -> Result<Outcome, JourneyError> {
+        match self {
+            Outcome::Rejected { violations, .. } => Err(JourneyError::Validation { violations }),
+            other => Ok(other),
+        }
+    }
+
+    /// The JSON form of §2.3.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// The result of a batch: one outcome per input, in input order, and totals.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct BatchOutcome {
+    /// One outcome per input.
+    pub outcomes: Vec<Outcome>,
+    /// How many were accepted.
+    pub accepted: usize,
+    /// How many were duplicates.
+    pub duplicates: usize,
+    /// How many were rejected.
+    pub rejected: usize,
+}
+
+impl BatchOutcome {
+    /// Appends one outcome and counts it.
+    pub fn push(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Accepted { .. } => self.accepted += 1,
+            Outcome::Duplicate { .. } => self.duplicates += 1,
+            Outcome::Rejected { .. } => self.rejected += 1,
+        }
+        self.outcomes.push(outcome);
+    }
+
+    /// The JSON form: `{"outcomes", "accepted", "duplicates", "rejected"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_forms_match_the_spec() {
+        let accepted = Outcome::Accepted {
+            event_id: Uuid::nil(),
+            session_id: Uuid::nil(),
+            session_created: true,
+            event_count: 1,
+            event_index: 0,
+            warnings: vec![],
+        };
+        let json = accepted.to_json();
+        assert_eq!(json["status"], "accepted");
+        assert_eq!(json["sessionCreated"], true);
+        assert_eq!(json["eventIndex"], 0);
+        let rejected = Outcome::rejected(None, vec![]).to_json();
+        assert_eq!(
+            rejected,
+            serde_json::json!({"status": "rejected", "eventId": null, "violations": []})
+        );
+    }
+}

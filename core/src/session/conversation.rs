@@ -1,0 +1,57 @@
+//! The conversation card's fields (SPEC §3.3): channel, direction, and the last queue, agent and
+//! wrap-up code after any transfers. Each is last-writer-wins by event time, so a transfer that
+//! arrives late does not hide the queue the conversation moved to afterwards.
+
+use super::{Lww, StoredEvent};
+use crate::catalog::EventType;
+use serde_json::Value;
+
+/// Projected conversation fields.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConversationState {
+    pub channel: Lww<Value>,
+    pub direction: Lww<Value>,
+    /// The queue id of the latest `queue_joined`, `agent_connected` with a queue, or transfer to a queue.
+    pub last_queue: Lww<Value>,
+    /// The agent id of the latest `agent_connected`.
+    pub last_agent: Lww<Value>,
+    pub wrapup_code: Lww<Value>,
+}
+
+impl ConversationState {
+    /// Updates the fields from one event of the built-in conversation type.
+    pub fn apply(&mut self, event_type: &EventType, event: &StoredEvent) {
+        let field = |name: &str| {
+            let index = event_type.attribute_index(name)?;
+            event
+                .attributes
+                .iter()
+                .find(|(i, _)| *i as usize == index)
+                .map(|(_, v)| v)
+        };
+        let offer = |slot: &mut Lww<Value>, name: &str| {
+            if let Some(value) = field(name) {
+                slot.offer(event.time, event.id, || value.clone());
+            }
+        };
+        match event_type.name.as_str() {
+            "conversation_started" => {
+                offer(&mut self.channel, "channel");
+                offer(&mut self.direction, "direction");
+            }
+            "queue_joined" => offer(&mut self.last_queue, "queueId"),
+            "agent_connected" => {
+                offer(&mut self.last_agent, "agentId");
+                offer(&mut self.last_queue, "queueId");
+            }
+            "transferred" => offer(&mut self.last_queue, "toQueueId"),
+            "wrapup" => offer(&mut self.wrapup_code, "code"),
+            _ => {}
+        }
+    }
+
+    /// The channel from `conversation_started`, once it has been seen.
+    pub fn channel_name(&self) -> Option<&str> {
+        self.channel.get().and_then(Value::as_str)
+    }
+}

@@ -1,0 +1,61 @@
+//! Timestamps: RFC 3339 in, RFC 3339 UTC with milliseconds out, `i64` milliseconds since the epoch inside.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Milliseconds since 1970-01-01T00:00:00Z; the one time representation inside the engine.
+pub type Millis = i64;
+
+/// Parses an RFC 3339 timestamp, truncating below the millisecond. `None` when malformed.
+pub fn parse_rfc3339(text: &str) -> Option<Millis> {
+    // chrono accepts a space instead of `T`; RFC 3339 allows it only by mutual agreement, and the
+    // vendor APIs do not, so insist on `T` (either case).
+    let bytes = text.as_bytes();
+    if bytes.len() < 20 || !matches!(bytes[10], b'T' | b't') {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
+/// Formats as `2026-11-21T10:15:00.000Z`.
+pub fn format_millis(millis: Millis) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(millis) {
+        Some(t) => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+        // Unreachable for parsed input (chrono's range is wider than any RFC 3339 year), kept total.
+        None => millis.to_string(),
+    }
+}
+
+/// Now, from the system clock.
+pub fn wall_now() -> Millis {
+    Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_to_utc_milliseconds() {
+        let ms = parse_rfc3339("2026-11-21T11:15:00.123456+01:00").unwrap();
+        assert_eq!(format_millis(ms), "2026-11-21T10:15:00.123Z");
+        assert_eq!(
+            format_millis(parse_rfc3339("2026-11-21T10:15:00Z").unwrap()),
+            "2026-11-21T10:15:00.000Z"
+        );
+    }
+
+    #[test]
+    fn refuses_non_rfc3339() {
+        for bad in [
+            "2026-11-21",
+            "2026-11-21 10:15:00Z",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-11-21T10:15:00",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+}

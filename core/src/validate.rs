@@ -1,0 +1,666 @@
+//! Validation of one event against the catalog and config (SPEC §2.2).
+//!
+//! Every check runs, so that the caller learns every violation at once, each with the JSON pointer of
+//! the offending value. Checks that need engine state (duplicates, session type and customer mismatch,
+//! ended sessions) run later, in the session store, on events that pass here.
+
+use crate::catalog::{AttributeDef, AttributeType, Catalog, SessionKind, escape, is_identifier};
+use crate::config::{Config, UnknownAttributes};
+use crate::error::{Violation, ViolationCode as Code};
+use crate::event::IdType;
+use crate::json::Json;
+use crate::time::{Millis, format_millis, parse_rfc3339};
+use uuid::Uuid;
+
+/// An event that passed every stateless check, borrowing from its parsed JSON.
+#[derive(Debug)]
+pub(crate) struct CheckedEvent<'j, 'a> {
+    /// Event time, in UTC milliseconds.
+    pub time: Millis,
+    /// The customer's identifier.
+    pub customer_id: &'j str,
+    /// The kind of identifier.
+    pub id_type: IdType,
+    /// Index of the session type in the catalog.
+    pub session_type: usize,
+    /// Index of the event type in its session type.
+    pub event_type: usize,
+    /// `session.externalId` (custom and conversation sessions).
+    pub external_id: Option<&'j str>,
+    /// `division`, if given.
+    pub division: Option<&'j str>,
+    /// Defined attributes: (index in the event type, value with any vendor wrapper removed).
+    pub attributes: Vec<(usize, &'j Json<'a>)>,
+    /// Undefined attributes kept under the `keep` policy.
+    pub extra_attributes: Vec<(&'j str, &'j Json<'a>)>,
+    /// Warnings to report with the outcome (dropped attributes).
+    pub warnings: Vec<Violation>,
+}
+
+/// Checks events against one catalog and config at one moment.
+pub(crate) struct Validator<'c> {
+    pub catalog: &'c Catalog,
+    pub config: &'c Config,
+    /// The engine's `now`; `None` for an event clock that has seen no event yet.
+    pub now: Option<Millis>,
+    /// Whether `FUTURE_EVENT` applies (wall and manual clocks).
+    pub check_future: bool,
+}
+
+/// Collects violations for one event.
+struct Report<'v>(&'v mut Vec<Violation>);
+
+impl Report<'_> {
+    fn add(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Violation::new(code, path, message));
+    }
+}
+
+impl<'c> Validator<'c> {
+    /// Checks `event`, appending every violation found. Returns the checked event when there is none.
+    pub fn check<'j, 'a>(
+        &self,
+        event: &'j Json<'a>,
+        violations: &mut Vec<Violation>,
+    ) -> Option<CheckedEvent<'j, 'a>> {
+        let before = violations.len();
+        let mut report = Report(violations);
+        if !matches!(event, Json::Object(_)) {
+            report.add(
+                Code::TypeMismatch,
+                "",
+                format!("an event must be a JSON object, not {}", event.type_name()),
+            );
+            return None;
+        }
+        self.check_id(event.get("id"), &mut report);
+        let event_name = self.event_name(event.get("eventName"), &mut report);
+        let time = self.created_date(event.get("createdDate"), &mut report);
+        let customer = self.customer(event.get("customer"), &mut report);
+        let session = self.session(event.get("session"), &mut report);
+        let division = self.optional_string(event.get("division"), "/division", &mut report);
+        let event_type = match (session, event_name) {
+            (Some((session_type, _)), Some(name)) => {
+                self.event_type(session_type, name, &mut report)
+            }
+            _ => None,
+        };
+        let mut attributes = Vec::new();
+        let mut extra_attributes = Vec::new();
+        let mut warnings = Vec::new();
+        if let Some(raw) = event.get("attributes").filter(|a| !matches!(a, Json::Null)) {
+            self.attributes(
+                raw,
+                session.map(|(t, _)| t).zip(event_type),
+                &mut report,
+                &mut attributes,
+                &mut extra_attributes,
+                &mut warnings,
+            );
+        } else if let (Some((session_type, _)), Some(event_type)) = (session, event_type) {
+            self.required_attributes(session_type, event_type, &[], &mut report);
+        }
+        if violations.len() > before {
+            return None;
+        }
+        let (customer_id, id_type) = customer?;
+        let (session_type, external_id) = session?;
+        Some(CheckedEvent {
+            time: time?,
+            customer_id,
+            id_type,
+            session_type,
+            event_type: event_type?,
+            external_id,
+            division,
+            attributes,
+            extra_attributes,
+            warnings,
+        })
+    }
+
+    fn check_id(&self, id: Option<&Json<'_>>, report: &mut Report<'_>) {
+        match id {
+            None | Some(Json::Null) => {}
+            Some(Json::String(text)) if Uuid::try_parse(text).is_ok() => {}
+            Some(other) => report.add(
+                Code::InvalidId,
+                "/id",
+                format!("id must be a UUID string, got {}", describe(other)),
+            ),
+        }
+    }
+
+    fn event_name<'j>(
+        &self,
+        name: Option<&'j Json<'_>>,
+        report: &mut Report<'_>,
+    ) -> Option<&'j str> {
+        match name {
+            None | Some(Json::Null) => {
+                report.add(Code::MissingField, "/eventName", "eventName is required")
+            }
+            Some(Json::String(name)) if is_identifier(name) => return Some(name),
+            Some(Json::String(name)) => report.add(
+                Code::InvalidName,
+                "/eventName",
+                format!(
+                    "'{}' is not an identifier (^[A-Za-z][A-Za-z0-9_]{{0,63}}$)",
+                    clip(name)
+                ),
+            ),
+            Some(other) => report.add(
+                Code::TypeMismatch,
+                "/eventName",
+                format!("expected a string, got {}", other.type_name()),
+            ),
+        }
+        None
+    }
+
+    fn created_date(&self, date: Option<&Json<'_>>, report: &mut Report<'_>) -> Option<Millis> {
+        let time = match date {
+            None | Some(Json::Null) => {
+                report.add(Code::MissingDate, "/createdDate", "createdDate is required");
+                return None;
+            }
+            Some(Json::String(text)) => parse_rfc3339(text),
+            Some(_) => None,
+        };
+        let Some(time) = time else {
+            report.add(
+                Code::InvalidDate,
+                "/createdDate",
+                format!("{} is not an RFC 3339 timestamp", describe(date?)),
+            );
+            return None;
+        };
+        let now = self.now?;
+        if let Some(lateness) = self.config.allowed_lateness
+            && time < now.saturating_sub(lateness.as_millis())
+        {
+            report.add(
+                Code::LateEvent,
+                "/createdDate",
+                format!(
+                    "event time is more than {lateness} before now ({})",
+                    format_millis(now)
+                ),
+            );
+        }
+        if self.check_future && time > now.saturating_add(self.config.max_clock_skew.as_millis()) {
+            report.add(
+                Code::FutureEvent,
+                "/createdDate",
+                format!(
+                    "event time is more than {} after now ({})",
+                    self.config.max_clock_skew,
+                    format_millis(now)
+                ),
+            );
+        }
+        Some(time)
+    }
+
+    fn customer<'j>(
+        &self,
+        customer: Option<&'j Json<'_>>,
+        report: &mut Report<'_>,
+    ) -> Option<(&'j str, IdType)> {
+        let customer = match customer {
+            None | Some(Json::Null) => {
+                report.add(Code::MissingCustomer, "/customer", "customer is required");
+                return None;
+            }
+            Some(c @ Json::Object(_)) => c,
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    "/customer",
+                    format!("expected an object, got {}", other.type_name()),
+                );
+                return None;
+            }
+        };
+        let id = match customer.get("id") {
+            None | Some(Json::Null) => {
+                report.add(
+                    Code::MissingCustomer,
+                    "/customer/id",
+                    "customer.id is required",
+                );
+                None
+            }
+            Some(Json::String(id)) if id.is_empty() => {
+                report.add(
+                    Code::MissingCustomer,
+                    "/customer/id",
+                    "customer.id is empty",
+                );
+                None
+            }
+            Some(Json::String(id)) => self.bounded(id, "/customer/id", report),
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    "/customer/id",
+                    format!("expected a string, got {}", other.type_name()),
+                );
+                None
+            }
+        };
+        let id_type = match customer.get("idType") {
+            None | Some(Json::Null) => {
+                report.add(
+                    Code::MissingField,
+                    "/customer/idType",
+                    "customer.idType is required",
+                );
+                None
+            }
+            Some(Json::String(text)) => IdType::parse(text).or_else(|| {
+                report.add(
+                    Code::NotInEnum,
+                    "/customer/idType",
+                    format!(
+                        "'{}' is not one of cookie, email, phone, externalContact, externalId",
+                        clip(text)
+                    ),
+                );
+                None
+            }),
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    "/customer/idType",
+                    format!("expected a string, got {}", other.type_name()),
+                );
+                None
+            }
+        };
+        id.zip(id_type)
+    }
+
+    /// `(session type index, externalId)`.
+    fn session<'j>(
+        &self,
+        session: Option<&'j Json<'_>>,
+        report: &mut Report<'_>,
+    ) -> Option<(usize, Option<&'j str>)> {
+        let session = match session {
+            None | Some(Json::Null) => {
+                report.add(Code::MissingField, "/session", "session is required");
+                return None;
+            }
+            Some(s @ Json::Object(_)) => s,
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    "/session",
+                    format!("expected an object, got {}", other.type_name()),
+                );
+                return None;
+            }
+        };
+        let session_type = match session.get("type") {
+            None | Some(Json::Null) => {
+                report.add(
+                    Code::MissingField,
+                    "/session/type",
+                    "session.type is required",
+                );
+                None
+            }
+            Some(Json::String(name)) if !is_identifier(name) => {
+                report.add(
+                    Code::InvalidName,
+                    "/session/type",
+                    format!("'{}' is not an identifier", clip(name)),
+                );
+                None
+            }
+            Some(Json::String(name)) => self.catalog.session_type_index(name).or_else(|| {
+                report.add(
+                    Code::UnknownSessionType,
+                    "/session/type",
+                    format!("no session type is called '{name}'"),
+                );
+                None
+            }),
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    "/session/type",
+                    format!("expected a string, got {}", other.type_name()),
+                );
+                None
+            }
+        };
+        let needs_external_id =
+            session_type.is_none_or(|i| self.catalog.session_type(i).kind != SessionKind::Web);
+        let external_id = match session.get("externalId") {
+            // A web session is found by inactivity; an externalId sent with a web event is ignored.
+            _ if !needs_external_id => None,
+            None | Some(Json::Null) => {
+                if session_type.is_some() {
+                    report.add(
+                        Code::MissingField,
+                        "/session/externalId",
+                        "session.externalId is required for this session type",
+                    );
+                }
+                None
+            }
+            Some(Json::String(id)) if id.is_empty() => {
+                report.add(
+                    Code::MissingField,
+                    "/session/externalId",
+                    "session.externalId is empty",
+                );
+                None
+            }
+            Some(Json::String(id)) => self.bounded(id, "/session/externalId", report),
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    "/session/externalId",
+                    format!("expected a string, got {}", other.type_name()),
+                );
+                None
+            }
+        };
+        Some((session_type?, external_id))
+    }
+
+    fn optional_string<'j>(
+        &self,
+        value: Option<&'j Json<'_>>,
+        path: &str,
+        report: &mut Report<'_>,
+    ) -> Option<&'j str> {
+        match value {
+            None | Some(Json::Null) => None,
+            Some(Json::String(text)) => self.bounded(text, path, report),
+            Some(other) => {
+                report.add(
+                    Code::TypeMismatch,
+                    path,
+                    format!("expected a string, got {}", other.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `text`, unless it is longer than `maxStringLength` characters.
+    fn bounded<'t>(&self, text: &'t str, path: &str, report: &mut Report<'_>) -> Option<&'t str> {
+        let limit = self.config.max_string_length;
+        if too_long(text, limit) {
+            report.add(
+                Code::TooLong,
+                path,
+                format!("longer than {limit} characters"),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
+    fn event_type(
+        &self,
+        session_type: usize,
+        name: &str,
+        report: &mut Report<'_>,
+    ) -> Option<usize> {
+        let ty = self.catalog.session_type(session_type);
+        ty.event_type_index(name).or_else(|| {
+            report.add(
+                Code::UnknownEventType,
+                "/eventName",
+                format!("session type '{}' has no event type '{name}'", ty.name),
+            );
+            None
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attributes<'j, 'a>(
+        &self,
+        raw: &'j Json<'a>,
+        types: Option<(usize, usize)>,
+        report: &mut Report<'_>,
+        attributes: &mut Vec<(usize, &'j Json<'a>)>,
+        extra: &mut Vec<(&'j str, &'j Json<'a>)>,
+        warnings: &mut Vec<Violation>,
+    ) {
+        let Json::Object(entries) = raw else {
+            report.add(
+                Code::TypeMismatch,
+                "/attributes",
+                format!("expected an object, got {}", raw.type_name()),
+            );
+            return;
+        };
+        let limit = self.config.max_attributes_per_event;
+        if entries.len() > limit {
+            report.add(
+                Code::TooManyAttributes,
+                "/attributes",
+                format!("{} attributes; at most {limit} are allowed", entries.len()),
+            );
+        }
+        // Without a known event type there is nothing to check the attributes against.
+        let Some((session_type, event_type)) = types else {
+            return;
+        };
+        let definition = &self.catalog.session_type(session_type).event_types[event_type];
+        for (name, value) in entries {
+            let path = format!("/attributes/{}", escape(name));
+            match definition.attribute_index(name) {
+                Some(_) if matches!(value, Json::Null) => {} // null means absent
+                Some(index) => {
+                    if let Some(value) =
+                        self.attribute(&definition.attributes[index], value, &path, report)
+                    {
+                        attributes.push((index, value));
+                    }
+                }
+                None => match self.config.unknown_attributes {
+                    UnknownAttributes::Reject => report.add(
+                        Code::UnknownAttribute,
+                        path,
+                        format!("event type '{}' has no attribute '{name}'", definition.name),
+                    ),
+                    UnknownAttributes::Drop => warnings.push(Violation::new(
+                        Code::UnknownAttribute,
+                        path,
+                        format!("attribute '{name}' is not defined and was dropped"),
+                    )),
+                    UnknownAttributes::Keep => extra.push((name, value)),
+                },
+            }
+        }
+        let present: Vec<usize> = attributes.iter().map(|(i, _)| *i).collect();
+        self.required_attributes(session_type, event_type, &present, report);
+    }
+
+    fn required_attributes(
+        &self,
+        session_type: usize,
+        event_type: usize,
+        present: &[usize],
+        report: &mut Report<'_>,
+    ) {
+        let definition = &self.catalog.session_type(session_type).event_types[event_type];
+        for (index, attribute) in definition.attributes.iter().enumerate() {
+            if attribute.required && !present.contains(&index) {
+                report.add(
+                    Code::MissingAttribute,
+                    format!("/attributes/{}", attribute.name),
+                    format!(
+                        "attribute '{}' is required for '{}'",
+                        attribute.name, definition.name
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Checks one attribute value, unwrapping the vendor form `{"dataType", "value"}`.
+    fn attribute<'j, 'a>(
+        &self,
+        def: &AttributeDef,
+        value: &'j Json<'a>,
+        path: &str,
+        report: &mut Report<'_>,
+    ) -> Option<&'j Json<'a>> {
+        let (value, value_path) = match vendor_form(value) {
+            Some((data_type, inner)) => {
+                if !data_type_matches(data_type, &def.ty) {
+                    report.add(
+                        Code::TypeMismatch,
+                        format!("{path}/dataType"),
+                        format!(
+                            "dataType {} does not match the attribute's type {}",
+                            describe(data_type),
+                            def.ty.name()
+                        ),
+                    );
+                }
+                (inner, format!("{path}/value"))
+            }
+            None => (value, path.to_owned()),
+        };
+        let before = report.0.len();
+        if def.list {
+            match value {
+                Json::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        self.scalar(def, item, &format!("{value_path}/{i}"), report);
+                    }
+                }
+                other => report.add(
+                    Code::TypeMismatch,
+                    value_path,
+                    format!("expected a list, got {}", other.type_name()),
+                ),
+            }
+        } else {
+            self.scalar(def, value, &value_path, report);
+        }
+        (report.0.len() == before).then_some(value)
+    }
+
+    fn scalar(&self, def: &AttributeDef, value: &Json<'_>, path: &str, report: &mut Report<'_>) {
+        let mismatch = |report: &mut Report<'_>, expected: &str| {
+            report.add(
+                Code::TypeMismatch,
+                path,
+                format!("expected {expected}, got {}", describe(value)),
+            )
+        };
+        match (&def.ty, value) {
+            (AttributeType::String { max_length }, Json::String(text)) => {
+                let limit = max_length.unwrap_or(self.config.max_string_length);
+                if too_long(text, limit) {
+                    report.add(
+                        Code::TooLong,
+                        path,
+                        format!("longer than {limit} characters"),
+                    );
+                }
+            }
+            (AttributeType::Integer { min, max }, Json::Number(n)) if n.is_i64() || n.is_u64() => {
+                let n = n.as_i64().unwrap_or(i64::MAX);
+                if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                    report.add(
+                        Code::OutOfRange,
+                        path,
+                        format!("{n} is outside {}", range(min, max)),
+                    );
+                }
+            }
+            (AttributeType::Integer { .. }, _) => mismatch(report, "a whole number"),
+            (AttributeType::Decimal { min, max }, Json::Number(n)) => {
+                let n = n.as_f64().unwrap_or(f64::NAN);
+                if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                    report.add(
+                        Code::OutOfRange,
+                        path,
+                        format!("{n} is outside {}", range(min, max)),
+                    );
+                }
+            }
+            (AttributeType::Decimal { .. }, _) => mismatch(report, "a number"),
+            (AttributeType::Boolean, Json::Bool(_)) => {}
+            (AttributeType::Boolean, _) => mismatch(report, "true or false"),
+            (AttributeType::Enum { values }, Json::String(text)) => {
+                if !values.iter().any(|v| v == text) {
+                    report.add(
+                        Code::NotInEnum,
+                        path,
+                        format!("'{}' is not one of {}", clip(text), values.join(", ")),
+                    );
+                }
+            }
+            (AttributeType::Datetime, Json::String(text)) if parse_rfc3339(text).is_some() => {}
+            (AttributeType::Datetime, _) => mismatch(report, "an RFC 3339 timestamp string"),
+            (AttributeType::Uuid, Json::String(text)) if Uuid::try_parse(text).is_ok() => {}
+            (AttributeType::Uuid, _) => mismatch(report, "a UUID string"),
+            (AttributeType::String { .. } | AttributeType::Enum { .. }, _) => {
+                mismatch(report, "a string")
+            }
+        }
+    }
+}
+
+/// `(dataType, value)` when `value` is exactly `{"dataType": ..., "value": ...}`.
+fn vendor_form<'j, 'a>(value: &'j Json<'a>) -> Option<(&'j Json<'a>, &'j Json<'a>)> {
+    match value {
+        Json::Object(entries) if entries.len() == 2 => {
+            Some((value.get("dataType")?, value.get("value")?))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a vendor `dataType` names `ty`: its name in any case, or `number` for decimals.
+fn data_type_matches(data_type: &Json<'_>, ty: &AttributeType) -> bool {
+    let Some(name) = data_type.as_str() else {
+        return false;
+    };
+    name.eq_ignore_ascii_case(ty.name())
+        || (matches!(ty, AttributeType::Decimal { .. }) && name.eq_ignore_ascii_case("number"))
+}
+
+fn too_long(text: &str, limit: usize) -> bool {
+    // A string's byte length bounds its character count, so most strings skip the count.
+    text.len() > limit && text.chars().count() > limit
+}
+
+fn range<T: std::fmt::Display>(min: &Option<T>, max: &Option<T>) -> String {
+    match (min, max) {
+        (Some(lo), Some(hi)) => format!("[{lo}, {hi}]"),
+        (Some(lo), None) => format!("[{lo}, ∞)"),
+        (None, Some(hi)) => format!("(-∞, {hi}]"),
+        (None, None) => "any".to_owned(),
+    }
+}
+
+/// A value for a message, cut short so that a huge input does not make a huge message.
+fn describe(value: &Json<'_>) -> String {
+    match value {
+        Json::String(text) => format!("'{}'", clip(text)),
+        Json::Number(n) => n.to_string(),
+        Json::Bool(b) => b.to_string(),
+        other => other.type_name().to_owned(),
+    }
+}
+
+fn clip(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
