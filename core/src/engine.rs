@@ -327,7 +327,13 @@ impl Engine {
         let checked = self.validator().check(event, &mut violations);
         let checked = match checked {
             Some(checked) if violations.is_empty() => checked,
-            _ => return self.reject(Some(event_id), violations),
+            _ => {
+                debug_assert!(
+                    !violations.is_empty(),
+                    "an event was refused without a reason"
+                );
+                return self.reject(Some(event_id), violations);
+            }
         };
         match self.store(event_id, &checked) {
             Ok(applied) => {

@@ -175,7 +175,10 @@ impl<'c> Validator<'c> {
             );
             return None;
         };
-        let now = self.now?;
+        // An event clock that has seen no event yet has no `now` to compare with.
+        let Some(now) = self.now else {
+            return Some(time);
+        };
         if let Some(lateness) = self.config.allowed_lateness
             && time < now.saturating_sub(lateness.as_millis())
         {
@@ -454,11 +457,17 @@ impl<'c> Validator<'c> {
             return;
         };
         let definition = &self.catalog.session_type(session_type).event_types[event_type];
-        for (name, value) in entries {
+        // Key order, not arrival order: a Python dict, a JS object and a serde_json map of the same
+        // event must report the same violations in the same order.
+        let mut sorted: Vec<&(std::borrow::Cow<'a, str>, Json<'a>)> = entries.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut present = Vec::with_capacity(entries.len());
+        for (name, value) in sorted {
             let path = format!("/attributes/{}", escape(name));
             match definition.attribute_index(name) {
                 Some(_) if matches!(value, Json::Null) => {} // null means absent
                 Some(index) => {
+                    present.push(index);
                     if let Some(value) =
                         self.attribute(&definition.attributes[index], value, &path, report)
                     {
@@ -480,7 +489,6 @@ impl<'c> Validator<'c> {
                 },
             }
         }
-        let present: Vec<usize> = attributes.iter().map(|(i, _)| *i).collect();
         self.required_attributes(session_type, event_type, &present, report);
     }
 

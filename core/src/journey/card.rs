@@ -101,8 +101,7 @@ pub struct EventView {
     pub event_index: usize,
     /// The session's customer.
     pub customer: Customer,
-    /// Attributes as sent; left out without `journey:eventType:view`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Attributes as sent; `null` without `journey:eventType:view`.
     pub attributes: Option<Map<String, Value>>,
 }
 
