@@ -21,6 +21,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// Attributes kept under the `keep` policy: name and value as sent.
+pub(crate) type ExtraAttributes = Box<[(Box<str>, Value)]>;
+
 /// One accepted event as stored. Events are immutable once stored.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredEvent {
@@ -31,7 +34,7 @@ pub(crate) struct StoredEvent {
     /// Defined attributes: (index within the event type, value as sent).
     pub attributes: Box<[(u16, Value)]>,
     /// Undefined attributes kept under the `keep` policy.
-    pub extra_attributes: Option<Box<[(Box<str>, Value)]>>,
+    pub extra_attributes: Option<ExtraAttributes>,
 }
 
 impl StoredEvent {
