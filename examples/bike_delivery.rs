@@ -27,8 +27,7 @@ struct Step {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
-    let scenario: Scenario =
-        serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json"))?)?;
+    let scenario: Scenario = serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json"))?)?;
     let catalog = Catalog::from_json(&std::fs::read_to_string(data.join("catalog.json"))?)?;
     let engine = Engine::new(catalog, Config::from_value(&scenario.config)?)?;
 
@@ -38,11 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for event in &step.events {
             report(&engine.ingest_value(event));
         }
-        let page = engine.journey(
-            &scenario.customer,
-            &scenario.viewer,
-            &PageRequest::default(),
-        )?;
+        let page = engine.journey(&scenario.customer, &scenario.viewer, &PageRequest::default())?;
         print_cards(&page.entities);
     }
     println!("\n{}", serde_json::to_string_pretty(&engine.stats())?);
@@ -51,11 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 fn report(outcome: &Outcome) {
     match outcome {
-        Outcome::Accepted {
-            event_index,
-            event_count,
-            ..
-        } => {
+        Outcome::Accepted { event_index, event_count, .. } => {
             println!("   + accepted (event {} of {event_count})", event_index + 1)
         }
         Outcome::Duplicate { .. } => println!("   = duplicate, ignored"),
@@ -69,10 +60,7 @@ fn report(outcome: &Outcome) {
 
 /// Prints the session cards as the agent's table: newest activity first.
 fn print_cards(cards: &[SessionCard]) {
-    println!(
-        "   {:<14} {:<12} {:<9} {:>6}  {:<18} DETAILS",
-        "SESSION", "ID", "STATUS", "EVENTS", "LAST EVENT"
-    );
+    println!("   {:<14} {:<12} {:<9} {:>6}  {:<18} DETAILS", "SESSION", "ID", "STATUS", "EVENTS", "LAST EVENT");
     for card in cards {
         let status = serde_json::to_value(card.status).unwrap_or_default();
         println!(
@@ -101,12 +89,7 @@ fn details(card: &SessionCard) -> String {
         None => card
             .attributes
             .iter()
-            .map(|(name, value)| {
-                format!(
-                    "{name}={}",
-                    value.as_str().map_or(value.to_string(), str::to_owned)
-                )
-            })
+            .map(|(name, value)| format!("{name}={}", value.as_str().map_or(value.to_string(), str::to_owned)))
             .collect::<Vec<_>>()
             .join(" "),
     }

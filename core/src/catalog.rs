@@ -7,8 +7,8 @@
 use crate::config::Config;
 use crate::duration::Duration;
 use crate::error::{JourneyError, Result, Violation, ViolationCode};
+use crate::shard::FastMap;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 
 /// Name of the built-in conversation session type.
 pub const CONVERSATION: &str = "conversation";
@@ -150,7 +150,7 @@ impl SessionType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catalog {
     session_types: Vec<SessionType>,
-    by_name: HashMap<String, usize>,
+    by_name: FastMap<String, usize>,
 }
 
 /// The built-in conversation type, in catalog form.
@@ -186,10 +186,9 @@ impl Catalog {
 
     /// Loads and validates a catalog from JSON text, with the limits of `config`.
     pub fn from_json_with_limits(text: &str, config: &Config) -> Result<Catalog> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| JourneyError::InvalidCatalog {
-                violations: vec![fault("", format!("catalog is not valid JSON: {e}"))],
-            })?;
+        let value: Value = serde_json::from_str(text).map_err(|e| JourneyError::InvalidCatalog {
+            violations: vec![fault("", format!("catalog is not valid JSON: {e}"))],
+        })?;
         Catalog::from_value_with_limits(&value, config)
     }
 
@@ -209,25 +208,14 @@ impl Catalog {
             return Err(err);
         }
         session_types.push(conversation_type());
-        let by_name = session_types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.clone(), i))
-            .collect();
-        Ok(Catalog {
-            session_types,
-            by_name,
-        })
+        let by_name = session_types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        Ok(Catalog { session_types, by_name })
     }
 
     /// Checks this catalog against another config's limits (the engine does this on creation).
     pub fn check_limits(&self, config: &Config) -> Result<()> {
-        let user_types: Vec<SessionType> = self
-            .session_types
-            .iter()
-            .filter(|t| t.kind != SessionKind::Conversation)
-            .cloned()
-            .collect();
+        let user_types: Vec<SessionType> =
+            self.session_types.iter().filter(|t| t.kind != SessionKind::Conversation).cloned().collect();
         let mut loader = Loader::default();
         loader.check_limits(&user_types, config);
         loader.into_error().map_or(Ok(()), Err)
@@ -251,16 +239,9 @@ impl Catalog {
 
 fn conversation_type() -> SessionType {
     let value: Value = serde_json::from_str(CONVERSATION_TYPE).unwrap_or(Value::Null);
-    let mut loader = Loader {
-        builtin: true,
-        ..Loader::default()
-    };
+    let mut loader = Loader { builtin: true, ..Loader::default() };
     let mut ty = loader.session_type(&value, "/builtin/conversation");
-    debug_assert!(
-        loader.faults.is_empty(),
-        "built-in conversation type: {:?}",
-        loader.faults
-    );
+    debug_assert!(loader.faults.is_empty(), "built-in conversation type: {:?}", loader.faults);
     ty.kind = SessionKind::Conversation;
     ty
 }
@@ -271,9 +252,7 @@ pub fn is_identifier(name: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= 64
         && bytes[0].is_ascii_alphabetic()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 fn fault(path: impl Into<String>, message: impl Into<String>) -> Violation {
@@ -295,9 +274,7 @@ impl Loader {
             violations.extend(self.limits);
             Some(JourneyError::InvalidCatalog { violations })
         } else if !self.limits.is_empty() {
-            Some(JourneyError::LimitExceeded {
-                violations: self.limits,
-            })
+            Some(JourneyError::LimitExceeded { violations: self.limits })
         } else {
             None
         }
@@ -308,33 +285,19 @@ impl Loader {
     }
 
     /// The object at `path`, with every key outside `allowed` reported.
-    fn object<'v>(
-        &mut self,
-        value: &'v Value,
-        path: &str,
-        allowed: &[&str],
-    ) -> Option<&'v Map<String, Value>> {
+    fn object<'v>(&mut self, value: &'v Value, path: &str, allowed: &[&str]) -> Option<&'v Map<String, Value>> {
         let Some(map) = value.as_object() else {
             self.fault(path, "expected a JSON object");
             return None;
         };
         for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
-            self.fault(
-                format!("{path}/{}", escape(key)),
-                format!("unknown key '{key}'"),
-            );
+            self.fault(format!("{path}/{}", escape(key)), format!("unknown key '{key}'"));
         }
         Some(map)
     }
 
     /// The array under `key`, or an empty slice when absent (`required` reports that as a fault).
-    fn array<'v>(
-        &mut self,
-        map: &'v Map<String, Value>,
-        key: &str,
-        path: &str,
-        required: bool,
-    ) -> &'v [Value] {
+    fn array<'v>(&mut self, map: &'v Map<String, Value>, key: &str, path: &str, required: bool) -> &'v [Value] {
         match map.get(key) {
             Some(Value::Array(items)) => items,
             None if !required => &[],
@@ -370,13 +333,7 @@ impl Loader {
         }
     }
 
-    fn duration(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-        default: i64,
-    ) -> Duration {
+    fn duration(&mut self, map: &Map<String, Value>, key: &str, path: &str, default: i64) -> Duration {
         match map.get(key) {
             None => Duration::from_millis(default),
             Some(Value::String(text)) => Duration::parse(text).unwrap_or_else(|message| {
@@ -384,10 +341,7 @@ impl Loader {
                 Duration::from_millis(default)
             }),
             Some(_) => {
-                self.fault(
-                    format!("{path}/{key}"),
-                    "expected a duration string such as '45s'",
-                );
+                self.fault(format!("{path}/{key}"), "expected a duration string such as '45s'");
                 Duration::from_millis(default)
             }
         }
@@ -398,49 +352,29 @@ impl Loader {
             return Vec::new();
         };
         let items = self.array(map, "sessionTypes", "", true);
-        let types: Vec<SessionType> = items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| self.session_type(item, &format!("/sessionTypes/{i}")))
-            .collect();
+        let types: Vec<SessionType> =
+            items.iter().enumerate().map(|(i, item)| self.session_type(item, &format!("/sessionTypes/{i}"))).collect();
         let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
         for (i, path) in duplicates(&names) {
-            self.fault(
-                format!("/sessionTypes/{i}/name"),
-                format!("session type '{path}' is defined twice"),
-            );
+            self.fault(format!("/sessionTypes/{i}/name"), format!("session type '{path}' is defined twice"));
         }
         types
     }
 
     fn session_type(&mut self, value: &Value, path: &str) -> SessionType {
-        const KEYS: &[&str] = &[
-            "name",
-            "kind",
-            "displayName",
-            "status",
-            "endsOn",
-            "inactivityGap",
-            "attributes",
-            "eventTypes",
-        ];
+        const KEYS: &[&str] =
+            &["name", "kind", "displayName", "status", "endsOn", "inactivityGap", "attributes", "eventTypes"];
         let empty = Map::new();
         let map = self.object(value, path, KEYS).unwrap_or(&empty);
         let name = self.name(map, path);
         if name == CONVERSATION && !self.builtin {
-            self.fault(
-                format!("{path}/name"),
-                "'conversation' is built in and cannot be redefined",
-            );
+            self.fault(format!("{path}/name"), "'conversation' is built in and cannot be redefined");
         }
         let kind = match map.get("kind").and_then(Value::as_str) {
             Some("custom") => SessionKind::Custom,
             Some("web") => SessionKind::Web,
             _ => {
-                self.fault(
-                    format!("{path}/kind"),
-                    "'kind' must be \"custom\" or \"web\"",
-                );
+                self.fault(format!("{path}/kind"), "'kind' must be \"custom\" or \"web\"");
                 SessionKind::Custom
             }
         };
@@ -452,20 +386,13 @@ impl Loader {
                 name.clone()
             }
         };
-        let (idle_after, inactive_after) =
-            self.status(map.get("status"), &format!("{path}/status"));
+        let (idle_after, inactive_after) = self.status(map.get("status"), &format!("{path}/status"));
         let inactivity_gap = self.duration(map, "inactivityGap", path, 20 * 60_000);
         if kind != SessionKind::Web && map.contains_key("inactivityGap") {
-            self.fault(
-                format!("{path}/inactivityGap"),
-                "only web session types have an inactivity gap",
-            );
+            self.fault(format!("{path}/inactivityGap"), "only web session types have an inactivity gap");
         }
         if inactivity_gap.as_millis() == 0 {
-            self.fault(
-                format!("{path}/inactivityGap"),
-                "the inactivity gap must be longer than 0",
-            );
+            self.fault(format!("{path}/inactivityGap"), "the inactivity gap must be longer than 0");
         }
         let attributes = self.attributes(map, path);
         let mut event_types: Vec<EventType> = self
@@ -476,95 +403,54 @@ impl Loader {
             .collect();
         let names: Vec<&str> = event_types.iter().map(|e| e.name.as_str()).collect();
         for (i, name) in duplicates(&names) {
-            self.fault(
-                format!("{path}/eventTypes/{i}/name"),
-                format!("event type '{name}' is defined twice"),
-            );
+            self.fault(format!("{path}/eventTypes/{i}/name"), format!("event type '{name}' is defined twice"));
         }
         self.ends_on(map, path, kind, &mut event_types);
         for event_type in &mut event_types {
             event_type.projections = event_type
                 .attributes
                 .iter()
-                .map(|a| {
-                    attributes
-                        .iter()
-                        .position(|s: &AttributeDef| s.name == a.name)
-                })
+                .map(|a| attributes.iter().position(|s: &AttributeDef| s.name == a.name))
                 .collect();
         }
-        SessionType {
-            name,
-            kind,
-            display_name,
-            idle_after,
-            inactive_after,
-            inactivity_gap,
-            attributes,
-            event_types,
-        }
+        SessionType { name, kind, display_name, idle_after, inactive_after, inactivity_gap, attributes, event_types }
     }
 
     fn status(&mut self, value: Option<&Value>, path: &str) -> (Duration, Duration) {
         let empty = Map::new();
         let map = match value {
             None => &empty,
-            Some(v) => self
-                .object(v, path, &["idleAfter", "inactiveAfter"])
-                .unwrap_or(&empty),
+            Some(v) => self.object(v, path, &["idleAfter", "inactiveAfter"]).unwrap_or(&empty),
         };
         let idle = self.duration(map, "idleAfter", path, 45_000);
         let inactive = self.duration(map, "inactiveAfter", path, 60_000);
         if idle > inactive {
-            self.fault(
-                format!("{path}/inactiveAfter"),
-                "inactiveAfter must not be shorter than idleAfter",
-            );
+            self.fault(format!("{path}/inactiveAfter"), "inactiveAfter must not be shorter than idleAfter");
         }
         (idle, inactive)
     }
 
-    fn ends_on(
-        &mut self,
-        map: &Map<String, Value>,
-        path: &str,
-        kind: SessionKind,
-        events: &mut [EventType],
-    ) {
+    fn ends_on(&mut self, map: &Map<String, Value>, path: &str, kind: SessionKind, events: &mut [EventType]) {
         let names = self.array(map, "endsOn", path, false);
         if kind == SessionKind::Web && !names.is_empty() {
-            self.fault(
-                format!("{path}/endsOn"),
-                "web sessions end by inactivity, not by event",
-            );
+            self.fault(format!("{path}/endsOn"), "web sessions end by inactivity, not by event");
         }
         for (i, name) in names.iter().enumerate() {
-            let target = name
-                .as_str()
-                .and_then(|n| events.iter_mut().find(|e| e.name == n));
+            let target = name.as_str().and_then(|n| events.iter_mut().find(|e| e.name == n));
             match target {
                 Some(event_type) => event_type.ends_session = true,
-                None => self.fault(
-                    format!("{path}/endsOn/{i}"),
-                    format!("{name} is not an event type of this session type"),
-                ),
+                None => self
+                    .fault(format!("{path}/endsOn/{i}"), format!("{name} is not an event type of this session type")),
             }
         }
     }
 
     fn event_type(&mut self, value: &Value, path: &str) -> EventType {
         let empty = Map::new();
-        let map = self
-            .object(value, path, &["name", "attributes"])
-            .unwrap_or(&empty);
+        let map = self.object(value, path, &["name", "attributes"]).unwrap_or(&empty);
         let name = self.name(map, path);
         let attributes = self.attributes(map, path);
-        EventType {
-            name,
-            attributes,
-            ends_session: false,
-            projections: Vec::new(),
-        }
+        EventType { name, attributes, ends_session: false, projections: Vec::new() }
     }
 
     fn attributes(&mut self, map: &Map<String, Value>, path: &str) -> Vec<AttributeDef> {
@@ -576,25 +462,13 @@ impl Loader {
             .collect();
         let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
         for (i, name) in duplicates(&names) {
-            self.fault(
-                format!("{path}/attributes/{i}/name"),
-                format!("attribute '{name}' is defined twice"),
-            );
+            self.fault(format!("{path}/attributes/{i}/name"), format!("attribute '{name}' is defined twice"));
         }
         attributes
     }
 
     fn attribute(&mut self, value: &Value, path: &str) -> AttributeDef {
-        const KEYS: &[&str] = &[
-            "name",
-            "type",
-            "required",
-            "list",
-            "maxLength",
-            "min",
-            "max",
-            "values",
-        ];
+        const KEYS: &[&str] = &["name", "type", "required", "list", "maxLength", "min", "max", "values"];
         let empty = Map::new();
         let map = self.object(value, path, KEYS).unwrap_or(&empty);
         let name = self.name(map, path);
@@ -607,20 +481,12 @@ impl Loader {
         };
         for key in ["maxLength", "min", "max", "values"] {
             if map.contains_key(key) && !allowed.contains(&key) {
-                self.fault(
-                    format!("{path}/{key}"),
-                    format!("'{key}' does not apply to type {}", ty.name()),
-                );
+                self.fault(format!("{path}/{key}"), format!("'{key}' does not apply to type {}", ty.name()));
             }
         }
         let required = self.flag(map, "required", path);
         let list = self.flag(map, "list", path);
-        AttributeDef {
-            name,
-            ty,
-            required,
-            list,
-        }
+        AttributeDef { name, ty, required, list }
     }
 
     fn flag(&mut self, map: &Map<String, Value>, key: &str, path: &str) -> bool {
@@ -636,9 +502,7 @@ impl Loader {
 
     fn attribute_type(&mut self, map: &Map<String, Value>, path: &str) -> AttributeType {
         match map.get("type").and_then(Value::as_str) {
-            Some("string") => AttributeType::String {
-                max_length: self.max_length(map, path),
-            },
+            Some("string") => AttributeType::String { max_length: self.max_length(map, path) },
             Some("integer") => {
                 let min = self.bound(map, "min", path, true).map(|n| n as i64);
                 let max = self.bound(map, "max", path, true).map(|n| n as i64);
@@ -652,9 +516,7 @@ impl Loader {
                 AttributeType::Decimal { min, max }
             }
             Some("boolean") => AttributeType::Boolean,
-            Some("enum") => AttributeType::Enum {
-                values: self.enum_values(map, path),
-            },
+            Some("enum") => AttributeType::Enum { values: self.enum_values(map, path) },
             Some("datetime") => AttributeType::Datetime,
             Some("uuid") => AttributeType::Uuid,
             _ => {
@@ -672,28 +534,15 @@ impl Loader {
         match value.as_u64() {
             Some(n) if n >= 1 => Some(n as usize),
             _ => {
-                self.fault(
-                    format!("{path}/maxLength"),
-                    "expected a whole number of at least 1",
-                );
+                self.fault(format!("{path}/maxLength"), "expected a whole number of at least 1");
                 None
             }
         }
     }
 
-    fn bound(
-        &mut self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-        whole: bool,
-    ) -> Option<f64> {
+    fn bound(&mut self, map: &Map<String, Value>, key: &str, path: &str, whole: bool) -> Option<f64> {
         let value = map.get(key)?;
-        let ok = if whole {
-            value.is_i64()
-        } else {
-            value.is_number()
-        };
+        let ok = if whole { value.is_i64() } else { value.is_number() };
         if !ok {
             let kind = if whole { "a whole number" } else { "a number" };
             self.fault(format!("{path}/{key}"), format!("expected {kind}"));
@@ -716,10 +565,9 @@ impl Loader {
         let mut values = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match item.as_str() {
-                Some(text) if values.iter().any(|v| v == text) => self.fault(
-                    format!("{path}/values/{i}"),
-                    format!("'{text}' is listed twice"),
-                ),
+                Some(text) if values.iter().any(|v| v == text) => {
+                    self.fault(format!("{path}/values/{i}"), format!("'{text}' is listed twice"))
+                }
                 Some(text) => values.push(text.to_owned()),
                 None => self.fault(format!("{path}/values/{i}"), "enum values must be strings"),
             }
@@ -733,10 +581,7 @@ impl Loader {
             self.limits.push(Violation::new(
                 ViolationCode::LimitExceeded,
                 "/sessionTypes",
-                format!(
-                    "{total} event types; at most {} are allowed (maxEventTypes)",
-                    config.max_event_types
-                ),
+                format!("{total} event types; at most {} are allowed (maxEventTypes)", config.max_event_types),
             ));
         }
         for (i, ty) in types.iter().enumerate() {
@@ -760,21 +605,12 @@ impl Loader {
 /// `(index, name)` of every name that appeared earlier in `names` (empty names are skipped).
 fn duplicates<'a>(names: &[&'a str]) -> Vec<(usize, &'a str)> {
     let mut seen = std::collections::HashSet::new();
-    names
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| !n.is_empty() && !seen.insert(**n))
-        .map(|(i, n)| (i, *n))
-        .collect()
+    names.iter().enumerate().filter(|(_, n)| !n.is_empty() && !seen.insert(**n)).map(|(i, n)| (i, *n)).collect()
 }
 
 /// Escapes a key for use in a JSON pointer (RFC 6901).
 pub(crate) fn escape(key: &str) -> String {
-    if key.contains(['~', '/']) {
-        key.replace('~', "~0").replace('/', "~1")
-    } else {
-        key.to_owned()
-    }
+    if key.contains(['~', '/']) { key.replace('~', "~0").replace('/', "~1") } else { key.to_owned() }
 }
 
 #[cfg(test)]
@@ -787,12 +623,7 @@ mod tests {
                       {"name":"item_delivered","attributes":[{"name":"location","type":"string"}]}]}]}"#;
 
     fn fault_paths(text: &str) -> Vec<String> {
-        Catalog::from_json(text)
-            .unwrap_err()
-            .violations()
-            .iter()
-            .map(|v| v.path.clone())
-            .collect()
+        Catalog::from_json(text).unwrap_err().violations().iter().map(|v| v.path.clone()).collect()
     }
 
     #[test]
@@ -827,10 +658,7 @@ mod tests {
             "/sessionTypes/2/name",
             "/sessionTypes/3/name",
         ] {
-            assert!(
-                paths.iter().any(|p| p == expected),
-                "missing {expected} in {paths:?}"
-            );
+            assert!(paths.iter().any(|p| p == expected), "missing {expected} in {paths:?}");
         }
     }
 
@@ -843,34 +671,18 @@ mod tests {
             {"name":"b","type":"boolean","required":"yes","colour":1}]}]}]}"#;
         let paths = fault_paths(text);
         let base = "/sessionTypes/0/eventTypes/0/attributes";
-        for expected in [
-            "/0/max",
-            "/1/min",
-            "/2/maxLength",
-            "/2/values",
-            "/3/required",
-            "/3/colour",
-        ] {
-            assert!(
-                paths.contains(&format!("{base}{expected}")),
-                "missing {expected} in {paths:?}"
-            );
+        for expected in ["/0/max", "/1/min", "/2/maxLength", "/2/values", "/3/required", "/3/colour"] {
+            assert!(paths.contains(&format!("{base}{expected}")), "missing {expected} in {paths:?}");
         }
     }
 
     #[test]
     fn enforces_the_limits() {
         let many: Vec<String> = (0..21).map(|i| format!(r#"{{"name":"e{i}"}}"#)).collect();
-        let text = format!(
-            r#"{{"sessionTypes":[{{"name":"a","kind":"custom","eventTypes":[{}]}}]}}"#,
-            many.join(",")
-        );
+        let text = format!(r#"{{"sessionTypes":[{{"name":"a","kind":"custom","eventTypes":[{}]}}]}}"#, many.join(","));
         let err = Catalog::from_json(&text).unwrap_err();
         assert_eq!(err.code(), "LIMIT_EXCEEDED");
-        let config = Config {
-            max_event_types: 30,
-            ..Config::default()
-        };
+        let config = Config { max_event_types: 30, ..Config::default() };
         assert!(Catalog::from_json_with_limits(&text, &config).is_ok());
     }
 

@@ -21,10 +21,7 @@ impl Clock {
             ClockMode::Manual => start.unwrap_or_else(wall_now),
             ClockMode::Event => i64::MIN,
         };
-        Clock {
-            mode,
-            millis: AtomicI64::new(initial),
-        }
+        Clock { mode, millis: AtomicI64::new(initial) }
     }
 
     /// The clock's mode.
@@ -37,9 +34,7 @@ impl Clock {
         match self.mode {
             ClockMode::Wall => Some(wall_now()),
             ClockMode::Manual => Some(self.millis.load(Ordering::Acquire)),
-            ClockMode::Event => {
-                Some(self.millis.load(Ordering::Acquire)).filter(|&m| m != i64::MIN)
-            }
+            ClockMode::Event => Some(self.millis.load(Ordering::Acquire)).filter(|&m| m != i64::MIN),
         }
     }
 
@@ -47,9 +42,7 @@ impl Clock {
     pub fn advance(&self, millis: i64) -> Result<()> {
         self.require_manual("advance")?;
         self.millis
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| {
-                now.checked_add(millis)
-            })
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |now| now.checked_add(millis))
             .map(|_| ())
             .map_err(|_| JourneyError::invalid_argument("advancing the clock that far overflows"))
     }
@@ -71,9 +64,7 @@ impl Clock {
     fn require_manual(&self, operation: &str) -> Result<()> {
         match self.mode {
             ClockMode::Manual => Ok(()),
-            _ => Err(JourneyError::invalid_argument(format!(
-                "{operation} needs config.clock = \"manual\""
-            ))),
+            _ => Err(JourneyError::invalid_argument(format!("{operation} needs config.clock = \"manual\""))),
         }
     }
 }

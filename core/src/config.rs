@@ -81,8 +81,8 @@ const MAX_BYTES: u64 = 64 * 1024 * 1024;
 impl Config {
     /// Parses a JSON object of settings; `INVALID_CONFIG` names the first bad key.
     pub fn from_json(text: &str) -> Result<Config> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| invalid("", format!("config is not valid JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| invalid("", format!("config is not valid JSON: {e}")))?;
         Config::from_value(&value)
     }
 
@@ -108,18 +108,14 @@ impl Config {
                     "manual" => ClockMode::Manual,
                     "event" => ClockMode::Event,
                     other => {
-                        return Err(invalid(
-                            key,
-                            format!("'{other}' is not wall, manual or event"),
-                        ));
+                        return Err(invalid(key, format!("'{other}' is not wall, manual or event")));
                     }
                 }
             }
             "start" => {
                 let text = string(key, value)?;
-                let millis = parse_rfc3339(text).ok_or_else(|| {
-                    invalid(key, format!("'{text}' is not an RFC 3339 timestamp"))
-                })?;
+                let millis = parse_rfc3339(text)
+                    .ok_or_else(|| invalid(key, format!("'{text}' is not an RFC 3339 timestamp")))?;
                 self.start = Some(millis);
             }
             "unknownAttributes" => {
@@ -128,10 +124,7 @@ impl Config {
                     "drop" => UnknownAttributes::Drop,
                     "keep" => UnknownAttributes::Keep,
                     other => {
-                        return Err(invalid(
-                            key,
-                            format!("'{other}' is not reject, drop or keep"),
-                        ));
+                        return Err(invalid(key, format!("'{other}' is not reject, drop or keep")));
                     }
                 }
             }
@@ -143,9 +136,7 @@ impl Config {
             }
             "maxClockSkew" => self.max_clock_skew = duration(key, value)?,
             "maxEventTypes" => self.max_event_types = count(key, value, MAX_COUNT)?,
-            "maxAttributesPerEvent" => {
-                self.max_attributes_per_event = count(key, value, MAX_COUNT)?
-            }
+            "maxAttributesPerEvent" => self.max_attributes_per_event = count(key, value, MAX_COUNT)?,
             "maxStringLength" => self.max_string_length = count(key, value, MAX_BYTES)?,
             "maxEventBytes" => self.max_event_bytes = count(key, value, MAX_BYTES)?,
             "maxPendingPerAgent" => self.max_pending_per_agent = count(key, value, MAX_COUNT)?,
@@ -175,40 +166,23 @@ impl Config {
         map.insert("unknownAttributes".into(), policy.into());
         let lateness = self.allowed_lateness.map(|d| Value::from(d.to_string()));
         map.insert("allowedLateness".into(), lateness.unwrap_or(Value::Null));
-        map.insert(
-            "maxClockSkew".into(),
-            self.max_clock_skew.to_string().into(),
-        );
+        map.insert("maxClockSkew".into(), self.max_clock_skew.to_string().into());
         map.insert("maxEventTypes".into(), self.max_event_types.into());
-        map.insert(
-            "maxAttributesPerEvent".into(),
-            self.max_attributes_per_event.into(),
-        );
+        map.insert("maxAttributesPerEvent".into(), self.max_attributes_per_event.into());
         map.insert("maxStringLength".into(), self.max_string_length.into());
         map.insert("maxEventBytes".into(), self.max_event_bytes.into());
-        map.insert(
-            "maxPendingPerAgent".into(),
-            self.max_pending_per_agent.into(),
-        );
-        map.insert(
-            "maxCustomEventData".into(),
-            self.max_custom_event_data.into(),
-        );
+        map.insert("maxPendingPerAgent".into(), self.max_pending_per_agent.into());
+        map.insert("maxCustomEventData".into(), self.max_custom_event_data.into());
         Value::Object(map)
     }
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> JourneyError {
-    JourneyError::InvalidConfig {
-        key: key.to_owned(),
-        message: message.into(),
-    }
+    JourneyError::InvalidConfig { key: key.to_owned(), message: message.into() }
 }
 
 fn string<'v>(key: &str, value: &'v Value) -> Result<&'v str> {
-    value
-        .as_str()
-        .ok_or_else(|| invalid(key, format!("expected a string, got {value}")))
+    value.as_str().ok_or_else(|| invalid(key, format!("expected a string, got {value}")))
 }
 
 fn duration(key: &str, value: &Value) -> Result<Duration> {
@@ -218,10 +192,7 @@ fn duration(key: &str, value: &Value) -> Result<Duration> {
 fn count(key: &str, value: &Value, max: u64) -> Result<usize> {
     match value.as_u64() {
         Some(n) if (1..=max).contains(&n) => Ok(n as usize),
-        _ => Err(invalid(
-            key,
-            format!("expected a whole number from 1 to {max}, got {value}"),
-        )),
+        _ => Err(invalid(key, format!("expected a whole number from 1 to {max}, got {value}"))),
     }
 }
 
@@ -261,10 +232,7 @@ mod tests {
         ] {
             let err = Config::from_json(text).unwrap_err();
             assert_eq!(err.code(), "INVALID_CONFIG");
-            assert!(
-                matches!(&err, JourneyError::InvalidConfig { key: k, .. } if k == key),
-                "{text}: {err}"
-            );
+            assert!(matches!(&err, JourneyError::InvalidConfig { key: k, .. } if k == key), "{text}: {err}");
         }
     }
 }

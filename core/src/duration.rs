@@ -24,9 +24,7 @@ impl Duration {
 
     /// Parses `<digits><unit>` with unit `ms`, `s`, `m`, `h` or `d`. Returns a message on failure.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let digits_end = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
+        let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
         let (digits, unit) = text.split_at(digits_end);
         if digits.is_empty() || digits.len() > 12 {
             return Err(format!("'{text}' is not a duration such as '45s' or '20m'"));
@@ -39,9 +37,7 @@ impl Duration {
             "d" => 86_400_000,
             _ => return Err(format!("'{text}' needs a unit: ms, s, m, h or d")),
         };
-        let amount: i64 = digits
-            .parse()
-            .map_err(|_| format!("'{text}' is not a duration"))?;
+        let amount: i64 = digits.parse().map_err(|_| format!("'{text}' is not a duration"))?;
         match amount.checked_mul(per_unit) {
             Some(millis) if millis <= MAX_MILLIS => Ok(Duration { millis }),
             _ => Err(format!("'{text}' is longer than 100 years")),
@@ -52,12 +48,7 @@ impl Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.millis;
-        let units = [
-            (86_400_000, "d"),
-            (3_600_000, "h"),
-            (60_000, "m"),
-            (1_000, "s"),
-        ];
+        let units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s")];
         for (size, unit) in units {
             if m != 0 && m % size == 0 {
                 return write!(f, "{}{unit}", m / size);
@@ -82,17 +73,7 @@ mod tests {
 
     #[test]
     fn refuses_malformed_text() {
-        for bad in [
-            "",
-            "s",
-            "10",
-            "10x",
-            "-5s",
-            "1.5s",
-            " 5s",
-            "5 s",
-            "99999999999999d",
-        ] {
+        for bad in ["", "s", "10", "10x", "-5s", "1.5s", " 5s", "5 s", "99999999999999d"] {
             assert!(Duration::parse(bad).is_err(), "{bad:?} should fail");
         }
     }

@@ -2,10 +2,11 @@
 //! sessionization and the journey view together, and is shared freely between threads.
 //!
 //! ## Locking
-//! State is split three ways, each into shards:
-//! - `event_ids`: event id → content hash and session, to spot duplicates;
-//! - `owners`: session id → customer, to find a session by id and to refuse `CUSTOMER_MISMATCH`;
-//! - `customers`: customer → all of that customer's sessions and events.
+//! State is split four ways, each into shards:
+//! - `event_ids`: event id → hash of its content, to tell a resend from a conflicting reuse;
+//! - `keyed_owners`: external id → customer, to refuse `CUSTOMER_MISMATCH`;
+//! - `customers`: customer → all of that customer's sessions and events;
+//! - `session_owners`: session id → customer, to find a session by id when reading.
 //!
 //! An ingest locks at most one shard of each, always in that order, so two ingests can never wait
 //! for each other in a cycle; reads lock one at a time.
@@ -19,27 +20,29 @@ use crate::event::{Customer, IdType, Identity};
 use crate::journey::{self, EventView, Page, PageRequest, SessionCard, Viewer};
 use crate::json::Json;
 use crate::outcome::{BatchOutcome, Outcome};
-use crate::session::{Applied, CustomerSessions, keyed_session_id};
-use crate::shard::Sharded;
+use crate::session::{Applied, CustomerSessions};
+use crate::shard::{FastMap, Sharded};
 use crate::stats::{Counter, Counters, Stats};
 use crate::time::{Millis, parse_rfc3339};
 use crate::validate::{CheckedEvent, Validator};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::MutexGuard;
 use uuid::Uuid;
 
-/// What is remembered of every accepted event, to recognise it when it comes again.
-#[derive(Debug, Clone, Copy)]
-struct EventRecord {
-    content_hash: u64,
-    session_id: Uuid,
+/// The owners of custom sessions (`[0]`) and conversations (`[1]`), by external id. An owner is
+/// kept as a fingerprint of its customer, so the check on every event follows no pointer.
+type KeyedOwners = [FastMap<Box<str>, u64>; 2];
+
+/// A 64-bit fingerprint of a customer, for [`KeyedOwners`].
+fn fingerprint(id_type: IdType, id: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6f77_6e65_7273).hash_one((id_type, id))
 }
 
 /// One shard of customers, split by id type so that lookups by `&str` need no allocation.
 #[derive(Default)]
 struct CustomerShard {
-    by_id_type: [HashMap<Box<str>, CustomerSessions>; IdType::ALL.len()],
+    by_id_type: [FastMap<Box<str>, CustomerSessions>; IdType::ALL.len()],
 }
 
 impl CustomerShard {
@@ -50,10 +53,7 @@ impl CustomerShard {
     fn get_or_create(&mut self, id_type: IdType, id: &str) -> &mut CustomerSessions {
         let map = &mut self.by_id_type[id_type as usize];
         if !map.contains_key(id) {
-            map.insert(
-                Box::from(id),
-                CustomerSessions::new(Customer::new(id, id_type)),
-            );
+            map.insert(Box::from(id), CustomerSessions::new(Customer::new(id, id_type)));
         }
         map.get_mut(id).expect("inserted above")
     }
@@ -96,17 +96,16 @@ pub struct Engine {
     config: Config,
     clock: Clock,
     counters: Counters,
-    event_ids: Sharded<HashMap<Uuid, EventRecord>>,
-    owners: Sharded<HashMap<Uuid, Customer>>,
+    /// Event id → 64-bit hash of the event's canonical content.
+    event_ids: Sharded<FastMap<Uuid, u64>>,
+    keyed_owners: Sharded<KeyedOwners>,
     customers: Sharded<CustomerShard>,
+    session_owners: Sharded<FastMap<Uuid, Customer>>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("config", &self.config)
-            .field("stats", &self.stats())
-            .finish_non_exhaustive()
+        f.debug_struct("Engine").field("config", &self.config).field("stats", &self.stats()).finish_non_exhaustive()
     }
 }
 
@@ -120,8 +119,9 @@ impl Engine {
             config,
             counters: Counters::default(),
             event_ids: Sharded::default(),
-            owners: Sharded::default(),
+            keyed_owners: Sharded::default(),
             customers: Sharded::default(),
+            session_owners: Sharded::default(),
         })
     }
 
@@ -152,9 +152,8 @@ impl Engine {
 
     /// Sets a manual clock to an RFC 3339 time; `INVALID_ARGUMENT` for other clocks or bad text.
     pub fn set_now(&self, timestamp: &str) -> Result<()> {
-        let millis = parse_rfc3339(timestamp).ok_or_else(|| {
-            JourneyError::invalid_argument(format!("'{timestamp}' is not an RFC 3339 timestamp"))
-        })?;
+        let millis = parse_rfc3339(timestamp)
+            .ok_or_else(|| JourneyError::invalid_argument(format!("'{timestamp}' is not an RFC 3339 timestamp")))?;
         self.clock.set_now(millis)
     }
 
@@ -166,21 +165,11 @@ impl Engine {
     /// Ingests one event from raw JSON bytes.
     pub fn ingest_json(&self, bytes: &[u8]) -> Outcome {
         if bytes.len() > self.config.max_event_bytes {
-            return self.reject(
-                None,
-                vec![too_large(bytes.len(), self.config.max_event_bytes)],
-            );
+            return self.reject(None, vec![too_large(bytes.len(), self.config.max_event_bytes)]);
         }
         match Json::parse(bytes) {
             Ok(event) => self.ingest_parsed(&event),
-            Err(e) => self.reject(
-                None,
-                vec![Violation::new(
-                    ViolationCode::InvalidJson,
-                    "",
-                    e.to_string(),
-                )],
-            ),
+            Err(e) => self.reject(None, vec![Violation::new(ViolationCode::InvalidJson, "", e.to_string())]),
         }
     }
 
@@ -196,7 +185,7 @@ impl Engine {
     /// Ingests NDJSON: one event per line, one outcome per non-blank line, in order.
     /// A bad line is a rejected outcome; it never fails the batch.
     pub fn ingest_ndjson(&self, bytes: &[u8]) -> BatchOutcome {
-        let mut batch = BatchOutcome::default();
+        let mut batch = BatchOutcome::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
         for line in ndjson_lines(bytes) {
             batch.push(self.ingest_json(line));
         }
@@ -222,10 +211,7 @@ impl Engine {
     }
 
     /// Ingests already-parsed events, one outcome each, in order.
-    pub fn ingest_values<'v>(
-        &self,
-        events: impl IntoIterator<Item = &'v serde_json::Value>,
-    ) -> BatchOutcome {
+    pub fn ingest_values<'v>(&self, events: impl IntoIterator<Item = &'v serde_json::Value>) -> BatchOutcome {
         let mut batch = BatchOutcome::default();
         for event in events {
             batch.push(self.ingest_value(event));
@@ -234,24 +220,14 @@ impl Engine {
     }
 
     /// A page of `customer`'s journey as `viewer` may see it (SPEC §4).
-    pub fn journey(
-        &self,
-        customer: &Customer,
-        viewer: &Viewer,
-        page: &PageRequest,
-    ) -> Result<Page<SessionCard>> {
+    pub fn journey(&self, customer: &Customer, viewer: &Viewer, page: &PageRequest) -> Result<Page<SessionCard>> {
         journey::require_journey_permission(viewer)?;
         let shard = self.customer_shard(customer.id_type, &customer.id);
         match shard.get(customer.id_type, &customer.id) {
-            Some(sessions) => {
-                journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now())
-            }
+            Some(sessions) => journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now()),
             None => {
                 page.size()?;
-                Ok(Page {
-                    entities: Vec::new(),
-                    next_cursor: None,
-                })
+                Ok(Page { entities: Vec::new(), next_cursor: None })
             }
         }
     }
@@ -263,29 +239,15 @@ impl Engine {
 
     /// A page of one session's events in time order. `NOT_FOUND` for an unknown session or one in
     /// a division the viewer lacks.
-    pub fn session_events(
-        &self,
-        session_id: &str,
-        viewer: &Viewer,
-        page: &PageRequest,
-    ) -> Result<Page<EventView>> {
+    pub fn session_events(&self, session_id: &str, viewer: &Viewer, page: &PageRequest) -> Result<Page<EventView>> {
         journey::require_event_permission(viewer)?;
         let not_found = || JourneyError::NotFound(format!("no session '{session_id}'"));
-        let id = Uuid::try_parse(session_id).map_err(|_| {
-            JourneyError::invalid_argument(format!("'{session_id}' is not a session id (a UUID)"))
-        })?;
-        let owner = self
-            .owners
-            .lock(&id)
-            .get(&id)
-            .cloned()
-            .ok_or_else(not_found)?;
+        let id = Uuid::try_parse(session_id)
+            .map_err(|_| JourneyError::invalid_argument(format!("'{session_id}' is not a session id (a UUID)")))?;
+        let owner = self.session_owners.lock(&id).get(&id).cloned().ok_or_else(not_found)?;
         let shard = self.customer_shard(owner.id_type, &owner.id);
         let customer = shard.get(owner.id_type, &owner.id).ok_or_else(not_found)?;
-        let session = customer
-            .session(&id)
-            .filter(|s| journey::visible(s, viewer))
-            .ok_or_else(not_found)?;
+        let session = customer.session(&id).filter(|s| journey::visible(s, viewer)).ok_or_else(not_found)?;
         journey::events_page(&self.catalog, customer, session, viewer, page)
     }
 
@@ -312,11 +274,12 @@ impl Engine {
             self.validator().check(event, &mut violations);
             return self.reject(None, violations);
         };
+        // Held until the event is stored, so that two copies of one event cannot both be accepted.
         let mut ids = self.event_ids.lock(&event_id);
         let mut violations = Vec::new();
-        if let Some(record) = ids.get(&event_id).copied() {
-            if record.content_hash == identity.content_hash {
-                return self.duplicate(event_id, record.session_id, event);
+        if let Some(&content_hash) = ids.get(&event_id) {
+            if content_hash == identity.content_hash {
+                return self.duplicate(event_id, event);
             }
             violations.push(Violation::new(
                 ViolationCode::DuplicateIdConflict,
@@ -324,26 +287,16 @@ impl Engine {
                 format!("event {event_id} was already accepted with different content"),
             ));
         }
-        let checked = self.validator().check(event, &mut violations);
-        let checked = match checked {
+        let checked = match self.validator().check(event, &mut violations) {
             Some(checked) if violations.is_empty() => checked,
             _ => {
-                debug_assert!(
-                    !violations.is_empty(),
-                    "an event was refused without a reason"
-                );
+                debug_assert!(!violations.is_empty(), "an event was refused without a reason");
                 return self.reject(Some(event_id), violations);
             }
         };
         match self.store(event_id, &checked) {
             Ok(applied) => {
-                ids.insert(
-                    event_id,
-                    EventRecord {
-                        content_hash: identity.content_hash,
-                        session_id: applied.session_id,
-                    },
-                );
+                ids.insert(event_id, identity.content_hash);
                 drop(ids);
                 self.accepted(event_id, checked, applied)
             }
@@ -360,47 +313,37 @@ impl Engine {
         }
     }
 
-    /// Applies a valid event to its customer's sessions, claiming keyed sessions for the customer.
-    fn store(
-        &self,
-        event_id: Uuid,
-        event: &CheckedEvent<'_, '_>,
-    ) -> std::result::Result<Applied, Violation> {
-        let customer = Customer::new(event.customer_id, event.id_type);
+    /// Applies a valid event to its customer's sessions. A custom or conversation session belongs
+    /// to the customer of its first event; another customer's event for it is `CUSTOMER_MISMATCH`.
+    fn store(&self, event_id: Uuid, event: &CheckedEvent<'_, '_>) -> std::result::Result<Applied, Violation> {
         let kind = self.catalog.session_type(event.session_type).kind;
-        let keyed_id = (kind != SessionKind::Web)
-            .then(|| keyed_session_id(kind, event.external_id.unwrap_or_default()));
-        let mut owners = keyed_id.map(|id| self.owners.lock(&id));
-        if let (Some(owners), Some(id)) = (owners.as_ref(), keyed_id)
-            && let Some(owner) = owners.get(&id)
-            && *owner != customer
+        let keyed = match (kind, event.external_id) {
+            (SessionKind::Web, _) | (_, None) => None,
+            (_, Some(external_id)) => Some(((kind == SessionKind::Conversation) as usize, external_id)),
+        };
+        let mut keyed_owners = keyed.map(|key| self.keyed_owners.lock(&key));
+        let customer = fingerprint(event.id_type, event.customer_id);
+        if let (Some(owners), Some((map, external_id))) = (keyed_owners.as_ref(), keyed)
+            && let Some(&owner) = owners[map].get(external_id)
+            && owner != customer
         {
             return Err(Violation::new(
                 ViolationCode::CustomerMismatch,
                 "/customer",
-                format!(
-                    "session '{}' belongs to another customer",
-                    event.external_id.unwrap_or_default()
-                ),
+                format!("session '{external_id}' belongs to another customer"),
             ));
         }
         let applied = {
             let mut shard = self.customer_shard(event.id_type, event.customer_id);
-            shard
-                .get_or_create(event.id_type, event.customer_id)
-                .apply(&self.catalog, event_id, event)?
+            shard.get_or_create(event.id_type, event.customer_id).apply(&self.catalog, event_id, event)?
         };
         if applied.session_created {
-            match owners.as_mut() {
-                Some(owners) => {
-                    owners.insert(applied.session_id, customer);
-                }
-                None => {
-                    self.owners
-                        .lock(&applied.session_id)
-                        .insert(applied.session_id, customer);
-                }
+            if let (Some(owners), Some((map, external_id))) = (keyed_owners.as_mut(), keyed) {
+                owners[map].insert(Box::from(external_id), customer);
             }
+            drop(keyed_owners);
+            let owner = Customer::new(event.customer_id, event.id_type);
+            self.session_owners.lock(&applied.session_id).insert(applied.session_id, owner);
         }
         Ok(applied)
     }
@@ -408,12 +351,9 @@ impl Engine {
     fn accepted(&self, event_id: Uuid, event: CheckedEvent<'_, '_>, applied: Applied) -> Outcome {
         self.clock.observe_event(event.time);
         self.counters.add(Counter::EventsAccepted, 1);
-        self.counters
-            .add(Counter::SessionsCreated, applied.session_created as u64);
-        self.counters
-            .add(Counter::SessionsEnded, applied.session_ended as u64);
-        self.counters
-            .add(Counter::SessionsMerged, applied.sessions_merged as u64);
+        self.counters.add(Counter::SessionsCreated, applied.session_created as u64);
+        self.counters.add(Counter::SessionsEnded, applied.session_ended as u64);
+        self.counters.add(Counter::SessionsMerged, applied.sessions_merged as u64);
         Outcome::Accepted {
             event_id,
             session_id: applied.session_id,
@@ -424,52 +364,45 @@ impl Engine {
         }
     }
 
-    /// A resend of a stored event. Its session may since have merged into another; report the
-    /// session that holds it now.
-    fn duplicate(&self, event_id: Uuid, session_id: Uuid, event: &Json<'_>) -> Outcome {
+    /// A resend of a stored event. It has the same content, so the same customer and time: find
+    /// the session that holds it now (a web session may since have merged into another).
+    fn duplicate(&self, event_id: Uuid, event: &Json<'_>) -> Outcome {
         self.counters.add(Counter::EventsDuplicate, 1);
         let customer = event.get("customer");
         let id = customer.and_then(|c| c.get("id")).and_then(Json::as_str);
-        let id_type = customer
-            .and_then(|c| c.get("idType"))
-            .and_then(Json::as_str)
-            .and_then(IdType::parse);
-        let current = id.zip(id_type).and_then(|(id, id_type)| {
+        let id_type = customer.and_then(|c| c.get("idType")).and_then(Json::as_str).and_then(IdType::parse);
+        let time = event.get("createdDate").and_then(Json::as_str).and_then(parse_rfc3339);
+        let session_id = id.zip(id_type).zip(time).and_then(|((id, id_type), time)| {
             let shard = self.customer_shard(id_type, id);
-            shard
-                .get(id_type, id)
-                .and_then(|c| c.session(&session_id))
-                .map(|s| s.id)
+            shard.get(id_type, id)?.session_of_event(time, event_id).map(|s| s.id)
         });
-        Outcome::Duplicate {
-            event_id,
-            session_id: current.unwrap_or(session_id),
-        }
+        debug_assert!(session_id.is_some(), "a stored event must be found again");
+        Outcome::Duplicate { event_id, session_id: session_id.unwrap_or_default() }
     }
 
     /// Number of customers with at least one session (walks every shard; not for hot paths).
     pub fn customer_count(&self) -> usize {
         let mut count = 0;
-        self.customers
-            .for_each(|shard| count += shard.by_id_type.iter().map(HashMap::len).sum::<usize>());
+        self.customers.for_each(|shard| count += shard.by_id_type.iter().map(FastMap::len).sum::<usize>());
         count
     }
 }
 
 fn too_large(size: usize, limit: usize) -> Violation {
-    Violation::new(
-        ViolationCode::EventTooLarge,
-        "",
-        format!("event is {size} bytes; at most {limit} are allowed"),
-    )
+    Violation::new(ViolationCode::EventTooLarge, "", format!("event is {size} bytes; at most {limit} are allowed"))
 }
 
 /// The lines of an NDJSON buffer, without line ends, skipping blank lines.
 pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    bytes
-        .split(|b| *b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    ends.map(move |end| {
+        let line = &bytes[start.min(end)..end];
+        start = end + 1;
+        line
+    })
+    .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+    .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
 }
 
 /// The compact serialized size of `value`, counting no further than just past `limit`.
@@ -481,11 +414,7 @@ fn serialized_size(value: &serde_json::Value, limit: usize) -> usize {
     impl std::io::Write for Counter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             self.bytes += buf.len();
-            if self.bytes > self.limit {
-                Err(std::io::Error::other("over the limit"))
-            } else {
-                Ok(buf.len())
-            }
+            if self.bytes > self.limit { Err(std::io::Error::other("over the limit")) } else { Ok(buf.len()) }
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())

@@ -150,11 +150,7 @@ pub struct Violation {
 impl Violation {
     /// Builds a violation.
     pub fn new(code: ViolationCode, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Violation {
-            code,
-            path: path.into(),
-            message: message.into(),
-        }
+        Violation { code, path: path.into(), message: message.into() }
     }
 }
 
@@ -237,9 +233,7 @@ impl JourneyError {
             Self::InvalidCatalog { .. } => "INVALID_CATALOG",
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
             Self::InvalidConfig { .. } => "INVALID_CONFIG",
-            Self::Validation { violations } => violations
-                .first()
-                .map_or("INVALID_JSON", |v| v.code.as_str()),
+            Self::Validation { violations } => violations.first().map_or("INVALID_JSON", |v| v.code.as_str()),
             Self::PermissionDenied(_) => "PERMISSION_DENIED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
@@ -303,9 +297,7 @@ mod tests {
 
     #[test]
     fn validation_error_takes_the_first_violation_code() {
-        let err = JourneyError::Validation {
-            violations: vec![Violation::new(ViolationCode::TooLong, "/a", "x")],
-        };
+        let err = JourneyError::Validation { violations: vec![Violation::new(ViolationCode::TooLong, "/a", "x")] };
         assert_eq!(err.code(), "TOO_LONG");
         assert_eq!(err.to_json()["violations"][0]["path"], "/a");
     }

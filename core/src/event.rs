@@ -3,8 +3,6 @@
 
 use crate::json::Json;
 use serde::{Deserialize, Serialize};
-use std::collections::hash_map::DefaultHasher;
-use std::hash::Hasher;
 use uuid::Uuid;
 
 /// The namespace of every name-based (v5) UUID libjourney derives: natural event ids and session ids.
@@ -28,13 +26,7 @@ pub enum IdType {
 
 impl IdType {
     /// Every id type, in the order of the spec.
-    pub const ALL: [IdType; 5] = [
-        Self::Cookie,
-        Self::Email,
-        Self::Phone,
-        Self::ExternalContact,
-        Self::ExternalId,
-    ];
+    pub const ALL: [IdType; 5] = [Self::Cookie, Self::Email, Self::Phone, Self::ExternalContact, Self::ExternalId];
 
     /// The JSON spelling, for example `externalContact`.
     pub fn as_str(self) -> &'static str {
@@ -66,10 +58,7 @@ pub struct Customer {
 impl Customer {
     /// A customer known by `id` of type `id_type`.
     pub fn new(id: impl Into<String>, id_type: IdType) -> Self {
-        Customer {
-            id: id.into(),
-            id_type,
-        }
+        Customer { id: id.into(), id_type }
     }
 }
 
@@ -85,9 +74,7 @@ pub(crate) struct Identity {
 impl Identity {
     /// Reads or derives the identity of an event. `event` need not be valid.
     pub fn of(event: &Json<'_>) -> Identity {
-        let mut hasher = DefaultHasher::new();
-        event.hash_canonical(&mut hasher);
-        let content_hash = hasher.finish();
+        let content_hash = event.content_hash();
         let id = match event.get("id") {
             None | Some(Json::Null) => Some(natural_id(event)),
             Some(Json::String(text)) => Uuid::try_parse(text).ok(),
@@ -121,10 +108,7 @@ mod tests {
     #[test]
     fn explicit_ids_are_read_and_bad_ones_give_none() {
         let good = Json::parse(br#"{"id":"6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"}"#).unwrap();
-        assert_eq!(
-            Identity::of(&good).id.unwrap().to_string(),
-            "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"
-        );
+        assert_eq!(Identity::of(&good).id.unwrap().to_string(), "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11");
         let bad = Json::parse(br#"{"id":"not-a-uuid"}"#).unwrap();
         assert_eq!(Identity::of(&bad).id, None);
     }

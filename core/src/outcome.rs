@@ -6,11 +6,7 @@ use uuid::Uuid;
 
 /// The result of ingesting one event. A rejection is an outcome, not an error: batches go on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(
-    tag = "status",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Outcome {
     /// The event was stored.
     Accepted {
@@ -46,10 +42,7 @@ pub enum Outcome {
 impl Outcome {
     /// A rejection of an event whose id is `event_id`.
     pub(crate) fn rejected(event_id: Option<Uuid>, violations: Vec<Violation>) -> Outcome {
-        Outcome::Rejected {
-            event_id,
-            violations,
-        }
+        Outcome::Rejected { event_id, violations }
     }
 
     /// `"accepted"`, `"duplicate"` or `"rejected"`.
@@ -89,6 +82,11 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
+    /// An empty batch with room for `n` outcomes.
+    pub fn with_capacity(n: usize) -> Self {
+        BatchOutcome { outcomes: Vec::with_capacity(n), ..Default::default() }
+    }
+
     /// Appends one outcome and counts it.
     pub fn push(&mut self, outcome: Outcome) {
         match outcome {
@@ -124,9 +122,6 @@ mod tests {
         assert_eq!(json["sessionCreated"], true);
         assert_eq!(json["eventIndex"], 0);
         let rejected = Outcome::rejected(None, vec![]).to_json();
-        assert_eq!(
-            rejected,
-            serde_json::json!({"status": "rejected", "eventId": null, "violations": []})
-        );
+        assert_eq!(rejected, serde_json::json!({"status": "rejected", "eventId": null, "violations": []}));
     }
 }

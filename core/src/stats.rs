@@ -42,9 +42,7 @@ pub(crate) struct Counters {
 
 impl Default for Counters {
     fn default() -> Self {
-        Counters {
-            stripes: (0..STRIPES).map(|_| Stripe::default()).collect(),
-        }
+        Counters { stripes: (0..STRIPES).map(|_| Stripe::default()).collect() }
     }
 }
 
@@ -81,10 +79,7 @@ impl Counters {
     }
 
     fn total(&self, counter: Counter) -> u64 {
-        self.stripes
-            .iter()
-            .map(|s| s.counters[counter as usize].load(Ordering::Relaxed))
-            .sum()
+        self.stripes.iter().map(|s| s.counters[counter as usize].load(Ordering::Relaxed)).sum()
     }
 
     /// A snapshot of every counter.
@@ -94,10 +89,7 @@ impl Counters {
             .map(|code| {
                 (
                     code.as_str(),
-                    self.stripes
-                        .iter()
-                        .map(|s| s.rejected_by_code[code.index()].load(Ordering::Relaxed))
-                        .sum(),
+                    self.stripes.iter().map(|s| s.rejected_by_code[code.index()].load(Ordering::Relaxed)).sum(),
                 )
             })
             .filter(|(_, n)| *n > 0)
@@ -165,11 +157,7 @@ mod tests {
                 scope.spawn(|| (0..1000).for_each(|_| counters.add(Counter::EventsAccepted, 1)));
             }
         });
-        counters.reject([
-            ViolationCode::TooLong,
-            ViolationCode::TooLong,
-            ViolationCode::LateEvent,
-        ]);
+        counters.reject([ViolationCode::TooLong, ViolationCode::TooLong, ViolationCode::LateEvent]);
         let stats = counters.snapshot();
         assert_eq!(stats.events_accepted, 4000);
         assert_eq!(stats.events_rejected, 1);

@@ -13,9 +13,7 @@ pub fn parse_rfc3339(text: &str) -> Option<Millis> {
     if bytes.len() < 20 || !matches!(bytes[10], b'T' | b't') {
         return None;
     }
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
 }
 
 /// Formats as `2026-11-21T10:15:00.000Z`.
@@ -40,21 +38,12 @@ mod tests {
     fn round_trips_to_utc_milliseconds() {
         let ms = parse_rfc3339("2026-11-21T11:15:00.123456+01:00").unwrap();
         assert_eq!(format_millis(ms), "2026-11-21T10:15:00.123Z");
-        assert_eq!(
-            format_millis(parse_rfc3339("2026-11-21T10:15:00Z").unwrap()),
-            "2026-11-21T10:15:00.000Z"
-        );
+        assert_eq!(format_millis(parse_rfc3339("2026-11-21T10:15:00Z").unwrap()), "2026-11-21T10:15:00.000Z");
     }
 
     #[test]
     fn refuses_non_rfc3339() {
-        for bad in [
-            "2026-11-21",
-            "2026-11-21 10:15:00Z",
-            "yesterday",
-            "2026-13-01T00:00:00Z",
-            "2026-11-21T10:15:00",
-        ] {
+        for bad in ["2026-11-21", "2026-11-21 10:15:00Z", "yesterday", "2026-13-01T00:00:00Z", "2026-11-21T10:15:00"] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

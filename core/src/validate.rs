@@ -8,7 +8,7 @@ use crate::catalog::{AttributeDef, AttributeType, Catalog, SessionKind, escape, 
 use crate::config::{Config, UnknownAttributes};
 use crate::error::{Violation, ViolationCode as Code};
 use crate::event::IdType;
-use crate::json::Json;
+use crate::json::{Json, for_each_sorted};
 use crate::time::{Millis, format_millis, parse_rfc3339};
 use uuid::Uuid;
 
@@ -37,6 +37,39 @@ pub(crate) struct CheckedEvent<'j, 'a> {
     pub warnings: Vec<Violation>,
 }
 
+/// The envelope fields of an event, found in one pass over its keys.
+#[derive(Default)]
+struct Envelope<'j, 'a> {
+    id: Option<&'j Json<'a>>,
+    event_name: Option<&'j Json<'a>>,
+    created_date: Option<&'j Json<'a>>,
+    customer: Option<&'j Json<'a>>,
+    session: Option<&'j Json<'a>>,
+    division: Option<&'j Json<'a>>,
+    attributes: Option<&'j Json<'a>>,
+}
+
+impl<'j, 'a> Envelope<'j, 'a> {
+    fn of(event: &'j Json<'a>) -> Self {
+        let mut fields = Envelope::default();
+        let Json::Object(entries) = event else { return fields };
+        for (key, value) in entries {
+            let slot = match key.as_ref() {
+                "id" => &mut fields.id,
+                "eventName" => &mut fields.event_name,
+                "createdDate" => &mut fields.created_date,
+                "customer" => &mut fields.customer,
+                "session" => &mut fields.session,
+                "division" => &mut fields.division,
+                "attributes" => &mut fields.attributes,
+                _ => continue, // other envelope keys are ignored (docs/decisions.md)
+            };
+            *slot = Some(value);
+        }
+        fields
+    }
+}
+
 /// Checks events against one catalog and config at one moment.
 pub(crate) struct Validator<'c> {
     pub catalog: &'c Catalog,
@@ -58,37 +91,28 @@ impl Report<'_> {
 
 impl<'c> Validator<'c> {
     /// Checks `event`, appending every violation found. Returns the checked event when there is none.
-    pub fn check<'j, 'a>(
-        &self,
-        event: &'j Json<'a>,
-        violations: &mut Vec<Violation>,
-    ) -> Option<CheckedEvent<'j, 'a>> {
+    pub fn check<'j, 'a>(&self, event: &'j Json<'a>, violations: &mut Vec<Violation>) -> Option<CheckedEvent<'j, 'a>> {
         let before = violations.len();
         let mut report = Report(violations);
         if !matches!(event, Json::Object(_)) {
-            report.add(
-                Code::TypeMismatch,
-                "",
-                format!("an event must be a JSON object, not {}", event.type_name()),
-            );
+            report.add(Code::TypeMismatch, "", format!("an event must be a JSON object, not {}", event.type_name()));
             return None;
         }
-        self.check_id(event.get("id"), &mut report);
-        let event_name = self.event_name(event.get("eventName"), &mut report);
-        let time = self.created_date(event.get("createdDate"), &mut report);
-        let customer = self.customer(event.get("customer"), &mut report);
-        let session = self.session(event.get("session"), &mut report);
-        let division = self.optional_string(event.get("division"), "/division", &mut report);
+        let fields = Envelope::of(event);
+        self.check_id(fields.id, &mut report);
+        let event_name = self.event_name(fields.event_name, &mut report);
+        let time = self.created_date(fields.created_date, &mut report);
+        let customer = self.customer(fields.customer, &mut report);
+        let session = self.session(fields.session, &mut report);
+        let division = self.optional_string(fields.division, "/division", &mut report);
         let event_type = match (session, event_name) {
-            (Some((session_type, _)), Some(name)) => {
-                self.event_type(session_type, name, &mut report)
-            }
+            (Some((session_type, _)), Some(name)) => self.event_type(session_type, name, &mut report),
             _ => None,
         };
         let mut attributes = Vec::new();
         let mut extra_attributes = Vec::new();
         let mut warnings = Vec::new();
-        if let Some(raw) = event.get("attributes").filter(|a| !matches!(a, Json::Null)) {
+        if let Some(raw) = fields.attributes.filter(|a| !matches!(a, Json::Null)) {
             self.attributes(
                 raw,
                 session.map(|(t, _)| t).zip(event_type),
@@ -98,7 +122,7 @@ impl<'c> Validator<'c> {
                 &mut warnings,
             );
         } else if let (Some((session_type, _)), Some(event_type)) = (session, event_type) {
-            self.required_attributes(session_type, event_type, &[], &mut report);
+            self.required_attributes(session_type, event_type, |_| false, &mut report);
         }
         if violations.len() > before {
             return None;
@@ -123,37 +147,24 @@ impl<'c> Validator<'c> {
         match id {
             None | Some(Json::Null) => {}
             Some(Json::String(text)) if Uuid::try_parse(text).is_ok() => {}
-            Some(other) => report.add(
-                Code::InvalidId,
-                "/id",
-                format!("id must be a UUID string, got {}", describe(other)),
-            ),
+            Some(other) => {
+                report.add(Code::InvalidId, "/id", format!("id must be a UUID string, got {}", describe(other)))
+            }
         }
     }
 
-    fn event_name<'j>(
-        &self,
-        name: Option<&'j Json<'_>>,
-        report: &mut Report<'_>,
-    ) -> Option<&'j str> {
+    fn event_name<'j>(&self, name: Option<&'j Json<'_>>, report: &mut Report<'_>) -> Option<&'j str> {
         match name {
-            None | Some(Json::Null) => {
-                report.add(Code::MissingField, "/eventName", "eventName is required")
-            }
+            None | Some(Json::Null) => report.add(Code::MissingField, "/eventName", "eventName is required"),
             Some(Json::String(name)) if is_identifier(name) => return Some(name),
             Some(Json::String(name)) => report.add(
                 Code::InvalidName,
                 "/eventName",
-                format!(
-                    "'{}' is not an identifier (^[A-Za-z][A-Za-z0-9_]{{0,63}}$)",
-                    clip(name)
-                ),
+                format!("'{}' is not an identifier (^[A-Za-z][A-Za-z0-9_]{{0,63}}$)", clip(name)),
             ),
-            Some(other) => report.add(
-                Code::TypeMismatch,
-                "/eventName",
-                format!("expected a string, got {}", other.type_name()),
-            ),
+            Some(other) => {
+                report.add(Code::TypeMismatch, "/eventName", format!("expected a string, got {}", other.type_name()))
+            }
         }
         None
     }
@@ -168,11 +179,7 @@ impl<'c> Validator<'c> {
             Some(_) => None,
         };
         let Some(time) = time else {
-            report.add(
-                Code::InvalidDate,
-                "/createdDate",
-                format!("{} is not an RFC 3339 timestamp", describe(date?)),
-            );
+            report.add(Code::InvalidDate, "/createdDate", format!("{} is not an RFC 3339 timestamp", describe(date?)));
             return None;
         };
         // An event clock that has seen no event yet has no `now` to compare with.
@@ -185,31 +192,20 @@ impl<'c> Validator<'c> {
             report.add(
                 Code::LateEvent,
                 "/createdDate",
-                format!(
-                    "event time is more than {lateness} before now ({})",
-                    format_millis(now)
-                ),
+                format!("event time is more than {lateness} before now ({})", format_millis(now)),
             );
         }
         if self.check_future && time > now.saturating_add(self.config.max_clock_skew.as_millis()) {
             report.add(
                 Code::FutureEvent,
                 "/createdDate",
-                format!(
-                    "event time is more than {} after now ({})",
-                    self.config.max_clock_skew,
-                    format_millis(now)
-                ),
+                format!("event time is more than {} after now ({})", self.config.max_clock_skew, format_millis(now)),
             );
         }
         Some(time)
     }
 
-    fn customer<'j>(
-        &self,
-        customer: Option<&'j Json<'_>>,
-        report: &mut Report<'_>,
-    ) -> Option<(&'j str, IdType)> {
+    fn customer<'j>(&self, customer: Option<&'j Json<'_>>, report: &mut Report<'_>) -> Option<(&'j str, IdType)> {
         let customer = match customer {
             None | Some(Json::Null) => {
                 report.add(Code::MissingCustomer, "/customer", "customer is required");
@@ -217,58 +213,35 @@ impl<'c> Validator<'c> {
             }
             Some(c @ Json::Object(_)) => c,
             Some(other) => {
-                report.add(
-                    Code::TypeMismatch,
-                    "/customer",
-                    format!("expected an object, got {}", other.type_name()),
-                );
+                report.add(Code::TypeMismatch, "/customer", format!("expected an object, got {}", other.type_name()));
                 return None;
             }
         };
         let id = match customer.get("id") {
             None | Some(Json::Null) => {
-                report.add(
-                    Code::MissingCustomer,
-                    "/customer/id",
-                    "customer.id is required",
-                );
+                report.add(Code::MissingCustomer, "/customer/id", "customer.id is required");
                 None
             }
             Some(Json::String(id)) if id.is_empty() => {
-                report.add(
-                    Code::MissingCustomer,
-                    "/customer/id",
-                    "customer.id is empty",
-                );
+                report.add(Code::MissingCustomer, "/customer/id", "customer.id is empty");
                 None
             }
             Some(Json::String(id)) => self.bounded(id, "/customer/id", report),
             Some(other) => {
-                report.add(
-                    Code::TypeMismatch,
-                    "/customer/id",
-                    format!("expected a string, got {}", other.type_name()),
-                );
+                report.add(Code::TypeMismatch, "/customer/id", format!("expected a string, got {}", other.type_name()));
                 None
             }
         };
         let id_type = match customer.get("idType") {
             None | Some(Json::Null) => {
-                report.add(
-                    Code::MissingField,
-                    "/customer/idType",
-                    "customer.idType is required",
-                );
+                report.add(Code::MissingField, "/customer/idType", "customer.idType is required");
                 None
             }
             Some(Json::String(text)) => IdType::parse(text).or_else(|| {
                 report.add(
                     Code::NotInEnum,
                     "/customer/idType",
-                    format!(
-                        "'{}' is not one of cookie, email, phone, externalContact, externalId",
-                        clip(text)
-                    ),
+                    format!("'{}' is not one of cookie, email, phone, externalContact, externalId", clip(text)),
                 );
                 None
             }),
@@ -285,11 +258,7 @@ impl<'c> Validator<'c> {
     }
 
     /// `(session type index, externalId)`.
-    fn session<'j>(
-        &self,
-        session: Option<&'j Json<'_>>,
-        report: &mut Report<'_>,
-    ) -> Option<(usize, Option<&'j str>)> {
+    fn session<'j>(&self, session: Option<&'j Json<'_>>, report: &mut Report<'_>) -> Option<(usize, Option<&'j str>)> {
         let session = match session {
             None | Some(Json::Null) => {
                 report.add(Code::MissingField, "/session", "session is required");
@@ -297,37 +266,21 @@ impl<'c> Validator<'c> {
             }
             Some(s @ Json::Object(_)) => s,
             Some(other) => {
-                report.add(
-                    Code::TypeMismatch,
-                    "/session",
-                    format!("expected an object, got {}", other.type_name()),
-                );
+                report.add(Code::TypeMismatch, "/session", format!("expected an object, got {}", other.type_name()));
                 return None;
             }
         };
         let session_type = match session.get("type") {
             None | Some(Json::Null) => {
-                report.add(
-                    Code::MissingField,
-                    "/session/type",
-                    "session.type is required",
-                );
+                report.add(Code::MissingField, "/session/type", "session.type is required");
                 None
             }
             Some(Json::String(name)) if !is_identifier(name) => {
-                report.add(
-                    Code::InvalidName,
-                    "/session/type",
-                    format!("'{}' is not an identifier", clip(name)),
-                );
+                report.add(Code::InvalidName, "/session/type", format!("'{}' is not an identifier", clip(name)));
                 None
             }
             Some(Json::String(name)) => self.catalog.session_type_index(name).or_else(|| {
-                report.add(
-                    Code::UnknownSessionType,
-                    "/session/type",
-                    format!("no session type is called '{name}'"),
-                );
+                report.add(Code::UnknownSessionType, "/session/type", format!("no session type is called '{name}'"));
                 None
             }),
             Some(other) => {
@@ -339,8 +292,7 @@ impl<'c> Validator<'c> {
                 None
             }
         };
-        let needs_external_id =
-            session_type.is_none_or(|i| self.catalog.session_type(i).kind != SessionKind::Web);
+        let needs_external_id = session_type.is_none_or(|i| self.catalog.session_type(i).kind != SessionKind::Web);
         let external_id = match session.get("externalId") {
             // A web session is found by inactivity; an externalId sent with a web event is ignored.
             _ if !needs_external_id => None,
@@ -355,11 +307,7 @@ impl<'c> Validator<'c> {
                 None
             }
             Some(Json::String(id)) if id.is_empty() => {
-                report.add(
-                    Code::MissingField,
-                    "/session/externalId",
-                    "session.externalId is empty",
-                );
+                report.add(Code::MissingField, "/session/externalId", "session.externalId is empty");
                 None
             }
             Some(Json::String(id)) => self.bounded(id, "/session/externalId", report),
@@ -375,21 +323,12 @@ impl<'c> Validator<'c> {
         Some((session_type?, external_id))
     }
 
-    fn optional_string<'j>(
-        &self,
-        value: Option<&'j Json<'_>>,
-        path: &str,
-        report: &mut Report<'_>,
-    ) -> Option<&'j str> {
+    fn optional_string<'j>(&self, value: Option<&'j Json<'_>>, path: &str, report: &mut Report<'_>) -> Option<&'j str> {
         match value {
             None | Some(Json::Null) => None,
             Some(Json::String(text)) => self.bounded(text, path, report),
             Some(other) => {
-                report.add(
-                    Code::TypeMismatch,
-                    path,
-                    format!("expected a string, got {}", other.type_name()),
-                );
+                report.add(Code::TypeMismatch, path, format!("expected a string, got {}", other.type_name()));
                 None
             }
         }
@@ -399,22 +338,13 @@ impl<'c> Validator<'c> {
     fn bounded<'t>(&self, text: &'t str, path: &str, report: &mut Report<'_>) -> Option<&'t str> {
         let limit = self.config.max_string_length;
         if too_long(text, limit) {
-            report.add(
-                Code::TooLong,
-                path,
-                format!("longer than {limit} characters"),
-            );
+            report.add(Code::TooLong, path, format!("longer than {limit} characters"));
             return None;
         }
         Some(text)
     }
 
-    fn event_type(
-        &self,
-        session_type: usize,
-        name: &str,
-        report: &mut Report<'_>,
-    ) -> Option<usize> {
+    fn event_type(&self, session_type: usize, name: &str, report: &mut Report<'_>) -> Option<usize> {
         let ty = self.catalog.session_type(session_type);
         ty.event_type_index(name).or_else(|| {
             report.add(
@@ -437,11 +367,7 @@ impl<'c> Validator<'c> {
         warnings: &mut Vec<Violation>,
     ) {
         let Json::Object(entries) = raw else {
-            report.add(
-                Code::TypeMismatch,
-                "/attributes",
-                format!("expected an object, got {}", raw.type_name()),
-            );
+            report.add(Code::TypeMismatch, "/attributes", format!("expected an object, got {}", raw.type_name()));
             return;
         };
         let limit = self.config.max_attributes_per_event;
@@ -453,62 +379,58 @@ impl<'c> Validator<'c> {
             );
         }
         // Without a known event type there is nothing to check the attributes against.
-        let Some((session_type, event_type)) = types else {
-            return;
-        };
+        let Some((session_type, event_type)) = types else { return };
         let definition = &self.catalog.session_type(session_type).event_types[event_type];
+        let mut present = [false; 64];
+        let mut present_overflow = Vec::new();
         // Key order, not arrival order: a Python dict, a JS object and a serde_json map of the same
         // event must report the same violations in the same order.
-        let mut sorted: Vec<&(std::borrow::Cow<'a, str>, Json<'a>)> = entries.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut present = Vec::with_capacity(entries.len());
-        for (name, value) in sorted {
-            let path = format!("/attributes/{}", escape(name));
+        for_each_sorted(entries, |name, value| {
+            let path = AttributePath::new(name);
             match definition.attribute_index(name) {
                 Some(_) if matches!(value, Json::Null) => {} // null means absent
                 Some(index) => {
-                    present.push(index);
-                    if let Some(value) =
-                        self.attribute(&definition.attributes[index], value, &path, report)
-                    {
+                    match present.get_mut(index) {
+                        Some(seen) => *seen = true,
+                        None => present_overflow.push(index),
+                    }
+                    if let Some(value) = self.attribute(&definition.attributes[index], value, path, report) {
                         attributes.push((index, value));
                     }
                 }
                 None => match self.config.unknown_attributes {
                     UnknownAttributes::Reject => report.add(
                         Code::UnknownAttribute,
-                        path,
+                        path.to_string(),
                         format!("event type '{}' has no attribute '{name}'", definition.name),
                     ),
                     UnknownAttributes::Drop => warnings.push(Violation::new(
                         Code::UnknownAttribute,
-                        path,
+                        path.to_string(),
                         format!("attribute '{name}' is not defined and was dropped"),
                     )),
                     UnknownAttributes::Keep => extra.push((name, value)),
                 },
             }
-        }
-        self.required_attributes(session_type, event_type, &present, report);
+        });
+        let is_present = |i: usize| present.get(i).copied().unwrap_or(false) || present_overflow.contains(&i);
+        self.required_attributes(session_type, event_type, is_present, report);
     }
 
     fn required_attributes(
         &self,
         session_type: usize,
         event_type: usize,
-        present: &[usize],
+        present: impl Fn(usize) -> bool,
         report: &mut Report<'_>,
     ) {
         let definition = &self.catalog.session_type(session_type).event_types[event_type];
         for (index, attribute) in definition.attributes.iter().enumerate() {
-            if attribute.required && !present.contains(&index) {
+            if attribute.required && !present(index) {
                 report.add(
                     Code::MissingAttribute,
-                    format!("/attributes/{}", attribute.name),
-                    format!(
-                        "attribute '{}' is required for '{}'",
-                        attribute.name, definition.name
-                    ),
+                    AttributePath::new(&attribute.name).to_string(),
+                    format!("attribute '{}' is required for '{}'", attribute.name, definition.name),
                 );
             }
         }
@@ -519,7 +441,7 @@ impl<'c> Validator<'c> {
         &self,
         def: &AttributeDef,
         value: &'j Json<'a>,
-        path: &str,
+        path: AttributePath<'_>,
         report: &mut Report<'_>,
     ) -> Option<&'j Json<'a>> {
         let (value, value_path) = match vendor_form(value) {
@@ -527,7 +449,7 @@ impl<'c> Validator<'c> {
                 if !data_type_matches(data_type, &def.ty) {
                     report.add(
                         Code::TypeMismatch,
-                        format!("{path}/dataType"),
+                        path.suffix("/dataType").to_string(),
                         format!(
                             "dataType {} does not match the attribute's type {}",
                             describe(data_type),
@@ -535,68 +457,52 @@ impl<'c> Validator<'c> {
                         ),
                     );
                 }
-                (inner, format!("{path}/value"))
+                (inner, path.suffix("/value"))
             }
-            None => (value, path.to_owned()),
+            None => (value, path),
         };
         let before = report.0.len();
         if def.list {
             match value {
                 Json::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        self.scalar(def, item, &format!("{value_path}/{i}"), report);
+                        self.scalar(def, item, value_path.item(i), report);
                     }
                 }
                 other => report.add(
                     Code::TypeMismatch,
-                    value_path,
+                    value_path.to_string(),
                     format!("expected a list, got {}", other.type_name()),
                 ),
             }
         } else {
-            self.scalar(def, value, &value_path, report);
+            self.scalar(def, value, value_path, report);
         }
         (report.0.len() == before).then_some(value)
     }
 
-    fn scalar(&self, def: &AttributeDef, value: &Json<'_>, path: &str, report: &mut Report<'_>) {
+    fn scalar(&self, def: &AttributeDef, value: &Json<'_>, path: AttributePath<'_>, report: &mut Report<'_>) {
         let mismatch = |report: &mut Report<'_>, expected: &str| {
-            report.add(
-                Code::TypeMismatch,
-                path,
-                format!("expected {expected}, got {}", describe(value)),
-            )
+            report.add(Code::TypeMismatch, path.to_string(), format!("expected {expected}, got {}", describe(value)))
         };
         match (&def.ty, value) {
             (AttributeType::String { max_length }, Json::String(text)) => {
                 let limit = max_length.unwrap_or(self.config.max_string_length);
                 if too_long(text, limit) {
-                    report.add(
-                        Code::TooLong,
-                        path,
-                        format!("longer than {limit} characters"),
-                    );
+                    report.add(Code::TooLong, path.to_string(), format!("longer than {limit} characters"));
                 }
             }
             (AttributeType::Integer { min, max }, Json::Number(n)) if n.is_i64() || n.is_u64() => {
                 let n = n.as_i64().unwrap_or(i64::MAX);
                 if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-                    report.add(
-                        Code::OutOfRange,
-                        path,
-                        format!("{n} is outside {}", range(min, max)),
-                    );
+                    report.add(Code::OutOfRange, path.to_string(), format!("{n} is outside {}", range(min, max)));
                 }
             }
             (AttributeType::Integer { .. }, _) => mismatch(report, "a whole number"),
             (AttributeType::Decimal { min, max }, Json::Number(n)) => {
                 let n = n.as_f64().unwrap_or(f64::NAN);
                 if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-                    report.add(
-                        Code::OutOfRange,
-                        path,
-                        format!("{n} is outside {}", range(min, max)),
-                    );
+                    report.add(Code::OutOfRange, path.to_string(), format!("{n} is outside {}", range(min, max)));
                 }
             }
             (AttributeType::Decimal { .. }, _) => mismatch(report, "a number"),
@@ -606,7 +512,7 @@ impl<'c> Validator<'c> {
                 if !values.iter().any(|v| v == text) {
                     report.add(
                         Code::NotInEnum,
-                        path,
+                        path.to_string(),
                         format!("'{}' is not one of {}", clip(text), values.join(", ")),
                     );
                 }
@@ -615,9 +521,40 @@ impl<'c> Validator<'c> {
             (AttributeType::Datetime, _) => mismatch(report, "an RFC 3339 timestamp string"),
             (AttributeType::Uuid, Json::String(text)) if Uuid::try_parse(text).is_ok() => {}
             (AttributeType::Uuid, _) => mismatch(report, "a UUID string"),
-            (AttributeType::String { .. } | AttributeType::Enum { .. }, _) => {
-                mismatch(report, "a string")
-            }
+            (AttributeType::String { .. } | AttributeType::Enum { .. }, _) => mismatch(report, "a string"),
+        }
+    }
+}
+
+/// The JSON pointer of an attribute value, `/attributes/<name>[/dataType|/value][/<index>]`.
+/// Formatting it allocates, so it is only formatted when a violation is reported.
+#[derive(Clone, Copy)]
+struct AttributePath<'n> {
+    name: &'n str,
+    suffix: &'static str,
+    index: Option<usize>,
+}
+
+impl<'n> AttributePath<'n> {
+    fn new(name: &'n str) -> Self {
+        AttributePath { name, suffix: "", index: None }
+    }
+
+    fn suffix(self, suffix: &'static str) -> Self {
+        AttributePath { suffix, ..self }
+    }
+
+    fn item(self, index: usize) -> Self {
+        AttributePath { index: Some(index), ..self }
+    }
+}
+
+impl std::fmt::Display for AttributePath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "/attributes/{}{}", escape(self.name), self.suffix)?;
+        match self.index {
+            Some(index) => write!(f, "/{index}"),
+            None => Ok(()),
         }
     }
 }
@@ -625,9 +562,7 @@ impl<'c> Validator<'c> {
 /// `(dataType, value)` when `value` is exactly `{"dataType": ..., "value": ...}`.
 fn vendor_form<'j, 'a>(value: &'j Json<'a>) -> Option<(&'j Json<'a>, &'j Json<'a>)> {
     match value {
-        Json::Object(entries) if entries.len() == 2 => {
-            Some((value.get("dataType")?, value.get("value")?))
-        }
+        Json::Object(entries) if entries.len() == 2 => Some((value.get("dataType")?, value.get("value")?)),
         _ => None,
     }
 }

@@ -3,9 +3,7 @@
 //! - `eventCount` adds up to the number of accepted events;
 //! - a viewer never sees a session outside their divisions.
 
-use journey_core::{
-    Catalog, Config, Customer, Engine, IdType, Outcome, PageRequest, SessionCard, Viewer,
-};
+use journey_core::{Catalog, Config, Customer, Engine, IdType, Outcome, PageRequest, SessionCard, Viewer};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -32,26 +30,17 @@ struct Spec {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    (
-        0..CUSTOMERS,
-        0..3usize,
-        0..3usize,
-        0..240i64,
-        0..60i64,
-        0..5usize,
-        0..DIVISIONS.len(),
+    (0..CUSTOMERS, 0..3usize, 0..3usize, 0..240i64, 0..60i64, 0..5usize, 0..DIVISIONS.len()).prop_map(
+        |(customer, kind, key, minute, second, value, division)| Spec {
+            customer,
+            kind,
+            key,
+            minute,
+            second,
+            value,
+            division,
+        },
     )
-        .prop_map(
-            |(customer, kind, key, minute, second, value, division)| Spec {
-                customer,
-                kind,
-                key,
-                minute,
-                second,
-                value,
-                division,
-            },
-        )
 }
 
 fn customer(index: usize) -> Customer {
@@ -61,20 +50,14 @@ fn customer(index: usize) -> Customer {
 /// Builds event `n` of `spec`. Keys are per customer, so no event crosses customers.
 fn event(n: usize, spec: &Spec, with_division: bool) -> Value {
     let time = 1_763_719_200_000i64 + spec.minute * 60_000 + spec.second * 1000;
-    let created = chrono::DateTime::from_timestamp_millis(time)
-        .unwrap()
-        .to_rfc3339();
+    let created = chrono::DateTime::from_timestamp_millis(time).unwrap().to_rfc3339();
     let (session, name, attributes) = match spec.kind {
         0 => (
             json!({"type": "delivery", "externalId": format!("c{}-order{}", spec.customer, spec.key)}),
             "in_transit",
             json!({"location": format!("place {}", spec.value)}),
         ),
-        1 => (
-            json!({"type": "web"}),
-            "page_viewed",
-            json!({"page": format!("/p{}", spec.value)}),
-        ),
+        1 => (json!({"type": "web"}), "page_viewed", json!({"page": format!("/p{}", spec.value)})),
         _ => (
             json!({"type": "conversation", "externalId": format!("c{}-call{}", spec.customer, spec.key)}),
             "queue_joined",
@@ -94,10 +77,8 @@ fn event(n: usize, spec: &Spec, with_division: bool) -> Value {
 }
 
 fn engine() -> Engine {
-    let config = Config::from_json(
-        r#"{"clock": "manual", "start": "2026-11-21T14:00:00Z", "allowedLateness": null}"#,
-    )
-    .unwrap();
+    let config =
+        Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T14:00:00Z", "allowedLateness": null}"#).unwrap();
     Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
 }
 
@@ -129,13 +110,7 @@ fn all_cards(engine: &Engine, customer: &Customer, viewer: &Viewer) -> Vec<Sessi
 
 /// A session described without its id (web session ids depend on which event arrived first).
 fn describe(engine: &Engine, card: &SessionCard) -> Value {
-    let events = engine
-        .session_events(
-            &card.id.to_string(),
-            &everything(),
-            &PageRequest::first(200),
-        )
-        .unwrap();
+    let events = engine.session_events(&card.id.to_string(), &everything(), &PageRequest::first(200)).unwrap();
     let ids: Vec<String> = events.entities.iter().map(|e| e.id.to_string()).collect();
     let mut card_json = serde_json::to_value(card).unwrap();
     let object = card_json.as_object_mut().unwrap();

@@ -59,9 +59,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
         match rng.below(6) {
             0 => bytes.truncate(at),
             1 if at < bytes.len() => bytes[at] = rng.next() as u8,
-            2 => bytes
-                .splice(at..at, TOKENS[rng.below(TOKENS.len())].iter().copied())
-                .for_each(drop),
+            2 => bytes.splice(at..at, TOKENS[rng.below(TOKENS.len())].iter().copied()).for_each(drop),
             3 if at < bytes.len() => {
                 let end = (at + rng.below(20)).min(bytes.len());
                 bytes.drain(at..end);
@@ -83,10 +81,9 @@ fn random_bytes(rng: &mut Rng) -> Vec<u8> {
 
 #[test]
 fn random_and_mutated_inputs_never_panic() {
-    let config = Config::from_json(
-        r#"{"clock": "manual", "start": "2026-11-21T10:30:00Z", "unknownAttributes": "keep"}"#,
-    )
-    .unwrap();
+    let config =
+        Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:30:00Z", "unknownAttributes": "keep"}"#)
+            .unwrap();
     let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap();
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
     let mut outcomes = 0u64;
@@ -99,10 +96,7 @@ fn random_and_mutated_inputs_never_panic() {
             }
         };
         let outcome = engine.ingest_json(&input);
-        assert!(matches!(
-            outcome.status(),
-            "accepted" | "duplicate" | "rejected"
-        ));
+        assert!(matches!(outcome.status(), "accepted" | "duplicate" | "rejected"));
         outcomes += 1;
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&input) {
             engine.ingest_value(&value);
@@ -116,75 +110,32 @@ fn random_and_mutated_inputs_never_panic() {
         }
     }
     let stats = engine.stats();
-    assert_eq!(
-        stats.events_accepted + stats.events_duplicate + stats.events_rejected,
-        outcomes
-    );
-    assert!(
-        stats.events_rejected > 10_000,
-        "mutations should mostly be rejected: {stats:?}"
-    );
-    assert!(
-        stats.rejected_by_code.len() >= 8,
-        "mutations should reach many codes: {:?}",
-        stats.rejected_by_code
-    );
+    assert_eq!(stats.events_accepted + stats.events_duplicate + stats.events_rejected, outcomes);
+    assert!(stats.events_rejected > 10_000, "mutations should mostly be rejected: {stats:?}");
+    assert!(stats.rejected_by_code.len() >= 8, "mutations should reach many codes: {:?}", stats.rejected_by_code);
 
     // The engine still works.
-    let fresh = SEEDS[0].replace("order-1234", "order-after-fuzz").replace(
-        "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11",
-        "0f8fad5b-d9cb-469f-a165-70867728950e",
-    );
+    let fresh = SEEDS[0]
+        .replace("order-1234", "order-after-fuzz")
+        .replace("6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "0f8fad5b-d9cb-469f-a165-70867728950e");
     assert_eq!(engine.ingest_json(fresh.as_bytes()).status(), "accepted");
     let viewer = Viewer::new(["journey:session:view", "journey:sessionType:view"], ["*"]);
-    let page = engine
-        .journey(
-            &Customer::new("cust-42", IdType::Email),
-            &viewer,
-            &PageRequest::first(200),
-        )
-        .unwrap();
-    assert!(
-        page.entities
-            .iter()
-            .any(|c| c.external_id.as_deref() == Some("order-after-fuzz"))
-    );
+    let page = engine.journey(&Customer::new("cust-42", IdType::Email), &viewer, &PageRequest::first(200)).unwrap();
+    assert!(page.entities.iter().any(|c| c.external_id.as_deref() == Some("order-after-fuzz")));
 }
 
 #[test]
 fn huge_and_deep_inputs_are_refused_cleanly() {
     let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), Config::default()).unwrap();
     let huge = vec![b' '; 10 * 1024 * 1024];
-    assert_eq!(
-        engine.ingest_json(&huge).to_json()["violations"][0]["code"],
-        "EVENT_TOO_LARGE"
-    );
+    assert_eq!(engine.ingest_json(&huge).to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
     let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
-    assert_eq!(
-        engine.ingest_json(deep.as_bytes()).to_json()["violations"][0]["code"],
-        "EVENT_TOO_LARGE"
-    );
+    assert_eq!(engine.ingest_json(deep.as_bytes()).to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
     let deep_small = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
-    assert_eq!(
-        engine.ingest_json(deep_small.as_bytes()).to_json()["violations"][0]["code"],
-        "INVALID_JSON"
-    );
-    assert_eq!(
-        engine.ingest_json(b"").to_json()["violations"][0]["code"],
-        "INVALID_JSON"
-    );
-    assert_eq!(
-        engine.ingest_json(b"\xff\xff").to_json()["violations"][0]["code"],
-        "INVALID_JSON"
-    );
-    assert_eq!(
-        engine
-            .ingest_batch_json(b"{\"not\": \"an array\"}")
-            .unwrap_err()
-            .code(),
-        "INVALID_JSON"
-    );
-    let deep_value: serde_json::Value =
-        (0..100).fold(serde_json::json!(1), |v, _| serde_json::json!([v]));
+    assert_eq!(engine.ingest_json(deep_small.as_bytes()).to_json()["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(engine.ingest_json(b"").to_json()["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(engine.ingest_json(b"\xff\xff").to_json()["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(engine.ingest_batch_json(b"{\"not\": \"an array\"}").unwrap_err().code(), "INVALID_JSON");
+    let deep_value: serde_json::Value = (0..100).fold(serde_json::json!(1), |v, _| serde_json::json!([v]));
     assert_eq!(engine.ingest_value(&deep_value).status(), "rejected");
 }

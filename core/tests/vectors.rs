@@ -15,21 +15,14 @@ fn shared_vectors() {
             Err(detail) => failures.push(format!("{}: {detail}", file.display())),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} vector files failed:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} vector files failed:\n{}", failures.len(), files.len(), failures.join("\n"));
     eprintln!("{} vector files, {steps} steps passed", files.len());
 }
 
 #[test]
 fn subset_match_reports_the_path() {
     use serde_json::json;
-    let err =
-        common::subset_match(&json!({"a": [{"b": 1}]}), &json!({"a": [{"b": 2}]}), "").unwrap_err();
+    let err = common::subset_match(&json!({"a": [{"b": 1}]}), &json!({"a": [{"b": 2}]}), "").unwrap_err();
     assert!(err.contains("/a/0/b"), "{err}");
     assert!(common::subset_match(&json!({"a": [1]}), &json!({"a": [1, 2]}), "").is_err());
     assert!(common::subset_match(&json!({"a": 1}), &json!({"a": 1.0, "b": 2}), "").is_ok());

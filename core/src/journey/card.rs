@@ -121,12 +121,7 @@ pub(crate) fn last_activity(session: &Session, customer: &CustomerSessions) -> M
 }
 
 /// Status at `now`; `None` for an event clock that has seen no event (everything counts as live).
-pub(crate) fn status(
-    session: &Session,
-    ty: &SessionType,
-    activity: Millis,
-    now: Option<Millis>,
-) -> SessionStatus {
+pub(crate) fn status(session: &Session, ty: &SessionType, activity: Millis, now: Option<Millis>) -> SessionStatus {
     if session.ended.is_some() {
         return SessionStatus::Ended;
     }
@@ -154,23 +149,19 @@ pub(crate) fn card(
     now: Option<Millis>,
 ) -> SessionCard {
     let ty = catalog.session_type(session.session_type);
-    let last = session
-        .events
-        .last()
-        .expect("sessions hold at least one event");
+    let last = session.events.last().expect("sessions hold at least one event");
     let attributes = ty
         .attributes
         .iter()
-        .zip(&session.attributes)
-        .filter_map(|(def, slot)| Some((def.name.clone(), slot.get()?.clone())))
+        .enumerate()
+        .filter_map(|(slot, def)| Some((def.name.clone(), session.attribute(slot, &def.name)?)))
         .collect();
     let conversation = session.conversation.as_deref().map(|c| {
         let value = |slot: &crate::session::Lww<Value>| slot.get().cloned();
         ConversationCard {
             channel: value(&c.channel),
             direction: value(&c.direction),
-            last_connected_queue: value(&c.last_queue)
-                .filter(|_| viewer.has(permission::QUEUE_SEARCH)),
+            last_connected_queue: value(&c.last_queue).filter(|_| viewer.has(permission::QUEUE_SEARCH)),
             last_connected_user: value(&c.last_agent),
             wrapup_code: value(&c.wrapup_code).filter(|_| viewer.has(permission::WRAPUP_CODE_VIEW)),
         }
@@ -206,20 +197,8 @@ pub(crate) fn event_view(
     event: &StoredEvent,
     viewer: &Viewer,
 ) -> EventView {
-    let event_type =
-        &catalog.session_type(session.session_type).event_types[event.event_type as usize];
-    let attributes = viewer.has(permission::EVENT_TYPE_VIEW).then(|| {
-        let defined = event
-            .attributes
-            .iter()
-            .map(|(i, v)| (event_type.attributes[*i as usize].name.clone(), v.clone()));
-        let extra = event
-            .extra_attributes
-            .iter()
-            .flatten()
-            .map(|(k, v)| (k.to_string(), v.clone()));
-        defined.chain(extra).collect()
-    });
+    let event_type = &catalog.session_type(session.session_type).event_types[event.event_type as usize];
+    let attributes = viewer.has(permission::EVENT_TYPE_VIEW).then(|| event.attributes());
     EventView {
         id: event.id,
         event_name: event_type.name.clone(),

@@ -20,9 +20,7 @@ const EVENTS_CURSOR: char = 'e';
 
 /// Fails with `PERMISSION_DENIED` unless the viewer may list sessions.
 pub(crate) fn require_journey_permission(viewer: &Viewer) -> Result<()> {
-    if viewer.has(permission::SESSION_VIEW)
-        || viewer.has(permission::EXTERNAL_CONTACTS_SESSION_VIEW)
-    {
+    if viewer.has(permission::SESSION_VIEW) || viewer.has(permission::EXTERNAL_CONTACTS_SESSION_VIEW) {
         Ok(())
     } else {
         Err(JourneyError::PermissionDenied(format!(
@@ -38,10 +36,7 @@ pub(crate) fn require_event_permission(viewer: &Viewer) -> Result<()> {
     if viewer.has(permission::EVENT_VIEW) {
         Ok(())
     } else {
-        Err(JourneyError::PermissionDenied(format!(
-            "reading session events needs {}",
-            permission::EVENT_VIEW
-        )))
+        Err(JourneyError::PermissionDenied(format!("reading session events needs {}", permission::EVENT_VIEW)))
     }
 }
 
@@ -54,34 +49,17 @@ pub(crate) fn journey_page(
     now: Option<Millis>,
 ) -> Result<Page<SessionCard>> {
     let size = page.size()?;
-    let after = page
-        .after
-        .as_deref()
-        .map(|c| Cursor::decode(c, JOURNEY_CURSOR))
-        .transpose()?;
+    let after = page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
     let mut listed: Vec<(Cursor, &Session)> = customer
         .iter()
         .filter(|s| card::listable(s, viewer))
-        .map(|s| {
-            (
-                Cursor {
-                    time: card::last_activity(s, customer),
-                    id: s.id,
-                },
-                s,
-            )
-        })
+        .map(|s| (Cursor { time: card::last_activity(s, customer), id: s.id }, s))
         .collect();
     listed.sort_unstable_by(|(a, _), (b, _)| b.time.cmp(&a.time).then(a.id.cmp(&b.id)));
-    let newest_first =
-        |item: Cursor, cursor: Cursor| (cursor.time, item.id) > (item.time, cursor.id);
+    let newest_first = |item: Cursor, cursor: Cursor| (cursor.time, item.id) > (item.time, cursor.id);
     let page = paginate(listed, after, size, JOURNEY_CURSOR, newest_first);
     Ok(Page {
-        entities: page
-            .entities
-            .into_iter()
-            .map(|s| card::card(catalog, customer, s, viewer, now))
-            .collect(),
+        entities: page.entities.into_iter().map(|s| card::card(catalog, customer, s, viewer, now)).collect(),
         next_cursor: page.next_cursor,
     })
 }
@@ -95,41 +73,17 @@ pub(crate) fn events_page(
     page: &PageRequest,
 ) -> Result<Page<EventView>> {
     let size = page.size()?;
-    let after = page
-        .after
-        .as_deref()
-        .map(|c| Cursor::decode(c, EVENTS_CURSOR))
-        .transpose()?;
-    let start = after.map_or(0, |c| {
-        session
-            .events
-            .partition_point(|e| (e.time, e.id) <= (c.time, c.id))
-    });
+    let after = page.after.as_deref().map(|c| Cursor::decode(c, EVENTS_CURSOR)).transpose()?;
+    let start = after.map_or(0, |c| session.events.partition_point(|e| (e.time, e.id) <= (c.time, c.id)));
     let end = (start + size).min(session.events.len());
     let entities = (start..end)
-        .map(|i| {
-            card::event_view(
-                catalog,
-                &customer.customer,
-                session,
-                i,
-                &session.events[i],
-                viewer,
-            )
-        })
+        .map(|i| card::event_view(catalog, &customer.customer, session, i, &session.events[i], viewer))
         .collect();
     let next_cursor = (end < session.events.len()).then(|| {
         let last = &session.events[end - 1];
-        Cursor {
-            time: last.time,
-            id: last.id,
-        }
-        .encode(EVENTS_CURSOR)
+        Cursor { time: last.time, id: last.id }.encode(EVENTS_CURSOR)
     });
-    Ok(Page {
-        entities,
-        next_cursor,
-    })
+    Ok(Page { entities, next_cursor })
 }
 
 /// Whether the viewer may see this session at all (divisions). Invisible sessions are `NOT_FOUND`.

@@ -25,27 +25,19 @@ pub struct PageRequest {
 impl PageRequest {
     /// The first page, of `page_size` items.
     pub fn first(page_size: usize) -> Self {
-        PageRequest {
-            page_size: Some(page_size as i64),
-            after: None,
-        }
+        PageRequest { page_size: Some(page_size as i64), after: None }
     }
 
     /// The page after `cursor`.
     pub fn after(page_size: usize, cursor: impl Into<String>) -> Self {
-        PageRequest {
-            page_size: Some(page_size as i64),
-            after: Some(cursor.into()),
-        }
+        PageRequest { page_size: Some(page_size as i64), after: Some(cursor.into()) }
     }
 
     pub(crate) fn size(&self) -> Result<usize> {
         match self.page_size {
             None => Ok(DEFAULT_PAGE_SIZE),
             Some(n) if (1..=MAX_PAGE_SIZE as i64).contains(&n) => Ok(n as usize),
-            Some(n) => Err(JourneyError::invalid_argument(format!(
-                "pageSize must be 1 to {MAX_PAGE_SIZE}, got {n}"
-            ))),
+            Some(n) => Err(JourneyError::invalid_argument(format!("pageSize must be 1 to {MAX_PAGE_SIZE}, got {n}"))),
         }
     }
 }
@@ -73,12 +65,8 @@ impl Cursor {
     }
 
     pub fn decode(text: &str, tag: char) -> Result<Cursor> {
-        let bad =
-            || JourneyError::invalid_argument(format!("'{text}' is not a cursor of this listing"));
-        let rest = text
-            .strip_prefix(tag)
-            .filter(|r| r.len() == 48 && r.is_ascii())
-            .ok_or_else(bad)?;
+        let bad = || JourneyError::invalid_argument(format!("'{text}' is not a cursor of this listing"));
+        let rest = text.strip_prefix(tag).filter(|r| r.len() == 48 && r.is_ascii()).ok_or_else(bad)?;
         let time = u64::from_str_radix(&rest[..16], 16).map_err(|_| bad())? as i64;
         let id = Uuid::try_parse(&rest[16..]).map_err(|_| bad())?;
         Ok(Cursor { time, id })
@@ -94,23 +82,13 @@ pub(crate) fn paginate<T>(
     is_after: impl Fn(Cursor, Cursor) -> bool,
 ) -> Page<T> {
     let start = match after {
-        Some(cursor) => items
-            .iter()
-            .position(|(c, _)| is_after(*c, cursor))
-            .unwrap_or(items.len()),
+        Some(cursor) => items.iter().position(|(c, _)| is_after(*c, cursor)).unwrap_or(items.len()),
         None => 0,
     };
     let more = items.len() > start + size;
     let mut page: Vec<(Cursor, T)> = items.into_iter().skip(start).take(size).collect();
-    let next_cursor = if more {
-        page.last().map(|(c, _)| c.encode(tag))
-    } else {
-        None
-    };
-    Page {
-        entities: page.drain(..).map(|(_, item)| item).collect(),
-        next_cursor,
-    }
+    let next_cursor = if more { page.last().map(|(c, _)| c.encode(tag)) } else { None };
+    Page { entities: page.drain(..).map(|(_, item)| item).collect(), next_cursor }
 }
 
 #[cfg(test)]
@@ -119,17 +97,11 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {
-        let cursor = Cursor {
-            time: -5,
-            id: Uuid::from_u128(77),
-        };
+        let cursor = Cursor { time: -5, id: Uuid::from_u128(77) };
         assert_eq!(Cursor::decode(&cursor.encode('j'), 'j').unwrap(), cursor);
         assert!(Cursor::decode(&cursor.encode('j'), 'e').is_err());
         for bad in ["", "j", "jzz", "é", &"j".repeat(49)] {
-            assert_eq!(
-                Cursor::decode(bad, 'j').unwrap_err().code(),
-                "INVALID_ARGUMENT"
-            );
+            assert_eq!(Cursor::decode(bad, 'j').unwrap_err().code(), "INVALID_ARGUMENT");
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::{Lww, StoredEvent};
 use crate::catalog::EventType;
+use crate::json::Json;
 use serde_json::Value;
 
 /// Projected conversation fields.
@@ -20,18 +21,14 @@ pub(crate) struct ConversationState {
 
 impl ConversationState {
     /// Updates the fields from one event of the built-in conversation type.
-    pub fn apply(&mut self, event_type: &EventType, event: &StoredEvent) {
+    pub fn apply(&mut self, event_type: &EventType, event: &StoredEvent, attributes: &[(usize, &Json<'_>)]) {
         let field = |name: &str| {
             let index = event_type.attribute_index(name)?;
-            event
-                .attributes
-                .iter()
-                .find(|(i, _)| *i as usize == index)
-                .map(|(_, v)| v)
+            attributes.iter().find(|(i, _)| *i == index).map(|(_, v)| *v)
         };
         let offer = |slot: &mut Lww<Value>, name: &str| {
             if let Some(value) = field(name) {
-                slot.offer(event.time, event.id, || value.clone());
+                slot.offer(event.time, event.id, || value.to_value());
             }
         };
         match event_type.name.as_str() {

@@ -1,6 +1,6 @@
 //! Custom and conversation sessions (SPEC §3.1, §3.3): keyed by `session.externalId`.
 
-use super::{Applied, CustomerSessions, Session, StoredEvent, keyed_session_id};
+use super::{Applied, CustomerSessions, Session, keyed_session_id};
 use crate::catalog::{Catalog, SessionKind};
 use crate::error::{Violation, ViolationCode};
 use crate::time::format_millis;
@@ -9,8 +9,7 @@ use uuid::Uuid;
 
 /// Conversation events still accepted after the conversation ended: in a contact center the agent
 /// disconnects and wraps up after the customer hangs up, and those facts belong to the conversation.
-const CLOSING_CONVERSATION_EVENTS: [&str; 3] =
-    ["agent_disconnected", "wrapup", "conversation_ended"];
+const CLOSING_CONVERSATION_EVENTS: [&str; 3] = ["agent_disconnected", "wrapup", "conversation_ended"];
 
 impl CustomerSessions {
     pub(super) fn apply_keyed(
@@ -20,25 +19,25 @@ impl CustomerSessions {
         event: &CheckedEvent<'_, '_>,
     ) -> Result<Applied, Violation> {
         let kind = catalog.session_type(event.session_type).kind;
-        let session_id = keyed_session_id(kind, event.external_id.unwrap_or_default());
-        let (slot, created) = match self.by_id.get(&session_id) {
+        let external_id = event.external_id.unwrap_or_default();
+        let keyed = &mut self.keyed[(kind == SessionKind::Conversation) as usize];
+        let (slot, created) = match keyed.get(external_id) {
             Some(&slot) => {
-                let session = self.sessions[slot]
-                    .as_ref()
-                    .expect("keyed sessions are never merged away");
+                let session = self.sessions[slot].as_ref().expect("keyed sessions are never merged away");
                 check_existing(catalog, session, event)?;
                 (slot, false)
             }
-            None => (
-                self.add_session(Session::new(session_id, catalog, event)),
-                true,
-            ),
+            None => {
+                keyed.insert(Box::from(external_id), self.sessions.len());
+                // The id is a UUIDv5 (SHA-1), so it is derived once, when the session is made.
+                let session_id = keyed_session_id(kind, external_id);
+                (self.add_session(Session::new(session_id, catalog, event)), true)
+            }
         };
-        let session = self.sessions[slot]
-            .as_mut()
-            .expect("slot was just checked or filled");
+        let session = self.sessions[slot].as_mut().expect("slot was just checked or filled");
+        let session_id = session.id;
         let was_ended = session.ended.is_some();
-        let event_index = session.insert(catalog, StoredEvent::from_checked(event_id, event));
+        let event_index = session.insert(catalog, event, event_id);
         Ok(Applied {
             session_id,
             session_created: created,
@@ -50,11 +49,7 @@ impl CustomerSessions {
     }
 }
 
-fn check_existing(
-    catalog: &Catalog,
-    session: &Session,
-    event: &CheckedEvent<'_, '_>,
-) -> Result<(), Violation> {
+fn check_existing(catalog: &Catalog, session: &Session, event: &CheckedEvent<'_, '_>) -> Result<(), Violation> {
     if session.session_type != event.session_type {
         return Err(Violation::new(
             ViolationCode::SessionTypeMismatch,
@@ -76,10 +71,7 @@ fn check_existing(
         return Err(Violation::new(
             ViolationCode::SessionEnded,
             "/createdDate",
-            format!(
-                "the session ended at {}; this event is later",
-                format_millis(end)
-            ),
+            format!("the session ended at {}; this event is later", format_millis(end)),
         ));
     }
     Ok(())

@@ -21,11 +21,7 @@ impl<T> Default for Lww<T> {
 impl<T> Lww<T> {
     /// Keeps `make()` when `(time, id)` is newer than the current writer. `make` runs only then.
     pub fn offer(&mut self, time: Millis, id: Uuid, make: impl FnOnce() -> T) {
-        if self
-            .slot
-            .as_ref()
-            .is_none_or(|(t, i, _)| (time, id) > (*t, *i))
-        {
+        if self.slot.as_ref().is_none_or(|(t, i, _)| (time, id) > (*t, *i)) {
             self.slot = Some((time, id, make()));
         }
     }
@@ -40,6 +36,11 @@ impl<T> Lww<T> {
     /// The current value.
     pub fn get(&self) -> Option<&T> {
         self.slot.as_ref().map(|(_, _, v)| v)
+    }
+
+    /// The current value with the time and id of the event that wrote it.
+    pub fn writer(&self) -> Option<(Millis, Uuid, &T)> {
+        self.slot.as_ref().map(|(t, i, v)| (*t, *i, v))
     }
 }
 

@@ -12,17 +12,15 @@ mod web;
 pub(crate) use conversation::ConversationState;
 pub(crate) use lww::Lww;
 
-use crate::catalog::{Catalog, SessionKind};
+use crate::catalog::{Catalog, EventType, SessionKind};
 use crate::error::Violation;
 use crate::event::{Customer, NAMESPACE};
+use crate::json::{Json, write_object};
+use crate::shard::FastMap;
 use crate::time::Millis;
 use crate::validate::CheckedEvent;
-use serde_json::Value;
-use std::collections::HashMap;
+use serde_json::{Map, Value};
 use uuid::Uuid;
-
-/// Attributes kept under the `keep` policy: name and value as sent.
-pub(crate) type ExtraAttributes = Box<[(Box<str>, Value)]>;
 
 /// One accepted event as stored. Events are immutable once stored.
 #[derive(Debug, Clone)]
@@ -31,38 +29,42 @@ pub(crate) struct StoredEvent {
     pub time: Millis,
     /// Index of the event type within the session's type.
     pub event_type: u16,
-    /// Defined attributes: (index within the event type, value as sent).
-    pub attributes: Box<[(u16, Value)]>,
-    /// Undefined attributes kept under the `keep` policy.
-    pub extra_attributes: Option<ExtraAttributes>,
+    /// The attributes as one compact JSON object (values unwrapped from the vendor form), or empty
+    /// when there are none. One small string per event, instead of a tree of values, halves the
+    /// memory of a stored event; values are parsed back only when someone reads them.
+    attributes: Box<str>,
 }
 
 impl StoredEvent {
-    fn from_checked(id: Uuid, event: &CheckedEvent<'_, '_>) -> StoredEvent {
-        let attributes = event
-            .attributes
-            .iter()
-            .map(|(i, v)| (*i as u16, v.to_value()))
-            .collect();
-        let extra_attributes = (!event.extra_attributes.is_empty()).then(|| {
-            event
-                .extra_attributes
-                .iter()
-                .map(|(k, v)| (Box::from(*k), v.to_value()))
-                .collect()
-        });
-        StoredEvent {
-            id,
-            time: event.time,
-            event_type: event.event_type as u16,
-            attributes,
-            extra_attributes,
-        }
+    fn from_checked(id: Uuid, event_type: &EventType, event: &CheckedEvent<'_, '_>) -> StoredEvent {
+        let attributes = if event.attributes.is_empty() && event.extra_attributes.is_empty() {
+            Box::default()
+        } else {
+            let mut json = Vec::with_capacity(128);
+            let defined = event.attributes.iter().map(|(i, v)| (event_type.attributes[*i].name.as_str(), *v));
+            write_object(defined.chain(event.extra_attributes.iter().copied()), &mut json);
+            String::from_utf8(json).expect("JSON written from valid strings is UTF-8").into_boxed_str()
+        };
+        StoredEvent { id, time: event.time, event_type: event.event_type as u16, attributes }
     }
 
     /// Order of events within a session: by time, ties broken by id.
     fn order_key(&self) -> (Millis, Uuid) {
         (self.time, self.id)
+    }
+
+    /// Every attribute, as sent.
+    pub fn attributes(&self) -> Map<String, Value> {
+        match self.attributes.is_empty() {
+            true => Map::new(),
+            false => serde_json::from_str(&self.attributes).unwrap_or_default(),
+        }
+    }
+
+    /// The attribute called `name`.
+    pub fn attribute(&self, name: &str) -> Option<Value> {
+        let json = Json::parse(self.attributes.as_bytes()).ok()?;
+        json.get(name).map(Json::to_value)
     }
 }
 
@@ -78,8 +80,9 @@ pub(crate) struct Session {
     pub division: Option<Box<str>>,
     /// Events in time order (ties by id).
     pub events: Vec<StoredEvent>,
-    /// One last-writer-wins slot per session attribute of the type.
-    pub attributes: Vec<Lww<Value>>,
+    /// One last-writer-wins slot per session attribute of the type. A slot names the winning event;
+    /// the value is read from that event, so it is stored once.
+    pub attributes: Vec<Lww<()>>,
     pub ended: Option<Millis>,
     /// Ids of web sessions merged into this one.
     pub merged_ids: Vec<Uuid>,
@@ -104,29 +107,39 @@ impl Session {
     }
 
     /// Stores `event` in time order, updates the projections, and returns its index.
-    fn insert(&mut self, catalog: &Catalog, event: StoredEvent) -> usize {
-        let event_type =
-            &catalog.session_type(self.session_type).event_types[event.event_type as usize];
-        for (index, value) in event.attributes.iter() {
-            if let Some(slot) = event_type.projections[*index as usize] {
-                self.attributes[slot].offer(event.time, event.id, || value.clone());
+    fn insert(&mut self, catalog: &Catalog, checked: &CheckedEvent<'_, '_>, id: Uuid) -> usize {
+        let event_type = &catalog.session_type(self.session_type).event_types[checked.event_type];
+        let event = StoredEvent::from_checked(id, event_type, checked);
+        for (index, _) in &checked.attributes {
+            if let Some(slot) = event_type.projections[*index] {
+                self.attributes[slot].offer(event.time, event.id, || ());
             }
         }
         if let Some(conversation) = self.conversation.as_deref_mut() {
-            conversation.apply(event_type, &event);
+            conversation.apply(event_type, &event, &checked.attributes);
         }
         if event_type.ends_session {
             self.ended = Some(self.ended.map_or(event.time, |end| end.min(event.time)));
         }
         let key = event.order_key();
         let index = match self.events.last() {
-            Some(last) if last.order_key() > key => {
-                self.events.partition_point(|e| e.order_key() < key)
-            }
+            Some(last) if last.order_key() > key => self.events.partition_point(|e| e.order_key() < key),
             _ => self.events.len(),
         };
         self.events.insert(index, event);
         index
+    }
+
+    /// The event with this time and id.
+    pub fn event(&self, time: Millis, id: Uuid) -> Option<&StoredEvent> {
+        let index = self.events.binary_search_by(|e| e.order_key().cmp(&(time, id))).ok()?;
+        Some(&self.events[index])
+    }
+
+    /// The current value of session attribute `slot`, called `name`.
+    pub fn attribute(&self, slot: usize, name: &str) -> Option<Value> {
+        let (time, id, ()) = self.attributes[slot].writer()?;
+        self.event(time, id)?.attribute(name)
     }
 
     /// The earliest event time.
@@ -160,7 +173,9 @@ pub(crate) struct CustomerSessions {
     /// Session slots; a web session merged into another leaves `None`.
     pub sessions: Vec<Option<Session>>,
     /// Session id (including ids merged away) → slot.
-    pub by_id: HashMap<Uuid, usize>,
+    pub by_id: FastMap<Uuid, usize>,
+    /// External id → slot, for custom sessions (`[0]`) and conversations (`[1]`).
+    keyed: [FastMap<Box<str>, usize>; 2],
     /// Web sessions of each web session type, ordered by start.
     web: Vec<web::Timeline>,
     /// Time of the customer's latest web event; keeps messaging conversations live (§3.4).
@@ -173,7 +188,8 @@ impl CustomerSessions {
         CustomerSessions {
             customer,
             sessions: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: FastMap::default(),
+            keyed: Default::default(),
             web: Vec::new(),
             latest_web_event: None,
         }
@@ -188,17 +204,18 @@ impl CustomerSessions {
     ) -> Result<Applied, Violation> {
         match catalog.session_type(event.session_type).kind {
             SessionKind::Web => Ok(self.apply_web(catalog, event_id, event)),
-            SessionKind::Custom | SessionKind::Conversation => {
-                self.apply_keyed(catalog, event_id, event)
-            }
+            SessionKind::Custom | SessionKind::Conversation => self.apply_keyed(catalog, event_id, event),
         }
     }
 
     /// The session with `id` (or an id merged into it).
     pub fn session(&self, id: &Uuid) -> Option<&Session> {
-        self.by_id
-            .get(id)
-            .and_then(|slot| self.sessions[*slot].as_ref())
+        self.by_id.get(id).and_then(|slot| self.sessions[*slot].as_ref())
+    }
+
+    /// The session that holds the event with this time and id (to answer a duplicate).
+    pub fn session_of_event(&self, time: Millis, id: Uuid) -> Option<&Session> {
+        self.iter().find(|s| s.event(time, id).is_some())
     }
 
     /// Every current session.
@@ -216,11 +233,7 @@ impl CustomerSessions {
 
 /// The id of a custom or conversation session: UUIDv5 of `custom:<externalId>` or `conversation:<externalId>`.
 pub(crate) fn keyed_session_id(kind: SessionKind, external_id: &str) -> Uuid {
-    let prefix = if kind == SessionKind::Conversation {
-        "conversation:"
-    } else {
-        "custom:"
-    };
+    let prefix = if kind == SessionKind::Conversation { "conversation:" } else { "custom:" };
     let mut name = String::with_capacity(prefix.len() + external_id.len());
     name.push_str(prefix);
     name.push_str(external_id);

@@ -6,7 +6,7 @@
 //! after it. Touching both means it bridges them, and they merge. Grouping therefore depends only
 //! on the set of events, not on the order they arrive in.
 
-use super::{Applied, CustomerSessions, Session, StoredEvent};
+use super::{Applied, CustomerSessions, Session};
 use crate::catalog::Catalog;
 use crate::event::NAMESPACE;
 use crate::validate::CheckedEvent;
@@ -20,44 +20,23 @@ pub(super) struct Timeline {
 }
 
 impl CustomerSessions {
-    pub(super) fn apply_web(
-        &mut self,
-        catalog: &Catalog,
-        event_id: Uuid,
-        event: &CheckedEvent<'_, '_>,
-    ) -> Applied {
-        let gap = catalog
-            .session_type(event.session_type)
-            .inactivity_gap
-            .as_millis();
+    pub(super) fn apply_web(&mut self, catalog: &Catalog, event_id: Uuid, event: &CheckedEvent<'_, '_>) -> Applied {
+        let gap = catalog.session_type(event.session_type).inactivity_gap.as_millis();
         let time = event.time;
         self.latest_web_event = Some(self.latest_web_event.map_or(time, |t| t.max(time)));
         let line = self.timeline(event.session_type);
         let slots = &self.web[line].slots;
-        let session = |slot: usize| {
-            self.sessions[slot]
-                .as_ref()
-                .expect("timelines hold live sessions only")
-        };
+        let session = |slot: usize| self.sessions[slot].as_ref().expect("timelines hold live sessions only");
         let position = slots.partition_point(|&slot| session(slot).first_time() <= time);
-        let before = position
-            .checked_sub(1)
-            .filter(|&i| time - session(slots[i]).last_time() < gap);
-        let after = Some(position)
-            .filter(|&i| i < slots.len() && session(slots[i]).first_time() - time < gap);
+        let before = position.checked_sub(1).filter(|&i| time - session(slots[i]).last_time() < gap);
+        let after = Some(position).filter(|&i| i < slots.len() && session(slots[i]).first_time() - time < gap);
         let (slot, created, merged) = match (before, after) {
-            (None, None) => (
-                self.new_web_session(catalog, event_id, event, line, position),
-                true,
-                0,
-            ),
+            (None, None) => (self.new_web_session(catalog, event_id, event, line, position), true, 0),
             (Some(i), None) | (None, Some(i)) => (self.web[line].slots[i], false, 0),
             (Some(i), Some(j)) => (self.merge_web_sessions(line, i, j), false, 1),
         };
-        let session = self.sessions[slot]
-            .as_mut()
-            .expect("slot holds a live session");
-        let event_index = session.insert(catalog, StoredEvent::from_checked(event_id, event));
+        let session = self.sessions[slot].as_mut().expect("slot holds a live session");
+        let event_index = session.insert(catalog, event, event_id);
         Applied {
             session_id: session.id,
             session_created: created,
@@ -72,10 +51,7 @@ impl CustomerSessions {
         match self.web.iter().position(|t| t.session_type == session_type) {
             Some(index) => index,
             None => {
-                self.web.push(Timeline {
-                    session_type,
-                    slots: Vec::new(),
-                });
+                self.web.push(Timeline { session_type, slots: Vec::new() });
                 self.web.len() - 1
             }
         }
@@ -89,12 +65,7 @@ impl CustomerSessions {
         line: usize,
         position: usize,
     ) -> usize {
-        let name = format!(
-            "web:{}:{}:{}",
-            self.customer.id_type.as_str(),
-            self.customer.id,
-            event_id
-        );
+        let name = format!("web:{}:{}:{}", self.customer.id_type.as_str(), self.customer.id, event_id);
         let session = Session::new(Uuid::new_v5(&NAMESPACE, name.as_bytes()), catalog, event);
         let slot = self.add_session(session);
         self.web[line].slots.insert(position, slot);
@@ -105,15 +76,11 @@ impl CustomerSessions {
     fn merge_web_sessions(&mut self, line: usize, earlier: usize, later: usize) -> usize {
         let survivor_slot = self.web[line].slots[earlier];
         let absorbed_slot = self.web[line].slots.remove(later);
-        let absorbed = self.sessions[absorbed_slot]
-            .take()
-            .expect("timelines hold live sessions only");
+        let absorbed = self.sessions[absorbed_slot].take().expect("timelines hold live sessions only");
         for id in std::iter::once(&absorbed.id).chain(&absorbed.merged_ids) {
             self.by_id.insert(*id, survivor_slot);
         }
-        let survivor = self.sessions[survivor_slot]
-            .as_mut()
-            .expect("timelines hold live sessions only");
+        let survivor = self.sessions[survivor_slot].as_mut().expect("timelines hold live sessions only");
         survivor.merged_ids.push(absorbed.id);
         survivor.merged_ids.extend(absorbed.merged_ids);
         for (slot, other) in survivor.attributes.iter_mut().zip(absorbed.attributes) {

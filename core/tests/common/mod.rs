@@ -2,9 +2,7 @@
 
 #![allow(dead_code)]
 
-use journey_core::{
-    Catalog, Config, Engine, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value,
-};
+use journey_core::{Catalog, Config, Engine, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,17 +30,14 @@ pub fn vector_files() -> Vec<PathBuf> {
 pub fn run_vector(path: &Path) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let vector: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    let config = Config::from_value(vector.get("config").unwrap_or(&Value::Null))
-        .map_err(|e| format!("config: {e}"))?;
-    let catalog = Catalog::from_value_with_limits(&vector["catalog"], &config)
-        .map_err(|e| format!("catalog: {e}"))?;
+    let config =
+        Config::from_value(vector.get("config").unwrap_or(&Value::Null)).map_err(|e| format!("config: {e}"))?;
+    let catalog = Catalog::from_value_with_limits(&vector["catalog"], &config).map_err(|e| format!("catalog: {e}"))?;
     let engine = Engine::new(catalog, config).map_err(|e| format!("engine: {e}"))?;
     let steps = vector["steps"].as_array().ok_or("no steps array")?;
     let mut saved: HashMap<String, Value> = HashMap::new();
     for (index, step) in steps.iter().enumerate() {
-        let op = step["op"]
-            .as_str()
-            .ok_or_else(|| format!("step {index}: no op"))?;
+        let op = step["op"].as_str().ok_or_else(|| format!("step {index}: no op"))?;
         let input = substitute(step.get("input").unwrap_or(&Value::Null), &saved);
         let result = dispatch(&engine, op, &input);
         let context = |detail: String| format!("step {index} ({op}): {detail}");
@@ -58,19 +53,14 @@ pub fn run_vector(path: &Path) -> Result<usize, String> {
                     return Err(context(format!("unexpected error {}", err.to_json())));
                 }
             };
-            subset_match(&expect, &actual, "")
-                .map_err(|detail| context(format!("{detail}\n  actual: {actual}")))?;
+            subset_match(&expect, &actual, "").map_err(|detail| context(format!("{detail}\n  actual: {actual}")))?;
         } else if let Err(err) = &result {
             return Err(context(format!("unexpected error {}", err.to_json())));
         }
         if let (Some(save), Ok(value)) = (step.get("save").and_then(Value::as_object), &result) {
             for (name, pointer) in save {
-                let pointer = pointer
-                    .as_str()
-                    .ok_or_else(|| context(format!("save '{name}' needs a pointer")))?;
-                let found = value
-                    .pointer(pointer)
-                    .ok_or_else(|| context(format!("nothing at {pointer} to save")))?;
+                let pointer = pointer.as_str().ok_or_else(|| context(format!("save '{name}' needs a pointer")))?;
+                let found = value.pointer(pointer).ok_or_else(|| context(format!("nothing at {pointer} to save")))?;
                 saved.insert(name.clone(), found.clone());
             }
         }
@@ -89,30 +79,20 @@ fn dispatch(engine: &Engine, op: &str, input: &Value) -> Result<Value, JourneyEr
         "ingestBatch" => match input {
             Value::Array(events) => Ok(engine.ingest_values(events).to_json()),
             Value::String(ndjson) => Ok(engine.ingest_ndjson(ndjson.as_bytes()).to_json()),
-            _ => Err(JourneyError::InvalidArgument(
-                "ingestBatch takes an array or an NDJSON string".into(),
-            )),
+            _ => Err(JourneyError::InvalidArgument("ingestBatch takes an array or an NDJSON string".into())),
         },
-        "advance" => engine
-            .advance_by(input.as_str().unwrap_or_default())
-            .map(|()| json!({})),
-        "setNow" => engine
-            .set_now(input.as_str().unwrap_or_default())
-            .map(|()| json!({})),
+        "advance" => engine.advance_by(input.as_str().unwrap_or_default()).map(|()| json!({})),
+        "setNow" => engine.set_now(input.as_str().unwrap_or_default()).map(|()| json!({})),
         "journey" => {
             let query: JourneyQuery = query_from_value(input)?;
             engine.journey_query(&query).map(|page| to_json(&page))
         }
         "sessionEvents" => {
             let query: SessionEventsQuery = query_from_value(input)?;
-            engine
-                .session_events_query(&query)
-                .map(|page| to_json(&page))
+            engine.session_events_query(&query).map(|page| to_json(&page))
         }
         "stats" => Ok(to_json(&engine.stats())),
-        other => Err(JourneyError::InvalidArgument(format!(
-            "unknown op '{other}'"
-        ))),
+        other => Err(JourneyError::InvalidArgument(format!("unknown op '{other}'"))),
     }
 }
 
@@ -136,11 +116,9 @@ pub fn substitute(value: &Value, saved: &HashMap<String, Value>) -> Value {
             None => value.clone(),
         },
         Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, saved)).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), substitute(v, saved)))
-                .collect::<Map<_, _>>(),
-        ),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), substitute(v, saved))).collect::<Map<_, _>>())
+        }
         other => other.clone(),
     }
 }
@@ -159,22 +137,12 @@ pub fn subset_match(expected: &Value, actual: &Value, path: &str) -> Result<(), 
         }
         (Value::Array(want), Value::Array(have)) => {
             if want.len() != have.len() {
-                return Err(format!(
-                    "{path}: expected {} items, got {}",
-                    want.len(),
-                    have.len()
-                ));
+                return Err(format!("{path}: expected {} items, got {}", want.len(), have.len()));
             }
-            want.iter()
-                .zip(have)
-                .enumerate()
-                .try_for_each(|(i, (w, h))| subset_match(w, h, &format!("{path}/{i}")))
+            want.iter().zip(have).enumerate().try_for_each(|(i, (w, h))| subset_match(w, h, &format!("{path}/{i}")))
         }
         (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => Ok(()),
         (a, b) if a == b => Ok(()),
-        (a, b) => Err(format!(
-            "{}: expected {a}, got {b}",
-            if path.is_empty() { "/" } else { path }
-        )),
+        (a, b) => Err(format!("{}: expected {a}, got {b}", if path.is_empty() { "/" } else { path })),
     }
 }
