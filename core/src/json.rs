@@ -100,7 +100,10 @@ impl<'a> Json<'a> {
         match self {
             Json::Null => out.extend_from_slice(b"null"),
             Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-            Json::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+            // serde_json writes numbers with itoa/ryu, without the String that Display would build.
+            Json::Number(n) => {
+                let _ = serde_json::to_writer(&mut *out, n);
+            }
             Json::String(s) => write_string(s, out),
             Json::Array(items) => {
                 out.push(b'[');
@@ -266,7 +269,9 @@ impl<'de: 'a, 'a> Visitor<'de> for JsonVisitor<'a> {
         Ok(Json::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'a>, A::Error> {
-        let mut entries: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(8);
+        // Envelope objects hold 2 to 8 entries; 4 avoids both a regrow for most and a large
+        // allocation for the small `customer` and `session` objects.
+        let mut entries: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(4);
         while let Some(Key(key)) = map.next_key()? {
             let value = map.next_value()?;
             entries.push((key, value));
