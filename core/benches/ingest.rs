@@ -243,10 +243,14 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return; // `cargo bench -- --list` asks for test names; there are none.
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it, and
+    // a debug-mode benchmark would only waste minutes of the test run.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("ingest benchmark: run it with `make bench`");
+        return;
     }
     if std::env::var_os("JOURNEY_BENCH_PROFILE").is_some() {
+        // `JOURNEY_BENCH_PROFILE=1 target/release/deps/ingest-* --bench` under `perf record`.
         // Ingest only, for `perf record`.
         let all = ndjson(custom_event, 0..EVENTS);
         for _ in 0..RUNS {
