@@ -22,6 +22,8 @@
 //! # Ok::<(), journey_core::JourneyError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod catalog;
 pub mod clock;
 pub mod config;

@@ -27,3 +27,19 @@ fn subset_match_reports_the_path() {
     assert!(common::subset_match(&json!({"a": [1]}), &json!({"a": [1, 2]}), "").is_err());
     assert!(common::subset_match(&json!({"a": 1}), &json!({"a": 1.0, "b": 2}), "").is_ok());
 }
+
+#[test]
+fn vectors_cover_every_violation_code() {
+    let mut text = String::new();
+    for file in common::vector_files() {
+        text.push_str(&std::fs::read_to_string(file).unwrap());
+    }
+    let catalog_only = [journey_core::ViolationCode::InvalidCatalog, journey_core::ViolationCode::LimitExceeded];
+    let missing: Vec<&str> = journey_core::ViolationCode::ALL
+        .iter()
+        .filter(|code| !catalog_only.contains(code))
+        .map(|code| code.as_str())
+        .filter(|code| !text.contains(&format!("\"{code}\"")))
+        .collect();
+    assert!(missing.is_empty(), "no vector expects {missing:?}");
+}
