@@ -1,5 +1,6 @@
 //! The engine (SPEC §7): the one object a host creates. It ties the catalog, validation,
-//! sessionization and the journey view together, and is shared freely between threads.
+//! sessionization, the journey view, agent queues and web actions together, and is shared freely
+//! between threads.
 //!
 //! ## Locking
 //! State is split four ways, each into shards:
@@ -11,6 +12,8 @@
 //! An ingest locks at most one shard of each, always in that order, so two ingests can never wait
 //! for each other in a cycle; reads lock one at a time.
 
+use crate::action::{ActionEvent, ActionRecord, Actions, Callback, SubscriptionId};
+use crate::agent::{AgentQueues, AgentSession, CustomEventRequest, NextEvents, QueueLimits, SendResult};
 use crate::catalog::{Catalog, SessionKind};
 use crate::clock::Clock;
 use crate::config::{ClockMode, Config};
@@ -101,6 +104,8 @@ pub struct Engine {
     keyed_owners: Sharded<KeyedOwners>,
     customers: Sharded<CustomerShard>,
     session_owners: Sharded<FastMap<Uuid, Customer>>,
+    agents: AgentQueues,
+    actions: Actions,
 }
 
 impl std::fmt::Debug for Engine {
@@ -122,6 +127,8 @@ impl Engine {
             keyed_owners: Sharded::default(),
             customers: Sharded::default(),
             session_owners: Sharded::default(),
+            agents: AgentQueues::default(),
+            actions: Actions::default(),
         })
     }
 
@@ -254,6 +261,79 @@ impl Engine {
     /// `session_events` with its §10 input form, `{"sessionId", "viewer", "page"?}`.
     pub fn session_events_query(&self, query: &SessionEventsQuery) -> Result<Page<EventView>> {
         self.session_events(&query.session_id, &query.viewer, &query.page)
+    }
+
+    /// Starts an agent session, or returns the agent's active one (SPEC §5). Its queue begins with
+    /// `AgentSessionStart`, then the events persisted for the agent, in the order they were sent.
+    pub fn start_agent_session(&self, agent_id: &str) -> Result<AgentSession> {
+        self.agents.start(agent_id, self.stamp(), self.queue_limits())
+    }
+
+    /// Ends an agent session. Pollers wake with `sessionEnded`; undelivered events sent with
+    /// `persistInMemory` wait for the next login, the others are dropped and counted. Ending an
+    /// ended session does nothing; an unknown id is `INVALID_SESSION`.
+    pub fn end_agent_session(&self, session_id: &str) -> Result<()> {
+        self.agents.end(session_id, &self.counters)
+    }
+
+    /// Sends a custom event to an agent: `queued`, `persisted` or `agentNotConnected`. Fails with
+    /// `QUEUE_FULL` at `maxPendingPerAgent` (nothing queued is lost) and `INVALID_ARGUMENT` for an
+    /// empty name or oversized data. Never waits for a poller.
+    pub fn send_custom_event(&self, request: &CustomEventRequest) -> Result<SendResult> {
+        self.agents.send(request, self.stamp(), self.queue_limits(), &self.counters)
+    }
+
+    /// The long poll: returns waiting events at once, or blocks the calling thread (only) until one
+    /// is sent, the session ends, or `timeout_ms` (clamped to 0..60000) passes.
+    pub fn next_events(&self, session_id: &str, timeout_ms: i64, max: Option<usize>) -> Result<NextEvents> {
+        self.agents.next(session_id, timeout_ms, max)
+    }
+
+    /// Records a web action event (SPEC §6) and, when the state changed, calls the subscribers.
+    pub fn record_action_event(&self, event: &serde_json::Value) -> Result<ActionRecord> {
+        self.actions.record(event, self.stamp(), &self.counters)
+    }
+
+    /// Calls `callback` for every action event matching `pattern` (`webchat:offered`, `all:errored`…).
+    pub fn on(
+        &self,
+        pattern: &str,
+        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Result<SubscriptionId> {
+        self.actions.subscribe(pattern, false, std::sync::Arc::new(callback))
+    }
+
+    /// Like [`Engine::on`], for the first matching event only.
+    pub fn once(
+        &self,
+        pattern: &str,
+        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Result<SubscriptionId> {
+        self.actions.subscribe(pattern, true, std::sync::Arc::new(callback))
+    }
+
+    /// Subscribes an already shared callback (for bindings that keep their own handle).
+    pub fn subscribe(&self, pattern: &str, once: bool, callback: Callback) -> Result<SubscriptionId> {
+        self.actions.subscribe(pattern, once, callback)
+    }
+
+    /// Ends a subscription. Ending one that is gone, or a `once` that fired, does nothing.
+    pub fn off(&self, subscription: SubscriptionId) {
+        self.actions.unsubscribe(subscription)
+    }
+
+    /// The time stamped on agent and action events: the engine's `now`, or the wall clock for an
+    /// event clock that has seen no event yet.
+    fn stamp(&self) -> Millis {
+        self.clock.now().unwrap_or_else(crate::time::wall_now)
+    }
+
+    fn queue_limits(&self) -> QueueLimits {
+        QueueLimits {
+            max_pending: self.config.max_pending_per_agent,
+            max_data: self.config.max_custom_event_data,
+            max_string: self.config.max_string_length,
+        }
     }
 
     fn customer_shard(&self, id_type: IdType, id: &str) -> MutexGuard<'_, CustomerShard> {

@@ -24,6 +24,8 @@
 
 #![warn(missing_docs)]
 
+pub mod action;
+pub mod agent;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -40,6 +42,8 @@ pub mod stats;
 pub mod time;
 mod validate;
 
+pub use action::{ActionEvent, ActionRecord, ActionState, Callback, MediaType, Pattern, SubscriptionId};
+pub use agent::{AgentEvent, AgentSession, CustomEventRequest, Delivery, NextEvents, NextEventsRequest, SendResult};
 pub use catalog::{Catalog, SessionKind};
 pub use config::{ClockMode, Config, UnknownAttributes};
 pub use duration::Duration;

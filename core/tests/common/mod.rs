@@ -2,10 +2,17 @@
 
 #![allow(dead_code)]
 
-use journey_core::{Catalog, Config, Engine, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value};
+use journey_core::{
+    Catalog, Config, CustomEventRequest, Engine, JourneyError, JourneyQuery, NextEventsRequest, SessionEventsQuery,
+    query_from_value,
+};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Action events received by the subscriptions of one vector, by label.
+type Deliveries = Arc<Mutex<HashMap<String, Vec<Value>>>>;
 
 /// Every vector file: `tests/vectors/*.json`, then the files in `$JOURNEY_EXTRA_VECTORS`.
 pub fn vector_files() -> Vec<PathBuf> {
@@ -36,10 +43,11 @@ pub fn run_vector(path: &Path) -> Result<usize, String> {
     let engine = Engine::new(catalog, config).map_err(|e| format!("engine: {e}"))?;
     let steps = vector["steps"].as_array().ok_or("no steps array")?;
     let mut saved: HashMap<String, Value> = HashMap::new();
+    let deliveries = Deliveries::default();
     for (index, step) in steps.iter().enumerate() {
         let op = step["op"].as_str().ok_or_else(|| format!("step {index}: no op"))?;
         let input = substitute(step.get("input").unwrap_or(&Value::Null), &saved);
-        let result = dispatch(&engine, op, &input);
+        let result = dispatch(&engine, op, &input, &deliveries);
         let context = |detail: String| format!("step {index} ({op}): {detail}");
         if let Some(expect) = step.get("expect") {
             let expect = substitute(expect, &saved);
@@ -69,7 +77,7 @@ pub fn run_vector(path: &Path) -> Result<usize, String> {
 }
 
 /// Runs one op of the §10 table through the Rust API.
-fn dispatch(engine: &Engine, op: &str, input: &Value) -> Result<Value, JourneyError> {
+fn dispatch(engine: &Engine, op: &str, input: &Value, deliveries: &Deliveries) -> Result<Value, JourneyError> {
     let to_json = |v: &dyn erased::ToJson| v.to_json_value();
     match op {
         "ingest" => Ok(match input {
@@ -92,6 +100,46 @@ fn dispatch(engine: &Engine, op: &str, input: &Value) -> Result<Value, JourneyEr
             engine.session_events_query(&query).map(|page| to_json(&page))
         }
         "stats" => Ok(to_json(&engine.stats())),
+        "startAgentSession" => {
+            let agent_id = input["agentId"].as_str().unwrap_or_default();
+            engine.start_agent_session(agent_id).map(|session| to_json(&session))
+        }
+        "endAgentSession" => {
+            engine.end_agent_session(input["sessionId"].as_str().unwrap_or_default()).map(|()| json!({}))
+        }
+        "sendCustomEvent" => {
+            let request: CustomEventRequest = query_from_value(input)?;
+            engine.send_custom_event(&request).map(|result| to_json(&result))
+        }
+        "nextEvents" => {
+            let request: NextEventsRequest = query_from_value(input)?;
+            engine.next_events(&request.session_id, request.timeout_ms, request.max).map(|result| to_json(&result))
+        }
+        "recordActionEvent" => engine.record_action_event(input).map(|record| to_json(&record)),
+        "subscribe" => {
+            let pattern = input["pattern"].as_str().unwrap_or_default();
+            let label = input["label"].as_str().unwrap_or_default().to_owned();
+            let once = input["once"].as_bool().unwrap_or(false);
+            let sink = deliveries.clone();
+            let callback = Arc::new(move |event: &journey_core::ActionEvent| {
+                let event = serde_json::to_value(event).map_err(|e| e.to_string())?;
+                sink.lock().unwrap().entry(label.clone()).or_default().push(event);
+                Ok(())
+            });
+            engine.subscribe(pattern, once, callback).map(|id| json!({ "subscriptionId": id }))
+        }
+        "unsubscribe" => {
+            let id = input["subscriptionId"]
+                .as_u64()
+                .ok_or_else(|| JourneyError::InvalidArgument("subscriptionId".into()))?;
+            engine.off(id);
+            Ok(json!({}))
+        }
+        "deliveries" => {
+            let label = input["label"].as_str().unwrap_or_default();
+            let events = deliveries.lock().unwrap().get(label).cloned().unwrap_or_default();
+            Ok(json!({ "events": events }))
+        }
         other => Err(JourneyError::InvalidArgument(format!("unknown op '{other}'"))),
     }
 }
