@@ -1,11 +1,17 @@
-//! The bike delivery of seed 000, end to end: a web visit, the order, a delayed dispatch, a phone
-//! call with a transfer, two transit updates (one arriving late) and the delivery. After each step it
-//! prints what the agent sees. Run it with `make demo`.
+//! The bike delivery of seed 000, end to end: a web visit with a chat offer, the order, a phone
+//! call with a transfer, a delayed dispatch pushed to the agent on the call, two transit updates
+//! (one arriving late) and the delivery. After each step it prints what the agent sees. Run it
+//! with `make demo`.
 
-use journey_core::{Catalog, Config, Customer, Engine, Outcome, PageRequest, SessionCard, Viewer};
+use journey_core::{
+    Catalog, Config, CustomEventRequest, Customer, Engine, NextEvents, Outcome, PageRequest, SessionCard, Viewer,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// The replay script in `examples/data/bike_delivery.json`.
 #[derive(Deserialize)]
@@ -13,6 +19,8 @@ struct Scenario {
     customer: Customer,
     viewer: Viewer,
     config: Value,
+    /// Agents whose desktops long-poll for custom events.
+    agents: Vec<String>,
     steps: Vec<Step>,
 }
 
@@ -23,13 +31,26 @@ struct Step {
     title: String,
     #[serde(default)]
     events: Vec<Value>,
+    #[serde(default)]
+    actions: Vec<Value>,
+    #[serde(default, rename = "customEvents")]
+    custom_events: Vec<CustomEventRequest>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
     let scenario: Scenario = serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json"))?)?;
     let catalog = Catalog::from_json(&std::fs::read_to_string(data.join("catalog.json"))?)?;
-    let engine = Engine::new(catalog, Config::from_value(&scenario.config)?)?;
+    let engine = Arc::new(Engine::new(catalog, Config::from_value(&scenario.config)?)?);
+
+    // Every change of the web chat offer is printed as it is recorded.
+    engine.on("webchat:all", |event| {
+        println!("   [webchat] offer {} is now {}", &event.action_id.to_string()[..8], event.action_state.as_str());
+        Ok(())
+    })?;
+    let (printed, desktop_printed) = mpsc::channel();
+    let desktops: Vec<_> =
+        scenario.agents.iter().map(|agent| agent_desktop(engine.clone(), agent, printed.clone())).collect();
 
     for step in &scenario.steps {
         engine.set_now(&step.at)?;
@@ -37,11 +58,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for event in &step.events {
             report(&engine.ingest_value(event));
         }
+        for action in &step.actions {
+            engine.record_action_event(action)?;
+        }
+        for request in &step.custom_events {
+            let result = engine.send_custom_event(request)?;
+            println!("   -> custom event '{}' to {}: {:?}", request.event_name, request.agent_id, result.delivery);
+            // Wait for the desktop to print it, so that the output reads in order.
+            desktop_printed.recv_timeout(Duration::from_secs(5))?;
+        }
         let page = engine.journey(&scenario.customer, &scenario.viewer, &PageRequest::default())?;
         print_cards(&page.entities);
     }
+    for (session, desktop) in desktops {
+        engine.end_agent_session(&session)?;
+        desktop.join().map_err(|_| "an agent desktop panicked")?;
+    }
     println!("\n{}", serde_json::to_string_pretty(&engine.stats())?);
     Ok(())
+}
+
+/// An agent desktop: logs the agent in and long-polls, printing each custom event as it arrives,
+/// until the session ends.
+fn agent_desktop(engine: Arc<Engine>, agent: &str, printed: mpsc::Sender<()>) -> (String, std::thread::JoinHandle<()>) {
+    let session =
+        engine.start_agent_session(agent).expect("agent ids in the scenario are valid").session_id.to_string();
+    let poll_session = session.clone();
+    let desktop = std::thread::spawn(move || {
+        while let Ok(NextEvents::Events { events }) = engine.next_events(&poll_session, 30_000, None) {
+            for event in events.iter().filter(|e| e.event_name != "AgentSessionStart") {
+                println!("   [{}'s desktop] {} #{}: {}", event.agent_id, event.event_name, event.sequence, event.data);
+                let _ = printed.send(());
+            }
+        }
+    });
+    (session, desktop)
 }
 
 fn report(outcome: &Outcome) {
