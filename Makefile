@@ -26,7 +26,7 @@ lint:
 
 ## bench: release-mode benchmarks; they print tables and never fail on speed
 bench:
-	$(CARGO) bench -p journey-core --bench ingest
+	$(CARGO) bench -p journey-core
 
 clean:
 	$(CARGO) clean
