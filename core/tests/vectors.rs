@@ -5,33 +5,13 @@ mod common;
 
 #[test]
 fn shared_vectors() {
-    let files = common::vector_files();
-    assert!(!files.is_empty(), "no vector files found");
-    let mut failures = Vec::new();
-    let mut steps = 0;
-    for file in &files {
-        match common::run_vector(file) {
-            Ok(count) => steps += count,
-            Err(detail) => failures.push(format!("{}: {detail}", file.display())),
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} vector files failed:\n{}", failures.len(), files.len(), failures.join("\n"));
-    eprintln!("{} vector files, {steps} steps passed", files.len());
-}
-
-#[test]
-fn subset_match_reports_the_path() {
-    use serde_json::json;
-    let err = common::subset_match(&json!({"a": [{"b": 1}]}), &json!({"a": [{"b": 2}]}), "").unwrap_err();
-    assert!(err.contains("/a/0/b"), "{err}");
-    assert!(common::subset_match(&json!({"a": [1]}), &json!({"a": [1, 2]}), "").is_err());
-    assert!(common::subset_match(&json!({"a": 1}), &json!({"a": 1.0, "b": 2}), "").is_ok());
+    journey_vectors::run_all::<common::RustApi>(common::repo_root());
 }
 
 #[test]
 fn vectors_cover_every_violation_code() {
     let mut text = String::new();
-    for file in common::vector_files() {
+    for file in journey_vectors::vector_files(common::repo_root()) {
         text.push_str(&std::fs::read_to_string(file).unwrap());
     }
     let catalog_only = [journey_core::ViolationCode::InvalidCatalog, journey_core::ViolationCode::LimitExceeded];
