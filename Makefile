@@ -2,8 +2,18 @@
 # Each target installs what it needs by itself.
 
 CARGO ?= cargo
+CC ?= gcc
+CXX ?= g++
+PREFIX ?= /usr/local
+CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -g -Iinclude
+STATIC_LIBS := -lpthread -ldl -lm
+VALGRIND := valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
+DEBUG_LIB := target/debug
+RELEASE_LIB := target/release
+C_TESTS := test_flow test_errors test_callbacks test_threads
+BUILD := target/c
 
-.PHONY: all demo test test-rust lint bench clean
+.PHONY: all demo demo-c test test-rust test-c test-install lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -12,9 +22,9 @@ demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
 
 ## test: build everything and run every test suite
-test: lint test-rust
+test: lint check-header test-rust test-c test-install
 
-## test-rust: unit, vector, property and robustness tests of the core, plus doctests
+## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
@@ -23,6 +33,62 @@ test-rust:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+## header: regenerate include/journey.h from ffi/ with cbindgen
+header:
+	$(CARGO) run --quiet -p journey-header
+
+## check-header: fail when the committed include/journey.h is not what cbindgen generates
+check-header:
+	$(CARGO) run --quiet -p journey-header -- --check
+
+ffi:
+	$(CARGO) build -p journey-ffi
+
+ffi-release:
+	$(CARGO) build --release -p journey-ffi
+
+## test-c: the C tests, linked shared and static, under valgrind; the header compiled as C++17
+test-c: ffi
+	@command -v valgrind >/dev/null || { echo "test-c needs valgrind (apt-get install valgrind)"; exit 1; }
+	@mkdir -p $(BUILD)
+	@for t in $(C_TESTS); do \
+		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-shared -L$(DEBUG_LIB) -ljourney -Wl,-rpath,$(CURDIR)/$(DEBUG_LIB) -lpthread || exit 1; \
+		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-static $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS) || exit 1; \
+	done
+	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude tests/c/header.cpp -o $(BUILD)/header-cpp $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
+	$(BUILD)/header-cpp
+	@for t in $(C_TESTS); do \
+		for link in shared static; do \
+			echo "valgrind $$t ($$link)"; \
+			$(VALGRIND) $(BUILD)/$$t-$$link || exit 1; \
+		done; \
+	done
+
+## demo-c: the bike delivery through the C ABI
+demo-c: ffi-release
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS_STRICT) examples/c/bike_delivery.c -o $(BUILD)/bike_delivery $(RELEASE_LIB)/libjourney.a $(STATIC_LIBS)
+	$(BUILD)/bike_delivery
+
+## install: the header, both libraries and journey.pc under PREFIX (default /usr/local)
+install: ffi-release
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/journey.h $(DESTDIR)$(PREFIX)/include/journey.h
+	install -m 755 $(RELEASE_LIB)/libjourney.so $(DESTDIR)$(PREFIX)/lib/libjourney.so
+	install -m 644 $(RELEASE_LIB)/libjourney.a $(DESTDIR)$(PREFIX)/lib/libjourney.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)|' \
+		ffi/journey.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/journey.pc
+
+## test-install: install into target/install, then build and run the C example with pkg-config
+test-install: ffi-release
+	@mkdir -p $(BUILD)
+	rm -rf $(CURDIR)/target/install
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/install
+	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig pkg-config --exists journey
+	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig $(MAKE) --no-print-directory -C examples/c clean run > $(BUILD)/pkg-config-example.log
+	grep -q '"sessionsEnded":2' $(BUILD)/pkg-config-example.log
+	@echo "install: the pkg-config build of examples/c ran the bike delivery"
 
 ## bench: release-mode benchmarks; they print tables and never fail on speed
 bench:

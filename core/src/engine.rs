@@ -202,14 +202,8 @@ impl Engine {
     /// Ingests a JSON array of events. Each element gets its own outcome; only bytes that are not a
     /// JSON array at all fail, with `INVALID_JSON`.
     pub fn ingest_batch_json(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        let elements: Vec<&serde_json::value::RawValue> =
-            serde_json::from_slice(bytes).map_err(|e| JourneyError::Validation {
-                violations: vec![Violation::new(
-                    ViolationCode::InvalidJson,
-                    "",
-                    format!("a batch must be a JSON array of events: {e}"),
-                )],
-            })?;
+        let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes)
+            .map_err(|e| JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {e}")))?;
         let mut batch = BatchOutcome::default();
         for element in elements {
             batch.push(self.ingest_json(element.get().as_bytes()));

@@ -190,6 +190,9 @@ pub enum JourneyError {
         /// Every violation found, at once.
         violations: Vec<Violation>,
     },
+    /// An input given as JSON text (a query, a batch, an action event) is not valid JSON.
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
     /// The viewer lacks a permission the operation needs.
     #[error("permission denied: {0}")]
     PermissionDenied(String),
@@ -234,6 +237,7 @@ impl JourneyError {
             Self::LimitExceeded { .. } => "LIMIT_EXCEEDED",
             Self::InvalidConfig { .. } => "INVALID_CONFIG",
             Self::Validation { violations } => violations.first().map_or("INVALID_JSON", |v| v.code.as_str()),
+            Self::InvalidJson(_) => "INVALID_JSON",
             Self::PermissionDenied(_) => "PERMISSION_DENIED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::InvalidArgument(_) => "INVALID_ARGUMENT",
@@ -276,6 +280,12 @@ impl Serialize for JourneyError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
     }
+}
+
+/// Reads an input given as JSON text; malformed text is `INVALID_JSON`. Every front door (C,
+/// Python, Node) reads its JSON inputs through this, so they all report bad text the same way.
+pub fn parse_input(text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| JourneyError::InvalidJson(e.to_string()))
 }
 
 /// Result alias used throughout the crate.

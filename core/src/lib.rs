@@ -48,7 +48,7 @@ pub use catalog::{Catalog, SessionKind};
 pub use config::{ClockMode, Config, UnknownAttributes};
 pub use duration::Duration;
 pub use engine::{Engine, JourneyQuery, SessionEventsQuery, query_from_value};
-pub use error::{JourneyError, Result, Violation, ViolationCode};
+pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};
 pub use event::{Customer, IdType};
 pub use journey::{EventView, Page, PageRequest, SessionCard, SessionStatus, Viewer};
 pub use outcome::{BatchOutcome, Outcome};

@@ -51,3 +51,21 @@ impl<T> Sharded<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_poisoned_by_a_panic_stays_usable() {
+        let sharded: Sharded<Vec<u32>> = Sharded::default();
+        sharded.lock("key").push(1);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _guard = sharded.lock("key");
+            panic!("a bug while holding the lock");
+        }));
+        assert!(result.is_err());
+        sharded.lock("key").push(2);
+        assert_eq!(*sharded.lock("key"), vec![1, 2]);
+    }
+}

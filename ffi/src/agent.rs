@@ -1,0 +1,113 @@
+//! Agent event queues (SPEC §5).
+
+use crate::error::guard;
+use crate::handles::{JourneyEngine, engine};
+use crate::status::JourneyStatus;
+use crate::strings::{give_json, out_string, text};
+use journey_core::CustomEventRequest;
+use std::ffi::c_char;
+
+/// Logs an agent in, or returns the agent's active session. `*session` receives `{"sessionId"}`;
+/// free it with `journey_string_free`. The queue starts with `AgentSessionStart`, then the events
+/// persisted for the agent, in the order they were sent.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (empty id), `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `engine` is a live engine; `agent_id` is a NUL-terminated string; `session` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_start_agent_session(
+    engine_handle: *const JourneyEngine,
+    agent_id: *const c_char,
+    session: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(session, "session")?;
+        give_json(slot, &engine(engine_handle)?.start_agent_session(text(agent_id, "agent_id")?)?);
+        Ok(())
+    })
+}
+
+/// Logs an agent session out. Threads blocked in `journey_next_events` on it return
+/// `{"status":"sessionEnded"}`. Undelivered events sent with `persist_in_memory` wait for the next
+/// login; the others are dropped and counted. Ending an ended session does nothing.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `engine` is a live engine; `session_id` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_end_agent_session(
+    engine_handle: *const JourneyEngine,
+    session_id: *const c_char,
+) -> JourneyStatus {
+    guard(|| unsafe { Ok(engine(engine_handle)?.end_agent_session(text(session_id, "session_id")?)?) })
+}
+
+/// Sends a custom event to an agent (NICE CXone's CustomEvent). `event_name` is case-sensitive; a
+/// newer event of the same name replaces an undelivered one. `*result` receives
+/// `{"delivery":"queued"|"persisted"|"agentNotConnected","overwritten":bool}`; free it with
+/// `journey_string_free`. Never waits for a poller.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_QUEUE_FULL` (nothing already queued is lost),
+///         `JOURNEY_INVALID_ARGUMENT` (empty name or id, data over `maxCustomEventData`),
+///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `engine` is a live engine; the strings are NUL-terminated; `result` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_send_custom_event(
+    engine_handle: *const JourneyEngine,
+    agent_id: *const c_char,
+    event_name: *const c_char,
+    data: *const c_char,
+    persist_in_memory: bool,
+    result: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(result, "result")?;
+        let request = CustomEventRequest::new(
+            text(agent_id, "agent_id")?,
+            text(event_name, "event_name")?,
+            text(data, "data")?,
+            persist_in_memory,
+        );
+        give_json(slot, &engine(engine_handle)?.send_custom_event(&request)?);
+        Ok(())
+    })
+}
+
+/// The long poll (get-next-event). Returns at once when events are waiting; otherwise blocks the
+/// calling thread, and only it, until an event is sent, the session ends, or `timeout_ms` (clamped
+/// to 0..60000) passes. `max` is the most events to return; 0 means the default, 100.
+///
+/// `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
+/// `{"status":"sessionEnded"}`; free it with `journey_string_free`.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe: any number of threads may poll, send and end sessions at once.
+///
+/// # Safety
+/// `engine` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_next_events(
+    engine_handle: *const JourneyEngine,
+    session_id: *const c_char,
+    timeout_ms: i64,
+    max: u32,
+    result: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(result, "result")?;
+        let max = (max > 0).then_some(max as usize);
+        give_json(slot, &engine(engine_handle)?.next_events(text(session_id, "session_id")?, timeout_ms, max)?);
+        Ok(())
+    })
+}

@@ -1,0 +1,74 @@
+//! # libjourney's C ABI
+//!
+//! The whole engine behind a stable C ABI (`libjourney.so`, `libjourney.a`, `include/journey.h`).
+//! It only converts: strings in, JSON strings out, core errors to [`JourneyStatus`]. All behaviour
+//! is in `journey-core`.
+//!
+//! Conventions, the same for every function:
+//! - Every function returns a [`JourneyStatus`]; results come through out-parameters, which are set
+//!   to NULL first, so they are NULL whenever a call fails.
+//! - Strings given through an out-parameter are yours: free them with [`journey_string_free`].
+//!   Strings returned as `const char *` belong to libjourney.
+//! - A NULL required pointer is `JOURNEY_NULL_ARGUMENT`; a string that is not UTF-8 is
+//!   `JOURNEY_INVALID_UTF8`; a panic is caught and becomes `JOURNEY_PANIC`.
+//! - `journey_last_error_message()` and `journey_last_error_json()` describe the calling thread's
+//!   last failure.
+//! - An engine may be used from many threads at once; only `journey_engine_free` needs every other
+//!   call on that engine to have returned.
+
+#![warn(missing_docs)]
+
+mod action;
+mod agent;
+mod error;
+mod handles;
+mod ingest;
+mod status;
+mod strings;
+mod view;
+
+pub use action::{JourneyActionCallback, journey_off, journey_on, journey_once, journey_record_action_event};
+pub use agent::{
+    journey_end_agent_session, journey_next_events, journey_send_custom_event, journey_start_agent_session,
+};
+pub use error::{journey_last_error_json, journey_last_error_message};
+pub use handles::{
+    JourneyCatalog, JourneyConfig, JourneyEngine, journey_catalog_free, journey_catalog_new, journey_config_free,
+    journey_config_new, journey_engine_free, journey_engine_new,
+};
+pub use ingest::{journey_ingest_batch_json, journey_ingest_json, journey_ingest_ndjson};
+pub use status::{JourneyStatus, journey_status_name};
+pub use strings::journey_string_free;
+pub use view::{journey_advance, journey_journey, journey_session_events, journey_set_now, journey_stats};
+
+use std::ffi::c_char;
+
+/// Major version of this header and library.
+pub const JOURNEY_VERSION_MAJOR: u32 = 0;
+/// Minor version of this header and library.
+pub const JOURNEY_VERSION_MINOR: u32 = 1;
+/// Patch version of this header and library.
+pub const JOURNEY_VERSION_PATCH: u32 = 0;
+
+/// The library's version, `"MAJOR.MINOR.PATCH"`. Static: do not free. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn journey_version() -> *const c_char {
+    const VERSION: &std::ffi::CStr = c"0.1.0";
+    VERSION.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_macros_match_the_crate() {
+        let version = format!(
+            "{}.{}.{}",
+            super::JOURNEY_VERSION_MAJOR,
+            super::JOURNEY_VERSION_MINOR,
+            super::JOURNEY_VERSION_PATCH
+        );
+        assert_eq!(version, env!("CARGO_PKG_VERSION"));
+        let from_c = unsafe { std::ffi::CStr::from_ptr(super::journey_version()) };
+        assert_eq!(from_c.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+}
