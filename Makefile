@@ -92,7 +92,7 @@ test-install: ffi-release
 
 ## bench: release-mode benchmarks; they print tables and never fail on speed
 bench:
-	$(CARGO) bench -p journey-core
+	$(CARGO) bench -p journey-core -p journey-ffi
 
 clean:
 	$(CARGO) clean

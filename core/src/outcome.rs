@@ -66,6 +66,42 @@ impl Outcome {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
+
+    /// The JSON form of §2.3 as compact text, byte for byte what `serde_json::to_string` gives.
+    ///
+    /// Bindings return one outcome per event, so the common outcomes are written by hand: it is
+    /// about three times faster than going through serde.
+    pub fn to_json_string(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(192);
+        let mut buffer = uuid::Uuid::encode_buffer();
+        match self {
+            Outcome::Accepted { event_id, session_id, session_created, event_count, event_index, warnings }
+                if warnings.is_empty() =>
+            {
+                out.push_str(r#"{"status":"accepted","eventId":""#);
+                out.push_str(event_id.hyphenated().encode_lower(&mut buffer));
+                out.push_str(r#"","sessionId":""#);
+                out.push_str(session_id.hyphenated().encode_lower(&mut buffer));
+                out.push_str(if *session_created {
+                    r#"","sessionCreated":true"#
+                } else {
+                    r#"","sessionCreated":false"#
+                });
+                // Writing to a String cannot fail.
+                let _ = write!(out, r#","eventCount":{event_count},"eventIndex":{event_index},"warnings":[]}}"#);
+            }
+            Outcome::Duplicate { event_id, session_id } => {
+                out.push_str(r#"{"status":"duplicate","eventId":""#);
+                out.push_str(event_id.hyphenated().encode_lower(&mut buffer));
+                out.push_str(r#"","sessionId":""#);
+                out.push_str(session_id.hyphenated().encode_lower(&mut buffer));
+                out.push_str(r#""}"#);
+            }
+            other => return serde_json::to_string(other).unwrap_or_default(),
+        }
+        out
+    }
 }
 
 /// The result of a batch: one outcome per input, in input order, and totals.
@@ -123,5 +159,42 @@ mod tests {
         assert_eq!(json["eventIndex"], 0);
         let rejected = Outcome::rejected(None, vec![]).to_json();
         assert_eq!(rejected, serde_json::json!({"status": "rejected", "eventId": null, "violations": []}));
+    }
+
+    #[test]
+    fn the_fast_writer_matches_serde_byte_for_byte() {
+        let (a, b) = (Uuid::from_u128(0xabc), Uuid::from_u128(u128::MAX));
+        let warning = Violation::new(crate::error::ViolationCode::UnknownAttribute, "/attributes/x", "dropped \"x\"");
+        for outcome in [
+            Outcome::Accepted {
+                event_id: a,
+                session_id: b,
+                session_created: true,
+                event_count: 1,
+                event_index: 0,
+                warnings: vec![],
+            },
+            Outcome::Accepted {
+                event_id: b,
+                session_id: a,
+                session_created: false,
+                event_count: 12345,
+                event_index: 99,
+                warnings: vec![],
+            },
+            Outcome::Accepted {
+                event_id: a,
+                session_id: b,
+                session_created: false,
+                event_count: 2,
+                event_index: 1,
+                warnings: vec![warning.clone()],
+            },
+            Outcome::Duplicate { event_id: a, session_id: b },
+            Outcome::rejected(Some(a), vec![warning]),
+            Outcome::rejected(None, vec![]),
+        ] {
+            assert_eq!(outcome.to_json_string(), serde_json::to_string(&outcome).unwrap());
+        }
     }
 }

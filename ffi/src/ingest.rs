@@ -4,7 +4,7 @@
 use crate::error::guard;
 use crate::handles::{JourneyEngine, engine};
 use crate::status::JourneyStatus;
-use crate::strings::{bytes, give_json, out_string};
+use crate::strings::{bytes, give_json, give_json_text, out_string};
 use std::ffi::c_char;
 
 /// Ingests one event given as `len` bytes of JSON (need not be NUL-terminated).
@@ -29,7 +29,7 @@ pub unsafe extern "C" fn journey_ingest_json(
     guard(|| unsafe {
         let slot = out_string(outcome, "outcome")?;
         let engine = engine(engine_handle)?;
-        give_json(slot, &engine.ingest_json(bytes(data, len, "data")?));
+        give_json_text(slot, engine.ingest_json(bytes(data, len, "data")?).to_json_string());
         Ok(())
     })
 }
