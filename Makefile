@@ -56,6 +56,10 @@ test-c: ffi
 		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-shared -L$(DEBUG_LIB) -ljourney -Wl,-rpath,$(CURDIR)/$(DEBUG_LIB) -lpthread || exit 1; \
 		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-static $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS) || exit 1; \
 	done
+	$(CC) $(CFLAGS_STRICT) examples/c/quickstart.c -o $(BUILD)/quickstart $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
+	$(VALGRIND) $(BUILD)/quickstart > $(BUILD)/quickstart.out
+	grep -q '"status":"accepted"' $(BUILD)/quickstart.out
+	awk '/^```c$$/{on=1;next} /^```$$/{on=0} on' README.md | diff - examples/c/quickstart.c
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude tests/c/header.cpp -o $(BUILD)/header-cpp $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
 	$(BUILD)/header-cpp
 	@for t in $(C_TESTS); do \
