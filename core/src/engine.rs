@@ -334,7 +334,8 @@ impl Engine {
         self.customers.lock(&(id_type, id))
     }
 
-    fn reject(&self, event_id: Option<Uuid>, violations: Vec<Violation>) -> Outcome {
+    /// A rejection, counted in the stats.
+    pub(crate) fn reject(&self, event_id: Option<Uuid>, violations: Vec<Violation>) -> Outcome {
         self.counters.reject(violations.iter().map(|v| v.code));
         Outcome::rejected(event_id, violations)
     }

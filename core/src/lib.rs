@@ -39,6 +39,7 @@ pub mod outcome;
 mod session;
 mod shard;
 pub mod stats;
+pub mod stream;
 pub mod time;
 mod validate;
 
@@ -53,6 +54,7 @@ pub use event::{Customer, IdType};
 pub use journey::{EventView, Page, PageRequest, SessionCard, SessionStatus, Viewer};
 pub use outcome::{BatchOutcome, Outcome};
 pub use stats::Stats;
+pub use stream::{DEFAULT_KEPT_REJECTIONS, LineRejection, StreamSummary};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

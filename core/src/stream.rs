@@ -1,0 +1,167 @@
+//! Streaming NDJSON ingest: a file of any size, read line by line with memory bounded by
+//! `maxEventBytes`, so a host can replay a 100 GB export without loading it.
+//!
+//! The result keeps totals and only the first rejections (with their line numbers): returning one
+//! outcome per line would make the result as large as the input.
+
+use crate::engine::Engine;
+use crate::error::{Violation, ViolationCode};
+use crate::outcome::Outcome;
+use serde::Serialize;
+use std::io::{self, BufRead};
+
+/// Rejections kept in a [`StreamSummary`] unless the caller asks for another number.
+pub const DEFAULT_KEPT_REJECTIONS: usize = 1000;
+
+/// One rejected line of a stream.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LineRejection {
+    /// 1-based line number in the input.
+    pub line: u64,
+    /// The rejected outcome.
+    pub outcome: Outcome,
+}
+
+/// What a streaming ingest did: `{"lines","accepted","duplicates","rejected","rejections","rejectionsTruncated"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSummary {
+    /// Non-blank lines read.
+    pub lines: u64,
+    /// Events accepted.
+    pub accepted: u64,
+    /// Duplicates.
+    pub duplicates: u64,
+    /// Events rejected.
+    pub rejected: u64,
+    /// The first rejections, in input order.
+    pub rejections: Vec<LineRejection>,
+    /// True when there were more rejections than were kept.
+    pub rejections_truncated: bool,
+}
+
+impl Engine {
+    /// Ingests NDJSON from `reader`, one line at a time. Blank lines are skipped. A line longer
+    /// than `maxEventBytes` is read past, not stored, and rejected with `EVENT_TOO_LARGE`. Keeps
+    /// the first `kept_rejections` rejections. Fails only on an I/O error, after ingesting every
+    /// line before it.
+    pub fn ingest_ndjson_reader(&self, mut reader: impl BufRead, kept_rejections: usize) -> io::Result<StreamSummary> {
+        let limit = self.config().max_event_bytes;
+        let mut summary = StreamSummary::default();
+        let mut line = Vec::with_capacity(1024);
+        let mut number = 0u64;
+        loop {
+            line.clear();
+            let (read, oversized) = read_line(&mut reader, &mut line, limit)?;
+            if read == 0 {
+                return Ok(summary);
+            }
+            number += 1;
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if !oversized && text.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            summary.lines += 1;
+            let outcome = if oversized {
+                let violation = Violation::new(
+                    ViolationCode::EventTooLarge,
+                    "",
+                    format!("line is longer than {limit} bytes (maxEventBytes)"),
+                );
+                self.reject(None, vec![violation])
+            } else {
+                self.ingest_json(text)
+            };
+            match outcome {
+                Outcome::Accepted { .. } => summary.accepted += 1,
+                Outcome::Duplicate { .. } => summary.duplicates += 1,
+                Outcome::Rejected { .. } => {
+                    summary.rejected += 1;
+                    if summary.rejections.len() < kept_rejections {
+                        summary.rejections.push(LineRejection { line: number, outcome });
+                    } else {
+                        summary.rejections_truncated = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads one line (with its `\n`) into `line`, keeping at most `limit + 2` bytes of it; the rest of
+/// an oversized line is read and dropped. Returns the bytes read and whether the line was too long.
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io::Result<(usize, bool)> {
+    let mut read = 0;
+    let mut oversized = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((read, oversized));
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', available) {
+            Some(end) => (&available[..=end], true),
+            None => (available, false),
+        };
+        let room = (limit + 2).saturating_sub(line.len());
+        if chunk.len() > room {
+            oversized = true;
+        } else {
+            line.extend_from_slice(chunk);
+        }
+        let used = chunk.len();
+        reader.consume(used);
+        read += used;
+        if done {
+            // A line at the limit plus "\r\n" fits; anything longer was cut.
+            oversized |= line.len() > limit + 2 || (line.len() > limit + 1 && !line.ends_with(b"\r\n"));
+            return Ok((read, oversized));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, Config};
+
+    fn engine(max_event_bytes: usize) -> Engine {
+        let catalog =
+            Catalog::from_json(r#"{"sessionTypes": [{"name": "d", "kind": "custom", "eventTypes": [{"name": "e"}]}]}"#)
+                .unwrap();
+        let config = Config { max_event_bytes, allowed_lateness: None, ..Config::default() };
+        Engine::new(catalog, config).unwrap()
+    }
+
+    fn event(n: usize) -> String {
+        format!(
+            r#"{{"eventName":"e","createdDate":"2026-11-21T10:00:00Z","customer":{{"id":"c{n}","idType":"email"}},"session":{{"type":"d","externalId":"o{n}"}}}}"#
+        )
+    }
+
+    #[test]
+    fn counts_lines_and_keeps_the_first_rejections() {
+        let text = format!("{}\n\n{}\r\nnot json\n{}\n{{}}\n", event(1), event(2), event(1));
+        let summary = engine(4096).ingest_ndjson_reader(text.as_bytes(), 1).unwrap();
+        assert_eq!((summary.lines, summary.accepted, summary.duplicates, summary.rejected), (5, 2, 1, 2));
+        assert_eq!(summary.rejections.len(), 1);
+        assert_eq!(summary.rejections[0].line, 4);
+        assert!(summary.rejections_truncated);
+    }
+
+    #[test]
+    fn an_oversized_line_is_skipped_without_being_stored() {
+        let long = format!(r#"{{"pad":"{}"}}"#, "x".repeat(10_000));
+        let text = format!("{}\n{long}\n{}", event(1), event(2));
+        // A tiny read buffer makes the long line arrive in many pieces.
+        let reader = io::BufReader::with_capacity(64, text.as_bytes());
+        let summary = engine(event(1).len()).ingest_ndjson_reader(reader, 10).unwrap();
+        assert_eq!((summary.accepted, summary.rejected), (2, 1));
+        assert_eq!(summary.rejections[0].line, 2);
+        assert_eq!(summary.rejections[0].outcome.to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
+    }
+}
