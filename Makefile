@@ -12,8 +12,10 @@ DEBUG_LIB := target/debug
 RELEASE_LIB := target/release
 C_TESTS := test_flow test_errors test_callbacks test_threads
 BUILD := target/c
+VENV := .venv
+PY := $(VENV)/bin/python
 
-.PHONY: all demo demo-c test test-rust test-c test-install lint header check-header ffi ffi-release bench install clean
+.PHONY: all demo demo-c demo-python test test-rust test-c test-install test-python test-pip-install python lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -22,7 +24,7 @@ demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
 
 ## test: build everything and run every test suite
-test: lint check-header test-rust test-c test-install
+test: lint check-header test-rust test-c test-install test-python test-pip-install
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -93,6 +95,31 @@ test-install: ffi-release
 	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig $(MAKE) --no-print-directory -C examples/c clean run > $(BUILD)/pkg-config-example.log
 	grep -q '"sessionsEnded":2' $(BUILD)/pkg-config-example.log
 	@echo "install: the pkg-config build of examples/c ran the bike delivery"
+
+## .venv: Python 3 with maturin, pytest, mypy and fastjsonschema (the benchmark's baseline)
+$(VENV)/bin/maturin:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema
+
+## python: build the `journey` package into .venv (editable)
+python: $(VENV)/bin/maturin
+	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --target-dir ../target/maturin
+
+## test-python: pytest (vectors and Python behaviour) and mypy --strict over the tests and examples
+test-python: python
+	$(PY) -m pytest -q bindings-python/tests
+	$(VENV)/bin/mypy --strict bindings-python/tests examples/python
+
+## test-pip-install: `pip install ./bindings-python` in a fresh venv, then use it from another directory
+test-pip-install:
+	rm -rf target/pip-venv
+	python3 -m venv target/pip-venv
+	target/pip-venv/bin/pip install --quiet ./bindings-python
+	cd /tmp && $(CURDIR)/target/pip-venv/bin/python -c "import journey; e = journey.Engine(journey.Catalog.from_file('$(CURDIR)/examples/data/catalog.json')); assert e.stats()['eventsAccepted'] == 0; print('pip install: journey', journey.__version__, 'imports and runs')"
+
+## demo-python: the bike delivery through the Python package
+demo-python: python
+	$(PY) examples/python/bike_delivery.py
 
 ## bench: release-mode benchmarks; they print tables and never fail on speed
 bench:

@@ -1,0 +1,64 @@
+"""libjourney for Python: an embedded customer-journey engine.
+
+Load a :class:`Catalog`, make an :class:`Engine`, and ingest events; read a customer's journey as
+an agent sees it; send custom events to agents and long-poll for them; record web action events and
+subscribe to them. Results are plain dicts and lists in the JSON forms of the spec, and every error
+is a :class:`JourneyError` whose ``.code`` is the same string as in C, Rust and Node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional
+
+from journey import _native
+from journey._native import (
+    Catalog,
+    CatalogError,
+    ConfigError,
+    InvalidArgumentError,
+    InvalidSessionError,
+    InvalidTransitionError,
+    JourneyError,
+    NotFoundError,
+    PermissionDeniedError,
+    QueueFullError,
+    UnknownActionError,
+    ValidationError,
+    __version__,
+)
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "ConfigError",
+    "Engine",
+    "InvalidArgumentError",
+    "InvalidSessionError",
+    "InvalidTransitionError",
+    "JourneyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QueueFullError",
+    "UnknownActionError",
+    "ValidationError",
+    "__version__",
+]
+
+# Long polls block a thread each (with the GIL released). The default executor has only a few
+# workers on small machines, which would serialise concurrent polls; this pool does not.
+_LONG_POLLS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="journey-long-poll")
+
+
+class Engine(_native.Engine):
+    """An engine: ingest, the journey view, agent queues and web actions. Thread-safe."""
+
+    async def next_events_async(
+        self, session_id: str, timeout_ms: int = 0, max: Optional[int] = None
+    ) -> dict[str, Any]:
+        """The long poll for asyncio: awaits events without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        call = functools.partial(self.next_events, session_id, timeout_ms, max)
+        return await loop.run_in_executor(_LONG_POLLS, call)

@@ -1,0 +1,113 @@
+//! The exception hierarchy: `journey.JourneyError` with `.code` (the core's code), and one subclass
+//! per family. Core errors map here in one line per call site, through [`IntoPy`].
+
+use journey_core::JourneyError as CoreError;
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+
+create_exception!(journey, JourneyError, PyException, "Base of every libjourney error; `.code` is the stable code.");
+create_exception!(
+    journey,
+    CatalogError,
+    JourneyError,
+    "INVALID_CATALOG or LIMIT_EXCEEDED; `.violations` lists every fault."
+);
+create_exception!(journey, ConfigError, JourneyError, "INVALID_CONFIG; `.key` names the bad key.");
+create_exception!(
+    journey,
+    ValidationError,
+    JourneyError,
+    "An input was refused (INVALID_JSON, or an event); `.violations` says why."
+);
+create_exception!(journey, PermissionDeniedError, JourneyError, "PERMISSION_DENIED: the viewer lacks a permission.");
+create_exception!(journey, NotFoundError, JourneyError, "NOT_FOUND: no such session, or one the viewer may not see.");
+create_exception!(
+    journey,
+    InvalidArgumentError,
+    JourneyError,
+    "INVALID_ARGUMENT: an argument is malformed or out of range."
+);
+create_exception!(journey, InvalidSessionError, JourneyError, "INVALID_SESSION: no such agent session.");
+create_exception!(
+    journey,
+    QueueFullError,
+    JourneyError,
+    "QUEUE_FULL: the agent has maxPendingPerAgent undelivered events."
+);
+create_exception!(
+    journey,
+    InvalidTransitionError,
+    JourneyError,
+    "INVALID_TRANSITION: a web action cannot move between those states."
+);
+create_exception!(
+    journey,
+    UnknownActionError,
+    JourneyError,
+    "UNKNOWN_ACTION: a web action's first state is neither qualified nor offered."
+);
+
+/// Converts a core error into the matching exception, with `.code`, `.message`, and where they
+/// apply `.violations` and `.key`.
+pub fn to_py(error: CoreError) -> PyErr {
+    let message = error.to_string();
+    let exception = match &error {
+        CoreError::InvalidCatalog { .. } | CoreError::LimitExceeded { .. } => CatalogError::new_err(message),
+        CoreError::InvalidConfig { .. } => ConfigError::new_err(message),
+        CoreError::Validation { .. } | CoreError::InvalidJson(_) => ValidationError::new_err(message),
+        CoreError::PermissionDenied(_) => PermissionDeniedError::new_err(message),
+        CoreError::NotFound(_) => NotFoundError::new_err(message),
+        CoreError::InvalidArgument(_) => InvalidArgumentError::new_err(message),
+        CoreError::InvalidSession(_) => InvalidSessionError::new_err(message),
+        CoreError::QueueFull(_) => QueueFullError::new_err(message),
+        CoreError::InvalidTransition { .. } => InvalidTransitionError::new_err(message),
+        CoreError::UnknownAction(_) => UnknownActionError::new_err(message),
+    };
+    Python::attach(|py| {
+        let value = exception.value(py);
+        let json = error.to_json();
+        // Setting attributes on a fresh exception cannot fail in practice; if it did, the
+        // exception would still carry its class and message.
+        let _ = value.setattr("code", error.code());
+        let _ = crate::convert::to_python(py, &json["violations"]).and_then(|v| {
+            value.setattr(
+                "violations",
+                if json.get("violations").is_some() { v } else { pyo3::types::PyList::empty(py).into_any() },
+            )
+        });
+        if let Some(key) = json.get("key").and_then(|k| k.as_str()) {
+            let _ = value.setattr("key", key);
+        }
+    });
+    exception
+}
+
+/// `.py()?` turns a core result into a Python one at each call site.
+pub trait IntoPy<T> {
+    /// The core error as a Python exception.
+    fn py(self) -> PyResult<T>;
+}
+
+impl<T> IntoPy<T> for Result<T, CoreError> {
+    fn py(self) -> PyResult<T> {
+        self.map_err(to_py)
+    }
+}
+
+/// Adds the exception classes to the module.
+pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
+    module.add("JourneyError", py.get_type::<JourneyError>())?;
+    module.add("CatalogError", py.get_type::<CatalogError>())?;
+    module.add("ConfigError", py.get_type::<ConfigError>())?;
+    module.add("ValidationError", py.get_type::<ValidationError>())?;
+    module.add("PermissionDeniedError", py.get_type::<PermissionDeniedError>())?;
+    module.add("NotFoundError", py.get_type::<NotFoundError>())?;
+    module.add("InvalidArgumentError", py.get_type::<InvalidArgumentError>())?;
+    module.add("InvalidSessionError", py.get_type::<InvalidSessionError>())?;
+    module.add("QueueFullError", py.get_type::<QueueFullError>())?;
+    module.add("InvalidTransitionError", py.get_type::<InvalidTransitionError>())?;
+    module.add("UnknownActionError", py.get_type::<UnknownActionError>())?;
+    Ok(())
+}

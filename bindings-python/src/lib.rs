@@ -1,0 +1,279 @@
+//! The native module `journey._native`: `Catalog` and `Engine` over journey-core. It only converts
+//! Python values to JSON values and back; all behaviour is in the core. The Python package
+//! `journey` (python/journey/) re-exports it and adds the asyncio long poll.
+
+mod convert;
+mod error;
+
+use convert::{to_json, to_python, type_name};
+use error::IntoPy;
+use journey_core::{
+    ActionEvent, CustomEventRequest, DEFAULT_KEPT_REJECTIONS, JourneyQuery, SessionEventsQuery, query_from_value,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Reads an optional config dict (`None` gives the defaults).
+fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
+    match value {
+        None => Ok(journey_core::Config::default()),
+        Some(dict) => journey_core::Config::from_value(&to_json(dict)?).py(),
+    }
+}
+
+/// A validated catalog of session and event types (SPEC §1).
+#[pyclass(frozen, module = "journey._native")]
+struct Catalog {
+    inner: journey_core::Catalog,
+}
+
+#[pymethods]
+impl Catalog {
+    /// Reads a catalog from JSON text, checked against the limits of `config`.
+    #[staticmethod]
+    #[pyo3(signature = (text, config=None))]
+    fn from_json(text: &str, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let limits = self::config(config)?;
+        Ok(Catalog { inner: journey_core::Catalog::from_json_with_limits(text, &limits).py()? })
+    }
+
+    /// Reads a catalog from a dict.
+    #[staticmethod]
+    #[pyo3(signature = (value, config=None))]
+    fn from_dict(value: &Bound<'_, PyAny>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let limits = self::config(config)?;
+        Ok(Catalog { inner: journey_core::Catalog::from_value_with_limits(&to_json(value)?, &limits).py()? })
+    }
+
+    /// Reads a catalog from a JSON file.
+    #[staticmethod]
+    #[pyo3(signature = (path, config=None))]
+    fn from_file(path: PathBuf, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let text = std::fs::read_to_string(&path)?;
+        Self::from_json(&text, config)
+    }
+
+    /// The names of the session types, the built-in `conversation` last.
+    fn session_types(&self) -> Vec<String> {
+        self.inner.session_types().iter().map(|t| t.name.clone()).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Catalog(session_types={:?})", self.session_types())
+    }
+}
+
+/// An engine: ingest, the journey view, agent queues and web actions. Thread-safe.
+#[pyclass(frozen, subclass, module = "journey._native")]
+struct Engine {
+    inner: Arc<journey_core::Engine>,
+}
+
+#[pymethods]
+impl Engine {
+    #[new]
+    #[pyo3(signature = (catalog, config=None))]
+    fn new(catalog: &Catalog, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let engine = journey_core::Engine::new(catalog.inner.clone(), self::config(config)?).py()?;
+        Ok(Engine { inner: Arc::new(engine) })
+    }
+
+    /// Ingests one event (a dict, or JSON `str` or `bytes`) and returns its outcome dict. A rejected
+    /// event is an outcome (`{"status": "rejected", "violations": [...]}`); with `strict=True` it
+    /// raises `ValidationError` instead.
+    #[pyo3(signature = (event, *, strict=false))]
+    fn ingest<'py>(&self, py: Python<'py>, event: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+        let outcome = if let Ok(bytes) = event.cast::<PyBytes>() {
+            self.inner.ingest_json(bytes.as_bytes())
+        } else if let Ok(text) = event.cast::<PyString>() {
+            self.inner.ingest_json(text.to_cow()?.as_bytes())
+        } else if event.is_instance_of::<pyo3::types::PyDict>() {
+            self.inner.ingest_value(&to_json(event)?)
+        } else {
+            return Err(PyTypeError::new_err(format!("ingest() takes a dict, str or bytes, not {}", type_name(event))));
+        };
+        let outcome = if strict { outcome.into_result().py()? } else { outcome };
+        to_python(py, &outcome.to_json())
+    }
+
+    /// Ingests many events: a list of dicts, or NDJSON `bytes` or `str`. One outcome per event (per
+    /// non-blank line), in order, plus totals. Releases the GIL while ingesting.
+    fn ingest_batch<'py>(&self, py: Python<'py>, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let engine = self.inner.clone();
+        let batch = if let Ok(list) = events.cast::<PyList>() {
+            let values = list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?;
+            py.detach(|| engine.ingest_values(&values))
+        } else if let Ok(bytes) = events.cast::<PyBytes>() {
+            let bytes = bytes.as_bytes();
+            py.detach(|| engine.ingest_ndjson(bytes))
+        } else if let Ok(text) = events.cast::<PyString>() {
+            let text = text.to_cow()?.into_owned();
+            py.detach(|| engine.ingest_ndjson(text.as_bytes()))
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "ingest_batch() takes a list of dicts, or NDJSON bytes or str, not {}",
+                type_name(events)
+            )));
+        };
+        to_python(py, &batch.to_json())
+    }
+
+    /// Streams an NDJSON file without loading it: returns totals and the first rejections with
+    /// their line numbers. Releases the GIL while ingesting.
+    #[pyo3(signature = (path, kept_rejections=DEFAULT_KEPT_REJECTIONS))]
+    fn ingest_file<'py>(&self, py: Python<'py>, path: PathBuf, kept_rejections: usize) -> PyResult<Bound<'py, PyAny>> {
+        let engine = self.inner.clone();
+        let summary = py.detach(|| {
+            let file = std::fs::File::open(&path)?;
+            engine.ingest_ndjson_reader(std::io::BufReader::with_capacity(1 << 20, file), kept_rejections)
+        })?;
+        to_python(py, &serde_json::to_value(summary).unwrap_or_default())
+    }
+
+    /// A page of a customer's journey as `viewer` may see it.
+    #[pyo3(signature = (customer, viewer, page=None))]
+    fn journey<'py>(
+        &self,
+        py: Python<'py>,
+        customer: &Bound<'py, PyAny>,
+        viewer: &Bound<'py, PyAny>,
+        page: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = json!({"customer": to_json(customer)?, "viewer": to_json(viewer)?, "page": page_json(page)?});
+        let query: JourneyQuery = query_from_value(&input).py()?;
+        to_python(py, &serde_json::to_value(self.inner.journey_query(&query).py()?).unwrap_or_default())
+    }
+
+    /// A page of one session's events in time order.
+    #[pyo3(signature = (session_id, viewer, page=None))]
+    fn session_events<'py>(
+        &self,
+        py: Python<'py>,
+        session_id: &str,
+        viewer: &Bound<'py, PyAny>,
+        page: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = json!({"sessionId": session_id, "viewer": to_json(viewer)?, "page": page_json(page)?});
+        let query: SessionEventsQuery = query_from_value(&input).py()?;
+        to_python(py, &serde_json::to_value(self.inner.session_events_query(&query).py()?).unwrap_or_default())
+    }
+
+    /// The counters, as a dict.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &serde_json::to_value(self.inner.stats()).unwrap_or_default())
+    }
+
+    /// Moves a manual clock forward by a duration such as `"46s"`.
+    fn advance(&self, duration: &str) -> PyResult<()> {
+        self.inner.advance_by(duration).py()
+    }
+
+    /// Sets a manual clock to an RFC 3339 time.
+    fn set_now(&self, timestamp: &str) -> PyResult<()> {
+        self.inner.set_now(timestamp).py()
+    }
+
+    /// Logs an agent in (or returns the active session): `{"sessionId": ...}`.
+    fn start_agent_session<'py>(&self, py: Python<'py>, agent_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &serde_json::to_value(self.inner.start_agent_session(agent_id).py()?).unwrap_or_default())
+    }
+
+    /// Logs an agent session out, waking its pollers.
+    fn end_agent_session(&self, session_id: &str) -> PyResult<()> {
+        self.inner.end_agent_session(session_id).py()
+    }
+
+    /// Sends a custom event to an agent: `{"delivery": ..., "overwritten": ...}`.
+    #[pyo3(signature = (agent_id, event_name, data="", persist_in_memory=false))]
+    fn send_custom_event<'py>(
+        &self,
+        py: Python<'py>,
+        agent_id: &str,
+        event_name: &str,
+        data: &str,
+        persist_in_memory: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = CustomEventRequest::new(agent_id, event_name, data, persist_in_memory);
+        to_python(py, &serde_json::to_value(self.inner.send_custom_event(&request).py()?).unwrap_or_default())
+    }
+
+    /// The long poll. Blocks this thread, with the GIL released, until an event arrives, the session
+    /// ends, or `timeout_ms` (clamped to 0..60000) passes.
+    #[pyo3(signature = (session_id, timeout_ms=0, max=None))]
+    fn next_events<'py>(
+        &self,
+        py: Python<'py>,
+        session_id: &str,
+        timeout_ms: i64,
+        max: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.next_events(session_id, timeout_ms, max)).py()?;
+        to_python(py, &serde_json::to_value(result).unwrap_or_default())
+    }
+
+    /// Records a web action event (a dict) and calls the matching subscribers. A JSON value that is
+    /// not an object is the core's `InvalidArgumentError`, as in every language.
+    fn record_action_event<'py>(&self, py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let record = self.inner.record_action_event(&to_json(event)?).py()?;
+        to_python(py, &serde_json::to_value(record).unwrap_or_default())
+    }
+
+    /// Calls `callback(event)` for every action event matching `pattern`; returns a subscription id.
+    fn on(&self, pattern: &str, callback: Bound<'_, PyAny>) -> PyResult<u64> {
+        self.subscribe(pattern, false, callback)
+    }
+
+    /// Like `on`, for the first matching event only.
+    fn once(&self, pattern: &str, callback: Bound<'_, PyAny>) -> PyResult<u64> {
+        self.subscribe(pattern, true, callback)
+    }
+
+    /// Ends a subscription; an id that is gone does nothing.
+    fn off(&self, subscription: u64) {
+        self.inner.off(subscription)
+    }
+}
+
+impl Engine {
+    fn subscribe(&self, pattern: &str, once: bool, callback: Bound<'_, PyAny>) -> PyResult<u64> {
+        if !callback.is_callable() {
+            return Err(PyTypeError::new_err(format!("callback must be callable, not {}", type_name(&callback))));
+        }
+        let callback: Py<PyAny> = callback.unbind();
+        let subscriber = Arc::new(move |event: &ActionEvent| {
+            Python::attach(|py| {
+                let event =
+                    to_python(py, &serde_json::to_value(event).unwrap_or_default()).map_err(|e| e.to_string())?;
+                callback.call1(py, (event,)).map(drop).map_err(|error| {
+                    // Like an exception in a thread or a __del__: reported, counted, not propagated.
+                    let text = error.to_string();
+                    error.write_unraisable(py, Some(callback.bind(py)));
+                    text
+                })
+            })
+        });
+        self.inner.subscribe(pattern, once, subscriber).py()
+    }
+}
+
+fn page_json(page: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
+    match page {
+        None => Ok(json!({})),
+        Some(page) => to_json(page),
+    }
+}
+
+/// The native part of the `journey` package.
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Catalog>()?;
+    module.add_class::<Engine>()?;
+    error::register(module)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

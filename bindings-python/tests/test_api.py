@@ -1,0 +1,274 @@
+"""The Python-specific behaviour of the `journey` package: exceptions, types, threads, asyncio,
+callbacks and streaming."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import journey
+from vectors import REPO
+
+CATALOG = json.loads((REPO / "examples" / "data" / "catalog.json").read_text())
+CONFIG = {"clock": "manual", "start": "2026-11-21T10:00:00Z"}
+VIEWER = {"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]}
+
+
+def make_engine(**config: Any) -> journey.Engine:
+    return journey.Engine(journey.Catalog.from_dict(CATALOG), {**CONFIG, **config})
+
+
+def delivery(customer: str, order: str, minute: int = 0, location: str = "Depot 7") -> dict[str, Any]:
+    return {
+        "eventName": "in_transit",
+        "createdDate": f"2026-11-21T09:{minute:02d}:00Z",
+        "customer": {"id": customer, "idType": "email"},
+        "session": {"type": "delivery", "externalId": order},
+        "attributes": {"location": location},
+    }
+
+
+def action(state: str, n: int = 1) -> dict[str, Any]:
+    return {
+        "actionId": f"3f0c2a9e-1b44-4d8e-9a6b-{n:012d}",
+        "actionState": state,
+        "actionMediaType": "webchat",
+        "actionMapId": "11111111-2222-4333-8444-555555555555",
+        "actionMapVersion": 1,
+        "customerId": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "customerIdType": "cookie",
+        "sessionId": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    }
+
+
+# --- exceptions ---------------------------------------------------------------------------------
+
+
+def test_exception_hierarchy_and_codes() -> None:
+    for cls in [journey.CatalogError, journey.ConfigError, journey.ValidationError, journey.PermissionDeniedError,
+                journey.NotFoundError, journey.InvalidArgumentError, journey.InvalidSessionError,
+                journey.QueueFullError, journey.InvalidTransitionError, journey.UnknownActionError]:
+        assert issubclass(cls, journey.JourneyError) and issubclass(cls, Exception)
+    engine = make_engine()
+    with pytest.raises(journey.PermissionDeniedError) as denied:
+        engine.journey({"id": "c", "idType": "email"}, {"permissions": []})
+    assert denied.value.code == "PERMISSION_DENIED" and denied.value.violations == []
+    with pytest.raises(journey.InvalidSessionError) as unknown:
+        engine.next_events("00000000-0000-4000-8000-000000000000")
+    assert unknown.value.code == "INVALID_SESSION"
+    with pytest.raises(journey.InvalidTransitionError, match="'completed' to 'offered'"):
+        engine.record_action_event(action("offered"))
+        engine.record_action_event(action("accepted"))
+        engine.record_action_event(action("started"))
+        engine.record_action_event(action("completed"))
+        engine.record_action_event(action("offered"))
+    with pytest.raises(journey.UnknownActionError):
+        engine.record_action_event(action("started", n=2))
+    with pytest.raises(journey.NotFoundError):
+        engine.session_events("00000000-0000-4000-8000-000000000000", {"permissions": ["journey:event:view"]})
+
+
+def test_errors_carry_violations_and_keys() -> None:
+    with pytest.raises(journey.CatalogError) as bad_catalog:
+        journey.Catalog.from_json('{"sessionTypes": [{"name": "9x", "kind": "custom"}]}')
+    assert bad_catalog.value.code == "INVALID_CATALOG"
+    assert bad_catalog.value.violations[0]["path"] == "/sessionTypes/0/name"
+    with pytest.raises(journey.ConfigError) as bad_config:
+        make_engine(clok="wall")
+    assert bad_config.value.code == "INVALID_CONFIG" and bad_config.value.key == "clok"
+    engine = make_engine()
+    with pytest.raises(journey.ValidationError) as rejected:
+        engine.ingest({"eventName": "in_transit"}, strict=True)
+    assert rejected.value.code == "MISSING_DATE"
+    assert [v["code"] for v in rejected.value.violations] == ["MISSING_DATE", "MISSING_CUSTOMER", "MISSING_FIELD"]
+    # Without strict, and in a batch, a rejection is an outcome.
+    assert engine.ingest({"eventName": "in_transit"})["status"] == "rejected"
+    assert engine.ingest_batch([{}, {}])["rejected"] == 2
+    with pytest.raises(journey.QueueFullError):
+        engine.start_agent_session("a1")
+        small = make_engine(maxPendingPerAgent=1)
+        small.start_agent_session("a1")
+        small.send_custom_event("a1", "x")
+        small.send_custom_event("a1", "y")
+
+
+def test_bad_types_raise_type_error() -> None:
+    engine = make_engine()
+    with pytest.raises(TypeError, match="ingest\\(\\) takes a dict, str or bytes, not int"):
+        engine.ingest(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not int"):
+        engine.ingest_batch(42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="callable"):
+        engine.on("all:all", 42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cannot convert object to JSON"):
+        engine.ingest({"eventName": object()})
+    with pytest.raises(TypeError, match="keys must be str"):
+        journey.Catalog.from_dict({1: "x"})  # type: ignore[dict-item]
+    cyclic: list[Any] = []
+    cyclic.append(cyclic)
+    with pytest.raises(ValueError, match="nested"):
+        engine.ingest({"attributes": cyclic})
+    with pytest.raises(ValueError, match="NaN"):
+        engine.ingest({"attributes": {"x": float("nan")}})
+    with pytest.raises(TypeError):
+        journey.Engine("not a catalog")  # type: ignore[arg-type]
+
+
+# --- threads and asyncio --------------------------------------------------------------------------
+
+
+def test_another_thread_runs_while_one_waits_in_next_events() -> None:
+    engine = make_engine()
+    session = engine.start_agent_session("agent-1")["sessionId"]
+    engine.next_events(session)  # AgentSessionStart
+    result: dict[str, Any] = {}
+    waiter = threading.Thread(target=lambda: result.update(engine.next_events(session, 30_000)))
+    waiter.start()
+    ticks = 0
+    deadline = time.monotonic() + 0.3
+    while time.monotonic() < deadline:  # this thread needs the GIL to count
+        ticks += 1
+    assert waiter.is_alive(), "the waiter should still be blocked"
+    assert ticks > 1000
+    engine.send_custom_event("agent-1", "wake", "up")
+    waiter.join(timeout=10)
+    assert not waiter.is_alive()
+    assert result["events"][0]["data"] == "up"
+
+
+def test_asyncio_gather_over_long_polls() -> None:
+    engine = make_engine()
+    sessions = [engine.start_agent_session(f"agent-{n}")["sessionId"] for n in range(8)]
+    for session in sessions:
+        engine.next_events(session)
+
+    async def main() -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        tick_task = loop.create_task(ticker())
+        for n in range(8):
+            loop.call_later(0.1, engine.send_custom_event, f"agent-{n}", "hello", str(n))
+        results = await asyncio.gather(*(engine.next_events_async(s, 30_000) for s in sessions))
+        tick_task.cancel()
+        assert ticks >= 5, "the event loop kept running while the polls waited"
+        return results
+
+    results = asyncio.run(main())
+    assert [r["events"][0]["data"] for r in results] == [str(n) for n in range(8)]
+
+
+def test_four_threads_ingest_with_correct_totals() -> None:
+    engine = make_engine(allowedLateness=None)
+    statuses: list[str] = []  # list.append is atomic under the GIL; asserting in a thread would not fail the test
+
+    def ingest(thread: int) -> None:
+        for n in range(500):
+            event = delivery(f"c{thread}-{n % 50}", f"o{thread}-{n % 50}", minute=n % 60, location=f"stop {n}")
+            statuses.append(engine.ingest(event)["status"])
+
+    threads = [threading.Thread(target=ingest, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count("accepted") == 2000
+    stats = engine.stats()
+    assert stats["eventsAccepted"] == 2000 and stats["sessionsCreated"] == 200
+    cards = engine.journey({"id": "c3-7", "idType": "email"}, VIEWER)["entities"]
+    assert len(cards) == 1 and cards[0]["eventCount"] == 10
+
+
+# --- callbacks ------------------------------------------------------------------------------------
+
+
+def test_callbacks_that_raise_are_counted_and_break_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    reported: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: reported.append(repr(info.exc_value)))
+    engine = make_engine()
+    seen: list[str] = []
+
+    def broken(event: dict[str, Any]) -> None:
+        raise RuntimeError("subscriber bug")
+
+    engine.on("all:all", broken)
+    engine.on("webchat:all", lambda event: seen.append(event["actionState"]))
+    engine.record_action_event(action("offered"))
+    engine.record_action_event(action("accepted"))
+    assert seen == ["offered", "accepted"]
+    assert engine.stats()["callbackFailures"] == 2
+    assert len(reported) == 2 and "subscriber bug" in reported[0]
+
+
+def test_callbacks_may_reenter_the_engine() -> None:
+    engine = make_engine()
+    seen: list[str] = []
+
+    def follow_up(event: dict[str, Any]) -> None:
+        if event["actionState"] == "offered":
+            engine.record_action_event({**event, "actionState": "accepted", "createdDate": None})
+            sub = engine.once("webchat:started", lambda e: seen.append("inner:" + e["actionState"]))
+            assert sub > 0
+        seen.append(event["actionState"])
+
+    engine.on("webchat:all", follow_up)
+    engine.record_action_event(action("offered"))
+    engine.record_action_event(action("started"))
+    assert seen == ["accepted", "offered", "started", "inner:started"]
+    assert engine.stats()["callbackFailures"] == 0
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096
+
+
+def test_ingest_file_streams_a_100_mb_file_with_flat_memory(tmp_path: Path) -> None:
+    engine = make_engine(allowedLateness=None)
+    # 1,000 distinct events, then repeats of them: the engine stores 1,000 events however large the
+    # file is, so memory growth beyond that can only come from reading the file.
+    lines = [json.dumps(delivery(f"c{n}", f"o{n}", minute=n % 60, location="x" * 200)) for n in range(1000)]
+    block = ("\n".join(lines) + "\n").encode()
+    path = tmp_path / "events.ndjson"
+    with path.open("wb") as out:
+        written = 0
+        while written < 100 * 1024 * 1024:
+            out.write(block)
+            written += len(block)
+        out.write(b"not json\n")
+    gc.collect()
+    before = resident_bytes()
+    summary = engine.ingest_file(path)
+    growth = resident_bytes() - before
+    assert summary["accepted"] == 1000
+    assert summary["duplicates"] == summary["lines"] - 1001
+    assert summary["rejected"] == 1 and summary["rejections"][0]["line"] == summary["lines"]
+    assert growth < 40 * 1024 * 1024, f"memory grew by {growth / 2**20:.0f} MiB for a {written / 2**20:.0f} MiB file"
+    with pytest.raises(FileNotFoundError):
+        engine.ingest_file(tmp_path / "missing.ndjson")
+
+
+def test_stubs_list_every_native_method() -> None:
+    stubs = (Path(journey.__file__).parent / "_native.pyi").read_text()
+    for cls in (journey._native.Engine, journey._native.Catalog):
+        for name in dir(cls):
+            if not name.startswith("_"):
+                assert f"def {name}(" in stubs, f"{cls.__name__}.{name} is missing from _native.pyi"

@@ -1,0 +1,138 @@
+"""The shared-vector harness of SPEC §10, in Python, over the `journey` package's API."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import journey
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def vector_files() -> list[Path]:
+    """tests/vectors/*.json, then every file in $JOURNEY_EXTRA_VECTORS."""
+    files = sorted((REPO / "tests" / "vectors").glob("*.json"))
+    extra = os.environ.get("JOURNEY_EXTRA_VECTORS")
+    if extra:
+        files += sorted(Path(extra).glob("*.json"))
+    return files
+
+
+def substitute(value: Any, saved: dict[str, Any]) -> Any:
+    """Replaces every string "$name" with the value saved under name."""
+    if isinstance(value, str) and value.startswith("$") and value[1:] in saved:
+        return saved[value[1:]]
+    if isinstance(value, list):
+        return [substitute(v, saved) for v in value]
+    if isinstance(value, dict):
+        return {k: substitute(v, saved) for k, v in value.items()}
+    return value
+
+
+def subset_match(expected: Any, actual: Any, path: str = "") -> None:
+    """Every key given must be present and equal; arrays match element-wise with the same length."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            raise AssertionError(f"{path or '/'}: expected an object, got {actual!r}")
+        for key, value in expected.items():
+            if key not in actual:
+                raise AssertionError(f"missing {path}/{key}")
+            subset_match(value, actual[key], f"{path}/{key}")
+    elif isinstance(expected, list):
+        if not isinstance(actual, list) or len(expected) != len(actual):
+            raise AssertionError(f"{path}: expected {len(expected)} items, got {actual!r}")
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            subset_match(e, a, f"{path}/{i}")
+    elif isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(actual, (int, float)):
+        if float(expected) != float(actual):
+            raise AssertionError(f"{path}: expected {expected!r}, got {actual!r}")
+    elif expected != actual or type(expected) is not type(actual):
+        raise AssertionError(f"{path or '/'}: expected {expected!r}, got {actual!r}")
+
+
+def pointer(value: Any, path: str) -> Any:
+    """The value at a JSON pointer."""
+    for part in path.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def unit(call: Callable[[], None]) -> dict[str, Any]:
+    """Runs an operation that returns nothing; its §10 result is `{}`."""
+    call()
+    return {}
+
+
+class PythonApi:
+    """One vector's engine, driven through the Python API."""
+
+    def __init__(self, catalog: dict[str, Any], config: dict[str, Any] | None) -> None:
+        self.engine = journey.Engine(journey.Catalog.from_dict(catalog, config), config)
+        self.deliveries: dict[str, list[dict[str, Any]]] = {}
+
+    def call(self, op: str, value: Any) -> Any:
+        engine = self.engine
+        ops: dict[str, Callable[[], Any]] = {
+            "ingest": lambda: engine.ingest(value),
+            "ingestBatch": lambda: engine.ingest_batch(value),
+            "advance": lambda: unit(lambda: engine.advance(value)),
+            "setNow": lambda: unit(lambda: engine.set_now(value)),
+            "journey": lambda: engine.journey(value["customer"], value["viewer"], value.get("page")),
+            "sessionEvents": lambda: engine.session_events(value["sessionId"], value["viewer"], value.get("page")),
+            "stats": engine.stats,
+            "startAgentSession": lambda: engine.start_agent_session(value["agentId"]),
+            "endAgentSession": lambda: unit(lambda: engine.end_agent_session(value["sessionId"])),
+            "sendCustomEvent": lambda: engine.send_custom_event(
+                value["agentId"], value["eventName"], value.get("data", ""), value.get("persistInMemory", False)
+            ),
+            "nextEvents": lambda: engine.next_events(value["sessionId"], value.get("timeoutMs", 0), value.get("max")),
+            "recordActionEvent": lambda: engine.record_action_event(value),
+            "subscribe": lambda: self.subscribe(value),
+            "unsubscribe": lambda: unit(lambda: engine.off(value["subscriptionId"])),
+            "deliveries": lambda: {"events": self.deliveries.get(value["label"], [])},
+        }
+        if op not in ops:
+            raise journey.InvalidArgumentError(f"unknown op {op!r}")
+        return ops[op]()
+
+    def subscribe(self, value: dict[str, Any]) -> dict[str, Any]:
+        label = value["label"]
+        sink = self.deliveries.setdefault(label, [])
+        register = self.engine.once if value.get("once") else self.engine.on
+        return {"subscriptionId": register(value["pattern"], sink.append)}
+
+
+def run_vector(path: Path) -> int:
+    """Runs one vector file; raises AssertionError naming the step and the mismatching path."""
+    vector = json.loads(path.read_text())
+    api = PythonApi(vector["catalog"], vector.get("config"))
+    saved: dict[str, Any] = {}
+    for index, step in enumerate(vector["steps"]):
+        op = step["op"]
+        value = substitute(step.get("input"), saved)
+        expect = substitute(step.get("expect"), saved) if "expect" in step else None
+        try:
+            result: Any = api.call(op, value)
+            error = None
+        except journey.JourneyError as raised:
+            result, error = None, raised
+        context = f"{path.name}: step {index} ({op})"
+        if error is not None:
+            if expect is None or "error" not in expect:
+                raise AssertionError(f"{context}: unexpected error {error.code}: {error}")
+            subset_match(expect, {"error": {"code": error.code, "message": str(error)}})
+            continue
+        if expect is not None:
+            if "error" in expect:
+                raise AssertionError(f"{context}: expected an error, got {result!r}")
+            try:
+                subset_match(expect, result)
+            except AssertionError as mismatch:
+                raise AssertionError(f"{context}: {mismatch}\n  actual: {json.dumps(result)}") from None
+        for name, where in step.get("save", {}).items():
+            saved[name] = pointer(result, where)
+    return len(vector["steps"])
