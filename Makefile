@@ -1,6 +1,7 @@
 # libjourney: `make demo` runs the bike delivery, `make test` runs every test, `make bench` the benchmarks.
 # Each target installs what it needs by itself.
 
+SHELL := /bin/bash
 CARGO ?= cargo
 CC ?= gcc
 CXX ?= g++
@@ -109,6 +110,9 @@ python: $(VENV)/bin/maturin
 test-python: python
 	$(PY) -m pytest -q bindings-python/tests
 	$(VENV)/bin/mypy --strict bindings-python/tests examples/python
+	$(PY) examples/python/bike_delivery.py > target/python-demo.log
+	grep -q '"sessionsEnded": 2' target/python-demo.log
+	head -20 examples/python/bike_delivery.py | diff - <(awk '/^```python$$/{on=1;next} /^```$$/{on=0} on' README.md)
 
 ## test-pip-install: `pip install ./bindings-python` in a fresh venv, then use it from another directory
 test-pip-install:
@@ -122,8 +126,10 @@ demo-python: python
 	$(PY) examples/python/bike_delivery.py
 
 ## bench: release-mode benchmarks; they print tables and never fail on speed
-bench:
+bench: $(VENV)/bin/maturin
 	$(CARGO) bench -p journey-core -p journey-ffi
+	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --release --target-dir ../target/maturin
+	$(PY) bench/python_ingest.py
 
 clean:
 	$(CARGO) clean

@@ -82,3 +82,49 @@ pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyA
 pub fn type_name(value: &Bound<'_, PyAny>) -> String {
     value.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".to_owned())
 }
+
+/// An outcome as a dict, built directly: a batch of a million events returns a million outcomes,
+/// and going through `serde_json::Value` cost more than the ingest itself. The keys are interned.
+/// Rejections, which are rare and carry violations, take the generic path.
+pub fn outcome_to_python<'py>(py: Python<'py>, outcome: &journey_core::Outcome) -> PyResult<Bound<'py, PyAny>> {
+    use journey_core::Outcome;
+    use pyo3::intern;
+    let mut buffer = uuid_buffer();
+    let mut uuid = |id: &uuid::Uuid| PyString::new(py, id.hyphenated().encode_lower(&mut buffer)).into_any();
+    let dict = PyDict::new(py);
+    match outcome {
+        Outcome::Accepted { event_id, session_id, session_created, event_count, event_index, warnings }
+            if warnings.is_empty() =>
+        {
+            dict.set_item(intern!(py, "status"), intern!(py, "accepted"))?;
+            dict.set_item(intern!(py, "eventId"), uuid(event_id))?;
+            dict.set_item(intern!(py, "sessionId"), uuid(session_id))?;
+            dict.set_item(intern!(py, "sessionCreated"), *session_created)?;
+            dict.set_item(intern!(py, "eventCount"), *event_count)?;
+            dict.set_item(intern!(py, "eventIndex"), *event_index)?;
+            dict.set_item(intern!(py, "warnings"), PyList::empty(py))?;
+        }
+        Outcome::Duplicate { event_id, session_id } => {
+            dict.set_item(intern!(py, "status"), intern!(py, "duplicate"))?;
+            dict.set_item(intern!(py, "eventId"), uuid(event_id))?;
+            dict.set_item(intern!(py, "sessionId"), uuid(session_id))?;
+        }
+        other => return to_python(py, &other.to_json()),
+    }
+    Ok(dict.into_any())
+}
+
+/// A batch result as a dict: `{"outcomes", "accepted", "duplicates", "rejected"}`.
+pub fn batch_to_python<'py>(py: Python<'py>, batch: &journey_core::BatchOutcome) -> PyResult<Bound<'py, PyAny>> {
+    let outcomes = batch.outcomes.iter().map(|o| outcome_to_python(py, o)).collect::<PyResult<Vec<_>>>()?;
+    let dict = PyDict::new(py);
+    dict.set_item("outcomes", PyList::new(py, outcomes)?)?;
+    dict.set_item("accepted", batch.accepted)?;
+    dict.set_item("duplicates", batch.duplicates)?;
+    dict.set_item("rejected", batch.rejected)?;
+    Ok(dict.into_any())
+}
+
+fn uuid_buffer() -> [u8; 45] {
+    uuid::Uuid::encode_buffer()
+}

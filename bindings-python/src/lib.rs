@@ -5,7 +5,7 @@
 mod convert;
 mod error;
 
-use convert::{to_json, to_python, type_name};
+use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
 use journey_core::{
     ActionEvent, CustomEventRequest, DEFAULT_KEPT_REJECTIONS, JourneyQuery, SessionEventsQuery, query_from_value,
@@ -97,7 +97,7 @@ impl Engine {
             return Err(PyTypeError::new_err(format!("ingest() takes a dict, str or bytes, not {}", type_name(event))));
         };
         let outcome = if strict { outcome.into_result().py()? } else { outcome };
-        to_python(py, &outcome.to_json())
+        outcome_to_python(py, &outcome)
     }
 
     /// Ingests many events: a list of dicts, or NDJSON `bytes` or `str`. One outcome per event (per
@@ -119,7 +119,7 @@ impl Engine {
                 type_name(events)
             )));
         };
-        to_python(py, &batch.to_json())
+        batch_to_python(py, &batch)
     }
 
     /// Streams an NDJSON file without loading it: returns totals and the first rejections with

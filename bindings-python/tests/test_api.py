@@ -272,3 +272,24 @@ def test_stubs_list_every_native_method() -> None:
         for name in dir(cls):
             if not name.startswith("_"):
                 assert f"def {name}(" in stubs, f"{cls.__name__}.{name} is missing from _native.pyi"
+
+
+def test_fast_outcome_dicts_match_the_json_form() -> None:
+    """Outcome dicts are built directly for speed; they must equal the spec's JSON form."""
+    engine = make_engine(unknownAttributes="drop")
+    first = delivery("c1", "o1")
+    first["id"] = "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"
+    with_warning = {**delivery("c1", "o1", minute=5), "attributes": {"location": "x", "extra": 1}}
+    outcomes = [engine.ingest(first), engine.ingest(first), engine.ingest(with_warning), engine.ingest({})]
+    batch = engine.ingest_batch(json.dumps(first).encode() + b"\n{}\n")
+    expected = [
+        {"status": "accepted", "eventId": first["id"], "sessionId": outcomes[0]["sessionId"], "sessionCreated": True,
+         "eventCount": 1, "eventIndex": 0, "warnings": []},
+        {"status": "duplicate", "eventId": first["id"], "sessionId": outcomes[0]["sessionId"]},
+    ]
+    assert outcomes[:2] == expected
+    assert list(outcomes[0]) == list(expected[0]), "key order follows the JSON form"
+    assert outcomes[2]["warnings"][0]["code"] == "UNKNOWN_ATTRIBUTE"
+    assert outcomes[3]["status"] == "rejected" and outcomes[3]["violations"]
+    assert batch["outcomes"][0] == expected[1] and batch["outcomes"][1]["status"] == "rejected"
+    assert (batch["accepted"], batch["duplicates"], batch["rejected"]) == (0, 1, 1)

@@ -1,0 +1,80 @@
+"""`make bench`, Python part: libjourney's `journey` package against the pure-Python baseline in
+baseline.py, on the same NDJSON of 1,000,000 custom events across 100,000 customers. Prints events/s
+and ratios; asserts nothing about speed."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import journey
+
+sys.path.insert(0, str(Path(__file__).parent))
+import baseline  # noqa: E402
+
+EVENTS = 1_000_000
+CUSTOMERS = 100_000
+CATALOG = {"sessionTypes": [{"name": "delivery", "kind": "custom",
+    "attributes": [{"name": "location", "type": "string"}, {"name": "orderId", "type": "string"}],
+    "eventTypes": [{"name": "in_transit", "attributes": [{"name": "location", "type": "string", "required": True},
+        {"name": "orderId", "type": "string"}, {"name": "price", "type": "decimal", "min": 0}]}]}]}
+CONFIG = {"clock": "manual", "start": "2026-12-01T00:00:00Z", "allowedLateness": None}
+
+
+def lines() -> list[str]:
+    out = []
+    for i in range(EVENTS):
+        customer = i % CUSTOMERS
+        order = customer * 2 + (i // CUSTOMERS) % 2
+        seconds = 1_763_700_000 + (i // CUSTOMERS) * 600 + customer // 1000
+        created = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{customer % 1000:03d}Z"
+        out.append(json.dumps({
+            "id": f"abcd0000-0000-4000-8000-{i:012x}", "eventName": "in_transit", "createdDate": created,
+            "customer": {"id": f"customer-{customer:07d}@example.com", "idType": "email"},
+            "session": {"type": "delivery", "externalId": f"order-{order:08d}"},
+            "attributes": {"location": f"Depot {i % 97}, aisle {i % 13}", "orderId": f"order-{order:08d}", "price": 100.5 + i % 2000},
+        }, separators=(",", ":")))
+    return out
+
+
+def timed(label: str, work: callable) -> float:  # type: ignore[valid-type]
+    start = time.perf_counter()
+    accepted = work()
+    rate = EVENTS / (time.perf_counter() - start)
+    assert accepted == EVENTS, f"{label}: {accepted} of {EVENTS} accepted"
+    return rate
+
+
+def main() -> None:
+    print(f"libjourney Python binding: {EVENTS:,} events across {CUSTOMERS:,} customers, NDJSON")
+    data = lines()
+    ndjson = ("\n".join(data) + "\n").encode()
+
+    base = timed("baseline", lambda: baseline.ingest_lines(data).accepted)
+
+    def batch() -> int:
+        engine = journey.Engine(journey.Catalog.from_dict(CATALOG), CONFIG)
+        return int(engine.ingest_batch(ndjson)["accepted"])
+
+    def per_event() -> int:
+        engine = journey.Engine(journey.Catalog.from_dict(CATALOG), CONFIG)
+        accepted = 0
+        for line in data:
+            accepted += engine.ingest(json.loads(line))["status"] == "accepted"
+        return accepted
+
+    ours_batch = timed("ingest_batch", batch)
+    ours_each = timed("ingest", per_event)
+    print()
+    print("| pipeline                                                  |      ev/s | vs baseline |")
+    print("|-----------------------------------------------------------|----------:|------------:|")
+    print(f"| baseline: json.loads + fastjsonschema + dict sessionizer  | {base:>9,.0f} |       1.00x |")
+    print(f"| journey: engine.ingest_batch(ndjson_bytes)                | {ours_batch:>9,.0f} | {ours_batch / base:>10.2f}x |")
+    print(f"| journey: json.loads + engine.ingest(dict), per event      | {ours_each:>9,.0f} | {ours_each / base:>10.2f}x |")
+    print("\nTargets: ingest_batch at least 20x the baseline, per-event ingest(dict) at least 3x.")
+
+
+if __name__ == "__main__":
+    main()
