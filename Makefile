@@ -16,7 +16,7 @@ BUILD := target/c
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all demo demo-c demo-python test test-rust test-c test-install test-python test-pip-install python lint header check-header ffi ffi-release bench install clean
+.PHONY: all demo demo-c demo-python demo-node test test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -25,7 +25,7 @@ demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
 
 ## test: build everything and run every test suite
-test: lint check-header test-rust test-c test-install test-python test-pip-install
+test: lint check-header test-rust test-c test-install test-python test-pip-install test-node
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -125,11 +125,34 @@ test-pip-install:
 demo-python: python
 	$(PY) examples/python/bike_delivery.py
 
+## node: npm install (when package.json changed) and build the addon with @napi-rs/cli
+bindings-node/node_modules/.package-lock.json: bindings-node/package.json
+	cd bindings-node && npm install --no-audit --no-fund
+
+node: bindings-node/node_modules/.package-lock.json
+	cd bindings-node && npx napi build --platform
+
+## test-node: node --test (vectors, Node behaviour, the HTTP example), tsc --noEmit, index.d.ts current, demo
+test-node: node
+	cd bindings-node && node --test __test__/
+	bindings-node/node_modules/.bin/tsc -p examples/node/tsconfig.json
+	@git diff --quiet -- bindings-node/index.d.ts || { echo "bindings-node/index.d.ts changed when built: commit the regenerated file"; exit 1; }
+	node examples/node/bike_delivery.mjs > target/node-demo.log
+	grep -q '"sessionsEnded": 2' target/node-demo.log
+	head -20 examples/node/bike_delivery.mjs | diff - <(awk '/^```js$$/{on=1;next} /^```$$/{on=0} on' README.md)
+
+## demo-node: the bike delivery through the npm package
+demo-node: node
+	node examples/node/bike_delivery.mjs
+
 ## bench: release-mode benchmarks; they print tables and never fail on speed
 bench: $(VENV)/bin/maturin
 	$(CARGO) bench -p journey-core -p journey-ffi
 	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --release --target-dir ../target/maturin
 	$(PY) bench/python_ingest.py
+	$(MAKE) --no-print-directory bindings-node/node_modules/.package-lock.json
+	cd bindings-node && npx napi build --platform --release
+	node bench/node_ingest.mjs
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,119 @@
+// The Node-specific behaviour of `libjourney`: promises that never block the event loop, errors
+// with .code, TypeErrors, and callbacks.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { REPO } from './vectors.mjs'
+
+const require = createRequire(import.meta.url)
+const { Catalog, Engine } = require('../index.js')
+const catalog = Catalog.fromJson(readFileSync(join(REPO, 'examples', 'data', 'catalog.json'), 'utf8'))
+const engine = () => new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z' })
+const action = (state, n = 1) => ({
+  actionId: `3f0c2a9e-1b44-4d8e-9a6b-${String(n).padStart(12, '0')}`, actionState: state, actionMediaType: 'webchat',
+  actionMapId: '11111111-2222-4333-8444-555555555555', actionMapVersion: 1,
+  customerId: '0f8fad5b-d9cb-469f-a165-70867728950e', customerIdType: 'cookie', sessionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+})
+
+test('a setInterval keeps ticking while nextEvents waits', async () => {
+  const e = engine()
+  const { sessionId } = e.startAgentSession('agent-1')
+  await e.nextEvents(sessionId)
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 5)
+  setTimeout(() => e.sendCustomEvent('agent-1', 'wake', 'up'), 150)
+  const result = await e.nextEvents(sessionId, { timeoutMs: 30000 })
+  clearInterval(timer)
+  assert.equal(result.status, 'events')
+  assert.equal(result.events[0].data, 'up')
+  assert.ok(ticks >= 10, `the event loop ticked only ${ticks} times while the poll waited`)
+})
+
+test('several concurrent nextEvents promises, more than libuv has worker threads', async () => {
+  const e = engine()
+  const sessions = Array.from({ length: 12 }, (_, n) => e.startAgentSession(`agent-${n}`).sessionId)
+  await Promise.all(sessions.map((s) => e.nextEvents(s)))
+  const polls = sessions.map((s) => e.nextEvents(s, { timeoutMs: 30000 }))
+  setTimeout(() => sessions.forEach((_, n) => e.sendCustomEvent(`agent-${n}`, 'hello', String(n))), 100)
+  const results = await Promise.all(polls)
+  assert.deepEqual(results.map((r) => r.events[0].data), sessions.map((_, n) => String(n)))
+  // Timeout and sessionEnded, CXone's 304 and 409.
+  assert.deepEqual(await e.nextEvents(sessions[0], { timeoutMs: 0 }), { status: 'timeout' })
+  const ended = e.nextEvents(sessions[1], { timeoutMs: 30000 })
+  e.endAgentSession(sessions[1])
+  assert.deepEqual(await ended, { status: 'sessionEnded' })
+})
+
+test('thrown errors are Errors with .code, and .violations where there are some', async () => {
+  const e = engine()
+  assert.throws(() => e.journey({ id: 'c', idType: 'email' }, { permissions: [] }),
+    (err) => err instanceof Error && err.code === 'PERMISSION_DENIED' && Array.isArray(err.violations))
+  assert.throws(() => Catalog.fromJson('{"sessionTypes": [{"name": "9x", "kind": "custom"}]}'),
+    (err) => err.code === 'INVALID_CATALOG' && err.violations[0].path === '/sessionTypes/0/name')
+  assert.throws(() => new Engine(catalog, { clok: 'wall' }), (err) => err.code === 'INVALID_CONFIG' && err.key === 'clok')
+  await assert.rejects(e.nextEvents('00000000-0000-4000-8000-000000000000'), (err) => err.code === 'INVALID_SESSION')
+  e.recordActionEvent(action('offered'))
+  assert.throws(() => e.recordActionEvent(action('qualified')), (err) => err.code === 'INVALID_TRANSITION')
+  assert.throws(() => e.recordActionEvent(action('accepted', 2)), (err) => err.code === 'UNKNOWN_ACTION')
+  const small = new Engine(catalog, { maxPendingPerAgent: 1 })
+  small.startAgentSession('a1')
+  small.sendCustomEvent('a1', 'x')
+  assert.throws(() => small.sendCustomEvent('a1', 'y'), (err) => err.code === 'QUEUE_FULL')
+  // A rejected event is an outcome, not a throw.
+  assert.equal(e.ingest({ eventName: 'in_transit' }).status, 'rejected')
+  assert.equal(e.ingestBatch([{}, {}]).rejected, 2)
+})
+
+test('a wrong argument type gives a clear TypeError', () => {
+  const e = engine()
+  assert.throws(() => e.ingest(42), { name: 'TypeError', message: /ingest\(\) takes an object, a string or a Buffer, not a number/ })
+  assert.throws(() => e.ingestBatch(42), TypeError)
+  assert.throws(() => e.startAgentSession(42), { name: 'TypeError', message: /agentId must be a string/ })
+  assert.throws(() => e.on('all:all', 'not a function'), { name: 'TypeError', message: /callback must be a function/ })
+  assert.throws(() => e.nextEvents(null), TypeError)
+  assert.throws(() => Catalog.fromJson({}), TypeError)
+})
+
+test('callbacks that throw are counted and break nothing', () => {
+  const e = engine()
+  const seen = []
+  e.on('all:all', () => { throw new Error('subscriber bug') })
+  e.on('webchat:all', (event) => seen.push(event.actionState))
+  e.recordActionEvent(action('offered'))
+  e.recordActionEvent(action('accepted'))
+  assert.deepEqual(seen, ['offered', 'accepted'])
+  assert.equal(e.stats().callbackFailures, 2)
+})
+
+test('callbacks may call back into the engine, synchronously and in order', () => {
+  const e = engine()
+  const seen = []
+  e.on('webchat:all', (event) => {
+    if (event.actionState === 'offered') {
+      e.recordActionEvent({ ...action('accepted') })
+      const id = e.once('webchat:started', (inner) => seen.push(`inner:${inner.actionState}`))
+      assert.ok(id > 0)
+    }
+    seen.push(event.actionState)
+  })
+  e.recordActionEvent(action('offered'))
+  assert.deepEqual(seen, ['accepted', 'offered'], 'callbacks ran before recordActionEvent returned')
+  e.recordActionEvent(action('started'))
+  assert.deepEqual(seen, ['accepted', 'offered', 'started', 'inner:started'])
+  const id = e.on('all:all', () => seen.push('removed'))
+  e.off(id)
+  e.recordActionEvent(action('completed'))
+  assert.equal(seen.includes('removed'), false)
+  assert.equal(e.stats().callbackFailures, 0)
+})
+
+test('Buffers and NDJSON strings', () => {
+  const e = engine()
+  const event = { eventName: 'page_viewed', createdDate: '2026-11-21T10:00:00Z', customer: { id: 'c', idType: 'cookie' }, session: { type: 'web' }, attributes: { page: '/' } }
+  assert.equal(e.ingest(Buffer.from(JSON.stringify(event))).status, 'accepted')
+  assert.equal(e.ingest(JSON.stringify(event)).status, 'duplicate')
+  const batch = e.ingestBatch(Buffer.from(`${JSON.stringify({ ...event, attributes: { page: '/a' } })}\nnot json\n`))
+  assert.deepEqual([batch.accepted, batch.rejected], [1, 1])
+})

@@ -1,0 +1,115 @@
+// The shared-vector harness of SPEC §10 over the `libjourney` package's API.
+import { readFileSync, readdirSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const { Catalog, Engine } = require('../index.js')
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** tests/vectors/*.json, then every file in $JOURNEY_EXTRA_VECTORS. */
+export function vectorFiles() {
+  const list = (dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f))
+  const files = list(join(REPO, 'tests', 'vectors'))
+  if (process.env.JOURNEY_EXTRA_VECTORS) files.push(...list(process.env.JOURNEY_EXTRA_VECTORS))
+  return files
+}
+
+export function substitute(value, saved) {
+  if (typeof value === 'string' && value.startsWith('$') && value.slice(1) in saved) return saved[value.slice(1)]
+  if (Array.isArray(value)) return value.map((v) => substitute(v, saved))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, saved)]))
+  }
+  return value
+}
+
+/** Every key given must be present and equal; arrays match element-wise with the same length. */
+export function subsetMatch(expected, actual, path = '') {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) {
+      throw new Error(`${path}: expected ${expected.length} items, got ${JSON.stringify(actual)}`)
+    }
+    expected.forEach((e, i) => subsetMatch(e, actual[i], `${path}/${i}`))
+  } else if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object') throw new Error(`${path || '/'}: expected an object, got ${JSON.stringify(actual)}`)
+    for (const [key, value] of Object.entries(expected)) {
+      if (!(key in actual)) throw new Error(`missing ${path}/${key}`)
+      subsetMatch(value, actual[key], `${path}/${key}`)
+    }
+  } else if (expected !== actual) {
+    throw new Error(`${path || '/'}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+  }
+}
+
+function pointer(value, path) {
+  return path.split('/').slice(1).reduce((v, part) => v[part.replace(/~1/g, '/').replace(/~0/g, '~')], value)
+}
+
+class NodeApi {
+  constructor(catalog, config) {
+    this.engine = new Engine(Catalog.fromObject(catalog, config ?? undefined), config ?? undefined)
+    this.deliveries = new Map()
+  }
+
+  async call(op, input) {
+    const e = this.engine
+    switch (op) {
+      case 'ingest': return e.ingest(input)
+      case 'ingestBatch': return e.ingestBatch(input)
+      case 'advance': e.advance(input); return {}
+      case 'setNow': e.setNow(input); return {}
+      case 'journey': return e.journey(input.customer, input.viewer, input.page)
+      case 'sessionEvents': return e.sessionEvents(input.sessionId, input.viewer, input.page)
+      case 'stats': return e.stats()
+      case 'startAgentSession': return e.startAgentSession(input.agentId)
+      case 'endAgentSession': e.endAgentSession(input.sessionId); return {}
+      case 'sendCustomEvent': return e.sendCustomEvent(input.agentId, input.eventName, input.data, input.persistInMemory)
+      case 'nextEvents': return await e.nextEvents(input.sessionId, { timeoutMs: input.timeoutMs, max: input.max })
+      case 'recordActionEvent': return e.recordActionEvent(input)
+      case 'subscribe': {
+        const sink = []
+        this.deliveries.set(input.label, sink)
+        const register = input.once ? e.once.bind(e) : e.on.bind(e)
+        return { subscriptionId: register(input.pattern, (event) => sink.push(event)) }
+      }
+      case 'unsubscribe': e.off(input.subscriptionId); return {}
+      case 'deliveries': return { events: this.deliveries.get(input.label) ?? [] }
+      default: throw Object.assign(new Error(`unknown op ${op}`), { code: 'INVALID_ARGUMENT' })
+    }
+  }
+}
+
+/** Runs one vector file; throws naming the file, the step and the mismatching path. */
+export async function runVector(path) {
+  const vector = JSON.parse(readFileSync(path, 'utf8'))
+  const api = new NodeApi(vector.catalog, vector.config)
+  const saved = {}
+  for (const [index, step] of vector.steps.entries()) {
+    const input = substitute(step.input ?? null, saved)
+    const expect = step.expect === undefined ? undefined : substitute(step.expect, saved)
+    const context = `${path.split('/').pop()}: step ${index} (${step.op})`
+    let result
+    try {
+      result = await api.call(step.op, input)
+    } catch (error) {
+      if (typeof error?.code !== 'string' || error.code === 'ERR_INVALID_ARG_TYPE' || !expect?.error) {
+        throw new Error(`${context}: unexpected error ${error?.code}: ${error?.message}`)
+      }
+      subsetMatch(expect, { error: { code: error.code, message: error.message } })
+      continue
+    }
+    if (expect !== undefined) {
+      if (expect.error) throw new Error(`${context}: expected an error, got ${JSON.stringify(result)}`)
+      try {
+        subsetMatch(expect, result)
+      } catch (mismatch) {
+        throw new Error(`${context}: ${mismatch.message}\n  actual: ${JSON.stringify(result)}`)
+      }
+    }
+    for (const [name, where] of Object.entries(step.save ?? {})) saved[name] = pointer(result, where)
+  }
+  return vector.steps.length
+}

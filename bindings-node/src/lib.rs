@@ -1,0 +1,329 @@
+//! The native addon of the `libjourney` npm package: `Catalog` and `Engine` over journey-core.
+//! It only converts JS values to JSON values and back, and core errors to JS errors with `.code`;
+//! all behaviour is in the core.
+
+#![deny(clippy::all)]
+
+mod error;
+mod subscribers;
+
+use error::{JsResult, type_error};
+use journey_core::{CustomEventRequest, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value};
+use napi::JsValue;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn config(env: &Env, value: Option<Value>) -> Result<journey_core::Config> {
+    journey_core::Config::from_value(&value.unwrap_or(Value::Null)).js(env)
+}
+
+/// A validated catalog of session and event types.
+#[napi]
+pub struct Catalog {
+    inner: journey_core::Catalog,
+}
+
+#[napi]
+impl Catalog {
+    /// Reads a catalog from JSON text, checked against the limits of `config`.
+    #[napi(factory, ts_args_type = "text: string, config?: Config")]
+    pub fn from_json(env: &Env, text: Unknown<'_>, config: Option<Value>) -> Result<Catalog> {
+        let text = self::text(env, text, "text")?;
+        let limits = self::config(env, config)?;
+        Ok(Catalog { inner: journey_core::Catalog::from_json_with_limits(&text, &limits).js(env)? })
+    }
+
+    /// Reads a catalog from an object.
+    #[napi(factory, ts_args_type = "catalog: CatalogDefinition, config?: Config")]
+    pub fn from_object(env: &Env, catalog: Value, config: Option<Value>) -> Result<Catalog> {
+        let limits = self::config(env, config)?;
+        Ok(Catalog { inner: journey_core::Catalog::from_value_with_limits(&catalog, &limits).js(env)? })
+    }
+
+    /// The names of the session types, the built-in `conversation` last.
+    #[napi]
+    pub fn session_types(&self) -> Vec<String> {
+        self.inner.session_types().iter().map(|t| t.name.clone()).collect()
+    }
+}
+
+/// Options of `nextEvents`.
+#[napi(object)]
+pub struct NextEventsOptions {
+    /// How long to wait when nothing is queued, clamped to 0..60000 (default 0).
+    pub timeout_ms: Option<i64>,
+    /// Most events to return (default 100).
+    pub max: Option<u32>,
+}
+
+/// An engine: ingest, the journey view, agent queues and web actions.
+#[napi]
+pub struct Engine {
+    inner: Arc<journey_core::Engine>,
+}
+
+#[napi]
+impl Engine {
+    #[napi(constructor, ts_args_type = "catalog: Catalog, config?: Config")]
+    pub fn new(env: &Env, catalog: &Catalog, config: Option<Value>) -> Result<Self> {
+        let engine = journey_core::Engine::new(catalog.inner.clone(), self::config(env, config)?).js(env)?;
+        Ok(Engine { inner: Arc::new(engine) })
+    }
+
+    /// Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome.
+    #[napi(ts_args_type = "event: JourneyEvent | string | Buffer", ts_return_type = "Outcome")]
+    pub fn ingest(&self, env: &Env, event: Unknown<'_>) -> Result<Value> {
+        let outcome = match input(env, event)? {
+            Input::Text(text) => self.inner.ingest_json(text.as_bytes()),
+            Input::Bytes(bytes) => self.inner.ingest_json(&bytes),
+            Input::Json(value @ Value::Object(_)) => self.inner.ingest_value(&value),
+            Input::Json(other) => {
+                return Err(type_error(
+                    env,
+                    &format!("ingest() takes an object, a string or a Buffer, not {}", kind(&other)),
+                ));
+            }
+        };
+        Ok(outcome.to_json())
+    }
+
+    /// Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order.
+    #[napi(ts_args_type = "events: JourneyEvent[] | string | Buffer", ts_return_type = "BatchOutcome")]
+    pub fn ingest_batch(&self, env: &Env, events: Unknown<'_>) -> Result<Value> {
+        let batch = match input(env, events)? {
+            Input::Text(text) => self.inner.ingest_ndjson(text.as_bytes()),
+            Input::Bytes(bytes) => self.inner.ingest_ndjson(&bytes),
+            Input::Json(Value::Array(values)) => self.inner.ingest_values(&values),
+            Input::Json(other) => {
+                return Err(type_error(
+                    env,
+                    &format!("ingestBatch() takes an array, a string or a Buffer, not {}", kind(&other)),
+                ));
+            }
+        };
+        Ok(batch.to_json())
+    }
+
+    /// A page of a customer's journey as `viewer` may see it.
+    #[napi(
+        ts_args_type = "customer: Customer, viewer: Viewer, page?: PageRequest",
+        ts_return_type = "Page<SessionCard>"
+    )]
+    pub fn journey(&self, env: &Env, customer: Value, viewer: Value, page: Option<Value>) -> Result<Value> {
+        let query: JourneyQuery =
+            query_from_value(&json!({"customer": customer, "viewer": viewer, "page": page.unwrap_or(json!({}))}))
+                .js(env)?;
+        to_json(self.inner.journey_query(&query)).js(env)
+    }
+
+    /// A page of one session's events in time order.
+    #[napi(
+        ts_args_type = "sessionId: string, viewer: Viewer, page?: PageRequest",
+        ts_return_type = "Page<SessionEvent>"
+    )]
+    pub fn session_events(
+        &self,
+        env: &Env,
+        session_id: Unknown<'_>,
+        viewer: Value,
+        page: Option<Value>,
+    ) -> Result<Value> {
+        let session_id = text(env, session_id, "sessionId")?;
+        let input = json!({"sessionId": session_id, "viewer": viewer, "page": page.unwrap_or(json!({}))});
+        let query: SessionEventsQuery = query_from_value(&input).js(env)?;
+        to_json(self.inner.session_events_query(&query)).js(env)
+    }
+
+    /// The counters.
+    #[napi(ts_return_type = "Stats")]
+    pub fn stats(&self) -> Value {
+        serde_json::to_value(self.inner.stats()).unwrap_or_default()
+    }
+
+    /// Moves a manual clock forward by a duration such as `"46s"`.
+    #[napi(ts_args_type = "duration: string")]
+    pub fn advance(&self, env: &Env, duration: Unknown<'_>) -> Result<()> {
+        self.inner.advance_by(&text(env, duration, "duration")?).js(env)
+    }
+
+    /// Sets a manual clock to an RFC 3339 time.
+    #[napi(ts_args_type = "timestamp: string")]
+    pub fn set_now(&self, env: &Env, timestamp: Unknown<'_>) -> Result<()> {
+        self.inner.set_now(&text(env, timestamp, "timestamp")?).js(env)
+    }
+
+    /// Logs an agent in (or returns the active session).
+    #[napi(ts_args_type = "agentId: string", ts_return_type = "{ sessionId: string }")]
+    pub fn start_agent_session(&self, env: &Env, agent_id: Unknown<'_>) -> Result<Value> {
+        to_json(self.inner.start_agent_session(&text(env, agent_id, "agentId")?)).js(env)
+    }
+
+    /// Logs an agent session out, waking its pollers.
+    #[napi(ts_args_type = "sessionId: string")]
+    pub fn end_agent_session(&self, env: &Env, session_id: Unknown<'_>) -> Result<()> {
+        self.inner.end_agent_session(&text(env, session_id, "sessionId")?).js(env)
+    }
+
+    /// Sends a custom event to an agent.
+    #[napi(
+        ts_args_type = "agentId: string, eventName: string, data?: string, persistInMemory?: boolean",
+        ts_return_type = "SendResult"
+    )]
+    pub fn send_custom_event(
+        &self,
+        env: &Env,
+        agent_id: Unknown<'_>,
+        event_name: Unknown<'_>,
+        data: Option<String>,
+        persist_in_memory: Option<bool>,
+    ) -> Result<Value> {
+        let (agent_id, event_name) = (text(env, agent_id, "agentId")?, text(env, event_name, "eventName")?);
+        let request =
+            CustomEventRequest::new(agent_id, event_name, data.unwrap_or_default(), persist_in_memory.unwrap_or(false));
+        to_json(self.inner.send_custom_event(&request)).js(env)
+    }
+
+    /// The long poll, as a Promise. It waits on a thread of its own, never on the event loop and
+    /// never on libuv's small worker pool, so any number of polls can wait at once.
+    #[napi(
+        ts_args_type = "sessionId: string, options?: NextEventsOptions",
+        ts_return_type = "Promise<NextEventsResult>"
+    )]
+    pub fn next_events<'env>(
+        &self,
+        env: &'env Env,
+        session_id: Unknown<'_>,
+        options: Option<NextEventsOptions>,
+    ) -> Result<Object<'env>> {
+        let session_id = text(env, session_id, "sessionId")?;
+        let (timeout_ms, max) = options.map_or((0, None), |o| (o.timeout_ms.unwrap_or(0), o.max.map(|m| m as usize)));
+        let (deferred, promise) = env.create_deferred()?;
+        let engine = self.inner.clone();
+        std::thread::Builder::new()
+            .name("journey-long-poll".into())
+            .spawn(move || {
+                let result = engine.next_events(&session_id, timeout_ms, max);
+                deferred.resolve(move |env| to_json(result).js(&env).map(JsonObject));
+            })
+            .map_err(|e| Error::from_reason(format!("cannot start a long-poll thread: {e}")))?;
+        Ok(promise)
+    }
+
+    /// Records a web action event and calls the matching subscribers before returning.
+    #[napi(ts_args_type = "event: ActionEvent", ts_return_type = "ActionRecord")]
+    pub fn record_action_event(&self, env: &Env, event: Value) -> Result<Value> {
+        let record = subscribers::while_on_js_thread(env, || self.inner.record_action_event(&event));
+        to_json(record).js(env)
+    }
+
+    /// Calls `callback(event)` for every action event matching `pattern`; returns a subscription id.
+    #[napi(ts_args_type = "pattern: string, callback: (event: ActionEventDelivered) => void")]
+    pub fn on(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {
+        let pattern = text(env, pattern, "pattern")?;
+        subscribers::subscribe(env, &self.inner, &pattern, false, function(env, callback, "callback")?)
+    }
+
+    /// Like `on`, for the first matching event only.
+    #[napi(ts_args_type = "pattern: string, callback: (event: ActionEventDelivered) => void")]
+    pub fn once(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {
+        let pattern = text(env, pattern, "pattern")?;
+        subscribers::subscribe(env, &self.inner, &pattern, true, function(env, callback, "callback")?)
+    }
+
+    /// Ends a subscription; an id that is gone does nothing.
+    #[napi]
+    pub fn off(&self, subscription: u32) {
+        subscribers::unsubscribe(&self.inner, subscription)
+    }
+}
+
+/// A JSON object handed to JS (what a long poll's promise resolves with).
+pub struct JsonObject(Value);
+
+impl TypeName for JsonObject {
+    fn type_name() -> &'static str {
+        "Object"
+    }
+
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ToNapiValue for JsonObject {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, value: Self) -> Result<napi::sys::napi_value> {
+        // SAFETY: forwarded from napi's own call with a live env.
+        unsafe { Value::to_napi_value(env, value.0) }
+    }
+}
+
+fn to_json<T: serde::Serialize>(
+    result: std::result::Result<T, JourneyError>,
+) -> std::result::Result<Value, JourneyError> {
+    result.map(|value| serde_json::to_value(value).unwrap_or_default())
+}
+
+/// An event input: JSON text, JSON bytes, or a JS value already parsed.
+enum Input {
+    Text(String),
+    Bytes(Buffer),
+    Json(Value),
+}
+
+fn input(env: &Env, value: Unknown<'_>) -> Result<Input> {
+    // SAFETY: the value belongs to the current call's env.
+    unsafe {
+        match value.get_type()? {
+            ValueType::String => Ok(Input::Text(String::from_napi_value(env.raw(), value.raw())?)),
+            ValueType::Object if value.is_buffer()? => {
+                Ok(Input::Bytes(Buffer::from_napi_value(env.raw(), value.raw())?))
+            }
+            ValueType::Undefined => Ok(Input::Json(Value::Null)),
+            _ => Ok(Input::Json(Value::from_napi_value(env.raw(), value.raw())?)),
+        }
+    }
+}
+
+/// A string argument; anything else is a `TypeError` naming the argument.
+fn text(env: &Env, value: Unknown<'_>, name: &str) -> Result<String> {
+    match value.get_type()? {
+        // SAFETY: the value belongs to the current call's env.
+        ValueType::String => unsafe { String::from_napi_value(env.raw(), value.raw()) },
+        other => Err(type_error(env, &format!("{name} must be a string, not {}", type_label(other)))),
+    }
+}
+
+/// A function argument; anything else is a `TypeError`.
+fn function<'a>(env: &Env, value: Unknown<'a>, name: &str) -> Result<Function<'a, Value, Unknown<'static>>> {
+    match value.get_type()? {
+        // SAFETY: the value belongs to the current call's env.
+        ValueType::Function => unsafe { Function::from_napi_value(env.raw(), value.raw()) },
+        other => Err(type_error(env, &format!("{name} must be a function, not {}", type_label(other)))),
+    }
+}
+
+fn type_label(value_type: ValueType) -> &'static str {
+    match value_type {
+        ValueType::Undefined => "undefined",
+        ValueType::Null => "null",
+        ValueType::Boolean => "a boolean",
+        ValueType::Number => "a number",
+        ValueType::String => "a string",
+        ValueType::Object => "an object",
+        ValueType::Function => "a function",
+        _ => "a value of another type",
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
