@@ -74,36 +74,38 @@ impl Engine {
 
     /// Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome.
     #[napi(ts_args_type = "event: JourneyEvent | string | Buffer", ts_return_type = "Outcome")]
-    pub fn ingest(&self, env: &Env, event: Unknown<'_>) -> Result<Value> {
-        let outcome = match input(env, event)? {
-            Input::Text(text) => self.inner.ingest_json(text.as_bytes()),
-            Input::Bytes(bytes) => self.inner.ingest_json(&bytes),
-            Input::Json(value @ Value::Object(_)) => self.inner.ingest_value(&value),
-            Input::Json(other) => {
+    pub fn ingest<'env>(&self, env: &'env Env, event: Unknown<'_>) -> Result<Unknown<'env>> {
+        let outcome = match event.get_type()? {
+            ValueType::String => self.inner.ingest_json(text(env, event, "event")?.as_bytes()),
+            ValueType::Object if event.is_buffer()? => self.inner.ingest_json(&buffer(env, event)?),
+            ValueType::Object if !event.is_array()? => self.inner.ingest_json(json_stringify(env, event)?.as_bytes()),
+            other => {
                 return Err(type_error(
                     env,
-                    &format!("ingest() takes an object, a string or a Buffer, not {}", kind(&other)),
+                    &format!("ingest() takes an object, a string or a Buffer, not {}", type_label(other, &event)?),
                 ));
             }
         };
-        Ok(outcome.to_json())
+        json_parse(env, outcome.to_json_string())
     }
 
     /// Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order.
     #[napi(ts_args_type = "events: JourneyEvent[] | string | Buffer", ts_return_type = "BatchOutcome")]
-    pub fn ingest_batch(&self, env: &Env, events: Unknown<'_>) -> Result<Value> {
-        let batch = match input(env, events)? {
-            Input::Text(text) => self.inner.ingest_ndjson(text.as_bytes()),
-            Input::Bytes(bytes) => self.inner.ingest_ndjson(&bytes),
-            Input::Json(Value::Array(values)) => self.inner.ingest_values(&values),
-            Input::Json(other) => {
+    pub fn ingest_batch<'env>(&self, env: &'env Env, events: Unknown<'_>) -> Result<Unknown<'env>> {
+        let batch = match events.get_type()? {
+            ValueType::String => self.inner.ingest_ndjson(text(env, events, "events")?.as_bytes()),
+            ValueType::Object if events.is_buffer()? => self.inner.ingest_ndjson(&buffer(env, events)?),
+            ValueType::Object if events.is_array()? => {
+                self.inner.ingest_batch_json(json_stringify(env, events)?.as_bytes()).js(env)?
+            }
+            other => {
                 return Err(type_error(
                     env,
-                    &format!("ingestBatch() takes an array, a string or a Buffer, not {}", kind(&other)),
+                    &format!("ingestBatch() takes an array, a string or a Buffer, not {}", type_label(other, &events)?),
                 ));
             }
         };
-        Ok(batch.to_json())
+        json_parse(env, serde_json::to_string(&BatchText(&batch)).unwrap_or_default())
     }
 
     /// A page of a customer's journey as `viewer` may see it.
@@ -265,24 +267,49 @@ fn to_json<T: serde::Serialize>(
     result.map(|value| serde_json::to_value(value).unwrap_or_default())
 }
 
-/// An event input: JSON text, JSON bytes, or a JS value already parsed.
-enum Input {
-    Text(String),
-    Bytes(Buffer),
-    Json(Value),
+/// Results and inputs cross the boundary as JSON text, parsed and written by V8's own `JSON`:
+/// building a JS object property by property through N-API costs several times more.
+fn json_parse<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
+    let json: Object<'env> = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<'env, String, Unknown<'env>> = json.get_named_property("parse")?;
+    parse.call(text)
 }
 
-fn input(env: &Env, value: Unknown<'_>) -> Result<Input> {
-    // SAFETY: the value belongs to the current call's env.
-    unsafe {
-        match value.get_type()? {
-            ValueType::String => Ok(Input::Text(String::from_napi_value(env.raw(), value.raw())?)),
-            ValueType::Object if value.is_buffer()? => {
-                Ok(Input::Bytes(Buffer::from_napi_value(env.raw(), value.raw())?))
-            }
-            ValueType::Undefined => Ok(Input::Json(Value::Null)),
-            _ => Ok(Input::Json(Value::from_napi_value(env.raw(), value.raw())?)),
-        }
+/// `JSON.stringify(value)`; a value with no JSON form (a function, a symbol) is a `TypeError`.
+fn json_stringify(env: &Env, value: Unknown<'_>) -> Result<String> {
+    let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
+    let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
+    let text = stringify.call(value)?;
+    match text.get_type()? {
+        // SAFETY: the value belongs to the current call's env.
+        ValueType::String => unsafe { String::from_napi_value(env.raw(), text.raw()) },
+        _ => Err(type_error(env, "the value has no JSON form")),
+    }
+}
+
+fn buffer(env: &Env, value: Unknown<'_>) -> Result<Buffer> {
+    // SAFETY: checked to be a Buffer, in the current call's env.
+    unsafe { Buffer::from_napi_value(env.raw(), value.raw()) }
+}
+
+/// A batch result written as JSON with the fast outcome writer.
+struct BatchText<'a>(&'a journey_core::BatchOutcome);
+
+impl serde::Serialize for BatchText<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let outcomes: Vec<Box<serde_json::value::RawValue>> = self
+            .0
+            .outcomes
+            .iter()
+            .map(|o| serde_json::value::RawValue::from_string(o.to_json_string()).map_err(serde::ser::Error::custom))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut state = serializer.serialize_struct("BatchOutcome", 4)?;
+        state.serialize_field("outcomes", &outcomes)?;
+        state.serialize_field("accepted", &self.0.accepted)?;
+        state.serialize_field("duplicates", &self.0.duplicates)?;
+        state.serialize_field("rejected", &self.0.rejected)?;
+        state.end()
     }
 }
 
@@ -291,7 +318,7 @@ fn text(env: &Env, value: Unknown<'_>, name: &str) -> Result<String> {
     match value.get_type()? {
         // SAFETY: the value belongs to the current call's env.
         ValueType::String => unsafe { String::from_napi_value(env.raw(), value.raw()) },
-        other => Err(type_error(env, &format!("{name} must be a string, not {}", type_label(other)))),
+        other => Err(type_error(env, &format!("{name} must be a string, not {}", type_label(other, &value)?))),
     }
 }
 
@@ -300,12 +327,15 @@ fn function<'a>(env: &Env, value: Unknown<'a>, name: &str) -> Result<Function<'a
     match value.get_type()? {
         // SAFETY: the value belongs to the current call's env.
         ValueType::Function => unsafe { Function::from_napi_value(env.raw(), value.raw()) },
-        other => Err(type_error(env, &format!("{name} must be a function, not {}", type_label(other)))),
+        other => Err(type_error(env, &format!("{name} must be a function, not {}", type_label(other, &value)?))),
     }
 }
 
-fn type_label(value_type: ValueType) -> &'static str {
-    match value_type {
+fn type_label(value_type: ValueType, value: &Unknown<'_>) -> Result<&'static str> {
+    if value_type == ValueType::Object && value.is_array()? {
+        return Ok("an array");
+    }
+    Ok(match value_type {
         ValueType::Undefined => "undefined",
         ValueType::Null => "null",
         ValueType::Boolean => "a boolean",
@@ -314,16 +344,5 @@ fn type_label(value_type: ValueType) -> &'static str {
         ValueType::Object => "an object",
         ValueType::Function => "a function",
         _ => "a value of another type",
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    })
 }
