@@ -454,13 +454,6 @@ impl Engine {
         debug_assert!(session_id.is_some(), "a stored event must be found again");
         Outcome::Duplicate { event_id, session_id: session_id.unwrap_or_default() }
     }
-
-    /// Number of customers with at least one session (walks every shard; not for hot paths).
-    pub fn customer_count(&self) -> usize {
-        let mut count = 0;
-        self.customers.for_each(|shard| count += shard.by_id_type.iter().map(FastMap::len).sum::<usize>());
-        count
-    }
 }
 
 fn too_large(size: usize, limit: usize) -> Violation {

@@ -43,13 +43,6 @@ impl<T> Sharded<T> {
         let index = (self.hasher.hash_one(key) >> 58) as usize % SHARDS;
         self.shards[index].0.lock().unwrap_or_else(PoisonError::into_inner)
     }
-
-    /// Visits every shard in turn (for totals; never used on the ingest path).
-    pub fn for_each(&self, mut visit: impl FnMut(&T)) {
-        for shard in self.shards.iter() {
-            visit(&shard.0.lock().unwrap_or_else(PoisonError::into_inner));
-        }
-    }
 }
 
 #[cfg(test)]
