@@ -118,8 +118,8 @@ mod tests {
     fn a_panic_becomes_journey_panic_with_its_message() {
         let status = guard(|| panic!("boom at the boundary"));
         assert_eq!(status, JourneyStatus::JOURNEY_PANIC);
-        assert!(last_message().unwrap().contains("boom at the boundary"));
-        let json = unsafe { CStr::from_ptr(journey_last_error_json()) }.to_str().unwrap();
+        assert!(last_message().unwrap().contains("boom at the boundary")); // ok: test code
+        let json = unsafe { CStr::from_ptr(journey_last_error_json()) }.to_str().unwrap(); // ok: test code
         assert!(json.contains("\"code\":\"PANIC\""), "{json}");
         // The next call starts clean.
         assert_eq!(guard(|| Ok(())), JourneyStatus::JOURNEY_OK);
@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn errors_are_per_thread() {
         assert_eq!(guard(|| Err(Failure::Null("here"))), JourneyStatus::JOURNEY_NULL_ARGUMENT);
-        std::thread::spawn(|| assert_eq!(last_message(), None)).join().unwrap();
-        assert!(last_message().unwrap().contains("here"));
+        std::thread::spawn(|| assert_eq!(last_message(), None)).join().unwrap(); // ok: test code
+        assert!(last_message().unwrap().contains("here")); // ok: test code
     }
 }

@@ -69,6 +69,6 @@ mod tests {
         );
         assert_eq!(version, env!("CARGO_PKG_VERSION"));
         let from_c = unsafe { std::ffi::CStr::from_ptr(super::journey_version()) };
-        assert_eq!(from_c.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        assert_eq!(from_c.to_str().unwrap(), env!("CARGO_PKG_VERSION")); // ok: test code
     }
 }
