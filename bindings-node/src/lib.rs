@@ -105,7 +105,7 @@ impl Engine {
                 ));
             }
         };
-        json_parse(env, serde_json::to_string(&BatchText(&batch)).unwrap_or_default())
+        json_parse(env, batch.to_json_string())
     }
 
     /// A page of a customer's journey as `viewer` may see it.
@@ -290,27 +290,6 @@ fn json_stringify(env: &Env, value: Unknown<'_>) -> Result<String> {
 fn buffer(env: &Env, value: Unknown<'_>) -> Result<Buffer> {
     // SAFETY: checked to be a Buffer, in the current call's env.
     unsafe { Buffer::from_napi_value(env.raw(), value.raw()) }
-}
-
-/// A batch result written as JSON with the fast outcome writer.
-struct BatchText<'a>(&'a journey_core::BatchOutcome);
-
-impl serde::Serialize for BatchText<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let outcomes: Vec<Box<serde_json::value::RawValue>> = self
-            .0
-            .outcomes
-            .iter()
-            .map(|o| serde_json::value::RawValue::from_string(o.to_json_string()).map_err(serde::ser::Error::custom))
-            .collect::<std::result::Result<_, _>>()?;
-        let mut state = serializer.serialize_struct("BatchOutcome", 4)?;
-        state.serialize_field("outcomes", &outcomes)?;
-        state.serialize_field("accepted", &self.0.accepted)?;
-        state.serialize_field("duplicates", &self.0.duplicates)?;
-        state.serialize_field("rejected", &self.0.rejected)?;
-        state.end()
-    }
 }
 
 /// A string argument; anything else is a `TypeError` naming the argument.

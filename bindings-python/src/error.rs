@@ -66,18 +66,13 @@ pub fn to_py(error: CoreError) -> PyErr {
     };
     Python::attach(|py| {
         let value = exception.value(py);
-        let json = error.to_json();
         // Setting attributes on a fresh exception cannot fail in practice; if it did, the
         // exception would still carry its class and message.
         let _ = value.setattr("code", error.code());
-        let _ = crate::convert::to_python(py, &json["violations"]).and_then(|v| {
-            value.setattr(
-                "violations",
-                if json.get("violations").is_some() { v } else { pyo3::types::PyList::empty(py).into_any() },
-            )
-        });
-        if let Some(key) = json.get("key").and_then(|k| k.as_str()) {
-            let _ = value.setattr("key", key);
+        let violations = serde_json::to_value(error.violations()).unwrap_or_default();
+        let _ = crate::convert::to_python(py, &violations).and_then(|v| value.setattr("violations", v));
+        if let CoreError::InvalidConfig { key, .. } = &error {
+            let _ = value.setattr("key", key.as_str());
         }
     });
     exception

@@ -469,8 +469,15 @@ pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         start = end + 1;
         line
     })
-    .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-    .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+    .filter_map(line_content)
+}
+
+/// The event text of one NDJSON line (without its `\n`): the line without a trailing `\r`, or
+/// `None` for a blank line, which produces no outcome.
+pub(crate) fn line_content(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    (!line.iter().all(u8::is_ascii_whitespace)).then_some(line)
 }
 
 /// The compact serialized size of `value`, counting no further than just past `limit`.

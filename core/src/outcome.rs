@@ -137,6 +137,27 @@ impl BatchOutcome {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
+
+    /// The JSON form as compact text, byte for byte what `serde_json::to_string` gives, with each
+    /// outcome written by [`Outcome::to_json_string`] (a batch holds one per event).
+    pub fn to_json_string(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(32 + self.outcomes.len() * 180);
+        out.push_str(r#"{"outcomes":["#);
+        for (i, outcome) in self.outcomes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&outcome.to_json_string());
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(
+            out,
+            r#"],"accepted":{},"duplicates":{},"rejected":{}}}"#,
+            self.accepted, self.duplicates, self.rejected
+        );
+        out
+    }
 }
 
 #[cfg(test)]
@@ -196,5 +217,14 @@ mod tests {
         ] {
             assert_eq!(outcome.to_json_string(), serde_json::to_string(&outcome).unwrap());
         }
+    }
+
+    #[test]
+    fn batch_text_matches_serde_byte_for_byte() {
+        let mut batch = BatchOutcome::default();
+        assert_eq!(batch.to_json_string(), serde_json::to_string(&batch).unwrap());
+        batch.push(Outcome::Duplicate { event_id: Uuid::from_u128(1), session_id: Uuid::from_u128(2) });
+        batch.push(Outcome::rejected(None, vec![]));
+        assert_eq!(batch.to_json_string(), serde_json::to_string(&batch).unwrap());
     }
 }

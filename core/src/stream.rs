@@ -4,7 +4,7 @@
 //! The result keeps totals and only the first rejections (with their line numbers): returning one
 //! outcome per line would make the result as large as the input.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, line_content};
 use crate::error::{Violation, ViolationCode};
 use crate::outcome::Outcome;
 use serde::Serialize;
@@ -57,11 +57,10 @@ impl Engine {
                 return Ok(summary);
             }
             number += 1;
-            let text = line.strip_suffix(b"\n").unwrap_or(&line);
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            if !oversized && text.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
+            let text = match (oversized, line_content(&line)) {
+                (false, None) => continue,
+                (_, text) => text.unwrap_or_default(),
+            };
             summary.lines += 1;
             let outcome = if oversized {
                 let violation = Violation::new(
@@ -89,8 +88,9 @@ impl Engine {
     }
 }
 
-/// Reads one line (with its `\n`) into `line`, keeping at most `limit + 2` bytes of it; the rest of
-/// an oversized line is read and dropped. Returns the bytes read and whether the line was too long.
+/// Reads one line (with its `\n`) into `line`, keeping at most `limit + 2` bytes of it (room for the
+/// event and `\r\n`); the rest of a longer line is read and dropped. Returns the bytes read and
+/// whether bytes were dropped.
 fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io::Result<(usize, bool)> {
     let mut read = 0;
     let mut oversized = false;
@@ -117,8 +117,7 @@ fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io:
         reader.consume(used);
         read += used;
         if done {
-            // A line at the limit plus "\r\n" fits; anything longer was cut.
-            oversized |= line.len() > limit + 2 || (line.len() > limit + 1 && !line.ends_with(b"\r\n"));
+            // A kept line may still be a byte or two over the limit; `ingest_json` refuses it.
             return Ok((read, oversized));
         }
     }

@@ -4,7 +4,7 @@
 use crate::error::guard;
 use crate::handles::{JourneyEngine, engine};
 use crate::status::JourneyStatus;
-use crate::strings::{bytes, give_json, give_json_text, out_string};
+use crate::strings::{bytes, give_json_text, out_string};
 use std::ffi::c_char;
 
 /// Ingests one event given as `len` bytes of JSON (need not be NUL-terminated).
@@ -56,7 +56,7 @@ pub unsafe extern "C" fn journey_ingest_batch_json(
     guard(|| unsafe {
         let slot = out_string(batch, "batch")?;
         let engine = engine(engine_handle)?;
-        give_json(slot, &engine.ingest_batch_json(bytes(data, len, "data")?)?);
+        give_json_text(slot, engine.ingest_batch_json(bytes(data, len, "data")?)?.to_json_string());
         Ok(())
     })
 }
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn journey_ingest_ndjson(
     guard(|| unsafe {
         let slot = out_string(batch, "batch")?;
         let engine = engine(engine_handle)?;
-        give_json(slot, &engine.ingest_ndjson(bytes(data, len, "data")?));
+        give_json_text(slot, engine.ingest_ndjson(bytes(data, len, "data")?).to_json_string());
         Ok(())
     })
 }
