@@ -229,6 +229,14 @@ export declare class Engine {
   ingest(event: JourneyEvent | string | Buffer): Outcome
   /** Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order. */
   ingestBatch(events: JourneyEvent[] | string | Buffer): BatchOutcome
+  /**
+   * Runs one operation by its name and input, in the form of a shared test vector step:
+   * `await engine.call('startAgentSession', { agentId: 'a1' })`. The typed methods do the same
+   * with less conversion; this serves generic callers. A command that may wait (a `nextEvents`
+   * with a timeout) waits on a thread of its own, like `nextEvents`. A `subscribe` here records
+   * what it receives under its `label`, read back with `call('deliveries', { label })`.
+   */
+  call(op: string, input?: Json): Promise<any>
   /** A page of a customer's journey as `viewer` may see it. */
   journey(customer: Customer, viewer: Viewer, page?: PageRequest): Page<SessionCard>
   /** A page of one session's events in time order. */

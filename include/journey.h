@@ -288,6 +288,33 @@ enum JourneyStatus journey_next_events(const struct JourneyEngine *engine_handle
                                        char **result);
 
 /**
+ * Runs one command, `{"op": "...", "input": ...}`, in the form of a shared test vector step
+ * (SPEC §10), for example `{"op":"startAgentSession","input":{"agentId":"a1"}}`.
+ *
+ * `*result` receives the op's result as JSON; free it with `journey_string_free`. A rejected
+ * event is a result (`{"status":"rejected",…}`), not a failure. The typed functions (such as
+ * `journey_ingest_json`) do the same work with less parsing; this one serves generic callers
+ * such as scripting bridges and test runners. A subscription made here has no callback: it
+ * records what it receives under its `label`, read back with the `deliveries` op.
+ *
+ * @param engine_handle A live engine.
+ * @param command_json A NUL-terminated UTF-8 JSON command.
+ * @param result Receives the result JSON.
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (the text is not JSON), `JOURNEY_INVALID_ARGUMENT`
+ *         (an unknown op, or an input of the wrong form), any status of the op itself,
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe. A `nextEvents` command with a timeout blocks the calling thread, like
+ * `journey_next_events`.
+ *
+ * # Safety
+ * `engine_handle` is a live engine; `command_json` is a NUL-terminated string; `result` is writable.
+ */
+enum JourneyStatus journey_call(const struct JourneyEngine *engine_handle,
+                                const char *command_json,
+                                char **result);
+
+/**
  * The message of the last failed call on this thread, or NULL when the last call succeeded.
  *
  * The string belongs to libjourney: do not free it. It stays valid until the next libjourney call

@@ -51,35 +51,15 @@ function pointer(value, path) {
 class NodeApi {
   constructor(catalog, config) {
     this.engine = new Engine(Catalog.fromObject(catalog, config ?? undefined), config ?? undefined)
-    this.deliveries = new Map()
   }
 
-  async call(op, input) {
-    const e = this.engine
-    switch (op) {
-      case 'ingest': return e.ingest(input)
-      case 'ingestBatch': return e.ingestBatch(input)
-      case 'advance': e.advance(input); return {}
-      case 'setNow': e.setNow(input); return {}
-      case 'journey': return e.journey(input.customer, input.viewer, input.page)
-      case 'sessionEvents': return e.sessionEvents(input.sessionId, input.viewer, input.page)
-      case 'stats': return e.stats()
-      case 'startAgentSession': return e.startAgentSession(input.agentId)
-      case 'endAgentSession': e.endAgentSession(input.sessionId); return {}
-      case 'sendCustomEvent': return e.sendCustomEvent(input.agentId, input.eventName, input.data, input.persistInMemory)
-      case 'nextEvents': return await e.nextEvents(input.sessionId, { timeoutMs: input.timeoutMs, max: input.max })
-      case 'recordActionEvent': return e.recordActionEvent(input)
-      case 'subscribe': {
-        const sink = []
-        this.deliveries.set(input.label, sink)
-        const register = input.once ? e.once.bind(e) : e.on.bind(e)
-        return { subscriptionId: register(input.pattern, (event) => sink.push(event)) }
-      }
-      case 'unsubscribe': e.off(input.subscriptionId); return {}
-      case 'deliveries': return { events: this.deliveries.get(input.label) ?? [] }
-      default: throw Object.assign(new Error(`unknown op ${op}`), { code: 'INVALID_ARGUMENT' })
-    }
+  /** Every op goes through the one dispatcher, `Engine.call`. */
+  call(op, input) {
+    return this.engine.call(op, input)
   }
+
+  /** An engine with no store has nothing to reopen. */
+  reopen() {}
 }
 
 /** Runs one vector file; throws naming the file, the step and the mismatching path. */
@@ -88,6 +68,10 @@ export async function runVector(path) {
   const api = new NodeApi(vector.catalog, vector.config)
   const saved = {}
   for (const [index, step] of vector.steps.entries()) {
+    if (step.op === 'reopen') {
+      api.reopen()
+      continue
+    }
     const input = substitute(step.input ?? null, saved)
     const expect = step.expect === undefined ? undefined : substitute(step.expect, saved)
     const context = `${path.split('/').pop()}: step ${index} (${step.op})`

@@ -8,7 +8,7 @@ mod error;
 mod subscribers;
 
 use error::{JsResult, type_error};
-use journey_core::{CustomEventRequest, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value};
+use journey_core::{Command, CustomEventRequest, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value};
 use napi::JsValue;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -108,6 +108,24 @@ impl Engine {
         json_parse(env, batch.to_json_string())
     }
 
+    /// Runs one operation by its name and input, in the form of a shared test vector step:
+    /// `await engine.call('startAgentSession', { agentId: 'a1' })`. The typed methods do the same
+    /// with less conversion; this serves generic callers. A command that may wait (a `nextEvents`
+    /// with a timeout) waits on a thread of its own, like `nextEvents`. A `subscribe` here records
+    /// what it receives under its `label`, read back with `call('deliveries', { label })`.
+    #[napi(ts_args_type = "op: string, input?: Json", ts_return_type = "Promise<any>")]
+    pub fn call<'env>(&self, env: &'env Env, op: Unknown<'_>, input: Option<Value>) -> Result<Object<'env>> {
+        let command = Command::new(&text(env, op, "op")?, input.unwrap_or(Value::Null)).js(env)?;
+        let engine = self.inner.clone();
+        if command.may_wait() {
+            return settle_on_own_thread(env, move || engine.call(&command));
+        }
+        let (deferred, promise) = env.create_deferred()?;
+        let result = engine.call(&command);
+        deferred.resolve(move |env| result.js(&env).map(JsonObject));
+        Ok(promise)
+    }
+
     /// A page of a customer's journey as `viewer` may see it.
     #[napi(
         ts_args_type = "customer: Customer, viewer: Viewer, page?: PageRequest",
@@ -201,16 +219,8 @@ impl Engine {
     ) -> Result<Object<'env>> {
         let session_id = text(env, session_id, "sessionId")?;
         let (timeout_ms, max) = options.map_or((0, None), |o| (o.timeout_ms.unwrap_or(0), o.max.map(|m| m as usize)));
-        let (deferred, promise) = env.create_deferred()?;
         let engine = self.inner.clone();
-        std::thread::Builder::new()
-            .name("journey-long-poll".into())
-            .spawn(move || {
-                let result = engine.next_events(&session_id, timeout_ms, max);
-                deferred.resolve(move |env| to_json(result).js(&env).map(JsonObject));
-            })
-            .map_err(|e| Error::from_reason(format!("cannot start a long-poll thread: {e}")))?;
-        Ok(promise)
+        settle_on_own_thread(env, move || to_json(engine.next_events(&session_id, timeout_ms, max)))
     }
 
     /// Records a web action event and calls the matching subscribers before returning.
@@ -239,6 +249,23 @@ impl Engine {
     pub fn off(&self, subscription: u32) {
         subscribers::unsubscribe(&self.inner, subscription)
     }
+}
+
+/// Runs `job` on a thread of its own and settles a Promise with its result. Long polls wait there,
+/// never on the event loop and never on libuv's small worker pool, so any number can wait at once.
+fn settle_on_own_thread<'env>(
+    env: &'env Env,
+    job: impl FnOnce() -> std::result::Result<Value, JourneyError> + Send + 'static,
+) -> Result<Object<'env>> {
+    let (deferred, promise) = env.create_deferred()?;
+    std::thread::Builder::new()
+        .name("journey-long-poll".into())
+        .spawn(move || {
+            let result = job();
+            deferred.resolve(move |env| result.js(&env).map(JsonObject));
+        })
+        .map_err(|e| Error::from_reason(format!("cannot start a long-poll thread: {e}")))?;
+    Ok(promise)
 }
 
 /// A JSON object handed to JS (what a long poll's promise resolves with).

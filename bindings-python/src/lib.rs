@@ -8,7 +8,8 @@ mod error;
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
 use journey_core::{
-    ActionEvent, CustomEventRequest, DEFAULT_KEPT_REJECTIONS, JourneyQuery, SessionEventsQuery, query_from_value,
+    ActionEvent, Command, CustomEventRequest, DEFAULT_KEPT_REJECTIONS, JourneyQuery, SessionEventsQuery,
+    query_from_value,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -132,6 +133,20 @@ impl Engine {
             engine.ingest_ndjson_reader(std::io::BufReader::with_capacity(1 << 20, file), kept_rejections)
         })?;
         to_python(py, &serde_json::to_value(summary).unwrap_or_default())
+    }
+
+    /// Runs one operation by its name and input, in the form of a shared test vector step:
+    /// `engine.call("startAgentSession", {"agentId": "a1"})`. Returns the op's result as plain
+    /// Python values. The typed methods do the same with less conversion; this serves generic
+    /// callers. Releases the GIL while running. A `subscribe` here records what it receives under
+    /// its `label`, read back with `call("deliveries", {"label": ...})`.
+    #[pyo3(signature = (op, input=None))]
+    fn call<'py>(&self, py: Python<'py>, op: &str, input: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let input = input.map(to_json).transpose()?.unwrap_or(Value::Null);
+        let command = Command::new(op, input).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        to_python(py, &result)
     }
 
     /// A page of a customer's journey as `viewer` may see it.

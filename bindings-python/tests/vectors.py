@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import journey
 
@@ -61,49 +61,17 @@ def pointer(value: Any, path: str) -> Any:
     return value
 
 
-def unit(call: Callable[[], None]) -> dict[str, Any]:
-    """Runs an operation that returns nothing; its §10 result is `{}`."""
-    call()
-    return {}
-
-
 class PythonApi:
-    """One vector's engine, driven through the Python API."""
+    """One vector's engine, driven through the one dispatcher, ``Engine.call``."""
 
     def __init__(self, catalog: dict[str, Any], config: dict[str, Any] | None) -> None:
         self.engine = journey.Engine(journey.Catalog.from_dict(catalog, config), config)
-        self.deliveries: dict[str, list[dict[str, Any]]] = {}
 
     def call(self, op: str, value: Any) -> Any:
-        engine = self.engine
-        ops: dict[str, Callable[[], Any]] = {
-            "ingest": lambda: engine.ingest(value),
-            "ingestBatch": lambda: engine.ingest_batch(value),
-            "advance": lambda: unit(lambda: engine.advance(value)),
-            "setNow": lambda: unit(lambda: engine.set_now(value)),
-            "journey": lambda: engine.journey(value["customer"], value["viewer"], value.get("page")),
-            "sessionEvents": lambda: engine.session_events(value["sessionId"], value["viewer"], value.get("page")),
-            "stats": engine.stats,
-            "startAgentSession": lambda: engine.start_agent_session(value["agentId"]),
-            "endAgentSession": lambda: unit(lambda: engine.end_agent_session(value["sessionId"])),
-            "sendCustomEvent": lambda: engine.send_custom_event(
-                value["agentId"], value["eventName"], value.get("data", ""), value.get("persistInMemory", False)
-            ),
-            "nextEvents": lambda: engine.next_events(value["sessionId"], value.get("timeoutMs", 0), value.get("max")),
-            "recordActionEvent": lambda: engine.record_action_event(value),
-            "subscribe": lambda: self.subscribe(value),
-            "unsubscribe": lambda: unit(lambda: engine.off(value["subscriptionId"])),
-            "deliveries": lambda: {"events": self.deliveries.get(value["label"], [])},
-        }
-        if op not in ops:
-            raise journey.InvalidArgumentError(f"unknown op {op!r}")
-        return ops[op]()
+        return self.engine.call(op, value)
 
-    def subscribe(self, value: dict[str, Any]) -> dict[str, Any]:
-        label = value["label"]
-        sink = self.deliveries.setdefault(label, [])
-        register = self.engine.once if value.get("once") else self.engine.on
-        return {"subscriptionId": register(value["pattern"], sink.append)}
+    def reopen(self) -> None:
+        """An engine with no store has nothing to reopen."""
 
 
 def run_vector(path: Path) -> int:
@@ -113,6 +81,9 @@ def run_vector(path: Path) -> int:
     saved: dict[str, Any] = {}
     for index, step in enumerate(vector["steps"]):
         op = step["op"]
+        if op == "reopen":
+            api.reopen()
+            continue
         value = substitute(step.get("input"), saved)
         expect = substitute(step.get("expect"), saved) if "expect" in step else None
         try:

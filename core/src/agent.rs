@@ -64,7 +64,7 @@ pub struct AgentEvent {
 }
 
 /// The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomEventRequest {
     /// The target agent.
@@ -127,7 +127,7 @@ pub struct AgentSession {
 }
 
 /// The input of `next_events`: `{"sessionId","timeoutMs","max"?}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NextEventsRequest {
     /// The agent session to poll.

@@ -28,7 +28,7 @@ use crate::shard::{FastMap, Sharded};
 use crate::stats::{Counter, Counters, Stats};
 use crate::time::{Millis, parse_rfc3339};
 use crate::validate::{CheckedEvent, Validator};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 use std::sync::MutexGuard;
 use uuid::Uuid;
@@ -63,7 +63,7 @@ impl CustomerShard {
 }
 
 /// The input of `journey`: `{"customer", "viewer", "page"?}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JourneyQuery {
     /// Whose journey.
@@ -76,7 +76,7 @@ pub struct JourneyQuery {
 }
 
 /// The input of `session_events`: `{"sessionId", "viewer", "page"?}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionEventsQuery {
     /// The session, by any of its ids.
@@ -309,6 +309,18 @@ impl Engine {
     /// Subscribes an already shared callback (for bindings that keep their own handle).
     pub fn subscribe(&self, pattern: &str, once: bool, callback: Callback) -> Result<SubscriptionId> {
         self.actions.subscribe(pattern, once, callback)
+    }
+
+    /// Subscribes a recorder: the matching action events are kept under `label` (the newest
+    /// [`crate::action::DELIVERIES_KEPT`]) and read with [`Engine::deliveries`]. This is how a caller
+    /// with no callback to give, such as [`Engine::call`], subscribes.
+    pub fn subscribe_labelled(&self, pattern: &str, label: &str, once: bool) -> Result<SubscriptionId> {
+        self.actions.subscribe_labelled(pattern, label, once)
+    }
+
+    /// The action events a labelled subscription received, in order, in their JSON form.
+    pub fn deliveries(&self, label: &str) -> Vec<serde_json::Value> {
+        self.actions.deliveries(label)
     }
 
     /// Ends a subscription. Ending one that is gone, or a `once` that fired, does nothing.

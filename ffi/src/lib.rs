@@ -20,6 +20,7 @@
 
 mod action;
 mod agent;
+mod call;
 mod error;
 mod handles;
 mod ingest;
@@ -31,6 +32,7 @@ pub use action::{JourneyActionCallback, journey_off, journey_on, journey_once, j
 pub use agent::{
     journey_end_agent_session, journey_next_events, journey_send_custom_event, journey_start_agent_session,
 };
+pub use call::journey_call;
 pub use error::{journey_last_error_json, journey_last_error_message};
 pub use handles::{
     JourneyCatalog, JourneyConfig, JourneyEngine, journey_catalog_free, journey_catalog_new, journey_config_free,

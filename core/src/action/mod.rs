@@ -9,10 +9,12 @@
 
 mod event;
 mod lifecycle;
+mod recorder;
 mod subscription;
 
 pub use event::ActionEvent;
 pub use lifecycle::{ActionState, MediaType, Move, check_move, next_states};
+pub use recorder::DELIVERIES_KEPT;
 pub use subscription::{Callback, Pattern, SubscriptionId};
 
 use crate::error::{JourneyError, Result};
@@ -42,6 +44,7 @@ pub struct ActionRecord {
 pub(crate) struct Actions {
     states: Sharded<FastMap<Uuid, (MediaType, ActionState)>>,
     subscriptions: Subscriptions,
+    recorder: recorder::Recorder,
 }
 
 impl Actions {
@@ -81,6 +84,17 @@ impl Actions {
     /// Subscribes `callback` to events matching `pattern`, every time or only `once`.
     pub fn subscribe(&self, pattern: &str, once: bool, callback: Callback) -> Result<SubscriptionId> {
         Ok(self.subscriptions.add(Pattern::parse(pattern)?, once, callback))
+    }
+
+    /// Subscribes a recorder that keeps what it receives under `label` (see [`Actions::deliveries`]).
+    pub fn subscribe_labelled(&self, pattern: &str, label: &str, once: bool) -> Result<SubscriptionId> {
+        let pattern = Pattern::parse(pattern)?;
+        Ok(self.subscriptions.add(pattern, once, std::sync::Arc::new(self.recorder.sink(label))))
+    }
+
+    /// The action events recorded under `label`, in the order they were received.
+    pub fn deliveries(&self, label: &str) -> Vec<serde_json::Value> {
+        self.recorder.read(label)
     }
 
     /// Removes a subscription; removing one that is gone (or fired, for `once`) does nothing.

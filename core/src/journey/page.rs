@@ -13,7 +13,7 @@ pub const MAX_PAGE_SIZE: usize = 200;
 pub const DEFAULT_PAGE_SIZE: usize = 25;
 
 /// Which page to return.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PageRequest {
     /// 1 to 200; 25 when absent.

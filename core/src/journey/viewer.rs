@@ -1,6 +1,6 @@
 //! Who is looking (SPEC §4): a viewer's permissions and divisions.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The permission names libjourney checks.
 pub mod permission {
@@ -21,7 +21,7 @@ pub mod permission {
 }
 
 /// `{"permissions": [...], "divisions": [...]}`; `"*"` in divisions means every division.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Viewer {
     /// Permission names, for example `journey:session:view`.

@@ -15,7 +15,15 @@ pub trait Target: Sized {
     fn new(catalog: &Value, config: &Value) -> Result<Self, String>;
     /// Runs one op. `Err` carries the error's JSON form, `{"code", "message", …}`.
     fn call(&mut self, op: &str, input: &Value) -> Result<Value, Value>;
+    /// The `reopen` step: close the engine and open its store again. An engine with no store has
+    /// nothing to reopen, so the default does nothing, and the steps after it must pass either way.
+    fn reopen(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
+
+/// The op that closes and reopens a durable engine (SPEC §11); the harness runs it, not the engine.
+pub const REOPEN: &str = "reopen";
 
 /// Every vector file: `tests/vectors/*.json` under `repo_root`, then the files in
 /// `$JOURNEY_EXTRA_VECTORS`.
@@ -63,8 +71,12 @@ pub fn run_vector<T: Target>(path: &Path) -> Result<usize, String> {
     for (index, step) in steps.iter().enumerate() {
         let op = step["op"].as_str().ok_or_else(|| format!("step {index}: no op"))?;
         let input = substitute(step.get("input").unwrap_or(&Value::Null), &saved);
-        let result = target.call(op, &input);
         let context = |detail: String| format!("step {index} ({op}): {detail}");
+        if op == REOPEN {
+            target.reopen().map_err(|e| context(format!("reopen failed: {e}")))?;
+            continue;
+        }
+        let result = target.call(op, &input);
         if let Some(expect) = step.get("expect") {
             let expect = substitute(expect, &saved);
             let actual = match (&result, expect.get("error")) {

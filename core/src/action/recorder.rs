@@ -1,0 +1,46 @@
+//! Subscriptions without code: a subscription made through [`crate::Engine::call`] cannot carry a
+//! callback, so it records what it receives under a label, read back with `deliveries`.
+//!
+//! Each label keeps its newest [`DELIVERIES_KEPT`] events, so a recorder nobody reads cannot grow
+//! without bound.
+
+use super::event::ActionEvent;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Events kept per label; older ones are dropped first.
+pub const DELIVERIES_KEPT: usize = 10_000;
+
+/// Recorded action events, by label.
+#[derive(Default, Clone)]
+pub(crate) struct Recorder {
+    labels: Arc<Mutex<HashMap<String, VecDeque<Value>>>>,
+}
+
+impl Recorder {
+    /// A callback that records each event it receives under `label`.
+    pub fn sink(&self, label: &str) -> impl Fn(&ActionEvent) -> Result<(), String> + Send + Sync + 'static {
+        let (labels, label) = (self.labels.clone(), label.to_owned());
+        self.lock().entry(label.clone()).or_default();
+        move |event: &ActionEvent| {
+            let value = serde_json::to_value(event).map_err(|e| e.to_string())?;
+            let mut labels = labels.lock().unwrap_or_else(PoisonError::into_inner);
+            let events = labels.entry(label.clone()).or_default();
+            if events.len() == DELIVERIES_KEPT {
+                events.pop_front();
+            }
+            events.push_back(value);
+            Ok(())
+        }
+    }
+
+    /// The events recorded under `label`, oldest first (none for an unknown label).
+    pub fn read(&self, label: &str) -> Vec<Value> {
+        self.lock().get(label).map(|events| events.iter().cloned().collect()).unwrap_or_default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Value>>> {
+        self.labels.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
