@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         engine.set_now(&step.at)?;
         println!("\n== {}  {}", &step.at[11..19], step.title);
         for event in &step.events {
-            report(&engine.ingest_value(event));
+            report(&engine.ingest_value(event)?);
         }
         for action in &step.actions {
             engine.record_action_event(action)?;

@@ -86,7 +86,7 @@ impl Engine {
                 ));
             }
         };
-        json_parse(env, outcome.to_json_string())
+        json_parse(env, outcome.js(env)?.to_json_string())
     }
 
     /// Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order.
@@ -96,7 +96,7 @@ impl Engine {
             ValueType::String => self.inner.ingest_ndjson(text(env, events, "events")?.as_bytes()),
             ValueType::Object if events.is_buffer()? => self.inner.ingest_ndjson(&buffer(env, events)?),
             ValueType::Object if events.is_array()? => {
-                self.inner.ingest_batch_json(json_stringify(env, events)?.as_bytes()).js(env)?
+                self.inner.ingest_batch_json(json_stringify(env, events)?.as_bytes())
             }
             other => {
                 return Err(type_error(
@@ -105,7 +105,7 @@ impl Engine {
                 ));
             }
         };
-        json_parse(env, batch.to_json_string())
+        json_parse(env, batch.js(env)?.to_json_string())
     }
 
     /// Runs one operation by its name and input, in the form of a shared test vector step:

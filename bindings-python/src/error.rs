@@ -47,6 +47,19 @@ create_exception!(
     JourneyError,
     "UNKNOWN_ACTION: a web action's first state is neither qualified nor offered."
 );
+create_exception!(
+    journey,
+    StoreIOError,
+    JourneyError,
+    "IO_ERROR: the store's file system refused a read, write or fsync; reopen the store."
+);
+create_exception!(
+    journey,
+    CorruptStoreError,
+    JourneyError,
+    "CORRUPT_STORE: a journal record or snapshot is damaged; `.file` and `.offset` say where."
+);
+create_exception!(journey, StoreLockedError, JourneyError, "STORE_LOCKED: another engine has the store open.");
 
 /// Converts a core error into the matching exception, with `.code`, `.message`, and where they
 /// apply `.violations` and `.key`.
@@ -63,6 +76,9 @@ pub fn to_py(error: CoreError) -> PyErr {
         CoreError::QueueFull(_) => QueueFullError::new_err(message),
         CoreError::InvalidTransition { .. } => InvalidTransitionError::new_err(message),
         CoreError::UnknownAction(_) => UnknownActionError::new_err(message),
+        CoreError::Io(_) => StoreIOError::new_err(message),
+        CoreError::CorruptStore { .. } => CorruptStoreError::new_err(message),
+        CoreError::StoreLocked(_) => StoreLockedError::new_err(message),
     };
     Python::attach(|py| {
         let value = exception.value(py);
@@ -73,6 +89,10 @@ pub fn to_py(error: CoreError) -> PyErr {
         let _ = crate::convert::to_python(py, &violations).and_then(|v| value.setattr("violations", v));
         if let CoreError::InvalidConfig { key, .. } = &error {
             let _ = value.setattr("key", key.as_str());
+        }
+        if let CoreError::CorruptStore { file, offset, .. } = &error {
+            let _ = value.setattr("file", file.as_str());
+            let _ = value.setattr("offset", *offset);
         }
     });
     exception
@@ -104,5 +124,8 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("QueueFullError", py.get_type::<QueueFullError>())?;
     module.add("InvalidTransitionError", py.get_type::<InvalidTransitionError>())?;
     module.add("UnknownActionError", py.get_type::<UnknownActionError>())?;
+    module.add("StoreIOError", py.get_type::<StoreIOError>())?;
+    module.add("CorruptStoreError", py.get_type::<CorruptStoreError>())?;
+    module.add("StoreLockedError", py.get_type::<StoreLockedError>())?;
     Ok(())
 }

@@ -85,18 +85,24 @@ impl Engine {
 
     /// Ingests one event (a dict, or JSON `str` or `bytes`) and returns its outcome dict. A rejected
     /// event is an outcome (`{"status": "rejected", "violations": [...]}`); with `strict=True` it
-    /// raises `ValidationError` instead.
+    /// raises `ValidationError` instead. Releases the GIL while ingesting (a durable engine may
+    /// wait for its journal's fsync).
     #[pyo3(signature = (event, *, strict=false))]
     fn ingest<'py>(&self, py: Python<'py>, event: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+        let engine = &self.inner;
         let outcome = if let Ok(bytes) = event.cast::<PyBytes>() {
-            self.inner.ingest_json(bytes.as_bytes())
+            let bytes = bytes.as_bytes();
+            py.detach(|| engine.ingest_json(bytes))
         } else if let Ok(text) = event.cast::<PyString>() {
-            self.inner.ingest_json(text.to_cow()?.as_bytes())
+            let text = text.to_cow()?;
+            py.detach(|| engine.ingest_json(text.as_bytes()))
         } else if event.is_instance_of::<pyo3::types::PyDict>() {
-            self.inner.ingest_value(&to_json(event)?)
+            let value = to_json(event)?;
+            py.detach(|| engine.ingest_value(&value))
         } else {
             return Err(PyTypeError::new_err(format!("ingest() takes a dict, str or bytes, not {}", type_name(event))));
-        };
+        }
+        .py()?;
         let outcome = if strict { outcome.into_result().py()? } else { outcome };
         outcome_to_python(py, &outcome)
     }
@@ -120,7 +126,7 @@ impl Engine {
                 type_name(events)
             )));
         };
-        batch_to_python(py, &batch)
+        batch_to_python(py, &batch.py()?)
     }
 
     /// Streams an NDJSON file without loading it: returns totals and the first rejections with
@@ -128,10 +134,9 @@ impl Engine {
     #[pyo3(signature = (path, kept_rejections=DEFAULT_KEPT_REJECTIONS))]
     fn ingest_file<'py>(&self, py: Python<'py>, path: PathBuf, kept_rejections: usize) -> PyResult<Bound<'py, PyAny>> {
         let engine = self.inner.clone();
-        let summary = py.detach(|| {
-            let file = std::fs::File::open(&path)?;
-            engine.ingest_ndjson_reader(std::io::BufReader::with_capacity(1 << 20, file), kept_rejections)
-        })?;
+        let file = std::fs::File::open(&path)?;
+        let reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let summary = py.detach(|| engine.ingest_ndjson_reader(reader, kept_rejections)).py()?;
         to_python(py, &serde_json::to_value(summary).unwrap_or_default())
     }
 

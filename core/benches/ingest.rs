@@ -203,7 +203,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
     let typed_parse = rate(|| (lines().map(|l| serde_json::from_slice::<TypedEvent>(l).is_ok() as usize).sum(), ()));
     let one_thread = rate(|| {
         let engine = engine();
-        let batch = engine.ingest_ndjson(&all);
+        let batch = engine.ingest_ndjson(&all).expect("an in-memory engine does no I/O");
         assert_eq!(batch.accepted, EVENTS, "every benchmark event must be accepted");
         (batch.accepted, engine)
     });
@@ -211,7 +211,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
         let engine = engine();
         let accepted = std::thread::scope(|scope| {
             let workers: Vec<_> =
-                halves.iter().map(|half| scope.spawn(|| engine.ingest_ndjson(half).accepted)).collect();
+                halves.iter().map(|half| scope.spawn(|| engine.ingest_ndjson(half).unwrap().accepted)).collect();
             workers.into_iter().map(|w| w.join().unwrap()).sum()
         });
         (accepted, engine)
@@ -225,7 +225,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
     COUNTING.store(true, Ordering::Relaxed);
     let allocations_before = ALLOCATIONS.load(Ordering::Relaxed);
     let engine = engine();
-    let accepted = lines().filter(|l| engine.ingest_json(l).status() == "accepted").count();
+    let accepted = lines().filter(|l| engine.ingest_json(l).unwrap().status() == "accepted").count();
     let memory_per_event = (PEAK.load(Ordering::Relaxed) - baseline) as f64 / accepted as f64;
     let allocations_per_event = (ALLOCATIONS.load(Ordering::Relaxed) - allocations_before) as f64 / accepted as f64;
     COUNTING.store(false, Ordering::Relaxed);
@@ -254,7 +254,7 @@ fn main() {
         // Ingest only, for `perf record`.
         let all = ndjson(custom_event, 0..EVENTS);
         for _ in 0..RUNS {
-            assert_eq!(engine().ingest_ndjson(&all).accepted, EVENTS);
+            assert_eq!(engine().ingest_ndjson(&all).unwrap().accepted, EVENTS);
         }
         return;
     }

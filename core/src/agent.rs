@@ -36,7 +36,7 @@ pub const DEFAULT_MAX_EVENTS: usize = 100;
 pub const ENDED_SESSIONS_KEPT: usize = 8;
 
 /// What kind of event an agent receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AgentEventType {
     /// The first event of every agent session.
     AgentSessionStart,
@@ -155,7 +155,7 @@ pub enum NextEvents {
 }
 
 /// An event waiting for an agent.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Pending {
     event_type: AgentEventType,
     event_name: String,
@@ -179,9 +179,9 @@ impl Pending {
     }
 }
 
-/// Everything known about one agent, behind the agent's mutex.
-#[derive(Debug, Default)]
-struct AgentState {
+/// Everything known about one agent, behind the agent's mutex; a snapshot keeps it whole.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentState {
     /// The current session and its queue.
     session: Option<(Uuid, VecDeque<Pending>)>,
     /// Events kept for the next login (persistInMemory), in send order.
@@ -253,6 +253,28 @@ impl AgentQueues {
         let id = Uuid::try_parse(session_id).map_err(|_| invalid_session(session_id))?;
         let agent = self.sessions.lock(&id).get(&id).cloned().ok_or_else(|| invalid_session(session_id))?;
         Ok((id, agent))
+    }
+
+    /// The number of agents ever seen.
+    pub fn count(&self) -> usize {
+        let mut count = 0;
+        self.agents.each(|shard| count += shard.len());
+        count
+    }
+
+    /// Calls `visit` on every agent's id and state.
+    pub fn each(&self, mut visit: impl FnMut(&str, &AgentState)) {
+        self.agents.each(|shard| shard.values().for_each(|agent| visit(&agent.id, &agent.lock())));
+    }
+
+    /// Puts back an agent read from a snapshot, with its current and recently ended session ids.
+    pub fn restore(&self, agent_id: &str, state: AgentState) {
+        let sessions: Vec<Uuid> = state.session.iter().map(|(id, _)| *id).chain(state.ended.iter().copied()).collect();
+        let agent = Arc::new(Agent { id: agent_id.into(), state: Mutex::new(state), ready: Condvar::new() });
+        for id in sessions {
+            self.sessions.lock(&id).insert(id, agent.clone());
+        }
+        self.agents.lock(agent_id).insert(agent_id.into(), agent);
     }
 
     /// Starts (or returns) the agent's session, queueing `AgentSessionStart` and persisted events.
@@ -375,37 +397,69 @@ impl AgentQueues {
         Ok(SendResult { delivery, overwritten })
     }
 
-    /// Takes up to `max` events, waiting up to `timeout_ms` (clamped to 0..60000) for the first.
-    pub fn next(&self, session_id: &str, timeout_ms: i64, max: Option<usize>) -> Result<NextEvents> {
-        let max = match max {
-            None => DEFAULT_MAX_EVENTS,
-            Some(0) => return Err(JourneyError::invalid_argument("max must be at least 1")),
-            Some(n) => n,
-        };
+    /// Waits until the session has events, ends, or `deadline` passes. Takes nothing: the caller
+    /// takes with [`AgentQueues::take`], which may find the events gone to another poller.
+    pub fn wait_ready(&self, session_id: &str, deadline: Instant) -> Result<Ready> {
         let (id, agent) = self.session(session_id)?;
-        let timeout = StdDuration::from_millis(timeout_ms.clamp(0, MAX_TIMEOUT_MS) as u64);
-        let deadline = Instant::now() + timeout;
         let mut state = agent.lock();
         loop {
             let ended = state.ended.contains(&id);
-            match state.session.as_mut() {
-                Some((current, queue)) if *current == id => {
-                    if !queue.is_empty() {
-                        let taken: Vec<Pending> = queue.drain(..max.min(queue.len())).collect();
-                        let events = taken.into_iter().map(|p| p.into_event(&agent.id)).collect();
-                        return Ok(NextEvents::Events { events });
-                    }
-                }
-                _ if ended => return Ok(NextEvents::SessionEnded),
+            match state.session.as_ref() {
+                Some((current, queue)) if *current == id && !queue.is_empty() => return Ok(Ready::Events),
+                Some((current, _)) if *current == id => {}
+                _ if ended => return Ok(Ready::SessionEnded),
                 _ => return Err(invalid_session(session_id)),
             }
             let now = Instant::now();
             if now >= deadline {
-                return Ok(NextEvents::Timeout);
+                return Ok(Ready::Timeout);
             }
             state = agent.ready.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
+
+    /// Takes up to `max` waiting events without waiting: `Timeout` when there are none.
+    pub fn take(&self, session_id: &str, max: usize) -> Result<NextEvents> {
+        let (id, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        let ended = state.ended.contains(&id);
+        match state.session.as_mut() {
+            Some((current, queue)) if *current == id => {
+                if queue.is_empty() {
+                    return Ok(NextEvents::Timeout);
+                }
+                let taken: Vec<Pending> = queue.drain(..max.min(queue.len())).collect();
+                Ok(NextEvents::Events { events: taken.into_iter().map(|p| p.into_event(&agent.id)).collect() })
+            }
+            _ if ended => Ok(NextEvents::SessionEnded),
+            _ => Err(invalid_session(session_id)),
+        }
+    }
+}
+
+/// What a waiting poller found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ready {
+    /// Events are waiting.
+    Events,
+    /// The deadline passed with none.
+    Timeout,
+    /// The session ended.
+    SessionEnded,
+}
+
+/// The number of events one poll may return: `max`, or [`DEFAULT_MAX_EVENTS`].
+pub(crate) fn max_events(max: Option<usize>) -> Result<usize> {
+    match max {
+        None => Ok(DEFAULT_MAX_EVENTS),
+        Some(0) => Err(JourneyError::invalid_argument("max must be at least 1")),
+        Some(n) => Ok(n),
+    }
+}
+
+/// When a poll of `timeout_ms` (clamped to 0..60000) gives up.
+pub(crate) fn deadline(timeout_ms: i64) -> Instant {
+    Instant::now() + StdDuration::from_millis(timeout_ms.clamp(0, MAX_TIMEOUT_MS) as u64)
 }
 
 /// Removes an undelivered custom event called `name`, queued or persisted; true if there was one.
@@ -451,6 +505,14 @@ mod tests {
         queues.send(&request, 0, LIMITS, counters)
     }
 
+    fn poll(queues: &AgentQueues, id: &str) -> Result<NextEvents> {
+        match queues.wait_ready(id, deadline(0))? {
+            Ready::Events => queues.take(id, DEFAULT_MAX_EVENTS),
+            Ready::Timeout => Ok(NextEvents::Timeout),
+            Ready::SessionEnded => Ok(NextEvents::SessionEnded),
+        }
+    }
+
     fn names(result: NextEvents) -> Vec<String> {
         match result {
             NextEvents::Events { events } => events.into_iter().map(|e| e.event_name).collect(),
@@ -465,8 +527,8 @@ mod tests {
         let session = queues.start("a1", 0, LIMITS).unwrap();
         assert_eq!(queues.start("a1", 0, LIMITS).unwrap(), session);
         let id = session.session_id.to_string();
-        assert_eq!(names(queues.next(&id, 0, None).unwrap()), ["AgentSessionStart", "kept"]);
-        assert_eq!(queues.next(&id, 0, None).unwrap(), NextEvents::Timeout);
+        assert_eq!(names(poll(&queues, &id).unwrap()), ["AgentSessionStart", "kept"]);
+        assert_eq!(poll(&queues, &id).unwrap(), NextEvents::Timeout);
     }
 
     #[test]
@@ -478,7 +540,7 @@ mod tests {
         }
         assert_eq!(send(&queues, "d", false, &counters).unwrap_err().code(), "QUEUE_FULL");
         assert!(send(&queues, "a", false, &counters).unwrap().overwritten);
-        assert_eq!(names(queues.next(&id, 0, None).unwrap()), ["AgentSessionStart", "b", "c", "a"]);
+        assert_eq!(names(poll(&queues, &id).unwrap()), ["AgentSessionStart", "b", "c", "a"]);
     }
 
     #[test]
@@ -492,9 +554,8 @@ mod tests {
         };
         assert_eq!(queues.send(&too_big, 0, LIMITS, &counters).unwrap_err().code(), "INVALID_ARGUMENT");
         assert_eq!(queues.start("", 0, LIMITS).unwrap_err().code(), "INVALID_ARGUMENT");
-        assert_eq!(queues.next("nope", 0, None).unwrap_err().code(), "INVALID_SESSION");
-        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
-        assert_eq!(queues.next(&id, 0, Some(0)).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(poll(&queues, "nope").unwrap_err().code(), "INVALID_SESSION");
+        assert_eq!(max_events(Some(0)).unwrap_err().code(), "INVALID_ARGUMENT");
     }
 
     #[test]
@@ -507,7 +568,7 @@ mod tests {
                 id
             })
             .collect();
-        assert_eq!(queues.next(&ids[0], 0, None).unwrap_err().code(), "INVALID_SESSION");
-        assert_eq!(queues.next(&ids[ENDED_SESSIONS_KEPT], 0, None).unwrap(), NextEvents::SessionEnded);
+        assert_eq!(poll(&queues, &ids[0]).unwrap_err().code(), "INVALID_SESSION");
+        assert_eq!(poll(&queues, &ids[ENDED_SESSIONS_KEPT]).unwrap(), NextEvents::SessionEnded);
     }
 }

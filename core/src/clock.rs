@@ -11,7 +11,13 @@ pub struct Clock {
     mode: ClockMode,
     /// Manual: the current time. Event: the largest accepted event time (`i64::MIN` before any).
     millis: AtomicI64,
+    /// While a journal is replayed, the recorded `now` of the record being applied ([`UNPINNED`]
+    /// otherwise; `i64::MIN` for "no time yet"). Replay never reads the real clock (SPEC §11).
+    pinned: AtomicI64,
 }
+
+/// The value of `Clock::pinned` when no record is being replayed.
+const UNPINNED: i64 = i64::MAX;
 
 impl Clock {
     /// A clock in `mode`; `start` sets a manual clock (default: the wall time now).
@@ -21,7 +27,34 @@ impl Clock {
             ClockMode::Manual => start.unwrap_or_else(wall_now),
             ClockMode::Event => i64::MIN,
         };
-        Clock { mode, millis: AtomicI64::new(initial) }
+        Clock { mode, millis: AtomicI64::new(initial), pinned: AtomicI64::new(UNPINNED) }
+    }
+
+    /// A clock in `mode` that continues from a stored state (see [`Clock::state`]).
+    pub(crate) fn restored(mode: ClockMode, state: Millis) -> Self {
+        Clock { mode, millis: AtomicI64::new(state), pinned: AtomicI64::new(UNPINNED) }
+    }
+
+    /// What a snapshot keeps of the clock: a manual clock's time, or an event clock's latest event
+    /// time (`i64::MIN` before any).
+    pub(crate) fn state(&self) -> Millis {
+        self.millis.load(Ordering::Acquire)
+    }
+
+    /// Makes `now()` return `now` until [`Clock::unpin`]: replay applies each record at its
+    /// recorded time.
+    pub(crate) fn pin(&self, now: Option<Millis>) {
+        self.pinned.store(now.unwrap_or(i64::MIN), Ordering::Release);
+    }
+
+    /// Whether a record is being replayed.
+    pub(crate) fn is_pinned(&self) -> bool {
+        self.pinned.load(Ordering::Acquire) != UNPINNED
+    }
+
+    /// Ends [`Clock::pin`].
+    pub(crate) fn unpin(&self) {
+        self.pinned.store(UNPINNED, Ordering::Release);
     }
 
     /// The clock's mode.
@@ -31,6 +64,10 @@ impl Clock {
 
     /// The current time. An event clock that has seen no event returns `None`.
     pub fn now(&self) -> Option<Millis> {
+        let pinned = self.pinned.load(Ordering::Acquire);
+        if pinned != UNPINNED {
+            return (pinned != i64::MIN).then_some(pinned);
+        }
         match self.mode {
             ClockMode::Wall => Some(wall_now()),
             ClockMode::Manual => Some(self.millis.load(Ordering::Acquire)),
@@ -91,5 +128,16 @@ mod tests {
         clock.observe_event(20);
         assert_eq!(clock.now(), Some(50));
         assert_eq!(clock.advance(1).unwrap_err().code(), "INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn a_pinned_clock_reads_the_recorded_time() {
+        let clock = Clock::new(ClockMode::Wall, None);
+        clock.pin(Some(42));
+        assert_eq!(clock.now(), Some(42));
+        clock.pin(None);
+        assert_eq!(clock.now(), None);
+        clock.unpin();
+        assert!(clock.now().unwrap() > 42);
     }
 }

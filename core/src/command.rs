@@ -124,10 +124,10 @@ impl Engine {
     /// Runs one command and returns its result in the JSON form of SPEC §10, or the error.
     pub fn call(&self, command: &Command) -> Result<Value> {
         match command {
-            Command::Ingest(Value::String(raw)) => Ok(self.ingest_json(raw.as_bytes()).to_json()),
-            Command::Ingest(event) => Ok(self.ingest_value(event).to_json()),
-            Command::IngestBatch(Value::Array(events)) => Ok(self.ingest_values(events).to_json()),
-            Command::IngestBatch(Value::String(ndjson)) => Ok(self.ingest_ndjson(ndjson.as_bytes()).to_json()),
+            Command::Ingest(Value::String(raw)) => self.ingest_json(raw.as_bytes()).map(|o| o.to_json()),
+            Command::Ingest(event) => self.ingest_value(event).map(|o| o.to_json()),
+            Command::IngestBatch(Value::Array(events)) => self.ingest_values(events).map(|b| b.to_json()),
+            Command::IngestBatch(Value::String(ndjson)) => self.ingest_ndjson(ndjson.as_bytes()).map(|b| b.to_json()),
             Command::IngestBatch(_) => {
                 Err(JourneyError::invalid_argument("ingestBatch takes an array of events or an NDJSON string"))
             }

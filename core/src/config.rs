@@ -29,6 +29,37 @@ pub enum UnknownAttributes {
     Keep,
 }
 
+/// When a durable engine's journal reaches the disk (SPEC §11, docs/durability.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncMode {
+    /// Every change is fsynced before its call returns; concurrent callers share one fsync.
+    #[default]
+    Always,
+    /// As `Always`, except that a batch ingest is fsynced once, before it returns.
+    Batch,
+    /// A background thread fsyncs every `store.intervalMs`; a crash loses at most that much.
+    Interval,
+    /// Never fsynced except by snapshots and `close`; a crash loses what was not written.
+    Never,
+}
+
+/// The `store` settings, used only by `Engine::open`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// When the journal reaches the disk.
+    pub sync: SyncMode,
+    /// The fsync period of `SyncMode::Interval`, in milliseconds.
+    pub interval_ms: u64,
+    /// Journal bytes after which a snapshot is written and the journal before it dropped.
+    pub snapshot_every: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig { sync: SyncMode::Always, interval_ms: 1000, snapshot_every: 256 * 1024 * 1024 }
+    }
+}
+
 /// The engine's settings; [`Config::default`] gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -54,6 +85,12 @@ pub struct Config {
     pub max_pending_per_agent: usize,
     /// Largest custom event `data`, in bytes.
     pub max_custom_event_data: usize,
+    /// Sessions whose last activity is older than `now - retention` are evicted; `None` keeps them.
+    pub retention: Option<Duration>,
+    /// Actions in a terminal state are evicted this long after their last change.
+    pub action_retention: Duration,
+    /// Durable store settings (only `Engine::open` reads them).
+    pub store: StoreConfig,
 }
 
 impl Default for Config {
@@ -70,6 +107,9 @@ impl Default for Config {
             max_event_bytes: 65_536,
             max_pending_per_agent: 1000,
             max_custom_event_data: 65_536,
+            retention: None,
+            action_retention: Duration::from_millis(24 * 3_600_000),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -97,7 +137,24 @@ impl Config {
         for (key, value) in map {
             config.set(key, value)?;
         }
+        config.check_retention()?;
         Ok(config)
+    }
+
+    /// `retention` must cover `allowedLateness`, so that an evicted event can never be accepted
+    /// again as new: it would be `LATE_EVENT` (SPEC §12).
+    fn check_retention(&self) -> Result<()> {
+        let Some(retention) = self.retention else { return Ok(()) };
+        match self.allowed_lateness {
+            None => Err(invalid("retention", "needs allowedLateness: an evicted event must never come back as new")),
+            Some(lateness) if retention.as_millis() < lateness.as_millis() => Err(invalid(
+                "retention",
+                format!(
+                    "{retention} is shorter than allowedLateness ({lateness}); an evicted event could come back as new"
+                ),
+            )),
+            Some(_) => Ok(()),
+        }
     }
 
     fn set(&mut self, key: &str, value: &Value) -> Result<()> {
@@ -141,6 +198,14 @@ impl Config {
             "maxEventBytes" => self.max_event_bytes = count(key, value, MAX_BYTES)?,
             "maxPendingPerAgent" => self.max_pending_per_agent = count(key, value, MAX_COUNT)?,
             "maxCustomEventData" => self.max_custom_event_data = count(key, value, MAX_BYTES)?,
+            "retention" => {
+                self.retention = match value {
+                    Value::Null => None,
+                    _ => Some(positive_duration(key, value)?),
+                }
+            }
+            "actionRetention" => self.action_retention = duration(key, value)?,
+            "store" => self.store = store(value)?,
             _ => return Err(invalid(key, "unknown config key")),
         }
         Ok(())
@@ -173,6 +238,16 @@ impl Config {
         map.insert("maxEventBytes".into(), self.max_event_bytes.into());
         map.insert("maxPendingPerAgent".into(), self.max_pending_per_agent.into());
         map.insert("maxCustomEventData".into(), self.max_custom_event_data.into());
+        map.insert("retention".into(), self.retention.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null));
+        map.insert("actionRetention".into(), self.action_retention.to_string().into());
+        let sync = match self.store.sync {
+            SyncMode::Always => "always",
+            SyncMode::Batch => "batch",
+            SyncMode::Interval => "interval",
+            SyncMode::Never => "never",
+        };
+        let store = serde_json::json!({"sync": sync, "intervalMs": self.store.interval_ms, "snapshotEvery": self.store.snapshot_every});
+        map.insert("store".into(), store);
         Value::Object(map)
     }
 }
@@ -187,6 +262,38 @@ fn string<'v>(key: &str, value: &'v Value) -> Result<&'v str> {
 
 fn duration(key: &str, value: &Value) -> Result<Duration> {
     Duration::parse(string(key, value)?).map_err(|message| invalid(key, message))
+}
+
+fn positive_duration(key: &str, value: &Value) -> Result<Duration> {
+    let duration = duration(key, value)?;
+    if duration.as_millis() <= 0 {
+        return Err(invalid(key, "must be longer than 0"));
+    }
+    Ok(duration)
+}
+
+/// Reads `{"sync", "intervalMs", "snapshotEvery"}`, every key optional.
+fn store(value: &Value) -> Result<StoreConfig> {
+    let mut store = StoreConfig::default();
+    let map = value.as_object().ok_or_else(|| invalid("store", format!("expected an object, got {value}")))?;
+    for (key, value) in map {
+        let path = format!("store.{key}");
+        match key.as_str() {
+            "sync" => {
+                store.sync = match string(&path, value)? {
+                    "always" => SyncMode::Always,
+                    "batch" => SyncMode::Batch,
+                    "interval" => SyncMode::Interval,
+                    "never" => SyncMode::Never,
+                    other => return Err(invalid(&path, format!("'{other}' is not always, batch, interval or never"))),
+                }
+            }
+            "intervalMs" => store.interval_ms = count(&path, value, 3_600_000)? as u64,
+            "snapshotEvery" => store.snapshot_every = count(&path, value, 1 << 40)? as u64,
+            _ => return Err(invalid(&path, "unknown store key")),
+        }
+    }
+    Ok(store)
 }
 
 fn count(key: &str, value: &Value, max: u64) -> Result<usize> {
@@ -212,12 +319,27 @@ mod tests {
     fn reads_every_key_and_round_trips() {
         let text = r#"{"clock":"manual","start":"2026-11-21T10:00:00Z","unknownAttributes":"drop",
             "allowedLateness":null,"maxClockSkew":"1m","maxEventTypes":5,"maxAttributesPerEvent":7,
-            "maxStringLength":9,"maxEventBytes":100,"maxPendingPerAgent":3,"maxCustomEventData":10}"#;
+            "maxStringLength":9,"maxEventBytes":100,"maxPendingPerAgent":3,"maxCustomEventData":10,
+            "actionRetention":"2h","store":{"sync":"batch","intervalMs":50,"snapshotEvery":4096}}"#;
         let config = Config::from_json(text).unwrap();
         assert_eq!(config.clock, ClockMode::Manual);
         assert_eq!(config.allowed_lateness, None);
         assert_eq!(config.max_pending_per_agent, 3);
+        assert_eq!(config.store, StoreConfig { sync: SyncMode::Batch, interval_ms: 50, snapshot_every: 4096 });
         assert_eq!(Config::from_value(&config.to_json()).unwrap(), config);
+        let kept = Config::from_json(r#"{"retention":"2d","allowedLateness":"1h"}"#).unwrap();
+        assert_eq!(kept.retention.unwrap().as_millis(), 2 * 86_400_000);
+        assert_eq!(Config::from_value(&kept.to_json()).unwrap(), kept);
+    }
+
+    #[test]
+    fn retention_must_cover_the_allowed_lateness() {
+        for text in [r#"{"retention":"30m"}"#, r#"{"retention":"1d","allowedLateness":null}"#, r#"{"retention":"0s"}"#]
+        {
+            let err = Config::from_json(text).unwrap_err();
+            assert!(matches!(&err, JourneyError::InvalidConfig { key, .. } if key == "retention"), "{text}: {err}");
+        }
+        assert_eq!(Config::from_json(r#"{"retention":"1h"}"#).unwrap().retention.unwrap().as_millis(), 3_600_000);
     }
 
     #[test]
@@ -229,6 +351,9 @@ mod tests {
             (r#"{"maxEventBytes":"big"}"#, "maxEventBytes"),
             (r#"{"maxClockSkew":"5"}"#, "maxClockSkew"),
             (r#"{"start":"noon"}"#, "start"),
+            (r#"{"store":{"sync":"sometimes"}}"#, "store.sync"),
+            (r#"{"store":{"syncc":"always"}}"#, "store.syncc"),
+            (r#"{"store":[]}"#, "store"),
         ] {
             let err = Config::from_json(text).unwrap_err();
             assert_eq!(err.code(), "INVALID_CONFIG");

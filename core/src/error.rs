@@ -219,6 +219,23 @@ pub enum JourneyError {
     /// A web action's first recorded state is neither `qualified` nor `offered`.
     #[error("unknown action: {0}")]
     UnknownAction(String),
+    /// A durable engine's file system refused a read, write, fsync or rename (SPEC §11). After a
+    /// failed journal write the engine refuses further changes; reopening recovers what was durable.
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// A store's journal or snapshot fails its checksum or does not decode, other than a torn tail.
+    #[error("corrupt store: {file} at byte {offset}: {message}")]
+    CorruptStore {
+        /// The file, as a path.
+        file: String,
+        /// The byte offset of the bad record or of the bad snapshot part.
+        offset: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another engine has the store open.
+    #[error("store locked: {0}")]
+    StoreLocked(String),
 }
 
 fn first_message(violations: &[Violation]) -> String {
@@ -245,6 +262,9 @@ impl JourneyError {
             Self::QueueFull(_) => "QUEUE_FULL",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::UnknownAction(_) => "UNKNOWN_ACTION",
+            Self::Io(_) => "IO_ERROR",
+            Self::CorruptStore { .. } => "CORRUPT_STORE",
+            Self::StoreLocked(_) => "STORE_LOCKED",
         }
     }
 
@@ -267,6 +287,10 @@ impl JourneyError {
         if let Self::InvalidConfig { key, .. } = self {
             json["key"] = serde_json::Value::String(key.clone());
         }
+        if let Self::CorruptStore { file, offset, .. } = self {
+            json["file"] = serde_json::Value::String(file.clone());
+            json["offset"] = (*offset).into();
+        }
         json
     }
 
@@ -279,6 +303,18 @@ impl JourneyError {
 impl Serialize for JourneyError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
+    }
+}
+
+impl JourneyError {
+    /// An `IO_ERROR` saying what was being done to which path.
+    pub(crate) fn io(doing: &str, path: &std::path::Path, error: std::io::Error) -> Self {
+        Self::Io(format!("{doing} {}: {error}", path.display()))
+    }
+
+    /// A `CORRUPT_STORE` at `offset` of `file`.
+    pub(crate) fn corrupt(file: &std::path::Path, offset: u64, message: impl Into<String>) -> Self {
+        Self::CorruptStore { file: file.display().to_string(), offset, message: message.into() }
     }
 }
 

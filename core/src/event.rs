@@ -62,25 +62,95 @@ impl Customer {
     }
 }
 
+/// A 128-bit keyed digest of an event's canonical JSON: what "the same content" means for a
+/// duplicate (SPEC §2.2).
+///
+/// It is SipHash-1-3 with 128-bit output, keyed by the engine's [`DigestKey`]. Two different
+/// contents under one id give the same digest with probability 2^-128 for a sender who does not
+/// know the key (SipHash is a keyed pseudo-random function), so neither an unlucky nor a crafted
+/// collision can turn a conflicting reuse of an id into a silent `duplicate`. Equal contents always
+/// give equal digests, so a true resend is never refused.
+pub type Digest = u128;
+
+/// The secret key of [`Digest`]: random for each in-memory engine and each store, and kept in the
+/// store's snapshots so that digests stay comparable across restarts.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestKey([u64; 2]);
+
+impl std::fmt::Debug for DigestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DigestKey(..)")
+    }
+}
+
+impl DigestKey {
+    /// A key from the operating system's random source.
+    pub fn random() -> DigestKey {
+        let (a, b) = Uuid::new_v4().as_u64_pair();
+        DigestKey([a, b])
+    }
+
+    /// The digest of `event`'s canonical form.
+    pub(crate) fn digest(&self, event: &Json<'_>) -> Digest {
+        let mut hasher = self.hasher();
+        event.write_canonical(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The digest of canonical bytes already written.
+    fn digest_bytes(&self, canonical: &[u8]) -> Digest {
+        let mut hasher = self.hasher();
+        std::io::Write::write_all(&mut hasher, canonical).unwrap_or_default();
+        hasher.finish()
+    }
+
+    fn hasher(&self) -> DigestWriter {
+        DigestWriter(siphasher::sip128::SipHasher13::new_with_keys(self.0[0], self.0[1]))
+    }
+}
+
+/// A SipHash state that the canonical writer writes into.
+struct DigestWriter(siphasher::sip128::SipHasher13);
+
+impl DigestWriter {
+    fn finish(&self) -> Digest {
+        siphasher::sip128::Hasher128::finish128(&self.0).as_u128()
+    }
+}
+
+impl std::io::Write for DigestWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        std::hash::Hasher::write(&mut self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// How an event is recognised when it comes again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Identity {
     /// The event's id: its `id` field, or the natural id. `None` when `id` is present but not a UUID.
     pub id: Option<Uuid>,
-    /// A 64-bit hash of the event's canonical JSON, to tell a resend from a conflicting reuse of an id.
-    pub content_hash: u64,
+    /// The digest of the event's canonical JSON, to tell a resend from a conflicting reuse of an id.
+    pub digest: Digest,
 }
 
 impl Identity {
     /// Reads or derives the identity of an event. `event` need not be valid.
-    pub fn of(event: &Json<'_>) -> Identity {
-        let content_hash = event.content_hash();
-        let id = match event.get("id") {
-            None | Some(Json::Null) => Some(natural_id(event)),
-            Some(Json::String(text)) => Uuid::try_parse(text).ok(),
-            Some(_) => None,
-        };
-        Identity { id, content_hash }
+    pub fn of(event: &Json<'_>, key: &DigestKey) -> Identity {
+        match event.get("id") {
+            // The natural id needs the canonical bytes anyway: digest those, without a second walk.
+            None | Some(Json::Null) => {
+                let mut canonical = Vec::with_capacity(512);
+                event.write_canonical(&mut canonical);
+                Identity { id: Some(Uuid::new_v5(&NAMESPACE, &canonical)), digest: key.digest_bytes(&canonical) }
+            }
+            Some(Json::String(text)) => Identity { id: Uuid::try_parse(text).ok(), digest: key.digest(event) },
+            Some(_) => Identity { id: None, digest: 0 },
+        }
     }
 }
 
@@ -100,17 +170,35 @@ mod tests {
         let a = Json::parse(br#"{"eventName":"x","n":1}"#).unwrap();
         let b = Json::parse(br#"{ "n": 1, "eventName": "x" }"#).unwrap();
         let c = Json::parse(br#"{"eventName":"x","n":2}"#).unwrap();
-        assert_eq!(Identity::of(&a), Identity::of(&b));
-        assert_ne!(Identity::of(&a).id, Identity::of(&c).id);
-        assert_eq!(Identity::of(&a).id.unwrap().get_version_num(), 5);
+        let key = DigestKey::random();
+        assert_eq!(Identity::of(&a, &key), Identity::of(&b, &key));
+        assert_ne!(Identity::of(&a, &key).id, Identity::of(&c, &key).id);
+        assert_ne!(Identity::of(&a, &key).digest, Identity::of(&c, &key).digest);
+        assert_eq!(Identity::of(&a, &key).id.unwrap().get_version_num(), 5);
+        assert_eq!(natural_id(&a), Identity::of(&a, &key).id.unwrap());
     }
 
     #[test]
     fn explicit_ids_are_read_and_bad_ones_give_none() {
+        let key = DigestKey::random();
         let good = Json::parse(br#"{"id":"6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"}"#).unwrap();
-        assert_eq!(Identity::of(&good).id.unwrap().to_string(), "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11");
+        assert_eq!(Identity::of(&good, &key).id.unwrap().to_string(), "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11");
         let bad = Json::parse(br#"{"id":"not-a-uuid"}"#).unwrap();
-        assert_eq!(Identity::of(&bad).id, None);
+        assert_eq!(Identity::of(&bad, &key).id, None);
+    }
+
+    #[test]
+    fn digests_ignore_key_order_only_and_depend_on_the_key() {
+        let key = DigestKey::random();
+        let digest = |text: &str| key.digest(&Json::parse(text.as_bytes()).unwrap());
+        assert_eq!(digest(r#"{"a":1,"b":"x"}"#), digest(r#"{"b":"x","a":1}"#));
+        assert_ne!(digest(r#"{"a":1,"b":"x"}"#), digest(r#"{"a":1,"b":"y"}"#));
+        assert_ne!(digest(r#"{"a":[1,2]}"#), digest(r#"{"a":[2,1]}"#));
+        assert_ne!(digest(r#"{"a":1,"b":2}"#), digest(r#"{"a":2,"b":1}"#));
+        assert_ne!(digest(r#"{"a":{"b":1}}"#), digest(r#"{"a":{"b":1},"c":null}"#));
+        assert_ne!(digest(r#"{"a":"1"}"#), digest(r#"{"a":1}"#));
+        let event = Json::parse(br#"{"a":1}"#).unwrap();
+        assert_ne!(key.digest(&event), DigestKey::random().digest(&event));
     }
 
     #[test]

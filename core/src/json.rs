@@ -11,7 +11,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
 use std::borrow::Cow;
 use std::fmt;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::io::Write;
 
 /// A JSON value whose strings may borrow from the bytes it was read from.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,89 +95,41 @@ impl<'a> Json<'a> {
     }
 
     /// Writes the canonical form: no whitespace, object keys sorted by their UTF-8 bytes, strings and
-    /// numbers as serde_json writes them. Two events with the same content have the same canonical form.
-    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+    /// numbers as serde_json writes them. Two events with the same content have the same canonical
+    /// form. `out` is a buffer, or a hasher that digests the form without storing it.
+    pub fn write_canonical<W: Write>(&self, out: &mut W) {
         match self {
-            Json::Null => out.extend_from_slice(b"null"),
-            Json::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Json::Null => put(out, b"null"),
+            Json::Bool(b) => put(out, if *b { b"true" } else { b"false" }),
             // serde_json writes numbers with itoa/ryu, without the String that Display would build.
             Json::Number(n) => {
                 let _ = serde_json::to_writer(&mut *out, n);
             }
             Json::String(s) => write_string(s, out),
             Json::Array(items) => {
-                out.push(b'[');
+                put(out, b"[");
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push(b',');
+                        put(out, b",");
                     }
                     item.write_canonical(out);
                 }
-                out.push(b']');
+                put(out, b"]");
             }
             Json::Object(entries) => {
-                out.push(b'{');
+                put(out, b"{");
                 let mut first = true;
                 for_each_sorted(entries, |key, value| {
                     if !std::mem::take(&mut first) {
-                        out.push(b',');
+                        put(out, b",");
                     }
                     write_string(key, out);
-                    out.push(b':');
+                    put(out, b":");
                     value.write_canonical(out);
                 });
-                out.push(b'}');
+                put(out, b"}");
             }
         }
-    }
-
-    /// A 64-bit hash of the content: equal for equal canonical forms, whatever the key order.
-    ///
-    /// Objects combine their entries' hashes by addition, which does not depend on order, so no
-    /// entry is sorted: this runs on every event, and sorting keys was a tenth of ingest time.
-    /// foldhash with a fixed seed keeps the hash the same from run to run.
-    pub fn content_hash(&self) -> u64 {
-        let state = foldhash::fast::FixedState::with_seed(0x6a6f_7572_6e65_7921);
-        self.hash_with(&state)
-    }
-
-    fn hash_with(&self, state: &foldhash::fast::FixedState) -> u64 {
-        let mut hasher = state.build_hasher();
-        match self {
-            Json::Null => hasher.write_u8(0),
-            Json::Bool(b) => hasher.write_u8(1 + *b as u8),
-            Json::Number(n) => {
-                hasher.write_u8(3);
-                if let Some(i) = n.as_i64() {
-                    hasher.write_i64(i);
-                } else if let Some(u) = n.as_u64() {
-                    hasher.write_u64(u);
-                } else {
-                    hasher.write_u64(n.as_f64().unwrap_or(0.0).to_bits());
-                }
-            }
-            Json::String(s) => {
-                hasher.write_u8(4);
-                s.hash(&mut hasher);
-            }
-            Json::Array(items) => {
-                hasher.write_u8(5);
-                hasher.write_usize(items.len());
-                items.iter().for_each(|item| hasher.write_u64(item.hash_with(state)));
-            }
-            Json::Object(entries) => {
-                hasher.write_u8(6);
-                hasher.write_usize(entries.len());
-                let sum = entries.iter().fold(0u64, |sum, (key, value)| {
-                    let mut entry = state.build_hasher();
-                    key.hash(&mut entry);
-                    entry.write_u64(value.hash_with(state));
-                    sum.wrapping_add(entry.finish())
-                });
-                hasher.write_u64(sum);
-            }
-        }
-        hasher.finish()
     }
 }
 
@@ -218,9 +170,14 @@ pub(crate) fn write_object<'x, 'a: 'x>(entries: impl IntoIterator<Item = (&'x st
     out.push(b'}');
 }
 
-fn write_string(s: &str, out: &mut Vec<u8>) {
-    // Writing a &str to a Vec cannot fail.
+fn write_string<W: Write>(s: &str, out: &mut W) {
+    // The canonical writers (a Vec, a hasher) never fail.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+fn put<W: Write>(out: &mut W, bytes: &[u8]) {
+    // The canonical writers (a Vec, a hasher) never fail.
+    let _ = out.write_all(bytes);
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Json<'a> {
@@ -329,26 +286,12 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    fn content_hash(text: &str) -> u64 {
-        Json::parse(text.as_bytes()).unwrap().content_hash()
-    }
-
     #[test]
     fn canonical_form_sorts_keys_and_drops_whitespace() {
         assert_eq!(
             canonical(r#" { "b" : [1, 2.5, "x\n"], "a": {"d": null, "c": true} } "#),
             r#"{"a":{"c":true,"d":null},"b":[1,2.5,"x\n"]}"#
         );
-    }
-
-    #[test]
-    fn content_hash_ignores_key_order_only() {
-        assert_eq!(content_hash(r#"{"a":1,"b":"x"}"#), content_hash(r#"{"b":"x","a":1}"#));
-        assert_ne!(content_hash(r#"{"a":1,"b":"x"}"#), content_hash(r#"{"a":1,"b":"y"}"#));
-        assert_ne!(content_hash(r#"{"a":[1,2]}"#), content_hash(r#"{"a":[2,1]}"#));
-        assert_ne!(content_hash(r#"{"a":1,"b":2}"#), content_hash(r#"{"a":2,"b":1}"#));
-        assert_ne!(content_hash(r#"{"a":{"b":1}}"#), content_hash(r#"{"a":{"b":1},"c":null}"#));
-        assert_ne!(content_hash(r#"{"a":"1"}"#), content_hash(r#"{"a":1}"#));
     }
 
     #[test]

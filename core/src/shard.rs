@@ -43,6 +43,13 @@ impl<T> Sharded<T> {
         let index = (self.hasher.hash_one(key) >> 58) as usize % SHARDS;
         self.shards[index].0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Calls `visit` on every shard in turn, each locked while it is visited.
+    pub fn each(&self, mut visit: impl FnMut(&mut T)) {
+        for shard in self.shards.iter() {
+            visit(&mut shard.0.lock().unwrap_or_else(PoisonError::into_inner));
+        }
+    }
 }
 
 #[cfg(test)]

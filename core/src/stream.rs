@@ -4,8 +4,11 @@
 //! The result keeps totals and only the first rejections (with their line numbers): returning one
 //! outcome per line would make the result as large as the input.
 
-use crate::engine::{Engine, line_content};
+use crate::engine::Engine;
+use crate::error::{JourneyError, Result};
 use crate::error::{Violation, ViolationCode};
+use crate::ingest::IngestCall;
+use crate::ingest::line_content;
 use crate::outcome::Outcome;
 use serde::Serialize;
 use std::io::{self, BufRead};
@@ -43,16 +46,27 @@ pub struct StreamSummary {
 impl Engine {
     /// Ingests NDJSON from `reader`, one line at a time. Blank lines are skipped. A line longer
     /// than `maxEventBytes` is read past, not stored, and rejected with `EVENT_TOO_LARGE`. Keeps
-    /// the first `kept_rejections` rejections. Fails only on an I/O error, after ingesting every
-    /// line before it.
-    pub fn ingest_ndjson_reader(&self, mut reader: impl BufRead, kept_rejections: usize) -> io::Result<StreamSummary> {
+    /// the first `kept_rejections` rejections. The whole stream is one ingest call: under
+    /// `store.sync = "batch"` it is fsynced once, at the end. Fails with `IO_ERROR` when reading
+    /// fails, after ingesting every line before it.
+    pub fn ingest_ndjson_reader(&self, reader: impl BufRead, kept_rejections: usize) -> Result<StreamSummary> {
+        self.ingest_call(|call| self.stream(call, reader, kept_rejections))
+    }
+
+    fn stream(
+        &self,
+        call: &mut IngestCall<'_>,
+        mut reader: impl BufRead,
+        kept_rejections: usize,
+    ) -> Result<StreamSummary> {
         let limit = self.config().max_event_bytes;
         let mut summary = StreamSummary::default();
         let mut line = Vec::with_capacity(1024);
         let mut number = 0u64;
         loop {
             line.clear();
-            let (read, oversized) = read_line(&mut reader, &mut line, limit)?;
+            let (read, oversized) = read_line(&mut reader, &mut line, limit)
+                .map_err(|e| JourneyError::Io(format!("reading line {}: {e}", number + 1)))?;
             if read == 0 {
                 return Ok(summary);
             }
@@ -68,9 +82,9 @@ impl Engine {
                     "",
                     format!("line is longer than {limit} bytes (maxEventBytes)"),
                 );
-                self.reject(None, vec![violation])
+                call.refuse(violation)
             } else {
-                self.ingest_json(text)
+                call.text(text)?
             };
             match outcome {
                 Outcome::Accepted { .. } => summary.accepted += 1,

@@ -136,8 +136,8 @@ proptest! {
         let mut shuffled = events.clone();
         shuffle(&mut shuffled, seed);
         let (in_order, reordered) = (engine(), engine());
-        for e in &events { prop_assert_eq!(in_order.ingest_value(e).status(), "accepted"); }
-        for e in &shuffled { prop_assert_eq!(reordered.ingest_value(e).status(), "accepted"); }
+        for e in &events { prop_assert_eq!(in_order.ingest_value(e).unwrap().status(), "accepted"); }
+        for e in &shuffled { prop_assert_eq!(reordered.ingest_value(e).unwrap().status(), "accepted"); }
         prop_assert_eq!(sessions(&in_order), sessions(&reordered));
         let (a, b) = (in_order.stats(), reordered.stats());
         prop_assert_eq!(a.events_accepted, b.events_accepted);
@@ -153,9 +153,9 @@ proptest! {
             if broken.contains(&n) {
                 e["attributes"] = json!({});
             }
-            if let Outcome::Accepted { .. } = engine.ingest_value(&e) { accepted += 1; }
+            if let Outcome::Accepted { .. } = engine.ingest_value(&e).unwrap() { accepted += 1; }
             // Every event is sent twice: the resend must not count.
-            prop_assert_ne!(engine.ingest_value(&e).status(), "accepted");
+            prop_assert_ne!(engine.ingest_value(&e).unwrap().status(), "accepted");
         }
         let total: usize = (0..CUSTOMERS).flat_map(|c| all_cards(&engine, &customer(c), &everything())).map(|c| c.event_count).sum();
         prop_assert_eq!(total as u64, accepted);
@@ -166,7 +166,7 @@ proptest! {
     fn viewers_never_see_other_divisions(specs in prop::collection::vec(spec(), 1..60), allowed in prop::collection::btree_set(1..DIVISIONS.len(), 0..3)) {
         let engine = engine();
         for (n, s) in specs.iter().enumerate() {
-            engine.ingest_value(&event(n, s, true));
+            engine.ingest_value(&event(n, s, true)).unwrap();
         }
         let divisions: Vec<&str> = allowed.iter().filter_map(|i| DIVISIONS[*i]).collect();
         let viewer = Viewer::new(everything().permissions, divisions.clone());

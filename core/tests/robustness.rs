@@ -95,15 +95,15 @@ fn random_and_mutated_inputs_never_panic() {
                 mutate(&mut rng, seed.as_bytes())
             }
         };
-        let outcome = engine.ingest_json(&input);
+        let outcome = engine.ingest_json(&input).unwrap();
         assert!(matches!(outcome.status(), "accepted" | "duplicate" | "rejected"));
         outcomes += 1;
         if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&input) {
-            engine.ingest_value(&value);
+            engine.ingest_value(&value).unwrap();
             outcomes += 1;
         }
         if i % 100 == 0 {
-            outcomes += engine.ingest_ndjson(&input).outcomes.len() as u64;
+            outcomes += engine.ingest_ndjson(&input).unwrap().outcomes.len() as u64;
             if let Ok(batch) = engine.ingest_batch_json(&input) {
                 outcomes += batch.outcomes.len() as u64;
             }
@@ -118,7 +118,7 @@ fn random_and_mutated_inputs_never_panic() {
     let fresh = SEEDS[0]
         .replace("order-1234", "order-after-fuzz")
         .replace("6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "0f8fad5b-d9cb-469f-a165-70867728950e");
-    assert_eq!(engine.ingest_json(fresh.as_bytes()).status(), "accepted");
+    assert_eq!(engine.ingest_json(fresh.as_bytes()).unwrap().status(), "accepted");
     let viewer = Viewer::new(["journey:session:view", "journey:sessionType:view"], ["*"]);
     let page = engine.journey(&Customer::new("cust-42", IdType::Email), &viewer, &PageRequest::first(200)).unwrap();
     assert!(page.entities.iter().any(|c| c.external_id.as_deref() == Some("order-after-fuzz")));
@@ -128,14 +128,14 @@ fn random_and_mutated_inputs_never_panic() {
 fn huge_and_deep_inputs_are_refused_cleanly() {
     let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), Config::default()).unwrap();
     let huge = vec![b' '; 10 * 1024 * 1024];
-    assert_eq!(engine.ingest_json(&huge).to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
+    assert_eq!(engine.ingest_json(&huge).unwrap().to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
     let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
-    assert_eq!(engine.ingest_json(deep.as_bytes()).to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
+    assert_eq!(engine.ingest_json(deep.as_bytes()).unwrap().to_json()["violations"][0]["code"], "EVENT_TOO_LARGE");
     let deep_small = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
-    assert_eq!(engine.ingest_json(deep_small.as_bytes()).to_json()["violations"][0]["code"], "INVALID_JSON");
-    assert_eq!(engine.ingest_json(b"").to_json()["violations"][0]["code"], "INVALID_JSON");
-    assert_eq!(engine.ingest_json(b"\xff\xff").to_json()["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(engine.ingest_json(deep_small.as_bytes()).unwrap().to_json()["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(engine.ingest_json(b"").unwrap().to_json()["violations"][0]["code"], "INVALID_JSON");
+    assert_eq!(engine.ingest_json(b"\xff\xff").unwrap().to_json()["violations"][0]["code"], "INVALID_JSON");
     assert_eq!(engine.ingest_batch_json(b"{\"not\": \"an array\"}").unwrap_err().code(), "INVALID_JSON");
     let deep_value: serde_json::Value = (0..100).fold(serde_json::json!(1), |v, _| serde_json::json!([v]));
-    assert_eq!(engine.ingest_value(&deep_value).status(), "rejected");
+    assert_eq!(engine.ingest_value(&deep_value).unwrap().status(), "rejected");
 }

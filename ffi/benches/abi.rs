@@ -57,7 +57,7 @@ fn main() {
     let rust_setup = || Engine::new(Catalog::from_json(CATALOG).unwrap(), Config::from_json(CONFIG).unwrap()).unwrap();
     let rust_run = |engine: &Engine| {
         for event in &events {
-            assert_eq!(engine.ingest_json(event.as_bytes()).status(), "accepted");
+            assert_eq!(engine.ingest_json(event.as_bytes()).unwrap().status(), "accepted");
         }
     };
     let abi_setup = || unsafe {

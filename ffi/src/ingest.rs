@@ -29,7 +29,7 @@ pub unsafe extern "C" fn journey_ingest_json(
     guard(|| unsafe {
         let slot = out_string(outcome, "outcome")?;
         let engine = engine(engine_handle)?;
-        give_json_text(slot, engine.ingest_json(bytes(data, len, "data")?).to_json_string());
+        give_json_text(slot, engine.ingest_json(bytes(data, len, "data")?)?.to_json_string());
         Ok(())
     })
 }
@@ -82,7 +82,7 @@ pub unsafe extern "C" fn journey_ingest_ndjson(
     guard(|| unsafe {
         let slot = out_string(batch, "batch")?;
         let engine = engine(engine_handle)?;
-        give_json_text(slot, engine.ingest_ndjson(bytes(data, len, "data")?).to_json_string());
+        give_json_text(slot, engine.ingest_ndjson(bytes(data, len, "data")?)?.to_json_string());
         Ok(())
     })
 }

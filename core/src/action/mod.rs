@@ -17,6 +17,7 @@ pub use lifecycle::{ActionState, MediaType, Move, check_move, next_states};
 pub use recorder::DELIVERIES_KEPT;
 pub use subscription::{Callback, Pattern, SubscriptionId};
 
+use crate::durable::ActionPart;
 use crate::error::{JourneyError, Result};
 use crate::shard::{FastMap, Sharded};
 use crate::stats::{Counter, Counters};
@@ -39,46 +40,95 @@ pub struct ActionRecord {
     pub duplicate: bool,
 }
 
+/// An action's current state and when it last changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub media: MediaType,
+    pub state: ActionState,
+    /// The engine time of the last change (for `actionRetention`).
+    pub changed: Millis,
+}
+
 /// Every action's current state, and the subscriptions.
 #[derive(Default)]
 pub(crate) struct Actions {
-    states: Sharded<FastMap<Uuid, (MediaType, ActionState)>>,
+    states: Sharded<FastMap<Uuid, Slot>>,
     subscriptions: Subscriptions,
     recorder: recorder::Recorder,
 }
 
 impl Actions {
-    /// Checks and stores an action event, then notifies the subscribers.
-    pub fn record(&self, value: &serde_json::Value, now: Millis, counters: &Counters) -> Result<ActionRecord> {
+    /// Checks an action event and stores its new state. The subscribers are told separately
+    /// ([`Actions::notify`]), after the caller has let go of every lock: a callback may record
+    /// another event.
+    pub fn apply(&self, value: &serde_json::Value, now: Millis) -> Result<(ActionEvent, ActionRecord)> {
         let event = ActionEvent::from_value(value, now)?;
-        let (previous_state, movement) = {
-            let mut states = self.states.lock(&event.action_id);
-            let current = states.get(&event.action_id).copied();
-            if let Some((media, _)) = current
-                && media != event.action_media_type
-            {
-                return Err(JourneyError::invalid_argument(format!(
-                    "actionMediaType of action {} is {}, not {}",
-                    event.action_id,
-                    media.as_str(),
-                    event.action_media_type.as_str()
-                )));
-            }
-            let previous = current.map(|(_, state)| state);
-            let movement = check_move(event.action_media_type, previous, event.action_state)?;
-            states.insert(event.action_id, (event.action_media_type, event.action_state));
-            (previous, movement)
-        };
-        if movement == Move::Changed {
-            let failures = self.subscriptions.notify(&event);
-            counters.add(Counter::CallbackFailures, failures);
+        let mut states = self.states.lock(&event.action_id);
+        let current = states.get(&event.action_id).copied();
+        if let Some(slot) = current
+            && slot.media != event.action_media_type
+        {
+            return Err(JourneyError::invalid_argument(format!(
+                "actionMediaType of action {} is {}, not {}",
+                event.action_id,
+                slot.media.as_str(),
+                event.action_media_type.as_str()
+            )));
         }
-        Ok(ActionRecord {
+        let previous_state = current.map(|slot| slot.state);
+        let movement = check_move(event.action_media_type, previous_state, event.action_state)?;
+        if movement == Move::Changed {
+            let slot = Slot { media: event.action_media_type, state: event.action_state, changed: now };
+            states.insert(event.action_id, slot);
+        }
+        let record = ActionRecord {
             action_id: event.action_id,
             action_state: event.action_state,
             previous_state,
             duplicate: movement == Move::Repeated,
-        })
+        };
+        Ok((event, record))
+    }
+
+    /// The number of actions with a state.
+    pub fn count(&self) -> usize {
+        let mut count = 0;
+        self.states.each(|shard| count += shard.len());
+        count
+    }
+
+    /// Calls `visit` on every action's state, as a snapshot stores it.
+    pub fn each(&self, mut visit: impl FnMut(ActionPart)) {
+        self.states.each(|shard| {
+            for (id, slot) in shard.iter() {
+                visit(ActionPart { id: *id, media: slot.media, state: slot.state, changed: slot.changed });
+            }
+        });
+    }
+
+    /// Puts back an action read from a snapshot.
+    pub fn restore(&self, part: ActionPart) {
+        let slot = Slot { media: part.media, state: part.state, changed: part.changed };
+        self.states.lock(&part.id).insert(part.id, slot);
+    }
+
+    /// Evicts every action in a terminal state whose last change is before `cutoff`; returns how
+    /// many. A later event for an evicted action starts it afresh (`qualified` or `offered`).
+    pub fn evict_before(&self, cutoff: Millis) -> u64 {
+        let mut evicted = 0;
+        self.states.each(|shard| {
+            shard.retain(|_, slot| {
+                let expired = slot.changed < cutoff && next_states(slot.media, slot.state).is_empty();
+                evicted += expired as u64;
+                !expired
+            })
+        });
+        evicted
+    }
+
+    /// Calls the subscribers of a state change, counting the callbacks that fail.
+    pub fn notify(&self, event: &ActionEvent, counters: &Counters) {
+        counters.add(Counter::CallbackFailures, self.subscriptions.notify(event));
     }
 
     /// Subscribes `callback` to events matching `pattern`, every time or only `once`.

@@ -5,6 +5,7 @@
 //! written in the same JSON form as user types and loaded by the same code.
 
 mod load;
+mod upgrade;
 
 use crate::config::Config;
 use crate::duration::Duration;
@@ -12,12 +13,13 @@ use crate::error::{JourneyError, Result};
 use crate::shard::FastMap;
 use load::{Loader, fault};
 use serde_json::Value;
+pub(crate) use upgrade::{Remap, plan as plan_upgrade};
 
 /// Name of the built-in conversation session type.
 pub const CONVERSATION: &str = "conversation";
 
 /// How sessions of a type are keyed and when they end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SessionKind {
     /// Keyed by `session.externalId` (§3.1).
     Custom,
@@ -154,6 +156,8 @@ impl SessionType {
 pub struct Catalog {
     session_types: Vec<SessionType>,
     by_name: FastMap<String, usize>,
+    /// The JSON it was loaded from (without the built-in type), which a durable store keeps.
+    source: Value,
 }
 
 /// The built-in conversation type, in catalog form.
@@ -212,7 +216,7 @@ impl Catalog {
         }
         session_types.push(conversation_type());
         let by_name = session_types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-        Ok(Catalog { session_types, by_name })
+        Ok(Catalog { session_types, by_name, source: value.clone() })
     }
 
     /// Checks this catalog against another config's limits (the engine does this on creation).
@@ -222,6 +226,11 @@ impl Catalog {
         let mut loader = Loader::default();
         loader.check_limits(&user_types, config);
         loader.into_error().map_or(Ok(()), Err)
+    }
+
+    /// The JSON form the catalog was loaded from.
+    pub fn to_json(&self) -> &Value {
+        &self.source
     }
 
     /// Every session type, the built-in conversation type last.

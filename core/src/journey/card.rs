@@ -105,21 +105,6 @@ pub struct EventView {
     pub attributes: Option<Map<String, Value>>,
 }
 
-/// The time a session last showed activity: its latest event, or for web messaging and web chat
-/// conversations also the customer's latest web event (the messaging card turns live on a page view).
-pub(crate) fn last_activity(session: &Session, customer: &CustomerSessions) -> Millis {
-    let last = session.last_time();
-    let messaging = session
-        .conversation
-        .as_deref()
-        .and_then(|c| c.channel_name())
-        .is_some_and(|channel| matches!(channel, "webMessaging" | "webChat"));
-    match customer.latest_web_event {
-        Some(web) if messaging => last.max(web),
-        _ => last,
-    }
-}
-
 /// Status at `now`; `None` for an event clock that has seen no event (everything counts as live).
 pub(crate) fn status(session: &Session, ty: &SessionType, activity: Millis, now: Option<Millis>) -> SessionStatus {
     if session.ended.is_some() {
@@ -157,7 +142,7 @@ pub(crate) fn card(
         .filter_map(|(slot, def)| Some((def.name.clone(), session.attribute(slot, &def.name)?)))
         .collect();
     let conversation = session.conversation.as_deref().map(|c| {
-        let value = |slot: &crate::session::Lww<Value>| slot.get().cloned();
+        let value = |slot: &crate::session::Lww<Box<str>>| slot.get().map(|text| Value::from(&**text));
         ConversationCard {
             channel: value(&c.channel),
             direction: value(&c.direction),
@@ -172,7 +157,7 @@ pub(crate) fn card(
         kind: ty.kind.as_str(),
         display_name: ty.display_name.clone(),
         external_id: session.external_id.as_deref().map(str::to_owned),
-        status: status(session, ty, last_activity(session, customer), now),
+        status: status(session, ty, customer.last_activity(session), now),
         created_date: format_millis(session.first_time()),
         last_event: LastEvent {
             id: last.id,

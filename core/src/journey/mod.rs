@@ -53,7 +53,7 @@ pub(crate) fn journey_page(
     let mut listed: Vec<(Cursor, &Session)> = customer
         .iter()
         .filter(|s| card::listable(s, viewer))
-        .map(|s| (Cursor { time: card::last_activity(s, customer), id: s.id }, s))
+        .map(|s| (Cursor { time: customer.last_activity(s), id: s.id }, s))
         .collect();
     listed.sort_unstable_by(|(a, _), (b, _)| b.time.cmp(&a.time).then(a.id.cmp(&b.id)));
     let newest_first = |item: Cursor, cursor: Cursor| (cursor.time, item.id) > (item.time, cursor.id);

@@ -1,22 +1,24 @@
 //! The conversation card's fields (SPEC §3.3): channel, direction, and the last queue, agent and
 //! wrap-up code after any transfers. Each is last-writer-wins by event time, so a transfer that
 //! arrives late does not hide the queue the conversation moved to afterwards.
+//!
+//! Every field is a string: the built-in attributes they come from are enums and ids.
 
 use super::{Lww, StoredEvent};
 use crate::catalog::EventType;
 use crate::json::Json;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 /// Projected conversation fields.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ConversationState {
-    pub channel: Lww<Value>,
-    pub direction: Lww<Value>,
+    pub channel: Lww<Box<str>>,
+    pub direction: Lww<Box<str>>,
     /// The queue id of the latest `queue_joined`, `agent_connected` with a queue, or transfer to a queue.
-    pub last_queue: Lww<Value>,
+    pub last_queue: Lww<Box<str>>,
     /// The agent id of the latest `agent_connected`.
-    pub last_agent: Lww<Value>,
-    pub wrapup_code: Lww<Value>,
+    pub last_agent: Lww<Box<str>>,
+    pub wrapup_code: Lww<Box<str>>,
 }
 
 impl ConversationState {
@@ -26,9 +28,9 @@ impl ConversationState {
             let index = event_type.attribute_index(name)?;
             attributes.iter().find(|(i, _)| *i == index).map(|(_, v)| *v)
         };
-        let offer = |slot: &mut Lww<Value>, name: &str| {
-            if let Some(value) = field(name) {
-                slot.offer(event.time, event.id, || value.to_value());
+        let offer = |slot: &mut Lww<Box<str>>, name: &str| {
+            if let Some(text) = field(name).and_then(Json::as_str) {
+                slot.offer(event.time, event.id, || Box::from(text));
             }
         };
         match event_type.name.as_str() {
@@ -49,6 +51,6 @@ impl ConversationState {
 
     /// The channel from `conversation_started`, once it has been seen.
     pub fn channel_name(&self) -> Option<&str> {
-        self.channel.get().and_then(Value::as_str)
+        self.channel.get().map(|channel| &**channel)
     }
 }

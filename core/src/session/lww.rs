@@ -4,10 +4,11 @@
 //! the result does not depend on arrival order.
 
 use crate::time::Millis;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A value and the `(time, event id)` that wrote it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Lww<T> {
     slot: Option<(Millis, Uuid, T)>,
 }

@@ -19,11 +19,12 @@ use crate::json::{Json, write_object};
 use crate::shard::FastMap;
 use crate::time::Millis;
 use crate::validate::CheckedEvent;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// One accepted event as stored. Events are immutable once stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct StoredEvent {
     pub id: Uuid,
     pub time: Millis,
@@ -69,7 +70,7 @@ impl StoredEvent {
 }
 
 /// One session of any kind.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Session {
     pub id: Uuid,
     /// Index of the session type in the catalog.
@@ -153,6 +154,33 @@ impl Session {
     }
 }
 
+/// What evicting a customer's expired sessions removed, for the indexes outside the customer.
+#[derive(Debug, Default)]
+pub(crate) struct Evicted {
+    /// Every id of every evicted session, merged ids included.
+    pub session_ids: Vec<Uuid>,
+    /// Every evicted event's id.
+    pub event_ids: Vec<Uuid>,
+    /// The kind and external id of every evicted custom session or conversation.
+    pub keyed: Vec<(SessionKind, Box<str>)>,
+    /// Evicted sessions.
+    pub sessions: u64,
+}
+
+impl Evicted {
+    fn take(&mut self, session: Session) {
+        self.sessions += 1;
+        self.session_ids.push(session.id);
+        self.session_ids.extend(session.merged_ids);
+        self.event_ids.extend(session.events.iter().map(|e| e.id));
+        if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
+            (session.external_id, session.kind)
+        {
+            self.keyed.push((session.kind, external_id));
+        }
+    }
+}
+
 /// What applying an event did, for the outcome and the counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Applied {
@@ -167,7 +195,7 @@ pub(crate) struct Applied {
 }
 
 /// Every session of one customer.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct CustomerSessions {
     pub customer: Customer,
     /// Session slots; a web session merged into another leaves `None`.
@@ -221,6 +249,78 @@ impl CustomerSessions {
     /// Every current session.
     pub fn iter(&self) -> impl Iterator<Item = &Session> {
         self.sessions.iter().flatten()
+    }
+
+    /// A session's last activity (§3.4): its latest event time, and for a web-messaging or
+    /// web-chat conversation also the customer's latest web event (the messaging card turns live
+    /// again when the customer views a page).
+    pub fn last_activity(&self, session: &Session) -> Millis {
+        let last = session.last_time();
+        let messaging = session
+            .conversation
+            .as_deref()
+            .and_then(|c| c.channel_name())
+            .is_some_and(|channel| matches!(channel, "webMessaging" | "webChat"));
+        match self.latest_web_event {
+            Some(web) if messaging => last.max(web),
+            _ => last,
+        }
+    }
+
+    /// Evicts the sessions last active before `cutoff` (SPEC §12) and returns what the indexes
+    /// outside must forget. The sessions left keep their order; slots are renumbered.
+    pub fn evict_before(&mut self, cutoff: Millis) -> Evicted {
+        let mut evicted = Evicted::default();
+        let expired: Vec<bool> =
+            self.sessions.iter().map(|s| s.as_ref().is_some_and(|s| self.last_activity(s) < cutoff)).collect();
+        if !expired.contains(&true) {
+            return evicted;
+        }
+        let mut renumbered = vec![None; self.sessions.len()];
+        let mut kept = Vec::with_capacity(self.sessions.len());
+        for (slot, session) in std::mem::take(&mut self.sessions).into_iter().enumerate() {
+            let Some(session) = session else { continue };
+            if expired[slot] {
+                evicted.take(session);
+            } else {
+                renumbered[slot] = Some(kept.len());
+                kept.push(Some(session));
+            }
+        }
+        self.sessions = kept;
+        self.by_id.retain(|_, slot| match renumbered[*slot] {
+            Some(new) => {
+                *slot = new;
+                true
+            }
+            None => false,
+        });
+        for map in &mut self.keyed {
+            map.retain(|_, slot| renumbered[*slot].inspect(|new| *slot = *new).is_some());
+        }
+        for timeline in &mut self.web {
+            timeline.renumber(&renumbered);
+        }
+        evicted
+    }
+
+    /// Moves every stored position to the upgraded catalog's (see [`crate::catalog::Remap`]).
+    pub fn remap(&mut self, remap: &crate::catalog::Remap) {
+        for session in self.sessions.iter_mut().flatten() {
+            let old = session.session_type;
+            session.session_type = remap.session_types[old];
+            for event in &mut session.events {
+                event.event_type = remap.event_types[old][event.event_type as usize];
+            }
+            let mut slots = vec![Lww::default(); remap.attribute_counts[old]];
+            for (slot, value) in std::mem::take(&mut session.attributes).into_iter().enumerate() {
+                slots[remap.attribute_slots[old][slot]] = value;
+            }
+            session.attributes = slots;
+        }
+        for timeline in &mut self.web {
+            timeline.remap(remap);
+        }
     }
 
     fn add_session(&mut self, session: Session) -> usize {

@@ -13,10 +13,22 @@ use crate::validate::CheckedEvent;
 use uuid::Uuid;
 
 /// The web sessions of one web session type, ordered by start time.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct Timeline {
     session_type: usize,
     slots: Vec<usize>,
+}
+
+impl Timeline {
+    /// Moves the timeline's session type to the upgraded catalog's position.
+    pub(super) fn remap(&mut self, remap: &crate::catalog::Remap) {
+        self.session_type = remap.session_types[self.session_type];
+    }
+
+    /// Drops evicted slots (`None`) and renumbers the others.
+    pub(super) fn renumber(&mut self, renumbered: &[Option<usize>]) {
+        self.slots = self.slots.iter().filter_map(|slot| renumbered[*slot]).collect();
+    }
 }
 
 impl CustomerSessions {

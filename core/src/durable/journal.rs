@@ -1,0 +1,435 @@
+//! The journal: an append-only file of checksummed records, and group commit.
+//!
+//! Record framing (docs/durability.md):
+//! `magic u32 | length u32 | crc32c(length ‖ payload) u32 | payload`, all little-endian, where the
+//! payload is `seq u64 | now i64 | command JSON`.
+//!
+//! Appending copies a record into an in-memory buffer, under the engine's order lock. A caller that
+//! needs its record on disk then calls [`Journal::wait`]: the first waiter to find no flush under way
+//! writes the whole buffer and fsyncs it, and every caller whose record it covered returns. So one
+//! fsync serves every caller that arrived while the previous one ran.
+
+use super::files;
+use crate::config::SyncMode;
+use crate::error::{JourneyError, Result};
+use crate::time::Millis;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration as StdDuration;
+
+/// Marks the start of every record ("JRN1").
+pub(crate) const RECORD_MAGIC: u32 = u32::from_le_bytes(*b"JRN1");
+/// Bytes before a record's payload: magic, length, checksum.
+pub(crate) const HEADER_BYTES: usize = 12;
+/// Bytes of a payload before the command JSON: seq and now.
+const PAYLOAD_PREFIX: usize = 16;
+/// The `now` of a record decided before the engine had a time (an event clock with no event).
+const NO_TIME: i64 = i64::MIN;
+/// Buffered bytes after which a `never`-synced journal writes (without fsync) anyway.
+const NEVER_WRITE_AT: usize = 1 << 20;
+/// The largest record payload read back: a record is one command, whose event is at most 64 MiB.
+const MAX_PAYLOAD: usize = 256 << 20;
+
+/// A record's sequence number: its position in the total order of recorded changes.
+pub(crate) type Seq = u64;
+
+/// One record read back from a journal file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RecordRead {
+    /// Byte offset of the record in its file.
+    pub offset: u64,
+    pub seq: Seq,
+    pub now: Option<Millis>,
+    /// The command, as JSON text.
+    pub command: Vec<u8>,
+}
+
+/// What reading a journal file found.
+#[derive(Debug, Default)]
+pub(crate) struct JournalRead {
+    pub records: Vec<RecordRead>,
+    /// Where a torn tail starts and how many bytes it has, when the file ends in one.
+    pub torn: Option<(u64, u64)>,
+}
+
+/// Appends one framed record holding `seq`, `now` and the JSON that `write_command` writes.
+pub(crate) fn frame(out: &mut Vec<u8>, seq: Seq, now: Option<Millis>, write_command: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    out.extend_from_slice(&[0; HEADER_BYTES]);
+    out.extend_from_slice(&seq.to_le_bytes());
+    out.extend_from_slice(&now.unwrap_or(NO_TIME).to_le_bytes());
+    write_command(out);
+    let length = (out.len() - start - HEADER_BYTES) as u32;
+    let crc = crc32c::crc32c_append(crc32c::crc32c(&length.to_le_bytes()), &out[start + HEADER_BYTES..]);
+    out[start..start + 4].copy_from_slice(&RECORD_MAGIC.to_le_bytes());
+    out[start + 4..start + 8].copy_from_slice(&length.to_le_bytes());
+    out[start + 8..start + 12].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// Reads the record at `offset` of `bytes`; `None` when no whole, valid record starts there.
+fn record_at(bytes: &[u8], offset: usize) -> Option<(RecordRead, usize)> {
+    let header = bytes.get(offset..offset + HEADER_BYTES)?;
+    let word = |i: usize| u32::from_le_bytes(header[i..i + 4].try_into().expect("4 bytes"));
+    let (magic, length, crc) = (word(0), word(4) as usize, word(8));
+    if magic != RECORD_MAGIC || !(PAYLOAD_PREFIX..=MAX_PAYLOAD).contains(&length) {
+        return None;
+    }
+    let payload = bytes.get(offset + HEADER_BYTES..offset + HEADER_BYTES + length)?;
+    if crc32c::crc32c_append(crc32c::crc32c(&(length as u32).to_le_bytes()), payload) != crc {
+        return None;
+    }
+    let seq = u64::from_le_bytes(payload[0..8].try_into().expect("8 bytes"));
+    let now = i64::from_le_bytes(payload[8..16].try_into().expect("8 bytes"));
+    let record = RecordRead {
+        offset: offset as u64,
+        seq,
+        now: (now != NO_TIME).then_some(now),
+        command: payload[PAYLOAD_PREFIX..].to_vec(),
+    };
+    Some((record, offset + HEADER_BYTES + length))
+}
+
+/// Reads every record of a journal file. A bad record followed by no valid one is a torn tail (a
+/// crash mid-write); a bad record with a valid one anywhere after it is `CORRUPT_STORE`.
+pub(crate) fn read(path: &Path) -> Result<JournalRead> {
+    let bytes = std::fs::read(path).map_err(|e| JourneyError::io("reading", path, e))?;
+    let mut read = JournalRead::default();
+    let mut offset = 0;
+    while offset < bytes.len() {
+        match record_at(&bytes, offset) {
+            Some((record, next)) => {
+                if let Some(last) = read.records.last()
+                    && record.seq <= last.seq
+                {
+                    return Err(JourneyError::corrupt(path, offset as u64, "records out of order"));
+                }
+                read.records.push(record);
+                offset = next;
+            }
+            None => {
+                if let Some(later) = (offset + 1..bytes.len()).find(|&at| record_at(&bytes, at).is_some()) {
+                    let message = format!("a damaged record, with a valid record after it at byte {later}");
+                    return Err(JourneyError::corrupt(path, offset as u64, message));
+                }
+                read.torn = Some((offset as u64, (bytes.len() - offset) as u64));
+                break;
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// The open journal of a durable engine.
+pub(crate) struct Journal {
+    shared: Arc<Shared>,
+    /// The thread that fsyncs an `interval` journal.
+    flusher: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+struct Shared {
+    sync: SyncMode,
+    state: Mutex<State>,
+    /// Signalled when a flush ends (and when the flusher should stop).
+    flushed: Condvar,
+}
+
+struct State {
+    file: File,
+    path: PathBuf,
+    /// Records appended but not yet written.
+    buffer: Vec<u8>,
+    /// The next record's sequence number.
+    next_seq: Seq,
+    /// Every record up to this one is written and fsynced.
+    synced: Seq,
+    /// A flush is writing; others wait for it instead of starting their own.
+    flushing: bool,
+    /// Why the journal stopped taking records, after a failed write or fsync.
+    failed: Option<String>,
+    /// Bytes in the current file, written or buffered.
+    bytes: u64,
+    closing: bool,
+}
+
+impl Journal {
+    /// Opens `path` for appending, continuing after record `last_seq`.
+    pub fn open(path: &Path, last_seq: Seq, sync: SyncMode, interval_ms: u64) -> Result<Journal> {
+        let file = File::options()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| JourneyError::io("opening journal", path, e))?;
+        let bytes = file.metadata().map_err(|e| JourneyError::io("reading journal size", path, e))?.len();
+        let state = State {
+            file,
+            path: path.to_owned(),
+            buffer: Vec::with_capacity(1 << 16),
+            next_seq: last_seq + 1,
+            synced: last_seq,
+            flushing: false,
+            failed: None,
+            bytes,
+            closing: false,
+        };
+        let shared = Arc::new(Shared { sync, state: Mutex::new(state), flushed: Condvar::new() });
+        let flusher = (sync == SyncMode::Interval)
+            .then(|| spawn_flusher(shared.clone(), StdDuration::from_millis(interval_ms)))
+            .transpose()?;
+        Ok(Journal { shared, flusher: Mutex::new(flusher) })
+    }
+
+    /// The sync mode.
+    pub fn sync_mode(&self) -> SyncMode {
+        self.shared.sync
+    }
+
+    /// Appends one record. The caller holds the engine's order lock, so records are numbered and
+    /// placed in the order their effects were applied. `Err` once the journal has failed.
+    pub fn append(&self, now: Option<Millis>, write_command: impl FnOnce(&mut Vec<u8>)) -> Result<Seq> {
+        let mut state = self.shared.lock();
+        state.check()?;
+        let seq = state.next_seq;
+        let before = state.buffer.len();
+        frame(&mut state.buffer, seq, now, write_command);
+        state.bytes += (state.buffer.len() - before) as u64;
+        state.next_seq += 1;
+        if self.shared.sync == SyncMode::Never && state.buffer.len() >= NEVER_WRITE_AT {
+            let buffer = std::mem::take(&mut state.buffer);
+            let path = state.path.clone();
+            if let Err(e) = (&state.file).write_all(&buffer) {
+                return Err(state.fail(JourneyError::io("writing journal", &path, e)));
+            }
+        }
+        Ok(seq)
+    }
+
+    /// Fails unless the journal can still take records.
+    pub fn check(&self) -> Result<()> {
+        self.shared.lock().check()
+    }
+
+    /// Returns once record `seq` is written and fsynced (group commit).
+    pub fn wait(&self, seq: Seq) -> Result<()> {
+        self.shared.flush_through(seq)
+    }
+
+    /// Writes and fsyncs every record appended so far.
+    pub fn flush(&self) -> Result<()> {
+        let last = self.shared.lock().next_seq - 1;
+        self.shared.flush_through(last)
+    }
+
+    /// The number of the last record appended.
+    pub fn last_seq(&self) -> Seq {
+        self.shared.lock().next_seq - 1
+    }
+
+    /// Bytes in the current journal file.
+    pub fn bytes(&self) -> u64 {
+        self.shared.lock().bytes
+    }
+
+    /// Continues in a new, empty file (after a snapshot). Everything appended must be flushed.
+    pub fn rotate(&self, path: &Path) -> Result<()> {
+        let file = File::options()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| JourneyError::io("creating journal", path, e))?;
+        let mut state = self.shared.lock();
+        debug_assert!(state.buffer.is_empty(), "rotated with records not flushed");
+        state.file = file;
+        state.path = path.to_owned();
+        state.bytes = 0;
+        Ok(())
+    }
+}
+
+impl Journal {
+    /// Stops taking records (every later change fails: the store is closed) and stops the flush
+    /// thread. Everything appended must have been flushed.
+    pub fn close(&self) {
+        self.shared.lock().closing = true;
+        self.shared.flushed.notify_all();
+        if let Some(flusher) = self.flusher.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            let _ = flusher.join();
+        }
+    }
+
+    /// Whether [`Journal::close`] ran.
+    pub fn is_closed(&self) -> bool {
+        self.shared.lock().closing
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Group commit: waits for a flush that covers `seq`, leading one when none is under way.
+    fn flush_through(&self, seq: Seq) -> Result<()> {
+        let mut state = self.lock();
+        loop {
+            if state.synced >= seq {
+                return Ok(());
+            }
+            state.check()?;
+            if !state.flushing {
+                break;
+            }
+            state = self.flushed.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+        state.flushing = true;
+        let buffer = std::mem::take(&mut state.buffer);
+        let through = state.next_seq - 1;
+        let (file, path) = match state.file.try_clone() {
+            Ok(file) => (file, state.path.clone()),
+            Err(e) => {
+                let error = JourneyError::io("opening journal", &state.path.clone(), e);
+                state.flushing = false;
+                return Err(state.fail(error));
+            }
+        };
+        drop(state);
+        // Written and fsynced with no lock held: appends go on into a new buffer meanwhile.
+        let written = (&file).write_all(&buffer).and_then(|()| file.sync_data());
+        let mut state = self.lock();
+        state.flushing = false;
+        let result = match written {
+            Ok(()) => {
+                state.synced = state.synced.max(through);
+                Ok(())
+            }
+            Err(e) => Err(state.fail(JourneyError::io("writing journal", &path, e))),
+        };
+        drop(state);
+        self.flushed.notify_all();
+        result
+    }
+}
+
+impl State {
+    fn check(&self) -> Result<()> {
+        match &self.failed {
+            _ if self.closing => Err(JourneyError::Io("the store is closed; open it again to change it".into())),
+            None => Ok(()),
+            Some(why) => Err(JourneyError::Io(format!("the journal failed earlier ({why}); reopen the store"))),
+        }
+    }
+
+    /// Marks the journal failed: a failed fsync cannot be retried safely (the kernel may have
+    /// dropped the pages), so no later change may claim to be durable.
+    fn fail(&mut self, error: JourneyError) -> JourneyError {
+        self.failed.get_or_insert_with(|| error.to_string());
+        error
+    }
+}
+
+/// Starts the thread that flushes an `interval` journal every `period`.
+fn spawn_flusher(shared: Arc<Shared>, period: StdDuration) -> Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("journey-journal-flush".into())
+        .spawn(move || {
+            loop {
+                let state = shared.lock();
+                let (state, _) = shared.flushed.wait_timeout(state, period).unwrap_or_else(PoisonError::into_inner);
+                if state.closing {
+                    return;
+                }
+                let last = state.next_seq - 1;
+                drop(state);
+                // A failure is kept in the state, and the next change reports it.
+                let _ = shared.flush_through(last);
+            }
+        })
+        .map_err(|e| JourneyError::Io(format!("starting the journal flush thread: {e}")))
+}
+
+/// The journal file that follows snapshot `seq` in `dir`.
+pub(crate) fn path(dir: &Path, seq: Seq) -> PathBuf {
+    files::numbered(dir, "journal", seq, "log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(records: &[(Seq, Option<Millis>, &str)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (seq, now, json) in records {
+            frame(&mut out, *seq, *now, |out| out.extend_from_slice(json.as_bytes()));
+        }
+        out
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Result<JournalRead> {
+        let dir = crate::durable::test_dir();
+        let path = dir.join("j.log");
+        std::fs::write(&path, bytes).unwrap();
+        read(&path)
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let bytes = framed(&[(1, Some(5), r#"{"op":"stats"}"#), (2, None, "{}")]);
+        let read = read_bytes(&bytes).unwrap();
+        assert_eq!(read.records.len(), 2);
+        assert_eq!((read.records[0].seq, read.records[0].now), (1, Some(5)));
+        assert_eq!(read.records[1].now, None);
+        assert_eq!(read.records[1].command, b"{}");
+        assert_eq!(read.torn, None);
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_at_every_length() {
+        let whole = framed(&[(1, Some(1), r#"{"op":"a"}"#), (2, Some(2), r#"{"op":"bb"}"#)]);
+        let first_len = framed(&[(1, Some(1), r#"{"op":"a"}"#)]).len();
+        for cut in first_len..whole.len() {
+            let read = read_bytes(&whole[..cut]).unwrap();
+            assert_eq!(read.records.len(), 1, "cut at {cut}");
+            assert_eq!(read.torn, (cut > first_len).then_some((first_len as u64, (cut - first_len) as u64)));
+        }
+    }
+
+    #[test]
+    fn damage_before_a_valid_record_is_corruption() {
+        let mut bytes = framed(&[(1, Some(1), r#"{"op":"a"}"#), (2, Some(2), r#"{"op":"b"}"#)]);
+        bytes[HEADER_BYTES + 3] ^= 0x40;
+        let err = read_bytes(&bytes).unwrap_err();
+        assert_eq!(err.code(), "CORRUPT_STORE");
+        assert!(matches!(err, JourneyError::CorruptStore { offset: 0, .. }), "{err}");
+    }
+
+    #[test]
+    fn concurrent_waiters_share_fsyncs_and_all_become_durable() {
+        let dir = crate::durable::test_dir();
+        let path = dir.join("j.log");
+        let journal = Journal::open(&path, 0, SyncMode::Always, 1000).unwrap();
+        let order = Mutex::new(());
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        let seq = {
+                            let _order = order.lock().unwrap();
+                            journal.append(Some(1), |out| out.extend_from_slice(b"{}")).unwrap()
+                        };
+                        journal.wait(seq).unwrap();
+                    }
+                });
+            }
+        });
+        let read = read(&path).unwrap();
+        assert_eq!(read.records.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=200).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,248 @@
+//! A durable engine (SPEC §11): a journal of every change, snapshots, and recovery.
+//!
+//! The design, with its file formats and failure cases, is docs/durability.md. In short:
+//! [`Engine::open`] locks the store directory, loads the newest snapshot, replays the journal after
+//! it (each record at its recorded `now`, through the same code as a live call), applies the
+//! caller's catalog and config, and attaches the journal so that every later change is recorded.
+
+mod files;
+mod journal;
+mod record;
+mod snapshot;
+
+pub(crate) use journal::Seq;
+pub(crate) use record::Record;
+pub(crate) use snapshot::ActionPart;
+
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::{JourneyError, Result};
+use crate::gate::Gate;
+use journal::Journal;
+use serde::Serialize;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// What opening a store found, for the host's logs (`Engine::recovery`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recovery {
+    /// Whether the store was created by this open.
+    pub created: bool,
+    /// The record number of the snapshot recovery started from.
+    pub snapshot_seq: u64,
+    /// Journal records replayed after the snapshot.
+    pub records_replayed: u64,
+    /// Bytes of a torn record cut from the end of the journal (a crash mid-write).
+    pub torn_bytes_dropped: u64,
+    /// Whether the caller's catalog added types to the stored one.
+    pub catalog_upgraded: bool,
+}
+
+/// The journal and files of a durable engine.
+pub(crate) struct Durable {
+    pub journal: Journal,
+    dir: PathBuf,
+    recovery: Recovery,
+    /// Held until the engine is closed or dropped.
+    lock: std::sync::Mutex<Option<File>>,
+}
+
+impl Engine {
+    /// Opens the durable store in `dir`, creating it when the directory is empty or missing, or
+    /// recovering the state it holds (SPEC §11). `STORE_LOCKED` when another engine has it open;
+    /// `CORRUPT_STORE` when a snapshot or a record other than a torn tail is damaged;
+    /// `INVALID_CATALOG` when `catalog` is not the stored catalog or an upgrade of it.
+    pub fn open(dir: impl AsRef<Path>, catalog: Catalog, config: Config) -> Result<Engine> {
+        let dir = dir.as_ref();
+        catalog.check_limits(&config)?;
+        let lock = files::lock(dir)?;
+        files::remove_temporary(dir)?;
+        let mut recovery = Recovery::default();
+        let (mut engine, changed) = match files::list(dir, "snapshot", "snap")?.last() {
+            None => {
+                recovery.created = true;
+                (Engine::new(catalog, config)?, true)
+            }
+            Some(&seq) => recover(dir, seq, &mut recovery)?.reconfigured(catalog, config, &mut recovery)?,
+        };
+        engine.gate = Gate::ordered();
+        let last_seq = recovery.snapshot_seq + recovery.records_replayed;
+        // A new store, or a new catalog or config: the records to come are made under the new
+        // ones, so the state before them is fixed in a snapshot made under them too.
+        let base = if changed {
+            snapshot::write(&engine, last_seq, &snapshot::path(dir, last_seq))?;
+            let journal_path = journal::path(dir, last_seq);
+            std::fs::write(&journal_path, b"").map_err(|e| JourneyError::io("creating", &journal_path, e))?;
+            files::sync_dir(dir)?;
+            remove_older(dir, last_seq)?;
+            last_seq
+        } else {
+            recovery.snapshot_seq
+        };
+        let store = engine.config.store;
+        let journal = Journal::open(&journal::path(dir, base), last_seq, store.sync, store.interval_ms)?;
+        engine.durable =
+            Some(Durable { journal, dir: dir.to_owned(), recovery, lock: std::sync::Mutex::new(Some(lock)) });
+        Ok(engine)
+    }
+
+    /// What opening the store found; `None` for an in-memory engine.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.durable.as_ref().map(|durable| &durable.recovery)
+    }
+
+    /// Writes a snapshot and releases the store, so that another engine may open it. Reads still
+    /// work afterwards; changes fail with `IO_ERROR` (the store is closed). Closing twice, or an
+    /// in-memory engine, does nothing. Dropping a durable engine without `close` loses nothing
+    /// that was acknowledged: the next open replays the journal.
+    pub fn close(&self) -> Result<()> {
+        let Some(durable) = &self.durable else { return Ok(()) };
+        let _passage = self.gate.exclusive();
+        if durable.journal.is_closed() {
+            return Ok(());
+        }
+        self.write_snapshot(durable)?;
+        durable.journal.close();
+        durable.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        Ok(())
+    }
+
+    /// Writes a snapshot now, and drops the journal before it. An in-memory engine has nothing to
+    /// write.
+    pub fn snapshot(&self) -> Result<()> {
+        let Some(durable) = &self.durable else { return Ok(()) };
+        let _passage = self.gate.exclusive();
+        durable.journal.check()?;
+        self.write_snapshot(durable)
+    }
+
+    /// Writes a snapshot; the caller holds the gate exclusively.
+    fn write_snapshot(&self, durable: &Durable) -> Result<()> {
+        durable.journal.flush()?;
+        let seq = durable.journal.last_seq();
+        snapshot::write(self, seq, &snapshot::path(&durable.dir, seq))?;
+        durable.journal.rotate(&journal::path(&durable.dir, seq))?;
+        files::sync_dir(&durable.dir)?;
+        remove_older(&durable.dir, seq)
+    }
+
+    /// Writes a snapshot when the journal has passed `store.snapshotEvery` bytes.
+    pub(crate) fn snapshot_when_due(&self) -> Result<()> {
+        match &self.durable {
+            Some(durable) if durable.journal.bytes() >= self.config.store.snapshot_every => self.snapshot(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Takes the caller's catalog and config after recovery: the config replaces the stored one
+    /// (except a manual clock's `start`: the clock goes on from where it was); the catalog must be
+    /// the stored one or an upgrade of it.
+    /// Returns whether either changed.
+    fn reconfigured(mut self, catalog: Catalog, config: Config, recovery: &mut Recovery) -> Result<(Engine, bool)> {
+        let mut changed = false;
+        if catalog != self.catalog {
+            self = self.with_catalog(catalog)?;
+            recovery.catalog_upgraded = true;
+            changed = true;
+        }
+        let config = Config { start: self.config.start, ..config };
+        if config != self.config {
+            let clock = self.clock.state();
+            self.clock = crate::clock::Clock::restored(config.clock, clock);
+            self.config = config;
+            changed = true;
+        }
+        Ok((self, changed))
+    }
+}
+
+impl Engine {
+    /// An engine holding a snapshot's state, under the catalog and config it was made with.
+    fn restore(path: &Path, contents: snapshot::Contents) -> Result<Engine> {
+        let header = contents.header;
+        let stored = |what: &str, e: JourneyError| JourneyError::corrupt(path, 0, format!("the stored {what}: {e}"));
+        let config = Config::from_json(&header.config).map_err(|e| stored("config", e))?;
+        let catalog = Catalog::from_json_with_limits(&header.catalog, &config).map_err(|e| stored("catalog", e))?;
+        let mut engine = Engine::new(catalog, config)?;
+        engine.clock = crate::clock::Clock::restored(engine.config.clock, header.clock);
+        engine.counters = crate::stats::Counters::restored(&header.stats);
+        engine.digest_key = header.digest_key;
+        engine.sweeps = crate::retention::Sweeps::restored(header.sweeps);
+        contents.customers.into_iter().for_each(|customer| engine.store.restore_customer(customer));
+        contents.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
+        contents.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
+        contents.actions.into_iter().for_each(|action| engine.actions.restore(action));
+        Ok(engine)
+    }
+
+    /// The engine under an upgraded catalog: `INVALID_CATALOG` unless `catalog` only adds to the
+    /// stored one.
+    fn with_catalog(mut self, catalog: Catalog) -> Result<Engine> {
+        let remap = crate::catalog::plan_upgrade(&self.catalog, &catalog)?;
+        catalog.check_limits(&self.config)?;
+        self.store.remap(&remap);
+        self.catalog = catalog;
+        Ok(self)
+    }
+}
+
+/// Rebuilds the engine from snapshot `seq` and replays the journal after it.
+fn recover(dir: &Path, seq: u64, recovery: &mut Recovery) -> Result<Engine> {
+    let path = snapshot::path(dir, seq);
+    let contents = snapshot::read(&path)?;
+    let engine = Engine::restore(&path, contents)?;
+    recovery.snapshot_seq = seq;
+    let journal_path = journal::path(dir, seq);
+    if journal_path.exists() {
+        let read = journal::read(&journal_path)?;
+        for record in &read.records {
+            if record.seq <= seq {
+                continue;
+            }
+            if record.seq != seq + recovery.records_replayed + 1 {
+                let message = format!("record {} follows record {}", record.seq, seq + recovery.records_replayed);
+                return Err(JourneyError::corrupt(&journal_path, record.offset, message));
+            }
+            engine.clock.pin(record.now);
+            let replayed = record::replay(&engine, &journal_path, record);
+            engine.clock.unpin();
+            replayed?;
+            recovery.records_replayed += 1;
+        }
+        if let Some((offset, bytes)) = read.torn {
+            cut(&journal_path, offset)?;
+            recovery.torn_bytes_dropped = bytes;
+        }
+    }
+    Ok(engine)
+}
+
+/// Truncates a journal at `offset`, where its torn tail starts.
+fn cut(path: &Path, offset: u64) -> Result<()> {
+    let file = File::options().write(true).open(path).map_err(|e| JourneyError::io("opening", path, e))?;
+    file.set_len(offset).and_then(|()| file.sync_all()).map_err(|e| JourneyError::io("truncating", path, e))
+}
+
+/// Deletes the snapshots and journals older than snapshot `seq`.
+fn remove_older(dir: &Path, seq: u64) -> Result<()> {
+    for (prefix, ext) in [("snapshot", "snap"), ("journal", "log")] {
+        for old in files::list(dir, prefix, ext)?.into_iter().filter(|&s| s < seq) {
+            let path = files::numbered(dir, prefix, old, ext);
+            std::fs::remove_file(&path).map_err(|e| JourneyError::io("removing", &path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// A new, empty directory for a test.
+#[cfg(test)]
+pub(crate) fn test_dir() -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("journey-core-test-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}

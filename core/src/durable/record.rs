@@ -1,0 +1,130 @@
+//! What a journal record says, and how replay applies it.
+//!
+//! A record's command has the JSON form of a vector step, `{"op", "input"}`. Replay sends the public
+//! ops back through [`Engine::call`], the one dispatcher, with the clock pinned to the record's
+//! `now`; the two journal-only ops, `tally` and `evict`, are applied here.
+
+use super::journal::RecordRead;
+use crate::agent::NextEventsRequest;
+use crate::command::Command;
+use crate::engine::Engine;
+use crate::error::{JourneyError, Result};
+use crate::ingest::Source;
+use crate::outcome::Outcome;
+use crate::retention::Cutoffs;
+use crate::stats::Tally;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::path::Path;
+
+/// A change to journal, borrowed from the call that made it.
+pub(crate) enum Record<'a> {
+    /// An accepted event, as it was sent.
+    Ingest(Source<'a>),
+    /// A public op, as a command.
+    Call(Command),
+    /// A web action event that changed a state.
+    ActionEvent(&'a Value),
+    /// The duplicates and rejections of one ingest call.
+    Tally(&'a Tally),
+    /// A retention sweep.
+    Evict(Cutoffs),
+}
+
+impl Record<'_> {
+    /// The record of a poll that took `count` events: replay takes the same ones.
+    pub fn taken(session_id: &str, count: usize) -> Record<'static> {
+        let request = NextEventsRequest { session_id: session_id.to_owned(), timeout_ms: 0, max: Some(count) };
+        Record::Call(Command::NextEvents(request))
+    }
+
+    /// Writes `{"op", "input"}`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // Writing JSON into a Vec cannot fail.
+        let mut op = |name: &str, input: &dyn erased::Input| {
+            out.extend_from_slice(br#"{"op":""#);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(br#"","input":"#);
+            input.write(out);
+            out.push(b'}');
+        };
+        match self {
+            Record::Ingest(Source::Text(bytes)) => op("ingest", bytes),
+            Record::Ingest(Source::Value(value)) => op("ingest", *value),
+            Record::ActionEvent(value) => op("recordActionEvent", *value),
+            Record::Tally(tally) => op("tally", &tally.to_json()),
+            Record::Evict(cutoffs) => op("evict", &cutoffs.to_json()),
+            Record::Call(command) => {
+                let _ = serde_json::to_writer(&mut *out, command);
+            }
+        }
+    }
+}
+
+/// Inputs written into a record: JSON text as it is, or a value serialized.
+mod erased {
+    use serde_json::Value;
+
+    pub trait Input {
+        fn write(&self, out: &mut Vec<u8>);
+    }
+
+    impl Input for &[u8] {
+        fn write(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(self);
+        }
+    }
+
+    impl Input for Value {
+        fn write(&self, out: &mut Vec<u8>) {
+            let _ = serde_json::to_writer(&mut *out, self);
+        }
+    }
+}
+
+/// A record's command, with its input left as text until the op is known.
+#[derive(Deserialize)]
+struct Recorded<'a> {
+    op: &'a str,
+    #[serde(borrow)]
+    input: Option<&'a RawValue>,
+}
+
+/// Applies one record to an engine that is being recovered (its clock already pinned to the
+/// record's `now`). A record that does not apply as it did when it was made is `CORRUPT_STORE`:
+/// replay must give the state the journal describes, or say that it cannot.
+pub(crate) fn replay(engine: &Engine, file: &Path, record: &RecordRead) -> Result<()> {
+    let corrupt = |message: String| JourneyError::corrupt(file, record.offset, message);
+    let recorded: Recorded<'_> = serde_json::from_slice(&record.command)
+        .map_err(|e| corrupt(format!("record {} is not a command: {e}", record.seq)))?;
+    let input = recorded.input.map_or("null", RawValue::get);
+    match recorded.op {
+        "ingest" => match engine.ingest_json(input.as_bytes())? {
+            Outcome::Accepted { .. } => Ok(()),
+            other => Err(corrupt(format!("record {}: a recorded event replayed as {}", record.seq, other.status()))),
+        },
+        "tally" => {
+            let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
+            let tally =
+                Tally::from_json(&value).ok_or_else(|| corrupt(format!("record {}: a bad tally", record.seq)))?;
+            engine.counters.add_tally(&tally);
+            Ok(())
+        }
+        "evict" => {
+            let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
+            let cutoffs =
+                Cutoffs::from_json(&value).ok_or_else(|| corrupt(format!("record {}: a bad evict", record.seq)))?;
+            engine.evict(cutoffs);
+            Ok(())
+        }
+        op => {
+            let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
+            let command = Command::new(op, value).map_err(|e| corrupt(format!("record {}: {e}", record.seq)))?;
+            engine
+                .call(&command)
+                .map_err(|e| corrupt(format!("record {} ({op}) failed on replay: {e}", record.seq)))?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Snapshots: the whole engine state in one checksummed file.
+//!
+//! ```text
+//! "JRNYSNAP" | version u32 LE | body | body length u64 LE | CRC-32C of body u32 LE | "JRNYSEND"
+//! ```
+//! The body is a sequence of postcard values: a [`Header`] with the counts of what follows, then
+//! every customer's sessions, every event id with its digest, every agent, every action state.
+//! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
+//! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
+
+use crate::action::{ActionState, MediaType};
+use crate::agent::AgentState;
+use crate::engine::Engine;
+use crate::error::{JourneyError, Result};
+use crate::event::{Digest, DigestKey};
+use crate::session::CustomerSessions;
+use crate::stats::Stats;
+use crate::time::Millis;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use uuid::Uuid;
+
+const MAGIC: &[u8; 8] = b"JRNYSNAP";
+const END_MAGIC: &[u8; 8] = b"JRNYSEND";
+/// The body format; a reader refuses any other.
+const VERSION: u32 = 1;
+const HEADER_BYTES: usize = 12;
+const TRAILER_BYTES: usize = 20;
+
+/// The first part of a snapshot body.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Header {
+    /// The last journal record the state includes.
+    pub seq: u64,
+    /// The catalog the state was built under, as JSON text.
+    pub catalog: String,
+    /// The config it was built under, as JSON text.
+    pub config: String,
+    pub digest_key: DigestKey,
+    /// [`crate::clock::Clock::state`].
+    pub clock: Millis,
+    /// The last retention sweep's cutoffs ([`crate::retention::Sweeps::state`]).
+    pub sweeps: (Millis, Millis),
+    pub stats: Stats,
+    pub customers: u64,
+    pub event_ids: u64,
+    pub agents: u64,
+    pub actions: u64,
+}
+
+/// One agent as stored.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct AgentPart {
+    pub id: Box<str>,
+    pub state: AgentState,
+}
+
+/// One action as stored.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct ActionPart {
+    pub id: Uuid,
+    pub media: MediaType,
+    pub state: ActionState,
+    pub changed: Millis,
+}
+
+/// Everything a snapshot holds, decoded.
+pub(crate) struct Contents {
+    pub header: Header,
+    pub customers: Vec<CustomerSessions>,
+    pub event_ids: Vec<(Uuid, Digest)>,
+    pub agents: Vec<AgentPart>,
+    pub actions: Vec<ActionPart>,
+}
+
+/// The snapshot file of record `seq` in `dir`.
+pub(crate) fn path(dir: &Path, seq: u64) -> PathBuf {
+    super::files::numbered(dir, "snapshot", seq, "snap")
+}
+
+/// A writer that checksums and counts what passes through it.
+struct Checksummed<W> {
+    inner: W,
+    crc: u32,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc = crc32c::crc32c_append(self.crc, &buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the engine's state after record `seq` to `path`, by way of a temporary file that is
+/// fsynced and renamed, so a crash leaves either the whole new snapshot or none. The caller holds
+/// the gate exclusively: nothing changes while this runs.
+pub(crate) fn write(engine: &Engine, seq: u64, path: &Path) -> Result<()> {
+    let temporary = path.with_extension("tmp");
+    let io = |doing: &str, e: std::io::Error| JourneyError::io(doing, &temporary, e);
+    let file = File::create(&temporary).map_err(|e| io("creating", e))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    out.write_all(MAGIC).and_then(|()| out.write_all(&VERSION.to_le_bytes())).map_err(|e| io("writing", e))?;
+    let mut body = Checksummed { inner: out, crc: 0, bytes: 0 };
+    write_body(engine, seq, &mut body).map_err(|e| io("writing", e))?;
+    let Checksummed { inner: mut out, crc, bytes } = body;
+    out.write_all(&bytes.to_le_bytes())
+        .and_then(|()| out.write_all(&crc.to_le_bytes()))
+        .and_then(|()| out.write_all(END_MAGIC))
+        .and_then(|()| out.flush())
+        .map_err(|e| io("writing", e))?;
+    let file = out.into_inner().map_err(|e| io("writing", e.into_error()))?;
+    file.sync_all().map_err(|e| io("syncing", e))?;
+    std::fs::rename(&temporary, path).map_err(|e| io("renaming", e))?;
+    super::files::sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Result<()> {
+    let header = Header {
+        seq,
+        catalog: engine.catalog.to_json().to_string(),
+        config: engine.config.to_json().to_string(),
+        digest_key: engine.digest_key,
+        clock: engine.clock.state(),
+        sweeps: engine.sweeps.state(),
+        stats: engine.stats(),
+        customers: engine.store.customer_count() as u64,
+        event_ids: engine.store.event_id_count() as u64,
+        agents: engine.agents.count() as u64,
+        actions: engine.actions.count() as u64,
+    };
+    put(out, &header)?;
+    let mut result = Ok(());
+    let mut keep = |r: std::io::Result<()>| {
+        if result.is_ok() {
+            result = r;
+        }
+    };
+    engine.store.each_customer(|customer| keep(put(out, customer)));
+    engine.store.each_event_id(|id, digest| keep(put(out, &(id, digest))));
+    engine.agents.each(|id, state| keep(put(out, &(id, state))));
+    engine.actions.each(|part| keep(put(out, &part)));
+    result
+}
+
+fn put(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    postcard::to_io(value, out).map(drop).map_err(std::io::Error::other)
+}
+
+/// Reads and checks a snapshot file. Any damage is `CORRUPT_STORE` naming the file and where.
+pub(crate) fn read(path: &Path) -> Result<Contents> {
+    let bytes = std::fs::read(path).map_err(|e| JourneyError::io("reading", path, e))?;
+    let corrupt = |offset: usize, message: &str| JourneyError::corrupt(path, offset as u64, message);
+    if bytes.len() < HEADER_BYTES + TRAILER_BYTES || &bytes[..8] != MAGIC {
+        return Err(corrupt(0, "not a snapshot (bad magic or too short)"));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(corrupt(8, &format!("snapshot format version {version}; this build reads {VERSION}")));
+    }
+    let trailer = bytes.len() - TRAILER_BYTES;
+    let body_len = u64::from_le_bytes(bytes[trailer..trailer + 8].try_into().expect("8 bytes"));
+    let crc = u32::from_le_bytes(bytes[trailer + 8..trailer + 12].try_into().expect("4 bytes"));
+    if &bytes[trailer + 12..] != END_MAGIC || body_len != (trailer - HEADER_BYTES) as u64 {
+        return Err(corrupt(trailer, "incomplete snapshot (bad trailer)"));
+    }
+    let body = &bytes[HEADER_BYTES..trailer];
+    if crc32c::crc32c(body) != crc {
+        return Err(corrupt(HEADER_BYTES, "snapshot checksum mismatch"));
+    }
+    decode(body).map_err(|(offset, message)| corrupt(HEADER_BYTES + offset, &message))
+}
+
+/// Decodes a checked body; `Err` gives the offset in the body and what failed.
+fn decode(body: &[u8]) -> std::result::Result<Contents, (usize, String)> {
+    let mut rest = body;
+    let header: Header = next(body, &mut rest, "the header")?;
+    let mut contents =
+        Contents { customers: Vec::new(), event_ids: Vec::new(), agents: Vec::new(), actions: Vec::new(), header };
+    for _ in 0..contents.header.customers {
+        contents.customers.push(next(body, &mut rest, "a customer")?);
+    }
+    for _ in 0..contents.header.event_ids {
+        contents.event_ids.push(next(body, &mut rest, "an event id")?);
+    }
+    for _ in 0..contents.header.agents {
+        let (id, state) = next(body, &mut rest, "an agent")?;
+        contents.agents.push(AgentPart { id, state });
+    }
+    for _ in 0..contents.header.actions {
+        contents.actions.push(next(body, &mut rest, "an action")?);
+    }
+    if !rest.is_empty() {
+        return Err((body.len() - rest.len(), "bytes after the last part".into()));
+    }
+    Ok(contents)
+}
+
+/// Decodes the next part of `body` from `rest`, moving `rest` past it.
+fn next<'b, T: Deserialize<'b>>(
+    body: &[u8],
+    rest: &mut &'b [u8],
+    what: &str,
+) -> std::result::Result<T, (usize, String)> {
+    let offset = body.len() - rest.len();
+    let (value, tail) = postcard::take_from_bytes(rest).map_err(|e| (offset, format!("cannot decode {what}: {e}")))?;
+    *rest = tail;
+    Ok(value)
+}

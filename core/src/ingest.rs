@@ -1,0 +1,280 @@
+//! The ingest pipeline (SPEC §2–§3): raw bytes or a parsed value in, one [`Outcome`] per event out.
+//!
+//! Each event goes through two stages:
+//! 1. **Stateless**, with no lock held: size check, parse, identity (id and content digest), and
+//!    every check of §2.2 that needs only the catalog, the config and `now`.
+//! 2. **Stateful**, as one [`Engine::change`]: the duplicate probe, the owner probe and the session
+//!    insert in the [`crate::store::Store`]. An accepted event is the one kind of ingest a durable
+//!    engine journals; duplicates and rejections change only counters, which a call adds up in a
+//!    [`Tally`] and commits once, at its end.
+
+use crate::config::SyncMode;
+use crate::durable::{Record, Seq};
+use crate::engine::Engine;
+use crate::error::{JourneyError, Result, Violation, ViolationCode};
+use crate::event::Identity;
+use crate::json::Json;
+use crate::outcome::{BatchOutcome, Outcome};
+use crate::session::Applied;
+use crate::stats::{Counter, Tally};
+use crate::store::Stored;
+use serde_json::Value;
+
+/// Where an event came from, so that a durable engine can journal it as it was sent.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// JSON text.
+    Text(&'a [u8]),
+    /// An already-parsed value.
+    Value(&'a Value),
+}
+
+impl Engine {
+    /// Ingests one event from raw JSON bytes. A rejected event is an outcome; `Err` is only a
+    /// durable engine's `IO_ERROR`.
+    pub fn ingest_json(&self, bytes: &[u8]) -> Result<Outcome> {
+        self.ingest_call(|call| call.text(bytes))
+    }
+
+    /// Ingests one already-parsed event.
+    pub fn ingest_value(&self, event: &Value) -> Result<Outcome> {
+        self.ingest_call(|call| call.value(event))
+    }
+
+    /// Ingests NDJSON: one event per line, one outcome per non-blank line, in order.
+    /// A bad line is a rejected outcome; it never fails the batch.
+    pub fn ingest_ndjson(&self, bytes: &[u8]) -> Result<BatchOutcome> {
+        self.ingest_call(|call| {
+            let mut batch = BatchOutcome::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+            for line in ndjson_lines(bytes) {
+                batch.push(call.text(line)?);
+            }
+            Ok(batch)
+        })
+    }
+
+    /// Ingests a JSON array of events. Each element gets its own outcome; only bytes that are not a
+    /// JSON array at all fail, with `INVALID_JSON`.
+    pub fn ingest_batch_json(&self, bytes: &[u8]) -> Result<BatchOutcome> {
+        let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes)
+            .map_err(|e| JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {e}")))?;
+        self.ingest_call(|call| {
+            let mut batch = BatchOutcome::with_capacity(elements.len());
+            for element in elements {
+                batch.push(call.text(element.get().as_bytes())?);
+            }
+            Ok(batch)
+        })
+    }
+
+    /// Ingests already-parsed events, one outcome each, in order.
+    pub fn ingest_values<'v>(&self, events: impl IntoIterator<Item = &'v Value>) -> Result<BatchOutcome> {
+        self.ingest_call(|call| {
+            let mut batch = BatchOutcome::default();
+            for event in events {
+                batch.push(call.value(event)?);
+            }
+            Ok(batch)
+        })
+    }
+
+    /// Runs one ingest call of one or many events, then commits its tally and makes its changes as
+    /// durable as `store.sync` asks: every event at once under `always`, the call as a whole under
+    /// `batch` (a single event is a batch of one).
+    pub(crate) fn ingest_call<T>(&self, body: impl FnOnce(&mut IngestCall<'_>) -> Result<T>) -> Result<T> {
+        let mut call = IngestCall { engine: self, tally: Tally::default(), last: None };
+        let result = body(&mut call);
+        let committed = call.commit();
+        let value = result?;
+        committed?;
+        Ok(value)
+    }
+}
+
+/// One ingest call in progress.
+pub(crate) struct IngestCall<'e> {
+    engine: &'e Engine,
+    /// Duplicates and rejections so far.
+    tally: Tally,
+    /// The last record this call appended.
+    last: Option<Seq>,
+}
+
+impl IngestCall<'_> {
+    /// Ingests one event given as JSON text.
+    pub fn text(&mut self, bytes: &[u8]) -> Result<Outcome> {
+        let limit = self.engine.config.max_event_bytes;
+        if bytes.len() > limit {
+            return Ok(self.rejected(None, vec![too_large(bytes.len(), limit)]));
+        }
+        match Json::parse(bytes) {
+            Ok(event) => self.event(&event, Source::Text(bytes)),
+            Err(e) => Ok(self.rejected(None, vec![Violation::new(ViolationCode::InvalidJson, "", e.to_string())])),
+        }
+    }
+
+    /// Ingests one already-parsed event.
+    pub fn value(&mut self, event: &Value) -> Result<Outcome> {
+        let limit = self.engine.config.max_event_bytes;
+        let size = serialized_size(event, limit);
+        if size > limit {
+            return Ok(self.rejected(None, vec![too_large(size, limit)]));
+        }
+        self.event(&Json::from_value(event), Source::Value(event))
+    }
+
+    fn event(&mut self, event: &Json<'_>, source: Source<'_>) -> Result<Outcome> {
+        let engine = self.engine;
+        engine.expire()?;
+        let now = engine.clock.now();
+        let identity = Identity::of(event, &engine.digest_key);
+        let mut violations = Vec::new();
+        let checked = engine.validator(now).check(event, &mut violations);
+        let Some(event_id) = identity.id else {
+            // The id is present but malformed: validation named it, and there is nothing to dedupe.
+            return Ok(self.rejected(None, violations));
+        };
+        let store = || {
+            let stored = engine.store.insert(
+                &engine.catalog,
+                event,
+                event_id,
+                identity.digest,
+                checked.as_ref(),
+                &mut violations,
+            );
+            if let (Stored::Accepted(applied), Some(checked)) = (&stored, &checked) {
+                engine.count_accepted(checked.time, applied);
+            }
+            Ok(stored)
+        };
+        let record = |stored: &Stored| matches!(stored, Stored::Accepted(_)).then_some(Record::Ingest(source));
+        let (stored, seq) = engine.change(now, store, record)?;
+        self.settle(seq)?;
+        Ok(match (stored, checked) {
+            (Stored::Accepted(applied), Some(checked)) => Outcome::Accepted {
+                event_id,
+                session_id: applied.session_id,
+                session_created: applied.session_created,
+                event_count: applied.event_count,
+                event_index: applied.event_index,
+                warnings: checked.warnings,
+            },
+            (Stored::Duplicate(session_id), _) => {
+                self.tally.duplicate();
+                Outcome::Duplicate { event_id, session_id }
+            }
+            _ => self.rejected(Some(event_id), violations),
+        })
+    }
+
+    /// Rejects an event that could not even be read, for one reason.
+    pub fn refuse(&mut self, violation: Violation) -> Outcome {
+        self.rejected(None, vec![violation])
+    }
+
+    fn rejected(&mut self, event_id: Option<uuid::Uuid>, violations: Vec<Violation>) -> Outcome {
+        debug_assert!(!violations.is_empty(), "an event was refused without a reason");
+        self.tally.reject(&violations);
+        Outcome::rejected(event_id, violations)
+    }
+
+    /// Waits for an accepted event's record when every change must be durable before the next.
+    fn settle(&mut self, seq: Option<Seq>) -> Result<()> {
+        if seq.is_none() {
+            return Ok(());
+        }
+        self.last = seq;
+        match self.engine.durable.as_ref().map(|d| d.journal.sync_mode()) {
+            Some(SyncMode::Always) => self.engine.settle(seq),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts the tally (journaled as one `tally` record) and waits as `store.sync` asks.
+    fn commit(self) -> Result<()> {
+        let IngestCall { engine, tally, mut last } = self;
+        if !tally.is_empty() {
+            let count = || {
+                engine.counters.add_tally(&tally);
+                Ok(())
+            };
+            let (_, seq) = engine.change(engine.clock.now(), count, |_| Some(Record::Tally(&tally)))?;
+            last = seq.or(last);
+        }
+        engine.settle(last)
+    }
+}
+
+impl Engine {
+    /// Counts an accepted event and moves an event clock.
+    fn count_accepted(&self, time: crate::time::Millis, applied: &Applied) {
+        self.clock.observe_event(time);
+        self.counters.add(Counter::EventsAccepted, 1);
+        self.counters.add(Counter::SessionsCreated, applied.session_created as u64);
+        self.counters.add(Counter::SessionsEnded, applied.session_ended as u64);
+        self.counters.add(Counter::SessionsMerged, applied.sessions_merged as u64);
+    }
+}
+
+fn too_large(size: usize, limit: usize) -> Violation {
+    Violation::new(ViolationCode::EventTooLarge, "", format!("event is {size} bytes; at most {limit} are allowed"))
+}
+
+/// The lines of an NDJSON buffer, without line ends, skipping blank lines.
+pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    ends.map(move |end| {
+        let line = &bytes[start.min(end)..end];
+        start = end + 1;
+        line
+    })
+    .filter_map(line_content)
+}
+
+/// The event text of one NDJSON line (without its `\n`): the line without a trailing `\r`, or
+/// `None` for a blank line, which produces no outcome.
+pub(crate) fn line_content(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    (!line.iter().all(u8::is_ascii_whitespace)).then_some(line)
+}
+
+/// The compact serialized size of `value`, counting no further than just past `limit`.
+fn serialized_size(value: &Value, limit: usize) -> usize {
+    struct Counter {
+        bytes: usize,
+        limit: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.bytes += buf.len();
+            if self.bytes > self.limit { Err(std::io::Error::other("over the limit")) } else { Ok(buf.len()) }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter { bytes: 0, limit };
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ndjson_lines_skip_blanks_and_carriage_returns() {
+        let lines: Vec<&[u8]> = ndjson_lines(b"a\r\n\n  \nb\nc").collect();
+        assert_eq!(lines, vec![&b"a"[..], b"b", b"c"]);
+    }
+
+    #[test]
+    fn serialized_size_stops_past_the_limit() {
+        let big = Value::String("x".repeat(10_000));
+        assert!(serialized_size(&big, 100) > 100);
+        assert_eq!(serialized_size(&serde_json::json!({"a": 1}), 100), 7);
+    }
+}
