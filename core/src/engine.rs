@@ -85,8 +85,10 @@ impl Engine {
     /// An in-memory engine over `catalog`, checking the catalog against `config`'s limits.
     pub fn new(catalog: Catalog, config: Config) -> Result<Engine> {
         catalog.check_limits(&config)?;
+        let clock = Clock::new(config.clock, config.start);
         Ok(Engine {
-            clock: Clock::new(config.clock, config.start),
+            sweeps: Sweeps::starting_at(clock.now(), &config),
+            clock,
             catalog,
             config,
             counters: Counters::default(),
@@ -95,7 +97,6 @@ impl Engine {
             actions: Actions::default(),
             digest_key: DigestKey::random(),
             gate: Gate::parallel(),
-            sweeps: Sweeps::default(),
             durable: None,
         })
     }

@@ -63,6 +63,14 @@ impl Default for Sweeps {
 }
 
 impl Sweeps {
+    /// The schedule of a new engine whose clock reads `now`: the first sweep is due a step later,
+    /// as if one had just run (a new engine has nothing to evict).
+    pub fn starting_at(now: Option<Millis>, config: &crate::config::Config) -> Sweeps {
+        let Some(now) = now else { return Sweeps::default() };
+        let sessions = config.retention.map_or(Millis::MIN, |r| now.saturating_sub(r.as_millis()));
+        Sweeps::restored((sessions, now.saturating_sub(config.action_retention.as_millis())))
+    }
+
     /// The last sweep's cutoffs, as a snapshot keeps them.
     pub fn state(&self) -> (Millis, Millis) {
         (self.sessions.load(Ordering::Acquire), self.actions.load(Ordering::Acquire))

@@ -61,11 +61,26 @@ pub fn run_all<T: Target>(repo_root: &Path) {
     eprintln!("{} vector files, {steps} steps passed", files.len());
 }
 
+/// Reads a vector file.
+pub fn load(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))
+}
+
+/// A new target for `vector`, from its catalog and config.
+pub fn target_for<T: Target>(vector: &Value) -> Result<T, String> {
+    T::new(&vector["catalog"], vector.get("config").unwrap_or(&Value::Null))
+}
+
 /// Runs one vector file; `Err` names the step index and the mismatching path.
 pub fn run_vector<T: Target>(path: &Path) -> Result<usize, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    let vector: Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    let mut target = T::new(&vector["catalog"], vector.get("config").unwrap_or(&Value::Null))?;
+    let vector = load(path)?;
+    let mut target = target_for::<T>(&vector)?;
+    run_steps(&vector, &mut target).map(|_| vector["steps"].as_array().map_or(0, Vec::len))
+}
+
+/// Runs a vector's steps on `target`; returns the values saved by name.
+pub fn run_steps<T: Target>(vector: &Value, target: &mut T) -> Result<HashMap<String, Value>, String> {
     let steps = vector["steps"].as_array().ok_or("no steps array")?;
     let mut saved: HashMap<String, Value> = HashMap::new();
     for (index, step) in steps.iter().enumerate() {
@@ -97,7 +112,7 @@ pub fn run_vector<T: Target>(path: &Path) -> Result<usize, String> {
             }
         }
     }
-    Ok(steps.len())
+    Ok(saved)
 }
 
 /// Replaces every string `"$name"` with the value saved under `name`.

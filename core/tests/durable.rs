@@ -1,0 +1,238 @@
+//! A durable engine's store (SPEC §11): torn writes, corruption, the lock, catalog upgrades,
+//! snapshot rotation and concurrent writers.
+
+mod common;
+
+use common::temp_dir;
+use journey_core::{Catalog, Config, Customer, Engine, IdType, JourneyError, PageRequest, Viewer};
+use std::path::{Path, PathBuf};
+
+const CATALOG: &str = r#"{"sessionTypes": [{"name": "delivery", "kind": "custom",
+    "attributes": [{"name": "location", "type": "string"}],
+    "eventTypes": [{"name": "in_transit", "attributes": [{"name": "location", "type": "string", "required": true}]}]}]}"#;
+
+fn catalog() -> Catalog {
+    Catalog::from_json(CATALOG).unwrap()
+}
+
+fn config(extra: &str) -> Config {
+    Config::from_json(&format!(r#"{{"clock": "manual", "start": "2026-11-21T10:00:00Z"{extra}}}"#)).unwrap()
+}
+
+/// One event as one line of JSON (so that it can be an NDJSON line).
+fn event(customer: usize, order: usize, n: usize) -> String {
+    format!(
+        r#"{{"eventName": "in_transit", "createdDate": "2026-11-21T09:{:02}:00Z", "customer": {{"id": "c{customer}", "idType": "email"}},
+        "session": {{"type": "delivery", "externalId": "o{order}"}}, "attributes": {{"location": "stop {n}"}}}}"#,
+        n % 60
+    )
+    .replace('\n', " ")
+}
+
+fn accepted(engine: &Engine) -> u64 {
+    engine.stats().events_accepted
+}
+
+/// The store's files by name.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+fn journal(dir: &Path) -> PathBuf {
+    let name = files(dir).into_iter().find(|n| n.starts_with("journal-")).expect("a journal");
+    dir.join(name)
+}
+
+fn copy_store(from: &Path) -> PathBuf {
+    let to = temp_dir("copy");
+    for name in files(from).into_iter().filter(|n| n != "LOCK") {
+        std::fs::copy(from.join(&name), to.join(&name)).unwrap();
+    }
+    to
+}
+
+/// Byte offsets where each journal record starts (`magic | length | crc | payload`).
+fn record_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at + 12 <= bytes.len() {
+        starts.push(at);
+        at += 12 + u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+    }
+    starts
+}
+
+/// A store holding three accepted events in its journal, left as a crash leaves it (no close).
+fn store_with_three_events() -> PathBuf {
+    let dir = temp_dir("torn");
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    for n in 0..3 {
+        assert_eq!(engine.ingest_json(event(1, n, n).as_bytes()).unwrap().status(), "accepted");
+    }
+    drop(engine);
+    dir
+}
+
+#[test]
+fn a_torn_last_record_is_cut_at_every_byte_offset() {
+    let dir = store_with_three_events();
+    let bytes = std::fs::read(journal(&dir)).unwrap();
+    let starts = record_starts(&bytes);
+    assert_eq!(starts.len(), 3, "one record per accepted event");
+    let last = starts[2];
+    for cut in last..=bytes.len() {
+        let copy = copy_store(&dir);
+        let file = std::fs::File::options().write(true).open(journal(&copy)).unwrap();
+        file.set_len(cut as u64).unwrap();
+        drop(file);
+        let engine = Engine::open(&copy, catalog(), config("")).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
+        let whole = cut == bytes.len();
+        assert_eq!(accepted(&engine), if whole { 3 } else { 2 }, "cut at {cut}");
+        let dropped = if whole || cut == last { 0 } else { (cut - last) as u64 };
+        assert_eq!(engine.recovery().unwrap().torn_bytes_dropped, dropped, "cut at {cut}");
+        // The store goes on after the cut: a new event is recorded after the good records.
+        assert_eq!(engine.ingest_json(event(1, 9, 9).as_bytes()).unwrap().status(), "accepted");
+        drop(engine);
+        let engine = Engine::open(&copy, catalog(), config("")).unwrap();
+        assert_eq!(accepted(&engine), if whole { 4 } else { 3 }, "reopened after cut at {cut}");
+        drop(engine);
+        std::fs::remove_dir_all(&copy).unwrap();
+    }
+}
+
+fn corrupt_at(path: &Path, offset: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[offset] ^= 0x5a;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn a_damaged_record_in_the_middle_is_corrupt_store_with_its_offset() {
+    let dir = store_with_three_events();
+    let journal = journal(&dir);
+    let starts = record_starts(&std::fs::read(&journal).unwrap());
+    corrupt_at(&journal, starts[1] + 40);
+    let err = Engine::open(&dir, catalog(), config("")).unwrap_err();
+    assert_eq!(err.code(), "CORRUPT_STORE");
+    match &err {
+        JourneyError::CorruptStore { file, offset, .. } => {
+            assert!(file.ends_with(journal.file_name().unwrap().to_str().unwrap()), "{file}");
+            assert_eq!(*offset, starts[1] as u64);
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(err.to_json()["offset"], starts[1]);
+}
+
+#[test]
+fn a_damaged_snapshot_is_corrupt_store() {
+    let dir = store_with_three_events();
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    engine.close().unwrap();
+    drop(engine);
+    let snapshot = files(&dir).into_iter().find(|n| n.starts_with("snapshot-")).unwrap();
+    let path = dir.join(&snapshot);
+    let middle = std::fs::metadata(&path).unwrap().len() as usize / 2;
+    corrupt_at(&path, middle);
+    let err = Engine::open(&dir, catalog(), config("")).unwrap_err();
+    assert_eq!(err.code(), "CORRUPT_STORE");
+    assert!(err.to_string().contains(&snapshot), "{err}");
+}
+
+#[test]
+fn a_second_open_is_store_locked_until_the_first_closes() {
+    let dir = temp_dir("locked");
+    let first = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(Engine::open(&dir, catalog(), config("")).unwrap_err().code(), "STORE_LOCKED");
+    first.close().unwrap();
+    // Reads go on after close; changes are refused.
+    assert_eq!(first.stats().events_accepted, 0);
+    assert_eq!(first.ingest_json(event(1, 1, 1).as_bytes()).unwrap_err().code(), "IO_ERROR");
+    let second = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(second.ingest_json(event(1, 1, 1).as_bytes()).unwrap().status(), "accepted");
+}
+
+#[test]
+fn a_catalog_that_adds_upgrades_the_store_and_any_other_change_is_refused() {
+    let dir = store_with_three_events();
+    let removed = Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
+    let err = Engine::open(&dir, removed, config("")).unwrap_err();
+    assert_eq!(err.code(), "INVALID_CATALOG");
+    assert_eq!(err.violations()[0].path, "/sessionTypes/delivery");
+    let added = Catalog::from_json(
+        r#"{"sessionTypes": [{"name": "browsing", "kind": "web", "eventTypes": [{"name": "page_viewed"}]},
+        {"name": "delivery", "kind": "custom", "attributes": [{"name": "eta", "type": "string"}, {"name": "location", "type": "string"}],
+         "eventTypes": [{"name": "picked_up"}, {"name": "in_transit", "attributes": [
+            {"name": "location", "type": "string", "required": true}, {"name": "eta", "type": "string"}]}]}]}"#,
+    )
+    .unwrap();
+    let engine = Engine::open(&dir, added.clone(), config("")).unwrap();
+    assert!(engine.recovery().unwrap().catalog_upgraded);
+    let late = event(1, 0, 30).replace(r#""location": "stop 30""#, r#""location": "stop 30", "eta": "noon""#);
+    assert_eq!(engine.ingest_json(late.as_bytes()).unwrap().status(), "accepted");
+    drop(engine);
+    let engine = Engine::open(&dir, added, config("")).unwrap();
+    let viewer = Viewer::new(["journey:session:view", "journey:sessionType:view"], ["*"]);
+    let page = engine.journey(&Customer::new("c1", IdType::Email), &viewer, &PageRequest::default()).unwrap();
+    let order = page.entities.iter().find(|card| card.external_id.as_deref() == Some("o0")).unwrap();
+    assert_eq!(order.event_count, 2);
+    assert_eq!(order.attributes["location"], "stop 30");
+    assert_eq!(order.attributes["eta"], "noon");
+}
+
+#[test]
+fn snapshots_rotate_the_journal_and_recovery_is_exact() {
+    let dir = temp_dir("rotate");
+    let engine = Engine::open(&dir, catalog(), config(r#", "store": {"snapshotEvery": 4096}"#)).unwrap();
+    for n in 0..200 {
+        engine.ingest_json(event(n % 7, n % 23, n).as_bytes()).unwrap();
+    }
+    let before = engine.stats();
+    drop(engine);
+    let names = files(&dir);
+    assert_eq!(names.iter().filter(|n| n.starts_with("snapshot-")).count(), 1, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("journal-")).count(), 1, "{names:?}");
+    let engine = Engine::open(&dir, catalog(), config(r#", "store": {"snapshotEvery": 4096}"#)).unwrap();
+    assert!(engine.recovery().unwrap().snapshot_seq > 0, "{:?}", engine.recovery());
+    assert_eq!(engine.stats(), before);
+}
+
+#[test]
+fn concurrent_writers_lose_nothing_acknowledged() {
+    let dir = temp_dir("writers");
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    std::thread::scope(|scope| {
+        for thread in 0..4 {
+            let engine = &engine;
+            scope.spawn(move || {
+                for n in 0..100 {
+                    let outcome = engine.ingest_json(event(thread, thread * 1000 + n, n).as_bytes()).unwrap();
+                    assert_eq!(outcome.status(), "accepted");
+                }
+            });
+        }
+    });
+    let before = engine.stats();
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(engine.stats(), before);
+    assert_eq!(accepted(&engine), 400);
+}
+
+#[test]
+fn every_sync_mode_recovers_what_close_wrote() {
+    for sync in ["always", "batch", "interval", "never"] {
+        let dir = temp_dir("sync");
+        let config = config(&format!(r#", "store": {{"sync": "{sync}", "intervalMs": 5}}"#));
+        let engine = Engine::open(&dir, catalog(), config.clone()).unwrap();
+        let batch: String = (0..50).map(|n| event(n % 3, n, n) + "\n").collect();
+        assert_eq!(engine.ingest_ndjson(batch.as_bytes()).unwrap().accepted, 50, "{sync}");
+        engine.close().unwrap();
+        drop(engine);
+        let engine = Engine::open(&dir, catalog(), config).unwrap();
+        assert_eq!(accepted(&engine), 50, "{sync}");
+    }
+}
