@@ -16,7 +16,7 @@ BUILD := target/c
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all demo demo-c demo-python demo-node test test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: all demo demo-c demo-python demo-node test crash-test test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -31,6 +31,11 @@ test: lint check-header test-rust test-c test-install test-python test-pip-insta
 test-rust:
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
+
+## crash-test: the full crash test: 250 SIGKILLs of a process working on a durable store, each
+## recovery checked against the acknowledged calls (make test runs 20 of them)
+crash-test:
+	JOURNEY_CRASH_KILLS=$${JOURNEY_CRASH_KILLS:-250} $(CARGO) test --release -p journey-core --test crash -- --nocapture
 
 ## lint: formatting and clippy, warnings as errors
 lint:
