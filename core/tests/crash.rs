@@ -66,7 +66,7 @@ fn at(i: usize, back: usize) -> String {
 /// (`CUSTOMER_MISMATCH`).
 fn custom_event(i: usize) -> Value {
     let order = (i / 3) % 11;
-    let customer = if i % 7 == 0 { order + 1 } else { order } % CUSTOMERS;
+    let customer = if i.is_multiple_of(7) { order + 1 } else { order } % CUSTOMERS;
     json!({"eventName": "in_transit", "createdDate": at(i, 30), "customer": {"id": format!("c{customer}"), "idType": "email"},
         "session": {"type": "delivery", "externalId": format!("o{order}")},
         "attributes": {"location": format!("stop {i}"), "n": i}})
@@ -101,7 +101,7 @@ fn operation(i: usize) -> Command {
             0 => ("startAgentSession", json!({"agentId": "a1"})),
             1 | 2 | 4 => (
                 "sendCustomEvent",
-                json!({"agentId": "a1", "eventName": format!("e{}", m % 4), "data": i.to_string(), "persistInMemory": m % 2 == 0}),
+                json!({"agentId": "a1", "eventName": format!("e{}", m % 4), "data": i.to_string(), "persistInMemory": m.is_multiple_of(2)}),
             ),
             3 => ("nextEvents", json!({"sessionId": agent_session(m), "timeoutMs": 0, "max": 2})),
             _ => ("endAgentSession", json!({"sessionId": agent_session(m)})),
