@@ -16,6 +16,19 @@ export interface Config {
   maxEventBytes?: number
   maxPendingPerAgent?: number
   maxCustomEventData?: number
+  /** Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them. */
+  retention?: string | null
+  /** Finished web actions are evicted this long after their last change. */
+  actionRetention?: string
+  /** Durable store settings, used by `Engine.open` (SPEC §11). */
+  store?: StoreConfig
+}
+
+/** When a durable engine's journal reaches the disk, and when it writes snapshots. */
+export interface StoreConfig {
+  sync?: 'always' | 'batch' | 'interval' | 'never'
+  intervalMs?: number
+  snapshotEvery?: number
 }
 
 export interface AttributeDefinition {
@@ -145,7 +158,20 @@ export interface Stats {
   customEventsPersisted: number
   customEventsDropped: number
   customEventsOverwritten: number
+  customEventsRedelivered: number
   callbackFailures: number
+  sessionsEvicted: number
+  eventsEvicted: number
+  actionsEvicted: number
+}
+
+/** What opening a durable store found (`Engine.open`). */
+export interface Recovery {
+  created: boolean
+  snapshotSeq: number
+  recordsReplayed: number
+  tornBytesDropped: number
+  catalogUpgraded: boolean
 }
 
 export interface SendResult {
@@ -201,7 +227,12 @@ export interface ActionRecord {
 export interface JourneyError extends Error {
   code: string
   violations: Violation[]
+  /** The bad config key, for `INVALID_CONFIG`. */
   key?: string
+  /** The damaged file, for `CORRUPT_STORE`. */
+  file?: string
+  /** The byte offset of the damage, for `CORRUPT_STORE`. */
+  offset?: number
 }
 
 /**
@@ -224,7 +255,24 @@ export declare class Catalog {
 
 /** An engine: ingest, the journey view, agent queues and web actions. */
 export declare class Engine {
+  /** An engine that keeps everything in memory. */
   constructor(catalog: Catalog, config?: Config)
+  /**
+   * Opens the durable store in the directory `path`, creating it or recovering what it holds.
+   * Throws with `.code` `STORE_LOCKED` when another engine has it open, `CORRUPT_STORE` when it
+   * is damaged (`.file` and `.offset` say where), and `INVALID_CATALOG` when `catalog` is not the
+   * stored one or an addition to it.
+   */
+  static open(path: string, catalog: Catalog, config?: Config): Engine
+  /**
+   * Writes a snapshot and releases a durable engine's store; reads still work afterwards and
+   * changes throw `IO_ERROR`. Closing twice, or an in-memory engine, does nothing.
+   */
+  close(): void
+  /** Writes a snapshot of a durable engine now (it also does so by itself as its journal grows). */
+  snapshot(): void
+  /** What opening the store found, or `null` for an in-memory engine. */
+  recovery(): Recovery | null
   /** Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome. */
   ingest(event: JourneyEvent | string | Buffer): Outcome
   /** Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order. */

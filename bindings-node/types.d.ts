@@ -16,6 +16,19 @@ export interface Config {
   maxEventBytes?: number
   maxPendingPerAgent?: number
   maxCustomEventData?: number
+  /** Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them. */
+  retention?: string | null
+  /** Finished web actions are evicted this long after their last change. */
+  actionRetention?: string
+  /** Durable store settings, used by `Engine.open` (SPEC §11). */
+  store?: StoreConfig
+}
+
+/** When a durable engine's journal reaches the disk, and when it writes snapshots. */
+export interface StoreConfig {
+  sync?: 'always' | 'batch' | 'interval' | 'never'
+  intervalMs?: number
+  snapshotEvery?: number
 }
 
 export interface AttributeDefinition {
@@ -145,7 +158,20 @@ export interface Stats {
   customEventsPersisted: number
   customEventsDropped: number
   customEventsOverwritten: number
+  customEventsRedelivered: number
   callbackFailures: number
+  sessionsEvicted: number
+  eventsEvicted: number
+  actionsEvicted: number
+}
+
+/** What opening a durable store found (`Engine.open`). */
+export interface Recovery {
+  created: boolean
+  snapshotSeq: number
+  recordsReplayed: number
+  tornBytesDropped: number
+  catalogUpgraded: boolean
 }
 
 export interface SendResult {
@@ -201,5 +227,10 @@ export interface ActionRecord {
 export interface JourneyError extends Error {
   code: string
   violations: Violation[]
+  /** The bad config key, for `INVALID_CONFIG`. */
   key?: string
+  /** The damaged file, for `CORRUPT_STORE`. */
+  file?: string
+  /** The byte offset of the damage, for `CORRUPT_STORE`. */
+  offset?: number
 }

@@ -101,6 +101,18 @@ typedef enum JourneyStatus {
    */
   JOURNEY_VALIDATION_FAILED = 12,
   /**
+   * A durable engine's file system refused a read, write or fsync, or the store is closed.
+   */
+  JOURNEY_IO_ERROR = 13,
+  /**
+   * A store's journal or snapshot is damaged; the error JSON's `"file"` and `"offset"` say where.
+   */
+  JOURNEY_CORRUPT_STORE = 14,
+  /**
+   * Another engine has the store open.
+   */
+  JOURNEY_STORE_LOCKED = 15,
+  /**
    * A required pointer argument is NULL.
    */
   JOURNEY_NULL_ARGUMENT = 100,
@@ -398,6 +410,65 @@ void journey_catalog_free(struct JourneyCatalog *catalog);
 enum JourneyStatus journey_engine_new(const struct JourneyCatalog *catalog,
                                       const struct JourneyConfig *config,
                                       struct JourneyEngine **out);
+
+/**
+ * Opens the durable store in the directory `path`, creating it when it is empty or missing, or
+ * recovering the state it holds (SPEC §11): the same engine as `journey_engine_new`, with every
+ * change recorded in a journal. `config`'s `"store"` settings choose when the journal is fsynced.
+ *
+ * On success `*out` is a new engine: close it with `journey_engine_close` (which writes a
+ * snapshot), then free it with `journey_engine_free`. Freeing without closing loses nothing that
+ * was acknowledged: the next open replays the journal.
+ *
+ * @param path The store directory (UTF-8).
+ * @param catalog The catalog: the stored one, or one that only adds to it.
+ * @param config Settings, or NULL for the defaults.
+ * @param out Receives the engine.
+ * @return `JOURNEY_OK`, `JOURNEY_STORE_LOCKED` (another engine has it open),
+ *         `JOURNEY_CORRUPT_STORE` (the error JSON's `"file"` and `"offset"` say where),
+ *         `JOURNEY_INVALID_CATALOG` (the catalog differs from the stored one other than by
+ *         additions), `JOURNEY_IO_ERROR`, `JOURNEY_LIMIT_EXCEEDED`, `JOURNEY_NULL_ARGUMENT`,
+ *         `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `path` is a NUL-terminated string; `catalog` is a live catalog; `config` is NULL or a live
+ * config; `out` is writable.
+ */
+enum JourneyStatus journey_engine_open(const char *path,
+                                       const struct JourneyCatalog *catalog,
+                                       const struct JourneyConfig *config,
+                                       struct JourneyEngine **out);
+
+/**
+ * Writes a snapshot and releases a durable engine's store, so that another engine may open it.
+ * Reads still work afterwards; changes fail with `JOURNEY_IO_ERROR`. Closing twice, or closing an
+ * in-memory engine, does nothing. The engine still needs `journey_engine_free`.
+ *
+ * @param engine_handle A live engine.
+ * @return `JOURNEY_OK`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe; waits for calls that are changing state.
+ *
+ * # Safety
+ * `engine_handle` is NULL or a live engine.
+ */
+enum JourneyStatus journey_engine_close(const struct JourneyEngine *engine_handle);
+
+/**
+ * Writes a snapshot of a durable engine now and drops the journal before it (the engine also
+ * does this by itself every `store.snapshotEvery` journal bytes). Does nothing in memory.
+ *
+ * @param engine_handle A live engine.
+ * @return `JOURNEY_OK`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe; changes wait while the snapshot is written.
+ *
+ * # Safety
+ * `engine_handle` is NULL or a live engine.
+ */
+enum JourneyStatus journey_engine_snapshot(const struct JourneyEngine *engine_handle);
 
 /**
  * Frees an engine and everything in it. NULL does nothing.

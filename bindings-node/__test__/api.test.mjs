@@ -117,3 +117,74 @@ test('Buffers and NDJSON strings', () => {
   const batch = e.ingestBatch(Buffer.from(`${JSON.stringify({ ...event, attributes: { page: '/a' } })}\nnot json\n`))
   assert.deepEqual([batch.accepted, batch.rejected], [1, 1])
 })
+
+test('a durable engine keeps journeys across a restart', async () => {
+  const { mkdtempSync, rmSync, readdirSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'journey-node-store-'))
+  const config = { clock: 'manual', start: '2026-11-21T10:00:00Z' }
+  const event = {
+    eventName: 'in_transit', createdDate: '2026-11-21T09:50:00Z', customer: { id: 'dana', idType: 'email' },
+    session: { type: 'delivery', externalId: 'order-1' }, attributes: { location: 'Depot 7' },
+  }
+  const viewer = { permissions: ['journey:session:view', 'journey:sessionType:view'], divisions: ['*'] }
+  try {
+    const store = join(dir, 'store')
+    const first = Engine.open(store, catalog, config)
+    assert.equal(first.recovery().created, true)
+    assert.equal(first.ingest(event).status, 'accepted')
+    assert.throws(() => Engine.open(store, catalog, config), (error) => error.code === 'STORE_LOCKED')
+    first.close()
+    assert.throws(() => first.ingest(event), (error) => error.code === 'IO_ERROR')
+    assert.equal(first.stats().eventsAccepted, 1)
+
+    const second = Engine.open(store, catalog, config)
+    assert.equal(second.recovery().created, false)
+    const page = second.journey({ id: 'dana', idType: 'email' }, viewer)
+    assert.deepEqual(page.entities.map((card) => card.externalId), ['order-1'])
+    assert.equal(second.ingest(event).status, 'duplicate')
+    second.close()
+
+    const journal = readdirSync(store).find((name) => name.startsWith('journal-'))
+    assert.ok(journal, 'a journal file')
+    assert.equal(new Engine(catalog, config).recovery(), null)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a damaged store throws CORRUPT_STORE with the file and the offset', async () => {
+  const { mkdtempSync, rmSync, readdirSync, readFileSync: read, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'journey-node-corrupt-'))
+  try {
+    const store = join(dir, 'store')
+    const config = { clock: 'manual', start: '2026-11-21T10:00:00Z' }
+    let first = Engine.open(store, catalog, config)
+    for (let minute = 0; minute < 3; minute++) {
+      first.ingest({
+        eventName: 'in_transit', createdDate: `2026-11-21T09:5${minute}:00Z`, customer: { id: 'dana', idType: 'email' },
+        session: { type: 'delivery', externalId: `order-${minute}` }, attributes: { location: 'Depot 7' },
+      })
+    }
+    first.snapshot()
+    first.ingest({
+      eventName: 'in_transit', createdDate: '2026-11-21T09:59:00Z', customer: { id: 'dana', idType: 'email' },
+      session: { type: 'delivery', externalId: 'order-9' }, attributes: { location: 'Depot 9' },
+    })
+    first.close()
+    first = null
+    const snapshot = join(store, readdirSync(store).find((name) => name.startsWith('snapshot-')))
+    const bytes = read(snapshot)
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff
+    writeFileSync(snapshot, bytes)
+    assert.throws(() => Engine.open(store, catalog, config), (error) => {
+      assert.equal(error.code, 'CORRUPT_STORE')
+      assert.ok(error.file.endsWith(snapshot.split('/').pop()), error.file)
+      assert.equal(typeof error.offset, 'number')
+      return true
+    })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

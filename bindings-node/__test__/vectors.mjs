@@ -48,9 +48,17 @@ function pointer(value, path) {
   return path.split('/').slice(1).reduce((v, part) => v[part.replace(/~1/g, '/').replace(/~0/g, '~')], value)
 }
 
+/** One vector's engine; with `store`, a durable engine in that directory that `reopen` reopens. */
 class NodeApi {
-  constructor(catalog, config) {
-    this.engine = new Engine(Catalog.fromObject(catalog, config ?? undefined), config ?? undefined)
+  constructor(catalog, config, store) {
+    this.catalog = Catalog.fromObject(catalog, config ?? undefined)
+    this.config = config ?? undefined
+    this.store = store
+    this.engine = this.open()
+  }
+
+  open() {
+    return this.store ? Engine.open(this.store, this.catalog, this.config) : new Engine(this.catalog, this.config)
   }
 
   /** Every op goes through the one dispatcher, `Engine.call`. */
@@ -58,14 +66,19 @@ class NodeApi {
     return this.engine.call(op, input)
   }
 
-  /** An engine with no store has nothing to reopen. */
-  reopen() {}
+  /** Closes a durable engine and opens its store again (an in-memory one has none). */
+  reopen() {
+    if (this.store) {
+      this.engine.close()
+      this.engine = this.open()
+    }
+  }
 }
 
 /** Runs one vector file; throws naming the file, the step and the mismatching path. */
-export async function runVector(path) {
+export async function runVector(path, store) {
   const vector = JSON.parse(readFileSync(path, 'utf8'))
-  const api = new NodeApi(vector.catalog, vector.config)
+  const api = new NodeApi(vector.catalog, vector.config, store)
   const saved = {}
   for (const [index, step] of vector.steps.entries()) {
     if (step.op === 'reopen') {

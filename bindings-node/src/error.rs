@@ -12,8 +12,10 @@ pub fn js_error(env: &Env, error: JourneyError) -> Error {
         let mut object = Object::from_raw(env.raw(), raw);
         let json = error.to_json();
         let _ = object.set("violations", json.get("violations").cloned().unwrap_or(serde_json::json!([])));
-        if let Some(key) = json.get("key") {
-            let _ = object.set("key", key.clone());
+        for extra in ["key", "file", "offset"] {
+            if let Some(value) = json.get(extra) {
+                let _ = object.set(extra, value.clone());
+            }
         }
         Error::from(Unknown::from_raw_unchecked(env.raw(), raw))
     }

@@ -66,10 +66,41 @@ pub struct Engine {
 
 #[napi]
 impl Engine {
+    /// An engine that keeps everything in memory.
     #[napi(constructor, ts_args_type = "catalog: Catalog, config?: Config")]
     pub fn new(env: &Env, catalog: &Catalog, config: Option<Value>) -> Result<Self> {
         let engine = journey_core::Engine::new(catalog.inner.clone(), self::config(env, config)?).js(env)?;
         Ok(Engine { inner: Arc::new(engine) })
+    }
+
+    /// Opens the durable store in the directory `path`, creating it or recovering what it holds.
+    /// Throws with `.code` `STORE_LOCKED` when another engine has it open, `CORRUPT_STORE` when it
+    /// is damaged (`.file` and `.offset` say where), and `INVALID_CATALOG` when `catalog` is not the
+    /// stored one or an addition to it.
+    #[napi(factory, ts_args_type = "path: string, catalog: Catalog, config?: Config")]
+    pub fn open(env: &Env, path: Unknown<'_>, catalog: &Catalog, config: Option<Value>) -> Result<Self> {
+        let path = text(env, path, "path")?;
+        let engine = journey_core::Engine::open(path, catalog.inner.clone(), self::config(env, config)?).js(env)?;
+        Ok(Engine { inner: Arc::new(engine) })
+    }
+
+    /// Writes a snapshot and releases a durable engine's store; reads still work afterwards and
+    /// changes throw `IO_ERROR`. Closing twice, or an in-memory engine, does nothing.
+    #[napi]
+    pub fn close(&self, env: &Env) -> Result<()> {
+        self.inner.close().js(env)
+    }
+
+    /// Writes a snapshot of a durable engine now (it also does so by itself as its journal grows).
+    #[napi]
+    pub fn snapshot(&self, env: &Env) -> Result<()> {
+        self.inner.snapshot().js(env)
+    }
+
+    /// What opening the store found, or `null` for an in-memory engine.
+    #[napi(ts_return_type = "Recovery | null")]
+    pub fn recovery(&self) -> Value {
+        self.inner.recovery().map(|r| serde_json::to_value(r).unwrap_or_default()).unwrap_or(Value::Null)
     }
 
     /// Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome.

@@ -76,11 +76,41 @@ struct Engine {
 
 #[pymethods]
 impl Engine {
+    /// An in-memory engine; with `store`, a durable engine over the store in that directory
+    /// (what `Engine.open` does).
     #[new]
-    #[pyo3(signature = (catalog, config=None))]
-    fn new(catalog: &Catalog, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let engine = journey_core::Engine::new(catalog.inner.clone(), self::config(config)?).py()?;
-        Ok(Engine { inner: Arc::new(engine) })
+    #[pyo3(signature = (catalog, config=None, *, store=None))]
+    fn new(
+        py: Python<'_>,
+        catalog: &Catalog,
+        config: Option<&Bound<'_, PyAny>>,
+        store: Option<PathBuf>,
+    ) -> PyResult<Self> {
+        let (catalog, config) = (catalog.inner.clone(), self::config(config)?);
+        let engine = match store {
+            None => journey_core::Engine::new(catalog, config),
+            Some(dir) => py.detach(|| journey_core::Engine::open(dir, catalog, config)),
+        };
+        Ok(Engine { inner: Arc::new(engine.py()?) })
+    }
+
+    /// Writes a snapshot and releases a durable engine's store; reads still work afterwards and
+    /// changes raise `StoreIOError`. Closing twice, or an in-memory engine, does nothing.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let engine = self.inner.clone();
+        py.detach(|| engine.close()).py()
+    }
+
+    /// Writes a snapshot of a durable engine now (it also does so by itself as its journal grows).
+    fn snapshot(&self, py: Python<'_>) -> PyResult<()> {
+        let engine = self.inner.clone();
+        py.detach(|| engine.snapshot()).py()
+    }
+
+    /// What opening the store found (`created`, `snapshotSeq`, `recordsReplayed`,
+    /// `tornBytesDropped`, `catalogUpgraded`), or `None` for an in-memory engine.
+    fn recovery<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.recovery().map(|r| to_python(py, &serde_json::to_value(r).unwrap_or_default())).transpose()
     }
 
     /// Ingests one event (a dict, or JSON `str` or `bytes`) and returns its outcome dict. A rejected

@@ -293,3 +293,50 @@ def test_fast_outcome_dicts_match_the_json_form() -> None:
     assert outcomes[3]["status"] == "rejected" and outcomes[3]["violations"]
     assert batch["outcomes"][0] == expected[1] and batch["outcomes"][1]["status"] == "rejected"
     assert (batch["accepted"], batch["duplicates"], batch["rejected"]) == (0, 1, 1)
+
+
+def open_store(path: Path) -> journey.Engine:
+    return journey.Engine.open(path, journey.Catalog.from_dict(CATALOG), CONFIG)
+
+
+def test_a_durable_engine_keeps_journeys_across_a_restart(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with open_store(store) as engine:
+        assert engine.recovery() == {
+            "created": True,
+            "snapshotSeq": 0,
+            "recordsReplayed": 0,
+            "tornBytesDropped": 0,
+            "catalogUpgraded": False,
+        }
+        assert engine.ingest(delivery("dana", "order-1"))["status"] == "accepted"
+        with pytest.raises(journey.StoreLockedError) as locked:
+            open_store(store)
+        assert locked.value.code == "STORE_LOCKED"
+    with pytest.raises(journey.StoreIOError):  # closed by the with block: reads only
+        engine.ingest(delivery("dana", "order-2"))
+    reopened = open_store(store)
+    assert reopened.recovery()["created"] is False  # type: ignore[index]
+    page = reopened.journey({"id": "dana", "idType": "email"}, VIEWER)
+    assert [card["externalId"] for card in page["entities"]] == ["order-1"]
+    assert reopened.ingest(delivery("dana", "order-1"))["status"] == "duplicate"
+    reopened.close()
+    reopened.close()
+
+
+def test_a_damaged_store_raises_corrupt_store_error_naming_where(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    engine = open_store(store)
+    for minute in range(3):
+        engine.ingest(delivery("dana", f"order-{minute}", minute))
+    del engine
+    gc.collect()  # dropped without close: the journal holds the three events
+    journal = next(store.glob("journal-*.log"))
+    data = bytearray(journal.read_bytes())
+    data[40] ^= 0xFF
+    journal.write_bytes(bytes(data))
+    with pytest.raises(journey.CorruptStoreError) as corrupt:
+        open_store(store)
+    assert corrupt.value.code == "CORRUPT_STORE"
+    assert corrupt.value.file.endswith(journal.name)
+    assert corrupt.value.offset == 0

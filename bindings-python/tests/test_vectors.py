@@ -14,6 +14,12 @@ def test_vector(path: Path) -> None:
     assert run_vector(path) > 0
 
 
+@pytest.mark.parametrize("path", vector_files(), ids=lambda p: p.name)
+def test_vector_on_a_durable_engine(path: Path, tmp_path: Path) -> None:
+    """The same vectors on ``Engine.open``: each ``reopen`` step closes the engine and opens its store."""
+    assert run_vector(path, tmp_path / "store") > 0
+
+
 def test_subset_match_names_the_path() -> None:
     with pytest.raises(AssertionError, match="/a/0/b"):
         subset_match({"a": [{"b": 1}]}, {"a": [{"b": 2}]})

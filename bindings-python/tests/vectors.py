@@ -62,22 +62,35 @@ def pointer(value: Any, path: str) -> Any:
 
 
 class PythonApi:
-    """One vector's engine, driven through the one dispatcher, ``Engine.call``."""
+    """One vector's engine, driven through the one dispatcher, ``Engine.call``. With ``store``, a
+    durable engine in that directory, which ``reopen`` closes and opens again."""
 
-    def __init__(self, catalog: dict[str, Any], config: dict[str, Any] | None) -> None:
-        self.engine = journey.Engine(journey.Catalog.from_dict(catalog, config), config)
+    def __init__(self, catalog: dict[str, Any], config: dict[str, Any] | None, store: Path | None = None) -> None:
+        self.catalog = journey.Catalog.from_dict(catalog, config)
+        self.config = config
+        self.store = store
+        self.engine = self.open()
+
+    def open(self) -> journey.Engine:
+        if self.store is None:
+            return journey.Engine(self.catalog, self.config)
+        return journey.Engine.open(self.store, self.catalog, self.config)
 
     def call(self, op: str, value: Any) -> Any:
         return self.engine.call(op, value)
 
     def reopen(self) -> None:
-        """An engine with no store has nothing to reopen."""
+        """Closes a durable engine and opens its store again (an in-memory one has none)."""
+        if self.store is not None:
+            self.engine.close()
+            self.engine = self.open()
 
 
-def run_vector(path: Path) -> int:
-    """Runs one vector file; raises AssertionError naming the step and the mismatching path."""
+def run_vector(path: Path, store: Path | None = None) -> int:
+    """Runs one vector file, on a durable engine in ``store`` when given; raises AssertionError
+    naming the step and the mismatching path."""
     vector = json.loads(path.read_text())
-    api = PythonApi(vector["catalog"], vector.get("config"))
+    api = PythonApi(vector["catalog"], vector.get("config"), store)
     saved: dict[str, Any] = {}
     for index, step in enumerate(vector["steps"]):
         op = step["op"]

@@ -36,7 +36,8 @@ pub use call::journey_call;
 pub use error::{journey_last_error_json, journey_last_error_message};
 pub use handles::{
     JourneyCatalog, JourneyConfig, JourneyEngine, journey_catalog_free, journey_catalog_new, journey_config_free,
-    journey_config_new, journey_engine_free, journey_engine_new,
+    journey_config_new, journey_engine_close, journey_engine_free, journey_engine_new, journey_engine_open,
+    journey_engine_snapshot,
 };
 pub use ingest::{journey_ingest_batch_json, journey_ingest_json, journey_ingest_ndjson};
 pub use status::{JourneyStatus, journey_status_name};

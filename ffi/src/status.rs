@@ -35,6 +35,12 @@ pub enum JourneyStatus {
     JOURNEY_INVALID_JSON = 11,
     /// An event was rejected (only from functions that treat rejection as an error).
     JOURNEY_VALIDATION_FAILED = 12,
+    /// A durable engine's file system refused a read, write or fsync, or the store is closed.
+    JOURNEY_IO_ERROR = 13,
+    /// A store's journal or snapshot is damaged; the error JSON's `"file"` and `"offset"` say where.
+    JOURNEY_CORRUPT_STORE = 14,
+    /// Another engine has the store open.
+    JOURNEY_STORE_LOCKED = 15,
     /// A required pointer argument is NULL.
     JOURNEY_NULL_ARGUMENT = 100,
     /// A string argument is not valid UTF-8.
@@ -47,7 +53,7 @@ pub enum JourneyStatus {
 use JourneyStatus::*;
 
 /// Every status with its code string: the one table both directions use.
-const NAMES: [(JourneyStatus, &CStr); 16] = [
+const NAMES: [(JourneyStatus, &CStr); 19] = [
     (JOURNEY_OK, c"OK"),
     (JOURNEY_INVALID_CATALOG, c"INVALID_CATALOG"),
     (JOURNEY_INVALID_CONFIG, c"INVALID_CONFIG"),
@@ -61,6 +67,9 @@ const NAMES: [(JourneyStatus, &CStr); 16] = [
     (JOURNEY_UNKNOWN_ACTION, c"UNKNOWN_ACTION"),
     (JOURNEY_INVALID_JSON, c"INVALID_JSON"),
     (JOURNEY_VALIDATION_FAILED, c"VALIDATION_FAILED"),
+    (JOURNEY_IO_ERROR, c"IO_ERROR"),
+    (JOURNEY_CORRUPT_STORE, c"CORRUPT_STORE"),
+    (JOURNEY_STORE_LOCKED, c"STORE_LOCKED"),
     (JOURNEY_NULL_ARGUMENT, c"NULL_ARGUMENT"),
     (JOURNEY_INVALID_UTF8, c"INVALID_UTF8"),
     (JOURNEY_PANIC, c"PANIC"),

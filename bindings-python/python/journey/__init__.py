@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from journey import _native
 from journey._native import (
     Catalog,
     CatalogError,
     ConfigError,
+    CorruptStoreError,
     InvalidArgumentError,
     InvalidSessionError,
     InvalidTransitionError,
@@ -25,6 +27,8 @@ from journey._native import (
     NotFoundError,
     PermissionDeniedError,
     QueueFullError,
+    StoreIOError,
+    StoreLockedError,
     UnknownActionError,
     ValidationError,
     __version__,
@@ -34,6 +38,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "ConfigError",
+    "CorruptStoreError",
     "Engine",
     "InvalidArgumentError",
     "InvalidSessionError",
@@ -42,6 +47,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "QueueFullError",
+    "StoreIOError",
+    "StoreLockedError",
     "UnknownActionError",
     "ValidationError",
     "__version__",
@@ -53,7 +60,28 @@ _LONG_POLLS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="journey-lon
 
 
 class Engine(_native.Engine):
-    """An engine: ingest, the journey view, agent queues and web actions. Thread-safe."""
+    """An engine: ingest, the journey view, agent queues and web actions. Thread-safe.
+
+    ``Engine(catalog, config)`` keeps everything in memory; ``Engine.open(path, catalog, config)``
+    keeps it in a durable store that survives restarts. A durable engine is also a context
+    manager: ``with Engine.open(...) as engine:`` closes it (writing a snapshot) on the way out.
+    """
+
+    @classmethod
+    def open(
+        cls, path: Union[str, "os.PathLike[str]"], catalog: Catalog, config: Optional[dict[str, Any]] = None
+    ) -> "Engine":
+        """Opens the durable store in the directory ``path``, creating it or recovering what it
+        holds. Raises ``StoreLockedError`` when another engine has it open, ``CorruptStoreError``
+        when it is damaged, and ``CatalogError`` when ``catalog`` is not the stored one or an
+        addition to it."""
+        return cls(catalog, config, store=os.fspath(path))
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     async def next_events_async(
         self, session_id: str, timeout_ms: int = 0, max: Optional[int] = None

@@ -1,0 +1,82 @@
+/* A durable engine through the C ABI (SPEC §11): open a store, ingest, close, reopen and read the
+ * journey back; a second open of an open store is JOURNEY_STORE_LOCKED; a closed engine refuses
+ * changes but still reads. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define CUSTOMER "\"customer\":{\"id\":\"dana@example.com\",\"idType\":\"email\"}"
+#define DELIVERY "\"session\":{\"type\":\"delivery\",\"externalId\":\"order-1234\"}"
+#define VIEWER "\"viewer\":{\"permissions\":[\"journey:session:view\",\"journey:sessionType:view\"],\"divisions\":[\"*\"]}"
+#define EVENT "{\"eventName\":\"product_purchased\",\"createdDate\":\"2026-11-21T09:05:00Z\"," CUSTOMER "," DELIVERY \
+              ",\"attributes\":{\"orderId\":\"order-1234\",\"price\":1899.0}}"
+
+static JourneyEngine *open_store(const char *dir, JourneyStatus expected) {
+    char *catalog_json = read_file("examples/data/catalog.json");
+    JourneyConfig *config = NULL;
+    JourneyCatalog *catalog = NULL;
+    JourneyEngine *engine = NULL;
+    CHECK(catalog_json != NULL);
+    CHECK_STATUS(journey_config_new("{\"clock\":\"manual\",\"start\":\"2026-11-21T09:05:00Z\"}", &config), JOURNEY_OK);
+    CHECK_STATUS(journey_catalog_new(catalog_json, config, &catalog), JOURNEY_OK);
+    CHECK_STATUS(journey_engine_open(dir, catalog, config, &engine), expected);
+    journey_catalog_free(catalog);
+    journey_config_free(config);
+    free(catalog_json);
+    return engine;
+}
+
+/* Removes the store's files and its directory. */
+static void remove_store(const char *dir) {
+    char command[512];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    CHECK(system(command) == 0);
+}
+
+int main(void) {
+    char dir[] = "/tmp/journey-c-store-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+
+    JourneyEngine *engine = open_store(dir, JOURNEY_OK);
+    char *outcome = NULL;
+    CHECK_STATUS(journey_ingest_json(engine, EVENT, strlen(EVENT), &outcome), JOURNEY_OK);
+    CHECK(contains(outcome, "\"status\":\"accepted\""));
+    journey_string_free(outcome);
+
+    /* One owner: a second engine cannot open the store. */
+    JourneyEngine *second = open_store(dir, JOURNEY_STORE_LOCKED);
+    CHECK(second == NULL);
+    CHECK(contains(journey_last_error_json(), "\"code\":\"STORE_LOCKED\""));
+
+    CHECK_STATUS(journey_engine_close(engine), JOURNEY_OK);
+    CHECK_STATUS(journey_engine_close(engine), JOURNEY_OK); /* closing twice does nothing */
+    CHECK_STATUS(journey_ingest_json(engine, EVENT, strlen(EVENT), &outcome), JOURNEY_IO_ERROR);
+    CHECK(outcome == NULL);
+    char *stats = NULL;
+    CHECK_STATUS(journey_stats(engine, &stats), JOURNEY_OK); /* reads still work */
+    CHECK(contains(stats, "\"eventsAccepted\":1"));
+    journey_string_free(stats);
+    journey_engine_free(engine);
+
+    /* A restart: the journey is still there, and a resend is a duplicate. */
+    engine = open_store(dir, JOURNEY_OK);
+    char *page = NULL;
+    CHECK_STATUS(journey_journey(engine, "{" CUSTOMER "," VIEWER "}", &page), JOURNEY_OK);
+    CHECK(contains(page, "\"eventCount\":1"));
+    CHECK(contains(page, "\"externalId\":\"order-1234\""));
+    journey_string_free(page);
+    CHECK_STATUS(journey_ingest_json(engine, EVENT, strlen(EVENT), &outcome), JOURNEY_OK);
+    CHECK(contains(outcome, "\"status\":\"duplicate\""));
+    journey_string_free(outcome);
+    CHECK_STATUS(journey_engine_snapshot(engine), JOURNEY_OK);
+    journey_engine_free(engine); /* without close: the next open replays the journal */
+
+    JourneyEngine *unopened = NULL;
+    CHECK_STATUS(journey_engine_close(NULL), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_engine_open(NULL, NULL, NULL, &unopened), JOURNEY_NULL_ARGUMENT);
+    CHECK(unopened == NULL);
+    remove_store(dir);
+    return report("test_durable");
+}
