@@ -6,8 +6,9 @@
 //! The typed methods of [`Engine`] stay the public API; `call` is the generic door beside them.
 
 use crate::agent::{CustomEventRequest, NextEventsRequest};
-use crate::engine::{Engine, JourneyQuery, SessionEventsQuery};
+use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
+use crate::journey::{JourneyQuery, SessionEventsQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

@@ -2,60 +2,28 @@
 //! journey view, agent queues and web actions together, and is shared freely between threads.
 //!
 //! This file is the facade: each public method reads the clock and hands the work to the part that
-//! does it (ingest in [`crate::ingest`], the store in [`crate::store`], agents, actions). Every state
-//! change passes through [`Engine::change`], which is where a durable engine journals it.
+//! does it. The methods of some concepts live with them: ingest in [`crate::ingest`], web actions in
+//! [`crate::action`], a durable store's `open`/`close` in `durable`. Every state change passes
+//! through `Engine::change` (in `gate`), which is where a durable engine journals it.
 
-use crate::action::{ActionEvent, ActionRecord, Actions, Callback, SubscriptionId};
+use crate::action::Actions;
 use crate::agent::{self, AgentQueues, AgentSession, CustomEventRequest, NextEvents, QueueLimits, Ready, SendResult};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::command::{AgentInput, AgentSessionInput, Command};
-use crate::config::{ClockMode, Config, SyncMode};
-use crate::durable::{Durable, Record, Seq};
+use crate::config::{ClockMode, Config};
+use crate::durable::{Durable, Record};
 use crate::duration::Duration;
 use crate::error::{JourneyError, Result};
 use crate::event::{Customer, DigestKey};
-use crate::gate::{Gate, Passage};
-use crate::journey::{self, EventView, Page, PageRequest, SessionCard, Viewer};
+use crate::gate::Gate;
+use crate::journey::{self, EventView, JourneyQuery, Page, PageRequest, SessionCard, SessionEventsQuery, Viewer};
 use crate::retention::Sweeps;
 use crate::stats::{Counters, Stats};
 use crate::store::Store;
 use crate::time::{Millis, parse_rfc3339};
 use crate::validate::Validator;
-use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use uuid::Uuid;
-
-/// The input of `journey`: `{"customer", "viewer", "page"?}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JourneyQuery {
-    /// Whose journey.
-    pub customer: Customer,
-    /// Who is looking.
-    pub viewer: Viewer,
-    /// Which page.
-    #[serde(default)]
-    pub page: PageRequest,
-}
-
-/// The input of `session_events`: `{"sessionId", "viewer", "page"?}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SessionEventsQuery {
-    /// The session, by any of its ids.
-    pub session_id: String,
-    /// Who is looking.
-    pub viewer: Viewer,
-    /// Which page.
-    #[serde(default)]
-    pub page: PageRequest,
-}
-
-/// Reads a query from its JSON form; `INVALID_ARGUMENT` names what is wrong.
-pub fn query_from_value<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T> {
-    T::deserialize(value).map_err(|e| JourneyError::invalid_argument(e.to_string()))
-}
 
 /// An embedded journey engine. `Send + Sync`: share it with `Arc` and call it from any thread.
 pub struct Engine {
@@ -235,127 +203,6 @@ impl Engine {
                 return Ok(taken);
             }
         }
-    }
-
-    /// Records a web action event (SPEC §6) and, when the state changed, calls the subscribers.
-    pub fn record_action_event(&self, event: &serde_json::Value) -> Result<ActionRecord> {
-        self.expire()?;
-        let now = self.stamp();
-        let journal =
-            |(_, record): &(ActionEvent, ActionRecord)| (!record.duplicate).then_some(Record::ActionEvent(event));
-        let ((action, record), seq) = self.change(Some(now), || self.actions.apply(event, now), journal)?;
-        self.settle(seq)?;
-        if !record.duplicate {
-            self.actions.notify(&action, &self.counters);
-        }
-        Ok(record)
-    }
-
-    /// Calls `callback` for every action event matching `pattern` (`webchat:offered`, `all:errored`…).
-    pub fn on(
-        &self,
-        pattern: &str,
-        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
-    ) -> Result<SubscriptionId> {
-        self.actions.subscribe(pattern, false, Arc::new(callback))
-    }
-
-    /// Like [`Engine::on`], for the first matching event only.
-    pub fn once(
-        &self,
-        pattern: &str,
-        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
-    ) -> Result<SubscriptionId> {
-        self.actions.subscribe(pattern, true, Arc::new(callback))
-    }
-
-    /// Subscribes an already shared callback (for bindings that keep their own handle).
-    pub fn subscribe(&self, pattern: &str, once: bool, callback: Callback) -> Result<SubscriptionId> {
-        self.actions.subscribe(pattern, once, callback)
-    }
-
-    /// Subscribes a recorder: the matching action events are kept under `label` (the newest
-    /// [`crate::action::DELIVERIES_KEPT`]) and read with [`Engine::deliveries`]. This is how a caller
-    /// with no callback to give, such as [`Engine::call`], subscribes.
-    pub fn subscribe_labelled(&self, pattern: &str, label: &str, once: bool) -> Result<SubscriptionId> {
-        self.actions.subscribe_labelled(pattern, label, once)
-    }
-
-    /// The action events a labelled subscription received, in order, in their JSON form.
-    pub fn deliveries(&self, label: &str) -> Vec<serde_json::Value> {
-        self.actions.deliveries(label)
-    }
-
-    /// Ends a subscription. Ending one that is gone, or a `once` that fired, does nothing.
-    pub fn off(&self, subscription: SubscriptionId) {
-        self.actions.unsubscribe(subscription)
-    }
-
-    /// One state change, decided at `now`. `apply` runs with the gate passed shared; in a durable
-    /// engine, the record that `record` makes of its result (none for a change that changed
-    /// nothing) is appended in the same critical section, so the journal's order is the order
-    /// effects were applied. A failed `apply` changed nothing and is not recorded. Returns the
-    /// record's number, to [`Engine::settle`] on.
-    pub(crate) fn change<'r, T>(
-        &self,
-        now: Option<Millis>,
-        apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
-    ) -> Result<(T, Option<Seq>)> {
-        let passage = self.gate.shared();
-        self.change_through(passage, now, apply, record)
-    }
-
-    /// [`Engine::change`] with no other change under way: for retention sweeps.
-    pub(crate) fn change_exclusive<'r, T>(
-        &self,
-        now: Option<Millis>,
-        apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
-    ) -> Result<(T, Option<Seq>)> {
-        let passage = self.gate.exclusive();
-        self.change_through(passage, now, apply, record)
-    }
-
-    fn change_through<'r, T>(
-        &self,
-        _passage: Passage<'_>,
-        now: Option<Millis>,
-        apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
-    ) -> Result<(T, Option<Seq>)> {
-        let Some(durable) = &self.durable else { return Ok((apply()?, None)) };
-        durable.journal.check()?;
-        let value = apply()?;
-        let seq = match record(&value) {
-            Some(record) => Some(durable.journal.append(now, |out| record.write_json(out))?),
-            None => None,
-        };
-        Ok((value, seq))
-    }
-
-    /// [`Engine::change`], then [`Engine::settle`]: one call, one change.
-    fn change_and_settle<'r, T>(
-        &self,
-        now: Option<Millis>,
-        apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
-    ) -> Result<T> {
-        let (value, seq) = self.change(now, apply, record)?;
-        self.settle(seq)?;
-        Ok(value)
-    }
-
-    /// Returns once a change is as durable as `store.sync` asks of a single call (SPEC §11), then
-    /// writes a snapshot if the journal has grown past `store.snapshotEvery`.
-    pub(crate) fn settle(&self, seq: Option<Seq>) -> Result<()> {
-        let Some(durable) = &self.durable else { return Ok(()) };
-        if let Some(seq) = seq
-            && matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch)
-        {
-            durable.journal.wait(seq)?;
-        }
-        self.snapshot_when_due()
     }
 
     /// The time stamped on agent and action events: the engine's `now`, or the wall clock for an

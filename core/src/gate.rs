@@ -10,6 +10,11 @@
 //!   journal's order is exactly the order effects were applied (docs/durability.md). Shared and
 //!   exclusive passage are then the same.
 
+use crate::config::SyncMode;
+use crate::durable::{Record, Seq};
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::time::Millis;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const STRIPES: usize = 16;
@@ -68,6 +73,75 @@ impl Gate {
             ),
             Gate::Ordered(order) => Passage::Ordered(order.lock().unwrap_or_else(PoisonError::into_inner)),
         }
+    }
+}
+
+impl Engine {
+    /// One state change, decided at `now`. `apply` runs with the gate passed shared; in a durable
+    /// engine, the record that `record` makes of its result (none for a change that changed
+    /// nothing) is appended in the same critical section, so the journal's order is the order
+    /// effects were applied. A failed `apply` changed nothing and is not recorded. Returns the
+    /// record's number, to [`Engine::settle`] on.
+    pub(crate) fn change<'r, T>(
+        &self,
+        now: Option<Millis>,
+        apply: impl FnOnce() -> Result<T>,
+        record: impl FnOnce(&T) -> Option<Record<'r>>,
+    ) -> Result<(T, Option<Seq>)> {
+        let passage = self.gate.shared();
+        self.change_through(passage, now, apply, record)
+    }
+
+    /// [`Engine::change`] with no other change under way: for retention sweeps.
+    pub(crate) fn change_exclusive<'r, T>(
+        &self,
+        now: Option<Millis>,
+        apply: impl FnOnce() -> Result<T>,
+        record: impl FnOnce(&T) -> Option<Record<'r>>,
+    ) -> Result<(T, Option<Seq>)> {
+        let passage = self.gate.exclusive();
+        self.change_through(passage, now, apply, record)
+    }
+
+    fn change_through<'r, T>(
+        &self,
+        _passage: Passage<'_>,
+        now: Option<Millis>,
+        apply: impl FnOnce() -> Result<T>,
+        record: impl FnOnce(&T) -> Option<Record<'r>>,
+    ) -> Result<(T, Option<Seq>)> {
+        let Some(durable) = &self.durable else { return Ok((apply()?, None)) };
+        durable.journal.check()?;
+        let value = apply()?;
+        let seq = match record(&value) {
+            Some(record) => Some(durable.journal.append(now, |out| record.write_json(out))?),
+            None => None,
+        };
+        Ok((value, seq))
+    }
+
+    /// [`Engine::change`], then [`Engine::settle`]: one call, one change.
+    pub(crate) fn change_and_settle<'r, T>(
+        &self,
+        now: Option<Millis>,
+        apply: impl FnOnce() -> Result<T>,
+        record: impl FnOnce(&T) -> Option<Record<'r>>,
+    ) -> Result<T> {
+        let (value, seq) = self.change(now, apply, record)?;
+        self.settle(seq)?;
+        Ok(value)
+    }
+
+    /// Returns once a change is as durable as `store.sync` asks of a single call (SPEC §11), then
+    /// writes a snapshot if the journal has grown past `store.snapshotEvery`.
+    pub(crate) fn settle(&self, seq: Option<Seq>) -> Result<()> {
+        let Some(durable) = &self.durable else { return Ok(()) };
+        if let Some(seq) = seq
+            && matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch)
+        {
+            durable.journal.wait(seq)?;
+        }
+        self.snapshot_when_due()
     }
 }
 

@@ -56,10 +56,13 @@ pub use command::Command;
 pub use config::{ClockMode, Config, StoreConfig, SyncMode, UnknownAttributes};
 pub use durable::Recovery;
 pub use duration::Duration;
-pub use engine::{Engine, JourneyQuery, SessionEventsQuery, query_from_value};
+pub use engine::Engine;
 pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};
 pub use event::{Customer, IdType};
-pub use journey::{EventView, Page, PageRequest, SessionCard, SessionStatus, Viewer};
+pub use journey::{
+    EventView, JourneyQuery, Page, PageRequest, SessionCard, SessionEventsQuery, SessionStatus, Viewer,
+    query_from_value,
+};
 pub use outcome::{BatchOutcome, Outcome};
 pub use stats::Stats;
 pub use stream::{DEFAULT_KEPT_REJECTIONS, LineRejection, StreamSummary};

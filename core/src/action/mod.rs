@@ -17,12 +17,14 @@ pub use lifecycle::{ActionState, MediaType, Move, check_move, next_states};
 pub use recorder::DELIVERIES_KEPT;
 pub use subscription::{Callback, Pattern, SubscriptionId};
 
-use crate::durable::ActionPart;
+use crate::durable::{ActionPart, Record};
+use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
 use crate::shard::{FastMap, Sharded};
 use crate::stats::{Counter, Counters};
 use crate::time::Millis;
 use serde::Serialize;
+use std::sync::Arc;
 use subscription::Subscriptions;
 use uuid::Uuid;
 
@@ -150,5 +152,61 @@ impl Actions {
     /// Removes a subscription; removing one that is gone (or fired, for `once`) does nothing.
     pub fn unsubscribe(&self, id: SubscriptionId) {
         self.subscriptions.remove(id);
+    }
+}
+
+impl Engine {
+    /// Records a web action event (SPEC §6) and, when the state changed, calls the subscribers.
+    pub fn record_action_event(&self, event: &serde_json::Value) -> Result<ActionRecord> {
+        self.expire()?;
+        let now = self.stamp();
+        let journal =
+            |(_, record): &(ActionEvent, ActionRecord)| (!record.duplicate).then_some(Record::ActionEvent(event));
+        let ((action, record), seq) = self.change(Some(now), || self.actions.apply(event, now), journal)?;
+        self.settle(seq)?;
+        if !record.duplicate {
+            self.actions.notify(&action, &self.counters);
+        }
+        Ok(record)
+    }
+
+    /// Calls `callback` for every action event matching `pattern` (`webchat:offered`, `all:errored`…).
+    pub fn on(
+        &self,
+        pattern: &str,
+        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Result<SubscriptionId> {
+        self.actions.subscribe(pattern, false, Arc::new(callback))
+    }
+
+    /// Like [`Engine::on`], for the first matching event only.
+    pub fn once(
+        &self,
+        pattern: &str,
+        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Result<SubscriptionId> {
+        self.actions.subscribe(pattern, true, Arc::new(callback))
+    }
+
+    /// Subscribes an already shared callback (for bindings that keep their own handle).
+    pub fn subscribe(&self, pattern: &str, once: bool, callback: Callback) -> Result<SubscriptionId> {
+        self.actions.subscribe(pattern, once, callback)
+    }
+
+    /// Subscribes a recorder: the matching action events are kept under `label` (the newest
+    /// [`crate::action::DELIVERIES_KEPT`]) and read with [`Engine::deliveries`]. This is how a caller
+    /// with no callback to give, such as [`Engine::call`], subscribes.
+    pub fn subscribe_labelled(&self, pattern: &str, label: &str, once: bool) -> Result<SubscriptionId> {
+        self.actions.subscribe_labelled(pattern, label, once)
+    }
+
+    /// The action events a labelled subscription received, in order, in their JSON form.
+    pub fn deliveries(&self, label: &str) -> Vec<serde_json::Value> {
+        self.actions.deliveries(label)
+    }
+
+    /// Ends a subscription. Ending one that is gone, or a `once` that fired, does nothing.
+    pub fn off(&self, subscription: SubscriptionId) {
+        self.actions.unsubscribe(subscription)
     }
 }

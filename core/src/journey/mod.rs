@@ -3,10 +3,12 @@
 
 mod card;
 mod page;
+mod query;
 mod viewer;
 
 pub use card::{ConversationCard, EventView, LastEvent, SessionCard, SessionStatus};
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
+pub use query::{JourneyQuery, SessionEventsQuery, query_from_value};
 pub use viewer::{Viewer, permission};
 
 use crate::catalog::Catalog;
