@@ -16,7 +16,7 @@ BUILD := target/c
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all demo demo-c demo-python demo-node test crash-test test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -36,6 +36,10 @@ test-rust:
 ## recovery checked against the acknowledged calls (make test runs 20 of them)
 crash-test:
 	JOURNEY_CRASH_KILLS=$${JOURNEY_CRASH_KILLS:-250} $(CARGO) test --release -p journey-core --test crash -- --nocapture
+
+## soak: 5.25M events over 21 simulated days with retention set; memory and store size level off
+soak:
+	$(CARGO) bench -p journey-core --bench retention
 
 ## lint: formatting and clippy, warnings as errors
 lint:

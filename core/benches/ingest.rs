@@ -10,25 +10,16 @@
 //!
 //! It prints a table and asserts nothing about speed.
 
-use journey_core::{Catalog, Config, Engine};
+mod workload;
+
+use journey_core::{Catalog, Engine};
 use serde::Deserialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
+use workload::{CATALOG, CUSTOMERS, EVENTS, custom_event, ndjson, web_event};
 
-const EVENTS: usize = 1_000_000;
-const CUSTOMERS: usize = 100_000;
 const RUNS: usize = 3;
-
-const CATALOG: &str = r#"{"sessionTypes": [
-  {"name": "delivery", "kind": "custom", "endsOn": ["item_delivered"],
-   "attributes": [{"name": "location", "type": "string"}, {"name": "orderId", "type": "string"}],
-   "eventTypes": [{"name": "in_transit", "attributes": [{"name": "location", "type": "string", "required": true},
-                     {"name": "orderId", "type": "string"}, {"name": "price", "type": "decimal", "min": 0}]},
-                  {"name": "item_delivered"}]},
-  {"name": "web", "kind": "web", "attributes": [{"name": "page", "type": "string"}],
-   "eventTypes": [{"name": "page_viewed", "attributes": [{"name": "page", "type": "string", "required": true},
-                     {"name": "url", "type": "string"}]}]}]}"#;
 
 /// The typed struct a hand-written ingester would parse into (owned strings, known attributes).
 #[derive(Deserialize)]
@@ -72,46 +63,6 @@ struct TypedAttributes {
     url: Option<String>,
 }
 
-/// Event `i` of a data set; customers take turns so each has `EVENTS / CUSTOMERS` events in time order.
-fn custom_event(i: usize) -> String {
-    let customer = i % CUSTOMERS;
-    let order = customer * 2 + (i / CUSTOMERS) % 2;
-    format!(
-        r#"{{"id":"{}","eventName":"in_transit","createdDate":"{}","customer":{{"id":"customer-{customer:07}@example.com","idType":"email"}},"session":{{"type":"delivery","externalId":"order-{order:08}"}},"attributes":{{"location":"Depot {}, aisle {}","orderId":"order-{order:08}","price":{}.5}}}}"#,
-        uuid::Uuid::from_u128(0xabcd_0000_0000_4000_8000_0000_0000_0000 | i as u128),
-        timestamp(i),
-        i % 97,
-        i % 13,
-        100 + i % 2000
-    )
-}
-
-fn web_event(i: usize) -> String {
-    let customer = i % CUSTOMERS;
-    format!(
-        r#"{{"id":"{}","eventName":"page_viewed","createdDate":"{}","customer":{{"id":"cookie-{customer:07}","idType":"cookie"}},"session":{{"type":"web"}},"attributes":{{"page":"/products/{}","url":"https://shop.example.com/products/{}?ref=home"}}}}"#,
-        uuid::Uuid::from_u128(0xbcde_0000_0000_4000_8000_0000_0000_0000 | i as u128),
-        timestamp(i),
-        i % 5000,
-        i % 5000
-    )
-}
-
-/// Ten minutes apart per customer round, so web events of a customer share sessions of two.
-fn timestamp(i: usize) -> String {
-    let millis = 1_763_700_000_000i64 + (i / CUSTOMERS) as i64 * 600_000 + (i % CUSTOMERS) as i64;
-    chrono::DateTime::from_timestamp_millis(millis).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn ndjson(make: impl Fn(usize) -> String, range: std::ops::Range<usize>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(range.len() * 320);
-    for i in range {
-        out.extend_from_slice(make(i).as_bytes());
-        out.push(b'\n');
-    }
-    out
-}
-
 /// The events of every other customer (`parity` 0 or 1), as NDJSON.
 fn split(make: fn(usize) -> String, parity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(EVENTS / 2 * 320);
@@ -123,9 +74,7 @@ fn split(make: fn(usize) -> String, parity: usize) -> Vec<u8> {
 }
 
 fn engine() -> Engine {
-    let config =
-        Config::from_json(r#"{"clock": "manual", "start": "2026-12-01T00:00:00Z", "allowedLateness": null}"#).unwrap();
-    Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
+    Engine::new(Catalog::from_json(CATALOG).unwrap(), workload::config("")).unwrap()
 }
 
 /// Best events/s of `RUNS` runs of `work`, which returns how many events it handled and what it

@@ -35,23 +35,32 @@ const MAX_PAYLOAD: usize = 256 << 20;
 /// A record's sequence number: its position in the total order of recorded changes.
 pub(crate) type Seq = u64;
 
-/// One record read back from a journal file.
+/// One record read back from a journal file; its command stays in the file's bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RecordRead {
     /// Byte offset of the record in its file.
     pub offset: u64,
     pub seq: Seq,
     pub now: Option<Millis>,
-    /// The command, as JSON text.
-    pub command: Vec<u8>,
+    /// Where the command's JSON text is in the file.
+    command: std::ops::Range<usize>,
 }
 
 /// What reading a journal file found.
 #[derive(Debug, Default)]
 pub(crate) struct JournalRead {
+    /// The whole file.
+    bytes: Vec<u8>,
     pub records: Vec<RecordRead>,
     /// Where a torn tail starts and how many bytes it has, when the file ends in one.
     pub torn: Option<(u64, u64)>,
+}
+
+impl JournalRead {
+    /// A record's command, as JSON text.
+    pub fn command(&self, record: &RecordRead) -> &[u8] {
+        &self.bytes[record.command.clone()]
+    }
 }
 
 /// Appends one framed record holding `seq`, `now` and the JSON that `write_command` writes.
@@ -82,11 +91,12 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(RecordRead, usize)> {
     }
     let seq = u64::from_le_bytes(payload[0..8].try_into().expect("8 bytes"));
     let now = i64::from_le_bytes(payload[8..16].try_into().expect("8 bytes"));
+    let start = offset + HEADER_BYTES + PAYLOAD_PREFIX;
     let record = RecordRead {
         offset: offset as u64,
         seq,
         now: (now != NO_TIME).then_some(now),
-        command: payload[PAYLOAD_PREFIX..].to_vec(),
+        command: start..offset + HEADER_BYTES + length,
     };
     Some((record, offset + HEADER_BYTES + length))
 }
@@ -94,9 +104,10 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(RecordRead, usize)> {
 /// Reads every record of a journal file. A bad record followed by no valid one is a torn tail (a
 /// crash mid-write); a bad record with a valid one anywhere after it is `CORRUPT_STORE`.
 pub(crate) fn read(path: &Path) -> Result<JournalRead> {
-    let bytes = std::fs::read(path).map_err(|e| JourneyError::io("reading", path, e))?;
+    let file = std::fs::read(path).map_err(|e| JourneyError::io("reading", path, e))?;
     let mut read = JournalRead::default();
     let mut offset = 0;
+    let bytes = &file[..];
     while offset < bytes.len() {
         match record_at(&bytes, offset) {
             Some((record, next)) => {
@@ -118,6 +129,7 @@ pub(crate) fn read(path: &Path) -> Result<JournalRead> {
             }
         }
     }
+    read.bytes = file;
     Ok(read)
 }
 
@@ -266,7 +278,10 @@ impl Journal {
 }
 
 impl Drop for Journal {
+    /// Writes and fsyncs what is buffered (an engine dropped without `close`, under `interval` or
+    /// `never`, loses nothing a crash would not), then stops the flush thread.
     fn drop(&mut self) {
+        let _ = self.flush();
         self.close();
     }
 }
@@ -386,7 +401,7 @@ mod tests {
         assert_eq!(read.records.len(), 2);
         assert_eq!((read.records[0].seq, read.records[0].now), (1, Some(5)));
         assert_eq!(read.records[1].now, None);
-        assert_eq!(read.records[1].command, b"{}");
+        assert_eq!(read.command(&read.records[1]), b"{}");
         assert_eq!(read.torn, None);
     }
 

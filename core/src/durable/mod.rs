@@ -206,7 +206,7 @@ fn recover(dir: &Path, seq: u64, recovery: &mut Recovery) -> Result<Engine> {
                 return Err(JourneyError::corrupt(&journal_path, record.offset, message));
             }
             engine.clock.pin(record.now);
-            let replayed = record::replay(&engine, &journal_path, record);
+            let replayed = record::replay(&engine, &journal_path, &read, record);
             engine.clock.unpin();
             replayed?;
             recovery.records_replayed += 1;
