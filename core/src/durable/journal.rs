@@ -109,7 +109,7 @@ pub(crate) fn read(path: &Path) -> Result<JournalRead> {
     let mut offset = 0;
     let bytes = &file[..];
     while offset < bytes.len() {
-        match record_at(&bytes, offset) {
+        match record_at(bytes, offset) {
             Some((record, next)) => {
                 if let Some(last) = read.records.last()
                     && record.seq <= last.seq
@@ -120,7 +120,7 @@ pub(crate) fn read(path: &Path) -> Result<JournalRead> {
                 offset = next;
             }
             None => {
-                if let Some(later) = (offset + 1..bytes.len()).find(|&at| record_at(&bytes, at).is_some()) {
+                if let Some(later) = (offset + 1..bytes.len()).find(|&at| record_at(bytes, at).is_some()) {
                     let message = format!("a damaged record, with a valid record after it at byte {later}");
                     return Err(JourneyError::corrupt(path, offset as u64, message));
                 }
