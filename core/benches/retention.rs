@@ -42,7 +42,7 @@ fn event(load: &Load, day: usize, n: usize) -> String {
     let millis = START_MS + day as i64 * DAY_MS + (n as i64 * DAY_MS) / load.events as i64;
     let at =
         chrono::DateTime::from_timestamp_millis(millis).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         format!(
             r#"{{"eventName":"page_viewed","createdDate":"{at}","customer":{{"id":"c{customer}","idType":"cookie"}},"session":{{"type":"web"}},"attributes":{{"page":"/p/{}"}}}}"#,
             n % 500
