@@ -69,8 +69,10 @@ test-c: ffi
 		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-static $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS) || exit 1; \
 	done
 	$(CC) $(CFLAGS_STRICT) examples/c/quickstart.c -o $(BUILD)/quickstart $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
-	$(VALGRIND) $(BUILD)/quickstart > $(BUILD)/quickstart.out
+	rm -rf $(BUILD)/quickstart-run && mkdir -p $(BUILD)/quickstart-run
+	cd $(BUILD)/quickstart-run && $(VALGRIND) ../quickstart > ../quickstart.out && $(VALGRIND) ../quickstart >> ../quickstart.out
 	grep -q '"status":"accepted"' $(BUILD)/quickstart.out
+	grep -q '"status":"duplicate"' $(BUILD)/quickstart.out
 	awk '/^```c$$/{on=1;next} /^```$$/{on=0} on' README.md | diff - examples/c/quickstart.c
 	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude tests/c/header.cpp -o $(BUILD)/header-cpp $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
 	$(BUILD)/header-cpp

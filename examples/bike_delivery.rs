@@ -1,7 +1,7 @@
 //! The bike delivery of seed 000, end to end: a web visit with a chat offer, the order, a phone
 //! call with a transfer, a delayed dispatch pushed to the agent on the call, two transit updates
-//! (one arriving late) and the delivery. After each step it prints what the agent sees. Run it
-//! with `make demo`.
+//! (one arriving late) and the delivery. After each step it prints what the agent sees; at the end
+//! the engine is closed and its store opened again, as after a restart. Run it with `make demo`.
 
 use journey_core::{
     Catalog, Config, CustomEventRequest, Customer, Engine, NextEvents, Outcome, PageRequest, SessionCard, Viewer,
@@ -41,7 +41,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
     let scenario: Scenario = serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json"))?)?;
     let catalog = Catalog::from_json(&std::fs::read_to_string(data.join("catalog.json"))?)?;
-    let engine = Arc::new(Engine::new(catalog, Config::from_value(&scenario.config)?)?);
+    let config = Config::from_value(&scenario.config)?;
+    // A durable store; Engine::new(catalog, config) would keep everything in memory.
+    let store = std::env::temp_dir().join(format!("journey-demo-{}", std::process::id()));
+    let engine = Arc::new(Engine::open(&store, catalog.clone(), config.clone())?);
 
     // Every change of the web chat offer is printed as it is recorded.
     engine.on("webchat:all", |event| {
@@ -75,6 +78,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         desktop.join().map_err(|_| "an agent desktop panicked")?;
     }
     println!("\n{}", serde_json::to_string_pretty(&engine.stats())?);
+    engine.close()?; // writes a snapshot; after a restart, every journey is still there
+    drop(engine);
+    let restarted = Engine::open(&store, catalog, config)?;
+    let cards = restarted.journey(&scenario.customer, &scenario.viewer, &PageRequest::default())?.entities;
+    let events: usize = cards.iter().map(|card| card.event_count).sum();
+    println!("\nafter a restart: {} sessions, {events} events", cards.len());
+    drop(restarted);
+    std::fs::remove_dir_all(&store)?;
     Ok(())
 }
 

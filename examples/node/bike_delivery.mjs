@@ -1,11 +1,15 @@
 // The bike delivery of seed 000 through the `libjourney` npm package: replays examples/data and prints what the agent sees.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createRequire } from 'node:module'
 const { Catalog, Engine } = createRequire(import.meta.url)('../../bindings-node/index.js')
 
 const data = (name) => readFileSync(new URL(`../data/${name}`, import.meta.url), 'utf8')
 const scenario = JSON.parse(data('bike_delivery.json'))
-const engine = new Engine(Catalog.fromJson(data('catalog.json')), scenario.config)
+const catalog = Catalog.fromJson(data('catalog.json'))
+const store = mkdtempSync(join(tmpdir(), 'journey-demo-')) // a durable store: new Engine(catalog, config) keeps it in memory
+const engine = Engine.open(store, catalog, scenario.config)
 engine.on('webchat:all', (event) => console.log(`   [webchat] offer is now ${event.actionState}`))
 
 // The agent's desktop: a long-poll loop; each poll is a Promise, so the event loop never blocks.
@@ -40,3 +44,9 @@ for (const step of scenario.steps) {
 sessions.forEach((s) => engine.endAgentSession(s))
 await Promise.all(desktops)
 console.log(`\n${JSON.stringify(engine.stats(), null, 2)}`)
+engine.close() // writes a snapshot; after a restart, every journey is still there
+const restarted = Engine.open(store, catalog, scenario.config)
+const cards = restarted.journey(scenario.customer, scenario.viewer).entities
+console.log(`\nafter a restart: ${cards.length} sessions, ${cards.reduce((n, card) => n + card.eventCount, 0)} events`)
+restarted.close()
+rmSync(store, { recursive: true })

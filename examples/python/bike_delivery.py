@@ -1,5 +1,5 @@
 """The bike delivery of seed 000 through the `journey` package: replays examples/data, prints what the agent sees."""
-import json, threading
+import json, shutil, tempfile, threading
 from pathlib import Path
 from typing import Any
 
@@ -7,7 +7,9 @@ import journey
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 scenario = json.loads((DATA / "bike_delivery.json").read_text())
-engine = journey.Engine(journey.Catalog.from_file(DATA / "catalog.json"), scenario["config"])
+catalog = journey.Catalog.from_file(DATA / "catalog.json")
+store = tempfile.mkdtemp(prefix="journey-demo-")  # a durable store: journey.Engine(catalog, config) keeps it in memory
+engine = journey.Engine.open(store, catalog, scenario["config"])
 engine.on("webchat:all", lambda event: print(f"   [webchat] offer is now {event['actionState']}"))
 
 
@@ -56,3 +58,8 @@ for session_id in desktops.values():
 for thread in threads:
     thread.join()
 print("\n" + json.dumps(engine.stats(), indent=2))
+engine.close()  # writes a snapshot; after a restart, every journey is still there
+with journey.Engine.open(store, catalog, scenario["config"]) as restarted:
+    cards = restarted.journey(scenario["customer"], scenario["viewer"])["entities"]
+    print(f"\nafter a restart: {len(cards)} sessions, {sum(card['eventCount'] for card in cards)} events")
+shutil.rmtree(store)
