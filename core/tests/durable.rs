@@ -236,3 +236,27 @@ fn every_sync_mode_recovers_what_close_wrote() {
         assert_eq!(accepted(&engine), 50, "{sync}");
     }
 }
+
+#[test]
+fn a_journal_without_its_snapshot_is_corrupt_store_not_a_new_store() {
+    let dir = store_with_three_events();
+    for name in files(&dir).into_iter().filter(|n| n.starts_with("snapshot-")) {
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    let journal_before = std::fs::read(journal(&dir)).unwrap();
+    let err = Engine::open(&dir, catalog(), config("")).unwrap_err();
+    assert_eq!(err.code(), "CORRUPT_STORE");
+    assert_eq!(std::fs::read(journal(&dir)).unwrap(), journal_before, "the journal is left as it was");
+}
+
+#[test]
+fn a_snapshot_left_half_written_by_a_crash_is_removed_and_the_last_one_used() {
+    let dir = store_with_three_events();
+    std::fs::write(dir.join("snapshot-00000000000000000099.tmp"), b"JRNYSNAP half").unwrap();
+    std::fs::write(dir.join("notes.tmp"), b"not the store's").unwrap();
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(accepted(&engine), 3);
+    let names = files(&dir);
+    assert!(!names.iter().any(|n| n.starts_with("snapshot-") && n.ends_with(".tmp")), "{names:?}");
+    assert!(names.contains(&"notes.tmp".to_owned()), "{names:?}");
+}

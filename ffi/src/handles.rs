@@ -142,10 +142,23 @@ pub unsafe extern "C" fn journey_engine_new(
 ) -> JourneyStatus {
     guard(|| unsafe {
         clear(out);
-        let catalog = catalog.as_ref().ok_or(Failure::Null("catalog"))?;
-        let config = config.as_ref().map_or_else(Config::default, |c| c.0.clone());
-        give(out, JourneyEngine(Engine::new(catalog.0.clone(), config)?))
+        let (catalog, config) = engine_settings(catalog, config)?;
+        give(out, JourneyEngine(Engine::new(catalog, config)?))
     })
+}
+
+/// Copies of the catalog and config (the defaults for NULL) an engine is made with.
+///
+/// # Safety
+/// `catalog` is NULL or a live catalog; `config` is NULL or a live config.
+unsafe fn engine_settings(
+    catalog: *const JourneyCatalog,
+    config: *const JourneyConfig,
+) -> Result<(Catalog, Config), Failure> {
+    // SAFETY: the caller promises live handles or NULL.
+    let catalog = unsafe { catalog.as_ref() }.ok_or(Failure::Null("catalog"))?;
+    let config = unsafe { config.as_ref() }.map_or_else(Config::default, |c| c.0.clone());
+    Ok((catalog.0.clone(), config))
 }
 
 /// Opens the durable store in the directory `path`, creating it when it is empty or missing, or
@@ -181,9 +194,8 @@ pub unsafe extern "C" fn journey_engine_open(
     guard(|| unsafe {
         clear(out);
         let path = text(path, "path")?;
-        let catalog = catalog.as_ref().ok_or(Failure::Null("catalog"))?;
-        let config = config.as_ref().map_or_else(Config::default, |c| c.0.clone());
-        give(out, JourneyEngine(Engine::open(path, catalog.0.clone(), config)?))
+        let (catalog, config) = engine_settings(catalog, config)?;
+        give(out, JourneyEngine(Engine::open(path, catalog, config)?))
     })
 }
 

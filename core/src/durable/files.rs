@@ -33,11 +33,13 @@ pub(crate) fn list(dir: &Path, prefix: &str, ext: &str) -> Result<Vec<u64>> {
     Ok(found)
 }
 
-/// Removes the leftovers of a crash: snapshots that were being written.
+/// Removes the leftovers of a crash: snapshots that were being written (`snapshot-*.tmp`).
 pub(crate) fn remove_temporary(dir: &Path) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| JourneyError::io("listing", dir, e))?;
     for entry in entries.flatten() {
-        if entry.path().extension().is_some_and(|e| e == "tmp") {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snapshot-") && name.ends_with(".tmp") {
             std::fs::remove_file(entry.path()).map_err(|e| JourneyError::io("removing", &entry.path(), e))?;
         }
     }

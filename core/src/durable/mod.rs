@@ -61,6 +61,10 @@ impl Engine {
         files::remove_temporary(dir)?;
         let mut recovery = Recovery::default();
         let (mut engine, changed) = match files::list(dir, "snapshot", "snap")?.last() {
+            None if !files::list(dir, "journal", "log")?.is_empty() => {
+                let message = "journal files but no snapshot: a store always has one (was it deleted?)";
+                return Err(JourneyError::corrupt(dir, 0, message));
+            }
             None => {
                 recovery.created = true;
                 (Engine::new(catalog, config)?, true)

@@ -132,9 +132,19 @@ pub(crate) fn replay(engine: &Engine, file: &Path, journal: &JournalRead, record
         op => {
             let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
             let command = Command::new(op, value).map_err(|e| corrupt(format!("record {}: {e}", record.seq)))?;
-            engine
+            let result = engine
                 .call(&command)
                 .map_err(|e| corrupt(format!("record {} ({op}) failed on replay: {e}", record.seq)))?;
+            // A poll is recorded with the number of events it took: replay must take as many.
+            if let Command::NextEvents(request) = &command {
+                let taken = result.get("events").and_then(Value::as_array).map_or(0, Vec::len);
+                if Some(taken) != request.max {
+                    return Err(corrupt(format!(
+                        "record {}: a poll that took {:?} events took {taken}",
+                        record.seq, request.max
+                    )));
+                }
+            }
             Ok(())
         }
     }
