@@ -148,10 +148,14 @@ struct Shared {
 }
 
 struct State {
-    file: File,
+    /// Shared with a flush under way, which writes with no lock held.
+    file: Arc<File>,
     path: PathBuf,
     /// Records appended but not yet written.
     buffer: Vec<u8>,
+    /// The buffer a flush wrote, kept for its capacity: the next flush swaps it in, so a busy
+    /// journal does not regrow its buffer from nothing after every flush.
+    spare: Vec<u8>,
     /// The next record's sequence number.
     next_seq: Seq,
     /// Every record up to this one is written and fsynced.
@@ -175,9 +179,10 @@ impl Journal {
             .map_err(|e| JourneyError::io("opening journal", path, e))?;
         let bytes = file.metadata().map_err(|e| JourneyError::io("reading journal size", path, e))?.len();
         let state = State {
-            file,
+            file: Arc::new(file),
             path: path.to_owned(),
             buffer: Vec::with_capacity(1 << 16),
+            spare: Vec::with_capacity(1 << 16),
             next_seq: last_seq + 1,
             synced: last_seq,
             flushing: false,
@@ -208,10 +213,11 @@ impl Journal {
         state.bytes += (state.buffer.len() - before) as u64;
         state.next_seq += 1;
         if self.shared.sync == SyncMode::Never && state.buffer.len() >= NEVER_WRITE_AT {
-            let buffer = std::mem::take(&mut state.buffer);
-            let path = state.path.clone();
-            if let Err(e) = (&state.file).write_all(&buffer) {
-                return Err(state.fail(JourneyError::io("writing journal", &path, e)));
+            let written = (&*state.file).write_all(&state.buffer);
+            state.buffer.clear();
+            if let Err(e) = written {
+                let error = JourneyError::io("writing journal", &state.path.clone(), e);
+                return Err(state.fail(error));
             }
         }
         Ok(seq)
@@ -253,7 +259,7 @@ impl Journal {
             .map_err(|e| JourneyError::io("creating journal", path, e))?;
         let mut state = self.shared.lock();
         debug_assert!(state.buffer.is_empty(), "rotated with records not flushed");
-        state.file = file;
+        state.file = Arc::new(file);
         state.path = path.to_owned();
         state.bytes = 0;
         Ok(())
@@ -305,21 +311,17 @@ impl Shared {
             state = self.flushed.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
         state.flushing = true;
-        let buffer = std::mem::take(&mut state.buffer);
+        let spare = std::mem::take(&mut state.spare);
+        let mut buffer = std::mem::replace(&mut state.buffer, spare);
         let through = state.next_seq - 1;
-        let (file, path) = match state.file.try_clone() {
-            Ok(file) => (file, state.path.clone()),
-            Err(e) => {
-                let error = JourneyError::io("opening journal", &state.path.clone(), e);
-                state.flushing = false;
-                return Err(state.fail(error));
-            }
-        };
+        let (file, path) = (state.file.clone(), state.path.clone());
         drop(state);
-        // Written and fsynced with no lock held: appends go on into a new buffer meanwhile.
-        let written = (&file).write_all(&buffer).and_then(|()| file.sync_data());
+        // Written and fsynced with no lock held: appends go on into the spare buffer meanwhile.
+        let written = (&*file).write_all(&buffer).and_then(|()| file.sync_data());
         let mut state = self.lock();
         state.flushing = false;
+        buffer.clear();
+        state.spare = buffer;
         let result = match written {
             Ok(()) => {
                 state.synced = state.synced.max(through);
