@@ -323,3 +323,9 @@ export interface NextEventsOptions {
   /** Most events to return (default 100). */
   max?: number
 }
+
+/**
+ * How many JS callbacks the live subscriptions of this thread hold: a diagnostic for tests, which
+ * check that fired `once` subscriptions and ended ones release their functions.
+ */
+export declare function subscriptionCallbackCount(): number

@@ -44,6 +44,11 @@
 #define JOURNEY_VERSION_PATCH 0
 
 /**
+ * The `max` of `journey_next_events` that asks for the default number of events (100).
+ */
+#define JOURNEY_DEFAULT_MAX_EVENTS UINT32_MAX
+
+/**
  * The result of a libjourney call. `JOURNEY_OK` is 0; every other value names the failure, and
  * `journey_status_name()` gives its code string, the same string as in the other languages.
  */
@@ -281,12 +286,15 @@ enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine_
 /**
  * The long poll (get-next-event). Returns at once when events are waiting; otherwise blocks the
  * calling thread, and only it, until an event is sent, the session ends, or `timeout_ms` (clamped
- * to 0..60000) passes. `max` is the most events to return; 0 means the default, 100.
+ * to 0..60000) passes. `max` is the most events to return, or `JOURNEY_DEFAULT_MAX_EVENTS` for the
+ * default (100); 0 is `JOURNEY_INVALID_ARGUMENT`, as in every language.
  *
  * `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
  * `{"status":"sessionEnded"}`; free it with `journey_string_free`.
  *
- * @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
+ *         `JOURNEY_IO_ERROR` (a durable engine could not record what the poll took),
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
  *
  * Thread-safe: any number of threads may poll, send and end sessions at once.
  *

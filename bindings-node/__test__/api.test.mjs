@@ -188,3 +188,40 @@ test('a damaged store throws CORRUPT_STORE with the file and the offset', async 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('fired once subscriptions release their callbacks', () => {
+  const { subscriptionCallbackCount } = require('../index.js')
+  const e = engine()
+  const before = subscriptionCallbackCount()
+  let fired = 0
+  for (let n = 1; n <= 100_000; n++) {
+    e.once('webchat:offered', () => { fired++ })
+    e.recordActionEvent(action('offered', n))
+  }
+  assert.equal(fired, 100_000)
+  assert.equal(subscriptionCallbackCount(), before)
+  const kept = e.on('webchat:all', () => {})
+  assert.equal(subscriptionCallbackCount(), before + 1)
+  e.off(kept)
+  assert.equal(subscriptionCallbackCount(), before)
+})
+
+test('a collected engine releases its subscriptions\' callbacks', async () => {
+  const { subscriptionCallbackCount } = require('../index.js')
+  const before = subscriptionCallbackCount()
+  ;(() => {
+    const e = engine()
+    for (let n = 0; n < 10; n++) e.on('webchat:all', () => {})
+  })()
+  assert.equal(subscriptionCallbackCount(), before + 10)
+  const v8 = await import('node:v8')
+  const vm = await import('node:vm')
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc') // the collector, without starting node with --expose-gc
+  for (let round = 0; round < 50 && subscriptionCallbackCount() > before; round++) {
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  // Engines of earlier tests may be collected too, so the count can end below where it started.
+  assert.ok(subscriptionCallbackCount() <= before, `${subscriptionCallbackCount()} callbacks left, ${before} before`)
+})

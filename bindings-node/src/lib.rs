@@ -299,6 +299,20 @@ fn settle_on_own_thread<'env>(
     Ok(promise)
 }
 
+/// How many JS callbacks the live subscriptions of this thread hold: a diagnostic for tests, which
+/// check that fired `once` subscriptions and ended ones release their functions.
+#[napi(js_name = "subscriptionCallbackCount")]
+pub fn subscription_callback_count() -> u32 {
+    subscribers::callback_count() as u32
+}
+
+impl Drop for Engine {
+    /// Runs when JS collects the engine (on the JS thread): its subscriptions' functions go with it.
+    fn drop(&mut self) {
+        subscribers::forget_engine(&self.inner);
+    }
+}
+
 /// A JSON object handed to JS (what a long poll's promise resolves with).
 pub struct JsonObject(Value);
 

@@ -83,14 +83,20 @@ pub unsafe extern "C" fn journey_send_custom_event(
     })
 }
 
+/// The `max` of `journey_next_events` that asks for the default number of events (100).
+pub const JOURNEY_DEFAULT_MAX_EVENTS: u32 = u32::MAX;
+
 /// The long poll (get-next-event). Returns at once when events are waiting; otherwise blocks the
 /// calling thread, and only it, until an event is sent, the session ends, or `timeout_ms` (clamped
-/// to 0..60000) passes. `max` is the most events to return; 0 means the default, 100.
+/// to 0..60000) passes. `max` is the most events to return, or `JOURNEY_DEFAULT_MAX_EVENTS` for the
+/// default (100); 0 is `JOURNEY_INVALID_ARGUMENT`, as in every language.
 ///
 /// `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
 /// `{"status":"sessionEnded"}`; free it with `journey_string_free`.
 ///
-/// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
+///         `JOURNEY_IO_ERROR` (a durable engine could not record what the poll took),
+///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
 ///
 /// Thread-safe: any number of threads may poll, send and end sessions at once.
 ///
@@ -106,7 +112,7 @@ pub unsafe extern "C" fn journey_next_events(
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(result, "result")?;
-        let max = (max > 0).then_some(max as usize);
+        let max = (max != JOURNEY_DEFAULT_MAX_EVENTS).then_some(max as usize);
         give_json(slot, &engine(engine_handle)?.next_events(text(session_id, "session_id")?, timeout_ms, max)?);
         Ok(())
     })

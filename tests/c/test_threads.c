@@ -45,7 +45,7 @@ static void *long_poll(void *arg) {
     struct poller *self = arg;
     for (;;) {
         char *result = NULL;
-        if (journey_next_events(self->engine, self->session, 60000, 0, &result) != JOURNEY_OK) break;
+        if (journey_next_events(self->engine, self->session, 60000, JOURNEY_DEFAULT_MAX_EVENTS, &result) != JOURNEY_OK) break;
         const char *cursor = result;
         while ((cursor = strstr(cursor, "\"type\":\"CustomEvent\"")) != NULL) {
             self->received++;

@@ -28,9 +28,14 @@ impl MediaType {
         }
     }
 
-    /// Reads the JSON spelling.
+    /// Reads the JSON spelling, or one of the Genesys Platform API spellings `webMessagingOffer`
+    /// and `contentOffer` (in any case), which name the same media types.
     pub fn parse(text: &str) -> Option<MediaType> {
-        Self::ALL.into_iter().find(|m| m.as_str() == text)
+        Self::ALL.into_iter().find(|m| m.as_str() == text).or_else(|| match text.to_ascii_lowercase().as_str() {
+            "webmessagingoffer" => Some(Self::Webmessaging),
+            "contentoffer" => Some(Self::Contentoffer),
+            _ => None,
+        })
     }
 }
 
@@ -109,7 +114,8 @@ pub fn next_states(media: MediaType, from: ActionState) -> &'static [ActionState
         Offered | OfferedOutsideSchedule => &[Accepted, Rejected, Ignored, Timedout, Errored],
         // A content offer is done once accepted: there is no conversation to start.
         Accepted if media == MediaType::Contentoffer => &[],
-        Accepted => &[Started, Abandoned, Errored],
+        // `rejected` after `accepted`: the visitor cancels or closes the chat form (Genesys web chat).
+        Accepted => &[Started, Abandoned, Rejected, Errored],
         Started => &[Engaged, Completed, Abandoned, Errored],
         Engaged => &[Completed, Abandoned, Errored],
         Rejected | Ignored | Timedout | Errored | Abandoned | Completed | FrequencyCapReached => &[],
@@ -155,6 +161,10 @@ mod tests {
         for media in MediaType::ALL {
             assert_eq!(MediaType::parse(media.as_str()), Some(media));
         }
+        assert_eq!(MediaType::parse("webMessagingOffer"), Some(MediaType::Webmessaging));
+        assert_eq!(MediaType::parse("CONTENTOFFER"), Some(MediaType::Contentoffer));
+        assert_eq!(MediaType::parse("contentOffer"), Some(MediaType::Contentoffer));
+        assert_eq!(MediaType::parse("webMessaging"), None);
     }
 
     #[test]
@@ -162,6 +172,11 @@ mod tests {
         assert_eq!(check_move(MediaType::Webchat, None, Offered), Ok(Move::Changed));
         assert_eq!(check_move(MediaType::Webchat, None, Accepted).unwrap_err().code(), "UNKNOWN_ACTION");
         assert_eq!(check_move(MediaType::Webchat, Some(Accepted), Started), Ok(Move::Changed));
+        assert_eq!(check_move(MediaType::Webmessaging, Some(Accepted), Rejected), Ok(Move::Changed));
+        assert_eq!(
+            check_move(MediaType::Contentoffer, Some(Accepted), Rejected).unwrap_err().code(),
+            "INVALID_TRANSITION"
+        );
         assert_eq!(
             check_move(MediaType::Contentoffer, Some(Accepted), Started).unwrap_err().code(),
             "INVALID_TRANSITION"
