@@ -306,6 +306,11 @@ export declare class Engine {
    * never on libuv's small worker pool, so any number of polls can wait at once.
    */
   nextEvents(sessionId: string, options?: NextEventsOptions): Promise<NextEventsResult>
+  /**
+   * Hands back the events from `fromSequence` on that a poll returned but whose answer never
+   * reached its caller: the next poll returns them again (SPEC §5.1).
+   */
+  release(sessionId: string, fromSequence: number): { released: number }
   /** Records a web action event and calls the matching subscribers before returning. */
   recordActionEvent(event: ActionEvent): ActionRecord
   /** Calls `callback(event)` for every action event matching `pattern`; returns a subscription id. */
@@ -322,6 +327,11 @@ export interface NextEventsOptions {
   timeoutMs?: number
   /** Most events to return (default 100). */
   max?: number
+  /**
+   * The `sequence` of the last event fully received; without it, the poll acknowledges what the
+   * previous poll returned (SPEC §5.1).
+   */
+  ack?: number
 }
 
 /**

@@ -96,7 +96,7 @@ fn agent_desktop(engine: Arc<Engine>, agent: &str, printed: mpsc::Sender<()>) ->
         engine.start_agent_session(agent).expect("agent ids in the scenario are valid").session_id.to_string();
     let poll_session = session.clone();
     let desktop = std::thread::spawn(move || {
-        while let Ok(NextEvents::Events { events }) = engine.next_events(&poll_session, 30_000, None) {
+        while let Ok(NextEvents::Events { events }) = engine.next_events(&poll_session, 30_000, None, None) {
             for event in events.iter().filter(|e| e.event_name != "AgentSessionStart") {
                 println!("   [{}'s desktop] {} #{}: {}", event.agent_id, event.event_name, event.sequence, event.data);
                 let _ = printed.send(());

@@ -49,6 +49,12 @@
 #define JOURNEY_DEFAULT_MAX_EVENTS UINT32_MAX
 
 /**
+ * The `ack` of `journey_next_events` that acknowledges what the previous poll returned: the usual
+ * loop, where asking again means the last answer arrived (SPEC §5.1).
+ */
+#define JOURNEY_IMPLICIT_ACK UINT64_MAX
+
+/**
  * The result of a libjourney call. `JOURNEY_OK` is 0; every other value names the failure, and
  * `journey_status_name()` gives its code string, the same string as in the other languages.
  */
@@ -289,6 +295,11 @@ enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine_
  * to 0..60000) passes. `max` is the most events to return, or `JOURNEY_DEFAULT_MAX_EVENTS` for the
  * default (100); 0 is `JOURNEY_INVALID_ARGUMENT`, as in every language.
  *
+ * Delivery is at least once (SPEC §5.1): returned events stay pending until acknowledged. `ack` is
+ * the `sequence` of the last event you fully received (events up to it are removed first), or
+ * `JOURNEY_IMPLICIT_ACK` to acknowledge everything the previous poll returned. A caller that lost
+ * an answer hands its events back with `journey_release`.
+ *
  * `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
  * `{"status":"sessionEnded"}`; free it with `journey_string_free`.
  *
@@ -305,7 +316,32 @@ enum JourneyStatus journey_next_events(const struct JourneyEngine *engine_handle
                                        const char *session_id,
                                        int64_t timeout_ms,
                                        uint32_t max,
+                                       uint64_t ack,
                                        char **result);
+
+/**
+ * Hands back the events from `from_sequence` on that a poll returned but you never received (the
+ * thread that asked was cancelled, the answer was lost): the next poll returns them again, with
+ * their sequences, and they are counted in `customEventsRedelivered`.
+ *
+ * `*result` receives `{"released": n}`; free it with `journey_string_free`.
+ *
+ * @param engine_handle A live engine.
+ * @param session_id The agent session.
+ * @param from_sequence The first sequence you did not receive.
+ * @param result Receives the result JSON.
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`,
+ *         `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `engine_handle` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+ */
+enum JourneyStatus journey_release(const struct JourneyEngine *engine_handle,
+                                   const char *session_id,
+                                   uint64_t from_sequence,
+                                   char **result);
 
 /**
  * Runs one command, `{"op": "...", "input": ...}`, in the form of a shared test vector step

@@ -70,6 +70,9 @@ test('agent sessions, custom events and the get-next-event long poll (200, 304, 
   res = await poll
   assert.equal(res.status, 200)
   assert.equal((await res.json()).events[0].data, 'Sent_from_Postman')
+  // Asking again acknowledges it (SPEC §5.1): until then it still holds its place in the queue.
+  res = await fetch(`${base}/agent-sessions/${sessionId}/get-next-event?timeout=0`)
+  assert.equal(res.status, 304)
   // QUEUE_FULL at maxPendingPerAgent (2 here) is 429.
   for (const name of ['a', 'b']) await fetch(`${base}/agents/agent-7/custom-event?eventName=${name}`, { method: 'PUT' })
   res = await fetch(`${base}/agents/agent-7/custom-event?eventName=c`, { method: 'PUT' })

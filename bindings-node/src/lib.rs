@@ -56,6 +56,9 @@ pub struct NextEventsOptions {
     pub timeout_ms: Option<i64>,
     /// Most events to return (default 100).
     pub max: Option<u32>,
+    /// The `sequence` of the last event fully received; without it, the poll acknowledges what the
+    /// previous poll returned (SPEC §5.1).
+    pub ack: Option<i64>,
 }
 
 /// An engine: ingest, the journey view, agent queues and web actions.
@@ -249,9 +252,23 @@ impl Engine {
         options: Option<NextEventsOptions>,
     ) -> Result<Object<'env>> {
         let session_id = text(env, session_id, "sessionId")?;
-        let (timeout_ms, max) = options.map_or((0, None), |o| (o.timeout_ms.unwrap_or(0), o.max.map(|m| m as usize)));
+        let options = options.unwrap_or(NextEventsOptions { timeout_ms: None, max: None, ack: None });
+        let ack = options
+            .ack
+            .map(|ack| u64::try_from(ack).map_err(|_| type_error(env, "ack must not be negative")))
+            .transpose()?;
+        let (timeout_ms, max) = (options.timeout_ms.unwrap_or(0), options.max.map(|m| m as usize));
         let engine = self.inner.clone();
-        settle_on_own_thread(env, move || to_json(engine.next_events(&session_id, timeout_ms, max)))
+        settle_on_own_thread(env, move || to_json(engine.next_events(&session_id, timeout_ms, max, ack)))
+    }
+
+    /// Hands back the events from `fromSequence` on that a poll returned but whose answer never
+    /// reached its caller: the next poll returns them again (SPEC §5.1).
+    #[napi(ts_args_type = "sessionId: string, fromSequence: number", ts_return_type = "{ released: number }")]
+    pub fn release(&self, env: &Env, session_id: Unknown<'_>, from_sequence: i64) -> Result<Value> {
+        let session_id = text(env, session_id, "sessionId")?;
+        let from = u64::try_from(from_sequence).map_err(|_| type_error(env, "fromSequence must not be negative"))?;
+        to_json(self.inner.release(&session_id, from)).js(env)
     }
 
     /// Records a web action event and calls the matching subscribers before returning.

@@ -252,18 +252,29 @@ impl Engine {
     }
 
     /// The long poll. Blocks this thread, with the GIL released, until an event arrives, the session
-    /// ends, or `timeout_ms` (clamped to 0..60000) passes.
-    #[pyo3(signature = (session_id, timeout_ms=0, max=None))]
+    /// ends, or `timeout_ms` (clamped to 0..60000) passes. Delivery is at least once (SPEC §5.1):
+    /// `ack` is the `sequence` of the last event fully received; without it, the poll acknowledges
+    /// what the previous poll returned.
+    #[pyo3(signature = (session_id, timeout_ms=0, max=None, ack=None))]
     fn next_events<'py>(
         &self,
         py: Python<'py>,
         session_id: &str,
         timeout_ms: i64,
         max: Option<usize>,
+        ack: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let engine = self.inner.clone();
-        let result = py.detach(|| engine.next_events(session_id, timeout_ms, max)).py()?;
+        let result = py.detach(|| engine.next_events(session_id, timeout_ms, max, ack)).py()?;
         to_python(py, &serde_json::to_value(result).unwrap_or_default())
+    }
+
+    /// Hands back the events from `from_sequence` on that a poll returned but whose answer never
+    /// reached its caller: the next poll returns them again. Returns `{"released": n}`.
+    fn release<'py>(&self, py: Python<'py>, session_id: &str, from_sequence: u64) -> PyResult<Bound<'py, PyAny>> {
+        let engine = self.inner.clone();
+        let released = py.detach(|| engine.release(session_id, from_sequence)).py()?;
+        to_python(py, &serde_json::to_value(released).unwrap_or_default())
     }
 
     /// Records a web action event (a dict) and calls the matching subscribers. A JSON value that is

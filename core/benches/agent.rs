@@ -65,12 +65,12 @@ fn main() {
     // Wake-up latency.
     let engine_ = engine();
     let session = engine_.start_agent_session("agent-1").unwrap().session_id.to_string();
-    engine_.next_events(&session, 0, None).unwrap();
+    engine_.next_events(&session, 0, None, None).unwrap();
     let poller = (engine_.clone(), session.clone());
     let ours = wakeup_latencies(
         move || {
             let (engine, session) = &poller;
-            assert!(matches!(engine.next_events(session, 60_000, None).unwrap(), NextEvents::Events { .. }));
+            assert!(matches!(engine.next_events(session, 60_000, None, None).unwrap(), NextEvents::Events { .. }));
         },
         || {
             engine_.send_custom_event(&CustomEventRequest::new("agent-1", "wake", "", false)).unwrap();
@@ -119,7 +119,7 @@ fn main() {
         }
         timed += start.elapsed();
         for session in &sessions {
-            engine_.next_events(session, 0, Some(1000)).unwrap();
+            engine_.next_events(session, 0, Some(1000), None).unwrap();
         }
     }
     let sends_per_second = SENDS as f64 / timed.as_secs_f64();

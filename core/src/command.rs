@@ -5,7 +5,7 @@
 //! a durable engine (SPEC §11) records the same form, so a new operation is added here, once.
 //! The typed methods of [`Engine`] stay the public API; `call` is the generic door beside them.
 
-use crate::agent::{CustomEventRequest, NextEventsRequest};
+use crate::agent::{CustomEventRequest, NextEventsRequest, ReleaseRequest};
 use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
 use crate::journey::{JourneyQuery, SessionEventsQuery};
@@ -83,6 +83,8 @@ pub enum Command {
     SendCustomEvent(CustomEventRequest),
     /// The long poll.
     NextEvents(NextEventsRequest),
+    /// Hands back events a poll returned but its caller never received.
+    Release(ReleaseRequest),
     /// Records a web action event.
     RecordActionEvent(Value),
     /// Subscribes a recorder to action events; what it receives is read with `deliveries`.
@@ -141,8 +143,9 @@ impl Engine {
             Command::EndAgentSession(input) => self.end_agent_session(&input.session_id).map(|()| json!({})),
             Command::SendCustomEvent(request) => self.send_custom_event(request).map(|r| to_json(&r)),
             Command::NextEvents(request) => {
-                self.next_events(&request.session_id, request.timeout_ms, request.max).map(|r| to_json(&r))
+                self.next_events(&request.session_id, request.timeout_ms, request.max, request.ack).map(|r| to_json(&r))
             }
+            Command::Release(request) => self.release(&request.session_id, request.from_sequence).map(|r| to_json(&r)),
             Command::RecordActionEvent(event) => self.record_action_event(event).map(|r| to_json(&r)),
             Command::Subscribe(input) => self
                 .subscribe_labelled(&input.pattern, &input.label, input.once)

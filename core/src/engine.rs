@@ -7,7 +7,10 @@
 //! through `Engine::change` (in `gate`), which is where a durable engine journals it.
 
 use crate::action::Actions;
-use crate::agent::{self, AgentQueues, AgentSession, CustomEventRequest, NextEvents, QueueLimits, Ready, SendResult};
+use crate::agent::{
+    self, AgentQueues, AgentSession, CustomEventRequest, NextEvents, QueueLimits, Ready, ReleaseRequest, Released,
+    SendResult, Taken,
+};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::command::{AgentInput, AgentSessionInput, Command};
@@ -180,29 +183,60 @@ impl Engine {
         self.change_and_settle(Some(now), || self.agents.send(request, now, self.limits(), &self.counters), record)
     }
 
-    /// The long poll: returns waiting events at once, or blocks the calling thread (only) until one
-    /// is sent, the session ends, or `timeout_ms` (clamped to 0..60000) passes.
-    pub fn next_events(&self, session_id: &str, timeout_ms: i64, max: Option<usize>) -> Result<NextEvents> {
+    /// The long poll (SPEC §5, §5.1). First acknowledges: `ack`, the sequence of the last event
+    /// the caller fully received, or without it what the previous poll returned. Then returns the
+    /// events that remain at once, or blocks the calling thread (only) until one is sent, the
+    /// session ends, or `timeout_ms` (clamped to 0..60000) passes. Returned events stay pending until
+    /// acknowledged; see [`Engine::release`] for a caller that never received an answer.
+    pub fn next_events(
+        &self,
+        session_id: &str,
+        timeout_ms: i64,
+        max: Option<usize>,
+        ack: Option<u64>,
+    ) -> Result<NextEvents> {
         let max = agent::max_events(max)?;
         let deadline = agent::deadline(timeout_ms);
         loop {
-            // Waiting holds no gate; taking is a change, journaled with how many it took.
-            match self.agents.wait_ready(session_id, deadline)? {
-                Ready::Timeout => return Ok(NextEvents::Timeout),
+            // Waiting holds no gate; taking is a change, journaled with what it acknowledged and took.
+            let ready = self.agents.wait_ready(session_id, deadline, ack)?;
+            let now = Some(self.stamp());
+            match ready {
                 Ready::SessionEnded => return Ok(NextEvents::SessionEnded),
+                Ready::Timeout => {
+                    let acknowledge = || self.agents.acknowledge(session_id, ack);
+                    let record = |through: &Option<u64>| through.map(|t| Record::acknowledged(session_id, t));
+                    self.change_and_settle(now, acknowledge, record)?;
+                    return Ok(NextEvents::Timeout);
+                }
                 Ready::Events => {}
             }
-            let now = self.stamp();
-            let record = |taken: &NextEvents| match taken {
-                NextEvents::Events { events } => Some(Record::taken(session_id, events.len())),
+            let take = || self.agents.take(session_id, max, ack, &self.counters);
+            let record = |taken: &Taken| match &taken.result {
+                NextEvents::Events { events } => {
+                    Some(Record::taken(session_id, taken.acknowledged_through, events.len()))
+                }
                 _ => None,
             };
-            let (taken, seq) = self.change(Some(now), || self.agents.take(session_id, max), record)?;
-            self.settle(seq)?;
-            if taken != NextEvents::Timeout {
-                return Ok(taken);
+            let taken = self.change_and_settle(now, take, record)?;
+            if taken.result != NextEvents::Timeout {
+                return Ok(taken.result);
             }
         }
+    }
+
+    /// Hands back the events from `from_sequence` on that a poll returned but whose caller never
+    /// received the answer (a cancelled task, an aborted request, a client that went away): the
+    /// next poll returns them again, with their sequences, counted in `customEventsRedelivered`.
+    /// Bindings call it when a poll is cancelled; applications rarely need it.
+    pub fn release(&self, session_id: &str, from_sequence: u64) -> Result<Released> {
+        let release = || self.agents.release(session_id, from_sequence);
+        let record = |released: &usize| {
+            let request = ReleaseRequest { session_id: session_id.to_owned(), from_sequence };
+            (*released > 0).then_some(Record::Call(Command::Release(request)))
+        };
+        let released = self.change_and_settle(Some(self.stamp()), release, record)?;
+        Ok(Released { released })
     }
 
     /// The time stamped on agent and action events: the engine's `now`, or the wall clock for an

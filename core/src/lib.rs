@@ -50,7 +50,10 @@ pub mod time;
 mod validate;
 
 pub use action::{ActionEvent, ActionRecord, ActionState, Callback, MediaType, Pattern, SubscriptionId};
-pub use agent::{AgentEvent, AgentSession, CustomEventRequest, Delivery, NextEvents, NextEventsRequest, SendResult};
+pub use agent::{
+    AgentEvent, AgentSession, CustomEventRequest, Delivery, NextEvents, NextEventsRequest, ReleaseRequest, Released,
+    SendResult,
+};
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;
 pub use config::{ClockMode, Config, StoreConfig, SyncMode, UnknownAttributes};

@@ -35,7 +35,7 @@ fn with_deadline(limit: Duration, test: impl FnOnce() + Send + 'static) {
 
 /// Drains a session until the queue stays empty, adding each custom event's data to `received`.
 fn drain(engine: &Engine, session: &str, received: &Mutex<Vec<String>>, timeout_ms: i64) -> bool {
-    match engine.next_events(session, timeout_ms, Some(64)).unwrap() {
+    match engine.next_events(session, timeout_ms, Some(64), None).unwrap() {
         NextEvents::Events { events } => {
             let mut received = received.lock().unwrap();
             received.extend(events.into_iter().filter(|e| e.event_name != "AgentSessionStart").map(|e| e.data));
@@ -131,10 +131,10 @@ fn a_blocked_waiter_is_woken_by_a_send() {
     with_deadline(Duration::from_secs(30), || {
         let engine = engine(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#);
         let session = engine.start_agent_session("agent-1").unwrap().session_id.to_string();
-        assert!(matches!(engine.next_events(&session, 0, None).unwrap(), NextEvents::Events { .. }));
+        assert!(matches!(engine.next_events(&session, 0, None, None).unwrap(), NextEvents::Events { .. }));
         let waiter = {
             let (engine, session) = (engine.clone(), session.clone());
-            std::thread::spawn(move || engine.next_events(&session, 60_000, None).unwrap())
+            std::thread::spawn(move || engine.next_events(&session, 60_000, None, None).unwrap())
         };
         std::thread::sleep(Duration::from_millis(50));
         engine.send_custom_event(&CustomEventRequest::new("agent-1", "wake", "up", false)).unwrap();
@@ -150,11 +150,11 @@ fn a_blocked_waiter_is_woken_by_logout() {
     with_deadline(Duration::from_secs(30), || {
         let engine = engine(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#);
         let session = engine.start_agent_session("agent-1").unwrap().session_id.to_string();
-        engine.next_events(&session, 0, None).unwrap();
+        engine.next_events(&session, 0, None, None).unwrap();
         let waiters: Vec<_> = (0..3)
             .map(|_| {
                 let (engine, session) = (engine.clone(), session.clone());
-                std::thread::spawn(move || engine.next_events(&session, 60_000, None).unwrap())
+                std::thread::spawn(move || engine.next_events(&session, 60_000, None, None).unwrap())
             })
             .collect();
         std::thread::sleep(Duration::from_millis(50));
@@ -170,13 +170,15 @@ fn a_sender_never_waits_for_a_poller() {
     with_deadline(Duration::from_secs(30), || {
         let engine = engine(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#);
         let session = engine.start_agent_session("agent-1").unwrap().session_id.to_string();
-        engine.next_events(&session, 0, None).unwrap();
+        engine.next_events(&session, 0, None, None).unwrap();
         let pollers: Vec<_> = (0..4)
             .map(|_| {
                 let (engine, session) = (engine.clone(), session.clone());
                 std::thread::spawn(move || {
                     let mut got = 0;
-                    while let NextEvents::Events { events } = engine.next_events(&session, 60_000, Some(1)).unwrap() {
+                    while let NextEvents::Events { events } =
+                        engine.next_events(&session, 60_000, Some(1), None).unwrap()
+                    {
                         got += events.len();
                     }
                     got
@@ -190,6 +192,9 @@ fn a_sender_never_waits_for_a_poller() {
         std::thread::sleep(Duration::from_millis(100));
         engine.end_agent_session(&session).unwrap();
         let total: usize = pollers.into_iter().map(|p| p.join().unwrap()).sum();
-        assert_eq!(total as u64 + engine.stats().custom_events_dropped, 1000);
+        // Every event was received or dropped. The one the last poll returned was never
+        // acknowledged (SPEC §5.1), so ending the session also dropped it: it may count twice.
+        let counted = total as u64 + engine.stats().custom_events_dropped;
+        assert!((1000..=1001).contains(&counted), "{total} received, {counted} counted");
     });
 }

@@ -86,10 +86,19 @@ pub unsafe extern "C" fn journey_send_custom_event(
 /// The `max` of `journey_next_events` that asks for the default number of events (100).
 pub const JOURNEY_DEFAULT_MAX_EVENTS: u32 = u32::MAX;
 
+/// The `ack` of `journey_next_events` that acknowledges what the previous poll returned: the usual
+/// loop, where asking again means the last answer arrived (SPEC §5.1).
+pub const JOURNEY_IMPLICIT_ACK: u64 = u64::MAX;
+
 /// The long poll (get-next-event). Returns at once when events are waiting; otherwise blocks the
 /// calling thread, and only it, until an event is sent, the session ends, or `timeout_ms` (clamped
 /// to 0..60000) passes. `max` is the most events to return, or `JOURNEY_DEFAULT_MAX_EVENTS` for the
 /// default (100); 0 is `JOURNEY_INVALID_ARGUMENT`, as in every language.
+///
+/// Delivery is at least once (SPEC §5.1): returned events stay pending until acknowledged. `ack` is
+/// the `sequence` of the last event you fully received (events up to it are removed first), or
+/// `JOURNEY_IMPLICIT_ACK` to acknowledge everything the previous poll returned. A caller that lost
+/// an answer hands its events back with `journey_release`.
 ///
 /// `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
 /// `{"status":"sessionEnded"}`; free it with `journey_string_free`.
@@ -108,12 +117,47 @@ pub unsafe extern "C" fn journey_next_events(
     session_id: *const c_char,
     timeout_ms: i64,
     max: u32,
+    ack: u64,
     result: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(result, "result")?;
         let max = (max != JOURNEY_DEFAULT_MAX_EVENTS).then_some(max as usize);
-        give_json(slot, &engine(engine_handle)?.next_events(text(session_id, "session_id")?, timeout_ms, max)?);
+        let ack = (ack != JOURNEY_IMPLICIT_ACK).then_some(ack);
+        let session = text(session_id, "session_id")?;
+        give_json(slot, &engine(engine_handle)?.next_events(session, timeout_ms, max, ack)?);
+        Ok(())
+    })
+}
+
+/// Hands back the events from `from_sequence` on that a poll returned but you never received (the
+/// thread that asked was cancelled, the answer was lost): the next poll returns them again, with
+/// their sequences, and they are counted in `customEventsRedelivered`.
+///
+/// `*result` receives `{"released": n}`; free it with `journey_string_free`.
+///
+/// @param engine_handle A live engine.
+/// @param session_id The agent session.
+/// @param from_sequence The first sequence you did not receive.
+/// @param result Receives the result JSON.
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`,
+///         `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `engine_handle` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_release(
+    engine_handle: *const JourneyEngine,
+    session_id: *const c_char,
+    from_sequence: u64,
+    result: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(result, "result")?;
+        let session = text(session_id, "session_id")?;
+        give_json(slot, &engine(engine_handle)?.release(session, from_sequence)?);
         Ok(())
     })
 }

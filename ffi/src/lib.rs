@@ -30,8 +30,8 @@ mod view;
 
 pub use action::{JourneyActionCallback, journey_off, journey_on, journey_once, journey_record_action_event};
 pub use agent::{
-    JOURNEY_DEFAULT_MAX_EVENTS, journey_end_agent_session, journey_next_events, journey_send_custom_event,
-    journey_start_agent_session,
+    JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, journey_end_agent_session, journey_next_events, journey_release,
+    journey_send_custom_event, journey_start_agent_session,
 };
 pub use call::journey_call;
 pub use error::{journey_last_error_json, journey_last_error_message};

@@ -30,13 +30,26 @@ pub(crate) enum Record<'a> {
     Tally(&'a Tally),
     /// A retention sweep.
     Evict(Cutoffs),
+    /// A poll that took nothing acknowledged events up to a sequence.
+    Acknowledged { session_id: &'a str, through: u64 },
 }
 
 impl Record<'_> {
-    /// The record of a poll that took `count` events: replay takes the same ones.
-    pub fn taken(session_id: &str, count: usize) -> Record<'static> {
-        let request = NextEventsRequest { session_id: session_id.to_owned(), timeout_ms: 0, max: Some(count) };
+    /// The record of a poll that acknowledged through `through`, then took `count` events:
+    /// replay acknowledges and takes the same ones.
+    pub fn taken(session_id: &str, through: u64, count: usize) -> Record<'static> {
+        let request = NextEventsRequest {
+            session_id: session_id.to_owned(),
+            timeout_ms: 0,
+            max: Some(count),
+            ack: Some(through),
+        };
         Record::Call(Command::NextEvents(request))
+    }
+
+    /// The record of a poll that took nothing but acknowledged through `through`.
+    pub fn acknowledged(session_id: &str, through: u64) -> Record<'_> {
+        Record::Acknowledged { session_id, through }
     }
 
     /// Writes `{"op", "input"}`.
@@ -56,6 +69,9 @@ impl Record<'_> {
             Record::ActionEvent(value) => op("recordActionEvent", *value),
             Record::Tally(tally) => op("tally", &tally.to_json()),
             Record::Evict(cutoffs) => op("evict", &cutoffs.to_json()),
+            Record::Acknowledged { session_id, through } => {
+                op("acknowledge", &serde_json::json!({"sessionId": session_id, "through": through}))
+            }
             Record::Call(command) => {
                 let _ = serde_json::to_writer(&mut *out, command);
             }
@@ -128,6 +144,18 @@ pub(crate) fn replay(engine: &Engine, file: &Path, journal: &JournalRead, record
                 Cutoffs::from_json(&value).ok_or_else(|| corrupt(format!("record {}: a bad evict", record.seq)))?;
             engine.evict(cutoffs);
             Ok(())
+        }
+        "acknowledge" => {
+            let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
+            let session = value.get("sessionId").and_then(Value::as_str);
+            let through = value.get("through").and_then(Value::as_u64);
+            let (Some(session), Some(through)) = (session, through) else {
+                return Err(corrupt(format!("record {}: a bad acknowledge", record.seq)));
+            };
+            match engine.agents.acknowledge(session, Some(through)) {
+                Ok(Some(_)) => Ok(()),
+                other => Err(corrupt(format!("record {}: an acknowledgement replayed as {other:?}", record.seq))),
+            }
         }
         op => {
             let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;

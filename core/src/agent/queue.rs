@@ -1,0 +1,559 @@
+//! Every agent's queue, and delivery that loses nothing between the queue and the caller (SPEC §5.1).
+//!
+//! A poll does not remove what it returns: returned events stay pending, marked `returned`, until the
+//! caller acknowledges them (`ack: n`, or implicitly by polling again). A caller that never received
+//! a poll's answer hands its events back with `release`, and the next poll returns them again with
+//! their original sequence numbers, counted as redeliveries.
+//!
+//! Each agent has one mutex and one condition variable. A sender takes the mutex only to push an
+//! event and wake the pollers, so senders never wait for a poller; a poller sleeps on the condition
+//! variable and wakes when an event arrives, its session ends or its deadline passes. Waiting and
+//! taking are separate steps ([`AgentQueues::wait_ready`], [`AgentQueues::take`]), so that taking,
+//! which a durable engine journals, runs as one ordered change while waiting holds no lock of the
+//! engine's.
+
+use super::{
+    AgentEvent, AgentEventType, AgentSession, CustomEventRequest, Delivery, ENDED_SESSIONS_KEPT, NextEvents,
+    SendResult, check_name, invalid_session,
+};
+use crate::error::{JourneyError, Result};
+use crate::event::NAMESPACE;
+use crate::shard::{FastMap, Sharded};
+use crate::stats::{Counter, Counters};
+use crate::time::{Millis, format_millis};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+use uuid::Uuid;
+
+/// An event waiting for an agent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    event_type: AgentEventType,
+    event_name: String,
+    data: String,
+    created: Millis,
+    persist: bool,
+    /// Given when the event enters a session's queue.
+    sequence: u64,
+    /// Returned by a poll and not handed back since: the next poll returns only what follows it.
+    returned: bool,
+    /// Returned by a poll at least once: returning it again counts as a redelivery, and a newer
+    /// event of the same name no longer replaces it.
+    ever_returned: bool,
+}
+
+impl Pending {
+    fn new(event_type: AgentEventType, event_name: &str, data: &str, created: Millis, persist: bool) -> Pending {
+        Pending {
+            event_type,
+            event_name: event_name.to_owned(),
+            data: data.to_owned(),
+            created,
+            persist,
+            sequence: 0,
+            returned: false,
+            ever_returned: false,
+        }
+    }
+
+    fn to_event(&self, agent_id: &str) -> AgentEvent {
+        AgentEvent {
+            event_type: self.event_type,
+            event_name: self.event_name.clone(),
+            data: self.data.clone(),
+            agent_id: agent_id.to_owned(),
+            created_date: format_millis(self.created),
+            sequence: self.sequence,
+        }
+    }
+
+    fn is_custom(&self) -> bool {
+        self.event_type == AgentEventType::CustomEvent
+    }
+}
+
+/// An agent's current session: its id and the events not yet acknowledged, in sequence order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SessionQueue {
+    id: Uuid,
+    events: VecDeque<Pending>,
+    /// The highest sequence the latest poll returned, until it is acknowledged: a poll without `ack`
+    /// acknowledges through it (asking again means the last answer arrived).
+    returned_through: Option<u64>,
+}
+
+impl SessionQueue {
+    /// Removes the events up to `through` and forgets what the latest poll returned.
+    fn acknowledge(&mut self, through: u64) -> bool {
+        let before = (self.events.len(), self.returned_through);
+        while self.events.front().is_some_and(|e| e.sequence <= through) {
+            self.events.pop_front();
+        }
+        self.returned_through = None;
+        before != (self.events.len(), self.returned_through)
+    }
+
+    /// What a poll with `ack` acknowledges: `ack`, or what the latest poll returned.
+    fn acknowledged_through(&self, ack: Option<u64>) -> u64 {
+        ack.or(self.returned_through).unwrap_or(0)
+    }
+
+    /// Whether a poll with `ack` would return anything.
+    fn has_events_after(&self, through: u64) -> bool {
+        self.events.back().is_some_and(|e| e.sequence > through)
+    }
+}
+
+/// Everything known about one agent, behind the agent's mutex; a snapshot keeps it whole.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub(crate) struct AgentState {
+    /// The current session and its queue.
+    session: Option<SessionQueue>,
+    /// Events kept for the next login (persistInMemory), in send order.
+    persisted: VecDeque<Pending>,
+    /// Recently ended session ids, oldest first.
+    ended: VecDeque<Uuid>,
+    logins: u64,
+    next_sequence: u64,
+}
+
+impl AgentState {
+    /// Custom events waiting for the agent, queued (returned or not) or persisted.
+    fn pending(&self) -> usize {
+        let queued = self.session.as_ref().map_or(0, |s| s.events.iter().filter(|p| p.is_custom()).count());
+        queued + self.persisted.len()
+    }
+
+    fn sequence(&mut self) -> u64 {
+        self.next_sequence += 1;
+        self.next_sequence
+    }
+
+    /// The queue of session `id`; `Ok(None)` when it has ended, `INVALID_SESSION` otherwise.
+    fn queue(&mut self, id: Uuid, session_id: &str) -> Result<Option<&mut SessionQueue>> {
+        let ended = self.ended.contains(&id);
+        match self.session.as_mut() {
+            Some(queue) if queue.id == id => Ok(Some(queue)),
+            _ if ended => Ok(None),
+            _ => Err(invalid_session(session_id)),
+        }
+    }
+
+    /// Removes an undelivered custom event called `name`, queued (never returned) or persisted.
+    fn remove_same_name(&mut self, name: &str) -> bool {
+        let same = |p: &Pending| p.is_custom() && !p.ever_returned && p.event_name == name;
+        let queue = self.session.as_mut().map(|s| &mut s.events);
+        for list in queue.into_iter().chain(std::iter::once(&mut self.persisted)) {
+            if let Some(index) = list.iter().position(same) {
+                list.remove(index);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// One agent: its state and the condition variable its pollers wait on.
+#[derive(Debug, Default)]
+struct Agent {
+    id: Box<str>,
+    state: Mutex<AgentState>,
+    ready: Condvar,
+}
+
+impl Agent {
+    fn lock(&self) -> MutexGuard<'_, AgentState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What a waiting poller found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ready {
+    /// Events are waiting.
+    Events,
+    /// The deadline passed with none.
+    Timeout,
+    /// The session ended.
+    SessionEnded,
+}
+
+/// What a poll took: its result and the sequence it acknowledged through, which a durable engine
+/// records so that replay acknowledges exactly the same.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Taken {
+    pub result: NextEvents,
+    pub acknowledged_through: u64,
+}
+
+/// Limits that apply to agent queues.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QueueLimits {
+    pub max_pending: usize,
+    pub max_data: usize,
+    pub max_string: usize,
+}
+
+/// Every agent's queues.
+#[derive(Default)]
+pub(crate) struct AgentQueues {
+    agents: Sharded<FastMap<Box<str>, Arc<Agent>>>,
+    /// Agent session id (current or recently ended) → agent.
+    sessions: Sharded<FastMap<Uuid, Arc<Agent>>>,
+}
+
+impl AgentQueues {
+    fn agent(&self, agent_id: &str) -> Arc<Agent> {
+        let mut agents = self.agents.lock(agent_id);
+        if let Some(agent) = agents.get(agent_id) {
+            return agent.clone();
+        }
+        let agent = Arc::new(Agent { id: agent_id.into(), ..Agent::default() });
+        agents.insert(agent_id.into(), agent.clone());
+        agent
+    }
+
+    fn session(&self, session_id: &str) -> Result<(Uuid, Arc<Agent>)> {
+        let id = Uuid::try_parse(session_id).map_err(|_| invalid_session(session_id))?;
+        let agent = self.sessions.lock(&id).get(&id).cloned().ok_or_else(|| invalid_session(session_id))?;
+        Ok((id, agent))
+    }
+
+    /// The number of agents ever seen.
+    pub fn count(&self) -> usize {
+        let mut count = 0;
+        self.agents.each(|shard| count += shard.len());
+        count
+    }
+
+    /// Calls `visit` on every agent's id and state.
+    pub fn each(&self, mut visit: impl FnMut(&str, &AgentState)) {
+        self.agents.each(|shard| shard.values().for_each(|agent| visit(&agent.id, &agent.lock())));
+    }
+
+    /// Puts back an agent read from a snapshot, with its current and recently ended session ids.
+    pub fn restore(&self, agent_id: &str, state: AgentState) {
+        let current = state.session.as_ref().map(|s| s.id);
+        let sessions: Vec<Uuid> = current.into_iter().chain(state.ended.iter().copied()).collect();
+        let agent = Arc::new(Agent { id: agent_id.into(), state: Mutex::new(state), ready: Condvar::new() });
+        for id in sessions {
+            self.sessions.lock(&id).insert(id, agent.clone());
+        }
+        self.agents.lock(agent_id).insert(agent_id.into(), agent);
+    }
+
+    /// Starts (or returns) the agent's session, queueing `AgentSessionStart` and persisted events.
+    pub fn start(&self, agent_id: &str, now: Millis, limits: QueueLimits) -> Result<AgentSession> {
+        check_name("agentId", agent_id, limits.max_string)?;
+        let agent = self.agent(agent_id);
+        let mut state = agent.lock();
+        if let Some(queue) = &state.session {
+            return Ok(AgentSession { session_id: queue.id });
+        }
+        state.logins += 1;
+        let session_id = Uuid::new_v5(&NAMESPACE, format!("agent-session:{agent_id}:{}", state.logins).as_bytes());
+        let mut start = Pending::new(AgentEventType::AgentSessionStart, "AgentSessionStart", "", now, false);
+        start.sequence = state.sequence();
+        let mut events = VecDeque::with_capacity(state.persisted.len() + 1);
+        events.push_back(start);
+        while let Some(mut event) = state.persisted.pop_front() {
+            event.sequence = state.sequence();
+            events.push_back(event);
+        }
+        state.session = Some(SessionQueue { id: session_id, events, returned_through: None });
+        drop(state);
+        self.sessions.lock(&session_id).insert(session_id, agent.clone());
+        agent.ready.notify_all();
+        Ok(AgentSession { session_id })
+    }
+
+    /// Ends a session: wakes its pollers; every event not acknowledged counts as undelivered, so
+    /// persisted ones wait for the next login and the others are dropped and counted.
+    pub fn end(&self, session_id: &str, counters: &Counters) -> Result<()> {
+        let (id, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        let queue = match state.session.take() {
+            Some(queue) if queue.id == id => queue,
+            other => {
+                state.session = other; // an ended session: ending it again changes nothing
+                return Ok(());
+            }
+        };
+        let mut dropped = 0;
+        for mut event in queue.events.into_iter().filter(Pending::is_custom) {
+            if event.persist {
+                event.returned = false;
+                state.persisted.push_back(event);
+            } else {
+                dropped += 1;
+            }
+        }
+        state.ended.push_back(id);
+        let forgotten = (state.ended.len() > ENDED_SESSIONS_KEPT).then(|| state.ended.pop_front()).flatten();
+        drop(state);
+        agent.ready.notify_all();
+        counters.add(Counter::CustomEventsDropped, dropped);
+        if let Some(old) = forgotten {
+            self.sessions.lock(&old).remove(&old);
+        }
+        Ok(())
+    }
+
+    /// Sends a custom event to an agent (SPEC §5).
+    pub fn send(
+        &self,
+        request: &CustomEventRequest,
+        now: Millis,
+        limits: QueueLimits,
+        counters: &Counters,
+    ) -> Result<SendResult> {
+        check_name("agentId", &request.agent_id, limits.max_string)?;
+        check_name("eventName", &request.event_name, limits.max_string)?;
+        if request.data.len() > limits.max_data {
+            return Err(JourneyError::invalid_argument(format!(
+                "data is {} bytes; at most {} are allowed (maxCustomEventData)",
+                request.data.len(),
+                limits.max_data
+            )));
+        }
+        let agent = self.agent(&request.agent_id);
+        let mut state = agent.lock();
+        if state.session.is_none() && !request.persist_in_memory {
+            counters.add(Counter::CustomEventsDropped, 1);
+            return Ok(SendResult { delivery: Delivery::AgentNotConnected, overwritten: false });
+        }
+        let overwritten = state.remove_same_name(&request.event_name);
+        if !overwritten && state.pending() >= limits.max_pending {
+            return Err(JourneyError::QueueFull(format!(
+                "agent '{}' has {} undelivered events (maxPendingPerAgent)",
+                request.agent_id, limits.max_pending
+            )));
+        }
+        let mut event = Pending::new(
+            AgentEventType::CustomEvent,
+            &request.event_name,
+            &request.data,
+            now,
+            request.persist_in_memory,
+        );
+        let delivery = if state.session.is_some() {
+            event.sequence = state.sequence();
+            if let Some(queue) = state.session.as_mut() {
+                queue.events.push_back(event);
+            }
+            Delivery::Queued
+        } else {
+            // A persisted event gets its sequence number at the next login.
+            state.persisted.push_back(event);
+            Delivery::Persisted
+        };
+        drop(state);
+        agent.ready.notify_all();
+        counters.add(Counter::CustomEventsOverwritten, overwritten as u64);
+        counters.add(
+            if delivery == Delivery::Queued { Counter::CustomEventsQueued } else { Counter::CustomEventsPersisted },
+            1,
+        );
+        Ok(SendResult { delivery, overwritten })
+    }
+
+    /// Waits until a poll with `ack` would return events, the session ends, or `deadline` passes.
+    /// Takes and acknowledges nothing: [`AgentQueues::take`] does, and may find the events gone to
+    /// another poller.
+    pub fn wait_ready(&self, session_id: &str, deadline: Instant, ack: Option<u64>) -> Result<Ready> {
+        let (id, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        loop {
+            match state.queue(id, session_id)? {
+                None => return Ok(Ready::SessionEnded),
+                Some(queue) if queue.has_events_after(queue.acknowledged_through(ack)) => return Ok(Ready::Events),
+                Some(_) => {}
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Ready::Timeout);
+            }
+            state = agent.ready.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+        }
+    }
+
+    /// A poll that does not wait: acknowledges (`ack`, or what the previous poll returned), then
+    /// returns up to `max` of the events that remain, oldest first, and keeps them pending until
+    /// they are acknowledged. `Timeout` when none remain. An event returned before is counted in
+    /// `customEventsRedelivered`.
+    pub fn take(&self, session_id: &str, max: usize, ack: Option<u64>, counters: &Counters) -> Result<Taken> {
+        let (id, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        let Some(queue) = state.queue(id, session_id)? else {
+            return Ok(Taken { result: NextEvents::SessionEnded, acknowledged_through: 0 });
+        };
+        let through = queue.acknowledged_through(ack);
+        queue.acknowledge(through);
+        let mut events = Vec::with_capacity(max.min(queue.events.len()));
+        let mut redelivered = 0;
+        for pending in queue.events.iter_mut().take(max) {
+            redelivered += pending.ever_returned as u64;
+            pending.returned = true;
+            pending.ever_returned = true;
+            events.push(pending.to_event(&agent.id));
+        }
+        queue.returned_through = events.last().map(|e| e.sequence);
+        drop(state);
+        counters.add(Counter::CustomEventsRedelivered, redelivered);
+        let result = if events.is_empty() { NextEvents::Timeout } else { NextEvents::Events { events } };
+        Ok(Taken { result, acknowledged_through: through })
+    }
+
+    /// Acknowledges for a poll that returns nothing (its timeout passed): `ack`, or what the
+    /// previous poll returned. Returns the sequence acknowledged through when that changed
+    /// anything, so that a durable engine records only what matters.
+    pub fn acknowledge(&self, session_id: &str, ack: Option<u64>) -> Result<Option<u64>> {
+        let (id, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        let Some(queue) = state.queue(id, session_id)? else { return Ok(None) };
+        let through = queue.acknowledged_through(ack);
+        Ok(queue.acknowledge(through).then_some(through))
+    }
+
+    /// Hands back the events from `from_sequence` on that a poll returned but whose caller never
+    /// received them: the next poll returns them again, with their sequence numbers. Returns how
+    /// many were handed back; an ended session has none.
+    pub fn release(&self, session_id: &str, from_sequence: u64) -> Result<usize> {
+        let (id, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        let Some(queue) = state.queue(id, session_id)? else { return Ok(0) };
+        let mut released = 0;
+        for pending in queue.events.iter_mut().filter(|p| p.sequence >= from_sequence && p.returned) {
+            pending.returned = false;
+            released += 1;
+        }
+        if queue.returned_through.is_some_and(|through| through >= from_sequence) {
+            queue.returned_through = from_sequence.checked_sub(1).filter(|&through| through > 0);
+        }
+        drop(state);
+        agent.ready.notify_all();
+        Ok(released)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DEFAULT_MAX_EVENTS, deadline, max_events};
+    use super::*;
+
+    const LIMITS: QueueLimits = QueueLimits { max_pending: 3, max_data: 10, max_string: 64 };
+
+    fn send(queues: &AgentQueues, name: &str, persist: bool, counters: &Counters) -> Result<SendResult> {
+        let request = CustomEventRequest {
+            agent_id: "a1".into(),
+            event_name: name.into(),
+            data: format!("d-{name}"),
+            persist_in_memory: persist,
+        };
+        queues.send(&request, 0, LIMITS, counters)
+    }
+
+    fn poll(queues: &AgentQueues, id: &str, ack: Option<u64>) -> Result<NextEvents> {
+        let counters = Counters::default();
+        match queues.wait_ready(id, deadline(0), ack)? {
+            Ready::Events => queues.take(id, DEFAULT_MAX_EVENTS, ack, &counters).map(|t| t.result),
+            Ready::Timeout => Ok(NextEvents::Timeout),
+            Ready::SessionEnded => Ok(NextEvents::SessionEnded),
+        }
+    }
+
+    fn names(result: NextEvents) -> Vec<String> {
+        match result {
+            NextEvents::Events { events } => events.into_iter().map(|e| e.event_name).collect(),
+            other => panic!("expected events, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn start_is_idempotent_and_queues_the_start_marker_first() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        send(&queues, "kept", true, &counters).unwrap();
+        let session = queues.start("a1", 0, LIMITS).unwrap();
+        assert_eq!(queues.start("a1", 0, LIMITS).unwrap(), session);
+        let id = session.session_id.to_string();
+        assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "kept"]);
+        assert_eq!(poll(&queues, &id, None).unwrap(), NextEvents::Timeout);
+    }
+
+    #[test]
+    fn queue_full_loses_nothing_and_overwrite_is_still_allowed() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        for name in ["a", "b", "c"] {
+            send(&queues, name, false, &counters).unwrap();
+        }
+        assert_eq!(send(&queues, "d", false, &counters).unwrap_err().code(), "QUEUE_FULL");
+        assert!(send(&queues, "a", false, &counters).unwrap().overwritten);
+        assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "b", "c", "a"]);
+    }
+
+    #[test]
+    fn returned_events_stay_until_acknowledged_and_released_ones_come_back() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        send(&queues, "a", false, &counters).unwrap();
+        assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "a"]);
+        // A returned event is no longer replaced by a newer one of the same name.
+        assert!(!send(&queues, "a", false, &counters).unwrap().overwritten);
+        // The caller got nothing: it hands the events back, and the next poll returns them again.
+        assert_eq!(queues.release(&id, 1).unwrap(), 2);
+        let taken = queues.take(&id, 10, None, &counters).unwrap();
+        assert_eq!(names(taken.result), ["AgentSessionStart", "a", "a"]);
+        assert_eq!(counters.snapshot().custom_events_redelivered, 2);
+        // `ack: 2` keeps only the event after 2; a poll without ack acknowledges it.
+        assert_eq!(names(poll(&queues, &id, Some(2)).unwrap()), ["a"]);
+        assert_eq!(poll(&queues, &id, None).unwrap(), NextEvents::Timeout);
+        // A poll that times out acknowledges what the previous one returned (the engine calls this).
+        assert_eq!(queues.acknowledge(&id, None).unwrap(), Some(3));
+        assert_eq!(queues.acknowledge(&id, None).unwrap(), None, "nothing is left to acknowledge");
+    }
+
+    #[test]
+    fn ending_a_session_treats_unacknowledged_events_as_undelivered() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        send(&queues, "kept", true, &counters).unwrap();
+        send(&queues, "lost", false, &counters).unwrap();
+        assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "kept", "lost"]);
+        queues.end(&id, &counters).unwrap();
+        assert_eq!(counters.snapshot().custom_events_dropped, 1);
+        let next = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        assert_eq!(names(poll(&queues, &next, None).unwrap()), ["AgentSessionStart", "kept"]);
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        let too_big = CustomEventRequest {
+            agent_id: "a1".into(),
+            event_name: "n".into(),
+            data: "x".repeat(11),
+            persist_in_memory: false,
+        };
+        assert_eq!(queues.send(&too_big, 0, LIMITS, &counters).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(queues.start("", 0, LIMITS).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(poll(&queues, "nope", None).unwrap_err().code(), "INVALID_SESSION");
+        assert_eq!(max_events(Some(0)).unwrap_err().code(), "INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn old_ended_sessions_are_forgotten() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        let ids: Vec<String> = (0..=ENDED_SESSIONS_KEPT)
+            .map(|_| {
+                let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+                queues.end(&id, &counters).unwrap();
+                id
+            })
+            .collect();
+        assert_eq!(poll(&queues, &ids[0], None).unwrap_err().code(), "INVALID_SESSION");
+        assert_eq!(poll(&queues, &ids[ENDED_SESSIONS_KEPT], None).unwrap(), NextEvents::SessionEnded);
+    }
+}
