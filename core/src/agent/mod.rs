@@ -15,8 +15,10 @@
 //!   older ones are forgotten (`INVALID_SESSION`), so memory does not grow with every login.
 
 mod queue;
+mod waiting;
 
 pub(crate) use queue::{AgentQueues, AgentState, QueueLimits, Ready, Taken};
+pub use waiting::NextEventsFuture;
 
 use crate::error::{JourneyError, Result};
 use serde::{Deserialize, Serialize};

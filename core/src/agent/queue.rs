@@ -12,6 +12,7 @@
 //! which a durable engine journals, runs as one ordered change while waiting holds no lock of the
 //! engine's.
 
+use super::waiting::{Timer, WatchId};
 use super::{
     AgentEvent, AgentEventType, AgentSession, CustomEventRequest, Delivery, ENDED_SESSIONS_KEPT, NextEvents,
     SendResult, check_name, invalid_session,
@@ -24,6 +25,7 @@ use crate::time::{Millis, format_millis};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -155,17 +157,32 @@ impl AgentState {
     }
 }
 
-/// One agent: its state and the condition variable its pollers wait on.
-#[derive(Debug, Default)]
+/// One agent: its state, the condition variable blocking pollers wait on, and the wakers of
+/// polls that wait without a thread ([`super::NextEventsFuture`]).
+#[derive(Default)]
 struct Agent {
     id: Box<str>,
     state: Mutex<AgentState>,
     ready: Condvar,
+    /// Locked only while `state` is, or with `state` not held at all: `state` first.
+    watchers: Mutex<Vec<(WatchId, Waker)>>,
 }
 
 impl Agent {
     fn lock(&self) -> MutexGuard<'_, AgentState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn watchers(&self) -> MutexGuard<'_, Vec<(WatchId, Waker)>> {
+        self.watchers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tells every poller that the queue changed. Called with `state` unlocked: a waker may poll
+    /// its future on this thread.
+    fn wake(&self) {
+        self.ready.notify_all();
+        let woken = std::mem::take(&mut *self.watchers());
+        woken.into_iter().for_each(|(_, waker)| waker.wake());
     }
 }
 
@@ -202,6 +219,7 @@ pub(crate) struct AgentQueues {
     agents: Sharded<FastMap<Box<str>, Arc<Agent>>>,
     /// Agent session id (current or recently ended) → agent.
     sessions: Sharded<FastMap<Uuid, Arc<Agent>>>,
+    timer: Timer,
 }
 
 impl AgentQueues {
@@ -237,7 +255,7 @@ impl AgentQueues {
     pub fn restore(&self, agent_id: &str, state: AgentState) {
         let current = state.session.as_ref().map(|s| s.id);
         let sessions: Vec<Uuid> = current.into_iter().chain(state.ended.iter().copied()).collect();
-        let agent = Arc::new(Agent { id: agent_id.into(), state: Mutex::new(state), ready: Condvar::new() });
+        let agent = Arc::new(Agent { id: agent_id.into(), state: Mutex::new(state), ..Agent::default() });
         for id in sessions {
             self.sessions.lock(&id).insert(id, agent.clone());
         }
@@ -265,7 +283,7 @@ impl AgentQueues {
         state.session = Some(SessionQueue { id: session_id, events, returned_through: None });
         drop(state);
         self.sessions.lock(&session_id).insert(session_id, agent.clone());
-        agent.ready.notify_all();
+        agent.wake();
         Ok(AgentSession { session_id })
     }
 
@@ -293,7 +311,7 @@ impl AgentQueues {
         state.ended.push_back(id);
         let forgotten = (state.ended.len() > ENDED_SESSIONS_KEPT).then(|| state.ended.pop_front()).flatten();
         drop(state);
-        agent.ready.notify_all();
+        agent.wake();
         counters.add(Counter::CustomEventsDropped, dropped);
         if let Some(old) = forgotten {
             self.sessions.lock(&old).remove(&old);
@@ -350,13 +368,41 @@ impl AgentQueues {
             Delivery::Persisted
         };
         drop(state);
-        agent.ready.notify_all();
+        agent.wake();
         counters.add(Counter::CustomEventsOverwritten, overwritten as u64);
         counters.add(
             if delivery == Delivery::Queued { Counter::CustomEventsQueued } else { Counter::CustomEventsPersisted },
             1,
         );
         Ok(SendResult { delivery, overwritten })
+    }
+
+    /// Leaves `waker` with the session's agent, to be woken when its queue changes, unless a poll
+    /// with `ack` would return at once (events waiting, or the session ended): then `false`, and
+    /// nothing is left. Checking and leaving are one step, so no change can fall between them.
+    pub fn watch(&self, session_id: &str, ack: Option<u64>, id: WatchId, waker: &Waker) -> Result<bool> {
+        let (session, agent) = self.session(session_id)?;
+        let mut state = agent.lock();
+        match state.queue(session, session_id)? {
+            None => return Ok(false),
+            Some(queue) if queue.has_events_after(queue.acknowledged_through(ack)) => return Ok(false),
+            Some(_) => {}
+        }
+        agent.watchers().push((id, waker.clone()));
+        drop(state);
+        Ok(true)
+    }
+
+    /// Takes back a waker left by [`AgentQueues::watch`] (woken or not).
+    pub fn unwatch(&self, session_id: &str, id: WatchId) {
+        if let Ok((_, agent)) = self.session(session_id) {
+            agent.watchers().retain(|(watch, _)| *watch != id);
+        }
+    }
+
+    /// The timer that wakes waiting polls at their deadlines.
+    pub fn timer(&self) -> &Timer {
+        &self.timer
     }
 
     /// Waits until a poll with `ack` would return events, the session ends, or `deadline` passes.
@@ -433,7 +479,7 @@ impl AgentQueues {
             queue.returned_through = from_sequence.checked_sub(1).filter(|&through| through > 0);
         }
         drop(state);
-        agent.ready.notify_all();
+        agent.wake();
         Ok(released)
     }
 }

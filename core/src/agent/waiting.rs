@@ -1,0 +1,232 @@
+//! Long polls that cost no thread while they wait (SPEC §5: 10,000 concurrent polls from asyncio or
+//! Node run on a small, fixed number of threads).
+//!
+//! [`NextEventsFuture`] is a `std::future::Future` with the result of `next_events`. Polling it
+//! takes events the way `next_events` does; when there are none, it leaves its `Waker` with the
+//! agent and with the engine's one [`Timer`] thread, and returns `Pending`. A send, a release or a
+//! logout on that agent wakes it; so does its deadline. A binding drives it from its own event loop
+//! (asyncio, Node's), so nothing blocks there.
+//!
+//! Dropping the future is cancelling the poll: until it completes it has taken nothing, so a
+//! cancelled poll loses nothing (SPEC §5.1).
+
+use super::{NextEvents, deadline, max_events};
+use crate::engine::Engine;
+use crate::error::Result;
+use std::collections::{BinaryHeap, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+/// The id of a waker left with an agent or the timer, to take it back.
+pub(crate) type WatchId = u64;
+
+/// A fresh [`WatchId`].
+pub(crate) fn watch_id() -> WatchId {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The result of `next_events`, as a future (see the module docs). Made by
+/// [`Engine::next_events_future`].
+pub struct NextEventsFuture {
+    engine: Arc<Engine>,
+    session_id: String,
+    max: usize,
+    ack: Option<u64>,
+    deadline: Instant,
+    /// The waker left with the agent and the timer while `Pending`.
+    watch: Option<WatchId>,
+}
+
+impl Engine {
+    /// The long poll of [`Engine::next_events`], as a future that holds no thread while it waits.
+    /// Argument errors (`max: 0`) come at once; a session error comes from the first poll.
+    pub fn next_events_future(
+        self: &Arc<Self>,
+        session_id: &str,
+        timeout_ms: i64,
+        max: Option<usize>,
+        ack: Option<u64>,
+    ) -> Result<NextEventsFuture> {
+        Ok(NextEventsFuture {
+            engine: self.clone(),
+            session_id: session_id.to_owned(),
+            max: max_events(max)?,
+            ack,
+            deadline: deadline(timeout_ms),
+            watch: None,
+        })
+    }
+}
+
+impl NextEventsFuture {
+    /// Takes back the wakers left while `Pending`.
+    fn forget(&mut self) {
+        if let Some(id) = self.watch.take() {
+            self.engine.agents.unwatch(&self.session_id, id);
+            self.engine.agents.timer().cancel(id);
+        }
+    }
+}
+
+impl Future for NextEventsFuture {
+    type Output = Result<NextEvents>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.forget();
+        let id = watch_id();
+        let this = &mut *self;
+        // The readiness check and leaving the waker are one step under the agent's lock, so a send
+        // between them cannot be missed. Past the deadline, the poll times out as `next_events` does.
+        let waiting = match this.engine.agents.watch(&this.session_id, this.ack, id, cx.waker()) {
+            Ok(waiting) => waiting,
+            Err(error) => return Poll::Ready(Err(error)),
+        };
+        if !waiting || Instant::now() >= this.deadline {
+            this.engine.agents.unwatch(&this.session_id, id);
+            // Nothing waits for events any more: finish as the blocking poll does, without waiting.
+            let result = this.engine.next_events(&this.session_id, 0, Some(this.max), this.ack);
+            return match result {
+                Ok(NextEvents::Timeout) if Instant::now() < this.deadline => {
+                    // Another poller took the events first: wait again.
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                other => Poll::Ready(other),
+            };
+        }
+        this.engine.agents.timer().at(this.deadline, id, cx.waker().clone());
+        this.watch = Some(id);
+        Poll::Pending
+    }
+}
+
+impl Drop for NextEventsFuture {
+    /// A dropped poll is a cancelled one: it took nothing, and leaves nothing behind.
+    fn drop(&mut self) {
+        self.forget();
+    }
+}
+
+/// Wakes wakers at their deadlines: one thread per engine, started with the first poll that waits,
+/// stopped with the engine.
+#[derive(Default)]
+pub(crate) struct Timer {
+    shared: Arc<TimerShared>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct TimerShared {
+    state: Mutex<TimerState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct TimerState {
+    /// Deadlines, soonest first (`Reverse` makes the max-heap a min-heap).
+    due: BinaryHeap<std::cmp::Reverse<(Instant, WatchId)>>,
+    wakers: HashMap<WatchId, Waker>,
+    stopping: bool,
+}
+
+impl Timer {
+    /// Wakes `waker` at `deadline`, unless [`Timer::cancel`] takes it back first.
+    pub fn at(&self, deadline: Instant, id: WatchId, waker: Waker) {
+        let mut state = self.shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.due.push(std::cmp::Reverse((deadline, id)));
+        state.wakers.insert(id, waker);
+        drop(state);
+        self.shared.changed.notify_one();
+        self.start();
+    }
+
+    /// Takes back a waker; a deadline already past does nothing.
+    pub fn cancel(&self, id: WatchId) {
+        self.shared.state.lock().unwrap_or_else(PoisonError::into_inner).wakers.remove(&id);
+    }
+
+    fn start(&self) {
+        let mut thread = self.thread.lock().unwrap_or_else(PoisonError::into_inner);
+        if thread.is_none() {
+            let shared = self.shared.clone();
+            // If the thread cannot start, deadlines are still kept: the next poll of each future
+            // sees that its deadline passed. Events wake polls without it.
+            *thread = std::thread::Builder::new().name("journey-poll-timer".into()).spawn(move || run(&shared)).ok();
+        }
+    }
+}
+
+/// The timer thread: sleeps until the soonest deadline, wakes what is due, until stopped.
+fn run(shared: &TimerShared) {
+    let mut state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if state.stopping {
+            return;
+        }
+        let now = Instant::now();
+        let mut due = Vec::new();
+        while let Some(std::cmp::Reverse((at, id))) = state.due.peek().copied() {
+            if at > now {
+                break;
+            }
+            state.due.pop();
+            due.extend(state.wakers.remove(&id));
+        }
+        if !due.is_empty() {
+            drop(state);
+            due.into_iter().for_each(Waker::wake);
+            state = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+            continue;
+        }
+        state = match state.due.peek().map(|std::cmp::Reverse((at, _))| *at) {
+            Some(at) => shared.changed.wait_timeout(state, at - now).unwrap_or_else(PoisonError::into_inner).0,
+            None => shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner),
+        };
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.shared.state.lock().unwrap_or_else(PoisonError::into_inner).stopping = true;
+        self.shared.changed.notify_all();
+        if let Some(thread) = self.thread.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_timer_wakes_at_deadlines_and_not_after_cancel() {
+        let timer = Timer::default();
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let soon = Instant::now() + std::time::Duration::from_millis(20);
+        timer.at(soon, 1, waker.clone());
+        timer.at(soon, 2, waker);
+        timer.cancel(2);
+        while count.0.load(Ordering::SeqCst) == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    }
+}

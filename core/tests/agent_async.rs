@@ -1,0 +1,135 @@
+//! Long polls as futures (SPEC §5): they wait without a thread, a send or their deadline wakes
+//! them, and dropping one (cancelling it) takes nothing from the queue.
+
+use journey_core::{Catalog, Config, CustomEventRequest, Engine, NextEvents};
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+fn engine() -> Arc<Engine> {
+    let config = Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#).unwrap();
+    Arc::new(Engine::new(Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap(), config).unwrap())
+}
+
+/// Counts its wakes.
+#[derive(Default)]
+struct Wakes(AtomicUsize);
+
+impl Wake for Wakes {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Polls `future` once with a waker that counts.
+fn poll_once<F: Future>(future: std::pin::Pin<&mut F>, wakes: &Arc<Wakes>) -> Poll<F::Output> {
+    let waker = Waker::from(wakes.clone());
+    future.poll(&mut Context::from_waker(&waker))
+}
+
+/// Drives `future` to completion on this thread, sleeping between wakes.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let wakes = Arc::new(Wakes::default());
+    loop {
+        let seen = wakes.0.load(Ordering::SeqCst);
+        if let Poll::Ready(output) = poll_once(future.as_mut(), &wakes) {
+            return output;
+        }
+        while wakes.0.load(Ordering::SeqCst) == seen {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+fn start(engine: &Engine, agent: &str) -> String {
+    let session = engine.start_agent_session(agent).unwrap().session_id.to_string();
+    engine.next_events(&session, 0, None, None).unwrap(); // AgentSessionStart
+    session
+}
+
+fn send(engine: &Engine, agent: &str, name: &str) {
+    engine.send_custom_event(&CustomEventRequest::new(agent, name, "d", false)).unwrap();
+}
+
+#[test]
+fn a_send_wakes_a_waiting_poll() {
+    let engine = engine();
+    let session = start(&engine, "a1");
+    let wakes = Arc::new(Wakes::default());
+    let mut poll = pin!(engine.next_events_future(&session, 30_000, None, None).unwrap());
+    assert!(poll_once(poll.as_mut(), &wakes).is_pending());
+    send(&engine, "a1", "hello");
+    assert_eq!(wakes.0.load(Ordering::SeqCst), 1, "the send woke the poll");
+    match poll_once(poll.as_mut(), &wakes) {
+        Poll::Ready(Ok(NextEvents::Events { events })) => assert_eq!(events[0].event_name, "hello"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_deadline_completes_a_poll_with_timeout() {
+    let engine = engine();
+    let session = start(&engine, "a1");
+    let started = Instant::now();
+    let result = block_on(engine.next_events_future(&session, 50, None, None).unwrap()).unwrap();
+    assert_eq!(result, NextEvents::Timeout);
+    assert!(started.elapsed() >= Duration::from_millis(50));
+}
+
+#[test]
+fn a_dropped_poll_takes_nothing() {
+    let engine = engine();
+    let session = start(&engine, "a1");
+    let wakes = Arc::new(Wakes::default());
+    {
+        let mut poll = pin!(engine.next_events_future(&session, 30_000, None, None).unwrap());
+        assert!(poll_once(poll.as_mut(), &wakes).is_pending());
+        send(&engine, "a1", "kept");
+    } // cancelled: woken, but never polled again
+    match engine.next_events(&session, 0, None, None).unwrap() {
+        NextEvents::Events { events } => assert_eq!(events[0].event_name, "kept"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(engine.stats().custom_events_redelivered, 0);
+}
+
+#[test]
+fn a_logout_wakes_waiting_polls_and_errors_come_from_the_first_poll() {
+    let engine = engine();
+    let session = start(&engine, "a1");
+    let wakes = Arc::new(Wakes::default());
+    let mut poll = pin!(engine.next_events_future(&session, 30_000, None, None).unwrap());
+    assert!(poll_once(poll.as_mut(), &wakes).is_pending());
+    engine.end_agent_session(&session).unwrap();
+    assert!(matches!(poll_once(poll.as_mut(), &wakes), Poll::Ready(Ok(NextEvents::SessionEnded))));
+    let unknown = engine.next_events_future("00000000-0000-4000-8000-000000000000", 10, None, None).unwrap();
+    assert_eq!(block_on(unknown).unwrap_err().code(), "INVALID_SESSION");
+    assert_eq!(engine.next_events_future(&session, 10, Some(0), None).err().unwrap().code(), "INVALID_ARGUMENT");
+}
+
+#[test]
+fn a_thousand_pending_polls_wait_on_no_thread_and_all_complete() {
+    let engine = engine();
+    let sessions: Vec<String> = (0..1000).map(|n| start(&engine, &format!("agent-{n}"))).collect();
+    let wakes = Arc::new(Wakes::default());
+    let mut polls: Vec<_> =
+        sessions.iter().map(|s| Box::pin(engine.next_events_future(s, 30_000, None, None).unwrap())).collect();
+    for poll in &mut polls {
+        assert!(poll_once(poll.as_mut(), &wakes).is_pending());
+    }
+    let received = Mutex::new(0);
+    for n in 0..1000 {
+        send(&engine, &format!("agent-{n}"), "go");
+    }
+    for poll in &mut polls {
+        if let Poll::Ready(Ok(NextEvents::Events { events })) = poll_once(poll.as_mut(), &wakes) {
+            *received.lock().unwrap() += events.len();
+        }
+    }
+    assert_eq!(*received.lock().unwrap(), 1000);
+    assert_eq!(wakes.0.load(Ordering::SeqCst), 1000, "one wake per poll");
+}
