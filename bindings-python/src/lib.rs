@@ -15,6 +15,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 use serde_json::{Value, json};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -269,6 +270,13 @@ impl Engine {
         to_python(py, &serde_json::to_value(result).unwrap_or_default())
     }
 
+    /// A long poll that waits without a thread, for `next_events_async`.
+    #[pyo3(signature = (session_id, timeout_ms=0, max=None, ack=None))]
+    fn _poll(&self, session_id: &str, timeout_ms: i64, max: Option<usize>, ack: Option<u64>) -> PyResult<Poll> {
+        let future = self.inner.next_events_future(session_id, timeout_ms, max, ack).py()?;
+        Ok(Poll { future: std::sync::Mutex::new(Some(Box::pin(future))) })
+    }
+
     /// Hands back the events from `from_sequence` on that a poll returned but whose answer never
     /// reached its caller: the next poll returns them again. Returns `{"released": n}`.
     fn release<'py>(&self, py: Python<'py>, session_id: &str, from_sequence: u64) -> PyResult<Bound<'py, PyAny>> {
@@ -297,6 +305,50 @@ impl Engine {
     /// Ends a subscription; an id that is gone does nothing.
     fn off(&self, subscription: u64) {
         self.inner.off(subscription)
+    }
+}
+
+/// A long poll that waits without a thread (`journey.Engine.next_events_async` drives it from
+/// asyncio): `step` polls the core's future, leaving `wake` to be called when it should be polled
+/// again; `cancel` drops it, which takes nothing from the queue.
+#[pyclass(module = "journey._native")]
+struct Poll {
+    future: std::sync::Mutex<Option<std::pin::Pin<Box<journey_core::NextEventsFuture>>>>,
+}
+
+/// A waker that calls a Python callable (with the GIL) when the poll should be polled again.
+struct PyWaker(Py<PyAny>);
+
+impl std::task::Wake for PyWaker {
+    fn wake(self: Arc<Self>) {
+        // The callable schedules the next step on the event loop; if the loop is gone there is no
+        // one left to tell.
+        Python::attach(|py| drop(self.0.call0(py)));
+    }
+}
+
+#[pymethods]
+impl Poll {
+    /// Polls once: the result dict when the poll is done, or `None` after leaving `wake`.
+    fn step<'py>(&self, py: Python<'py>, wake: Py<PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let waker = std::task::Waker::from(Arc::new(PyWaker(wake)));
+        let mut slot = self.future.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(future) = slot.as_mut() else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err("the poll was cancelled or has finished"));
+        };
+        let polled = py.detach(|| future.as_mut().poll(&mut std::task::Context::from_waker(&waker)));
+        match polled {
+            std::task::Poll::Pending => Ok(None),
+            std::task::Poll::Ready(result) => {
+                *slot = None;
+                to_python(py, &serde_json::to_value(result.py()?).unwrap_or_default()).map(Some)
+            }
+        }
+    }
+
+    /// Drops the poll: it has taken nothing, so nothing is lost.
+    fn cancel(&self) {
+        self.future.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
     }
 }
 
@@ -334,6 +386,7 @@ fn page_json(page: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Catalog>()?;
     module.add_class::<Engine>()?;
+    module.add_class::<Poll>()?;
     error::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

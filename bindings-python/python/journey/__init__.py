@@ -9,9 +9,7 @@ is a :class:`JourneyError` whose ``.code`` is the same string as in C, Rust and 
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional, Union
 
 from journey import _native
@@ -54,9 +52,9 @@ __all__ = [
     "__version__",
 ]
 
-# Long polls block a thread each (with the GIL released). The default executor has only a few
-# workers on small machines, which would serialise concurrent polls; this pool does not.
-_LONG_POLLS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="journey-long-poll")
+def _wake(woken: "asyncio.Future[None]") -> None:
+    if not woken.done():
+        woken.set_result(None)
 
 
 class Engine(_native.Engine):
@@ -84,9 +82,20 @@ class Engine(_native.Engine):
         self.close()
 
     async def next_events_async(
-        self, session_id: str, timeout_ms: int = 0, max: Optional[int] = None
+        self, session_id: str, timeout_ms: int = 0, max: Optional[int] = None, ack: Optional[int] = None
     ) -> dict[str, Any]:
-        """The long poll for asyncio: awaits events without blocking the event loop."""
+        """The long poll for asyncio: awaits events on the event loop, with no thread waiting.
+
+        Cancelling it (``task.cancel()``, ``asyncio.wait_for``) loses nothing: until it returns it
+        has taken nothing from the queue, and the next poll gets the events."""
         loop = asyncio.get_running_loop()
-        call = functools.partial(self.next_events, session_id, timeout_ms, max)
-        return await loop.run_in_executor(_LONG_POLLS, call)
+        poll = self._poll(session_id, timeout_ms, max, ack)
+        try:
+            while True:
+                woken: asyncio.Future[None] = loop.create_future()
+                result = poll.step(lambda: loop.call_soon_threadsafe(_wake, woken))
+                if result is not None:
+                    return result
+                await woken
+        finally:
+            poll.cancel()
