@@ -188,6 +188,18 @@ export interface AgentEvent {
   sequence: number
 }
 
+/** Options of `nextEvents`. */
+export interface NextEventsOptions {
+  /** How long to wait when nothing is queued, clamped to 0..60000 (default 0). */
+  timeoutMs?: number
+  /** Most events to return (default 100). */
+  max?: number
+  /** The `sequence` of the last event fully received; without it, the poll acknowledges what the previous poll returned (SPEC §5.1). */
+  ack?: number
+  /** Aborts the poll: its Promise rejects with an `AbortError`, and nothing is lost. */
+  signal?: AbortSignal
+}
+
 export type NextEventsResult = { status: 'events'; events: AgentEvent[] } | { status: 'timeout' } | { status: 'sessionEnded' }
 
 export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'
@@ -280,9 +292,9 @@ export declare class Engine {
   /**
    * Runs one operation by its name and input, in the form of a shared test vector step:
    * `await engine.call('startAgentSession', { agentId: 'a1' })`. The typed methods do the same
-   * with less conversion; this serves generic callers. A command that may wait (a `nextEvents`
-   * with a timeout) waits on a thread of its own, like `nextEvents`. A `subscribe` here records
-   * what it receives under its `label`, read back with `call('deliveries', { label })`.
+   * with less conversion; this serves generic callers. A `nextEvents` waits as `nextEvents` does,
+   * with no thread. A `subscribe` here records what it receives under its `label`, read back with
+   * `call('deliveries', { label })`.
    */
   call(op: string, input?: Json): Promise<any>
   /** A page of a customer's journey as `viewer` may see it. */
@@ -302,8 +314,9 @@ export declare class Engine {
   /** Sends a custom event to an agent. */
   sendCustomEvent(agentId: string, eventName: string, data?: string, persistInMemory?: boolean): SendResult
   /**
-   * The long poll, as a Promise. It waits on a thread of its own, never on the event loop and
-   * never on libuv's small worker pool, so any number of polls can wait at once.
+   * The long poll, as a Promise. No thread waits for it: the core wakes it on the event loop
+   * when an event arrives, the session ends or the timeout passes, so any number of polls can
+   * wait at once. `options.signal` (an `AbortSignal`) cancels it, losing nothing.
    */
   nextEvents(sessionId: string, options?: NextEventsOptions): Promise<NextEventsResult>
   /**
@@ -319,19 +332,6 @@ export declare class Engine {
   once(pattern: string, callback: (event: ActionEventDelivered) => void): number
   /** Ends a subscription; an id that is gone does nothing. */
   off(subscription: number): void
-}
-
-/** Options of `nextEvents`. */
-export interface NextEventsOptions {
-  /** How long to wait when nothing is queued, clamped to 0..60000 (default 0). */
-  timeoutMs?: number
-  /** Most events to return (default 100). */
-  max?: number
-  /**
-   * The `sequence` of the last event fully received; without it, the poll acknowledges what the
-   * previous poll returned (SPEC §5.1).
-   */
-  ack?: number
 }
 
 /**

@@ -188,6 +188,18 @@ export interface AgentEvent {
   sequence: number
 }
 
+/** Options of `nextEvents`. */
+export interface NextEventsOptions {
+  /** How long to wait when nothing is queued, clamped to 0..60000 (default 0). */
+  timeoutMs?: number
+  /** Most events to return (default 100). */
+  max?: number
+  /** The `sequence` of the last event fully received; without it, the poll acknowledges what the previous poll returned (SPEC §5.1). */
+  ack?: number
+  /** Aborts the poll: its Promise rejects with an `AbortError`, and nothing is lost. */
+  signal?: AbortSignal
+}
+
 export type NextEventsResult = { status: 'events'; events: AgentEvent[] } | { status: 'timeout' } | { status: 'sessionEnded' }
 
 export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'

@@ -225,3 +225,70 @@ test('a collected engine releases its subscriptions\' callbacks', async () => {
   // Engines of earlier tests may be collected too, so the count can end below where it started.
   assert.ok(subscriptionCallbackCount() <= before, `${subscriptionCallbackCount()} callbacks left, ${before} before`)
 })
+
+/** This process's thread count. */
+function threads() {
+  return Number(readFileSync('/proc/self/status', 'utf8').match(/^Threads:\s+(\d+)/m)[1])
+}
+
+test('10,000 pending nextEvents promises wait on a few threads', async () => {
+  const e = engine()
+  const agents = Array.from({ length: 10_000 }, (_, n) => `agent-${n}`)
+  const sessions = agents.map((agent) => e.startAgentSession(agent).sessionId)
+  for (const s of sessions) await e.nextEvents(s) // AgentSessionStart
+  const polls = sessions.map((s) => e.nextEvents(s, { timeoutMs: 60_000 }))
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  const most = threads()
+  agents.forEach((agent) => e.sendCustomEvent(agent, 'go', agent))
+  const results = await Promise.all(polls)
+  assert.deepEqual(results.map((r) => r.events[0].data), agents)
+  assert.ok(Math.max(most, threads()) < 32, `${most} threads`)
+})
+
+test('an AbortSignal rejects a waiting poll with AbortError and loses nothing', async () => {
+  const e = engine()
+  const { sessionId } = e.startAgentSession('agent-1')
+  await e.nextEvents(sessionId)
+  const controller = new AbortController()
+  const poll = e.nextEvents(sessionId, { timeoutMs: 30_000, signal: controller.signal })
+  controller.abort()
+  await assert.rejects(poll, (error) => error.name === 'AbortError' && error.code === 'ABORT_ERR')
+  await assert.rejects(e.nextEvents(sessionId, { signal: AbortSignal.abort() }), { name: 'AbortError' })
+  e.sendCustomEvent('agent-1', 'kept', '1')
+  const next = await e.nextEvents(sessionId)
+  assert.deepEqual(next.events.map((ev) => ev.eventName), ['kept'])
+})
+
+test('aborted and timed-out polls lose nothing over 10,000 events', async () => {
+  const e = new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z', maxPendingPerAgent: 100_000 })
+  const { sessionId } = e.startAgentSession('agent-1')
+  await e.nextEvents(sessionId)
+  let seed = 7
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const received = []
+  const producer = (async () => {
+    for (let n = 0; n < 10_000; n++) {
+      e.sendCustomEvent('agent-1', `event-${n}`, String(n))
+      if (n % 97 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+  })()
+  while (received.length < 10_000) {
+    const controller = new AbortController()
+    const poll = e.nextEvents(sessionId, { timeoutMs: 1000, max: 1 + Math.floor(random() * 50), signal: controller.signal })
+    const choice = random()
+    if (choice < 0.3) controller.abort()
+    else if (choice < 0.6) setImmediate(() => controller.abort())
+    try {
+      const result = await poll
+      for (const event of result.events ?? []) received.push(event.eventName)
+    } catch (error) {
+      assert.equal(error.name, 'AbortError')
+    }
+  }
+  await producer
+  assert.equal((await e.nextEvents(sessionId)).status, 'timeout') // acknowledges the last answer
+  assert.deepEqual([...received].sort(), Array.from({ length: 10_000 }, (_, n) => `event-${n}`).sort(), 'each event exactly once')
+  const stats = e.stats()
+  // queued + persisted = acknowledged + overwritten + dropped + still pending (none)
+  assert.equal(stats.customEventsQueued, received.length + stats.customEventsOverwritten + stats.customEventsDropped)
+})

@@ -5,6 +5,7 @@
 #![deny(clippy::all)]
 
 mod error;
+mod poll;
 mod subscribers;
 
 use error::{JsResult, type_error};
@@ -47,18 +48,6 @@ impl Catalog {
     pub fn session_types(&self) -> Vec<String> {
         self.inner.session_types().iter().map(|t| t.name.clone()).collect()
     }
-}
-
-/// Options of `nextEvents`.
-#[napi(object)]
-pub struct NextEventsOptions {
-    /// How long to wait when nothing is queued, clamped to 0..60000 (default 0).
-    pub timeout_ms: Option<i64>,
-    /// Most events to return (default 100).
-    pub max: Option<u32>,
-    /// The `sequence` of the last event fully received; without it, the poll acknowledges what the
-    /// previous poll returned (SPEC §5.1).
-    pub ack: Option<i64>,
 }
 
 /// An engine: ingest, the journey view, agent queues and web actions.
@@ -144,15 +133,16 @@ impl Engine {
 
     /// Runs one operation by its name and input, in the form of a shared test vector step:
     /// `await engine.call('startAgentSession', { agentId: 'a1' })`. The typed methods do the same
-    /// with less conversion; this serves generic callers. A command that may wait (a `nextEvents`
-    /// with a timeout) waits on a thread of its own, like `nextEvents`. A `subscribe` here records
-    /// what it receives under its `label`, read back with `call('deliveries', { label })`.
+    /// with less conversion; this serves generic callers. A `nextEvents` waits as `nextEvents` does,
+    /// with no thread. A `subscribe` here records what it receives under its `label`, read back with
+    /// `call('deliveries', { label })`.
     #[napi(ts_args_type = "op: string, input?: Json", ts_return_type = "Promise<any>")]
     pub fn call<'env>(&self, env: &'env Env, op: Unknown<'_>, input: Option<Value>) -> Result<Object<'env>> {
         let command = Command::new(&text(env, op, "op")?, input.unwrap_or(Value::Null)).js(env)?;
         let engine = self.inner.clone();
-        if command.may_wait() {
-            return settle_on_own_thread(env, move || engine.call(&command));
+        if let Command::NextEvents(request) = &command {
+            let future = engine.next_events_future(&request.session_id, request.timeout_ms, request.max, request.ack);
+            return poll::start(env, future.js(env)?, engine.clone(), request.session_id.clone(), None);
         }
         let (deferred, promise) = env.create_deferred()?;
         let result = engine.call(&command);
@@ -239,8 +229,9 @@ impl Engine {
         to_json(self.inner.send_custom_event(&request)).js(env)
     }
 
-    /// The long poll, as a Promise. It waits on a thread of its own, never on the event loop and
-    /// never on libuv's small worker pool, so any number of polls can wait at once.
+    /// The long poll, as a Promise. No thread waits for it: the core wakes it on the event loop
+    /// when an event arrives, the session ends or the timeout passes, so any number of polls can
+    /// wait at once. `options.signal` (an `AbortSignal`) cancels it, losing nothing.
     #[napi(
         ts_args_type = "sessionId: string, options?: NextEventsOptions",
         ts_return_type = "Promise<NextEventsResult>"
@@ -249,17 +240,27 @@ impl Engine {
         &self,
         env: &'env Env,
         session_id: Unknown<'_>,
-        options: Option<NextEventsOptions>,
+        options: Option<Object<'_>>,
     ) -> Result<Object<'env>> {
         let session_id = text(env, session_id, "sessionId")?;
-        let options = options.unwrap_or(NextEventsOptions { timeout_ms: None, max: None, ack: None });
-        let ack = options
-            .ack
-            .map(|ack| u64::try_from(ack).map_err(|_| type_error(env, "ack must not be negative")))
-            .transpose()?;
-        let (timeout_ms, max) = (options.timeout_ms.unwrap_or(0), options.max.map(|m| m as usize));
-        let engine = self.inner.clone();
-        settle_on_own_thread(env, move || to_json(engine.next_events(&session_id, timeout_ms, max, ack)))
+        let option = |name: &str| -> Result<Option<i64>> {
+            match &options {
+                Some(options) => options.get::<i64>(name),
+                None => Ok(None),
+            }
+        };
+        let not_negative = |value: i64, name: &str| {
+            u64::try_from(value).map_err(|_| type_error(env, &format!("{name} must not be negative")))
+        };
+        let timeout_ms = option("timeoutMs")?.unwrap_or(0);
+        let max = option("max")?.map(|max| not_negative(max, "max")).transpose()?.map(|max| max as usize);
+        let ack = option("ack")?.map(|ack| not_negative(ack, "ack")).transpose()?;
+        let signal = match &options {
+            Some(options) => options.get::<Object<'_>>("signal")?,
+            None => None,
+        };
+        let future = self.inner.next_events_future(&session_id, timeout_ms, max, ack).js(env)?;
+        poll::start(env, future, self.inner.clone(), session_id, signal)
     }
 
     /// Hands back the events from `fromSequence` on that a poll returned but whose answer never
@@ -297,23 +298,6 @@ impl Engine {
     pub fn off(&self, subscription: u32) {
         subscribers::unsubscribe(&self.inner, subscription)
     }
-}
-
-/// Runs `job` on a thread of its own and settles a Promise with its result. Long polls wait there,
-/// never on the event loop and never on libuv's small worker pool, so any number can wait at once.
-fn settle_on_own_thread<'env>(
-    env: &'env Env,
-    job: impl FnOnce() -> std::result::Result<Value, JourneyError> + Send + 'static,
-) -> Result<Object<'env>> {
-    let (deferred, promise) = env.create_deferred()?;
-    std::thread::Builder::new()
-        .name("journey-long-poll".into())
-        .spawn(move || {
-            let result = job();
-            deferred.resolve(move |env| result.js(&env).map(JsonObject));
-        })
-        .map_err(|e| Error::from_reason(format!("cannot start a long-poll thread: {e}")))?;
-    Ok(promise)
 }
 
 /// How many JS callbacks the live subscriptions of this thread hold: a diagnostic for tests, which

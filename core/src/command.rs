@@ -110,12 +110,6 @@ impl Command {
     pub fn from_json(text: &str) -> Result<Command> {
         Command::from_value(&crate::error::parse_input(text)?)
     }
-
-    /// Whether the command may wait (a long poll with a timeout): a binding runs such a command
-    /// where waiting blocks no event loop.
-    pub fn may_wait(&self) -> bool {
-        matches!(self, Command::NextEvents(request) if request.timeout_ms > 0)
-    }
 }
 
 fn to_json(value: &impl Serialize) -> Value {
@@ -189,12 +183,5 @@ mod tests {
         let bad_input = Command::new("startAgentSession", json!({"agent": "a1"})).unwrap_err();
         assert!(bad_input.to_string().contains("agent"), "{bad_input}");
         assert_eq!(Command::from_json("{").unwrap_err().code(), "INVALID_JSON");
-    }
-
-    #[test]
-    fn only_long_polls_with_a_timeout_may_wait() {
-        assert!(Command::new("nextEvents", json!({"sessionId": "s", "timeoutMs": 5})).unwrap().may_wait());
-        assert!(!Command::new("nextEvents", json!({"sessionId": "s"})).unwrap().may_wait());
-        assert!(!Command::Stats.may_wait());
     }
 }
