@@ -32,6 +32,9 @@ struct State {
 
 type Shared = Arc<Mutex<State>>;
 
+/// `EventTarget.prototype.addEventListener(type, listener)`.
+type AddEventListener<'a> = Function<'a, FnArgs<(&'a str, Function<'a, (), ()>)>, Unknown<'a>>;
+
 fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -126,8 +129,7 @@ fn listen_for_abort(env: &Env, signal: &Object<'_>, state: Shared) -> Result<()>
         abort(context.env, &state);
         Ok(())
     })?;
-    let add: Function<'_, FnArgs<(&str, Function<'_, (), ()>)>, Unknown<'_>> =
-        signal.get_named_property("addEventListener")?;
+    let add: AddEventListener<'_> = signal.get_named_property("addEventListener")?;
     add.apply(signal, FnArgs::from(("abort", listener)))?;
     Ok(())
 }
