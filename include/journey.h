@@ -124,6 +124,10 @@ typedef enum JourneyStatus {
    */
   JOURNEY_STORE_LOCKED = 15,
   /**
+   * A poll was stopped by `journey_cancel`; it took nothing.
+   */
+  JOURNEY_CANCELLED = 16,
+  /**
    * A required pointer argument is NULL.
    */
   JOURNEY_NULL_ARGUMENT = 100,
@@ -137,6 +141,11 @@ typedef enum JourneyStatus {
    */
   JOURNEY_PANIC = 102,
 } JourneyStatus;
+
+/**
+ * A cancel token for `journey_next_events`. Opaque. Safe to use from many threads at once.
+ */
+typedef struct JourneyCancel JourneyCancel;
 
 /**
  * A validated catalog of session and event types (SPEC §1). Opaque.
@@ -300,23 +309,28 @@ enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine_
  * `JOURNEY_IMPLICIT_ACK` to acknowledge everything the previous poll returned. A caller that lost
  * an answer hands its events back with `journey_release`.
  *
+ * `cancel` (NULL for none) lets another thread stop the wait with `journey_cancel`: the call then
+ * returns `JOURNEY_CANCELLED`, having taken nothing, so nothing is lost.
+ *
  * `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
  * `{"status":"sessionEnded"}`; free it with `journey_string_free`.
  *
- * @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
+ * @return `JOURNEY_OK`, `JOURNEY_CANCELLED`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
  *         `JOURNEY_IO_ERROR` (a durable engine could not record what the poll took),
  *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
  *
  * Thread-safe: any number of threads may poll, send and end sessions at once.
  *
  * # Safety
- * `engine` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+ * `engine` is a live engine; `session_id` is a NUL-terminated string; `cancel` is NULL or a live
+ * token; `result` is writable.
  */
 enum JourneyStatus journey_next_events(const struct JourneyEngine *engine_handle,
                                        const char *session_id,
                                        int64_t timeout_ms,
                                        uint32_t max,
                                        uint64_t ack,
+                                       const struct JourneyCancel *cancel,
                                        char **result);
 
 /**
@@ -369,6 +383,43 @@ enum JourneyStatus journey_release(const struct JourneyEngine *engine_handle,
 enum JourneyStatus journey_call(const struct JourneyEngine *engine_handle,
                                 const char *command_json,
                                 char **result);
+
+/**
+ * Makes a cancel token for `journey_next_events`.
+ *
+ * On success `*out` is a new token: free it with `journey_cancel_free` once no poll uses it.
+ *
+ * @param out Receives the token.
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+enum JourneyStatus journey_cancel_new(struct JourneyCancel **out);
+
+/**
+ * Fires a token: every `journey_next_events` waiting with it returns `JOURNEY_CANCELLED` at
+ * once, having taken nothing, and so does every later one given it. Call it from any thread.
+ *
+ * @param cancel A live token.
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `cancel` is NULL or a live token.
+ */
+enum JourneyStatus journey_cancel(const struct JourneyCancel *cancel);
+
+/**
+ * Frees a token. NULL does nothing.
+ *
+ * # Safety
+ * `cancel` is NULL or a token from `journey_cancel_new` that no poll uses any more.
+ */
+void journey_cancel_free(struct JourneyCancel *cancel);
 
 /**
  * The message of the last failed call on this thread, or NULL when the last call succeeded.

@@ -121,7 +121,7 @@ static void *agent_desktop(void *arg) {
     struct desktop *desktop = arg;
     for (;;) {
         char *result = NULL;
-        if (journey_next_events(desktop->engine, desktop->session, 30000, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, &result) != JOURNEY_OK) break;
+        if (journey_next_events(desktop->engine, desktop->session, 30000, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, NULL, &result) != JOURNEY_OK) break;
         int ended = strstr(result, "\"sessionEnded\"") != NULL;
         for (const char *e = result; (e = strstr(e, "\"type\":\"CustomEvent\"")) != NULL; e++) {
             char name[64], data[128];

@@ -1,5 +1,6 @@
 //! Agent event queues (SPEC §5).
 
+use crate::cancel::JourneyCancel;
 use crate::error::guard;
 use crate::handles::{JourneyEngine, engine};
 use crate::status::JourneyStatus;
@@ -100,17 +101,21 @@ pub const JOURNEY_IMPLICIT_ACK: u64 = u64::MAX;
 /// `JOURNEY_IMPLICIT_ACK` to acknowledge everything the previous poll returned. A caller that lost
 /// an answer hands its events back with `journey_release`.
 ///
+/// `cancel` (NULL for none) lets another thread stop the wait with `journey_cancel`: the call then
+/// returns `JOURNEY_CANCELLED`, having taken nothing, so nothing is lost.
+///
 /// `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
 /// `{"status":"sessionEnded"}`; free it with `journey_string_free`.
 ///
-/// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
+/// @return `JOURNEY_OK`, `JOURNEY_CANCELLED`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
 ///         `JOURNEY_IO_ERROR` (a durable engine could not record what the poll took),
 ///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
 ///
 /// Thread-safe: any number of threads may poll, send and end sessions at once.
 ///
 /// # Safety
-/// `engine` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+/// `engine` is a live engine; `session_id` is a NUL-terminated string; `cancel` is NULL or a live
+/// token; `result` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_next_events(
     engine_handle: *const JourneyEngine,
@@ -118,6 +123,7 @@ pub unsafe extern "C" fn journey_next_events(
     timeout_ms: i64,
     max: u32,
     ack: u64,
+    cancel: *const JourneyCancel,
     result: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
@@ -125,7 +131,12 @@ pub unsafe extern "C" fn journey_next_events(
         let max = (max != JOURNEY_DEFAULT_MAX_EVENTS).then_some(max as usize);
         let ack = (ack != JOURNEY_IMPLICIT_ACK).then_some(ack);
         let session = text(session_id, "session_id")?;
-        give_json(slot, &engine(engine_handle)?.next_events(session, timeout_ms, max, ack)?);
+        let engine = engine(engine_handle)?;
+        let events = match cancel.as_ref() {
+            None => engine.next_events(session, timeout_ms, max, ack)?,
+            Some(cancel) => crate::cancel::next_events(engine, session, timeout_ms, max, ack, cancel)?,
+        };
+        give_json(slot, &events);
         Ok(())
     })
 }

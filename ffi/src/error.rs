@@ -17,6 +17,8 @@ pub(crate) enum Failure {
     Null(&'static str),
     /// A string argument that is not UTF-8; names the argument.
     Utf8(&'static str),
+    /// A poll stopped by `journey_cancel`.
+    Cancelled,
 }
 
 impl From<JourneyError> for Failure {
@@ -31,6 +33,7 @@ impl Failure {
             Failure::Core(error) => JourneyStatus::from_code(error.code()),
             Failure::Null(_) => JourneyStatus::JOURNEY_NULL_ARGUMENT,
             Failure::Utf8(_) => JourneyStatus::JOURNEY_INVALID_UTF8,
+            Failure::Cancelled => JourneyStatus::JOURNEY_CANCELLED,
         }
     }
 
@@ -42,6 +45,9 @@ impl Failure {
             }
             Failure::Utf8(name) => {
                 serde_json::json!({"code": "INVALID_UTF8", "message": format!("argument '{name}' is not valid UTF-8")})
+            }
+            Failure::Cancelled => {
+                serde_json::json!({"code": "CANCELLED", "message": "the poll was cancelled; it took nothing"})
             }
         }
     }

@@ -6,6 +6,7 @@ use crate::status::JourneyStatus;
 use crate::strings::{optional_text, text};
 use journey_core::{Catalog, Config, Engine};
 use std::ffi::c_char;
+use std::sync::Arc;
 
 /// Engine settings (SPEC §8). Opaque.
 pub struct JourneyConfig(pub(crate) Config);
@@ -14,13 +15,13 @@ pub struct JourneyConfig(pub(crate) Config);
 pub struct JourneyCatalog(pub(crate) Catalog);
 
 /// An engine. Opaque. Safe to use from many threads at once.
-pub struct JourneyEngine(pub(crate) Engine);
+pub struct JourneyEngine(pub(crate) Arc<Engine>);
 
 /// Borrows the engine behind a handle.
 ///
 /// # Safety
 /// `engine` is NULL or a live handle from `journey_engine_new`.
-pub(crate) unsafe fn engine<'a>(engine: *const JourneyEngine) -> Result<&'a Engine, Failure> {
+pub(crate) unsafe fn engine<'a>(engine: *const JourneyEngine) -> Result<&'a Arc<Engine>, Failure> {
     // SAFETY: the caller promises a live handle or NULL.
     unsafe { engine.as_ref() }.map(|e| &e.0).ok_or(Failure::Null("engine"))
 }
@@ -143,7 +144,7 @@ pub unsafe extern "C" fn journey_engine_new(
     guard(|| unsafe {
         clear(out);
         let (catalog, config) = engine_settings(catalog, config)?;
-        give(out, JourneyEngine(Engine::new(catalog, config)?))
+        give(out, JourneyEngine(Arc::new(Engine::new(catalog, config)?)))
     })
 }
 
@@ -195,7 +196,7 @@ pub unsafe extern "C" fn journey_engine_open(
         clear(out);
         let path = text(path, "path")?;
         let (catalog, config) = engine_settings(catalog, config)?;
-        give(out, JourneyEngine(Engine::open(path, catalog, config)?))
+        give(out, JourneyEngine(Arc::new(Engine::open(path, catalog, config)?)))
     })
 }
 

@@ -21,6 +21,7 @@
 mod action;
 mod agent;
 mod call;
+mod cancel;
 mod error;
 mod handles;
 mod ingest;
@@ -34,6 +35,7 @@ pub use agent::{
     journey_send_custom_event, journey_start_agent_session,
 };
 pub use call::journey_call;
+pub use cancel::{JourneyCancel, journey_cancel, journey_cancel_free, journey_cancel_new};
 pub use error::{journey_last_error_json, journey_last_error_message};
 pub use handles::{
     JourneyCatalog, JourneyConfig, JourneyEngine, journey_catalog_free, journey_catalog_new, journey_config_free,

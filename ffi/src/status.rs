@@ -41,6 +41,8 @@ pub enum JourneyStatus {
     JOURNEY_CORRUPT_STORE = 14,
     /// Another engine has the store open.
     JOURNEY_STORE_LOCKED = 15,
+    /// A poll was stopped by `journey_cancel`; it took nothing.
+    JOURNEY_CANCELLED = 16,
     /// A required pointer argument is NULL.
     JOURNEY_NULL_ARGUMENT = 100,
     /// A string argument is not valid UTF-8.
@@ -53,7 +55,7 @@ pub enum JourneyStatus {
 use JourneyStatus::*;
 
 /// Every status with its code string: the one table both directions use.
-const NAMES: [(JourneyStatus, &CStr); 19] = [
+const NAMES: [(JourneyStatus, &CStr); 20] = [
     (JOURNEY_OK, c"OK"),
     (JOURNEY_INVALID_CATALOG, c"INVALID_CATALOG"),
     (JOURNEY_INVALID_CONFIG, c"INVALID_CONFIG"),
@@ -70,6 +72,7 @@ const NAMES: [(JourneyStatus, &CStr); 19] = [
     (JOURNEY_IO_ERROR, c"IO_ERROR"),
     (JOURNEY_CORRUPT_STORE, c"CORRUPT_STORE"),
     (JOURNEY_STORE_LOCKED, c"STORE_LOCKED"),
+    (JOURNEY_CANCELLED, c"CANCELLED"),
     (JOURNEY_NULL_ARGUMENT, c"NULL_ARGUMENT"),
     (JOURNEY_INVALID_UTF8, c"INVALID_UTF8"),
     (JOURNEY_PANIC, c"PANIC"),

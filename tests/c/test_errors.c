@@ -24,7 +24,7 @@ int main(void) {
     CHECK_STATUS(journey_start_agent_session(engine, NULL, &out), JOURNEY_NULL_ARGUMENT);
     CHECK_STATUS(journey_end_agent_session(engine, NULL), JOURNEY_NULL_ARGUMENT);
     CHECK_STATUS(journey_send_custom_event(engine, "a", NULL, "d", false, &out), JOURNEY_NULL_ARGUMENT);
-    CHECK_STATUS(journey_next_events(engine, NULL, 0, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, &out), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_next_events(engine, NULL, 0, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, NULL, &out), JOURNEY_NULL_ARGUMENT);
     CHECK_STATUS(journey_record_action_event(engine, NULL, &out), JOURNEY_NULL_ARGUMENT);
     CHECK_STATUS(journey_on(engine, "all:all", NULL, NULL, &id), JOURNEY_NULL_ARGUMENT);
     CHECK(id == 0);
@@ -64,7 +64,7 @@ int main(void) {
     CHECK_STATUS(journey_catalog_new("not json", NULL, &catalog), JOURNEY_INVALID_CATALOG);
 
     /* Wrong arguments and calls in the wrong order. */
-    CHECK_STATUS(journey_next_events(engine, "00000000-0000-4000-8000-000000000000", 0, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, &out), JOURNEY_INVALID_SESSION);
+    CHECK_STATUS(journey_next_events(engine, "00000000-0000-4000-8000-000000000000", 0, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, NULL, &out), JOURNEY_INVALID_SESSION);
     CHECK(out == NULL);
     CHECK_STATUS(journey_end_agent_session(engine, "not-a-session"), JOURNEY_INVALID_SESSION);
     CHECK_STATUS(journey_journey(engine, "{\"customer\":{\"id\":\"c\",\"idType\":\"email\"},\"viewer\":{}}", &out), JOURNEY_PERMISSION_DENIED);

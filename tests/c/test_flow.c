@@ -55,9 +55,9 @@ int main(void) {
     CHECK(contains(sent, "\"delivery\":\"queued\""));
     journey_string_free(sent);
     char *events = NULL;
-    CHECK_STATUS(journey_next_events(engine, agent_session, 0, 0, JOURNEY_IMPLICIT_ACK, &events), JOURNEY_INVALID_ARGUMENT); /* as in every language */
+    CHECK_STATUS(journey_next_events(engine, agent_session, 0, 0, JOURNEY_IMPLICIT_ACK, NULL, &events), JOURNEY_INVALID_ARGUMENT); /* as in every language */
     CHECK(events == NULL);
-    CHECK_STATUS(journey_next_events(engine, agent_session, 1000, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, &events), JOURNEY_OK);
+    CHECK_STATUS(journey_next_events(engine, agent_session, 1000, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, NULL, &events), JOURNEY_OK);
     CHECK(contains(events, "\"type\":\"AgentSessionStart\""));
     CHECK(contains(events, "\"eventName\":\"dispatchDelayed\""));
     CHECK(contains(events, "\"data\":\"order-1234\""));

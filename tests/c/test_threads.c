@@ -47,7 +47,7 @@ static void *long_poll(void *arg) {
     struct poller *self = arg;
     for (;;) {
         char *result = NULL;
-        if (journey_next_events(self->engine, self->session, 60000, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, &result) != JOURNEY_OK) break;
+        if (journey_next_events(self->engine, self->session, 60000, JOURNEY_DEFAULT_MAX_EVENTS, JOURNEY_IMPLICIT_ACK, NULL, &result) != JOURNEY_OK) break;
         const char *cursor = result;
         int batch = 0;
         while ((cursor = strstr(cursor, "\"type\":\"CustomEvent\"")) != NULL) {
