@@ -100,3 +100,71 @@ test('agent sessions, custom events and the get-next-event long poll (200, 304, 
   res = await fetch(`${base}/nowhere`)
   assert.equal(res.status, 404)
 })
+
+/** A second server, over an engine whose queues hold 100,000 events. */
+async function roomyServer() {
+  const roomy = new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z', maxPendingPerAgent: 100_000 })
+  const server = createServer(roomy)
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { engine: roomy, server, url: `http://127.0.0.1:${server.address().port}` }
+}
+
+test('a client that gives up on a long poll loses nothing (curl -m 1, then a custom event)', async () => {
+  const { engine: roomy, server, url } = await roomyServer()
+  try {
+    const { sessionId } = roomy.startAgentSession('agent-9')
+    await (await fetch(`${url}/agent-sessions/${sessionId}/get-next-event?timeout=0`)).json()
+    await assert.rejects(fetch(`${url}/agent-sessions/${sessionId}/get-next-event?timeout=10`, { signal: AbortSignal.timeout(100) }))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    let res = await fetch(`${url}/agents/agent-9/custom-event?eventName=late&data=1`, { method: 'PUT' })
+    assert.equal(res.status, 200)
+    res = await fetch(`${url}/agent-sessions/${sessionId}/get-next-event?timeout=1`)
+    assert.equal(res.status, 200)
+    assert.deepEqual((await res.json()).events.map((e) => e.eventName), ['late'])
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('10,000 events over HTTP while clients disconnect at random moments', async () => {
+  const { engine: roomy, server, url } = await roomyServer()
+  try {
+    const { sessionId } = roomy.startAgentSession('agent-9')
+    await (await fetch(`${url}/agent-sessions/${sessionId}/get-next-event?timeout=0`)).json()
+    let seed = 11
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const received = []
+    const producer = (async () => {
+      for (let n = 0; n < 10_000; n++) {
+        roomy.sendCustomEvent('agent-9', `event-${n}`, String(n))
+        if (n % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+    })()
+    let disconnects = 0
+    let ack = 1 // AgentSessionStart, received above
+    while (received.length < 10_000) {
+      const signal = random() < 0.4 ? AbortSignal.timeout(Math.floor(random() * 5)) : undefined
+      try {
+        // CXone's cursor: `ack` is the last sequence received, so a lost answer comes again.
+        const res = await fetch(`${url}/agent-sessions/${sessionId}/get-next-event?timeout=1&ack=${ack}`, { signal })
+        if (res.status === 200) {
+          for (const e of (await res.json()).events) {
+            received.push(e.eventName)
+            ack = e.sequence
+          }
+        } else await res.arrayBuffer()
+      } catch {
+        disconnects++ // the client went away: its poll was aborted, or its answer comes again
+      }
+    }
+    await producer
+    assert.equal((await fetch(`${url}/agent-sessions/${sessionId}/get-next-event?timeout=0&ack=${ack}`)).status, 304)
+    assert.ok(disconnects > 0)
+    assert.deepEqual([...received].sort(), Array.from({ length: 10_000 }, (_, n) => `event-${n}`).sort(), 'each event exactly once')
+    const stats = roomy.stats()
+    // queued + persisted = acknowledged + overwritten + dropped + still pending (none)
+    assert.equal(stats.customEventsQueued, received.length + stats.customEventsOverwritten + stats.customEventsDropped)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})

@@ -78,9 +78,21 @@ export function handler(engine) {
         return send(res, 200, engine.sendCustomEvent(parts[1], q.get('eventName'), q.get('data') ?? '', q.get('persistInMemory') === 'true'))
       }
       if (req.method === 'GET' && parts[0] === 'agent-sessions' && parts[2] === 'get-next-event' && parts.length === 3) {
-        // CXone's timeout is in seconds; the engine clamps it to 60 s.
+        // CXone's timeout is in seconds; the engine clamps it to 60 s. `ack` is the sequence of the
+        // last event the client received (CXone's cursor): an answer lost on the way comes again
+        // with the next poll. Without it, asking again acknowledges the last answer.
         const timeoutMs = Math.round(Number(url.searchParams.get('timeout') ?? '0') * 1000) || 0
-        const result = await engine.nextEvents(parts[1], { timeoutMs })
+        const ack = url.searchParams.has('ack') ? Number(url.searchParams.get('ack')) : undefined
+        // A client that goes away while its poll waits cancels the poll: it has taken nothing.
+        const gone = new AbortController()
+        req.on('close', () => { if (!res.writableFinished) gone.abort() })
+        let result
+        try {
+          result = await engine.nextEvents(parts[1], { timeoutMs, ack, signal: gone.signal })
+        } catch (error) {
+          if (error.name === 'AbortError') return undefined
+          throw error
+        }
         if (result.status === 'timeout') return send(res, 304)
         if (result.status === 'sessionEnded') return send(res, 409, { code: 'SESSION_ENDED', message: 'the agent session has ended' })
         return send(res, 200, result)
