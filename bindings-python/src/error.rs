@@ -79,6 +79,8 @@ pub fn to_py(error: CoreError) -> PyErr {
         CoreError::Io(_) => StoreIOError::new_err(message),
         CoreError::CorruptStore { .. } => CorruptStoreError::new_err(message),
         CoreError::StoreLocked(_) => StoreLockedError::new_err(message),
+        // Raised with the signal's own exception where Python caught one (see `interruptible`).
+        CoreError::Interrupted(_) => return pyo3::exceptions::PyKeyboardInterrupt::new_err(message),
     };
     Python::attach(|py| {
         let value = exception.value(py);

@@ -144,20 +144,20 @@ impl Engine {
         let engine = self.inner.clone();
         let batch = if let Ok(list) = events.cast::<PyList>() {
             let values = list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?;
-            py.detach(|| engine.ingest_values(&values))
+            interruptible(py, |stop| engine.ingest_values_interruptible(&values, stop))
         } else if let Ok(bytes) = events.cast::<PyBytes>() {
             let bytes = bytes.as_bytes();
-            py.detach(|| engine.ingest_ndjson(bytes))
+            interruptible(py, |stop| engine.ingest_ndjson_interruptible(bytes, stop))
         } else if let Ok(text) = events.cast::<PyString>() {
             let text = text.to_cow()?.into_owned();
-            py.detach(|| engine.ingest_ndjson(text.as_bytes()))
+            interruptible(py, |stop| engine.ingest_ndjson_interruptible(text.as_bytes(), stop))
         } else {
             return Err(PyTypeError::new_err(format!(
                 "ingest_batch() takes a list of dicts, or NDJSON bytes or str, not {}",
                 type_name(events)
             )));
         };
-        batch_to_python(py, &batch.py()?)
+        batch_to_python(py, &batch?)
     }
 
     /// Streams an NDJSON file without loading it: returns totals and the first rejections with
@@ -167,7 +167,8 @@ impl Engine {
         let engine = self.inner.clone();
         let file = std::fs::File::open(&path)?;
         let reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let summary = py.detach(|| engine.ingest_ndjson_reader(reader, kept_rejections)).py()?;
+        let summary =
+            interruptible(py, |stop| engine.ingest_ndjson_reader_interruptible(reader, kept_rejections, stop))?;
         to_python(py, &serde_json::to_value(summary).unwrap_or_default())
     }
 
@@ -265,8 +266,8 @@ impl Engine {
         max: Option<usize>,
         ack: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let engine = self.inner.clone();
-        let result = py.detach(|| engine.next_events(session_id, timeout_ms, max, ack)).py()?;
+        let future = self.inner.next_events_future(session_id, timeout_ms, max, ack).py()?;
+        let result = interruptible(py, |stop| future.wait_interruptible(stop))?;
         to_python(py, &serde_json::to_value(result).unwrap_or_default())
     }
 
@@ -371,6 +372,29 @@ impl Engine {
             })
         });
         self.inner.subscribe(pattern, once, subscriber).py()
+    }
+}
+
+/// Runs a long call with the GIL released, checking for signals at least every 100 ms: Ctrl-C
+/// stops it (what it did stays done) and raises the `KeyboardInterrupt`.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    call: impl FnOnce(journey_core::Interrupt<'_>) -> journey_core::Result<T> + Send,
+) -> PyResult<T> {
+    let caught: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let stop = journey_core::Interrupt::new(|| {
+        Python::attach(|py| match py.check_signals() {
+            Ok(()) => false,
+            Err(raised) => {
+                *caught.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(raised);
+                true
+            }
+        })
+    });
+    let result = py.detach(|| call(stop));
+    match (result, caught.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+        (Err(journey_core::JourneyError::Interrupted(_)), Some(raised)) => Err(raised),
+        (result, _) => result.py(),
     }
 }
 

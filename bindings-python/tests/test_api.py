@@ -410,3 +410,41 @@ def test_cancelled_polls_lose_nothing_over_ten_thousand_events() -> None:
     # queued + persisted = acknowledged + overwritten + dropped + still pending (none)
     assert stats["customEventsQueued"] == len(received) + stats["customEventsOverwritten"] + stats["customEventsDropped"]
     assert stats["customEventsRedelivered"] == 0
+
+
+def interrupt_in(seconds: float) -> threading.Timer:
+    """Sends this process SIGINT (Ctrl-C) after `seconds`."""
+    import os
+    import signal
+
+    timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def test_ctrl_c_interrupts_a_long_poll_promptly_and_loses_nothing() -> None:
+    engine = make_engine()
+    session = engine.start_agent_session("agent-1")["sessionId"]
+    engine.next_events(session)
+    started = time.monotonic()
+    interrupt_in(0.2)
+    with pytest.raises(KeyboardInterrupt):
+        engine.next_events(session, 20_000)
+    assert time.monotonic() - started < 10, "raised long before the poll's 20 s timeout"
+    engine.send_custom_event("agent-1", "kept", "1")
+    assert [e["eventName"] for e in engine.next_events(session)["events"]] == ["kept"]
+
+
+def test_ctrl_c_interrupts_a_large_file_ingest_and_keeps_what_it_ingested(tmp_path: Path) -> None:
+    engine = make_engine(allowedLateness=None)
+    path = tmp_path / "big.ndjson"
+    with path.open("w") as out:
+        for n in range(200_000):
+            out.write(json.dumps(delivery(f"c{n % 5000}", f"order-{n % 10000}", n % 60, f"stop {n}")) + "\n")
+    interrupt_in(0.1)
+    with pytest.raises(KeyboardInterrupt):
+        engine.ingest_file(path)
+    # Stopped part way: what it ingested stays, and the engine goes on.
+    accepted = engine.stats()["eventsAccepted"]
+    assert 0 < accepted < 200_000, accepted
+    assert engine.ingest(delivery("someone", "order-new"))["status"] == "accepted"

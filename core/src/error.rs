@@ -236,6 +236,10 @@ pub enum JourneyError {
     /// Another engine has the store open.
     #[error("store locked: {0}")]
     StoreLocked(String),
+    /// A long call was stopped by its [`crate::Interrupt`] (a binding's Ctrl-C); what it had done
+    /// stays done. Bindings raise their own interruption instead (Python's `KeyboardInterrupt`).
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 fn first_message(violations: &[Violation]) -> String {
@@ -265,6 +269,7 @@ impl JourneyError {
             Self::Io(_) => "IO_ERROR",
             Self::CorruptStore { .. } => "CORRUPT_STORE",
             Self::StoreLocked(_) => "STORE_LOCKED",
+            Self::Interrupted(_) => "INTERRUPTED",
         }
     }
 

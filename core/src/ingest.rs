@@ -13,6 +13,7 @@ use crate::durable::{Record, Seq};
 use crate::engine::Engine;
 use crate::error::{JourneyError, Result, Violation, ViolationCode};
 use crate::event::Identity;
+use crate::interrupt::Interrupt;
 use crate::json::Json;
 use crate::outcome::{BatchOutcome, Outcome};
 use crate::session::Applied;
@@ -33,24 +34,18 @@ impl Engine {
     /// Ingests one event from raw JSON bytes. A rejected event is an outcome; `Err` is only a
     /// durable engine's `IO_ERROR`.
     pub fn ingest_json(&self, bytes: &[u8]) -> Result<Outcome> {
-        self.ingest_call(|call| call.text(bytes))
+        self.ingest_call(None, |call| call.text(bytes))
     }
 
     /// Ingests one already-parsed event.
     pub fn ingest_value(&self, event: &Value) -> Result<Outcome> {
-        self.ingest_call(|call| call.value(event))
+        self.ingest_call(None, |call| call.value(event))
     }
 
     /// Ingests NDJSON: one event per line, one outcome per non-blank line, in order.
     /// A bad line is a rejected outcome; it never fails the batch.
     pub fn ingest_ndjson(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        self.ingest_call(|call| {
-            let mut batch = BatchOutcome::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-            for line in ndjson_lines(bytes) {
-                batch.push(call.text(line)?);
-            }
-            Ok(batch)
-        })
+        self.ingest_ndjson_with(bytes, None)
     }
 
     /// Ingests a JSON array of events. Each element gets its own outcome; only bytes that are not a
@@ -58,7 +53,7 @@ impl Engine {
     pub fn ingest_batch_json(&self, bytes: &[u8]) -> Result<BatchOutcome> {
         let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes)
             .map_err(|e| JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {e}")))?;
-        self.ingest_call(|call| {
+        self.ingest_call(None, |call| {
             let mut batch = BatchOutcome::with_capacity(elements.len());
             for element in elements {
                 batch.push(call.text(element.get().as_bytes())?);
@@ -69,7 +64,39 @@ impl Engine {
 
     /// Ingests already-parsed events, one outcome each, in order.
     pub fn ingest_values<'v>(&self, events: impl IntoIterator<Item = &'v Value>) -> Result<BatchOutcome> {
-        self.ingest_call(|call| {
+        self.ingest_values_with(events, None)
+    }
+
+    /// [`Engine::ingest_ndjson`] that `interrupt` may stop (`INTERRUPTED`; what was ingested stays).
+    pub fn ingest_ndjson_interruptible(&self, bytes: &[u8], interrupt: Interrupt<'_>) -> Result<BatchOutcome> {
+        self.ingest_ndjson_with(bytes, Some(interrupt))
+    }
+
+    fn ingest_ndjson_with(&self, bytes: &[u8], interrupt: Option<Interrupt<'_>>) -> Result<BatchOutcome> {
+        self.ingest_call(interrupt, |call| {
+            let mut batch = BatchOutcome::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+            for line in ndjson_lines(bytes) {
+                batch.push(call.text(line)?);
+            }
+            Ok(batch)
+        })
+    }
+
+    /// [`Engine::ingest_values`] that `interrupt` may stop (`INTERRUPTED`; what was ingested stays).
+    pub fn ingest_values_interruptible<'v>(
+        &self,
+        events: impl IntoIterator<Item = &'v Value>,
+        interrupt: Interrupt<'_>,
+    ) -> Result<BatchOutcome> {
+        self.ingest_values_with(events, Some(interrupt))
+    }
+
+    fn ingest_values_with<'v>(
+        &self,
+        events: impl IntoIterator<Item = &'v Value>,
+        interrupt: Option<Interrupt<'_>>,
+    ) -> Result<BatchOutcome> {
+        self.ingest_call(interrupt, |call| {
             let mut batch = BatchOutcome::default();
             for event in events {
                 batch.push(call.value(event)?);
@@ -81,8 +108,12 @@ impl Engine {
     /// Runs one ingest call of one or many events, then commits its tally and makes its changes as
     /// durable as `store.sync` asks: every event at once under `always`, the call as a whole under
     /// `batch` (a single event is a batch of one).
-    pub(crate) fn ingest_call<T>(&self, body: impl FnOnce(&mut IngestCall<'_>) -> Result<T>) -> Result<T> {
-        let mut call = IngestCall { engine: self, tally: Tally::default(), last: None };
+    pub(crate) fn ingest_call<T>(
+        &self,
+        interrupt: Option<Interrupt<'_>>,
+        body: impl FnOnce(&mut IngestCall<'_, '_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut call = IngestCall { engine: self, tally: Tally::default(), last: None, interrupt };
         let result = body(&mut call);
         let committed = call.commit();
         let value = result?;
@@ -92,17 +123,20 @@ impl Engine {
 }
 
 /// One ingest call in progress.
-pub(crate) struct IngestCall<'e> {
+pub(crate) struct IngestCall<'e, 'f> {
     engine: &'e Engine,
+    /// Asked between events whether to stop.
+    interrupt: Option<Interrupt<'f>>,
     /// Duplicates and rejections so far.
     tally: Tally,
     /// The last record this call appended.
     last: Option<Seq>,
 }
 
-impl IngestCall<'_> {
+impl IngestCall<'_, '_> {
     /// Ingests one event given as JSON text.
     pub fn text(&mut self, bytes: &[u8]) -> Result<Outcome> {
+        self.check_interrupt()?;
         let limit = self.engine.config.max_event_bytes;
         if bytes.len() > limit {
             return Ok(self.rejected(None, vec![too_large(bytes.len(), limit)]));
@@ -113,8 +147,14 @@ impl IngestCall<'_> {
         }
     }
 
+    /// Fails with `INTERRUPTED` when the call's interrupt says to stop.
+    pub fn check_interrupt(&mut self) -> Result<()> {
+        self.interrupt.as_mut().map_or(Ok(()), Interrupt::check)
+    }
+
     /// Ingests one already-parsed event.
     pub fn value(&mut self, event: &Value) -> Result<Outcome> {
+        self.check_interrupt()?;
         let limit = self.engine.config.max_event_bytes;
         let size = serialized_size(event, limit);
         if size > limit {
@@ -193,7 +233,7 @@ impl IngestCall<'_> {
 
     /// Counts the tally (journaled as one `tally` record) and waits as `store.sync` asks.
     fn commit(self) -> Result<()> {
-        let IngestCall { engine, tally, mut last } = self;
+        let IngestCall { engine, tally, mut last, .. } = self;
         if !tally.is_empty() {
             let count = || {
                 engine.counters.add_tally(&tally);

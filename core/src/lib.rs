@@ -37,6 +37,7 @@ pub mod error;
 pub mod event;
 mod gate;
 mod ingest;
+mod interrupt;
 pub mod journey;
 pub mod json;
 pub mod outcome;
@@ -62,6 +63,7 @@ pub use duration::Duration;
 pub use engine::Engine;
 pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};
 pub use event::{Customer, IdType};
+pub use interrupt::{INTERRUPT_EVERY, Interrupt};
 pub use journey::{
     EventView, JourneyQuery, Page, PageRequest, SessionCard, SessionEventsQuery, SessionStatus, Viewer,
     query_from_value,

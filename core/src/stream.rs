@@ -9,6 +9,7 @@ use crate::error::{JourneyError, Result};
 use crate::error::{Violation, ViolationCode};
 use crate::ingest::IngestCall;
 use crate::ingest::line_content;
+use crate::interrupt::Interrupt;
 use crate::outcome::Outcome;
 use serde::Serialize;
 use std::io::{self, BufRead};
@@ -50,12 +51,23 @@ impl Engine {
     /// `store.sync = "batch"` it is fsynced once, at the end. Fails with `IO_ERROR` when reading
     /// fails, after ingesting every line before it.
     pub fn ingest_ndjson_reader(&self, reader: impl BufRead, kept_rejections: usize) -> Result<StreamSummary> {
-        self.ingest_call(|call| self.stream(call, reader, kept_rejections))
+        self.ingest_call(None, |call| self.stream(call, reader, kept_rejections))
+    }
+
+    /// [`Engine::ingest_ndjson_reader`] that `interrupt` may stop between lines (`INTERRUPTED`;
+    /// the lines before it stay ingested).
+    pub fn ingest_ndjson_reader_interruptible(
+        &self,
+        reader: impl BufRead,
+        kept_rejections: usize,
+        interrupt: Interrupt<'_>,
+    ) -> Result<StreamSummary> {
+        self.ingest_call(Some(interrupt), |call| self.stream(call, reader, kept_rejections))
     }
 
     fn stream(
         &self,
-        call: &mut IngestCall<'_>,
+        call: &mut IngestCall<'_, '_>,
         mut reader: impl BufRead,
         kept_rejections: usize,
     ) -> Result<StreamSummary> {
@@ -76,6 +88,7 @@ impl Engine {
                 (_, text) => text.unwrap_or_default(),
             };
             summary.lines += 1;
+            call.check_interrupt()?;
             let outcome = if oversized {
                 let violation = Violation::new(
                     ViolationCode::EventTooLarge,

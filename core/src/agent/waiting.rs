@@ -64,6 +64,23 @@ impl Engine {
 }
 
 impl NextEventsFuture {
+    /// Waits on this thread until the poll completes, asking `interrupt` at least every
+    /// [`crate::INTERRUPT_EVERY`]: `INTERRUPTED` when it says stop, and the poll took nothing.
+    /// For blocking callers that must stay interruptible (Python's `next_events` and Ctrl-C).
+    pub fn wait_interruptible(self, mut interrupt: crate::Interrupt<'_>) -> Result<NextEvents> {
+        let signal = Arc::new(Signal::default());
+        let waker = Waker::from(signal.clone());
+        let mut future = std::pin::pin!(self);
+        loop {
+            if let Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
+                return result;
+            }
+            if !signal.wait_for(crate::INTERRUPT_EVERY) {
+                interrupt.check_now()?;
+            }
+        }
+    }
+
     /// Takes back the wakers left while `Pending`.
     fn forget(&mut self) {
         if let Some(id) = self.watch.take() {
@@ -109,6 +126,30 @@ impl Drop for NextEventsFuture {
     /// A dropped poll is a cancelled one: it took nothing, and leaves nothing behind.
     fn drop(&mut self) {
         self.forget();
+    }
+}
+
+/// A waker that a blocked thread sleeps on.
+#[derive(Default)]
+struct Signal {
+    raised: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Signal {
+    /// Sleeps until raised (then lowers it and returns true) or `limit` passes (false).
+    fn wait_for(&self, limit: std::time::Duration) -> bool {
+        let raised = self.raised.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut raised, _) =
+            self.changed.wait_timeout_while(raised, limit, |raised| !*raised).unwrap_or_else(PoisonError::into_inner);
+        std::mem::take(&mut *raised)
+    }
+}
+
+impl std::task::Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        *self.raised.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        self.changed.notify_all();
     }
 }
 
