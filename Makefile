@@ -161,9 +161,11 @@ bench: $(VENV)/bin/maturin
 	$(CARGO) bench -p journey-core -p journey-ffi
 	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --release --target-dir ../target/maturin
 	$(PY) bench/python_ingest.py
+	$(PY) bench/python_wakeup.py
 	$(MAKE) --no-print-directory bindings-node/node_modules/.package-lock.json
 	cd bindings-node && npx napi build --platform --release
 	node bench/node_ingest.mjs
+	node bench/node_wakeup.mjs
 
 clean:
 	$(CARGO) clean

@@ -133,3 +133,58 @@ fn a_thousand_pending_polls_wait_on_no_thread_and_all_complete() {
     assert_eq!(*received.lock().unwrap(), 1000);
     assert_eq!(wakes.0.load(Ordering::SeqCst), 1000, "one wake per poll");
 }
+
+#[test]
+fn dropped_polls_lose_nothing_over_ten_thousand_events() {
+    let config =
+        Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "maxPendingPerAgent": 100000}"#);
+    let engine =
+        Arc::new(Engine::new(Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap(), config.unwrap()).unwrap());
+    let session = start(&engine, "a1");
+    let producer = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            for n in 0..10_000 {
+                send(&engine, "a1", &format!("event-{n}"));
+                if n % 100 == 0 {
+                    std::thread::yield_now();
+                }
+            }
+        })
+    };
+    let (mut seed, mut received, mut dropped) = (7u64, Vec::new(), 0);
+    let wakes = Arc::new(Wakes::default());
+    while received.len() < 10_000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let max = 1 + (seed >> 33) as usize % 50;
+        let mut poll = Box::pin(engine.next_events_future(&session, 1_000, Some(max), None).unwrap());
+        // Cancel at a random point: before polling, after one pending poll, or never.
+        let result = match (seed >> 20) % 3 {
+            0 => None,
+            1 => match poll_once(poll.as_mut(), &wakes) {
+                Poll::Ready(result) => Some(result),
+                Poll::Pending => None,
+            },
+            _ => Some(block_on(poll.as_mut())),
+        };
+        match result {
+            None => dropped += 1, // the poll is dropped here, unfinished
+            Some(result) => {
+                if let NextEvents::Events { events } = result.unwrap() {
+                    received.extend(events.into_iter().map(|e| e.event_name));
+                }
+            }
+        }
+    }
+    producer.join().unwrap();
+    assert_eq!(engine.next_events(&session, 0, None, None).unwrap(), NextEvents::Timeout); // acknowledges the rest
+    let mut expected: Vec<String> = (0..10_000).map(|n| format!("event-{n}")).collect();
+    expected.sort();
+    received.sort();
+    assert_eq!(received, expected, "each event exactly once");
+    assert!(dropped > 0);
+    let stats = engine.stats();
+    // queued + persisted = acknowledged + overwritten + dropped + still pending (none)
+    assert_eq!(stats.custom_events_queued, 10_000);
+    assert_eq!(stats.custom_events_overwritten + stats.custom_events_dropped + stats.custom_events_redelivered, 0);
+}
