@@ -39,8 +39,6 @@ pub(crate) struct Pending {
     persist: bool,
     /// Given when the event enters a session's queue.
     sequence: u64,
-    /// Returned by a poll and not handed back since: the next poll returns only what follows it.
-    returned: bool,
     /// Returned by a poll at least once: returning it again counts as a redelivery, and a newer
     /// event of the same name no longer replaces it.
     ever_returned: bool,
@@ -55,7 +53,6 @@ impl Pending {
             created,
             persist,
             sequence: 0,
-            returned: false,
             ever_returned: false,
         }
     }
@@ -300,9 +297,8 @@ impl AgentQueues {
             }
         };
         let mut dropped = 0;
-        for mut event in queue.events.into_iter().filter(Pending::is_custom) {
+        for event in queue.events.into_iter().filter(Pending::is_custom) {
             if event.persist {
-                event.returned = false;
                 state.persisted.push_back(event);
             } else {
                 dropped += 1;
@@ -441,7 +437,6 @@ impl AgentQueues {
         let mut redelivered = 0;
         for pending in queue.events.iter_mut().take(max) {
             redelivered += pending.ever_returned as u64;
-            pending.returned = true;
             pending.ever_returned = true;
             events.push(pending.to_event(&agent.id));
         }
@@ -470,14 +465,11 @@ impl AgentQueues {
         let (id, agent) = self.session(session_id)?;
         let mut state = agent.lock();
         let Some(queue) = state.queue(id, session_id)? else { return Ok(0) };
-        let mut released = 0;
-        for pending in queue.events.iter_mut().filter(|p| p.sequence >= from_sequence && p.returned) {
-            pending.returned = false;
-            released += 1;
-        }
-        if queue.returned_through.is_some_and(|through| through >= from_sequence) {
-            queue.returned_through = from_sequence.checked_sub(1).filter(|&through| through > 0);
-        }
+        // What the latest poll returned is what follows the acknowledged events, up to
+        // `returned_through`; handing some back moves that mark down.
+        let Some(through) = queue.returned_through.filter(|&through| through >= from_sequence) else { return Ok(0) };
+        let released = queue.events.iter().filter(|p| (from_sequence..=through).contains(&p.sequence)).count();
+        queue.returned_through = from_sequence.checked_sub(1).filter(|&through| through > 0);
         drop(state);
         agent.wake();
         Ok(released)
