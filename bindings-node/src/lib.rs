@@ -142,7 +142,7 @@ impl Engine {
         let engine = self.inner.clone();
         if let Command::NextEvents(request) = &command {
             let future = engine.next_events_future(&request.session_id, request.timeout_ms, request.max, request.ack);
-            return poll::start(env, future.js(env)?, engine.clone(), request.session_id.clone(), None);
+            return poll::start(env, future.js(env)?, None);
         }
         let (deferred, promise) = env.create_deferred()?;
         let result = engine.call(&command);
@@ -260,7 +260,7 @@ impl Engine {
             None => None,
         };
         let future = self.inner.next_events_future(&session_id, timeout_ms, max, ack).js(env)?;
-        poll::start(env, future, self.inner.clone(), session_id, signal)
+        poll::start(env, future, signal)
     }
 
     /// Hands back the events from `fromSequence` on that a poll returned but whose answer never

@@ -1,39 +1,39 @@
 //! `nextEvents` as a Promise, with no thread waiting: the core's `NextEventsFuture` is polled on
-//! the JS thread, and its waker calls a threadsafe function that polls it again there.
+//! the JS thread, and its waker calls a threadsafe function that polls it again there. The step
+//! that sees the future complete settles the Promise then and there, so an answer is never in
+//! flight between the queue and JS.
 //!
-//! An `AbortSignal` drops the future, which has taken nothing, and rejects with an `AbortError`. If
-//! the abort comes after the poll took its events but before JS settled the Promise, the events
-//! are released (SPEC §5.1): the next poll returns them again. Either way nothing is lost.
+//! An `AbortSignal` drops the future, which has taken nothing, and rejects with an `AbortError`.
+//! The signal's listener and the step both run on the JS thread, so an abort either comes before
+//! the poll took its events or after the Promise already holds them: nothing is lost either way.
 
 use crate::JsonObject;
 use crate::error::JsResult;
-use journey_core::{Engine, NextEvents, NextEventsFuture};
-use napi::JsDeferred;
+use journey_core::NextEventsFuture;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Wake, Waker};
 
-type Resolver = Box<dyn FnOnce(Env) -> Result<JsonObject>>;
-type Deferred = JsDeferred<JsonObject, Resolver>;
 /// Calls the JS-side step function; strong, so a pending poll keeps the process alive.
 type StepFunction = ThreadsafeFunction<(), (), (), Status, false>;
 
 /// One poll in progress.
 struct State {
-    engine: Arc<Engine>,
-    session_id: String,
     future: Option<Pin<Box<NextEventsFuture>>>,
-    deferred: Option<Deferred>,
+    /// The Promise's `resolve` and `reject`, until one of them is called.
+    settle: Option<(FunctionRef<JsonObject, ()>, FunctionRef<Error, ()>)>,
     step: Option<Arc<StepFunction>>,
-    aborted: bool,
 }
 
 type Shared = Arc<Mutex<State>>;
 
 /// `EventTarget.prototype.addEventListener(type, listener)`.
 type AddEventListener<'a> = Function<'a, FnArgs<(&'a str, Function<'a, (), ()>)>, Unknown<'a>>;
+
+/// `new Promise(executor)`.
+type PromiseConstructor<'a> = Function<'a, Function<'a, (), ()>, Unknown<'a>>;
 
 fn lock(state: &Shared) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -49,22 +49,9 @@ impl Wake for StepWaker {
 }
 
 /// Starts a poll and returns its Promise.
-pub fn start<'env>(
-    env: &'env Env,
-    future: NextEventsFuture,
-    engine: Arc<Engine>,
-    session_id: String,
-    signal: Option<Object<'_>>,
-) -> Result<Object<'env>> {
-    let (deferred, promise) = env.create_deferred::<JsonObject, Resolver>()?;
-    let state: Shared = Arc::new(Mutex::new(State {
-        engine,
-        session_id,
-        future: Some(Box::pin(future)),
-        deferred: Some(deferred),
-        step: None,
-        aborted: false,
-    }));
+pub fn start<'env>(env: &'env Env, future: NextEventsFuture, signal: Option<Object<'_>>) -> Result<Object<'env>> {
+    let state: Shared = Arc::new(Mutex::new(State { future: Some(Box::pin(future)), settle: None, step: None }));
+    let promise = new_promise(env, &state)?;
     if let Some(signal) = signal {
         if signal.get_named_property::<bool>("aborted")? {
             abort(env, &state);
@@ -73,18 +60,31 @@ pub fn start<'env>(
         listen_for_abort(env, &signal, state.clone())?;
     }
     let for_js = state.clone();
-    let function = env.create_function_from_closure("journeyPollStep", move |_| {
-        step(&for_js);
+    let function = env.create_function_from_closure("journeyPollStep", move |context| {
+        step(context.env, &for_js);
         Ok(())
     })?;
     let step_function: StepFunction = function.build_threadsafe_function().callee_handled::<false>().build()?;
     lock(&state).step = Some(Arc::new(step_function));
-    step(&state);
+    step(env, &state);
     Ok(promise)
 }
 
+/// A Promise whose `resolve` and `reject` the poll keeps (the executor runs synchronously).
+fn new_promise<'env>(env: &'env Env, state: &Shared) -> Result<Object<'env>> {
+    let for_executor = state.clone();
+    let executor = env.create_function_from_closure("journeyPollExecutor", move |context| {
+        lock(&for_executor).settle = Some((context.get(0)?, context.get(1)?));
+        Ok(())
+    })?;
+    let constructor: PromiseConstructor<'env> = env.get_global()?.get_named_property("Promise")?;
+    let promise = constructor.new_instance(executor)?;
+    // SAFETY: `promise` is an object (a Promise) made in this call's scope, which `'env` spans.
+    unsafe { Object::from_napi_value(env.raw(), promise.raw()) }
+}
+
 /// Polls the future once (on the JS thread); settles the Promise when it is done.
-fn step(state: &Shared) {
+fn step(env: &Env, state: &Shared) {
     let mut poll = lock(state);
     let Some(function) = poll.step.clone() else { return };
     let Some(future) = poll.future.as_mut() else { return };
@@ -92,36 +92,35 @@ fn step(state: &Shared) {
     let std::task::Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) else { return };
     poll.future = None;
     poll.step = None; // lets the threadsafe function, and with it this closure, go
-    let Some(deferred) = poll.deferred.take() else { return };
+    let settle = poll.settle.take();
     drop(poll);
-    let state = state.clone();
-    deferred.resolve(Box::new(move |env| {
-        let poll = lock(&state);
-        if poll.aborted {
-            // The caller gave up after the events were taken: hand them back.
-            if let Ok(NextEvents::Events { events }) = &result
-                && let Some(first) = events.first()
-            {
-                let _ = poll.engine.release(&poll.session_id, first.sequence);
-            }
-            return Err(abort_error(&env));
-        }
-        drop(poll);
-        let value = result.map(|r| serde_json::to_value(r).unwrap_or_default());
-        value.js(&env).map(JsonObject)
-    }));
+    let value = result.map(|r| serde_json::to_value(r).unwrap_or_default()).js(env);
+    settle_with(env, settle, value.map(JsonObject));
+}
+
+/// Calls the Promise's `resolve` or `reject`. Failing to call them means the environment is
+/// going away, with no one left to tell.
+fn settle_with(
+    env: &Env,
+    settle: Option<(FunctionRef<JsonObject, ()>, FunctionRef<Error, ()>)>,
+    outcome: Result<JsonObject>,
+) {
+    let Some((resolve, reject)) = settle else { return };
+    let _ = match outcome {
+        Ok(value) => resolve.borrow_back(env).and_then(|resolve| resolve.call(value)),
+        Err(error) => reject.borrow_back(env).and_then(|reject| reject.call(error)),
+    };
 }
 
 /// The signal fired (on the JS thread): a poll still waiting is dropped (it took nothing) and
 /// rejected.
 fn abort(env: &Env, state: &Shared) {
     let mut poll = lock(state);
-    poll.aborted = true;
     poll.future = None;
     poll.step = None;
-    if let Some(deferred) = poll.deferred.take() {
-        deferred.reject(abort_error(env));
-    }
+    let settle = poll.settle.take();
+    drop(poll);
+    settle_with(env, settle, Err(abort_error(env)));
 }
 
 fn listen_for_abort(env: &Env, signal: &Object<'_>, state: Shared) -> Result<()> {
