@@ -3,7 +3,7 @@
 use super::viewer::{Viewer, permission};
 use crate::catalog::{Catalog, SessionKind, SessionType};
 use crate::event::Customer;
-use crate::session::{CustomerSessions, Session, StoredEvent};
+use crate::session::{Session, StoredEvent};
 use crate::time::{Millis, format_millis};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -125,11 +125,11 @@ pub(crate) fn status(session: &Session, ty: &SessionType, activity: Millis, now:
     }
 }
 
-/// Builds the card of `session` for `viewer`.
+/// Builds the card of `session` for `viewer`; `activity` is its last activity as the viewer sees it.
 pub(crate) fn card(
     catalog: &Catalog,
-    customer: &CustomerSessions,
     session: &Session,
+    activity: Millis,
     viewer: &Viewer,
     now: Option<Millis>,
 ) -> SessionCard {
@@ -157,7 +157,7 @@ pub(crate) fn card(
         kind: ty.kind.as_str(),
         display_name: ty.display_name.clone(),
         external_id: session.external_id.as_deref().map(str::to_owned),
-        status: status(session, ty, customer.last_activity(session), now),
+        status: status(session, ty, activity, now),
         created_date: format_millis(session.first_time()),
         last_event: LastEvent {
             id: last.id,

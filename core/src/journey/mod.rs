@@ -52,16 +52,23 @@ pub(crate) fn journey_page(
 ) -> Result<Page<SessionCard>> {
     let size = page.size()?;
     let after = page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
+    // Only web activity the viewer may see revives a messaging card (and so orders it, and so
+    // shows in a cursor).
+    let latest_web = customer.latest_web_event_in(|s| card::listable(s, viewer));
     let mut listed: Vec<(Cursor, &Session)> = customer
         .iter()
         .filter(|s| card::listable(s, viewer))
-        .map(|s| (Cursor { time: customer.last_activity(s), id: s.id }, s))
+        .map(|s| (Cursor { time: customer.last_activity(s, latest_web), id: s.id }, s))
         .collect();
     listed.sort_unstable_by(|(a, _), (b, _)| b.time.cmp(&a.time).then(a.id.cmp(&b.id)));
     let newest_first = |item: Cursor, cursor: Cursor| (cursor.time, item.id) > (item.time, cursor.id);
     let page = paginate(listed, after, size, JOURNEY_CURSOR, newest_first);
     Ok(Page {
-        entities: page.entities.into_iter().map(|s| card::card(catalog, customer, s, viewer, now)).collect(),
+        entities: page
+            .entities
+            .into_iter()
+            .map(|s| card::card(catalog, s, customer.last_activity(s, latest_web), viewer, now))
+            .collect(),
         next_cursor: page.next_cursor,
     })
 }
@@ -88,7 +95,9 @@ pub(crate) fn events_page(
     Ok(Page { entities, next_cursor })
 }
 
-/// Whether the viewer may see this session at all (divisions). Invisible sessions are `NOT_FOUND`.
+/// Whether the viewer may read this session's events: exactly the sessions `journey` lists to it
+/// (division, and for custom and web sessions `journey:sessionType:view`). Any other session is
+/// `NOT_FOUND`, worded as for an id that never existed, so a caller cannot tell the two apart.
 pub(crate) fn visible(session: &Session, viewer: &Viewer) -> bool {
-    viewer.sees_division(session.division.as_deref())
+    card::listable(session, viewer)
 }

@@ -252,27 +252,36 @@ impl CustomerSessions {
     }
 
     /// A session's last activity (§3.4): its latest event time, and for a web-messaging or
-    /// web-chat conversation also the customer's latest web event (the messaging card turns live
-    /// again when the customer views a page).
-    pub fn last_activity(&self, session: &Session) -> Millis {
+    /// web-chat conversation also `latest_web`, the customer's latest web event (the messaging card
+    /// turns live again when the customer views a page). A view passes only the web events its
+    /// viewer may see ([`Self::latest_web_event_in`]), so hidden activity never shows.
+    pub fn last_activity(&self, session: &Session, latest_web: Option<Millis>) -> Millis {
         let last = session.last_time();
         let messaging = session
             .conversation
             .as_deref()
             .and_then(|c| c.channel_name())
             .is_some_and(|channel| matches!(channel, "webMessaging" | "webChat"));
-        match self.latest_web_event {
+        match latest_web {
             Some(web) if messaging => last.max(web),
             _ => last,
         }
+    }
+
+    /// The latest event of the web sessions `visible` accepts.
+    pub fn latest_web_event_in(&self, visible: impl Fn(&Session) -> bool) -> Option<Millis> {
+        self.iter().filter(|s| s.kind == SessionKind::Web && visible(s)).map(Session::last_time).max()
     }
 
     /// Evicts the sessions last active before `cutoff` (SPEC §12) and returns what the indexes
     /// outside must forget. The sessions left keep their order; slots are renumbered.
     pub fn evict_before(&mut self, cutoff: Millis) -> Evicted {
         let mut evicted = Evicted::default();
-        let expired: Vec<bool> =
-            self.sessions.iter().map(|s| s.as_ref().is_some_and(|s| self.last_activity(s) < cutoff)).collect();
+        let expired: Vec<bool> = self
+            .sessions
+            .iter()
+            .map(|s| s.as_ref().is_some_and(|s| self.last_activity(s, self.latest_web_event) < cutoff))
+            .collect();
         if !expired.contains(&true) {
             return evicted;
         }
@@ -301,6 +310,7 @@ impl CustomerSessions {
         for timeline in &mut self.web {
             timeline.renumber(&renumbered);
         }
+        self.web.retain(|timeline| !timeline.is_empty());
         evicted
     }
 

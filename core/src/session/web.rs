@@ -1,5 +1,9 @@
-//! Web sessions (SPEC §3.2): a customer's events of one web session type, chained by steps shorter
-//! than the type's inactivity gap.
+//! Web sessions (SPEC §3.2): a customer's events of one web session type and one division, chained
+//! by steps shorter than the type's inactivity gap.
+//!
+//! Each division (and "no division") keeps its own timeline: an event joins or bridges only web
+//! sessions of its own division, so a merge never moves one division's events into a session
+//! another division's viewers can see (docs/decisions.md, "Divisions and web sessions").
 //!
 //! Sessions of one type never overlap and are separated by at least the gap, so a new event can
 //! touch at most two of them: the last one starting at or before it and the first one starting
@@ -12,7 +16,8 @@ use crate::event::NAMESPACE;
 use crate::validate::CheckedEvent;
 use uuid::Uuid;
 
-/// The web sessions of one web session type, ordered by start time.
+/// The web sessions of one web session type in one division, ordered by start time. The division
+/// is that of its sessions (every one has the same); a timeline left empty by eviction is removed.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct Timeline {
     session_type: usize,
@@ -20,6 +25,14 @@ pub(super) struct Timeline {
 }
 
 impl Timeline {
+    /// Whether this timeline holds the web sessions of `session_type` in `division`.
+    fn holds(&self, sessions: &[Option<Session>], session_type: usize, division: Option<&str>) -> bool {
+        self.session_type == session_type
+            && self.slots.first().is_some_and(|slot| {
+                sessions[*slot].as_ref().is_some_and(|session| session.division.as_deref() == division)
+            })
+    }
+
     /// Moves the timeline's session type to the upgraded catalog's position.
     pub(super) fn remap(&mut self, remap: &crate::catalog::Remap) {
         self.session_type = remap.session_types[self.session_type];
@@ -29,6 +42,11 @@ impl Timeline {
     pub(super) fn renumber(&mut self, renumbered: &[Option<usize>]) {
         self.slots = self.slots.iter().filter_map(|slot| renumbered[*slot]).collect();
     }
+
+    /// Whether eviction left no session (the timeline no longer names a division).
+    pub(super) fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
 }
 
 impl CustomerSessions {
@@ -36,7 +54,7 @@ impl CustomerSessions {
         let gap = catalog.session_type(event.session_type).inactivity_gap.as_millis();
         let time = event.time;
         self.latest_web_event = Some(self.latest_web_event.map_or(time, |t| t.max(time)));
-        let line = self.timeline(event.session_type);
+        let line = self.timeline(event.session_type, event.division);
         let slots = &self.web[line].slots;
         let session = |slot: usize| self.sessions[slot].as_ref().expect("timelines hold live sessions only");
         let position = slots.partition_point(|&slot| session(slot).first_time() <= time);
@@ -59,8 +77,8 @@ impl CustomerSessions {
         }
     }
 
-    fn timeline(&mut self, session_type: usize) -> usize {
-        match self.web.iter().position(|t| t.session_type == session_type) {
+    fn timeline(&mut self, session_type: usize, division: Option<&str>) -> usize {
+        match self.web.iter().position(|t| t.holds(&self.sessions, session_type, division)) {
             Some(index) => index,
             None => {
                 self.web.push(Timeline { session_type, slots: Vec::new() });

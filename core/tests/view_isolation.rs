@@ -1,0 +1,205 @@
+//! The journey view's security property (SPEC §4, issue 11): nothing a restricted viewer receives
+//! changes when data it may not see is added or removed.
+//!
+//! Each case builds two engines from one random sequence of events: one gets every event, the
+//! other only the events the viewer may see. Everything the viewer can ask for is then compared
+//! byte for byte: every page of the journey (cards, order, statuses, counts, attributes, cursors),
+//! every session's events, page by page, and every error, including `NOT_FOUND` for the ids of
+//! sessions it may not see (which must read exactly like an id that never existed).
+//!
+//! What the viewer "may see": conversations in its divisions; custom and web sessions in its
+//! divisions when it holds `journey:sessionType:view`. Keys are chosen so that a session's events
+//! all share one division (a keyed session takes its first event's division, so an event of another
+//! division joining it is part of that session, not hidden data).
+
+use journey_core::journey::permission;
+use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, PageRequest, Viewer};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const CATALOG: &str = r#"{"sessionTypes": [
+  {"name": "delivery", "kind": "custom", "attributes": [{"name": "location", "type": "string"}],
+   "endsOn": ["item_delivered"],
+   "eventTypes": [{"name": "in_transit", "attributes": [{"name": "location", "type": "string", "required": true}]},
+                  {"name": "item_delivered", "attributes": [{"name": "location", "type": "string"}]}]},
+  {"name": "web", "kind": "web", "inactivityGap": "30s", "attributes": [{"name": "page", "type": "string"}],
+   "status": {"idleAfter": "20s", "inactiveAfter": "60s"},
+   "eventTypes": [{"name": "page_viewed", "attributes": [{"name": "page", "type": "string", "required": true}]}]}]}"#;
+
+const DIVISIONS: [Option<&str>; 4] = [None, Some("east"), Some("west"), Some("north")];
+const NOW: &str = "2026-11-21T12:00:00Z";
+const CHANNELS: [&str; 3] = ["webMessaging", "voice", "webChat"];
+
+/// One generated event.
+#[derive(Debug, Clone)]
+struct Spec {
+    /// 0 custom, 1 web, 2 conversation.
+    kind: usize,
+    division: usize,
+    key: usize,
+    /// Seconds before `NOW`.
+    ago: i64,
+    /// Picks the event type and values.
+    variant: usize,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (0..3usize, 0..DIVISIONS.len(), 0..2usize, 0..240i64, 0..12usize)
+        .prop_map(|(kind, division, key, ago, variant)| Spec { kind, division, key, ago, variant })
+}
+
+fn customer() -> Customer {
+    Customer::new("ck1", IdType::Cookie)
+}
+
+/// The event's JSON. Keys carry the division, so a keyed session's events share one division.
+fn event(spec: &Spec) -> Value {
+    let division = DIVISIONS[spec.division];
+    let time = chrono::DateTime::parse_from_rfc3339(NOW).unwrap() - chrono::Duration::seconds(spec.ago);
+    let key = format!("{}-{}", division.unwrap_or("none"), spec.key);
+    let (session, name, attributes) = match spec.kind {
+        0 => {
+            let name = if spec.variant == 0 { "item_delivered" } else { "in_transit" };
+            (
+                json!({"type": "delivery", "externalId": format!("order-{key}")}),
+                name,
+                json!({"location": format!("depot {}", spec.variant)}),
+            )
+        }
+        1 => (json!({"type": "web"}), "page_viewed", json!({"page": format!("/{key}/{}", spec.variant)})),
+        _ => {
+            let conversation = json!({"type": "conversation", "externalId": format!("conv-{key}")});
+            match spec.variant % 4 {
+                0 => (conversation, "conversation_started", json!({"channel": CHANNELS[spec.variant % 3]})),
+                1 => (
+                    conversation,
+                    "agent_connected",
+                    json!({"agentId": format!("agent-{}", spec.variant), "queueId": "q1"}),
+                ),
+                2 => (conversation, "wrapup", json!({"code": "sold"})),
+                _ => (conversation, "queue_joined", json!({"queueId": format!("q{}", spec.variant)})),
+            }
+        }
+    };
+    let mut event = json!({
+        "eventName": name,
+        "createdDate": time.to_rfc3339(),
+        "customer": {"id": "ck1", "idType": "cookie"},
+        "session": session,
+        "attributes": attributes,
+    });
+    if let Some(division) = division {
+        event["division"] = json!(division);
+    }
+    event
+}
+
+/// Whether `viewer` may see the session `spec` goes into.
+fn may_see(viewer: &Viewer, spec: &Spec) -> bool {
+    viewer.sees_division(DIVISIONS[spec.division]) && (spec.kind == 2 || viewer.has(permission::SESSION_TYPE_VIEW))
+}
+
+fn viewer() -> impl Strategy<Value = Viewer> {
+    let divisions = prop::sample::subsequence(vec!["east", "west", "north"], 0..=2);
+    let optional = prop::sample::subsequence(
+        vec![
+            permission::SESSION_TYPE_VIEW,
+            permission::EVENT_TYPE_VIEW,
+            permission::WRAPUP_CODE_VIEW,
+            permission::QUEUE_SEARCH,
+        ],
+        0..=4,
+    );
+    (divisions, optional).prop_map(|(divisions, optional)| {
+        let mut permissions = vec![permission::SESSION_VIEW, permission::EVENT_VIEW];
+        permissions.extend(optional);
+        Viewer::new(permissions, divisions)
+    })
+}
+
+fn engine() -> Engine {
+    let config = Config::from_json(&format!(r#"{{"clock": "manual", "start": "{NOW}"}}"#)).unwrap();
+    Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
+}
+
+/// Everything `viewer` receives from the journey, page by page, as JSON (errors included).
+fn journey_pages(engine: &Engine, viewer: &Viewer, size: usize) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut page = PageRequest::first(size);
+    loop {
+        match engine.journey(&customer(), viewer, &page) {
+            Ok(result) => {
+                let next = result.next_cursor.clone();
+                pages.push(serde_json::to_value(&result).unwrap());
+                match next {
+                    Some(cursor) => page = PageRequest::after(size, cursor),
+                    None => return pages,
+                }
+            }
+            Err(e) => {
+                pages.push(e.to_json());
+                return pages;
+            }
+        }
+    }
+}
+
+/// Everything `viewer` receives reading session `id`'s events, page by page.
+fn event_pages(engine: &Engine, id: Uuid, viewer: &Viewer, size: usize) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut page = PageRequest::first(size);
+    loop {
+        match engine.session_events(&id.to_string(), viewer, &page) {
+            Ok(result) => {
+                let next = result.next_cursor.clone();
+                pages.push(serde_json::to_value(&result).unwrap());
+                match next {
+                    Some(cursor) => page = PageRequest::after(size, cursor),
+                    None => return pages,
+                }
+            }
+            Err(e) => {
+                pages.push(e.to_json());
+                return pages;
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hidden_data_changes_nothing_a_viewer_receives(
+        specs in prop::collection::vec(spec(), 1..50),
+        viewer in viewer(),
+        size in 1..4usize,
+        later in 0..90i64,
+    ) {
+        let (everything, visible_only) = (engine(), engine());
+        let mut session_ids = vec![Uuid::from_u128(7)];
+        for spec in &specs {
+            let event = event(spec);
+            let outcome = serde_json::to_value(everything.ingest_value(&event).unwrap()).unwrap();
+            if let Some(id) = outcome.get("sessionId").and_then(Value::as_str) {
+                session_ids.push(Uuid::parse_str(id).unwrap());
+            }
+            if may_see(&viewer, spec) {
+                let mirrored = serde_json::to_value(visible_only.ingest_value(&event).unwrap()).unwrap();
+                prop_assert_eq!(&mirrored, &outcome, "a visible event's outcome depends on hidden data");
+            }
+        }
+        for engine in [&everything, &visible_only] {
+            engine.advance(Duration::parse(&format!("{later}s")).unwrap()).unwrap();
+        }
+        prop_assert_eq!(journey_pages(&everything, &viewer, size), journey_pages(&visible_only, &viewer, size));
+        for id in session_ids {
+            prop_assert_eq!(
+                event_pages(&everything, id, &viewer, size),
+                event_pages(&visible_only, id, &viewer, size),
+                "session {}", id
+            );
+        }
+    }
+}
