@@ -98,7 +98,8 @@ pub enum Command {
 impl Command {
     /// Reads a command from its JSON form; `INVALID_ARGUMENT` names an unknown op or a bad input.
     pub fn from_value(value: &Value) -> Result<Command> {
-        Command::deserialize(value).map_err(|e| JourneyError::invalid_argument(format!("not a command: {e}")))
+        Command::deserialize(value)
+            .map_err(|e| JourneyError::invalid_argument(format!("not a command: {}", crate::error::bounded(e))))
     }
 
     /// Reads a command from `op` and its `input` (`null` when the op takes none).

@@ -1,6 +1,7 @@
 //! Engine configuration (SPEC §8), read from JSON. Every field is optional.
 
 use crate::duration::Duration;
+use crate::error::clip;
 use crate::error::{JourneyError, Result};
 use crate::time::{Millis, parse_rfc3339};
 use serde_json::{Map, Value};
@@ -121,8 +122,8 @@ const MAX_BYTES: u64 = 64 * 1024 * 1024;
 impl Config {
     /// Parses a JSON object of settings; `INVALID_CONFIG` names the first bad key.
     pub fn from_json(text: &str) -> Result<Config> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| invalid("", format!("config is not valid JSON: {e}")))?;
+        let value: Value = crate::json::parse_value(text.as_bytes())
+            .map_err(|e| invalid("", format!("config is not valid JSON: {}", crate::error::bounded(e))))?;
         Config::from_value(&value)
     }
 
@@ -165,14 +166,14 @@ impl Config {
                     "manual" => ClockMode::Manual,
                     "event" => ClockMode::Event,
                     other => {
-                        return Err(invalid(key, format!("'{other}' is not wall, manual or event")));
+                        return Err(invalid(key, format!("'{}' is not wall, manual or event", clip(other))));
                     }
                 }
             }
             "start" => {
                 let text = string(key, value)?;
                 let millis = parse_rfc3339(text)
-                    .ok_or_else(|| invalid(key, format!("'{text}' is not an RFC 3339 timestamp")))?;
+                    .ok_or_else(|| invalid(key, format!("'{}' is not an RFC 3339 timestamp", clip(text))))?;
                 self.start = Some(millis);
             }
             "unknownAttributes" => {
@@ -181,7 +182,7 @@ impl Config {
                     "drop" => UnknownAttributes::Drop,
                     "keep" => UnknownAttributes::Keep,
                     other => {
-                        return Err(invalid(key, format!("'{other}' is not reject, drop or keep")));
+                        return Err(invalid(key, format!("'{}' is not reject, drop or keep", clip(other))));
                     }
                 }
             }
@@ -285,7 +286,12 @@ fn store(value: &Value) -> Result<StoreConfig> {
                     "batch" => SyncMode::Batch,
                     "interval" => SyncMode::Interval,
                     "never" => SyncMode::Never,
-                    other => return Err(invalid(&path, format!("'{other}' is not always, batch, interval or never"))),
+                    other => {
+                        return Err(invalid(
+                            &path,
+                            format!("'{}' is not always, batch, interval or never", clip(other)),
+                        ));
+                    }
                 }
             }
             "intervalMs" => store.interval_ms = count(&path, value, 3_600_000)? as u64,

@@ -1,5 +1,6 @@
 //! Durations written with a unit, as in the catalog and config: `500ms`, `45s`, `20m`, `1h`, `2d`.
 
+use crate::error::clip;
 use std::fmt;
 
 /// A non-negative span of time with millisecond precision.
@@ -27,7 +28,7 @@ impl Duration {
         let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
         let (digits, unit) = text.split_at(digits_end);
         if digits.is_empty() || digits.len() > 12 {
-            return Err(format!("'{text}' is not a duration such as '45s' or '20m'"));
+            return Err(format!("'{}' is not a duration such as '45s' or '20m'", clip(text)));
         }
         let per_unit: i64 = match unit {
             "ms" => 1,
@@ -35,12 +36,12 @@ impl Duration {
             "m" => 60_000,
             "h" => 3_600_000,
             "d" => 86_400_000,
-            _ => return Err(format!("'{text}' needs a unit: ms, s, m, h or d")),
+            _ => return Err(format!("'{}' needs a unit: ms, s, m, h or d", clip(text))),
         };
-        let amount: i64 = digits.parse().map_err(|_| format!("'{text}' is not a duration"))?;
+        let amount: i64 = digits.parse().map_err(|_| format!("'{}' is not a duration", clip(text)))?;
         match amount.checked_mul(per_unit) {
             Some(millis) if millis <= MAX_MILLIS => Ok(Duration { millis }),
-            _ => Err(format!("'{text}' is longer than 100 years")),
+            _ => Err(format!("'{}' is longer than 100 years", clip(text))),
         }
     }
 }

@@ -8,15 +8,16 @@
 
 use crate::action::Actions;
 use crate::agent::{
-    self, AgentQueues, AgentSession, CustomEventRequest, NextEvents, QueueLimits, Ready, ReleaseRequest, Released,
-    SendResult, Taken,
+    self, AgentQueues, AgentSession, AgentState, CustomEventRequest, NextEvents, QueueLimits, Ready, ReleaseRequest,
+    Released, SendResult, Taken,
 };
 use crate::catalog::Catalog;
 use crate::clock::Clock;
-use crate::command::{AgentInput, AgentSessionInput, Command};
+use crate::command::{AgentSessionInput, Command};
 use crate::config::{ClockMode, Config};
 use crate::durable::{Durable, Record};
 use crate::duration::Duration;
+use crate::error::clip;
 use crate::error::{JourneyError, Result};
 use crate::event::{Customer, DigestKey};
 use crate::gate::Gate;
@@ -25,7 +26,7 @@ use crate::retention::Sweeps;
 use crate::stats::{Counters, Stats};
 use crate::store::Store;
 use crate::time::{Millis, parse_rfc3339};
-use crate::validate::Validator;
+use crate::validate::{FutureCheck, Validator};
 use uuid::Uuid;
 
 /// An embedded journey engine. `Send + Sync`: share it with `Arc` and call it from any thread.
@@ -101,8 +102,9 @@ impl Engine {
 
     /// Sets a manual clock to an RFC 3339 time; `INVALID_ARGUMENT` for other clocks or bad text.
     pub fn set_now(&self, timestamp: &str) -> Result<()> {
-        let millis = parse_rfc3339(timestamp)
-            .ok_or_else(|| JourneyError::invalid_argument(format!("'{timestamp}' is not an RFC 3339 timestamp")))?;
+        let millis = parse_rfc3339(timestamp).ok_or_else(|| {
+            JourneyError::invalid_argument(format!("'{}' is not an RFC 3339 timestamp", clip(timestamp)))
+        })?;
         let record = |_: &()| Some(Record::Call(Command::SetNow(timestamp.to_owned())));
         self.change_and_settle(self.clock.now(), || self.clock.set_now(millis), record)?;
         self.expire()
@@ -120,10 +122,8 @@ impl Engine {
         let shard = self.store.customer_shard(customer.id_type, &customer.id);
         match shard.get(customer.id_type, &customer.id) {
             Some(sessions) => journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now()),
-            None => {
-                page.size()?;
-                Ok(Page { entities: Vec::new(), next_cursor: None })
-            }
+            // An unknown customer's journey is empty, after the same checks of the page.
+            None => journey::empty_page(page),
         }
     }
 
@@ -136,9 +136,10 @@ impl Engine {
     /// a division the viewer lacks.
     pub fn session_events(&self, session_id: &str, viewer: &Viewer, page: &PageRequest) -> Result<Page<EventView>> {
         journey::require_event_permission(viewer)?;
-        let not_found = || JourneyError::NotFound(format!("no session '{session_id}'"));
-        let id = Uuid::try_parse(session_id)
-            .map_err(|_| JourneyError::invalid_argument(format!("'{session_id}' is not a session id (a UUID)")))?;
+        let not_found = || JourneyError::NotFound(format!("no session '{}'", clip(session_id)));
+        let id = Uuid::try_parse(session_id).map_err(|_| {
+            JourneyError::invalid_argument(format!("'{}' is not a session id (a UUID)", clip(session_id)))
+        })?;
         self.expire()?;
         self.store
             .with_session(&id, |customer, session| {
@@ -156,12 +157,25 @@ impl Engine {
 
     /// Starts an agent session, or returns the agent's active one (SPEC §5). Its queue begins with
     /// `AgentSessionStart`, then the events persisted for the agent, in the order they were sent.
+    ///
+    /// A new session's id is random (UUIDv4), so no id is ever given out twice, not even by engines
+    /// that restart from the same store or from nothing: a stale client polling an old id gets
+    /// `INVALID_SESSION`, never a new login's events. (The one exception to SPEC §0's "same ids":
+    /// docs/decisions.md.)
     pub fn start_agent_session(&self, agent_id: &str) -> Result<AgentSession> {
+        self.start_agent_session_as(agent_id, |_| Uuid::new_v4())
+    }
+
+    /// Starts an agent session whose id, when it is new, `new_id` gives; replay passes the
+    /// recorded one. The record names the id, so replay gives the same.
+    pub(crate) fn start_agent_session_as(
+        &self,
+        agent_id: &str,
+        new_id: impl FnOnce(&AgentState) -> Uuid,
+    ) -> Result<AgentSession> {
         let now = self.stamp();
-        let record = |_: &AgentSession| {
-            Some(Record::Call(Command::StartAgentSession(AgentInput { agent_id: agent_id.to_owned() })))
-        };
-        self.change_and_settle(Some(now), || self.agents.start(agent_id, now, self.limits()), record)
+        let record = |started: &AgentSession| Some(Record::agent_session_started(agent_id, started.session_id));
+        self.change_and_settle(Some(now), || self.agents.start(agent_id, now, self.limits(), new_id), record)
     }
 
     /// Ends an agent session. Pollers wake with `sessionEnded`; undelivered events sent with
@@ -259,7 +273,11 @@ impl Engine {
             catalog: &self.catalog,
             config: &self.config,
             now,
-            check_future: self.clock.mode() != ClockMode::Event,
+            future: match self.clock.mode() {
+                _ if self.clock.is_pinned() => FutureCheck::None,
+                ClockMode::Event => FutureCheck::Wall(crate::time::wall_now()),
+                ClockMode::Wall | ClockMode::Manual => FutureCheck::Now,
+            },
         }
     }
 }

@@ -61,11 +61,14 @@ pub enum ViolationCode {
     InvalidCatalog,
     /// A catalog exceeds a configured limit (only in catalog errors).
     LimitExceeded,
+    /// The last entry of a list cut at `MAX_VIOLATIONS_PER_EVENT` (100); its message says how many
+    /// more were found.
+    TooManyViolations,
 }
 
 impl ViolationCode {
     /// Every code, in declaration order; used to index per-code counters.
-    pub const ALL: [ViolationCode; 25] = [
+    pub const ALL: [ViolationCode; 26] = [
         Self::InvalidJson,
         Self::EventTooLarge,
         Self::MissingDate,
@@ -91,6 +94,7 @@ impl ViolationCode {
         Self::DuplicateIdConflict,
         Self::InvalidCatalog,
         Self::LimitExceeded,
+        Self::TooManyViolations,
     ];
 
     /// The stable code string, for example `"TYPE_MISMATCH"`.
@@ -121,6 +125,7 @@ impl ViolationCode {
             Self::DuplicateIdConflict => "DUPLICATE_ID_CONFLICT",
             Self::InvalidCatalog => "INVALID_CATALOG",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::TooManyViolations => "TOO_MANY_VIOLATIONS",
         }
     }
 
@@ -148,6 +153,11 @@ pub struct Violation {
 }
 
 impl Violation {
+    /// Roughly the memory the violation holds besides itself.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Violation>() + self.path.len() + self.message.len()
+    }
+
     /// Builds a violation.
     pub fn new(code: ViolationCode, path: impl Into<String>, message: impl Into<String>) -> Self {
         Violation { code, path: path.into(), message: message.into() }
@@ -326,11 +336,32 @@ impl JourneyError {
 /// Reads an input given as JSON text; malformed text is `INVALID_JSON`. Every front door (C,
 /// Python, Node) reads its JSON inputs through this, so they all report bad text the same way.
 pub fn parse_input(text: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(text).map_err(|e| JourneyError::InvalidJson(e.to_string()))
+    crate::json::parse_value(text.as_bytes()).map_err(|e| JourneyError::InvalidJson(bounded(e)))
+}
+
+/// A parser's error as a message, cut to 300 characters: serde's messages quote the offending
+/// value (`invalid type: string "…"`), which may be as long as the input.
+pub(crate) fn bounded(error: impl fmt::Display) -> String {
+    const MAX: usize = 300;
+    let text = error.to_string();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = JourneyError> = std::result::Result<T, E>;
+
+/// A piece of input for a message, cut to 80 characters (and `…`), so that a huge input never
+/// makes a huge error: every message that repeats what a caller sent goes through it.
+pub(crate) fn clip(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -51,8 +51,9 @@ impl Engine {
     /// Ingests a JSON array of events. Each element gets its own outcome; only bytes that are not a
     /// JSON array at all fail, with `INVALID_JSON`.
     pub fn ingest_batch_json(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes)
-            .map_err(|e| JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {e}")))?;
+        let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes).map_err(|e| {
+            JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {}", crate::error::bounded(e)))
+        })?;
         self.ingest_call(None, |call| {
             let mut batch = BatchOutcome::with_capacity(elements.len());
             for element in elements {
@@ -143,7 +144,9 @@ impl IngestCall<'_, '_> {
         }
         match Json::parse(bytes) {
             Ok(event) => self.event(&event, Source::Text(bytes)),
-            Err(e) => Ok(self.rejected(None, vec![Violation::new(ViolationCode::InvalidJson, "", e.to_string())])),
+            Err(e) => {
+                Ok(self.rejected(None, vec![Violation::new(ViolationCode::InvalidJson, "", crate::error::bounded(e))]))
+            }
         }
     }
 

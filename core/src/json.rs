@@ -30,6 +30,14 @@ pub enum Json<'a> {
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
+/// Reads JSON text into a `serde_json::Value`, refusing an object that repeats a key. serde_json
+/// keeps the last of repeated keys, so `{"actionState": "errored", "actionState": "offered"}`
+/// recorded `offered`; every input text (events, config, catalog, queries, action events) is read
+/// with the same rule and the same error.
+pub fn parse_value(text: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    Json::parse(text).map(|json| json.to_value())
+}
+
 impl<'a> Json<'a> {
     /// Reads one JSON value from `bytes` (trailing whitespace allowed, nothing else).
     pub fn parse(bytes: &'a [u8]) -> Result<Json<'a>, serde_json::Error> {
@@ -234,7 +242,7 @@ impl<'de: 'a, 'a> Visitor<'de> for JsonVisitor<'a> {
             entries.push((key, value));
         }
         if let Some(key) = repeated_key(&entries) {
-            return Err(de::Error::custom(format!("key '{key}' appears twice in one object")));
+            return Err(de::Error::custom(format!("key '{}' appears twice in one object", crate::error::clip(key))));
         }
         Ok(Json::Object(entries))
     }

@@ -40,6 +40,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Roughly the memory the outcome holds besides itself: its violations' paths and messages.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            Outcome::Accepted { warnings, .. } => warnings.iter().map(Violation::heap_bytes).sum(),
+            Outcome::Duplicate { .. } => 0,
+            Outcome::Rejected { violations, .. } => violations.iter().map(Violation::heap_bytes).sum(),
+        }
+    }
+
     /// A rejection of an event whose id is `event_id`.
     pub(crate) fn rejected(event_id: Option<Uuid>, violations: Vec<Violation>) -> Outcome {
         Outcome::Rejected { event_id, violations }

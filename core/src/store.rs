@@ -125,7 +125,7 @@ impl Store {
             return Err(Violation::new(
                 ViolationCode::CustomerMismatch,
                 "/customer",
-                format!("session '{external_id}' belongs to another customer"),
+                format!("session '{}' belongs to another customer", crate::error::clip(external_id)),
             ));
         }
         let applied = {

@@ -16,6 +16,9 @@ use std::io::{self, BufRead};
 
 /// Rejections kept in a [`StreamSummary`] unless the caller asks for another number.
 pub const DEFAULT_KEPT_REJECTIONS: usize = 1000;
+/// Most bytes of kept rejections (their violations' paths and messages) in one summary, whatever
+/// number the caller asks for: 1,000 rejections of 64 KiB lines once held 1.3 GB.
+pub const KEPT_REJECTION_BYTES: usize = 1 << 20;
 
 /// One rejected line of a stream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,12 +45,29 @@ pub struct StreamSummary {
     pub rejections: Vec<LineRejection>,
     /// True when there were more rejections than were kept.
     pub rejections_truncated: bool,
+    /// Bytes of the kept rejections (see [`KEPT_REJECTION_BYTES`]).
+    #[serde(skip)]
+    kept_bytes: usize,
+}
+
+impl StreamSummary {
+    /// Keeps `rejection` while both the number and the bytes kept are under their bounds.
+    fn keep(&mut self, rejection: LineRejection, kept_rejections: usize) {
+        let bytes = rejection.outcome.heap_bytes();
+        if self.rejections.len() < kept_rejections && self.kept_bytes + bytes <= KEPT_REJECTION_BYTES {
+            self.kept_bytes += bytes;
+            self.rejections.push(rejection);
+        } else {
+            self.rejections_truncated = true;
+        }
+    }
 }
 
 impl Engine {
-    /// Ingests NDJSON from `reader`, one line at a time. Blank lines are skipped. A line longer
-    /// than `maxEventBytes` is read past, not stored, and rejected with `EVENT_TOO_LARGE`. Keeps
-    /// the first `kept_rejections` rejections. The whole stream is one ingest call: under
+    /// Ingests NDJSON from `reader`, one line at a time. Blank lines (of any length) are skipped.
+    /// A line longer than `maxEventBytes` is read past, not stored, and rejected with
+    /// `EVENT_TOO_LARGE`. Keeps the first `kept_rejections` rejections, and at most
+    /// [`KEPT_REJECTION_BYTES`] of them. The whole stream is one ingest call: under
     /// `store.sync = "batch"` it is fsynced once, at the end. Fails with `IO_ERROR` when reading
     /// fails, after ingesting every line before it.
     pub fn ingest_ndjson_reader(&self, reader: impl BufRead, kept_rejections: usize) -> Result<StreamSummary> {
@@ -77,16 +97,16 @@ impl Engine {
         let mut number = 0u64;
         loop {
             line.clear();
-            let (read, oversized) = read_line(&mut reader, &mut line, limit)
+            let LineRead { read, oversized, blank } = read_line(&mut reader, &mut line, limit)
                 .map_err(|e| JourneyError::Io(format!("reading line {}: {e}", number + 1)))?;
             if read == 0 {
                 return Ok(summary);
             }
             number += 1;
-            let text = match (oversized, line_content(&line)) {
-                (false, None) => continue,
-                (_, text) => text.unwrap_or_default(),
-            };
+            if blank {
+                continue;
+            }
+            let text = line_content(&line).unwrap_or_default();
             summary.lines += 1;
             call.check_interrupt()?;
             let outcome = if oversized {
@@ -104,23 +124,29 @@ impl Engine {
                 Outcome::Duplicate { .. } => summary.duplicates += 1,
                 Outcome::Rejected { .. } => {
                     summary.rejected += 1;
-                    if summary.rejections.len() < kept_rejections {
-                        summary.rejections.push(LineRejection { line: number, outcome });
-                    } else {
-                        summary.rejections_truncated = true;
-                    }
+                    summary.keep(LineRejection { line: number, outcome }, kept_rejections);
                 }
             }
         }
     }
 }
 
+/// What [`read_line`] read.
+struct LineRead {
+    /// Bytes read, `\n` included; 0 at the end of the input.
+    read: usize,
+    /// Bytes past the limit were dropped.
+    oversized: bool,
+    /// Every byte read was ASCII whitespace (dropped ones included).
+    blank: bool,
+}
+
 /// Reads one line (with its `\n`) into `line`, keeping at most `limit + 2` bytes of it (room for the
-/// event and `\r\n`); the rest of a longer line is read and dropped. Returns the bytes read and
-/// whether bytes were dropped.
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io::Result<(usize, bool)> {
+/// event and `\r\n`); the rest of a longer line is read and dropped.
+fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io::Result<LineRead> {
     let mut read = 0;
     let mut oversized = false;
+    let mut blank = true;
     loop {
         let available = match reader.fill_buf() {
             Ok(buffer) => buffer,
@@ -128,12 +154,13 @@ fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io:
             Err(e) => return Err(e),
         };
         if available.is_empty() {
-            return Ok((read, oversized));
+            return Ok(LineRead { read, oversized, blank });
         }
         let (chunk, done) = match memchr::memchr(b'\n', available) {
             Some(end) => (&available[..=end], true),
             None => (available, false),
         };
+        blank = blank && chunk.iter().all(u8::is_ascii_whitespace);
         let room = (limit + 2).saturating_sub(line.len());
         if chunk.len() > room {
             oversized = true;
@@ -145,7 +172,7 @@ fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>, limit: usize) -> io:
         read += used;
         if done {
             // A kept line may still be a byte or two over the limit; `ingest_json` refuses it.
-            return Ok((read, oversized));
+            return Ok(LineRead { read, oversized, blank });
         }
     }
 }

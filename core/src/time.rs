@@ -13,8 +13,14 @@ pub fn parse_rfc3339(text: &str) -> Option<Millis> {
     if bytes.len() < 20 || !matches!(bytes[10], b'T' | b't') {
         return None;
     }
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis())
+    // A time whose UTC form falls outside years 0000-9999 (`9999-12-31T23:30:00-01:00`) could not
+    // be written back as RFC 3339 UTC, so a config holding it would not read back: refuse it here.
+    let millis = DateTime::parse_from_rfc3339(text).ok()?.timestamp_millis();
+    (RFC3339_UTC_RANGE).contains(&millis).then_some(millis)
 }
+
+/// Every instant RFC 3339 can write in UTC: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+const RFC3339_UTC_RANGE: std::ops::RangeInclusive<Millis> = -62_167_219_200_000..=253_402_300_799_999;
 
 /// Formats as `2026-11-21T10:15:00.000Z`.
 pub fn format_millis(millis: Millis) -> String {
@@ -33,6 +39,16 @@ pub fn wall_now() -> Millis {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refuses_times_outside_the_years_rfc_3339_can_write_in_utc() {
+        assert_eq!(parse_rfc3339("9999-12-31T23:30:00-01:00"), None);
+        assert_eq!(parse_rfc3339("0000-01-01T00:30:00+01:00"), None);
+        let last = parse_rfc3339("9999-12-31T23:59:59.999Z").unwrap();
+        assert_eq!(parse_rfc3339(&format_millis(last)), Some(last));
+        let first = parse_rfc3339("0000-01-01T00:00:00Z").unwrap();
+        assert_eq!(parse_rfc3339(&format_millis(first)), Some(first));
+    }
 
     #[test]
     fn round_trips_to_utc_milliseconds() {

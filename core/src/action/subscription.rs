@@ -24,15 +24,22 @@ pub struct Pattern {
 impl Pattern {
     /// Reads `webchat:offered`, `webchat:all`, `all:errored` or `all:all`.
     pub fn parse(text: &str) -> Result<Pattern> {
-        let bad = |why: String| JourneyError::invalid_argument(format!("pattern '{text}': {why}"));
+        let bad =
+            |why: String| JourneyError::invalid_argument(format!("pattern '{}': {why}", crate::error::clip(text)));
         let (media, state) = text.split_once(':').ok_or_else(|| bad("expected mediaType:state".into()))?;
         let media_type = match media {
             "all" => None,
-            _ => Some(MediaType::parse(media).ok_or_else(|| bad(format!("unknown media type '{media}'")))?),
+            _ => Some(
+                MediaType::parse(media)
+                    .ok_or_else(|| bad(format!("unknown media type '{}'", crate::error::clip(media))))?,
+            ),
         };
         let state = match state {
             "all" => None,
-            _ => Some(ActionState::parse(state).ok_or_else(|| bad(format!("unknown state '{state}'")))?),
+            _ => Some(
+                ActionState::parse(state)
+                    .ok_or_else(|| bad(format!("unknown state '{}'", crate::error::clip(state))))?,
+            ),
         };
         Ok(Pattern { media_type, state })
     }

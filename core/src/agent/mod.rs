@@ -198,5 +198,5 @@ fn check_name(field: &str, value: &str, max: usize) -> Result<()> {
 }
 
 fn invalid_session(session_id: &str) -> JourneyError {
-    JourneyError::InvalidSession(format!("no agent session '{session_id}'"))
+    JourneyError::InvalidSession(format!("no agent session '{}'", crate::error::clip(session_id)))
 }

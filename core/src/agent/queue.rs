@@ -230,6 +230,10 @@ impl AgentQueues {
         agent
     }
 
+    fn known_agent(&self, agent_id: &str) -> Option<Arc<Agent>> {
+        self.agents.lock(agent_id).get(agent_id).cloned()
+    }
+
     fn session(&self, session_id: &str) -> Result<(Uuid, Arc<Agent>)> {
         let id = Uuid::try_parse(session_id).map_err(|_| invalid_session(session_id))?;
         let agent = self.sessions.lock(&id).get(&id).cloned().ok_or_else(|| invalid_session(session_id))?;
@@ -259,8 +263,27 @@ impl AgentQueues {
         self.agents.lock(agent_id).insert(agent_id.into(), agent);
     }
 
+    /// The id stores written before ids were random gave a login: UUIDv5 of
+    /// `agent-session:<agentId>:<login number>`. Replaying their `startAgentSession` records must
+    /// give the ids their clients hold.
+    pub fn legacy_session_id(agent_id: &str, state: &AgentState) -> Uuid {
+        Uuid::new_v5(&NAMESPACE, format!("agent-session:{agent_id}:{}", state.logins).as_bytes())
+    }
+
     /// Starts (or returns) the agent's session, queueing `AgentSessionStart` and persisted events.
-    pub fn start(&self, agent_id: &str, now: Millis, limits: QueueLimits) -> Result<AgentSession> {
+    /// A new session gets the id `new_id` gives it (called at most once, under the agent's lock).
+    ///
+    /// The session is findable by id before the agent's lock is released: a second `start` of the
+    /// same agent returns the id only once a poll on it can succeed. (It was registered after the
+    /// lock was dropped, and 17 of 16,000 concurrent logins got an id that polled as
+    /// `INVALID_SESSION`.) Lock order: agent, then a shard of `sessions`.
+    pub fn start(
+        &self,
+        agent_id: &str,
+        now: Millis,
+        limits: QueueLimits,
+        new_id: impl FnOnce(&AgentState) -> Uuid,
+    ) -> Result<AgentSession> {
         check_name("agentId", agent_id, limits.max_string)?;
         let agent = self.agent(agent_id);
         let mut state = agent.lock();
@@ -268,7 +291,7 @@ impl AgentQueues {
             return Ok(AgentSession { session_id: queue.id });
         }
         state.logins += 1;
-        let session_id = Uuid::new_v5(&NAMESPACE, format!("agent-session:{agent_id}:{}", state.logins).as_bytes());
+        let session_id = new_id(&state);
         let mut start = Pending::new(AgentEventType::AgentSessionStart, "AgentSessionStart", "", now, false);
         start.sequence = state.sequence();
         let mut events = VecDeque::with_capacity(state.persisted.len() + 1);
@@ -278,8 +301,8 @@ impl AgentQueues {
             events.push_back(event);
         }
         state.session = Some(SessionQueue { id: session_id, events, returned_through: None });
-        drop(state);
         self.sessions.lock(&session_id).insert(session_id, agent.clone());
+        drop(state);
         agent.wake();
         Ok(AgentSession { session_id })
     }
@@ -332,7 +355,18 @@ impl AgentQueues {
                 limits.max_data
             )));
         }
-        let agent = self.agent(&request.agent_id);
+        // An event that is not kept for an agent never seen is dropped without making an entry
+        // for the agent (entries are never removed, so any caller could otherwise grow memory).
+        let agent = match request.persist_in_memory {
+            true => self.agent(&request.agent_id),
+            false => match self.known_agent(&request.agent_id) {
+                Some(agent) => agent,
+                None => {
+                    counters.add(Counter::CustomEventsDropped, 1);
+                    return Ok(SendResult { delivery: Delivery::AgentNotConnected, overwritten: false });
+                }
+            },
+        };
         let mut state = agent.lock();
         if state.session.is_none() && !request.persist_in_memory {
             counters.add(Counter::CustomEventsDropped, 1);
@@ -513,8 +547,8 @@ mod tests {
     fn start_is_idempotent_and_queues_the_start_marker_first() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
         send(&queues, "kept", true, &counters).unwrap();
-        let session = queues.start("a1", 0, LIMITS).unwrap();
-        assert_eq!(queues.start("a1", 0, LIMITS).unwrap(), session);
+        let session = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap();
+        assert_eq!(queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap(), session);
         let id = session.session_id.to_string();
         assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "kept"]);
         assert_eq!(poll(&queues, &id, None).unwrap(), NextEvents::Timeout);
@@ -523,7 +557,7 @@ mod tests {
     #[test]
     fn queue_full_loses_nothing_and_overwrite_is_still_allowed() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
-        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
         for name in ["a", "b", "c"] {
             send(&queues, name, false, &counters).unwrap();
         }
@@ -535,7 +569,7 @@ mod tests {
     #[test]
     fn returned_events_stay_until_acknowledged_and_released_ones_come_back() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
-        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
         send(&queues, "a", false, &counters).unwrap();
         assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "a"]);
         // A returned event is no longer replaced by a newer one of the same name.
@@ -556,13 +590,13 @@ mod tests {
     #[test]
     fn ending_a_session_treats_unacknowledged_events_as_undelivered() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
-        let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
         send(&queues, "kept", true, &counters).unwrap();
         send(&queues, "lost", false, &counters).unwrap();
         assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "kept", "lost"]);
         queues.end(&id, &counters).unwrap();
         assert_eq!(counters.snapshot().custom_events_dropped, 1);
-        let next = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+        let next = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
         assert_eq!(names(poll(&queues, &next, None).unwrap()), ["AgentSessionStart", "kept"]);
     }
 
@@ -576,9 +610,24 @@ mod tests {
             persist_in_memory: false,
         };
         assert_eq!(queues.send(&too_big, 0, LIMITS, &counters).unwrap_err().code(), "INVALID_ARGUMENT");
-        assert_eq!(queues.start("", 0, LIMITS).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(queues.start("", 0, LIMITS, |_| Uuid::new_v4()).unwrap_err().code(), "INVALID_ARGUMENT");
         assert_eq!(poll(&queues, "nope", None).unwrap_err().code(), "INVALID_SESSION");
         assert_eq!(max_events(Some(0)).unwrap_err().code(), "INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn a_dropped_send_to_an_unknown_agent_leaves_no_entry() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        for n in 0..1000 {
+            let request = CustomEventRequest::new(format!("nobody-{n}"), "n", "d", false);
+            assert_eq!(queues.send(&request, 0, LIMITS, &counters).unwrap().delivery, Delivery::AgentNotConnected);
+        }
+        assert_eq!(queues.count(), 0, "309 bytes per unknown agent before");
+        assert_eq!(counters.snapshot().custom_events_dropped, 1000);
+        // A persisted send does make the entry: the event waits there for the agent's login.
+        let request = CustomEventRequest::new("later", "n", "d", true);
+        assert_eq!(queues.send(&request, 0, LIMITS, &counters).unwrap().delivery, Delivery::Persisted);
+        assert_eq!(queues.count(), 1);
     }
 
     #[test]
@@ -586,7 +635,7 @@ mod tests {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
         let ids: Vec<String> = (0..=ENDED_SESSIONS_KEPT)
             .map(|_| {
-                let id = queues.start("a1", 0, LIMITS).unwrap().session_id.to_string();
+                let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
                 queues.end(&id, &counters).unwrap();
                 id
             })

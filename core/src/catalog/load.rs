@@ -1,10 +1,14 @@
 //! Reading a catalog from JSON: every fault is collected, each with its JSON pointer.
 
-use super::{AttributeDef, AttributeType, CONVERSATION, EventType, SessionKind, SessionType, escape, is_identifier};
+use super::{
+    AttributeDef, AttributeType, CONVERSATION, EnumValues, EventType, SessionKind, SessionType, escape, is_identifier,
+};
 use crate::config::Config;
 use crate::duration::Duration;
+use crate::error::clip;
 use crate::error::{JourneyError, Violation, ViolationCode};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 pub(super) fn fault(path: impl Into<String>, message: impl Into<String>) -> Violation {
     Violation::new(ViolationCode::InvalidCatalog, path, message)
@@ -47,7 +51,7 @@ impl Loader {
             return None;
         };
         for key in map.keys().filter(|k| !allowed.contains(&k.as_str())) {
-            self.fault(format!("{path}/{}", escape(key)), format!("unknown key '{key}'"));
+            self.fault(format!("{path}/{}", escape(&clip(key))), format!("unknown key '{}'", clip(key)));
         }
         Some(map)
     }
@@ -74,7 +78,7 @@ impl Loader {
             Some(Value::String(name)) => {
                 self.fault(
                     format!("{path}/name"),
-                    format!("'{name}' is not an identifier (^[A-Za-z][A-Za-z0-9_]{{0,63}}$)"),
+                    format!("'{}' is not an identifier (^[A-Za-z][A-Za-z0-9_]{{0,63}}$)", clip(name)),
                 );
                 name.clone()
             }
@@ -112,7 +116,7 @@ impl Loader {
             items.iter().enumerate().map(|(i, item)| self.session_type(item, &format!("/sessionTypes/{i}"))).collect();
         let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
         for (i, path) in duplicates(&names) {
-            self.fault(format!("/sessionTypes/{i}/name"), format!("session type '{path}' is defined twice"));
+            self.fault(format!("/sessionTypes/{i}/name"), format!("session type '{}' is defined twice", clip(path)));
         }
         types
     }
@@ -159,17 +163,27 @@ impl Loader {
             .collect();
         let names: Vec<&str> = event_types.iter().map(|e| e.name.as_str()).collect();
         for (i, name) in duplicates(&names) {
-            self.fault(format!("{path}/eventTypes/{i}/name"), format!("event type '{name}' is defined twice"));
+            self.fault(format!("{path}/eventTypes/{i}/name"), format!("event type '{}' is defined twice", clip(name)));
         }
         self.ends_on(map, path, kind, &mut event_types);
+        let session_attribute: HashMap<&str, usize> =
+            attributes.iter().enumerate().map(|(i, a)| (a.name.as_str(), i)).collect();
         for event_type in &mut event_types {
-            event_type.projections = event_type
-                .attributes
-                .iter()
-                .map(|a| attributes.iter().position(|s: &AttributeDef| s.name == a.name))
-                .collect();
+            event_type.projections =
+                event_type.attributes.iter().map(|a| session_attribute.get(a.name.as_str()).copied()).collect();
         }
-        SessionType { name, kind, display_name, idle_after, inactive_after, inactivity_gap, attributes, event_types }
+        let event_type_by_name = event_types.iter().enumerate().map(|(i, e)| (e.name.clone(), i)).collect();
+        SessionType {
+            name,
+            kind,
+            display_name,
+            idle_after,
+            inactive_after,
+            inactivity_gap,
+            attributes,
+            event_types,
+            event_type_by_name,
+        }
     }
 
     fn status(&mut self, value: Option<&Value>, path: &str) -> (Duration, Duration) {
@@ -191,12 +205,14 @@ impl Loader {
         if kind == SessionKind::Web && !names.is_empty() {
             self.fault(format!("{path}/endsOn"), "web sessions end by inactivity, not by event");
         }
+        let by_name: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.name.clone(), i)).collect();
         for (i, name) in names.iter().enumerate() {
-            let target = name.as_str().and_then(|n| events.iter_mut().find(|e| e.name == n));
-            match target {
-                Some(event_type) => event_type.ends_session = true,
-                None => self
-                    .fault(format!("{path}/endsOn/{i}"), format!("{name} is not an event type of this session type")),
+            match name.as_str().and_then(|n| by_name.get(n)) {
+                Some(index) => events[*index].ends_session = true,
+                None => self.fault(
+                    format!("{path}/endsOn/{i}"),
+                    format!("{} is not an event type of this session type", clip(&name.to_string())),
+                ),
             }
         }
     }
@@ -218,7 +234,7 @@ impl Loader {
             .collect();
         let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
         for (i, name) in duplicates(&names) {
-            self.fault(format!("{path}/attributes/{i}/name"), format!("attribute '{name}' is defined twice"));
+            self.fault(format!("{path}/attributes/{i}/name"), format!("attribute '{}' is defined twice", clip(name)));
         }
         attributes
     }
@@ -313,20 +329,26 @@ impl Loader {
         }
     }
 
-    fn enum_values(&mut self, map: &Map<String, Value>, path: &str) -> Vec<String> {
+    fn enum_values(&mut self, map: &Map<String, Value>, path: &str) -> EnumValues {
         let items = self.array(map, "values", path, true);
         if items.is_empty() && map.contains_key("values") {
             self.fault(format!("{path}/values"), "an enum needs at least one value");
         }
         let mut values = Vec::with_capacity(items.len());
+        let mut positions = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             match item.as_str() {
-                Some(text) if values.iter().any(|v| v == text) => {
-                    self.fault(format!("{path}/values/{i}"), format!("'{text}' is listed twice"))
+                Some(text) => {
+                    values.push(text.to_owned());
+                    positions.push(i);
                 }
-                Some(text) => values.push(text.to_owned()),
                 None => self.fault(format!("{path}/values/{i}"), "enum values must be strings"),
             }
+        }
+        let (values, repeated) = EnumValues::new(values);
+        for at in repeated {
+            let text = clip(&values.as_slice()[at]);
+            self.fault(format!("{path}/values/{}", positions[at]), format!("'{text}' is listed twice"));
         }
         values
     }
@@ -356,6 +378,21 @@ impl Loader {
             }
         }
     }
+}
+
+/// `LIMIT_EXCEEDED` when the raw catalog lists more event types than `maxEventTypes`; `None` when
+/// it does not (or is too malformed to count, which the loader then reports).
+pub(super) fn count_event_types_early(value: &Value, config: &Config) -> Option<JourneyError> {
+    let session_types = value.get("sessionTypes")?.as_array()?;
+    let event_types = |ty: &Value| ty.get("eventTypes").and_then(Value::as_array).map_or(0, Vec::len);
+    let total: usize = session_types.iter().map(event_types).sum();
+    (total > config.max_event_types).then(|| JourneyError::LimitExceeded {
+        violations: vec![Violation::new(
+            ViolationCode::LimitExceeded,
+            "/sessionTypes",
+            format!("{total} event types; at most {} are allowed (maxEventTypes)", config.max_event_types),
+        )],
+    })
 }
 
 /// `(index, name)` of every name that appeared earlier in `names` (empty names are skipped).

@@ -18,7 +18,7 @@ pub(crate) struct Remap {
     /// By stored session type index: the new index.
     pub session_types: Vec<usize>,
     /// By stored session type, then stored event type index: the new event type index.
-    pub event_types: Vec<Vec<u16>>,
+    pub event_types: Vec<Vec<u32>>,
     /// By stored session type, then stored session attribute slot: the new slot.
     pub attribute_slots: Vec<Vec<usize>>,
     /// By stored session type: how many session attribute slots the new type has.
@@ -42,7 +42,7 @@ pub(crate) fn plan(stored: &Catalog, new: &Catalog) -> Result<Remap> {
         remap.session_types.push(index);
         remap
             .event_types
-            .push(old.event_types.iter().map(|e| ty.event_type_index(&e.name).unwrap_or_default() as u16).collect());
+            .push(old.event_types.iter().map(|e| ty.event_type_index(&e.name).unwrap_or_default() as u32).collect());
         remap.attribute_slots.push(
             old.attributes
                 .iter()

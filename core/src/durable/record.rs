@@ -5,7 +5,7 @@
 //! `now`; the two journal-only ops, `tally` and `evict`, are applied here.
 
 use super::journal::{JournalRead, RecordRead};
-use crate::agent::NextEventsRequest;
+use crate::agent::{AgentQueues, NextEventsRequest};
 use crate::command::Command;
 use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::path::Path;
+use uuid::Uuid;
 
 /// A change to journal, borrowed from the call that made it.
 pub(crate) enum Record<'a> {
@@ -32,6 +33,8 @@ pub(crate) enum Record<'a> {
     Evict(Cutoffs),
     /// A poll that took nothing acknowledged events up to a sequence.
     Acknowledged { session_id: &'a str, through: u64 },
+    /// `start_agent_session`, with the id it gave (ids are random, so replay must be told).
+    AgentSessionStarted { agent_id: &'a str, session_id: Uuid },
 }
 
 impl Record<'_> {
@@ -45,6 +48,11 @@ impl Record<'_> {
             ack: Some(through),
         };
         Record::Call(Command::NextEvents(request))
+    }
+
+    /// The record of a `start_agent_session` that answered `session_id`.
+    pub fn agent_session_started(agent_id: &str, session_id: Uuid) -> Record<'_> {
+        Record::AgentSessionStarted { agent_id, session_id }
     }
 
     /// The record of a poll that took nothing but acknowledged through `through`.
@@ -71,6 +79,9 @@ impl Record<'_> {
             Record::Evict(cutoffs) => op("evict", &cutoffs.to_json()),
             Record::Acknowledged { session_id, through } => {
                 op("acknowledge", &serde_json::json!({"sessionId": session_id, "through": through}))
+            }
+            Record::AgentSessionStarted { agent_id, session_id } => {
+                op("agentSessionStarted", &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
             }
             Record::Call(command) => {
                 let _ = serde_json::to_writer(&mut *out, command);
@@ -156,6 +167,28 @@ pub(crate) fn replay(engine: &Engine, file: &Path, journal: &JournalRead, record
                 Ok(Some(_)) => Ok(()),
                 other => Err(corrupt(format!("record {}: an acknowledgement replayed as {other:?}", record.seq))),
             }
+        }
+        "agentSessionStarted" => {
+            let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
+            let agent = value.get("agentId").and_then(Value::as_str);
+            let session = value.get("sessionId").and_then(Value::as_str).and_then(|s| Uuid::try_parse(s).ok());
+            let (Some(agent), Some(session)) = (agent, session) else {
+                return Err(corrupt(format!("record {}: a bad agentSessionStarted", record.seq)));
+            };
+            match engine.start_agent_session_as(agent, |_| session) {
+                Ok(started) if started.session_id == session => Ok(()),
+                other => Err(corrupt(format!("record {}: a login replayed as {other:?}", record.seq))),
+            }
+        }
+        // Stores written before agent session ids were random recorded the op itself.
+        "startAgentSession" => {
+            let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;
+            let agent = value.get("agentId").and_then(Value::as_str);
+            let agent = agent.ok_or_else(|| corrupt(format!("record {}: a bad startAgentSession", record.seq)))?;
+            engine
+                .start_agent_session_as(agent, |state| AgentQueues::legacy_session_id(agent, state))
+                .map(|_| ())
+                .map_err(|e| corrupt(format!("record {}: a login failed on replay: {e}", record.seq)))
         }
         op => {
             let value: Value = serde_json::from_str(input).map_err(|e| corrupt(e.to_string()))?;

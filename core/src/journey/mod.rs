@@ -73,6 +73,13 @@ pub(crate) fn journey_page(
     })
 }
 
+/// The page of a customer with no sessions, once `page` has passed the checks a real one would.
+pub(crate) fn empty_page<T>(page: &PageRequest) -> Result<Page<T>> {
+    page.size()?;
+    page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
+    Ok(Page { entities: Vec::new(), next_cursor: None })
+}
+
 /// A page of a session's events in time order. The caller has checked permission and visibility.
 pub(crate) fn events_page(
     catalog: &Catalog,
@@ -83,10 +90,13 @@ pub(crate) fn events_page(
 ) -> Result<Page<EventView>> {
     let size = page.size()?;
     let after = page.after.as_deref().map(|c| Cursor::decode(c, EVENTS_CURSOR)).transpose()?;
-    let start = after.map_or(0, |c| session.events.partition_point(|e| (e.time, e.id) <= (c.time, c.id)));
+    // The first event after the cursor: the rank of the cursor's key, plus one if that event exists.
+    let start = after
+        .map_or(0, |c| session.events.rank_of((c.time, c.id)) + usize::from(session.event(c.time, c.id).is_some()));
     let end = (start + size).min(session.events.len());
     let entities = (start..end)
-        .map(|i| card::event_view(catalog, &customer.customer, session, i, &session.events[i], viewer))
+        .zip(session.events.iter_from(start))
+        .map(|(i, event)| card::event_view(catalog, &customer.customer, session, i, event, viewer))
         .collect();
     let next_cursor = (end < session.events.len()).then(|| {
         let last = &session.events[end - 1];

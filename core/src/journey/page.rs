@@ -65,7 +65,9 @@ impl Cursor {
     }
 
     pub fn decode(text: &str, tag: char) -> Result<Cursor> {
-        let bad = || JourneyError::invalid_argument(format!("'{text}' is not a cursor of this listing"));
+        let bad = || {
+            JourneyError::invalid_argument(format!("'{}' is not a cursor of this listing", crate::error::clip(text)))
+        };
         let rest = text.strip_prefix(tag).filter(|r| r.len() == 48 && r.is_ascii()).ok_or_else(bad)?;
         let time = u64::from_str_radix(&rest[..16], 16).map_err(|_| bad())? as i64;
         let id = Uuid::try_parse(&rest[16..]).map_err(|_| bad())?;

@@ -33,5 +33,5 @@ pub struct SessionEventsQuery {
 
 /// Reads a query from its JSON form; `INVALID_ARGUMENT` names what is wrong.
 pub fn query_from_value<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T> {
-    T::deserialize(value).map_err(|e| JourneyError::invalid_argument(e.to_string()))
+    T::deserialize(value).map_err(|e| JourneyError::invalid_argument(crate::error::bounded(e)))
 }

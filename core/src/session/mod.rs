@@ -5,11 +5,13 @@
 //! are grouped by inactivity ([`web`]); conversation cards carry extra fields ([`conversation`]).
 
 mod conversation;
+mod events;
 mod keyed;
 mod lww;
 mod web;
 
 pub(crate) use conversation::ConversationState;
+pub(crate) use events::EventLog;
 pub(crate) use lww::Lww;
 
 use crate::catalog::{Catalog, EventType, SessionKind};
@@ -28,8 +30,9 @@ use uuid::Uuid;
 pub(crate) struct StoredEvent {
     pub id: Uuid,
     pub time: Millis,
-    /// Index of the event type within the session's type.
-    pub event_type: u16,
+    /// Index of the event type within the session's type. (A `u32`: catalogs may hold up to
+    /// 1,000,000 event types, and a `u16` once showed `e69999` as `e4463`.)
+    pub event_type: u32,
     /// The attributes as one compact JSON object (values unwrapped from the vendor form), or empty
     /// when there are none. One small string per event, instead of a tree of values, halves the
     /// memory of a stored event; values are parsed back only when someone reads them.
@@ -46,11 +49,18 @@ impl StoredEvent {
             write_object(defined.chain(event.extra_attributes.iter().copied()), &mut json);
             String::from_utf8(json).expect("JSON written from valid strings is UTF-8").into_boxed_str()
         };
-        StoredEvent { id, time: event.time, event_type: event.event_type as u16, attributes }
+        let event_type = u32::try_from(event.event_type).expect("config caps event types at 1,000,000");
+        StoredEvent { id, time: event.time, event_type, attributes }
+    }
+
+    /// An event with no attributes, for tests of the containers.
+    #[cfg(test)]
+    pub(crate) fn for_test(id: Uuid, time: Millis) -> StoredEvent {
+        StoredEvent { id, time, event_type: 0, attributes: Box::default() }
     }
 
     /// Order of events within a session: by time, ties broken by id.
-    fn order_key(&self) -> (Millis, Uuid) {
+    pub(crate) fn order_key(&self) -> events::OrderKey {
         (self.time, self.id)
     }
 
@@ -80,7 +90,7 @@ pub(crate) struct Session {
     /// The division of the event that created the session.
     pub division: Option<Box<str>>,
     /// Events in time order (ties by id).
-    pub events: Vec<StoredEvent>,
+    pub events: EventLog,
     /// One last-writer-wins slot per session attribute of the type. A slot names the winning event;
     /// the value is read from that event, so it is stored once.
     pub attributes: Vec<Lww<()>>,
@@ -99,7 +109,7 @@ impl Session {
             kind: ty.kind,
             external_id: event.external_id.map(Box::from),
             division: event.division.map(Box::from),
-            events: Vec::new(),
+            events: EventLog::default(),
             attributes: ty.attributes.iter().map(|_| Lww::default()).collect(),
             ended: None,
             merged_ids: Vec::new(),
@@ -122,19 +132,12 @@ impl Session {
         if event_type.ends_session {
             self.ended = Some(self.ended.map_or(event.time, |end| end.min(event.time)));
         }
-        let key = event.order_key();
-        let index = match self.events.last() {
-            Some(last) if last.order_key() > key => self.events.partition_point(|e| e.order_key() < key),
-            _ => self.events.len(),
-        };
-        self.events.insert(index, event);
-        index
+        self.events.insert(event)
     }
 
     /// The event with this time and id.
     pub fn event(&self, time: Millis, id: Uuid) -> Option<&StoredEvent> {
-        let index = self.events.binary_search_by(|e| e.order_key().cmp(&(time, id))).ok()?;
-        Some(&self.events[index])
+        self.events.find((time, id))
     }
 
     /// The current value of session attribute `slot`, called `name`.
@@ -319,7 +322,7 @@ impl CustomerSessions {
         for session in self.sessions.iter_mut().flatten() {
             let old = session.session_type;
             session.session_type = remap.session_types[old];
-            for event in &mut session.events {
+            for event in session.events.iter_mut() {
                 event.event_type = remap.event_types[old][event.event_type as usize];
             }
             let mut slots = vec![Lww::default(); remap.attribute_counts[old]];

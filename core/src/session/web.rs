@@ -116,8 +116,7 @@ impl CustomerSessions {
         for (slot, other) in survivor.attributes.iter_mut().zip(absorbed.attributes) {
             slot.merge(other);
         }
-        survivor.events.extend(absorbed.events);
-        survivor.events.sort_unstable_by_key(|e| e.order_key());
+        survivor.events.absorb(absorbed.events);
         survivor_slot
     }
 }

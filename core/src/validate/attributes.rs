@@ -56,12 +56,12 @@ impl Validator<'_> {
                     UnknownAttributes::Reject => report.add(
                         Code::UnknownAttribute,
                         path.to_string(),
-                        format!("event type '{}' has no attribute '{name}'", definition.name),
+                        format!("event type '{}' has no attribute '{}'", definition.name, clip(name)),
                     ),
                     UnknownAttributes::Drop => warnings.push(Violation::new(
                         Code::UnknownAttribute,
                         path.to_string(),
-                        format!("attribute '{name}' is not defined and was dropped"),
+                        format!("attribute '{}' is not defined and was dropped", clip(name)),
                     )),
                     UnknownAttributes::Keep => extra.push((name, value)),
                 },
@@ -115,7 +115,7 @@ impl Validator<'_> {
             }
             None => (value, path),
         };
-        let before = report.0.len();
+        let before = report.found();
         if def.list {
             match value {
                 Json::Array(items) => {
@@ -132,7 +132,7 @@ impl Validator<'_> {
         } else {
             self.scalar(def, value, value_path, report);
         }
-        (report.0.len() == before).then_some(value)
+        (report.found() == before).then_some(value)
     }
 
     fn scalar(&self, def: &AttributeDef, value: &Json<'_>, path: AttributePath<'_>, report: &mut Report<'_>) {
@@ -163,11 +163,11 @@ impl Validator<'_> {
             (AttributeType::Boolean, Json::Bool(_)) => {}
             (AttributeType::Boolean, _) => mismatch(report, "true or false"),
             (AttributeType::Enum { values }, Json::String(text)) => {
-                if !values.iter().any(|v| v == text) {
+                if !values.contains(text) {
                     report.add(
                         Code::NotInEnum,
                         path.to_string(),
-                        format!("'{}' is not one of {}", clip(text), values.join(", ")),
+                        format!("'{}' is not one of {}", clip(text), values.describe()),
                     );
                 }
             }

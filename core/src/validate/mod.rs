@@ -8,6 +8,7 @@ mod attributes;
 
 use crate::catalog::{Catalog, SessionKind, is_identifier};
 use crate::config::Config;
+use crate::error::clip;
 use crate::error::{Violation, ViolationCode as Code};
 use crate::event::IdType;
 use crate::json::Json;
@@ -78,24 +79,78 @@ pub(crate) struct Validator<'c> {
     pub config: &'c Config,
     /// The engine's `now`; `None` for an event clock that has seen no event yet.
     pub now: Option<Millis>,
-    /// Whether `FUTURE_EVENT` applies (wall and manual clocks).
-    pub check_future: bool,
+    /// What `FUTURE_EVENT` compares with, if anything.
+    pub future: FutureCheck,
+}
+
+/// What an event's time may not exceed by more than `maxClockSkew` (`FUTURE_EVENT`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FutureCheck {
+    /// Wall and manual clocks: the engine's `now`.
+    Now,
+    /// An event clock: the wall time when the event is checked. Event times move an event clock,
+    /// so one event dated 9999-12-31 would otherwise freeze it there and make every later real
+    /// event `LATE_EVENT`.
+    Wall(Millis),
+    /// Replaying a journal: what was accepted then is accepted again.
+    None,
 }
 
 /// Collects violations for one event.
-struct Report<'v>(&'v mut Vec<Violation>);
+/// Most violations one event reports; the rest are counted in one `TOO_MANY_VIOLATIONS` entry.
+/// Without a cap, a 64 KiB event of 32,000 bad list items made a 4 MiB outcome.
+pub const MAX_VIOLATIONS_PER_EVENT: usize = 100;
 
-impl Report<'_> {
+/// The violations of one event: the first [`MAX_VIOLATIONS_PER_EVENT`] in full, the rest counted.
+struct Report<'v> {
+    list: &'v mut Vec<Violation>,
+    found: usize,
+}
+
+impl<'v> Report<'v> {
+    fn new(list: &'v mut Vec<Violation>) -> Self {
+        Report { list, found: 0 }
+    }
+
+    /// Reports a violation. The path and message are only built while the cap is not reached.
     fn add(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Violation::new(code, path, message));
+        self.found += 1;
+        if self.found <= MAX_VIOLATIONS_PER_EVENT {
+            self.list.push(Violation::new(code, clip_path(path.into()), message));
+        }
+    }
+
+    /// How many violations were found so far, listed or not.
+    fn found(&self) -> usize {
+        self.found
+    }
+
+    /// Adds the count of the violations not listed, if any.
+    fn finish(self) {
+        if let Some(omitted) = self.found.checked_sub(MAX_VIOLATIONS_PER_EVENT).filter(|n| *n > 0) {
+            self.list.push(Violation::new(
+                Code::TooManyViolations,
+                "",
+                format!("{omitted} more violations were found and not listed"),
+            ));
+        }
+    }
+}
+
+/// A path for a violation, cut short like [`clip`] (a path names a key of the input, and a 1 MB key
+/// must not make a 1 MB outcome).
+fn clip_path(path: String) -> String {
+    const MAX: usize = 200;
+    match path.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path,
     }
 }
 
 impl<'c> Validator<'c> {
     /// Checks `event`, appending every violation found. Returns the checked event when there is none.
     pub fn check<'j, 'a>(&self, event: &'j Json<'a>, violations: &mut Vec<Violation>) -> Option<CheckedEvent<'j, 'a>> {
-        let before = violations.len();
-        let mut report = Report(violations);
+        let mut report = Report::new(violations);
         if !matches!(event, Json::Object(_)) {
             report.add(Code::TypeMismatch, "", format!("an event must be a JSON object, not {}", event.type_name()));
             return None;
@@ -126,7 +181,8 @@ impl<'c> Validator<'c> {
         } else if let (Some((session_type, _)), Some(event_type)) = (session, event_type) {
             self.required_attributes(session_type, event_type, |_| false, &mut report);
         }
-        if violations.len() > before {
+        if report.found() > 0 {
+            report.finish();
             return None;
         }
         let (customer_id, id_type) = customer?;
@@ -184,6 +240,16 @@ impl<'c> Validator<'c> {
             report.add(Code::InvalidDate, "/createdDate", format!("{} is not an RFC 3339 timestamp", describe(date?)));
             return None;
         };
+        let skew = self.config.max_clock_skew;
+        if let FutureCheck::Wall(wall) = self.future
+            && time > wall.saturating_add(skew.as_millis())
+        {
+            report.add(
+                Code::FutureEvent,
+                "/createdDate",
+                format!("event time is more than {skew} after the wall clock ({})", format_millis(wall)),
+            );
+        }
         // An event clock that has seen no event yet has no `now` to compare with.
         let Some(now) = self.now else {
             return Some(time);
@@ -197,11 +263,11 @@ impl<'c> Validator<'c> {
                 format!("event time is more than {lateness} before now ({})", format_millis(now)),
             );
         }
-        if self.check_future && time > now.saturating_add(self.config.max_clock_skew.as_millis()) {
+        if matches!(self.future, FutureCheck::Now) && time > now.saturating_add(skew.as_millis()) {
             report.add(
                 Code::FutureEvent,
                 "/createdDate",
-                format!("event time is more than {} after now ({})", self.config.max_clock_skew, format_millis(now)),
+                format!("event time is more than {skew} after now ({})", format_millis(now)),
             );
         }
         Some(time)
@@ -371,13 +437,5 @@ pub(crate) fn describe(value: &Json<'_>) -> String {
         Json::Number(n) => n.to_string(),
         Json::Bool(b) => b.to_string(),
         other => other.type_name().to_owned(),
-    }
-}
-
-pub(crate) fn clip(text: &str) -> String {
-    const MAX: usize = 80;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
     }
 }
