@@ -16,7 +16,7 @@ BUILD := target/c
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -25,7 +25,7 @@ demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
 
 ## test: build everything and run every test suite
-test: lint check-header test-rust test-c test-install test-python test-pip-install test-node
+test: lint check-header test-rust test-c test-c-asan test-install test-python test-pip-install test-node fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -40,6 +40,28 @@ crash-test:
 ## soak: 5.25M events over 21 simulated days with retention set; memory and store size level off
 soak:
 	$(CARGO) bench -p journey-core --bench retention
+
+## fuzz: every libFuzzer target for FUZZ_SECONDS each (default 60), corpora seeded from the vectors;
+## a finding is left in fuzz/artifacts/<target>/ and fails the target
+FUZZ_TARGETS := ingest_json catalog config batches action_events c_abi sequence
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-tools
+	cd fuzz && python3 seed.py
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \
+		(cd fuzz && $(CARGO) +nightly fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+			-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 2>&1 | grep -E '^(Done|stat::number_of_executed_units)|panicked|ERROR|SUMMARY|artifact'; \
+			exit $${PIPESTATUS[0]}) || exit 1; \
+	done
+
+## fuzz-smoke: each fuzz target for a few seconds (make test), so none of them rots
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-4}
+
+## fuzz-tools: the nightly toolchain's cargo-fuzz, installed when missing
+fuzz-tools:
+	@$(CARGO) +nightly --version >/dev/null 2>&1 || { echo "fuzzing needs a nightly toolchain (rustup toolchain install nightly)"; exit 1; }
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --quiet --locked cargo-fuzz
 
 ## lint: formatting and clippy, warnings as errors
 lint:
@@ -81,6 +103,17 @@ test-c: ffi
 			echo "valgrind $$t ($$link)"; \
 			$(VALGRIND) $(BUILD)/$$t-$$link || exit 1; \
 		done; \
+	done
+
+## test-c-asan: the C tests again, built with AddressSanitizer (and UBSan) against the static library
+test-c-asan: ffi
+	@mkdir -p $(BUILD)/asan
+	@for t in $(C_TESTS); do \
+		$(CC) $(CFLAGS_STRICT) -fsanitize=address,undefined -fno-omit-frame-pointer tests/c/$$t.c -o $(BUILD)/asan/$$t \
+			$(DEBUG_LIB)/libjourney.a $(STATIC_LIBS) || exit 1; \
+		echo "asan $$t"; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 $(BUILD)/asan/$$t > $(BUILD)/asan/$$t.log \
+			|| { cat $(BUILD)/asan/$$t.log; exit 1; }; \
 	done
 
 ## demo-c: the bike delivery through the C ABI

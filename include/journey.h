@@ -635,9 +635,12 @@ enum JourneyStatus journey_ingest_ndjson(const struct JourneyEngine *engine_hand
 /**
  * The code string of a status, for example `"QUEUE_FULL"` for `JOURNEY_QUEUE_FULL`.
  *
- * The string is static: do not free it. Unknown values give `"UNKNOWN"`. Thread-safe.
+ * The string is static: do not free it. Any other `int` gives `"UNKNOWN"`. Thread-safe.
+ *
+ * The parameter is an `int`, not `enum JourneyStatus`: C lets a caller pass any integer where an
+ * enum is expected, and a Rust enum holding a value outside its variants is undefined behaviour.
  */
-const char *journey_status_name(enum JourneyStatus status);
+const char *journey_status_name(int status);
 
 /**
  * Frees a string that libjourney gave you through an out-parameter. NULL is a no-op.

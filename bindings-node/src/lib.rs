@@ -16,8 +16,8 @@ use napi_derive::napi;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-fn config(env: &Env, value: Option<Value>) -> Result<journey_core::Config> {
-    journey_core::Config::from_value(&value.unwrap_or(Value::Null)).js(env)
+fn config(env: &Env, value: Option<Unknown<'_>>) -> Result<journey_core::Config> {
+    journey_core::Config::from_value(&optional_json(env, value)?).js(env)
 }
 
 /// A validated catalog of session and event types.
@@ -30,7 +30,7 @@ pub struct Catalog {
 impl Catalog {
     /// Reads a catalog from JSON text, checked against the limits of `config`.
     #[napi(factory, ts_args_type = "text: string, config?: Config")]
-    pub fn from_json(env: &Env, text: Unknown<'_>, config: Option<Value>) -> Result<Catalog> {
+    pub fn from_json(env: &Env, text: Unknown<'_>, config: Option<Unknown<'_>>) -> Result<Catalog> {
         let text = self::text(env, text, "text")?;
         let limits = self::config(env, config)?;
         Ok(Catalog { inner: journey_core::Catalog::from_json_with_limits(&text, &limits).js(env)? })
@@ -38,7 +38,8 @@ impl Catalog {
 
     /// Reads a catalog from an object.
     #[napi(factory, ts_args_type = "catalog: CatalogDefinition, config?: Config")]
-    pub fn from_object(env: &Env, catalog: Value, config: Option<Value>) -> Result<Catalog> {
+    pub fn from_object(env: &Env, catalog: Unknown<'_>, config: Option<Unknown<'_>>) -> Result<Catalog> {
+        let catalog = json_value(env, catalog)?;
         let limits = self::config(env, config)?;
         Ok(Catalog { inner: journey_core::Catalog::from_value_with_limits(&catalog, &limits).js(env)? })
     }
@@ -60,7 +61,7 @@ pub struct Engine {
 impl Engine {
     /// An engine that keeps everything in memory.
     #[napi(constructor, ts_args_type = "catalog: Catalog, config?: Config")]
-    pub fn new(env: &Env, catalog: &Catalog, config: Option<Value>) -> Result<Self> {
+    pub fn new(env: &Env, catalog: &Catalog, config: Option<Unknown<'_>>) -> Result<Self> {
         let engine = journey_core::Engine::new(catalog.inner.clone(), self::config(env, config)?).js(env)?;
         Ok(Engine { inner: Arc::new(engine) })
     }
@@ -70,7 +71,7 @@ impl Engine {
     /// is damaged (`.file` and `.offset` say where), and `INVALID_CATALOG` when `catalog` is not the
     /// stored one or an addition to it.
     #[napi(factory, ts_args_type = "path: string, catalog: Catalog, config?: Config")]
-    pub fn open(env: &Env, path: Unknown<'_>, catalog: &Catalog, config: Option<Value>) -> Result<Self> {
+    pub fn open(env: &Env, path: Unknown<'_>, catalog: &Catalog, config: Option<Unknown<'_>>) -> Result<Self> {
         let path = text(env, path, "path")?;
         let engine = journey_core::Engine::open(path, catalog.inner.clone(), self::config(env, config)?).js(env)?;
         Ok(Engine { inner: Arc::new(engine) })
@@ -137,12 +138,21 @@ impl Engine {
     /// with no thread. A `subscribe` here records what it receives under its `label`, read back with
     /// `call('deliveries', { label })`.
     #[napi(ts_args_type = "op: string, input?: Json", ts_return_type = "Promise<any>")]
-    pub fn call<'env>(&self, env: &'env Env, op: Unknown<'_>, input: Option<Value>) -> Result<Object<'env>> {
-        let command = Command::new(&text(env, op, "op")?, input.unwrap_or(Value::Null)).js(env)?;
+    pub fn call<'env>(&self, env: &'env Env, op: Unknown<'_>, input: Option<Unknown<'_>>) -> Result<Object<'env>> {
+        let op = text(env, op, "op")?;
+        let input = optional_json(env, input)?;
         let engine = self.inner.clone();
+        // A bad op or input rejects the Promise like any other libjourney error (a value with no
+        // JSON form, above, is a TypeError thrown at once, as Node's own functions do).
+        let command = match Command::new(&op, input) {
+            Ok(command) => command,
+            Err(error) => return rejected(env, error),
+        };
         if let Command::NextEvents(request) = &command {
-            let future = engine.next_events_future(&request.session_id, request.timeout_ms, request.max, request.ack);
-            return poll::start(env, future.js(env)?, None);
+            return match engine.next_events_future(&request.session_id, request.timeout_ms, request.max, request.ack) {
+                Ok(future) => poll::start(env, future, None),
+                Err(error) => rejected(env, error),
+            };
         }
         let (deferred, promise) = env.create_deferred()?;
         let result = engine.call(&command);
@@ -155,10 +165,16 @@ impl Engine {
         ts_args_type = "customer: Customer, viewer: Viewer, page?: PageRequest",
         ts_return_type = "Page<SessionCard>"
     )]
-    pub fn journey(&self, env: &Env, customer: Value, viewer: Value, page: Option<Value>) -> Result<Value> {
+    pub fn journey(
+        &self,
+        env: &Env,
+        customer: Unknown<'_>,
+        viewer: Unknown<'_>,
+        page: Option<Unknown<'_>>,
+    ) -> Result<Value> {
+        let (customer, viewer, page) = (json_value(env, customer)?, json_value(env, viewer)?, page_value(env, page)?);
         let query: JourneyQuery =
-            query_from_value(&json!({"customer": customer, "viewer": viewer, "page": page.unwrap_or(json!({}))}))
-                .js(env)?;
+            query_from_value(&json!({"customer": customer, "viewer": viewer, "page": page})).js(env)?;
         to_json(self.inner.journey_query(&query)).js(env)
     }
 
@@ -171,11 +187,12 @@ impl Engine {
         &self,
         env: &Env,
         session_id: Unknown<'_>,
-        viewer: Value,
-        page: Option<Value>,
+        viewer: Unknown<'_>,
+        page: Option<Unknown<'_>>,
     ) -> Result<Value> {
         let session_id = text(env, session_id, "sessionId")?;
-        let input = json!({"sessionId": session_id, "viewer": viewer, "page": page.unwrap_or(json!({}))});
+        let (viewer, page) = (json_value(env, viewer)?, page_value(env, page)?);
+        let input = json!({"sessionId": session_id, "viewer": viewer, "page": page});
         let query: SessionEventsQuery = query_from_value(&input).js(env)?;
         to_json(self.inner.session_events_query(&query)).js(env)
     }
@@ -274,7 +291,8 @@ impl Engine {
 
     /// Records a web action event and calls the matching subscribers before returning.
     #[napi(ts_args_type = "event: ActionEvent", ts_return_type = "ActionRecord")]
-    pub fn record_action_event(&self, env: &Env, event: Value) -> Result<Value> {
+    pub fn record_action_event(&self, env: &Env, event: Unknown<'_>) -> Result<Value> {
+        let event = json_value(env, event)?;
         let record = subscribers::while_on_js_thread(env, || self.inner.record_action_event(&event));
         to_json(record).js(env)
     }
@@ -346,6 +364,37 @@ fn json_parse<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
     let json: Object<'env> = env.get_global()?.get_named_property("JSON")?;
     let parse: Function<'env, String, Unknown<'env>> = json.get_named_property("parse")?;
     parse.call(text)
+}
+
+/// A JS value as JSON, through `JSON.stringify` and the core's reader: a cyclic object throws
+/// `TypeError`, one nested past 128 levels `INVALID_JSON`, exactly as text would. (napi's own
+/// conversion recursed without limit: a cyclic object crashed the process with a stack overflow.)
+/// `undefined` is `null`; values with no JSON form follow `JSON.stringify` (`NaN` is `null`).
+fn json_value(env: &Env, value: Unknown<'_>) -> Result<Value> {
+    if value.get_type()? == ValueType::Undefined {
+        return Ok(Value::Null);
+    }
+    journey_core::parse_input(&json_stringify(env, value)?).js(env)
+}
+
+/// A Promise already rejected with `error` (its `.code` set, as every libjourney error).
+fn rejected<'env>(env: &'env Env, error: journey_core::JourneyError) -> Result<Object<'env>> {
+    let (deferred, promise) = env.create_deferred()?;
+    deferred.resolve(move |env| Err::<Value, _>(error).js(&env).map(JsonObject));
+    Ok(promise)
+}
+
+/// An optional argument as JSON; absent is `null`.
+fn optional_json(env: &Env, value: Option<Unknown<'_>>) -> Result<Value> {
+    value.map_or(Ok(Value::Null), |value| json_value(env, value))
+}
+
+/// An optional page request; absent (or `null`) is the first page.
+fn page_value(env: &Env, page: Option<Unknown<'_>>) -> Result<Value> {
+    Ok(match optional_json(env, page)? {
+        Value::Null => json!({}),
+        page => page,
+    })
 }
 
 /// `JSON.stringify(value)`; a value with no JSON form (a function, a symbol) is a `TypeError`.

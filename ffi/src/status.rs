@@ -1,7 +1,7 @@
 //! `JourneyStatus`: the return code of every function, one per error code of the core, plus the
 //! three that only the C boundary has.
 
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, c_char, c_int};
 
 /// The result of a libjourney call. `JOURNEY_OK` is 0; every other value names the failure, and
 /// `journey_status_name()` gives its code string, the same string as in the other languages.
@@ -96,10 +96,13 @@ impl JourneyStatus {
 
 /// The code string of a status, for example `"QUEUE_FULL"` for `JOURNEY_QUEUE_FULL`.
 ///
-/// The string is static: do not free it. Unknown values give `"UNKNOWN"`. Thread-safe.
+/// The string is static: do not free it. Any other `int` gives `"UNKNOWN"`. Thread-safe.
+///
+/// The parameter is an `int`, not `enum JourneyStatus`: C lets a caller pass any integer where an
+/// enum is expected, and a Rust enum holding a value outside its variants is undefined behaviour.
 #[unsafe(no_mangle)]
-pub extern "C" fn journey_status_name(status: JourneyStatus) -> *const c_char {
-    status.name().as_ptr()
+pub extern "C" fn journey_status_name(status: c_int) -> *const c_char {
+    NAMES.iter().find(|(known, _)| *known as c_int == status).map_or(c"UNKNOWN", |(_, name)| name).as_ptr()
 }
 
 #[cfg(test)]
@@ -113,5 +116,15 @@ mod tests {
             assert_eq!(status.name(), name);
         }
         assert_eq!(JourneyStatus::from_code("TOO_LONG"), JOURNEY_VALIDATION_FAILED);
+    }
+
+    #[test]
+    fn any_int_has_a_name() {
+        // SAFETY: journey_status_name returns a static NUL-terminated string for every input.
+        let name = |status: c_int| unsafe { CStr::from_ptr(journey_status_name(status)) };
+        assert_eq!(name(JOURNEY_QUEUE_FULL as c_int), c"QUEUE_FULL");
+        for outside in [-1, 10_000, c_int::MIN, c_int::MAX] {
+            assert_eq!(name(outside), c"UNKNOWN");
+        }
     }
 }

@@ -108,7 +108,7 @@ fn last_error(status: JourneyStatus) -> Value {
     let json = journey_last_error_json();
     assert!(!json.is_null(), "{status:?} without a last error");
     let error: Value = serde_json::from_str(unsafe { CStr::from_ptr(json) }.to_str().unwrap()).unwrap();
-    let name = unsafe { CStr::from_ptr(journey_status_name(status)) }.to_str().unwrap();
+    let name = unsafe { CStr::from_ptr(journey_status_name(status as std::ffi::c_int)) }.to_str().unwrap();
     if name != "VALIDATION_FAILED" {
         assert_eq!(error["code"], name, "the status and the error JSON agree");
     }

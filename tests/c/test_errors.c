@@ -78,6 +78,9 @@ int main(void) {
     CHECK(strcmp(journey_status_name(JOURNEY_OK), "OK") == 0);
     CHECK(strcmp(journey_status_name(JOURNEY_QUEUE_FULL), "QUEUE_FULL") == 0);
     CHECK(strcmp(journey_status_name(JOURNEY_PANIC), "PANIC") == 0);
+    /* Any int: no undefined behaviour on the Rust side for values outside the enum. */
+    CHECK(strcmp(journey_status_name(-1), "UNKNOWN") == 0);
+    CHECK(strcmp(journey_status_name(1 << 30), "UNKNOWN") == 0);
     CHECK(strcmp(journey_version(), "0.1.0") == 0);
     CHECK(JOURNEY_VERSION_MAJOR == 0 && JOURNEY_VERSION_MINOR == 1);
 

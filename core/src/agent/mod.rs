@@ -4,8 +4,8 @@
 //! This module has the JSON forms; [`queue`] has the queues, with at-least-once delivery (§5.1).
 //!
 //! Choices where the spec is silent (docs/decisions.md):
-//! - Agent session ids are UUIDv5 of `agent-session:<agentId>:<login number>`, so they are the same
-//!   in every run and every language.
+//! - Agent session ids are random (UUIDv4) and recorded in the journal, so no id is ever given out
+//!   twice, even across restarts.
 //! - `sequence` is given when an event enters a session's queue, so it increases in queue order;
 //!   persisted events get theirs at the next login, after `AgentSessionStart`.
 //! - `maxPendingPerAgent` counts custom events waiting for the agent (queued or persisted), not the

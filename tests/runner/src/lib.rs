@@ -154,6 +154,50 @@ pub fn subset_match(expected: &Value, actual: &Value, path: &str) -> Result<(), 
     }
 }
 
+/// Runs the bad-input catalogue (`tests/bad_inputs.json`, written by
+/// `tools/vectors/bad_inputs.py`) against `T`: each case must get its typed answer (an error code,
+/// or a rejected outcome naming the violation code), and after each case the engine must still
+/// work: a good event is accepted once (then a duplicate) and the journey reads. Returns the
+/// number of cases; panics with every failure.
+pub fn run_bad_inputs<T: Target>(repo_root: &Path) -> usize {
+    let catalogue = load(&repo_root.join("tests/bad_inputs.json")).expect("tests/bad_inputs.json");
+    let cases = catalogue["cases"].as_array().expect("cases");
+    let mut target = target_for::<T>(&catalogue).expect("the catalogue's catalog and config are valid");
+    let mut failures = Vec::new();
+    for (n, case) in cases.iter().enumerate() {
+        if let Err(detail) = bad_input_case(&mut target, &catalogue, case, n == 0) {
+            failures.push(format!("{}: {detail}", case["name"]));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} bad inputs failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    cases.len()
+}
+
+fn bad_input_case<T: Target>(target: &mut T, catalogue: &Value, case: &Value, first: bool) -> Result<(), String> {
+    let op = case["op"].as_str().ok_or("a case needs an op")?;
+    let answer = target.call(op, &case["input"]);
+    match (&case["error"], &case["rejected"], answer) {
+        (Value::String(code), _, Err(error)) if error["code"] == *code => {}
+        (Value::String(code), _, other) => return Err(format!("expected error {code}, got {other:?}")),
+        (_, Value::String(code), Ok(outcome))
+            if outcome["status"] == "rejected" && outcome["violations"][0]["code"] == *code => {}
+        (_, Value::String(code), other) => return Err(format!("expected a rejection {code}, got {other:?}")),
+        _ => return Err("a case needs \"error\" or \"rejected\"".into()),
+    }
+    // The engine still works: the good event is accepted the first time, a duplicate after.
+    let good = target.call("ingest", &catalogue["good"]).map_err(|e| format!("then a good event failed: {e}"))?;
+    let expected = if first { "accepted" } else { "duplicate" };
+    if good["status"] != expected {
+        return Err(format!("then a good event was {}, not {expected}", good["status"]));
+    }
+    let query = json!({"customer": catalogue["customer"], "viewer": catalogue["viewer"]});
+    let page = target.call("journey", &query).map_err(|e| format!("then the journey failed: {e}"))?;
+    match page["entities"].as_array().map(Vec::len) {
+        Some(1) => Ok(()),
+        other => Err(format!("then the journey listed {other:?} sessions, not 1")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
