@@ -13,7 +13,7 @@
 //! division joining it is part of that session, not hidden data).
 
 use journey_core::journey::permission;
-use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, PageRequest, Viewer};
+use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, Page, PageRequest, Viewer};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -123,12 +123,15 @@ fn engine() -> Engine {
     Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
 }
 
-/// Everything `viewer` receives from the journey, page by page, as JSON (errors included).
-fn journey_pages(engine: &Engine, viewer: &Viewer, size: usize) -> Vec<Value> {
+/// Every page `fetch` gives, following cursors, as JSON; an error is the last entry.
+fn all_pages<T: serde::Serialize>(
+    size: usize,
+    fetch: impl Fn(&PageRequest) -> journey_core::Result<Page<T>>,
+) -> Vec<Value> {
     let mut pages = Vec::new();
     let mut page = PageRequest::first(size);
     loop {
-        match engine.journey(&customer(), viewer, &page) {
+        match fetch(&page) {
             Ok(result) => {
                 let next = result.next_cursor.clone();
                 pages.push(serde_json::to_value(&result).unwrap());
@@ -145,26 +148,14 @@ fn journey_pages(engine: &Engine, viewer: &Viewer, size: usize) -> Vec<Value> {
     }
 }
 
+/// Everything `viewer` receives from the journey, page by page.
+fn journey_pages(engine: &Engine, viewer: &Viewer, size: usize) -> Vec<Value> {
+    all_pages(size, |page| engine.journey(&customer(), viewer, page))
+}
+
 /// Everything `viewer` receives reading session `id`'s events, page by page.
 fn event_pages(engine: &Engine, id: Uuid, viewer: &Viewer, size: usize) -> Vec<Value> {
-    let mut pages = Vec::new();
-    let mut page = PageRequest::first(size);
-    loop {
-        match engine.session_events(&id.to_string(), viewer, &page) {
-            Ok(result) => {
-                let next = result.next_cursor.clone();
-                pages.push(serde_json::to_value(&result).unwrap());
-                match next {
-                    Some(cursor) => page = PageRequest::after(size, cursor),
-                    None => return pages,
-                }
-            }
-            Err(e) => {
-                pages.push(e.to_json());
-                return pages;
-            }
-        }
-    }
+    all_pages(size, |page| engine.session_events(&id.to_string(), viewer, page))
 }
 
 proptest! {

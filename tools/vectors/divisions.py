@@ -25,14 +25,7 @@ def viewer(divisions, permissions=FULL):
 
 
 def page_view(time, division, page, save=None):
-    event = {"eventName": "page_viewed", "createdDate": f"2026-11-21T{time}Z", "customer": CUSTOMER,
-             "session": {"type": "web"}, "attributes": {"page": page}}
-    if division:
-        event["division"] = division
-    step = {"op": "ingest", "input": event, "expect": {"status": "accepted"}}
-    if save:
-        step["save"] = {save: "/sessionId"}
-    return step
+    return event("page_viewed", time, {"type": "web"}, division, {"page": page}, save)
 
 
 def event(name, time, session, division, attributes, save=None):
