@@ -21,7 +21,9 @@ struct Load {
 }
 const BATCH: usize = 1_000;
 const DAY_MS: i64 = 86_400_000;
-const START_MS: i64 = 1_795_000_000_000;
+// 2025-11-13: event clocks refuse events past the wall clock + maxClockSkew, so the three simulated
+// weeks lie in the past.
+const START_MS: i64 = 1_763_000_000_000;
 
 const CATALOG: &str = r#"{"sessionTypes": [
   {"name": "delivery", "kind": "custom", "attributes": [{"name": "location", "type": "string"}],
