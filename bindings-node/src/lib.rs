@@ -172,9 +172,7 @@ impl Engine {
         viewer: Unknown<'_>,
         page: Option<Unknown<'_>>,
     ) -> Result<Value> {
-        let (customer, viewer, page) = (json_value(env, customer)?, json_value(env, viewer)?, page_value(env, page)?);
-        let query: JourneyQuery =
-            query_from_value(&json!({"customer": customer, "viewer": viewer, "page": page})).js(env)?;
+        let query: JourneyQuery = view_query(env, json!({"customer": json_value(env, customer)?}), viewer, page)?;
         to_json(self.inner.journey_query(&query)).js(env)
     }
 
@@ -191,9 +189,7 @@ impl Engine {
         page: Option<Unknown<'_>>,
     ) -> Result<Value> {
         let session_id = text(env, session_id, "sessionId")?;
-        let (viewer, page) = (json_value(env, viewer)?, page_value(env, page)?);
-        let input = json!({"sessionId": session_id, "viewer": viewer, "page": page});
-        let query: SessionEventsQuery = query_from_value(&input).js(env)?;
+        let query: SessionEventsQuery = view_query(env, json!({"sessionId": session_id}), viewer, page)?;
         to_json(self.inner.session_events_query(&query)).js(env)
     }
 
@@ -389,12 +385,20 @@ fn optional_json(env: &Env, value: Option<Unknown<'_>>) -> Result<Value> {
     value.map_or(Ok(Value::Null), |value| json_value(env, value))
 }
 
-/// An optional page request; absent (or `null`) is the first page.
-fn page_value(env: &Env, page: Option<Unknown<'_>>) -> Result<Value> {
-    Ok(match optional_json(env, page)? {
-        Value::Null => json!({}),
-        page => page,
-    })
+/// A `journey` or `session_events` query: `fields` plus the viewer, and the page when one is given
+/// (`null` and `undefined` leave it out, so the core's default page applies).
+fn view_query<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    mut fields: Value,
+    viewer: Unknown<'_>,
+    page: Option<Unknown<'_>>,
+) -> Result<T> {
+    fields["viewer"] = json_value(env, viewer)?;
+    match optional_json(env, page)? {
+        Value::Null => {}
+        page => fields["page"] = page,
+    }
+    query_from_value(&fields).js(env)
 }
 
 /// `JSON.stringify(value)`; a value with no JSON form (a function, a symbol) is a `TypeError`.

@@ -23,6 +23,7 @@ use crate::event::{Customer, DigestKey};
 use crate::gate::Gate;
 use crate::journey::{self, EventView, JourneyQuery, Page, PageRequest, SessionCard, SessionEventsQuery, Viewer};
 use crate::retention::Sweeps;
+use crate::session::CustomerSessions;
 use crate::stats::{Counters, Stats};
 use crate::store::Store;
 use crate::time::{Millis, parse_rfc3339};
@@ -123,7 +124,13 @@ impl Engine {
         match shard.get(customer.id_type, &customer.id) {
             Some(sessions) => journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now()),
             // An unknown customer's journey is empty, after the same checks of the page.
-            None => journey::empty_page(page),
+            None => journey::journey_page(
+                &self.catalog,
+                &CustomerSessions::new(customer.clone()),
+                viewer,
+                page,
+                self.clock.now(),
+            ),
         }
     }
 
@@ -274,7 +281,7 @@ impl Engine {
             config: &self.config,
             now,
             future: match self.clock.mode() {
-                _ if self.clock.is_pinned() => FutureCheck::None,
+                _ if self.clock.is_pinned() => FutureCheck::Skip,
                 ClockMode::Event => FutureCheck::Wall(crate::time::wall_now()),
                 ClockMode::Wall | ClockMode::Manual => FutureCheck::Now,
             },

@@ -342,12 +342,7 @@ pub fn parse_input(text: &str) -> Result<serde_json::Value> {
 /// A parser's error as a message, cut to 300 characters: serde's messages quote the offending
 /// value (`invalid type: string "…"`), which may be as long as the input.
 pub(crate) fn bounded(error: impl fmt::Display) -> String {
-    const MAX: usize = 300;
-    let text = error.to_string();
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
+    cut(&error.to_string(), 300)
 }
 
 /// Result alias used throughout the crate.
@@ -356,9 +351,13 @@ pub type Result<T, E = JourneyError> = std::result::Result<T, E>;
 /// A piece of input for a message, cut to 80 characters (and `…`), so that a huge input never
 /// makes a huge error: every message that repeats what a caller sent goes through it.
 pub(crate) fn clip(text: &str) -> String {
-    const MAX: usize = 80;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
+    cut(text, 80)
+}
+
+/// `text` cut to `max` characters, with `…` when something was cut.
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
     }
 }

@@ -354,14 +354,8 @@ impl Loader {
     }
 
     pub(super) fn check_limits(&mut self, types: &[SessionType], config: &Config) {
-        let total: usize = types.iter().map(|t| t.event_types.len()).sum();
-        if total > config.max_event_types {
-            self.limits.push(Violation::new(
-                ViolationCode::LimitExceeded,
-                "/sessionTypes",
-                format!("{total} event types; at most {} are allowed (maxEventTypes)", config.max_event_types),
-            ));
-        }
+        let total = types.iter().map(|t| t.event_types.len()).sum();
+        self.limits.extend(too_many_event_types(total, config));
         for (i, ty) in types.iter().enumerate() {
             for (j, event_type) in ty.event_types.iter().enumerate() {
                 if event_type.attributes.len() > config.max_attributes_per_event {
@@ -385,13 +379,18 @@ impl Loader {
 pub(super) fn count_event_types_early(value: &Value, config: &Config) -> Option<JourneyError> {
     let session_types = value.get("sessionTypes")?.as_array()?;
     let event_types = |ty: &Value| ty.get("eventTypes").and_then(Value::as_array).map_or(0, Vec::len);
-    let total: usize = session_types.iter().map(event_types).sum();
-    (total > config.max_event_types).then(|| JourneyError::LimitExceeded {
-        violations: vec![Violation::new(
+    let total = session_types.iter().map(event_types).sum();
+    too_many_event_types(total, config).map(|violation| JourneyError::LimitExceeded { violations: vec![violation] })
+}
+
+/// The `LIMIT_EXCEEDED` violation of `total` event types, if it is over `maxEventTypes`.
+fn too_many_event_types(total: usize, config: &Config) -> Option<Violation> {
+    (total > config.max_event_types).then(|| {
+        Violation::new(
             ViolationCode::LimitExceeded,
             "/sessionTypes",
             format!("{total} event types; at most {} are allowed (maxEventTypes)", config.max_event_types),
-        )],
+        )
     })
 }
 

@@ -73,13 +73,6 @@ pub(crate) fn journey_page(
     })
 }
 
-/// The page of a customer with no sessions, once `page` has passed the checks a real one would.
-pub(crate) fn empty_page<T>(page: &PageRequest) -> Result<Page<T>> {
-    page.size()?;
-    page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
-    Ok(Page { entities: Vec::new(), next_cursor: None })
-}
-
 /// A page of a session's events in time order. The caller has checked permission and visibility.
 pub(crate) fn events_page(
     catalog: &Catalog,
@@ -90,9 +83,7 @@ pub(crate) fn events_page(
 ) -> Result<Page<EventView>> {
     let size = page.size()?;
     let after = page.after.as_deref().map(|c| Cursor::decode(c, EVENTS_CURSOR)).transpose()?;
-    // The first event after the cursor: the rank of the cursor's key, plus one if that event exists.
-    let start = after
-        .map_or(0, |c| session.events.rank_of((c.time, c.id)) + usize::from(session.event(c.time, c.id).is_some()));
+    let start = after.map_or(0, |c| session.events.rank_after((c.time, c.id)));
     let end = (start + size).min(session.events.len());
     let entities = (start..end)
         .zip(session.events.iter_from(start))

@@ -5,7 +5,7 @@
 //! first took 22.5 s (against 0.8 s in order), holding the customer's lock. The log is instead a
 //! list of sorted chunks of at most [`CHUNK`] events, with a Fenwick tree over the chunk lengths:
 //! - insert: find the chunk (binary search), shift at most [`CHUNK`] events, update the tree;
-//! - the rank of an event (`eventIndex`) and the event at a rank: O(log chunks);
+//! - the rank of a key (`eventIndex`, the start of a page) and the event at a rank: O(log chunks);
 //! - a chunk that fills is split in two, and the tree rebuilt: once per `CHUNK / 2` inserts.
 //!
 //! Serialized as one flat sequence of events (the same bytes a `Vec` gives), so the layout is an
@@ -77,11 +77,16 @@ impl EventLog {
         first.iter().chain(self.chunks.iter().skip(chunk + 1).flatten())
     }
 
-    /// How many events order before `key` (the rank `key` would have).
-    pub fn rank_of(&self, key: OrderKey) -> usize {
-        let chunk = self.chunks.partition_point(|c| c.last().is_some_and(|e| e.order_key() < key));
+    /// How many events order at or before `key`: the rank of the first event after it.
+    pub fn rank_after(&self, key: OrderKey) -> usize {
+        self.count_where(|e| e.order_key() <= key)
+    }
+
+    /// The length of the prefix of events for which `before` holds (it must hold for a prefix).
+    fn count_where(&self, before: impl Fn(&StoredEvent) -> bool) -> usize {
+        let chunk = self.chunks.partition_point(|c| c.last().is_some_and(&before));
         match self.chunks.get(chunk) {
-            Some(events) => self.before(chunk) + events.partition_point(|e| e.order_key() < key),
+            Some(events) => self.before(chunk) + events.partition_point(&before),
             None => self.len,
         }
     }
@@ -231,7 +236,8 @@ mod tests {
         for (rank, time) in expected.iter().enumerate() {
             assert_eq!(log[rank].time, *time);
             assert_eq!(log.iter_from(rank).next().map(|e| e.time), Some(*time));
-            assert_eq!(log.rank_of((*time, Uuid::nil())), expected.partition_point(|t| t < time));
+            assert_eq!(log.rank_after((*time - 1, Uuid::max())), expected.partition_point(|t| t < time));
+            assert_eq!(log.rank_after((*time, Uuid::max())), expected.partition_point(|t| t <= time));
         }
         assert_eq!(log.iter_from(expected.len()).count(), 0);
         let (first, last) = (log.first().unwrap().time, log.last().unwrap().time);

@@ -8,8 +8,8 @@ mod attributes;
 
 use crate::catalog::{Catalog, SessionKind, is_identifier};
 use crate::config::Config;
-use crate::error::clip;
 use crate::error::{Violation, ViolationCode as Code};
+use crate::error::{clip, cut};
 use crate::event::IdType;
 use crate::json::Json;
 use crate::time::{Millis, format_millis, parse_rfc3339};
@@ -93,7 +93,7 @@ pub(crate) enum FutureCheck {
     /// event `LATE_EVENT`.
     Wall(Millis),
     /// Replaying a journal: what was accepted then is accepted again.
-    None,
+    Skip,
 }
 
 /// Collects violations for one event.
@@ -116,7 +116,7 @@ impl<'v> Report<'v> {
     fn add(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
         self.found += 1;
         if self.found <= MAX_VIOLATIONS_PER_EVENT {
-            self.list.push(Violation::new(code, clip_path(path.into()), message));
+            self.list.push(Violation::new(code, cut(&path.into(), MAX_PATH_CHARS), message));
         }
     }
 
@@ -137,15 +137,9 @@ impl<'v> Report<'v> {
     }
 }
 
-/// A path for a violation, cut short like [`clip`] (a path names a key of the input, and a 1 MB key
-/// must not make a 1 MB outcome).
-fn clip_path(path: String) -> String {
-    const MAX: usize = 200;
-    match path.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &path[..cut]),
-        None => path,
-    }
-}
+/// Longest violation path, in characters: a path names a key of the input, and a 1 MB key must
+/// not make a 1 MB outcome.
+const MAX_PATH_CHARS: usize = 200;
 
 impl<'c> Validator<'c> {
     /// Checks `event`, appending every violation found. Returns the checked event when there is none.
