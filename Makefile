@@ -54,8 +54,10 @@ fuzz: fuzz-tools
 			exit $${PIPESTATUS[0]}) || exit 1; \
 	done
 
-## fuzz-smoke: each fuzz target for a few seconds (make test), so none of them rots
-fuzz-smoke:
+## fuzz-smoke: the harness's own tests (the agent-queue model, the heap counter), then each fuzz
+## target for a few seconds (make test), so none of them rots
+fuzz-smoke: fuzz-tools
+	cd fuzz && $(CARGO) +nightly test --quiet --lib -- --test-threads=1
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-4}
 
 ## fuzz-tools: the nightly toolchain's cargo-fuzz, installed when missing

@@ -1,6 +1,13 @@
 //! What the fuzz targets share: a realistic catalog, engines, and the invariants checked after
 //! every input (see `fuzz/README.md`).
 
+pub mod agent_model;
+pub mod memory;
+
+/// Every target counts its heap, so that any of them can bound what one input costs.
+#[global_allocator]
+static HEAP: memory::Counting = memory::Counting;
+
 use journey_core::journey::permission;
 use journey_core::{Catalog, Config, Customer, Engine, IdType, PageRequest, Stats, Viewer};
 
