@@ -253,12 +253,19 @@ impl Config {
     }
 }
 
+/// `INVALID_CONFIG` for `key`. The key is the caller's text, so it is cut like any echoed input
+/// (a 9,000-character unknown key gave a 9,000-character error; found by the `config` fuzz target).
 fn invalid(key: &str, message: impl Into<String>) -> JourneyError {
-    JourneyError::InvalidConfig { key: key.to_owned(), message: message.into() }
+    JourneyError::InvalidConfig { key: clip(key), message: message.into() }
+}
+
+/// A value the caller sent, as JSON cut for a message.
+fn shown(value: &Value) -> String {
+    clip(&value.to_string())
 }
 
 fn string<'v>(key: &str, value: &'v Value) -> Result<&'v str> {
-    value.as_str().ok_or_else(|| invalid(key, format!("expected a string, got {value}")))
+    value.as_str().ok_or_else(|| invalid(key, format!("expected a string, got {}", shown(value))))
 }
 
 fn duration(key: &str, value: &Value) -> Result<Duration> {
@@ -276,7 +283,7 @@ fn positive_duration(key: &str, value: &Value) -> Result<Duration> {
 /// Reads `{"sync", "intervalMs", "snapshotEvery"}`, every key optional.
 fn store(value: &Value) -> Result<StoreConfig> {
     let mut store = StoreConfig::default();
-    let map = value.as_object().ok_or_else(|| invalid("store", format!("expected an object, got {value}")))?;
+    let map = value.as_object().ok_or_else(|| invalid("store", format!("expected an object, got {}", shown(value))))?;
     for (key, value) in map {
         let path = format!("store.{key}");
         match key.as_str() {
@@ -305,7 +312,7 @@ fn store(value: &Value) -> Result<StoreConfig> {
 fn count(key: &str, value: &Value, max: u64) -> Result<usize> {
     match value.as_u64() {
         Some(n) if (1..=max).contains(&n) => Ok(n as usize),
-        _ => Err(invalid(key, format!("expected a whole number from 1 to {max}, got {value}"))),
+        _ => Err(invalid(key, format!("expected a whole number from 1 to {max}, got {}", shown(value)))),
     }
 }
 

@@ -130,9 +130,20 @@ fn echoed_arguments_are_cut_short_in_every_error() {
     bounded(call("subscribe", json!({"pattern": format!("webchat:{huge}"), "label": "l"})), "pattern state");
     bounded(call("nextEvents", json!({"sessionId": huge, "timeoutMs": 0})), "agent session");
     bounded(call("endAgentSession", json!({"sessionId": huge})), "agent session");
+    let action = json!({"actionId": uuid::Uuid::from_u128(1).to_string(), "actionState": huge,
+        "actionMediaType": "webchat", "actionMapId": uuid::Uuid::from_u128(2).to_string(), "actionMapVersion": 1,
+        "customerId": uuid::Uuid::from_u128(3).to_string(), "customerIdType": "cookie",
+        "sessionId": uuid::Uuid::from_u128(4).to_string()});
+    bounded(call("recordActionEvent", action), "action state");
     bounded(call("journey", json!({"customer": customer, "viewer": viewer, "page": huge})), "a string for a page");
     bounded(parse_input(&format!("[\"{huge}\"")).map(|_| Value::Null), "unterminated JSON");
     bounded(Config::from_json(&format!(r#"{{"clock": "{huge}"}}"#)).map(|_| Value::Null), "config clock");
+    // Found by the `config` fuzz target: an unknown key, and a value of the wrong type, were echoed whole.
+    bounded(Config::from_json(&format!(r#"{{"{huge}": 1}}"#)).map(|_| Value::Null), "config key");
+    bounded(Config::from_json(&format!(r#"{{"store": {{"{huge}": 1}}}}"#)).map(|_| Value::Null), "store key");
+    bounded(Config::from_json(&format!(r#"{{"clock": ["{huge}"]}}"#)).map(|_| Value::Null), "config value");
+    bounded(Config::from_json(&format!(r#"{{"store": ["{huge}"]}}"#)).map(|_| Value::Null), "store value");
+    bounded(Config::from_json(&format!(r#"{{"maxEventTypes": ["{huge}"]}}"#)).map(|_| Value::Null), "count");
     let catalog = format!(r#"{{"sessionTypes": [], "{huge}": 1}}"#);
     bounded(Catalog::from_json(&catalog).map(|_| Value::Null), "catalog key");
     // And an event's own paths and messages.

@@ -1,6 +1,6 @@
 //! Web action events (any bytes, as JSON) recorded while callbacks re-enter the engine: a callback
 //! records another event, subscribes and unsubscribes. Never a panic or a deadlock; every error is
-//! typed; a delivered event is one that was recorded.
+//! typed and at most 2 KiB; a delivered event is one that was recorded.
 #![no_main]
 
 use journey_core::{Engine, parse_input};
@@ -49,6 +49,8 @@ fuzz_target!(|data: &[u8]| {
                         matches!(code, "INVALID_ARGUMENT" | "INVALID_TRANSITION" | "UNKNOWN_ACTION" | "INVALID_JSON"),
                         "{code}"
                     );
+                    let bytes = error.to_json().to_string().len();
+                    assert!(bytes <= 2048, "a {bytes}-byte error for a {}-byte event", line.len());
                 }
             }
             Err(error) => assert_eq!(error.code(), "INVALID_JSON"),

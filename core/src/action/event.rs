@@ -1,7 +1,7 @@
 //! A web action event (SPEC §6): its fields and their checks.
 
 use super::lifecycle::{ActionState, MediaType};
-use crate::error::{JourneyError, Result};
+use crate::error::{JourneyError, Result, clip};
 use crate::time::{Millis, format_millis, parse_rfc3339};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -107,7 +107,8 @@ fn invalid(field: &str, message: &str) -> JourneyError {
 
 fn required<T>(map: &Map<String, Value>, field: &str, read: impl Fn(&Value) -> Option<T>, expected: &str) -> Result<T> {
     let value = map.get(field).ok_or_else(|| invalid(field, "is required"))?;
-    read(value).ok_or_else(|| invalid(field, &format!("must be {expected}, got {value}")))
+    // The value is the caller's: cut, like every echoed input (a 1 MB state gave a 1 MB error).
+    read(value).ok_or_else(|| invalid(field, &format!("must be {expected}, got {}", clip(&value.to_string()))))
 }
 
 fn optional<T>(
