@@ -14,9 +14,11 @@ RELEASE_LIB := target/release
 C_TESTS := test_flow test_errors test_callbacks test_threads test_durable test_cancel
 BUILD := target/c
 VENV := .venv
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
+SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -25,7 +27,7 @@ demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
 
 ## test: build everything and run every test suite
-test: lint check-header test-rust test-c test-c-asan test-install test-python test-pip-install test-node fuzz-smoke
+test: lint check-header test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack docs fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -78,13 +80,16 @@ header:
 check-header:
 	$(CARGO) run --quiet -p journey-header -- --check
 
+## ffi: the debug C library; programs linked to it need its SONAME, so that link is made beside it
 ffi:
 	$(CARGO) build -p journey-ffi
+	ln -sf libjourney.so $(DEBUG_LIB)/$(SONAME)
 
 ffi-release:
 	$(CARGO) build --release -p journey-ffi
 
-## test-c: the C tests, linked shared and static, under valgrind; the header compiled as C++17
+## test-c: the C tests, linked shared and static, under valgrind; the header compiled as C99, C11 and C17
+## with -pedantic and as C++11 to C++20
 test-c: ffi
 	@command -v valgrind >/dev/null || { echo "test-c needs valgrind (apt-get install valgrind)"; exit 1; }
 	@mkdir -p $(BUILD)
@@ -92,14 +97,15 @@ test-c: ffi
 		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-shared -L$(DEBUG_LIB) -ljourney -Wl,-rpath,$(CURDIR)/$(DEBUG_LIB) -lpthread || exit 1; \
 		$(CC) $(CFLAGS_STRICT) tests/c/$$t.c -o $(BUILD)/$$t-static $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS) || exit 1; \
 	done
-	$(CC) $(CFLAGS_STRICT) examples/c/quickstart.c -o $(BUILD)/quickstart $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
-	rm -rf $(BUILD)/quickstart-run && mkdir -p $(BUILD)/quickstart-run
-	cd $(BUILD)/quickstart-run && $(VALGRIND) ../quickstart > ../quickstart.out && $(VALGRIND) ../quickstart >> ../quickstart.out
-	grep -q '"status":"accepted"' $(BUILD)/quickstart.out
-	grep -q '"status":"duplicate"' $(BUILD)/quickstart.out
-	awk '/^```c$$/{on=1;next} /^```$$/{on=0} on' README.md | diff - examples/c/quickstart.c
-	$(CXX) -std=c++17 -Wall -Wextra -Werror -Iinclude tests/c/header.cpp -o $(BUILD)/header-cpp $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS)
-	$(BUILD)/header-cpp
+	@for std in c++11 c++14 c++17 c++20; do \
+		echo "header as $$std"; \
+		$(CXX) -std=$$std -pedantic -Wall -Wextra -Werror -Iinclude tests/c/header.cpp -o $(BUILD)/header-cpp $(DEBUG_LIB)/libjourney.a $(STATIC_LIBS) || exit 1; \
+		$(BUILD)/header-cpp || exit 1; \
+	done
+	@for std in c99 c11 c17; do \
+		echo "header as $$std -pedantic"; \
+		echo '#include "journey.h"' | $(CC) -std=$$std -pedantic -Wall -Wextra -Werror -Iinclude -x c -c - -o /dev/null || exit 1; \
+	done
 	@for t in $(C_TESTS); do \
 		for link in shared static; do \
 			echo "valgrind $$t ($$link)"; \
@@ -124,31 +130,49 @@ demo-c: ffi-release
 	$(CC) $(CFLAGS_STRICT) examples/c/bike_delivery.c -o $(BUILD)/bike_delivery $(RELEASE_LIB)/libjourney.a $(STATIC_LIBS)
 	$(BUILD)/bike_delivery
 
-## install: the header, both libraries and journey.pc under PREFIX (default /usr/local)
+## install: the header, libjourney.so.MAJOR.MINOR.PATCH with its SONAME link (libjourney.so.MAJOR)
+## and development link (libjourney.so), libjourney.a, and journey.pc / journey-static.pc under
+## PREFIX (default /usr/local)
 install: ffi-release
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/journey.h $(DESTDIR)$(PREFIX)/include/journey.h
-	install -m 755 $(RELEASE_LIB)/libjourney.so $(DESTDIR)$(PREFIX)/lib/libjourney.so
+	install -m 755 $(RELEASE_LIB)/libjourney.so $(DESTDIR)$(PREFIX)/lib/libjourney.so.$(VERSION)
+	ln -sf libjourney.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libjourney.so
 	install -m 644 $(RELEASE_LIB)/libjourney.a $(DESTDIR)$(PREFIX)/lib/libjourney.a
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)|' \
-		ffi/journey.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/journey.pc
+	for pc in journey journey-static; do \
+		sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' ffi/$$pc.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/$$pc.pc; \
+	done
 
-## test-install: install into target/install, then build and run the C example with pkg-config
+## test-install: install into target/install, then build and run the C example through pkg-config,
+## linked shared (it must need libjourney.so.MAJOR) and static (it must need no libjourney)
 test-install: ffi-release
 	@mkdir -p $(BUILD)
 	rm -rf $(CURDIR)/target/install
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/target/install
-	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig pkg-config --exists journey
-	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig $(MAKE) --no-print-directory -C examples/c clean run > $(BUILD)/pkg-config-example.log
-	grep -q '"sessionsEnded":2' $(BUILD)/pkg-config-example.log
-	@echo "install: the pkg-config build of examples/c ran the bike delivery"
+	readelf -d target/install/lib/libjourney.so.$(VERSION) | grep -q 'SONAME.*\[$(SONAME)\]'
+	test "$$(readlink target/install/lib/libjourney.so)" = $(SONAME)
+	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig pkg-config --exists journey journey-static
+	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig $(MAKE) --no-print-directory -C examples/c clean run run-static > $(BUILD)/pkg-config-example.log
+	test "$$(grep -c '"sessionsEnded":2' $(BUILD)/pkg-config-example.log)" = 2
+	readelf -d examples/c/bike_delivery | grep -q 'NEEDED.*\[$(SONAME)\]'
+	! readelf -d examples/c/bike_delivery-static | grep -q 'NEEDED.*libjourney'
+	$(MAKE) --no-print-directory -C examples/c clean
+	@echo "install: examples/c built through pkg-config, shared ($(SONAME)) and static, ran the bike delivery"
+	rm -rf target/readme/c && python3 tools/readme_block.py c target/readme/c/example.c
+	cd target/readme/c && PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig \
+		$(CC) $(CFLAGS_STRICT) $$(PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig pkg-config --cflags journey) example.c -o example \
+		$$(PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig pkg-config --libs journey)
+	cd target/readme/c && $(VALGRIND) ./example > run.out && $(VALGRIND) ./example >> run.out
+	grep -q '"status":"accepted"' target/readme/c/run.out && grep -q '"status":"duplicate"' target/readme/c/run.out
+	@echo "README: the C program ran as written, against the installed library"
 
 ## .venv: Python 3 with maturin, pytest, mypy and fastjsonschema (the benchmark's baseline)
 $(VENV)/bin/maturin:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema
 
-## python: build the `journey` package into .venv (editable)
+## python: build the `libjourney` package into .venv (editable)
 python: $(VENV)/bin/maturin
 	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --target-dir ../target/maturin
 
@@ -158,14 +182,16 @@ test-python: python
 	$(VENV)/bin/mypy --strict bindings-python/tests examples/python
 	$(PY) examples/python/bike_delivery.py > target/python-demo.log
 	grep -q '"sessionsEnded": 2' target/python-demo.log
-	head -20 examples/python/bike_delivery.py | diff - <(awk '/^```python$$/{on=1;next} /^```$$/{on=0} on' README.md)
 
 ## test-pip-install: `pip install ./bindings-python` in a fresh venv, then use it from another directory
 test-pip-install:
 	rm -rf target/pip-venv
 	python3 -m venv target/pip-venv
 	target/pip-venv/bin/pip install --quiet ./bindings-python
-	cd /tmp && $(CURDIR)/target/pip-venv/bin/python -c "import journey; e = journey.Engine(journey.Catalog.from_file('$(CURDIR)/examples/data/catalog.json')); assert e.stats()['eventsAccepted'] == 0; print('pip install: journey', journey.__version__, 'imports and runs')"
+	rm -rf target/readme/python && python3 tools/readme_block.py python target/readme/python/example.py
+	cd target/readme/python && $(CURDIR)/target/pip-venv/bin/python example.py > run.out
+	diff target/readme/python/run.out <(python3 tools/readme_block.py --expected python)
+	@echo "README: the Python program ran as written, against the pip-installed package"
 
 ## demo-python: the bike delivery through the Python package
 demo-python: python
@@ -185,11 +211,50 @@ test-node: node
 	@git diff --quiet -- bindings-node/index.d.ts || { echo "bindings-node/index.d.ts changed when built: commit the regenerated file"; exit 1; }
 	node examples/node/bike_delivery.mjs > target/node-demo.log
 	grep -q '"sessionsEnded": 2' target/node-demo.log
-	head -20 examples/node/bike_delivery.mjs | diff - <(awk '/^```js$$/{on=1;next} /^```$$/{on=0} on' README.md)
+
+## test-demos: the Rust, Python and Node demos print exactly the same text
+test-demos: python node
+	mkdir -p target/demos
+	$(CARGO) run --quiet -p journey-core --example bike_delivery > target/demos/rust.out
+	$(PY) examples/python/bike_delivery.py > target/demos/python.out
+	node examples/node/bike_delivery.mjs > target/demos/node.out
+	diff target/demos/rust.out target/demos/python.out
+	diff target/demos/rust.out target/demos/node.out
+	@echo "demos: Rust, Python and Node print the same $$(wc -l < target/demos/rust.out) lines"
+
+## test-npm-pack: `npm pack` (its prepack builds the stripped release addon), the tarball's size,
+## then the README's Node program run as written in an empty project that installed the tarball
+test-npm-pack: bindings-node/node_modules/.package-lock.json
+	rm -rf target/npm && mkdir -p target/npm/project
+	cd bindings-node && npm pack --silent --pack-destination ../target/npm > ../target/npm/name
+	@size=$$(stat -c %s target/npm/$$(cat target/npm/name)); echo "npm pack: $$(cat target/npm/name), $$size bytes"; \
+		test $$size -lt 5242880 || { echo "the tarball must stay under 5 MB"; exit 1; }
+	cd target/npm/project && npm init -y > /dev/null && npm install --no-audit --no-fund --silent ../$$(cat ../name)
+	python3 tools/readme_block.py node target/npm/project/example.mjs
+	cd target/npm/project && node example.mjs > run.out
+	diff target/npm/project/run.out <(python3 tools/readme_block.py --expected node)
+	@echo "README: the Node program ran as written, against the packed tarball"
 
 ## demo-node: the bike delivery through the npm package
 demo-node: node
 	node examples/node/bike_delivery.mjs
+
+## docs: every language's API reference into target/docs, warnings as errors: rustdoc (rust/),
+## Doxygen for journey.h (c/), pdoc for the Python package (python/) and TypeDoc for the npm
+## package's declarations (node/). Installs doxygen, pdoc and typedoc when missing.
+docs: python node
+	@command -v doxygen >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq doxygen; }
+	rm -rf target/docs && mkdir -p target/docs/c
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps -p journey-core -p journey-ffi
+	cp -r target/doc target/docs/rust
+	doxygen docs/c/Doxyfile
+	$(PY) -c "import pdoc" 2>/dev/null || $(VENV)/bin/pip install --quiet pdoc
+	PYTHONWARNINGS=error $(VENV)/bin/pdoc --docformat restructuredtext -o target/docs/python libjourney
+	cd bindings-node && npx typedoc --treatWarningsAsErrors --disableSources --out ../target/docs/node index.d.ts
+	printf '%s\n' '<!doctype html><meta charset="utf-8"><title>libjourney API reference</title><h1>libjourney API reference</h1><ul>' \
+		'<li><a href="rust/journey_core/index.html">Rust: journey-core</a></li>' '<li><a href="c/html/index.html">C: journey.h</a></li>' \
+		'<li><a href="python/libjourney.html">Python: libjourney</a></li>' '<li><a href="node/index.html">Node: libjourney</a></li></ul>' > target/docs/index.html
+	@echo "docs: target/docs/index.html links the Rust, C, Python and Node references"
 
 ## bench: release-mode benchmarks; they print tables and never fail on speed
 bench: $(VENV)/bin/maturin

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-import journey
+import libjourney
 
 sys.path.insert(0, str(Path(__file__).parent))
 import baseline  # noqa: E402
@@ -55,11 +55,11 @@ def main() -> None:
     base = timed("baseline", lambda: baseline.ingest_lines(data).accepted)
 
     def batch() -> int:
-        engine = journey.Engine(journey.Catalog.from_dict(CATALOG), CONFIG)
+        engine = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), CONFIG)
         return int(engine.ingest_batch(ndjson)["accepted"])
 
     def per_event() -> int:
-        engine = journey.Engine(journey.Catalog.from_dict(CATALOG), CONFIG)
+        engine = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), CONFIG)
         accepted = 0
         for line in data:
             accepted += engine.ingest(json.loads(line))["status"] == "accepted"

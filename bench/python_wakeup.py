@@ -18,15 +18,15 @@ import threading
 import time
 from typing import Any, Callable
 
-import journey
+import libjourney
 
 SAMPLES = 2_000
 PENDING = 10_000
 
 
-def engine() -> journey.Engine:
+def engine() -> libjourney.Engine:
     config = {"clock": "manual", "start": "2026-11-21T10:00:00Z", "maxPendingPerAgent": 100_000}
-    return journey.Engine(journey.Catalog.from_json('{"sessionTypes": []}'), config)
+    return libjourney.Engine(libjourney.Catalog.from_json('{"sessionTypes": []}'), config)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

@@ -2,6 +2,9 @@
 //! call with a transfer, a delayed dispatch pushed to the agent on the call, two transit updates
 //! (one arriving late) and the delivery. After each step it prints what the agent sees; at the end
 //! the engine is closed and its store opened again, as after a restart. Run it with `make demo`.
+//!
+//! The Python and Node demos (`examples/python`, `examples/node`) print exactly the same text;
+//! `make test` compares the three.
 
 use journey_core::{
     Catalog, Config, CustomEventRequest, Customer, Engine, NextEvents, Outcome, PageRequest, SessionCard, Viewer,
@@ -40,8 +43,10 @@ struct Step {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
     let scenario: Scenario = serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json"))?)?;
-    let catalog = Catalog::from_json(&std::fs::read_to_string(data.join("catalog.json"))?)?;
+    let catalog_json: Value = serde_json::from_str(&std::fs::read_to_string(data.join("catalog.json"))?)?;
+    let catalog = Catalog::from_value(&catalog_json)?;
     let config = Config::from_value(&scenario.config)?;
+    print_legend(&catalog_json);
     // A durable store; Engine::new(catalog, config) would keep everything in memory.
     let store = std::env::temp_dir().join(format!("journey-demo-{}", std::process::id()));
     let engine = Arc::new(Engine::open(&store, catalog.clone(), config.clone())?);
@@ -51,9 +56,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("   [webchat] offer {} is now {}", &event.action_id.to_string()[..8], event.action_state.as_str());
         Ok(())
     })?;
-    let (printed, desktop_printed) = mpsc::channel();
+    let (shows, desktop_shows) = mpsc::channel();
     let desktops: Vec<_> =
-        scenario.agents.iter().map(|agent| agent_desktop(engine.clone(), agent, printed.clone())).collect();
+        scenario.agents.iter().map(|agent| agent_desktop(engine.clone(), agent, shows.clone())).collect();
 
     for step in &scenario.steps {
         engine.set_now(&step.at)?;
@@ -66,9 +71,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         for request in &step.custom_events {
             let result = engine.send_custom_event(request)?;
-            println!("   -> custom event '{}' to {}: {:?}", request.event_name, request.agent_id, result.delivery);
-            // Wait for the desktop to print it, so that the output reads in order.
-            desktop_printed.recv_timeout(Duration::from_secs(5))?;
+            let delivery = serde_json::to_value(result.delivery)?;
+            println!(
+                "   -> custom event '{}' to {}: {}",
+                request.event_name,
+                request.agent_id,
+                delivery.as_str().unwrap_or("?")
+            );
+            // The desktop hands over what it shows, and it is printed here, so that the output reads in
+            // the same order every time.
+            println!("{}", desktop_shows.recv_timeout(Duration::from_secs(5))?);
         }
         let page = engine.journey(&scenario.customer, &scenario.viewer, &PageRequest::default())?;
         print_cards(&page.entities);
@@ -77,7 +89,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         engine.end_agent_session(&session)?;
         desktop.join().map_err(|_| "an agent desktop panicked")?;
     }
-    println!("\n{}", serde_json::to_string_pretty(&engine.stats())?);
+    // As a JSON value its keys are sorted, as the Python and Node demos print them.
+    println!("\n== Engine stats\n{}", serde_json::to_string_pretty(&serde_json::to_value(engine.stats())?)?);
     engine.close()?; // writes a snapshot; after a restart, every journey is still there
     drop(engine);
     let restarted = Engine::open(&store, catalog, config)?;
@@ -89,21 +102,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// An agent desktop: logs the agent in and long-polls, printing each custom event as it arrives,
-/// until the session ends.
-fn agent_desktop(engine: Arc<Engine>, agent: &str, printed: mpsc::Sender<()>) -> (String, std::thread::JoinHandle<()>) {
+/// An agent desktop: logs the agent in and long-polls, showing each custom event as it arrives
+/// (through `shows`), until the session ends.
+fn agent_desktop(
+    engine: Arc<Engine>,
+    agent: &str,
+    shows: mpsc::Sender<String>,
+) -> (String, std::thread::JoinHandle<()>) {
     let session =
         engine.start_agent_session(agent).expect("agent ids in the scenario are valid").session_id.to_string();
     let poll_session = session.clone();
     let desktop = std::thread::spawn(move || {
         while let Ok(NextEvents::Events { events }) = engine.next_events(&poll_session, 30_000, None, None) {
             for event in events.iter().filter(|e| e.event_name != "AgentSessionStart") {
-                println!("   [{}'s desktop] {} #{}: {}", event.agent_id, event.event_name, event.sequence, event.data);
-                let _ = printed.send(());
+                let line = format!(
+                    "   [{}'s desktop] {} #{}: {}",
+                    event.agent_id, event.event_name, event.sequence, event.data
+                );
+                let _ = shows.send(line);
             }
         }
     });
     (session, desktop)
+}
+
+/// What the statuses mean, with each session type's thresholds from the catalog (SPEC §3.4).
+fn print_legend(catalog: &Value) {
+    println!("Status: live, then idle (yellow) and inactive as time passes without an event; ended once closed.");
+    for session_type in catalog["sessionTypes"].as_array().into_iter().flatten() {
+        let setting = |name: &str, default: &'static str| {
+            session_type["status"][name].as_str().map_or(default.to_owned(), str::to_owned)
+        };
+        let name = session_type["displayName"].as_str().or(session_type["name"].as_str()).unwrap_or("?");
+        println!(
+            "   {name:<14} idle after {}, inactive after {}",
+            setting("idleAfter", "45s"),
+            setting("inactiveAfter", "60s")
+        );
+    }
+    println!("   {:<14} voice calls stay live until they end", "Conversation");
 }
 
 fn report(outcome: &Outcome) {
@@ -148,11 +185,11 @@ fn details(card: &SessionCard) -> String {
             text(&c.last_connected_user),
             text(&c.wrapup_code)
         ),
-        None => card
-            .attributes
-            .iter()
-            .map(|(name, value)| format!("{name}={}", value.as_str().map_or(value.to_string(), str::to_owned)))
-            .collect::<Vec<_>>()
-            .join(" "),
+        None => {
+            let mut attributes: Vec<_> = card.attributes.iter().collect();
+            attributes.sort_by(|a, b| a.0.cmp(b.0));
+            let shown = |value: &Value| value.as_str().map_or(value.to_string(), str::to_owned);
+            attributes.iter().map(|(name, value)| format!("{name}={}", shown(value))).collect::<Vec<_>>().join(" ")
+        }
     }
 }

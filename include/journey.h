@@ -177,6 +177,8 @@ extern "C" {
 
 /**
  * The library's version, `"MAJOR.MINOR.PATCH"`. Static: do not free. Thread-safe.
+ *
+ * @return The version string.
  */
 const char *journey_version(void);
 
@@ -184,6 +186,10 @@ const char *journey_version(void);
  * Records a web action event (`event_json`, SPEC §6) and, when its state changed, calls the
  * matching subscribers before returning. `*record` receives
  * `{"actionId","actionState","previousState","duplicate"}`; free it with `journey_string_free`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param event_json The action event as NUL-terminated JSON.
+ * @param record Receives the record as JSON; free it with journey_string_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (a bad field, named in the message),
  *         `JOURNEY_INVALID_TRANSITION`, `JOURNEY_UNKNOWN_ACTION`, `JOURNEY_INVALID_JSON`,
@@ -194,7 +200,7 @@ const char *journey_version(void);
  * # Safety
  * `engine` is a live engine; `event_json` is a NUL-terminated string; `record` is writable.
  */
-enum JourneyStatus journey_record_action_event(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_record_action_event(const struct JourneyEngine *engine,
                                                const char *event_json,
                                                char **record);
 
@@ -206,6 +212,12 @@ enum JourneyStatus journey_record_action_event(const struct JourneyEngine *engin
  * `user_data` is passed back untouched; it must stay valid, and be usable from any thread that
  * records events, until `journey_off` or `journey_engine_free`.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param pattern `mediaType:state`, either half may be `all`.
+ * @param callback Called for each matching event.
+ * @param user_data Passed back to `callback` untouched.
+ * @param subscription Receives the subscription's id, for journey_off().
+ *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (unknown media type or state),
  *         `JOURNEY_NULL_ARGUMENT` (engine, pattern, callback or subscription), `JOURNEY_INVALID_UTF8`.
  *
@@ -215,7 +227,7 @@ enum JourneyStatus journey_record_action_event(const struct JourneyEngine *engin
  * `engine` is a live engine; `pattern` is NUL-terminated; `callback` is a valid function for the
  * life of the subscription; `subscription` is writable.
  */
-enum JourneyStatus journey_on(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_on(const struct JourneyEngine *engine,
                               const char *pattern,
                               JourneyActionCallback callback,
                               void *user_data,
@@ -224,12 +236,18 @@ enum JourneyStatus journey_on(const struct JourneyEngine *engine_handle,
 /**
  * Like `journey_on`, for the first matching event only.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param pattern `mediaType:state`, either half may be `all`.
+ * @param callback Called for the first matching event only.
+ * @param user_data Passed back to `callback` untouched.
+ * @param subscription Receives the subscription's id, for journey_off().
+ *
  * @return as `journey_on`. Thread-safe; may be called from inside a callback.
  *
  * # Safety
  * As for `journey_on`.
  */
-enum JourneyStatus journey_once(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_once(const struct JourneyEngine *engine,
                                 const char *pattern,
                                 JourneyActionCallback callback,
                                 void *user_data,
@@ -238,17 +256,24 @@ enum JourneyStatus journey_once(const struct JourneyEngine *engine_handle,
 /**
  * Ends a subscription. An id that is gone (or a `once` that fired) does nothing.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param subscription An id from journey_on() or journey_once(); an unknown id does nothing.
+ *
  * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`. Thread-safe; may be called from inside a callback.
  *
  * # Safety
  * `engine` is a live engine.
  */
-enum JourneyStatus journey_off(const struct JourneyEngine *engine_handle, uint64_t subscription);
+enum JourneyStatus journey_off(const struct JourneyEngine *engine, uint64_t subscription);
 
 /**
  * Logs an agent in, or returns the agent's active session. `*session` receives `{"sessionId"}`;
  * free it with `journey_string_free`. The queue starts with `AgentSessionStart`, then the events
  * persisted for the agent, in the order they were sent.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param agent_id The agent logging in.
+ * @param session Receives `{"sessionId"}`; free it with journey_string_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (empty id), `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
  *
@@ -257,7 +282,7 @@ enum JourneyStatus journey_off(const struct JourneyEngine *engine_handle, uint64
  * # Safety
  * `engine` is a live engine; `agent_id` is a NUL-terminated string; `session` is writable.
  */
-enum JourneyStatus journey_start_agent_session(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_start_agent_session(const struct JourneyEngine *engine,
                                                const char *agent_id,
                                                char **session);
 
@@ -266,6 +291,9 @@ enum JourneyStatus journey_start_agent_session(const struct JourneyEngine *engin
  * `{"status":"sessionEnded"}`. Undelivered events sent with `persist_in_memory` wait for the next
  * login; the others are dropped and counted. Ending an ended session does nothing.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param session_id A session id from journey_start_agent_session().
+ *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
  *
  * Thread-safe.
@@ -273,7 +301,7 @@ enum JourneyStatus journey_start_agent_session(const struct JourneyEngine *engin
  * # Safety
  * `engine` is a live engine; `session_id` is a NUL-terminated string.
  */
-enum JourneyStatus journey_end_agent_session(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_end_agent_session(const struct JourneyEngine *engine,
                                              const char *session_id);
 
 /**
@@ -281,6 +309,14 @@ enum JourneyStatus journey_end_agent_session(const struct JourneyEngine *engine_
  * newer event of the same name replaces an undelivered one. `*result` receives
  * `{"delivery":"queued"|"persisted"|"agentNotConnected","overwritten":bool}`; free it with
  * `journey_string_free`. Never waits for a poller.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param agent_id The receiving agent.
+ * @param event_name The event's name (case-sensitive); it replaces an undelivered event of
+ *            the same name.
+ * @param data The payload, an opaque string of at most `maxCustomEventData` bytes.
+ * @param persist_in_memory Keep the event for an agent who is not logged in.
+ * @param result Receives `{"delivery","overwritten"}`; free it with journey_string_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_QUEUE_FULL` (nothing already queued is lost),
  *         `JOURNEY_INVALID_ARGUMENT` (empty name or id, data over `maxCustomEventData`),
@@ -291,7 +327,7 @@ enum JourneyStatus journey_end_agent_session(const struct JourneyEngine *engine_
  * # Safety
  * `engine` is a live engine; the strings are NUL-terminated; `result` is writable.
  */
-enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine,
                                              const char *agent_id,
                                              const char *event_name,
                                              const char *data,
@@ -315,6 +351,15 @@ enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine_
  * `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
  * `{"status":"sessionEnded"}`; free it with `journey_string_free`.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param session_id The agent session to poll.
+ * @param timeout_ms How long to wait for an event, clamped to 0..60000.
+ * @param max The most events to return, 1..1000; JOURNEY_DEFAULT_MAX_EVENTS for the default.
+ * @param ack The sequence of the last event fully received, or JOURNEY_IMPLICIT_ACK to
+ *            acknowledge what the previous poll returned.
+ * @param cancel NULL, or a token from journey_cancel_new() that another thread may cancel.
+ * @param result Receives `{"status","events"?}`; free it with journey_string_free().
+ *
  * @return `JOURNEY_OK`, `JOURNEY_CANCELLED`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
  *         `JOURNEY_IO_ERROR` (a durable engine could not record what the poll took),
  *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -325,7 +370,7 @@ enum JourneyStatus journey_send_custom_event(const struct JourneyEngine *engine_
  * `engine` is a live engine; `session_id` is a NUL-terminated string; `cancel` is NULL or a live
  * token; `result` is writable.
  */
-enum JourneyStatus journey_next_events(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_next_events(const struct JourneyEngine *engine,
                                        const char *session_id,
                                        int64_t timeout_ms,
                                        uint32_t max,
@@ -340,7 +385,7 @@ enum JourneyStatus journey_next_events(const struct JourneyEngine *engine_handle
  *
  * `*result` receives `{"released": n}`; free it with `journey_string_free`.
  *
- * @param engine_handle A live engine.
+ * @param engine A live engine.
  * @param session_id The agent session.
  * @param from_sequence The first sequence you did not receive.
  * @param result Receives the result JSON.
@@ -350,9 +395,9 @@ enum JourneyStatus journey_next_events(const struct JourneyEngine *engine_handle
  * Thread-safe.
  *
  * # Safety
- * `engine_handle` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+ * `engine` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
  */
-enum JourneyStatus journey_release(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_release(const struct JourneyEngine *engine,
                                    const char *session_id,
                                    uint64_t from_sequence,
                                    char **result);
@@ -367,7 +412,7 @@ enum JourneyStatus journey_release(const struct JourneyEngine *engine_handle,
  * such as scripting bridges and test runners. A subscription made here has no callback: it
  * records what it receives under its `label`, read back with the `deliveries` op.
  *
- * @param engine_handle A live engine.
+ * @param engine A live engine.
  * @param command_json A NUL-terminated UTF-8 JSON command.
  * @param result Receives the result JSON.
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (the text is not JSON), `JOURNEY_INVALID_ARGUMENT`
@@ -378,9 +423,9 @@ enum JourneyStatus journey_release(const struct JourneyEngine *engine_handle,
  * `journey_next_events`.
  *
  * # Safety
- * `engine_handle` is a live engine; `command_json` is a NUL-terminated string; `result` is writable.
+ * `engine` is a live engine; `command_json` is a NUL-terminated string; `result` is writable.
  */
-enum JourneyStatus journey_call(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_call(const struct JourneyEngine *engine,
                                 const char *command_json,
                                 char **result);
 
@@ -416,6 +461,8 @@ enum JourneyStatus journey_cancel(const struct JourneyCancel *cancel);
 /**
  * Frees a token. NULL does nothing.
  *
+ * @param cancel A token from journey_cancel_new(), or NULL.
+ *
  * # Safety
  * `cancel` is NULL or a token from `journey_cancel_new` that no poll uses any more.
  */
@@ -426,6 +473,8 @@ void journey_cancel_free(struct JourneyCancel *cancel);
  *
  * The string belongs to libjourney: do not free it. It stays valid until the next libjourney call
  * on the same thread. Each thread has its own last error.
+ *
+ * @return The message, or NULL when the last call on this thread succeeded.
  */
 const char *journey_last_error_message(void);
 
@@ -435,6 +484,8 @@ const char *journey_last_error_message(void);
  *
  * The string belongs to libjourney: do not free it. It stays valid until the next libjourney call
  * on the same thread.
+ *
+ * @return The error as JSON, or NULL when the last call on this thread succeeded.
  */
 const char *journey_last_error_json(void);
 
@@ -442,6 +493,9 @@ const char *journey_last_error_json(void);
  * Reads a config from JSON (SPEC §8); `config_json` may be NULL for the defaults.
  *
  * On success `*out` is a new config: free it with `journey_config_free`.
+ *
+ * @param config_json Settings as a NUL-terminated JSON object, or NULL for the defaults.
+ * @param out Receives the config; free it with journey_config_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_CONFIG` (the bad key is in the error JSON's `"key"`),
  *         `JOURNEY_NULL_ARGUMENT` (`out`), `JOURNEY_INVALID_UTF8`.
@@ -456,6 +510,8 @@ enum JourneyStatus journey_config_new(const char *config_json, struct JourneyCon
 /**
  * Frees a config. NULL does nothing.
  *
+ * @param config A config from journey_config_new(), or NULL.
+ *
  * # Safety
  * `config` is NULL or a config from `journey_config_new` that is not used afterwards.
  */
@@ -466,6 +522,10 @@ void journey_config_free(struct JourneyConfig *config);
  *
  * On success `*out` is a new catalog: free it with `journey_catalog_free`. The config is only
  * read; it stays yours.
+ *
+ * @param catalog_json The catalog as NUL-terminated JSON.
+ * @param config The config whose limits apply, or NULL for the defaults.
+ * @param out Receives the catalog; free it with journey_catalog_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_CATALOG` or `JOURNEY_LIMIT_EXCEEDED` (every fault, with
  *         its JSON pointer, is in the error JSON's `"violations"`), `JOURNEY_NULL_ARGUMENT`,
@@ -483,6 +543,8 @@ enum JourneyStatus journey_catalog_new(const char *catalog_json,
 /**
  * Frees a catalog. NULL does nothing.
  *
+ * @param catalog A catalog from journey_catalog_new(), or NULL.
+ *
  * # Safety
  * `catalog` is NULL or a catalog from `journey_catalog_new` that is not used afterwards.
  */
@@ -493,6 +555,10 @@ void journey_catalog_free(struct JourneyCatalog *catalog);
  *
  * On success `*out` is a new engine: free it with `journey_engine_free`. The catalog and config
  * are copied; they stay yours and may be freed at once.
+ *
+ * @param catalog The catalog; the engine keeps its own copy.
+ * @param config The settings, or NULL for the defaults; the engine keeps its own copy.
+ * @param out Receives the engine; free it with journey_engine_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_LIMIT_EXCEEDED` (the catalog exceeds this config's limits),
  *         `JOURNEY_NULL_ARGUMENT`.
@@ -541,35 +607,37 @@ enum JourneyStatus journey_engine_open(const char *path,
  * Reads still work afterwards; changes fail with `JOURNEY_IO_ERROR`. Closing twice, or closing an
  * in-memory engine, does nothing. The engine still needs `journey_engine_free`.
  *
- * @param engine_handle A live engine.
+ * @param engine A live engine.
  * @return `JOURNEY_OK`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`.
  *
  * Thread-safe; waits for calls that are changing state.
  *
  * # Safety
- * `engine_handle` is NULL or a live engine.
+ * `engine` is NULL or a live engine.
  */
-enum JourneyStatus journey_engine_close(const struct JourneyEngine *engine_handle);
+enum JourneyStatus journey_engine_close(const struct JourneyEngine *engine);
 
 /**
  * Writes a snapshot of a durable engine now and drops the journal before it (the engine also
  * does this by itself every `store.snapshotEvery` journal bytes). Does nothing in memory.
  *
- * @param engine_handle A live engine.
+ * @param engine A live engine.
  * @return `JOURNEY_OK`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`.
  *
  * Thread-safe; changes wait while the snapshot is written.
  *
  * # Safety
- * `engine_handle` is NULL or a live engine.
+ * `engine` is NULL or a live engine.
  */
-enum JourneyStatus journey_engine_snapshot(const struct JourneyEngine *engine_handle);
+enum JourneyStatus journey_engine_snapshot(const struct JourneyEngine *engine);
 
 /**
  * Frees an engine and everything in it. NULL does nothing.
  *
  * Every other call on this engine, including a blocked `journey_next_events`, must have returned:
  * end the agent sessions first to wake their pollers.
+ *
+ * @param engine An engine, or NULL.
  *
  * # Safety
  * `engine` is NULL or an engine from `journey_engine_new` that no thread uses any more.
@@ -583,6 +651,11 @@ void journey_engine_free(struct JourneyEngine *engine);
  * `{"status":"rejected","violations":[…]}`. Free it with `journey_string_free`. Bytes that are not
  * JSON, or not UTF-8, are a rejected outcome (`INVALID_JSON`), not a failed call.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param data The event's bytes (JSON; need not be NUL-terminated).
+ * @param len The number of bytes at `data`.
+ * @param outcome Receives the outcome as JSON; free it with journey_string_free().
+ *
  * @return `JOURNEY_OK` (whatever the outcome), `JOURNEY_NULL_ARGUMENT`.
  *
  * Thread-safe: threads ingesting different customers run in parallel.
@@ -590,7 +663,7 @@ void journey_engine_free(struct JourneyEngine *engine);
  * # Safety
  * `engine` is a live engine; `data` points to `len` bytes (or is NULL with `len` 0); `outcome` is writable.
  */
-enum JourneyStatus journey_ingest_json(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_ingest_json(const struct JourneyEngine *engine,
                                        const char *data,
                                        size_t len,
                                        char **outcome);
@@ -602,6 +675,11 @@ enum JourneyStatus journey_ingest_json(const struct JourneyEngine *engine_handle
  * `journey_string_free`. A bad element is a rejected outcome; only bytes that are not a JSON array
  * fail the call.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param data A JSON array of events (need not be NUL-terminated).
+ * @param len The number of bytes at `data`.
+ * @param batch Receives `{"accepted","duplicates","rejected","outcomes"}`; free it with journey_string_free().
+ *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_NULL_ARGUMENT`.
  *
  * Thread-safe.
@@ -609,7 +687,7 @@ enum JourneyStatus journey_ingest_json(const struct JourneyEngine *engine_handle
  * # Safety
  * As for `journey_ingest_json`.
  */
-enum JourneyStatus journey_ingest_batch_json(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_ingest_batch_json(const struct JourneyEngine *engine,
                                              const char *data,
                                              size_t len,
                                              char **batch);
@@ -620,6 +698,11 @@ enum JourneyStatus journey_ingest_batch_json(const struct JourneyEngine *engine_
  * `*batch` receives the same form as `journey_ingest_batch_json`; free it with
  * `journey_string_free`. A bad line is a rejected outcome and never fails the call.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param data One event per line (need not be NUL-terminated).
+ * @param len The number of bytes at `data`.
+ * @param batch Receives `{"accepted","duplicates","rejected","outcomes"}`; free it with journey_string_free().
+ *
  * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
  *
  * Thread-safe.
@@ -627,7 +710,7 @@ enum JourneyStatus journey_ingest_batch_json(const struct JourneyEngine *engine_
  * # Safety
  * As for `journey_ingest_json`.
  */
-enum JourneyStatus journey_ingest_ndjson(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_ingest_ndjson(const struct JourneyEngine *engine,
                                          const char *data,
                                          size_t len,
                                          char **batch);
@@ -639,11 +722,16 @@ enum JourneyStatus journey_ingest_ndjson(const struct JourneyEngine *engine_hand
  *
  * The parameter is an `int`, not `enum JourneyStatus`: C lets a caller pass any integer where an
  * enum is expected, and a Rust enum holding a value outside its variants is undefined behaviour.
+ *
+ * @param status A ::JourneyStatus, or any other int.
+ * @return The status's code string, or `"UNKNOWN"`.
  */
 const char *journey_status_name(int status);
 
 /**
  * Frees a string that libjourney gave you through an out-parameter. NULL is a no-op.
+ *
+ * @param s A string from a libjourney out-parameter, or NULL.
  *
  * # Safety
  * `s` is NULL or a string from a libjourney out-parameter that has not been freed yet.
@@ -655,6 +743,10 @@ void journey_string_free(char *s);
  *
  * `*page` receives `{"entities":[session cards],"nextCursor":…}`; free it with `journey_string_free`.
  *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param query_json `{"customer","viewer","page"?}` as NUL-terminated JSON.
+ * @param page Receives `{"entities","nextCursor"}`; free it with journey_string_free().
+ *
  * @return `JOURNEY_OK`, `JOURNEY_PERMISSION_DENIED`, `JOURNEY_INVALID_ARGUMENT` (a bad query,
  *         page size or cursor), `JOURNEY_INVALID_JSON`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
  *
@@ -663,7 +755,7 @@ void journey_string_free(char *s);
  * # Safety
  * `engine` is a live engine; `query_json` is a NUL-terminated string; `page` is writable.
  */
-enum JourneyStatus journey_journey(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_journey(const struct JourneyEngine *engine,
                                    const char *query_json,
                                    char **page);
 
@@ -671,6 +763,10 @@ enum JourneyStatus journey_journey(const struct JourneyEngine *engine_handle,
  * A page of one session's events in time order: `query_json` is `{"sessionId","viewer","page"?}`.
  *
  * `*page` receives `{"entities":[events],"nextCursor":…}`; free it with `journey_string_free`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param query_json `{"sessionId","viewer","page"?}` as NUL-terminated JSON.
+ * @param page Receives `{"entities","nextCursor"}`; free it with journey_string_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_NOT_FOUND` (unknown, or in a division the viewer lacks),
  *         `JOURNEY_PERMISSION_DENIED`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_INVALID_JSON`,
@@ -681,12 +777,15 @@ enum JourneyStatus journey_journey(const struct JourneyEngine *engine_handle,
  * # Safety
  * As for `journey_journey`.
  */
-enum JourneyStatus journey_session_events(const struct JourneyEngine *engine_handle,
+enum JourneyStatus journey_session_events(const struct JourneyEngine *engine,
                                           const char *query_json,
                                           char **page);
 
 /**
  * The engine's counters (SPEC §7) as JSON in `*stats`; free it with `journey_string_free`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param stats Receives the counters as JSON; free it with journey_string_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
  *
@@ -695,10 +794,13 @@ enum JourneyStatus journey_session_events(const struct JourneyEngine *engine_han
  * # Safety
  * `engine` is a live engine; `stats` is writable.
  */
-enum JourneyStatus journey_stats(const struct JourneyEngine *engine_handle, char **stats);
+enum JourneyStatus journey_stats(const struct JourneyEngine *engine, char **stats);
 
 /**
  * Moves a manual clock forward by a duration such as `"46s"` or `"10m"`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param duration A duration such as `"46s"` or `"10m"`.
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not a manual clock, or a bad duration),
  *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -708,10 +810,13 @@ enum JourneyStatus journey_stats(const struct JourneyEngine *engine_handle, char
  * # Safety
  * `engine` is a live engine; `duration` is a NUL-terminated string.
  */
-enum JourneyStatus journey_advance(const struct JourneyEngine *engine_handle, const char *duration);
+enum JourneyStatus journey_advance(const struct JourneyEngine *engine, const char *duration);
 
 /**
  * Sets a manual clock to an RFC 3339 time such as `"2026-11-21T10:00:00Z"`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param timestamp An RFC 3339 time such as `"2026-11-21T10:00:00Z"`.
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not a manual clock, or a bad time),
  *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -721,8 +826,7 @@ enum JourneyStatus journey_advance(const struct JourneyEngine *engine_handle, co
  * # Safety
  * `engine` is a live engine; `timestamp` is a NUL-terminated string.
  */
-enum JourneyStatus journey_set_now(const struct JourneyEngine *engine_handle,
-                                   const char *timestamp);
+enum JourneyStatus journey_set_now(const struct JourneyEngine *engine, const char *timestamp);
 
 #ifdef __cplusplus
 }  // extern "C"

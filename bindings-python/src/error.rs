@@ -1,4 +1,4 @@
-//! The exception hierarchy: `journey.JourneyError` with `.code` (the core's code), and one subclass
+//! The exception hierarchy: `libjourney.JourneyError` with `.code` (the core's code), and one subclass
 //! per family. Core errors map here in one line per call site, through [`IntoPy`].
 
 use journey_core::JourneyError as CoreError;
@@ -6,60 +6,65 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 
-create_exception!(journey, JourneyError, PyException, "Base of every libjourney error; `.code` is the stable code.");
+create_exception!(libjourney, JourneyError, PyException, "Base of every libjourney error; `.code` is the stable code.");
 create_exception!(
-    journey,
+    libjourney,
     CatalogError,
     JourneyError,
     "INVALID_CATALOG or LIMIT_EXCEEDED; `.violations` lists every fault."
 );
-create_exception!(journey, ConfigError, JourneyError, "INVALID_CONFIG; `.key` names the bad key.");
+create_exception!(libjourney, ConfigError, JourneyError, "INVALID_CONFIG; `.key` names the bad key.");
 create_exception!(
-    journey,
+    libjourney,
     ValidationError,
     JourneyError,
     "An input was refused (INVALID_JSON, or an event); `.violations` says why."
 );
-create_exception!(journey, PermissionDeniedError, JourneyError, "PERMISSION_DENIED: the viewer lacks a permission.");
-create_exception!(journey, NotFoundError, JourneyError, "NOT_FOUND: no such session, or one the viewer may not see.");
+create_exception!(libjourney, PermissionDeniedError, JourneyError, "PERMISSION_DENIED: the viewer lacks a permission.");
 create_exception!(
-    journey,
+    libjourney,
+    NotFoundError,
+    JourneyError,
+    "NOT_FOUND: no such session, or one the viewer may not see."
+);
+create_exception!(
+    libjourney,
     InvalidArgumentError,
     JourneyError,
     "INVALID_ARGUMENT: an argument is malformed or out of range."
 );
-create_exception!(journey, InvalidSessionError, JourneyError, "INVALID_SESSION: no such agent session.");
+create_exception!(libjourney, InvalidSessionError, JourneyError, "INVALID_SESSION: no such agent session.");
 create_exception!(
-    journey,
+    libjourney,
     QueueFullError,
     JourneyError,
     "QUEUE_FULL: the agent has maxPendingPerAgent undelivered events."
 );
 create_exception!(
-    journey,
+    libjourney,
     InvalidTransitionError,
     JourneyError,
     "INVALID_TRANSITION: a web action cannot move between those states."
 );
 create_exception!(
-    journey,
+    libjourney,
     UnknownActionError,
     JourneyError,
     "UNKNOWN_ACTION: a web action's first state is neither qualified nor offered."
 );
 create_exception!(
-    journey,
+    libjourney,
     StoreIOError,
     JourneyError,
     "IO_ERROR: the store's file system refused a read, write or fsync; reopen the store."
 );
 create_exception!(
-    journey,
+    libjourney,
     CorruptStoreError,
     JourneyError,
     "CORRUPT_STORE: a journal record or snapshot is damaged; `.file` and `.offset` say where."
 );
-create_exception!(journey, StoreLockedError, JourneyError, "STORE_LOCKED: another engine has the store open.");
+create_exception!(libjourney, StoreLockedError, JourneyError, "STORE_LOCKED: another engine has the store open.");
 
 /// Converts a core error into the matching exception, with `.code`, `.message`, and where they
 /// apply `.violations` and `.key`.

@@ -1,4 +1,4 @@
-//! The native module `journey._native`: `Catalog` and `Engine` over journey-core. It only converts
+//! The native module `libjourney._native`: `Catalog` and `Engine` over journey-core. It only converts
 //! Python values to JSON values and back; all behaviour is in the core. The Python package
 //! `journey` (python/journey/) re-exports it and adds the asyncio long poll.
 
@@ -28,7 +28,7 @@ fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
 }
 
 /// A validated catalog of session and event types (SPEC §1).
-#[pyclass(frozen, module = "journey._native")]
+#[pyclass(frozen, module = "libjourney._native")]
 struct Catalog {
     inner: journey_core::Catalog,
 }
@@ -70,7 +70,7 @@ impl Catalog {
 }
 
 /// An engine: ingest, the journey view, agent queues and web actions. Thread-safe.
-#[pyclass(frozen, subclass, module = "journey._native")]
+#[pyclass(frozen, subclass, module = "libjourney._native")]
 struct Engine {
     inner: Arc<journey_core::Engine>,
 }
@@ -309,10 +309,10 @@ impl Engine {
     }
 }
 
-/// A long poll that waits without a thread (`journey.Engine.next_events_async` drives it from
+/// A long poll that waits without a thread (`libjourney.Engine.next_events_async` drives it from
 /// asyncio): `step` polls the core's future, leaving `wake` to be called when it should be polled
 /// again; `cancel` drops it, which takes nothing from the queue.
-#[pyclass(module = "journey._native")]
+#[pyclass(module = "libjourney._native")]
 struct Poll {
     future: std::sync::Mutex<Option<std::pin::Pin<Box<journey_core::NextEventsFuture>>>>,
 }
@@ -405,7 +405,7 @@ fn page_json(page: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {
     }
 }
 
-/// The native part of the `journey` package.
+/// The native part of the `libjourney` package.
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Catalog>()?;

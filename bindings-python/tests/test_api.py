@@ -1,4 +1,4 @@
-"""The Python-specific behaviour of the `journey` package: exceptions, types, threads, asyncio,
+"""The Python-specific behaviour of the `libjourney` package: exceptions, types, threads, asyncio,
 callbacks and streaming."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import journey
+import libjourney
 from vectors import REPO
 
 CATALOG = json.loads((REPO / "examples" / "data" / "catalog.json").read_text())
@@ -21,8 +21,8 @@ CONFIG = {"clock": "manual", "start": "2026-11-21T10:00:00Z"}
 VIEWER = {"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]}
 
 
-def make_engine(**config: Any) -> journey.Engine:
-    return journey.Engine(journey.Catalog.from_dict(CATALOG), {**CONFIG, **config})
+def make_engine(**config: Any) -> libjourney.Engine:
+    return libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), {**CONFIG, **config})
 
 
 def delivery(customer: str, order: str, minute: int = 0, location: str = "Depot 7") -> dict[str, Any]:
@@ -52,46 +52,46 @@ def action(state: str, n: int = 1) -> dict[str, Any]:
 
 
 def test_exception_hierarchy_and_codes() -> None:
-    for cls in [journey.CatalogError, journey.ConfigError, journey.ValidationError, journey.PermissionDeniedError,
-                journey.NotFoundError, journey.InvalidArgumentError, journey.InvalidSessionError,
-                journey.QueueFullError, journey.InvalidTransitionError, journey.UnknownActionError]:
-        assert issubclass(cls, journey.JourneyError) and issubclass(cls, Exception)
+    for cls in [libjourney.CatalogError, libjourney.ConfigError, libjourney.ValidationError, libjourney.PermissionDeniedError,
+                libjourney.NotFoundError, libjourney.InvalidArgumentError, libjourney.InvalidSessionError,
+                libjourney.QueueFullError, libjourney.InvalidTransitionError, libjourney.UnknownActionError]:
+        assert issubclass(cls, libjourney.JourneyError) and issubclass(cls, Exception)
     engine = make_engine()
-    with pytest.raises(journey.PermissionDeniedError) as denied:
+    with pytest.raises(libjourney.PermissionDeniedError) as denied:
         engine.journey({"id": "c", "idType": "email"}, {"permissions": []})
     assert denied.value.code == "PERMISSION_DENIED" and denied.value.violations == []
-    with pytest.raises(journey.InvalidSessionError) as unknown:
+    with pytest.raises(libjourney.InvalidSessionError) as unknown:
         engine.next_events("00000000-0000-4000-8000-000000000000")
     assert unknown.value.code == "INVALID_SESSION"
-    with pytest.raises(journey.InvalidTransitionError, match="'completed' to 'offered'"):
+    with pytest.raises(libjourney.InvalidTransitionError, match="'completed' to 'offered'"):
         engine.record_action_event(action("offered"))
         engine.record_action_event(action("accepted"))
         engine.record_action_event(action("started"))
         engine.record_action_event(action("completed"))
         engine.record_action_event(action("offered"))
-    with pytest.raises(journey.UnknownActionError):
+    with pytest.raises(libjourney.UnknownActionError):
         engine.record_action_event(action("started", n=2))
-    with pytest.raises(journey.NotFoundError):
+    with pytest.raises(libjourney.NotFoundError):
         engine.session_events("00000000-0000-4000-8000-000000000000", {"permissions": ["journey:event:view"]})
 
 
 def test_errors_carry_violations_and_keys() -> None:
-    with pytest.raises(journey.CatalogError) as bad_catalog:
-        journey.Catalog.from_json('{"sessionTypes": [{"name": "9x", "kind": "custom"}]}')
+    with pytest.raises(libjourney.CatalogError) as bad_catalog:
+        libjourney.Catalog.from_json('{"sessionTypes": [{"name": "9x", "kind": "custom"}]}')
     assert bad_catalog.value.code == "INVALID_CATALOG"
     assert bad_catalog.value.violations[0]["path"] == "/sessionTypes/0/name"
-    with pytest.raises(journey.ConfigError) as bad_config:
+    with pytest.raises(libjourney.ConfigError) as bad_config:
         make_engine(clok="wall")
     assert bad_config.value.code == "INVALID_CONFIG" and bad_config.value.key == "clok"
     engine = make_engine()
-    with pytest.raises(journey.ValidationError) as rejected:
+    with pytest.raises(libjourney.ValidationError) as rejected:
         engine.ingest({"eventName": "in_transit"}, strict=True)
     assert rejected.value.code == "MISSING_DATE"
     assert [v["code"] for v in rejected.value.violations] == ["MISSING_DATE", "MISSING_CUSTOMER", "MISSING_FIELD"]
     # Without strict, and in a batch, a rejection is an outcome.
     assert engine.ingest({"eventName": "in_transit"})["status"] == "rejected"
     assert engine.ingest_batch([{}, {}])["rejected"] == 2
-    with pytest.raises(journey.QueueFullError):
+    with pytest.raises(libjourney.QueueFullError):
         engine.start_agent_session("a1")
         small = make_engine(maxPendingPerAgent=1)
         small.start_agent_session("a1")
@@ -110,7 +110,7 @@ def test_bad_types_raise_type_error() -> None:
     with pytest.raises(TypeError, match="cannot convert object to JSON"):
         engine.ingest({"eventName": object()})
     with pytest.raises(TypeError, match="keys must be str"):
-        journey.Catalog.from_dict({1: "x"})  # type: ignore[dict-item]
+        libjourney.Catalog.from_dict({1: "x"})  # type: ignore[dict-item]
     cyclic: list[Any] = []
     cyclic.append(cyclic)
     with pytest.raises(ValueError, match="nested"):
@@ -118,7 +118,7 @@ def test_bad_types_raise_type_error() -> None:
     with pytest.raises(ValueError, match="NaN"):
         engine.ingest({"attributes": {"x": float("nan")}})
     with pytest.raises(TypeError):
-        journey.Engine("not a catalog")  # type: ignore[arg-type]
+        libjourney.Engine("not a catalog")  # type: ignore[arg-type]
 
 
 # --- threads and asyncio --------------------------------------------------------------------------
@@ -267,8 +267,8 @@ def test_ingest_file_streams_a_100_mb_file_with_flat_memory(tmp_path: Path) -> N
 
 
 def test_stubs_list_every_native_method() -> None:
-    stubs = (Path(journey.__file__).parent / "_native.pyi").read_text()
-    for cls in (journey._native.Engine, journey._native.Catalog):
+    stubs = (Path(libjourney.__file__).parent / "_native.pyi").read_text()
+    for cls in (libjourney._native.Engine, libjourney._native.Catalog):
         for name in dir(cls):
             if not name.startswith("_"):
                 assert f"def {name}(" in stubs, f"{cls.__name__}.{name} is missing from _native.pyi"
@@ -295,8 +295,8 @@ def test_fast_outcome_dicts_match_the_json_form() -> None:
     assert (batch["accepted"], batch["duplicates"], batch["rejected"]) == (0, 1, 1)
 
 
-def open_store(path: Path) -> journey.Engine:
-    return journey.Engine.open(path, journey.Catalog.from_dict(CATALOG), CONFIG)
+def open_store(path: Path) -> libjourney.Engine:
+    return libjourney.Engine.open(path, libjourney.Catalog.from_dict(CATALOG), CONFIG)
 
 
 def test_a_durable_engine_keeps_journeys_across_a_restart(tmp_path: Path) -> None:
@@ -310,10 +310,10 @@ def test_a_durable_engine_keeps_journeys_across_a_restart(tmp_path: Path) -> Non
             "catalogUpgraded": False,
         }
         assert engine.ingest(delivery("dana", "order-1"))["status"] == "accepted"
-        with pytest.raises(journey.StoreLockedError) as locked:
+        with pytest.raises(libjourney.StoreLockedError) as locked:
             open_store(store)
         assert locked.value.code == "STORE_LOCKED"
-    with pytest.raises(journey.StoreIOError):  # closed by the with block: reads only
+    with pytest.raises(libjourney.StoreIOError):  # closed by the with block: reads only
         engine.ingest(delivery("dana", "order-2"))
     reopened = open_store(store)
     assert reopened.recovery()["created"] is False  # type: ignore[index]
@@ -335,7 +335,7 @@ def test_a_damaged_store_raises_corrupt_store_error_naming_where(tmp_path: Path)
     data = bytearray(journal.read_bytes())
     data[40] ^= 0xFF
     journal.write_bytes(bytes(data))
-    with pytest.raises(journey.CorruptStoreError) as corrupt:
+    with pytest.raises(libjourney.CorruptStoreError) as corrupt:
         open_store(store)
     assert corrupt.value.code == "CORRUPT_STORE"
     assert corrupt.value.file.endswith(journal.name)
@@ -448,3 +448,11 @@ def test_ctrl_c_interrupts_a_large_file_ingest_and_keeps_what_it_ingested(tmp_pa
     accepted = engine.stats()["eventsAccepted"]
     assert 0 < accepted < 200_000, accepted
     assert engine.ingest(delivery("someone", "order-new"))["status"] == "accepted"
+
+
+def test_the_package_and_its_exceptions_are_named_libjourney() -> None:
+    # `journey` on PyPI is another project: every name a user sees says libjourney.
+    assert libjourney.__name__ == "libjourney"
+    assert libjourney.JourneyError.__module__ == "libjourney"
+    assert libjourney.NotFoundError.__module__ == "libjourney"
+    assert libjourney.Engine.__module__ == "libjourney"

@@ -7,18 +7,18 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-import journey
+import libjourney
 import pytest
 
 CATALOGUE = json.loads((Path(__file__).resolve().parents[2] / "tests" / "bad_inputs.json").read_text())
 
 
-def new_engine() -> journey.Engine:
+def new_engine() -> libjourney.Engine:
     config = CATALOGUE["config"]
-    return journey.Engine(journey.Catalog.from_dict(CATALOGUE["catalog"], config), config)
+    return libjourney.Engine(libjourney.Catalog.from_dict(CATALOGUE["catalog"], config), config)
 
 
-def still_works(engine: journey.Engine) -> None:
+def still_works(engine: libjourney.Engine) -> None:
     """A good event is accepted (or a duplicate, once accepted), and the journey reads."""
     outcome = engine.call("ingest", CATALOGUE["good"])
     assert outcome["status"] in ("accepted", "duplicate")
@@ -31,7 +31,7 @@ def test_catalogue_case(case: dict[str, Any]) -> None:
     engine = new_engine()
     still_works(engine)
     if "error" in case:
-        with pytest.raises(journey.JourneyError) as raised:
+        with pytest.raises(libjourney.JourneyError) as raised:
             engine.call(case["op"], case["input"])
         assert raised.value.code == case["error"]
     else:
@@ -54,14 +54,14 @@ def nested(depth: int) -> Any:
     return value
 
 
-NATIVE: list[tuple[str, Callable[[journey.Engine], Any], type[Exception]]] = [
+NATIVE: list[tuple[str, Callable[[libjourney.Engine], Any], type[Exception]]] = [
     ("an object that is not JSON", lambda e: e.call("ingest", object()), TypeError),
     ("an int where an event belongs", lambda e: e.ingest(5), TypeError),  # type: ignore[arg-type]
     ("an int as the op", lambda e: e.call(5, {}), TypeError),  # type: ignore[arg-type]
     ("NaN in an input", lambda e: e.call("ingest", {"x": float("nan")}), ValueError),
     ("a set in an input", lambda e: e.call("journey", {"customer": {"c"}}), TypeError),
     ("a timeout that is text", lambda e: e.next_events("x", timeout_ms="soon"), TypeError),  # type: ignore[arg-type]
-    ("None as the customer", lambda e: e.journey(None, None), journey.JourneyError),  # type: ignore[arg-type]
+    ("None as the customer", lambda e: e.journey(None, None), libjourney.JourneyError),  # type: ignore[arg-type]
     ("a dict that contains itself", lambda e: e.call("journey", cyclic()), ValueError),
     ("a dict that contains itself as an action event", lambda e: e.record_action_event(cyclic()), ValueError),
     ("an input nested 10,000 deep", lambda e: e.call("journey", nested(10_000)), ValueError),
@@ -69,7 +69,7 @@ NATIVE: list[tuple[str, Callable[[journey.Engine], Any], type[Exception]]] = [
 
 
 @pytest.mark.parametrize("name,call,error", NATIVE, ids=[n for n, _, _ in NATIVE])
-def test_wrong_python_types(name: str, call: Callable[[journey.Engine], Any], error: type[Exception]) -> None:
+def test_wrong_python_types(name: str, call: Callable[[libjourney.Engine], Any], error: type[Exception]) -> None:
     engine = new_engine()
     with pytest.raises(error):
         call(engine)

@@ -1,4 +1,4 @@
-"""The shared-vector harness of SPEC §10, in Python, over the `journey` package's API."""
+"""The shared-vector harness of SPEC §10, in Python, over the `libjourney` package's API."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import journey
+import libjourney
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -66,15 +66,15 @@ class PythonApi:
     durable engine in that directory, which ``reopen`` closes and opens again."""
 
     def __init__(self, catalog: dict[str, Any], config: dict[str, Any] | None, store: Path | None = None) -> None:
-        self.catalog = journey.Catalog.from_dict(catalog, config)
+        self.catalog = libjourney.Catalog.from_dict(catalog, config)
         self.config = config
         self.store = store
         self.engine = self.open()
 
-    def open(self) -> journey.Engine:
+    def open(self) -> libjourney.Engine:
         if self.store is None:
-            return journey.Engine(self.catalog, self.config)
-        return journey.Engine.open(self.store, self.catalog, self.config)
+            return libjourney.Engine(self.catalog, self.config)
+        return libjourney.Engine.open(self.store, self.catalog, self.config)
 
     def call(self, op: str, value: Any) -> Any:
         return self.engine.call(op, value)
@@ -102,7 +102,7 @@ def run_vector(path: Path, store: Path | None = None) -> int:
         try:
             result: Any = api.call(op, value)
             error = None
-        except journey.JourneyError as raised:
+        except libjourney.JourneyError as raised:
             result, error = None, raised
         context = f"{path.name}: step {index} ({op})"
         if error is not None:

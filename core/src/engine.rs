@@ -2,7 +2,7 @@
 //! journey view, agent queues and web actions together, and is shared freely between threads.
 //!
 //! This file is the facade: each public method reads the clock and hands the work to the part that
-//! does it. The methods of some concepts live with them: ingest in [`crate::ingest`], web actions in
+//! does it. The methods of some concepts live with them: ingest in `ingest`, web actions in
 //! [`crate::action`], a durable store's `open`/`close` in `durable`. Every state change passes
 //! through `Engine::change` (in `gate`), which is where a durable engine journals it.
 

@@ -1,7 +1,7 @@
 //! Web action events and subscriptions (SPEC §6), with C function pointers as callbacks.
 
 use crate::error::{Failure, guard};
-use crate::handles::{JourneyEngine, engine};
+use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{give_json, out_string, text};
 use journey_core::{ActionEvent, parse_input};
@@ -43,6 +43,10 @@ impl CSubscriber {
 /// matching subscribers before returning. `*record` receives
 /// `{"actionId","actionState","previousState","duplicate"}`; free it with `journey_string_free`.
 ///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param event_json The action event as NUL-terminated JSON.
+/// @param record Receives the record as JSON; free it with journey_string_free().
+///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (a bad field, named in the message),
 ///         `JOURNEY_INVALID_TRANSITION`, `JOURNEY_UNKNOWN_ACTION`, `JOURNEY_INVALID_JSON`,
 ///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -53,14 +57,14 @@ impl CSubscriber {
 /// `engine` is a live engine; `event_json` is a NUL-terminated string; `record` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_record_action_event(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     event_json: *const c_char,
     record: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(record, "record")?;
         let event = parse_input(text(event_json, "event_json")?)?;
-        give_json(slot, &engine(engine_handle)?.record_action_event(&event)?);
+        give_json(slot, &live_engine(engine)?.record_action_event(&event)?);
         Ok(())
     })
 }
@@ -70,7 +74,7 @@ pub unsafe extern "C" fn journey_record_action_event(
 /// # Safety
 /// As for `journey_on`.
 unsafe fn subscribe(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     pattern: *const c_char,
     callback: JourneyActionCallback,
     user_data: *mut c_void,
@@ -80,7 +84,7 @@ unsafe fn subscribe(
     guard(|| unsafe {
         let slot = subscription.as_mut().ok_or(Failure::Null("subscription"))?;
         *slot = 0;
-        let engine = engine(engine_handle)?;
+        let engine = live_engine(engine)?;
         let subscriber = CSubscriber { callback: callback.ok_or(Failure::Null("callback"))?, user_data };
         let pattern = text(pattern, "pattern")?;
         *slot = engine.subscribe(pattern, once, Arc::new(move |event: &ActionEvent| subscriber.call(event)))?;
@@ -95,6 +99,12 @@ unsafe fn subscribe(
 /// `user_data` is passed back untouched; it must stay valid, and be usable from any thread that
 /// records events, until `journey_off` or `journey_engine_free`.
 ///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param pattern `mediaType:state`, either half may be `all`.
+/// @param callback Called for each matching event.
+/// @param user_data Passed back to `callback` untouched.
+/// @param subscription Receives the subscription's id, for journey_off().
+///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (unknown media type or state),
 ///         `JOURNEY_NULL_ARGUMENT` (engine, pattern, callback or subscription), `JOURNEY_INVALID_UTF8`.
 ///
@@ -105,16 +115,22 @@ unsafe fn subscribe(
 /// life of the subscription; `subscription` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_on(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     pattern: *const c_char,
     callback: JourneyActionCallback,
     user_data: *mut c_void,
     subscription: *mut u64,
 ) -> JourneyStatus {
-    unsafe { subscribe(engine_handle, pattern, callback, user_data, false, subscription) }
+    unsafe { subscribe(engine, pattern, callback, user_data, false, subscription) }
 }
 
 /// Like `journey_on`, for the first matching event only.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param pattern `mediaType:state`, either half may be `all`.
+/// @param callback Called for the first matching event only.
+/// @param user_data Passed back to `callback` untouched.
+/// @param subscription Receives the subscription's id, for journey_off().
 ///
 /// @return as `journey_on`. Thread-safe; may be called from inside a callback.
 ///
@@ -122,25 +138,28 @@ pub unsafe extern "C" fn journey_on(
 /// As for `journey_on`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_once(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     pattern: *const c_char,
     callback: JourneyActionCallback,
     user_data: *mut c_void,
     subscription: *mut u64,
 ) -> JourneyStatus {
-    unsafe { subscribe(engine_handle, pattern, callback, user_data, true, subscription) }
+    unsafe { subscribe(engine, pattern, callback, user_data, true, subscription) }
 }
 
 /// Ends a subscription. An id that is gone (or a `once` that fired) does nothing.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param subscription An id from journey_on() or journey_once(); an unknown id does nothing.
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`. Thread-safe; may be called from inside a callback.
 ///
 /// # Safety
 /// `engine` is a live engine.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn journey_off(engine_handle: *const JourneyEngine, subscription: u64) -> JourneyStatus {
+pub unsafe extern "C" fn journey_off(engine: *const JourneyEngine, subscription: u64) -> JourneyStatus {
     guard(|| unsafe {
-        engine(engine_handle)?.off(subscription);
+        live_engine(engine)?.off(subscription);
         Ok(())
     })
 }

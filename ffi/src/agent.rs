@@ -2,7 +2,7 @@
 
 use crate::cancel::JourneyCancel;
 use crate::error::guard;
-use crate::handles::{JourneyEngine, engine};
+use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{give_json, out_string, text};
 use journey_core::CustomEventRequest;
@@ -12,6 +12,10 @@ use std::ffi::c_char;
 /// free it with `journey_string_free`. The queue starts with `AgentSessionStart`, then the events
 /// persisted for the agent, in the order they were sent.
 ///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param agent_id The agent logging in.
+/// @param session Receives `{"sessionId"}`; free it with journey_string_free().
+///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (empty id), `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
 ///
 /// Thread-safe.
@@ -20,13 +24,13 @@ use std::ffi::c_char;
 /// `engine` is a live engine; `agent_id` is a NUL-terminated string; `session` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_start_agent_session(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     agent_id: *const c_char,
     session: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(session, "session")?;
-        give_json(slot, &engine(engine_handle)?.start_agent_session(text(agent_id, "agent_id")?)?);
+        give_json(slot, &live_engine(engine)?.start_agent_session(text(agent_id, "agent_id")?)?);
         Ok(())
     })
 }
@@ -34,6 +38,9 @@ pub unsafe extern "C" fn journey_start_agent_session(
 /// Logs an agent session out. Threads blocked in `journey_next_events` on it return
 /// `{"status":"sessionEnded"}`. Undelivered events sent with `persist_in_memory` wait for the next
 /// login; the others are dropped and counted. Ending an ended session does nothing.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param session_id A session id from journey_start_agent_session().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_SESSION`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
 ///
@@ -43,16 +50,24 @@ pub unsafe extern "C" fn journey_start_agent_session(
 /// `engine` is a live engine; `session_id` is a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_end_agent_session(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     session_id: *const c_char,
 ) -> JourneyStatus {
-    guard(|| unsafe { Ok(engine(engine_handle)?.end_agent_session(text(session_id, "session_id")?)?) })
+    guard(|| unsafe { Ok(live_engine(engine)?.end_agent_session(text(session_id, "session_id")?)?) })
 }
 
 /// Sends a custom event to an agent (NICE CXone's CustomEvent). `event_name` is case-sensitive; a
 /// newer event of the same name replaces an undelivered one. `*result` receives
 /// `{"delivery":"queued"|"persisted"|"agentNotConnected","overwritten":bool}`; free it with
 /// `journey_string_free`. Never waits for a poller.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param agent_id The receiving agent.
+/// @param event_name The event's name (case-sensitive); it replaces an undelivered event of
+///            the same name.
+/// @param data The payload, an opaque string of at most `maxCustomEventData` bytes.
+/// @param persist_in_memory Keep the event for an agent who is not logged in.
+/// @param result Receives `{"delivery","overwritten"}`; free it with journey_string_free().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_QUEUE_FULL` (nothing already queued is lost),
 ///         `JOURNEY_INVALID_ARGUMENT` (empty name or id, data over `maxCustomEventData`),
@@ -64,7 +79,7 @@ pub unsafe extern "C" fn journey_end_agent_session(
 /// `engine` is a live engine; the strings are NUL-terminated; `result` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_send_custom_event(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     agent_id: *const c_char,
     event_name: *const c_char,
     data: *const c_char,
@@ -79,7 +94,7 @@ pub unsafe extern "C" fn journey_send_custom_event(
             text(data, "data")?,
             persist_in_memory,
         );
-        give_json(slot, &engine(engine_handle)?.send_custom_event(&request)?);
+        give_json(slot, &live_engine(engine)?.send_custom_event(&request)?);
         Ok(())
     })
 }
@@ -107,6 +122,15 @@ pub const JOURNEY_IMPLICIT_ACK: u64 = u64::MAX;
 /// `*result` receives `{"status":"events","events":[…]}`, `{"status":"timeout"}` or
 /// `{"status":"sessionEnded"}`; free it with `journey_string_free`.
 ///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param session_id The agent session to poll.
+/// @param timeout_ms How long to wait for an event, clamped to 0..60000.
+/// @param max The most events to return, 1..1000; JOURNEY_DEFAULT_MAX_EVENTS for the default.
+/// @param ack The sequence of the last event fully received, or JOURNEY_IMPLICIT_ACK to
+///            acknowledge what the previous poll returned.
+/// @param cancel NULL, or a token from journey_cancel_new() that another thread may cancel.
+/// @param result Receives `{"status","events"?}`; free it with journey_string_free().
+///
 /// @return `JOURNEY_OK`, `JOURNEY_CANCELLED`, `JOURNEY_INVALID_SESSION`, `JOURNEY_INVALID_ARGUMENT` (`max` 0),
 ///         `JOURNEY_IO_ERROR` (a durable engine could not record what the poll took),
 ///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -118,7 +142,7 @@ pub const JOURNEY_IMPLICIT_ACK: u64 = u64::MAX;
 /// token; `result` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_next_events(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     session_id: *const c_char,
     timeout_ms: i64,
     max: u32,
@@ -131,7 +155,7 @@ pub unsafe extern "C" fn journey_next_events(
         let max = (max != JOURNEY_DEFAULT_MAX_EVENTS).then_some(max as usize);
         let ack = (ack != JOURNEY_IMPLICIT_ACK).then_some(ack);
         let session = text(session_id, "session_id")?;
-        let engine = engine(engine_handle)?;
+        let engine = live_engine(engine)?;
         let events = match cancel.as_ref() {
             None => engine.next_events(session, timeout_ms, max, ack)?,
             Some(cancel) => crate::cancel::next_events(engine, session, timeout_ms, max, ack, cancel)?,
@@ -147,7 +171,7 @@ pub unsafe extern "C" fn journey_next_events(
 ///
 /// `*result` receives `{"released": n}`; free it with `journey_string_free`.
 ///
-/// @param engine_handle A live engine.
+/// @param engine A live engine.
 /// @param session_id The agent session.
 /// @param from_sequence The first sequence you did not receive.
 /// @param result Receives the result JSON.
@@ -157,10 +181,10 @@ pub unsafe extern "C" fn journey_next_events(
 /// Thread-safe.
 ///
 /// # Safety
-/// `engine_handle` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
+/// `engine` is a live engine; `session_id` is a NUL-terminated string; `result` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_release(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     session_id: *const c_char,
     from_sequence: u64,
     result: *mut *mut c_char,
@@ -168,7 +192,7 @@ pub unsafe extern "C" fn journey_release(
     guard(|| unsafe {
         let slot = out_string(result, "result")?;
         let session = text(session_id, "session_id")?;
-        give_json(slot, &engine(engine_handle)?.release(session, from_sequence)?);
+        give_json(slot, &live_engine(engine)?.release(session, from_sequence)?);
         Ok(())
     })
 }

@@ -1,7 +1,7 @@
 //! `journey_call`: any operation by its JSON command form, through the core's one dispatcher.
 
 use crate::error::guard;
-use crate::handles::{JourneyEngine, engine};
+use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{give_json, out_string, text};
 use std::ffi::c_char;
@@ -15,7 +15,7 @@ use std::ffi::c_char;
 /// such as scripting bridges and test runners. A subscription made here has no callback: it
 /// records what it receives under its `label`, read back with the `deliveries` op.
 ///
-/// @param engine_handle A live engine.
+/// @param engine A live engine.
 /// @param command_json A NUL-terminated UTF-8 JSON command.
 /// @param result Receives the result JSON.
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (the text is not JSON), `JOURNEY_INVALID_ARGUMENT`
@@ -26,16 +26,16 @@ use std::ffi::c_char;
 /// `journey_next_events`.
 ///
 /// # Safety
-/// `engine_handle` is a live engine; `command_json` is a NUL-terminated string; `result` is writable.
+/// `engine` is a live engine; `command_json` is a NUL-terminated string; `result` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_call(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     command_json: *const c_char,
     result: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(result, "result")?;
-        let engine = engine(engine_handle)?;
+        let engine = live_engine(engine)?;
         give_json(slot, &engine.call_json(text(command_json, "command_json")?)?);
         Ok(())
     })

@@ -125,6 +125,8 @@ pub unsafe extern "C" fn journey_cancel(cancel: *const JourneyCancel) -> Journey
 
 /// Frees a token. NULL does nothing.
 ///
+/// @param cancel A token from journey_cancel_new(), or NULL.
+///
 /// # Safety
 /// `cancel` is NULL or a token from `journey_cancel_new` that no poll uses any more.
 #[unsafe(no_mangle)]

@@ -95,6 +95,8 @@ pub(crate) fn guard(call: impl FnOnce() -> Result<(), Failure>) -> JourneyStatus
 ///
 /// The string belongs to libjourney: do not free it. It stays valid until the next libjourney call
 /// on the same thread. Each thread has its own last error.
+///
+/// @return The message, or NULL when the last call on this thread succeeded.
 #[unsafe(no_mangle)]
 pub extern "C" fn journey_last_error_message() -> *const c_char {
     LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(std::ptr::null(), |e| e.message.as_ptr()))
@@ -105,6 +107,8 @@ pub extern "C" fn journey_last_error_message() -> *const c_char {
 ///
 /// The string belongs to libjourney: do not free it. It stays valid until the next libjourney call
 /// on the same thread.
+///
+/// @return The error as JSON, or NULL when the last call on this thread succeeded.
 #[unsafe(no_mangle)]
 pub extern "C" fn journey_last_error_json() -> *const c_char {
     LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(std::ptr::null(), |e| e.json.as_ptr()))

@@ -21,7 +21,7 @@ pub struct JourneyEngine(pub(crate) Arc<Engine>);
 ///
 /// # Safety
 /// `engine` is NULL or a live handle from `journey_engine_new`.
-pub(crate) unsafe fn engine<'a>(engine: *const JourneyEngine) -> Result<&'a Arc<Engine>, Failure> {
+pub(crate) unsafe fn live_engine<'a>(engine: *const JourneyEngine) -> Result<&'a Arc<Engine>, Failure> {
     // SAFETY: the caller promises a live handle or NULL.
     unsafe { engine.as_ref() }.map(|e| &e.0).ok_or(Failure::Null("engine"))
 }
@@ -52,6 +52,9 @@ unsafe fn clear<T>(out: *mut *mut T) {
 ///
 /// On success `*out` is a new config: free it with `journey_config_free`.
 ///
+/// @param config_json Settings as a NUL-terminated JSON object, or NULL for the defaults.
+/// @param out Receives the config; free it with journey_config_free().
+///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_CONFIG` (the bad key is in the error JSON's `"key"`),
 ///         `JOURNEY_NULL_ARGUMENT` (`out`), `JOURNEY_INVALID_UTF8`.
 ///
@@ -73,6 +76,8 @@ pub unsafe extern "C" fn journey_config_new(config_json: *const c_char, out: *mu
 
 /// Frees a config. NULL does nothing.
 ///
+/// @param config A config from journey_config_new(), or NULL.
+///
 /// # Safety
 /// `config` is NULL or a config from `journey_config_new` that is not used afterwards.
 #[unsafe(no_mangle)]
@@ -87,6 +92,10 @@ pub unsafe extern "C" fn journey_config_free(config: *mut JourneyConfig) {
 ///
 /// On success `*out` is a new catalog: free it with `journey_catalog_free`. The config is only
 /// read; it stays yours.
+///
+/// @param catalog_json The catalog as NUL-terminated JSON.
+/// @param config The config whose limits apply, or NULL for the defaults.
+/// @param out Receives the catalog; free it with journey_catalog_free().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_CATALOG` or `JOURNEY_LIMIT_EXCEEDED` (every fault, with
 ///         its JSON pointer, is in the error JSON's `"violations"`), `JOURNEY_NULL_ARGUMENT`,
@@ -113,6 +122,8 @@ pub unsafe extern "C" fn journey_catalog_new(
 
 /// Frees a catalog. NULL does nothing.
 ///
+/// @param catalog A catalog from journey_catalog_new(), or NULL.
+///
 /// # Safety
 /// `catalog` is NULL or a catalog from `journey_catalog_new` that is not used afterwards.
 #[unsafe(no_mangle)]
@@ -127,6 +138,10 @@ pub unsafe extern "C" fn journey_catalog_free(catalog: *mut JourneyCatalog) {
 ///
 /// On success `*out` is a new engine: free it with `journey_engine_free`. The catalog and config
 /// are copied; they stay yours and may be freed at once.
+///
+/// @param catalog The catalog; the engine keeps its own copy.
+/// @param config The settings, or NULL for the defaults; the engine keeps its own copy.
+/// @param out Receives the engine; free it with journey_engine_free().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_LIMIT_EXCEEDED` (the catalog exceeds this config's limits),
 ///         `JOURNEY_NULL_ARGUMENT`.
@@ -204,17 +219,17 @@ pub unsafe extern "C" fn journey_engine_open(
 /// Reads still work afterwards; changes fail with `JOURNEY_IO_ERROR`. Closing twice, or closing an
 /// in-memory engine, does nothing. The engine still needs `journey_engine_free`.
 ///
-/// @param engine_handle A live engine.
+/// @param engine A live engine.
 /// @return `JOURNEY_OK`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`.
 ///
 /// Thread-safe; waits for calls that are changing state.
 ///
 /// # Safety
-/// `engine_handle` is NULL or a live engine.
+/// `engine` is NULL or a live engine.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn journey_engine_close(engine_handle: *const JourneyEngine) -> JourneyStatus {
+pub unsafe extern "C" fn journey_engine_close(engine: *const JourneyEngine) -> JourneyStatus {
     guard(|| unsafe {
-        engine(engine_handle)?.close()?;
+        live_engine(engine)?.close()?;
         Ok(())
     })
 }
@@ -222,17 +237,17 @@ pub unsafe extern "C" fn journey_engine_close(engine_handle: *const JourneyEngin
 /// Writes a snapshot of a durable engine now and drops the journal before it (the engine also
 /// does this by itself every `store.snapshotEvery` journal bytes). Does nothing in memory.
 ///
-/// @param engine_handle A live engine.
+/// @param engine A live engine.
 /// @return `JOURNEY_OK`, `JOURNEY_IO_ERROR`, `JOURNEY_NULL_ARGUMENT`.
 ///
 /// Thread-safe; changes wait while the snapshot is written.
 ///
 /// # Safety
-/// `engine_handle` is NULL or a live engine.
+/// `engine` is NULL or a live engine.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn journey_engine_snapshot(engine_handle: *const JourneyEngine) -> JourneyStatus {
+pub unsafe extern "C" fn journey_engine_snapshot(engine: *const JourneyEngine) -> JourneyStatus {
     guard(|| unsafe {
-        engine(engine_handle)?.snapshot()?;
+        live_engine(engine)?.snapshot()?;
         Ok(())
     })
 }
@@ -241,6 +256,8 @@ pub unsafe extern "C" fn journey_engine_snapshot(engine_handle: *const JourneyEn
 ///
 /// Every other call on this engine, including a blocked `journey_next_events`, must have returned:
 /// end the agent sessions first to wake their pollers.
+///
+/// @param engine An engine, or NULL.
 ///
 /// # Safety
 /// `engine` is NULL or an engine from `journey_engine_new` that no thread uses any more.

@@ -57,6 +57,8 @@ pub const JOURNEY_VERSION_MINOR: u32 = 1;
 pub const JOURNEY_VERSION_PATCH: u32 = 0;
 
 /// The library's version, `"MAJOR.MINOR.PATCH"`. Static: do not free. Thread-safe.
+///
+/// @return The version string.
 #[unsafe(no_mangle)]
 pub extern "C" fn journey_version() -> *const c_char {
     const VERSION: &std::ffi::CStr = c"0.1.0";

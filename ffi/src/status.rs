@@ -95,6 +95,9 @@ impl JourneyStatus {
 ///
 /// The parameter is an `int`, not `enum JourneyStatus`: C lets a caller pass any integer where an
 /// enum is expected, and a Rust enum holding a value outside its variants is undefined behaviour.
+///
+/// @param status A ::JourneyStatus, or any other int.
+/// @return The status's code string, or `"UNKNOWN"`.
 #[unsafe(no_mangle)]
 pub extern "C" fn journey_status_name(status: c_int) -> *const c_char {
     NAMES.iter().find(|(known, _)| *known as c_int == status).map_or(c"UNKNOWN", |(_, name)| name).as_ptr()

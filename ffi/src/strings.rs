@@ -67,6 +67,8 @@ pub(crate) fn give_json_text(slot: &mut *mut c_char, mut json: String) {
 
 /// Frees a string that libjourney gave you through an out-parameter. NULL is a no-op.
 ///
+/// @param s A string from a libjourney out-parameter, or NULL.
+///
 /// # Safety
 /// `s` is NULL or a string from a libjourney out-parameter that has not been freed yet.
 #[unsafe(no_mangle)]

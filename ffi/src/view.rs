@@ -1,7 +1,7 @@
 //! The agent's view (SPEC §4), stats, and the manual clock.
 
 use crate::error::guard;
-use crate::handles::{JourneyEngine, engine};
+use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{give_json, out_string, text};
 use journey_core::{JourneyQuery, SessionEventsQuery, parse_input, query_from_value};
@@ -10,6 +10,10 @@ use std::ffi::c_char;
 /// A page of a customer's journey: `query_json` is `{"customer":{"id","idType"},"viewer":{…},"page"?:{…}}`.
 ///
 /// `*page` receives `{"entities":[session cards],"nextCursor":…}`; free it with `journey_string_free`.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param query_json `{"customer","viewer","page"?}` as NUL-terminated JSON.
+/// @param page Receives `{"entities","nextCursor"}`; free it with journey_string_free().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_PERMISSION_DENIED`, `JOURNEY_INVALID_ARGUMENT` (a bad query,
 ///         page size or cursor), `JOURNEY_INVALID_JSON`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -20,13 +24,13 @@ use std::ffi::c_char;
 /// `engine` is a live engine; `query_json` is a NUL-terminated string; `page` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_journey(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     query_json: *const c_char,
     page: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(page, "page")?;
-        let engine = engine(engine_handle)?;
+        let engine = live_engine(engine)?;
         let query: JourneyQuery = query_from_value(&parse_input(text(query_json, "query_json")?)?)?;
         give_json(slot, &engine.journey_query(&query)?);
         Ok(())
@@ -36,6 +40,10 @@ pub unsafe extern "C" fn journey_journey(
 /// A page of one session's events in time order: `query_json` is `{"sessionId","viewer","page"?}`.
 ///
 /// `*page` receives `{"entities":[events],"nextCursor":…}`; free it with `journey_string_free`.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param query_json `{"sessionId","viewer","page"?}` as NUL-terminated JSON.
+/// @param page Receives `{"entities","nextCursor"}`; free it with journey_string_free().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_NOT_FOUND` (unknown, or in a division the viewer lacks),
 ///         `JOURNEY_PERMISSION_DENIED`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_INVALID_JSON`,
@@ -47,13 +55,13 @@ pub unsafe extern "C" fn journey_journey(
 /// As for `journey_journey`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_session_events(
-    engine_handle: *const JourneyEngine,
+    engine: *const JourneyEngine,
     query_json: *const c_char,
     page: *mut *mut c_char,
 ) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(page, "page")?;
-        let engine = engine(engine_handle)?;
+        let engine = live_engine(engine)?;
         let query: SessionEventsQuery = query_from_value(&parse_input(text(query_json, "query_json")?)?)?;
         give_json(slot, &engine.session_events_query(&query)?);
         Ok(())
@@ -62,6 +70,9 @@ pub unsafe extern "C" fn journey_session_events(
 
 /// The engine's counters (SPEC §7) as JSON in `*stats`; free it with `journey_string_free`.
 ///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param stats Receives the counters as JSON; free it with journey_string_free().
+///
 /// @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
 ///
 /// Thread-safe.
@@ -69,15 +80,18 @@ pub unsafe extern "C" fn journey_session_events(
 /// # Safety
 /// `engine` is a live engine; `stats` is writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn journey_stats(engine_handle: *const JourneyEngine, stats: *mut *mut c_char) -> JourneyStatus {
+pub unsafe extern "C" fn journey_stats(engine: *const JourneyEngine, stats: *mut *mut c_char) -> JourneyStatus {
     guard(|| unsafe {
         let slot = out_string(stats, "stats")?;
-        give_json(slot, &engine(engine_handle)?.stats());
+        give_json(slot, &live_engine(engine)?.stats());
         Ok(())
     })
 }
 
 /// Moves a manual clock forward by a duration such as `"46s"` or `"10m"`.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param duration A duration such as `"46s"` or `"10m"`.
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not a manual clock, or a bad duration),
 ///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -87,14 +101,14 @@ pub unsafe extern "C" fn journey_stats(engine_handle: *const JourneyEngine, stat
 /// # Safety
 /// `engine` is a live engine; `duration` is a NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn journey_advance(
-    engine_handle: *const JourneyEngine,
-    duration: *const c_char,
-) -> JourneyStatus {
-    guard(|| unsafe { Ok(engine(engine_handle)?.advance_by(text(duration, "duration")?)?) })
+pub unsafe extern "C" fn journey_advance(engine: *const JourneyEngine, duration: *const c_char) -> JourneyStatus {
+    guard(|| unsafe { Ok(live_engine(engine)?.advance_by(text(duration, "duration")?)?) })
 }
 
 /// Sets a manual clock to an RFC 3339 time such as `"2026-11-21T10:00:00Z"`.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param timestamp An RFC 3339 time such as `"2026-11-21T10:00:00Z"`.
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not a manual clock, or a bad time),
 ///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
@@ -104,9 +118,6 @@ pub unsafe extern "C" fn journey_advance(
 /// # Safety
 /// `engine` is a live engine; `timestamp` is a NUL-terminated string.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn journey_set_now(
-    engine_handle: *const JourneyEngine,
-    timestamp: *const c_char,
-) -> JourneyStatus {
-    guard(|| unsafe { Ok(engine(engine_handle)?.set_now(text(timestamp, "timestamp")?)?) })
+pub unsafe extern "C" fn journey_set_now(engine: *const JourneyEngine, timestamp: *const c_char) -> JourneyStatus {
+    guard(|| unsafe { Ok(live_engine(engine)?.set_now(text(timestamp, "timestamp")?)?) })
 }

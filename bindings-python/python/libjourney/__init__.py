@@ -12,8 +12,8 @@ import asyncio
 import os
 from typing import Any, Optional, Union
 
-from journey import _native
-from journey._native import (
+from libjourney import _native
+from libjourney._native import (
     Catalog,
     CatalogError,
     ConfigError,
