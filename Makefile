@@ -183,15 +183,27 @@ test-python: python
 	$(PY) examples/python/bike_delivery.py > target/python-demo.log
 	grep -q '"sessionsEnded": 2' target/python-demo.log
 
-## test-pip-install: `pip install ./bindings-python` in a fresh venv, then use it from another directory
-test-pip-install:
-	rm -rf target/pip-venv
+## test-pip-install: the release wheel for manylinux2014 (zig links it against glibc 2.17), its tag
+## checked by auditwheel, installed into a fresh venv where the README's Python program runs as
+## written in an empty directory; then the sdist, built into a wheel from source
+WHEEL_TOOLS := $(VENV)/lib/python3*/site-packages/ziglang
+test-pip-install: $(VENV)/bin/maturin
+	ls -d $(WHEEL_TOOLS) >/dev/null 2>&1 || $(VENV)/bin/pip install --quiet ziglang auditwheel
+	rm -rf target/wheels target/pip-venv target/sdist-wheel
+	cd bindings-python && PATH=$(CURDIR)/$(VENV)/bin:$$PATH ../$(VENV)/bin/maturin build --quiet --release --zig \
+		--compatibility manylinux2014 --target-dir ../target/wheel --out ../target/wheels
+	$(VENV)/bin/auditwheel show target/wheels/libjourney-*.whl > target/wheels/auditwheel.txt
+	grep -q '"manylinux_2_17_x86_64"' target/wheels/auditwheel.txt || { cat target/wheels/auditwheel.txt; exit 1; }
+	@echo "wheel: $$(cd target/wheels && ls *.whl), $$(stat -c %s target/wheels/*.whl) bytes; auditwheel: manylinux_2_17_x86_64"
 	python3 -m venv target/pip-venv
-	target/pip-venv/bin/pip install --quiet ./bindings-python
+	target/pip-venv/bin/pip install --quiet target/wheels/libjourney-*.whl
 	rm -rf target/readme/python && python3 tools/readme_block.py python target/readme/python/example.py
 	cd target/readme/python && $(CURDIR)/target/pip-venv/bin/python example.py > run.out
 	diff target/readme/python/run.out <(python3 tools/readme_block.py --expected python)
-	@echo "README: the Python program ran as written, against the pip-installed package"
+	@echo "README: the Python program ran as written, against the installed wheel"
+	cd bindings-python && ../$(VENV)/bin/maturin sdist --out ../target/wheels 2>/dev/null
+	target/pip-venv/bin/pip wheel --quiet --no-deps target/wheels/libjourney-$(VERSION).tar.gz -w target/sdist-wheel
+	@echo "sdist: target/wheels/libjourney-$(VERSION).tar.gz builds $$(ls target/sdist-wheel)"
 
 ## demo-python: the bike delivery through the Python package
 demo-python: python
