@@ -143,7 +143,7 @@ typedef enum JourneyStatus {
 } JourneyStatus;
 
 /**
- * A cancel token for `journey_next_events`. Opaque. Safe to use from many threads at once.
+ * A cancel token for `journey_next_events` and `journey_ingest_file`. Opaque. Safe to use from many threads at once.
  */
 typedef struct JourneyCancel JourneyCancel;
 
@@ -170,6 +170,14 @@ typedef struct JourneyEngine JourneyEngine;
  * it may call back into libjourney (record, subscribe, unsubscribe) on the same engine.
  */
 typedef int (*JourneyActionCallback)(const char *event_json, void *user_data);
+
+/**
+ * A progress callback for `journey_ingest_file`: called with the progress as JSON
+ * (`{"bytesRead","totalBytes","lines","accepted","duplicates","rejected"}`, valid only during the
+ * call) and your `user_data`, on the ingesting thread, at most every 100 ms and once at the end.
+ * Return 0 to go on; any other value stops the ingest (`JOURNEY_CANCELLED`).
+ */
+typedef int (*JourneyProgressCallback)(const char *progress_json, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -714,6 +722,42 @@ enum JourneyStatus journey_ingest_ndjson(const struct JourneyEngine *engine,
                                          const char *data,
                                          size_t len,
                                          char **batch);
+
+/**
+ * Ingests an NDJSON file, streaming it with memory bounded by `maxEventBytes`; a gzip file
+ * (recognised by its first bytes) is decompressed as it is read. The whole file is one ingest
+ * call: under `store.sync = "batch"` it is fsynced once, at the end.
+ *
+ * `*summary` receives `{"lines","accepted","duplicates","rejected","rejections":[{"line",
+ * "outcome"}],"rejectionsTruncated"}` (the first `keptRejections` rejections); free it with
+ * `journey_string_free`. A stopped or failed ingest keeps every line before the stop.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param path The file's path, NUL-terminated.
+ * @param options_json `{"keptRejections": n}` (default 1000), or NULL for the defaults.
+ * @param progress Told how far the ingest has got, or NULL; a non-zero return stops it.
+ * @param user_data Passed back to `progress` untouched.
+ * @param cancel NULL, or a token from journey_cancel_new() that another thread may cancel; the
+ *               ingest stops before the next line.
+ * @param summary Receives the summary as JSON; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_CANCELLED` (by `cancel` or `progress`), `JOURNEY_IO_ERROR`
+ *         (the file cannot be opened or read; the message names it), `JOURNEY_INVALID_ARGUMENT`
+ *         (bad options), `JOURNEY_INVALID_JSON`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `engine` is a live engine; `path` is NUL-terminated; `options_json` is NULL or NUL-terminated;
+ * `progress` is NULL or a valid function; `cancel` is NULL or a live token; `summary` is writable.
+ */
+enum JourneyStatus journey_ingest_file(const struct JourneyEngine *engine,
+                                       const char *path,
+                                       const char *options_json,
+                                       JourneyProgressCallback progress,
+                                       void *user_data,
+                                       const struct JourneyCancel *cancel,
+                                       char **summary);
 
 /**
  * The code string of a status, for example `"QUEUE_FULL"` for `JOURNEY_QUEUE_FULL`.

@@ -8,7 +8,7 @@ mod error;
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
 use journey_core::{
-    ActionEvent, Command, CustomEventRequest, DEFAULT_KEPT_REJECTIONS, JourneyQuery, SessionEventsQuery,
+    ActionEvent, Command, CustomEventRequest, IngestFileOptions, JourneyQuery, Progress, SessionEventsQuery,
     query_from_value,
 };
 use pyo3::exceptions::PyTypeError;
@@ -160,16 +160,35 @@ impl Engine {
         batch_to_python(py, &batch?)
     }
 
-    /// Streams an NDJSON file without loading it: returns totals and the first rejections with
-    /// their line numbers. Releases the GIL while ingesting.
-    #[pyo3(signature = (path, kept_rejections=DEFAULT_KEPT_REJECTIONS))]
-    fn ingest_file<'py>(&self, py: Python<'py>, path: PathBuf, kept_rejections: usize) -> PyResult<Bound<'py, PyAny>> {
+    /// Streams an NDJSON file (or a gzip of one) without loading it: returns totals and the first
+    /// rejections with their line numbers. `progress`, when given, is called with the progress
+    /// dict at most every 100 ms and once at the end; an exception it raises stops the ingest and
+    /// propagates (the lines before it stay ingested), as Ctrl-C does. Releases the GIL while
+    /// ingesting. `kept_rejections=None` keeps the core's default.
+    #[pyo3(signature = (path, kept_rejections=None, progress=None))]
+    fn ingest_file<'py>(
+        &self,
+        py: Python<'py>,
+        path: PathBuf,
+        kept_rejections: Option<usize>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let engine = self.inner.clone();
-        let file = std::fs::File::open(&path)?;
-        let reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let summary =
-            interruptible(py, |stop| engine.ingest_ndjson_reader_interruptible(reader, kept_rejections, stop))?;
-        to_python(py, &serde_json::to_value(summary).unwrap_or_default())
+        let file = std::fs::File::open(&path)?; // a missing file is Python's own FileNotFoundError
+        let mut options = IngestFileOptions::default();
+        if let Some(kept) = kept_rejections {
+            options.kept_rejections = kept;
+        }
+        let raised: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+        let result = interruptible(py, |stop| {
+            let mut report = |p: &Progress| tell(progress.as_ref(), p, &raised);
+            let report: Option<&mut journey_core::ProgressFn<'_>> = progress.as_ref().map(|_| &mut report as _);
+            engine.ingest_opened_file(file, &path, &options, report, Some(stop))
+        });
+        if let Some(error) = raised.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            return Err(error);
+        }
+        to_python(py, &serde_json::to_value(result?).unwrap_or_default())
     }
 
     /// Runs one operation by its name and input, in the form of a shared test vector step:
@@ -396,6 +415,23 @@ fn interruptible<T: Send>(
         (Err(journey_core::JourneyError::Interrupted(_)), Some(raised)) => Err(raised),
         (result, _) => result.py(),
     }
+}
+
+/// Calls a Python progress callback with the progress dict: `false` (stop) when it raised, which
+/// is kept in `raised` for the caller to re-raise.
+fn tell(callback: Option<&Py<PyAny>>, progress: &Progress, raised: &std::sync::Mutex<Option<PyErr>>) -> bool {
+    let Some(callback) = callback else { return true };
+    Python::attach(|py| {
+        let called = to_python(py, &serde_json::to_value(progress).unwrap_or_default())
+            .and_then(|dict| callback.call1(py, (dict,)));
+        match called {
+            Ok(_) => true,
+            Err(error) => {
+                *raised.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error);
+                false
+            }
+        }
+    })
 }
 
 fn page_json(page: Option<&Bound<'_, PyAny>>) -> PyResult<Value> {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import gzip
 import json
 import threading
 import time
@@ -264,6 +265,32 @@ def test_ingest_file_streams_a_100_mb_file_with_flat_memory(tmp_path: Path) -> N
     assert growth < 40 * 1024 * 1024, f"memory grew by {growth / 2**20:.0f} MiB for a {written / 2**20:.0f} MiB file"
     with pytest.raises(FileNotFoundError):
         engine.ingest_file(tmp_path / "missing.ndjson")
+
+
+def test_ingest_file_reads_gzip_reports_progress_and_stops_when_the_callback_raises(tmp_path: Path) -> None:
+    lines = [json.dumps(delivery(f"c{n}", f"o{n}", minute=n % 60)) for n in range(50_000)] + ["not json"]
+    path = tmp_path / "events.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    reports: list[dict[str, Any]] = []
+    summary = make_engine(allowedLateness=None).ingest_file(path, kept_rejections=0, progress=reports.append)
+    assert (summary["lines"], summary["accepted"], summary["rejected"]) == (50_001, 50_000, 1)
+    assert summary["rejections"] == [] and summary["rejectionsTruncated"] is True
+    last = reports[-1]
+    assert (last["lines"], last["accepted"], last["rejected"]) == (50_001, 50_000, 1)
+    assert last["bytesRead"] == last["totalBytes"] == path.stat().st_size
+
+    class Stop(Exception):
+        pass
+
+    def stop_on_second_report(progress: dict[str, Any]) -> None:
+        if progress["lines"] > 0:
+            raise Stop()
+
+    engine = make_engine(allowedLateness=None)
+    with pytest.raises(Stop):
+        engine.ingest_file(path, progress=stop_on_second_report)
+    kept = engine.stats()["eventsAccepted"]
+    assert 0 < kept < 50_000, "the lines before the stop stay ingested"
 
 
 def test_stubs_list_every_native_method() -> None:

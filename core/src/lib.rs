@@ -70,7 +70,7 @@ pub use journey::{
 };
 pub use outcome::{BatchOutcome, Outcome};
 pub use stats::Stats;
-pub use stream::{DEFAULT_KEPT_REJECTIONS, LineRejection, StreamSummary};
+pub use stream::{DEFAULT_KEPT_REJECTIONS, IngestFileOptions, LineRejection, Progress, ProgressFn, StreamSummary};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

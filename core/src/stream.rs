@@ -11,14 +11,67 @@ use crate::ingest::IngestCall;
 use crate::ingest::line_content;
 use crate::interrupt::Interrupt;
 use crate::outcome::Outcome;
-use serde::Serialize;
-use std::io::{self, BufRead};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Rejections kept in a [`StreamSummary`] unless the caller asks for another number.
 pub const DEFAULT_KEPT_REJECTIONS: usize = 1000;
 /// Most bytes of kept rejections (their violations' paths and messages) in one summary, whatever
 /// number the caller asks for: 1,000 rejections of 64 KiB lines once held 1.3 GB.
 pub const KEPT_REJECTION_BYTES: usize = 1 << 20;
+
+/// How often a progress callback is told at most (and once more at the end).
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// The options of `ingest_file`, the same in every language: `{"keptRejections": 1000}`.
+/// Bindings take them from here rather than restating the default.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IngestFileOptions {
+    /// How many rejections (with their line numbers) the summary keeps; the rest are counted.
+    #[serde(default = "default_kept_rejections")]
+    pub kept_rejections: usize,
+}
+
+fn default_kept_rejections() -> usize {
+    DEFAULT_KEPT_REJECTIONS
+}
+
+impl Default for IngestFileOptions {
+    fn default() -> Self {
+        IngestFileOptions { kept_rejections: DEFAULT_KEPT_REJECTIONS }
+    }
+}
+
+/// How far a file ingest has got: `{"bytesRead","totalBytes","lines","accepted","duplicates","rejected"}`.
+/// `bytesRead` counts bytes of the file as stored (compressed, for a `.gz`), so that with
+/// `totalBytes` it gives the fraction done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Bytes of the file read so far.
+    pub bytes_read: u64,
+    /// The file's size.
+    pub total_bytes: u64,
+    /// Non-blank lines read.
+    pub lines: u64,
+    /// Events accepted.
+    pub accepted: u64,
+    /// Duplicates.
+    pub duplicates: u64,
+    /// Events rejected.
+    pub rejected: u64,
+}
+
+/// A progress callback: told how a file ingest is going at most every [`PROGRESS_EVERY`] and once
+/// at the end. Returning `false` stops the ingest between two lines (`INTERRUPTED`; the lines
+/// before stay ingested).
+pub type ProgressFn<'f> = dyn FnMut(&Progress) -> bool + 'f;
 
 /// One rejected line of a stream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -85,11 +138,60 @@ impl Engine {
         self.ingest_call(Some(interrupt), |call| self.stream(call, reader, kept_rejections))
     }
 
+    /// Ingests the NDJSON file at `path`, streaming it with memory bounded by `maxEventBytes`, as
+    /// [`Engine::ingest_ndjson_reader`] does. A gzip file (recognised by its first bytes, whatever
+    /// its name) is decompressed as it is read. `progress`, when given, is told how far the ingest
+    /// has got at most every 100 ms and once at the end, and may stop it. `interrupt` is a
+    /// binding's Ctrl-C. Fails with `IO_ERROR` when the file cannot be opened or read (after
+    /// ingesting every line before the failure).
+    pub fn ingest_file(
+        &self,
+        path: &Path,
+        options: &IngestFileOptions,
+        progress: Option<&mut ProgressFn<'_>>,
+        interrupt: Option<Interrupt<'_>>,
+    ) -> Result<StreamSummary> {
+        let file = File::open(path).map_err(|e| file_error(path, e))?;
+        self.ingest_opened_file(file, path, options, progress, interrupt)
+    }
+
+    /// [`Engine::ingest_file`] of a file the caller opened (Python opens it, so that a missing
+    /// file is its own `FileNotFoundError`); `path` names it in errors.
+    pub fn ingest_opened_file(
+        &self,
+        file: File,
+        path: &Path,
+        options: &IngestFileOptions,
+        progress: Option<&mut ProgressFn<'_>>,
+        interrupt: Option<Interrupt<'_>>,
+    ) -> Result<StreamSummary> {
+        let total_bytes = file.metadata().map_err(|e| file_error(path, e))?.len();
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let mut raw = BufReader::with_capacity(1 << 16, Counting { inner: file, read: bytes_read.clone() });
+        let gzip = raw.fill_buf().map_err(|e| file_error(path, e))?.starts_with(&[0x1f, 0x8b]);
+        let reader: Box<dyn BufRead> = match gzip {
+            true => Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(raw))),
+            false => Box::new(raw),
+        };
+        let mut watch = progress.map(|report| Watch { report, total_bytes, bytes_read, next: Instant::now() });
+        self.ingest_call(interrupt, |call| self.stream_watched(call, reader, options.kept_rejections, watch.as_mut()))
+    }
+
     fn stream(
+        &self,
+        call: &mut IngestCall<'_, '_>,
+        reader: impl BufRead,
+        kept_rejections: usize,
+    ) -> Result<StreamSummary> {
+        self.stream_watched(call, reader, kept_rejections, None)
+    }
+
+    fn stream_watched(
         &self,
         call: &mut IngestCall<'_, '_>,
         mut reader: impl BufRead,
         kept_rejections: usize,
+        mut watch: Option<&mut Watch<'_, '_>>,
     ) -> Result<StreamSummary> {
         let limit = self.config().max_event_bytes;
         let mut summary = StreamSummary::default();
@@ -100,7 +202,13 @@ impl Engine {
             let LineRead { read, oversized, blank } = read_line(&mut reader, &mut line, limit)
                 .map_err(|e| JourneyError::Io(format!("reading line {}: {e}", number + 1)))?;
             if read == 0 {
+                if let Some(watch) = watch {
+                    watch.tell(&summary);
+                }
                 return Ok(summary);
+            }
+            if let Some(watch) = watch.as_deref_mut() {
+                watch.check(&summary)?;
             }
             number += 1;
             if blank {
@@ -128,6 +236,66 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// `IO_ERROR` for the file at `path`, naming it.
+fn file_error(path: &Path, error: io::Error) -> JourneyError {
+    JourneyError::Io(format!("{}: {error}", crate::error::clip(&path.display().to_string())))
+}
+
+/// A file's bytes as they are read, counted for [`Progress::bytes_read`].
+struct Counting {
+    inner: File,
+    read: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.read.fetch_add(read as u64, Ordering::Relaxed);
+        Ok(read)
+    }
+}
+
+/// A progress callback and when it is next due.
+struct Watch<'r, 'f> {
+    report: &'r mut ProgressFn<'f>,
+    total_bytes: u64,
+    bytes_read: Arc<AtomicU64>,
+    next: Instant,
+}
+
+impl Watch<'_, '_> {
+    fn progress(&self, summary: &StreamSummary) -> Progress {
+        Progress {
+            bytes_read: self.bytes_read.load(Ordering::Relaxed),
+            total_bytes: self.total_bytes,
+            lines: summary.lines,
+            accepted: summary.accepted,
+            duplicates: summary.duplicates,
+            rejected: summary.rejected,
+        }
+    }
+
+    /// Tells the callback how far the ingest got when it is due; `INTERRUPTED` when it says stop.
+    fn check(&mut self, summary: &StreamSummary) -> Result<()> {
+        let now = Instant::now();
+        if now < self.next {
+            return Ok(());
+        }
+        self.next = now + PROGRESS_EVERY;
+        let progress = self.progress(summary);
+        match (self.report)(&progress) {
+            true => Ok(()),
+            false => Err(JourneyError::Interrupted("stopped by its progress callback".into())),
+        }
+    }
+
+    /// The last report, at the end (whatever the callback answers, there is nothing left to stop).
+    fn tell(&mut self, summary: &StreamSummary) {
+        let progress = self.progress(summary);
+        let _ = (self.report)(&progress);
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
-/// A cancel token for `journey_next_events`. Opaque. Safe to use from many threads at once.
+/// A cancel token for `journey_next_events` and `journey_ingest_file`. Opaque. Safe to use from many threads at once.
 #[derive(Default)]
 pub struct JourneyCancel {
     cancelled: AtomicBool,
@@ -21,6 +21,11 @@ pub struct JourneyCancel {
 }
 
 impl JourneyCancel {
+    /// Whether `journey_cancel` fired this token.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
     fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Signal>>> {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -70,7 +75,7 @@ pub(crate) fn next_events(
     let waker = Waker::from(signal.clone());
     let result = loop {
         if cancel.cancelled.load(Ordering::Acquire) {
-            break Err(Failure::Cancelled);
+            break Err(Failure::Cancelled("the poll was cancelled; it took nothing"));
         }
         if let Poll::Ready(result) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
             break result.map_err(Failure::from);

@@ -17,8 +17,8 @@ pub(crate) enum Failure {
     Null(&'static str),
     /// A string argument that is not UTF-8; names the argument.
     Utf8(&'static str),
-    /// A poll stopped by `journey_cancel`.
-    Cancelled,
+    /// A call stopped by its caller (`journey_cancel`, or a progress callback); says what it kept.
+    Cancelled(&'static str),
 }
 
 impl From<JourneyError> for Failure {
@@ -33,7 +33,7 @@ impl Failure {
             Failure::Core(error) => JourneyStatus::from_code(error.code()),
             Failure::Null(_) => JourneyStatus::JOURNEY_NULL_ARGUMENT,
             Failure::Utf8(_) => JourneyStatus::JOURNEY_INVALID_UTF8,
-            Failure::Cancelled => JourneyStatus::JOURNEY_CANCELLED,
+            Failure::Cancelled(_) => JourneyStatus::JOURNEY_CANCELLED,
         }
     }
 
@@ -46,9 +46,7 @@ impl Failure {
             Failure::Utf8(name) => {
                 serde_json::json!({"code": "INVALID_UTF8", "message": format!("argument '{name}' is not valid UTF-8")})
             }
-            Failure::Cancelled => {
-                serde_json::json!({"code": "CANCELLED", "message": "the poll was cancelled; it took nothing"})
-            }
+            Failure::Cancelled(message) => serde_json::json!({"code": "CANCELLED", "message": message}),
         }
     }
 }
