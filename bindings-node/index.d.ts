@@ -188,6 +188,50 @@ export interface AgentEvent {
   sequence: number
 }
 
+/** Options of `ingest`. */
+export interface IngestOptions {
+  /** Throw instead of returning a rejected outcome: `.code` is the first violation's, `.violations` has them all (default false). */
+  strict?: boolean
+}
+
+/** Options of `ingestFile`; leave any out for the core's default. */
+export interface IngestFileOptions {
+  /** Rejections kept with their line numbers (default 1000); the others are only counted. */
+  keptRejections?: number
+  /** Told how far the ingest has got, on the event loop, at most every 100 ms and once at the end. */
+  onProgress?: (progress: IngestProgress) => void
+  /** Stops the ingest before its next line: the Promise rejects with an `AbortError`, and the lines before stay ingested. */
+  signal?: AbortSignal
+}
+
+/** How far `ingestFile` has got. `bytesRead` counts the file as stored (compressed, for a gzip file). */
+export interface IngestProgress {
+  bytesRead: number
+  totalBytes: number
+  lines: number
+  accepted: number
+  duplicates: number
+  rejected: number
+}
+
+/** One rejected line of a file. */
+export interface LineRejection {
+  /** 1-based line number. */
+  line: number
+  outcome: Outcome
+}
+
+/** What `ingestFile` did: totals and the first rejections. */
+export interface StreamSummary {
+  lines: number
+  accepted: number
+  duplicates: number
+  rejected: number
+  rejections: LineRejection[]
+  /** True when there were more rejections than were kept. */
+  rejectionsTruncated: boolean
+}
+
 /** Options of `nextEvents`. */
 export interface NextEventsOptions {
   /** How long to wait when nothing is queued, clamped to 0..60000 (default 0). */
@@ -285,8 +329,20 @@ export declare class Engine {
   snapshot(): void
   /** What opening the store found, or `null` for an in-memory engine. */
   recovery(): Recovery | null
-  /** Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome. */
-  ingest(event: JourneyEvent | string | Buffer): Outcome
+  /**
+   * Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome;
+   * with `options.strict` it throws instead (`.code` is the first violation's, `.violations` has
+   * them all), for scripts that want one bad event to stop them.
+   */
+  ingest(event: JourneyEvent | string | Buffer, options?: IngestOptions): Outcome
+  /**
+   * Streams an NDJSON file (or a gzip of one) without loading it, on a worker of libuv's pool;
+   * resolves with totals and the first rejections with their line numbers.
+   * `options.onProgress` is called on the event loop at most every 100 ms and once at the end;
+   * `options.signal` stops the ingest before its next line (the Promise rejects with an
+   * `AbortError`; the lines before stay ingested). Options left out take the core's defaults.
+   */
+  ingestFile(path: string, options?: IngestFileOptions): Promise<StreamSummary>
   /** Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order. */
   ingestBatch(events: JourneyEvent[] | string | Buffer): BatchOutcome
   /**

@@ -188,6 +188,50 @@ export interface AgentEvent {
   sequence: number
 }
 
+/** Options of `ingest`. */
+export interface IngestOptions {
+  /** Throw instead of returning a rejected outcome: `.code` is the first violation's, `.violations` has them all (default false). */
+  strict?: boolean
+}
+
+/** Options of `ingestFile`; leave any out for the core's default. */
+export interface IngestFileOptions {
+  /** Rejections kept with their line numbers (default 1000); the others are only counted. */
+  keptRejections?: number
+  /** Told how far the ingest has got, on the event loop, at most every 100 ms and once at the end. */
+  onProgress?: (progress: IngestProgress) => void
+  /** Stops the ingest before its next line: the Promise rejects with an `AbortError`, and the lines before stay ingested. */
+  signal?: AbortSignal
+}
+
+/** How far `ingestFile` has got. `bytesRead` counts the file as stored (compressed, for a gzip file). */
+export interface IngestProgress {
+  bytesRead: number
+  totalBytes: number
+  lines: number
+  accepted: number
+  duplicates: number
+  rejected: number
+}
+
+/** One rejected line of a file. */
+export interface LineRejection {
+  /** 1-based line number. */
+  line: number
+  outcome: Outcome
+}
+
+/** What `ingestFile` did: totals and the first rejections. */
+export interface StreamSummary {
+  lines: number
+  accepted: number
+  duplicates: number
+  rejected: number
+  rejections: LineRejection[]
+  /** True when there were more rejections than were kept. */
+  rejectionsTruncated: boolean
+}
+
 /** Options of `nextEvents`. */
 export interface NextEventsOptions {
   /** How long to wait when nothing is queued, clamped to 0..60000 (default 0). */

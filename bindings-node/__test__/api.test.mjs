@@ -2,8 +2,10 @@
 // with .code, TypeErrors, and callbacks.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { createRequire } from 'node:module'
 import { REPO } from './vectors.mjs'
 
@@ -291,4 +293,66 @@ test('aborted and timed-out polls lose nothing over 10,000 events', async () => 
   const stats = e.stats()
   // queued + persisted = acknowledged + overwritten + dropped + still pending (none)
   assert.equal(stats.customEventsQueued, received.length + stats.customEventsOverwritten + stats.customEventsDropped)
+})
+
+// `lines` NDJSON lines of in_transit events, the last one not JSON.
+function ndjsonFile(lines, { gzip = false } = {}) {
+  const rows = Array.from({ length: lines - 1 }, (_, n) => JSON.stringify({
+    eventName: 'in_transit', createdDate: '2026-11-21T09:59:00Z', customer: { id: `c${n}`, idType: 'email' },
+    session: { type: 'delivery', externalId: `o${n}` }, attributes: { location: 'Depot 7' },
+  }))
+  const text = [...rows, 'not json', ''].join('\n')
+  const dir = mkdtempSync(join(tmpdir(), 'journey-node-file-'))
+  const path = join(dir, gzip ? 'events.ndjson.gz' : 'events.ndjson')
+  writeFileSync(path, gzip ? gzipSync(text) : text)
+  return { path, dir }
+}
+
+test('ingestFile streams a gzip file off the event loop, with progress and keptRejections', async () => {
+  const { path, dir } = ndjsonFile(50_000, { gzip: true })
+  const e = engine()
+  const reports = []
+  let ticks = 0
+  const timer = setInterval(() => { ticks++ }, 1)
+  const summary = await e.ingestFile(path, { keptRejections: 0, onProgress: (p) => reports.push(p) })
+  clearInterval(timer)
+  assert.deepEqual([summary.lines, summary.accepted, summary.rejected], [50_000, 49_999, 1])
+  assert.deepEqual(summary.rejections, [])
+  assert.equal(summary.rejectionsTruncated, true)
+  // The final report is delivered on the event loop before the Promise settles.
+  const last = reports.at(-1)
+  assert.deepEqual([last.lines, last.accepted, last.rejected], [50_000, 49_999, 1])
+  assert.equal(last.bytesRead, last.totalBytes)
+  assert.ok(ticks > 0, 'the event loop ran while the file was read')
+  rmSync(dir, { recursive: true })
+})
+
+test('an AbortSignal stops ingestFile with an AbortError, keeping the lines before', async () => {
+  const { path, dir } = ndjsonFile(200_000)
+  const e = engine()
+  const controller = new AbortController()
+  const stopped = e.ingestFile(path, { signal: controller.signal, onProgress: () => controller.abort() })
+  await assert.rejects(stopped, (error) => error.name === 'AbortError' && error.code === 'ABORT_ERR')
+  const kept = e.stats().eventsAccepted
+  assert.ok(kept < 199_999, `${kept} events before the abort`)
+  await assert.rejects(e.ingestFile(path, { signal: AbortSignal.abort() }), { name: 'AbortError' })
+  rmSync(dir, { recursive: true })
+})
+
+test('ingestFile errors: a missing file is IO_ERROR naming it; bad options are typed', async () => {
+  const e = engine()
+  await assert.rejects(e.ingestFile('/nonexistent/events.ndjson'), (error) =>
+    error.code === 'IO_ERROR' && error.message.includes('/nonexistent/events.ndjson'))
+  assert.throws(() => e.ingestFile('/tmp/x', { keptRejections: -1 }), { code: 'INVALID_ARGUMENT' })
+  assert.throws(() => e.ingestFile(42), TypeError)
+})
+
+test('ingest with strict: true throws the rejection instead of returning it', () => {
+  const e = engine()
+  const bad = { eventName: 'in_transit', customer: { id: 'c', idType: 'email' } }
+  assert.equal(e.ingest(bad).status, 'rejected')
+  assert.throws(() => e.ingest(bad, { strict: true }), (error) =>
+    error.code === 'MISSING_DATE' && error.violations.length === 2)
+  const good = { ...bad, createdDate: '2026-11-21T09:59:00Z', session: { type: 'delivery', externalId: 'o1' }, attributes: { location: 'x' } }
+  assert.equal(e.ingest(good, { strict: true }).status, 'accepted')
 })

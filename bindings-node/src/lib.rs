@@ -5,6 +5,7 @@
 #![deny(clippy::all)]
 
 mod error;
+mod ingest_file;
 mod poll;
 mod subscribers;
 
@@ -96,9 +97,20 @@ impl Engine {
         self.inner.recovery().map(|r| serde_json::to_value(r).unwrap_or_default()).unwrap_or(Value::Null)
     }
 
-    /// Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome.
-    #[napi(ts_args_type = "event: JourneyEvent | string | Buffer", ts_return_type = "Outcome")]
-    pub fn ingest<'env>(&self, env: &'env Env, event: Unknown<'_>) -> Result<Unknown<'env>> {
+    /// Ingests one event (an object, or JSON as a string or Buffer). A rejected event is an outcome;
+    /// with `options.strict` it throws instead (`.code` is the first violation's, `.violations` has
+    /// them all), for scripts that want one bad event to stop them.
+    #[napi(ts_args_type = "event: JourneyEvent | string | Buffer, options?: IngestOptions", ts_return_type = "Outcome")]
+    pub fn ingest<'env>(
+        &self,
+        env: &'env Env,
+        event: Unknown<'_>,
+        options: Option<Object<'_>>,
+    ) -> Result<Unknown<'env>> {
+        let strict = match &options {
+            Some(options) => options.get::<bool>("strict")?.unwrap_or(false),
+            None => false,
+        };
         let outcome = match event.get_type()? {
             ValueType::String => self.inner.ingest_json(text(env, event, "event")?.as_bytes()),
             ValueType::Object if event.is_buffer()? => self.inner.ingest_json(&buffer(env, event)?),
@@ -110,7 +122,35 @@ impl Engine {
                 ));
             }
         };
-        json_parse(env, outcome.js(env)?.to_json_string())
+        let outcome = outcome.js(env)?;
+        let outcome = if strict { outcome.into_result().js(env)? } else { outcome };
+        json_parse(env, outcome.to_json_string())
+    }
+
+    /// Streams an NDJSON file (or a gzip of one) without loading it, on a worker of libuv's pool;
+    /// resolves with totals and the first rejections with their line numbers.
+    /// `options.onProgress` is called on the event loop at most every 100 ms and once at the end;
+    /// `options.signal` stops the ingest before its next line (the Promise rejects with an
+    /// `AbortError`; the lines before stay ingested). Options left out take the core's defaults.
+    #[napi(ts_args_type = "path: string, options?: IngestFileOptions", ts_return_type = "Promise<StreamSummary>")]
+    pub fn ingest_file(
+        &self,
+        env: &Env,
+        path: Unknown<'_>,
+        options: Option<Object<'_>>,
+    ) -> Result<AsyncTask<ingest_file::IngestFile>> {
+        let path = std::path::PathBuf::from(text(env, path, "path")?);
+        let (mut core_options, mut on_progress, mut signal) = (json!({}), None, None);
+        if let Some(options) = &options {
+            if let Some(kept) = options.get::<i64>("keptRejections")? {
+                core_options["keptRejections"] = json!(kept);
+            }
+            on_progress = options.get("onProgress")?;
+            signal = options.get::<Object<'_>>("signal")?;
+        }
+        let core_options = query_from_value(&core_options).js(env)?;
+        let task = ingest_file::IngestFile::new(env, self.inner.clone(), path, core_options, on_progress, signal)?;
+        Ok(AsyncTask::new(task))
     }
 
     /// Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order.

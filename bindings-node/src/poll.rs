@@ -124,8 +124,13 @@ fn abort(env: &Env, state: &Shared) {
 }
 
 fn listen_for_abort(env: &Env, signal: &Object<'_>, state: Shared) -> Result<()> {
-    let listener = env.create_function_from_closure("journeyPollAbort", move |context| {
-        abort(context.env, &state);
+    on_abort(env, signal, move |env| abort(env, &state))
+}
+
+/// Calls `aborted` (on the JS thread) when `signal` fires.
+pub fn on_abort(env: &Env, signal: &Object<'_>, aborted: impl Fn(&Env) + 'static) -> Result<()> {
+    let listener = env.create_function_from_closure("journeyAbort", move |context| {
+        aborted(context.env);
         Ok(())
     })?;
     let add: AddEventListener<'_> = signal.get_named_property("addEventListener")?;
@@ -133,9 +138,9 @@ fn listen_for_abort(env: &Env, signal: &Object<'_>, state: Shared) -> Result<()>
     Ok(())
 }
 
-/// The rejection of an aborted poll: an `Error` named `AbortError` with code `ABORT_ERR`, like
+/// The rejection of an aborted call: an `Error` named `AbortError` with code `ABORT_ERR`, like
 /// those of `fetch` and `timers/promises`.
-fn abort_error(env: &Env) -> Error {
+pub fn abort_error(env: &Env) -> Error {
     let make = || -> Result<Error> {
         let mut error = env.create_error(Error::from_reason("The operation was aborted"))?;
         error.set_named_property("name", "AbortError")?;
