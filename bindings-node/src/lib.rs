@@ -107,10 +107,7 @@ impl Engine {
         event: Unknown<'_>,
         options: Option<Object<'_>>,
     ) -> Result<Unknown<'env>> {
-        let strict = match &options {
-            Some(options) => options.get::<bool>("strict")?.unwrap_or(false),
-            None => false,
-        };
+        let strict = option::<bool>(&options, "strict")?.unwrap_or(false);
         let outcome = match event.get_type()? {
             ValueType::String => self.inner.ingest_json(text(env, event, "event")?.as_bytes()),
             ValueType::Object if event.is_buffer()? => self.inner.ingest_json(&buffer(env, event)?),
@@ -140,15 +137,13 @@ impl Engine {
         options: Option<Object<'_>>,
     ) -> Result<AsyncTask<ingest_file::IngestFile>> {
         let path = std::path::PathBuf::from(text(env, path, "path")?);
-        let (mut core_options, mut on_progress, mut signal) = (json!({}), None, None);
-        if let Some(options) = &options {
-            if let Some(kept) = options.get::<i64>("keptRejections")? {
-                core_options["keptRejections"] = json!(kept);
-            }
-            on_progress = options.get("onProgress")?;
-            signal = options.get::<Object<'_>>("signal")?;
+        // Only what the caller gave goes to the core, which supplies the defaults.
+        let mut core_options = json!({});
+        if let Some(kept) = option::<i64>(&options, "keptRejections")? {
+            core_options["keptRejections"] = json!(kept);
         }
         let core_options = query_from_value(&core_options).js(env)?;
+        let (on_progress, signal) = (option(&options, "onProgress")?, option::<Object<'_>>(&options, "signal")?);
         let task = ingest_file::IngestFile::new(env, self.inner.clone(), path, core_options, on_progress, signal)?;
         Ok(AsyncTask::new(task))
     }
@@ -296,22 +291,14 @@ impl Engine {
         options: Option<Object<'_>>,
     ) -> Result<Object<'env>> {
         let session_id = text(env, session_id, "sessionId")?;
-        let option = |name: &str| -> Result<Option<i64>> {
-            match &options {
-                Some(options) => options.get::<i64>(name),
-                None => Ok(None),
-            }
-        };
+        let number = |name: &str| option::<i64>(&options, name);
         let not_negative = |value: i64, name: &str| {
             u64::try_from(value).map_err(|_| type_error(env, &format!("{name} must not be negative")))
         };
-        let timeout_ms = option("timeoutMs")?.unwrap_or(0);
-        let max = option("max")?.map(|max| not_negative(max, "max")).transpose()?.map(|max| max as usize);
-        let ack = option("ack")?.map(|ack| not_negative(ack, "ack")).transpose()?;
-        let signal = match &options {
-            Some(options) => options.get::<Object<'_>>("signal")?,
-            None => None,
-        };
+        let timeout_ms = number("timeoutMs")?.unwrap_or(0);
+        let max = number("max")?.map(|max| not_negative(max, "max")).transpose()?.map(|max| max as usize);
+        let ack = number("ack")?.map(|ack| not_negative(ack, "ack")).transpose()?;
+        let signal = option::<Object<'_>>(&options, "signal")?;
         let future = self.inner.next_events_future(&session_id, timeout_ms, max, ack).js(env)?;
         poll::start(env, future, signal)
     }
@@ -459,6 +446,14 @@ fn buffer(env: &Env, value: Unknown<'_>) -> Result<Buffer> {
 }
 
 /// A string argument; anything else is a `TypeError` naming the argument.
+/// The property `name` of an options object that may itself be left out.
+fn option<'o, T: FromNapiValue + ValidateNapiValue>(options: &Option<Object<'o>>, name: &str) -> Result<Option<T>> {
+    match options {
+        Some(options) => options.get::<T>(name),
+        None => Ok(None),
+    }
+}
+
 fn text(env: &Env, value: Unknown<'_>, name: &str) -> Result<String> {
     match value.get_type()? {
         // SAFETY: the value belongs to the current call's env.
