@@ -11,13 +11,15 @@
 //!   still pending;
 //! - no division leak: a restricted viewer's cards are all visible to it, and reading any session
 //!   it was not listed gives `NOT_FOUND`;
-//! - a reopened store reads exactly like the engine before it was closed.
+//! - a reopened store reads exactly like the engine before it was closed;
+//! - ingesting an event (journal record included) holds at most 2 MiB + 48 bytes per event byte.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
 use journey_core::journey::permission;
 use journey_core::{CustomEventRequest, Customer, Engine, IdType, PageRequest, Viewer};
 use journey_fuzz::agent_model::AgentModel;
+use journey_fuzz::memory::{heap_allowance, peak_during};
 use journey_fuzz::{CUSTOMERS, DIVISIONS, admin, catalog, check_event_counts, check_stats, durable_config};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
@@ -145,7 +147,11 @@ fn step(run: &mut Run, step: &Step) {
     let agent = |n: &u8| format!("agent{}", n % 3);
     match step {
         Step::Ingest { customer, kind, division, key, seconds_ago, variant } => {
-            engine.ingest_value(&event(*customer, *kind, *division, *key, *seconds_ago, *variant)).unwrap();
+            let event = event(*customer, *kind, *division, *key, *seconds_ago, *variant);
+            let bytes = event.to_string().len();
+            let (outcome, peak) = peak_during(|| engine.ingest_value(&event));
+            outcome.unwrap();
+            assert!(peak <= heap_allowance(bytes), "{peak} bytes of heap to ingest a {bytes}-byte event");
             run.ingested += 1;
         }
         Step::Advance { seconds } => engine.advance_by(&format!("{seconds}s")).unwrap(),
