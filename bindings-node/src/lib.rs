@@ -272,8 +272,7 @@ impl Engine {
         persist_in_memory: Option<bool>,
     ) -> Result<Value> {
         let (agent_id, event_name) = (text(env, agent_id, "agentId")?, text(env, event_name, "eventName")?);
-        let request =
-            CustomEventRequest::new(agent_id, event_name, data.unwrap_or_default(), persist_in_memory.unwrap_or(false));
+        let request = CustomEventRequest::with_defaults(agent_id, event_name, data, persist_in_memory);
         to_json(self.inner.send_custom_event(&request)).js(env)
     }
 
@@ -295,7 +294,7 @@ impl Engine {
         let not_negative = |value: i64, name: &str| {
             u64::try_from(value).map_err(|_| type_error(env, &format!("{name} must not be negative")))
         };
-        let timeout_ms = number("timeoutMs")?.unwrap_or(0);
+        let timeout_ms = number("timeoutMs")?.unwrap_or(journey_core::DEFAULT_TIMEOUT_MS);
         let max = number("max")?.map(|max| not_negative(max, "max")).transpose()?.map(|max| max as usize);
         let ack = number("ack")?.map(|ack| not_negative(ack, "ack")).transpose()?;
         let signal = option::<Object<'_>>(&options, "signal")?;

@@ -8,8 +8,8 @@ mod error;
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
 use journey_core::{
-    ActionEvent, Command, CustomEventRequest, IngestFileOptions, JourneyQuery, Progress, SessionEventsQuery,
-    query_from_value,
+    ActionEvent, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery, Progress,
+    SessionEventsQuery, query_from_value,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -259,16 +259,16 @@ impl Engine {
     }
 
     /// Sends a custom event to an agent: `{"delivery": ..., "overwritten": ...}`.
-    #[pyo3(signature = (agent_id, event_name, data="", persist_in_memory=false))]
+    #[pyo3(signature = (agent_id, event_name, data=None, persist_in_memory=None))]
     fn send_custom_event<'py>(
         &self,
         py: Python<'py>,
         agent_id: &str,
         event_name: &str,
-        data: &str,
-        persist_in_memory: bool,
+        data: Option<String>,
+        persist_in_memory: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = CustomEventRequest::new(agent_id, event_name, data, persist_in_memory);
+        let request = CustomEventRequest::with_defaults(agent_id, event_name, data, persist_in_memory);
         to_python(py, &serde_json::to_value(self.inner.send_custom_event(&request).py()?).unwrap_or_default())
     }
 
@@ -276,23 +276,25 @@ impl Engine {
     /// ends, or `timeout_ms` (clamped to 0..60000) passes. Delivery is at least once (SPEC §5.1):
     /// `ack` is the `sequence` of the last event fully received; without it, the poll acknowledges
     /// what the previous poll returned.
-    #[pyo3(signature = (session_id, timeout_ms=0, max=None, ack=None))]
+    #[pyo3(signature = (session_id, timeout_ms=None, max=None, ack=None))]
     fn next_events<'py>(
         &self,
         py: Python<'py>,
         session_id: &str,
-        timeout_ms: i64,
+        timeout_ms: Option<i64>,
         max: Option<usize>,
         ack: Option<u64>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let timeout_ms = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         let future = self.inner.next_events_future(session_id, timeout_ms, max, ack).py()?;
         let result = interruptible(py, |stop| future.wait_interruptible(stop))?;
         to_python(py, &serde_json::to_value(result).unwrap_or_default())
     }
 
     /// A long poll that waits without a thread, for `next_events_async`.
-    #[pyo3(signature = (session_id, timeout_ms=0, max=None, ack=None))]
-    fn _poll(&self, session_id: &str, timeout_ms: i64, max: Option<usize>, ack: Option<u64>) -> PyResult<Poll> {
+    #[pyo3(signature = (session_id, timeout_ms=None, max=None, ack=None))]
+    fn _poll(&self, session_id: &str, timeout_ms: Option<i64>, max: Option<usize>, ack: Option<u64>) -> PyResult<Poll> {
+        let timeout_ms = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         let future = self.inner.next_events_future(session_id, timeout_ms, max, ack).py()?;
         Ok(Poll { future: std::sync::Mutex::new(Some(Box::pin(future))) })
     }

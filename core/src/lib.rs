@@ -52,8 +52,8 @@ mod validate;
 
 pub use action::{ActionEvent, ActionRecord, ActionState, Callback, MediaType, Pattern, SubscriptionId};
 pub use agent::{
-    AgentEvent, AgentSession, CustomEventRequest, Delivery, NextEvents, NextEventsFuture, NextEventsRequest,
-    ReleaseRequest, Released, SendResult,
+    AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents, NextEventsFuture,
+    NextEventsRequest, ReleaseRequest, Released, SendResult,
 };
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;

@@ -82,7 +82,7 @@ class Engine(_native.Engine):
         self.close()
 
     async def next_events_async(
-        self, session_id: str, timeout_ms: int = 0, max: Optional[int] = None, ack: Optional[int] = None
+        self, session_id: str, timeout_ms: Optional[int] = None, max: Optional[int] = None, ack: Optional[int] = None
     ) -> dict[str, Any]:
         """The long poll for asyncio: awaits events on the event loop, with no thread waiting.
 

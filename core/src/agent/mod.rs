@@ -29,6 +29,9 @@ use uuid::Uuid;
 pub const MAX_TIMEOUT_MS: i64 = 60_000;
 /// Events returned by one `next_events` when `max` is not given.
 pub const DEFAULT_MAX_EVENTS: usize = 100;
+/// How long a poll waits for an event when its caller does not say: not at all (SPEC §5). A long
+/// poll is an explicit choice. Bindings take this rather than writing their own 0.
+pub const DEFAULT_TIMEOUT_MS: i64 = 0;
 /// How many ended sessions per agent still answer `sessionEnded`.
 pub const ENDED_SESSIONS_KEPT: usize = 8;
 
@@ -77,6 +80,17 @@ pub struct CustomEventRequest {
 }
 
 impl CustomEventRequest {
+    /// A request where a binding's caller may leave out `data` (empty) and `persistInMemory`
+    /// (false): the defaults are the request type's, the same as in its JSON form.
+    pub fn with_defaults(
+        agent_id: impl Into<String>,
+        event_name: impl Into<String>,
+        data: Option<String>,
+        persist_in_memory: Option<bool>,
+    ) -> Self {
+        CustomEventRequest::new(agent_id, event_name, data.unwrap_or_default(), persist_in_memory.unwrap_or_default())
+    }
+
     /// A request to send `event_name` with `data` to `agent_id`.
     pub fn new(
         agent_id: impl Into<String>,
@@ -129,8 +143,8 @@ pub struct AgentSession {
 pub struct NextEventsRequest {
     /// The agent session to poll.
     pub session_id: String,
-    /// How long to wait when nothing is queued; clamped to 0..60000.
-    #[serde(default)]
+    /// How long to wait when nothing is queued; clamped to 0..60000 ([`DEFAULT_TIMEOUT_MS`]).
+    #[serde(default = "default_timeout_ms")]
     pub timeout_ms: i64,
     /// Most events to return (default 100).
     pub max: Option<usize>,
@@ -139,6 +153,10 @@ pub struct NextEventsRequest {
     /// on the session returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ack: Option<u64>,
+}
+
+fn default_timeout_ms() -> i64 {
+    DEFAULT_TIMEOUT_MS
 }
 
 /// The input of `release`: `{"sessionId","fromSequence"}`.
