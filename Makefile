@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: types check-types miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -27,7 +27,7 @@ demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
 
 ## test: build everything and run every test suite
-test: lint check-header test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack docs miri-smoke fuzz-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack docs miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -86,6 +86,16 @@ lint:
 ## header: regenerate include/journey.h from ffi/ with cbindgen
 header:
 	$(CARGO) run --quiet -p journey-header
+
+## types: regenerate the result types of Node (the generated region of bindings-node/types.d.ts,
+## which napi-rs copies into index.d.ts) and Python (libjourney/types.py) from the core's types
+types:
+	$(CARGO) run --quiet -p journey-types
+
+## check-types: fail when the committed TypeScript or Python result types are not what the core's
+## types generate
+check-types:
+	$(CARGO) run --quiet -p journey-types -- --check
 
 ## check-header: fail when the committed include/journey.h is not what cbindgen generates
 check-header:

@@ -58,13 +58,6 @@ export interface CatalogDefinition {
   sessionTypes: SessionTypeDefinition[]
 }
 
-export type IdType = 'cookie' | 'email' | 'phone' | 'externalContact' | 'externalId'
-
-export interface Customer {
-  id: string
-  idType: IdType
-}
-
 /** An event (SPEC §2.1). */
 export interface JourneyEvent {
   id?: string
@@ -76,25 +69,6 @@ export interface JourneyEvent {
   attributes?: { [name: string]: Json }
 }
 
-export interface Violation {
-  code: string
-  path: string
-  message: string
-}
-
-/** The outcome of one ingest (SPEC §2.3). A rejection is an outcome, not a throw. */
-export type Outcome =
-  | { status: 'accepted'; eventId: string; sessionId: string; sessionCreated: boolean; eventCount: number; eventIndex: number; warnings: Violation[] }
-  | { status: 'duplicate'; eventId: string; sessionId: string }
-  | { status: 'rejected'; eventId: string | null; violations: Violation[] }
-
-export interface BatchOutcome {
-  outcomes: Outcome[]
-  accepted: number
-  duplicates: number
-  rejected: number
-}
-
 export interface Viewer {
   permissions?: string[]
   divisions?: string[]
@@ -103,89 +77,6 @@ export interface Viewer {
 export interface PageRequest {
   pageSize?: number
   after?: string
-}
-
-export interface Page<T> {
-  entities: T[]
-  nextCursor: string | null
-}
-
-export type SessionStatus = 'live' | 'idle' | 'inactive' | 'ended'
-
-/** A session as the agent sees it (SPEC §4). */
-export interface SessionCard {
-  id: string
-  type: string
-  kind: 'custom' | 'web' | 'conversation'
-  displayName: string
-  externalId: string | null
-  status: SessionStatus
-  createdDate: string
-  lastEvent: { id: string; eventName: string; createdDate: string }
-  eventCount: number
-  attributes: { [name: string]: Json }
-  division: string | null
-  endedDate: string | null
-  mergedSessionIds: string[]
-  conversation?: {
-    channel: string | null
-    direction: string | null
-    lastConnectedQueue: string | null
-    lastConnectedUser: string | null
-    wrapupCode: string | null
-  }
-}
-
-export interface SessionEvent {
-  id: string
-  eventName: string
-  createdDate: string
-  eventIndex: number
-  customer: Customer
-  attributes: { [name: string]: Json } | null
-}
-
-/** The counters (SPEC §7). */
-export interface Stats {
-  eventsAccepted: number
-  eventsDuplicate: number
-  eventsRejected: number
-  rejectedByCode: { [code: string]: number }
-  sessionsCreated: number
-  sessionsEnded: number
-  sessionsMerged: number
-  customEventsQueued: number
-  customEventsPersisted: number
-  customEventsDropped: number
-  customEventsOverwritten: number
-  customEventsRedelivered: number
-  callbackFailures: number
-  sessionsEvicted: number
-  eventsEvicted: number
-  actionsEvicted: number
-}
-
-/** What opening a durable store found (`Engine.open`). */
-export interface Recovery {
-  created: boolean
-  snapshotSeq: number
-  recordsReplayed: number
-  tornBytesDropped: number
-  catalogUpgraded: boolean
-}
-
-export interface SendResult {
-  delivery: 'queued' | 'persisted' | 'agentNotConnected'
-  overwritten: boolean
-}
-
-export interface AgentEvent {
-  type: 'CustomEvent' | 'AgentSessionStart'
-  eventName: string
-  data: string
-  agentId: string
-  createdDate: string
-  sequence: number
 }
 
 /** Options of `ingest`. */
@@ -204,34 +95,6 @@ export interface IngestFileOptions {
   signal?: AbortSignal
 }
 
-/** How far `ingestFile` has got. `bytesRead` counts the file as stored (compressed, for a gzip file). */
-export interface IngestProgress {
-  bytesRead: number
-  totalBytes: number
-  lines: number
-  accepted: number
-  duplicates: number
-  rejected: number
-}
-
-/** One rejected line of a file. */
-export interface LineRejection {
-  /** 1-based line number. */
-  line: number
-  outcome: Outcome
-}
-
-/** What `ingestFile` did: totals and the first rejections. */
-export interface StreamSummary {
-  lines: number
-  accepted: number
-  duplicates: number
-  rejected: number
-  rejections: LineRejection[]
-  /** True when there were more rejections than were kept. */
-  rejectionsTruncated: boolean
-}
-
 /** Options of `nextEvents`. */
 export interface NextEventsOptions {
   /** How long to wait when nothing is queued, clamped to 0..60000 (default 0). */
@@ -243,14 +106,6 @@ export interface NextEventsOptions {
   /** Aborts the poll: its Promise rejects with an `AbortError`, and nothing is lost. */
   signal?: AbortSignal
 }
-
-export type NextEventsResult = { status: 'events'; events: AgentEvent[] } | { status: 'timeout' } | { status: 'sessionEnded' }
-
-export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'
-
-export type ActionState =
-  | 'qualified' | 'qualifiedOutsideSchedule' | 'frequencyCapReached' | 'offered' | 'offeredOutsideSchedule'
-  | 'accepted' | 'rejected' | 'ignored' | 'timedout' | 'errored' | 'started' | 'engaged' | 'completed' | 'abandoned'
 
 /** A web action event (SPEC §6). */
 export interface ActionEvent {
@@ -267,18 +122,6 @@ export interface ActionEvent {
   createdDate?: string
 }
 
-/** An action event as subscribers receive it. */
-export interface ActionEventDelivered extends ActionEvent {
-  createdDate: string
-}
-
-export interface ActionRecord {
-  actionId: string
-  actionState: ActionState
-  previousState: ActionState | null
-  duplicate: boolean
-}
-
 /** What libjourney throws: `code` is the same string as in Rust, C and Python. */
 export interface JourneyError extends Error {
   code: string
@@ -290,3 +133,355 @@ export interface JourneyError extends Error {
   /** The byte offset of the damage, for `CORRUPT_STORE`. */
   offset?: number
 }
+
+// <generated by tools/types (`make types`) from the core's result types: do not edit>
+/** A checked web action event, as delivered to subscribers. */
+export interface ActionEventDelivered {
+  /** The action. */
+  actionId: string
+  /** The action map that triggered it. */
+  actionMapId: string
+  /** The action map's version (≥ 1). */
+  actionMapVersion: number
+  /** The kind of action. */
+  actionMediaType: MediaType
+  /** The state it moved to. */
+  actionState: ActionState
+  /** When it happened (the engine's `now` when not given). */
+  createdDate: string
+  /** The customer (a cookie id). */
+  customerId: string
+  /** Always `cookie`. */
+  customerIdType: string
+  /** With `errored` only. */
+  errorCode?: number | null
+  /** With `errored` only. */
+  errorMessage?: string | null
+  /** The customer's web session. */
+  sessionId: string
+}
+
+/** The result of `record_action_event`: `{"actionId","actionState","previousState","duplicate"}`. */
+export interface ActionRecord {
+  /** The action. */
+  actionId: string
+  /** Its state now. */
+  actionState: ActionState
+  /** True when the event repeated the current state: nothing changed and no one was told. */
+  duplicate: boolean
+  /** Its state before (`null` for a new action). */
+  previousState: ActionState | null
+}
+
+/** A state of a web action's lifecycle. */
+export type ActionState = 'qualified' | 'qualifiedOutsideSchedule' | 'frequencyCapReached' | 'offered' | 'offeredOutsideSchedule' | 'accepted' | 'rejected' | 'ignored' | 'timedout' | 'errored' | 'started' | 'engaged' | 'completed' | 'abandoned'
+
+/** One event delivered to an agent: `{"type","eventName","data","agentId","createdDate","sequence"}`. */
+export interface AgentEvent {
+  /** The receiving agent. */
+  agentId: string
+  /** The engine's `now` when the event was sent. */
+  createdDate: string
+  /** The payload, as sent (empty for `AgentSessionStart`). */
+  data: string
+  /** The custom event's name (case-sensitive), or `AgentSessionStart`. */
+  eventName: string
+  /** Increases per agent, in delivery order. */
+  sequence: number
+  /** `CustomEvent` or `AgentSessionStart`. */
+  type: AgentEventType
+}
+
+/** What kind of event an agent receives. */
+export type AgentEventType = 'AgentSessionStart' | 'CustomEvent'
+
+/** The result of `start_agent_session`: `{"sessionId"}`. */
+export interface AgentSession {
+  /** The agent session's id. */
+  sessionId: string
+}
+
+/** The result of a batch: one outcome per input, in input order, and totals. */
+export interface BatchOutcome {
+  /** How many were accepted. */
+  accepted: number
+  /** How many were duplicates. */
+  duplicates: number
+  /** One outcome per input. */
+  outcomes: Outcome[]
+  /** How many were rejected. */
+  rejected: number
+}
+
+/** The conversation part of a card; fields the viewer may not see are `null`. */
+export interface ConversationCard {
+  /** The channel, from `conversation_started`. */
+  channel: Json
+  /** `inbound` or `outbound`. */
+  direction: Json
+  /** The last queue id, after transfers; needs `routing:queue:search`. */
+  lastConnectedQueue: Json
+  /** The last connected agent id. */
+  lastConnectedUser: Json
+  /** The wrap-up code; needs `routing:wrapupCode:view`. */
+  wrapupCode: Json
+}
+
+/** Who a journey belongs to: `{"id", "idType"}`. */
+export interface Customer {
+  /** The identifier's value. */
+  id: string
+  /** What kind of identifier it is. */
+  idType: IdType
+}
+
+/** Where a custom event went. */
+export type Delivery = 'queued' | 'persisted' | 'agentNotConnected'
+
+/** The kind of identifier a customer is known by. */
+export type IdType = 'cookie' | 'email' | 'phone' | 'externalContact' | 'externalId'
+
+/** How far a file ingest has got: `{"bytesRead","totalBytes","lines","accepted","duplicates","rejected"}`. `bytesRead` counts bytes of the file as stored (compressed, for a `.gz`), so that with `totalBytes` it gives the fraction done. */
+export interface IngestProgress {
+  /** Events accepted. */
+  accepted: number
+  /** Bytes of the file read so far. */
+  bytesRead: number
+  /** Duplicates. */
+  duplicates: number
+  /** Non-blank lines read. */
+  lines: number
+  /** Events rejected. */
+  rejected: number
+  /** The file's size. */
+  totalBytes: number
+}
+
+/** The latest event of a session, as shown on its card. */
+export interface LastEvent {
+  /** Event time. */
+  createdDate: string
+  /** Event type name. */
+  eventName: string
+  /** Event id. */
+  id: string
+}
+
+/** One rejected line of a stream. */
+export interface LineRejection {
+  /** 1-based line number in the input. */
+  line: number
+  /** The rejected outcome. */
+  outcome: Outcome
+}
+
+/** The kind of web action. */
+export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'
+
+/** The result of `next_events` (CXone's 200, 304 and 409). */
+export type NextEventsResult = NextEventsResultEvents | NextEventsResultTimeout | NextEventsResultSessionEnded
+export interface NextEventsResultEvents {
+  /** The events taken from the queue. */
+  events: AgentEvent[]
+  status: 'events'
+}
+export interface NextEventsResultTimeout {
+  status: 'timeout'
+}
+export interface NextEventsResultSessionEnded {
+  status: 'sessionEnded'
+}
+
+/** The result of ingesting one event. A rejection is an outcome, not an error: batches go on. */
+export type Outcome = OutcomeAccepted | OutcomeDuplicate | OutcomeRejected
+export interface OutcomeAccepted {
+  /** The session's event count, this event included. */
+  eventCount: number
+  /** The event's id (its own, or the natural id). */
+  eventId: string
+  /** The event's 0-based position in the session's time order, at the time of ingest. */
+  eventIndex: number
+  /** Whether this event created the session. */
+  sessionCreated: boolean
+  /** The session it joined. */
+  sessionId: string
+  status: 'accepted'
+  /** Things dropped from the event (`unknownAttributes: drop`). */
+  warnings: Violation[]
+}
+export interface OutcomeDuplicate {
+  /** The event's id. */
+  eventId: string
+  /** The session that holds it. */
+  sessionId: string
+  status: 'duplicate'
+}
+export interface OutcomeRejected {
+  /** The event's id, when one could be read or derived. */
+  eventId: string | null
+  status: 'rejected'
+  /** Every reason, at once. */
+  violations: Violation[]
+}
+
+/** What opening a store found, for the host's logs (`Engine::recovery`). */
+export interface Recovery {
+  /** Whether the caller's catalog added types to the stored one. */
+  catalogUpgraded: boolean
+  /** Whether the store was created by this open. */
+  created: boolean
+  /** Journal records replayed after the snapshot. */
+  recordsReplayed: number
+  /** The record number of the snapshot recovery started from. */
+  snapshotSeq: number
+  /** Bytes of a torn record cut from the end of the journal (a crash mid-write). */
+  tornBytesDropped: number
+}
+
+/** The result of `release`: `{"released"}`. */
+export interface Released {
+  /** How many events were handed back. */
+  released: number
+}
+
+/** The result of `send_custom_event`: `{"delivery","overwritten"}`. */
+export interface SendResult {
+  /** Where the event went. */
+  delivery: Delivery
+  /** Whether it replaced an undelivered event of the same name. */
+  overwritten: boolean
+}
+
+/** One session as listed in a customer's journey. */
+export interface SessionCard {
+  /** Session attributes, last-writer-wins by event time. */
+  attributes: { [key: string]: Json }
+  /** Conversation fields (conversations only). */
+  conversation?: ConversationCard | null
+  /** The earliest event time. */
+  createdDate: string
+  /** The type's display name. */
+  displayName: string
+  /** The session's division. */
+  division: string | null
+  /** When the session ended. */
+  endedDate: string | null
+  /** Number of accepted events. */
+  eventCount: number
+  /** The external id (custom and conversation sessions). */
+  externalId: string | null
+  /** Session id. */
+  id: string
+  /** `custom`, `web` or `conversation`. */
+  kind: string
+  /** The latest event. */
+  lastEvent: LastEvent
+  /** Web sessions merged into this one. */
+  mergedSessionIds: string[]
+  /** Live, idle, inactive or ended. */
+  status: SessionStatus
+  /** Session type name. */
+  type: string
+}
+
+/** One page of results. */
+export interface SessionCardPage {
+  /** The items of this page. */
+  entities: SessionCard[]
+  /** Pass as `after` for the next page; `null` on the last page. */
+  nextCursor: string | null
+}
+
+/** One event as listed by `session_events`. */
+export interface SessionEvent {
+  /** Attributes as sent; `null` without `journey:eventType:view`. */
+  attributes: { [key: string]: Json } | null
+  /** Event time. */
+  createdDate: string
+  /** The session's customer. */
+  customer: Customer
+  /** 0-based position in the session's time order. */
+  eventIndex: number
+  /** Event type name. */
+  eventName: string
+  /** Event id. */
+  id: string
+}
+
+/** One page of results. */
+export interface SessionEventPage {
+  /** The items of this page. */
+  entities: SessionEvent[]
+  /** Pass as `after` for the next page; `null` on the last page. */
+  nextCursor: string | null
+}
+
+/** A session's status, computed from `now` when it is read. */
+export type SessionStatus = 'live' | 'idle' | 'inactive' | 'ended'
+
+/** What the engine has done so far; the JSON form of `stats()`. `rejectedByCode` counts each rejected event once under every distinct code among its violations, so its sum can exceed `eventsRejected`. Codes never seen are left out. */
+export interface Stats {
+  /** Terminal web action states evicted by `actionRetention`. */
+  actionsEvicted: number
+  /** Subscription callbacks that panicked or threw. */
+  callbackFailures: number
+  /** Custom events dropped (agent not connected, or not persisted at logout). */
+  customEventsDropped: number
+  /** Undelivered custom events replaced by a newer one of the same name. */
+  customEventsOverwritten: number
+  /** Custom events kept for an agent who is not logged in. */
+  customEventsPersisted: number
+  /** Custom events put on a connected agent's queue. */
+  customEventsQueued: number
+  /** Custom events returned by a poll more than once (SPEC §5.1). */
+  customEventsRedelivered: number
+  /** Events stored. */
+  eventsAccepted: number
+  /** Resends of stored events. */
+  eventsDuplicate: number
+  /** Events evicted with their sessions. */
+  eventsEvicted: number
+  /** Events refused. */
+  eventsRejected: number
+  /** Refused events per violation code. */
+  rejectedByCode: { [key: string]: number }
+  /** Sessions created. */
+  sessionsCreated: number
+  /** Sessions ended by an event. */
+  sessionsEnded: number
+  /** Sessions evicted by retention (SPEC §12). */
+  sessionsEvicted: number
+  /** Web sessions merged into an earlier one. */
+  sessionsMerged: number
+}
+
+/** What a streaming ingest did: `{"lines","accepted","duplicates","rejected","rejections","rejectionsTruncated"}`. */
+export interface StreamSummary {
+  /** Events accepted. */
+  accepted: number
+  /** Duplicates. */
+  duplicates: number
+  /** Non-blank lines read. */
+  lines: number
+  /** Events rejected. */
+  rejected: number
+  /** The first rejections, in input order. */
+  rejections: LineRejection[]
+  /** True when there were more rejections than were kept. */
+  rejectionsTruncated: boolean
+}
+
+/** One reason an input was refused: `{code, path, message}`, where `path` is a JSON pointer into the input. */
+export interface Violation {
+  /** Which rule was broken. */
+  code: ViolationCode
+  /** A sentence for a human. */
+  message: string
+  /** JSON pointer (RFC 6901) to the offending value; `""` is the whole input. */
+  path: string
+}
+
+/** Why an event (or a catalog entry) was refused; one code per distinct rule of SPEC §2.2. */
+export type ViolationCode = 'INVALID_JSON' | 'EVENT_TOO_LARGE' | 'MISSING_DATE' | 'MISSING_CUSTOMER' | 'MISSING_FIELD' | 'INVALID_DATE' | 'INVALID_ID' | 'INVALID_NAME' | 'UNKNOWN_SESSION_TYPE' | 'UNKNOWN_EVENT_TYPE' | 'UNKNOWN_ATTRIBUTE' | 'MISSING_ATTRIBUTE' | 'TYPE_MISMATCH' | 'NOT_IN_ENUM' | 'OUT_OF_RANGE' | 'TOO_LONG' | 'TOO_MANY_ATTRIBUTES' | 'SESSION_TYPE_MISMATCH' | 'CUSTOMER_MISMATCH' | 'SESSION_ENDED' | 'LATE_EVENT' | 'FUTURE_EVENT' | 'DUPLICATE_ID_CONFLICT' | 'INVALID_CATALOG' | 'LIMIT_EXCEEDED' | 'TOO_MANY_VIOLATIONS'
+
+// </generated>

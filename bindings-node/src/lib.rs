@@ -196,10 +196,7 @@ impl Engine {
     }
 
     /// A page of a customer's journey as `viewer` may see it.
-    #[napi(
-        ts_args_type = "customer: Customer, viewer: Viewer, page?: PageRequest",
-        ts_return_type = "Page<SessionCard>"
-    )]
+    #[napi(ts_args_type = "customer: Customer, viewer: Viewer, page?: PageRequest", ts_return_type = "SessionCardPage")]
     pub fn journey(
         &self,
         env: &Env,
@@ -212,10 +209,7 @@ impl Engine {
     }
 
     /// A page of one session's events in time order.
-    #[napi(
-        ts_args_type = "sessionId: string, viewer: Viewer, page?: PageRequest",
-        ts_return_type = "Page<SessionEvent>"
-    )]
+    #[napi(ts_args_type = "sessionId: string, viewer: Viewer, page?: PageRequest", ts_return_type = "SessionEventPage")]
     pub fn session_events(
         &self,
         env: &Env,

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import libjourney
+from libjourney.types import ActionEventDelivered, IngestProgress, NextEventsResult
 from vectors import REPO
 
 CATALOG = json.loads((REPO / "examples" / "data" / "catalog.json").read_text())
@@ -150,7 +151,7 @@ def test_asyncio_gather_over_long_polls() -> None:
     for session in sessions:
         engine.next_events(session)
 
-    async def main() -> list[dict[str, Any]]:
+    async def main() -> list[NextEventsResult]:
         loop = asyncio.get_running_loop()
         ticks = 0
 
@@ -169,7 +170,7 @@ def test_asyncio_gather_over_long_polls() -> None:
         return results
 
     results = asyncio.run(main())
-    assert [r["events"][0]["data"] for r in results] == [str(n) for n in range(8)]
+    assert [r["events"][0]["data"] if r["status"] == "events" else None for r in results] == [str(n) for n in range(8)]
 
 
 def test_four_threads_ingest_with_correct_totals() -> None:
@@ -204,7 +205,7 @@ def test_callbacks_that_raise_are_counted_and_break_nothing(monkeypatch: pytest.
     engine = make_engine()
     seen: list[str] = []
 
-    def broken(event: dict[str, Any]) -> None:
+    def broken(event: ActionEventDelivered) -> None:
         raise RuntimeError("subscriber bug")
 
     engine.on("all:all", broken)
@@ -220,7 +221,7 @@ def test_callbacks_may_reenter_the_engine() -> None:
     engine = make_engine()
     seen: list[str] = []
 
-    def follow_up(event: dict[str, Any]) -> None:
+    def follow_up(event: ActionEventDelivered) -> None:
         if event["actionState"] == "offered":
             engine.record_action_event({**event, "actionState": "accepted", "createdDate": None})
             sub = engine.once("webchat:started", lambda e: seen.append("inner:" + e["actionState"]))
@@ -271,7 +272,7 @@ def test_ingest_file_reads_gzip_reports_progress_and_stops_when_the_callback_rai
     lines = [json.dumps(delivery(f"c{n}", f"o{n}", minute=n % 60)) for n in range(50_000)] + ["not json"]
     path = tmp_path / "events.ndjson.gz"
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
-    reports: list[dict[str, Any]] = []
+    reports: list[IngestProgress] = []
     summary = make_engine(allowedLateness=None).ingest_file(path, kept_rejections=0, progress=reports.append)
     assert (summary["lines"], summary["accepted"], summary["rejected"]) == (50_001, 50_000, 1)
     assert summary["rejections"] == [] and summary["rejectionsTruncated"] is True
@@ -282,7 +283,7 @@ def test_ingest_file_reads_gzip_reports_progress_and_stops_when_the_callback_rai
     class Stop(Exception):
         pass
 
-    def stop_on_second_report(progress: dict[str, Any]) -> None:
+    def stop_on_second_report(progress: IngestProgress) -> None:
         if progress["lines"] > 0:
             raise Stop()
 
@@ -309,14 +310,16 @@ def test_fast_outcome_dicts_match_the_json_form() -> None:
     with_warning = {**delivery("c1", "o1", minute=5), "attributes": {"location": "x", "extra": 1}}
     outcomes = [engine.ingest(first), engine.ingest(first), engine.ingest(with_warning), engine.ingest({})]
     batch = engine.ingest_batch(json.dumps(first).encode() + b"\n{}\n")
+    accepted, with_warning_outcome = outcomes[0], outcomes[2]
+    assert accepted["status"] == "accepted" and with_warning_outcome["status"] == "accepted"
     expected = [
-        {"status": "accepted", "eventId": first["id"], "sessionId": outcomes[0]["sessionId"], "sessionCreated": True,
+        {"status": "accepted", "eventId": first["id"], "sessionId": accepted["sessionId"], "sessionCreated": True,
          "eventCount": 1, "eventIndex": 0, "warnings": []},
-        {"status": "duplicate", "eventId": first["id"], "sessionId": outcomes[0]["sessionId"]},
+        {"status": "duplicate", "eventId": first["id"], "sessionId": accepted["sessionId"]},
     ]
     assert outcomes[:2] == expected
     assert list(outcomes[0]) == list(expected[0]), "key order follows the JSON form"
-    assert outcomes[2]["warnings"][0]["code"] == "UNKNOWN_ATTRIBUTE"
+    assert with_warning_outcome["warnings"][0]["code"] == "UNKNOWN_ATTRIBUTE"
     assert outcomes[3]["status"] == "rejected" and outcomes[3]["violations"]
     assert batch["outcomes"][0] == expected[1] and batch["outcomes"][1]["status"] == "rejected"
     assert (batch["accepted"], batch["duplicates"], batch["rejected"]) == (0, 1, 1)
@@ -382,7 +385,7 @@ def test_ten_thousand_pending_polls_wait_on_a_few_threads() -> None:
     for session in sessions:
         engine.next_events(session)  # AgentSessionStart
 
-    async def main() -> tuple[list[dict[str, Any]], int]:
+    async def main() -> tuple[list[NextEventsResult], int]:
         polls = [asyncio.ensure_future(engine.next_events_async(s, 60_000)) for s in sessions]
         await asyncio.sleep(0.2)
         most = threads()
@@ -393,7 +396,7 @@ def test_ten_thousand_pending_polls_wait_on_a_few_threads() -> None:
         return results, max(most, threads())
 
     results, most = asyncio.run(main())
-    assert [r["events"][0]["data"] for r in results] == agents
+    assert [r["events"][0]["data"] if r["status"] == "events" else None for r in results] == agents
     assert most < 32, f"{most} threads"
 
 
@@ -419,7 +422,8 @@ def test_cancelled_polls_lose_nothing_over_ten_thousand_events() -> None:
                 result = await asyncio.wait_for(poll, timeout)
             except (asyncio.CancelledError, asyncio.TimeoutError):
                 continue
-            received.extend(e["eventName"] for e in result.get("events", []) if e["type"] == "CustomEvent")
+            if result["status"] == "events":
+                received.extend(e["eventName"] for e in result["events"] if e["type"] == "CustomEvent")
 
     async def producer(total: int) -> None:
         for n in range(total):
@@ -459,7 +463,8 @@ def test_ctrl_c_interrupts_a_long_poll_promptly_and_loses_nothing() -> None:
         engine.next_events(session, 20_000)
     assert time.monotonic() - started < 10, "raised long before the poll's 20 s timeout"
     engine.send_custom_event("agent-1", "kept", "1")
-    assert [e["eventName"] for e in engine.next_events(session)["events"]] == ["kept"]
+    result = engine.next_events(session)
+    assert result["status"] == "events" and [e["eventName"] for e in result["events"]] == ["kept"]
 
 
 def test_ctrl_c_interrupts_a_large_file_ingest_and_keeps_what_it_ingested(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ use std::fmt;
 
 /// Why an event (or a catalog entry) was refused; one code per distinct rule of SPEC §2.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ViolationCode {
     /// The bytes are not one JSON value.
@@ -143,6 +144,7 @@ impl fmt::Display for ViolationCode {
 
 /// One reason an input was refused: `{code, path, message}`, where `path` is a JSON pointer into the input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Violation {
     /// Which rule was broken.
     pub code: ViolationCode,

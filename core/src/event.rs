@@ -10,6 +10,7 @@ pub const NAMESPACE: Uuid = Uuid::from_u128(0x6a6f_7572_6e65_5f79_8c1e_5b0d_4a7e
 
 /// The kind of identifier a customer is known by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum IdType {
     /// A web tracking cookie.
@@ -47,6 +48,7 @@ impl IdType {
 
 /// Who a journey belongs to: `{"id", "idType"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Customer {
     /// The identifier's value.

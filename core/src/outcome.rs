@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// The result of ingesting one event. A rejection is an outcome, not an error: batches go on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Outcome {
     /// The event was stored.
@@ -115,6 +116,7 @@ impl Outcome {
 
 /// The result of a batch: one outcome per input, in input order, and totals.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BatchOutcome {
     /// One outcome per input.
     pub outcomes: Vec<Outcome>,

@@ -202,6 +202,7 @@ impl Tally {
 /// `rejectedByCode` counts each rejected event once under every distinct code among its violations,
 /// so its sum can exceed `eventsRejected`. Codes never seen are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Events stored.

@@ -52,6 +52,8 @@ impl Default for IngestFileOptions {
 /// `bytesRead` counts bytes of the file as stored (compressed, for a `.gz`), so that with
 /// `totalBytes` it gives the fraction done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "IngestProgress"))]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// Bytes of the file read so far.
@@ -75,6 +77,7 @@ pub type ProgressFn<'f> = dyn FnMut(&Progress) -> bool + 'f;
 
 /// One rejected line of a stream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineRejection {
     /// 1-based line number in the input.
     pub line: u64,
@@ -84,6 +87,7 @@ pub struct LineRejection {
 
 /// What a streaming ingest did: `{"lines","accepted","duplicates","rejected","rejections","rejectionsTruncated"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StreamSummary {
     /// Non-blank lines read.

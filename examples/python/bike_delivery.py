@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import libjourney
+from libjourney.types import Outcome, SessionCard
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 scenario = json.loads((DATA / "bike_delivery.json").read_text())
@@ -26,7 +27,7 @@ def shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
-def details(card: dict[str, Any]) -> str:
+def details(card: SessionCard) -> str:
     """The card's attributes, or for a conversation its channel, queue, agent and wrap-up code."""
     conversation = card.get("conversation")
     if conversation:
@@ -36,7 +37,7 @@ def details(card: dict[str, Any]) -> str:
     return " ".join(f"{name}={shown(value)}" for name, value in sorted(card["attributes"].items()))
 
 
-def print_cards(cards: list[dict[str, Any]]) -> None:
+def print_cards(cards: list[SessionCard]) -> None:
     """The session cards as the agent's table: newest activity first."""
     print(f"   {'SESSION':<14} {'ID':<12} {'STATUS':<9} {'EVENTS':>6}  {'LAST EVENT':<18} DETAILS")
     for card in cards:
@@ -44,19 +45,20 @@ def print_cards(cards: list[dict[str, Any]]) -> None:
               f"{card['eventCount']:>6}  {card['lastEvent']['eventName']:<18} {details(card)}")
 
 
-def report(outcome: dict[str, Any]) -> None:
+def report(outcome: Outcome) -> None:
     if outcome["status"] == "accepted":
         print(f"   + accepted (event {outcome['eventIndex'] + 1} of {outcome['eventCount']})")
     elif outcome["status"] == "duplicate":
         print("   = duplicate, ignored")
-    for violation in outcome.get("violations", []):
-        print(f"   ! rejected: {violation['code']} at '{violation['path']}': {violation['message']}")
+    else:
+        for violation in outcome["violations"]:
+            print(f"   ! rejected: {violation['code']} at '{violation['path']}': {violation['message']}")
 
 
 def agent_desktop(session_id: str, shows: "queue.Queue[str]") -> None:
     """The agent's desktop: long-polls (the GIL is released while it waits) and shows custom events."""
     while (result := engine.next_events(session_id, timeout_ms=30_000))["status"] != "sessionEnded":
-        for event in result.get("events", []):
+        for event in result["events"] if result["status"] == "events" else []:
             if event["type"] == "CustomEvent":
                 shows.put(f"   [{event['agentId']}'s desktop] {event['eventName']} #{event['sequence']}: {event['data']}")
 

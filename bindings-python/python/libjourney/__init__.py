@@ -12,7 +12,8 @@ import asyncio
 import os
 from typing import Any, Optional, Union
 
-from libjourney import _native
+from libjourney import _native, types
+from libjourney.types import NextEventsResult
 from libjourney._native import (
     Catalog,
     CatalogError,
@@ -50,6 +51,7 @@ __all__ = [
     "UnknownActionError",
     "ValidationError",
     "__version__",
+    "types",
 ]
 
 def _wake(woken: "asyncio.Future[None]") -> None:
@@ -83,7 +85,7 @@ class Engine(_native.Engine):
 
     async def next_events_async(
         self, session_id: str, timeout_ms: Optional[int] = None, max: Optional[int] = None, ack: Optional[int] = None
-    ) -> dict[str, Any]:
+    ) -> NextEventsResult:
         """The long poll for asyncio: awaits events on the event loop, with no thread waiting.
 
         Cancelling it (``task.cancel()``, ``asyncio.wait_for``) loses nothing: until it returns it

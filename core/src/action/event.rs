@@ -9,6 +9,8 @@ use uuid::Uuid;
 
 /// A checked web action event, as delivered to subscribers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ActionEventDelivered"))]
 #[serde(rename_all = "camelCase")]
 pub struct ActionEvent {
     /// The action.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The kind of web action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MediaType {
     /// A web chat offer.
@@ -41,6 +42,7 @@ impl MediaType {
 
 /// A state of a web action's lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub enum ActionState {

@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 /// The result of `record_action_event`: `{"actionId","actionState","previousState","duplicate"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ActionRecord {
     /// The action.

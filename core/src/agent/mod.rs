@@ -37,6 +37,7 @@ pub const ENDED_SESSIONS_KEPT: usize = 8;
 
 /// What kind of event an agent receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum AgentEventType {
     /// The first event of every agent session.
     AgentSessionStart,
@@ -46,6 +47,7 @@ pub enum AgentEventType {
 
 /// One event delivered to an agent: `{"type","eventName","data","agentId","createdDate","sequence"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentEvent {
     /// `CustomEvent` or `AgentSessionStart`.
@@ -109,6 +111,7 @@ impl CustomEventRequest {
 
 /// Where a custom event went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Delivery {
     /// Put on the agent's current session queue.
@@ -121,6 +124,7 @@ pub enum Delivery {
 
 /// The result of `send_custom_event`: `{"delivery","overwritten"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SendResult {
     /// Where the event went.
@@ -131,6 +135,7 @@ pub struct SendResult {
 
 /// The result of `start_agent_session`: `{"sessionId"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentSession {
     /// The agent session's id.
@@ -171,6 +176,7 @@ pub struct ReleaseRequest {
 
 /// The result of `release`: `{"released"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Released {
     /// How many events were handed back.
     pub released: usize,
@@ -178,6 +184,8 @@ pub struct Released {
 
 /// The result of `next_events` (CXone's 200, 304 and 409).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "NextEventsResult"))]
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum NextEvents {
     /// Events, in send order.

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 /// What opening a store found, for the host's logs (`Engine::recovery`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Recovery {
     /// Whether the store was created by this open.

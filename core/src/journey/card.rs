@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 /// A session's status, computed from `now` when it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum SessionStatus {
     /// Recent activity (green).
@@ -25,6 +26,7 @@ pub enum SessionStatus {
 
 /// The latest event of a session, as shown on its card.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LastEvent {
     /// Event id.
@@ -37,6 +39,7 @@ pub struct LastEvent {
 
 /// The conversation part of a card; fields the viewer may not see are `null`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationCard {
     /// The channel, from `conversation_started`.
@@ -53,6 +56,7 @@ pub struct ConversationCard {
 
 /// One session as listed in a customer's journey.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionCard {
     /// Session id.
@@ -89,6 +93,8 @@ pub struct SessionCard {
 
 /// One event as listed by `session_events`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "SessionEvent"))]
 #[serde(rename_all = "camelCase")]
 pub struct EventView {
     /// Event id.
