@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: types check-types miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -71,12 +71,16 @@ fuzz-tools:
 ## on one core. One test is skipped: 100,000 out-of-order inserts take hours under Miri, and the
 ## same code runs in the short ones. `make test` runs miri-smoke.
 MIRI := MIRIFLAGS="-Zmiri-disable-isolation" $(CARGO) +nightly miri test --quiet -p journey-core --lib
-miri:
+miri: miri-tools
 	$(MIRI) -- --skip inserts_in_any_order_keep_time_order_and_ranks
 
 ## miri-smoke: the agent queues, JSON reader, interrupts and stream reader under Miri (about a minute)
-miri-smoke:
+miri-smoke: miri-tools
 	$(MIRI) -- agent::queue json:: interrupt:: stream::
+
+## miri-tools: the nightly toolchain's miri and rust-src components, installed when missing
+miri-tools: fuzz-tools
+	@$(CARGO) +nightly miri --version >/dev/null 2>&1 || rustup +nightly component add miri rust-src
 
 ## lint: formatting and clippy, warnings as errors
 lint:
