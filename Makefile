@@ -205,6 +205,8 @@ python: $(VENV)/bin/maturin
 test-python: python
 	$(PY) -m pytest -q bindings-python/tests
 	$(VENV)/bin/mypy --strict bindings-python/tests examples/python
+	python3 tools/readme_block.py python target/readme/typed/example.py
+	$(VENV)/bin/mypy --strict target/readme/typed/example.py
 	$(PY) examples/python/bike_delivery.py > target/python-demo.log
 	grep -q '"sessionsEnded": 2' target/python-demo.log
 
