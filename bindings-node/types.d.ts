@@ -69,16 +69,6 @@ export interface JourneyEvent {
   attributes?: { [name: string]: Json }
 }
 
-export interface Viewer {
-  permissions?: string[]
-  divisions?: string[]
-}
-
-export interface PageRequest {
-  pageSize?: number
-  after?: string
-}
-
 /** Options of `ingest`. */
 export interface IngestOptions {
   /** Throw instead of returning a rejected outcome: `.code` is the first violation's, `.violations` has them all (default false). */
@@ -324,6 +314,14 @@ export interface OutcomeRejected {
   violations: Violation[]
 }
 
+/** Which page to return. */
+export interface PageRequest {
+  /** The `nextCursor` of the previous page. */
+  after?: string | null
+  /** 1 to 200; 25 when absent. */
+  pageSize?: number | null
+}
+
 /** What opening a store found, for the host's logs (`Engine::recovery`). */
 export interface Recovery {
   /** Whether the caller's catalog added types to the stored one. */
@@ -469,6 +467,14 @@ export interface StreamSummary {
   rejections: LineRejection[]
   /** True when there were more rejections than were kept. */
   rejectionsTruncated: boolean
+}
+
+/** `{"permissions": [...], "divisions": [...]}`; `"*"` in divisions means every division. */
+export interface Viewer {
+  /** Division names the viewer may see, or `"*"`. */
+  divisions?: string[]
+  /** Permission names, for example `journey:session:view`. */
+  permissions?: string[]
 }
 
 /** One reason an input was refused: `{code, path, message}`, where `path` is a JSON pointer into the input. */

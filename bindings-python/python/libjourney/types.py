@@ -230,6 +230,15 @@ class OutcomeRejected(TypedDict):
     violations: List[Violation]
 
 
+class PageRequest(TypedDict):
+    """Which page to return."""
+
+    #: The `nextCursor` of the previous page.
+    after: NotRequired[Optional[str]]
+    #: 1 to 200; 25 when absent.
+    pageSize: NotRequired[Optional[int]]
+
+
 class Recovery(TypedDict):
     """What opening a store found, for the host's logs (`Engine::recovery`)."""
 
@@ -381,6 +390,15 @@ class StreamSummary(TypedDict):
     rejections: List[LineRejection]
     #: True when there were more rejections than were kept.
     rejectionsTruncated: bool
+
+
+class Viewer(TypedDict):
+    """`{"permissions": [...], "divisions": [...]}`; `"*"` in divisions means every division."""
+
+    #: Division names the viewer may see, or `"*"`.
+    divisions: NotRequired[List[str]]
+    #: Permission names, for example `journey:session:view`.
+    permissions: NotRequired[List[str]]
 
 
 class Violation(TypedDict):

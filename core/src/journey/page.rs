@@ -14,6 +14,7 @@ pub const DEFAULT_PAGE_SIZE: usize = 25;
 
 /// Which page to return.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PageRequest {
     /// 1 to 200; 25 when absent.

@@ -22,6 +22,7 @@ pub mod permission {
 
 /// `{"permissions": [...], "divisions": [...]}`; `"*"` in divisions means every division.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Viewer {
     /// Permission names, for example `journey:session:view`.

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Every result form, by the name the declarations give it (set in the core with
+/// Every result form, and the inputs the core reads with serde, by the name the declarations give it (set in the core with
 /// `schemars(rename)` where it differs from the Rust name).
 fn definitions() -> Map<String, Value> {
     let mut generator: SchemaGenerator =
@@ -40,7 +40,21 @@ fn definitions() -> Map<String, Value> {
     let _ = generator.subschema_for::<journey_core::Released>();
     let _ = generator.subschema_for::<journey_core::ActionRecord>();
     let _ = generator.subschema_for::<journey_core::ActionEvent>();
-    generator.take_definitions(true)
+    let mut definitions = generator.take_definitions(true);
+    // Inputs the core reads with serde, in the form a caller may *write* them (a field with a
+    // default may be left out).
+    let mut inputs = schemars::generate::SchemaSettings::draft2020_12().for_deserialize().into_generator();
+    let _ = inputs.subschema_for::<journey_core::Viewer>();
+    let _ = inputs.subschema_for::<journey_core::PageRequest>();
+    for (name, schema) in inputs.take_definitions(true) {
+        match definitions.get(&name) {
+            Some(existing) => assert_eq!(existing, &schema, "'{name}' differs as an input and as a result"),
+            None => {
+                definitions.insert(name, schema);
+            }
+        }
+    }
+    definitions
 }
 
 /// One generated file: where it goes, and the text of the part this tool owns.
