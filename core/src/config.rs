@@ -1,8 +1,8 @@
 //! Engine configuration (SPEC §8), read from JSON. Every field is optional.
 
 use crate::duration::Duration;
-use crate::error::clip;
 use crate::error::{JourneyError, Result};
+use crate::error::{clip, clip_json};
 use crate::time::{Millis, parse_rfc3339};
 use serde_json::{Map, Value};
 
@@ -259,13 +259,8 @@ fn invalid(key: &str, message: impl Into<String>) -> JourneyError {
     JourneyError::InvalidConfig { key: clip(key), message: message.into() }
 }
 
-/// A value the caller sent, as JSON cut for a message.
-fn shown(value: &Value) -> String {
-    clip(&value.to_string())
-}
-
 fn string<'v>(key: &str, value: &'v Value) -> Result<&'v str> {
-    value.as_str().ok_or_else(|| invalid(key, format!("expected a string, got {}", shown(value))))
+    value.as_str().ok_or_else(|| invalid(key, format!("expected a string, got {}", clip_json(value))))
 }
 
 fn duration(key: &str, value: &Value) -> Result<Duration> {
@@ -283,7 +278,8 @@ fn positive_duration(key: &str, value: &Value) -> Result<Duration> {
 /// Reads `{"sync", "intervalMs", "snapshotEvery"}`, every key optional.
 fn store(value: &Value) -> Result<StoreConfig> {
     let mut store = StoreConfig::default();
-    let map = value.as_object().ok_or_else(|| invalid("store", format!("expected an object, got {}", shown(value))))?;
+    let map =
+        value.as_object().ok_or_else(|| invalid("store", format!("expected an object, got {}", clip_json(value))))?;
     for (key, value) in map {
         let path = format!("store.{key}");
         match key.as_str() {
@@ -312,7 +308,7 @@ fn store(value: &Value) -> Result<StoreConfig> {
 fn count(key: &str, value: &Value, max: u64) -> Result<usize> {
     match value.as_u64() {
         Some(n) if (1..=max).contains(&n) => Ok(n as usize),
-        _ => Err(invalid(key, format!("expected a whole number from 1 to {max}, got {}", shown(value)))),
+        _ => Err(invalid(key, format!("expected a whole number from 1 to {max}, got {}", clip_json(value)))),
     }
 }
 

@@ -356,6 +356,11 @@ pub(crate) fn clip(text: &str) -> String {
     cut(text, 80)
 }
 
+/// A JSON value the caller sent, as text cut like [`clip`], for a message that says what was wrong.
+pub(crate) fn clip_json(value: &serde_json::Value) -> String {
+    clip(&value.to_string())
+}
+
 /// `text` cut to `max` characters, with `…` when something was cut.
 pub(crate) fn cut(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {

@@ -128,18 +128,7 @@ impl Engine {
     /// `store.sync = "batch"` it is fsynced once, at the end. Fails with `IO_ERROR` when reading
     /// fails, after ingesting every line before it.
     pub fn ingest_ndjson_reader(&self, reader: impl BufRead, kept_rejections: usize) -> Result<StreamSummary> {
-        self.ingest_call(None, |call| self.stream(call, reader, kept_rejections))
-    }
-
-    /// [`Engine::ingest_ndjson_reader`] that `interrupt` may stop between lines (`INTERRUPTED`;
-    /// the lines before it stay ingested).
-    pub fn ingest_ndjson_reader_interruptible(
-        &self,
-        reader: impl BufRead,
-        kept_rejections: usize,
-        interrupt: Interrupt<'_>,
-    ) -> Result<StreamSummary> {
-        self.ingest_call(Some(interrupt), |call| self.stream(call, reader, kept_rejections))
+        self.ingest_call(None, |call| self.stream(call, reader, kept_rejections, None))
     }
 
     /// Ingests the NDJSON file at `path`, streaming it with memory bounded by `maxEventBytes`, as
@@ -178,19 +167,10 @@ impl Engine {
             false => Box::new(raw),
         };
         let mut watch = progress.map(|report| Watch { report, total_bytes, bytes_read, next: Instant::now() });
-        self.ingest_call(interrupt, |call| self.stream_watched(call, reader, options.kept_rejections, watch.as_mut()))
+        self.ingest_call(interrupt, |call| self.stream(call, reader, options.kept_rejections, watch.as_mut()))
     }
 
     fn stream(
-        &self,
-        call: &mut IngestCall<'_, '_>,
-        reader: impl BufRead,
-        kept_rejections: usize,
-    ) -> Result<StreamSummary> {
-        self.stream_watched(call, reader, kept_rejections, None)
-    }
-
-    fn stream_watched(
         &self,
         call: &mut IngestCall<'_, '_>,
         mut reader: impl BufRead,

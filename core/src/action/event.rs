@@ -1,7 +1,7 @@
 //! A web action event (SPEC §6): its fields and their checks.
 
 use super::lifecycle::{ActionState, MediaType};
-use crate::error::{JourneyError, Result, clip};
+use crate::error::{JourneyError, Result, clip_json};
 use crate::time::{Millis, format_millis, parse_rfc3339};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -110,7 +110,7 @@ fn invalid(field: &str, message: &str) -> JourneyError {
 fn required<T>(map: &Map<String, Value>, field: &str, read: impl Fn(&Value) -> Option<T>, expected: &str) -> Result<T> {
     let value = map.get(field).ok_or_else(|| invalid(field, "is required"))?;
     // The value is the caller's: cut, like every echoed input (a 1 MB state gave a 1 MB error).
-    read(value).ok_or_else(|| invalid(field, &format!("must be {expected}, got {}", clip(&value.to_string()))))
+    read(value).ok_or_else(|| invalid(field, &format!("must be {expected}, got {}", clip_json(value))))
 }
 
 fn optional<T>(

@@ -5,8 +5,8 @@ use super::{
 };
 use crate::config::Config;
 use crate::duration::Duration;
-use crate::error::clip;
 use crate::error::{JourneyError, Violation, ViolationCode};
+use crate::error::{clip, clip_json};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -211,7 +211,7 @@ impl Loader {
                 Some(index) => events[*index].ends_session = true,
                 None => self.fault(
                     format!("{path}/endsOn/{i}"),
-                    format!("{} is not an event type of this session type", clip(&name.to_string())),
+                    format!("{} is not an event type of this session type", clip_json(name)),
                 ),
             }
         }
