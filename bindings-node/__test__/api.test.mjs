@@ -43,6 +43,8 @@ test('several concurrent nextEvents promises, more than libuv has worker threads
   assert.deepEqual(results.map((r) => r.events[0].data), sessions.map((_, n) => String(n)))
   // Timeout and sessionEnded, CXone's 304 and 409.
   assert.deepEqual(await e.nextEvents(sessions[0], { timeoutMs: 0 }), { status: 'timeout' })
+  // `null` is the default, as in the JSON form (`max?: number | null`).
+  assert.deepEqual(await e.nextEvents(sessions[0], { timeoutMs: 0, max: null, ack: null }), { status: 'timeout' })
   const ended = e.nextEvents(sessions[1], { timeoutMs: 30000 })
   e.endAgentSession(sessions[1])
   assert.deepEqual(await ended, { status: 'sessionEnded' })

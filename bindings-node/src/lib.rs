@@ -241,7 +241,7 @@ impl Engine {
     }
 
     /// Logs an agent in (or returns the active session).
-    #[napi(ts_args_type = "agentId: string", ts_return_type = "{ sessionId: string }")]
+    #[napi(ts_args_type = "agentId: string", ts_return_type = "AgentSession")]
     pub fn start_agent_session(&self, env: &Env, agent_id: Unknown<'_>) -> Result<Value> {
         to_json(self.inner.start_agent_session(&text(env, agent_id, "agentId")?)).js(env)
     }
@@ -298,7 +298,7 @@ impl Engine {
 
     /// Hands back the events from `fromSequence` on that a poll returned but whose answer never
     /// reached its caller: the next poll returns them again (SPEC §5.1).
-    #[napi(ts_args_type = "sessionId: string, fromSequence: number", ts_return_type = "{ released: number }")]
+    #[napi(ts_args_type = "sessionId: string, fromSequence: number", ts_return_type = "Released")]
     pub fn release(&self, env: &Env, session_id: Unknown<'_>, from_sequence: i64) -> Result<Value> {
         let session_id = text(env, session_id, "sessionId")?;
         let from = u64::try_from(from_sequence).map_err(|_| type_error(env, "fromSequence must not be negative"))?;
@@ -442,7 +442,8 @@ fn buffer(env: &Env, value: Unknown<'_>) -> Result<Buffer> {
 /// The property `name` of an options object that may itself be left out.
 fn option<'o, T: FromNapiValue + ValidateNapiValue>(options: &Option<Object<'o>>, name: &str) -> Result<Option<T>> {
     match options {
-        Some(options) => options.get::<T>(name),
+        // `null` is absent, as in the JSON form the option comes from (`max: null` is the default).
+        Some(options) => options.get::<Option<T>>(name).map(Option::flatten),
         None => Ok(None),
     }
 }

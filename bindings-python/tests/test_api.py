@@ -10,24 +10,35 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 import libjourney
-from libjourney.types import ActionEventDelivered, IngestProgress, NextEventsResult
+from libjourney.types import (
+    ActionEvent,
+    ActionEventDelivered,
+    ActionState,
+    CatalogDefinition,
+    Config,
+    IngestProgress,
+    JourneyEvent,
+    NextEventsResult,
+    Viewer,
+)
 from vectors import REPO
 
-CATALOG = json.loads((REPO / "examples" / "data" / "catalog.json").read_text())
-CONFIG = {"clock": "manual", "start": "2026-11-21T10:00:00Z"}
-VIEWER = {"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]}
+CATALOG: CatalogDefinition = json.loads((REPO / "examples" / "data" / "catalog.json").read_text())
+CONFIG: Config = {"clock": "manual", "start": "2026-11-21T10:00:00Z"}
+VIEWER: Viewer = {"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]}
 
 
 def make_engine(**config: Any) -> libjourney.Engine:
-    return libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), {**CONFIG, **config})
+    # `config` holds keys of `Config`, with any values: some tests pass wrong ones on purpose.
+    return libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), cast(Config, {**CONFIG, **config}))
 
 
-def delivery(customer: str, order: str, minute: int = 0, location: str = "Depot 7") -> dict[str, Any]:
+def delivery(customer: str, order: str, minute: int = 0, location: str = "Depot 7") -> JourneyEvent:
     return {
         "eventName": "in_transit",
         "createdDate": f"2026-11-21T09:{minute:02d}:00Z",
@@ -37,7 +48,7 @@ def delivery(customer: str, order: str, minute: int = 0, location: str = "Depot 
     }
 
 
-def action(state: str, n: int = 1) -> dict[str, Any]:
+def action(state: ActionState, n: int = 1) -> ActionEvent:
     return {
         "actionId": f"3f0c2a9e-1b44-4d8e-9a6b-{n:012d}",
         "actionState": state,
@@ -87,12 +98,12 @@ def test_errors_carry_violations_and_keys() -> None:
     assert bad_config.value.code == "INVALID_CONFIG" and bad_config.value.key == "clok"
     engine = make_engine()
     with pytest.raises(libjourney.ValidationError) as rejected:
-        engine.ingest({"eventName": "in_transit"}, strict=True)
+        engine.ingest({"eventName": "in_transit"}, strict=True)  # type: ignore[arg-type]
     assert rejected.value.code == "MISSING_DATE"
     assert [v["code"] for v in rejected.value.violations] == ["MISSING_DATE", "MISSING_CUSTOMER", "MISSING_FIELD"]
     # Without strict, and in a batch, a rejection is an outcome.
-    assert engine.ingest({"eventName": "in_transit"})["status"] == "rejected"
-    assert engine.ingest_batch([{}, {}])["rejected"] == 2
+    assert engine.ingest({"eventName": "in_transit"})["status"] == "rejected"  # type: ignore[arg-type]
+    assert engine.ingest_batch([{}, {}])["rejected"] == 2  # type: ignore[typeddict-item]
     with pytest.raises(libjourney.QueueFullError):
         engine.start_agent_session("a1")
         small = make_engine(maxPendingPerAgent=1)
@@ -110,15 +121,15 @@ def test_bad_types_raise_type_error() -> None:
     with pytest.raises(TypeError, match="callable"):
         engine.on("all:all", 42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="cannot convert object to JSON"):
-        engine.ingest({"eventName": object()})
+        engine.ingest({"eventName": object()})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="keys must be str"):
-        libjourney.Catalog.from_dict({1: "x"})  # type: ignore[dict-item]
+        libjourney.Catalog.from_dict({1: "x"})  # type: ignore[misc]
     cyclic: list[Any] = []
     cyclic.append(cyclic)
     with pytest.raises(ValueError, match="nested"):
-        engine.ingest({"attributes": cyclic})
+        engine.ingest({"attributes": cyclic})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="NaN"):
-        engine.ingest({"attributes": {"x": float("nan")}})
+        engine.ingest({"attributes": {"x": float("nan")}})  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         libjourney.Engine("not a catalog")  # type: ignore[arg-type]
 
@@ -223,7 +234,7 @@ def test_callbacks_may_reenter_the_engine() -> None:
 
     def follow_up(event: ActionEventDelivered) -> None:
         if event["actionState"] == "offered":
-            engine.record_action_event({**event, "actionState": "accepted", "createdDate": None})
+            engine.record_action_event(action("accepted"))
             sub = engine.once("webchat:started", lambda e: seen.append("inner:" + e["actionState"]))
             assert sub > 0
         seen.append(event["actionState"])
@@ -307,12 +318,13 @@ def test_fast_outcome_dicts_match_the_json_form() -> None:
     engine = make_engine(unknownAttributes="drop")
     first = delivery("c1", "o1")
     first["id"] = "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"
-    with_warning = {**delivery("c1", "o1", minute=5), "attributes": {"location": "x", "extra": 1}}
-    outcomes = [engine.ingest(first), engine.ingest(first), engine.ingest(with_warning), engine.ingest({})]
+    with_warning: JourneyEvent = {**delivery("c1", "o1", minute=5), "attributes": {"location": "x", "extra": 1}}
+    empty: Any = {}
+    outcomes = [engine.ingest(first), engine.ingest(first), engine.ingest(with_warning), engine.ingest(empty)]
     batch = engine.ingest_batch(json.dumps(first).encode() + b"\n{}\n")
     accepted, with_warning_outcome = outcomes[0], outcomes[2]
     assert accepted["status"] == "accepted" and with_warning_outcome["status"] == "accepted"
-    expected = [
+    expected: list[dict[str, Any]] = [
         {"status": "accepted", "eventId": first["id"], "sessionId": accepted["sessionId"], "sessionCreated": True,
          "eventCount": 1, "eventIndex": 0, "warnings": []},
         {"status": "duplicate", "eventId": first["id"], "sessionId": accepted["sessionId"]},

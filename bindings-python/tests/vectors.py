@@ -65,7 +65,8 @@ class PythonApi:
     """One vector's engine, driven through the one dispatcher, ``Engine.call``. With ``store``, a
     durable engine in that directory, which ``reopen`` closes and opens again."""
 
-    def __init__(self, catalog: dict[str, Any], config: dict[str, Any] | None, store: Path | None = None) -> None:
+    def __init__(self, catalog: Any, config: Any, store: Path | None = None) -> None:
+        # Any: a vector may hold a catalog or config that is wrong on purpose.
         self.catalog = libjourney.Catalog.from_dict(catalog, config)
         self.config = config
         self.store = store

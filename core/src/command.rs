@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The input of `startAgentSession`: `{"agentId"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgentInput {
@@ -21,6 +22,7 @@ pub struct AgentInput {
 }
 
 /// The input of `endAgentSession`: `{"sessionId"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AgentSessionInput {
@@ -29,6 +31,7 @@ pub struct AgentSessionInput {
 }
 
 /// The input of `subscribe`: `{"pattern", "label", "once"?}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubscribeInput {
@@ -42,6 +45,7 @@ pub struct SubscribeInput {
 }
 
 /// The input of `unsubscribe`: `{"subscriptionId"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnsubscribeInput {
@@ -50,6 +54,7 @@ pub struct UnsubscribeInput {
 }
 
 /// The input of `deliveries`: `{"label"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeliveriesInput {
@@ -58,13 +63,14 @@ pub struct DeliveriesInput {
 }
 
 /// One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "input", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Command {
     /// One event (an object), or a string holding the raw JSON text of one.
-    Ingest(Value),
+    Ingest(#[cfg_attr(feature = "schema", schemars(with = "crate::forms::IngestInput"))] Value),
     /// An array of events, or a string of NDJSON.
-    IngestBatch(Value),
+    IngestBatch(#[cfg_attr(feature = "schema", schemars(with = "crate::forms::IngestBatchInput"))] Value),
     /// Moves a manual clock forward by a duration such as `"46s"`.
     Advance(String),
     /// Sets a manual clock to an RFC 3339 time.
@@ -86,7 +92,7 @@ pub enum Command {
     /// Hands back events a poll returned but its caller never received.
     Release(ReleaseRequest),
     /// Records a web action event.
-    RecordActionEvent(Value),
+    RecordActionEvent(#[cfg_attr(feature = "schema", schemars(with = "crate::forms::ActionEventForm"))] Value),
     /// Subscribes a recorder to action events; what it receives is read with `deliveries`.
     Subscribe(SubscribeInput),
     /// Ends a subscription.

@@ -35,6 +35,8 @@ pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod event;
+#[cfg(feature = "schema")]
+pub mod forms;
 mod gate;
 mod ingest;
 mod interrupt;

@@ -30,6 +30,8 @@ pub const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// The options of `ingest_file`, the same in every language: `{"keptRejections": 1000}`.
 /// Bindings take them from here rather than restating the default.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "IngestFileSettings"))]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IngestFileOptions {

@@ -15,3 +15,10 @@ const page: SessionCardPage = engine.journey({ id: 'c', idType: 'email' }, {})
 // @ts-expect-error: a card's status is one of four strings
 const status: 'open' = page.entities[0].status
 console.log(status)
+// Inputs are checked too.
+// @ts-expect-error: a misspelt config key
+Engine.open('store', engine as never, { clok: 'manual' })
+// @ts-expect-error: a clock mode that does not exist
+Engine.open('store', engine as never, { clock: 'manaul' })
+// @ts-expect-error: an event without its session
+engine.ingest({ eventName: 'x', createdDate: '2026-01-01T00:00:00Z', customer: { id: 'c', idType: 'email' } })

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 from libjourney import _native, types
-from libjourney.types import NextEventsResult
+from libjourney.types import Config, NextEventsResult
 from libjourney._native import (
     Catalog,
     CatalogError,
@@ -69,7 +69,7 @@ class Engine(_native.Engine):
 
     @classmethod
     def open(
-        cls, path: Union[str, "os.PathLike[str]"], catalog: Catalog, config: Optional[dict[str, Any]] = None
+        cls, path: Union[str, "os.PathLike[str]"], catalog: Catalog, config: Optional[Config] = None
     ) -> "Engine":
         """Opens the durable store in the directory ``path``, creating it or recovering what it
         holds. Raises ``StoreLockedError`` when another engine has it open, ``CorruptStoreError``

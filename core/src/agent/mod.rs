@@ -66,6 +66,7 @@ pub struct AgentEvent {
 }
 
 /// The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomEventRequest {
@@ -143,12 +144,14 @@ pub struct AgentSession {
 }
 
 /// The input of `next_events`: `{"sessionId","timeoutMs","max"?,"ack"?}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NextEventsRequest {
     /// The agent session to poll.
     pub session_id: String,
-    /// How long to wait when nothing is queued; clamped to 0..60000 ([`DEFAULT_TIMEOUT_MS`]).
+    /// How long to wait when nothing is queued, in milliseconds; clamped to 0..60000 (default 0,
+    /// [`DEFAULT_TIMEOUT_MS`]: answer at once).
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: i64,
     /// Most events to return (default 100).
@@ -165,6 +168,7 @@ fn default_timeout_ms() -> i64 {
 }
 
 /// The input of `release`: `{"sessionId","fromSequence"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReleaseRequest {

@@ -6,6 +6,7 @@ use crate::event::Customer;
 use serde::{Deserialize, Serialize};
 
 /// The input of `journey`: `{"customer", "viewer", "page"?}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JourneyQuery {
@@ -19,6 +20,7 @@ pub struct JourneyQuery {
 }
 
 /// The input of `session_events`: `{"sessionId", "viewer", "page"?}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SessionEventsQuery {

@@ -12,6 +12,8 @@
 //! `cargo run -p journey-types` writes both; `-- --check` fails when either is not current
 //! (`make test` runs it).
 
+#[cfg(test)]
+mod forms_test;
 mod python;
 mod typescript;
 
@@ -41,11 +43,13 @@ fn definitions() -> Map<String, Value> {
     let _ = generator.subschema_for::<journey_core::ActionRecord>();
     let _ = generator.subschema_for::<journey_core::ActionEvent>();
     let mut definitions = generator.take_definitions(true);
-    // Inputs the core reads with serde, in the form a caller may *write* them (a field with a
-    // default may be left out).
+    // Inputs, in the form a caller may *write* them (a field with a default may be left out):
+    // those the core reads with serde, and the forms its own parsers read (`journey_core::forms`).
     let mut inputs = schemars::generate::SchemaSettings::draft2020_12().for_deserialize().into_generator();
-    let _ = inputs.subschema_for::<journey_core::Viewer>();
-    let _ = inputs.subschema_for::<journey_core::PageRequest>();
+    let _ = inputs.subschema_for::<journey_core::command::Command>();
+    let _ = inputs.subschema_for::<journey_core::forms::ConfigForm>();
+    let _ = inputs.subschema_for::<journey_core::forms::CatalogForm>();
+    let _ = inputs.subschema_for::<journey_core::stream::IngestFileOptions>();
     for (name, schema) in inputs.take_definitions(true) {
         match definitions.get(&name) {
             Some(existing) => assert_eq!(existing, &schema, "'{name}' differs as an input and as a result"),
@@ -198,10 +202,12 @@ fn object(schema: &Map<String, Value>) -> Shape {
     Shape::Object(properties)
 }
 
-/// A schema's description, on one line.
+/// A schema's description, on one line, without the rustdoc links (`[`Config`]` is `` `Config` ``)
+/// that mean nothing outside Rust.
 pub(crate) fn description(schema: &Value) -> Option<String> {
     let text = schema.get("description")?.as_str()?;
-    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(text.replace("[`", "`").replace("`]", "`"))
 }
 
 /// The name of a variant of a tagged union: the union's name and the tag's value in PascalCase
