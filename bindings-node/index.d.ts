@@ -9,6 +9,12 @@ export interface IngestOptions {
   strict?: boolean
 }
 
+/** Options of `ingestBatch`. */
+export interface IngestBatchOptions<O extends Outcomes = 'all'> {
+  /** Which outcomes to return: every one (`'all'`, the default), only the rejections, or none. */
+  outcomes?: O
+}
+
 /** Options of `ingestFile`: the core's settings, and Node's callback and signal. */
 export interface IngestFileOptions extends IngestFileSettings {
   /** Told how far the ingest has got, on the event loop, at most every 100 ms and once at the end. */
@@ -258,6 +264,8 @@ export interface Config {
   allowedLateness?: DurationText | null
   /** How the engine learns the time: the system clock, a clock moved only by `advance` and `setNow`, or the largest accepted event time (default `wall`). */
   clock?: ClockName
+  /** Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way). */
+  ingestThreads?: number
   /** Most attributes an event type may define and an event may carry (default 50). */
   maxAttributesPerEvent?: number
   /** Events more than this after `now` are `FUTURE_EVENT` (default `"5m"`). */
@@ -476,6 +484,9 @@ export interface OutcomeRejected {
   /** Every reason, at once. */
   violations: Violation[]
 }
+
+/** Which outcomes a batch call returns: the bindings' `outcomes` option, the same in every language. Totals are always counted. */
+export type Outcomes = 'all' | 'rejected' | 'none'
 
 /** Which page to return. */
 export interface PageRequest {
@@ -799,8 +810,13 @@ export declare class Engine {
    * `AbortError`; the lines before stay ingested). Options left out take the core's defaults.
    */
   ingestFile(path: string, options?: IngestFileOptions): Promise<StreamSummary>
-  /** Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order. */
-  ingestBatch(events: JourneyEvent[] | string | Buffer): BatchOutcome
+  /**
+   * Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order.
+   * With `{ outcomes: 'rejected' }`, only the rejections, each with its line (or 1-based
+   * position in the array), in the form `ingestFile` returns; with `'none'`, only the totals.
+   * The events are prepared on the engine's threads (`ingestThreads`).
+   */
+  ingestBatch<O extends Outcomes = 'all'>(events: JourneyEvent[] | string | Buffer, options?: IngestBatchOptions<O>): O extends 'all' ? BatchOutcome : StreamSummary
   /**
    * Runs one operation by its name and input, in the form of a shared test vector step:
    * `await engine.call('startAgentSession', { agentId: 'a1' })`. The typed methods do the same

@@ -724,6 +724,34 @@ enum JourneyStatus journey_ingest_ndjson(const struct JourneyEngine *engine,
                                          char **batch);
 
 /**
+ * Ingests NDJSON as `journey_ingest_ndjson` does, without building an outcome per event: for
+ * bulk loads, where only the totals and the rejections matter.
+ *
+ * `*summary` receives `{"lines","accepted","duplicates","rejected","rejections":[{"line",
+ * "outcome"}],"rejectionsTruncated"}`, the form of `journey_ingest_file`, where `lines` counts the
+ * non-blank lines and each `line` is a line number (blank lines counted). Free it with
+ * `journey_string_free`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param data One event per line (need not be NUL-terminated).
+ * @param len The number of bytes at `data`.
+ * @param keep_rejections true to list every rejection; false for the totals alone.
+ * @param summary Receives the summary as JSON; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * As for `journey_ingest_json`.
+ */
+enum JourneyStatus journey_ingest_ndjson_summary(const struct JourneyEngine *engine,
+                                                 const char *data,
+                                                 size_t len,
+                                                 bool keep_rejections,
+                                                 char **summary);
+
+/**
  * Ingests an NDJSON file, streaming it with memory bounded by `maxEventBytes`; a gzip file
  * (recognised by its first bytes) is decompressed as it is read. The whole file is one ingest
  * call: under `store.sync = "batch"` it is fsynced once, at the end.

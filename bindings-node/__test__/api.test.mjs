@@ -358,3 +358,18 @@ test('ingest with strict: true throws the rejection instead of returning it', ()
   const good = { ...bad, createdDate: '2026-11-21T09:59:00Z', session: { type: 'delivery', externalId: 'o1' }, attributes: { location: 'x' } }
   assert.equal(e.ingest(good, { strict: true }).status, 'accepted')
 })
+
+const delivery = (customer, order) => ({
+  eventName: 'in_transit', createdDate: '2026-11-21T09:50:00Z', customer: { id: customer, idType: 'email' },
+  session: { type: 'delivery', externalId: order }, attributes: { location: 'Depot 7' },
+})
+
+test('ingestBatch can return only the rejections, with their lines, or only the totals', () => {
+  const lines = [JSON.stringify(delivery('c1', 'o1')), '', 'not json', JSON.stringify(delivery('c2', 'o2'))]
+  const summary = engine().ingestBatch(lines.join('\n'), { outcomes: 'rejected' })
+  assert.deepEqual([summary.lines, summary.accepted, summary.rejected], [3, 2, 1])
+  assert.deepEqual(summary.rejections.map((r) => r.line), [3])
+  const totals = engine().ingestBatch([delivery('c1', 'o1'), delivery('c1', 'o1')], { outcomes: 'none' })
+  assert.deepEqual([totals.accepted, totals.duplicates, totals.rejections], [1, 1, []])
+  assert.throws(() => engine().ingestBatch('', { outcomes: 'some' }), { code: 'INVALID_ARGUMENT' })
+})

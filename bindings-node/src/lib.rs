@@ -10,7 +10,9 @@ mod poll;
 mod subscribers;
 
 use error::{JsResult, type_error};
-use journey_core::{Command, CustomEventRequest, JourneyError, JourneyQuery, SessionEventsQuery, query_from_value};
+use journey_core::{
+    Batch, Command, CustomEventRequest, JourneyError, JourneyQuery, Outcomes, SessionEventsQuery, query_from_value,
+};
 use napi::JsValue;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -149,13 +151,35 @@ impl Engine {
     }
 
     /// Ingests an array of events, or NDJSON as a Buffer or string: one outcome per event, in order.
-    #[napi(ts_args_type = "events: JourneyEvent[] | string | Buffer", ts_return_type = "BatchOutcome")]
-    pub fn ingest_batch<'env>(&self, env: &'env Env, events: Unknown<'_>) -> Result<Unknown<'env>> {
-        let batch = match events.get_type()? {
-            ValueType::String => self.inner.ingest_ndjson(text(env, events, "events")?.as_bytes()),
-            ValueType::Object if events.is_buffer()? => self.inner.ingest_ndjson(&buffer(env, events)?),
+    /// With `{ outcomes: 'rejected' }`, only the rejections, each with its line (or 1-based
+    /// position in the array), in the form `ingestFile` returns; with `'none'`, only the totals.
+    /// The events are prepared on the engine's threads (`ingestThreads`).
+    #[napi(
+        ts_generic_types = "O extends Outcomes = 'all'",
+        ts_args_type = "events: JourneyEvent[] | string | Buffer, options?: IngestBatchOptions<O>",
+        ts_return_type = "O extends 'all' ? BatchOutcome : StreamSummary"
+    )]
+    pub fn ingest_batch<'env>(
+        &self,
+        env: &'env Env,
+        events: Unknown<'_>,
+        options: Option<Object<'_>>,
+    ) -> Result<Unknown<'env>> {
+        let outcomes = match option::<String>(&options, "outcomes")? {
+            Some(text) => Outcomes::parse(&text).js(env)?,
+            None => Outcomes::default(),
+        };
+        let result = match events.get_type()? {
+            ValueType::String => {
+                let text = text(env, events, "events")?;
+                self.inner.ingest_batch(Batch::Ndjson(text.as_bytes()), outcomes, None)
+            }
+            ValueType::Object if events.is_buffer()? => {
+                self.inner.ingest_batch(Batch::Ndjson(&buffer(env, events)?), outcomes, None)
+            }
             ValueType::Object if events.is_array()? => {
-                self.inner.ingest_batch_json(json_stringify(env, events)?.as_bytes())
+                let text = json_stringify(env, events)?;
+                self.inner.ingest_batch(Batch::JsonArray(text.as_bytes()), outcomes, None)
             }
             other => {
                 return Err(type_error(
@@ -164,7 +188,7 @@ impl Engine {
                 ));
             }
         };
-        json_parse(env, batch.js(env)?.to_json_string())
+        json_parse(env, result.js(env)?.to_json_string())
     }
 
     /// Runs one operation by its name and input, in the form of a shared test vector step:

@@ -8,8 +8,8 @@ mod error;
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
 use journey_core::{
-    ActionEvent, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery, Progress,
-    SessionEventsQuery, query_from_value,
+    ActionEvent, Batch, BatchResult, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery,
+    Outcomes, Progress, SessionEventsQuery, query_from_value,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -139,25 +139,38 @@ impl Engine {
     }
 
     /// Ingests many events: a list of dicts, or NDJSON `bytes` or `str`. One outcome per event (per
-    /// non-blank line), in order, plus totals. Releases the GIL while ingesting.
-    fn ingest_batch<'py>(&self, py: Python<'py>, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    /// non-blank line), in order, plus totals. With `outcomes="rejected"`, only the rejections,
+    /// each with its line (or 1-based position in the list), in the form `ingest_file` returns;
+    /// with `outcomes="none"`, only the totals. Releases the GIL while ingesting, and prepares the
+    /// events on the engine's threads (`ingestThreads`).
+    #[pyo3(signature = (events, outcomes="all"))]
+    fn ingest_batch<'py>(
+        &self,
+        py: Python<'py>,
+        events: &Bound<'py, PyAny>,
+        outcomes: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let outcomes = Outcomes::parse(outcomes).py()?;
         let engine = self.inner.clone();
-        let batch = if let Ok(list) = events.cast::<PyList>() {
+        let result = if let Ok(list) = events.cast::<PyList>() {
             let values = list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?;
-            interruptible(py, |stop| engine.ingest_values_interruptible(&values, stop))
+            interruptible(py, |stop| engine.ingest_batch(Batch::Values(&values), outcomes, Some(stop)))
         } else if let Ok(bytes) = events.cast::<PyBytes>() {
             let bytes = bytes.as_bytes();
-            interruptible(py, |stop| engine.ingest_ndjson_interruptible(bytes, stop))
+            interruptible(py, |stop| engine.ingest_batch(Batch::Ndjson(bytes), outcomes, Some(stop)))
         } else if let Ok(text) = events.cast::<PyString>() {
             let text = text.to_cow()?.into_owned();
-            interruptible(py, |stop| engine.ingest_ndjson_interruptible(text.as_bytes(), stop))
+            interruptible(py, |stop| engine.ingest_batch(Batch::Ndjson(text.as_bytes()), outcomes, Some(stop)))
         } else {
             return Err(PyTypeError::new_err(format!(
                 "ingest_batch() takes a list of dicts, or NDJSON bytes or str, not {}",
                 type_name(events)
             )));
         };
-        batch_to_python(py, &batch?)
+        match result? {
+            BatchResult::All(batch) => batch_to_python(py, &batch),
+            BatchResult::Summary(summary) => to_python(py, &serde_json::to_value(summary).unwrap_or_default()),
+        }
     }
 
     /// Streams an NDJSON file (or a gzip of one) without loading it: returns totals and the first

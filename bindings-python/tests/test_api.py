@@ -117,7 +117,7 @@ def test_bad_types_raise_type_error() -> None:
     with pytest.raises(TypeError, match="ingest\\(\\) takes a dict, str or bytes, not int"):
         engine.ingest(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="not int"):
-        engine.ingest_batch(42)  # type: ignore[arg-type]
+        engine.ingest_batch(42)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="callable"):
         engine.on("all:all", 42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="cannot convert object to JSON"):
@@ -500,3 +500,16 @@ def test_the_package_and_its_exceptions_are_named_libjourney() -> None:
     assert libjourney.JourneyError.__module__ == "libjourney"
     assert libjourney.NotFoundError.__module__ == "libjourney"
     assert libjourney.Engine.__module__ == "libjourney"
+
+
+def test_ingest_batch_can_return_only_the_rejections_or_the_totals() -> None:
+    lines = [json.dumps(delivery("c1", "o1")), "", "not json", json.dumps(delivery("c2", "o2"))]
+    data = "\n".join(lines).encode()
+    summary = make_engine().ingest_batch(data, outcomes="rejected")
+    assert (summary["lines"], summary["accepted"], summary["rejected"]) == (3, 2, 1)
+    assert [r["line"] for r in summary["rejections"]] == [3]
+    assert summary["rejections"][0]["outcome"]["status"] == "rejected"
+    totals = make_engine().ingest_batch([delivery("c1", "o1"), delivery("c1", "o1")], outcomes="none")
+    assert (totals["accepted"], totals["duplicates"], totals["rejections"]) == (1, 1, [])
+    with pytest.raises(libjourney.InvalidArgumentError, match="outcomes must be"):
+        make_engine().ingest_batch(data, outcomes="some")  # type: ignore[call-overload]

@@ -90,6 +90,9 @@ pub struct Config {
     pub retention: Option<Duration>,
     /// Actions in a terminal state are evicted this long after their last change.
     pub action_retention: Duration,
+    /// Threads that prepare a batch's events (docs/performance.md): 0 is the machine's available
+    /// parallelism, 1 ingests on the caller's thread alone.
+    pub ingest_threads: usize,
     /// Durable store settings (only `Engine::open` reads them).
     pub store: StoreConfig,
 }
@@ -110,6 +113,7 @@ impl Default for Config {
             max_custom_event_data: 65_536,
             retention: None,
             action_retention: Duration::from_millis(24 * 3_600_000),
+            ingest_threads: 0,
             store: StoreConfig::default(),
         }
     }
@@ -118,6 +122,8 @@ impl Default for Config {
 /// Upper bounds on the numeric settings, so that no config can make memory grow without bound.
 const MAX_COUNT: u64 = 1_000_000;
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Most threads a batch ingest may use.
+const MAX_INGEST_THREADS: u64 = 256;
 
 impl Config {
     /// Parses a JSON object of settings; `INVALID_CONFIG` names the first bad key.
@@ -206,6 +212,7 @@ impl Config {
                 }
             }
             "actionRetention" => self.action_retention = duration(key, value)?,
+            "ingestThreads" => self.ingest_threads = threads(key, value)?,
             "store" => self.store = store(value)?,
             _ => return Err(invalid(key, "unknown config key")),
         }
@@ -241,6 +248,7 @@ impl Config {
         map.insert("maxCustomEventData".into(), self.max_custom_event_data.into());
         map.insert("retention".into(), self.retention.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null));
         map.insert("actionRetention".into(), self.action_retention.to_string().into());
+        map.insert("ingestThreads".into(), self.ingest_threads.into());
         let sync = match self.store.sync {
             SyncMode::Always => "always",
             SyncMode::Batch => "batch",
@@ -309,6 +317,17 @@ fn count(key: &str, value: &Value, max: u64) -> Result<usize> {
     match value.as_u64() {
         Some(n) if (1..=max).contains(&n) => Ok(n as usize),
         _ => Err(invalid(key, format!("expected a whole number from 1 to {max}, got {}", clip_json(value)))),
+    }
+}
+
+/// `ingestThreads`: 0 (as many as the machine has) to [`MAX_INGEST_THREADS`].
+fn threads(key: &str, value: &Value) -> Result<usize> {
+    match value.as_u64() {
+        Some(n) if n <= MAX_INGEST_THREADS => Ok(n as usize),
+        _ => Err(invalid(
+            key,
+            format!("expected a whole number from 0 (every core) to {MAX_INGEST_THREADS}, got {}", clip_json(value)),
+        )),
     }
 }
 

@@ -27,7 +27,7 @@ use crate::session::CustomerSessions;
 use crate::stats::{Counters, Stats};
 use crate::store::Store;
 use crate::time::{Millis, parse_rfc3339};
-use crate::validate::{FutureCheck, Validator};
+use crate::validate::{FutureCheck, TimeCheck, Validator};
 use uuid::Uuid;
 
 /// An embedded journey engine. `Send + Sync`: share it with `Arc` and call it from any thread.
@@ -46,6 +46,11 @@ pub struct Engine {
     pub(crate) sweeps: Sweeps,
     /// The journal and store of a durable engine (`Engine::open`); `None` in memory.
     pub(crate) durable: Option<Durable>,
+    /// The threads of batch ingest's first stage, made on first use (`None`: ingest on the
+    /// caller's thread alone).
+    pub(crate) ingest_pool: std::sync::OnceLock<Option<crate::batch::IngestPool>>,
+    /// How batches are cut into windows.
+    pub(crate) batch_shape: crate::batch::BatchShape,
 }
 
 impl std::fmt::Debug for Engine {
@@ -71,6 +76,8 @@ impl Engine {
             digest_key: DigestKey::random(),
             gate: Gate::parallel(),
             durable: None,
+            ingest_pool: std::sync::OnceLock::new(),
+            batch_shape: crate::batch::BatchShape::default(),
         })
     }
 
@@ -275,9 +282,13 @@ impl Engine {
     }
 
     /// Checks events against the catalog and config at `now`.
-    pub(crate) fn validator(&self, now: Option<Millis>) -> Validator<'_> {
-        Validator {
-            catalog: &self.catalog,
+    pub(crate) fn validator(&self) -> Validator<'_> {
+        Validator { catalog: &self.catalog, config: &self.config }
+    }
+
+    /// The time checks of an event whose turn comes at `now`.
+    pub(crate) fn time_check(&self, now: Option<Millis>) -> TimeCheck<'_> {
+        TimeCheck {
             config: &self.config,
             now,
             future: match self.clock.mode() {

@@ -82,6 +82,11 @@ pub struct ConfigForm {
     #[serde(default)]
     #[schemars(with = "DurationText")]
     pub action_retention: Option<DurationText>,
+    /// Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread
+    /// alone (default 0; outcomes are the same either way).
+    #[serde(default)]
+    #[schemars(with = "u32")]
+    pub ingest_threads: Option<u32>,
     /// Durable store settings, read only when a store is opened (SPEC §11).
     #[serde(default)]
     #[schemars(with = "StoreConfigForm")]

@@ -8,10 +8,11 @@
 //!    engine journals; duplicates and rejections change only counters, which a call adds up in a
 //!    [`Tally`] and commits once, at its end.
 
+use crate::batch::{Batch, BatchResult, Outcomes};
 use crate::config::SyncMode;
 use crate::durable::{Record, Seq};
 use crate::engine::Engine;
-use crate::error::{JourneyError, Result, Violation, ViolationCode};
+use crate::error::{Result, Violation, ViolationCode};
 use crate::event::Identity;
 use crate::interrupt::Interrupt;
 use crate::json::Json;
@@ -19,6 +20,7 @@ use crate::outcome::{BatchOutcome, Outcome};
 use crate::session::Applied;
 use crate::stats::{Counter, Tally};
 use crate::store::Stored;
+use crate::validate::Inspection;
 use serde_json::Value;
 
 /// Where an event came from, so that a durable engine can journal it as it was sent.
@@ -45,65 +47,18 @@ impl Engine {
     /// Ingests NDJSON: one event per line, one outcome per non-blank line, in order.
     /// A bad line is a rejected outcome; it never fails the batch.
     pub fn ingest_ndjson(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        self.ingest_ndjson_with(bytes, None)
+        self.ingest_batch(Batch::Ndjson(bytes), Outcomes::All, None).map(BatchResult::into_outcomes)
     }
 
     /// Ingests a JSON array of events. Each element gets its own outcome; only bytes that are not a
     /// JSON array at all fail, with `INVALID_JSON`.
     pub fn ingest_batch_json(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        let elements: Vec<&serde_json::value::RawValue> = serde_json::from_slice(bytes).map_err(|e| {
-            JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {}", crate::error::bounded(e)))
-        })?;
-        self.ingest_call(None, |call| {
-            let mut batch = BatchOutcome::with_capacity(elements.len());
-            for element in elements {
-                batch.push(call.text(element.get().as_bytes())?);
-            }
-            Ok(batch)
-        })
+        self.ingest_batch(Batch::JsonArray(bytes), Outcomes::All, None).map(BatchResult::into_outcomes)
     }
 
     /// Ingests already-parsed events, one outcome each, in order.
-    pub fn ingest_values<'v>(&self, events: impl IntoIterator<Item = &'v Value>) -> Result<BatchOutcome> {
-        self.ingest_values_with(events, None)
-    }
-
-    /// [`Engine::ingest_ndjson`] that `interrupt` may stop (`INTERRUPTED`; what was ingested stays).
-    pub fn ingest_ndjson_interruptible(&self, bytes: &[u8], interrupt: Interrupt<'_>) -> Result<BatchOutcome> {
-        self.ingest_ndjson_with(bytes, Some(interrupt))
-    }
-
-    fn ingest_ndjson_with(&self, bytes: &[u8], interrupt: Option<Interrupt<'_>>) -> Result<BatchOutcome> {
-        self.ingest_call(interrupt, |call| {
-            let mut batch = BatchOutcome::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
-            for line in ndjson_lines(bytes) {
-                batch.push(call.text(line)?);
-            }
-            Ok(batch)
-        })
-    }
-
-    /// [`Engine::ingest_values`] that `interrupt` may stop (`INTERRUPTED`; what was ingested stays).
-    pub fn ingest_values_interruptible<'v>(
-        &self,
-        events: impl IntoIterator<Item = &'v Value>,
-        interrupt: Interrupt<'_>,
-    ) -> Result<BatchOutcome> {
-        self.ingest_values_with(events, Some(interrupt))
-    }
-
-    fn ingest_values_with<'v>(
-        &self,
-        events: impl IntoIterator<Item = &'v Value>,
-        interrupt: Option<Interrupt<'_>>,
-    ) -> Result<BatchOutcome> {
-        self.ingest_call(interrupt, |call| {
-            let mut batch = BatchOutcome::default();
-            for event in events {
-                batch.push(call.value(event)?);
-            }
-            Ok(batch)
-        })
+    pub fn ingest_values(&self, events: &[Value]) -> Result<BatchOutcome> {
+        self.ingest_batch(Batch::Values(events), Outcomes::All, None).map(BatchResult::into_outcomes)
     }
 
     /// Runs one ingest call of one or many events, then commits its tally and makes its changes as
@@ -134,20 +89,94 @@ pub(crate) struct IngestCall<'e, 'f> {
     last: Option<Seq>,
 }
 
-impl IngestCall<'_, '_> {
-    /// Ingests one event given as JSON text.
-    pub fn text(&mut self, bytes: &[u8]) -> Result<Outcome> {
-        self.check_interrupt()?;
-        let limit = self.engine.config.max_event_bytes;
-        if bytes.len() > limit {
-            return Ok(self.rejected(None, vec![too_large(bytes.len(), limit)]));
-        }
-        match Json::parse(bytes) {
-            Ok(event) => self.event(&event, Source::Text(bytes)),
-            Err(e) => {
-                Ok(self.rejected(None, vec![Violation::new(ViolationCode::InvalidJson, "", crate::error::bounded(e))]))
+/// One event to ingest, as it arrived.
+pub(crate) enum Input<'a> {
+    /// JSON text.
+    Text(&'a [u8]),
+    /// An already-parsed value.
+    Value(&'a Value),
+    /// Refused before it could be read (a stream line longer than `maxEventBytes`).
+    Refused(Violation),
+}
+
+/// Stage 1's first half for one input, which needs nothing but the input and the engine's
+/// settings: the parsed event with its identity, or why it could not be read. Borrows only the
+/// input, so a batch can read the next window while the current one is applied.
+pub(crate) struct Parsed<'a>(std::result::Result<(Json<'a>, Identity, Source<'a>), Violation>);
+
+/// Everything stage 1 found about one input.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "nearly every input is `Read`: boxing it would cost an allocation per event"
+)]
+pub(crate) enum Prepared<'j, 'a> {
+    /// It could not be read.
+    Refused(&'j Violation),
+    /// Read, identified and validated, short of the checks against `now`.
+    Read {
+        event: &'j Json<'a>,
+        identity: Identity,
+        source: Source<'a>,
+        inspection: Inspection<'j, 'a>,
+        /// The violations validation listed so far.
+        violations: Vec<Violation>,
+    },
+}
+
+impl Engine {
+    /// Reads one input: the size check, the parse and the identity (stage 1, any thread).
+    pub(crate) fn parse<'a>(&self, input: Input<'a>) -> Parsed<'a> {
+        let limit = self.config.max_event_bytes;
+        let read = match input {
+            Input::Refused(violation) => Err(violation),
+            Input::Text(bytes) if bytes.len() > limit => Err(too_large(bytes.len(), limit)),
+            Input::Text(bytes) => Json::parse(bytes)
+                .map(|event| (event, Source::Text(bytes)))
+                .map_err(|e| Violation::new(ViolationCode::InvalidJson, "", crate::error::bounded(e))),
+            Input::Value(value) => match serialized_size(value, limit) {
+                size if size > limit => Err(too_large(size, limit)),
+                _ => Ok((Json::from_value(value), Source::Value(value))),
+            },
+        };
+        Parsed(read.map(|(event, source)| {
+            let identity = Identity::of(&event, &self.digest_key);
+            (event, identity, source)
+        }))
+    }
+
+    /// Validates a parsed event, all but the checks against `now` (stage 1, any thread).
+    pub(crate) fn prepare<'j, 'a>(&self, parsed: &'j Parsed<'a>) -> Prepared<'j, 'a> {
+        match &parsed.0 {
+            Err(violation) => Prepared::Refused(violation),
+            Ok((event, identity, source)) => {
+                let mut violations = Vec::new();
+                let inspection = self.validator().check(event, &mut violations);
+                Prepared::Read { event, identity: *identity, source: *source, inspection, violations }
             }
         }
+    }
+}
+
+impl<'e> IngestCall<'e, '_> {
+    /// Ingests one event given as JSON text.
+    pub fn text(&mut self, bytes: &[u8]) -> Result<Outcome> {
+        self.one(Input::Text(bytes))
+    }
+
+    /// Ingests one already-parsed event.
+    pub fn value(&mut self, event: &Value) -> Result<Outcome> {
+        self.one(Input::Value(event))
+    }
+
+    /// Both stages of one input, back to back on this thread: the sequential path.
+    pub fn one(&mut self, input: Input<'_>) -> Result<Outcome> {
+        let parsed = self.engine.parse(input);
+        self.apply(self.engine.prepare(&parsed))
+    }
+
+    /// The engine the call ingests into.
+    pub(crate) fn engine(&self) -> &'e Engine {
+        self.engine
     }
 
     /// Fails with `INTERRUPTED` when the call's interrupt says to stop.
@@ -155,24 +184,19 @@ impl IngestCall<'_, '_> {
         self.interrupt.as_mut().map_or(Ok(()), Interrupt::check)
     }
 
-    /// Ingests one already-parsed event.
-    pub fn value(&mut self, event: &Value) -> Result<Outcome> {
+    /// Stage 2 of one event, in its turn: the time checks against `now`, then the store.
+    pub(crate) fn apply(&mut self, prepared: Prepared<'_, '_>) -> Result<Outcome> {
         self.check_interrupt()?;
-        let limit = self.engine.config.max_event_bytes;
-        let size = serialized_size(event, limit);
-        if size > limit {
-            return Ok(self.rejected(None, vec![too_large(size, limit)]));
-        }
-        self.event(&Json::from_value(event), Source::Value(event))
-    }
-
-    fn event(&mut self, event: &Json<'_>, source: Source<'_>) -> Result<Outcome> {
+        let (event, identity, source, inspection, mut violations) = match prepared {
+            Prepared::Refused(violation) => return Ok(self.refuse(violation.clone())),
+            Prepared::Read { event, identity, source, inspection, violations } => {
+                (event, identity, source, inspection, violations)
+            }
+        };
         let engine = self.engine;
         engine.expire()?;
         let now = engine.clock.now();
-        let identity = Identity::of(event, &engine.digest_key);
-        let mut violations = Vec::new();
-        let checked = engine.validator(now).check(event, &mut violations);
+        let checked = engine.time_check(now).finish(inspection, &mut violations);
         let Some(event_id) = identity.id else {
             // The id is present but malformed: validation named it, and there is nothing to dedupe.
             return Ok(self.rejected(None, violations));
@@ -264,8 +288,9 @@ fn too_large(size: usize, limit: usize) -> Violation {
     Violation::new(ViolationCode::EventTooLarge, "", format!("event is {size} bytes; at most {limit} are allowed"))
 }
 
-/// The lines of an NDJSON buffer, without line ends, skipping blank lines.
-pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// The lines of an NDJSON buffer, without line ends, skipping blank lines, each with its 1-based
+/// line number (blank lines counted).
+pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
     ends.map(move |end| {
@@ -273,7 +298,8 @@ pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
         start = end + 1;
         line
     })
-    .filter_map(line_content)
+    .zip(1..)
+    .filter_map(|(line, number)| line_content(line).map(|line| (number, line)))
 }
 
 /// The event text of one NDJSON line (without its `\n`): the line without a trailing `\r`, or
@@ -310,8 +336,8 @@ mod tests {
 
     #[test]
     fn ndjson_lines_skip_blanks_and_carriage_returns() {
-        let lines: Vec<&[u8]> = ndjson_lines(b"a\r\n\n  \nb\nc").collect();
-        assert_eq!(lines, vec![&b"a"[..], b"b", b"c"]);
+        let lines: Vec<(u64, &[u8])> = ndjson_lines(b"a\r\n\n  \nb\nc").collect();
+        assert_eq!(lines, vec![(1, &b"a"[..]), (4, b"b"), (5, b"c")]);
     }
 
     #[test]

@@ -26,6 +26,7 @@
 
 pub mod action;
 pub mod agent;
+pub mod batch;
 pub mod catalog;
 pub mod clock;
 pub mod command;
@@ -57,6 +58,7 @@ pub use agent::{
     AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents, NextEventsFuture,
     NextEventsRequest, ReleaseRequest, Released, SendResult,
 };
+pub use batch::{Batch, BatchResult, Outcomes};
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;
 pub use config::{ClockMode, Config, StoreConfig, SyncMode, UnknownAttributes};

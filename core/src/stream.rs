@@ -4,11 +4,11 @@
 //! The result keeps totals and only the first rejections (with their line numbers): returning one
 //! outcome per line would make the result as large as the input.
 
+use crate::batch::{Tagged, Windows};
 use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
 use crate::error::{Violation, ViolationCode};
-use crate::ingest::IngestCall;
-use crate::ingest::line_content;
+use crate::ingest::{IngestCall, Input, line_content};
 use crate::interrupt::Interrupt;
 use crate::outcome::Outcome;
 use serde::{Deserialize, Serialize};
@@ -110,14 +110,23 @@ pub struct StreamSummary {
 }
 
 impl StreamSummary {
-    /// Keeps `rejection` while both the number and the bytes kept are under their bounds.
-    fn keep(&mut self, rejection: LineRejection, kept_rejections: usize) {
-        let bytes = rejection.outcome.heap_bytes();
-        if self.rejections.len() < kept_rejections && self.kept_bytes + bytes <= KEPT_REJECTION_BYTES {
-            self.kept_bytes += bytes;
-            self.rejections.push(rejection);
-        } else {
-            self.rejections_truncated = true;
+    /// Counts one line's outcome, and keeps a rejection while both the number and the bytes kept
+    /// are under their bounds.
+    pub(crate) fn count(&mut self, rejection: LineRejection, kept_rejections: usize, kept_bytes: usize) {
+        self.lines += 1;
+        match rejection.outcome {
+            Outcome::Accepted { .. } => self.accepted += 1,
+            Outcome::Duplicate { .. } => self.duplicates += 1,
+            Outcome::Rejected { .. } => {
+                self.rejected += 1;
+                let bytes = rejection.outcome.heap_bytes();
+                if self.rejections.len() < kept_rejections && self.kept_bytes + bytes <= kept_bytes {
+                    self.kept_bytes += bytes;
+                    self.rejections.push(rejection);
+                } else {
+                    self.rejections_truncated = true;
+                }
+            }
         }
     }
 }
@@ -175,54 +184,103 @@ impl Engine {
     fn stream(
         &self,
         call: &mut IngestCall<'_, '_>,
-        mut reader: impl BufRead,
+        reader: impl BufRead,
         kept_rejections: usize,
         mut watch: Option<&mut Watch<'_, '_>>,
     ) -> Result<StreamSummary> {
-        let limit = self.config().max_event_bytes;
         let mut summary = StreamSummary::default();
-        let mut line = Vec::with_capacity(1024);
-        let mut number = 0u64;
-        loop {
+        let window_events = self.batch_shape.window_events;
+        let lines = Lines { reader, limit: self.config().max_event_bytes, window_events, number: 0, failed: None };
+        // Asked before the first line and after each one, so at once and then between lines.
+        if let Some(watch) = watch.as_deref_mut() {
+            watch.check(&summary)?;
+        }
+        call.windows(lines, &mut |line, outcome| {
+            summary.count(LineRejection { line, outcome }, kept_rejections, KEPT_REJECTION_BYTES);
+            watch.as_deref_mut().map_or(Ok(()), |watch| watch.check(&summary))
+        })?;
+        if let Some(watch) = watch {
+            watch.tell(&summary);
+        }
+        Ok(summary)
+    }
+}
+
+/// The windows of an NDJSON stream: its non-blank lines, each tagged with its line number.
+struct Lines<R> {
+    reader: R,
+    /// `maxEventBytes`: a longer line is read past and refused.
+    limit: usize,
+    /// Most lines in one window.
+    window_events: usize,
+    /// Lines read so far, blank ones included.
+    number: u64,
+    /// A read failure, reported after the lines before it.
+    failed: Option<JourneyError>,
+}
+
+/// One window's lines: their text, one after another, and where each one is.
+#[derive(Default)]
+struct LineBuffer {
+    text: Vec<u8>,
+    /// Each line's range in `text` (empty for an oversized line), its number, and whether it was
+    /// longer than `maxEventBytes`.
+    lines: Vec<(std::ops::Range<usize>, u64, bool)>,
+}
+
+/// Most bytes of text in one window of a stream, besides its last line.
+const WINDOW_BYTES: usize = 4 << 20;
+
+impl<'a, R: BufRead> Windows<'a> for Lines<R> {
+    type Buffer = LineBuffer;
+
+    fn next<'b>(&mut self, buffer: &'b mut LineBuffer) -> Result<Option<Vec<Tagged<'b>>>>
+    where
+        'a: 'b,
+    {
+        if let Some(error) = self.failed.take() {
+            return Err(error);
+        }
+        buffer.text.clear();
+        buffer.lines.clear();
+        let mut line = Vec::new();
+        while buffer.lines.len() < self.window_events && buffer.text.len() < WINDOW_BYTES {
             line.clear();
-            let LineRead { read, oversized, blank } = read_line(&mut reader, &mut line, limit)
-                .map_err(|e| JourneyError::Io(format!("reading line {}: {e}", number + 1)))?;
-            if read == 0 {
-                if let Some(watch) = watch {
-                    watch.tell(&summary);
+            let read = match read_line(&mut self.reader, &mut line, self.limit) {
+                Ok(read) => read,
+                Err(e) => {
+                    self.failed = Some(JourneyError::Io(format!("reading line {}: {e}", self.number + 1)));
+                    break;
                 }
-                return Ok(summary);
+            };
+            if read.read == 0 {
+                break;
             }
-            if let Some(watch) = watch.as_deref_mut() {
-                watch.check(&summary)?;
-            }
-            number += 1;
-            if blank {
+            self.number += 1;
+            if read.blank {
                 continue;
             }
-            let text = line_content(&line).unwrap_or_default();
-            summary.lines += 1;
-            call.check_interrupt()?;
-            let outcome = if oversized {
-                let violation = Violation::new(
-                    ViolationCode::EventTooLarge,
-                    "",
-                    format!("line is longer than {limit} bytes (maxEventBytes)"),
-                );
-                call.refuse(violation)
-            } else {
-                call.text(text)?
-            };
-            match outcome {
-                Outcome::Accepted { .. } => summary.accepted += 1,
-                Outcome::Duplicate { .. } => summary.duplicates += 1,
-                Outcome::Rejected { .. } => {
-                    summary.rejected += 1;
-                    summary.keep(LineRejection { line: number, outcome }, kept_rejections);
-                }
+            let start = buffer.text.len();
+            if !read.oversized {
+                buffer.text.extend_from_slice(line_content(&line).unwrap_or_default());
             }
+            buffer.lines.push((start..buffer.text.len(), self.number, read.oversized));
         }
+        if buffer.lines.is_empty() {
+            return self.failed.take().map_or(Ok(None), Err);
+        }
+        let limit = self.limit;
+        let text = &buffer.text;
+        let inputs = buffer.lines.iter().map(|(range, number, oversized)| match oversized {
+            true => (Input::Refused(oversized_line(limit)), *number),
+            false => (Input::Text(&text[range.clone()]), *number),
+        });
+        Ok(Some(inputs.collect()))
     }
+}
+
+fn oversized_line(limit: usize) -> Violation {
+    Violation::new(ViolationCode::EventTooLarge, "", format!("line is longer than {limit} bytes (maxEventBytes)"))
 }
 
 /// `IO_ERROR` for the file at `path`, naming it.

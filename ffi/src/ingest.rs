@@ -6,7 +6,7 @@ use crate::error::{Failure, guard};
 use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{bytes, give_json, give_json_text, optional_text, out_string, text};
-use journey_core::{IngestFileOptions, Interrupt, Progress, parse_input, query_from_value};
+use journey_core::{Batch, IngestFileOptions, Interrupt, Outcomes, Progress, parse_input, query_from_value};
 use std::ffi::{CString, c_char, c_int, c_void};
 
 /// Ingests one event given as `len` bytes of JSON (need not be NUL-terminated).
@@ -100,6 +100,44 @@ pub unsafe extern "C" fn journey_ingest_ndjson(
         let slot = out_string(batch, "batch")?;
         let engine = live_engine(engine)?;
         give_json_text(slot, engine.ingest_ndjson(bytes(data, len, "data")?)?.to_json_string());
+        Ok(())
+    })
+}
+
+/// Ingests NDJSON as `journey_ingest_ndjson` does, without building an outcome per event: for
+/// bulk loads, where only the totals and the rejections matter.
+///
+/// `*summary` receives `{"lines","accepted","duplicates","rejected","rejections":[{"line",
+/// "outcome"}],"rejectionsTruncated"}`, the form of `journey_ingest_file`, where `lines` counts the
+/// non-blank lines and each `line` is a line number (blank lines counted). Free it with
+/// `journey_string_free`.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param data One event per line (need not be NUL-terminated).
+/// @param len The number of bytes at `data`.
+/// @param keep_rejections true to list every rejection; false for the totals alone.
+/// @param summary Receives the summary as JSON; free it with journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// As for `journey_ingest_json`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_ingest_ndjson_summary(
+    engine: *const JourneyEngine,
+    data: *const c_char,
+    len: usize,
+    keep_rejections: bool,
+    summary: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(summary, "summary")?;
+        let engine = live_engine(engine)?;
+        let outcomes = if keep_rejections { Outcomes::Rejected } else { Outcomes::None };
+        let result = engine.ingest_batch(Batch::Ndjson(bytes(data, len, "data")?), outcomes, None)?;
+        give_json_text(slot, result.to_json_string());
         Ok(())
     })
 }

@@ -131,6 +131,22 @@ int main(void) {
     CHECK(stat_of(engine, "eventsAccepted") == 0);
     journey_engine_free(engine);
 
+    /* An outcome-free batch: the totals and the rejections, with their line numbers. */
+    engine = new_engine();
+    const char *ndjson =
+        "{\"eventName\":\"e\",\"createdDate\":\"2026-11-21T09:00:00Z\",\"customer\":{\"id\":\"c1\","
+        "\"idType\":\"email\"},\"session\":{\"type\":\"d\",\"externalId\":\"o1\"}}\n\nnot json\n";
+    CHECK_STATUS(journey_ingest_ndjson_summary(engine, ndjson, strlen(ndjson), true, &summary), JOURNEY_OK);
+    CHECK(contains(summary, "\"lines\":2,\"accepted\":1,\"duplicates\":0,\"rejected\":1"));
+    CHECK(contains(summary, "{\"line\":3,\"outcome\":{\"status\":\"rejected\""));
+    journey_string_free(summary);
+    CHECK_STATUS(journey_ingest_ndjson_summary(engine, ndjson, strlen(ndjson), false, &summary), JOURNEY_OK);
+    CHECK(contains(summary, "\"accepted\":0,\"duplicates\":1,\"rejected\":1,\"rejections\":[]"));
+    journey_string_free(summary);
+    CHECK_STATUS(journey_ingest_ndjson_summary(engine, NULL, 5, true, &summary), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_ingest_ndjson_summary(engine, ndjson, strlen(ndjson), true, NULL), JOURNEY_NULL_ARGUMENT);
+    journey_engine_free(engine);
+
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     CHECK(system(command) == 0);
     return report("test_ingest_file");

@@ -2,7 +2,7 @@
 the generated `TypedDict`s of `libjourney.types`."""
 
 from os import PathLike
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Literal, Optional, Union, overload
 
 from libjourney.types import (
     ActionEvent,
@@ -50,7 +50,10 @@ class Engine:
     def snapshot(self) -> None: ...
     def recovery(self) -> Optional[Recovery]: ...
     def ingest(self, event: Union[JourneyEvent, str, bytes], *, strict: bool = False) -> Outcome: ...
-    def ingest_batch(self, events: Union[list[JourneyEvent], bytes, str]) -> BatchOutcome: ...
+    @overload
+    def ingest_batch(self, events: Union[list[JourneyEvent], bytes, str], outcomes: Literal["all"] = "all") -> BatchOutcome: ...
+    @overload
+    def ingest_batch(self, events: Union[list[JourneyEvent], bytes, str], outcomes: Literal["rejected", "none"]) -> StreamSummary: ...
     def ingest_file(
         self,
         path: Union[str, PathLike[str]],

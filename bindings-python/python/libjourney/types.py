@@ -38,6 +38,9 @@ IdType = Literal["cookie", "email", "phone", "externalContact", "externalId"]
 #: The kind of web action.
 MediaType = Literal["webchat", "webmessaging", "contentoffer"]
 
+#: Which outcomes a batch call returns: the bindings' `outcomes` option, the same in every language. Totals are always counted.
+Outcomes = Literal["all", "rejected", "none"]
+
 #: The kinds of session a catalog may define.
 SessionKindName = Literal["custom", "web"]
 
@@ -319,6 +322,8 @@ class Config(TypedDict):
     allowedLateness: NotRequired[Optional[DurationText]]
     #: How the engine learns the time: the system clock, a clock moved only by `advance` and `setNow`, or the largest accepted event time (default `wall`).
     clock: NotRequired[ClockName]
+    #: Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way).
+    ingestThreads: NotRequired[int]
     #: Most attributes an event type may define and an event may carry (default 50).
     maxAttributesPerEvent: NotRequired[int]
     #: Events more than this after `now` are `FUTURE_EVENT` (default `"5m"`).

@@ -73,14 +73,36 @@ impl<'j, 'a> Envelope<'j, 'a> {
     }
 }
 
-/// Checks events against one catalog and config at one moment.
+/// Checks events against one catalog and config: every check that needs no engine state, so
+/// that it can run on any thread, before the event's turn comes (docs/performance.md).
 pub(crate) struct Validator<'c> {
     pub catalog: &'c Catalog,
+    pub config: &'c Config,
+}
+
+/// The checks that compare an event's time with the engine's `now` (`LATE_EVENT`,
+/// `FUTURE_EVENT`): the one part of validation that depends on engine state, since `now` moves
+/// (an event clock is the latest accepted event time). They run in the event's turn, in order.
+pub(crate) struct TimeCheck<'c> {
     pub config: &'c Config,
     /// The engine's `now`; `None` for an event clock that has seen no event yet.
     pub now: Option<Millis>,
     /// What `FUTURE_EVENT` compares with, if anything.
     pub future: FutureCheck,
+}
+
+/// What the stateless checks found in one event: the event if nothing so far is wrong with it, the
+/// violations listed so far in `violations` (the caller's list), and what the time checks need.
+pub(crate) struct Inspection<'j, 'a> {
+    /// The checked event, when no violation was found.
+    event: Option<CheckedEvent<'j, 'a>>,
+    /// Violations found, listed or not (at most [`MAX_VIOLATIONS_PER_EVENT`] are listed).
+    found: usize,
+    /// The event time, when `createdDate` could be read.
+    time: Option<Millis>,
+    /// Where in the list the time checks' violations go: right after the `createdDate` checks, as
+    /// when everything ran in one pass.
+    time_slot: usize,
 }
 
 /// What an event's time may not exceed by more than `maxClockSkew` (`FUTURE_EVENT`).
@@ -125,15 +147,73 @@ impl<'v> Report<'v> {
         self.found
     }
 
-    /// Adds the count of the violations not listed, if any.
-    fn finish(self) {
-        if let Some(omitted) = self.found.checked_sub(MAX_VIOLATIONS_PER_EVENT).filter(|n| *n > 0) {
-            self.list.push(Violation::new(
-                Code::TooManyViolations,
-                "",
-                format!("{omitted} more violations were found and not listed"),
+    /// How many violations are in the list so far.
+    fn listed(&self) -> usize {
+        self.list.len()
+    }
+}
+
+impl TimeCheck<'_> {
+    /// Finishes an inspection in the event's turn: adds the time checks' violations where they
+    /// belong, then the count of those not listed. Returns the event when nothing is wrong with it.
+    pub fn finish<'j, 'a>(
+        &self,
+        inspection: Inspection<'j, 'a>,
+        violations: &mut Vec<Violation>,
+    ) -> Option<CheckedEvent<'j, 'a>> {
+        let mut late = Vec::new();
+        if let Some(time) = inspection.time {
+            self.check(time, &mut late);
+        }
+        let found = inspection.found + late.len();
+        let slot = inspection.time_slot.min(violations.len());
+        violations.splice(slot..slot, late);
+        finish_list(violations, found);
+        if found == 0 { inspection.event } else { None }
+    }
+
+    /// `FUTURE_EVENT` and `LATE_EVENT` for an event at `time`.
+    fn check(&self, time: Millis, out: &mut Vec<Violation>) {
+        let skew = self.config.max_clock_skew;
+        if let FutureCheck::Wall(wall) = self.future
+            && time > wall.saturating_add(skew.as_millis())
+        {
+            out.push(Violation::new(
+                Code::FutureEvent,
+                "/createdDate",
+                format!("event time is more than {skew} after the wall clock ({})", format_millis(wall)),
             ));
         }
+        // An event clock that has seen no event yet has no `now` to compare with.
+        let Some(now) = self.now else { return };
+        if let Some(lateness) = self.config.allowed_lateness
+            && time < now.saturating_sub(lateness.as_millis())
+        {
+            out.push(Violation::new(
+                Code::LateEvent,
+                "/createdDate",
+                format!("event time is more than {lateness} before now ({})", format_millis(now)),
+            ));
+        }
+        if matches!(self.future, FutureCheck::Now) && time > now.saturating_add(skew.as_millis()) {
+            out.push(Violation::new(
+                Code::FutureEvent,
+                "/createdDate",
+                format!("event time is more than {skew} after now ({})", format_millis(now)),
+            ));
+        }
+    }
+}
+
+/// Adds the count of the violations not listed, if any, to a list of `found` violations.
+fn finish_list(list: &mut Vec<Violation>, found: usize) {
+    if let Some(omitted) = found.checked_sub(MAX_VIOLATIONS_PER_EVENT).filter(|n| *n > 0) {
+        list.truncate(MAX_VIOLATIONS_PER_EVENT);
+        list.push(Violation::new(
+            Code::TooManyViolations,
+            "",
+            format!("{omitted} more violations were found and not listed"),
+        ));
     }
 }
 
@@ -143,16 +223,17 @@ const MAX_PATH_CHARS: usize = 200;
 
 impl<'c> Validator<'c> {
     /// Checks `event`, appending every violation found. Returns the checked event when there is none.
-    pub fn check<'j, 'a>(&self, event: &'j Json<'a>, violations: &mut Vec<Violation>) -> Option<CheckedEvent<'j, 'a>> {
+    pub fn check<'j, 'a>(&self, event: &'j Json<'a>, violations: &mut Vec<Violation>) -> Inspection<'j, 'a> {
         let mut report = Report::new(violations);
         if !matches!(event, Json::Object(_)) {
             report.add(Code::TypeMismatch, "", format!("an event must be a JSON object, not {}", event.type_name()));
-            return None;
+            return Inspection { event: None, found: report.found(), time: None, time_slot: 0 };
         }
         let fields = Envelope::of(event);
         self.check_id(fields.id, &mut report);
         let event_name = self.event_name(fields.event_name, &mut report);
         let time = self.created_date(fields.created_date, &mut report);
+        let time_slot = report.listed();
         let customer = self.customer(fields.customer, &mut report);
         let session = self.session(fields.session, &mut report);
         let division = self.optional_string(fields.division, "/division", &mut report);
@@ -175,24 +256,23 @@ impl<'c> Validator<'c> {
         } else if let (Some((session_type, _)), Some(event_type)) = (session, event_type) {
             self.required_attributes(session_type, event_type, |_| false, &mut report);
         }
-        if report.found() > 0 {
-            report.finish();
-            return None;
-        }
-        let (customer_id, id_type) = customer?;
-        let (session_type, external_id) = session?;
-        Some(CheckedEvent {
-            time: time?,
-            customer_id,
-            id_type,
-            session_type,
-            event_type: event_type?,
-            external_id,
-            division,
-            attributes,
-            extra_attributes,
-            warnings,
-        })
+        let found = report.found();
+        let event = (found == 0).then(|| {
+            let ((customer_id, id_type), (session_type, external_id)) = customer.zip(session)?;
+            Some(CheckedEvent {
+                time: time?,
+                customer_id,
+                id_type,
+                session_type,
+                event_type: event_type?,
+                external_id,
+                division,
+                attributes,
+                extra_attributes,
+                warnings,
+            })
+        });
+        Inspection { event: event.flatten(), found, time, time_slot }
     }
 
     fn check_id(&self, id: Option<&Json<'_>>, report: &mut Report<'_>) {
@@ -234,36 +314,6 @@ impl<'c> Validator<'c> {
             report.add(Code::InvalidDate, "/createdDate", format!("{} is not an RFC 3339 timestamp", describe(date?)));
             return None;
         };
-        let skew = self.config.max_clock_skew;
-        if let FutureCheck::Wall(wall) = self.future
-            && time > wall.saturating_add(skew.as_millis())
-        {
-            report.add(
-                Code::FutureEvent,
-                "/createdDate",
-                format!("event time is more than {skew} after the wall clock ({})", format_millis(wall)),
-            );
-        }
-        // An event clock that has seen no event yet has no `now` to compare with.
-        let Some(now) = self.now else {
-            return Some(time);
-        };
-        if let Some(lateness) = self.config.allowed_lateness
-            && time < now.saturating_sub(lateness.as_millis())
-        {
-            report.add(
-                Code::LateEvent,
-                "/createdDate",
-                format!("event time is more than {lateness} before now ({})", format_millis(now)),
-            );
-        }
-        if matches!(self.future, FutureCheck::Now) && time > now.saturating_add(skew.as_millis()) {
-            report.add(
-                Code::FutureEvent,
-                "/createdDate",
-                format!("event time is more than {skew} after now ({})", format_millis(now)),
-            );
-        }
         Some(time)
     }
 

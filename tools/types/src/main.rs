@@ -50,6 +50,7 @@ fn definitions() -> Map<String, Value> {
     let _ = inputs.subschema_for::<journey_core::forms::ConfigForm>();
     let _ = inputs.subschema_for::<journey_core::forms::CatalogForm>();
     let _ = inputs.subschema_for::<journey_core::stream::IngestFileOptions>();
+    let _ = inputs.subschema_for::<journey_core::Outcomes>();
     for (name, schema) in inputs.take_definitions(true) {
         match definitions.get(&name) {
             Some(existing) => assert_eq!(existing, &schema, "'{name}' differs as an input and as a result"),
