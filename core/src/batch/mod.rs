@@ -242,7 +242,8 @@ impl Engine {
                     0 => std::thread::available_parallelism().map_or(1, usize::from),
                     n => n,
                 };
-                (threads > 1).then(|| IngestPool::start(threads)).flatten()
+                // The caller's thread is one of them: it applies while the pool prepares.
+                (threads > 1).then(|| IngestPool::start(threads - 1)).flatten()
             })
             .as_ref()
             .and_then(|pool| pool.pool.as_ref())
