@@ -127,9 +127,12 @@ impl Engine {
     pub fn journey(&self, customer: &Customer, viewer: &Viewer, page: &PageRequest) -> Result<Page<SessionCard>> {
         journey::require_journey_permission(viewer)?;
         self.expire()?;
-        let shard = self.store.customer_shard(customer.id_type, &customer.id);
-        match shard.get(customer.id_type, &customer.id) {
-            Some(sessions) => journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now()),
+        let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
+        match shard.get_mut(customer.id_type, &customer.id) {
+            Some(sessions) => {
+                sessions.index_activity();
+                journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now())
+            }
             // An unknown customer's journey is empty, after the same checks of the page.
             None => journey::journey_page(
                 &self.catalog,

@@ -42,6 +42,11 @@ impl CustomerShard {
         self.by_id_type[id_type as usize].get(id)
     }
 
+    /// The customer's sessions, to change, if it has any.
+    pub fn get_mut(&mut self, id_type: IdType, id: &str) -> Option<&mut CustomerSessions> {
+        self.by_id_type[id_type as usize].get_mut(id)
+    }
+
     fn get_or_create(&mut self, id_type: IdType, id: &str) -> &mut CustomerSessions {
         let map = &mut self.by_id_type[id_type as usize];
         if !map.contains_key(id) {

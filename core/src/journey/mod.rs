@@ -2,6 +2,8 @@
 //! viewer with given permissions and divisions may see them.
 
 mod card;
+#[cfg(test)]
+mod listing;
 mod page;
 mod query;
 mod viewer;
@@ -13,9 +15,11 @@ pub use viewer::{Viewer, permission};
 
 use crate::catalog::Catalog;
 use crate::error::{JourneyError, Result};
-use crate::session::{CustomerSessions, Session};
+use crate::session::{ActivityIndex, CustomerSessions, ListingKey, Session};
 use crate::time::Millis;
-use page::{Cursor, paginate};
+use page::Cursor;
+use std::cmp::Reverse;
+use uuid::Uuid;
 
 const JOURNEY_CURSOR: char = 'j';
 const EVENTS_CURSOR: char = 'e';
@@ -52,25 +56,87 @@ pub(crate) fn journey_page(
 ) -> Result<Page<SessionCard>> {
     let size = page.size()?;
     let after = page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
+    let (listed, latest_web) = match customer.activity() {
+        Some(index) => walk_index(customer, index, viewer, after, size),
+        None => sort_all(customer, viewer, after, size),
+    };
+    let more = listed.len() > size;
+    let listed = &listed[..listed.len().min(size)];
+    Ok(Page {
+        entities: listed
+            .iter()
+            .map(|(_, s)| card::card(catalog, s, customer.last_activity(s, latest_web), viewer, now))
+            .collect(),
+        next_cursor: more.then(|| listed.last().map(|(key, _)| cursor_of(*key).encode(JOURNEY_CURSOR))).flatten(),
+    })
+}
+
+/// Up to `size + 1` listable sessions after `after`, in listing order, with the latest web event
+/// the viewer may see. This one sorts every session: for customers with few.
+fn sort_all<'c>(
+    customer: &'c CustomerSessions,
+    viewer: &Viewer,
+    after: Option<Cursor>,
+    size: usize,
+) -> (Vec<(ListingKey, &'c Session)>, Option<Millis>) {
     // Only web activity the viewer may see revives a messaging card (and so orders it, and so
     // shows in a cursor).
     let latest_web = customer.latest_web_event_in(|s| card::listable(s, viewer));
-    let mut listed: Vec<(Cursor, &Session)> = customer
+    let mut listed: Vec<(ListingKey, &Session)> = customer
         .iter()
         .filter(|s| card::listable(s, viewer))
-        .map(|s| (Cursor { time: customer.last_activity(s, latest_web), id: s.id }, s))
+        .map(|s| ((Reverse(customer.last_activity(s, latest_web)), s.id), s))
+        .filter(|(key, _)| after.is_none_or(|cursor| *key > key_of(cursor)))
         .collect();
-    listed.sort_unstable_by(|(a, _), (b, _)| b.time.cmp(&a.time).then(a.id.cmp(&b.id)));
-    let newest_first = |item: Cursor, cursor: Cursor| (cursor.time, item.id) > (item.time, cursor.id);
-    let page = paginate(listed, after, size, JOURNEY_CURSOR, newest_first);
-    Ok(Page {
-        entities: page
-            .entities
-            .into_iter()
-            .map(|s| card::card(catalog, s, customer.last_activity(s, latest_web), viewer, now))
-            .collect(),
-        next_cursor: page.next_cursor,
-    })
+    listed.sort_unstable_by_key(|(key, _)| *key);
+    listed.truncate(size + 1);
+    (listed, latest_web)
+}
+
+/// As [`sort_all`], walking the customer's listing order from the cursor instead: O(log n + page).
+/// Messaging conversations, whose activity depends on the viewer's web events, are placed by
+/// their time for this viewer and merged in.
+fn walk_index<'c>(
+    customer: &'c CustomerSessions,
+    index: &ActivityIndex,
+    viewer: &Viewer,
+    after: Option<Cursor>,
+    size: usize,
+) -> (Vec<(ListingKey, &'c Session)>, Option<Millis>) {
+    let visible = |id: &Uuid| customer.session(id).filter(|s| card::listable(s, viewer));
+    let latest_web = index.web_newest_first().find(|(_, id)| visible(id).is_some()).map(|(time, _)| time);
+    let after = after.map(key_of);
+    let mut messaging: Vec<(ListingKey, &Session)> = index
+        .messaging
+        .iter()
+        .filter_map(|id| visible(id))
+        .map(|s| ((Reverse(customer.last_activity(s, latest_web)), s.id), s))
+        .filter(|(key, _)| after.is_none_or(|cursor| *key > cursor))
+        .collect();
+    messaging.sort_unstable_by_key(|(key, _)| *key);
+    let others = index.from(after).filter_map(|id| visible(&id)).map(|s| ((Reverse(s.last_time()), s.id), s));
+    let mut listed = Vec::with_capacity(size + 1);
+    let mut messaging = messaging.into_iter().peekable();
+    let mut others = others.peekable();
+    while listed.len() <= size {
+        let next = match (messaging.peek(), others.peek()) {
+            (Some(m), Some(o)) if m.0 < o.0 => messaging.next(),
+            (_, Some(_)) => others.next(),
+            (Some(_), None) => messaging.next(),
+            (None, None) => None,
+        };
+        let Some(next) = next else { break };
+        listed.push(next);
+    }
+    (listed, latest_web)
+}
+
+fn key_of(cursor: Cursor) -> ListingKey {
+    (Reverse(cursor.time), cursor.id)
+}
+
+fn cursor_of((Reverse(time), id): ListingKey) -> Cursor {
+    Cursor { time, id }
 }
 
 /// A page of a session's events in time order. The caller has checked permission and visibility.

@@ -78,24 +78,6 @@ impl Cursor {
     }
 }
 
-/// Cuts `items` (already in listing order) to the page after `after`, of `size` items.
-pub(crate) fn paginate<T>(
-    items: Vec<(Cursor, T)>,
-    after: Option<Cursor>,
-    size: usize,
-    tag: char,
-    is_after: impl Fn(Cursor, Cursor) -> bool,
-) -> Page<T> {
-    let start = match after {
-        Some(cursor) => items.iter().position(|(c, _)| is_after(*c, cursor)).unwrap_or(items.len()),
-        None => 0,
-    };
-    let more = items.len() > start + size;
-    let mut page: Vec<(Cursor, T)> = items.into_iter().skip(start).take(size).collect();
-    let next_cursor = if more { page.last().map(|(c, _)| c.encode(tag)) } else { None };
-    Page { entities: page.drain(..).map(|(_, item)| item).collect(), next_cursor }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,12 +4,14 @@
 //! engine. Custom and conversation sessions are keyed by their external id ([`keyed`]); web sessions
 //! are grouped by inactivity ([`web`]); conversation cards carry extra fields ([`conversation`]).
 
+mod activity;
 mod conversation;
 mod events;
 mod keyed;
 mod lww;
 mod web;
 
+pub(crate) use activity::{ActivityIndex, ListingKey};
 pub(crate) use conversation::ConversationState;
 pub(crate) use events::EventLog;
 pub(crate) use lww::Lww;
@@ -211,6 +213,10 @@ pub(crate) struct CustomerSessions {
     web: Vec<web::Timeline>,
     /// Time of the customer's latest web event; keeps messaging conversations live (§3.4).
     pub latest_web_event: Option<Millis>,
+    /// The sessions in listing order, for a customer with many (`activity`); built by the first
+    /// read that needs it, not stored.
+    #[serde(skip)]
+    activity: Option<Box<ActivityIndex>>,
 }
 
 impl CustomerSessions {
@@ -223,6 +229,7 @@ impl CustomerSessions {
             keyed: Default::default(),
             web: Vec::new(),
             latest_web_event: None,
+            activity: None,
         }
     }
 
@@ -233,10 +240,36 @@ impl CustomerSessions {
         event_id: Uuid,
         event: &CheckedEvent<'_, '_>,
     ) -> Result<Applied, Violation> {
-        match catalog.session_type(event.session_type).kind {
-            SessionKind::Web => Ok(self.apply_web(catalog, event_id, event)),
-            SessionKind::Custom | SessionKind::Conversation => self.apply_keyed(catalog, event_id, event),
+        let applied = match catalog.session_type(event.session_type).kind {
+            SessionKind::Web => self.apply_web(catalog, event_id, event),
+            SessionKind::Custom | SessionKind::Conversation => self.apply_keyed(catalog, event_id, event)?,
+        };
+        self.refile(&applied);
+        Ok(applied)
+    }
+
+    /// Keeps the listing order of a long journey current after an event: the session it landed
+    /// in moves; a merge of web sessions drops the order, to be rebuilt by the next read.
+    fn refile(&mut self, applied: &Applied) {
+        if applied.sessions_merged > 0 {
+            self.activity = None;
         }
+        let Some(index) = self.activity.as_deref_mut() else { return };
+        if let Some(session) = self.by_id.get(&applied.session_id).and_then(|slot| self.sessions[*slot].as_ref()) {
+            index.file(session);
+        }
+    }
+
+    /// Builds the listing order when the customer has enough sessions to need one.
+    pub fn index_activity(&mut self) {
+        if self.activity.is_none() && self.sessions.len() > activity::INDEXED_FROM {
+            self.activity = Some(Box::new(ActivityIndex::of(self)));
+        }
+    }
+
+    /// The listing order, when the customer has one.
+    pub fn activity(&self) -> Option<&ActivityIndex> {
+        self.activity.as_deref()
     }
 
     /// The session with `id` (or an id merged into it).
@@ -260,13 +293,8 @@ impl CustomerSessions {
     /// viewer may see ([`Self::latest_web_event_in`]), so hidden activity never shows.
     pub fn last_activity(&self, session: &Session, latest_web: Option<Millis>) -> Millis {
         let last = session.last_time();
-        let messaging = session
-            .conversation
-            .as_deref()
-            .and_then(|c| c.channel_name())
-            .is_some_and(|channel| matches!(channel, "webMessaging" | "webChat"));
         match latest_web {
-            Some(web) if messaging => last.max(web),
+            Some(web) if activity::is_messaging(session) => last.max(web),
             _ => last,
         }
     }
@@ -288,6 +316,7 @@ impl CustomerSessions {
         if !expired.contains(&true) {
             return evicted;
         }
+        self.activity = None;
         let mut renumbered = vec![None; self.sessions.len()];
         let mut kept = Vec::with_capacity(self.sessions.len());
         for (slot, session) in std::mem::take(&mut self.sessions).into_iter().enumerate() {
