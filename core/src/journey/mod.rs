@@ -109,7 +109,7 @@ fn walk_index<'c>(
     let mut messaging: Vec<(ListingKey, &Session)> = index
         .messaging
         .iter()
-        .filter_map(|id| visible(id))
+        .filter_map(&visible)
         .map(|s| ((Reverse(customer.last_activity(s, latest_web)), s.id), s))
         .filter(|(key, _)| after.is_none_or(|cursor| *key > cursor))
         .collect();
