@@ -116,7 +116,10 @@ pub fn outcome_to_python<'py>(py: Python<'py>, outcome: &journey_core::Outcome) 
 
 /// A batch result as a dict: `{"outcomes", "accepted", "duplicates", "rejected"}`.
 pub fn batch_to_python<'py>(py: Python<'py>, batch: &journey_core::BatchOutcome) -> PyResult<Bound<'py, PyAny>> {
-    let outcomes = batch.outcomes.iter().map(|o| outcome_to_python(py, o)).collect::<PyResult<Vec<_>>>()?;
+    let outcomes = {
+        let _paused = GcPause::new(py)?;
+        batch.outcomes.iter().map(|o| outcome_to_python(py, o)).collect::<PyResult<Vec<_>>>()?
+    };
     let dict = PyDict::new(py);
     dict.set_item("outcomes", PyList::new(py, outcomes)?)?;
     dict.set_item("accepted", batch.accepted)?;
@@ -127,4 +130,34 @@ pub fn batch_to_python<'py>(py: Python<'py>, batch: &journey_core::BatchOutcome)
 
 fn uuid_buffer() -> [u8; 45] {
     uuid::Uuid::encode_buffer()
+}
+
+/// Python's cyclic garbage collector, paused while a batch's outcomes are built. Each outcome dict
+/// holds a list (`warnings`), so the collector tracks it, and building a million of them made it
+/// scan the growing heap over and over: 2.2 µs an outcome, a third of `ingest_batch`. The dicts
+/// hold no cycles, so pausing loses nothing; dropping the pause restores the collector as it was
+/// (a caller who had disabled it keeps it disabled).
+struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        let gc = py.import(pyo3::intern!(py, "gc"))?;
+        let enabled = gc.call_method0(pyo3::intern!(py, "isenabled"))?.is_truthy()?;
+        if !enabled {
+            return Ok(GcPause { gc: None });
+        }
+        gc.call_method0(pyo3::intern!(py, "disable"))?;
+        Ok(GcPause { gc: Some(gc) })
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Enabling the collector cannot fail; if it somehow did, there is no caller to tell.
+            let _ = gc.call_method0(pyo3::intern!(gc.py(), "enable"));
+        }
+    }
 }

@@ -513,3 +513,18 @@ def test_ingest_batch_can_return_only_the_rejections_or_the_totals() -> None:
     assert (totals["accepted"], totals["duplicates"], totals["rejections"]) == (1, 1, [])
     with pytest.raises(libjourney.InvalidArgumentError, match="outcomes must be"):
         make_engine().ingest_batch(data, outcomes="some")  # type: ignore[call-overload]
+
+
+def test_ingest_batch_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    events = [delivery(f"c{n}", f"o{n}") for n in range(100)]
+    assert gc.isenabled()
+    assert make_engine().ingest_batch(events)["accepted"] == 100
+    assert gc.isenabled(), "the collector is paused only while outcomes are built"
+    gc.disable()
+    try:
+        make_engine().ingest_batch(events)
+        assert not gc.isenabled(), "a caller's disabled collector stays disabled"
+    finally:
+        gc.enable()

@@ -211,9 +211,11 @@ fn main() {
     if std::env::var_os("JOURNEY_BENCH_PROFILE").is_some() {
         // `JOURNEY_BENCH_PROFILE=1 target/release/deps/ingest-* --bench` under `perf record`.
         // Ingest only, for `perf record`.
+        // `JOURNEY_BENCH_THREADS` sets `ingestThreads` (1 unless given).
+        let threads = std::env::var("JOURNEY_BENCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1);
         let all = ndjson(custom_event, 0..EVENTS);
         for _ in 0..RUNS {
-            assert_eq!(engine(1).ingest_ndjson(&all).unwrap().accepted, EVENTS);
+            assert_eq!(engine(threads).ingest_ndjson(&all).unwrap().accepted, EVENTS);
         }
         return;
     }
