@@ -8,7 +8,7 @@ CXX ?= g++
 PREFIX ?= /usr/local
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -g -Iinclude
 STATIC_LIBS := -lpthread -ldl -lm
-VALGRIND := valgrind --quiet --suppressions=tests/c/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
+VALGRIND := valgrind --quiet --suppressions=$(CURDIR)/tests/c/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
 DEBUG_LIB := target/debug
 RELEASE_LIB := target/release
 C_TESTS := test_flow test_errors test_callbacks test_threads test_durable test_cancel test_ingest_file

