@@ -27,7 +27,7 @@ pub(crate) type OrderKey = (Millis, Uuid);
 pub(crate) struct EventLog {
     /// Non-empty sorted chunks; every key of a chunk is below every key of the next.
     chunks: Vec<Vec<StoredEvent>>,
-    /// Fenwick tree of the chunk lengths (1-based internally).
+    /// Fenwick tree of the chunk lengths (1-based internally); empty while there is one chunk.
     lengths: Vec<usize>,
     len: usize,
 }
@@ -146,6 +146,9 @@ impl EventLog {
         if rank >= self.len {
             return (self.chunks.len(), 0);
         }
+        if self.chunks.len() == 1 {
+            return (0, rank);
+        }
         // Fenwick descent: the largest prefix of chunks holding at most `rank` events.
         let (mut chunk, mut left) = (0, rank);
         let mut step = self.chunks.len().next_power_of_two();
@@ -170,6 +173,12 @@ impl EventLog {
 
     fn rebuild_lengths(&mut self) {
         let n = self.chunks.len();
+        // Most sessions fit one chunk; their rank arithmetic needs no tree, and an empty tree
+        // saves an allocation per session.
+        if n <= 1 {
+            self.lengths = Vec::new();
+            return;
+        }
         self.lengths = vec![0; n + 1];
         for (chunk, events) in self.chunks.iter().enumerate() {
             self.lengths[chunk + 1] += events.len();
