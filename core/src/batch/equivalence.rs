@@ -195,6 +195,9 @@ fn a_large_batch_uses_the_pool_and_gives_the_same_outcomes() {
     let sequential = engine("event", 1, 2048);
     let mut parallel = engine("event", 2, 2048);
     parallel.batch_shape = BatchShape::default();
+    parallel.ingest_ndjson(texts[..10].join("\n").as_bytes()).unwrap();
+    assert!(parallel.ingest_pool.get().is_none(), "a small batch does not start the pool");
+    sequential.ingest_ndjson(texts[..10].join("\n").as_bytes()).unwrap();
     let expected = run(&sequential, &texts, 0);
     assert_eq!(run(&parallel, &texts, 0), expected);
     assert!(parallel.ingest_pool().is_some(), "two threads were asked for");

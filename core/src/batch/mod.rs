@@ -265,9 +265,11 @@ impl IngestCall<'_, '_> {
         let (mut first_buffer, mut second_buffer) = (W::Buffer::default(), W::Buffer::default());
         let Some(first) = windows.next(&mut first_buffer)? else { return Ok(()) };
         let engine = self.engine();
-        let pool = match engine.ingest_pool() {
-            Some(pool) if first.len() >= engine.batch_shape.parallel_min => pool,
-            _ => {
+        // A small batch never starts the pool.
+        let pool = (first.len() >= engine.batch_shape.parallel_min).then(|| engine.ingest_pool()).flatten();
+        let pool = match pool {
+            Some(pool) => pool,
+            None => {
                 self.sequential(first, sink)?;
                 while let Some(window) = windows.next(&mut first_buffer)? {
                     self.sequential(window, sink)?;
