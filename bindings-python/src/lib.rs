@@ -152,22 +152,23 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let outcomes = Outcomes::parse(outcomes).py()?;
         let engine = self.inner.clone();
-        let result = if let Ok(list) = events.cast::<PyList>() {
-            let values = list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?;
-            interruptible(py, |stop| engine.ingest_batch(Batch::Values(&values), outcomes, Some(stop)))
+        // What a batch borrows must outlive the call, which runs without the GIL.
+        let (values, text);
+        let batch = if let Ok(list) = events.cast::<PyList>() {
+            values = list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?;
+            Batch::Values(&values)
         } else if let Ok(bytes) = events.cast::<PyBytes>() {
-            let bytes = bytes.as_bytes();
-            interruptible(py, |stop| engine.ingest_batch(Batch::Ndjson(bytes), outcomes, Some(stop)))
-        } else if let Ok(text) = events.cast::<PyString>() {
-            let text = text.to_cow()?.into_owned();
-            interruptible(py, |stop| engine.ingest_batch(Batch::Ndjson(text.as_bytes()), outcomes, Some(stop)))
+            Batch::Ndjson(bytes.as_bytes())
+        } else if let Ok(string) = events.cast::<PyString>() {
+            text = string.to_cow()?.into_owned();
+            Batch::Ndjson(text.as_bytes())
         } else {
             return Err(PyTypeError::new_err(format!(
                 "ingest_batch() takes a list of dicts, or NDJSON bytes or str, not {}",
                 type_name(events)
             )));
         };
-        match result? {
+        match interruptible(py, |stop| engine.ingest_batch(batch, outcomes, Some(stop)))? {
             BatchResult::All(batch) => batch_to_python(py, &batch),
             BatchResult::Summary(summary) => to_python(py, &serde_json::to_value(summary).unwrap_or_default()),
         }

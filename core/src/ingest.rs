@@ -1,14 +1,15 @@
 //! The ingest pipeline (SPEC §2–§3): raw bytes or a parsed value in, one [`Outcome`] per event out.
 //!
-//! Each event goes through two stages:
-//! 1. **Stateless**, with no lock held: size check, parse, identity (id and content digest), and
-//!    every check of §2.2 that needs only the catalog, the config and `now`.
-//! 2. **Stateful**, as one [`Engine::change`]: the duplicate probe, the owner probe and the session
-//!    insert in the [`crate::store::Store`]. An accepted event is the one kind of ingest a durable
+//! Each event goes through two stages (docs/performance.md):
+//! 1. **Stateless**, with no lock held and on any thread: size check, parse, identity (id and
+//!    content digest), and every check of §2.2 that needs only the catalog and the config.
+//! 2. **Stateful**, in the event's turn: the checks against `now`, then as one [`Engine::change`]
+//!    the duplicate probe, the owner probe and the session insert in the
+//!    [`crate::store::Store`]. An accepted event is the one kind of ingest a durable
 //!    engine journals; duplicates and rejections change only counters, which a call adds up in a
 //!    [`Tally`] and commits once, at its end.
 
-use crate::batch::{Batch, BatchResult, Outcomes};
+use crate::batch::Batch;
 use crate::config::SyncMode;
 use crate::durable::{Record, Seq};
 use crate::engine::Engine;
@@ -47,18 +48,18 @@ impl Engine {
     /// Ingests NDJSON: one event per line, one outcome per non-blank line, in order.
     /// A bad line is a rejected outcome; it never fails the batch.
     pub fn ingest_ndjson(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        self.ingest_batch(Batch::Ndjson(bytes), Outcomes::All, None).map(BatchResult::into_outcomes)
+        self.batch_outcomes(Batch::Ndjson(bytes), None)
     }
 
     /// Ingests a JSON array of events. Each element gets its own outcome; only bytes that are not a
     /// JSON array at all fail, with `INVALID_JSON`.
     pub fn ingest_batch_json(&self, bytes: &[u8]) -> Result<BatchOutcome> {
-        self.ingest_batch(Batch::JsonArray(bytes), Outcomes::All, None).map(BatchResult::into_outcomes)
+        self.batch_outcomes(Batch::JsonArray(bytes), None)
     }
 
     /// Ingests already-parsed events, one outcome each, in order.
     pub fn ingest_values(&self, events: &[Value]) -> Result<BatchOutcome> {
-        self.ingest_batch(Batch::Values(events), Outcomes::All, None).map(BatchResult::into_outcomes)
+        self.batch_outcomes(Batch::Values(events), None)
     }
 
     /// Runs one ingest call of one or many events, then commits its tally and makes its changes as
@@ -113,14 +114,7 @@ pub(crate) enum Prepared<'j, 'a> {
     /// It could not be read.
     Refused(&'j Violation),
     /// Read, identified and validated, short of the checks against `now`.
-    Read {
-        event: &'j Json<'a>,
-        identity: Identity,
-        source: Source<'a>,
-        inspection: Inspection<'j, 'a>,
-        /// The violations validation listed so far.
-        violations: Vec<Violation>,
-    },
+    Read { event: &'j Json<'a>, identity: Identity, source: Source<'a>, inspection: Inspection<'j, 'a> },
 }
 
 impl Engine {
@@ -149,9 +143,8 @@ impl Engine {
         match &parsed.0 {
             Err(violation) => Prepared::Refused(violation),
             Ok((event, identity, source)) => {
-                let mut violations = Vec::new();
-                let inspection = self.validator().check(event, &mut violations);
-                Prepared::Read { event, identity: *identity, source: *source, inspection, violations }
+                let inspection = self.validator().check(event);
+                Prepared::Read { event, identity: *identity, source: *source, inspection }
             }
         }
     }
@@ -187,16 +180,14 @@ impl<'e> IngestCall<'e, '_> {
     /// Stage 2 of one event, in its turn: the time checks against `now`, then the store.
     pub(crate) fn apply(&mut self, prepared: Prepared<'_, '_>) -> Result<Outcome> {
         self.check_interrupt()?;
-        let (event, identity, source, inspection, mut violations) = match prepared {
+        let (event, identity, source, inspection) = match prepared {
             Prepared::Refused(violation) => return Ok(self.refuse(violation.clone())),
-            Prepared::Read { event, identity, source, inspection, violations } => {
-                (event, identity, source, inspection, violations)
-            }
+            Prepared::Read { event, identity, source, inspection } => (event, identity, source, inspection),
         };
         let engine = self.engine;
         engine.expire()?;
         let now = engine.clock.now();
-        let checked = engine.time_check(now).finish(inspection, &mut violations);
+        let (checked, mut violations) = engine.time_check(now).finish(inspection);
         let Some(event_id) = identity.id else {
             // The id is present but malformed: validation named it, and there is nothing to dedupe.
             return Ok(self.rejected(None, violations));

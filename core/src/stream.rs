@@ -112,7 +112,7 @@ pub struct StreamSummary {
 impl StreamSummary {
     /// Counts one line's outcome, and keeps a rejection while both the number and the bytes kept
     /// are under their bounds.
-    pub(crate) fn count(&mut self, rejection: LineRejection, kept_rejections: usize, kept_bytes: usize) {
+    pub(crate) fn count(&mut self, rejection: LineRejection, kept_rejections: usize, max_kept_bytes: usize) {
         self.lines += 1;
         match rejection.outcome {
             Outcome::Accepted { .. } => self.accepted += 1,
@@ -120,7 +120,7 @@ impl StreamSummary {
             Outcome::Rejected { .. } => {
                 self.rejected += 1;
                 let bytes = rejection.outcome.heap_bytes();
-                if self.rejections.len() < kept_rejections && self.kept_bytes + bytes <= kept_bytes {
+                if self.rejections.len() < kept_rejections && self.kept_bytes + bytes <= max_kept_bytes {
                     self.kept_bytes += bytes;
                     self.rejections.push(rejection);
                 } else {

@@ -69,14 +69,6 @@ pub enum BatchResult {
 }
 
 impl BatchResult {
-    /// The outcomes of a call that asked for all of them (an empty batch otherwise).
-    pub fn into_outcomes(self) -> BatchOutcome {
-        match self {
-            BatchResult::All(batch) => batch,
-            BatchResult::Summary(_) => BatchOutcome::default(),
-        }
-    }
-
     /// The JSON form as compact text.
     pub fn to_json_string(&self) -> String {
         match self {
@@ -97,6 +89,34 @@ impl Engine {
         outcomes: Outcomes,
         interrupt: Option<Interrupt<'_>>,
     ) -> Result<BatchResult> {
+        match outcomes {
+            Outcomes::All => self.batch_outcomes(batch, interrupt).map(BatchResult::All),
+            Outcomes::Rejected | Outcomes::None => {
+                let kept = if outcomes == Outcomes::Rejected { usize::MAX } else { 0 };
+                let mut summary = StreamSummary::default();
+                self.each_outcome(batch, interrupt, &mut |line, outcome| {
+                    summary.count(LineRejection { line, outcome }, kept, usize::MAX);
+                })?;
+                Ok(BatchResult::Summary(summary))
+            }
+        }
+    }
+
+    /// Every outcome of a batch, in order.
+    pub(crate) fn batch_outcomes(&self, batch: Batch<'_>, interrupt: Option<Interrupt<'_>>) -> Result<BatchOutcome> {
+        let mut outcomes = BatchOutcome::with_capacity(batch.size_hint());
+        self.each_outcome(batch, interrupt, &mut |_, outcome| outcomes.push(outcome))?;
+        Ok(outcomes)
+    }
+
+    /// Ingests a batch in one call, handing each outcome to `sink` with its line (NDJSON) or
+    /// 1-based position.
+    fn each_outcome(
+        &self,
+        batch: Batch<'_>,
+        interrupt: Option<Interrupt<'_>>,
+        sink: &mut dyn FnMut(u64, Outcome),
+    ) -> Result<()> {
         let elements: Vec<&serde_json::value::RawValue> = match batch {
             Batch::JsonArray(bytes) => serde_json::from_slice(bytes).map_err(|e| {
                 JourneyError::InvalidJson(format!(
@@ -111,31 +131,25 @@ impl Engine {
             Batch::JsonArray(_) => Box::new(elements.iter().map(|e| Input::Text(e.get().as_bytes())).zip(1..)),
             Batch::Values(values) => Box::new(values.iter().map(Input::Value).zip(1..)),
         };
-        let expected = match batch {
-            Batch::Ndjson(bytes) => memchr::memchr_iter(b'\n', bytes).count() + 1,
-            Batch::JsonArray(_) => elements.len(),
-            Batch::Values(values) => values.len(),
-        };
         let windows = InMemory { inputs, window_events: self.batch_shape.window_events };
-        self.ingest_call(interrupt, |call| match outcomes {
-            Outcomes::All => {
-                let mut batch = BatchOutcome::with_capacity(expected);
-                call.windows(windows, &mut |_, outcome| {
-                    batch.push(outcome);
-                    Ok(())
-                })?;
-                Ok(BatchResult::All(batch))
-            }
-            Outcomes::Rejected | Outcomes::None => {
-                let kept = if outcomes == Outcomes::Rejected { usize::MAX } else { 0 };
-                let mut summary = StreamSummary::default();
-                call.windows(windows, &mut |line, outcome| {
-                    summary.count(LineRejection { line, outcome }, kept, usize::MAX);
-                    Ok(())
-                })?;
-                Ok(BatchResult::Summary(summary))
-            }
+        self.ingest_call(interrupt, |call| {
+            call.windows(windows, &mut |tag, outcome| {
+                sink(tag, outcome);
+                Ok(())
+            })
         })
+    }
+}
+
+impl Batch<'_> {
+    /// About how many events the batch holds, to size its outcomes (an array's elements are
+    /// counted only once it is parsed, so it gives none).
+    fn size_hint(&self) -> usize {
+        match self {
+            Batch::Ndjson(bytes) => memchr::memchr_iter(b'\n', bytes).count() + 1,
+            Batch::JsonArray(_) => 0,
+            Batch::Values(values) => values.len(),
+        }
     }
 }
 

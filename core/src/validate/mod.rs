@@ -92,11 +92,13 @@ pub(crate) struct TimeCheck<'c> {
 }
 
 /// What the stateless checks found in one event: the event if nothing so far is wrong with it, the
-/// violations listed so far in `violations` (the caller's list), and what the time checks need.
+/// violations so far, and what the time checks need.
 pub(crate) struct Inspection<'j, 'a> {
     /// The checked event, when no violation was found.
     event: Option<CheckedEvent<'j, 'a>>,
-    /// Violations found, listed or not (at most [`MAX_VIOLATIONS_PER_EVENT`] are listed).
+    /// The first [`MAX_VIOLATIONS_PER_EVENT`] violations found.
+    violations: Vec<Violation>,
+    /// Violations found, listed or not.
     found: usize,
     /// The event time, when `createdDate` could be read.
     time: Option<Millis>,
@@ -155,21 +157,18 @@ impl<'v> Report<'v> {
 
 impl TimeCheck<'_> {
     /// Finishes an inspection in the event's turn: adds the time checks' violations where they
-    /// belong, then the count of those not listed. Returns the event when nothing is wrong with it.
-    pub fn finish<'j, 'a>(
-        &self,
-        inspection: Inspection<'j, 'a>,
-        violations: &mut Vec<Violation>,
-    ) -> Option<CheckedEvent<'j, 'a>> {
+    /// belong, then the count of those not listed. Returns the event when nothing is wrong with it,
+    /// and every violation.
+    pub fn finish<'j, 'a>(&self, inspection: Inspection<'j, 'a>) -> (Option<CheckedEvent<'j, 'a>>, Vec<Violation>) {
+        let Inspection { event, mut violations, found, time, time_slot } = inspection;
         let mut late = Vec::new();
-        if let Some(time) = inspection.time {
+        if let Some(time) = time {
             self.check(time, &mut late);
         }
-        let found = inspection.found + late.len();
-        let slot = inspection.time_slot.min(violations.len());
-        violations.splice(slot..slot, late);
-        finish_list(violations, found);
-        if found == 0 { inspection.event } else { None }
+        let found = found + late.len();
+        violations.splice(time_slot..time_slot, late);
+        finish_list(&mut violations, found);
+        (if found == 0 { event } else { None }, violations)
     }
 
     /// `FUTURE_EVENT` and `LATE_EVENT` for an event at `time`.
@@ -223,11 +222,13 @@ const MAX_PATH_CHARS: usize = 200;
 
 impl<'c> Validator<'c> {
     /// Checks `event`, appending every violation found. Returns the checked event when there is none.
-    pub fn check<'j, 'a>(&self, event: &'j Json<'a>, violations: &mut Vec<Violation>) -> Inspection<'j, 'a> {
-        let mut report = Report::new(violations);
+    pub fn check<'j, 'a>(&self, event: &'j Json<'a>) -> Inspection<'j, 'a> {
+        let mut violations = Vec::new();
+        let mut report = Report::new(&mut violations);
         if !matches!(event, Json::Object(_)) {
             report.add(Code::TypeMismatch, "", format!("an event must be a JSON object, not {}", event.type_name()));
-            return Inspection { event: None, found: report.found(), time: None, time_slot: 0 };
+            let found = report.found();
+            return Inspection { event: None, violations, found, time: None, time_slot: 0 };
         }
         let fields = Envelope::of(event);
         self.check_id(fields.id, &mut report);
@@ -272,7 +273,7 @@ impl<'c> Validator<'c> {
                 warnings,
             })
         });
-        Inspection { event: event.flatten(), found, time, time_slot }
+        Inspection { event: event.flatten(), violations, found, time, time_slot }
     }
 
     fn check_id(&self, id: Option<&Json<'_>>, report: &mut Report<'_>) {
@@ -310,11 +311,10 @@ impl<'c> Validator<'c> {
             Some(Json::String(text)) => parse_rfc3339(text),
             Some(_) => None,
         };
-        let Some(time) = time else {
+        if time.is_none() {
             report.add(Code::InvalidDate, "/createdDate", format!("{} is not an RFC 3339 timestamp", describe(date?)));
-            return None;
-        };
-        Some(time)
+        }
+        time
     }
 
     fn customer<'j>(&self, customer: Option<&'j Json<'_>>, report: &mut Report<'_>) -> Option<(&'j str, IdType)> {
