@@ -173,7 +173,7 @@ impl<'e> IngestCall<'e, '_> {
     }
 
     /// Fails with `INTERRUPTED` when the call's interrupt says to stop.
-    pub fn check_interrupt(&mut self) -> Result<()> {
+    fn check_interrupt(&mut self) -> Result<()> {
         self.interrupt.as_mut().map_or(Ok(()), Interrupt::check)
     }
 
@@ -227,7 +227,7 @@ impl<'e> IngestCall<'e, '_> {
     }
 
     /// Rejects an event that could not even be read, for one reason.
-    pub fn refuse(&mut self, violation: Violation) -> Outcome {
+    fn refuse(&mut self, violation: Violation) -> Outcome {
         self.rejected(None, vec![violation])
     }
 
