@@ -8,13 +8,16 @@
 //! - the same batch prepared on two threads (`ingestThreads: 2`, docs/performance.md), with
 //!   exactly the same outcomes;
 //! - two caller threads ingesting disjoint halves of the customers into one engine;
-//! - resident memory per stored event.
+//! - resident memory per stored event;
+//! - where one event's time goes on one thread: the stages timed cumulatively through
+//!   `journey_core::stages` (parse; + identity; + validation; the whole ingest), each stage's cost
+//!   the difference of two.
 //!
 //! It prints a table and asserts nothing about speed.
 
 mod workload;
 
-use journey_core::{Catalog, Engine};
+use journey_core::{Catalog, Engine, stages};
 use serde::Deserialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -148,6 +151,8 @@ struct Row {
     allocations_per_event: f64,
     /// Blocks still allocated after the ingest, per event: what storing an event costs.
     live_blocks_per_event: f64,
+    /// Events/s through the parse alone, then with the identity, then with validation.
+    stages: [f64; 3],
 }
 
 fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
@@ -168,6 +173,17 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
         })
     };
     let one_thread = ingest(1);
+    let stages = [
+        rate(|| (lines().filter(|l| stages::parsed(l)).count(), ())),
+        rate(|| {
+            let engine = engine(1);
+            (lines().filter(|l| stages::identified(&engine, l)).count(), engine)
+        }),
+        rate(|| {
+            let engine = engine(1);
+            (lines().filter(|l| stages::validated(&engine, l)).count(), engine)
+        }),
+    ];
     let parallel_batch = ingest(2);
     let two_threads = rate(|| {
         let engine = engine(1);
@@ -207,6 +223,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
         memory_per_event,
         allocations_per_event,
         live_blocks_per_event,
+        stages,
     }
 }
 
@@ -255,9 +272,35 @@ fn main() {
             r.live_blocks_per_event
         );
     }
+    print_breakdown(&rows);
     println!(
         "\nGoals (issue 13): custom ingest >= 700,000 ev/s and >= 60% of the typed parse on one thread; >= 1.8x for one batch on two threads; <= 200 B and <= 3 allocations per stored event.\nallocs/event counts every allocation an ingest makes, transient ones included; kept/event the blocks still held afterwards."
     );
+}
+
+/// Where one event's time goes on one thread: each stage is the difference between two cumulative
+/// timings (docs/performance.md has the profile behind it).
+fn print_breakdown(rows: &[Row]) {
+    println!("\nPer-event cost on one thread, ns (share of the whole ingest):\n");
+    println!("| data set      | parse        | identity     | validation   | store and the rest | whole ingest |");
+    println!("|---------------|-------------:|-------------:|-------------:|-------------------:|-------------:|");
+    for r in rows {
+        let cumulative = [r.stages[0], r.stages[1], r.stages[2], r.one_thread].map(|rate| 1e9 / rate);
+        let total = cumulative[3];
+        let part = |i: usize| {
+            let ns = if i == 0 { cumulative[0] } else { (cumulative[i] - cumulative[i - 1]).max(0.0) };
+            format!("{ns:>5.0} ({:>3.0}%)", 100.0 * ns / total)
+        };
+        println!(
+            "| {:<13} | {:>12} | {:>12} | {:>12} | {:>18} | {:>9.0} ns |",
+            r.name,
+            part(0),
+            part(1),
+            part(2),
+            part(3),
+            total
+        );
+    }
 }
 
 fn thousands(rate: f64) -> String {

@@ -105,6 +105,14 @@ pub(crate) enum Input<'a> {
 /// input, so a batch can read the next window while the current one is applied.
 pub(crate) struct Parsed<'a>(std::result::Result<(Json<'a>, Identity, Source<'a>), Violation>);
 
+impl Parsed<'_> {
+    /// True when the input could be read (it may still fail validation).
+    #[cfg(feature = "stages")]
+    pub fn is_read(&self) -> bool {
+        self.0.is_ok()
+    }
+}
+
 /// Everything stage 1 found about one input.
 #[allow(
     clippy::large_enum_variant,

@@ -47,6 +47,8 @@ pub mod outcome;
 mod retention;
 mod session;
 mod shard;
+#[cfg(feature = "stages")]
+pub mod stages;
 pub mod stats;
 mod store;
 pub mod stream;

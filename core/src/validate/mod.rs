@@ -107,6 +107,14 @@ pub(crate) struct Inspection<'j, 'a> {
     time_slot: usize,
 }
 
+impl Inspection<'_, '_> {
+    /// True when the stateless checks found nothing wrong.
+    #[cfg(feature = "stages")]
+    pub fn passed(&self) -> bool {
+        self.found == 0
+    }
+}
+
 /// What an event's time may not exceed by more than `maxClockSkew` (`FUTURE_EVENT`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum FutureCheck {
