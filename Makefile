@@ -18,13 +18,18 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
 ## demo: replay the bike delivery scenario and print what the agent sees
 demo:
 	$(CARGO) run --quiet -p journey-core --example bike_delivery
+
+## cli: the `journey` command (docs/cli.md), at target/release/journey
+cli:
+	$(CARGO) build --release -p journey-cli
+	@echo "cli: target/release/journey (or: cargo install --path cli)"
 
 ## test: build everything and run every test suite
 test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack docs miri-smoke fuzz-smoke

@@ -76,7 +76,9 @@ pub use journey::{
 };
 pub use outcome::{BatchOutcome, Outcome};
 pub use stats::Stats;
-pub use stream::{DEFAULT_KEPT_REJECTIONS, IngestFileOptions, LineRejection, Progress, ProgressFn, StreamSummary};
+pub use stream::{
+    DEFAULT_KEPT_REJECTIONS, IngestFileOptions, LineRejection, Progress, ProgressFn, StreamSource, StreamSummary,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -139,7 +139,9 @@ impl Engine {
     /// `store.sync = "batch"` it is fsynced once, at the end. Fails with `IO_ERROR` when reading
     /// fails, after ingesting every line before it.
     pub fn ingest_ndjson_reader(&self, reader: impl BufRead, kept_rejections: usize) -> Result<StreamSummary> {
-        self.ingest_call(None, |call| self.stream(call, reader, kept_rejections, None))
+        let mut summary = StreamSummary::default();
+        self.ingest_call(None, |call| self.stream(call, reader, kept_rejections, None, &mut summary))?;
+        Ok(summary)
     }
 
     /// Ingests the NDJSON file at `path`, streaming it with memory bounded by `maxEventBytes`, as
@@ -170,15 +172,36 @@ impl Engine {
         interrupt: Option<Interrupt<'_>>,
     ) -> Result<StreamSummary> {
         let total_bytes = file.metadata().map_err(|e| file_error(path, e))?.len();
+        let mut summary = StreamSummary::default();
+        let source = StreamSource { input: file, total_bytes, name: &path.display().to_string() };
+        self.ingest_stream(source, options, progress, interrupt, &mut summary)?;
+        Ok(summary)
+    }
+
+    /// Ingests NDJSON from any byte stream (standard input, a pipe, a socket, a file), plain or
+    /// gzip, as [`Engine::ingest_file`] does. The caller owns `summary`, which the ingest adds to,
+    /// so that when it stops early (an interrupt, a progress callback that says stop, a failed
+    /// read) the counts and the kept rejections of the lines before are still there, and a
+    /// command-line tool can print them.
+    pub fn ingest_stream(
+        &self,
+        source: StreamSource<'_, impl Read>,
+        options: &IngestFileOptions,
+        progress: Option<&mut ProgressFn<'_>>,
+        interrupt: Option<Interrupt<'_>>,
+        summary: &mut StreamSummary,
+    ) -> Result<()> {
+        let StreamSource { input, total_bytes, name } = source;
+        let read_error = |e: io::Error| JourneyError::Io(format!("{}: {e}", crate::error::clip(name)));
         let bytes_read = Arc::new(AtomicU64::new(0));
-        let mut raw = BufReader::with_capacity(1 << 16, Counting { inner: file, read: bytes_read.clone() });
-        let gzip = raw.fill_buf().map_err(|e| file_error(path, e))?.starts_with(&[0x1f, 0x8b]);
-        let reader: Box<dyn BufRead> = match gzip {
+        let mut raw = BufReader::with_capacity(1 << 16, Counting { inner: input, read: bytes_read.clone() });
+        let gzip = raw.fill_buf().map_err(read_error)?.starts_with(&[0x1f, 0x8b]);
+        let reader: Box<dyn BufRead + '_> = match gzip {
             true => Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(raw))),
             false => Box::new(raw),
         };
         let mut watch = progress.map(|report| Watch { report, total_bytes, bytes_read, next: Instant::now() });
-        self.ingest_call(interrupt, |call| self.stream(call, reader, options.kept_rejections, watch.as_mut()))
+        self.ingest_call(interrupt, |call| self.stream(call, reader, options.kept_rejections, watch.as_mut(), summary))
     }
 
     fn stream(
@@ -187,22 +210,22 @@ impl Engine {
         reader: impl BufRead,
         kept_rejections: usize,
         mut watch: Option<&mut Watch<'_, '_>>,
-    ) -> Result<StreamSummary> {
-        let mut summary = StreamSummary::default();
+        summary: &mut StreamSummary,
+    ) -> Result<()> {
         let window_events = self.batch_shape.window_events;
         let lines = Lines { reader, limit: self.config().max_event_bytes, window_events, number: 0, failed: None };
         // Asked before the first line and after each one, so at once and then between lines.
         if let Some(watch) = watch.as_deref_mut() {
-            watch.check(&summary)?;
+            watch.check(summary)?;
         }
         call.windows(lines, &mut |line, outcome| {
             summary.count(LineRejection { line, outcome }, kept_rejections, KEPT_REJECTION_BYTES);
-            watch.as_deref_mut().map_or(Ok(()), |watch| watch.check(&summary))
+            watch.as_deref_mut().map_or(Ok(()), |watch| watch.check(summary))
         })?;
         if let Some(watch) = watch {
-            watch.tell(&summary);
+            watch.tell(summary);
         }
-        Ok(summary)
+        Ok(())
     }
 }
 
@@ -288,13 +311,24 @@ fn file_error(path: &Path, error: io::Error) -> JourneyError {
     JourneyError::Io(format!("{}: {error}", crate::error::clip(&path.display().to_string())))
 }
 
-/// A file's bytes as they are read, counted for [`Progress::bytes_read`].
-struct Counting {
-    inner: File,
+/// A stream of NDJSON for [`Engine::ingest_stream`]: its bytes, its size when known (for
+/// [`Progress::total_bytes`]; 0 when it is not, as for a pipe), and a name for errors.
+pub struct StreamSource<'n, R> {
+    /// The bytes, plain or gzip.
+    pub input: R,
+    /// The size in bytes as stored, or 0 when unknown.
+    pub total_bytes: u64,
+    /// What to call it in an `IO_ERROR`: a path, or `-` for standard input.
+    pub name: &'n str,
+}
+
+/// A stream's bytes as they are read, counted for [`Progress::bytes_read`].
+struct Counting<R> {
+    inner: R,
     read: Arc<AtomicU64>,
 }
 
-impl Read for Counting {
+impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buffer)?;
         self.read.fetch_add(read as u64, Ordering::Relaxed);

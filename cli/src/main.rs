@@ -1,0 +1,54 @@
+//! `journey`: libjourney from the command line (docs/cli.md).
+//!
+//! - `journey replay` streams NDJSON exports through an engine, with a progress bar, and prints
+//!   what happened to every line.
+//!
+//! Every subcommand opens its engine the same way ([`open::EngineArgs`]): a catalog, an optional
+//! config, and an optional durable store (SPEC §11). The behaviour is the core's; this crate reads
+//! arguments, shows progress and prints results.
+
+mod open;
+mod replay;
+mod stop;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// libjourney's command-line tool: replay event exports and look at customers' journeys.
+#[derive(Parser)]
+#[command(name = "journey", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Stream NDJSON files (plain or gzip, `-` for standard input) through an engine, with a
+    /// progress bar, then print a summary and the first rejections.
+    Replay(replay::ReplayArgs),
+}
+
+/// What a run ended with; the exit status a shell sees.
+pub enum Exit {
+    /// Everything asked was done (rejected events included: they are results, not failures).
+    Done,
+    /// Stopped by Ctrl-C; what was done before stays done.
+    Interrupted,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Replay(args) => replay::run(args),
+    };
+    match result {
+        Ok(Exit::Done) => ExitCode::SUCCESS,
+        // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+        Ok(Exit::Interrupted) => ExitCode::from(130),
+        Err(error) => {
+            eprintln!("journey: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

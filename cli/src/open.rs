@@ -1,0 +1,45 @@
+//! How every subcommand gets its engine: `--catalog`, `--config` and `--store`.
+
+use anyhow::{Context, Result};
+use journey_core::{Catalog, Config, Engine};
+use std::path::{Path, PathBuf};
+
+/// The arguments that make an engine, shared by every subcommand.
+#[derive(clap::Args)]
+pub struct EngineArgs {
+    /// The catalog of session and event types (JSON, SPEC §1).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: PathBuf,
+    /// The engine's config (JSON, SPEC §8); the documented defaults when absent.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A durable store (SPEC §11): opened when it exists, created when it does not. Without it the
+    /// engine lives in memory and is gone when the command ends.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// The engine these arguments describe: durable when `--store` is given.
+    pub fn open(&self) -> Result<Engine> {
+        let catalog = Catalog::from_json(&read(&self.catalog)?)
+            .with_context(|| format!("{}: not a valid catalog", self.catalog.display()))?;
+        let config = match &self.config {
+            Some(path) => {
+                Config::from_json(&read(path)?).with_context(|| format!("{}: not a valid config", path.display()))?
+            }
+            None => Config::default(),
+        };
+        match &self.store {
+            Some(dir) => {
+                Engine::open(dir, catalog, config).with_context(|| format!("{}: cannot open the store", dir.display()))
+            }
+            None => Ok(Engine::new(catalog, config)?),
+        }
+    }
+}
+
+/// The text of a small input file (a catalog, a config, a viewer), naming it when it cannot be read.
+pub fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
