@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -31,8 +31,21 @@ cli:
 	$(CARGO) build --release -p journey-cli
 	@echo "cli: target/release/journey (or: cargo install --path cli)"
 
+## chromium: Debian's headless browser, for the timeline's browser test (installed when missing)
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## test-browser: Chromium loads `journey timeline`'s page of the bike delivery, the test checks the
+## DOM its script leaves (lanes, marks, the latest event's details) and takes a screenshot
+test-browser: chromium
+	$(CARGO) test -p journey-cli --test timeline -- --ignored
+
+## timeline-screenshot: refresh docs/timeline.png, the screenshot the README shows
+timeline-screenshot: test-browser
+	cp target/tmp/timeline/journey.png docs/timeline.png
+
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack docs miri-smoke fuzz-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser docs miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:

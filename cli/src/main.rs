@@ -2,6 +2,7 @@
 //!
 //! - `journey replay` streams NDJSON exports through an engine, with a progress bar, and prints
 //!   what happened to every line.
+//! - `journey timeline` renders one customer's journey, as a viewer sees it, as an HTML page.
 //!
 //! Every subcommand opens its engine the same way ([`open::EngineArgs`]): a catalog, an optional
 //! config, and an optional durable store (SPEC §11). The behaviour is the core's; this crate reads
@@ -10,6 +11,7 @@
 mod open;
 mod replay;
 mod stop;
+mod timeline;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +29,8 @@ enum Command {
     /// Stream NDJSON files (plain or gzip, `-` for standard input) through an engine, with a
     /// progress bar, then print a summary and the first rejections.
     Replay(replay::ReplayArgs),
+    /// Render one customer's journey, as a viewer sees it, as a self-contained HTML page.
+    Timeline(timeline::TimelineArgs),
 }
 
 /// What a run ended with; the exit status a shell sees.
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Replay(args) => replay::run(args),
+        Command::Timeline(args) => timeline::run(args),
     };
     match result {
         Ok(Exit::Done) => ExitCode::SUCCESS,

@@ -14,7 +14,7 @@ use journey_core::{
 use serde_json::json;
 use std::fs::File;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Arguments of `journey replay`.
@@ -74,7 +74,7 @@ pub fn run(args: ReplayArgs) -> Result<Exit> {
 /// ingested even when the ingest stopped early.
 fn replay_one(
     engine: &Engine,
-    path: &PathBuf,
+    path: &Path,
     before: &[FileSummary],
     started: Instant,
 ) -> (StreamSummary, Result<(), JourneyError>) {
@@ -109,7 +109,7 @@ fn replay_one(
 }
 
 /// The bytes of `path`, or of standard input for `-`, and their size when known.
-fn open_input(path: &PathBuf) -> std::io::Result<(Box<dyn Read>, u64)> {
+fn open_input(path: &Path) -> std::io::Result<(Box<dyn Read>, u64)> {
     if path.as_os_str() == "-" {
         return Ok((Box::new(std::io::stdin().lock()), 0));
     }
@@ -118,7 +118,7 @@ fn open_input(path: &PathBuf) -> std::io::Result<(Box<dyn Read>, u64)> {
     Ok((Box::new(file), size))
 }
 
-fn display_name(path: &PathBuf) -> String {
+fn display_name(path: &Path) -> String {
     match path.as_os_str() == "-" {
         true => "(stdin)".to_string(),
         false => path.display().to_string(),
@@ -208,7 +208,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -1,0 +1,168 @@
+//! `journey timeline` on the bike delivery of the demo: what the page holds, what a restricted
+//! viewer's page must not hold, and (under `make test-browser`) what Chromium shows.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Sessions and events of the bike delivery, as the journey view shows them at the end.
+const LANES: usize = 3;
+const MARKS: usize = 15;
+
+/// A directory with the demo's events as NDJSON, its catalog, its viewer, and a config whose
+/// manual clock stands at the demo's last step.
+fn bike_delivery(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("journey-timeline-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
+    let scenario: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json")).unwrap()).unwrap();
+    let steps = scenario["steps"].as_array().unwrap();
+    let lines: String = steps
+        .iter()
+        .flat_map(|step| step["events"].as_array().cloned().unwrap_or_default())
+        .map(|event| event.to_string() + "\n")
+        .collect();
+    std::fs::write(dir.join("events.ndjson"), lines).unwrap();
+    let mut config = scenario["config"].clone();
+    config["start"] = steps.last().unwrap()["at"].clone();
+    config["allowedLateness"] = serde_json::Value::Null;
+    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    std::fs::write(dir.join("viewer.json"), scenario["viewer"].to_string()).unwrap();
+    std::fs::copy(data.join("catalog.json"), dir.join("catalog.json")).unwrap();
+    dir
+}
+
+/// Runs `journey timeline` in `dir` with `extra` arguments and returns the page.
+fn timeline(dir: &Path, extra: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_journey"))
+        .current_dir(dir)
+        .args([
+            "timeline",
+            "--catalog",
+            "catalog.json",
+            "--config",
+            "config.json",
+            "--customer",
+            "email:dana@example.com",
+        ])
+        .args(["-o", "journey.html"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    std::fs::read_to_string(dir.join("journey.html")).unwrap()
+}
+
+fn count(page: &str, needle: &str) -> usize {
+    page.matches(needle).count()
+}
+
+#[test]
+fn one_lane_per_session_and_one_mark_per_event() {
+    let dir = bike_delivery("lanes");
+    let page = timeline(&dir, &["--viewer", "viewer.json", "events.ndjson"]);
+    assert_eq!(count(&page, "<section class=\"lane "), LANES);
+    assert_eq!(count(&page, "<button class=\"mark"), MARKS);
+    assert_eq!(count(&page, "<button class=\"mark transfer\""), 1, "Ann transfers the call once");
+    assert_eq!(count(&page, "<button class=\"mark wrapup\""), 1);
+    assert_eq!(count(&page, "class=\"lane ended\""), 2, "the delivery and the call ended");
+    assert_eq!(count(&page, "class=\"lane inactive\""), 1, "the web visit is long over");
+    assert!(page.contains("Bike delivery") && page.contains("queue q-deliveries"), "cards and conversation fields");
+    assert!(!page.contains("src=") && !page.contains("href=") && !page.contains("<link"), "nothing is fetched");
+}
+
+/// A session in another division must not reach the page at all; the unrestricted view is the
+/// control that shows the planted session is there to hide.
+#[test]
+fn a_hidden_session_appears_nowhere() {
+    let dir = bike_delivery("hidden");
+    let secret = r#"{"eventName":"product_purchased","createdDate":"2026-11-21T10:20:00Z","division":"south","customer":{"id":"dana@example.com","idType":"email"},"session":{"type":"delivery","externalId":"order-SECRET-91"},"attributes":{"orderId":"order-SECRET-91","product":"secret tandem"}}"#;
+    let events = std::fs::read_to_string(dir.join("events.ndjson")).unwrap() + secret + "\n";
+    std::fs::write(dir.join("events.ndjson"), events).unwrap();
+    let mut viewer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("viewer.json")).unwrap()).unwrap();
+    viewer["divisions"] = serde_json::json!(["north"]);
+    std::fs::write(dir.join("north.json"), viewer.to_string()).unwrap();
+
+    let everything = timeline(&dir, &["events.ndjson"]);
+    assert_eq!(count(&everything, "<section class=\"lane "), LANES + 1);
+    assert!(everything.contains("order-SECRET-91") && everything.contains("secret tandem"));
+
+    let north = timeline(&dir, &["--viewer", "north.json", "events.ndjson"]);
+    assert_eq!(count(&north, "<section class=\"lane "), LANES);
+    assert!(!north.contains("SECRET"), "the hidden session's external id");
+    assert!(!north.contains("tandem"), "the hidden event's attributes");
+    assert!(!north.contains("south"), "its division");
+}
+
+#[test]
+fn a_viewer_without_event_permissions_sees_cards_without_marks() {
+    let dir = bike_delivery("no-events");
+    std::fs::write(
+        dir.join("cards.json"),
+        r#"{"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]}"#,
+    )
+    .unwrap();
+    let page = timeline(&dir, &["--viewer", "cards.json", "events.ndjson"]);
+    assert_eq!(count(&page, "<section class=\"lane "), LANES);
+    assert_eq!(count(&page, "<button class=\"mark"), 0);
+    assert_eq!(count(&page, "events hidden from this viewer"), LANES);
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    let dir = bike_delivery("bad");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_journey"))
+            .current_dir(&dir)
+            .args(["timeline", "--catalog", "catalog.json"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let no_data = run(&["--customer", "email:x"]);
+    assert_eq!(no_data.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&no_data.stderr).contains("give the events"));
+    let bad_customer = run(&["--customer", "fax:123", "events.ndjson"]);
+    assert!(String::from_utf8_lossy(&bad_customer.stderr).contains("unknown id type \"fax\""), "{bad_customer:?}");
+    std::fs::write(dir.join("bad.json"), r#"{"permisions": []}"#).unwrap();
+    let bad_viewer = run(&["--customer", "email:x", "--viewer", "bad.json", "events.ndjson"]);
+    assert!(String::from_utf8_lossy(&bad_viewer.stderr).contains("bad.json: not a viewer"), "{bad_viewer:?}");
+}
+
+/// The page in a real browser: Chromium loads it, runs its script, and the DOM it ends with has
+/// the lanes, the marks and the latest event's details; a screenshot goes to
+/// `target/tmp/timeline/journey.png`. Run by `make test-browser`, which installs Chromium.
+#[test]
+#[ignore = "needs Chromium: make test-browser"]
+fn chromium_shows_the_lanes_marks_and_details() {
+    let dir = bike_delivery("browser");
+    timeline(&dir, &["--viewer", "viewer.json", "events.ndjson"]);
+    let url = format!("file://{}", dir.join("journey.html").display());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let headless = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,640"];
+    let dom = Command::new(&chromium).args(headless).args(["--dump-dom", &url]).output().expect("Chromium runs");
+    assert!(dom.status.success(), "{dom:?}");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert_eq!(count(&dom, "<section class=\"lane "), LANES, "{dom}");
+    assert_eq!(count(&dom, "<button class=\"mark"), MARKS);
+    // The script ran: the latest event (the delivery) is selected and its details shown.
+    assert_eq!(count(&dom, "class=\"mark selected\""), 1);
+    assert!(dom.contains("item_delivered  2026-11-21T10:30:00"), "details of the latest event: {dom}");
+
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("timeline");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("journey.png");
+    let _ = std::fs::remove_file(&png);
+    let shot = Command::new(&chromium)
+        .args(headless)
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(shot.status.success(), "{shot:?}");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "a real screenshot, {} bytes", bytes.len());
+    println!("screenshot: {}", png.display());
+}
