@@ -2,6 +2,7 @@
 //!
 //! - `journey replay` streams NDJSON exports through an engine, with a progress bar, and prints
 //!   what happened to every line.
+//! - `journey serve` puts an engine behind the vendors' HTTP APIs (docs/http.md).
 //! - `journey timeline` renders one customer's journey, as a viewer sees it, as an HTML page.
 //!
 //! Every subcommand opens its engine the same way ([`open::EngineArgs`]): a catalog, an optional
@@ -10,6 +11,7 @@
 
 mod open;
 mod replay;
+mod serve;
 mod stop;
 mod timeline;
 
@@ -31,6 +33,9 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Render one customer's journey, as a viewer sees it, as a self-contained HTML page.
     Timeline(timeline::TimelineArgs),
+    /// Serve one engine over HTTP with the NICE CXone Agent API and Genesys Cloud journey API
+    /// paths and shapes, plus `POST /events`.
+    Serve(serve::ServeArgs),
 }
 
 /// What a run ended with; the exit status a shell sees.
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Replay(args) => replay::run(args),
         Command::Timeline(args) => timeline::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(Exit::Done) => ExitCode::SUCCESS,

@@ -153,18 +153,38 @@ impl Engine {
     /// a division the viewer lacks.
     pub fn session_events(&self, session_id: &str, viewer: &Viewer, page: &PageRequest) -> Result<Page<EventView>> {
         journey::require_event_permission(viewer)?;
+        self.read_session(session_id, viewer, |customer, session| {
+            journey::events_page(&self.catalog, customer, session, viewer, page)
+        })?
+    }
+
+    /// One session's card, exactly as `journey` lists it to `viewer` (Genesys's
+    /// `GET /journey/sessions/{id}`). `NOT_FOUND` for an unknown session or one the viewer may not
+    /// see, worded alike.
+    pub fn session(&self, session_id: &str, viewer: &Viewer) -> Result<SessionCard> {
+        journey::require_journey_permission(viewer)?;
+        let now = self.clock.now();
+        self.read_session(session_id, viewer, |customer, session| {
+            journey::session_card(&self.catalog, customer, session, viewer, now)
+        })
+    }
+
+    /// Reads a session the viewer may see; `NOT_FOUND` otherwise, whether it exists or not.
+    fn read_session<T>(
+        &self,
+        session_id: &str,
+        viewer: &Viewer,
+        read: impl FnOnce(&CustomerSessions, &crate::session::Session) -> T,
+    ) -> Result<T> {
         let not_found = || JourneyError::NotFound(format!("no session '{}'", clip(session_id)));
         let id = Uuid::try_parse(session_id).map_err(|_| {
             JourneyError::invalid_argument(format!("'{}' is not a session id (a UUID)", clip(session_id)))
         })?;
         self.expire()?;
         self.store
-            .with_session(&id, |customer, session| {
-                journey::visible(session, viewer)
-                    .then(|| journey::events_page(&self.catalog, customer, session, viewer, page))
-            })
+            .with_session(&id, |customer, session| journey::visible(session, viewer).then(|| read(customer, session)))
             .flatten()
-            .ok_or_else(not_found)?
+            .ok_or_else(not_found)
     }
 
     /// `session_events` with its §10 input form, `{"sessionId", "viewer", "page"?}`.
@@ -193,6 +213,17 @@ impl Engine {
         let now = self.stamp();
         let record = |started: &AgentSession| Some(Record::agent_session_started(agent_id, started.session_id));
         self.change_and_settle(Some(now), || self.agents.start(agent_id, now, self.limits(), new_id), record)
+    }
+
+    /// The agent an agent session (active or recently ended) belongs to; `INVALID_SESSION` for an
+    /// id never given out. For a host that lets each agent touch only its own sessions.
+    pub fn agent_session_owner(&self, session_id: &str) -> Result<String> {
+        self.agents.owner(session_id).map(String::from)
+    }
+
+    /// The agent's active session, without starting one (CXone's "join").
+    pub fn active_agent_session(&self, agent_id: &str) -> Option<AgentSession> {
+        self.agents.active(agent_id)
     }
 
     /// Ends an agent session. Pollers wake with `sessionEnded`; undelivered events sent with

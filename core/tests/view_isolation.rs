@@ -4,7 +4,7 @@
 //! Each case builds two engines from one random sequence of events: one gets every event, the
 //! other only the events the viewer may see. Everything the viewer can ask for is then compared
 //! byte for byte: every page of the journey (cards, order, statuses, counts, attributes, cursors),
-//! every session's events, page by page, and every error, including `NOT_FOUND` for the ids of
+//! every session's events, page by page, each session's card read on its own, and every error, including `NOT_FOUND` for the ids of
 //! sessions it may not see (which must read exactly like an id that never existed).
 //!
 //! What the viewer "may see": conversations in its divisions; custom and web sessions in its
@@ -158,6 +158,14 @@ fn event_pages(engine: &Engine, id: Uuid, viewer: &Viewer, size: usize) -> Vec<V
     all_pages(size, |page| engine.session_events(&id.to_string(), viewer, page))
 }
 
+/// What `viewer` receives reading session `id`'s card on its own: the card, or the error.
+fn one_session(engine: &Engine, id: Uuid, viewer: &Viewer) -> Value {
+    match engine.session(&id.to_string(), viewer) {
+        Ok(card) => serde_json::to_value(card).unwrap(),
+        Err(error) => error.to_json(),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -184,8 +192,19 @@ proptest! {
         for engine in [&everything, &visible_only] {
             engine.advance(Duration::parse(&format!("{later}s")).unwrap()).unwrap();
         }
-        prop_assert_eq!(journey_pages(&everything, &viewer, size), journey_pages(&visible_only, &viewer, size));
+        let listed = journey_pages(&everything, &viewer, size);
+        prop_assert_eq!(&listed, &journey_pages(&visible_only, &viewer, size));
+        // One session read on its own is exactly its card in the journey.
+        for card in listed.iter().filter_map(|page| page["entities"].as_array()).flatten() {
+            let id = card["id"].as_str().unwrap();
+            prop_assert_eq!(&serde_json::to_value(everything.session(id, &viewer).unwrap()).unwrap(), card);
+        }
         for id in session_ids {
+            prop_assert_eq!(
+                one_session(&everything, id, &viewer),
+                one_session(&visible_only, id, &viewer),
+                "session {}", id
+            );
             prop_assert_eq!(
                 event_pages(&everything, id, &viewer, size),
                 event_pages(&visible_only, id, &viewer, size),

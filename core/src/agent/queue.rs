@@ -240,6 +240,18 @@ impl AgentQueues {
         Ok((id, agent))
     }
 
+    /// The agent a session (current or recently ended) belongs to.
+    pub fn owner(&self, session_id: &str) -> Result<Box<str>> {
+        self.session(session_id).map(|(_, agent)| agent.id.clone())
+    }
+
+    /// The agent's active session, if it has one.
+    pub fn active(&self, agent_id: &str) -> Option<AgentSession> {
+        let agent = self.known_agent(agent_id)?;
+        let state = agent.lock();
+        state.session.as_ref().map(|queue| AgentSession { session_id: queue.id })
+    }
+
     /// The number of agents ever seen.
     pub fn count(&self) -> usize {
         let mut count = 0;

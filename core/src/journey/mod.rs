@@ -162,6 +162,18 @@ pub(crate) fn events_page(
     Ok(Page { entities, next_cursor })
 }
 
+/// One session's card as the journey lists it to `viewer` (the caller has checked visibility).
+pub(crate) fn session_card(
+    catalog: &Catalog,
+    customer: &CustomerSessions,
+    session: &Session,
+    viewer: &Viewer,
+    now: Option<Millis>,
+) -> SessionCard {
+    let latest_web = customer.latest_web_event_in(|s| card::listable(s, viewer));
+    card::card(catalog, session, customer.last_activity(session, latest_web), viewer, now)
+}
+
 /// Whether the viewer may read this session's events: exactly the sessions `journey` lists to it
 /// (division, and for custom and web sessions `journey:sessionType:view`). Any other session is
 /// `NOT_FOUND`, worded as for an id that never existed, so a caller cannot tell the two apart.

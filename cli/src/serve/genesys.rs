@@ -1,0 +1,252 @@
+//! The Genesys Cloud journey API (docs/http.md): a customer's sessions, one session, a session's
+//! events, and app events in, with Genesys's field names. Every read is asked of the core as the
+//! token's viewer, so what a viewer may not see (SPEC §4) is never in an answer.
+
+use super::auth::Caller;
+use super::cxone::joined;
+use super::error::ApiError;
+use super::params::{Params, Segments};
+use super::state::Shared;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use journey_core::journey::{ConversationCard, EventView};
+use journey_core::{Customer, IdType, Outcome, SessionCard};
+use serde_json::{Map, Value, json};
+
+/// The Genesys routes.
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v2/externalcontacts/contacts/{contact}/journey/sessions", get(customer_sessions))
+        .route("/api/v2/journey/sessions/{session}", get(session))
+        .route("/api/v2/journey/sessions/{session}/events", get(session_events))
+        .route("/api/v2/journey/deployments/{deployment}/appevents", post(app_event))
+}
+
+/// `GET /api/v2/externalcontacts/contacts/{contactId}/journey/sessions?pageSize=&after=`
+/// → `SessionListing`.
+async fn customer_sessions(
+    State(state): State<Shared>,
+    caller: Caller,
+    Segments(contact): Segments<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let viewer = caller.viewer()?;
+    let customer = contact_customer(&contact)?;
+    let request = params.page()?;
+    let page = state.engine.journey(&customer, viewer, &request)?;
+    let base = format!("/api/v2/externalcontacts/contacts/{}/journey/sessions", encode(&contact));
+    let entities: Vec<Value> = page.entities.iter().map(|card| session_json(card, &customer)).collect();
+    Ok(listing(entities, &base, &request, page.next_cursor))
+}
+
+/// `GET /api/v2/journey/sessions/{sessionId}` → `Session`.
+async fn session(
+    State(state): State<Shared>,
+    caller: Caller,
+    Segments(id): Segments<String>,
+) -> Result<Response, ApiError> {
+    let card = state.engine.session(&id, caller.viewer()?)?;
+    let customer = card_customer(&state, &card, caller.viewer()?);
+    Ok(axum::Json(session_json(&card, &customer)).into_response())
+}
+
+/// `GET /api/v2/journey/sessions/{sessionId}/events?pageSize=&after=` → `EventListing`.
+async fn session_events(
+    State(state): State<Shared>,
+    caller: Caller,
+    Segments(id): Segments<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let viewer = caller.viewer()?;
+    let request = params.page()?;
+    let page = state.engine.session_events(&id, viewer, &request)?;
+    // The session's type and kind, when the viewer may see its card (reading events needs only
+    // `journey:event:view`).
+    let card = state.engine.session(&id, viewer).ok();
+    let entities: Vec<Value> = page.entities.iter().map(|event| event_json(event, &id, card.as_ref())).collect();
+    Ok(listing(entities, &format!("/api/v2/journey/sessions/{}/events", encode(&id)), &request, page.next_cursor))
+}
+
+/// `POST /api/v2/journey/deployments/{deploymentId}/appevents` with an `AppEventRequest` →
+/// `AppEventResponse`; a rejected event is 400 with its violations.
+async fn app_event(State(state): State<Shared>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
+    caller.require_ingest()?;
+    let request: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", e.to_string()))?;
+    let Value::Object(request) = request else {
+        return Err(ApiError::bad_argument("an AppEventRequest is a JSON object"));
+    };
+    let event = envelope(&request, &state.app_session_type);
+    let engine = state.engine.clone();
+    let outcome = tokio::task::spawn_blocking(move || engine.ingest_value(&event)).await.map_err(joined)??;
+    match &outcome {
+        Outcome::Accepted { event_id, session_id, .. } | Outcome::Duplicate { event_id, session_id } => {
+            let mut response = json!({
+                "id": event_id,
+                "customerId": request.get("customerCookieId"),
+                "customerIdType": "cookie",
+                "eventName": request.get("eventName"),
+                "session": {"id": session_id},
+                "attributes": request.get("attributes").cloned().unwrap_or(json!({})),
+                "createdDate": request.get("createdDate"),
+            });
+            if let Some(screen) = request.get("screenName") {
+                response["screenName"] = screen.clone();
+            }
+            Ok(axum::Json(response).into_response())
+        }
+        Outcome::Rejected { violations, .. } => Err(super::ingest::rejected(&outcome, violations)),
+    }
+}
+
+/// An `AppEventRequest` as a SPEC §2.1 event: the cookie is the customer, the app session type is
+/// the session, `screenName` and `searchQuery` join the attributes. Everything is passed on as it
+/// came, so the core's validation names what is wrong with it.
+fn envelope(request: &Map<String, Value>, app_session_type: &str) -> Value {
+    let mut attributes = match request.get("attributes") {
+        Some(Value::Object(attributes)) => attributes.clone(),
+        Some(other) => return json!({"eventName": request.get("eventName"), "attributes": other}),
+        None => Map::new(),
+    };
+    for name in ["screenName", "searchQuery"] {
+        if let Some(value) = request.get(name) {
+            attributes.insert(name.to_owned(), value.clone());
+        }
+    }
+    let mut event = json!({
+        "eventName": request.get("eventName"),
+        "createdDate": request.get("createdDate"),
+        "customer": {"id": request.get("customerCookieId"), "idType": "cookie"},
+        "session": {"type": app_session_type},
+    });
+    if !attributes.is_empty() {
+        event["attributes"] = Value::Object(attributes);
+    }
+    event
+}
+
+/// A `contactId`: `idType:id` (for example `email:dana@example.com`), or a bare id, a cookie.
+fn contact_customer(contact: &str) -> Result<Customer, ApiError> {
+    if let Some((id_type, id)) = contact.split_once(':')
+        && let Some(id_type) = IdType::parse(id_type)
+    {
+        return Ok(Customer::new(id, id_type));
+    }
+    if contact.is_empty() {
+        return Err(ApiError::bad_argument("contactId is empty"));
+    }
+    Ok(Customer::new(contact, IdType::Cookie))
+}
+
+/// The customer of a card read on its own: its first event's, which the viewer may read only with
+/// `journey:event:view`; otherwise unknown (`null` in the answer).
+fn card_customer(state: &Shared, card: &SessionCard, viewer: &journey_core::Viewer) -> Customer {
+    let first = state.engine.session_events(&card.id.to_string(), viewer, &journey_core::PageRequest::first(1));
+    first
+        .ok()
+        .and_then(|page| page.entities.into_iter().next())
+        .map_or_else(|| Customer::new("", IdType::Cookie), |e| e.customer)
+}
+
+/// A session card in Genesys's `Session` shape.
+fn session_json(card: &SessionCard, customer: &Customer) -> Value {
+    let mut session = json!({
+        "id": card.id,
+        "customerId": (!customer.id.is_empty()).then_some(&customer.id),
+        "customerIdType": (!customer.id.is_empty()).then_some(customer.id_type.as_str()),
+        "type": card.session_type,
+        "externalId": card.external_id,
+        "eventCount": card.event_count,
+        "lastEvent": {"id": card.last_event.id, "eventName": card.last_event.event_name, "createdDate": card.last_event.created_date},
+        "createdDate": card.created_date,
+        "endedDate": card.ended_date,
+        "divisionIds": card.division.iter().collect::<Vec<_>>(),
+        "attributes": typed_attributes(&card.attributes),
+        "status": card.status,
+        "mergedSessionIds": card.merged_session_ids,
+        "selfUri": format!("/api/v2/journey/sessions/{}", card.id),
+    });
+    if let Some(conversation) = &card.conversation {
+        add_conversation(&mut session, conversation);
+    }
+    session
+}
+
+/// A conversation's fields, each only when the viewer may see it (the core left it `null`).
+fn add_conversation(session: &mut Value, conversation: &ConversationCard) {
+    let set = |session: &mut Value, name: &str, value: &Option<Value>, shape: fn(&Value) -> Value| {
+        if let Some(value) = value.as_ref().filter(|v| !v.is_null()) {
+            session[name] = shape(value);
+        }
+    };
+    set(session, "lastConnectedQueue", &conversation.last_connected_queue, |id| json!({"id": id}));
+    set(session, "lastConnectedUser", &conversation.last_connected_user, |id| json!({"id": id}));
+    set(session, "lastUserDisposition", &conversation.wrapup_code, |code| json!({"code": code}));
+    set(session, "conversationChannels", &conversation.channel, |channel| json!([{"type": channel}]));
+    set(session, "originatingDirection", &conversation.direction, Value::clone);
+}
+
+/// An event in Genesys's `Event` shape.
+fn event_json(event: &EventView, session_id: &str, card: Option<&SessionCard>) -> Value {
+    let web = card.is_some_and(|c| c.kind == "web");
+    let (event_type, detail) = if web { ("WebEvent", "webEvent") } else { ("AppEvent", "appEvent") };
+    let mut body = json!({"eventName": event.event_name});
+    if let Some(attributes) = &event.attributes {
+        body["attributes"] = typed_attributes(attributes);
+    }
+    json!({
+        "id": event.id,
+        "customerId": event.customer.id,
+        "customerIdType": event.customer.id_type.as_str(),
+        "session": {"id": session_id, "type": card.map(|c| &c.session_type), "selfUri": format!("/api/v2/journey/sessions/{}", encode(session_id))},
+        "eventType": event_type,
+        detail: body,
+        "createdDate": event.created_date,
+    })
+}
+
+/// Attributes in Genesys's `CustomEventAttribute` form: `{name: {"dataType", "value"}}`, the value
+/// as a string.
+fn typed_attributes(attributes: &Map<String, Value>) -> Value {
+    let typed = attributes.iter().map(|(name, value)| {
+        let (data_type, text) = match value {
+            Value::String(text) => ("string", text.clone()),
+            Value::Bool(flag) => ("boolean", flag.to_string()),
+            Value::Number(n) if n.is_i64() || n.is_u64() => ("integer", n.to_string()),
+            Value::Number(n) => ("number", n.to_string()),
+            other => ("json", other.to_string()),
+        };
+        (name.clone(), json!({"dataType": data_type, "value": text}))
+    });
+    Value::Object(typed.collect())
+}
+
+/// A Genesys listing: `{entities, nextUri, selfUri, previousUri}`.
+fn listing(entities: Vec<Value>, base: &str, request: &journey_core::PageRequest, next: Option<String>) -> Response {
+    let size = request.page_size.map(|n| format!("pageSize={n}&")).unwrap_or_default();
+    let self_uri = match &request.after {
+        Some(after) => format!("{base}?{size}after={}", encode(after)),
+        None => format!("{base}?{}", size.trim_end_matches('&')),
+    };
+    let mut body = json!({"entities": entities, "selfUri": self_uri.trim_end_matches('?'), "previousUri": null});
+    if let Some(cursor) = next {
+        body["nextUri"] = json!(format!("{base}?{size}after={}", encode(&cursor)));
+    }
+    axum::Json(body).into_response()
+}
+
+/// Percent-encodes a path segment or query value.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'@' => out.push(byte as char),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}

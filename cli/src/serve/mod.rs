@@ -1,0 +1,170 @@
+//! `journey serve`: one engine behind the vendors' HTTP APIs (docs/http.md).
+//!
+//! - [`cxone`]: the NICE CXone Agent API (agent sessions, custom events, get-next-event);
+//! - [`genesys`]: the Genesys Cloud journey API (sessions, events, app events);
+//! - [`ingest`]: libjourney's own `POST /events`;
+//! - [`auth`]: bearer tokens and their grants; [`error`]: the JSON errors and their statuses.
+//!
+//! Connections are served by hyper directly (not `axum::serve`) for its header-read timeout, which
+//! bounds a slow client; the router is wrapped in a path rewrite that strips CXone's versioned
+//! prefix before routing.
+
+mod auth;
+mod cxone;
+mod error;
+mod genesys;
+mod ingest;
+mod params;
+mod state;
+
+use crate::Exit;
+use crate::open::EngineArgs;
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use error::ApiError;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use state::{Shared, State};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+/// How long one request may take in all: a long poll waits up to 60 s, plus time to send the body.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(75);
+/// How long requests in flight get to finish after Ctrl-C.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Arguments of `journey serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// The token file: `{"tokens": {"<token>": {"viewer"?, "agentId"?, "sendCustomEvents"?, "ingest"?}}}`.
+    #[arg(long, value_name = "FILE")]
+    tokens: PathBuf,
+    /// Address to listen on; port 0 picks a free one (the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The largest request body accepted; larger is 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    max_body_bytes: usize,
+    /// Seconds a client may take to send a request's headers before the connection is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_timeout: u64,
+    /// The session type Genesys app events are filed under (the catalog must define it).
+    #[arg(long, value_name = "TYPE", default_value = "app")]
+    app_session_type: String,
+}
+
+/// Runs `journey serve` until Ctrl-C.
+pub fn run(args: ServeArgs) -> Result<Exit> {
+    let tokens = auth::Tokens::load(&args.tokens)?;
+    let engine = Arc::new(args.engine.open()?);
+    let state = Arc::new(State { engine: engine.clone(), tokens, app_session_type: args.app_session_type });
+    let router = router(state, args.max_body_bytes);
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(serve(router, args.listen, Duration::from_secs(args.header_timeout.max(1))))?;
+    drop(runtime);
+    engine.close()?;
+    Ok(Exit::Done)
+}
+
+/// Every route, with JSON answers for unknown paths and methods.
+fn router(state: Shared, max_body_bytes: usize) -> Router {
+    Router::new()
+        .merge(cxone::routes())
+        .merge(genesys::routes())
+        .merge(ingest::routes())
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")
+        })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::map_response(body_errors_as_json))
+        .with_state(state)
+}
+
+/// axum answers an oversized or unreadable body with plain text; clients of this server get the
+/// JSON error form everywhere.
+async fn body_errors_as_json(response: axum::response::Response) -> axum::response::Response {
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !json => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "LIMIT_EXCEEDED",
+            "the request body is larger than --max-body-bytes",
+        )
+        .into_response(),
+        status if status.is_client_error() && !json && status != StatusCode::NOT_MODIFIED => {
+            ApiError::new(status, "INVALID_ARGUMENT", "the request could not be read").into_response()
+        }
+        _ => response,
+    }
+}
+
+/// CXone's `/incontactapi/services/v{N}.0/…` (any `N`, any case) as `/cxone/…`, so that one set of
+/// routes serves every version a client pins.
+fn strip_cxone_prefix(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let mut parts = path.splitn(4, '/'); // "", "incontactapi", "services", "v30.0/rest"
+    let (Some(""), Some(api), Some(services), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return request;
+    };
+    let Some((version, rest)) = rest.split_once('/') else { return request };
+    let versioned = version.len() > 1
+        && version[..1].eq_ignore_ascii_case("v")
+        && version[1..].split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !(api.eq_ignore_ascii_case("incontactapi") && services.eq_ignore_ascii_case("services") && versioned) {
+        return request;
+    }
+    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    if let Ok(uri) = format!("/cxone/{rest}{query}").parse::<Uri>() {
+        *request.uri_mut() = uri;
+    }
+    request
+}
+
+/// Accepts connections until Ctrl-C, then gives requests in flight [`SHUTDOWN_GRACE`] to finish.
+async fn serve(router: Router, listen: SocketAddr, header_timeout: Duration) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    println!("listening on http://{}", listener.local_addr()?);
+    let service = tower::ServiceBuilder::new()
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .map_request(strip_cxone_prefix)
+        .service(router);
+    let graceful = GracefulShutdown::new();
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                // A failed accept (too many open files, a reset) affects that connection only.
+                Err(_) => continue,
+            },
+            _ = &mut ctrl_c => break,
+        };
+        let service = service.clone();
+        let hyper_service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+            service.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+        let connection = builder.serve_connection(TokioIo::new(stream), hyper_service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    eprintln!("journey serve: stopping");
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    Ok(())
+}

@@ -1,0 +1,511 @@
+//! `journey serve` over real TCP: the real binary on 127.0.0.1, spoken to in raw HTTP/1.1 so that
+//! the tests can send what no client library would (broken percent-encoding, huge bodies, slow
+//! headers, a disconnect in the middle of a long poll).
+
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const TOKENS: &str = r#"{"tokens": {
+  "agent-bo": {"agentId": "agent-bo"},
+  "agent-cy": {"agentId": "agent-cy"},
+  "studio": {"sendCustomEvents": true},
+  "ingest": {"ingest": true},
+  "all": {"viewer": {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
+          "journey:eventType:view", "routing:wrapupCode:view", "routing:queue:search"], "divisions": ["*"]}},
+  "north": {"viewer": {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
+          "journey:eventType:view"], "divisions": ["north"]}}
+}}"#;
+
+/// A running server, stopped with Ctrl-C (SIGINT) when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Starts `journey serve` in a fresh directory holding the demo's catalog (plus an `app` type),
+    /// a config whose manual clock stands at the demo's end, and the tokens above.
+    fn start(name: &str, extra: &[&str]) -> Server {
+        let dir = std::env::temp_dir().join(format!("journey-serve-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
+        let mut catalog: Value =
+            serde_json::from_str(&std::fs::read_to_string(data.join("catalog.json")).unwrap()).unwrap();
+        catalog["sessionTypes"].as_array_mut().unwrap().push(json!({"name": "app", "kind": "web",
+            "eventTypes": [{"name": "screen_viewed", "attributes": [{"name": "screenName", "type": "string"},
+                {"name": "cartItems", "type": "integer"}]}]}));
+        std::fs::write(dir.join("catalog.json"), catalog.to_string()).unwrap();
+        std::fs::write(
+            dir.join("config.json"),
+            r#"{"clock": "manual", "start": "2026-11-21T10:30:00Z", "allowedLateness": null}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join("tokens.json"), TOKENS).unwrap();
+        Server::spawn(dir, extra)
+    }
+
+    fn spawn(dir: PathBuf, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_journey"))
+            .current_dir(&dir)
+            .args(["serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json"])
+            .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line:?}")).to_owned();
+        Server { child, addr, dir }
+    }
+
+    /// Sends raw request bytes and reads the whole answer.
+    fn raw(&self, request: &[u8]) -> Answer {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+        stream.write_all(request).unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        Answer::parse(&bytes)
+    }
+
+    /// A request with a bearer token (or none) and a body.
+    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, &[u8])>) -> Answer {
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        if let Some(token) = token {
+            request += &format!("Authorization: Bearer {token}\r\n");
+        }
+        let body = match body {
+            Some((content_type, bytes)) => {
+                request += &format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", bytes.len());
+                bytes
+            }
+            None => {
+                request += "Content-Length: 0\r\n";
+                &[][..]
+            }
+        };
+        request += "\r\n";
+        let mut bytes = request.into_bytes();
+        bytes.extend_from_slice(body);
+        self.raw(&bytes)
+    }
+
+    fn get(&self, path: &str, token: &str) -> Answer {
+        self.call("GET", path, Some(token), None)
+    }
+
+    fn post_json(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.call("POST", path, Some(token), Some(("application/json", body.to_string().as_bytes())))
+    }
+
+    /// Ingests the demo's events (as NDJSON) and returns how many were accepted.
+    fn ingest_demo(&self) -> u64 {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/bike_delivery.json");
+        let scenario: Value = serde_json::from_str(&std::fs::read_to_string(data).unwrap()).unwrap();
+        let lines: String = scenario["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["events"].as_array().cloned().unwrap_or_default())
+            .map(|e| e.to_string() + "\n")
+            .collect();
+        let answer = self.call(
+            "POST",
+            "/events?outcomes=none",
+            Some("ingest"),
+            Some(("application/x-ndjson", lines.as_bytes())),
+        );
+        assert_eq!(answer.status, 200, "{answer:?}");
+        answer.json()["accepted"].as_u64().unwrap()
+    }
+
+    /// Stops the server as Ctrl-C does; its exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A parsed HTTP answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+impl Answer {
+    fn parse(bytes: &[u8]) -> Answer {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Answer { status, headers: head.to_ascii_lowercase(), body: body.to_owned() }
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {self:?}"))
+    }
+
+    /// The error code of a JSON error answer.
+    fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+const CXONE: &str = "/incontactapi/services/v30.0";
+
+#[test]
+fn the_auth_matrix() {
+    let server = Server::start("auth", &[]);
+    let no_header = server.call("GET", "/api/v2/journey/sessions/x", None, None);
+    assert_eq!(no_header.status, 401);
+    assert!(no_header.headers.contains("www-authenticate: bearer"), "{no_header:?}");
+    let basic = server.raw(b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert_eq!(basic.status, 401);
+    assert_eq!(server.get("/api/v2/journey/sessions/x", "not-a-token").status, 401);
+    // Each route, with a known token that lacks its grant.
+    let forbidden = [
+        server.get("/api/v2/externalcontacts/contacts/email:a/journey/sessions", "agent-bo"),
+        server.get("/api/v2/journey/sessions/00000000-0000-0000-0000-000000000000/events", "ingest"),
+        server.post_json("/events", "all", &json!({})),
+        server.post_json("/api/v2/journey/deployments/d/appevents", "studio", &json!({})),
+        server.call("PUT", &format!("{CXONE}/agents/agent-bo/custom-event?eventName=x"), Some("agent-bo"), None),
+        server.call("POST", &format!("{CXONE}/agent-sessions"), Some("studio"), None),
+    ];
+    for answer in forbidden {
+        assert_eq!((answer.status, answer.code().as_str()), (403, "PERMISSION_DENIED"), "{answer:?}");
+    }
+    // A client-sent permissions header changes nothing.
+    let with_header = server.raw(b"GET /api/v2/externalcontacts/contacts/email:a/journey/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer agent-bo\r\nX-Permissions: journey:session:view\r\nConnection: close\r\n\r\n");
+    assert_eq!(with_header.status, 403);
+}
+
+/// The vendor's curl (seed 001) verbatim, then the get-next-event loop with its rotating
+/// `sessionId`: a client that repeats an old id gets the same events again.
+#[test]
+fn cxone_custom_events_and_the_rotating_session_id() {
+    let server = Server::start("cxone", &[]);
+    let started = server.post_json(&format!("{CXONE}/agent-sessions"), "agent-bo", &json!({"stationId": "st-1", "stationPhoneNumber": "5550100", "inactivityTimeout": 30, "inactivityForceLogout": false}));
+    assert_eq!(started.status, 202, "{started:?}");
+    let first = started.json()["sessionId"].as_str().unwrap().to_owned();
+    assert!(first.ends_with(".0"));
+    // Idempotent while active; join finds the same session.
+    assert_eq!(
+        server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None).json()["sessionId"],
+        first.as_str()
+    );
+    let joined =
+        server.post_json(&format!("{CXONE}/agent-sessions/join"), "agent-bo", &json!({"asAgentId": "agent-bo"}));
+    assert_eq!(joined.json()["sessionId"], first.as_str());
+    assert_eq!(
+        server.post_json(&format!("{CXONE}/agent-sessions/join"), "agent-bo", &json!({"asAgentId": "agent-cy"})).status,
+        403
+    );
+
+    let sent = server.call(
+        "PUT",
+        &format!(
+            "{CXONE}/agents/agent-bo/custom-event?eventName=From_Postman&persistInMemory=false&data=Sent_from_Postman"
+        ),
+        Some("studio"),
+        None,
+    );
+    assert_eq!((sent.status, sent.json()), (202, json!({"delivery": "queued", "overwritten": false})));
+
+    // Any version, and the SDK's spelling of the prefix.
+    let poll = |cursor: &str, timeout: u32| {
+        server.get(
+            &format!("/InContactAPI/services/V23.0/agent-sessions/{cursor}/get-next-event?timeout={timeout}"),
+            "agent-bo",
+        )
+    };
+    let answer = poll(&first, 5);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let body = answer.json();
+    let events = body["events"].as_array().unwrap();
+    assert_eq!(events[0]["Type"], "AgentSessionStart");
+    assert_eq!(
+        events[1],
+        json!({"Type": "CustomEvent", "AgentId": "agent-bo", "eventName": "From_Postman", "data": "Sent_from_Postman", "CreatedDate": "2026-11-21T10:30:00.000Z", "Sequence": 2})
+    );
+    let second = body["sessionId"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    // The answer "never arrived": the old id again gives the same events.
+    assert_eq!(poll(&first, 5).json()["events"], body["events"]);
+    // The new id acknowledges them: nothing is left, 304 at the timeout.
+    let empty = poll(&second, 0);
+    assert_eq!((empty.status, empty.body.as_str()), (304, ""));
+    // Another agent may not poll or end this session.
+    assert_eq!(
+        server.get(&format!("{CXONE}/agent-sessions/{second}/get-next-event?timeout=0"), "agent-cy").status,
+        403
+    );
+    assert_eq!(server.call("DELETE", &format!("{CXONE}/agent-sessions/{second}"), Some("agent-cy"), None).status, 403);
+    // Bad values are named.
+    for (timeout, fragment) in [("abc", "timeout must be"), ("61", "0 to 60")] {
+        let bad = server.get(&format!("{CXONE}/agent-sessions/{second}/get-next-event?timeout={timeout}"), "agent-bo");
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains(fragment), "{bad:?}");
+    }
+    assert_eq!(
+        server.get(&format!("{CXONE}/agent-sessions/not-a-session/get-next-event"), "agent-bo").code(),
+        "INVALID_SESSION"
+    );
+    // Logout: 202, then polls get 409.
+    assert_eq!(server.call("DELETE", &format!("{CXONE}/agent-sessions/{second}"), Some("agent-bo"), None).status, 202);
+    let ended = poll(&second, 1);
+    assert_eq!((ended.status, ended.code().as_str()), (409, "SESSION_ENDED"));
+    assert_eq!(
+        server.post_json(&format!("{CXONE}/agent-sessions/join"), "agent-bo", &json!({"asAgentId": "agent-bo"})).code(),
+        "INVALID_SESSION"
+    );
+    // An agent not logged in: a persisted event waits, another is refused as not connected.
+    let later = server.call(
+        "PUT",
+        &format!("{CXONE}/agents/agent-bo/custom-event?eventName=later&persistInMemory=TRUE&data=x"),
+        Some("studio"),
+        None,
+    );
+    assert_eq!(later.json()["delivery"], "persisted");
+    let dropped = server.call(
+        "PUT",
+        &format!("{CXONE}/agents/agent-bo/custom-event?eventName=gone&persistInMemory=false"),
+        Some("studio"),
+        None,
+    );
+    assert_eq!(dropped.json()["delivery"], "agentNotConnected");
+    let bad_flag = server.call(
+        "PUT",
+        &format!("{CXONE}/agents/agent-bo/custom-event?eventName=x&persistInMemory=maybe"),
+        Some("studio"),
+        None,
+    );
+    assert_eq!(bad_flag.status, 400);
+}
+
+/// A client that disconnects in the middle of a long poll loses nothing: the event sent after it
+/// left comes to the next poll.
+#[test]
+fn a_disconnect_during_a_long_poll_loses_nothing() {
+    let server = Server::start("disconnect", &[]);
+    let cursor = server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None).json()["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=1"), "agent-bo");
+    let cursor = first.json()["sessionId"].as_str().unwrap().to_owned();
+    {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        let request = format!(
+            "GET {CXONE}/agent-sessions/{cursor}/get-next-event?timeout=30 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer agent-bo\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        // The client goes away while the poll waits.
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = server.call(
+        "PUT",
+        &format!("{CXONE}/agents/agent-bo/custom-event?eventName=after&data=1"),
+        Some("studio"),
+        None,
+    );
+    assert_eq!(sent.json()["delivery"], "queued");
+    let next = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=5"), "agent-bo");
+    assert_eq!(next.status, 200, "{next:?}");
+    assert_eq!(next.json()["events"][0]["eventName"], "after");
+}
+
+#[test]
+fn genesys_journey_reads_with_paging_and_divisions() {
+    let server = Server::start("genesys", &[]);
+    assert_eq!(server.ingest_demo(), 15);
+    // A session in division "south" that the north viewer must not see.
+    let south = json!({"eventName": "product_purchased", "createdDate": "2026-11-21T10:20:00Z", "division": "south",
+        "customer": {"id": "dana@example.com", "idType": "email"}, "session": {"type": "delivery", "externalId": "order-SOUTH"},
+        "attributes": {"orderId": "order-SOUTH"}});
+    let south_session = server.post_json("/events", "ingest", &south).json()["sessionId"].as_str().unwrap().to_owned();
+
+    let base = "/api/v2/externalcontacts/contacts/email:dana%40example.com/journey/sessions";
+    let page = server.get(&format!("{base}?pageSize=2"), "all").json();
+    assert_eq!(page["entities"].as_array().unwrap().len(), 2);
+    let next = page["nextUri"].as_str().unwrap();
+    let rest = server.get(next, "all").json();
+    assert_eq!(rest["entities"].as_array().unwrap().len(), 2, "4 sessions in all: {rest}");
+    assert!(rest.get("nextUri").is_none());
+    let all: Vec<Value> =
+        page["entities"].as_array().unwrap().iter().chain(rest["entities"].as_array().unwrap()).cloned().collect();
+    let call = all.iter().find(|s| s["type"] == "conversation").unwrap();
+    assert_eq!(call["lastConnectedQueue"], json!({"id": "q-deliveries"}));
+    assert_eq!(call["lastConnectedUser"], json!({"id": "agent-bo"}));
+    assert_eq!(call["lastUserDisposition"], json!({"code": "delivery-delay"}));
+    assert_eq!(call["conversationChannels"], json!([{"type": "voice"}]));
+    assert_eq!(call["originatingDirection"], "inbound");
+    let delivery = all.iter().find(|s| s["externalId"] == "order-1234").unwrap();
+    assert_eq!(delivery["eventCount"], 6);
+    assert_eq!(delivery["customerIdType"], "email");
+    assert_eq!(delivery["lastEvent"]["eventName"], "item_delivered");
+    assert_eq!(delivery["attributes"]["location"], json!({"dataType": "string", "value": "Dana's front door"}));
+    assert!(delivery["endedDate"].is_string());
+    assert_eq!(all.iter().find(|s| s["id"] == south_session.as_str()).unwrap()["divisionIds"], json!(["south"]));
+
+    // The north viewer: the south session is nowhere, and reading it directly is 404.
+    let north = server.get(&format!("{base}?pageSize=10"), "north");
+    assert_eq!(north.json()["entities"].as_array().unwrap().len(), 3);
+    assert!(!north.body.contains("SOUTH"), "{north:?}");
+    assert_eq!(server.get(&format!("/api/v2/journey/sessions/{south_session}"), "north").status, 404);
+    assert_eq!(server.get(&format!("/api/v2/journey/sessions/{south_session}/events"), "north").status, 404);
+    // Conversation fields need their permissions: the north viewer has neither.
+    let call_north =
+        north.json()["entities"].as_array().unwrap().iter().find(|s| s["type"] == "conversation").cloned().unwrap();
+    assert!(call_north.get("lastConnectedQueue").is_none() && call_north.get("lastUserDisposition").is_none());
+
+    // One session, and its events.
+    let one = server.get(&format!("/api/v2/journey/sessions/{}", delivery["id"].as_str().unwrap()), "all").json();
+    assert_eq!(one["eventCount"], 6);
+    let events = server
+        .get(&format!("/api/v2/journey/sessions/{}/events?pageSize=4", delivery["id"].as_str().unwrap()), "all")
+        .json();
+    assert_eq!(events["entities"].as_array().unwrap().len(), 4);
+    assert_eq!(events["entities"][0]["eventType"], "AppEvent");
+    assert_eq!(events["entities"][0]["appEvent"]["eventName"], "product_purchased");
+    assert_eq!(events["entities"][0]["session"]["type"], "delivery");
+    let more = server.get(events["nextUri"].as_str().unwrap(), "all").json();
+    assert_eq!(more["entities"].as_array().unwrap().len(), 2);
+    let web = all.iter().find(|s| s["type"] == "web").unwrap();
+    let web_events =
+        server.get(&format!("/api/v2/journey/sessions/{}/events", web["id"].as_str().unwrap()), "all").json();
+    assert_eq!(web_events["entities"][0]["eventType"], "WebEvent");
+
+    // Bad query values are 400 with a SPEC code.
+    for query in ["pageSize=abc", "pageSize=0", "pageSize=201", "after=garbage"] {
+        let bad = server.get(&format!("{base}?{query}"), "all");
+        assert_eq!((bad.status, bad.code().as_str()), (400, "INVALID_ARGUMENT"), "{query}: {bad:?}");
+    }
+    assert_eq!(server.get("/api/v2/journey/sessions/not-a-uuid", "all").status, 400);
+    assert_eq!(server.get("/api/v2/journey/sessions/00000000-0000-4000-8000-000000000000", "all").status, 404);
+}
+
+#[test]
+fn genesys_app_events_map_onto_the_envelope() {
+    let server = Server::start("appevents", &[]);
+    let request = json!({"eventName": "screen_viewed", "screenName": "Checkout", "createdDate": "2026-11-21T10:29:00Z",
+        "customerCookieId": "6a1c3a8e-0000-4000-8000-000000000001", "app": {"name": "Bikes", "version": "1.2"},
+        "device": {"category": "mobile"}, "attributes": {"cartItems": {"dataType": "integer", "value": 3}}});
+    let path = "/api/v2/journey/deployments/dep-1/appevents";
+    let answer = server.post_json(path, "ingest", &request);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let body = answer.json();
+    assert_eq!(body["customerIdType"], "cookie");
+    assert_eq!(body["screenName"], "Checkout");
+    let session = body["session"]["id"].as_str().unwrap().to_owned();
+    // The same event again is a duplicate, in the same session.
+    assert_eq!(server.post_json(path, "ingest", &request).json()["session"]["id"], session.as_str());
+    let stored = server.get(&format!("/api/v2/journey/sessions/{session}/events"), "all").json();
+    assert_eq!(
+        stored["entities"][0]["webEvent"]["attributes"]["screenName"],
+        json!({"dataType": "string", "value": "Checkout"})
+    );
+    assert_eq!(
+        stored["entities"][0]["webEvent"]["attributes"]["cartItems"],
+        json!({"dataType": "integer", "value": "3"})
+    );
+    // Without the cookie: 400 naming what is missing.
+    let mut missing = request.clone();
+    missing.as_object_mut().unwrap().remove("customerCookieId");
+    let rejected = server.post_json(path, "ingest", &missing);
+    assert_eq!(rejected.status, 400);
+    assert_eq!(rejected.code(), "MISSING_CUSTOMER");
+    assert_eq!(rejected.json()["violations"][0]["path"], "/customer/id", "every violation rides along: {rejected:?}");
+    assert_eq!(server.post_json(path, "ingest", &json!([1, 2])).status, 400);
+}
+
+#[test]
+fn post_events_single_array_and_ndjson() {
+    let server = Server::start("events", &["--max-body-bytes", "100000"]);
+    let event = |id: u32, extra: &str| {
+        format!(
+            r#"{{"id":"00000000-0000-4000-8000-{id:012}","eventName":"product_purchased","createdDate":"2026-11-21T10:00:00Z","customer":{{"id":"c{id}","idType":"email"}},"session":{{"type":"delivery","externalId":"o{id}"}},"attributes":{{"orderId":"o{id}"{extra}}}}}"#
+        )
+    };
+    let one = server.call("POST", "/events", Some("ingest"), Some(("application/json", event(1, "").as_bytes())));
+    assert_eq!((one.status, one.json()["status"].as_str()), (200, Some("accepted")));
+    let again = server.call("POST", "/events", Some("ingest"), Some(("application/json", event(1, "").as_bytes())));
+    assert_eq!(again.json()["status"], "duplicate");
+    let bad = server.call(
+        "POST",
+        "/events",
+        Some("ingest"),
+        Some(("application/json", event(2, r#","product":7"#).as_bytes())),
+    );
+    assert_eq!((bad.status, bad.code().as_str()), (400, "TYPE_MISMATCH"), "{bad:?}");
+    let malformed = server.call("POST", "/events", Some("ingest"), Some(("application/json", b"{\"eventName\": ")));
+    assert_eq!((malformed.status, malformed.code().as_str()), (400, "INVALID_JSON"));
+    let array = format!("[{}, {}]", event(3, ""), event(4, r#","product":7"#));
+    let batch = server.call("POST", "/events", Some("ingest"), Some(("application/json", array.as_bytes()))).json();
+    assert_eq!((batch["accepted"].as_u64(), batch["rejected"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(batch["outcomes"].as_array().unwrap().len(), 2);
+    let ndjson = format!("{}\n\n{}\n", event(5, ""), event(6, r#","product":7"#));
+    let summary = server
+        .call("POST", "/events?outcomes=rejected", Some("ingest"), Some(("application/x-ndjson", ndjson.as_bytes())))
+        .json();
+    assert_eq!(summary["rejections"][0]["line"], 3, "line numbers count blank lines: {summary}");
+    assert_eq!(
+        server.call("POST", "/events?outcomes=some", Some("ingest"), Some(("application/json", b"[]"))).status,
+        400
+    );
+    assert_eq!(server.call("POST", "/events", Some("ingest"), Some(("text/plain", b"hi"))).status, 415);
+    let huge = vec![b' '; 200_000];
+    let too_big = server.call("POST", "/events", Some("ingest"), Some(("application/json", &huge)));
+    assert_eq!((too_big.status, too_big.code().as_str()), (413, "LIMIT_EXCEEDED"));
+}
+
+#[test]
+fn bad_requests_get_json_errors_and_the_server_lives_on() {
+    let server = Server::start("bad", &["--header-timeout", "1"]);
+    // The Node example's crash: broken percent-encoding in a path.
+    let broken = server.call("PUT", &format!("{CXONE}/agents/%E0%A4%A/custom-event?eventName=x"), Some("studio"), None);
+    assert_eq!((broken.status, broken.code().as_str()), (400, "INVALID_ARGUMENT"), "{broken:?}");
+    let unknown = server.get("/nowhere", "all");
+    assert_eq!((unknown.status, unknown.code().as_str()), (404, "NOT_FOUND"));
+    assert_eq!(server.call("DELETE", "/events", Some("ingest"), None).status, 405);
+    let garbage = server.raw(b"\x01\x02 not http\r\n\r\n");
+    assert!(garbage.status == 400 || garbage.status == 0, "{garbage:?}");
+    // A client that never finishes its headers is cut off.
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
+    slow.write_all(b"GET /events HTTP/1.1\r\nHost: x\r\n").unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(rest.is_empty() || String::from_utf8_lossy(&rest).contains("408"), "closed without an answer, or 408");
+    // Still serving.
+    assert_eq!(server.get("/nowhere", "all").status, 404);
+}
+
+#[test]
+fn ctrl_c_closes_the_store_and_what_was_ingested_stays() {
+    let server = Server::start("store", &["--store", "store"]);
+    assert_eq!(server.ingest_demo(), 15);
+    let dir = server.dir.clone();
+    let status = server.stop();
+    assert!(status.success(), "{status:?}");
+    let again = Server::spawn(dir, &["--store", "store"]);
+    let page = again.get("/api/v2/externalcontacts/contacts/email:dana@example.com/journey/sessions", "all").json();
+    assert_eq!(page["entities"].as_array().unwrap().len(), 3);
+}
