@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -40,12 +40,27 @@ chromium:
 test-browser: chromium
 	$(CARGO) test -p journey-cli --test timeline -- --ignored
 
+## test-cli-readme: the README's `journey` session (replay, timeline, serve over HTTPS and the
+## vendor's curl), run as written in a fresh directory; the demo's NDJSON must be current
+test-cli-readme:
+	python3 tools/scenario_events.py --check
+	$(CARGO) build --quiet -p journey-cli
+	rm -rf target/readme/cli && python3 tools/readme_block.py cli target/readme/cli/session.sh
+	ln -s $(CURDIR)/examples target/readme/cli/examples
+	cd target/readme/cli && PATH=$(CURDIR)/target/debug:$$PATH bash -e session.sh > run.out 2> run.err
+	grep -Eq '^examples/data/bike_delivery.ndjson +15 +15 +0 +0$$' target/readme/cli/run.out
+	grep -q '<section class="lane ' target/readme/cli/dana.html
+	grep -q '{"delivery":"queued","overwritten":false}' target/readme/cli/run.out
+	grep -q '"eventName":"From_Postman"' target/readme/cli/run.out
+	grep -q '"externalId":"order-1234"' target/readme/cli/run.out
+	@echo "README: the journey session ran as written (replay, timeline, serve, the vendor's curl)"
+
 ## timeline-screenshot: refresh docs/timeline.png, the screenshot the README shows
 timeline-screenshot: test-browser
 	cp target/tmp/timeline/journey.png docs/timeline.png
 
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser docs miri-smoke fuzz-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme docs miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:

@@ -105,23 +105,12 @@ impl Server {
         self.call("POST", path, Some(token), Some(("application/json", body.to_string().as_bytes())))
     }
 
-    /// Ingests the demo's events (as NDJSON) and returns how many were accepted.
+    /// Ingests the demo's events (examples/data/bike_delivery.ndjson) and returns how many were
+    /// accepted.
     fn ingest_demo(&self) -> u64 {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/bike_delivery.json");
-        let scenario: Value = serde_json::from_str(&std::fs::read_to_string(data).unwrap()).unwrap();
-        let lines: String = scenario["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| s["events"].as_array().cloned().unwrap_or_default())
-            .map(|e| e.to_string() + "\n")
-            .collect();
-        let answer = self.call(
-            "POST",
-            "/events?outcomes=none",
-            Some("ingest"),
-            Some(("application/x-ndjson", lines.as_bytes())),
-        );
+        let lines =
+            std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/bike_delivery.ndjson")).unwrap();
+        let answer = self.call("POST", "/events?outcomes=none", Some("ingest"), Some(("application/x-ndjson", &lines)));
         assert_eq!(answer.status, 200, "{answer:?}");
         answer.json()["accepted"].as_u64().unwrap()
     }

@@ -8,28 +8,24 @@ use std::process::Command;
 const LANES: usize = 3;
 const MARKS: usize = 15;
 
-/// A directory with the demo's events as NDJSON, its catalog, its viewer, and a config whose
-/// manual clock stands at the demo's last step.
+/// A directory with the demo's events as NDJSON, its catalog, its viewer, and the config that
+/// replays them with the manual clock at the demo's last step (`tools/scenario_events.py` writes
+/// both from the demo's script).
 fn bike_delivery(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("journey-timeline-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data");
+    for (from, to) in [
+        ("bike_delivery.ndjson", "events.ndjson"),
+        ("replay_config.json", "config.json"),
+        ("catalog.json", "catalog.json"),
+    ] {
+        std::fs::copy(data.join(from), dir.join(to)).unwrap();
+    }
     let scenario: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(data.join("bike_delivery.json")).unwrap()).unwrap();
-    let steps = scenario["steps"].as_array().unwrap();
-    let lines: String = steps
-        .iter()
-        .flat_map(|step| step["events"].as_array().cloned().unwrap_or_default())
-        .map(|event| event.to_string() + "\n")
-        .collect();
-    std::fs::write(dir.join("events.ndjson"), lines).unwrap();
-    let mut config = scenario["config"].clone();
-    config["start"] = steps.last().unwrap()["at"].clone();
-    config["allowedLateness"] = serde_json::Value::Null;
-    std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
     std::fs::write(dir.join("viewer.json"), scenario["viewer"].to_string()).unwrap();
-    std::fs::copy(data.join("catalog.json"), dir.join("catalog.json")).unwrap();
     dir
 }
 

@@ -16,6 +16,7 @@ mod genesys;
 mod ingest;
 mod params;
 mod state;
+mod tls;
 
 use crate::Exit;
 use crate::open::EngineArgs;
@@ -53,6 +54,12 @@ pub struct ServeArgs {
     /// The largest request body accepted; larger is 413.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     max_body_bytes: usize,
+    /// A PEM certificate chain: serve HTTPS instead of HTTP (with `--tls-key`).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     header_timeout: u64,
@@ -61,14 +68,19 @@ pub struct ServeArgs {
     app_session_type: String,
 }
 
-/// Runs `journey serve` until Ctrl-C.
+/// Runs `journey serve` until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<Exit> {
     let tokens = auth::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
     let state = Arc::new(State { engine: engine.clone(), tokens, app_session_type: args.app_session_type });
     let router = router(state, args.max_body_bytes);
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(serve(router, args.listen, Duration::from_secs(args.header_timeout.max(1))))?;
+    let listen = Listen { addr: args.listen, tls, header_timeout: Duration::from_secs(args.header_timeout.max(1)) };
+    runtime.block_on(serve(router, listen))?;
     drop(runtime);
     engine.close()?;
     Ok(Exit::Done)
@@ -133,16 +145,44 @@ fn strip_cxone_prefix(mut request: Request) -> Request {
     request
 }
 
-/// Accepts connections until Ctrl-C, then gives requests in flight [`SHUTDOWN_GRACE`] to finish.
-async fn serve(router: Router, listen: SocketAddr, header_timeout: Duration) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    println!("listening on http://{}", listener.local_addr()?);
+/// Ctrl-C (SIGINT), or SIGTERM as a service manager or `kill` sends it.
+async fn stop_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match terminate.as_mut() {
+            Some(signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated => {}
+    }
+}
+
+/// Where and how to accept connections.
+struct Listen {
+    addr: SocketAddr,
+    /// HTTPS when set.
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    /// How long a client may take to send a request's headers (and, for HTTPS, the handshake).
+    header_timeout: Duration,
+}
+
+/// Accepts connections until Ctrl-C or SIGTERM, then gives requests in flight [`SHUTDOWN_GRACE`] to finish.
+async fn serve(router: Router, listen: Listen) -> Result<()> {
+    let Listen { addr, tls, header_timeout } = listen;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("listening on {scheme}://{}", listener.local_addr()?);
     let service = tower::ServiceBuilder::new()
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .map_request(strip_cxone_prefix)
         .service(router);
     let graceful = GracefulShutdown::new();
-    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut stop = std::pin::pin!(stop_signal());
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -150,7 +190,7 @@ async fn serve(router: Router, listen: SocketAddr, header_timeout: Duration) -> 
                 // A failed accept (too many open files, a reset) affects that connection only.
                 Err(_) => continue,
             },
-            _ = &mut ctrl_c => break,
+            _ = &mut stop => break,
         };
         let service = service.clone();
         let hyper_service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
@@ -158,11 +198,26 @@ async fn serve(router: Router, listen: SocketAddr, header_timeout: Duration) -> 
         });
         let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
-        let connection = builder.serve_connection(TokioIo::new(stream), hyper_service).into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
+        match &tls {
+            None => {
+                let connection =
+                    graceful.watch(builder.serve_connection(TokioIo::new(stream), hyper_service).into_owned());
+                tokio::spawn(connection);
+            }
+            Some(acceptor) => {
+                // The handshake happens in the connection's own task, bounded like the headers, so a
+                // client that stalls it holds up nobody else.
+                let handshake = tokio::time::timeout(header_timeout, acceptor.accept(stream));
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    if let Ok(Ok(stream)) = handshake.await {
+                        let _ = watcher
+                            .watch(builder.serve_connection(TokioIo::new(stream), hyper_service).into_owned())
+                            .await;
+                    }
+                });
+            }
+        }
     }
     eprintln!("journey serve: stopping");
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
