@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli wrk load-test test-load test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -55,12 +55,28 @@ test-cli-readme:
 	grep -q '"externalId":"order-1234"' target/readme/cli/run.out
 	@echo "README: the journey session ran as written (replay, timeline, serve, the vendor's curl)"
 
+## wrk: Debian's HTTP load generator, for the load test (installed when missing)
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+## load-test: `journey serve` (release) under wrk for 10 s per workload, beside the Node example
+## server: requests/s and p99 (bench/http_load.py; never fails on speed, fails on error answers)
+load-test: wrk bindings-node/node_modules/.package-lock.json
+	$(CARGO) build --release -p journey-cli
+	cd bindings-node && npx napi build --platform --release
+	python3 bench/http_load.py --journey target/release/journey --seconds 10
+
+## test-load: the load test's short version (1 s per workload, debug builds), so it cannot rot
+test-load: wrk node
+	$(CARGO) build --quiet -p journey-cli
+	python3 bench/http_load.py --journey target/debug/journey --seconds 1 --limit 3000
+
 ## timeline-screenshot: refresh docs/timeline.png, the screenshot the README shows
 timeline-screenshot: test-browser
 	cp target/tmp/timeline/journey.png docs/timeline.png
 
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme docs miri-smoke fuzz-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-load docs miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -338,6 +354,7 @@ bench: $(VENV)/bin/maturin
 	cd bindings-node && npx napi build --platform --release
 	node bench/node_ingest.mjs
 	node bench/node_wakeup.mjs
+	$(MAKE) --no-print-directory load-test
 
 clean:
 	$(CARGO) clean

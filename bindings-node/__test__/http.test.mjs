@@ -11,15 +11,18 @@ const require = createRequire(import.meta.url)
 const { Catalog, Engine } = require('../index.js')
 const catalog = Catalog.fromJson(readFileSync(join(REPO, 'examples', 'data', 'catalog.json'), 'utf8'))
 const engine = new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z', maxPendingPerAgent: 2 })
-const server = createServer(engine)
+const tokens = {
+  'agent-token': { viewer: { permissions: ['journey:session:view', 'journey:sessionType:view'], divisions: ['*'] } },
+  'events-only': { viewer: { permissions: ['journey:event:view'], divisions: ['*'] } },
+}
+const server = createServer(engine, { tokens, bodyLimit: 100_000 })
 let base
-const AGENT_VIEW = { 'x-journey-permissions': 'journey:session:view,journey:sessionType:view', 'x-journey-divisions': '*' }
+const AGENT_VIEW = { authorization: 'Bearer agent-token' }
 
 before(async () => {
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${server.address().port}`
+  base = await server.listen({ port: 0, host: '127.0.0.1' })
 })
-after(() => new Promise((resolve) => server.close(resolve)))
+after(() => server.close())
 
 const event = (externalId, minute) => ({
   eventName: 'product_purchased', createdDate: `2026-11-21T09:${minute}:00Z`, customer: { id: 'dana@example.com', idType: 'email' },
@@ -27,33 +30,59 @@ const event = (externalId, minute) => ({
 })
 
 test('POST /events: one event, an array, and a malformed body', async () => {
-  let res = await fetch(`${base}/events`, { method: 'POST', body: JSON.stringify(event('order-1', '10')) })
+  const json = { 'content-type': 'application/json' }
+  let res = await fetch(`${base}/events`, { method: 'POST', headers: json, body: JSON.stringify(event('order-1', '10')) })
   assert.equal(res.status, 200)
   assert.equal((await res.json()).status, 'accepted')
-  res = await fetch(`${base}/events`, { method: 'POST', body: JSON.stringify([event('order-2', '11'), { eventName: 'x' }]) })
+  res = await fetch(`${base}/events`, { method: 'POST', headers: json, body: JSON.stringify([event('order-2', '11'), { eventName: 'x' }]) })
   assert.equal(res.status, 200)
   const batch = await res.json()
   assert.deepEqual([batch.accepted, batch.rejected], [1, 1])
-  res = await fetch(`${base}/events`, { method: 'POST', body: '{"eventName":' })
+  res = await fetch(`${base}/events`, { method: 'POST', headers: json, body: '{"eventName":' })
   assert.equal(res.status, 400)
   assert.equal((await res.json()).code, 'INVALID_JSON')
 })
 
-test('GET /customers/:idType/:id/journey with the viewer in headers', async () => {
+test('GET /customers/:idType/:id/journey with the viewer of the bearer token', async () => {
   let res = await fetch(`${base}/customers/email/dana%40example.com/journey?pageSize=1`, { headers: AGENT_VIEW })
   assert.equal(res.status, 200)
   const page = await res.json()
   assert.equal(page.entities.length, 1)
   assert.equal(typeof page.nextCursor, 'string')
-  res = await fetch(`${base}/customers/email/dana%40example.com/journey`, { headers: { 'x-journey-permissions': 'journey:event:view' } })
+  res = await fetch(`${base}/customers/email/dana%40example.com/journey`, { headers: { authorization: 'Bearer events-only' } })
   assert.equal(res.status, 403)
   assert.equal((await res.json()).code, 'PERMISSION_DENIED')
   res = await fetch(`${base}/customers/email/dana%40example.com/journey?pageSize=500`, { headers: AGENT_VIEW })
   assert.equal(res.status, 400)
+  // No token, an unknown one, or permissions in a header: 401, whatever the headers claim.
+  for (const headers of [{}, { authorization: 'Bearer guess' }, { 'x-journey-permissions': 'journey:session:view', 'x-journey-divisions': '*' }]) {
+    res = await fetch(`${base}/customers/email/dana%40example.com/journey`, { headers })
+    assert.equal(res.status, 401)
+    assert.equal((await res.json()).code, 'UNAUTHORIZED')
+  }
+})
+
+test('bad input is a JSON error and the server lives on', async () => {
+  // The old example crashed here: decodeURIComponent threw outside its try.
+  let res = await fetch(`${base}/agents/%E0%A4%A/custom-event?eventName=x`, { method: 'PUT' })
+  assert.equal(res.status, 400)
+  assert.equal((await res.json()).code, 'INVALID_ARGUMENT')
+  res = await fetch(`${base}/customers/email/x/journey?pageSize=abc`, { headers: AGENT_VIEW })
+  assert.equal(res.status, 400)
+  assert.equal((await res.json()).code, 'INVALID_ARGUMENT')
+  res = await fetch(`${base}/agent-sessions/x/get-next-event?timeout=abc`)
+  assert.equal(res.status, 400)
+  res = await fetch(`${base}/agent-sessions/x/get-next-event?timeout=61`)
+  assert.equal(res.status, 400)
+  res = await fetch(`${base}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `[${'1,'.repeat(60_000)}1]` })
+  assert.equal(res.status, 413)
+  assert.equal((await res.json()).code, 'LIMIT_EXCEEDED')
+  res = await fetch(`${base}/nowhere`)
+  assert.equal((await res.json()).code, 'NOT_FOUND')
 })
 
 test('agent sessions, custom events and the get-next-event long poll (200, 304, 409)', async () => {
-  let res = await fetch(`${base}/agent-sessions`, { method: 'POST', body: JSON.stringify({ agentId: 'agent-7' }) })
+  let res = await fetch(`${base}/agent-sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ agentId: 'agent-7' }) })
   assert.equal(res.status, 200)
   const { sessionId } = await res.json()
   res = await fetch(`${base}/agent-sessions/${sessionId}/get-next-event?timeout=0`)
@@ -95,7 +124,7 @@ test('agent sessions, custom events and the get-next-event long poll (200, 304, 
   assert.equal(res.status, 404)
   res = await fetch(`${base}/agent-sessions/not-a-session`, { method: 'DELETE' })
   assert.equal(res.status, 404)
-  res = await fetch(`${base}/agent-sessions`, { method: 'POST', body: '{}' })
+  res = await fetch(`${base}/agent-sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
   assert.equal(res.status, 400)
   res = await fetch(`${base}/nowhere`)
   assert.equal(res.status, 404)
@@ -105,8 +134,8 @@ test('agent sessions, custom events and the get-next-event long poll (200, 304, 
 async function roomyServer() {
   const roomy = new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z', maxPendingPerAgent: 100_000 })
   const server = createServer(roomy)
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { engine: roomy, server, url: `http://127.0.0.1:${server.address().port}` }
+  const url = await server.listen({ port: 0, host: '127.0.0.1' })
+  return { engine: roomy, server, url }
 }
 
 test('a client that gives up on a long poll loses nothing (curl -m 1, then a custom event)', async () => {
@@ -122,7 +151,7 @@ test('a client that gives up on a long poll loses nothing (curl -m 1, then a cus
     assert.equal(res.status, 200)
     assert.deepEqual((await res.json()).events.map((e) => e.eventName), ['late'])
   } finally {
-    await new Promise((resolve) => server.close(resolve))
+    await server.close()
   }
 })
 
@@ -165,6 +194,6 @@ test('10,000 events over HTTP while clients disconnect at random moments', async
     // queued + persisted = acknowledged + overwritten + dropped + still pending (none)
     assert.equal(stats.customEventsQueued, received.length + stats.customEventsOverwritten + stats.customEventsDropped)
   } finally {
-    await new Promise((resolve) => server.close(resolve))
+    await server.close()
   }
 })

@@ -1,116 +1,114 @@
-// A minimal backend over one libjourney engine, with node:http and no framework: the endpoints a
-// web client and a CTI script need, shaped like the vendors' APIs (CXone's custom-event and
-// get-next-event for agents). Run: node examples/node/server.mjs  (PORT, default 8080).
-import http from 'node:http'
+// A small backend over one libjourney engine, on Fastify: the endpoints a web client and a CTI
+// script need, shaped like the vendors' APIs (CXone's custom-event and get-next-event for agents).
+// Run: node examples/node/server.mjs  (PORT, default 8080; TOKENS, a JSON file as for `journey serve`).
+//
+// It is the example of embedding libjourney in a Node backend; `journey serve` (docs/http.md) is
+// the ready-made server. Like it, this one answers every bad input with a JSON error and a SPEC
+// code (bad percent-encoding, bad query values, malformed or oversized bodies) and takes the
+// viewer from the caller's bearer token, never from a header the client could set.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
-const require = createRequire(import.meta.url)
-const { Catalog, Engine } = require('../../bindings-node/index.js')
+// Packages resolve from bindings-node, the repository's one node_modules (Fastify is one of its
+// dev dependencies); an application would `npm install libjourney fastify` and import them.
+const require = createRequire(new URL('../../bindings-node/package.json', import.meta.url))
+const { Catalog, Engine } = require('./index.js')
+const Fastify = require('fastify')
 
-const MAX_BODY = 10 * 1024 * 1024
-// Core error codes as HTTP statuses.
+// Core error codes as HTTP statuses; any other code of the core (validation, INVALID_ARGUMENT) is 400.
 const STATUS = { PERMISSION_DENIED: 403, NOT_FOUND: 404, INVALID_SESSION: 404, QUEUE_FULL: 429, INVALID_TRANSITION: 409, UNKNOWN_ACTION: 409 }
 
-function send(res, status, body) {
-  if (body === undefined) { res.writeHead(status).end(); return }
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+/** A JSON error: `{code, message}` and the violations of a rejected event. */
+function problem(reply, status, code, message, violations) {
+  return reply.code(status).send({ code, message, ...(violations ? { violations } : {}) })
 }
 
-function fail(res, error) {
-  if (typeof error?.code !== 'string') throw error
-  send(res, STATUS[error.code] ?? 400, { code: error.code, message: error.message, violations: error.violations ?? [] })
-}
-
-async function readBody(req) {
-  const chunks = []
-  let size = 0
-  for await (const chunk of req) {
-    size += chunk.length
-    if (size > MAX_BODY) throw Object.assign(new Error(`body larger than ${MAX_BODY} bytes`), { code: 'PAYLOAD_TOO_LARGE', http: 413 })
-    chunks.push(chunk)
+/** The error handler: the core's errors by their code, Fastify's (bad JSON, too large, failed
+ * validation of a query) by their status. */
+function onError(error, request, reply) {
+  if (typeof error.code === 'string' && !error.code.startsWith('FST_') && error.statusCode === undefined) {
+    return problem(reply, STATUS[error.code] ?? 400, error.code, error.message, error.violations)
   }
-  return Buffer.concat(chunks)
+  if (error.statusCode === 413) return problem(reply, 413, 'LIMIT_EXCEEDED', error.message)
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) return problem(reply, 400, 'INVALID_JSON', error.message)
+  if (error.statusCode >= 400 && error.statusCode < 500) return problem(reply, error.statusCode, 'INVALID_ARGUMENT', error.message)
+  request.log.error(error)
+  return problem(reply, 500, 'PANIC', 'internal error')
 }
 
-/** The viewer of a request: comma-separated X-Journey-Permissions and X-Journey-Divisions headers. */
-function viewer(req) {
-  const list = (name) => (req.headers[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean)
-  return { permissions: list('x-journey-permissions'), divisions: list('x-journey-divisions') }
-}
+const timeoutQuery = { type: 'object', properties: { timeout: { type: 'number', minimum: 0, maximum: 60 }, ack: { type: 'integer', minimum: 0 } } }
+const pageQuery = { type: 'object', properties: { pageSize: { type: 'integer' }, after: { type: 'string' } } }
 
-/** Request handler over `engine`. */
-export function handler(engine) {
-  return async (req, res) => {
-    const url = new URL(req.url, 'http://localhost')
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+/** A Fastify app over `engine`; `tokens` maps a bearer token to `{viewer}` (the journey reads). */
+export function createServer(engine, { tokens = {}, bodyLimit = 10 * 1024 * 1024 } = {}) {
+  const app = Fastify({
+    bodyLimit,
+    // A path that does not decode (`/agents/%E0%A4%A/custom-event`) is a 400, not a crash.
+    frameworkErrors: (error, request, reply) => problem(reply, 400, 'INVALID_ARGUMENT', error.message),
+  })
+  app.setErrorHandler(onError)
+  app.setNotFoundHandler((request, reply) => problem(reply, 404, 'NOT_FOUND', `no route for ${request.method} ${request.url}`))
+
+  /** The viewer of the request's bearer token; 401 without a known one. */
+  const viewerOf = (request, reply) => {
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+    const viewer = token !== undefined && Object.hasOwn(tokens, token) ? tokens[token].viewer : undefined
+    if (viewer === undefined) problem(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHORIZED', 'a known bearer token is required')
+    return viewer
+  }
+
+  app.post('/events', async (request) => (Array.isArray(request.body) ? engine.ingestBatch(request.body) : engine.ingest(request.body)))
+
+  app.get('/customers/:idType/:id/journey', { schema: { querystring: pageQuery } }, async (request, reply) => {
+    const viewer = viewerOf(request, reply)
+    if (viewer === undefined) return reply
+    const { idType, id } = request.params
+    return engine.journey({ idType, id }, viewer, request.query)
+  })
+
+  app.post('/agent-sessions', async (request, reply) => {
+    if (typeof request.body?.agentId !== 'string') return problem(reply, 400, 'INVALID_ARGUMENT', 'agentId is required')
+    return engine.startAgentSession(request.body.agentId)
+  })
+
+  app.delete('/agent-sessions/:sessionId', async (request, reply) => {
+    engine.endAgentSession(request.params.sessionId)
+    return reply.code(204).send()
+  })
+
+  app.put('/agents/:agentId/custom-event', async (request, reply) => {
+    const { eventName, data = '', persistInMemory } = request.query
+    if (!eventName) return problem(reply, 400, 'INVALID_ARGUMENT', 'eventName is required')
+    return engine.sendCustomEvent(request.params.agentId, eventName, data, persistInMemory === 'true')
+  })
+
+  app.get('/agent-sessions/:sessionId/get-next-event', { schema: { querystring: timeoutQuery } }, async (request, reply) => {
+    // CXone's timeout is in seconds. `ack` is the sequence of the last event the client received
+    // (CXone's cursor): an answer lost on the way comes again with the next poll. Without it,
+    // asking again acknowledges the last answer.
+    const { timeout = 0, ack } = request.query
+    // A client that goes away while its poll waits cancels the poll: it has taken nothing.
+    const gone = new AbortController()
+    reply.raw.on('close', () => { if (!reply.raw.writableFinished) gone.abort() })
+    let result
     try {
-      if (req.method === 'POST' && url.pathname === '/events') {
-        let body
-        try { body = JSON.parse((await readBody(req)).toString('utf8')) } catch (error) {
-          if (error.http) return send(res, error.http, { code: error.code, message: error.message })
-          return send(res, 400, { code: 'INVALID_JSON', message: error.message })
-        }
-        return send(res, 200, Array.isArray(body) ? engine.ingestBatch(body) : engine.ingest(body))
-      }
-      if (req.method === 'GET' && parts[0] === 'customers' && parts[3] === 'journey' && parts.length === 4) {
-        const page = {}
-        if (url.searchParams.has('pageSize')) page.pageSize = Number(url.searchParams.get('pageSize'))
-        if (url.searchParams.has('after')) page.after = url.searchParams.get('after')
-        return send(res, 200, engine.journey({ idType: parts[1], id: parts[2] }, viewer(req), page))
-      }
-      if (req.method === 'POST' && url.pathname === '/agent-sessions') {
-        let body
-        try { body = JSON.parse((await readBody(req)).toString('utf8')) } catch (error) {
-          return send(res, 400, { code: 'INVALID_JSON', message: error.message })
-        }
-        if (typeof body?.agentId !== 'string') return send(res, 400, { code: 'INVALID_ARGUMENT', message: 'agentId is required' })
-        return send(res, 200, engine.startAgentSession(body.agentId))
-      }
-      if (req.method === 'DELETE' && parts[0] === 'agent-sessions' && parts.length === 2) {
-        engine.endAgentSession(parts[1])
-        return send(res, 204)
-      }
-      if (req.method === 'PUT' && parts[0] === 'agents' && parts[2] === 'custom-event' && parts.length === 3) {
-        const q = url.searchParams
-        if (!q.get('eventName')) return send(res, 400, { code: 'INVALID_ARGUMENT', message: 'eventName is required' })
-        return send(res, 200, engine.sendCustomEvent(parts[1], q.get('eventName'), q.get('data') ?? '', q.get('persistInMemory') === 'true'))
-      }
-      if (req.method === 'GET' && parts[0] === 'agent-sessions' && parts[2] === 'get-next-event' && parts.length === 3) {
-        // CXone's timeout is in seconds; the engine clamps it to 60 s. `ack` is the sequence of the
-        // last event the client received (CXone's cursor): an answer lost on the way comes again
-        // with the next poll. Without it, asking again acknowledges the last answer.
-        const timeoutMs = Math.round(Number(url.searchParams.get('timeout') ?? '0') * 1000) || 0
-        const ack = url.searchParams.has('ack') ? Number(url.searchParams.get('ack')) : undefined
-        // A client that goes away while its poll waits cancels the poll: it has taken nothing.
-        const gone = new AbortController()
-        req.on('close', () => { if (!res.writableFinished) gone.abort() })
-        let result
-        try {
-          result = await engine.nextEvents(parts[1], { timeoutMs, ack, signal: gone.signal })
-        } catch (error) {
-          if (error.name === 'AbortError') return undefined
-          throw error
-        }
-        if (result.status === 'timeout') return send(res, 304)
-        if (result.status === 'sessionEnded') return send(res, 409, { code: 'SESSION_ENDED', message: 'the agent session has ended' })
-        return send(res, 200, result)
-      }
-      return send(res, 404, { code: 'NOT_FOUND', message: `no route for ${req.method} ${url.pathname}` })
+      result = await engine.nextEvents(request.params.sessionId, { timeoutMs: Math.round(timeout * 1000), ack, signal: gone.signal })
     } catch (error) {
-      fail(res, error)
+      if (error.name !== 'AbortError') throw error
+      return reply.hijack() // nobody is left to answer
     }
-  }
-}
-
-/** An HTTP server over `engine`. */
-export function createServer(engine) {
-  return http.createServer(handler(engine))
+    if (result.status === 'timeout') return reply.code(304).send()
+    if (result.status === 'sessionEnded') return problem(reply, 409, 'SESSION_ENDED', 'the agent session has ended')
+    return result
+  })
+  return app
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const catalog = Catalog.fromJson(readFileSync(new URL('../data/catalog.json', import.meta.url), 'utf8'))
+  const tokens = process.env.TOKENS ? JSON.parse(readFileSync(process.env.TOKENS, 'utf8')).tokens : {}
   const port = Number(process.env.PORT ?? 8080)
-  createServer(new Engine(catalog)).listen(port, '127.0.0.1', () => console.log(`libjourney HTTP example on http://127.0.0.1:${port}`))
+  const app = createServer(new Engine(catalog), { tokens })
+  app.listen({ port, host: '127.0.0.1' }).then((address) => console.log(`libjourney HTTP example on ${address}`))
 }
