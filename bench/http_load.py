@@ -43,7 +43,8 @@ def start(command: list[str], cwd: pathlib.Path, env: dict[str, str] | None = No
 def wrk(url: str, script: str, seconds: float, env: dict[str, str]) -> dict:
     """One wrk run: requests, requests/s, p99 (ms) and errors."""
     command = ["wrk", "-t2", "-c32", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(HERE / script), url]
-    out = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, check=True).stdout
+    env = {**os.environ, "WRK_COMMON": str(HERE / "common.lua"), **env}
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)

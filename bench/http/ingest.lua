@@ -1,20 +1,16 @@
--- wrk: POST /events, one new event per request (ids unique per thread and request), stopping a
--- thread after LIMIT answers so that a run's store stays bounded. Counts answers that are not
--- 2xx/3xx in `errors`, which done() prints for http_load.py.
-local threads = {}
+-- wrk: POST /events, one new event per request (ids unique per thread and request).
+dofile(os.getenv("WRK_COMMON"))
 local counter = 1
 
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1
-  table.insert(threads, thread)
+  track(thread)
 end
 
 function init(args)
+  start_counting()
   seq = 0
-  answers = 0
-  errors = 0
-  limit = tonumber(os.getenv("LIMIT") or "1000000")
   token = os.getenv("TOKEN") or "ingest"
   now = os.date("!%Y-%m-%dT%H:%M:%SZ")
 end
@@ -27,16 +23,4 @@ function request()
     '"attributes":{"orderId":"o%d-%d","product":"bike"}}',
     tid, seq, now, tid, seq % 2000, tid, seq % 4000, tid, seq % 4000)
   return wrk.format("POST", "/events", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
-end
-
-function response(status, headers, body)
-  answers = answers + 1
-  if status >= 400 then errors = errors + 1 end
-  if answers >= limit then wrk.thread:stop() end
-end
-
-function done(summary, latency, requests)
-  local errors_total = 0
-  for _, thread in ipairs(threads) do errors_total = errors_total + thread:get("errors") end
-  io.write(string.format("errors %d\n", errors_total))
 end
