@@ -103,7 +103,8 @@ impl EventLog {
     pub fn insert(&mut self, event: StoredEvent) -> usize {
         let key = event.order_key();
         if self.chunks.is_empty() {
-            self.chunks.push(Vec::with_capacity(4));
+            self.chunks.reserve_exact(1);
+            self.chunks.push(Vec::new());
             self.rebuild_lengths();
         }
         // The chunk whose range takes the key: the first whose last key is above it, else the last.
@@ -111,6 +112,7 @@ impl EventLog {
         let chunk = chunk.min(self.chunks.len() - 1);
         let events = &mut self.chunks[chunk];
         let offset = events.partition_point(|e| e.order_key() < key);
+        super::growth::reserve_one(events);
         events.insert(offset, event);
         let rank = self.before(chunk) + offset;
         self.len += 1;

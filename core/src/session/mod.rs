@@ -7,6 +7,7 @@
 mod activity;
 mod conversation;
 mod events;
+mod growth;
 mod keyed;
 mod lww;
 mod web;
@@ -368,6 +369,7 @@ impl CustomerSessions {
     fn add_session(&mut self, session: Session) -> usize {
         let slot = self.sessions.len();
         self.by_id.insert(session.id, slot);
+        growth::reserve_one(&mut self.sessions);
         self.sessions.push(Some(session));
         slot
     }
