@@ -44,6 +44,7 @@ mod interrupt;
 pub mod journey;
 pub mod json;
 pub mod outcome;
+pub mod partition;
 mod retention;
 mod session;
 mod shard;

@@ -240,6 +240,19 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// This and `other` added counter by counter (`rejectedByCode` code by code): the stats of two
+    /// engines that split a stream between them (SPEC §13).
+    pub fn plus(&self, other: &Stats) -> Stats {
+        let mut total = self.clone();
+        for counter in Counter::ALL {
+            *total.field(counter) += other.get(counter);
+        }
+        for (code, n) in &other.rejected_by_code {
+            *total.rejected_by_code.entry(code.clone()).or_default() += n;
+        }
+        total
+    }
+
     /// The field that holds `counter`.
     fn field(&mut self, counter: Counter) -> &mut u64 {
         match counter {

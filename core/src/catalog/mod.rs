@@ -19,7 +19,7 @@ pub(crate) use upgrade::{Remap, plan as plan_upgrade};
 pub const CONVERSATION: &str = "conversation";
 
 /// How sessions of a type are keyed and when they end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum SessionKind {
     /// Keyed by `session.externalId` (§3.1).
     Custom,

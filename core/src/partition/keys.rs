@@ -1,0 +1,100 @@
+//! The keys an event's outcome depends on (SPEC §13, docs/scale-out.md "The three keys").
+
+use crate::catalog::{Catalog, SessionKind};
+use crate::event::IdType;
+use crate::json::Json;
+use uuid::Uuid;
+
+/// One key under which engine state decides an event's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    /// A customer's sessions.
+    Customer(IdType, String),
+    /// The event accepted with this explicit id.
+    EventId(Uuid),
+    /// The owner and end of a custom session or a conversation.
+    External(SessionKind, String),
+}
+
+impl Key {
+    /// The key as text, the same in every language: `c:<idType>:<id>`, `e:<uuid>`,
+    /// `k:<custom|conversation>:<externalId>`. A component's partition is a hash of its smallest
+    /// key's text.
+    pub fn canonical(&self) -> String {
+        match self {
+            Key::Customer(id_type, id) => format!("c:{}:{id}", id_type.as_str()),
+            Key::EventId(id) => format!("e:{id}"),
+            Key::External(kind, id) => format!("k:{}:{id}", kind.as_str()),
+        }
+    }
+}
+
+/// The keys of one event given as JSON text (none when it is not JSON).
+pub fn keys(catalog: &Catalog, event: &[u8]) -> Vec<Key> {
+    Json::parse(event).map(|json| keys_of(catalog, &json)).unwrap_or_default()
+}
+
+/// The keys of one already-parsed event.
+pub fn keys_of_value(catalog: &Catalog, event: &serde_json::Value) -> Vec<Key> {
+    keys_of(catalog, &Json::from_value(event))
+}
+
+/// Reads the keys leniently: what cannot be read is not a key, and reading never fails. A key
+/// read from an event the engine will reject only links more: never wrong, at most less even.
+fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
+    let mut keys = Vec::with_capacity(3);
+    let customer = event.get("customer");
+    let id_type = customer.and_then(|c| c.get("idType")).and_then(Json::as_str).and_then(IdType::parse);
+    let customer_id = customer.and_then(|c| c.get("id")).and_then(Json::as_str).filter(|id| !id.is_empty());
+    if let (Some(id_type), Some(id)) = (id_type, customer_id) {
+        keys.push(Key::Customer(id_type, id.to_owned()));
+    }
+    if let Some(id) = event.get("id").and_then(Json::as_str).and_then(|id| Uuid::try_parse(id).ok()) {
+        keys.push(Key::EventId(id));
+    }
+    let session = event.get("session");
+    let kind = session
+        .and_then(|s| s.get("type"))
+        .and_then(Json::as_str)
+        .and_then(|name| catalog.session_type_index(name))
+        .map(|index| catalog.session_type(index).kind)
+        .filter(|kind| *kind != SessionKind::Web);
+    if let (Some(kind), Some(external_id)) = (kind, session.and_then(|s| s.get("externalId")).and_then(Json::as_str)) {
+        keys.push(Key::External(kind, external_id.to_owned()));
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_three_keys_leniently() {
+        let catalog = Catalog::from_json(
+            r#"{"sessionTypes": [{"name": "delivery", "kind": "custom", "eventTypes": [{"name": "x"}]},
+                {"name": "web", "kind": "web", "eventTypes": [{"name": "y"}]}]}"#,
+        )
+        .unwrap();
+        let id = "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11";
+        let full = format!(
+            r#"{{"id":"{id}","customer":{{"id":"a@x","idType":"email"}},"session":{{"type":"delivery","externalId":"o-1"}}}}"#
+        );
+        assert_eq!(
+            keys(&catalog, full.as_bytes()),
+            vec![
+                Key::Customer(IdType::Email, "a@x".into()),
+                Key::EventId(Uuid::parse_str(id).unwrap()),
+                Key::External(SessionKind::Custom, "o-1".into())
+            ]
+        );
+        let call = br#"{"customer":{"id":"a","idType":"fax"},"session":{"type":"conversation","externalId":"call-1"}}"#;
+        assert_eq!(keys(&catalog, call), vec![Key::External(SessionKind::Conversation, "call-1".into())]);
+        let web =
+            br#"{"id":"nope","customer":{"id":"w","idType":"cookie"},"session":{"type":"web","externalId":"ignored"}}"#;
+        assert_eq!(keys(&catalog, web), vec![Key::Customer(IdType::Cookie, "w".into())]);
+        assert!(keys(&catalog, b"{not json").is_empty());
+        assert_eq!(Key::External(SessionKind::Conversation, "c".into()).canonical(), "k:conversation:c");
+        assert_eq!(Key::Customer(IdType::Email, "a@x".into()).canonical(), "c:email:a@x");
+    }
+}

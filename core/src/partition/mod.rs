@@ -1,0 +1,15 @@
+//! Exact partitioning (SPEC §13, docs/scale-out.md): the keys an event's outcome depends on
+//! ([`keys`]), a batch router that puts every event of a connected component of keys on one
+//! partition ([`Router`]), and the merge of the partitions' results ([`merge_outcomes`],
+//! [`merge_stats`], [`Directory`]).
+//!
+//! The host runs one engine per partition, feeds each its events in input order (with clock moves
+//! broadcast at their positions), and merges: the result equals one engine's exactly.
+
+mod keys;
+mod merge;
+mod router;
+
+pub use keys::{Key, keys, keys_of_value};
+pub use merge::{Directory, merge_outcomes, merge_stats};
+pub use router::{QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};

@@ -1,0 +1,246 @@
+//! The batch router: one union-find pass over a batch's keys gives each event its connected
+//! component, and each component one partition (docs/scale-out.md "Why component routing is
+//! exact").
+
+use super::keys::Key;
+use crate::error::{JourneyError, Result};
+use crate::event::{Customer, IdType};
+use siphasher::sip::SipHasher13;
+use std::collections::HashMap;
+use std::hash::Hasher;
+
+/// Routes batches to `partitions` partitions, quarantining components of more than `cap` events.
+#[derive(Debug, Clone, Copy)]
+pub struct Router {
+    partitions: usize,
+    cap: usize,
+}
+
+/// A component too large to route: its events went nowhere (SPEC §13's quarantine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// The component's smallest key, as text.
+    pub representative: String,
+    /// How many events of the batch it holds.
+    pub events: usize,
+    /// Up to [`QUARANTINE_SAMPLE`] of its keys, as text, smallest first.
+    pub keys: Vec<String>,
+}
+
+/// How many keys a quarantine report lists.
+pub const QUARANTINE_SAMPLE: usize = 10;
+
+/// Where each event of a batch goes.
+#[derive(Debug, Clone)]
+pub struct Routing {
+    /// Each event's partition, in input order; `None` for an event of a quarantined component.
+    pub partitions: Vec<Option<usize>>,
+    /// The quarantined components, largest first.
+    pub quarantined: Vec<Quarantined>,
+    /// The partition of each customer the batch names.
+    customers: HashMap<(IdType, String), usize>,
+    count: usize,
+}
+
+impl Routing {
+    /// The partition that holds `customer`'s journey: its component's, or for a customer the batch
+    /// never named, the partition its own key hashes to. `None` when it was quarantined.
+    pub fn partition_of(&self, customer: &Customer) -> Option<usize> {
+        match self.customers.get(&(customer.id_type, customer.id.clone())) {
+            Some(&partition) => (partition != QUARANTINE).then_some(partition),
+            None => Some(partition_for(&Key::Customer(customer.id_type, customer.id.clone()).canonical(), self.count)),
+        }
+    }
+}
+
+/// The marker of a quarantined customer in [`Routing`]'s map.
+const QUARANTINE: usize = usize::MAX;
+
+impl Router {
+    /// A router to `partitions` partitions (1 to 65,536); components of more than `cap` events are
+    /// quarantined (`usize::MAX`: never).
+    pub fn new(partitions: usize, cap: usize) -> Result<Router> {
+        if !(1..=65_536).contains(&partitions) {
+            return Err(JourneyError::invalid_argument(format!("partitions must be 1 to 65536, not {partitions}")));
+        }
+        Ok(Router { partitions, cap: cap.max(1) })
+    }
+
+    /// Routes a batch given as each event's keys, in input order.
+    pub fn route(&self, events: &[Vec<Key>]) -> Routing {
+        let mut sets = Components::default();
+        let first: Vec<Option<usize>> = events
+            .iter()
+            .map(|keys| {
+                let nodes: Vec<usize> = keys.iter().map(|key| sets.node(key)).collect();
+                for pair in nodes.windows(2) {
+                    sets.union(pair[0], pair[1]);
+                }
+                nodes.first().copied()
+            })
+            .collect();
+        let roots: Vec<Option<usize>> = first.iter().map(|node| node.map(|n| sets.find(n))).collect();
+        let mut sizes: HashMap<usize, usize> = HashMap::new();
+        for root in roots.iter().flatten() {
+            *sizes.entry(*root).or_default() += 1;
+        }
+        let components = sets.describe();
+        let partition_of_root = |root: usize| match sizes.get(&root) {
+            Some(&size) if size > self.cap => QUARANTINE,
+            _ => partition_for(&components[&root][0], self.partitions),
+        };
+        let partitions = roots
+            .iter()
+            .enumerate()
+            .map(|(position, root)| match root {
+                Some(root) => Some(partition_of_root(*root)).filter(|p| *p != QUARANTINE),
+                // An event with no key touches no state: any partition gives its outcome.
+                None => Some(position % self.partitions),
+            })
+            .collect();
+        let mut quarantined: Vec<Quarantined> = sizes
+            .iter()
+            .filter(|(_, size)| **size > self.cap)
+            .map(|(root, size)| Quarantined {
+                representative: components[root][0].clone(),
+                events: *size,
+                keys: components[root].iter().take(QUARANTINE_SAMPLE).cloned().collect(),
+            })
+            .collect();
+        quarantined.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.representative.cmp(&b.representative)));
+        let customers = sets
+            .keys
+            .iter()
+            .filter_map(|(key, node)| match key {
+                Key::Customer(id_type, id) => Some(((*id_type, id.clone()), partition_of_root(sets.find_const(*node)))),
+                _ => None,
+            })
+            .collect();
+        Routing { partitions, quarantined, customers, count: self.partitions }
+    }
+}
+
+/// The partition of a component whose smallest key is `representative`: SipHash-1-3 with a zero
+/// key, modulo the partition count, so that any language can compute it.
+pub fn partition_for(representative: &str, partitions: usize) -> usize {
+    let mut hasher = SipHasher13::new_with_keys(0, 0);
+    hasher.write(representative.as_bytes());
+    (hasher.finish() % partitions as u64) as usize
+}
+
+/// Union-find over keys: path halving and union by size.
+#[derive(Default)]
+struct Components {
+    keys: HashMap<Key, usize>,
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl Components {
+    /// The node of `key`, made on first sight.
+    fn node(&mut self, key: &Key) -> usize {
+        if let Some(&node) = self.keys.get(key) {
+            return node;
+        }
+        let node = self.parent.len();
+        self.parent.push(node);
+        self.size.push(1);
+        self.keys.insert(key.clone(), node);
+        node
+    }
+
+    fn find(&mut self, mut node: usize) -> usize {
+        while self.parent[node] != node {
+            self.parent[node] = self.parent[self.parent[node]];
+            node = self.parent[node];
+        }
+        node
+    }
+
+    /// `find` without compressing, for a pass that only reads.
+    fn find_const(&self, mut node: usize) -> usize {
+        while self.parent[node] != node {
+            node = self.parent[node];
+        }
+        node
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        let (big, small) = if self.size[a] >= self.size[b] { (a, b) } else { (b, a) };
+        self.parent[small] = big;
+        self.size[big] += self.size[small];
+    }
+
+    /// Each component's keys as text, smallest first, by root.
+    fn describe(&self) -> HashMap<usize, Vec<String>> {
+        let mut components: HashMap<usize, Vec<String>> = HashMap::new();
+        for (key, node) in &self.keys {
+            components.entry(self.find_const(*node)).or_default().push(key.canonical());
+        }
+        for keys in components.values_mut() {
+            keys.sort();
+        }
+        components
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::SessionKind;
+
+    fn customer(id: &str) -> Key {
+        Key::Customer(IdType::Email, id.into())
+    }
+
+    #[test]
+    fn shared_ids_join_customers_and_big_components_are_quarantined() {
+        let shared = Key::External(SessionKind::Custom, "order-1".into());
+        let events = vec![
+            vec![customer("a"), shared.clone()],
+            vec![customer("b"), shared.clone()],
+            vec![customer("c")],
+            vec![],
+            vec![customer("d"), Key::EventId(uuid::Uuid::from_u128(9))],
+            vec![customer("e"), Key::EventId(uuid::Uuid::from_u128(9))],
+        ];
+        let routing = Router::new(16, usize::MAX).unwrap().route(&events);
+        assert_eq!(routing.partitions[0], routing.partitions[1], "a and b share an external id");
+        assert_eq!(routing.partitions[4], routing.partitions[5], "d and e share an event id");
+        assert_eq!(routing.partitions[0], Some(partition_for("c:email:a", 16)), "the smallest key decides");
+        assert_eq!(routing.partitions[3], Some(3), "a keyless event goes by its position");
+        let b = Customer::new("b", IdType::Email);
+        assert_eq!(routing.partition_of(&b), routing.partitions[0]);
+        let stranger = Customer::new("z", IdType::Email);
+        assert_eq!(routing.partition_of(&stranger), Some(partition_for("c:email:z", 16)));
+
+        let capped = Router::new(16, 1).unwrap().route(&events);
+        assert_eq!((capped.partitions[0], capped.partitions[1]), (None, None));
+        assert!(capped.partitions[2].is_some());
+        assert_eq!(capped.quarantined.len(), 2);
+        assert_eq!(capped.quarantined[0].events, 2);
+        assert_eq!(capped.quarantined[0].representative, "c:email:a");
+        assert_eq!(capped.partition_of(&b), None);
+        assert!(Router::new(0, 1).is_err());
+    }
+
+    #[test]
+    fn routing_does_not_depend_on_input_order() {
+        let events: Vec<Vec<Key>> = (0..200)
+            .map(|i| {
+                vec![customer(&format!("c{}", i % 37)), Key::External(SessionKind::Custom, format!("o{}", i % 23))]
+            })
+            .collect();
+        let forward = Router::new(4, usize::MAX).unwrap().route(&events);
+        let mut reversed = events.clone();
+        reversed.reverse();
+        let backward = Router::new(4, usize::MAX).unwrap().route(&reversed);
+        let mut back: Vec<Option<usize>> = backward.partitions.clone();
+        back.reverse();
+        assert_eq!(forward.partitions, back);
+    }
+}
