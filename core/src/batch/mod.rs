@@ -78,6 +78,14 @@ impl BatchResult {
     }
 }
 
+/// The elements of a JSON array batch, each still text, so that each is read (and refused) on its
+/// own; `INVALID_JSON` only when the bytes are not a JSON array at all.
+pub(crate) fn array_elements(bytes: &[u8]) -> Result<Vec<&serde_json::value::RawValue>> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {}", crate::error::bounded(e)))
+    })
+}
+
 impl Engine {
     /// Ingests a batch in one call, its windows prepared on the engine's threads
     /// (docs/performance.md), returning the outcomes asked for. Only bytes that are not a JSON
@@ -117,13 +125,8 @@ impl Engine {
         interrupt: Option<Interrupt<'_>>,
         sink: &mut dyn FnMut(u64, Outcome),
     ) -> Result<()> {
-        let elements: Vec<&serde_json::value::RawValue> = match batch {
-            Batch::JsonArray(bytes) => serde_json::from_slice(bytes).map_err(|e| {
-                JourneyError::InvalidJson(format!(
-                    "a batch must be a JSON array of events: {}",
-                    crate::error::bounded(e)
-                ))
-            })?,
+        let elements = match batch {
+            Batch::JsonArray(bytes) => array_elements(bytes)?,
             _ => Vec::new(),
         };
         let inputs: Box<dyn Iterator<Item = Tagged<'_>>> = match batch {

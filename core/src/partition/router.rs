@@ -2,9 +2,12 @@
 //! component, and each component one partition (docs/scale-out.md "Why component routing is
 //! exact").
 
-use super::keys::Key;
+use super::keys::{Key, keys, keys_of_value};
+use crate::batch::Batch;
+use crate::catalog::Catalog;
 use crate::error::{JourneyError, Result};
 use crate::event::{Customer, IdType};
+use serde::Serialize;
 use siphasher::sip::SipHasher13;
 use std::collections::HashMap;
 use std::hash::Hasher;
@@ -17,7 +20,8 @@ pub struct Router {
 }
 
 /// A component too large to route: its events went nowhere (SPEC §13's quarantine).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `{"representative", "events", "keys"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Quarantined {
     /// The component's smallest key, as text.
     pub representative: String,
@@ -30,15 +34,17 @@ pub struct Quarantined {
 /// How many keys a quarantine report lists.
 pub const QUARANTINE_SAMPLE: usize = 10;
 
-/// Where each event of a batch goes.
-#[derive(Debug, Clone)]
+/// Where each event of a batch goes: `{"partitions": [n | null, …], "quarantined": [...]}`.
+#[derive(Debug, Clone, Serialize)]
 pub struct Routing {
     /// Each event's partition, in input order; `None` for an event of a quarantined component.
     pub partitions: Vec<Option<usize>>,
     /// The quarantined components, largest first.
     pub quarantined: Vec<Quarantined>,
     /// The partition of each customer the batch names.
+    #[serde(skip)]
     customers: HashMap<(IdType, String), usize>,
+    #[serde(skip)]
     count: usize,
 }
 
@@ -64,6 +70,21 @@ impl Router {
             return Err(JourneyError::invalid_argument(format!("partitions must be 1 to 65536, not {partitions}")));
         }
         Ok(Router { partitions, cap: cap.max(1) })
+    }
+
+    /// Routes a batch as the engine would read it: one entry per outcome `ingest_batch` would
+    /// give (each non-blank NDJSON line, each array element, each value), in input order. Only
+    /// bytes that are not a JSON array at all fail (`INVALID_JSON`, for [`Batch::JsonArray`]).
+    pub fn route_batch(&self, catalog: &Catalog, batch: Batch<'_>) -> Result<Routing> {
+        let keys: Vec<Vec<Key>> = match batch {
+            Batch::Ndjson(bytes) => crate::ingest::ndjson_lines(bytes).map(|(_, line)| keys(catalog, line)).collect(),
+            Batch::Values(values) => values.iter().map(|value| keys_of_value(catalog, value)).collect(),
+            Batch::JsonArray(bytes) => crate::batch::array_elements(bytes)?
+                .iter()
+                .map(|element| keys(catalog, element.get().as_bytes()))
+                .collect(),
+        };
+        Ok(self.route(&keys))
     }
 
     /// Routes a batch given as each event's keys, in input order.
@@ -226,6 +247,40 @@ mod tests {
         assert_eq!(capped.quarantined[0].representative, "c:email:a");
         assert_eq!(capped.partition_of(&b), None);
         assert!(Router::new(0, 1).is_err());
+    }
+
+    #[test]
+    fn a_batch_is_routed_as_the_engine_reads_it() {
+        let catalog =
+            Catalog::from_json(r#"{"sessionTypes": [{"name": "d", "kind": "custom", "eventTypes": [{"name": "x"}]}]}"#)
+                .unwrap();
+        let event = |c: &str, o: &str| {
+            format!(r#"{{"customer":{{"id":"{c}","idType":"email"}},"session":{{"type":"d","externalId":"{o}"}}}}"#)
+        };
+        let lines = [event("a", "o1"), event("b", "o1"), "{broken".into(), event("c", "o2")];
+        let router = Router::new(8, usize::MAX).unwrap();
+        let ndjson = router
+            .route_batch(
+                &catalog,
+                Batch::Ndjson(format!("{}\n\n{}\n{}\n{}", lines[0], lines[1], lines[2], lines[3]).as_bytes()),
+            )
+            .unwrap();
+        let array = router
+            .route_batch(
+                &catalog,
+                Batch::JsonArray(format!("[{}, {}, 7, {}]", lines[0], lines[1], lines[3]).as_bytes()),
+            )
+            .unwrap();
+        assert_eq!(ndjson.partitions.len(), 4, "one entry per non-blank line");
+        assert_eq!(ndjson.partitions[0], ndjson.partitions[1]);
+        assert_eq!(ndjson.partitions[2], Some(2), "an unreadable line goes by its position");
+        assert_eq!(array.partitions[0], ndjson.partitions[0]);
+        assert_eq!(array.partitions[3], ndjson.partitions[3]);
+        assert_eq!(serde_json::to_value(&ndjson).unwrap()["partitions"].as_array().unwrap().len(), 4);
+        assert_eq!(router.route_batch(&catalog, Batch::JsonArray(b"{}")).unwrap_err().code(), "INVALID_JSON");
+        // An element with a repeated key is refused on its own by the engine, and routed on its own here.
+        let repeated = router.route_batch(&catalog, Batch::JsonArray(br#"[{"a":1,"a":2}, {}]"#)).unwrap();
+        assert_eq!(repeated.partitions, vec![Some(0), Some(1)]);
     }
 
     #[test]
