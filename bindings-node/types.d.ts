@@ -496,6 +496,16 @@ export interface PageRequest {
   pageSize?: number | null
 }
 
+/** A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`. */
+export interface Quarantined {
+  /** How many events of the batch it holds. */
+  events: number
+  /** Up to `QUARANTINE_SAMPLE` of its keys, as text, smallest first. */
+  keys: string[]
+  /** The component's smallest key, as text. */
+  representative: string
+}
+
 /** What opening a store found, for the host's logs (`Engine::recovery`). */
 export interface Recovery {
   /** Whether the caller's catalog added types to the stored one. */
@@ -522,6 +532,14 @@ export interface ReleaseRequest {
 export interface Released {
   /** How many events were handed back. */
   released: number
+}
+
+/** Where each event of a batch goes: `{"partitions": [n | null, …], "quarantined": [...]}`. */
+export interface Routing {
+  /** Each event's partition, in input order; `None` for an event of a quarantined component. */
+  partitions: (number | null)[]
+  /** The quarantined components, largest first. */
+  quarantined: Quarantined[]
 }
 
 /** The result of `send_custom_event`: `{"delivery","overwritten"}`. */

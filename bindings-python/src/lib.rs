@@ -7,6 +7,7 @@ mod error;
 
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
+use journey_core::partition;
 use journey_core::{
     ActionEvent, Batch, BatchResult, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery,
     Outcomes, Progress, SessionEventsQuery, query_from_value,
@@ -25,6 +26,80 @@ fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
         None => Ok(journey_core::Config::default()),
         Some(dict) => journey_core::Config::from_value(&to_json(dict)?).py(),
     }
+}
+
+/// A batch as Python passes one: a list of dicts, or NDJSON as bytes or str. It owns what the
+/// core's [`Batch`] borrows, so that a call can run without the GIL.
+enum BatchInput<'py> {
+    Values(Vec<Value>),
+    Bytes(Bound<'py, PyBytes>),
+    Text(String),
+}
+
+impl<'py> BatchInput<'py> {
+    /// Reads `events` for the function `caller` (named in a `TypeError`).
+    fn read(events: &Bound<'py, PyAny>, caller: &str) -> PyResult<BatchInput<'py>> {
+        if let Ok(list) = events.cast::<PyList>() {
+            Ok(BatchInput::Values(list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?))
+        } else if let Ok(bytes) = events.cast::<PyBytes>() {
+            Ok(BatchInput::Bytes(bytes.clone()))
+        } else if let Ok(string) = events.cast::<PyString>() {
+            Ok(BatchInput::Text(string.to_cow()?.into_owned()))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "{caller}() takes a list of dicts, or NDJSON bytes or str, not {}",
+                type_name(events)
+            )))
+        }
+    }
+
+    fn batch(&self) -> Batch<'_> {
+        match self {
+            BatchInput::Values(values) => Batch::Values(values),
+            BatchInput::Bytes(bytes) => Batch::Ndjson(bytes.as_bytes()),
+            BatchInput::Text(text) => Batch::Ndjson(text.as_bytes()),
+        }
+    }
+}
+
+/// Routes a batch to `partitions` partitions so that one engine per partition gives exactly one
+/// engine's results (SPEC §13, docs/scale-out.md): each event's partition in input order (`None`
+/// for an event of a component larger than `cap` events, which is quarantined and reported).
+/// `events` as `Engine.ingest_batch` takes them. Releases the GIL while routing.
+#[pyfunction]
+#[pyo3(signature = (catalog, events, partitions, cap=None))]
+fn route<'py>(
+    py: Python<'py>,
+    catalog: &Catalog,
+    events: &Bound<'py, PyAny>,
+    partitions: usize,
+    cap: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let router = partition::Router::new(partitions, cap).py()?;
+    let events = BatchInput::read(events, "route")?;
+    let batch = events.batch();
+    let routing = py.detach(|| router.route_batch(&catalog.inner, batch)).py()?;
+    to_python(py, &serde_json::to_value(routing).unwrap_or_default())
+}
+
+/// The partition a component whose smallest key is `key` goes to (`c:<idType>:<id>` for a
+/// customer that no event links to another), as `route` computes it.
+#[pyfunction]
+fn partition_for(key: &str, partitions: usize) -> PyResult<usize> {
+    partition::partition_for(key, partitions).py()
+}
+
+/// The stats of partitioned engines summed counter by counter: one engine's stats.
+#[pyfunction]
+fn merge_stats<'py>(py: Python<'py>, stats: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyAny>> {
+    let parts = stats
+        .iter()
+        .map(|part| {
+            serde_json::from_value::<journey_core::Stats>(to_json(&part)?)
+                .map_err(|e| PyTypeError::new_err(format!("merge_stats() takes a list of stats dicts: {e}")))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    to_python(py, &serde_json::to_value(partition::merge_stats(parts)).unwrap_or_default())
 }
 
 /// A validated catalog of session and event types (SPEC §1).
@@ -152,22 +227,8 @@ impl Engine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let outcomes = Outcomes::parse(outcomes).py()?;
         let engine = self.inner.clone();
-        // What a batch borrows must outlive the call, which runs without the GIL.
-        let (values, text);
-        let batch = if let Ok(list) = events.cast::<PyList>() {
-            values = list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?;
-            Batch::Values(&values)
-        } else if let Ok(bytes) = events.cast::<PyBytes>() {
-            Batch::Ndjson(bytes.as_bytes())
-        } else if let Ok(string) = events.cast::<PyString>() {
-            text = string.to_cow()?.into_owned();
-            Batch::Ndjson(text.as_bytes())
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "ingest_batch() takes a list of dicts, or NDJSON bytes or str, not {}",
-                type_name(events)
-            )));
-        };
+        let events = BatchInput::read(events, "ingest_batch")?;
+        let batch = events.batch();
         match interruptible(py, |stop| engine.ingest_batch(batch, outcomes, Some(stop)))? {
             BatchResult::All(batch) => batch_to_python(py, &batch),
             BatchResult::Summary(summary) => to_python(py, &serde_json::to_value(summary).unwrap_or_default()),
@@ -463,6 +524,9 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Catalog>()?;
     module.add_class::<Engine>()?;
     module.add_class::<Poll>()?;
+    module.add_function(wrap_pyfunction!(route, module)?)?;
+    module.add_function(wrap_pyfunction!(partition_for, module)?)?;
+    module.add_function(wrap_pyfunction!(merge_stats, module)?)?;
     error::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -311,6 +311,8 @@ def test_stubs_list_every_native_method() -> None:
         for name in dir(cls):
             if not name.startswith("_"):
                 assert f"def {name}(" in stubs, f"{cls.__name__}.{name} is missing from _native.pyi"
+    for name in ("route", "partition_for", "merge_stats"):
+        assert f"def {name}(" in stubs, f"{name} is missing from _native.pyi"
 
 
 def test_fast_outcome_dicts_match_the_json_form() -> None:

@@ -138,7 +138,7 @@ fn partitioned(steps: &[Step], n: usize, pick: fn(Vec<Key>) -> Vec<Key>) -> Run 
         })
         .collect();
     let keys: Vec<Vec<Key>> = events.iter().map(|(_, event)| pick(keys_of_value(&catalog, event))).collect();
-    let routing = Router::new(n, usize::MAX).unwrap().route(&keys);
+    let routing = Router::new(n, None).unwrap().route(&keys);
     let mut partition_at = vec![None; steps.len()];
     for ((position, _), partition) in events.iter().zip(&routing.partitions) {
         partition_at[*position as usize] = Some(partition.expect("nothing is quarantined without a cap"));

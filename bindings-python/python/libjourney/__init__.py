@@ -12,7 +12,7 @@ import asyncio
 import os
 from typing import Optional, Union
 
-from libjourney import _native, types
+from libjourney import _native, partition, types
 from libjourney.types import Config, NextEventsResult
 from libjourney._native import (
     Catalog,
@@ -51,6 +51,7 @@ __all__ = [
     "UnknownActionError",
     "ValidationError",
     "__version__",
+    "partition",
     "types",
 ]
 

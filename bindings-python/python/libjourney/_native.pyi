@@ -20,6 +20,7 @@ from libjourney.types import (
     PageRequest,
     Recovery,
     Released,
+    Routing,
     SendResult,
     SessionCardPage,
     SessionEventPage,
@@ -30,6 +31,10 @@ from libjourney.types import (
 )
 
 __version__: str
+
+def route(catalog: Catalog, events: Union[list[JourneyEvent], bytes, str], partitions: int, cap: Optional[int] = None) -> Routing: ...
+def partition_for(key: str, partitions: int) -> int: ...
+def merge_stats(stats: list[Stats]) -> Stats: ...
 
 class Catalog:
     """A validated catalog of session and event types."""

@@ -555,6 +555,17 @@ class PageRequest(TypedDict):
     pageSize: NotRequired[Optional[int]]
 
 
+class Quarantined(TypedDict):
+    """A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`."""
+
+    #: How many events of the batch it holds.
+    events: int
+    #: Up to `QUARANTINE_SAMPLE` of its keys, as text, smallest first.
+    keys: List[str]
+    #: The component's smallest key, as text.
+    representative: str
+
+
 class Recovery(TypedDict):
     """What opening a store found, for the host's logs (`Engine::recovery`)."""
 
@@ -584,6 +595,15 @@ class Released(TypedDict):
 
     #: How many events were handed back.
     released: int
+
+
+class Routing(TypedDict):
+    """Where each event of a batch goes: `{"partitions": [n | null, …], "quarantined": [...]}`."""
+
+    #: Each event's partition, in input order; `None` for an event of a quarantined component.
+    partitions: List[Optional[int]]
+    #: The quarantined components, largest first.
+    quarantined: List[Quarantined]
 
 
 class SendResult(TypedDict):

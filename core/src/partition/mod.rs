@@ -12,4 +12,4 @@ mod router;
 
 pub use keys::{Key, keys, keys_of_value};
 pub use merge::{Directory, merge_outcomes, merge_stats};
-pub use router::{QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};
+pub use router::{MAX_PARTITIONS, QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};

@@ -19,9 +19,23 @@ pub struct Router {
     cap: usize,
 }
 
+/// The most partitions a router routes to.
+pub const MAX_PARTITIONS: usize = 65_536;
+
+/// `INVALID_ARGUMENT` unless `partitions` is 1 to [`MAX_PARTITIONS`].
+fn check_partitions(partitions: usize) -> Result<()> {
+    match (1..=MAX_PARTITIONS).contains(&partitions) {
+        true => Ok(()),
+        false => {
+            Err(JourneyError::invalid_argument(format!("partitions must be 1 to {MAX_PARTITIONS}, not {partitions}")))
+        }
+    }
+}
+
 /// A component too large to route: its events went nowhere (SPEC §13's quarantine).
 /// `{"representative", "events", "keys"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Quarantined {
     /// The component's smallest key, as text.
     pub representative: String,
@@ -36,6 +50,7 @@ pub const QUARANTINE_SAMPLE: usize = 10;
 
 /// Where each event of a batch goes: `{"partitions": [n | null, …], "quarantined": [...]}`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Routing {
     /// Each event's partition, in input order; `None` for an event of a quarantined component.
     pub partitions: Vec<Option<usize>>,
@@ -54,7 +69,7 @@ impl Routing {
     pub fn partition_of(&self, customer: &Customer) -> Option<usize> {
         match self.customers.get(&(customer.id_type, customer.id.clone())) {
             Some(&partition) => (partition != QUARANTINE).then_some(partition),
-            None => Some(partition_for(&Key::Customer(customer.id_type, customer.id.clone()).canonical(), self.count)),
+            None => Some(hash_to(&Key::Customer(customer.id_type, customer.id.clone()).canonical(), self.count)),
         }
     }
 }
@@ -63,13 +78,11 @@ impl Routing {
 const QUARANTINE: usize = usize::MAX;
 
 impl Router {
-    /// A router to `partitions` partitions (1 to 65,536); components of more than `cap` events are
-    /// quarantined (`usize::MAX`: never).
-    pub fn new(partitions: usize, cap: usize) -> Result<Router> {
-        if !(1..=65_536).contains(&partitions) {
-            return Err(JourneyError::invalid_argument(format!("partitions must be 1 to 65536, not {partitions}")));
-        }
-        Ok(Router { partitions, cap: cap.max(1) })
+    /// A router to `partitions` partitions (1 to [`MAX_PARTITIONS`]); components of more than
+    /// `cap` events are quarantined (`None`: never).
+    pub fn new(partitions: usize, cap: Option<usize>) -> Result<Router> {
+        check_partitions(partitions)?;
+        Ok(Router { partitions, cap: cap.unwrap_or(usize::MAX).max(1) })
     }
 
     /// Routes a batch as the engine would read it: one entry per outcome `ingest_batch` would
@@ -108,7 +121,7 @@ impl Router {
         let components = sets.describe();
         let partition_of_root = |root: usize| match sizes.get(&root) {
             Some(&size) if size > self.cap => QUARANTINE,
-            _ => partition_for(&components[&root][0], self.partitions),
+            _ => hash_to(&components[&root][0], self.partitions),
         };
         let partitions = roots
             .iter()
@@ -141,9 +154,16 @@ impl Router {
     }
 }
 
-/// The partition of a component whose smallest key is `representative`: SipHash-1-3 with a zero
-/// key, modulo the partition count, so that any language can compute it.
-pub fn partition_for(representative: &str, partitions: usize) -> usize {
+/// The partition of a component whose smallest key, as text, is `representative` (a producer's
+/// partition for a customer no event links to another: `c:<idType>:<id>`): SipHash-1-3 with a
+/// zero key, modulo the partition count, so that any language can compute it.
+pub fn partition_for(representative: &str, partitions: usize) -> Result<usize> {
+    check_partitions(partitions)?;
+    Ok(hash_to(representative, partitions))
+}
+
+/// [`partition_for`] of a count already checked.
+fn hash_to(representative: &str, partitions: usize) -> usize {
     let mut hasher = SipHasher13::new_with_keys(0, 0);
     hasher.write(representative.as_bytes());
     (hasher.finish() % partitions as u64) as usize
@@ -229,24 +249,24 @@ mod tests {
             vec![customer("d"), Key::EventId(uuid::Uuid::from_u128(9))],
             vec![customer("e"), Key::EventId(uuid::Uuid::from_u128(9))],
         ];
-        let routing = Router::new(16, usize::MAX).unwrap().route(&events);
+        let routing = Router::new(16, None).unwrap().route(&events);
         assert_eq!(routing.partitions[0], routing.partitions[1], "a and b share an external id");
         assert_eq!(routing.partitions[4], routing.partitions[5], "d and e share an event id");
-        assert_eq!(routing.partitions[0], Some(partition_for("c:email:a", 16)), "the smallest key decides");
+        assert_eq!(routing.partitions[0], Some(partition_for("c:email:a", 16).unwrap()), "the smallest key decides");
         assert_eq!(routing.partitions[3], Some(3), "a keyless event goes by its position");
         let b = Customer::new("b", IdType::Email);
         assert_eq!(routing.partition_of(&b), routing.partitions[0]);
         let stranger = Customer::new("z", IdType::Email);
-        assert_eq!(routing.partition_of(&stranger), Some(partition_for("c:email:z", 16)));
+        assert_eq!(routing.partition_of(&stranger), Some(partition_for("c:email:z", 16).unwrap()));
 
-        let capped = Router::new(16, 1).unwrap().route(&events);
+        let capped = Router::new(16, Some(1)).unwrap().route(&events);
         assert_eq!((capped.partitions[0], capped.partitions[1]), (None, None));
         assert!(capped.partitions[2].is_some());
         assert_eq!(capped.quarantined.len(), 2);
         assert_eq!(capped.quarantined[0].events, 2);
         assert_eq!(capped.quarantined[0].representative, "c:email:a");
         assert_eq!(capped.partition_of(&b), None);
-        assert!(Router::new(0, 1).is_err());
+        assert!(Router::new(0, None).is_err());
     }
 
     #[test]
@@ -258,7 +278,7 @@ mod tests {
             format!(r#"{{"customer":{{"id":"{c}","idType":"email"}},"session":{{"type":"d","externalId":"{o}"}}}}"#)
         };
         let lines = [event("a", "o1"), event("b", "o1"), "{broken".into(), event("c", "o2")];
-        let router = Router::new(8, usize::MAX).unwrap();
+        let router = Router::new(8, None).unwrap();
         let ndjson = router
             .route_batch(
                 &catalog,
@@ -290,10 +310,10 @@ mod tests {
                 vec![customer(&format!("c{}", i % 37)), Key::External(SessionKind::Custom, format!("o{}", i % 23))]
             })
             .collect();
-        let forward = Router::new(4, usize::MAX).unwrap().route(&events);
+        let forward = Router::new(4, None).unwrap().route(&events);
         let mut reversed = events.clone();
         reversed.reverse();
-        let backward = Router::new(4, usize::MAX).unwrap().route(&reversed);
+        let backward = Router::new(4, None).unwrap().route(&reversed);
         let mut back: Vec<Option<usize>> = backward.partitions.clone();
         back.reverse();
         assert_eq!(forward.partitions, back);

@@ -42,6 +42,7 @@ fn definitions() -> Map<String, Value> {
     let _ = generator.subschema_for::<journey_core::Released>();
     let _ = generator.subschema_for::<journey_core::ActionRecord>();
     let _ = generator.subschema_for::<journey_core::ActionEvent>();
+    let _ = generator.subschema_for::<journey_core::partition::Routing>();
     let mut definitions = generator.take_definitions(true);
     // Inputs, in the form a caller may *write* them (a field with a default may be left out):
     // those the core reads with serde, and the forms its own parsers read (`journey_core::forms`).

@@ -1,0 +1,113 @@
+"""libjourney.partition: N engines fed by the router give one engine's results (SPEC §13)."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+import libjourney
+from libjourney import partition
+
+CATALOG: Any = {
+    "sessionTypes": [
+        {"name": "delivery", "kind": "custom", "endsOn": ["item_delivered"],
+         "eventTypes": [{"name": "order_placed"}, {"name": "item_delivered"}]},
+        {"name": "web", "kind": "web", "eventTypes": [{"name": "page_viewed"}]},
+    ]
+}
+CONFIG: Any = {"clock": "manual", "start": "2026-11-21T12:00:00Z", "allowedLateness": None}
+VIEWER: Any = {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
+                               "journey:eventType:view"], "divisions": ["*"]}
+
+
+def adversarial_stream(seed: int, length: int) -> list[Any]:
+    """Customers sharing order ids, event ids reused with the same and other content, resends."""
+    rng = random.Random(seed)
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(5)]
+    events: list[Any] = []
+    for n in range(length):
+        if events and rng.random() < 0.1:
+            events.append(dict(rng.choice(events)))
+            continue
+        minute = 10 + rng.randrange(90)
+        event: dict[str, Any] = {
+            "eventName": rng.choice(["order_placed", "order_placed", "item_delivered"]),
+            "createdDate": f"2026-11-21T{10 + minute // 60:02d}:{minute % 60:02d}:00Z",
+            "customer": {"id": f"c{rng.randrange(5)}@example.com", "idType": "email"},
+            "session": {"type": "delivery", "externalId": f"order-{rng.randrange(4)}"},
+        }
+        if rng.random() < 0.3:
+            event = {"eventName": "page_viewed", "createdDate": event["createdDate"],
+                     "customer": {"id": f"w{rng.randrange(3)}", "idType": "cookie"}, "session": {"type": "web"}}
+        if rng.random() < 0.3:
+            event["id"] = rng.choice(ids)
+        events.append(event)
+    return events
+
+
+def engine() -> libjourney.Engine:
+    return libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), CONFIG)
+
+
+def customers(events: list[Any]) -> list[Any]:
+    seen = {json.dumps(e["customer"], sort_keys=True) for e in events}
+    return [json.loads(c) for c in sorted(seen)]
+
+
+@pytest.mark.parametrize("partitions", [2, 4, 16])
+def test_partitioned_engines_equal_one_engine(partitions: int) -> None:
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    events = adversarial_stream(7, 400)
+    one = engine()
+    expected = [one.ingest(e) for e in events]
+    codes = {v["code"] for o in expected if o["status"] == "rejected" for v in o["violations"]}
+    assert {"CUSTOMER_MISMATCH", "DUPLICATE_ID_CONFLICT", "SESSION_ENDED"} <= codes, "an adversarial stream"
+
+    routing = partition.route(catalog, events, partitions)
+    assert routing["quarantined"] == [] and len(routing["partitions"]) == len(events)
+    engines = [engine() for _ in range(partitions)]
+    outcomes: list[Any] = [None] * len(events)
+    for position, (event, target) in enumerate(zip(events, routing["partitions"])):
+        assert target is not None
+        outcomes[position] = engines[target].ingest(event)
+    assert outcomes == expected
+    assert partition.merge_stats([e.stats() for e in engines]) == one.stats()
+    home = {json.dumps(e["customer"], sort_keys=True): p for e, p in zip(events, routing["partitions"]) if p is not None}
+    for customer in customers(events):
+        part = engines[home[json.dumps(customer, sort_keys=True)]]
+        assert part.journey(customer, VIEWER, {"pageSize": 200}) == one.journey(customer, VIEWER, {"pageSize": 200})
+
+
+def test_routing_by_customer_alone_is_not_exact() -> None:
+    events = adversarial_stream(7, 400)
+    one = engine()
+    expected = [one.ingest(e) for e in events]
+    engines = [engine() for _ in range(4)]
+    by_customer = [
+        engines[partition.partition_for(f"c:{e['customer']['idType']}:{e['customer']['id']}", 4)].ingest(e) for e in events
+    ]
+    assert by_customer != expected
+
+
+def test_the_router_reads_batches_as_the_engine_does_and_names_bad_input() -> None:
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    events = adversarial_stream(3, 50)
+    ndjson = "\n".join(json.dumps(e) for e in events) + "\n\n"
+    as_list = partition.route(catalog, events, 4)
+    assert partition.route(catalog, ndjson, 4) == as_list
+    assert partition.route(catalog, ndjson.encode(), 4) == as_list
+    capped = partition.route(catalog, events, 4, cap=1)
+    assert capped["quarantined"] and None in capped["partitions"]
+    assert capped["quarantined"][0]["events"] >= capped["quarantined"][-1]["events"]
+    assert partition.partition_for("c:email:a@x", 1) == 0
+    with pytest.raises(libjourney.InvalidArgumentError):
+        partition.route(catalog, events, 0)
+    with pytest.raises(libjourney.InvalidArgumentError):
+        partition.partition_for("c:email:a", 70_000)
+    with pytest.raises(TypeError):
+        partition.route(catalog, 42, 4)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        partition.merge_stats([{"eventsAccepted": "many"}])  # type: ignore[typeddict-item]
