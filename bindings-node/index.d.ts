@@ -15,6 +15,12 @@ export interface IngestBatchOptions<O extends Outcomes = 'all'> {
   outcomes?: O
 }
 
+/** Options of `route`. */
+export interface RouteOptions {
+  /** Quarantine a component of more than this many events (absent: never). */
+  cap?: number | null
+}
+
 /** Options of `ingestFile`: the core's settings, and Node's callback and signal. */
 export interface IngestFileOptions extends IngestFileSettings {
   /** Told how far the ingest has got, on the event loop, at most every 100 ms and once at the end. */
@@ -496,6 +502,16 @@ export interface PageRequest {
   pageSize?: number | null
 }
 
+/** A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`. */
+export interface Quarantined {
+  /** How many events of the batch it holds. */
+  events: number
+  /** Up to `QUARANTINE_SAMPLE` of its keys, as text, smallest first. */
+  keys: string[]
+  /** The component's smallest key, as text. */
+  representative: string
+}
+
 /** What opening a store found, for the host's logs (`Engine::recovery`). */
 export interface Recovery {
   /** Whether the caller's catalog added types to the stored one. */
@@ -522,6 +538,14 @@ export interface ReleaseRequest {
 export interface Released {
   /** How many events were handed back. */
   released: number
+}
+
+/** Where each event of a batch goes: `{"partitions": [n | null, …], "quarantined": [...]}`. */
+export interface Routing {
+  /** Each event's partition, in input order; `None` for an event of a quarantined component. */
+  partitions: (number | null)[]
+  /** The quarantined components, largest first. */
+  quarantined: Quarantined[]
 }
 
 /** The result of `send_custom_event`: `{"delivery","overwritten"}`. */
@@ -861,6 +885,23 @@ export declare class Engine {
   /** Ends a subscription; an id that is gone does nothing. */
   off(subscription: number): void
 }
+
+/** The stats of partitioned engines summed counter by counter: one engine's stats. */
+export declare function mergeStats(stats: Stats[]): Stats
+
+/**
+ * The partition a component whose smallest key is `key` goes to (`c:<idType>:<id>` for a
+ * customer that no event links to another), as `route` computes it.
+ */
+export declare function partitionFor(key: string, partitions: number): number
+
+/**
+ * Routes a batch to `partitions` partitions so that one engine per partition gives exactly one
+ * engine's results (SPEC §13, docs/scale-out.md): each event's partition in input order (`null`
+ * for an event of a component larger than `options.cap` events, which is quarantined and
+ * reported). `events` as `ingestBatch` takes them.
+ */
+export declare function route(catalog: Catalog, events: JourneyEvent[] | string | Buffer, partitions: number, options?: RouteOptions): Routing
 
 /**
  * How many JS callbacks the live subscriptions of this thread hold: a diagnostic for tests, which

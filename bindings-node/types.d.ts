@@ -15,6 +15,12 @@ export interface IngestBatchOptions<O extends Outcomes = 'all'> {
   outcomes?: O
 }
 
+/** Options of `route`. */
+export interface RouteOptions {
+  /** Quarantine a component of more than this many events (absent: never). */
+  cap?: number | null
+}
+
 /** Options of `ingestFile`: the core's settings, and Node's callback and signal. */
 export interface IngestFileOptions extends IngestFileSettings {
   /** Told how far the ingest has got, on the event loop, at most every 100 ms and once at the end. */

@@ -10,6 +10,7 @@ mod poll;
 mod subscribers;
 
 use error::{JsResult, type_error};
+use journey_core::partition;
 use journey_core::{
     Batch, Command, CustomEventRequest, JourneyError, JourneyQuery, Outcomes, SessionEventsQuery, query_from_value,
 };
@@ -169,25 +170,8 @@ impl Engine {
             Some(text) => Outcomes::parse(&text).js(env)?,
             None => Outcomes::default(),
         };
-        let result = match events.get_type()? {
-            ValueType::String => {
-                let text = text(env, events, "events")?;
-                self.inner.ingest_batch(Batch::Ndjson(text.as_bytes()), outcomes, None)
-            }
-            ValueType::Object if events.is_buffer()? => {
-                self.inner.ingest_batch(Batch::Ndjson(&buffer(env, events)?), outcomes, None)
-            }
-            ValueType::Object if events.is_array()? => {
-                let text = json_stringify(env, events)?;
-                self.inner.ingest_batch(Batch::JsonArray(text.as_bytes()), outcomes, None)
-            }
-            other => {
-                return Err(type_error(
-                    env,
-                    &format!("ingestBatch() takes an array, a string or a Buffer, not {}", type_label(other, &events)?),
-                ));
-            }
-        };
+        let events = BatchInput::read(env, events, "ingestBatch")?;
+        let result = self.inner.ingest_batch(events.batch(), outcomes, None);
         json_parse(env, result.js(env)?.to_json_string())
     }
 
@@ -356,6 +340,74 @@ impl Engine {
     pub fn off(&self, subscription: u32) {
         subscribers::unsubscribe(&self.inner, subscription)
     }
+}
+
+/// A batch as JS passes one: NDJSON as a string or a Buffer, or an array of events (turned into
+/// JSON text once, which the core splits into elements).
+enum BatchInput {
+    Ndjson(String),
+    Bytes(Buffer),
+    Array(String),
+}
+
+impl BatchInput {
+    /// Reads `events` for the method `caller` (named in a `TypeError`).
+    fn read(env: &Env, events: Unknown<'_>, caller: &str) -> Result<BatchInput> {
+        match events.get_type()? {
+            ValueType::String => Ok(BatchInput::Ndjson(text(env, events, "events")?)),
+            ValueType::Object if events.is_buffer()? => Ok(BatchInput::Bytes(buffer(env, events)?)),
+            ValueType::Object if events.is_array()? => Ok(BatchInput::Array(json_stringify(env, events)?)),
+            other => Err(type_error(
+                env,
+                &format!("{caller}() takes an array, a string or a Buffer, not {}", type_label(other, &events)?),
+            )),
+        }
+    }
+
+    fn batch(&self) -> Batch<'_> {
+        match self {
+            BatchInput::Ndjson(text) => Batch::Ndjson(text.as_bytes()),
+            BatchInput::Bytes(bytes) => Batch::Ndjson(bytes),
+            BatchInput::Array(text) => Batch::JsonArray(text.as_bytes()),
+        }
+    }
+}
+
+/// Routes a batch to `partitions` partitions so that one engine per partition gives exactly one
+/// engine's results (SPEC §13, docs/scale-out.md): each event's partition in input order (`null`
+/// for an event of a component larger than `options.cap` events, which is quarantined and
+/// reported). `events` as `ingestBatch` takes them.
+#[napi(
+    ts_args_type = "catalog: Catalog, events: JourneyEvent[] | string | Buffer, partitions: number, options?: RouteOptions",
+    ts_return_type = "Routing"
+)]
+pub fn route<'env>(
+    env: &'env Env,
+    catalog: &Catalog,
+    events: Unknown<'_>,
+    partitions: u32,
+    options: Option<Object<'_>>,
+) -> Result<Unknown<'env>> {
+    let cap = option::<i64>(&options, "cap")?.map(|cap| usize::try_from(cap).unwrap_or(0));
+    let router = partition::Router::new(partitions as usize, cap).js(env)?;
+    let events = BatchInput::read(env, events, "route")?;
+    let routing = router.route_batch(&catalog.inner, events.batch()).js(env)?;
+    json_parse(env, serde_json::to_string(&routing).unwrap_or_default())
+}
+
+/// The partition a component whose smallest key is `key` goes to (`c:<idType>:<id>` for a
+/// customer that no event links to another), as `route` computes it.
+#[napi]
+pub fn partition_for(env: &Env, key: String, partitions: u32) -> Result<u32> {
+    partition::partition_for(&key, partitions as usize).js(env).map(|p| p as u32)
+}
+
+/// The stats of partitioned engines summed counter by counter: one engine's stats.
+#[napi(ts_args_type = "stats: Stats[]", ts_return_type = "Stats")]
+pub fn merge_stats<'env>(env: &'env Env, stats: Unknown<'_>) -> Result<Unknown<'env>> {
+    let parts: Vec<journey_core::Stats> = serde_json::from_str(&json_stringify(env, stats)?)
+        .map_err(|e| type_error(env, &format!("mergeStats() takes an array of stats objects: {e}")))?;
+    json_parse(env, serde_json::to_string(&partition::merge_stats(parts)).unwrap_or_default())
 }
 
 /// How many JS callbacks the live subscriptions of this thread hold: a diagnostic for tests, which

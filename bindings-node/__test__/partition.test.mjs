@@ -1,0 +1,84 @@
+// route / partitionFor / mergeStats: N engines fed by the router give one engine's results (SPEC §13).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const { Catalog, Engine, route, partitionFor, mergeStats } = require('../index.js')
+
+const CATALOG = JSON.stringify({
+  sessionTypes: [
+    { name: 'delivery', kind: 'custom', endsOn: ['item_delivered'], eventTypes: [{ name: 'order_placed' }, { name: 'item_delivered' }] },
+    { name: 'web', kind: 'web', eventTypes: [{ name: 'page_viewed' }] },
+  ],
+})
+const CONFIG = { clock: 'manual', start: '2026-11-21T12:00:00Z', allowedLateness: null }
+const VIEWER = { permissions: ['journey:session:view', 'journey:sessionType:view', 'journey:event:view', 'journey:eventType:view'], divisions: ['*'] }
+const catalog = Catalog.fromJson(CATALOG)
+const engine = () => new Engine(catalog, CONFIG)
+
+/** Customers sharing order ids, event ids reused with the same and other content, resends. */
+function adversarialStream (seed, length) {
+  let state = seed
+  const below = (n) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n }
+  const ids = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+  const events = []
+  for (let n = 0; n < length; n++) {
+    if (events.length > 0 && below(10) === 0) { events.push(structuredClone(events[below(events.length)])); continue }
+    const minute = 10 + below(90)
+    const createdDate = `2026-11-21T${String(10 + Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00Z`
+    let event = {
+      eventName: ['order_placed', 'order_placed', 'item_delivered'][below(3)], createdDate,
+      customer: { id: `c${below(5)}@example.com`, idType: 'email' }, session: { type: 'delivery', externalId: `order-${below(4)}` },
+    }
+    if (below(10) < 3) event = { eventName: 'page_viewed', createdDate, customer: { id: `w${below(3)}`, idType: 'cookie' }, session: { type: 'web' } }
+    if (below(10) < 3) event.id = ids[below(ids.length)]
+    events.push(event)
+  }
+  return events
+}
+
+for (const partitions of [2, 4, 16]) {
+  test(`${partitions} partitioned engines equal one engine`, () => {
+    const events = adversarialStream(7, 400)
+    const one = engine()
+    const expected = events.map((e) => one.ingest(e))
+    const codes = new Set(expected.flatMap((o) => (o.status === 'rejected' ? o.violations.map((v) => v.code) : [])))
+    for (const code of ['CUSTOMER_MISMATCH', 'DUPLICATE_ID_CONFLICT', 'SESSION_ENDED']) assert.ok(codes.has(code), `no ${code}`)
+    const routing = route(catalog, events, partitions)
+    assert.deepEqual(routing.quarantined, [])
+    const engines = Array.from({ length: partitions }, engine)
+    const outcomes = events.map((e, i) => engines[routing.partitions[i]].ingest(e))
+    assert.deepEqual(outcomes, expected)
+    assert.deepEqual(mergeStats(engines.map((e) => e.stats())), one.stats())
+    const home = new Map(events.map((e, i) => [JSON.stringify(e.customer), routing.partitions[i]]))
+    for (const [key, part] of home) {
+      const customer = JSON.parse(key)
+      assert.deepEqual(engines[part].journey(customer, VIEWER, { pageSize: 200 }), one.journey(customer, VIEWER, { pageSize: 200 }))
+    }
+  })
+}
+
+test('routing by customer alone is not exact', () => {
+  const events = adversarialStream(7, 400)
+  const one = engine()
+  const expected = events.map((e) => one.ingest(e))
+  const engines = Array.from({ length: 4 }, engine)
+  const byCustomer = events.map((e) => engines[partitionFor(`c:${e.customer.idType}:${e.customer.id}`, 4)].ingest(e))
+  assert.notDeepEqual(byCustomer, expected)
+})
+
+test('the router reads batches as the engine does and names bad input', () => {
+  const events = adversarialStream(3, 50)
+  const ndjson = events.map((e) => JSON.stringify(e)).join('\n') + '\n\n'
+  const asArray = route(catalog, events, 4)
+  assert.deepEqual(route(catalog, ndjson, 4), asArray)
+  assert.deepEqual(route(catalog, Buffer.from(ndjson), 4), asArray)
+  const capped = route(catalog, events, 4, { cap: 1 })
+  assert.ok(capped.quarantined.length > 0 && capped.partitions.includes(null))
+  assert.equal(partitionFor('c:email:a@x', 1), 0)
+  assert.throws(() => route(catalog, events, 0), (e) => e.code === 'INVALID_ARGUMENT')
+  assert.throws(() => partitionFor('c:email:a', 70_000), (e) => e.code === 'INVALID_ARGUMENT')
+  assert.throws(() => route(catalog, 42, 4), TypeError)
+  assert.throws(() => mergeStats([{ eventsAccepted: 'many' }]), TypeError)
+})
