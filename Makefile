@@ -11,7 +11,7 @@ STATIC_LIBS := -lpthread -ldl -lm
 VALGRIND := valgrind --quiet --suppressions=$(CURDIR)/tests/c/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
 DEBUG_LIB := target/debug
 RELEASE_LIB := target/release
-C_TESTS := test_flow test_errors test_callbacks test_threads test_durable test_cancel test_ingest_file
+C_TESTS := test_flow test_errors test_callbacks test_threads test_durable test_cancel test_ingest_file test_partition
 BUILD := target/c
 VENV := .venv
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)

@@ -788,6 +788,74 @@ enum JourneyStatus journey_ingest_file(const struct JourneyEngine *engine,
                                        char **summary);
 
 /**
+ * Routes NDJSON events (one per line, as `journey_ingest_ndjson` reads them) to `partitions`
+ * partitions, so that one engine per partition, each fed its events in input order, gives exactly
+ * one engine's results.
+ *
+ * `*routing` receives `{"partitions":[n|null,…],"quarantined":[{"representative","events",
+ * "keys"}]}`: each non-blank line's partition in input order, `null` for a line of a component
+ * larger than `cap` events, which is quarantined and reported. Free it with `journey_string_free`.
+ *
+ * @param catalog A catalog from journey_catalog_new(): it tells custom and conversation types
+ *        (whose external ids are keys) from web types.
+ * @param data One event per line (need not be NUL-terminated).
+ * @param len The number of bytes at `data`.
+ * @param partitions The number of partitions, 1 to 65536.
+ * @param cap Quarantine components of more than this many events; 0 never quarantines.
+ * @param routing Receives the routing as JSON; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (partitions out of range),
+ *         `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `catalog` is a live catalog; `data` points to `len` bytes (or is NULL with `len` 0); `routing`
+ * is writable.
+ */
+enum JourneyStatus journey_route(const struct JourneyCatalog *catalog,
+                                 const char *data,
+                                 size_t len,
+                                 uint32_t partitions,
+                                 uint64_t cap,
+                                 char **routing);
+
+/**
+ * The partition a component whose smallest key is `key` goes to, as `journey_route` computes it:
+ * for a customer that no event links to another, `c:<idType>:<id>`.
+ *
+ * @param key The key as NUL-terminated UTF-8 text.
+ * @param partitions The number of partitions, 1 to 65536.
+ * @param partition Receives the partition.
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `key` is a NUL-terminated string; `partition` is writable.
+ */
+enum JourneyStatus journey_partition_for(const char *key,
+                                         uint32_t partitions,
+                                         uint32_t *partition);
+
+/**
+ * Sums the stats of partitioned engines counter by counter: one engine's stats.
+ *
+ * @param stats A JSON array of stats objects (as journey_stats() gives them), NUL-terminated.
+ * @param total Receives the summed stats as JSON; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (not an array of stats),
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `stats` is a NUL-terminated string; `total` is writable.
+ */
+enum JourneyStatus journey_merge_stats(const char *stats, char **total);
+
+/**
  * The code string of a status, for example `"QUEUE_FULL"` for `JOURNEY_QUEUE_FULL`.
  *
  * The string is static: do not free it. Any other `int` gives `"UNKNOWN"`. Thread-safe.

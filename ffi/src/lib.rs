@@ -25,6 +25,7 @@ mod cancel;
 mod error;
 mod handles;
 mod ingest;
+mod partition;
 mod status;
 mod strings;
 mod view;
@@ -43,6 +44,7 @@ pub use handles::{
     journey_engine_snapshot,
 };
 pub use ingest::{journey_ingest_batch_json, journey_ingest_json, journey_ingest_ndjson};
+pub use partition::{journey_merge_stats, journey_partition_for, journey_route};
 pub use status::{JourneyStatus, journey_status_name};
 pub use strings::journey_string_free;
 pub use view::{journey_advance, journey_journey, journey_session_events, journey_set_now, journey_stats};
