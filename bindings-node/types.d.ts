@@ -197,7 +197,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandDeliveries
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandDeliveries
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -213,6 +213,10 @@ export interface CommandAdvance {
 export interface CommandSetNow {
   input: string
   op: 'setNow'
+}
+export interface CommandObserveWatermark {
+  input: string
+  op: 'observeWatermark'
 }
 export interface CommandJourney {
   input: JourneyQuery

@@ -17,22 +17,32 @@ const VIEWER = { permissions: ['journey:session:view', 'journey:sessionType:view
 const catalog = Catalog.fromJson(CATALOG)
 const engine = () => new Engine(catalog, CONFIG)
 
-/** Customers sharing order ids, event ids reused with the same and other content, resends. */
+/** Groups of three customers sharing orders and event ids (with the same and other content),
+ * visitors with ids of their own, resends, and now and then an order of another group: many
+ * components, each with every kind of conflict. */
 function adversarialStream (seed, length) {
   let state = seed
-  const below = (n) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n }
-  const ids = Array.from({ length: 5 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`)
+  const below = (n) => { state = (state * 1103515245 + 12345) % 2 ** 31; return Math.floor(state / 2 ** 12) % n }
   const events = []
   for (let n = 0; n < length; n++) {
     if (events.length > 0 && below(10) === 0) { events.push(structuredClone(events[below(events.length)])); continue }
     const minute = 10 + below(90)
     const createdDate = `2026-11-21T${String(10 + Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00Z`
+    const group = below(8)
+    const member = below(5) === 0 ? below(3) : 0
+    const orderGroup = below(100) === 0 ? below(8) : group
     let event = {
       eventName: ['order_placed', 'order_placed', 'item_delivered'][below(3)], createdDate,
-      customer: { id: `c${below(5)}@example.com`, idType: 'email' }, session: { type: 'delivery', externalId: `order-${below(4)}` },
+      customer: { id: `c${group * 3 + member}@example.com`, idType: 'email' },
+      session: { type: 'delivery', externalId: `order-${orderGroup}-${below(2)}` },
     }
-    if (below(10) < 3) event = { eventName: 'page_viewed', createdDate, customer: { id: `w${below(3)}`, idType: 'cookie' }, session: { type: 'web' } }
-    if (below(10) < 3) event.id = ids[below(ids.length)]
+    let pool = group
+    if (below(10) < 3) {
+      const visitor = below(4)
+      pool = 100 + visitor
+      event = { eventName: 'page_viewed', createdDate, customer: { id: `w${visitor}`, idType: 'cookie' }, session: { type: 'web' } }
+    }
+    if (below(10) < 3) event.id = `00000000-0000-4000-8000-${String(pool * 10 + below(3)).padStart(12, '0')}`
     events.push(event)
   }
   return events
@@ -47,6 +57,7 @@ for (const partitions of [2, 4, 16]) {
     for (const code of ['CUSTOMER_MISMATCH', 'DUPLICATE_ID_CONFLICT', 'SESSION_ENDED']) assert.ok(codes.has(code), `no ${code}`)
     const routing = route(catalog, events, partitions)
     assert.deepEqual(routing.quarantined, [])
+    assert.ok(new Set(route(catalog, events, 16).partitions).size >= 4, 'many components')
     const engines = Array.from({ length: partitions }, engine)
     const outcomes = events.map((e, i) => engines[routing.partitions[i]].ingest(e))
     assert.deepEqual(outcomes, expected)

@@ -24,26 +24,34 @@ VIEWER: Any = {"permissions": ["journey:session:view", "journey:sessionType:view
 
 
 def adversarial_stream(seed: int, length: int) -> list[Any]:
-    """Customers sharing order ids, event ids reused with the same and other content, resends."""
+    """Groups of three customers sharing orders and event ids (with the same and other content),
+    visitors with ids of their own, resends, and now and then an order of another group: many
+    components, each with every kind of conflict."""
     rng = random.Random(seed)
-    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(5)]
     events: list[Any] = []
-    for n in range(length):
+    for _ in range(length):
         if events and rng.random() < 0.1:
             events.append(dict(rng.choice(events)))
             continue
         minute = 10 + rng.randrange(90)
+        created = f"2026-11-21T{10 + minute // 60:02d}:{minute % 60:02d}:00Z"
+        group = rng.randrange(8)
+        member = rng.randrange(3) if rng.random() < 0.2 else 0
+        order_group = rng.randrange(8) if rng.random() < 0.01 else group
         event: dict[str, Any] = {
             "eventName": rng.choice(["order_placed", "order_placed", "item_delivered"]),
-            "createdDate": f"2026-11-21T{10 + minute // 60:02d}:{minute % 60:02d}:00Z",
-            "customer": {"id": f"c{rng.randrange(5)}@example.com", "idType": "email"},
-            "session": {"type": "delivery", "externalId": f"order-{rng.randrange(4)}"},
+            "createdDate": created,
+            "customer": {"id": f"c{group * 3 + member}@example.com", "idType": "email"},
+            "session": {"type": "delivery", "externalId": f"order-{order_group}-{rng.randrange(2)}"},
         }
+        pool = group
         if rng.random() < 0.3:
-            event = {"eventName": "page_viewed", "createdDate": event["createdDate"],
-                     "customer": {"id": f"w{rng.randrange(3)}", "idType": "cookie"}, "session": {"type": "web"}}
+            visitor = rng.randrange(4)
+            pool = 100 + visitor
+            event = {"eventName": "page_viewed", "createdDate": created,
+                     "customer": {"id": f"w{visitor}", "idType": "cookie"}, "session": {"type": "web"}}
         if rng.random() < 0.3:
-            event["id"] = rng.choice(ids)
+            event["id"] = f"00000000-0000-4000-8000-{pool * 10 + rng.randrange(3):012d}"
         events.append(event)
     return events
 
@@ -68,6 +76,7 @@ def test_partitioned_engines_equal_one_engine(partitions: int) -> None:
 
     routing = partition.route(catalog, events, partitions)
     assert routing["quarantined"] == [] and len(routing["partitions"]) == len(events)
+    assert len(set(partition.route(catalog, events, 16)["partitions"])) >= 4, "many components"
     engines = [engine() for _ in range(partitions)]
     outcomes: list[Any] = [None] * len(events)
     for position, (event, target) in enumerate(zip(events, routing["partitions"])):

@@ -91,6 +91,18 @@ impl Clock {
         Ok(())
     }
 
+    /// Moves an event clock to at least `millis`: the watermark a partition takes (SPEC §13), the
+    /// largest event time accepted anywhere before its next event.
+    pub fn raise_to(&self, millis: Millis) -> Result<()> {
+        match self.mode {
+            ClockMode::Event => {
+                self.millis.fetch_max(millis, Ordering::AcqRel);
+                Ok(())
+            }
+            _ => Err(JourneyError::invalid_argument("a watermark needs config.clock = \"event\"")),
+        }
+    }
+
     /// Tells an event clock that an event at `millis` was accepted.
     pub(crate) fn observe_event(&self, millis: Millis) {
         if self.mode == ClockMode::Event {

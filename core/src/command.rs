@@ -75,6 +75,8 @@ pub enum Command {
     Advance(String),
     /// Sets a manual clock to an RFC 3339 time.
     SetNow(String),
+    /// Moves an event clock to at least an RFC 3339 time (a partition's watermark).
+    ObserveWatermark(String),
     /// A page of a customer's journey.
     Journey(JourneyQuery),
     /// A page of one session's events.
@@ -137,6 +139,7 @@ impl Engine {
             }
             Command::Advance(duration) => self.advance_by(duration).map(|()| json!({})),
             Command::SetNow(timestamp) => self.set_now(timestamp).map(|()| json!({})),
+            Command::ObserveWatermark(timestamp) => self.observe_watermark(timestamp).map(|()| json!({})),
             Command::Journey(query) => self.journey_query(query).map(|page| to_json(&page)),
             Command::SessionEvents(query) => self.session_events_query(query).map(|page| to_json(&page)),
             Command::Stats => Ok(to_json(&self.stats())),

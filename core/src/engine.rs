@@ -118,6 +118,19 @@ impl Engine {
         self.expire()
     }
 
+    /// Moves an event clock to at least an RFC 3339 time: a partition's watermark, the largest
+    /// event time accepted by any partition before its next event (SPEC §13, docs/scale-out.md).
+    /// Journaled, so a durable partition recovers it. `INVALID_ARGUMENT` for other clocks or bad
+    /// text.
+    pub fn observe_watermark(&self, timestamp: &str) -> Result<()> {
+        let millis = parse_rfc3339(timestamp).ok_or_else(|| {
+            JourneyError::invalid_argument(format!("'{}' is not an RFC 3339 timestamp", clip(timestamp)))
+        })?;
+        let record = |_: &()| Some(Record::Call(Command::ObserveWatermark(timestamp.to_owned())));
+        self.change_and_settle(self.clock.now(), || self.clock.raise_to(millis), record)?;
+        self.expire()
+    }
+
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
         self.counters.snapshot()

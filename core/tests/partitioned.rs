@@ -2,10 +2,15 @@
 //! engine gives (every outcome, every journey page, every session's events, the summed stats), on
 //! generated adversarial streams: external ids shared across customers, event ids reused with the
 //! same and with different content, resends, sessions ended and written to again, web sessions
-//! bridged by late events, late and future events, and manual clock moves broadcast at their
-//! positions. The negative control: routing by customer alone changes outcomes on the same streams.
+//! bridged by late events, late and future events, events far ahead of the rest, and manual clock
+//! moves broadcast at their positions; and the same streams under an event clock, where partitions
+//! take the shared watermark. The negative controls: routing by customer alone, and partitions
+//! keeping their own event clocks, change outcomes on every stream.
 
-use journey_core::partition::{Directory, Key, Router, keys_of_value, merge_outcomes, merge_stats};
+use journey_core::partition::{
+    Directory, Key, Router, Watermark, keys_of_value, merge_outcomes, merge_stats, upper_bounds,
+};
+use journey_core::time::{format_millis, parse_rfc3339};
 use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -40,12 +45,17 @@ fn time(minutes: i64) -> String {
     format!("2026-11-21T{:02}:{:02}:00Z", minutes.div_euclid(60) % 24, minutes.rem_euclid(60))
 }
 
+/// Customers come in groups of three that share orders, calls and event ids; now and then an
+/// event links two groups. So a stream has many components of several customers each.
+const GROUPS: u64 = 10;
+/// Web visitors, each alone unless an event id links them.
+const COOKIES: u64 = 6;
+
 /// An adversarial stream of `len` steps.
 fn stream(seed: u64, len: usize) -> Vec<Step> {
     let mut rng = Random(seed);
     let mut clock = START_MINUTES;
     let mut sent: Vec<Value> = Vec::new();
-    let ids: Vec<Uuid> = (0..6).map(|i| Uuid::from_u128(0xabc0 + i)).collect();
     let mut steps = Vec::with_capacity(len);
     for _ in 0..len {
         let roll = rng.below(100);
@@ -55,42 +65,51 @@ fn stream(seed: u64, len: usize) -> Vec<Step> {
             steps.push(Step::Advance(minutes));
             continue;
         }
-        // Mostly around `now`, some late (past the 30 minutes allowed), a few in the future.
-        let at = clock - rng.below(45) as i64 + if rng.below(20) == 0 { 10 } else { 0 };
-        let customer = json!({"id": format!("c{}@example.com", rng.below(6)), "idType": "email"});
         if (12..=20).contains(&roll) && !sent.is_empty() {
             steps.push(Step::Event(sent[rng.below(sent.len() as u64) as usize].clone())); // a resend
             continue;
         }
+        // Mostly around `now`, some late (past the 30 minutes allowed), a few in the future, and now
+        // and then one far ahead, which moves an event clock past everyone else's events.
+        let jump = if rng.below(50) == 0 { 90 + rng.below(60) as i64 } else { 0 };
+        let at = clock - rng.below(45) as i64 + if rng.below(20) == 0 { 10 } else { 0 } + jump;
+        let group = rng.below(GROUPS);
+        // Mostly the group's owner; now and then another member (CUSTOMER_MISMATCH on its orders).
+        let member = if rng.below(5) == 0 { rng.below(3) } else { 0 };
+        let customer = json!({"id": format!("c{}@example.com", group * 3 + member), "idType": "email"});
+        // Once in a while an event names another group's order, which joins the two groups.
+        let order_group = if rng.below(100) == 0 { rng.below(GROUPS) } else { group };
         let mut event = match roll {
-            12..=55 => {
+            21..=55 => {
                 let name = if rng.below(4) == 0 { "item_delivered" } else { "order_placed" };
-                // Mostly the order's own customer; now and then another one (CUSTOMER_MISMATCH).
-                let order = rng.below(5);
-                let customer = match rng.below(5) {
-                    0 => customer,
-                    _ => json!({"id": format!("c{order}@example.com"), "idType": "email"}),
-                };
                 let mut event = json!({"eventName": name, "createdDate": time(at), "customer": customer,
-                    "session": {"type": "delivery", "externalId": format!("order-{order}")}});
+                    "session": {"type": "delivery", "externalId": format!("order-{order_group}-{}", rng.below(2))}});
                 if name == "order_placed" {
                     event["attributes"] = json!({"stage": format!("s{}", rng.below(3))});
                 }
                 event
             }
-            56..=75 => json!({"eventName": "conversation_started", "createdDate": time(at), "customer": customer,
-                "session": {"type": "conversation", "externalId": format!("call-{}", rng.below(3))},
+            56..=70 => json!({"eventName": "conversation_started", "createdDate": time(at), "customer": customer,
+                "session": {"type": "conversation", "externalId": format!("call-{group}")},
                 "attributes": {"channel": "voice"}}),
-            76..=95 => json!({"eventName": "page_viewed", "createdDate": time(at),
-                "customer": {"id": format!("w{}", rng.below(3)), "idType": "cookie"},
-                "session": {"type": "web"}, "attributes": {"page": format!("/p{}", rng.below(4))}}),
-            _ => {
-                json!({"eventName": "order_placed", "createdDate": time(at), "session": {"type": "delivery", "externalId": "x"}})
+            71..=95 => {
+                // A visitor's ids come from its own pool, so visitors stay apart.
+                let cookie = rng.below(COOKIES);
+                let mut event = json!({"eventName": "page_viewed", "createdDate": time(at),
+                    "customer": {"id": format!("w{cookie}"), "idType": "cookie"},
+                    "session": {"type": "web"}, "attributes": {"page": format!("/p{}", rng.below(4))}});
+                if rng.below(3) == 0 {
+                    event["id"] = json!(pool_id(GROUPS + cookie, rng.below(3)));
+                }
+                event
             }
+            // Unreadable: no customer (its own external id, so it links nothing).
+            _ => json!({"eventName": "order_placed", "createdDate": time(at),
+                "session": {"type": "delivery", "externalId": format!("x-{group}")}}),
         };
-        // Explicit ids from a small pool: the same id with other content is a conflict.
-        if rng.below(3) == 0 {
-            event["id"] = json!(ids[rng.below(ids.len() as u64) as usize].to_string());
+        // Explicit ids from the group's small pool: the same id with other content is a conflict.
+        if (21..=70).contains(&roll) && rng.below(3) == 0 {
+            event["id"] = json!(pool_id(group, rng.below(3)));
         }
         sent.push(event.clone());
         steps.push(Step::Event(event));
@@ -98,9 +117,30 @@ fn stream(seed: u64, len: usize) -> Vec<Step> {
     steps
 }
 
-fn engine() -> Engine {
-    Engine::new(Catalog::from_json(CATALOG).unwrap(), Config::from_json(CONFIG).unwrap()).unwrap()
+/// Id `n` of pool `pool`.
+fn pool_id(pool: u64, n: u64) -> String {
+    Uuid::from_u128(0xabc0_0000 + pool as u128 * 16 + n as u128).to_string()
 }
+
+/// Every customer a stream names.
+fn customers() -> Vec<Customer> {
+    (0..GROUPS * 3)
+        .map(|i| Customer::new(format!("c{i}@example.com"), IdType::Email))
+        .chain((0..COOKIES).map(|i| Customer::new(format!("w{i}"), IdType::Cookie)))
+        .collect()
+}
+
+fn engine() -> Engine {
+    engine_with(CONFIG)
+}
+
+fn engine_with(config: &str) -> Engine {
+    Engine::new(Catalog::from_json(CATALOG).unwrap(), Config::from_json(config).unwrap()).unwrap()
+}
+
+/// An event clock: `now` is the largest accepted event time.
+const EVENT_CLOCK: &str = r#"{"clock": "event", "allowedLateness": "30m"}"#;
+const LATENESS_MS: i64 = 30 * 60_000;
 
 fn viewer() -> Viewer {
     Viewer::unrestricted()
@@ -177,6 +217,16 @@ fn partitioned(steps: &[Step], n: usize, pick: fn(Vec<Key>) -> Vec<Key>) -> Run 
     Run { outcomes, engines, journey_engine: Box::new(move |c| routing.partition_of(c).unwrap()), directory }
 }
 
+/// How many of `n` partitions the router gives events to.
+fn partitions_used(steps: &[Step], n: usize) -> usize {
+    let catalog = Catalog::from_json(CATALOG).unwrap();
+    let keys: Vec<Vec<Key>> = events_only(steps).iter().map(|e| keys_of_value(&catalog, e)).collect();
+    let mut used: Vec<usize> = Router::new(n, None).unwrap().route(&keys).partitions.into_iter().flatten().collect();
+    used.sort();
+    used.dedup();
+    used.len()
+}
+
 fn all_keys(keys: Vec<Key>) -> Vec<Key> {
     keys
 }
@@ -188,11 +238,7 @@ fn customer_only(keys: Vec<Key>) -> Vec<Key> {
 /// Everything a reader can see of a run, as JSON: outcomes, summed stats, every customer's journey
 /// and every session's events, page by page (pages of 3, so cursors are compared too).
 fn observe(run: &Run) -> Value {
-    let customers: Vec<Customer> = (0..6)
-        .map(|i| Customer::new(format!("c{i}@example.com"), IdType::Email))
-        .chain((0..3).map(|i| Customer::new(format!("w{i}"), IdType::Cookie)))
-        .collect();
-    let journeys: Vec<Value> = customers
+    let journeys: Vec<Value> = customers()
         .iter()
         .map(|c| pages(|page| run.engines[(run.journey_engine)(c)].journey(c, &viewer(), page)))
         .collect();
@@ -241,6 +287,8 @@ fn partitioned_engines_equal_one_engine() {
         for code in ["CUSTOMER_MISMATCH", "DUPLICATE_ID_CONFLICT", "SESSION_ENDED", "LATE_EVENT", "\"duplicate\""] {
             assert!(text.contains(code), "seed {seed} has no {code}");
         }
+        // And they split: many components, so the partitions share the work.
+        assert!(partitions_used(&steps, 16) >= 4, "seed {seed} is one component");
         for n in [2, 4, 16] {
             let got = observe(&partitioned(&steps, n, all_keys));
             assert!(got == expected, "seed {seed}, {n} partitions differ from one engine");
@@ -258,4 +306,104 @@ fn routing_by_customer_alone_is_not_exact() {
         differing += (got["outcomes"] != expected["outcomes"]) as usize;
     }
     assert_eq!(differing, 12, "every adversarial stream is routed wrongly by customer alone");
+}
+
+/// The events of a stream alone (an event clock takes no clock moves).
+fn events_only(steps: &[Step]) -> Vec<Value> {
+    steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Event(event) => Some(event.clone()),
+            Step::Advance(_) => None,
+        })
+        .collect()
+}
+
+/// One engine with an event clock: outcomes, stats, and every customer's journey.
+fn one_event_clock_engine(events: &[Value]) -> Value {
+    let engine = engine_with(EVENT_CLOCK);
+    let outcomes: Vec<Outcome> = events.iter().map(|e| engine.ingest_value(e).unwrap()).collect();
+    event_clock_view(&outcomes, &[engine], |_| 0)
+}
+
+/// The events through `n` engines with event clocks on threads. With `watermark`, each partition
+/// takes the shared watermark before every event that might be late, and the final one before it
+/// is read; without, each keeps its own clock (the negative control).
+fn partitioned_event_clocks(events: &[Value], n: usize, watermark: bool) -> Value {
+    let catalog = Catalog::from_json(CATALOG).unwrap();
+    let keys: Vec<Vec<Key>> = events.iter().map(|e| keys_of_value(&catalog, e)).collect();
+    let routing = Router::new(n, None).unwrap().route(&keys);
+    let times: Vec<Option<i64>> = events.iter().map(|e| e["createdDate"].as_str().and_then(parse_rfc3339)).collect();
+    let bounds = upper_bounds(&times);
+    let mine: Vec<Vec<u64>> = (0..n)
+        .map(|p| (0..events.len() as u64).filter(|&i| routing.partitions[i as usize] == Some(p)).collect())
+        .collect();
+    let shared = Watermark::new(&mine.iter().map(|positions| positions.first().copied()).collect::<Vec<_>>());
+    let engines: Vec<Engine> = (0..n).map(|_| engine_with(EVENT_CLOCK)).collect();
+    let parts: Vec<Vec<(u64, Outcome)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = engines
+            .iter()
+            .enumerate()
+            .map(|(me, engine)| {
+                let (mine, shared, times, bounds) = (&mine[me], &shared, &times, &bounds);
+                scope.spawn(move || {
+                    let mut outcomes = Vec::new();
+                    for (k, &position) in mine.iter().enumerate() {
+                        let i = position as usize;
+                        let might_be_late = matches!((times[i], bounds[i]), (Some(t), Some(b)) if t < b - LATENESS_MS);
+                        if watermark
+                            && might_be_late
+                            && let Some(w) = shared.before(position)
+                        {
+                            engine.observe_watermark(&format_millis(w)).unwrap();
+                        }
+                        let outcome = engine.ingest_value(&events[i]).unwrap();
+                        let accepted = matches!(outcome, Outcome::Accepted { .. }).then_some(times[i]).flatten();
+                        shared.processed(me, position, accepted, mine.get(k + 1).copied());
+                        outcomes.push((position, outcome));
+                    }
+                    if mine.is_empty() {
+                        shared.processed(me, u64::MAX, None, None);
+                    }
+                    if watermark && let Some(w) = shared.before(u64::MAX) {
+                        engine.observe_watermark(&format_millis(w)).unwrap();
+                    }
+                    outcomes
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let outcomes = merge_outcomes(parts);
+    event_clock_view(&outcomes, &engines, |c| routing.partition_of(c).unwrap())
+}
+
+fn event_clock_view(outcomes: &[Outcome], engines: &[Engine], home: impl Fn(&Customer) -> usize) -> Value {
+    let journeys: Vec<Value> =
+        customers().into_iter().map(|c| pages(|page| engines[home(&c)].journey(&c, &viewer(), page))).collect();
+    json!({"outcomes": outcomes, "stats": merge_stats(engines.iter().map(Engine::stats)), "journeys": journeys})
+}
+
+#[test]
+fn event_clock_partitions_with_the_watermark_equal_one_engine() {
+    for seed in 0..8 {
+        let events = events_only(&stream(seed, 500));
+        let expected = one_event_clock_engine(&events);
+        assert!(expected["outcomes"].to_string().contains("LATE_EVENT"), "seed {seed} has late events");
+        for n in [2, 4, 16] {
+            let got = partitioned_event_clocks(&events, n, true);
+            assert!(got == expected, "seed {seed}, {n} partitions with the watermark differ from one engine");
+        }
+    }
+}
+
+#[test]
+fn event_clock_partitions_with_their_own_clocks_are_not_exact() {
+    let differing = (0..8)
+        .filter(|&seed| {
+            let events = events_only(&stream(seed, 500));
+            partitioned_event_clocks(&events, 4, false)["outcomes"] != one_event_clock_engine(&events)["outcomes"]
+        })
+        .count();
+    assert_eq!(differing, 8, "each partition's own event clock changes outcomes on every stream");
 }

@@ -230,6 +230,13 @@ class CommandSetNow(TypedDict):
     op: Literal["setNow"]
 
 
+class CommandObserveWatermark(TypedDict):
+    """One case of `Command`."""
+
+    input: str
+    op: Literal["observeWatermark"]
+
+
 class CommandJourney(TypedDict):
     """One case of `Command`."""
 
@@ -837,7 +844,7 @@ class Violation(TypedDict):
 
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandDeliveries]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandDeliveries]
 
 #: A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`).
 DurationText = str

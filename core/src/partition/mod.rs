@@ -9,7 +9,9 @@
 mod keys;
 mod merge;
 mod router;
+mod watermark;
 
 pub use keys::{Key, keys, keys_of_value};
 pub use merge::{Directory, merge_outcomes, merge_stats};
 pub use router::{MAX_PARTITIONS, QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};
+pub use watermark::{Watermark, upper_bounds};
