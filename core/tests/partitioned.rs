@@ -407,3 +407,24 @@ fn event_clock_partitions_with_their_own_clocks_are_not_exact() {
         .count();
     assert_eq!(differing, 8, "each partition's own event clock changes outcomes on every stream");
 }
+
+/// A partition's watermark is journaled: a durable partition reopened has the same `now`, and only
+/// an event clock takes one.
+#[test]
+fn a_durable_partition_recovers_its_watermark() {
+    let dir = std::env::temp_dir().join(format!("journey-watermark-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let open =
+        || Engine::open(&dir, Catalog::from_json(CATALOG).unwrap(), Config::from_json(EVENT_CLOCK).unwrap()).unwrap();
+    let durable = open();
+    assert_eq!(durable.now(), None);
+    durable.observe_watermark("2026-11-21T11:00:00Z").unwrap();
+    durable.observe_watermark("2026-11-21T10:00:00Z").unwrap(); // a watermark never moves back
+    drop(durable);
+    let reopened = open();
+    assert_eq!(reopened.now(), parse_rfc3339("2026-11-21T11:00:00Z"));
+    assert_eq!(reopened.observe_watermark("yesterday").unwrap_err().code(), "INVALID_ARGUMENT");
+    drop(reopened);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(engine().observe_watermark("2026-11-21T11:00:00Z").unwrap_err().code(), "INVALID_ARGUMENT");
+}
