@@ -7,9 +7,9 @@ use crate::batch::Batch;
 use crate::catalog::Catalog;
 use crate::error::{JourneyError, Result};
 use crate::event::{Customer, IdType};
+use crate::shard::FastMap;
 use serde::Serialize;
 use siphasher::sip::SipHasher13;
-use std::collections::HashMap;
 use std::hash::Hasher;
 
 /// Routes batches to `partitions` partitions, quarantining components of more than `cap` events.
@@ -58,7 +58,7 @@ pub struct Routing {
     pub quarantined: Vec<Quarantined>,
     /// The partition of each customer the batch names.
     #[serde(skip)]
-    customers: HashMap<(IdType, String), usize>,
+    customers: FastMap<(IdType, String), usize>,
     #[serde(skip)]
     count: usize,
 }
@@ -114,7 +114,7 @@ impl Router {
             })
             .collect();
         let roots: Vec<Option<usize>> = first.iter().map(|node| node.map(|n| sets.find(n))).collect();
-        let mut sizes: HashMap<usize, usize> = HashMap::new();
+        let mut sizes: FastMap<usize, usize> = FastMap::default();
         for root in roots.iter().flatten() {
             *sizes.entry(*root).or_default() += 1;
         }
@@ -172,7 +172,7 @@ fn hash_to(representative: &str, partitions: usize) -> usize {
 /// Union-find over keys: path halving and union by size.
 #[derive(Default)]
 struct Components {
-    keys: HashMap<Key, usize>,
+    keys: FastMap<Key, usize>,
     parent: Vec<usize>,
     size: Vec<usize>,
 }
@@ -217,8 +217,8 @@ impl Components {
     }
 
     /// Each component's keys as text, smallest first, by root.
-    fn describe(&self) -> HashMap<usize, Vec<String>> {
-        let mut components: HashMap<usize, Vec<String>> = HashMap::new();
+    fn describe(&self) -> FastMap<usize, Vec<String>> {
+        let mut components: FastMap<usize, Vec<String>> = FastMap::default();
         for (key, node) in &self.keys {
             components.entry(self.find_const(*node)).or_default().push(key.canonical());
         }
