@@ -21,7 +21,7 @@ const RUNS: usize = 3;
 /// `i % 100` would pick whole customers.)
 fn shared_event(i: usize) -> String {
     let event = custom_event(i);
-    if i % 101 != 0 {
+    if !i.is_multiple_of(101) {
         return event;
     }
     let other = (i / 101 * 7919) % CUSTOMERS;
