@@ -110,9 +110,7 @@ impl Engine {
 
     /// Sets a manual clock to an RFC 3339 time; `INVALID_ARGUMENT` for other clocks or bad text.
     pub fn set_now(&self, timestamp: &str) -> Result<()> {
-        let millis = parse_rfc3339(timestamp).ok_or_else(|| {
-            JourneyError::invalid_argument(format!("'{}' is not an RFC 3339 timestamp", clip(timestamp)))
-        })?;
+        let millis = timestamp_argument(timestamp)?;
         let record = |_: &()| Some(Record::Call(Command::SetNow(timestamp.to_owned())));
         self.change_and_settle(self.clock.now(), || self.clock.set_now(millis), record)?;
         self.expire()
@@ -123,9 +121,7 @@ impl Engine {
     /// Journaled, so a durable partition recovers it. `INVALID_ARGUMENT` for other clocks or bad
     /// text.
     pub fn observe_watermark(&self, timestamp: &str) -> Result<()> {
-        let millis = parse_rfc3339(timestamp).ok_or_else(|| {
-            JourneyError::invalid_argument(format!("'{}' is not an RFC 3339 timestamp", clip(timestamp)))
-        })?;
+        let millis = timestamp_argument(timestamp)?;
         let record = |_: &()| Some(Record::Call(Command::ObserveWatermark(timestamp.to_owned())));
         self.change_and_settle(self.clock.now(), || self.clock.raise_to(millis), record)?;
         self.expire()
@@ -345,6 +341,12 @@ impl Engine {
             },
         }
     }
+}
+
+/// An RFC 3339 argument as milliseconds; `INVALID_ARGUMENT` naming it otherwise.
+fn timestamp_argument(timestamp: &str) -> Result<Millis> {
+    parse_rfc3339(timestamp)
+        .ok_or_else(|| JourneyError::invalid_argument(format!("'{}' is not an RFC 3339 timestamp", clip(timestamp))))
 }
 
 #[cfg(test)]

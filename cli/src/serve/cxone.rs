@@ -7,7 +7,7 @@
 use super::auth::Caller;
 use super::error::ApiError;
 use super::params::{Params, Segments, clip};
-use super::state::Shared;
+use super::state::{Shared, blocking};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -56,8 +56,7 @@ impl Cursor {
 async fn start_session(State(state): State<Shared>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
     let agent = caller.agent_id()?.to_owned();
     check_start_body(&body)?;
-    let engine = state.engine.clone();
-    let started = tokio::task::spawn_blocking(move || engine.start_agent_session(&agent)).await.map_err(joined)??;
+    let started = blocking(&state, move |engine| engine.start_agent_session(&agent)).await?;
     Ok(accepted(json!({"sessionId": Cursor::text(started.session_id, 0)})))
 }
 
@@ -115,10 +114,7 @@ async fn end_session(
     Segments(session): Segments<String>,
 ) -> Result<Response, ApiError> {
     let cursor = own_session(&state, &caller, &session)?;
-    let engine = state.engine.clone();
-    tokio::task::spawn_blocking(move || engine.end_agent_session(&cursor.session.to_string()))
-        .await
-        .map_err(joined)??;
+    blocking(&state, move |engine| engine.end_agent_session(&cursor.session.to_string())).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
@@ -138,8 +134,7 @@ async fn custom_event(
         data: params.text("data").unwrap_or_default().to_owned(),
         persist_in_memory: params.boolean("persistInMemory")?.unwrap_or(false),
     };
-    let engine = state.engine.clone();
-    let sent = tokio::task::spawn_blocking(move || engine.send_custom_event(&request)).await.map_err(joined)??;
+    let sent = blocking(&state, move |engine| engine.send_custom_event(&request)).await?;
     Ok(accepted(serde_json::to_value(sent).unwrap_or_default()))
 }
 
@@ -209,9 +204,4 @@ fn cxone_event(event: &AgentEvent, session: Uuid) -> Value {
 /// 202 with a JSON body, as CXone answers session and custom-event calls.
 fn accepted(body: Value) -> Response {
     (StatusCode::ACCEPTED, axum::Json(body)).into_response()
-}
-
-/// A blocking task that panicked: a bug, answered as one.
-pub fn joined(error: tokio::task::JoinError) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "PANIC", format!("the engine call failed: {error}"))
 }

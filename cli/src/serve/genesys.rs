@@ -3,10 +3,9 @@
 //! token's viewer, so what a viewer may not see (SPEC §4) is never in an answer.
 
 use super::auth::Caller;
-use super::cxone::joined;
 use super::error::ApiError;
 use super::params::{Params, Segments};
-use super::state::Shared;
+use super::state::{Shared, blocking};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -81,8 +80,7 @@ async fn app_event(State(state): State<Shared>, caller: Caller, body: Bytes) -> 
         return Err(ApiError::bad_argument("an AppEventRequest is a JSON object"));
     };
     let event = envelope(&request, &state.app_session_type);
-    let engine = state.engine.clone();
-    let outcome = tokio::task::spawn_blocking(move || engine.ingest_value(&event)).await.map_err(joined)??;
+    let outcome = blocking(&state, move |engine| engine.ingest_value(&event)).await?;
     match &outcome {
         Outcome::Accepted { event_id, session_id, .. } | Outcome::Duplicate { event_id, session_id } => {
             let mut response = json!({

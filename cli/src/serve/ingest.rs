@@ -1,10 +1,9 @@
 //! libjourney's own ingest route: `POST /events` with one event, a JSON array, or NDJSON.
 
 use super::auth::Caller;
-use super::cxone::joined;
 use super::error::ApiError;
 use super::params::Params;
-use super::state::Shared;
+use super::state::{Shared, blocking};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -39,14 +38,12 @@ async fn events(
     caller.require_ingest()?;
     let outcomes = Outcomes::parse(params.text("outcomes").unwrap_or("all"))?;
     let kind = body_kind(&headers, &body)?;
-    let engine = state.engine.clone();
-    let result = tokio::task::spawn_blocking(move || match kind {
+    let result = blocking(&state, move |engine| match kind {
         Body::One => engine.ingest_json(&body).map(Err),
         Body::Array => engine.ingest_batch(Batch::JsonArray(&body), outcomes, None).map(Ok),
         Body::Ndjson => engine.ingest_batch(Batch::Ndjson(&body), outcomes, None).map(Ok),
     })
-    .await
-    .map_err(joined)??;
+    .await?;
     match result {
         Ok(batch) => Ok(batch_response(&batch)),
         Err(outcome) => match &outcome {

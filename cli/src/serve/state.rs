@@ -1,6 +1,8 @@
 //! What every request handler shares: the engine, the tokens and the server's settings.
 
 use super::auth::Tokens;
+use super::error::ApiError;
+use axum::http::StatusCode;
 use journey_core::Engine;
 use std::sync::Arc;
 
@@ -16,3 +18,19 @@ pub struct State {
 
 /// The state as handlers receive it.
 pub type Shared = Arc<State>;
+
+/// Runs an engine call that may block (a durable engine's fsync, a large batch) on tokio's
+/// blocking pool, so that it never stalls the event loop; its error is answered as the core's.
+pub async fn blocking<T: Send + 'static>(
+    state: &Shared,
+    call: impl FnOnce(&Engine) -> journey_core::Result<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    let engine = state.engine.clone();
+    match tokio::task::spawn_blocking(move || call(&engine)).await {
+        Ok(result) => Ok(result?),
+        // The call panicked: a bug, answered as one.
+        Err(error) => {
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "PANIC", format!("the engine call failed: {error}")))
+        }
+    }
+}

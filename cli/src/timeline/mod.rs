@@ -10,10 +10,7 @@ use crate::Exit;
 use crate::open::{EngineArgs, read};
 use anyhow::{Context, Result, bail};
 use journey_core::journey::{EventView, MAX_PAGE_SIZE, Page, SessionCard};
-use journey_core::{
-    Customer, Engine, IdType, IngestFileOptions, JourneyError, PageRequest, StreamSource, StreamSummary, Viewer,
-};
-use std::fs::File;
+use journey_core::{Customer, Engine, IdType, IngestFileOptions, JourneyError, PageRequest, Viewer};
 use std::path::PathBuf;
 
 /// Arguments of `journey timeline`.
@@ -94,14 +91,14 @@ fn parse_customer(text: &str) -> Result<Customer> {
 
 /// Ingests a file, saying on standard error how many lines were rejected (`journey replay` says why).
 fn ingest_quietly(engine: &Engine, path: &std::path::Path) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let total_bytes = file.metadata()?.len();
-    let name = path.display().to_string();
-    let mut summary = StreamSummary::default();
-    let source = StreamSource { input: file, total_bytes, name: &name };
-    engine.ingest_stream(source, &IngestFileOptions::default(), None, None, &mut summary)?;
+    let summary = engine.ingest_file(path, &IngestFileOptions::default(), None, None)?;
     if summary.rejected > 0 {
-        eprintln!("{name}: {} of {} lines rejected (journey replay lists why)", summary.rejected, summary.lines);
+        eprintln!(
+            "{}: {} of {} lines rejected (journey replay lists why)",
+            path.display(),
+            summary.rejected,
+            summary.lines
+        );
     }
     Ok(())
 }
