@@ -197,7 +197,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandDeliveries
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandDeliveries
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -260,6 +260,13 @@ export interface CommandSubscribe {
 export interface CommandUnsubscribe {
   input: UnsubscribeInput
   op: 'unsubscribe'
+}
+export interface CommandCheckpoint {
+  input: Json
+  op: 'checkpoint'
+}
+export interface CommandLastCheckpoint {
+  op: 'lastCheckpoint'
 }
 export interface CommandDeliveries {
   input: DeliveriesInput
@@ -516,12 +523,17 @@ export interface Quarantined {
   representative: string
 }
 
+/** What a durable store recovers to. */
+export type RecoverToName = 'end' | 'checkpoint'
+
 /** What opening a store found, for the host's logs (`Engine::recovery`). */
 export interface Recovery {
   /** Whether the caller's catalog added types to the stored one. */
   catalogUpgraded: boolean
   /** Whether the store was created by this open. */
   created: boolean
+  /** Records after the last checkpoint, dropped because the store recovers to checkpoints (`store.recoverTo: "checkpoint"`). */
+  recordsAfterCheckpointDropped: number
   /** Journal records replayed after the snapshot. */
   recordsReplayed: number
   /** The record number of the snapshot recovery started from. */
@@ -716,6 +728,8 @@ export interface StatusThresholds {
 export interface StoreConfig {
   /** The fsync period of `interval`, in milliseconds (default 1000). */
   intervalMs?: number
+  /** `end` recovers every record (default); `checkpoint` recovers to the last `checkpoint` record and drops what came after it. */
+  recoverTo?: RecoverToName
   /** Journal bytes after which a snapshot is written (default 268435456). */
   snapshotEvery?: number
   /** `always` fsyncs every change, `batch` once per batch, `interval` every `intervalMs`, `never` only at snapshots and close (default `always`). */
@@ -822,6 +836,14 @@ export declare class Engine {
   close(): void
   /** Writes a snapshot of a durable engine now (it also does so by itself as its journal grows). */
   snapshot(): void
+  /**
+   * Records `value` (any JSON value, at most 64 KiB as JSON: a consumer's offsets) as the
+   * engine's checkpoint, covering everything done before it. A store opened with
+   * `{recoverTo: 'checkpoint'}` recovers to the last one (docs/scale-out.md).
+   */
+  checkpoint(value: unknown): void
+  /** The value of the last `checkpoint`, or `null`. */
+  lastCheckpoint(): unknown
   /** What opening the store found, or `null` for an in-memory engine. */
   recovery(): Recovery | null
   /**

@@ -94,6 +94,20 @@ impl Engine {
         self.inner.snapshot().js(env)
     }
 
+    /// Records `value` (any JSON value, at most 64 KiB as JSON: a consumer's offsets) as the
+    /// engine's checkpoint, covering everything done before it. A store opened with
+    /// `{recoverTo: 'checkpoint'}` recovers to the last one (docs/scale-out.md).
+    #[napi(ts_args_type = "value: unknown")]
+    pub fn checkpoint(&self, env: &Env, value: Value) -> Result<()> {
+        self.inner.checkpoint(&value).js(env)
+    }
+
+    /// The value of the last `checkpoint`, or `null`.
+    #[napi(ts_return_type = "unknown")]
+    pub fn last_checkpoint(&self) -> Value {
+        self.inner.last_checkpoint().unwrap_or(Value::Null)
+    }
+
     /// What opening the store found, or `null` for an in-memory engine.
     #[napi(ts_return_type = "Recovery | null")]
     pub fn recovery(&self) -> Value {

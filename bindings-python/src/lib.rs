@@ -183,8 +183,23 @@ impl Engine {
         py.detach(|| engine.snapshot()).py()
     }
 
+    /// Records `value` (any JSON value, at most 64 KiB as JSON: a consumer's offsets) as the
+    /// engine's checkpoint, covering everything done before it. A store opened with
+    /// `{"recoverTo": "checkpoint"}` recovers to the last one (docs/scale-out.md).
+    fn checkpoint(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = to_json(value)?;
+        let engine = self.inner.clone();
+        py.detach(|| engine.checkpoint(&value)).py()
+    }
+
+    /// The value of the last `checkpoint`, or `None`.
+    fn last_checkpoint<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.inner.last_checkpoint().unwrap_or(Value::Null))
+    }
+
     /// What opening the store found (`created`, `snapshotSeq`, `recordsReplayed`,
-    /// `tornBytesDropped`, `catalogUpgraded`), or `None` for an in-memory engine.
+    /// `tornBytesDropped`, `catalogUpgraded`, `recordsAfterCheckpointDropped`), or `None` for an
+    /// in-memory engine.
     fn recovery<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.inner.recovery().map(|r| to_python(py, &serde_json::to_value(r).unwrap_or_default())).transpose()
     }

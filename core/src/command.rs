@@ -99,6 +99,10 @@ pub enum Command {
     Subscribe(SubscribeInput),
     /// Ends a subscription.
     Unsubscribe(UnsubscribeInput),
+    /// Records a host's checkpoint value (a consumer's offsets): any JSON.
+    Checkpoint(Value),
+    /// The last checkpoint's value: `{"checkpoint": value | null}`.
+    LastCheckpoint,
     /// The action events a labelled subscription received, in order.
     Deliveries(DeliveriesInput),
 }
@@ -159,6 +163,8 @@ impl Engine {
                 Ok(json!({}))
             }
             Command::Deliveries(input) => Ok(json!({ "events": self.deliveries(&input.label) })),
+            Command::Checkpoint(value) => self.checkpoint(value).map(|()| json!({})),
+            Command::LastCheckpoint => Ok(json!({ "checkpoint": self.last_checkpoint() })),
         }
     }
 

@@ -44,6 +44,18 @@ pub enum SyncMode {
     Never,
 }
 
+/// What a durable engine recovers to when it is opened (docs/scale-out.md, "Kafka").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RecoverTo {
+    /// Every record the journal holds: nothing acknowledged is lost.
+    #[default]
+    End,
+    /// The last `checkpoint` record: what came after it is dropped, so that the state is exactly
+    /// what the checkpoint's value describes (a consumer's offsets, for example). Snapshots are
+    /// written only at checkpoints.
+    Checkpoint,
+}
+
 /// The `store` settings, used only by `Engine::open`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoreConfig {
@@ -53,11 +65,18 @@ pub struct StoreConfig {
     pub interval_ms: u64,
     /// Journal bytes after which a snapshot is written and the journal before it dropped.
     pub snapshot_every: u64,
+    /// What opening the store recovers to.
+    pub recover_to: RecoverTo,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { sync: SyncMode::Always, interval_ms: 1000, snapshot_every: 256 * 1024 * 1024 }
+        StoreConfig {
+            sync: SyncMode::Always,
+            interval_ms: 1000,
+            snapshot_every: 256 * 1024 * 1024,
+            recover_to: RecoverTo::End,
+        }
     }
 }
 
@@ -255,7 +274,12 @@ impl Config {
             SyncMode::Interval => "interval",
             SyncMode::Never => "never",
         };
-        let store = serde_json::json!({"sync": sync, "intervalMs": self.store.interval_ms, "snapshotEvery": self.store.snapshot_every});
+        let recover_to = match self.store.recover_to {
+            RecoverTo::End => "end",
+            RecoverTo::Checkpoint => "checkpoint",
+        };
+        let store = serde_json::json!({"sync": sync, "intervalMs": self.store.interval_ms,
+            "snapshotEvery": self.store.snapshot_every, "recoverTo": recover_to});
         map.insert("store".into(), store);
         Value::Object(map)
     }
@@ -283,7 +307,7 @@ fn positive_duration(key: &str, value: &Value) -> Result<Duration> {
     Ok(duration)
 }
 
-/// Reads `{"sync", "intervalMs", "snapshotEvery"}`, every key optional.
+/// Reads `{"sync", "intervalMs", "snapshotEvery", "recoverTo"}`, every key optional.
 fn store(value: &Value) -> Result<StoreConfig> {
     let mut store = StoreConfig::default();
     let map =
@@ -307,6 +331,13 @@ fn store(value: &Value) -> Result<StoreConfig> {
             }
             "intervalMs" => store.interval_ms = count(&path, value, 3_600_000)? as u64,
             "snapshotEvery" => store.snapshot_every = count(&path, value, 1 << 40)? as u64,
+            "recoverTo" => {
+                store.recover_to = match string(&path, value)? {
+                    "end" => RecoverTo::End,
+                    "checkpoint" => RecoverTo::Checkpoint,
+                    other => return Err(invalid(&path, format!("'{}' is not end or checkpoint", clip(other)))),
+                }
+            }
             _ => return Err(invalid(&path, "unknown store key")),
         }
     }
@@ -353,7 +384,10 @@ mod tests {
         assert_eq!(config.clock, ClockMode::Manual);
         assert_eq!(config.allowed_lateness, None);
         assert_eq!(config.max_pending_per_agent, 3);
-        assert_eq!(config.store, StoreConfig { sync: SyncMode::Batch, interval_ms: 50, snapshot_every: 4096 });
+        assert_eq!(
+            config.store,
+            StoreConfig { sync: SyncMode::Batch, interval_ms: 50, snapshot_every: 4096, recover_to: RecoverTo::End }
+        );
         assert_eq!(Config::from_value(&config.to_json()).unwrap(), config);
         let kept = Config::from_json(r#"{"retention":"2d","allowedLateness":"1h"}"#).unwrap();
         assert_eq!(kept.retention.unwrap().as_millis(), 2 * 86_400_000);

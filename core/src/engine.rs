@@ -44,6 +44,8 @@ pub struct Engine {
     pub(crate) gate: Gate,
     /// When the last retention sweep ran.
     pub(crate) sweeps: Sweeps,
+    /// The host's last `checkpoint` value.
+    pub(crate) last_checkpoint: crate::checkpoint::LastCheckpoint,
     /// The journal and store of a durable engine (`Engine::open`); `None` in memory.
     pub(crate) durable: Option<Durable>,
     /// The threads of batch ingest's first stage, made on first use (`None`: ingest on the
@@ -66,6 +68,7 @@ impl Engine {
         let clock = Clock::new(config.clock, config.start);
         Ok(Engine {
             sweeps: Sweeps::starting_at(clock.now(), &config),
+            last_checkpoint: Default::default(),
             clock,
             catalog,
             config,

@@ -135,6 +135,21 @@ pub struct StoreConfigForm {
     #[serde(default)]
     #[schemars(with = "u64")]
     pub snapshot_every: Option<u64>,
+    /// `end` recovers every record (default); `checkpoint` recovers to the last `checkpoint`
+    /// record and drops what came after it.
+    #[serde(default)]
+    #[schemars(with = "RecoverToName")]
+    pub recover_to: Option<RecoverToName>,
+}
+
+/// What a durable store recovers to.
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum RecoverToName {
+    /// Every record in the journal.
+    End,
+    /// The last checkpoint: records after it are dropped.
+    Checkpoint,
 }
 
 /// The sync modes of a durable store.

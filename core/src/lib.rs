@@ -28,6 +28,7 @@ pub mod action;
 pub mod agent;
 pub mod batch;
 pub mod catalog;
+pub mod checkpoint;
 pub mod clock;
 pub mod command;
 pub mod config;
@@ -64,7 +65,7 @@ pub use agent::{
 pub use batch::{Batch, BatchResult, Outcomes};
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;
-pub use config::{ClockMode, Config, StoreConfig, SyncMode, UnknownAttributes};
+pub use config::{ClockMode, Config, RecoverTo, StoreConfig, SyncMode, UnknownAttributes};
 pub use durable::Recovery;
 pub use duration::Duration;
 pub use engine::Engine;

@@ -260,3 +260,92 @@ fn a_snapshot_left_half_written_by_a_crash_is_removed_and_the_last_one_used() {
     assert!(!names.iter().any(|n| n.starts_with("snapshot-") && n.ends_with(".tmp")), "{names:?}");
     assert!(names.contains(&"notes.tmp".to_owned()), "{names:?}");
 }
+
+/// A store that recovers to checkpoints: a consumer's offsets beside the state they describe.
+fn checkpointed(extra: &str) -> Config {
+    config(&format!(r#", "store": {{"recoverTo": "checkpoint"{extra}}}"#))
+}
+
+#[test]
+fn recovering_to_the_last_checkpoint_drops_what_came_after_it() {
+    let dir = temp_dir("checkpoint");
+    let engine = Engine::open(&dir, catalog(), checkpointed("")).unwrap();
+    for n in 0..5 {
+        engine.ingest_json(event(1, n, n).as_bytes()).unwrap();
+    }
+    engine.checkpoint(&serde_json::json!({"offsets": {"0": 5}})).unwrap();
+    let at_checkpoint = engine.stats();
+    engine.ingest_json(event(1, 5, 5).as_bytes()).unwrap();
+    engine.ingest_json(b"not json").unwrap();
+    assert_eq!(engine.last_checkpoint(), Some(serde_json::json!({"offsets": {"0": 5}})));
+    drop(engine); // a crash: no close
+
+    let engine = Engine::open(&dir, catalog(), checkpointed("")).unwrap();
+    let recovery = engine.recovery().unwrap();
+    assert_eq!(recovery.records_after_checkpoint_dropped, 2, "{recovery:?}"); // the event and the tally
+    assert_eq!(engine.stats(), at_checkpoint);
+    assert_eq!(engine.last_checkpoint(), Some(serde_json::json!({"offsets": {"0": 5}})));
+    // The consumer resumes at offset 5: the event it sends again is new to the engine.
+    assert_eq!(engine.ingest_json(event(1, 5, 5).as_bytes()).unwrap().status(), "accepted");
+    drop(engine);
+
+    // The same crash with the default `recoverTo: "end"` keeps every record.
+    let dir = temp_dir("checkpoint-end");
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    engine.checkpoint(&serde_json::json!(1)).unwrap();
+    engine.ingest_json(event(1, 0, 0).as_bytes()).unwrap();
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(accepted(&engine), 1);
+    assert_eq!(engine.recovery().unwrap().records_after_checkpoint_dropped, 0);
+    assert_eq!(engine.last_checkpoint(), Some(serde_json::json!(1)));
+}
+
+#[test]
+fn a_checkpointed_store_snapshots_only_at_checkpoints() {
+    let dir = temp_dir("checkpoint-snapshots");
+    let small = checkpointed(r#", "snapshotEvery": 4096"#);
+    let engine = Engine::open(&dir, catalog(), small.clone()).unwrap();
+    for n in 0..100 {
+        engine.ingest_json(event(n % 7, n % 23, n).as_bytes()).unwrap();
+    }
+    // Far past snapshotEvery, but no checkpoint yet: no snapshot may hold these events.
+    let first_snapshot = |dir: &Path| files(dir).into_iter().find(|n| n.starts_with("snapshot-")).unwrap();
+    assert_eq!(first_snapshot(&dir), format!("snapshot-{:020}.snap", 0));
+    let refused = engine.snapshot().unwrap_err();
+    assert_eq!(refused.code(), "INVALID_ARGUMENT", "{refused}");
+    engine.checkpoint(&serde_json::json!({"offset": 100})).unwrap();
+    assert_ne!(first_snapshot(&dir), format!("snapshot-{:020}.snap", 0), "the checkpoint wrote the snapshot");
+    let at_checkpoint = engine.stats();
+    engine.ingest_json(event(1, 1000, 0).as_bytes()).unwrap();
+    engine.close().unwrap(); // not at a checkpoint: closes without a snapshot
+    drop(engine);
+
+    let engine = Engine::open(&dir, catalog(), small).unwrap();
+    assert_eq!(engine.stats(), at_checkpoint);
+    assert_eq!(engine.last_checkpoint(), Some(serde_json::json!({"offset": 100})));
+    assert_eq!(engine.recovery().unwrap().records_after_checkpoint_dropped, 1);
+    engine.close().unwrap(); // at the checkpoint recovered: a snapshot, with the value in it
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), checkpointed("")).unwrap();
+    assert_eq!(engine.recovery().unwrap().records_replayed, 0);
+    assert_eq!(engine.last_checkpoint(), Some(serde_json::json!({"offset": 100})));
+}
+
+#[test]
+fn a_checkpoint_is_bounded_and_travels_through_call() {
+    let engine = Engine::new(catalog(), config("")).unwrap();
+    let huge = serde_json::json!("x".repeat(journey_core::checkpoint::MAX_CHECKPOINT_BYTES));
+    assert_eq!(engine.checkpoint(&huge).unwrap_err().code(), "INVALID_ARGUMENT");
+    assert_eq!(engine.last_checkpoint(), None);
+    let call = |text: &str| engine.call_json(text).unwrap();
+    assert_eq!(call(r#"{"op": "lastCheckpoint"}"#), serde_json::json!({"checkpoint": null}));
+    call(r#"{"op": "checkpoint", "input": {"topic": "events", "offsets": [3, 9]}}"#);
+    assert_eq!(
+        call(r#"{"op": "lastCheckpoint"}"#),
+        serde_json::json!({"checkpoint": {"topic": "events", "offsets": [3, 9]}})
+    );
+    let bad = Config::from_json(r#"{"store": {"recoverTo": "start"}}"#).unwrap_err();
+    assert_eq!(bad.code(), "INVALID_CONFIG");
+    assert!(bad.to_string().contains("store.recoverTo"), "{bad}");
+}

@@ -41,6 +41,9 @@ MediaType = Literal["webchat", "webmessaging", "contentoffer"]
 #: Which outcomes a batch call returns: the bindings' `outcomes` option, the same in every language. Totals are always counted.
 Outcomes = Literal["all", "rejected", "none"]
 
+#: What a durable store recovers to.
+RecoverToName = Literal["end", "checkpoint"]
+
 #: The kinds of session a catalog may define.
 SessionKindName = Literal["custom", "web"]
 
@@ -313,6 +316,19 @@ class CommandUnsubscribe(TypedDict):
     op: Literal["unsubscribe"]
 
 
+class CommandCheckpoint(TypedDict):
+    """One case of `Command`."""
+
+    input: Any
+    op: Literal["checkpoint"]
+
+
+class CommandLastCheckpoint(TypedDict):
+    """One case of `Command`."""
+
+    op: Literal["lastCheckpoint"]
+
+
 class CommandDeliveries(TypedDict):
     """One case of `Command`."""
 
@@ -580,6 +596,8 @@ class Recovery(TypedDict):
     catalogUpgraded: bool
     #: Whether the store was created by this open.
     created: bool
+    #: Records after the last checkpoint, dropped because the store recovers to checkpoints (`store.recoverTo: "checkpoint"`).
+    recordsAfterCheckpointDropped: int
     #: Journal records replayed after the snapshot.
     recordsReplayed: int
     #: The record number of the snapshot recovery started from.
@@ -782,6 +800,8 @@ class StoreConfig(TypedDict):
 
     #: The fsync period of `interval`, in milliseconds (default 1000).
     intervalMs: NotRequired[int]
+    #: `end` recovers every record (default); `checkpoint` recovers to the last `checkpoint` record and drops what came after it.
+    recoverTo: NotRequired[RecoverToName]
     #: Journal bytes after which a snapshot is written (default 268435456).
     snapshotEvery: NotRequired[int]
     #: `always` fsyncs every change, `batch` once per batch, `interval` every `intervalMs`, `never` only at snapshots and close (default `always`).
@@ -844,7 +864,7 @@ class Violation(TypedDict):
 
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandDeliveries]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandDeliveries]
 
 #: A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`).
 DurationText = str

@@ -15,7 +15,7 @@ pub(crate) use record::Record;
 pub(crate) use snapshot::ActionPart;
 
 use crate::catalog::Catalog;
-use crate::config::Config;
+use crate::config::{Config, RecoverTo};
 use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
 use crate::gate::Gate;
@@ -23,6 +23,7 @@ use journal::Journal;
 use serde::Serialize;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What opening a store found, for the host's logs (`Engine::recovery`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -39,6 +40,9 @@ pub struct Recovery {
     pub torn_bytes_dropped: u64,
     /// Whether the caller's catalog added types to the stored one.
     pub catalog_upgraded: bool,
+    /// Records after the last checkpoint, dropped because the store recovers to checkpoints
+    /// (`store.recoverTo: "checkpoint"`).
+    pub records_after_checkpoint_dropped: u64,
 }
 
 /// The journal and files of a durable engine.
@@ -48,6 +52,21 @@ pub(crate) struct Durable {
     recovery: Recovery,
     /// Held until the engine is closed or dropped.
     lock: std::sync::Mutex<Option<File>>,
+    /// The record number of the last checkpoint (or of the snapshot recovered from, which is
+    /// one): with `recoverTo: "checkpoint"`, snapshots are written only when it is the last record.
+    checkpoint_seq: AtomicU64,
+}
+
+impl Durable {
+    /// Notes that record `seq` is a checkpoint.
+    pub(crate) fn checkpointed(&self, seq: Seq) {
+        self.checkpoint_seq.fetch_max(seq, Ordering::SeqCst);
+    }
+
+    /// Whether the journal ends with a checkpoint (or holds nothing since the last snapshot).
+    fn at_checkpoint(&self) -> bool {
+        self.journal.last_seq() == self.checkpoint_seq.load(Ordering::SeqCst)
+    }
 }
 
 impl Engine {
@@ -70,7 +89,10 @@ impl Engine {
                 recovery.created = true;
                 (Engine::new(catalog, config)?, true)
             }
-            Some(&seq) => recover(dir, seq, &mut recovery)?.reconfigured(catalog, config, &mut recovery)?,
+            Some(&seq) => {
+                let recover_to = config.store.recover_to;
+                recover(dir, seq, recover_to, &mut recovery)?.reconfigured(catalog, config, &mut recovery)?
+            }
         };
         engine.gate = Gate::ordered();
         let last_seq = recovery.snapshot_seq + recovery.records_replayed;
@@ -88,8 +110,13 @@ impl Engine {
         };
         let store = engine.config.store;
         let journal = Journal::open(&journal::path(dir, base), last_seq, store.sync, store.interval_ms)?;
-        engine.durable =
-            Some(Durable { journal, dir: dir.to_owned(), recovery, lock: std::sync::Mutex::new(Some(lock)) });
+        engine.durable = Some(Durable {
+            journal,
+            dir: dir.to_owned(),
+            recovery,
+            lock: std::sync::Mutex::new(Some(lock)),
+            checkpoint_seq: AtomicU64::new(last_seq),
+        });
         Ok(engine)
     }
 
@@ -101,25 +128,37 @@ impl Engine {
     /// Writes a snapshot and releases the store, so that another engine may open it. Reads still
     /// work afterwards; changes fail with `IO_ERROR` (the store is closed). Closing twice, or an
     /// in-memory engine, does nothing. Dropping a durable engine without `close` loses nothing
-    /// that was acknowledged: the next open replays the journal.
+    /// that was acknowledged: the next open replays the journal. With `recoverTo: "checkpoint"`
+    /// the snapshot is written only when the last change was a checkpoint; the next open drops
+    /// what came after the last one either way.
     pub fn close(&self) -> Result<()> {
         let Some(durable) = &self.durable else { return Ok(()) };
         let _passage = self.gate.exclusive();
         if durable.journal.is_closed() {
             return Ok(());
         }
-        self.write_snapshot(durable)?;
+        if self.snapshots_at_checkpoints() && !durable.at_checkpoint() {
+            durable.journal.flush()?;
+        } else {
+            self.write_snapshot(durable)?;
+        }
         durable.journal.close();
         durable.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
         Ok(())
     }
 
     /// Writes a snapshot now, and drops the journal before it. An in-memory engine has nothing to
-    /// write.
+    /// write. With `recoverTo: "checkpoint"`, `INVALID_ARGUMENT` unless the last change was a
+    /// checkpoint: a snapshot there would hold changes the next open must drop.
     pub fn snapshot(&self) -> Result<()> {
         let Some(durable) = &self.durable else { return Ok(()) };
         let _passage = self.gate.exclusive();
         durable.journal.check()?;
+        if self.snapshots_at_checkpoints() && !durable.at_checkpoint() {
+            return Err(JourneyError::invalid_argument(
+                "this store recovers to checkpoints: a snapshot is written right after a checkpoint",
+            ));
+        }
         self.write_snapshot(durable)
     }
 
@@ -133,10 +172,21 @@ impl Engine {
         remove_older(&durable.dir, seq)
     }
 
-    /// Writes a snapshot when the journal has passed `store.snapshotEvery` bytes.
+    /// Writes a snapshot when the journal has passed `store.snapshotEvery` bytes (and, when the
+    /// store recovers to checkpoints, the last change was one).
     pub(crate) fn snapshot_when_due(&self) -> Result<()> {
         match &self.durable {
-            Some(durable) if durable.journal.bytes() >= self.config.store.snapshot_every => self.snapshot(),
+            Some(durable)
+                if durable.journal.bytes() >= self.config.store.snapshot_every
+                    && (!self.snapshots_at_checkpoints() || durable.at_checkpoint()) =>
+            {
+                match self.snapshot() {
+                    // Another change came between the check and the snapshot: the next
+                    // checkpoint writes it.
+                    Err(JourneyError::InvalidArgument(_)) => Ok(()),
+                    other => other,
+                }
+            }
             _ => Ok(()),
         }
     }
@@ -175,6 +225,7 @@ impl Engine {
         engine.counters = crate::stats::Counters::restored(&header.stats);
         engine.digest_key = header.digest_key;
         engine.sweeps = crate::retention::Sweeps::restored(header.sweeps);
+        engine.last_checkpoint = crate::checkpoint::LastCheckpoint::restored(contents.checkpoint);
         contents.customers.into_iter().for_each(|customer| engine.store.restore_customer(customer));
         contents.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
         contents.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
@@ -193,8 +244,9 @@ impl Engine {
     }
 }
 
-/// Rebuilds the engine from snapshot `seq` and replays the journal after it.
-fn recover(dir: &Path, seq: u64, recovery: &mut Recovery) -> Result<Engine> {
+/// Rebuilds the engine from snapshot `seq` and replays the journal after it: all of it, or
+/// through its last checkpoint record, cutting the rest.
+fn recover(dir: &Path, seq: u64, recover_to: RecoverTo, recovery: &mut Recovery) -> Result<Engine> {
     let path = snapshot::path(dir, seq);
     let contents = snapshot::read(&path)?;
     let engine = Engine::restore(&path, contents)?;
@@ -202,7 +254,13 @@ fn recover(dir: &Path, seq: u64, recovery: &mut Recovery) -> Result<Engine> {
     let journal_path = journal::path(dir, seq);
     if journal_path.exists() {
         let read = journal::read(&journal_path)?;
-        for record in &read.records {
+        let keep = match recover_to {
+            RecoverTo::End => read.records.len(),
+            RecoverTo::Checkpoint => {
+                read.records.iter().rposition(|record| record::is_checkpoint(read.command(record))).map_or(0, |i| i + 1)
+            }
+        };
+        for record in &read.records[..keep] {
             if record.seq <= seq {
                 continue;
             }
@@ -219,6 +277,10 @@ fn recover(dir: &Path, seq: u64, recovery: &mut Recovery) -> Result<Engine> {
         if let Some((offset, bytes)) = read.torn {
             cut(&journal_path, offset)?;
             recovery.torn_bytes_dropped = bytes;
+        }
+        if let Some(first_dropped) = read.records.get(keep) {
+            cut(&journal_path, first_dropped.offset)?;
+            recovery.records_after_checkpoint_dropped = (read.records.len() - keep) as u64;
         }
     }
     Ok(engine)

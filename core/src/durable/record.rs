@@ -122,6 +122,11 @@ struct Recorded<'a> {
     input: Option<&'a RawValue>,
 }
 
+/// Whether a record's command is a `checkpoint` (the form `Record::write_json` writes).
+pub(crate) fn is_checkpoint(command: &[u8]) -> bool {
+    command.starts_with(br#"{"op":"checkpoint""#)
+}
+
 /// Applies one record to an engine that is being recovered (its clock already pinned to the
 /// record's `now`). A record that does not apply as it did when it was made is `CORRUPT_STORE`:
 /// replay must give the state the journal describes, or say that it cannot.

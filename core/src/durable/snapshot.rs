@@ -4,7 +4,8 @@
 //! "JRNYSNAP" | version u32 LE | body | body length u64 LE | CRC-32C of body u32 LE | "JRNYSEND"
 //! ```
 //! The body is a sequence of postcard values: a [`Header`] with the counts of what follows, then
-//! every customer's sessions, every event id with its digest, every agent, every action state.
+//! every customer's sessions, every event id with its digest, every agent, every action state,
+//! and (from version 2) the host's last checkpoint value as JSON text.
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
@@ -24,8 +25,10 @@ use uuid::Uuid;
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
-/// The body format; a reader refuses any other.
-const VERSION: u32 = 1;
+/// The body format written; a reader refuses any but this and [`VERSION_WITHOUT_CHECKPOINT`].
+const VERSION: u32 = 2;
+/// Version 1 ends after the actions: no checkpoint.
+const VERSION_WITHOUT_CHECKPOINT: u32 = 1;
 const HEADER_BYTES: usize = 12;
 const TRAILER_BYTES: usize = 20;
 
@@ -73,6 +76,8 @@ pub(crate) struct Contents {
     pub event_ids: Vec<(Uuid, Digest)>,
     pub agents: Vec<AgentPart>,
     pub actions: Vec<ActionPart>,
+    /// The last checkpoint's value, as JSON text.
+    pub checkpoint: Option<String>,
 }
 
 /// The snapshot file of record `seq` in `dir`.
@@ -148,6 +153,7 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
     engine.store.each_event_id(|id, digest| keep(put(out, &(id, digest))));
     engine.agents.each(|id, state| keep(put(out, &(id, state))));
     engine.actions.each(|part| keep(put(out, &part)));
+    keep(put(out, &engine.last_checkpoint.text()));
     result
 }
 
@@ -163,8 +169,8 @@ pub(crate) fn read(path: &Path) -> Result<Contents> {
         return Err(corrupt(0, "not a snapshot (bad magic or too short)"));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
-        return Err(corrupt(8, &format!("snapshot format version {version}; this build reads {VERSION}")));
+    if version != VERSION && version != VERSION_WITHOUT_CHECKPOINT {
+        return Err(corrupt(8, &format!("snapshot format version {version}; this build reads 1 and {VERSION}")));
     }
     let trailer = bytes.len() - TRAILER_BYTES;
     let body_len = u64::from_le_bytes(bytes[trailer..trailer + 8].try_into().expect("8 bytes"));
@@ -176,15 +182,21 @@ pub(crate) fn read(path: &Path) -> Result<Contents> {
     if crc32c::crc32c(body) != crc {
         return Err(corrupt(HEADER_BYTES, "snapshot checksum mismatch"));
     }
-    decode(body).map_err(|(offset, message)| corrupt(HEADER_BYTES + offset, &message))
+    decode(body, version).map_err(|(offset, message)| corrupt(HEADER_BYTES + offset, &message))
 }
 
 /// Decodes a checked body; `Err` gives the offset in the body and what failed.
-fn decode(body: &[u8]) -> std::result::Result<Contents, (usize, String)> {
+fn decode(body: &[u8], version: u32) -> std::result::Result<Contents, (usize, String)> {
     let mut rest = body;
     let header: Header = next(body, &mut rest, "the header")?;
-    let mut contents =
-        Contents { customers: Vec::new(), event_ids: Vec::new(), agents: Vec::new(), actions: Vec::new(), header };
+    let mut contents = Contents {
+        customers: Vec::new(),
+        event_ids: Vec::new(),
+        agents: Vec::new(),
+        actions: Vec::new(),
+        checkpoint: None,
+        header,
+    };
     for _ in 0..contents.header.customers {
         contents.customers.push(next(body, &mut rest, "a customer")?);
     }
@@ -197,6 +209,9 @@ fn decode(body: &[u8]) -> std::result::Result<Contents, (usize, String)> {
     }
     for _ in 0..contents.header.actions {
         contents.actions.push(next(body, &mut rest, "an action")?);
+    }
+    if version != VERSION_WITHOUT_CHECKPOINT {
+        contents.checkpoint = next(body, &mut rest, "the checkpoint")?;
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
@@ -214,4 +229,27 @@ fn next<'b, T: Deserialize<'b>>(
     let (value, tail) = postcard::take_from_bytes(rest).map_err(|e| (offset, format!("cannot decode {what}: {e}")))?;
     *rest = tail;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_body_reads_without_a_checkpoint() {
+        let catalog = crate::Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
+        let engine = Engine::new(catalog, crate::Config::default()).unwrap();
+        let mut body = Vec::new();
+        write_body(&engine, 7, &mut body).unwrap();
+        assert_eq!(decode(&body, VERSION).unwrap().checkpoint, None);
+        // Version 1 ended after the actions: the same body without the checkpoint's `None`.
+        assert_eq!(body.pop(), Some(0));
+        let old = decode(&body, VERSION_WITHOUT_CHECKPOINT).unwrap();
+        assert_eq!((old.header.seq, old.checkpoint), (7, None));
+        engine.checkpoint(&serde_json::json!({"offset": 3})).unwrap();
+        let mut body = Vec::new();
+        write_body(&engine, 8, &mut body).unwrap();
+        assert_eq!(decode(&body, VERSION).unwrap().checkpoint.as_deref(), Some(r#"{"offset":3}"#));
+        assert!(decode(&body, VERSION_WITHOUT_CHECKPOINT).is_err(), "a version 1 reader stops at the actions");
+    }
 }

@@ -41,7 +41,7 @@ fn config_example() -> Value {
         "allowedLateness": "2h", "maxClockSkew": "1m", "maxEventTypes": 30, "maxAttributesPerEvent": 40,
         "maxStringLength": 500, "maxEventBytes": 10000, "maxPendingPerAgent": 10, "maxCustomEventData": 1000,
         "retention": "30d", "actionRetention": "1h", "ingestThreads": 2,
-        "store": {"sync": "batch", "intervalMs": 500, "snapshotEvery": 1000000}
+        "store": {"sync": "batch", "intervalMs": 500, "snapshotEvery": 1000000, "recoverTo": "checkpoint"}
     })
 }
 
