@@ -57,7 +57,11 @@ impl Engine {
             )));
         }
         let record = |_: &()| Some(Record::Call(Command::Checkpoint(value.clone())));
-        let ((), seq) = self.change(self.clock.now(), || Ok(self.last_checkpoint.set(text)), record)?;
+        let set = || {
+            self.last_checkpoint.set(text);
+            Ok(())
+        };
+        let ((), seq) = self.change(self.clock.now(), set, record)?;
         if let (Some(durable), Some(seq)) = (&self.durable, seq) {
             durable.checkpointed(seq);
         }
