@@ -241,10 +241,10 @@ test-install: ffi-release
 	grep -q '"status":"accepted"' target/readme/c/run.out && grep -q '"status":"duplicate"' target/readme/c/run.out
 	@echo "README: the C program ran as written, against the installed library"
 
-## .venv: Python 3 with maturin, pytest, mypy, the benchmark's peers (fastjsonschema, orjson, jsonschema-rs), and Dask for the backfill example
+## .venv: Python 3 with maturin, pytest, mypy, the benchmark's peers (fastjsonschema, orjson, jsonschema-rs), and Dask for the backfill example, confluent-kafka for the Kafka one
 $(VENV)/bin/maturin:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema orjson jsonschema-rs "dask[distributed]"
+	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka
 
 ## python: build the `libjourney` package into .venv (editable)
 python: $(VENV)/bin/maturin

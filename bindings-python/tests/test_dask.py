@@ -1,7 +1,7 @@
 # mypy: disallow-untyped-calls=False
 # (Dask's `distributed` has no type annotations.)
 """The Dask backfill example (examples/python/dask_backfill.py) on a LocalCluster of two worker
-processes gives exactly one engine's outcomes, stats and journeys (SPEC §13)."""
+processes gives exactly one engine's outcomes, stats, journeys and session events (SPEC §13)."""
 
 from __future__ import annotations
 
@@ -13,31 +13,28 @@ from typing import Any
 import pytest
 from distributed import Client, LocalCluster
 
-import libjourney
-from test_partition import CATALOG, CONFIG, adversarial_stream
+from clocked_streams import CATALOG, CONFIG, one_engine, stream
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "python"))
 import dask_backfill  # noqa: E402
 
 
 def test_a_dask_backfill_equals_one_engine() -> None:
-    events = adversarial_stream(11, 600)
-    lines = [json.dumps(event) for event in events]
-    one = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), CONFIG)
-    expected = [one.ingest(line) for line in lines]
+    lines = stream()  # the adversarial stream, with moves of the manual clock it depends on
+    expected = one_engine(lines)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             assert len(client.scheduler_info()["workers"]) == 2, "two worker processes"
             result = dask_backfill.backfill(client, json.dumps(CATALOG), CONFIG, lines, partitions=4)
             ran_on = client.run(lambda: __import__("os").getpid())
             assert len(set(ran_on.values())) == 2
-    assert result["outcomes"] == expected
-    assert result["stats"] == one.stats()
+    assert result["outcomes"] == expected["outcomes"]
+    assert result["stats"] == expected["stats"]
     assert result["quarantined"] == []
-    assert len(result["journeys"]) >= 8
-    for key, pages in result["journeys"].items():
-        id_type, _, customer_id = key.partition(":")
-        assert pages == dask_backfill.all_pages(one, {"id": customer_id, "idType": id_type}), key
+    assert result["journeys"] == expected["journeys"]
+    assert result["sessionEvents"] == expected["sessionEvents"]
+    codes = expected["stats"]["rejectedByCode"]
+    assert codes.get("LATE_EVENT", 0) > 0 and codes.get("FUTURE_EVENT", 0) > 0, codes
 
 
 def test_an_event_clock_is_refused_until_the_watermark_crosses_processes() -> None:

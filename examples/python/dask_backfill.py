@@ -11,16 +11,17 @@ The files are read and routed in this process (`libjourney.partition.route`: eve
 connected component of customers, event ids and external ids goes to one partition); each
 partition's events, in input order, become one Dask task, which builds its engine inside the task
 (engines cannot be pickled) and returns its outcomes with their positions, its stats, and the
-journeys of its customers. The merge puts outcomes back in input order and sums the stats.
+journeys of its customers and the events of its sessions. The merge puts outcomes back in input order (one per event; clock moves
+have none) and sums the stats.
 
-A manual or wall clock is fine; an event clock needs the partitions' watermark shared across
+Lines `{"op": "advance", "input": "46s"}` and `{"op": "setNow", "input": "<time>"}` are moves of a
+manual clock: every partition applies them at their position. An event clock needs the partitions' watermark shared across
 processes, which this example does not do yet (docs/scale-out.md), so it refuses one.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 from pathlib import Path
 from typing import Any, Optional
@@ -30,52 +31,26 @@ from distributed import Client, LocalCluster, progress
 
 import libjourney
 from libjourney import partition
+from scale_out import all_pages, clock_move, customers_of, read_lines, session_events_across
 
-#: Who reads the journeys the backfill writes out: every permission, every division.
-VIEWER: Any = {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
-                               "journey:eventType:view", "routing:wrapupCode:view", "routing:queue:search"],
-               "divisions": ["*"]}
-
-
-def read_lines(paths: list[Path]) -> list[str]:
-    """Every non-blank line of the files, in order (gzip files by their first bytes)."""
-    lines: list[str] = []
-    for path in paths:
-        raw = path.read_bytes()
-        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-        lines.extend(line for line in text.decode("utf-8", errors="replace").splitlines() if line.strip())
-    return lines
+#: One partition's input: `(position, line)` of its events and of every clock move, in order.
+Work = list[tuple[int, str]]
 
 
-def run_partition(catalog_text: str, config: Any, lines: list[tuple[int, str]]) -> dict[str, Any]:
-    """One partition, inside a Dask task: its engine, its events in input order, its results."""
+def run_partition(catalog_text: str, config: Any, work: Work) -> dict[str, Any]:
+    """One partition, inside a Dask task: its engine, its input in order, its results."""
     engine = libjourney.Engine(libjourney.Catalog.from_json(catalog_text), config)
-    outcomes = [(position, engine.ingest(line)) for position, line in lines]
-    customers: dict[str, Any] = {}
-    for _, line in lines:
-        try:
-            customer = json.loads(line).get("customer")
-        except (json.JSONDecodeError, AttributeError):
-            continue
-        if isinstance(customer, dict) and isinstance(customer.get("id"), str) and isinstance(customer.get("idType"), str):
-            customers[f"{customer['idType']}:{customer['id']}"] = {"id": customer["id"], "idType": customer["idType"]}
+    outcomes: list[tuple[int, Any]] = []
+    for position, line in work:
+        move = clock_move(line)
+        if move is None:
+            outcomes.append((position, engine.ingest(line)))
+        else:
+            engine.call(*move)
+    customers = customers_of([line for _, line in work])
     journeys = {key: all_pages(engine, customer) for key, customer in customers.items()}
-    return {"outcomes": outcomes, "stats": engine.stats(), "journeys": journeys}
-
-
-def all_pages(engine: libjourney.Engine, customer: Any) -> list[Any]:
-    """A customer's whole journey, page by page."""
-    pages: list[Any] = []
-    page: Any = {"pageSize": 200}
-    while True:
-        try:
-            result = engine.journey(customer, VIEWER, page)
-        except libjourney.JourneyError as error:
-            return [{"code": error.code}]
-        pages.append(result)
-        if result["nextCursor"] is None:
-            return pages
-        page = {"pageSize": 200, "after": result["nextCursor"]}
+    sessions = session_events_across([engine], [outcome for _, outcome in outcomes])
+    return {"outcomes": outcomes, "stats": engine.stats(), "journeys": journeys, "sessionEvents": sessions}
 
 
 def backfill(client: Client, catalog_text: str, config: Any, lines: list[str], partitions: int,
@@ -84,27 +59,32 @@ def backfill(client: Client, catalog_text: str, config: Any, lines: list[str], p
     if isinstance(config, dict) and config.get("clock") == "event":
         raise ValueError("an event clock needs a shared watermark across processes, not built yet")
     catalog = libjourney.Catalog.from_json(catalog_text)
-    routing = partition.route(catalog, "\n".join(lines), partitions, cap)
-    per_partition: list[list[tuple[int, str]]] = [[] for _ in range(partitions)]
-    for position, (line, target) in enumerate(zip(lines, routing["partitions"])):
+    moves = [(position, line) for position, line in enumerate(lines) if clock_move(line) is not None]
+    events = [(position, line) for position, line in enumerate(lines) if clock_move(line) is None]
+    routing = partition.route(catalog, "\n".join(line for _, line in events), partitions, cap)
+    per_partition: list[Work] = [[] for _ in range(partitions)]
+    for (position, line), target in zip(events, routing["partitions"]):
         if target is not None:
             per_partition[target].append((position, line))
-    tasks: list[Delayed] = [delayed(run_partition)(catalog_text, config, part) for part in per_partition if part]
+    # Clock moves go to every partition, at their position (SPEC §13).
+    per_partition = [sorted(part + moves) for part in per_partition]
+    tasks: list[Delayed] = [delayed(run_partition)(catalog_text, config, part) for part in per_partition]
     futures = client.compute(tasks)
     if show_progress:
         progress(futures)
     results = client.gather(futures)
-    outcomes: list[Any] = [None] * len(lines)
-    for result in results:
-        for position, outcome in result["outcomes"]:
-            outcomes[position] = outcome
+    by_position = {position: outcome for result in results for position, outcome in result["outcomes"]}
+    outcomes = [by_position.get(position) for position, _ in events]
     journeys: dict[str, Any] = {}
+    sessions: dict[str, Any] = {}
     for result in results:
         journeys.update(result["journeys"])
+        sessions.update(result["sessionEvents"])
     return {
         "outcomes": outcomes,
         "stats": partition.merge_stats([result["stats"] for result in results]),
         "journeys": dict(sorted(journeys.items())),
+        "sessionEvents": dict(sorted(sessions.items())),
         "quarantined": routing["quarantined"],
     }
 

@@ -1,0 +1,145 @@
+# mypy: disallow-untyped-calls=False
+# (confluent-kafka has no type annotations.)
+"""The Kafka example (examples/python/kafka_consumer.py) on librdkafka's mock cluster: two
+consumer processes, one killed with SIGKILL mid-stream and restarted, give exactly one engine's
+outcomes, stats, journeys and session events (SPEC §13)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from confluent_kafka import Producer
+
+import libjourney
+from clocked_streams import CATALOG, CONFIG, one_engine, stream
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "python"
+sys.path.insert(0, str(EXAMPLES))
+import kafka_consumer  # noqa: E402
+import scale_out  # noqa: E402
+
+class ConsumerProcess:
+    """One `kafka_consumer.py consume` process, with its log lines."""
+
+    def __init__(self, work: Path, name: str, bootstrap: str, *extra: str) -> None:
+        self.log_path = work / f"{name}.log"
+        (work / "catalog.json").write_text(json.dumps(CATALOG))
+        (work / "config.json").write_text(json.dumps(CONFIG))
+        self.process = subprocess.Popen(
+            [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "consume", "--bootstrap", bootstrap,
+             "--topic", "journey", "--group", "journey", "--catalog", str(work / "catalog.json"),
+             "--config", str(work / "config.json"), "--stores", str(work / "stores"), "--out", str(work / "out"),
+             "--checkpoint-every", "20", "--session-timeout-ms", "3000", *extra],
+            stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
+
+    def log(self) -> list[Any]:
+        return [json.loads(line) for line in self.log_path.read_text().splitlines() if line.startswith("{")]
+
+    def owned(self) -> set[int]:
+        """The partitions it holds now, by its log."""
+        held: set[int] = set()
+        for entry in self.log():
+            if entry["event"] == "assigned":
+                held.add(entry["partition"])
+            elif entry["event"] == "released":
+                held.discard(entry["partition"])
+        return held
+
+    def caught_up(self) -> dict[int, int]:
+        """The next offset of each partition it holds, when it last ran out of messages."""
+        idle = [entry for entry in self.log() if entry["event"] == "idle"]
+        held = self.owned()
+        return {int(n): offset for n, offset in (idle[-1]["offsets"] if idle else {}).items() if int(n) in held}
+
+
+def settle(*consumers: ConsumerProcess) -> None:
+    """Waits until the group's last rebalance is 2 s old: one after the data arrives would
+    checkpoint every partition and leave nothing for a kill to lose."""
+    def logged() -> int:
+        return sum(len(c.log()) for c in consumers)
+    while True:
+        before = logged()
+        time.sleep(2)
+        if logged() == before:
+            return
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.1)
+
+
+def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path) -> None:
+    lines = stream()
+    expected = one_engine(lines)
+    holder, bootstrap = kafka_consumer.mock_cluster()
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    half = len(lines) // 2
+    events = "\n".join(line for line in lines if scale_out.clock_move(line) is None)
+    assert set(libjourney.partition.route(catalog, events, 4)["partitions"]) == {0, 1, 2, 3}
+    # The topic exists (4 partitions) before the consumers subscribe to it.
+    assert kafka_consumer.topic_partitions(Producer({"bootstrap.servers": bootstrap}), "journey") == 4
+    ends = [0, 0, 0, 0]  # messages produced to each partition so far
+
+    def produce(start: int, stop: int | None) -> None:
+        report = kafka_consumer.produce(bootstrap, "journey", catalog, lines, start=start, stop=stop)
+        assert report["quarantined"] == [] and min(report["partitions"]) > 20, report
+        for n, events in enumerate(report["partitions"]):
+            ends[n] += events + report["clockMoves"]
+
+    def drained(*consumers: ConsumerProcess) -> Callable[[], bool]:
+        return lambda: {n: o for c in consumers for n, o in c.caught_up().items()} == dict(enumerate(ends))
+
+    first = ConsumerProcess(tmp_path, "first", bootstrap)
+    second = ConsumerProcess(tmp_path, "second", bootstrap)
+    restarted = None
+    try:
+        wait_for(lambda: len(first.owned()) == 2 and len(second.owned()) == 2, "the group to share 4 partitions")
+        settle(first, second)
+        # Each partition goes past a checkpoint (every 20 messages) and stops between two.
+        produce(0, half)
+        wait_for(drained(first, second), "the first half to be applied")
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait()
+        wait_for(lambda: len(second.owned()) == 4, "the survivor to take the killed one's partitions")
+        restarted = ConsumerProcess(tmp_path, "restarted", bootstrap)
+        wait_for(lambda: len(restarted.owned()) == 2 and len(second.owned()) == 2, "the restarted one to rejoin")
+        settle(restarted, second)
+        produce(half, None)
+        wait_for(drained(restarted, second), "the second half to be applied")
+        for survivor in (second, restarted):
+            survivor.process.send_signal(signal.SIGTERM)
+            assert survivor.process.wait(30) == 0, survivor.log_path.read_text()
+    finally:
+        for consumer in (first, second, restarted):
+            if consumer is not None and consumer.process.poll() is None:
+                consumer.process.kill()
+    del holder
+
+    merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", catalog, CONFIG, lines)
+    assert None not in merged["outcomes"], "every event has its outcome"
+    assert merged["outcomes"] == expected["outcomes"]
+    assert merged["stats"] == expected["stats"]
+    assert merged["journeys"] == expected["journeys"]
+    assert merged["sessionEvents"] == expected["sessionEvents"]
+    # The killed consumer's state after its last checkpoint was dropped and redone by its successor,
+    # and the restarted consumer applied part of the second half.
+    reopened = [entry for consumer in (second, restarted) for entry in consumer.log() if entry["event"] == "assigned"]
+    assert any(entry["recovery"]["recordsAfterCheckpointDropped"] > 0 for entry in reopened), reopened
+    started_at = {e["partition"]: e["offset"] for e in restarted.log() if e["event"] == "assigned"}
+    ended_at = {e["partition"]: e["offset"] for e in restarted.log() if e["event"] == "released"}
+    assert started_at and all(ended_at[n] > started_at[n] for n in started_at), restarted.log()
+
+    # The stream is adversarial and the clock matters: late and future events, resends, conflicts.
+    codes = expected["stats"]["rejectedByCode"]
+    assert codes.get("LATE_EVENT", 0) > 0 and codes.get("FUTURE_EVENT", 0) > 0, codes
+    assert expected["stats"]["eventsDuplicate"] > 0 and codes.get("CUSTOMER_MISMATCH", 0) > 0, codes
+    assert len(expected["journeys"]) >= 8 and len(expected["sessionEvents"]) >= 20

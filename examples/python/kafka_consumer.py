@@ -1,0 +1,352 @@
+"""A Kafka consumer group with one durable libjourney engine per assigned partition, exact across
+kills, restarts and rebalances (SPEC §13, docs/scale-out.md).
+
+    # a broker: librdkafka's mock cluster (in the confluent-kafka wheel) until you have a real one
+    python examples/python/kafka_consumer.py mock-cluster > bootstrap.txt &
+    B=$(head -1 bootstrap.txt)   # or your cluster's bootstrap servers
+    python examples/python/kafka_consumer.py produce --bootstrap $B --topic journey \\
+        --catalog examples/data/catalog.json examples/data/bike_delivery.ndjson
+    python examples/python/kafka_consumer.py consume --bootstrap $B --topic journey --group journey \\
+        --catalog examples/data/catalog.json --config examples/data/replay_config.json \\
+        --stores stores --out outcomes --idle-exit 5
+    python examples/python/kafka_consumer.py results --stores stores --out outcomes \\
+        --catalog examples/data/catalog.json --config examples/data/replay_config.json \\
+        examples/data/bike_delivery.ndjson
+
+**produce** routes the input with `libjourney.partition.route` (every event of a connected
+component of customers, event ids and external ids to one partition) and sends each event to its
+partition, with its position in the input as the header `journey-seq`. Clock moves in the input
+(`{"op": "advance", "input": "46s"}`) go to every partition.
+
+**consume** joins the group. For each partition it is assigned, it opens the engine stored in
+`STORES/partition-<n>` with `store.recoverTo: "checkpoint"` and seeks to the offset recorded in the
+engine's last checkpoint, not to the group's committed offset: the engine's state and that offset
+are one journal record apart, so a consumer killed anywhere resumes with exactly the state that
+offset describes. Every `--checkpoint-every` messages of a partition, on a revoke and on shutdown,
+it writes the outcomes so far to `OUT/outcomes-<n>.ndjson` and then records the next offset with
+`engine.checkpoint`. Outcomes after the last checkpoint are written again after a crash, identical
+(the engine is deterministic): downstream keeps one per `seq`.
+
+**results** reads every partition's store and outcome file back and merges them: outcomes by
+`seq`, stats summed, each customer's journey from the partition holding it.
+
+An event clock is refused: it needs the partitions' watermark shared across processes, which is
+not built yet (docs/scale-out.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, Producer, TopicPartition
+
+import libjourney
+from libjourney import partition
+from scale_out import clock_move, customers_of, journeys_across, read_lines, session_events_across
+
+#: The message header with an event's position in the producer's input.
+SEQUENCE = "journey-seq"
+#: The message header of a clock move (`advance` or `setNow`); its value is the move's input.
+CLOCK = "journey-clock"
+
+
+def log(what: str, **fields: Any) -> None:
+    """One JSON line on stdout, for people and for tests."""
+    print(json.dumps({"event": what, **fields}), flush=True)
+
+
+# --- produce -----------------------------------------------------------------------------------
+
+def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list[str],
+            cap: Optional[int] = None, start: int = 0, stop: Optional[int] = None) -> dict[str, Any]:
+    """Routes `lines` over the topic's partitions and produces them in order, those from position
+    `start` to `stop` only when given (a producer resuming where it stopped routes the whole input
+    again: a component's partition depends on all of it). Returns the routing report: messages
+    per partition, clock moves, quarantined components."""
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 20})
+    partitions = topic_partitions(producer, topic)
+    moves = [(position, move) for position, move in ((p, clock_move(line)) for p, line in enumerate(lines)) if move]
+    events = [(position, line) for position, line in enumerate(lines) if clock_move(line) is None]
+    routing = partition.route(catalog, "\n".join(line for _, line in events), partitions, cap)
+    targets = dict(zip((position for position, _ in events), routing["partitions"]))
+    counts = [0] * partitions
+    moves_sent = 0
+    for position, line in enumerate(lines[:stop]):
+        if position < start:
+            continue
+        headers: list[tuple[str, str | bytes | None]] = [(SEQUENCE, str(position).encode())]
+        if position in targets:
+            target = targets[position]
+            if target is None:
+                continue  # quarantined: reported, for the host to look at
+            producer.produce(topic, value=line.encode(), partition=target, headers=headers)
+            counts[target] += 1
+        else:
+            op, value = dict(moves)[position]
+            moves_sent += 1
+            for target in range(partitions):
+                producer.produce(topic, value=value.encode(), partition=target, headers=[*headers, (CLOCK, op.encode())])
+        producer.poll(0)
+    if producer.flush(30) != 0:
+        raise KafkaException("messages were left unsent after 30 s")
+    return {"partitions": counts, "clockMoves": moves_sent, "quarantined": routing["quarantined"]}
+
+
+def topic_partitions(client: Producer, topic: str) -> int:
+    """How many partitions the topic has (creating it when the cluster creates topics on use)."""
+    for _ in range(50):
+        metadata = client.list_topics(topic, timeout=10).topics.get(topic)
+        if metadata is not None and metadata.error is None and metadata.partitions:
+            return len(metadata.partitions)
+        time.sleep(0.1)
+    raise KafkaException(f"topic {topic} has no partitions")
+
+
+# --- consume -----------------------------------------------------------------------------------
+
+def header_values(message: Message) -> dict[str, bytes]:
+    """A message's headers by name."""
+    raw = message.headers() or []
+    pairs = list(raw.items()) if isinstance(raw, dict) else raw
+    return {name: value.encode() if isinstance(value, str) else (value or b"") for name, value in pairs}
+
+
+class Partition:
+    """One assigned partition: its engine, the next offset to record, the outcomes not yet written."""
+
+    def __init__(self, topic: str, number: int, engine: libjourney.Engine, next_offset: int) -> None:
+        self.topic = topic
+        self.number = number
+        self.engine = engine
+        self.next_offset = next_offset
+        self.unwritten: list[str] = []
+        self.since_checkpoint = 0
+
+
+class JourneyConsumer:
+    """The engines of the partitions this consumer owns, and what it does with each message."""
+
+    def __init__(self, catalog: libjourney.Catalog, config: Any, stores: Path, out: Path,
+                 checkpoint_every: int) -> None:
+        self.catalog = catalog
+        self.config: Any = {**(config or {}), "store": {**(config or {}).get("store", {}), "recoverTo": "checkpoint"}}
+        self.stores = stores
+        self.out = out
+        self.checkpoint_every = checkpoint_every
+        self.owned: dict[int, Partition] = {}
+        stores.mkdir(parents=True, exist_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
+
+    def on_assign(self, consumer: Consumer, assigned: list[TopicPartition]) -> None:
+        """Opens each partition's engine and starts at its checkpoint's offset."""
+        for tp in assigned:
+            started = time.monotonic()
+            engine = self.open(tp.partition)
+            checkpoint = engine.last_checkpoint()
+            offset = checkpoint["offset"] if checkpoint else OFFSET_BEGINNING
+            tp.offset = offset
+            self.owned[tp.partition] = Partition(tp.topic, tp.partition, engine, max(offset, 0))
+            log("assigned", partition=tp.partition, offset=max(offset, 0), recovery=engine.recovery(),
+                openSeconds=round(time.monotonic() - started, 4))
+        consumer.assign(assigned)
+
+    def on_revoke(self, consumer: Consumer, revoked: list[TopicPartition]) -> None:
+        """Checkpoints and closes each revoked partition's engine, for its next owner."""
+        for tp in revoked:
+            self.release(tp.partition)
+
+    def open(self, number: int) -> libjourney.Engine:
+        """The partition's engine; waits while its previous owner still holds the store."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return libjourney.Engine(self.catalog, self.config, store=str(self.stores / f"partition-{number}"))
+            except libjourney.JourneyError as error:
+                if error.code != "STORE_LOCKED" or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def handle(self, messages: list[Message]) -> None:
+        """Applies a poll's messages, each partition's in offset order, checkpointing every
+        `checkpoint_every` messages."""
+        for message in messages:
+            if message.error():
+                raise KafkaException(message.error())
+            number, offset = message.partition(), message.offset()
+            owned = self.owned.get(number) if number is not None else None
+            if owned is None or offset is None or offset < owned.next_offset:
+                continue  # a partition revoked meanwhile, or a message before the checkpoint
+            self.apply(owned, message)
+            owned.next_offset = offset + 1
+            owned.since_checkpoint += 1
+            if owned.since_checkpoint >= self.checkpoint_every:
+                self.checkpoint(owned)
+
+    @staticmethod
+    def apply(owned: Partition, message: Message) -> None:
+        headers = header_values(message)
+        value = message.value() or b""
+        text = value.decode() if isinstance(value, bytes) else value
+        clock = headers.get(CLOCK)
+        if clock is not None:
+            owned.engine.call(clock.decode(), text)
+            return
+        outcome = owned.engine.ingest(text)
+        seq = int(headers[SEQUENCE])
+        owned.unwritten.append(json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True) + "\n")
+
+    def checkpoint(self, owned: Partition) -> None:
+        """Writes the partition's outcomes, then records its next offset in its engine."""
+        if owned.unwritten:
+            # One write: a kill cannot leave half a line for the next owner to append to.
+            fd = os.open(self.out / f"outcomes-{owned.number}.ndjson", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, "".join(owned.unwritten).encode())
+            finally:
+                os.close(fd)
+            owned.unwritten.clear()
+        owned.engine.checkpoint({"topic": owned.topic, "partition": owned.number, "offset": owned.next_offset})
+        owned.since_checkpoint = 0
+
+    def release(self, number: int) -> None:
+        owned = self.owned.pop(number, None)
+        if owned is not None:
+            self.checkpoint(owned)
+            owned.engine.close()
+            log("released", partition=number, offset=owned.next_offset)
+
+    def release_all(self) -> None:
+        for number in list(self.owned):
+            self.release(number)
+
+
+def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
+            session_timeout_ms: int = 10_000) -> None:
+    """Runs the consumer until SIGTERM or SIGINT, or `idle_exit` seconds without a message."""
+    stop = {"now": False}
+
+    def request_stop(*_: Any) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    kafka = Consumer({
+        "bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+        "auto.offset.reset": "earliest", "session.timeout.ms": session_timeout_ms,
+        "heartbeat.interval.ms": max(100, session_timeout_ms // 10),
+    })
+    kafka.subscribe([topic], on_assign=consumer.on_assign, on_revoke=consumer.on_revoke)
+    last_message = time.monotonic()
+    busy = False
+    try:
+        while not stop["now"]:
+            messages = kafka.consume(num_messages=1000, timeout=0.2)
+            if messages:
+                last_message = time.monotonic()
+                busy = True
+                consumer.handle(messages)
+                continue
+            if busy:  # caught up: say where each partition stands
+                log("idle", offsets={str(n): owned.next_offset for n, owned in sorted(consumer.owned.items())})
+                busy = False
+            if idle_exit is not None and time.monotonic() - last_message > idle_exit:
+                break
+    finally:
+        consumer.release_all()
+        kafka.close()
+        log("stopped")
+
+
+# --- results -----------------------------------------------------------------------------------
+
+def results(stores: Path, out: Path, catalog: libjourney.Catalog, config: Any, lines: list[str]) -> dict[str, Any]:
+    """The merged result of every partition: outcomes by position (one per event; a position
+    written twice must have the same outcome both times), stats summed, every customer's journey
+    and every accepted session's events."""
+    config = {**(config or {}), "store": {"recoverTo": "checkpoint"}}
+    engines = [libjourney.Engine(catalog, config, store=str(path)) for path in sorted(stores.glob("partition-*"))]
+    try:
+        by_position: dict[int, Any] = {}
+        for path in sorted(out.glob("outcomes-*.ndjson")):
+            for line in path.read_text().splitlines():
+                written = json.loads(line)
+                earlier = by_position.setdefault(written["seq"], written["outcome"])
+                if earlier != written["outcome"]:
+                    raise AssertionError(f"position {written['seq']} has two outcomes: {earlier} and {written}")
+        positions = [position for position, line in enumerate(lines) if clock_move(line) is None]
+        outcomes = [by_position.get(position) for position in positions]
+        return {
+            "outcomes": outcomes,
+            "stats": partition.merge_stats([engine.stats() for engine in engines]),
+            "journeys": journeys_across(engines, customers_of(lines)),
+            "sessionEvents": session_events_across(engines, outcomes),
+        }
+    finally:
+        for engine in engines:
+            engine.close()
+
+
+# --- a broker for trying it out ------------------------------------------------------------------
+
+def mock_cluster(brokers: int = 1) -> tuple[Producer, str]:
+    """librdkafka's mock cluster, alive as long as the returned client is, and its bootstrap
+    servers. Topics are created on first use with 4 partitions."""
+    holder = Producer({"test.mock.num.brokers": brokers, "log_level": 3})
+    metadata = holder.list_topics(timeout=10)
+    bootstrap = ",".join(f"{broker.host}:{broker.port}" for broker in metadata.brokers.values())
+    return holder, bootstrap
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("mock-cluster", help="run a mock Kafka cluster and print its bootstrap servers")
+    for name in ("produce", "consume", "results"):
+        sub = commands.add_parser(name)
+        sub.add_argument("--catalog", required=True, type=Path)
+        sub.add_argument("--config", type=Path)
+        if name in ("produce", "consume"):
+            sub.add_argument("--bootstrap", required=True)
+            sub.add_argument("--topic", default="journey")
+        if name in ("consume", "results"):
+            sub.add_argument("--stores", type=Path, default=Path("stores"))
+            sub.add_argument("--out", type=Path, default=Path("outcomes"))
+        if name == "produce":
+            sub.add_argument("--cap", type=int, help="quarantine components of more events")
+            sub.add_argument("--start", type=int, default=0, help="the first position to send")
+        if name == "consume":
+            sub.add_argument("--group", default="journey")
+            sub.add_argument("--checkpoint-every", type=int, default=10_000)
+            sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message")
+            sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+        if name in ("produce", "results"):
+            sub.add_argument("files", nargs="+", type=Path)
+    args = parser.parse_args()
+    if args.command == "mock-cluster":
+        holder, bootstrap = mock_cluster()
+        print(bootstrap, flush=True)
+        while holder is not None:  # until SIGTERM or Ctrl-C ends the process, and the cluster with it
+            time.sleep(3600)
+        return
+    catalog = libjourney.Catalog.from_file(args.catalog)
+    config = json.loads(args.config.read_text()) if args.config else None
+    if isinstance(config, dict) and config.get("clock") == "event":
+        sys.exit("an event clock needs a shared watermark across processes, not built yet (docs/scale-out.md)")
+    if args.command == "produce":
+        log("produced", **produce(args.bootstrap, args.topic, catalog, read_lines(args.files), args.cap, args.start))
+    elif args.command == "consume":
+        journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every)
+        consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms)
+    else:
+        print(json.dumps(results(args.stores, args.out, catalog, config, read_lines(args.files)), indent=1))
+
+
+if __name__ == "__main__":
+    main()

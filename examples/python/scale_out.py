@@ -1,0 +1,112 @@
+"""What the scale-out examples (dask_backfill.py, kafka_consumer.py) share: reading NDJSON exports,
+clock moves in the input, and reading a partitioned result back (docs/scale-out.md)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import libjourney
+
+#: Who reads the journeys the examples write out: every permission, every division.
+VIEWER: Any = {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
+                               "journey:eventType:view", "routing:wrapupCode:view", "routing:queue:search"],
+               "divisions": ["*"]}
+
+#: Input lines that are not events but clock moves, which every partition applies at their
+#: position (SPEC §13): `{"op": "advance", "input": "46s"}` or `{"op": "setNow", "input": "<RFC 3339>"}`.
+CLOCK_OPS = ("advance", "setNow")
+
+
+def read_lines(paths: Sequence[Path]) -> list[str]:
+    """Every non-blank line of the files, in order (gzip files by their first bytes)."""
+    lines: list[str] = []
+    for path in paths:
+        raw = path.read_bytes()
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        lines.extend(line for line in text.decode("utf-8", errors="replace").splitlines() if line.strip())
+    return lines
+
+
+def clock_move(line: str) -> Optional[tuple[str, str]]:
+    """`(op, input)` when the line is a clock move rather than an event."""
+    if '"op"' not in line:
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(value, dict) and value.get("op") in CLOCK_OPS and isinstance(value.get("input"), str):
+        return value["op"], value["input"]
+    return None
+
+
+def customers_of(lines: Sequence[str]) -> dict[str, Any]:
+    """Every customer the lines name, by `idType:id`, in order of their keys."""
+    customers: dict[str, Any] = {}
+    for line in lines:
+        try:
+            customer = json.loads(line).get("customer")
+        except (json.JSONDecodeError, AttributeError):
+            continue
+        if isinstance(customer, dict) and isinstance(customer.get("id"), str) and isinstance(customer.get("idType"), str):
+            customers[f"{customer['idType']}:{customer['id']}"] = {"id": customer["id"], "idType": customer["idType"]}
+    return dict(sorted(customers.items()))
+
+
+def all_pages(engine: libjourney.Engine, customer: Any) -> list[Any]:
+    """A customer's whole journey, page by page (or the error, as `[{"code"}]`)."""
+    pages: list[Any] = []
+    page: Any = {"pageSize": 200}
+    while True:
+        try:
+            result = engine.journey(customer, VIEWER, page)
+        except libjourney.JourneyError as error:
+            return [{"code": error.code}]
+        pages.append(result)
+        if result["nextCursor"] is None:
+            return pages
+        page = {"pageSize": 200, "after": result["nextCursor"]}
+
+
+def journeys_across(engines: Sequence[libjourney.Engine], customers: dict[str, Any]) -> dict[str, Any]:
+    """Each customer's journey from the one partition that holds it: a customer's events all go
+    to one partition, and the others have no session of it (an empty page, as one engine gives
+    for a customer it never saw)."""
+    journeys: dict[str, Any] = {}
+    for key, customer in customers.items():
+        answers = [all_pages(engine, customer) for engine in engines]
+        held = [pages for pages in answers if pages and pages[0].get("entities")]
+        assert len(held) <= 1, f"{key} has sessions in {len(held)} partitions"
+        journeys[key] = held[0] if held else answers[0]
+    return journeys
+
+
+def all_session_events(engine: libjourney.Engine, session_id: str) -> list[Any]:
+    """A session's events, page by page (or the error, as `[{"code"}]`)."""
+    pages: list[Any] = []
+    page: Any = {"pageSize": 50}
+    while True:
+        try:
+            result = engine.session_events(session_id, VIEWER, page)
+        except libjourney.JourneyError as error:
+            return [{"code": error.code}]
+        pages.append(result)
+        if result["nextCursor"] is None:
+            return pages
+        page = {"pageSize": 50, "after": result["nextCursor"]}
+
+
+def session_events_across(engines: Sequence[libjourney.Engine], outcomes: Sequence[Any]) -> dict[str, Any]:
+    """Every session the accepted outcomes name, with its events from the partition holding it
+    (the session → partition directory of SPEC §13: the others answer NOT_FOUND)."""
+    sessions = sorted({o["sessionId"] for o in outcomes if isinstance(o, dict) and o.get("status") == "accepted"})
+    pages: dict[str, Any] = {}
+    for session_id in sessions:
+        held = [events for events in (all_session_events(engine, session_id) for engine in engines)
+                if events != [{"code": "NOT_FOUND"}]]
+        assert len(held) == 1, f"session {session_id} is in {len(held)} partitions"
+        pages[session_id] = held[0]
+    return pages
