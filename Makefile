@@ -40,6 +40,15 @@ chromium:
 test-browser: chromium
 	$(CARGO) test -p journey-cli --test timeline -- --ignored
 
+## test-scale-out-readme: the README's Dask and Kafka session, run as written in a fresh directory
+test-scale-out-readme: python
+	rm -rf target/readme/scale-out && python3 tools/readme_block.py scale-out target/readme/scale-out/session.sh
+	ln -s $(CURDIR)/examples $(CURDIR)/.venv target/readme/scale-out/
+	cd target/readme/scale-out && timeout 300 bash -e session.sh > run.out 2> run.err || { cat run.err; exit 1; }
+	grep -q '^15 events: 15 accepted, 0 duplicates, 0 rejected; 1 journeys and 3 sessions in results.json$$' target/readme/scale-out/run.out
+	grep -q '"eventsAccepted": 15' target/readme/scale-out/backfill.json
+	test "$$(cat target/readme/scale-out/consumer-*.log | grep -c '"event": "assigned"')" -ge 4
+
 ## test-cli-readme: the README's `journey` session (replay, timeline, serve over HTTPS and the
 ## vendor's curl), run as written in a fresh directory; the demo's NDJSON must be current
 test-cli-readme:
@@ -76,7 +85,7 @@ timeline-screenshot: test-browser
 	cp target/tmp/timeline/journey.png docs/timeline.png
 
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-load docs miri-smoke fuzz-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load docs miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:

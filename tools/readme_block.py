@@ -4,14 +4,14 @@
     python3 tools/readme_block.py python target/readme/python/example.py
     python3 tools/readme_block.py --expected node     # what it must print, to standard output
 
-The README has one self-contained program per language (C, Python, Node, and a shell session with
-the `journey` command), in the first fenced block of that language; `make test` runs each one, as written, in a fresh directory against the installed
+The README has one self-contained program per language (C, Python, Node, a shell session with
+the `journey` command, and one with the scale-out examples), in the first fenced block of that language; `make test` runs each one, as written, in a fresh directory against the installed
 package, so the README cannot show code that does not run.
 """
 import pathlib
 import sys
 
-FENCES = {"c": "```c", "python": "```python", "node": "```js", "cli": "```bash"}
+FENCES = {"c": "```c", "python": "```python", "node": "```js", "cli": "```bash", "scale-out": "```shell"}
 # The Python and Node programs print the same lines; the README shows them once, after Python's.
 PRINTS_AFTER = {"python": "python", "node": "python"}
 

@@ -11,7 +11,7 @@ kills, restarts and rebalances (SPEC §13, docs/scale-out.md).
         --stores stores --out outcomes --idle-exit 5
     python examples/python/kafka_consumer.py results --stores stores --out outcomes \\
         --catalog examples/data/catalog.json --config examples/data/replay_config.json \\
-        examples/data/bike_delivery.ndjson
+        --write results.json examples/data/bike_delivery.ndjson
 
 **produce** routes the input with `libjourney.partition.route` (every event of a connected
 component of customers, event ids and external ids to one partition) and sends each event to its
@@ -326,6 +326,8 @@ def main() -> None:
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
             sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message")
             sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+        if name == "results":
+            sub.add_argument("--write", type=Path, default=Path("results.json"), help="where the merged result goes")
         if name in ("produce", "results"):
             sub.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args()
@@ -345,7 +347,12 @@ def main() -> None:
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every)
         consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms)
     else:
-        print(json.dumps(results(args.stores, args.out, catalog, config, read_lines(args.files)), indent=1))
+        merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
+        args.write.write_text(json.dumps(merged, indent=1))
+        stats = merged["stats"]
+        print(f"{len(merged['outcomes']):,} events: {stats['eventsAccepted']:,} accepted, "
+              f"{stats['eventsDuplicate']:,} duplicates, {stats['eventsRejected']:,} rejected; "
+              f"{len(merged['journeys']):,} journeys and {len(merged['sessionEvents']):,} sessions in {args.write}")
 
 
 if __name__ == "__main__":
