@@ -4,10 +4,10 @@
 
 mod convert;
 mod error;
+mod partition;
 
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
-use journey_core::partition;
 use journey_core::{
     ActionEvent, Batch, BatchResult, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery,
     Outcomes, Progress, SessionEventsQuery, query_from_value,
@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Reads an optional config dict (`None` gives the defaults).
-fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
+pub(crate) fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
     match value {
         None => Ok(journey_core::Config::default()),
         Some(dict) => journey_core::Config::from_value(&to_json(dict)?).py(),
@@ -30,7 +30,7 @@ fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
 
 /// A batch as Python passes one: a list of dicts, or NDJSON as bytes or str. It owns what the
 /// core's [`Batch`] borrows, so that a call can run without the GIL.
-enum BatchInput<'py> {
+pub(crate) enum BatchInput<'py> {
     Values(Vec<Value>),
     Bytes(Bound<'py, PyBytes>),
     Text(String),
@@ -38,7 +38,7 @@ enum BatchInput<'py> {
 
 impl<'py> BatchInput<'py> {
     /// Reads `events` for the function `caller` (named in a `TypeError`).
-    fn read(events: &Bound<'py, PyAny>, caller: &str) -> PyResult<BatchInput<'py>> {
+    pub(crate) fn read(events: &Bound<'py, PyAny>, caller: &str) -> PyResult<BatchInput<'py>> {
         if let Ok(list) = events.cast::<PyList>() {
             Ok(BatchInput::Values(list.iter().map(|event| to_json(&event)).collect::<PyResult<Vec<Value>>>()?))
         } else if let Ok(bytes) = events.cast::<PyBytes>() {
@@ -53,7 +53,7 @@ impl<'py> BatchInput<'py> {
         }
     }
 
-    fn batch(&self) -> Batch<'_> {
+    pub(crate) fn batch(&self) -> Batch<'_> {
         match self {
             BatchInput::Values(values) => Batch::Values(values),
             BatchInput::Bytes(bytes) => Batch::Ndjson(bytes.as_bytes()),
@@ -62,50 +62,10 @@ impl<'py> BatchInput<'py> {
     }
 }
 
-/// Routes a batch to `partitions` partitions so that one engine per partition gives exactly one
-/// engine's results (SPEC §13, docs/scale-out.md): each event's partition in input order (`None`
-/// for an event of a component larger than `cap` events, which is quarantined and reported).
-/// `events` as `Engine.ingest_batch` takes them. Releases the GIL while routing.
-#[pyfunction]
-#[pyo3(signature = (catalog, events, partitions, cap=None))]
-fn route<'py>(
-    py: Python<'py>,
-    catalog: &Catalog,
-    events: &Bound<'py, PyAny>,
-    partitions: usize,
-    cap: Option<usize>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let router = partition::Router::new(partitions, cap).py()?;
-    let events = BatchInput::read(events, "route")?;
-    let batch = events.batch();
-    let routing = py.detach(|| router.route_batch(&catalog.inner, batch)).py()?;
-    to_python(py, &serde_json::to_value(routing).unwrap_or_default())
-}
-
-/// The partition a component whose smallest key is `key` goes to (`c:<idType>:<id>` for a
-/// customer that no event links to another), as `route` computes it.
-#[pyfunction]
-fn partition_for(key: &str, partitions: usize) -> PyResult<usize> {
-    partition::partition_for(key, partitions).py()
-}
-
-/// The stats of partitioned engines summed counter by counter: one engine's stats.
-#[pyfunction]
-fn merge_stats<'py>(py: Python<'py>, stats: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyAny>> {
-    let parts = stats
-        .iter()
-        .map(|part| {
-            serde_json::from_value::<journey_core::Stats>(to_json(&part)?)
-                .map_err(|e| PyTypeError::new_err(format!("merge_stats() takes a list of stats dicts: {e}")))
-        })
-        .collect::<PyResult<Vec<_>>>()?;
-    to_python(py, &serde_json::to_value(partition::merge_stats(parts)).unwrap_or_default())
-}
-
 /// A validated catalog of session and event types (SPEC §1).
 #[pyclass(frozen, module = "libjourney._native")]
 struct Catalog {
-    inner: journey_core::Catalog,
+    pub(crate) inner: journey_core::Catalog,
 }
 
 #[pymethods]
@@ -338,6 +298,12 @@ impl Engine {
         self.inner.set_now(timestamp).py()
     }
 
+    /// Moves an event clock to at least an RFC 3339 time: a partition's watermark
+    /// (`partition.Frontier.watermark_before`, docs/scale-out.md).
+    fn observe_watermark(&self, timestamp: &str) -> PyResult<()> {
+        self.inner.observe_watermark(timestamp).py()
+    }
+
     /// Logs an agent in (or returns the active session): `{"sessionId": ...}`.
     fn start_agent_session<'py>(&self, py: Python<'py>, agent_id: &str) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &serde_json::to_value(self.inner.start_agent_session(agent_id).py()?).unwrap_or_default())
@@ -539,9 +505,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Catalog>()?;
     module.add_class::<Engine>()?;
     module.add_class::<Poll>()?;
-    module.add_function(wrap_pyfunction!(route, module)?)?;
-    module.add_function(wrap_pyfunction!(partition_for, module)?)?;
-    module.add_function(wrap_pyfunction!(merge_stats, module)?)?;
+    partition::register(module)?;
     error::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

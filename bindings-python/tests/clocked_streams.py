@@ -31,8 +31,8 @@ def stream() -> list[str]:
     return lines
 
 
-def one_engine(lines: list[str]) -> dict[str, Any]:
-    engine = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), CONFIG)
+def one_engine(lines: list[str], config: Any = CONFIG) -> dict[str, Any]:
+    engine = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), config)
     outcomes = []
     for line in lines:
         move = scale_out.clock_move(line)

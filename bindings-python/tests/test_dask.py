@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from distributed import Client, LocalCluster
 
 from clocked_streams import CATALOG, CONFIG, one_engine, stream
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "python"))
 import dask_backfill  # noqa: E402
+from scale_out import clock_move  # noqa: E402
 
 
 def test_a_dask_backfill_equals_one_engine() -> None:
@@ -37,6 +37,24 @@ def test_a_dask_backfill_equals_one_engine() -> None:
     assert codes.get("LATE_EVENT", 0) > 0 and codes.get("FUTURE_EVENT", 0) > 0, codes
 
 
-def test_an_event_clock_is_refused_until_the_watermark_crosses_processes() -> None:
-    with pytest.raises(ValueError, match="watermark"):
-        dask_backfill.backfill(None, json.dumps(CATALOG), {"clock": "event"}, [], 2)  # type: ignore[arg-type]
+#: An event clock whose lateness the adversarial stream's far-ahead events make matter.
+EVENT_CLOCK: Any = {"clock": "event", "allowedLateness": "30m"}
+
+
+def test_an_event_clock_backfill_shares_the_watermark_and_equals_one_engine() -> None:
+    lines = [line for line in stream() if clock_move(line) is None]
+    expected = one_engine(lines, EVENT_CLOCK)
+    assert expected["stats"]["rejectedByCode"].get("LATE_EVENT", 0) > 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            shared = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, lines, partitions=4)
+            own_clocks = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, lines, partitions=4,
+                                                watermark=False)
+    assert shared["outcomes"] == expected["outcomes"]
+    assert shared["stats"] == expected["stats"]
+    assert shared["journeys"] == expected["journeys"]
+    assert shared["sessionEvents"] == expected["sessionEvents"]
+    # The negative control: each partition's own clock lets late events through.
+    late = own_clocks["stats"]["rejectedByCode"].get("LATE_EVENT", 0)
+    assert own_clocks["outcomes"] != expected["outcomes"]
+    assert late < expected["stats"]["rejectedByCode"]["LATE_EVENT"], late

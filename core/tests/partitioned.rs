@@ -8,10 +8,10 @@
 //! keeping their own event clocks, change outcomes on every stream.
 
 use journey_core::partition::{
-    Directory, Key, Router, Watermark, keys_of_value, merge_outcomes, merge_stats, upper_bounds,
+    Directory, Key, Router, Watermark, keys_of_value, merge_outcomes, merge_stats, watermark_needed,
 };
 use journey_core::time::{format_millis, parse_rfc3339};
-use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
+use journey_core::{Batch, Catalog, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -140,7 +140,6 @@ fn engine_with(config: &str) -> Engine {
 
 /// An event clock: `now` is the largest accepted event time.
 const EVENT_CLOCK: &str = r#"{"clock": "event", "allowedLateness": "30m"}"#;
-const LATENESS_MS: i64 = 30 * 60_000;
 
 fn viewer() -> Viewer {
     Viewer::unrestricted()
@@ -334,7 +333,7 @@ fn partitioned_event_clocks(events: &[Value], n: usize, watermark: bool) -> Valu
     let keys: Vec<Vec<Key>> = events.iter().map(|e| keys_of_value(&catalog, e)).collect();
     let routing = Router::new(n, None).unwrap().route(&keys);
     let times: Vec<Option<i64>> = events.iter().map(|e| e["createdDate"].as_str().and_then(parse_rfc3339)).collect();
-    let bounds = upper_bounds(&times);
+    let needed = watermark_needed(&Config::from_json(EVENT_CLOCK).unwrap(), Batch::Values(events)).unwrap();
     let mine: Vec<Vec<u64>> = (0..n)
         .map(|p| (0..events.len() as u64).filter(|&i| routing.partitions[i as usize] == Some(p)).collect())
         .collect();
@@ -345,14 +344,13 @@ fn partitioned_event_clocks(events: &[Value], n: usize, watermark: bool) -> Valu
             .iter()
             .enumerate()
             .map(|(me, engine)| {
-                let (mine, shared, times, bounds) = (&mine[me], &shared, &times, &bounds);
+                let (mine, shared, times, needed) = (&mine[me], &shared, &times, &needed);
                 scope.spawn(move || {
                     let mut outcomes = Vec::new();
                     for (k, &position) in mine.iter().enumerate() {
                         let i = position as usize;
-                        let might_be_late = matches!((times[i], bounds[i]), (Some(t), Some(b)) if t < b - LATENESS_MS);
                         if watermark
-                            && might_be_late
+                            && needed[i]
                             && let Some(w) = shared.before(position)
                         {
                             engine.observe_watermark(&format_millis(w)).unwrap();

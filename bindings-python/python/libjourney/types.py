@@ -578,6 +578,17 @@ class PageRequest(TypedDict):
     pageSize: NotRequired[Optional[int]]
 
 
+class PartitionProgress(TypedDict):
+    """One partition's report to the others: `{"partition", "accepted": [[position, time], …], "next"}`. Reports may repeat (a partition restarted from a checkpoint reports again what it did again): the frontier takes the largest `next` it was told and the same times again."""
+
+    #: The positions where it accepted an event since its last report, each with the event's time (RFC 3339).
+    accepted: List[List[Any]]
+    #: Its next position: it has processed each of its positions before this one. `null` once it has no more events. Required: a report that leaves it out is refused rather than read as "no more events".
+    next: Optional[int]
+    #: The partition reporting.
+    partition: int
+
+
 class Quarantined(TypedDict):
     """A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`."""
 

@@ -14,4 +14,4 @@ mod watermark;
 pub use keys::{Key, keys, keys_of_value};
 pub use merge::{Directory, merge_outcomes, merge_stats};
 pub use router::{MAX_PARTITIONS, QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};
-pub use watermark::{Watermark, upper_bounds};
+pub use watermark::{Frontier, PartitionProgress, Watermark, upper_bounds, watermark_needed};
