@@ -40,10 +40,11 @@ import argparse
 import json
 import os
 import signal
-import sys
 import time
+import uuid
+from collections import deque
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, Producer, TopicPartition
 
@@ -55,6 +56,18 @@ from scale_out import clock_move, customers_of, journeys_across, read_lines, ses
 SEQUENCE = "journey-seq"
 #: The message header of a clock move (`advance` or `setNow`); its value is the move's input.
 CLOCK = "journey-clock"
+#: The header of an event a partition must take the watermark before (event clock only).
+NEEDS_WATERMARK = "journey-watermark"
+#: The header of a barrier: "this partition has no event before position <value>". Sent to the
+#: other partitions with an event that needs the watermark, so that they pass its position, and to
+#: every partition at the end of what a producer sent.
+BARRIER = "journey-barrier"
+#: On a barrier: wait there for the watermark and take it (the end of what was sent, so that reads
+#: see the clock one engine would have there).
+FINAL = "journey-final"
+
+#: Message headers as confluent-kafka takes them.
+Headers = list[tuple[str, Union[str, bytes, None]]]
 
 
 def log(what: str, **fields: Any) -> None:
@@ -62,41 +75,57 @@ def log(what: str, **fields: Any) -> None:
     print(json.dumps({"event": what, **fields}), flush=True)
 
 
+def is_event_clock(config: Any) -> bool:
+    return isinstance(config, dict) and config.get("clock") == "event"
+
+
 # --- produce -----------------------------------------------------------------------------------
 
-def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list[str],
+def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list[str], config: Any = None,
             cap: Optional[int] = None, start: int = 0, stop: Optional[int] = None) -> dict[str, Any]:
     """Routes `lines` over the topic's partitions and produces them in order, those from position
     `start` to `stop` only when given (a producer resuming where it stopped routes the whole input
-    again: a component's partition depends on all of it). Returns the routing report: messages
-    per partition, clock moves, quarantined components."""
+    again: a component's partition depends on all of it). With an event clock in `config`, marks
+    the events that need the watermark and sends barriers. Returns what it sent: messages per
+    partition, events per partition, clock moves, quarantined components."""
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 20})
     partitions = topic_partitions(producer, topic)
-    moves = [(position, move) for position, move in ((p, clock_move(line)) for p, line in enumerate(lines)) if move]
-    events = [(position, line) for position, line in enumerate(lines) if clock_move(line) is None]
-    routing = partition.route(catalog, "\n".join(line for _, line in events), partitions, cap)
-    targets = dict(zip((position for position, _ in events), routing["partitions"]))
-    counts = [0] * partitions
-    moves_sent = 0
-    for position, line in enumerate(lines[:stop]):
-        if position < start:
-            continue
-        headers: list[tuple[str, str | bytes | None]] = [(SEQUENCE, str(position).encode())]
-        if position in targets:
-            target = targets[position]
-            if target is None:
-                continue  # quarantined: reported, for the host to look at
-            producer.produce(topic, value=line.encode(), partition=target, headers=headers)
-            counts[target] += 1
-        else:
-            op, value = dict(moves)[position]
-            moves_sent += 1
-            for target in range(partitions):
-                producer.produce(topic, value=value.encode(), partition=target, headers=[*headers, (CLOCK, op.encode())])
+    moves = {position: move for position, move in ((p, clock_move(line)) for p, line in enumerate(lines)) if move}
+    events = [(position, line) for position, line in enumerate(lines) if position not in moves]
+    batch = "\n".join(line for _, line in events)
+    routing = partition.route(catalog, batch, partitions, cap)
+    needed = partition.watermark_needed(config, batch) if is_event_clock(config) else [False] * len(events)
+    targets: dict[int, tuple[Optional[int], bool]] = {position: (target, needs) for (position, _), target, needs in zip(events, routing["partitions"], needed)}
+    sent: dict[str, Any] = {"messages": [0] * partitions, "events": [0] * partitions, "clockMoves": 0}
+
+    def send(target: int, value: str, headers: Headers) -> None:
+        producer.produce(topic, value=value.encode(), partition=target, headers=headers)
+        sent["messages"][target] += 1
         producer.poll(0)
+
+    end = len(lines) if stop is None else min(stop, len(lines))
+    for position in range(start, end):
+        headers: Headers = [(SEQUENCE, str(position).encode())]
+        if position in moves:
+            sent["clockMoves"] += 1
+            for target in range(partitions):
+                send(target, moves[position][1], [*headers, (CLOCK, moves[position][0].encode())])
+            continue
+        routed, needs = targets[position]
+        if routed is None:
+            continue  # quarantined: reported, for the host to look at
+        target = routed
+        send(target, lines[position], [*headers, (NEEDS_WATERMARK, b"1")] if needs else headers)
+        sent["events"][target] += 1
+        if needs:
+            for other in set(range(partitions)) - {target}:
+                send(other, "", [(BARRIER, str(position + 1).encode())])
+    if is_event_clock(config):
+        for target in range(partitions):
+            send(target, "", [(BARRIER, str(end).encode()), (FINAL, b"1")])
     if producer.flush(30) != 0:
         raise KafkaException("messages were left unsent after 30 s")
-    return {"partitions": counts, "clockMoves": moves_sent, "quarantined": routing["quarantined"]}
+    return {**sent, "quarantined": routing["quarantined"]}
 
 
 def topic_partitions(client: Producer, topic: str) -> int:
@@ -119,27 +148,74 @@ def header_values(message: Message) -> dict[str, bytes]:
 
 
 class Partition:
-    """One assigned partition: its engine, the next offset to record, the outcomes not yet written."""
+    """One assigned partition: its engine, the messages fetched and not yet applied, the next
+    offset to record, the outcomes not yet written, and its progress report (event clock)."""
 
     def __init__(self, topic: str, number: int, engine: libjourney.Engine, next_offset: int) -> None:
         self.topic = topic
         self.number = number
         self.engine = engine
         self.next_offset = next_offset
+        self.queue: deque[Message] = deque()
         self.unwritten: list[str] = []
         self.since_checkpoint = 0
+        self.report: Any = {"partition": number, "accepted": [], "next": 0}
+        self.report_changed = False
+
+    def passed(self, position: int) -> None:
+        """Notes that this partition has no unapplied event before `position`."""
+        if position > self.report["next"]:
+            self.report["next"] = position
+            self.report_changed = True
+
+
+class WatermarkChannel:
+    """The event-clock frontier of every partition, shared through a topic: each consumer
+    publishes its partitions' progress reports there and reads everyone's (docs/scale-out.md)."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+        self.topic = topic
+        self.frontier = partition.Frontier(partitions)
+        # Reports are small and a waiting partition waits for them: no lingering, short fetches.
+        self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 0})
+        self.reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{topic}-{uuid.uuid4()}",
+                                "enable.auto.commit": False, "fetch.wait.max.ms": 5})
+        count = topic_partitions(self.producer, topic)
+        self.reader.assign([TopicPartition(topic, n, OFFSET_BEGINNING) for n in range(count)])
+
+    def publish(self, owned: Partition) -> None:
+        """Sends a partition's report (and takes it at once: its own partitions need not wait)."""
+        if not owned.report_changed:
+            return
+        self.frontier.record(owned.report)
+        self.producer.produce(self.topic, key=str(owned.number).encode(), value=json.dumps(owned.report).encode())
+        self.producer.poll(0)
+        owned.report = {**owned.report, "accepted": []}
+        owned.report_changed = False
+
+    def receive(self, timeout: float) -> None:
+        """Takes the reports other consumers sent."""
+        self.producer.poll(0)
+        for message in self.reader.consume(num_messages=10_000, timeout=timeout):
+            if message.error() is None and message.value():
+                self.frontier.record(json.loads(message.value() or b"{}"))
+
+    def close(self) -> None:
+        self.producer.flush(5)
+        self.reader.close()
 
 
 class JourneyConsumer:
     """The engines of the partitions this consumer owns, and what it does with each message."""
 
     def __init__(self, catalog: libjourney.Catalog, config: Any, stores: Path, out: Path,
-                 checkpoint_every: int) -> None:
+                 checkpoint_every: int, channel: Optional[WatermarkChannel] = None) -> None:
         self.catalog = catalog
         self.config: Any = {**(config or {}), "store": {**(config or {}).get("store", {}), "recoverTo": "checkpoint"}}
         self.stores = stores
         self.out = out
         self.checkpoint_every = checkpoint_every
+        self.channel = channel
         self.owned: dict[int, Partition] = {}
         stores.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
@@ -173,9 +249,8 @@ class JourneyConsumer:
                     raise
                 time.sleep(0.1)
 
-    def handle(self, messages: list[Message]) -> None:
-        """Applies a poll's messages, each partition's in offset order, checkpointing every
-        `checkpoint_every` messages."""
+    def receive(self, messages: list[Message]) -> None:
+        """Queues a poll's messages on their partitions."""
         for message in messages:
             if message.error():
                 raise KafkaException(message.error())
@@ -183,24 +258,72 @@ class JourneyConsumer:
             owned = self.owned.get(number) if number is not None else None
             if owned is None or offset is None or offset < owned.next_offset:
                 continue  # a partition revoked meanwhile, or a message before the checkpoint
-            self.apply(owned, message)
-            owned.next_offset = offset + 1
-            owned.since_checkpoint += 1
-            if owned.since_checkpoint >= self.checkpoint_every:
-                self.checkpoint(owned)
+            owned.queue.append(message)
 
-    @staticmethod
-    def apply(owned: Partition, message: Message) -> None:
+    def drain(self) -> int:
+        """Applies every queued message that can be, each partition's in offset order; a message
+        that waits for the watermark holds its partition's queue, not the others'. Returns how
+        many it applied."""
+        applied = 0
+        progressed = True
+        while progressed:
+            progressed = False
+            for owned in list(self.owned.values()):
+                while owned.queue and self.ready(owned, header_values(owned.queue[0])):
+                    message = owned.queue.popleft()
+                    self.apply(owned, message)
+                    owned.next_offset = (message.offset() or 0) + 1
+                    owned.since_checkpoint += 1
+                    applied += 1
+                    progressed = True
+                    if owned.since_checkpoint >= self.checkpoint_every:
+                        self.checkpoint(owned)
+                if self.channel is not None:
+                    self.channel.publish(owned)
+        return applied
+
+    def ready(self, owned: Partition, headers: dict[str, bytes]) -> bool:
+        """Whether the partition's next message can be applied now. An event that needs the
+        watermark, or a final barrier, waits until every partition has passed its position;
+        reaching it, this partition has passed it too."""
+        if self.channel is None:
+            return True
+        if BARRIER in headers:
+            owned.passed(int(headers[BARRIER]))
+            return FINAL not in headers or self.channel.frontier.passed(int(headers[BARRIER]))
+        if NEEDS_WATERMARK in headers:
+            owned.passed(int(headers[SEQUENCE]))
+            return self.channel.frontier.passed(int(headers[SEQUENCE]))
+        return True
+
+    def apply(self, owned: Partition, message: Message) -> None:
         headers = header_values(message)
+        if BARRIER in headers:
+            if FINAL in headers:
+                self.observe_watermark(owned, int(headers[BARRIER]))
+            return
         value = message.value() or b""
         text = value.decode() if isinstance(value, bytes) else value
         clock = headers.get(CLOCK)
         if clock is not None:
             owned.engine.call(clock.decode(), text)
             return
-        outcome = owned.engine.ingest(text)
         seq = int(headers[SEQUENCE])
+        if NEEDS_WATERMARK in headers:
+            self.observe_watermark(owned, seq)
+        outcome = owned.engine.ingest(text)
         owned.unwritten.append(json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True) + "\n")
+        if self.channel is not None:
+            if outcome["status"] == "accepted":
+                owned.report["accepted"].append([seq, json.loads(text)["createdDate"]])
+            owned.passed(seq + 1)
+            owned.report_changed = True
+
+    def observe_watermark(self, owned: Partition, position: int) -> None:
+        assert self.channel is not None
+        watermark = self.channel.frontier.watermark_before(position)
+        if watermark is not None:
+            owned.engine.observe_watermark(watermark)
 
     def checkpoint(self, owned: Partition) -> None:
         """Writes the partition's outcomes, then records its next offset in its engine."""
@@ -247,20 +370,30 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
     busy = False
     try:
         while not stop["now"]:
-            messages = kafka.consume(num_messages=1000, timeout=0.2)
-            if messages:
+            # A partition waiting for the watermark waits for reports, not for messages.
+            waiting = any(owned.queue for owned in consumer.owned.values())
+            messages = kafka.consume(num_messages=1000, timeout=0 if waiting else 0.1)
+            consumer.receive(messages)
+            if consumer.channel is not None:
+                consumer.channel.receive(0.002 if waiting else 0)
+            if consumer.drain():
                 last_message = time.monotonic()
                 busy = True
-                consumer.handle(messages)
                 continue
-            if busy:  # caught up: say where each partition stands
+            if messages:
+                last_message = time.monotonic()
+                continue
+            waiting = any(owned.queue for owned in consumer.owned.values())
+            if busy and not waiting:  # caught up: say where each partition stands
                 log("idle", offsets={str(n): owned.next_offset for n, owned in sorted(consumer.owned.items())})
                 busy = False
-            if idle_exit is not None and time.monotonic() - last_message > idle_exit:
+            if idle_exit is not None and not waiting and time.monotonic() - last_message > idle_exit:
                 break
     finally:
         consumer.release_all()
         kafka.close()
+        if consumer.channel is not None:
+            consumer.channel.close()
         log("stopped")
 
 
@@ -339,12 +472,15 @@ def main() -> None:
         return
     catalog = libjourney.Catalog.from_file(args.catalog)
     config = json.loads(args.config.read_text()) if args.config else None
-    if isinstance(config, dict) and config.get("clock") == "event":
-        sys.exit("an event clock needs a shared watermark across processes, not built yet (docs/scale-out.md)")
     if args.command == "produce":
-        log("produced", **produce(args.bootstrap, args.topic, catalog, read_lines(args.files), args.cap, args.start))
+        log("produced", **produce(args.bootstrap, args.topic, catalog, read_lines(args.files), config, args.cap,
+                                  args.start))
     elif args.command == "consume":
-        journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every)
+        channel = None
+        if is_event_clock(config):
+            partitions = topic_partitions(Producer({"bootstrap.servers": args.bootstrap}), args.topic)
+            channel = WatermarkChannel(args.bootstrap, f"{args.topic}-progress", partitions)
+        journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, channel)
         consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms)
     else:
         merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
