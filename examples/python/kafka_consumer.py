@@ -5,7 +5,8 @@ kills, restarts and rebalances (SPEC §13, docs/scale-out.md).
     python examples/python/kafka_consumer.py mock-cluster > bootstrap.txt &
     B=$(head -1 bootstrap.txt)   # or your cluster's bootstrap servers
     python examples/python/kafka_consumer.py produce --bootstrap $B --topic journey \\
-        --catalog examples/data/catalog.json examples/data/bike_delivery.ndjson
+        --catalog examples/data/catalog.json --config examples/data/replay_config.json \\
+        examples/data/bike_delivery.ndjson
     python examples/python/kafka_consumer.py consume --bootstrap $B --topic journey --group journey \\
         --catalog examples/data/catalog.json --config examples/data/replay_config.json \\
         --stores stores --out outcomes --idle-exit 5
@@ -30,8 +31,9 @@ it writes the outcomes so far to `OUT/outcomes-<n>.ndjson` and then records the 
 **results** reads every partition's store and outcome file back and merges them: outcomes by
 `seq`, stats summed, each customer's journey from the partition holding it.
 
-An event clock is refused: it needs the partitions' watermark shared across processes, which is
-not built yet (docs/scale-out.md).
+Under an event clock (`"clock": "event"` in `--config`, given to both produce and consume), the
+partitions share the watermark: the producer marks the events that need it and sends barriers, and
+consumers exchange progress reports through the topic `<topic>-progress` (docs/scale-out.md).
 """
 
 from __future__ import annotations
