@@ -359,6 +359,7 @@ bench: $(VENV)/bin/maturin
 	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --release --target-dir ../target/maturin
 	$(PY) bench/python_ingest.py
 	$(PY) bench/python_wakeup.py
+	$(PY) bench/scale_out_bench.py
 	$(MAKE) --no-print-directory bindings-node/node_modules/.package-lock.json
 	cd bindings-node && npx napi build --platform --release
 	node bench/node_ingest.mjs

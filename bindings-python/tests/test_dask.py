@@ -19,13 +19,19 @@ import dask_backfill  # noqa: E402
 from scale_out import clock_move  # noqa: E402
 
 
-def test_a_dask_backfill_equals_one_engine() -> None:
+def write(path: Path, lines: list[str]) -> list[Path]:
+    path.write_text("\n".join(lines) + "\n")
+    return [path]
+
+
+def test_a_dask_backfill_equals_one_engine(tmp_path: Path) -> None:
     lines = stream()  # the adversarial stream, with moves of the manual clock it depends on
     expected = one_engine(lines)
+    paths = write(tmp_path / "stream.ndjson", lines)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
             assert len(client.scheduler_info()["workers"]) == 2, "two worker processes"
-            result = dask_backfill.backfill(client, json.dumps(CATALOG), CONFIG, lines, partitions=4)
+            result = dask_backfill.backfill(client, json.dumps(CATALOG), CONFIG, paths, partitions=4)
             ran_on = client.run(lambda: __import__("os").getpid())
             assert len(set(ran_on.values())) == 2
     assert result["outcomes"] == expected["outcomes"]
@@ -41,14 +47,15 @@ def test_a_dask_backfill_equals_one_engine() -> None:
 EVENT_CLOCK: Any = {"clock": "event", "allowedLateness": "30m"}
 
 
-def test_an_event_clock_backfill_shares_the_watermark_and_equals_one_engine() -> None:
+def test_an_event_clock_backfill_shares_the_watermark_and_equals_one_engine(tmp_path: Path) -> None:
     lines = [line for line in stream() if clock_move(line) is None]
     expected = one_engine(lines, EVENT_CLOCK)
+    paths = write(tmp_path / "stream.ndjson", lines)
     assert expected["stats"]["rejectedByCode"].get("LATE_EVENT", 0) > 0
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with Client(cluster) as client:
-            shared = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, lines, partitions=4)
-            own_clocks = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, lines, partitions=4,
+            shared = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, paths, partitions=4)
+            own_clocks = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, paths, partitions=4,
                                                 watermark=False)
     assert shared["outcomes"] == expected["outcomes"]
     assert shared["stats"] == expected["stats"]

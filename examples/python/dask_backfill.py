@@ -9,8 +9,9 @@ one engine gives (SPEC §13, docs/scale-out.md).
 
 The files are read and routed in this process (`libjourney.partition.route`: every event of a
 connected component of customers, event ids and external ids goes to one partition). The
-partitions are dealt to the workers, one Dask task per worker, pinned to it; the task builds its
-partitions' engines (engines cannot be pickled), applies its input in input order, and returns
+partitions are dealt to the workers, one Dask task per worker, pinned to it, with its
+partitions' events; the task builds their engines (engines cannot be pickled), applies its events and the clock moves in input order, in batches between
+clock moves and watermark waits, and returns
 each event's outcome with its position, each engine's stats, its customers' journeys and its
 sessions' events. The merge puts outcomes back in input order (one per event; clock moves have
 none) and sums the stats.
@@ -27,9 +28,11 @@ worker), so whoever holds the smallest position can always go on.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import time
-from collections import deque
+from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -39,12 +42,31 @@ import libjourney
 from libjourney import partition
 from scale_out import all_pages, clock_move, customers_of, read_lines, session_events_across
 
-#: A task's input in input order: `(position, partition, line, needs_watermark)`; a clock move
-#: has partition `None` and goes to every engine of the task.
-Steps = list[tuple[int, Optional[int], str, bool]]
+#: Events a task ingests in one `ingest_batch` at most, and between two progress reports.
+CHUNK = 10_000
 
-#: How many events a task applies between two reports of its progress to the frontier.
-REPORT_EVERY = 2000
+
+@dataclass
+class PartitionInput:
+    """One partition's events, as the driver sends them: NDJSON (one line per event, in input
+    order), their positions, and the positions of those that need the watermark. One bytes object
+    and two arrays pickle at memory speed, where a million tuples would not."""
+
+    ndjson: bytes
+    positions: "array[int]"
+    needs_watermark: list[int]
+
+
+@dataclass
+class Work:
+    """One task's input: its partitions' events, and every clock move as `(position, line)`."""
+
+    partitions: dict[int, PartitionInput]
+    moves: list[tuple[int, str]]
+    #: Return every outcome (`True`), or only those of rejected events.
+    every_outcome: bool
+    #: Return journeys and session events too.
+    details: bool
 
 
 class FrontierActor:
@@ -65,31 +87,57 @@ class FrontierActor:
 
 
 class Group:
-    """One task's partitions: their engines and, with an event clock, their reports."""
+    """One task's partitions: their engines, how far each has been applied, and what they return."""
 
-    def __init__(self, catalog_text: str, config: Any, steps: Steps, frontier: Any) -> None:
+    def __init__(self, catalog_text: str, config: Any, work: Work, frontier: Any) -> None:
         catalog = libjourney.Catalog.from_json(catalog_text)
-        own = sorted({p for _, p, _, _ in steps if p is not None})
-        self.engines = {p: libjourney.Engine(catalog, config) for p in own}
+        self.engines = {p: libjourney.Engine(catalog, config) for p in work.partitions}
+        self.lines = {p: part.ndjson.decode().split("\n") if part.ndjson else [] for p, part in work.partitions.items()}
+        self.positions = {p: part.positions for p, part in work.partitions.items()}
+        self.applied = {p: 0 for p in work.partitions}
         self.frontier = frontier
-        self.remaining = {p: deque(pos for pos, q, _, _ in steps if q == p) for p in own}
-        self.reports: dict[int, Any] = {p: {"partition": p, "accepted": [], "next": self.remaining[p][0]} for p in own}
+        self.every_outcome = work.every_outcome
+        self.outcomes: list[tuple[int, Any]] = []
+        #: Per partition, `[position, time]` of what it accepted since its last report.
+        self.pending_reports: dict[int, list[Any]] = {}
 
-    def ingest(self, position: int, target: int, line: str, needs_watermark: bool) -> Any:
-        engine = self.engines[target]
-        if self.frontier is not None and needs_watermark:
-            self.observe(engine, position)
-        outcome = engine.ingest(line)
-        self.remaining[target].popleft()
-        report = self.reports[target]
-        if self.frontier is not None and outcome["status"] == "accepted":
-            report["accepted"].append([position, json.loads(line)["createdDate"]])
-        report["next"] = self.remaining[target][0] if self.remaining[target] else None
-        return outcome
+    def apply_before(self, position: Optional[int]) -> None:
+        """Ingests every partition's events before `position` (`None`: all), in chunks: their
+        order between partitions does not matter (they share no key, and no clock move or
+        watermark lies between them). Then reports."""
+        for p, engine in self.engines.items():
+            positions, start = self.positions[p], self.applied[p]
+            end = len(positions) if position is None else bisect.bisect_left(positions, position, lo=start)
+            for chunk in range(start, end, CHUNK):
+                self.ingest(p, engine, chunk, min(chunk + CHUNK, end))
+            self.applied[p] = end
+        self.report()
+
+    def ingest(self, p: int, engine: libjourney.Engine, start: int, end: int) -> None:
+        lines, positions = self.lines[p], self.positions[p]
+        batch = engine.ingest_batch("\n".join(lines[start:end]))
+        accepted: list[Any] = []
+        for i, outcome in enumerate(batch["outcomes"], start):
+            if self.every_outcome or outcome["status"] == "rejected":
+                self.outcomes.append((positions[i], outcome))
+            if self.frontier is not None and outcome["status"] == "accepted":
+                accepted.append([positions[i], json.loads(lines[i])["createdDate"]])
+        self.pending_reports.setdefault(p, []).extend(accepted)
+
+    def report(self) -> None:
+        """Tells the frontier what each partition accepted since the last report and where it is."""
+        if self.frontier is None:
+            return
+        reports = []
+        for p, positions in self.positions.items():
+            following = positions[self.applied[p]] if self.applied[p] < len(positions) else None
+            reports.append({"partition": p, "accepted": self.pending_reports.pop(p, []), "next": following})
+        self.frontier.record(reports).result()
 
     def observe(self, engine: libjourney.Engine, position: Optional[int]) -> None:
-        """Reports, waits until every partition passed `position`, and takes the watermark."""
-        self.report()
+        """Applies and reports everything before `position` (`None`: the end), waits until every
+        partition passed it, and takes the watermark."""
+        self.apply_before(position)
         while True:
             passed, watermark = self.frontier.watermark(position).result()
             if passed:
@@ -98,88 +146,111 @@ class Group:
         if watermark is not None:
             engine.observe_watermark(watermark)
 
-    def report(self) -> None:
-        if self.frontier is None:
-            return
-        self.frontier.record(list(self.reports.values())).result()
-        for report in self.reports.values():
-            report["accepted"] = []
 
-
-def run_group(catalog_text: str, config: Any, steps: Steps, frontier: Any) -> dict[str, Any]:
-    """One task: its partitions' engines, its input in order, its results."""
-    group = Group(catalog_text, config, steps, frontier)
-    outcomes: list[tuple[int, Any]] = []
-    for n, (position, target, line, needs_watermark) in enumerate(steps):
-        if target is None:
+def run_group(catalog_text: str, config: Any, work: Work, frontier: Any) -> dict[str, Any]:
+    """One task: applies its partitions' events and every clock move in input order, and returns
+    its results."""
+    started = time.perf_counter()
+    group = Group(catalog_text, config, work, frontier)
+    # The points where input order matters: clock moves, and events that take the watermark.
+    syncs: list[tuple[int, Optional[int], str]] = [(position, None, line) for position, line in work.moves]
+    if frontier is not None:
+        syncs += [(position, p, "") for p, part in work.partitions.items() for position in part.needs_watermark]
+    for position, p, line in sorted(syncs, key=lambda sync: sync[0]):
+        if p is None:
+            group.apply_before(position)
             move = clock_move(line)
             assert move is not None
             for engine in group.engines.values():
                 engine.call(*move)
-            continue
-        outcomes.append((position, group.ingest(position, target, line, needs_watermark)))
-        if n % REPORT_EVERY == REPORT_EVERY - 1:
-            group.report()
-    for engine in group.engines.values():
-        if frontier is not None:
+        else:
+            group.observe(group.engines[p], position)
+    group.apply_before(None)
+    if frontier is not None:
+        for engine in group.engines.values():
             group.observe(engine, None)  # the final watermark, so that reads see the final `now`
-    journeys: dict[str, Any] = {}
-    for p, engine in group.engines.items():
-        customers = customers_of([line for _, q, line, _ in steps if q == p])
-        journeys.update({key: all_pages(engine, customer) for key, customer in customers.items()})
-    sessions = session_events_across(list(group.engines.values()), [outcome for _, outcome in outcomes])
-    return {"outcomes": outcomes, "stats": [engine.stats() for engine in group.engines.values()],
-            "journeys": journeys, "sessionEvents": sessions}
+    result: dict[str, Any] = {"outcomes": group.outcomes, "stats": [e.stats() for e in group.engines.values()],
+                              "journeys": {}, "sessionEvents": {}, "seconds": 0.0}
+    if work.details:
+        for p, engine in group.engines.items():
+            customers = customers_of(group.lines[p])
+            result["journeys"].update({key: all_pages(engine, customer) for key, customer in customers.items()})
+        outcomes = [outcome for _, outcome in group.outcomes]
+        result["sessionEvents"] = session_events_across(list(group.engines.values()), outcomes)
+    result["seconds"] = time.perf_counter() - started
+    return result
 
 
-def _defaults() -> Any:
-    """The engine's default config, which `None` stands for."""
-    return {}
-
-
-def backfill(client: Client, catalog_text: str, config: Any, lines: list[str], partitions: int,
-             cap: Optional[int] = None, show_progress: bool = False, watermark: bool = True) -> dict[str, Any]:
-    """Routes `lines`, runs one task per worker of `client` over its share of the partitions, and
-    merges their results. `watermark=False` gives each partition its own event clock instead of
-    the shared watermark: not exact (docs/scale-out.md), there to show the difference."""
+def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], partitions: int,
+             cap: Optional[int] = None, show_progress: bool = False, watermark: bool = True,
+             outcomes: str = "all", details: bool = True) -> dict[str, Any]:
+    """Routes the files' events, runs one task per worker of `client` over its share of the
+    partitions, and merges their results, with the `seconds` spent routing in this process, in
+    the tasks (and, of that, each task's own work), and merging. `outcomes="rejected"` returns `rejections` (`[position, outcome]` of
+    each rejected event) instead of every event's outcome; `details=False` leaves out the journeys
+    and session events. `watermark=False` gives each partition its own event clock instead of the
+    shared watermark: not exact (docs/scale-out.md), there to show the difference."""
+    started = time.perf_counter()
     catalog = libjourney.Catalog.from_json(catalog_text)
-    moves = [(position, line) for position, line in enumerate(lines) if clock_move(line) is not None]
+    lines = read_lines(paths)
     events = [(position, line) for position, line in enumerate(lines) if clock_move(line) is None]
     batch = "\n".join(line for _, line in events)
     routing = partition.route(catalog, batch, partitions, cap)
-    needed = partition.watermark_needed(config if config is not None else _defaults(), batch)
+    needed = partition.watermark_needed(config if config is not None else {}, batch)
     workers = sorted(client.scheduler_info()["workers"])[:partitions]
-    steps: list[Steps] = [[(position, None, line, False) for position, line in moves] for _ in workers]
-    for (position, line), target, needs in zip(events, routing["partitions"], needed):
-        if target is not None:
-            steps[target % len(workers)].append((position, target, line, needs))
-    steps = [sorted(group) for group in steps]
+    parts: dict[int, tuple[list[str], "array[int]", list[int]]] = {p: ([], array("q"), []) for p in range(partitions)}
+    moves: list[tuple[int, str]] = []
+    first: list[Optional[int]] = [None] * partitions
+    routes = iter(zip(routing["partitions"], needed))
+    for position, line in enumerate(lines):
+        if clock_move(line) is not None:
+            moves.append((position, line))
+            continue
+        target, needs = next(routes)
+        if target is None:
+            continue  # quarantined: reported below
+        part_lines, part_positions, part_needs = parts[target]
+        part_lines.append(line)
+        part_positions.append(position)
+        if needs:
+            part_needs.append(position)
+        if first[target] is None:
+            first[target] = position
+    # Partition p goes to task p mod tasks; each task gets every clock move.
+    tasks = [Work({p: PartitionInput("\n".join(parts[p][0]).encode(), parts[p][1], parts[p][2])
+                   for p in range(n, partitions, len(workers)) if parts[p][0]},
+                  moves, outcomes == "all", details) for n in range(len(workers))]
+    routed = time.perf_counter()
     frontier = None
     if watermark and isinstance(config, dict) and config.get("clock") == "event":
-        first: list[Optional[int]] = [None] * partitions
-        for (position, _), target in zip(events, routing["partitions"]):
-            if target is not None and first[target] is None:
-                first[target] = position
         frontier = client.submit(FrontierActor, partitions, first, actor=True).result()
     # One task per worker, pinned to it, so that every task runs at once: a task waiting for the
     # watermark waits for the others to go on.
-    futures = [client.submit(run_group, catalog_text, config, group, frontier, workers=[worker],
-                             allow_other_workers=False, pure=False) for group, worker in zip(steps, workers)]
+    # The work goes straight to its worker (`scatter`), not through the scheduler with the task.
+    works = [client.scatter(task, workers=[worker], direct=True, hash=False) for task, worker in zip(tasks, workers)]
+    futures = [client.submit(run_group, catalog_text, config, work, frontier,
+                             workers=[worker], allow_other_workers=False, pure=False)
+               for work, worker in zip(works, workers)]
     if show_progress:
         progress(futures)
     results = client.gather(futures)
+    ran = time.perf_counter()
     by_position = {position: outcome for result in results for position, outcome in result["outcomes"]}
+    merged: dict[str, Any] = ({"outcomes": [by_position.get(position) for position, _ in events]}
+                              if outcomes == "all" else {"rejections": sorted(by_position.items())})
     journeys: dict[str, Any] = {}
     sessions: dict[str, Any] = {}
     for result in results:
         journeys.update(result["journeys"])
         sessions.update(result["sessionEvents"])
     return {
-        "outcomes": [by_position.get(position) for position, _ in events],
+        **merged,
         "stats": partition.merge_stats([stats for result in results for stats in result["stats"]]),
         "journeys": dict(sorted(journeys.items())),
         "sessionEvents": dict(sorted(sessions.items())),
         "quarantined": routing["quarantined"],
+        "seconds": {"route": routed - started, "tasks": ran - routed, "merge": time.perf_counter() - ran,
+                    "inTasks": [result["seconds"] for result in results]},
     }
 
 
@@ -191,17 +262,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cap", type=int, default=None, help="quarantine components of more events")
     parser.add_argument("--out", type=Path, default=Path("backfill.json"))
+    parser.add_argument("--outcomes", choices=["all", "rejected"], default="rejected",
+                        help="write every event's outcome, or only the rejected ones' (default)")
     parser.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args()
     config = json.loads(args.config.read_text()) if args.config else None
-    lines = read_lines(args.files)
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client:
-        result = backfill(client, args.catalog.read_text(), config, lines, args.partitions, args.cap, show_progress=True)
+        result = backfill(client, args.catalog.read_text(), config, args.files, args.partitions, args.cap,
+                          show_progress=True, outcomes=args.outcomes)
     args.out.write_text(json.dumps(result, indent=1))
     stats = result["stats"]
-    print(f"\n{len(lines):,} events over {args.partitions} partitions: {stats['eventsAccepted']:,} accepted, "
+    events = stats["eventsAccepted"] + stats["eventsDuplicate"] + stats["eventsRejected"]
+    print(f"\n{events:,} events over {args.partitions} partitions: {stats['eventsAccepted']:,} accepted, "
           f"{stats['eventsDuplicate']:,} duplicates, {stats['eventsRejected']:,} rejected; "
-          f"{len(result['journeys']):,} journeys and every outcome in {args.out}")
+          f"{len(result['journeys']):,} journeys, {len(result['sessionEvents']):,} sessions and "
+          f"{'every outcome' if args.outcomes == 'all' else 'the rejections'} in {args.out}")
 
 
 if __name__ == "__main__":

@@ -206,14 +206,13 @@ pub fn upper_bounds(times: &[Option<Millis>]) -> Vec<Option<Millis>> {
 /// `ingest_batch` reads it, one entry per outcome; an event whose time cannot be read needs none
 /// (it is rejected whatever the clock). Only bytes that are not a JSON array at all fail.
 pub fn watermark_needed(config: &Config, batch: Batch<'_>) -> Result<Vec<bool>> {
+    let (ClockMode::Event, None, Some(lateness)) = (config.clock, config.retention, config.allowed_lateness) else {
+        // Only the count of entries matters: no event time is read.
+        let count = entries(batch)?;
+        let all = config.clock == ClockMode::Event && config.retention.is_some();
+        return Ok(vec![all; count]);
+    };
     let times = event_times(batch)?;
-    if config.clock != ClockMode::Event {
-        return Ok(vec![false; times.len()]);
-    }
-    if config.retention.is_some() {
-        return Ok(vec![true; times.len()]);
-    }
-    let Some(lateness) = config.allowed_lateness else { return Ok(vec![false; times.len()]) };
     let lateness = lateness.as_millis() as Millis;
     let bounds = upper_bounds(&times);
     Ok(times
@@ -221,6 +220,15 @@ pub fn watermark_needed(config: &Config, batch: Batch<'_>) -> Result<Vec<bool>> 
         .zip(&bounds)
         .map(|(time, bound)| matches!((time, bound), (Some(t), Some(b)) if *t < b.saturating_sub(lateness)))
         .collect())
+}
+
+/// How many entries the batch has, as `ingest_batch` counts them.
+fn entries(batch: Batch<'_>) -> Result<usize> {
+    Ok(match batch {
+        Batch::Ndjson(bytes) => crate::ingest::ndjson_lines(bytes).count(),
+        Batch::Values(values) => values.len(),
+        Batch::JsonArray(bytes) => crate::batch::array_elements(bytes)?.len(),
+    })
 }
 
 /// Each entry's `createdDate`, read leniently.
