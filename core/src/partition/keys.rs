@@ -21,10 +21,28 @@ impl Key {
     /// `k:<custom|conversation>:<externalId>`. A component's partition is a hash of its smallest
     /// key's text.
     pub fn canonical(&self) -> String {
+        self.with_canonical(|pieces| pieces.iter().map(|piece| String::from_utf8_lossy(piece)).collect())
+    }
+
+    /// Compares the keys' canonical texts, byte by byte, without building them: a component's
+    /// representative is its smallest key in this order.
+    pub fn canonical_cmp(&self, other: &Key) -> std::cmp::Ordering {
+        self.with_canonical(|mine| {
+            other.with_canonical(|theirs| {
+                mine.iter().flat_map(|piece| piece.iter()).cmp(theirs.iter().flat_map(|piece| piece.iter()))
+            })
+        })
+    }
+
+    /// Calls `f` with the canonical text in pieces (a UUID is written into a buffer on the stack).
+    fn with_canonical<R>(&self, f: impl FnOnce(&[&[u8]]) -> R) -> R {
         match self {
-            Key::Customer(id_type, id) => format!("c:{}:{id}", id_type.as_str()),
-            Key::EventId(id) => format!("e:{id}"),
-            Key::External(kind, id) => format!("k:{}:{id}", kind.as_str()),
+            Key::Customer(id_type, id) => f(&[b"c:", id_type.as_str().as_bytes(), b":", id.as_bytes()]),
+            Key::EventId(id) => {
+                let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+                f(&[b"e:", id.hyphenated().encode_lower(&mut text).as_bytes()])
+            }
+            Key::External(kind, id) => f(&[b"k:", kind.as_str().as_bytes(), b":", id.as_bytes()]),
         }
     }
 }
@@ -96,5 +114,29 @@ mod tests {
         assert!(keys(&catalog, b"{not json").is_empty());
         assert_eq!(Key::External(SessionKind::Conversation, "c".into()).canonical(), "k:conversation:c");
         assert_eq!(Key::Customer(IdType::Email, "a@x".into()).canonical(), "c:email:a@x");
+    }
+
+    #[test]
+    fn keys_compare_as_their_canonical_texts() {
+        let id = |n: u128| Key::EventId(Uuid::from_u128(n));
+        let keys = vec![
+            Key::Customer(IdType::Email, "b".into()),
+            Key::Customer(IdType::Email, "ab".into()),
+            Key::Customer(IdType::ExternalId, "a".into()),
+            Key::Customer(IdType::ExternalContact, "z".into()),
+            Key::Customer(IdType::Cookie, "".into()),
+            Key::Customer(IdType::Phone, "é".into()),
+            id(0xff << 120),
+            id(0xa),
+            id(0x9 << 64),
+            Key::External(SessionKind::Custom, "o-1".into()),
+            Key::External(SessionKind::Conversation, "zz".into()),
+            Key::External(SessionKind::Custom, "o-10".into()),
+        ];
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.canonical_cmp(b), a.canonical().cmp(&b.canonical()), "{a:?} and {b:?}");
+            }
+        }
     }
 }

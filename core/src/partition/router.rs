@@ -90,12 +90,14 @@ impl Router {
     /// bytes that are not a JSON array at all fail (`INVALID_JSON`, for [`Batch::JsonArray`]).
     pub fn route_batch(&self, catalog: &Catalog, batch: Batch<'_>) -> Result<Routing> {
         let keys: Vec<Vec<Key>> = match batch {
-            Batch::Ndjson(bytes) => crate::ingest::ndjson_lines(bytes).map(|(_, line)| keys(catalog, line)).collect(),
-            Batch::Values(values) => values.iter().map(|value| keys_of_value(catalog, value)).collect(),
-            Batch::JsonArray(bytes) => crate::batch::array_elements(bytes)?
-                .iter()
-                .map(|element| keys(catalog, element.get().as_bytes()))
-                .collect(),
+            Batch::Ndjson(bytes) => {
+                let lines: Vec<&[u8]> = crate::ingest::ndjson_lines(bytes).map(|(_, line)| line).collect();
+                in_parallel(&lines, |line| keys(catalog, line))
+            }
+            Batch::Values(values) => in_parallel(values, |value| keys_of_value(catalog, value)),
+            Batch::JsonArray(bytes) => {
+                in_parallel(&crate::batch::array_elements(bytes)?, |element| keys(catalog, element.get().as_bytes()))
+            }
         };
         Ok(self.route(&keys))
     }
@@ -118,11 +120,15 @@ impl Router {
         for root in roots.iter().flatten() {
             *sizes.entry(*root).or_default() += 1;
         }
-        let components = sets.describe();
-        let partition_of_root = |root: usize| match sizes.get(&root) {
-            Some(&size) if size > self.cap => QUARANTINE,
-            _ => hash_to(&components[&root][0], self.partitions),
-        };
+        let representatives = sets.representatives();
+        let partition_by_root: FastMap<usize, usize> = representatives
+            .iter()
+            .map(|(&root, key)| match sizes.get(&root) {
+                Some(&size) if size > self.cap => (root, QUARANTINE),
+                _ => (root, hash_to(&key.canonical(), self.partitions)),
+            })
+            .collect();
+        let partition_of_root = |root: usize| partition_by_root[&root];
         let partitions = roots
             .iter()
             .enumerate()
@@ -132,13 +138,14 @@ impl Router {
                 None => Some(position % self.partitions),
             })
             .collect();
+        let mut samples = sets.smallest_keys(|root| partition_of_root(root) == QUARANTINE, QUARANTINE_SAMPLE);
         let mut quarantined: Vec<Quarantined> = sizes
             .iter()
             .filter(|(_, size)| **size > self.cap)
             .map(|(root, size)| Quarantined {
-                representative: components[root][0].clone(),
+                representative: representatives[root].canonical(),
                 events: *size,
-                keys: components[root].iter().take(QUARANTINE_SAMPLE).cloned().collect(),
+                keys: samples.remove(root).unwrap_or_default(),
             })
             .collect();
         quarantined.sort_by(|a, b| b.events.cmp(&a.events).then_with(|| a.representative.cmp(&b.representative)));
@@ -160,6 +167,28 @@ impl Router {
 pub fn partition_for(representative: &str, partitions: usize) -> Result<usize> {
     check_partitions(partitions)?;
     Ok(hash_to(representative, partitions))
+}
+
+/// Smallest batch whose keys are read on more than one thread.
+const PARALLEL_FROM: usize = 16_384;
+
+/// `f` of each item, in order, on as many scoped threads as the machine has (each event's keys
+/// are read independently; only the union-find after needs one thread). The threads end with the
+/// call.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads == 1 || items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(items.len().div_ceil(threads))
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        // A panic in `f` is a bug of the key reader; it surfaces here as in a one-thread map.
+        workers.into_iter().flat_map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// [`partition_for`] of a count already checked.
@@ -216,16 +245,39 @@ impl Components {
         self.size[big] += self.size[small];
     }
 
-    /// Each component's keys as text, smallest first, by root.
-    fn describe(&self) -> FastMap<usize, Vec<String>> {
-        let mut components: FastMap<usize, Vec<String>> = FastMap::default();
+    /// Each component's smallest key (in the order of their canonical texts), by root.
+    fn representatives(&self) -> FastMap<usize, &Key> {
+        let mut smallest: FastMap<usize, &Key> = FastMap::default();
         for (key, node) in &self.keys {
-            components.entry(self.find_const(*node)).or_default().push(key.canonical());
+            smallest
+                .entry(self.find_const(*node))
+                .and_modify(|best| {
+                    if key.canonical_cmp(best).is_lt() {
+                        *best = key;
+                    }
+                })
+                .or_insert(key);
         }
-        for keys in components.values_mut() {
-            keys.sort();
+        smallest
+    }
+
+    /// The `n` smallest keys, as text, of each component whose root `wanted` accepts: the
+    /// quarantine reports', in one pass over the keys.
+    fn smallest_keys(&self, wanted: impl Fn(usize) -> bool, n: usize) -> FastMap<usize, Vec<String>> {
+        let mut members: FastMap<usize, Vec<&Key>> = FastMap::default();
+        for (key, node) in &self.keys {
+            let root = self.find_const(*node);
+            if wanted(root) {
+                members.entry(root).or_default().push(key);
+            }
         }
-        components
+        members
+            .into_iter()
+            .map(|(root, mut keys)| {
+                keys.sort_by(|a, b| a.canonical_cmp(b));
+                (root, keys.into_iter().take(n).map(Key::canonical).collect())
+            })
+            .collect()
     }
 }
 
