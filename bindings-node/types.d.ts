@@ -197,7 +197,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandDeliveries
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -268,6 +268,14 @@ export interface CommandCheckpoint {
 export interface CommandLastCheckpoint {
   op: 'lastCheckpoint'
 }
+export interface CommandMoveOut {
+  input: MoveOutInput
+  op: 'moveOut'
+}
+export interface CommandMoveIn {
+  input: MoveInInput
+  op: 'moveIn'
+}
 export interface CommandDeliveries {
   input: DeliveriesInput
   op: 'deliveries'
@@ -281,6 +289,8 @@ export interface Config {
   allowedLateness?: DurationText | null
   /** How the engine learns the time: the system clock, a clock moved only by `advance` and `setNow`, or the largest accepted event time (default `wall`). */
   clock?: ClockName
+  /** The 128-bit secret of the content digests, as 32 hexadecimal digits (default: random per engine or store). Partitions that move state between them share one. */
+  digestKey?: string
   /** Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way). */
   ingestThreads?: number
   /** Most attributes an event type may define and an event may carry (default 50). */
@@ -444,6 +454,28 @@ export interface LineRejection {
 /** The kind of web action. */
 export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'
 
+/** A component's state that moves between partitions: `move_out(customers)` on `from`, then `move_in` of the slice on `to`. */
+export interface Move {
+  /** Its customers. */
+  customers: Customer[]
+  /** The partition it leaves. */
+  from: number
+  /** The partition it joins. */
+  to: number
+}
+
+/** The input of `moveIn`: `{"slice": "<hex>"}`, as `moveOut` returned it. */
+export interface MoveInInput {
+  /** The slice, as hexadecimal text. */
+  slice: string
+}
+
+/** The input of `moveOut`: `{"customers": [{"id", "idType"}, …]}`; its result is `{"slice": "<hex>"}`. */
+export interface MoveOutInput {
+  /** The customers of the component that leaves. */
+  customers: Customer[]
+}
+
 /** The input of `next_events`: `{"sessionId","timeoutMs","max"?,"ack"?}`. */
 export interface NextEventsRequest {
   /** The sequence of the last event the caller has fully received (SPEC §5.1): events up to it are acknowledged and removed. Without it, the poll acknowledges what the previous poll on the session returned. */
@@ -468,6 +500,14 @@ export interface NextEventsResultTimeout {
 }
 export interface NextEventsResultSessionEnded {
   status: 'sessionEnded'
+}
+
+/** Where one event goes, and what must move first: `{"partition", "moves": [{"from", "to", "customers"}]}`. */
+export interface OnlineRoute {
+  /** State to move before the event is ingested, in this order. */
+  moves: Move[]
+  /** The event's partition. */
+  partition: number
 }
 
 /** The result of ingesting one event. A rejection is an outcome, not an error: batches go on. */

@@ -103,6 +103,10 @@ pub enum Command {
     Checkpoint(Value),
     /// The last checkpoint's value: `{"checkpoint": value | null}`.
     LastCheckpoint,
+    /// Takes customers' state out, for another partition: `{"slice": "<hex>"}`.
+    MoveOut(crate::partition::MoveOutInput),
+    /// Puts in a slice another partition's `moveOut` returned.
+    MoveIn(crate::partition::MoveInInput),
     /// The action events a labelled subscription received, in order.
     Deliveries(DeliveriesInput),
 }
@@ -165,6 +169,10 @@ impl Engine {
             Command::Deliveries(input) => Ok(json!({ "events": self.deliveries(&input.label) })),
             Command::Checkpoint(value) => self.checkpoint(value).map(|()| json!({})),
             Command::LastCheckpoint => Ok(json!({ "checkpoint": self.last_checkpoint() })),
+            Command::MoveOut(input) => self.move_out(&input.customers).map(|slice| json!({ "slice": slice.to_hex() })),
+            Command::MoveIn(input) => {
+                self.move_in(crate::partition::Slice::from_hex(&input.slice)?).map(|()| json!({}))
+            }
         }
     }
 

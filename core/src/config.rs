@@ -3,6 +3,7 @@
 use crate::duration::Duration;
 use crate::error::{JourneyError, Result};
 use crate::error::{clip, clip_json};
+use crate::event::DigestKey;
 use crate::time::{Millis, parse_rfc3339};
 use serde_json::{Map, Value};
 
@@ -112,6 +113,10 @@ pub struct Config {
     /// Threads that prepare a batch's events (docs/performance.md): 0 is the machine's available
     /// parallelism, 1 ingests on the caller's thread alone.
     pub ingest_threads: usize,
+    /// The secret key of the content digests that tell a resend from a conflicting reuse of an
+    /// event id; random when absent. Partitions that move state between them (the online router,
+    /// docs/scale-out.md) share one, so that their digests compare.
+    pub digest_key: Option<DigestKey>,
     /// Durable store settings (only `Engine::open` reads them).
     pub store: StoreConfig,
 }
@@ -133,6 +138,7 @@ impl Default for Config {
             retention: None,
             action_retention: Duration::from_millis(24 * 3_600_000),
             ingest_threads: 0,
+            digest_key: None,
             store: StoreConfig::default(),
         }
     }
@@ -232,6 +238,12 @@ impl Config {
             }
             "actionRetention" => self.action_retention = duration(key, value)?,
             "ingestThreads" => self.ingest_threads = threads(key, value)?,
+            "digestKey" => {
+                let text = string(key, value)?;
+                let key_value = DigestKey::from_hex(text)
+                    .ok_or_else(|| invalid(key, "expected 32 hexadecimal digits (a 128-bit secret)"))?;
+                self.digest_key = Some(key_value);
+            }
             "store" => self.store = store(value)?,
             _ => return Err(invalid(key, "unknown config key")),
         }
@@ -268,6 +280,9 @@ impl Config {
         map.insert("retention".into(), self.retention.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null));
         map.insert("actionRetention".into(), self.action_retention.to_string().into());
         map.insert("ingestThreads".into(), self.ingest_threads.into());
+        if let Some(key) = self.digest_key {
+            map.insert("digestKey".into(), key.to_hex().into());
+        }
         let sync = match self.store.sync {
             SyncMode::Always => "always",
             SyncMode::Batch => "batch",

@@ -66,6 +66,7 @@ impl Engine {
     pub fn new(catalog: Catalog, config: Config) -> Result<Engine> {
         catalog.check_limits(&config)?;
         let clock = Clock::new(config.clock, config.start);
+        let digest_key = config.digest_key.unwrap_or_else(DigestKey::random);
         Ok(Engine {
             sweeps: Sweeps::starting_at(clock.now(), &config),
             last_checkpoint: Default::default(),
@@ -76,7 +77,7 @@ impl Engine {
             store: Store::default(),
             agents: AgentQueues::default(),
             actions: Actions::default(),
-            digest_key: DigestKey::random(),
+            digest_key,
             gate: Gate::parallel(),
             durable: None,
             ingest_pool: std::sync::OnceLock::new(),

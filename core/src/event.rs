@@ -92,6 +92,25 @@ impl DigestKey {
         DigestKey([a, b])
     }
 
+    /// The key written as 32 hexadecimal digits (the config's `digestKey`).
+    pub fn to_hex(self) -> String {
+        format!("{:016x}{:016x}", self.0[0], self.0[1])
+    }
+
+    /// Reads 32 hexadecimal digits.
+    pub fn from_hex(text: &str) -> Option<DigestKey> {
+        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(DigestKey([u64::from_str_radix(&text[..16], 16).ok()?, u64::from_str_radix(&text[16..], 16).ok()?]))
+    }
+
+    /// A fingerprint of the key that reveals nothing of it: two engines' slices (state moved
+    /// between partitions) are comparable when their fingerprints are equal.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.digest_bytes(b"libjourney digest key fingerprint") as u64
+    }
+
     /// The digest of `event`'s canonical form.
     pub(crate) fn digest(&self, event: &Json<'_>) -> Digest {
         // The canonical form is written out first and hashed in one go: SipHash takes whole

@@ -87,6 +87,11 @@ pub struct ConfigForm {
     #[serde(default)]
     #[schemars(with = "u32")]
     pub ingest_threads: Option<u32>,
+    /// The 128-bit secret of the content digests, as 32 hexadecimal digits (default: random per
+    /// engine or store). Partitions that move state between them share one.
+    #[serde(default)]
+    #[schemars(with = "String", regex(pattern = "^[0-9a-fA-F]{32}$"))]
+    pub digest_key: Option<String>,
     /// Durable store settings, read only when a store is opened (SPEC §11).
     #[serde(default)]
     #[schemars(with = "StoreConfigForm")]

@@ -207,6 +207,61 @@ impl Store {
         shard.by_id_type[customer.id_type as usize].insert(Box::from(customer.id.as_str()), sessions);
     }
 
+    /// Removes a customer's sessions with every index entry that points at them, and the ids of
+    /// their events with their digests: the customer's state on its way to another partition
+    /// (docs/scale-out.md, "Online routing"). `None` when the customer has no session here. The
+    /// caller holds the gate exclusively.
+    pub fn take_customer(&self, customer: &Customer) -> Option<(CustomerSessions, Vec<(Uuid, Digest)>)> {
+        let sessions = self.customer_shard(customer.id_type, &customer.id).by_id_type[customer.id_type as usize]
+            .remove(customer.id.as_str())?;
+        let mut event_ids = Vec::new();
+        for session in sessions.iter() {
+            for event in session.events.iter() {
+                if let Some(digest) = self.event_ids.lock(&event.id).remove(&event.id) {
+                    event_ids.push((event.id, digest));
+                }
+            }
+            if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
+                (&session.external_id, session.kind)
+            {
+                let key = ((session.kind == SessionKind::Conversation) as usize, &**external_id);
+                self.keyed_owners.lock(&key)[key.0].remove(external_id);
+            }
+        }
+        for session_id in sessions.by_id.keys() {
+            self.session_owners.lock(session_id).remove(session_id);
+        }
+        Some((sessions, event_ids))
+    }
+
+    /// What of `sessions` and `event_ids` this store holds already, named: moving them in would
+    /// overwrite it. `None` when nothing collides.
+    pub fn collision(&self, sessions: &[CustomerSessions], event_ids: &[(Uuid, Digest)]) -> Option<String> {
+        for customer in sessions {
+            let who = &customer.customer;
+            if self.customer_shard(who.id_type, &who.id).get(who.id_type, &who.id).is_some() {
+                return Some(format!("customer {}:{}", who.id_type.as_str(), crate::error::clip(&who.id)));
+            }
+            for session in customer.iter() {
+                if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
+                    (&session.external_id, session.kind)
+                {
+                    let key = ((session.kind == SessionKind::Conversation) as usize, &**external_id);
+                    if self.keyed_owners.lock(&key)[key.0].contains_key(external_id) {
+                        return Some(format!("external id {}", crate::error::clip(external_id)));
+                    }
+                }
+            }
+            if let Some(id) = customer.by_id.keys().find(|id| self.session_owners.lock(*id).contains_key(*id)) {
+                return Some(format!("session {id}"));
+            }
+        }
+        event_ids
+            .iter()
+            .find(|(id, _)| self.event_ids.lock(id).contains_key(id))
+            .map(|(id, _)| format!("event id {id}"))
+    }
+
     /// Evicts every session last active before `cutoff`, with its events, and forgets their ids
     /// in every index. Returns the sessions and events evicted. The caller holds the gate
     /// exclusively, so no ingest can see an index half updated.

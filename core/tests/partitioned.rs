@@ -8,7 +8,7 @@
 //! keeping their own event clocks, change outcomes on every stream.
 
 use journey_core::partition::{
-    Directory, Key, Router, Watermark, keys_of_value, merge_outcomes, merge_stats, watermark_needed,
+    Directory, Key, OnlineRouter, Router, Watermark, keys_of_value, merge_outcomes, merge_stats, watermark_needed,
 };
 use journey_core::time::{format_millis, parse_rfc3339};
 use journey_core::{Batch, Catalog, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
@@ -307,6 +307,76 @@ fn routing_by_customer_alone_is_not_exact() {
     assert_eq!(differing, 12, "every adversarial stream is routed wrongly by customer alone");
 }
 
+/// The partitions' shared digest key: state moves between them.
+const SHARED_KEY: &str = r#", "digestKey": "5f3c0e2a9b8d7c6e1f2a3b4c5d6e7f80""#;
+
+/// The stream through `n` engines fed by the online router, one event at a time; with `moves`,
+/// the state the router moves goes from engine to engine before each event, as a host does.
+fn online(steps: &[Step], n: usize, moves: bool) -> (Run, usize) {
+    let catalog = Catalog::from_json(CATALOG).unwrap();
+    let config = format!("{}{SHARED_KEY}}}", &CONFIG[..CONFIG.len() - 1]);
+    let engines: Vec<Engine> = (0..n).map(|_| engine_with(&config)).collect();
+    let mut router = OnlineRouter::new(n).unwrap();
+    let (mut outcomes, mut moved) = (Vec::new(), 0);
+    for step in steps {
+        match step {
+            Step::Advance(minutes) => {
+                engines.iter().for_each(|e| e.advance(Duration::from_millis(*minutes * 60_000)).unwrap());
+            }
+            Step::Event(event) => {
+                let route = router.route(&keys_of_value(&catalog, event));
+                for step in route.moves.iter().filter(|_| moves) {
+                    let slice = engines[step.from].move_out(&step.customers).unwrap();
+                    moved += slice.event_count();
+                    engines[step.to].move_in(slice).unwrap();
+                }
+                outcomes.push(engines[route.partition].ingest_value(event).unwrap());
+            }
+        }
+    }
+    // Sessions moved with their customers: each is where a read finds it.
+    let mut directory = Directory::default();
+    for (p, engine) in engines.iter().enumerate() {
+        for outcome in &outcomes {
+            if let Outcome::Accepted { session_id, .. } = outcome
+                && engine.session(&session_id.to_string(), &viewer()).is_ok()
+            {
+                directory.record(p, outcome);
+            }
+        }
+    }
+    let journey_engine = Box::new(move |c: &Customer| router.partition_of(c).unwrap_or(0));
+    (Run { outcomes, engines, journey_engine, directory }, moved)
+}
+
+#[test]
+fn the_online_router_moving_state_equals_one_engine() {
+    let mut moved_events = 0;
+    for seed in 0..12 {
+        let steps = stream(seed, 500);
+        let expected = observe(&one_engine(&steps));
+        for n in [2, 4, 16] {
+            let (run, moved) = online(&steps, n, true);
+            moved_events += moved;
+            assert!(observe(&run) == expected, "seed {seed}, {n} partitions online differ from one engine");
+        }
+    }
+    assert!(moved_events > 100, "the streams make the router move state ({moved_events} events moved)");
+}
+
+#[test]
+fn the_online_router_without_moving_state_is_not_exact() {
+    let mut differing = 0;
+    for seed in 0..12 {
+        let steps = stream(seed, 500);
+        let expected = observe(&one_engine(&steps));
+        let (run, _) = online(&steps, 4, false);
+        differing += (observe(&run)["outcomes"] != expected["outcomes"]) as usize;
+    }
+    // Two of the twelve streams link components only where no later outcome depends on it.
+    assert!(differing >= 10, "components linked late need their state moved: {differing} of 12 differ");
+}
+
 /// The events of a stream alone (an event clock takes no clock moves).
 fn events_only(steps: &[Step]) -> Vec<Value> {
     steps
@@ -425,4 +495,48 @@ fn a_durable_partition_recovers_its_watermark() {
     drop(reopened);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(engine().observe_watermark("2026-11-21T11:00:00Z").unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
+#[test]
+fn moved_state_is_durable_and_a_slice_goes_only_where_it_fits() {
+    let config = || Config::from_json(&format!("{}{SHARED_KEY}}}", &CONFIG[..CONFIG.len() - 1])).unwrap();
+    let root = std::env::temp_dir().join(format!("journey-move-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let open = |name: &str| Engine::open(root.join(name), Catalog::from_json(CATALOG).unwrap(), config()).unwrap();
+    let dana = Customer::new("dana@example.com", IdType::Email);
+    let journey = |engine: &Engine| pages(|page| engine.journey(&dana, &viewer(), page));
+    let events: Vec<Value> = events_only(&stream(3, 200))
+        .into_iter()
+        .filter(|e| e["customer"]["id"] == "c0@example.com")
+        .map(|mut e| {
+            e["customer"]["id"] = json!("dana@example.com");
+            e
+        })
+        .collect();
+    let (from, to) = (open("from"), open("to"));
+    events.iter().for_each(|e| drop(from.ingest_value(e).unwrap()));
+    let before = journey(&from);
+    let slice = from.move_out(std::slice::from_ref(&dana)).unwrap();
+    assert!(slice.event_count() > 0);
+    let bytes = slice.to_bytes();
+    to.move_in(slice).unwrap();
+    assert_eq!(journey(&to), before);
+    drop((from, to)); // a crash: the journals hold the move
+    let (from, to) = (open("from"), open("to"));
+    assert_eq!(journey(&to), before, "the move survives a restart");
+    assert_eq!(journey(&from)[0]["entities"], json!([]), "and the old partition forgot it");
+    // The same slice again collides; an engine with another digest key refuses it; bytes that
+    // are not a slice are refused.
+    let again = to.move_in(journey_core::partition::Slice::from_bytes(&bytes).unwrap()).unwrap_err();
+    assert!(again.code() == "INVALID_ARGUMENT" && again.to_string().contains("customer"), "{again}");
+    let stranger = engine();
+    let refused = stranger.move_in(journey_core::partition::Slice::from_bytes(&bytes).unwrap()).unwrap_err();
+    assert!(refused.to_string().contains("digestKey"), "{refused}");
+    assert_eq!(journey_core::partition::Slice::from_bytes(b"\x01garbage").err().unwrap().code(), "INVALID_ARGUMENT");
+    assert_eq!(journey_core::partition::Slice::from_hex("zz").err().unwrap().code(), "INVALID_ARGUMENT");
+    drop((from, to));
+    let other_key = Config::from_json(r#"{"digestKey": "00000000000000000000000000000001"}"#).unwrap();
+    let reopened = Engine::open(root.join("to"), Catalog::from_json(CATALOG).unwrap(), other_key);
+    assert_eq!(reopened.err().unwrap().code(), "INVALID_CONFIG", "a store keeps its digest key");
+    let _ = std::fs::remove_dir_all(&root);
 }

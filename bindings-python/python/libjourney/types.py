@@ -329,6 +329,20 @@ class CommandLastCheckpoint(TypedDict):
     op: Literal["lastCheckpoint"]
 
 
+class CommandMoveOut(TypedDict):
+    """One case of `Command`."""
+
+    input: MoveOutInput
+    op: Literal["moveOut"]
+
+
+class CommandMoveIn(TypedDict):
+    """One case of `Command`."""
+
+    input: MoveInInput
+    op: Literal["moveIn"]
+
+
 class CommandDeliveries(TypedDict):
     """One case of `Command`."""
 
@@ -345,6 +359,8 @@ class Config(TypedDict):
     allowedLateness: NotRequired[Optional[DurationText]]
     #: How the engine learns the time: the system clock, a clock moved only by `advance` and `setNow`, or the largest accepted event time (default `wall`).
     clock: NotRequired[ClockName]
+    #: The 128-bit secret of the content digests, as 32 hexadecimal digits (default: random per engine or store). Partitions that move state between them share one.
+    digestKey: NotRequired[str]
     #: Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way).
     ingestThreads: NotRequired[int]
     #: Most attributes an event type may define and an event may carry (default 50).
@@ -498,6 +514,31 @@ class LineRejection(TypedDict):
     outcome: Outcome
 
 
+class Move(TypedDict):
+    """A component's state that moves between partitions: `move_out(customers)` on `from`, then `move_in` of the slice on `to`."""
+
+    #: Its customers.
+    customers: List[Customer]
+    #: The partition it leaves.
+    from: int
+    #: The partition it joins.
+    to: int
+
+
+class MoveInInput(TypedDict):
+    """The input of `moveIn`: `{"slice": "<hex>"}`, as `moveOut` returned it."""
+
+    #: The slice, as hexadecimal text.
+    slice: str
+
+
+class MoveOutInput(TypedDict):
+    """The input of `moveOut`: `{"customers": [{"id", "idType"}, …]}`; its result is `{"slice": "<hex>"}`."""
+
+    #: The customers of the component that leaves.
+    customers: List[Customer]
+
+
 class NextEventsRequest(TypedDict):
     """The input of `next_events`: `{"sessionId","timeoutMs","max"?,"ack"?}`."""
 
@@ -529,6 +570,15 @@ class NextEventsResultSessionEnded(TypedDict):
     """One case of `NextEventsResult`."""
 
     status: Literal["sessionEnded"]
+
+
+class OnlineRoute(TypedDict):
+    """Where one event goes, and what must move first: `{"partition", "moves": [{"from", "to", "customers"}]}`."""
+
+    #: State to move before the event is ingested, in this order.
+    moves: List[Move]
+    #: The event's partition.
+    partition: int
 
 
 class OutcomeAccepted(TypedDict):
@@ -875,7 +925,7 @@ class Violation(TypedDict):
 
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandDeliveries]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries]
 
 #: A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`).
 DurationText = str

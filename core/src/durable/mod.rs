@@ -202,6 +202,14 @@ impl Engine {
             recovery.catalog_upgraded = true;
             changed = true;
         }
+        if let Some(key) = config.digest_key
+            && key != self.digest_key
+        {
+            return Err(JourneyError::InvalidConfig {
+                key: "digestKey".into(),
+                message: "differs from the store's: its stored digests would no longer compare".into(),
+            });
+        }
         let config = Config { start: self.config.start, ..config };
         if config != self.config {
             let clock = self.clock.state();

@@ -23,7 +23,7 @@ pub struct Router {
 pub const MAX_PARTITIONS: usize = 65_536;
 
 /// `INVALID_ARGUMENT` unless `partitions` is 1 to [`MAX_PARTITIONS`].
-fn check_partitions(partitions: usize) -> Result<()> {
+pub(super) fn check_partitions(partitions: usize) -> Result<()> {
     match (1..=MAX_PARTITIONS).contains(&partitions) {
         true => Ok(()),
         false => {
@@ -192,7 +192,7 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
 }
 
 /// [`partition_for`] of a count already checked.
-fn hash_to(representative: &str, partitions: usize) -> usize {
+pub(super) fn hash_to(representative: &str, partitions: usize) -> usize {
     let mut hasher = SipHasher13::new_with_keys(0, 0);
     hasher.write(representative.as_bytes());
     (hasher.finish() % partitions as u64) as usize
@@ -200,7 +200,7 @@ fn hash_to(representative: &str, partitions: usize) -> usize {
 
 /// Union-find over keys: path halving and union by size.
 #[derive(Default)]
-struct Components {
+pub(super) struct Components {
     keys: FastMap<Key, usize>,
     parent: Vec<usize>,
     size: Vec<usize>,
@@ -208,7 +208,17 @@ struct Components {
 
 impl Components {
     /// The node of `key`, made on first sight.
-    fn node(&mut self, key: &Key) -> usize {
+    /// Whether `key` has a node yet.
+    pub(super) fn contains(&self, key: &Key) -> bool {
+        self.keys.contains_key(key)
+    }
+
+    /// The node of `key`, if it has one.
+    pub(super) fn node_of(&self, key: &Key) -> Option<usize> {
+        self.keys.get(key).copied()
+    }
+
+    pub(super) fn node(&mut self, key: &Key) -> usize {
         if let Some(&node) = self.keys.get(key) {
             return node;
         }
@@ -219,7 +229,7 @@ impl Components {
         node
     }
 
-    fn find(&mut self, mut node: usize) -> usize {
+    pub(super) fn find(&mut self, mut node: usize) -> usize {
         while self.parent[node] != node {
             self.parent[node] = self.parent[self.parent[node]];
             node = self.parent[node];
@@ -228,21 +238,23 @@ impl Components {
     }
 
     /// `find` without compressing, for a pass that only reads.
-    fn find_const(&self, mut node: usize) -> usize {
+    pub(super) fn find_const(&self, mut node: usize) -> usize {
         while self.parent[node] != node {
             node = self.parent[node];
         }
         node
     }
 
-    fn union(&mut self, a: usize, b: usize) {
+    /// Joins the components of `a` and `b`; returns the root of the joined one.
+    pub(super) fn union(&mut self, a: usize, b: usize) -> usize {
         let (a, b) = (self.find(a), self.find(b));
         if a == b {
-            return;
+            return a;
         }
         let (big, small) = if self.size[a] >= self.size[b] { (a, b) } else { (b, a) };
         self.parent[small] = big;
         self.size[big] += self.size[small];
+        big
     }
 
     /// Each component's smallest key (in the order of their canonical texts), by root.
