@@ -454,14 +454,14 @@ export interface LineRejection {
 /** The kind of web action. */
 export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'
 
-/** A component's state that moves between partitions: `move_out(customers)` on `from`, then `move_in` of the slice on `to`. */
+/** A component's state that moves between partitions: `move_out(customers)` on `source`, then `move_in` of the slice on `target`. */
 export interface Move {
   /** Its customers. */
   customers: Customer[]
   /** The partition it leaves. */
-  from: number
+  source: number
   /** The partition it joins. */
-  to: number
+  target: number
 }
 
 /** The input of `moveIn`: `{"slice": "<hex>"}`, as `moveOut` returned it. */
@@ -502,7 +502,7 @@ export interface NextEventsResultSessionEnded {
   status: 'sessionEnded'
 }
 
-/** Where one event goes, and what must move first: `{"partition", "moves": [{"from", "to", "customers"}]}`. */
+/** Where one event goes, and what must move first: `{"partition", "moves": [{"source", "target", "customers"}]}`. */
 export interface OnlineRoute {
   /** State to move before the event is ingested, in this order. */
   moves: Move[]

@@ -363,6 +363,24 @@ impl Engine {
         to_python(py, &serde_json::to_value(released).unwrap_or_default())
     }
 
+    /// Takes `customers`' state out of this partition's engine, for another partition (the online
+    /// router's move, docs/scale-out.md): returns the slice as opaque bytes for `move_in`.
+    fn move_out<'py>(&self, py: Python<'py>, customers: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let input = json!({ "customers": to_json(customers)? });
+        let input: journey_core::partition::MoveOutInput = serde_json::from_value(input)
+            .map_err(|e| PyTypeError::new_err(format!("move_out() takes a list of customer dicts: {e}")))?;
+        let engine = self.inner.clone();
+        let slice = py.detach(|| engine.move_out(&input.customers)).py()?;
+        Ok(PyBytes::new(py, &slice.to_bytes()))
+    }
+
+    /// Puts a slice another partition's `move_out` returned into this engine.
+    fn move_in(&self, py: Python<'_>, slice: &[u8]) -> PyResult<()> {
+        let slice = journey_core::partition::Slice::from_bytes(slice).py()?;
+        let engine = self.inner.clone();
+        py.detach(|| engine.move_in(slice)).py()
+    }
+
     /// Records a web action event (a dict) and calls the matching subscribers. A JSON value that is
     /// not an object is the core's `InvalidArgumentError`, as in every language.
     fn record_action_event<'py>(&self, py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {

@@ -8,7 +8,7 @@ use journey_core::partition;
 use journey_core::time::format_millis;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyBytes, PyList, PyString};
 use std::sync::Mutex;
 
 /// Routes a batch to `partitions` partitions so that one engine per partition gives exactly one
@@ -121,9 +121,49 @@ impl Frontier {
     }
 }
 
+/// Routes a stream one event at a time (docs/scale-out.md, "Online routing"): `route(event)`
+/// gives the event's partition and the moves to make first (`source`'s `move_out(customers)`,
+/// then `target`'s `move_in`). The partitions' engines share `digestKey`.
+#[pyclass(module = "libjourney._native")]
+struct OnlineRouter {
+    catalog: journey_core::Catalog,
+    inner: Mutex<partition::OnlineRouter>,
+}
+
+#[pymethods]
+impl OnlineRouter {
+    /// A router over `partitions` partitions for events of `catalog`.
+    #[new]
+    fn new(catalog: &Catalog, partitions: usize) -> PyResult<Self> {
+        let inner = partition::OnlineRouter::new(partitions).py()?;
+        Ok(OnlineRouter { catalog: catalog.inner.clone(), inner: Mutex::new(inner) })
+    }
+
+    /// Routes one event (a dict, or JSON as str or bytes): `{"partition", "moves": [...]}`.
+    fn route<'py>(&self, py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let keys = if let Ok(bytes) = event.cast::<PyBytes>() {
+            partition::keys(&self.catalog, bytes.as_bytes())
+        } else if let Ok(text) = event.cast::<PyString>() {
+            partition::keys(&self.catalog, text.to_cow()?.as_bytes())
+        } else {
+            partition::keys_of_value(&self.catalog, &to_json(event)?)
+        };
+        let route = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).route(&keys);
+        to_python(py, &serde_json::to_value(route).unwrap_or_default())
+    }
+
+    /// The partition that holds `customer`'s journey now (`None`: no event named it).
+    fn partition_of(&self, customer: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
+        let customer: journey_core::Customer = serde_json::from_value(to_json(customer)?)
+            .map_err(|e| PyTypeError::new_err(format!("partition_of() takes a customer dict: {e}")))?;
+        Ok(self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).partition_of(&customer))
+    }
+}
+
 /// Adds the partition functions and classes to the native module.
 pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Frontier>()?;
+    module.add_class::<OnlineRouter>()?;
     module.add_function(wrap_pyfunction!(route, module)?)?;
     module.add_function(wrap_pyfunction!(partition_for, module)?)?;
     module.add_function(wrap_pyfunction!(merge_stats, module)?)?;

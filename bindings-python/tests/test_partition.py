@@ -101,6 +101,66 @@ def test_routing_by_customer_alone_is_not_exact() -> None:
     assert by_customer != expected
 
 
+#: The shared digest key of partitions that move state between them.
+SHARED: Any = {**CONFIG, "digestKey": "0123456789abcdef0123456789abcdef"}
+
+
+def online(events: list[Any], partitions: int, moves: bool) -> tuple[list[Any], list[libjourney.Engine], Any]:
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    router = partition.OnlineRouter(catalog, partitions)
+    engines = [libjourney.Engine(catalog, SHARED) for _ in range(partitions)]
+    outcomes = []
+    moved = 0
+    for event in events:
+        route = router.route(event)
+        for move in route["moves"] if moves else []:
+            slice = engines[move["source"]].move_out(move["customers"])
+            engines[move["target"]].move_in(slice)
+            moved += 1
+        outcomes.append(engines[route["partition"]].ingest(event))
+    return outcomes, engines, (router, moved)
+
+
+@pytest.mark.parametrize("partitions", [2, 4, 16])
+def test_the_online_router_moving_state_equals_one_engine(partitions: int) -> None:
+    events = adversarial_stream(7, 400)
+    one = engine()
+    expected = [one.ingest(e) for e in events]
+    outcomes, engines, (router, moved) = online(events, partitions, moves=True)
+    assert moved > 0, "the stream links components late"
+    assert outcomes == expected
+    assert partition.merge_stats([e.stats() for e in engines]) == one.stats()
+    for customer in customers(events):
+        home = engines[router.partition_of(customer)]
+        assert home.journey(customer, VIEWER, {"pageSize": 200}) == one.journey(customer, VIEWER, {"pageSize": 200})
+
+
+def test_the_online_router_without_moving_state_is_not_exact() -> None:
+    events = adversarial_stream(7, 400)
+    one = engine()
+    expected = [one.ingest(e) for e in events]
+    outcomes, _, _ = online(events, 4, moves=False)
+    assert outcomes != expected
+
+
+def test_a_slice_needs_the_same_digest_key_and_bytes_that_are_a_slice() -> None:
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    source = libjourney.Engine(catalog, SHARED)
+    event = adversarial_stream(7, 1)[0]
+    assert source.ingest(event)["status"] == "accepted"
+    slice = source.move_out([event["customer"]])
+    with pytest.raises(libjourney.InvalidArgumentError, match="digestKey"):
+        engine().move_in(slice)
+    with pytest.raises(libjourney.InvalidArgumentError, match="slice"):
+        source.move_in(b"\x01 not a slice")
+    with pytest.raises(TypeError, match="customer"):
+        source.move_out([{"who": "me"}])  # type: ignore[typeddict-item, typeddict-unknown-key]
+    target = libjourney.Engine(catalog, SHARED)
+    target.move_in(slice)
+    assert target.journey(event["customer"], VIEWER)["entities"], "the journey moved"
+    assert source.journey(event["customer"], VIEWER)["entities"] == []
+
+
 def test_the_router_reads_batches_as_the_engine_does_and_names_bad_input() -> None:
     catalog = libjourney.Catalog.from_dict(CATALOG)
     events = adversarial_stream(3, 50)

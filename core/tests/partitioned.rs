@@ -326,9 +326,9 @@ fn online(steps: &[Step], n: usize, moves: bool) -> (Run, usize) {
             Step::Event(event) => {
                 let route = router.route(&keys_of_value(&catalog, event));
                 for step in route.moves.iter().filter(|_| moves) {
-                    let slice = engines[step.from].move_out(&step.customers).unwrap();
+                    let slice = engines[step.source].move_out(&step.customers).unwrap();
                     moved += slice.event_count();
-                    engines[step.to].move_in(slice).unwrap();
+                    engines[step.target].move_in(slice).unwrap();
                 }
                 outcomes.push(engines[route.partition].ingest_value(event).unwrap());
             }

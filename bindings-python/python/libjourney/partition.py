@@ -18,11 +18,21 @@ accepted before a position) across processes:
         if (w := frontier.watermark_before(i)) is not None:
             engine.observe_watermark(w)
 
+A stream whose input is not known in advance is routed one event at a time; when an event links
+components on different partitions, the state of the smaller ones moves first (the partitions'
+engines share a `digestKey`):
+
+    router = partition.OnlineRouter(catalog, 4)
+    route = router.route(event)
+    for move in route["moves"]:
+        engines[move["target"]].move_in(engines[move["source"]].move_out(move["customers"]))
+    engines[route["partition"]].ingest(event)
+
 A customer's journey is read from its partition: the partition of any of its events, or, for a
 customer no event names, ``partition_for(f"c:{id_type}:{id}", partitions)``. Outcomes merge by
 each event's position in the input.
 """
 
-from libjourney._native import Frontier, merge_stats, partition_for, route, watermark_needed
+from libjourney._native import Frontier, OnlineRouter, merge_stats, partition_for, route, watermark_needed
 
-__all__ = ["Frontier", "merge_stats", "partition_for", "route", "watermark_needed"]
+__all__ = ["Frontier", "OnlineRouter", "merge_stats", "partition_for", "route", "watermark_needed"]

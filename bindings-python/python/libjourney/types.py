@@ -515,14 +515,14 @@ class LineRejection(TypedDict):
 
 
 class Move(TypedDict):
-    """A component's state that moves between partitions: `move_out(customers)` on `from`, then `move_in` of the slice on `to`."""
+    """A component's state that moves between partitions: `move_out(customers)` on `source`, then `move_in` of the slice on `target`."""
 
     #: Its customers.
     customers: List[Customer]
     #: The partition it leaves.
-    from: int
+    source: int
     #: The partition it joins.
-    to: int
+    target: int
 
 
 class MoveInInput(TypedDict):
@@ -573,7 +573,7 @@ class NextEventsResultSessionEnded(TypedDict):
 
 
 class OnlineRoute(TypedDict):
-    """Where one event goes, and what must move first: `{"partition", "moves": [{"from", "to", "customers"}]}`."""
+    """Where one event goes, and what must move first: `{"partition", "moves": [{"source", "target", "customers"}]}`."""
 
     #: State to move before the event is ingested, in this order.
     moves: List[Move]

@@ -33,8 +33,8 @@ struct Placement {
     events: u64,
 }
 
-/// Where one event goes, and what must move first: `{"partition", "moves": [{"from", "to",
-/// "customers"}]}`.
+/// Where one event goes, and what must move first: `{"partition", "moves": [{"source",
+/// "target", "customers"}]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OnlineRoute {
@@ -44,15 +44,15 @@ pub struct OnlineRoute {
     pub moves: Vec<Move>,
 }
 
-/// A component's state that moves between partitions: `move_out(customers)` on `from`, then
-/// `move_in` of the slice on `to`.
+/// A component's state that moves between partitions: `move_out(customers)` on `source`, then
+/// `move_in` of the slice on `target`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Move {
     /// The partition it leaves.
-    pub from: usize,
+    pub source: usize,
     /// The partition it joins.
-    pub to: usize,
+    pub target: usize,
     /// Its customers.
     pub customers: Vec<Customer>,
 }
@@ -111,7 +111,11 @@ impl OnlineRouter {
         let mut moves = Vec::new();
         for placement in placed {
             if placement.partition != partition && !placement.customers.is_empty() {
-                moves.push(Move { from: placement.partition, to: partition, customers: placement.customers.clone() });
+                moves.push(Move {
+                    source: placement.partition,
+                    target: partition,
+                    customers: placement.customers.clone(),
+                });
             }
             joined.customers.extend(placement.customers);
             joined.events += placement.events;
