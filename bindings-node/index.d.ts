@@ -197,7 +197,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandDeliveries
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -268,6 +268,14 @@ export interface CommandCheckpoint {
 export interface CommandLastCheckpoint {
   op: 'lastCheckpoint'
 }
+export interface CommandMoveOut {
+  input: MoveOutInput
+  op: 'moveOut'
+}
+export interface CommandMoveIn {
+  input: MoveInInput
+  op: 'moveIn'
+}
 export interface CommandDeliveries {
   input: DeliveriesInput
   op: 'deliveries'
@@ -281,6 +289,8 @@ export interface Config {
   allowedLateness?: DurationText | null
   /** How the engine learns the time: the system clock, a clock moved only by `advance` and `setNow`, or the largest accepted event time (default `wall`). */
   clock?: ClockName
+  /** The 128-bit secret of the content digests, as 32 hexadecimal digits (default: random per engine or store). Partitions that move state between them share one. */
+  digestKey?: string
   /** Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way). */
   ingestThreads?: number
   /** Most attributes an event type may define and an event may carry (default 50). */
@@ -444,6 +454,28 @@ export interface LineRejection {
 /** The kind of web action. */
 export type MediaType = 'webchat' | 'webmessaging' | 'contentoffer'
 
+/** A component's state that moves between partitions: `move_out(customers)` on `source`, then `move_in` of the slice on `target`. */
+export interface Move {
+  /** Its customers. */
+  customers: Customer[]
+  /** The partition it leaves. */
+  source: number
+  /** The partition it joins. */
+  target: number
+}
+
+/** The input of `moveIn`: `{"slice": "<hex>"}`, as `moveOut` returned it. */
+export interface MoveInInput {
+  /** The slice, as hexadecimal text. */
+  slice: string
+}
+
+/** The input of `moveOut`: `{"customers": [{"id", "idType"}, …]}`; its result is `{"slice": "<hex>"}`. */
+export interface MoveOutInput {
+  /** The customers of the component that leaves. */
+  customers: Customer[]
+}
+
 /** The input of `next_events`: `{"sessionId","timeoutMs","max"?,"ack"?}`. */
 export interface NextEventsRequest {
   /** The sequence of the last event the caller has fully received (SPEC §5.1): events up to it are acknowledged and removed. Without it, the poll acknowledges what the previous poll on the session returned. */
@@ -468,6 +500,14 @@ export interface NextEventsResultTimeout {
 }
 export interface NextEventsResultSessionEnded {
   status: 'sessionEnded'
+}
+
+/** Where one event goes, and what must move first: `{"partition", "moves": [{"source", "target", "customers"}]}`. */
+export interface OnlineRoute {
+  /** State to move before the event is ingested, in this order. */
+  moves: Move[]
+  /** The event's partition. */
+  partition: number
 }
 
 /** The result of ingesting one event. A rejection is an outcome, not an error: batches go on. */
@@ -511,6 +551,16 @@ export interface PageRequest {
   after?: string | null
   /** 1 to 200; 25 when absent. */
   pageSize?: number | null
+}
+
+/** One partition's report to the others: `{"partition", "accepted": [[position, time], …], "next"}`. Reports may repeat (a partition restarted from a checkpoint reports again what it did again): the frontier takes the largest `next` it was told and the same times again. */
+export interface PartitionProgress {
+  /** The positions where it accepted an event since its last report, each with the event's time (RFC 3339). */
+  accepted: Json[][]
+  /** Its next position: it has processed each of its positions before this one. `null` once it has no more events. Required: a report that leaves it out is refused rather than read as "no more events". */
+  next: number | null
+  /** The partition reporting. */
+  partition: number
 }
 
 /** A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`. */
@@ -885,6 +935,18 @@ export declare class Engine {
   advance(duration: string): void
   /** Sets a manual clock to an RFC 3339 time. */
   setNow(timestamp: string): void
+  /**
+   * Moves an event clock to at least an RFC 3339 time: a partition's watermark
+   * (`Frontier.watermarkBefore`, docs/scale-out.md).
+   */
+  observeWatermark(timestamp: string): void
+  /**
+   * Takes `customers`' state out of this partition's engine, for another partition (the online
+   * router's move, docs/scale-out.md): returns the slice as an opaque Buffer for `moveIn`.
+   */
+  moveOut(customers: Customer[]): Buffer
+  /** Puts a slice another partition's `moveOut` returned into this engine. */
+  moveIn(slice: Buffer): void
   /** Logs an agent in (or returns the active session). */
   startAgentSession(agentId: string): AgentSession
   /** Logs an agent session out, waking its pollers. */
@@ -912,6 +974,43 @@ export declare class Engine {
   off(subscription: number): void
 }
 
+/**
+ * What the partitions of an event clock have told each other, across processes: each reports
+ * `{partition, accepted: [[position, time], ...], next}` (`record`); a partition about to ingest
+ * an event `watermarkNeeded` flags waits until `passed(position)`, then takes
+ * `watermarkBefore(position)` with `engine.observeWatermark`. Never blocks.
+ */
+export declare class Frontier {
+  /**
+   * The frontier of `partitions` partitions; `firstPositions` gives each one's first position
+   * (`null`: no events) when the input is known, as in a backfill. Without it, a stream's.
+   */
+  constructor(partitions: number, firstPositions?: (number | null)[])
+  /** Takes one partition's report. */
+  record(progress: PartitionProgress): void
+  /** Whether every partition has passed every position before `position` (absent: all done). */
+  passed(position?: number | undefined | null): boolean
+  /**
+   * The largest event time any partition accepted before `position` (absent: the end), or
+   * `null`; throws `INVALID_ARGUMENT` before `passed(position)`.
+   */
+  watermarkBefore(position?: number | undefined | null): string | null
+}
+
+/**
+ * Routes a stream one event at a time (docs/scale-out.md, "Online routing"): `route(event)` gives
+ * the event's partition and the moves to make first (`source`'s `moveOut(customers)`, then
+ * `target`'s `moveIn`). The partitions' engines share `digestKey`.
+ */
+export declare class OnlineRouter {
+  /** A router over `partitions` partitions for events of `catalog`. */
+  constructor(catalog: Catalog, partitions: number)
+  /** Routes one event (an object, or JSON as a string or Buffer). */
+  route(event: JourneyEvent | string | Buffer): OnlineRoute
+  /** The partition that holds `customer`'s journey now (`null`: no event named it). */
+  partitionOf(customer: Customer): number | null
+}
+
 /** The stats of partitioned engines summed counter by counter: one engine's stats. */
 export declare function mergeStats(stats: Stats[]): Stats
 
@@ -934,3 +1033,10 @@ export declare function route(catalog: Catalog, events: JourneyEvent[] | string 
  * check that fired `once` subscriptions and ended ones release their functions.
  */
 export declare function subscriptionCallbackCount(): number
+
+/**
+ * Before which events of `events` a partition must take the watermark under `config` (one
+ * boolean per event as `ingestBatch` reads them): none unless the clock is `event`; the events
+ * that might be late, or every one when retention is on.
+ */
+export declare function watermarkNeeded(config: Config, events: JourneyEvent[] | string | Buffer): Array<boolean>

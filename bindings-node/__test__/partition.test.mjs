@@ -1,10 +1,11 @@
-// route / partitionFor / mergeStats: N engines fed by the router give one engine's results (SPEC §13).
+// route / partitionFor / mergeStats / OnlineRouter / Frontier: N engines fed by a router give one
+// engine's results (SPEC §13).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Catalog, Engine, route, partitionFor, mergeStats } = require('../index.js')
+const { Catalog, Engine, Frontier, OnlineRouter, route, partitionFor, mergeStats, watermarkNeeded } = require('../index.js')
 
 const CATALOG = JSON.stringify({
   sessionTypes: [
@@ -92,4 +93,68 @@ test('the router reads batches as the engine does and names bad input', () => {
   assert.throws(() => partitionFor('c:email:a', 70_000), (e) => e.code === 'INVALID_ARGUMENT')
   assert.throws(() => route(catalog, 42, 4), TypeError)
   assert.throws(() => mergeStats([{ eventsAccepted: 'many' }]), TypeError)
+})
+
+// Partitions that move state between them share one digest key.
+const SHARED = { ...CONFIG, digestKey: '0123456789abcdef0123456789abcdef' }
+
+function online (events, partitions, moves) {
+  const router = new OnlineRouter(catalog, partitions)
+  const engines = Array.from({ length: partitions }, () => new Engine(catalog, SHARED))
+  let moved = 0
+  const outcomes = events.map((event) => {
+    const { partition, moves: pending } = router.route(event)
+    for (const move of moves ? pending : []) {
+      engines[move.target].moveIn(engines[move.source].moveOut(move.customers))
+      moved++
+    }
+    return engines[partition].ingest(event)
+  })
+  return { outcomes, engines, router, moved }
+}
+
+for (const partitions of [2, 4, 16]) {
+  test(`the online router moving state over ${partitions} engines equals one engine`, () => {
+    const events = adversarialStream(7, 400)
+    const one = engine()
+    const expected = events.map((e) => one.ingest(e))
+    const { outcomes, engines, router, moved } = online(events, partitions, true)
+    assert.ok(moved > 0, 'the stream links components late')
+    assert.deepEqual(outcomes, expected)
+    assert.deepEqual(mergeStats(engines.map((e) => e.stats())), one.stats())
+    for (const key of new Set(events.map((e) => JSON.stringify(e.customer)))) {
+      const customer = JSON.parse(key)
+      const home = engines[router.partitionOf(customer)]
+      assert.deepEqual(home.journey(customer, VIEWER, { pageSize: 200 }), one.journey(customer, VIEWER, { pageSize: 200 }))
+    }
+  })
+}
+
+test('the online router without moving state is not exact, and a slice needs the same digest key', () => {
+  const events = adversarialStream(7, 400)
+  const one = engine()
+  const expected = events.map((e) => one.ingest(e))
+  assert.notDeepEqual(online(events, 4, false).outcomes, expected)
+  const source = new Engine(catalog, SHARED)
+  source.ingest(events[0])
+  const slice = source.moveOut([events[0].customer])
+  assert.throws(() => engine().moveIn(slice), (e) => e.code === 'INVALID_ARGUMENT' && /digestKey/.test(e.message))
+  assert.throws(() => source.moveIn(Buffer.from('nope')), (e) => e.code === 'INVALID_ARGUMENT')
+  assert.throws(() => source.moveOut([{ who: 'me' }]), TypeError)
+})
+
+test('the frontier shares an event-clock watermark across processes', () => {
+  const config = { clock: 'event', allowedLateness: '10m' }
+  const times = ['10:00', '10:30', '10:25', '10:10'].map((t) => ({ createdDate: `2026-11-21T${t}:00Z` }))
+  assert.deepEqual(watermarkNeeded(config, times), [false, false, false, true])
+  assert.deepEqual(watermarkNeeded(CONFIG, times), [false, false, false, false])
+  const frontier = new Frontier(2)
+  frontier.record({ partition: 0, accepted: [[1, '2026-11-21T10:30:00Z']], next: 4 })
+  assert.equal(frontier.passed(3), false)
+  assert.throws(() => frontier.watermarkBefore(3), (e) => e.code === 'INVALID_ARGUMENT')
+  frontier.record({ partition: 1, accepted: [[0, '2026-11-21T10:00:00Z']], next: 3 })
+  assert.equal(frontier.passed(3), true)
+  assert.equal(frontier.watermarkBefore(3), '2026-11-21T10:30:00.000Z')
+  assert.throws(() => frontier.record({ partition: 1, accepted: [] }), TypeError)
+  assert.throws(() => frontier.record({ partition: 5, accepted: [], next: null }), (e) => e.code === 'INVALID_ARGUMENT')
 })

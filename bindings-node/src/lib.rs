@@ -6,11 +6,11 @@
 
 mod error;
 mod ingest_file;
+mod partition;
 mod poll;
 mod subscribers;
 
 use error::{JsResult, type_error};
-use journey_core::partition;
 use journey_core::{
     Batch, Command, CustomEventRequest, JourneyError, JourneyQuery, Outcomes, SessionEventsQuery, query_from_value,
 };
@@ -27,7 +27,7 @@ fn config(env: &Env, value: Option<Unknown<'_>>) -> Result<journey_core::Config>
 /// A validated catalog of session and event types.
 #[napi]
 pub struct Catalog {
-    inner: journey_core::Catalog,
+    pub(crate) inner: journey_core::Catalog,
 }
 
 #[napi]
@@ -262,6 +262,30 @@ impl Engine {
         self.inner.set_now(&text(env, timestamp, "timestamp")?).js(env)
     }
 
+    /// Moves an event clock to at least an RFC 3339 time: a partition's watermark
+    /// (`Frontier.watermarkBefore`, docs/scale-out.md).
+    #[napi(ts_args_type = "timestamp: string")]
+    pub fn observe_watermark(&self, env: &Env, timestamp: Unknown<'_>) -> Result<()> {
+        self.inner.observe_watermark(&text(env, timestamp, "timestamp")?).js(env)
+    }
+
+    /// Takes `customers`' state out of this partition's engine, for another partition (the online
+    /// router's move, docs/scale-out.md): returns the slice as an opaque Buffer for `moveIn`.
+    #[napi(ts_args_type = "customers: Customer[]")]
+    pub fn move_out(&self, env: &Env, customers: Unknown<'_>) -> Result<Buffer> {
+        let input: journey_core::partition::MoveOutInput =
+            serde_json::from_value(json!({ "customers": json_value(env, customers)? }))
+                .map_err(|e| type_error(env, &format!("moveOut() takes an array of customer objects: {e}")))?;
+        Ok(self.inner.move_out(&input.customers).js(env)?.to_bytes().into())
+    }
+
+    /// Puts a slice another partition's `moveOut` returned into this engine.
+    #[napi]
+    pub fn move_in(&self, env: &Env, slice: Buffer) -> Result<()> {
+        let slice = journey_core::partition::Slice::from_bytes(&slice).js(env)?;
+        self.inner.move_in(slice).js(env)
+    }
+
     /// Logs an agent in (or returns the active session).
     #[napi(ts_args_type = "agentId: string", ts_return_type = "AgentSession")]
     pub fn start_agent_session(&self, env: &Env, agent_id: Unknown<'_>) -> Result<Value> {
@@ -358,7 +382,7 @@ impl Engine {
 
 /// A batch as JS passes one: NDJSON as a string or a Buffer, or an array of events (turned into
 /// JSON text once, which the core splits into elements).
-enum BatchInput {
+pub(crate) enum BatchInput {
     Ndjson(String),
     Bytes(Buffer),
     Array(String),
@@ -366,7 +390,7 @@ enum BatchInput {
 
 impl BatchInput {
     /// Reads `events` for the method `caller` (named in a `TypeError`).
-    fn read(env: &Env, events: Unknown<'_>, caller: &str) -> Result<BatchInput> {
+    pub(crate) fn read(env: &Env, events: Unknown<'_>, caller: &str) -> Result<BatchInput> {
         match events.get_type()? {
             ValueType::String => Ok(BatchInput::Ndjson(text(env, events, "events")?)),
             ValueType::Object if events.is_buffer()? => Ok(BatchInput::Bytes(buffer(env, events)?)),
@@ -378,50 +402,13 @@ impl BatchInput {
         }
     }
 
-    fn batch(&self) -> Batch<'_> {
+    pub(crate) fn batch(&self) -> Batch<'_> {
         match self {
             BatchInput::Ndjson(text) => Batch::Ndjson(text.as_bytes()),
             BatchInput::Bytes(bytes) => Batch::Ndjson(bytes),
             BatchInput::Array(text) => Batch::JsonArray(text.as_bytes()),
         }
     }
-}
-
-/// Routes a batch to `partitions` partitions so that one engine per partition gives exactly one
-/// engine's results (SPEC §13, docs/scale-out.md): each event's partition in input order (`null`
-/// for an event of a component larger than `options.cap` events, which is quarantined and
-/// reported). `events` as `ingestBatch` takes them.
-#[napi(
-    ts_args_type = "catalog: Catalog, events: JourneyEvent[] | string | Buffer, partitions: number, options?: RouteOptions",
-    ts_return_type = "Routing"
-)]
-pub fn route<'env>(
-    env: &'env Env,
-    catalog: &Catalog,
-    events: Unknown<'_>,
-    partitions: u32,
-    options: Option<Object<'_>>,
-) -> Result<Unknown<'env>> {
-    let cap = option::<i64>(&options, "cap")?.map(|cap| usize::try_from(cap).unwrap_or(0));
-    let router = partition::Router::new(partitions as usize, cap).js(env)?;
-    let events = BatchInput::read(env, events, "route")?;
-    let routing = router.route_batch(&catalog.inner, events.batch()).js(env)?;
-    json_parse(env, serde_json::to_string(&routing).unwrap_or_default())
-}
-
-/// The partition a component whose smallest key is `key` goes to (`c:<idType>:<id>` for a
-/// customer that no event links to another), as `route` computes it.
-#[napi]
-pub fn partition_for(env: &Env, key: String, partitions: u32) -> Result<u32> {
-    partition::partition_for(&key, partitions as usize).js(env).map(|p| p as u32)
-}
-
-/// The stats of partitioned engines summed counter by counter: one engine's stats.
-#[napi(ts_args_type = "stats: Stats[]", ts_return_type = "Stats")]
-pub fn merge_stats<'env>(env: &'env Env, stats: Unknown<'_>) -> Result<Unknown<'env>> {
-    let parts: Vec<journey_core::Stats> = serde_json::from_str(&json_stringify(env, stats)?)
-        .map_err(|e| type_error(env, &format!("mergeStats() takes an array of stats objects: {e}")))?;
-    json_parse(env, serde_json::to_string(&partition::merge_stats(parts)).unwrap_or_default())
 }
 
 /// How many JS callbacks the live subscriptions of this thread hold: a diagnostic for tests, which
@@ -476,7 +463,7 @@ fn json_parse<'env>(env: &'env Env, text: String) -> Result<Unknown<'env>> {
 /// `TypeError`, one nested past 128 levels `INVALID_JSON`, exactly as text would. (napi's own
 /// conversion recursed without limit: a cyclic object crashed the process with a stack overflow.)
 /// `undefined` is `null`; values with no JSON form follow `JSON.stringify` (`NaN` is `null`).
-fn json_value(env: &Env, value: Unknown<'_>) -> Result<Value> {
+pub(crate) fn json_value(env: &Env, value: Unknown<'_>) -> Result<Value> {
     if value.get_type()? == ValueType::Undefined {
         return Ok(Value::Null);
     }
@@ -491,7 +478,7 @@ fn rejected<'env>(env: &'env Env, error: journey_core::JourneyError) -> Result<O
 }
 
 /// An optional argument as JSON; absent is `null`.
-fn optional_json(env: &Env, value: Option<Unknown<'_>>) -> Result<Value> {
+pub(crate) fn optional_json(env: &Env, value: Option<Unknown<'_>>) -> Result<Value> {
     value.map_or(Ok(Value::Null), |value| json_value(env, value))
 }
 
@@ -512,7 +499,7 @@ fn view_query<T: serde::de::DeserializeOwned>(
 }
 
 /// `JSON.stringify(value)`; a value with no JSON form (a function, a symbol) is a `TypeError`.
-fn json_stringify(env: &Env, value: Unknown<'_>) -> Result<String> {
+pub(crate) fn json_stringify(env: &Env, value: Unknown<'_>) -> Result<String> {
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
     let stringify: Function<'_, Unknown<'_>, Unknown<'_>> = json.get_named_property("stringify")?;
     let text = stringify.call(value)?;
@@ -523,14 +510,17 @@ fn json_stringify(env: &Env, value: Unknown<'_>) -> Result<String> {
     }
 }
 
-fn buffer(env: &Env, value: Unknown<'_>) -> Result<Buffer> {
+pub(crate) fn buffer(env: &Env, value: Unknown<'_>) -> Result<Buffer> {
     // SAFETY: checked to be a Buffer, in the current call's env.
     unsafe { Buffer::from_napi_value(env.raw(), value.raw()) }
 }
 
 /// A string argument; anything else is a `TypeError` naming the argument.
 /// The property `name` of an options object that may itself be left out.
-fn option<'o, T: FromNapiValue + ValidateNapiValue>(options: &Option<Object<'o>>, name: &str) -> Result<Option<T>> {
+pub(crate) fn option<'o, T: FromNapiValue + ValidateNapiValue>(
+    options: &Option<Object<'o>>,
+    name: &str,
+) -> Result<Option<T>> {
     match options {
         // `null` is absent, as in the JSON form the option comes from (`max: null` is the default).
         Some(options) => options.get::<Option<T>>(name).map(Option::flatten),
@@ -538,7 +528,7 @@ fn option<'o, T: FromNapiValue + ValidateNapiValue>(options: &Option<Object<'o>>
     }
 }
 
-fn text(env: &Env, value: Unknown<'_>, name: &str) -> Result<String> {
+pub(crate) fn text(env: &Env, value: Unknown<'_>, name: &str) -> Result<String> {
     match value.get_type()? {
         // SAFETY: the value belongs to the current call's env.
         ValueType::String => unsafe { String::from_napi_value(env.raw(), value.raw()) },
@@ -555,7 +545,7 @@ fn function<'a>(env: &Env, value: Unknown<'a>, name: &str) -> Result<Function<'a
     }
 }
 
-fn type_label(value_type: ValueType, value: &Unknown<'_>) -> Result<&'static str> {
+pub(crate) fn type_label(value_type: ValueType, value: &Unknown<'_>) -> Result<&'static str> {
     if value_type == ValueType::Object && value.is_array()? {
         return Ok("an array");
     }
