@@ -6,7 +6,7 @@
 
 mod error;
 mod ingest_file;
-mod partition;
+pub mod partition;
 mod poll;
 mod subscribers;
 
