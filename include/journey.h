@@ -163,6 +163,18 @@ typedef struct JourneyConfig JourneyConfig;
 typedef struct JourneyEngine JourneyEngine;
 
 /**
+ * What the partitions of an event clock have told each other (docs/scale-out.md). Opaque. Safe
+ * to use from many threads at once.
+ */
+typedef struct JourneyFrontier JourneyFrontier;
+
+/**
+ * Routes a stream one event at a time (docs/scale-out.md, "Online routing"). Opaque. Safe to
+ * use from many threads at once (calls are serialized).
+ */
+typedef struct JourneyOnlineRouter JourneyOnlineRouter;
+
+/**
  * A subscriber: called with the action event as JSON (valid only during the call) and your
  * `user_data`. Return 0 for success; any other value counts as a callback failure in the stats.
  *
@@ -854,6 +866,164 @@ enum JourneyStatus journey_partition_for(const char *key,
  * `stats` is a NUL-terminated string; `total` is writable.
  */
 enum JourneyStatus journey_merge_stats(const char *stats, char **total);
+
+/**
+ * Flags the NDJSON events (as `journey_ingest_ndjson` reads them) before which a partition must
+ * take the event-clock watermark under `config`: none unless the clock is `event`; those that
+ * might be late, or every one when retention is on (docs/scale-out.md).
+ *
+ * @param config A config from journey_config_new().
+ * @param data One event per line (need not be NUL-terminated).
+ * @param len The number of bytes at `data`.
+ * @param needed Receives a JSON array of booleans, one per non-blank line; free it with
+ *        journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `config` is a live config; `data` points to `len` bytes (or is NULL with `len` 0); `needed` is
+ * writable.
+ */
+enum JourneyStatus journey_watermark_needed(const struct JourneyConfig *config,
+                                            const char *data,
+                                            size_t len,
+                                            char **needed);
+
+/**
+ * Makes a frontier of `partitions` partitions.
+ *
+ * @param partitions The number of partitions, 1 to 65536.
+ * @param first_positions Each partition's first position when the input is known (a backfill),
+ *        `-1` for a partition with no events; NULL for a stream's, where nothing is known until
+ *        each partition reports.
+ * @param frontier Receives the frontier; free it with journey_frontier_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `first_positions` is NULL or points to `partitions` values; `frontier` is writable.
+ */
+enum JourneyStatus journey_frontier_new(uint32_t partitions,
+                                        const int64_t *first_positions,
+                                        struct JourneyFrontier **frontier);
+
+/**
+ * Takes one partition's report, `{"partition","accepted":[[position,"<RFC 3339>"],…],"next"}`.
+ *
+ * @param frontier A frontier from journey_frontier_new().
+ * @param progress The report as NUL-terminated JSON.
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (not a report), `JOURNEY_INVALID_ARGUMENT`
+ *         (partition out of range, a bad time), `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `frontier` is a live frontier; `progress` is a NUL-terminated string.
+ */
+enum JourneyStatus journey_frontier_record(const struct JourneyFrontier *frontier,
+                                           const char *progress);
+
+/**
+ * Whether every partition has passed every position before `position` (`UINT64_MAX`: the end).
+ *
+ * @param frontier A frontier from journey_frontier_new().
+ * @param position The position.
+ * @param passed Receives the answer.
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `frontier` is a live frontier; `passed` is writable.
+ */
+enum JourneyStatus journey_frontier_passed(const struct JourneyFrontier *frontier,
+                                           uint64_t position,
+                                           bool *passed);
+
+/**
+ * The largest event time any partition accepted before `position` (`UINT64_MAX`: the end), as
+ * RFC 3339 for `journey_call`'s `observeWatermark`; NULL while nothing was accepted.
+ *
+ * @param frontier A frontier from journey_frontier_new().
+ * @param position The position.
+ * @param watermark Receives the time, or NULL; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not every partition passed `position` yet),
+ *         `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `frontier` is a live frontier; `watermark` is writable.
+ */
+enum JourneyStatus journey_frontier_watermark_before(const struct JourneyFrontier *frontier,
+                                                     uint64_t position,
+                                                     char **watermark);
+
+/**
+ * Frees a frontier. NULL does nothing.
+ *
+ * @param frontier A frontier from journey_frontier_new(), or NULL.
+ *
+ * # Safety
+ * `frontier` is NULL or a frontier from `journey_frontier_new` that is not used afterwards.
+ */
+void journey_frontier_free(struct JourneyFrontier *frontier);
+
+/**
+ * Makes an online router over `partitions` partitions for events of `catalog` (which is only
+ * read; it stays yours).
+ *
+ * @param catalog A catalog from journey_catalog_new().
+ * @param partitions The number of partitions, 1 to 65536.
+ * @param router Receives the router; free it with journey_online_router_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `catalog` is a live catalog; `router` is writable.
+ */
+enum JourneyStatus journey_online_router_new(const struct JourneyCatalog *catalog,
+                                             uint32_t partitions,
+                                             struct JourneyOnlineRouter **router);
+
+/**
+ * Routes one event: `*route` receives `{"partition":n,"moves":[{"source","target","customers"}]}`.
+ * Before ingesting the event into `partition`'s engine, make each move in order:
+ * `journey_call(source_engine, {"op":"moveOut","input":{"customers":…}})` gives
+ * `{"slice":"<hex>"}`, then `journey_call(target_engine, {"op":"moveIn","input":{"slice":…}})`.
+ * The partitions' engines share the config's `digestKey`.
+ *
+ * @param router A router from journey_online_router_new().
+ * @param event The event as JSON (need not be NUL-terminated).
+ * @param len The number of bytes at `event`.
+ * @param route Receives the route as JSON; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `router` is a live router; `event` points to `len` bytes; `route` is writable.
+ */
+enum JourneyStatus journey_online_router_route(const struct JourneyOnlineRouter *router,
+                                               const char *event,
+                                               size_t len,
+                                               char **route);
+
+/**
+ * Frees an online router. NULL does nothing.
+ *
+ * @param router A router from journey_online_router_new(), or NULL.
+ *
+ * # Safety
+ * `router` is NULL or a router from `journey_online_router_new` that is not used afterwards.
+ */
+void journey_online_router_free(struct JourneyOnlineRouter *router);
 
 /**
  * The code string of a status, for example `"QUEUE_FULL"` for `JOURNEY_QUEUE_FULL`.

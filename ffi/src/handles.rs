@@ -30,7 +30,7 @@ pub(crate) unsafe fn live_engine<'a>(engine: *const JourneyEngine) -> Result<&'a
 ///
 /// # Safety
 /// `out` is NULL or writable.
-unsafe fn give<T>(out: *mut *mut T, value: T) -> Result<(), Failure> {
+pub(crate) unsafe fn give<T>(out: *mut *mut T, value: T) -> Result<(), Failure> {
     // SAFETY: the caller promises `out` is NULL or writable.
     let slot = unsafe { out.as_mut() }.ok_or(Failure::Null("out"))?;
     *slot = Box::into_raw(Box::new(value));
@@ -41,7 +41,7 @@ unsafe fn give<T>(out: *mut *mut T, value: T) -> Result<(), Failure> {
 ///
 /// # Safety
 /// `out` is NULL or writable.
-unsafe fn clear<T>(out: *mut *mut T) {
+pub(crate) unsafe fn clear<T>(out: *mut *mut T) {
     // SAFETY: the caller promises `out` is NULL or writable.
     if let Some(slot) = unsafe { out.as_mut() } {
         *slot = std::ptr::null_mut();

@@ -1,14 +1,19 @@
 //! Exact partitioning (SPEC §13, docs/scale-out.md) through the C ABI: route a batch so that one
-//! engine per partition gives one engine's results, a producer's partition for a key, and the
-//! partitions' stats summed.
+//! engine per partition gives one engine's results, a producer's partition for a key, the
+//! partitions' stats summed, the event-clock frontier, and the online router of a stream. Moving
+//! state (`moveOut`, `moveIn`), the watermark (`observeWatermark`) and checkpoints go through
+//! `journey_call`.
 
 use crate::error::{Failure, guard};
-use crate::handles::JourneyCatalog;
+use crate::handles::{JourneyCatalog, JourneyConfig, clear, give};
 use crate::status::JourneyStatus;
-use crate::strings::{bytes, give_json, out_string, text};
-use journey_core::partition::{Router, merge_stats, partition_for};
+use crate::strings::{bytes, give_json, give_json_text, out_string, text};
+use journey_core::partition::{
+    Frontier, OnlineRouter, PartitionProgress, Router, merge_stats, partition_for, watermark_needed,
+};
 use journey_core::{Batch, JourneyError, Stats};
 use std::ffi::c_char;
+use std::sync::Mutex;
 
 /// Routes NDJSON events (one per line, as `journey_ingest_ndjson` reads them) to `partitions`
 /// partitions, so that one engine per partition, each fed its events in input order, gives exactly
@@ -100,4 +105,260 @@ pub unsafe extern "C" fn journey_merge_stats(stats: *const c_char, total: *mut *
         give_json(slot, &merge_stats(parts));
         Ok(())
     })
+}
+
+/// Flags the NDJSON events (as `journey_ingest_ndjson` reads them) before which a partition must
+/// take the event-clock watermark under `config`: none unless the clock is `event`; those that
+/// might be late, or every one when retention is on (docs/scale-out.md).
+///
+/// @param config A config from journey_config_new().
+/// @param data One event per line (need not be NUL-terminated).
+/// @param len The number of bytes at `data`.
+/// @param needed Receives a JSON array of booleans, one per non-blank line; free it with
+///        journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `config` is a live config; `data` points to `len` bytes (or is NULL with `len` 0); `needed` is
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_watermark_needed(
+    config: *const JourneyConfig,
+    data: *const c_char,
+    len: usize,
+    needed: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(needed, "needed")?;
+        let config = config.as_ref().ok_or(Failure::Null("config"))?;
+        give_json(slot, &watermark_needed(&config.0, Batch::Ndjson(bytes(data, len, "data")?))?);
+        Ok(())
+    })
+}
+
+/// What the partitions of an event clock have told each other (docs/scale-out.md). Opaque. Safe
+/// to use from many threads at once.
+pub struct JourneyFrontier(Mutex<Frontier>);
+
+impl JourneyFrontier {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Frontier> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Makes a frontier of `partitions` partitions.
+///
+/// @param partitions The number of partitions, 1 to 65536.
+/// @param first_positions Each partition's first position when the input is known (a backfill),
+///        `-1` for a partition with no events; NULL for a stream's, where nothing is known until
+///        each partition reports.
+/// @param frontier Receives the frontier; free it with journey_frontier_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_NULL_ARGUMENT`.
+///
+/// # Safety
+/// `first_positions` is NULL or points to `partitions` values; `frontier` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_frontier_new(
+    partitions: u32,
+    first_positions: *const i64,
+    frontier: *mut *mut JourneyFrontier,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        clear(frontier);
+        check_partitions(partitions)?;
+        let inner = match first_positions.is_null() {
+            true => Frontier::starting(partitions as usize),
+            false => {
+                let first = std::slice::from_raw_parts(first_positions, partitions as usize);
+                Frontier::new(&first.iter().map(|&p| u64::try_from(p).ok()).collect::<Vec<_>>())
+            }
+        };
+        give(frontier, JourneyFrontier(Mutex::new(inner)))
+    })
+}
+
+/// Takes one partition's report, `{"partition","accepted":[[position,"<RFC 3339>"],…],"next"}`.
+///
+/// @param frontier A frontier from journey_frontier_new().
+/// @param progress The report as NUL-terminated JSON.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (not a report), `JOURNEY_INVALID_ARGUMENT`
+///         (partition out of range, a bad time), `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `frontier` is a live frontier; `progress` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_frontier_record(
+    frontier: *const JourneyFrontier,
+    progress: *const c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let frontier = frontier.as_ref().ok_or(Failure::Null("frontier"))?;
+        let progress: PartitionProgress = serde_json::from_str(text(progress, "progress")?)
+            .map_err(|e| JourneyError::InvalidJson(format!("progress must be a PartitionProgress object: {e}")))?;
+        frontier.lock().record(&progress)?;
+        Ok(())
+    })
+}
+
+/// Whether every partition has passed every position before `position` (`UINT64_MAX`: the end).
+///
+/// @param frontier A frontier from journey_frontier_new().
+/// @param position The position.
+/// @param passed Receives the answer.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `frontier` is a live frontier; `passed` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_frontier_passed(
+    frontier: *const JourneyFrontier,
+    position: u64,
+    passed: *mut bool,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let frontier = frontier.as_ref().ok_or(Failure::Null("frontier"))?;
+        *passed.as_mut().ok_or(Failure::Null("passed"))? = frontier.lock().passed(position);
+        Ok(())
+    })
+}
+
+/// The largest event time any partition accepted before `position` (`UINT64_MAX`: the end), as
+/// RFC 3339 for `journey_call`'s `observeWatermark`; NULL while nothing was accepted.
+///
+/// @param frontier A frontier from journey_frontier_new().
+/// @param position The position.
+/// @param watermark Receives the time, or NULL; free it with journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not every partition passed `position` yet),
+///         `JOURNEY_NULL_ARGUMENT`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `frontier` is a live frontier; `watermark` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_frontier_watermark_before(
+    frontier: *const JourneyFrontier,
+    position: u64,
+    watermark: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(watermark, "watermark")?;
+        let frontier = frontier.as_ref().ok_or(Failure::Null("frontier"))?;
+        if let Some(time) = frontier.lock().watermark_before(position)? {
+            // An RFC 3339 time has no NUL: it makes a C string as JSON text does.
+            give_json_text(slot, journey_core::time::format_millis(time));
+        }
+        Ok(())
+    })
+}
+
+/// Frees a frontier. NULL does nothing.
+///
+/// @param frontier A frontier from journey_frontier_new(), or NULL.
+///
+/// # Safety
+/// `frontier` is NULL or a frontier from `journey_frontier_new` that is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_frontier_free(frontier: *mut JourneyFrontier) {
+    if !frontier.is_null() {
+        // SAFETY: made by Box::into_raw in `give`, freed once.
+        drop(unsafe { Box::from_raw(frontier) });
+    }
+}
+
+/// Routes a stream one event at a time (docs/scale-out.md, "Online routing"). Opaque. Safe to
+/// use from many threads at once (calls are serialized).
+pub struct JourneyOnlineRouter {
+    catalog: journey_core::Catalog,
+    router: Mutex<OnlineRouter>,
+}
+
+/// Makes an online router over `partitions` partitions for events of `catalog` (which is only
+/// read; it stays yours).
+///
+/// @param catalog A catalog from journey_catalog_new().
+/// @param partitions The number of partitions, 1 to 65536.
+/// @param router Receives the router; free it with journey_online_router_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT`, `JOURNEY_NULL_ARGUMENT`.
+///
+/// # Safety
+/// `catalog` is a live catalog; `router` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_online_router_new(
+    catalog: *const JourneyCatalog,
+    partitions: u32,
+    router: *mut *mut JourneyOnlineRouter,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        clear(router);
+        let catalog = catalog.as_ref().ok_or(Failure::Null("catalog"))?;
+        let inner = OnlineRouter::new(partitions as usize)?;
+        give(router, JourneyOnlineRouter { catalog: catalog.0.clone(), router: Mutex::new(inner) })
+    })
+}
+
+/// Routes one event: `*route` receives `{"partition":n,"moves":[{"source","target","customers"}]}`.
+/// Before ingesting the event into `partition`'s engine, make each move in order:
+/// `journey_call(source_engine, {"op":"moveOut","input":{"customers":…}})` gives
+/// `{"slice":"<hex>"}`, then `journey_call(target_engine, {"op":"moveIn","input":{"slice":…}})`.
+/// The partitions' engines share the config's `digestKey`.
+///
+/// @param router A router from journey_online_router_new().
+/// @param event The event as JSON (need not be NUL-terminated).
+/// @param len The number of bytes at `event`.
+/// @param route Receives the route as JSON; free it with journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `router` is a live router; `event` points to `len` bytes; `route` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_online_router_route(
+    router: *const JourneyOnlineRouter,
+    event: *const c_char,
+    len: usize,
+    route: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(route, "route")?;
+        let router = router.as_ref().ok_or(Failure::Null("router"))?;
+        let event = bytes(event, len, "event")?;
+        let routed =
+            router.router.lock().unwrap_or_else(std::sync::PoisonError::into_inner).route_event(&router.catalog, event);
+        give_json(slot, &routed);
+        Ok(())
+    })
+}
+
+/// Frees an online router. NULL does nothing.
+///
+/// @param router A router from journey_online_router_new(), or NULL.
+///
+/// # Safety
+/// `router` is NULL or a router from `journey_online_router_new` that is not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_online_router_free(router: *mut JourneyOnlineRouter) {
+    if !router.is_null() {
+        // SAFETY: made by Box::into_raw in `give`, freed once.
+        drop(unsafe { Box::from_raw(router) });
+    }
+}
+
+/// `INVALID_ARGUMENT` unless `partitions` is one the routers take.
+fn check_partitions(partitions: u32) -> Result<(), JourneyError> {
+    OnlineRouter::new(partitions as usize).map(drop)
 }

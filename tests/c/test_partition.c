@@ -1,6 +1,10 @@
 /* Exact partitioning through the C ABI (SPEC §13): journey_route puts customers that share an external id or an
  * event id on one partition, engines fed their lines give one engine's outcomes and summed stats, a cap quarantines,
- * and bad arguments are named. */
+ * the online router moves a component's state (moveOut/moveIn through journey_call) before the event that links it,
+ * the frontier shares an event-clock watermark, and bad arguments are named. */
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "check.h"
 
 #define CATALOG "{\"sessionTypes\":[{\"name\":\"d\",\"kind\":\"custom\",\"eventTypes\":[{\"name\":\"e\"}]}]}"
@@ -37,6 +41,137 @@ static int partition_at(const char *routing, size_t n) {
     }
     if (at == NULL || at >= end) return -2;
     return strncmp(at, "null", 4) == 0 ? -1 : atoi(at);
+}
+
+/* The number after `"name":` in compact JSON, or -1. */
+static long number_after(const char *json, const char *name) {
+    const char *at = json ? strstr(json, name) : NULL;
+    return at ? strtol(at + strlen(name), NULL, 10) : -1;
+}
+
+#define SHARED "{\"clock\":\"manual\",\"start\":\"2026-11-21T10:00:00Z\",\"allowedLateness\":null," \
+               "\"digestKey\":\"0123456789abcdef0123456789abcdef\"}"
+
+/* b's first event starts a component of its own on another partition than a's; its second names a's order o1, so
+ * the router moves b (one event) to a's partition (two events) first, where the event meets a's ownership of o1. */
+static void online_router(JourneyCatalog *catalog) {
+    char b[16] = "b0";
+    uint32_t pa = 0, pb = 0;
+    CHECK_STATUS(journey_partition_for("c:email:a", 4, &pa), JOURNEY_OK);
+    for (int n = 0; n < 50; n++) {
+        snprintf(b, sizeof b, "b%d", n);
+        char key[32];
+        snprintf(key, sizeof key, "c:email:%s", b);
+        CHECK_STATUS(journey_partition_for(key, 4, &pb), JOURNEY_OK);
+        if (pb != pa) break;
+    }
+    CHECK(pa != pb);
+    char events[4][512];
+    snprintf(events[0], 512, "%s", EVENT(ID(1), "a", "o1"));
+    snprintf(events[1], 512, "%s", EVENT(ID(2), "a", "o2"));
+    snprintf(events[2], 512, EVENT(ID(7), "%s", "o7"), b);
+    snprintf(events[3], 512, EVENT(ID(8), "%s", "o1"), b);
+
+    JourneyConfig *shared = NULL;
+    CHECK_STATUS(journey_config_new(SHARED, &shared), JOURNEY_OK);
+    JourneyEngine *one = new_engine(catalog, shared), *parts[4];
+    for (int p = 0; p < 4; p++) parts[p] = new_engine(catalog, shared);
+    JourneyOnlineRouter *router = NULL;
+    CHECK_STATUS(journey_online_router_new(catalog, 4, &router), JOURNEY_OK);
+    int moves = 0;
+    for (int i = 0; i < 4; i++) {
+        char *route = NULL, *expected = NULL, *got = NULL;
+        CHECK_STATUS(journey_online_router_route(router, events[i], strlen(events[i]), &route), JOURNEY_OK);
+        const char *customers = route ? strstr(route, "\"customers\":") : NULL;
+        if (customers != NULL) { /* one move: its customers array runs to the end of the move */
+            moves++;
+            long source = number_after(route, "\"source\":"), target = number_after(route, "\"target\":");
+            CHECK(source == (long)pb && target == (long)pa);
+            char command[1024], *slice = NULL, *done = NULL;
+            const char *end = strchr(customers, ']');
+            snprintf(command, sizeof command, "{\"op\":\"moveOut\",\"input\":{%.*s}}", (int)(end - customers + 1), customers);
+            CHECK_STATUS(journey_call(parts[source], command, &slice), JOURNEY_OK);
+            CHECK(contains(slice, "\"slice\":\""));
+            snprintf(command, sizeof command, "{\"op\":\"moveIn\",\"input\":%s}", slice ? slice : "null");
+            CHECK_STATUS(journey_call(parts[target], command, &done), JOURNEY_OK);
+            journey_string_free(slice);
+            journey_string_free(done);
+        }
+        long partition = number_after(route, "\"partition\":");
+        CHECK(partition >= 0 && partition < 4);
+        CHECK_STATUS(journey_ingest_json(one, events[i], strlen(events[i]), &expected), JOURNEY_OK);
+        if (partition >= 0 && partition < 4) {
+            CHECK_STATUS(journey_ingest_json(parts[partition], events[i], strlen(events[i]), &got), JOURNEY_OK);
+            CHECK(got != NULL && expected != NULL && strcmp(got, expected) == 0);
+        }
+        journey_string_free(route);
+        journey_string_free(expected);
+        journey_string_free(got);
+    }
+    CHECK(moves == 1);
+    char query[512], *expected = NULL, *got = NULL;
+    snprintf(query, sizeof query,
+             "{\"customer\":{\"id\":\"%s\",\"idType\":\"email\"},\"viewer\":{\"permissions\":"
+             "[\"journey:session:view\",\"journey:sessionType:view\"],\"divisions\":[\"*\"]}}", b);
+    CHECK_STATUS(journey_journey(one, query, &expected), JOURNEY_OK);
+    CHECK_STATUS(journey_journey(parts[pa], query, &got), JOURNEY_OK);
+    CHECK(contains(expected, "o7") && got != NULL && expected != NULL && strcmp(got, expected) == 0);
+    journey_string_free(expected);
+    journey_string_free(got);
+    char *refused = NULL;
+    CHECK_STATUS(journey_call(parts[0], "{\"op\":\"moveIn\",\"input\":{\"slice\":\"zz\"}}", &refused),
+                 JOURNEY_INVALID_ARGUMENT);
+    CHECK_STATUS(journey_online_router_route(router, NULL, 3, &refused), JOURNEY_NULL_ARGUMENT);
+    journey_online_router_free(router);
+    JourneyOnlineRouter *none = NULL;
+    CHECK_STATUS(journey_online_router_new(catalog, 0, &none), JOURNEY_INVALID_ARGUMENT);
+    CHECK(none == NULL);
+    journey_online_router_free(NULL);
+    journey_engine_free(one);
+    for (int p = 0; p < 4; p++) journey_engine_free(parts[p]);
+    journey_config_free(shared);
+}
+
+/* Two partitions of an event clock tell each other what they accepted; the watermark before a position is known
+ * once both have passed it. */
+static void frontier(void) {
+    JourneyConfig *config = NULL;
+    CHECK_STATUS(journey_config_new("{\"clock\":\"event\",\"allowedLateness\":\"10m\"}", &config), JOURNEY_OK);
+    const char *times = "{\"createdDate\":\"2026-11-21T10:30:00Z\"}\n{\"createdDate\":\"2026-11-21T10:00:00Z\"}\n";
+    char *needed = NULL;
+    CHECK_STATUS(journey_watermark_needed(config, times, strlen(times), &needed), JOURNEY_OK);
+    CHECK(needed != NULL && strcmp(needed, "[false,true]") == 0);
+    journey_string_free(needed);
+    journey_config_free(config);
+
+    JourneyFrontier *frontier = NULL;
+    bool passed = true;
+    char *watermark = NULL;
+    CHECK_STATUS(journey_frontier_new(2, NULL, &frontier), JOURNEY_OK);
+    CHECK_STATUS(journey_frontier_record(frontier, "{\"partition\":0,\"accepted\":[[0,\"2026-11-21T10:30:00Z\"]],"
+                                                   "\"next\":5}"), JOURNEY_OK);
+    CHECK_STATUS(journey_frontier_passed(frontier, 1, &passed), JOURNEY_OK);
+    CHECK(!passed);
+    CHECK_STATUS(journey_frontier_watermark_before(frontier, 1, &watermark), JOURNEY_INVALID_ARGUMENT);
+    CHECK(watermark == NULL);
+    CHECK_STATUS(journey_frontier_record(frontier, "{\"partition\":1,\"accepted\":[],\"next\":null}"), JOURNEY_OK);
+    CHECK_STATUS(journey_frontier_passed(frontier, 5, &passed), JOURNEY_OK);
+    CHECK(passed);
+    CHECK_STATUS(journey_frontier_watermark_before(frontier, 5, &watermark), JOURNEY_OK);
+    CHECK(watermark != NULL && strcmp(watermark, "2026-11-21T10:30:00.000Z") == 0);
+    journey_string_free(watermark);
+    CHECK_STATUS(journey_frontier_record(frontier, "{\"partition\":1}"), JOURNEY_INVALID_JSON);
+    CHECK_STATUS(journey_frontier_record(frontier, "{\"partition\":9,\"next\":null}"), JOURNEY_INVALID_ARGUMENT);
+    CHECK_STATUS(journey_frontier_record(NULL, "{}"), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_frontier_passed(frontier, 1, NULL), JOURNEY_NULL_ARGUMENT);
+    journey_frontier_free(frontier);
+    int64_t first[2] = {0, -1};
+    CHECK_STATUS(journey_frontier_new(2, first, &frontier), JOURNEY_OK);
+    CHECK_STATUS(journey_frontier_passed(frontier, 0, &passed), JOURNEY_OK);
+    CHECK(passed);
+    journey_frontier_free(frontier);
+    journey_frontier_free(NULL);
+    CHECK_STATUS(journey_frontier_new(0, NULL, &frontier), JOURNEY_INVALID_ARGUMENT);
 }
 
 int main(void) {
@@ -111,6 +246,9 @@ int main(void) {
     CHECK_STATUS(journey_merge_stats("[]", &out), JOURNEY_OK);
     CHECK(contains(out, "\"eventsAccepted\":0"));
     journey_string_free(out);
+
+    online_router(catalog);
+    frontier();
 
     journey_string_free(routing);
     journey_engine_free(one);
