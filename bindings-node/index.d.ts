@@ -1011,6 +1011,13 @@ export declare class OnlineRouter {
   partitionOf(customer: Customer): number | null
 }
 
+/**
+ * The key an operation other than ingest routes by, for `partitionFor`: `a:<agentId>` for
+ * `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`; `null` for
+ * the others (docs/scale-out.md).
+ */
+export declare function commandKey(op: string, input?: unknown): string | null
+
 /** The stats of partitioned engines summed counter by counter: one engine's stats. */
 export declare function mergeStats(stats: Stats[]): Stats
 

@@ -868,6 +868,25 @@ enum JourneyStatus journey_partition_for(const char *key,
 enum JourneyStatus journey_merge_stats(const char *stats, char **total);
 
 /**
+ * The key an operation other than ingest routes by, for `journey_partition_for`: `a:<agentId>`
+ * for `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`.
+ *
+ * @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
+ * @param key Receives the key, or NULL for an operation that has none (ingest, reads, and the ops
+ *        that name an agent session, which go where the session was started); free it with
+ *        journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_INVALID_ARGUMENT` (not an operation),
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `command_json` is a NUL-terminated string; `key` is writable.
+ */
+enum JourneyStatus journey_command_key(const char *command_json, char **key);
+
+/**
  * Flags the NDJSON events (as `journey_ingest_ndjson` reads them) before which a partition must
  * take the event-clock watermark under `config`: none unless the clock is `event`; those that
  * might be late, or every one when retention is on (docs/scale-out.md).

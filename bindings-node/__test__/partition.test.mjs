@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Catalog, Engine, Frontier, OnlineRouter, route, partitionFor, mergeStats, watermarkNeeded } = require('../index.js')
+const { Catalog, Engine, Frontier, OnlineRouter, commandKey, route, partitionFor, mergeStats, watermarkNeeded } = require('../index.js')
 
 const CATALOG = JSON.stringify({
   sessionTypes: [
@@ -157,4 +157,12 @@ test('the frontier shares an event-clock watermark across processes', () => {
   assert.equal(frontier.watermarkBefore(3), '2026-11-21T10:30:00.000Z')
   assert.throws(() => frontier.record({ partition: 1, accepted: [] }), TypeError)
   assert.throws(() => frontier.record({ partition: 5, accepted: [], next: null }), (e) => e.code === 'INVALID_ARGUMENT')
+})
+
+test('agent and action operations route by their own key', () => {
+  assert.equal(commandKey('startAgentSession', { agentId: 'a1' }), 'a:a1')
+  assert.equal(commandKey('sendCustomEvent', { agentId: 'a1', eventName: 'x' }), 'a:a1')
+  assert.equal(commandKey('recordActionEvent', { actionId: '6F1C8A52-1B44-4D8E-9A6B-3F1F0C2A9E11' }), 'w:6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11')
+  assert.equal(commandKey('stats'), null)
+  assert.throws(() => commandKey('explode', {}), (e) => e.code === 'INVALID_ARGUMENT')
 })

@@ -151,3 +151,13 @@ impl OnlineRouter {
         Ok(partition.map(|p| p as u32))
     }
 }
+
+/// The key an operation other than ingest routes by, for `partitionFor`: `a:<agentId>` for
+/// `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`; `null` for
+/// the others (docs/scale-out.md).
+#[napi(ts_args_type = "op: string, input?: unknown")]
+pub fn command_key(env: &Env, op: String, input: Option<Unknown<'_>>) -> Result<Option<String>> {
+    let input = crate::optional_json(env, input)?;
+    let command = journey_core::Command::new(&op, input).js(env)?;
+    Ok(partition::command_key(&command))
+}

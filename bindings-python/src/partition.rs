@@ -160,6 +160,17 @@ impl OnlineRouter {
     }
 }
 
+/// The key an operation other than ingest routes by, for `partition_for`: `a:<agentId>` for
+/// `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`; `None` for
+/// the others (docs/scale-out.md).
+#[pyfunction]
+#[pyo3(signature = (op, input=None))]
+fn command_key(op: &str, input: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let input = input.map(to_json).transpose()?.unwrap_or(serde_json::Value::Null);
+    let command = journey_core::Command::new(op, input).py()?;
+    Ok(partition::command_key(&command))
+}
+
 /// Adds the partition functions and classes to the native module.
 pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Frontier>()?;
@@ -168,5 +179,6 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(partition_for, module)?)?;
     module.add_function(wrap_pyfunction!(merge_stats, module)?)?;
     module.add_function(wrap_pyfunction!(watermark_needed, module)?)?;
+    module.add_function(wrap_pyfunction!(command_key, module)?)?;
     Ok(())
 }

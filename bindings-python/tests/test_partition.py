@@ -180,3 +180,13 @@ def test_the_router_reads_batches_as_the_engine_does_and_names_bad_input() -> No
         partition.route(catalog, 42, 4)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         partition.merge_stats([{"eventsAccepted": "many"}])  # type: ignore[typeddict-item]
+
+
+def test_agent_and_action_operations_route_by_their_own_key() -> None:
+    assert partition.command_key("startAgentSession", {"agentId": "a1"}) == "a:a1"
+    assert partition.command_key("sendCustomEvent", {"agentId": "a1", "eventName": "x"}) == "a:a1"
+    action = {"actionId": "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "mediaType": "webchat", "state": "offered"}
+    assert partition.command_key("recordActionEvent", action) == "w:6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"
+    assert partition.command_key("stats") is None
+    with pytest.raises(libjourney.InvalidArgumentError, match="explode"):
+        partition.command_key("explode", {})

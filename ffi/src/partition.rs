@@ -9,7 +9,7 @@ use crate::handles::{JourneyCatalog, JourneyConfig, clear, give};
 use crate::status::JourneyStatus;
 use crate::strings::{bytes, give_json, give_json_text, out_string, text};
 use journey_core::partition::{
-    Frontier, OnlineRouter, PartitionProgress, Router, merge_stats, partition_for, watermark_needed,
+    Frontier, OnlineRouter, PartitionProgress, Router, command_key, merge_stats, partition_for, watermark_needed,
 };
 use journey_core::{Batch, JourneyError, Stats};
 use std::ffi::c_char;
@@ -103,6 +103,38 @@ pub unsafe extern "C" fn journey_merge_stats(stats: *const c_char, total: *mut *
         let parts: Vec<Stats> = serde_json::from_str(text(stats, "stats")?)
             .map_err(|e| JourneyError::InvalidJson(format!("stats must be a JSON array of stats objects: {e}")))?;
         give_json(slot, &merge_stats(parts));
+        Ok(())
+    })
+}
+
+/// The key an operation other than ingest routes by, for `journey_partition_for`: `a:<agentId>`
+/// for `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`.
+///
+/// @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
+/// @param key Receives the key, or NULL for an operation that has none (ingest, reads, and the ops
+///        that name an agent session, which go where the session was started); free it with
+///        journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_INVALID_ARGUMENT` (not an operation),
+///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `command_json` is a NUL-terminated string; `key` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_command_key(command_json: *const c_char, key: *mut *mut c_char) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(key, "key")?;
+        let command = journey_core::Command::from_json(text(command_json, "command_json")?)?;
+        if let Some(found) = command_key(&command) {
+            // A key is UTF-8 text from a parsed JSON string: it makes a C string as JSON text does,
+            // unless it holds a NUL, which no agent id or UUID of an operation should.
+            if found.contains('\0') {
+                return Err(JourneyError::InvalidArgument("an agent id with a NUL character".into()).into());
+            }
+            give_json_text(slot, found);
+        }
         Ok(())
     })
 }

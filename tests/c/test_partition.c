@@ -250,6 +250,17 @@ int main(void) {
     online_router(catalog);
     frontier();
 
+    /* Agent operations and web action events route by their own key. */
+    char *key = NULL;
+    CHECK_STATUS(journey_command_key("{\"op\":\"startAgentSession\",\"input\":{\"agentId\":\"a1\"}}", &key), JOURNEY_OK);
+    CHECK(key != NULL && strcmp(key, "a:a1") == 0);
+    journey_string_free(key);
+    CHECK_STATUS(journey_command_key("{\"op\":\"stats\"}", &key), JOURNEY_OK);
+    CHECK(key == NULL);
+    CHECK_STATUS(journey_command_key("{\"op\":\"explode\"}", &key), JOURNEY_INVALID_ARGUMENT);
+    CHECK_STATUS(journey_command_key("{", &key), JOURNEY_INVALID_JSON);
+    CHECK_STATUS(journey_command_key(NULL, &key), JOURNEY_NULL_ARGUMENT);
+
     journey_string_free(routing);
     journey_engine_free(one);
     for (int p = 0; p < 4; p++) journey_engine_free(parts[p]);

@@ -28,11 +28,22 @@ engines share a `digestKey`):
         engines[move["target"]].move_in(engines[move["source"]].move_out(move["customers"]))
     engines[route["partition"]].ingest(event)
 
+Agent operations and web action events route by their own key:
+`partition_for(command_key("sendCustomEvent", request), n)`.
+
 A customer's journey is read from its partition: the partition of any of its events, or, for a
 customer no event names, ``partition_for(f"c:{id_type}:{id}", partitions)``. Outcomes merge by
 each event's position in the input.
 """
 
-from libjourney._native import Frontier, OnlineRouter, merge_stats, partition_for, route, watermark_needed
+from libjourney._native import (
+    Frontier,
+    OnlineRouter,
+    command_key,
+    merge_stats,
+    partition_for,
+    route,
+    watermark_needed,
+)
 
-__all__ = ["Frontier", "OnlineRouter", "merge_stats", "partition_for", "route", "watermark_needed"]
+__all__ = ["Frontier", "OnlineRouter", "command_key", "merge_stats", "partition_for", "route", "watermark_needed"]

@@ -1,6 +1,7 @@
 //! The keys an event's outcome depends on (SPEC §13, docs/scale-out.md "The three keys").
 
 use crate::catalog::{Catalog, SessionKind};
+use crate::command::Command;
 use crate::event::IdType;
 use crate::json::Json;
 use uuid::Uuid;
@@ -83,6 +84,25 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
     keys
 }
 
+/// The key an operation other than ingest routes by (SPEC §13, "everything else by its own key"):
+/// `a:<agentId>` for an agent's login and the custom events sent to it, `w:<actionId>` for a web
+/// action event; its partition is [`super::partition_for`] of it. `None` for ingest (the routers
+/// route events), for reads (they go where the data they read is), for subscriptions (they stay in
+/// the host), and for the ops that name an agent session: they go to the partition the session was
+/// started on, which the host knows from `startAgentSession`.
+pub fn command_key(command: &Command) -> Option<String> {
+    match command {
+        Command::StartAgentSession(input) => Some(format!("a:{}", input.agent_id)),
+        Command::SendCustomEvent(request) => Some(format!("a:{}", request.agent_id)),
+        Command::RecordActionEvent(event) => event
+            .get("actionId")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|id| Uuid::try_parse(id).ok())
+            .map(|id| format!("w:{id}")),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +134,22 @@ mod tests {
         assert!(keys(&catalog, b"{not json").is_empty());
         assert_eq!(Key::External(SessionKind::Conversation, "c".into()).canonical(), "k:conversation:c");
         assert_eq!(Key::Customer(IdType::Email, "a@x".into()).canonical(), "c:email:a@x");
+    }
+
+    #[test]
+    fn agent_and_action_operations_route_by_their_own_key() {
+        let command = |text: &str| Command::from_json(text).unwrap();
+        assert_eq!(
+            command_key(&command(r#"{"op":"startAgentSession","input":{"agentId":"a1"}}"#)),
+            Some("a:a1".into())
+        );
+        let send = r#"{"op":"sendCustomEvent","input":{"agentId":"a1","eventName":"x"}}"#;
+        assert_eq!(command_key(&command(send)), Some("a:a1".into()));
+        let action = r#"{"op":"recordActionEvent","input":{"actionId":"6F1C8A52-1B44-4D8E-9A6B-3F1F0C2A9E11"}}"#;
+        assert_eq!(command_key(&command(action)), Some("w:6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11".into()));
+        assert_eq!(command_key(&command(r#"{"op":"recordActionEvent","input":{"actionId":7}}"#)), None);
+        assert_eq!(command_key(&command(r#"{"op":"ingest","input":{}}"#)), None);
+        assert_eq!(command_key(&command(r#"{"op":"stats"}"#)), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod router;
 mod transfer;
 mod watermark;
 
-pub use keys::{Key, keys, keys_of_value};
+pub use keys::{Key, command_key, keys, keys_of_value};
 pub use merge::{Directory, merge_outcomes, merge_stats};
 pub use online::{Move, OnlineRoute, OnlineRouter};
 pub use router::{MAX_PARTITIONS, QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};
