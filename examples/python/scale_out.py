@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import libjourney
 
@@ -56,19 +56,25 @@ def customers_of(lines: Sequence[str]) -> dict[str, Any]:
     return dict(sorted(customers.items()))
 
 
-def all_pages(engine: libjourney.Engine, customer: Any) -> list[Any]:
-    """A customer's whole journey, page by page (or the error, as `[{"code"}]`)."""
+def paged(fetch: Callable[[Any], Any], size: int) -> list[Any]:
+    """Every page `fetch(page_request)` gives, following the cursors (or the error, as
+    `[{"code"}]`)."""
     pages: list[Any] = []
-    page: Any = {"pageSize": 200}
+    page: Any = {"pageSize": size}
     while True:
         try:
-            result = engine.journey(customer, VIEWER, page)
+            result = fetch(page)
         except libjourney.JourneyError as error:
             return [{"code": error.code}]
         pages.append(result)
         if result["nextCursor"] is None:
             return pages
-        page = {"pageSize": 200, "after": result["nextCursor"]}
+        page = {"pageSize": size, "after": result["nextCursor"]}
+
+
+def all_pages(engine: libjourney.Engine, customer: Any) -> list[Any]:
+    """A customer's whole journey, page by page."""
+    return paged(lambda page: engine.journey(customer, VIEWER, page), 200)
 
 
 def journeys_across(engines: Sequence[libjourney.Engine], customers: dict[str, Any]) -> dict[str, Any]:
@@ -85,18 +91,8 @@ def journeys_across(engines: Sequence[libjourney.Engine], customers: dict[str, A
 
 
 def all_session_events(engine: libjourney.Engine, session_id: str) -> list[Any]:
-    """A session's events, page by page (or the error, as `[{"code"}]`)."""
-    pages: list[Any] = []
-    page: Any = {"pageSize": 50}
-    while True:
-        try:
-            result = engine.session_events(session_id, VIEWER, page)
-        except libjourney.JourneyError as error:
-            return [{"code": error.code}]
-        pages.append(result)
-        if result["nextCursor"] is None:
-            return pages
-        page = {"pageSize": 50, "after": result["nextCursor"]}
+    """A session's events, page by page."""
+    return paged(lambda page: engine.session_events(session_id, VIEWER, page), 50)
 
 
 def session_events_across(engines: Sequence[libjourney.Engine], outcomes: Sequence[Any]) -> dict[str, Any]:
