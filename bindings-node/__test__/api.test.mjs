@@ -157,6 +157,37 @@ test('a durable engine keeps journeys across a restart', async () => {
   }
 })
 
+test('a store that recovers to checkpoints drops what followed the last one', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'journey-node-checkpoint-'))
+  const config = { clock: 'manual', start: '2026-11-21T10:00:00Z', store: { recoverTo: 'checkpoint' } }
+  const event = (order) => ({
+    eventName: 'in_transit', createdDate: '2026-11-21T09:50:00Z', customer: { id: 'dana', idType: 'email' },
+    session: { type: 'delivery', externalId: order }, attributes: { location: 'Depot 7' },
+  })
+  try {
+    const store = join(dir, 'store')
+    const first = Engine.open(store, catalog, config)
+    assert.equal(first.lastCheckpoint(), null)
+    assert.equal(first.ingest(event('order-1')).status, 'accepted')
+    first.checkpoint({ topic: 'journey', offset: 1 })
+    assert.equal(first.ingest(event('order-2')).status, 'accepted')
+    assert.throws(() => first.snapshot(), (error) => error.code === 'INVALID_ARGUMENT')
+    first.close() // not at a checkpoint: the next open drops order-2
+
+    const second = Engine.open(store, catalog, config)
+    assert.deepEqual(second.lastCheckpoint(), { topic: 'journey', offset: 1 })
+    assert.equal(second.recovery().recordsAfterCheckpointDropped, 1)
+    assert.equal(second.stats().eventsAccepted, 1)
+    assert.equal(second.ingest(event('order-2')).status, 'accepted', 'the message after the offset is new again')
+    assert.throws(() => second.checkpoint('x'.repeat(70_000)), (error) => error.code === 'INVALID_ARGUMENT')
+    second.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a damaged store throws CORRUPT_STORE with the file and the offset', async () => {
   const { mkdtempSync, rmSync, readdirSync, readFileSync: read, writeFileSync } = await import('node:fs')
   const { tmpdir } = await import('node:os')

@@ -35,6 +35,42 @@ static void remove_store(const char *dir) {
     CHECK(system(command) == 0);
 }
 
+/* A store that recovers to checkpoints (a stream consumer's): what followed the last checkpoint is dropped on
+ * open, and the checkpoint's value comes back through journey_call. */
+static void checkpoints(void) {
+    char dir[] = "/tmp/journey-c-checkpoint-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char *catalog_json = read_file("examples/data/catalog.json");
+    JourneyConfig *config = NULL;
+    JourneyCatalog *catalog = NULL;
+    JourneyEngine *engine = NULL;
+    CHECK_STATUS(journey_config_new("{\"clock\":\"manual\",\"start\":\"2026-11-21T09:05:00Z\","
+                                    "\"store\":{\"recoverTo\":\"checkpoint\"}}", &config), JOURNEY_OK);
+    CHECK_STATUS(journey_catalog_new(catalog_json, config, &catalog), JOURNEY_OK);
+    CHECK_STATUS(journey_engine_open(dir, catalog, config, &engine), JOURNEY_OK);
+    char *result = NULL;
+    CHECK_STATUS(journey_call(engine, "{\"op\":\"checkpoint\",\"input\":{\"offset\":41}}", &result), JOURNEY_OK);
+    journey_string_free(result);
+    CHECK_STATUS(journey_ingest_json(engine, EVENT, strlen(EVENT), &result), JOURNEY_OK);
+    CHECK(contains(result, "\"status\":\"accepted\""));
+    journey_string_free(result);
+    journey_engine_free(engine); /* a crash after the checkpoint */
+
+    CHECK_STATUS(journey_engine_open(dir, catalog, config, &engine), JOURNEY_OK);
+    CHECK_STATUS(journey_call(engine, "{\"op\":\"lastCheckpoint\"}", &result), JOURNEY_OK);
+    CHECK(result != NULL && strcmp(result, "{\"checkpoint\":{\"offset\":41}}") == 0);
+    journey_string_free(result);
+    CHECK_STATUS(journey_stats(engine, &result), JOURNEY_OK);
+    CHECK(contains(result, "\"eventsAccepted\":0"));
+    journey_string_free(result);
+    CHECK_STATUS(journey_engine_close(engine), JOURNEY_OK);
+    journey_engine_free(engine);
+    journey_catalog_free(catalog);
+    journey_config_free(config);
+    free(catalog_json);
+    remove_store(dir);
+}
+
 int main(void) {
     char dir[] = "/tmp/journey-c-store-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
@@ -72,6 +108,8 @@ int main(void) {
     journey_string_free(outcome);
     CHECK_STATUS(journey_engine_snapshot(engine), JOURNEY_OK);
     journey_engine_free(engine); /* without close: the next open replays the journal */
+
+    checkpoints();
 
     JourneyEngine *unopened = NULL;
     CHECK_STATUS(journey_engine_close(NULL), JOURNEY_NULL_ARGUMENT);
