@@ -36,7 +36,7 @@ class ConsumerProcess:
             [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "consume", "--bootstrap", bootstrap,
              "--topic", "journey", "--group", "journey", "--catalog", str(work / "catalog.json"),
              "--config", str(work / "config.json"), "--stores", str(work / "stores"), "--out", str(work / "out"),
-             "--checkpoint-every", "20", "--session-timeout-ms", "3000"],
+             "--checkpoint-every", "23", "--session-timeout-ms", "3000"],
             stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
     def log(self) -> list[Any]:
@@ -83,9 +83,12 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> N
 EVENT_CLOCK: Any = {"clock": "event", "allowedLateness": "30m"}
 
 
-@pytest.mark.parametrize("clock", ["manual", "event"])
-def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path, clock: str) -> None:
+@pytest.mark.parametrize(("clock", "online"), [("manual", False), ("event", False), ("manual", True)])
+def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path, clock: str, online: bool) -> None:
+    """`online`: the producer routes one event at a time and sends the state moves it asks for."""
     config = CONFIG if clock == "manual" else EVENT_CLOCK
+    if online:
+        config = {**config, "digestKey": "00112233445566778899aabbccddeeff"}
     lines = stream() if clock == "manual" else [line for line in stream() if scale_out.clock_move(line) is None]
     expected = one_engine(lines, config)
     holder, bootstrap = kafka_consumer.mock_cluster()
@@ -96,10 +99,13 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     # The topic exists (4 partitions) before the consumers subscribe to it.
     assert kafka_consumer.topic_partitions(Producer({"bootstrap.servers": bootstrap}), "journey") == 4
     ends = [0, 0, 0, 0]  # messages produced to each partition so far
+    state_moves = [0]
 
     def produce(start: int, stop: int | None) -> None:
-        report = kafka_consumer.produce(bootstrap, "journey", catalog, lines, config, start=start, stop=stop)
+        report = kafka_consumer.produce(bootstrap, "journey", catalog, lines, config, start=start, stop=stop,
+                                        online=online)
         assert report["quarantined"] == [] and min(report["events"]) > 20, report
+        state_moves[0] += report["stateMoves"]
         for n, messages in enumerate(report["messages"]):
             ends[n] += messages
 
@@ -138,6 +144,7 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     assert merged["stats"] == expected["stats"]
     assert merged["journeys"] == expected["journeys"]
     assert merged["sessionEvents"] == expected["sessionEvents"]
+    assert (state_moves[0] > 0) == online, "the online router moved state, the batch router never does"
     # The killed consumer's state after its last checkpoint was dropped and redone by its successor,
     # and the restarted consumer applied part of the second half.
     reopened = [entry for consumer in (second, restarted) for entry in consumer.log() if entry["event"] == "assigned"]

@@ -64,6 +64,13 @@ NEEDS_WATERMARK = "journey-watermark"
 #: other partitions with an event that needs the watermark, so that they pass its position, and to
 #: every partition at the end of what a producer sent.
 BARRIER = "journey-barrier"
+#: The header of a state move's first half, on the partition the component leaves: its value names
+#: the move, the message's value is the customers (JSON). The consumer takes their state out of
+#: its engine and publishes the slice to `<topic>-slices` under the move's name.
+MOVE_OUT = "journey-move-out"
+#: The header of a state move's second half, on the partition the component joins: the consumer
+#: waits for the move's slice and puts it into its engine, before the event that follows.
+MOVE_IN = "journey-move-in"
 #: On a barrier: wait there for the watermark and take it (the end of what was sent, so that reads
 #: see the clock one engine would have there).
 FINAL = "journey-final"
@@ -84,21 +91,24 @@ def is_event_clock(config: Any) -> bool:
 # --- produce -----------------------------------------------------------------------------------
 
 def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list[str], config: Any = None,
-            cap: Optional[int] = None, start: int = 0, stop: Optional[int] = None) -> dict[str, Any]:
+            cap: Optional[int] = None, start: int = 0, stop: Optional[int] = None,
+            online: bool = False) -> dict[str, Any]:
     """Routes `lines` over the topic's partitions and produces them in order, those from position
     `start` to `stop` only when given (a producer resuming where it stopped routes the whole input
-    again: a component's partition depends on all of it). With an event clock in `config`, marks
-    the events that need the watermark and sends barriers. Returns what it sent: messages per
-    partition, events per partition, clock moves, quarantined components."""
+    again: a component's partition depends on all of it). `online` routes one event at a time, as
+    a producer that does not have its input in hand must, and sends the state moves the router
+    asks for before the event that needs them. With an event clock in `config`, marks the events
+    that need the watermark and sends barriers. Returns what it sent: messages per partition,
+    events per partition, clock moves, state moves, quarantined components."""
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 20})
     partitions = topic_partitions(producer, topic)
     moves = {position: move for position, move in ((p, clock_move(line)) for p, line in enumerate(lines)) if move}
     events = [(position, line) for position, line in enumerate(lines) if position not in moves]
     batch = "\n".join(line for _, line in events)
-    routing = partition.route(catalog, batch, partitions, cap)
+    routes, quarantined = route_events(catalog, events, partitions, cap, online)
     needed = partition.watermark_needed(config, batch) if is_event_clock(config) else [False] * len(events)
-    targets: dict[int, tuple[Optional[int], bool]] = {position: (target, needs) for (position, _), target, needs in zip(events, routing["partitions"], needed)}
-    sent: dict[str, Any] = {"messages": [0] * partitions, "events": [0] * partitions, "clockMoves": 0}
+    needs_watermark = {position: needs for (position, _), needs in zip(events, needed)}
+    sent: dict[str, Any] = {"messages": [0] * partitions, "events": [0] * partitions, "clockMoves": 0, "stateMoves": 0}
 
     def send(target: int, value: str, headers: Headers) -> None:
         producer.produce(topic, value=value.encode(), partition=target, headers=headers)
@@ -113,10 +123,16 @@ def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list
             for target in range(partitions):
                 send(target, moves[position][1], [*headers, (CLOCK, moves[position][0].encode())])
             continue
-        routed, needs = targets[position]
+        routed, state_moves = routes[position]
         if routed is None:
             continue  # quarantined: reported, for the host to look at
+        for n, move in enumerate(state_moves):
+            name = f"{position}.{n}".encode()
+            send(move["source"], json.dumps(move["customers"]), [*headers, (MOVE_OUT, name)])
+            send(move["target"], "", [*headers, (MOVE_IN, name)])
+            sent["stateMoves"] += 1
         target = routed
+        needs = needs_watermark[position]
         send(target, lines[position], [*headers, (NEEDS_WATERMARK, b"1")] if needs else headers)
         sent["events"][target] += 1
         if needs:
@@ -127,7 +143,21 @@ def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list
             send(target, "", [(BARRIER, str(end).encode()), (FINAL, b"1")])
     if producer.flush(30) != 0:
         raise KafkaException("messages were left unsent after 30 s")
-    return {**sent, "quarantined": routing["quarantined"]}
+    return {**sent, "quarantined": quarantined}
+
+
+def route_events(catalog: libjourney.Catalog, events: list[tuple[int, str]], partitions: int, cap: Optional[int],
+                 online: bool) -> tuple[dict[int, tuple[Optional[int], list[Any]]], list[Any]]:
+    """Each event's partition and the state moves to make before it, by position; and the
+    quarantined components (the batch router's cap; the online router has none)."""
+    if online:
+        router = partition.OnlineRouter(catalog, partitions)
+        routes = {position: router.route(line) for position, line in events}
+        return {position: (route["partition"], route["moves"]) for position, route in routes.items()}, []
+    routing = partition.route(catalog, "\n".join(line for _, line in events), partitions, cap)
+    no_moves: list[Any] = []
+    return {position: (target, no_moves) for (position, _), target in zip(events, routing["partitions"])}, \
+        routing["quarantined"]
 
 
 def topic_partitions(client: Producer, topic: str) -> int:
@@ -171,53 +201,95 @@ class Partition:
             self.report_changed = True
 
 
-class WatermarkChannel:
-    """The event-clock frontier of every partition, shared through a topic: each consumer
-    publishes its partitions' progress reports there and reads everyone's (docs/scale-out.md)."""
+class SideTopic:
+    """A topic every consumer writes to and reads whole, beside the group's: the partitions'
+    progress reports, the slices of state moves. Reads start at the beginning, so a restarted
+    consumer knows everything that was sent."""
 
-    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+    def __init__(self, bootstrap: str, topic: str) -> None:
         self.topic = topic
-        self.frontier = partition.Frontier(partitions)
-        # Reports are small and a waiting partition waits for them: no lingering, short fetches.
+        # Its messages are waited for: no lingering, short fetches.
         self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 0})
         self.reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{topic}-{uuid.uuid4()}",
                                 "enable.auto.commit": False, "fetch.wait.max.ms": 5})
         count = topic_partitions(self.producer, topic)
         self.reader.assign([TopicPartition(topic, n, OFFSET_BEGINNING) for n in range(count)])
 
-    def publish(self, owned: Partition) -> None:
-        """Sends a partition's report (and takes it at once: its own partitions need not wait)."""
-        if not owned.report_changed:
-            return
-        self.frontier.record(owned.report)
-        self.producer.produce(self.topic, key=str(owned.number).encode(), value=json.dumps(owned.report).encode())
+    def publish(self, key: bytes, value: bytes) -> None:
+        self.producer.produce(self.topic, key=key, value=value)
         self.producer.poll(0)
-        owned.report = {**owned.report, "accepted": []}
-        owned.report_changed = False
 
-    def receive(self, timeout: float) -> None:
-        """Takes the reports other consumers sent."""
+    def receive(self, timeout: float) -> list[tuple[bytes, bytes]]:
+        """What was sent since the last call, as `(key, value)`."""
         self.producer.poll(0)
+        received = []
         for message in self.reader.consume(num_messages=10_000, timeout=timeout):
-            if message.error() is None and message.value():
-                self.frontier.record(json.loads(message.value() or b"{}"))
+            if message.error() is None:
+                received.append((message.key() or b"", message.value() or b""))
+        return received
+
+    def flush(self) -> None:
+        if self.producer.flush(30) != 0:
+            raise KafkaException(f"messages to {self.topic} were left unsent after 30 s")
 
     def close(self) -> None:
         self.producer.flush(5)
         self.reader.close()
 
 
+class WatermarkChannel:
+    """The event-clock frontier of every partition, shared through `<topic>-progress`: each
+    consumer publishes its partitions' progress reports there and reads everyone's."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+        self.frontier = partition.Frontier(partitions)
+        self.side = SideTopic(bootstrap, f"{topic}-progress")
+
+    def publish(self, owned: Partition) -> None:
+        """Sends a partition's report (and takes it at once: its own partitions need not wait)."""
+        if not owned.report_changed:
+            return
+        self.frontier.record(owned.report)
+        self.side.publish(str(owned.number).encode(), json.dumps(owned.report).encode())
+        owned.report = {**owned.report, "accepted": []}
+        owned.report_changed = False
+
+    def receive(self, timeout: float) -> None:
+        """Takes the reports other consumers sent."""
+        for _, report in self.side.receive(timeout):
+            self.frontier.record(json.loads(report))
+
+
+class SliceChannel:
+    """The slices of state moves, through `<topic>-slices`, by move name: the partition a
+    component leaves publishes it, the one it joins waits for it. A move made again after a
+    restart publishes the same state again; the first copy is kept."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.side = SideTopic(bootstrap, f"{topic}-slices")
+        self.received: dict[bytes, bytes] = {}
+
+    def publish(self, name: bytes, slice: bytes) -> None:
+        self.received.setdefault(name, slice)
+        self.side.publish(name, slice)
+
+    def receive(self, timeout: float) -> None:
+        for name, slice in self.side.receive(timeout):
+            self.received.setdefault(name, slice)
+
+
 class JourneyConsumer:
     """The engines of the partitions this consumer owns, and what it does with each message."""
 
     def __init__(self, catalog: libjourney.Catalog, config: Any, stores: Path, out: Path,
-                 checkpoint_every: int, channel: Optional[WatermarkChannel] = None) -> None:
+                 checkpoint_every: int, slices: SliceChannel, channel: Optional[WatermarkChannel] = None) -> None:
         self.catalog = catalog
         self.config: Any = {**(config or {}), "store": {**(config or {}).get("store", {}), "recoverTo": "checkpoint"}}
         self.stores = stores
         self.out = out
         self.checkpoint_every = checkpoint_every
         self.channel = channel
+        self.slices = slices
         self.owned: dict[int, Partition] = {}
         stores.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
@@ -285,9 +357,12 @@ class JourneyConsumer:
         return applied
 
     def ready(self, owned: Partition, headers: dict[str, bytes]) -> bool:
-        """Whether the partition's next message can be applied now. An event that needs the
-        watermark, or a final barrier, waits until every partition has passed its position;
-        reaching it, this partition has passed it too."""
+        """Whether the partition's next message can be applied now. A state move's second half
+        waits for its slice; an event that needs the watermark, or a final barrier, waits until
+        every partition has passed its position. Reaching it, this partition has passed it too."""
+        if MOVE_IN in headers:
+            owned.passed(int(headers[SEQUENCE]))
+            return headers[MOVE_IN] in self.slices.received
         if self.channel is None:
             return True
         if BARRIER in headers:
@@ -300,6 +375,13 @@ class JourneyConsumer:
 
     def apply(self, owned: Partition, message: Message) -> None:
         headers = header_values(message)
+        if MOVE_OUT in headers:
+            customers = json.loads(message.value() or b"[]")
+            self.slices.publish(headers[MOVE_OUT], owned.engine.move_out(customers))
+            return
+        if MOVE_IN in headers:
+            owned.engine.move_in(self.slices.received[headers[MOVE_IN]])
+            return
         if BARRIER in headers:
             if FINAL in headers:
                 self.observe_watermark(owned, int(headers[BARRIER]))
@@ -328,7 +410,9 @@ class JourneyConsumer:
             owned.engine.observe_watermark(watermark)
 
     def checkpoint(self, owned: Partition) -> None:
-        """Writes the partition's outcomes, then records its next offset in its engine."""
+        """Writes the partition's outcomes and sends the slices of its moves, then records its
+        next offset in its engine: a checkpoint never covers a move whose slice could be lost."""
+        self.slices.side.flush()
         if owned.unwritten:
             # One write: a kill cannot leave half a line for the next owner to append to.
             fd = os.open(self.out / f"outcomes-{owned.number}.ndjson", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -376,6 +460,7 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
             waiting = any(owned.queue for owned in consumer.owned.values())
             messages = kafka.consume(num_messages=1000, timeout=0 if waiting else 0.1)
             consumer.receive(messages)
+            consumer.slices.receive(0.002 if waiting else 0)
             if consumer.channel is not None:
                 consumer.channel.receive(0.002 if waiting else 0)
             if consumer.drain():
@@ -394,8 +479,9 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
     finally:
         consumer.release_all()
         kafka.close()
+        consumer.slices.side.close()
         if consumer.channel is not None:
-            consumer.channel.close()
+            consumer.channel.side.close()
         log("stopped")
 
 
@@ -456,6 +542,8 @@ def main() -> None:
         if name == "produce":
             sub.add_argument("--cap", type=int, help="quarantine components of more events")
             sub.add_argument("--start", type=int, default=0, help="the first position to send")
+            sub.add_argument("--online", action="store_true",
+                             help="route one event at a time, moving state when components join")
         if name == "consume":
             sub.add_argument("--group", default="journey")
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
@@ -476,13 +564,15 @@ def main() -> None:
     config = json.loads(args.config.read_text()) if args.config else None
     if args.command == "produce":
         log("produced", **produce(args.bootstrap, args.topic, catalog, read_lines(args.files), config, args.cap,
-                                  args.start))
+                                  args.start, online=args.online))
     elif args.command == "consume":
         channel = None
         if is_event_clock(config):
             partitions = topic_partitions(Producer({"bootstrap.servers": args.bootstrap}), args.topic)
             channel = WatermarkChannel(args.bootstrap, f"{args.topic}-progress", partitions)
-        journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, channel)
+        slices = SliceChannel(args.bootstrap, args.topic)
+        journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
+                                           channel)
         consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms)
     else:
         merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
