@@ -352,6 +352,7 @@ def test_a_durable_engine_keeps_journeys_across_a_restart(tmp_path: Path) -> Non
             "recordsReplayed": 0,
             "tornBytesDropped": 0,
             "catalogUpgraded": False,
+            "recordsAfterCheckpointDropped": 0,
         }
         assert engine.ingest(delivery("dana", "order-1"))["status"] == "accepted"
         with pytest.raises(libjourney.StoreLockedError) as locked:
