@@ -152,6 +152,9 @@ export interface AgentSessionInput {
   sessionId: string
 }
 
+/** `"start"`, or `{"event", "direction": "forward" | "backward"}`. */
+export type Anchor = StartOfSession | { direction?: Direction; event: string }
+
 /** A typed attribute (SPEC §1.2). */
 export interface AttributeDefinition {
   /** Whether the value is a list of the type (default false). */
@@ -170,6 +173,14 @@ export interface AttributeDefinition {
   type: AttributeTypeName
   /** `enum` only: the allowed values. */
   values?: string[]
+}
+
+/** `{"on", "attribute"}`. */
+export interface AttributeRef {
+  /** The attribute's name. */
+  attribute: string
+  /** A session's attribute, or its steps'. */
+  on: On
 }
 
 /** The attribute types of SPEC §1.2. */
@@ -197,7 +208,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -225,6 +236,10 @@ export interface CommandJourney {
 export interface CommandSessionEvents {
   input: SessionEventsQuery
   op: 'sessionEvents'
+}
+export interface CommandPaths {
+  input: PathsRequest
+  op: 'paths'
 }
 export interface CommandStats {
   op: 'stats'
@@ -363,6 +378,9 @@ export interface DeliveriesInput {
 /** Where a custom event went. */
 export type Delivery = 'queued' | 'persisted' | 'agentNotConnected'
 
+/** Which way a path runs from its anchor. */
+export type Direction = 'forward' | 'backward'
+
 /** A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`). */
 export type DurationText = string
 
@@ -372,6 +390,24 @@ export interface EventTypeDefinition {
   attributes?: AttributeDefinition[]
   /** An identifier, unique within its session type. */
   name: string
+}
+
+/** One condition: `{"on", "attribute"}` with `equals`, `in`, `min`/`max` or `exists`. */
+export interface Filter {
+  /** The attribute's name. */
+  attribute: string
+  /** The value it equals (a string, number or boolean). */
+  equals?: Json
+  /** Whether it is present (`true`) or absent (`false`). */
+  exists?: boolean | null
+  /** The values it may be (strings, or numbers). */
+  in?: Json[] | null
+  /** Largest number it may be (inclusive). */
+  max?: number | null
+  /** Smallest number it may be (inclusive). */
+  min?: number | null
+  /** A session's attribute, or its steps'. */
+  on: On
 }
 
 /** The kind of identifier a customer is known by. */
@@ -502,6 +538,9 @@ export interface NextEventsResultSessionEnded {
   status: 'sessionEnded'
 }
 
+/** Whether an attribute is a session's or one of its step events'. */
+export type On = 'session' | 'event'
+
 /** Where one event goes, and what must move first: `{"partition", "moves": [{"source", "target", "customers"}]}`. */
 export interface OnlineRoute {
   /** State to move before the event is ingested, in this order. */
@@ -561,6 +600,76 @@ export interface PartitionProgress {
   next: number | null
   /** The partition reporting. */
   partition: number
+}
+
+/** The paths of one group: `{"group", "sessions", "customers", "steps", "hidden"}`. */
+export interface PathGroup {
+  /** Distinct customers of those sessions. */
+  customers: number
+  /** The `groupBy` attribute's value; `null` without `groupBy`, or for sessions without it. */
+  group: Json
+  /** Sessions whose paths were cut by `minCellSize`, at the first node it hid. */
+  hidden: number
+  /** Sessions with a path. */
+  sessions: number
+  /** The first steps. */
+  steps: PathNode[]
+}
+
+/** One step after the steps above it: `{"step", "sessions", "customers", "share", "dropOff", "medianMs", "p90Ms", "steps"}`. */
+export interface PathNode {
+  /** Distinct customers of those sessions. */
+  customers: number
+  /** Sessions whose path ends here. */
+  dropOff: number
+  /** Median time from the previous step, in milliseconds (`null` at the first step). */
+  medianMs: number | null
+  /** 90th percentile of the time from the previous step (nearest rank). */
+  p90Ms: number | null
+  /** Sessions whose path went through it. */
+  sessions: number
+  /** `sessions` over the group's sessions, to 4 places. */
+  share: number
+  /** The step's name, as in the query's `steps` (or the event name). */
+  step: string
+  /** The steps after it. */
+  steps: PathNode[]
+}
+
+/** `{"from", "to", "sessions", "steps", "anchor", "depth", "filters", "groupBy", "minCellSize"}`, every key optional (docs/paths.md). */
+export interface PathsQuery {
+  /** Where paths start. */
+  anchor?: Anchor
+  /** Steps per path, 1 to 10 (default 5). */
+  depth?: number | null
+  /** Conditions a session must meet, all of them. */
+  filters?: Filter[]
+  /** Only events at or after this time (RFC 3339) are steps. */
+  from?: string | null
+  /** Splits the result by an attribute's value. */
+  groupBy?: AttributeRef | null
+  /** Nodes with fewer sessions are not shown (0: off). */
+  minCellSize?: number
+  /** Which sessions count. */
+  sessions?: SessionSelection
+  /** The events that are steps: `eventName` or `sessionType:eventName`; all when absent. */
+  steps?: string[] | null
+  /** Only events before this time (RFC 3339) are steps. */
+  to?: string | null
+}
+
+/** The input of the `paths` op: `{"query", "viewer"}`. */
+export interface PathsRequest {
+  /** What to count. */
+  query?: PathsQuery
+  /** Who asks: only the sessions and events it may see count. */
+  viewer: Viewer
+}
+
+/** The answer of `paths`: `{"groups": [...]}`. */
+export interface PathsResult {
+  /** One per value of `groupBy` (one, with `group: null`, without it), by value, `null` last. */
+  groups: PathGroup[]
 }
 
 /** A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`. */
@@ -707,6 +816,16 @@ export interface SessionReference {
   type: string
 }
 
+/** `{"types", "kinds", "channels"}`: which sessions count (each list absent: all). */
+export interface SessionSelection {
+  /** Conversation channels; other kinds have none and are left out when this is given. */
+  channels?: string[] | null
+  /** `web`, `custom`, `conversation`. */
+  kinds?: string[] | null
+  /** Session type names. */
+  types?: string[] | null
+}
+
 /** A session's status, computed from `now` when it is read. */
 export type SessionStatus = 'live' | 'idle' | 'inactive' | 'ended'
 
@@ -729,6 +848,9 @@ export interface SessionTypeDefinition {
   /** When a session counts as idle and then inactive. */
   status?: StatusThresholds
 }
+
+/** The anchor `"start"`. */
+export type StartOfSession = 'start'
 
 /** What the engine has done so far; the JSON form of `stats()`. `rejectedByCode` counts each rejected event once under every distinct code among its violations, so its sum can exceed `eventsRejected`. Codes never seen are left out. */
 export interface Stats {

@@ -1157,6 +1157,29 @@ enum JourneyStatus journey_advance(const struct JourneyEngine *engine, const cha
  */
 enum JourneyStatus journey_set_now(const struct JourneyEngine *engine, const char *timestamp);
 
+/**
+ * The paths sessions take (docs/paths.md): `request_json` is `{"query": {…}, "viewer": {…}}`.
+ *
+ * `*result` receives `{"groups":[{"group","sessions","customers","steps":[…],"hidden"}]}`; free it
+ * with `journey_string_free`.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param request_json `{"query","viewer"}` as NUL-terminated JSON.
+ * @param result Receives the paths; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_PERMISSION_DENIED`, `JOURNEY_INVALID_ARGUMENT` (a query that does
+ *         not fit the catalog), `JOURNEY_INVALID_JSON`, `JOURNEY_NULL_ARGUMENT`,
+ *         `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * As for `journey_journey`.
+ */
+enum JourneyStatus journey_paths(const struct JourneyEngine *engine,
+                                 const char *request_json,
+                                 char **result);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

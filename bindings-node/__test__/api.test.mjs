@@ -404,3 +404,25 @@ test('ingestBatch can return only the rejections, with their lines, or only the 
   assert.deepEqual([totals.accepted, totals.duplicates, totals.rejections], [1, 1, []])
   assert.throws(() => engine().ingestBatch('', { outcomes: 'some' }), { code: 'INVALID_ARGUMENT' })
 })
+
+test('paths count sessions step by step, under the journey view permissions', () => {
+  const engine = new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z' })
+  const orders = [['ann', 'order-1', 3], ['bob', 'order-2', 1]]
+  for (const [id, order, count] of orders) {
+    for (let n = 0; n < count; n++) {
+      engine.ingest({
+        eventName: 'in_transit', createdDate: `2026-11-21T09:${String(10 * n).padStart(2, '0')}:00Z`,
+        customer: { id, idType: 'email' }, session: { type: 'delivery', externalId: order }, attributes: { location: `Stop ${n}` },
+      }, { strict: true })
+    }
+  }
+  const viewer = { permissions: ['journey:session:view', 'journey:sessionType:view', 'journey:event:view'], divisions: ['*'] }
+  const [group] = engine.paths({ depth: 3 }, viewer).groups
+  assert.equal(group.sessions, 2)
+  assert.equal(group.steps[0].step, 'in_transit')
+  assert.equal(group.steps[0].dropOff, 1)
+  assert.equal(group.steps[0].steps[0].steps[0].sessions, 1)
+  assert.equal(group.steps[0].steps[0].medianMs, 600_000)
+  assert.throws(() => engine.paths({}, { permissions: ['journey:session:view'], divisions: ['*'] }), (e) => e.code === 'PERMISSION_DENIED')
+  assert.throws(() => engine.paths({ depth: 0 }, viewer), (e) => e.code === 'INVALID_ARGUMENT')
+})

@@ -244,6 +244,14 @@ impl Engine {
         to_json(self.inner.session_events_query(&query)).js(env)
     }
 
+    /// The paths sessions take, as `viewer` may see them (docs/paths.md).
+    #[napi(ts_args_type = "query: PathsQuery, viewer: Viewer", ts_return_type = "PathsResult")]
+    pub fn paths(&self, env: &Env, query: Unknown<'_>, viewer: Unknown<'_>) -> Result<Value> {
+        let input = json!({"query": json_value(env, query)?, "viewer": json_value(env, viewer)?});
+        let request: journey_core::paths::PathsRequest = query_from_value(&input).js(env)?;
+        to_json(self.inner.paths(&request.query, &request.viewer)).js(env)
+    }
+
     /// The counters.
     #[napi(ts_return_type = "Stats")]
     pub fn stats(&self) -> Value {

@@ -283,6 +283,23 @@ impl Engine {
         to_python(py, &serde_json::to_value(self.inner.session_events_query(&query).py()?).unwrap_or_default())
     }
 
+    /// The paths sessions take, as `viewer` may see them (docs/paths.md): `query` is a dict of
+    /// `from`, `to`, `sessions`, `steps`, `anchor`, `depth`, `filters`, `groupBy` and
+    /// `minCellSize`, each optional. Releases the GIL while it counts.
+    #[pyo3(signature = (query, viewer))]
+    fn paths<'py>(
+        &self,
+        py: Python<'py>,
+        query: &Bound<'py, PyAny>,
+        viewer: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = json!({"query": to_json(query)?, "viewer": to_json(viewer)?});
+        let request: journey_core::paths::PathsRequest = query_from_value(&input).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.paths(&request.query, &request.viewer)).py()?;
+        to_python(py, &serde_json::to_value(result).unwrap_or_default())
+    }
+
     /// The counters, as a dict.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &serde_json::to_value(self.inner.stats()).unwrap_or_default())

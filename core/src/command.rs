@@ -81,6 +81,8 @@ pub enum Command {
     Journey(JourneyQuery),
     /// A page of one session's events.
     SessionEvents(SessionEventsQuery),
+    /// The paths sessions take (docs/paths.md).
+    Paths(Box<crate::paths::PathsRequest>),
     /// The counters.
     Stats,
     /// Logs an agent in.
@@ -150,6 +152,7 @@ impl Engine {
             Command::ObserveWatermark(timestamp) => self.observe_watermark(timestamp).map(|()| json!({})),
             Command::Journey(query) => self.journey_query(query).map(|page| to_json(&page)),
             Command::SessionEvents(query) => self.session_events_query(query).map(|page| to_json(&page)),
+            Command::Paths(request) => self.paths(&request.query, &request.viewer).map(|r| to_json(&r)),
             Command::Stats => Ok(to_json(&self.stats())),
             Command::StartAgentSession(input) => self.start_agent_session(&input.agent_id).map(|s| to_json(&s)),
             Command::EndAgentSession(input) => self.end_agent_session(&input.session_id).map(|()| json!({})),

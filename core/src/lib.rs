@@ -46,6 +46,7 @@ pub mod journey;
 pub mod json;
 pub mod outcome;
 pub mod partition;
+pub mod paths;
 mod retention;
 mod session;
 mod shard;

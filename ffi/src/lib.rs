@@ -52,7 +52,9 @@ pub use partition::{
 };
 pub use status::{JourneyStatus, journey_status_name};
 pub use strings::journey_string_free;
-pub use view::{journey_advance, journey_journey, journey_session_events, journey_set_now, journey_stats};
+pub use view::{
+    journey_advance, journey_journey, journey_paths, journey_session_events, journey_set_now, journey_stats,
+};
 
 use std::ffi::c_char;
 

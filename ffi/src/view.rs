@@ -4,6 +4,7 @@ use crate::error::guard;
 use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{give_json, out_string, text};
+use journey_core::paths::PathsRequest;
 use journey_core::{JourneyQuery, SessionEventsQuery, parse_input, query_from_value};
 use std::ffi::c_char;
 
@@ -120,4 +121,36 @@ pub unsafe extern "C" fn journey_advance(engine: *const JourneyEngine, duration:
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_set_now(engine: *const JourneyEngine, timestamp: *const c_char) -> JourneyStatus {
     guard(|| unsafe { Ok(live_engine(engine)?.set_now(text(timestamp, "timestamp")?)?) })
+}
+
+/// The paths sessions take (docs/paths.md): `request_json` is `{"query": {…}, "viewer": {…}}`.
+///
+/// `*result` receives `{"groups":[{"group","sessions","customers","steps":[…],"hidden"}]}`; free it
+/// with `journey_string_free`.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param request_json `{"query","viewer"}` as NUL-terminated JSON.
+/// @param result Receives the paths; free it with journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_PERMISSION_DENIED`, `JOURNEY_INVALID_ARGUMENT` (a query that does
+///         not fit the catalog), `JOURNEY_INVALID_JSON`, `JOURNEY_NULL_ARGUMENT`,
+///         `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// As for `journey_journey`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_paths(
+    engine: *const JourneyEngine,
+    request_json: *const c_char,
+    result: *mut *mut c_char,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(result, "result")?;
+        let engine = live_engine(engine)?;
+        let request: PathsRequest = query_from_value(&parse_input(text(request_json, "request_json")?)?)?;
+        give_json(slot, &engine.paths(&request.query, &request.viewer)?);
+        Ok(())
+    })
 }

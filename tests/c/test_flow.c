@@ -114,6 +114,23 @@ int main(void) {
     CHECK(contains(stats, "\"customEventsQueued\":1"));
     journey_string_free(stats);
 
+    /* Paths: the delivery's steps as a tree; a viewer without journey:event:view may not ask. */
+    char *paths = NULL;
+    const char *everything = "{\"query\":{\"sessions\":{\"types\":[\"delivery\"]},\"depth\":2},\"viewer\":"
+                             "{\"permissions\":[\"journey:session:view\",\"journey:sessionType:view\","
+                             "\"journey:event:view\"],\"divisions\":[\"*\"]}}";
+    CHECK_STATUS(journey_paths(engine, everything, &paths), JOURNEY_OK);
+    CHECK(contains(paths, "\"step\":\"product_purchased\",\"sessions\":1"));
+    CHECK(contains(paths, "\"dropOff\":1"));
+    journey_string_free(paths);
+    CHECK_STATUS(journey_paths(engine, "{\"query\":{},\"viewer\":{\"permissions\":[],\"divisions\":[]}}", &paths),
+                 JOURNEY_PERMISSION_DENIED);
+    CHECK(paths == NULL);
+    CHECK_STATUS(journey_paths(engine, "{\"query\":{\"depth\":11},\"viewer\":{\"permissions\":"
+                                       "[\"journey:session:view\",\"journey:event:view\"],\"divisions\":[]}}", &paths),
+                 JOURNEY_INVALID_ARGUMENT);
+    CHECK_STATUS(journey_paths(engine, "{", &paths), JOURNEY_INVALID_JSON);
+
     CHECK_STATUS(journey_end_agent_session(engine, agent_session), JOURNEY_OK);
     journey_engine_free(engine);
     return report("test_flow");

@@ -32,11 +32,17 @@ CookieName = Literal["cookie"]
 #: Where a custom event went.
 Delivery = Literal["queued", "persisted", "agentNotConnected"]
 
+#: Which way a path runs from its anchor.
+Direction = Literal["forward", "backward"]
+
 #: The kind of identifier a customer is known by.
 IdType = Literal["cookie", "email", "phone", "externalContact", "externalId"]
 
 #: The kind of web action.
 MediaType = Literal["webchat", "webmessaging", "contentoffer"]
+
+#: Whether an attribute is a session's or one of its step events'.
+On = Literal["session", "event"]
 
 #: Which outcomes a batch call returns: the bindings' `outcomes` option, the same in every language. Totals are always counted.
 Outcomes = Literal["all", "rejected", "none"]
@@ -49,6 +55,9 @@ SessionKindName = Literal["custom", "web"]
 
 #: A session's status, computed from `now` when it is read.
 SessionStatus = Literal["live", "idle", "inactive", "ended"]
+
+#: The anchor `"start"`.
+StartOfSession = Literal["start"]
 
 #: The sync modes of a durable store.
 SyncName = Literal["always", "batch", "interval", "never"]
@@ -185,6 +194,15 @@ class AttributeDefinition(TypedDict):
     values: NotRequired[List[str]]
 
 
+class AttributeRef(TypedDict):
+    """`{"on", "attribute"}`."""
+
+    #: The attribute's name.
+    attribute: str
+    #: A session's attribute, or its steps'.
+    on: On
+
+
 class BatchOutcome(TypedDict):
     """The result of a batch: one outcome per input, in input order, and totals."""
 
@@ -252,6 +270,13 @@ class CommandSessionEvents(TypedDict):
 
     input: SessionEventsQuery
     op: Literal["sessionEvents"]
+
+
+class CommandPaths(TypedDict):
+    """One case of `Command`."""
+
+    input: PathsRequest
+    op: Literal["paths"]
 
 
 class CommandStats(TypedDict):
@@ -438,6 +463,25 @@ class EventTypeDefinition(TypedDict):
     attributes: NotRequired[List[AttributeDefinition]]
     #: An identifier, unique within its session type.
     name: str
+
+
+#: One condition: `{"on", "attribute"}` with `equals`, `in`, `min`/`max` or `exists`.
+Filter = TypedDict("Filter", {
+    #: The attribute's name.
+    "attribute": "str",
+    #: The value it equals (a string, number or boolean).
+    "equals": "NotRequired[Any]",
+    #: Whether it is present (`true`) or absent (`false`).
+    "exists": "NotRequired[Optional[bool]]",
+    #: The values it may be (strings, or numbers).
+    "in": "NotRequired[Optional[List[Any]]]",
+    #: Largest number it may be (inclusive).
+    "max": "NotRequired[Optional[float]]",
+    #: Smallest number it may be (inclusive).
+    "min": "NotRequired[Optional[float]]",
+    #: A session's attribute, or its steps'.
+    "on": "On",
+})
 
 
 class IngestFileSettings(TypedDict):
@@ -639,6 +683,81 @@ class PartitionProgress(TypedDict):
     partition: int
 
 
+class PathGroup(TypedDict):
+    """The paths of one group: `{"group", "sessions", "customers", "steps", "hidden"}`."""
+
+    #: Distinct customers of those sessions.
+    customers: int
+    #: The `groupBy` attribute's value; `null` without `groupBy`, or for sessions without it.
+    group: Any
+    #: Sessions whose paths were cut by `minCellSize`, at the first node it hid.
+    hidden: int
+    #: Sessions with a path.
+    sessions: int
+    #: The first steps.
+    steps: List[PathNode]
+
+
+class PathNode(TypedDict):
+    """One step after the steps above it: `{"step", "sessions", "customers", "share", "dropOff", "medianMs", "p90Ms", "steps"}`."""
+
+    #: Distinct customers of those sessions.
+    customers: int
+    #: Sessions whose path ends here.
+    dropOff: int
+    #: Median time from the previous step, in milliseconds (`null` at the first step).
+    medianMs: Optional[int]
+    #: 90th percentile of the time from the previous step (nearest rank).
+    p90Ms: Optional[int]
+    #: Sessions whose path went through it.
+    sessions: int
+    #: `sessions` over the group's sessions, to 4 places.
+    share: float
+    #: The step's name, as in the query's `steps` (or the event name).
+    step: str
+    #: The steps after it.
+    steps: List[PathNode]
+
+
+#: `{"from", "to", "sessions", "steps", "anchor", "depth", "filters", "groupBy", "minCellSize"}`, every key optional (docs/paths.md).
+PathsQuery = TypedDict("PathsQuery", {
+    #: Where paths start.
+    "anchor": "NotRequired[Anchor]",
+    #: Steps per path, 1 to 10 (default 5).
+    "depth": "NotRequired[Optional[int]]",
+    #: Conditions a session must meet, all of them.
+    "filters": "NotRequired[List[Filter]]",
+    #: Only events at or after this time (RFC 3339) are steps.
+    "from": "NotRequired[Optional[str]]",
+    #: Splits the result by an attribute's value.
+    "groupBy": "NotRequired[Optional[AttributeRef]]",
+    #: Nodes with fewer sessions are not shown (0: off).
+    "minCellSize": "NotRequired[int]",
+    #: Which sessions count.
+    "sessions": "NotRequired[SessionSelection]",
+    #: The events that are steps: `eventName` or `sessionType:eventName`; all when absent.
+    "steps": "NotRequired[Optional[List[str]]]",
+    #: Only events before this time (RFC 3339) are steps.
+    "to": "NotRequired[Optional[str]]",
+})
+
+
+class PathsRequest(TypedDict):
+    """The input of the `paths` op: `{"query", "viewer"}`."""
+
+    #: What to count.
+    query: NotRequired[PathsQuery]
+    #: Who asks: only the sessions and events it may see count.
+    viewer: Viewer
+
+
+class PathsResult(TypedDict):
+    """The answer of `paths`: `{"groups": [...]}`."""
+
+    #: One per value of `groupBy` (one, with `group: null`, without it), by value, `null` last.
+    groups: List[PathGroup]
+
+
 class Quarantined(TypedDict):
     """A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`."""
 
@@ -789,6 +908,17 @@ class SessionReference(TypedDict):
     type: str
 
 
+class SessionSelection(TypedDict):
+    """`{"types", "kinds", "channels"}`: which sessions count (each list absent: all)."""
+
+    #: Conversation channels; other kinds have none and are left out when this is given.
+    channels: NotRequired[Optional[List[str]]]
+    #: `web`, `custom`, `conversation`.
+    kinds: NotRequired[Optional[List[str]]]
+    #: Session type names.
+    types: NotRequired[Optional[List[str]]]
+
+
 class SessionTypeDefinition(TypedDict):
     """A session type: its kind, status thresholds, session attributes and event types."""
 
@@ -924,8 +1054,11 @@ class Violation(TypedDict):
     path: str
 
 
+#: `"start"`, or `{"event", "direction": "forward" | "backward"}`.
+Anchor = Union[StartOfSession, Dict[str, Any]]
+
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries]
 
 #: A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`).
 DurationText = str

@@ -8,6 +8,7 @@ mod page;
 mod query;
 mod viewer;
 
+pub(crate) use card::listable;
 pub use card::{ConversationCard, EventView, LastEvent, SessionCard, SessionStatus};
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use query::{JourneyQuery, SessionEventsQuery, query_from_value};

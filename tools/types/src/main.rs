@@ -46,6 +46,7 @@ fn definitions() -> Map<String, Value> {
     // Written by one partition and read by another: its serialized form, every field present.
     let _ = generator.subschema_for::<journey_core::partition::PartitionProgress>();
     let _ = generator.subschema_for::<journey_core::partition::OnlineRoute>();
+    let _ = generator.subschema_for::<journey_core::paths::PathsResult>();
     let mut definitions = generator.take_definitions(true);
     // Inputs, in the form a caller may *write* them (a field with a default may be left out):
     // those the core reads with serde, and the forms its own parsers read (`journey_core::forms`).

@@ -55,14 +55,41 @@ fn all_literals(shape: &Shape) -> bool {
     matches!(shape, Shape::Union(options) if options.iter().all(|o| matches!(o, Shape::Literal(_))))
 }
 
-/// A `TypedDict`; a key that may be absent is `NotRequired`.
+/// A `TypedDict`; a key that may be absent is `NotRequired`. Class syntax, unless a key is a
+/// Python keyword (`from`, `in`): then the functional form, with the types as strings, since
+/// its values are evaluated when the module loads and `NotRequired` exists only for checkers.
 fn class(out: &mut String, name: &str, doc: Option<&str>, properties: &[Property]) {
+    if properties.iter().any(|p| PYTHON_KEYWORDS.contains(&p.name.as_str())) {
+        comment(out, doc);
+        out.push_str(&format!("{name} = TypedDict(\"{name}\", {{\n"));
+        for property in properties {
+            if let Some(doc) = &property.description {
+                out.push_str(&format!("    #: {doc}\n"));
+            }
+            out.push_str(&format!("    \"{}\": \"{}\",\n", property.name, annotation(property)));
+        }
+        out.push_str("})\n\n\n");
+        return;
+    }
     out.push_str(&format!("class {name}(TypedDict):\n"));
     if let Some(doc) = doc {
         out.push_str(&format!("    \"\"\"{}\"\"\"\n\n", doc.replace('\\', "\\\\").replace("\"\"\"", "'''")));
     }
     fields(out, properties);
     out.push_str("\n\n");
+}
+
+/// Keys that class syntax cannot declare.
+const PYTHON_KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// A property's type, `NotRequired` when it may be absent.
+fn annotation(property: &Property) -> String {
+    let shape = expression(&property.shape);
+    if property.required { shape } else { format!("NotRequired[{shape}]") }
 }
 
 fn fields(out: &mut String, properties: &[Property]) {
@@ -78,9 +105,7 @@ fn fields(out: &mut String, properties: &[Property]) {
         if let Some(doc) = &property.description {
             out.push_str(&format!("    #: {doc}\n"));
         }
-        let shape = expression(&property.shape);
-        let shape = if property.required { shape } else { format!("NotRequired[{shape}]") };
-        out.push_str(&format!("    {}: {shape}\n", property.name));
+        out.push_str(&format!("    {}: {}\n", property.name, annotation(property)));
     }
 }
 
