@@ -250,10 +250,10 @@ test-install: ffi-release
 	grep -q '"status":"accepted"' target/readme/c/run.out && grep -q '"status":"duplicate"' target/readme/c/run.out
 	@echo "README: the C program ran as written, against the installed library"
 
-## .venv: Python 3 with maturin, pytest, mypy, the benchmark's peers (fastjsonschema, orjson, jsonschema-rs), and Dask for the backfill example, confluent-kafka for the Kafka one
+## .venv: Python 3 with maturin, pytest, mypy, the benchmark's peers (fastjsonschema, orjson, jsonschema-rs), Dask for the backfill example, confluent-kafka for the Kafka one, pandas for paths_to_pandas
 $(VENV)/bin/maturin:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka
+	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka pandas pandas-stubs
 
 ## python: build the `libjourney` package into .venv (editable)
 python: $(VENV)/bin/maturin

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas
 import pytest
 
 import libjourney
@@ -72,3 +73,16 @@ def test_bad_queries_and_viewers_raise() -> None:
         engine.paths({"nonsense": 1}, VIEWER)  # type: ignore[typeddict-unknown-key]
     with pytest.raises(libjourney.PermissionDeniedError):
         engine.paths({}, {"permissions": ["journey:session:view"], "divisions": ["*"]})
+
+
+def test_paths_as_rows_and_a_pandas_frame() -> None:
+    result = shop().paths({"groupBy": {"on": "session", "attribute": "device"}}, VIEWER)
+    rows = libjourney.paths_rows(result)
+    assert [(r["group"], r["depth"], r["path"], r["sessions"]) for r in rows] == [
+        ("desktop", 1, "order_placed", 1), ("desktop", 2, "order_placed > item_shipped", 1),
+        ("mobile", 1, "order_placed", 2), ("mobile", 2, "order_placed > item_shipped", 1),
+        ("mobile", 3, "order_placed > item_shipped > item_delivered", 1)]
+    frame = libjourney.paths_to_pandas(result)
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == list(libjourney.PathRow.__annotations__)
+    assert frame[frame.depth == 1].sessions.sum() == 3

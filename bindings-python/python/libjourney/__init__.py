@@ -13,6 +13,7 @@ import os
 from typing import Optional, Union
 
 from libjourney import _native, partition, types
+from libjourney.paths import PathRow, paths_rows, paths_to_pandas
 from libjourney.types import Config, NextEventsResult
 from libjourney._native import (
     Catalog,
@@ -51,7 +52,10 @@ __all__ = [
     "UnknownActionError",
     "ValidationError",
     "__version__",
+    "PathRow",
     "partition",
+    "paths_rows",
+    "paths_to_pandas",
     "types",
 ]
 
