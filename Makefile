@@ -35,10 +35,12 @@ cli:
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## test-browser: Chromium loads `journey timeline`'s page of the bike delivery, the test checks the
-## DOM its script leaves (lanes, marks, the latest event's details) and takes a screenshot
+## test-browser: Chromium loads `journey timeline`'s page of the bike delivery and `journey flow`'s
+## charts of it and of a generated shop; the tests check the DOM the scripts leave (lanes, marks and
+## details; a rect per node and a path per link) and take screenshots
 test-browser: chromium
 	$(CARGO) test -p journey-cli --test timeline -- --ignored
+	$(CARGO) test -p journey-cli --test flow -- --ignored
 
 ## test-scale-out-readme: the README's Dask and Kafka session, run as written in a fresh directory
 test-scale-out-readme: python
@@ -83,6 +85,10 @@ test-load: wrk node
 ## timeline-screenshot: refresh docs/timeline.png, the screenshot the README shows
 timeline-screenshot: test-browser
 	cp target/tmp/timeline/journey.png docs/timeline.png
+
+## flow-screenshot: refresh docs/flow.png, the `journey flow` chart the README shows
+flow-screenshot: test-browser
+	cp target/tmp/flow/flow.png docs/flow.png
 
 ## test: build everything and run every test suite
 test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load docs miri-smoke fuzz-smoke

@@ -9,6 +9,7 @@
 //! config, and an optional durable store (SPEC §11). The behaviour is the core's; this crate reads
 //! arguments, shows progress and prints results.
 
+mod flow;
 mod open;
 mod replay;
 mod serve;
@@ -33,6 +34,9 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Render one customer's journey, as a viewer sees it, as a self-contained HTML page.
     Timeline(timeline::TimelineArgs),
+    /// Render the paths sessions take (docs/paths.md), as a viewer sees them, as a self-contained
+    /// HTML Sankey chart.
+    Flow(flow::FlowArgs),
     /// Serve one engine over HTTP with the NICE CXone Agent API and Genesys Cloud journey API
     /// paths and shapes, plus `POST /events`.
     Serve(serve::ServeArgs),
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Replay(args) => replay::run(args),
         Command::Timeline(args) => timeline::run(args),
+        Command::Flow(args) => flow::run(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

@@ -1,7 +1,7 @@
 //! How every subcommand gets its engine: `--catalog`, `--config` and `--store`.
 
 use anyhow::{Context, Result};
-use journey_core::{Catalog, Config, Engine};
+use journey_core::{Catalog, Config, Engine, IngestFileOptions};
 use std::path::{Path, PathBuf};
 
 /// The arguments that make an engine, shared by every subcommand.
@@ -42,4 +42,18 @@ impl EngineArgs {
 /// The text of a small input file (a catalog, a config, a viewer), naming it when it cannot be read.
 pub fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Ingests a file, saying on standard error how many lines were rejected (`journey replay` says why).
+pub fn ingest_quietly(engine: &Engine, path: &std::path::Path) -> Result<()> {
+    let summary = engine.ingest_file(path, &IngestFileOptions::default(), None, None)?;
+    if summary.rejected > 0 {
+        eprintln!(
+            "{}: {} of {} lines rejected (journey replay lists why)",
+            path.display(),
+            summary.rejected,
+            summary.lines
+        );
+    }
+    Ok(())
 }

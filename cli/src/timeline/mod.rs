@@ -7,10 +7,10 @@
 mod html;
 
 use crate::Exit;
-use crate::open::{EngineArgs, read};
+use crate::open::{EngineArgs, ingest_quietly, read};
 use anyhow::{Context, Result, bail};
 use journey_core::journey::{EventView, MAX_PAGE_SIZE, Page, SessionCard};
-use journey_core::{Customer, Engine, IdType, IngestFileOptions, JourneyError, PageRequest, Viewer};
+use journey_core::{Customer, Engine, IdType, JourneyError, PageRequest, Viewer};
 use std::path::PathBuf;
 
 /// Arguments of `journey timeline`.
@@ -87,20 +87,6 @@ fn parse_customer(text: &str) -> Result<Customer> {
         bail!("--customer {text:?}: unknown id type {id_type:?}");
     };
     Ok(Customer::new(id, id_type))
-}
-
-/// Ingests a file, saying on standard error how many lines were rejected (`journey replay` says why).
-fn ingest_quietly(engine: &Engine, path: &std::path::Path) -> Result<()> {
-    let summary = engine.ingest_file(path, &IngestFileOptions::default(), None, None)?;
-    if summary.rejected > 0 {
-        eprintln!(
-            "{}: {} of {} lines rejected (journey replay lists why)",
-            path.display(),
-            summary.rejected,
-            summary.lines
-        );
-    }
-    Ok(())
 }
 
 /// Every session card the viewer may see, each with the events it may read.
