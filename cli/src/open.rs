@@ -57,3 +57,14 @@ pub fn ingest_quietly(engine: &Engine, path: &std::path::Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The viewer in `path` (`{"permissions": [...], "divisions": [...]}`, SPEC §4), or, without one,
+/// every permission in every division: whoever runs the tool on the data owns it.
+pub fn viewer(path: Option<&Path>) -> Result<journey_core::Viewer> {
+    match path {
+        Some(path) => serde_json::from_str(&read(path)?).with_context(|| {
+            format!("{}: not a viewer ({{\"permissions\": [...], \"divisions\": [...]}})", path.display())
+        }),
+        None => Ok(journey_core::Viewer::unrestricted()),
+    }
+}

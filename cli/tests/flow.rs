@@ -3,6 +3,8 @@
 //! nothing of what it may not see, the vendored chart code is what its README records, and (under
 //! `make test-browser`) Chromium draws every node and link.
 
+mod browser;
+
 use journey_core::paths::{PathNode, PathsQuery, PathsResult};
 use journey_core::{Catalog, Config, Engine, Viewer};
 use serde_json::{Value, json};
@@ -182,8 +184,6 @@ fn the_vendored_chart_code_is_what_its_readme_records() {
 #[test]
 #[ignore = "needs Chromium: make test-browser"]
 fn chromium_draws_every_node_and_link() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    let headless = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,560"];
     for (name, shop, query) in [("demo", false, json!({})), ("shop", true, json!({"depth": 4, "minCellSize": 2}))] {
         let dir = data_dir(&format!("browser-{name}"), shop);
         std::fs::write(dir.join("query.json"), query.to_string()).unwrap();
@@ -191,27 +191,12 @@ fn chromium_draws_every_node_and_link() {
         let (nodes, links) =
             counts(&charts(&page)).iter().fold((0, 0), |(n, l), (nodes, links)| (n + nodes, l + links));
         let url = format!("file://{}", dir.join("flow.html").display());
-        let dom = Command::new(&chromium).args(headless).args(["--dump-dom", &url]).output().expect("Chromium runs");
-        assert!(dom.status.success(), "{dom:?}");
-        let dom = String::from_utf8_lossy(&dom.stdout);
+        let dom = browser::dom(&url, 560);
         assert_eq!(dom.matches("<rect class=\"node").count(), nodes, "{name}: nodes");
         assert_eq!(dom.matches("<path class=\"link").count(), links, "{name}: links");
         assert!(nodes > 0 && !dom.contains("=\"NaN\""), "{name}: every node and link has a place");
         if shop {
-            let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("flow");
-            std::fs::create_dir_all(&shots).unwrap();
-            let png = shots.join("flow.png");
-            let _ = std::fs::remove_file(&png);
-            let shot = Command::new(&chromium)
-                .args(headless)
-                .arg(format!("--screenshot={}", png.display()))
-                .arg(&url)
-                .output()
-                .unwrap();
-            assert!(shot.status.success(), "{shot:?}");
-            let bytes = std::fs::read(&png).unwrap();
-            assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "a real screenshot");
-            println!("screenshot: {}", png.display());
+            browser::screenshot(&url, 560, "flow/flow.png");
         }
     }
 }

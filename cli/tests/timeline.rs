@@ -1,6 +1,8 @@
 //! `journey timeline` on the bike delivery of the demo: what the page holds, what a restricted
 //! viewer's page must not hold, and (under `make test-browser`) what Chromium shows.
 
+mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -136,29 +138,12 @@ fn chromium_shows_the_lanes_marks_and_details() {
     let dir = bike_delivery("browser");
     timeline(&dir, &["--viewer", "viewer.json", "events.ndjson"]);
     let url = format!("file://{}", dir.join("journey.html").display());
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
-    let headless = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,640"];
-    let dom = Command::new(&chromium).args(headless).args(["--dump-dom", &url]).output().expect("Chromium runs");
-    assert!(dom.status.success(), "{dom:?}");
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = browser::dom(&url, 640);
     assert_eq!(count(&dom, "<section class=\"lane "), LANES, "{dom}");
     assert_eq!(count(&dom, "<button class=\"mark"), MARKS);
     // The script ran: the latest event (the delivery) is selected and its details shown.
     assert_eq!(count(&dom, "class=\"mark selected\""), 1);
     assert!(dom.contains("item_delivered  2026-11-21T10:30:00"), "details of the latest event: {dom}");
 
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("timeline");
-    std::fs::create_dir_all(&shots).unwrap();
-    let png = shots.join("journey.png");
-    let _ = std::fs::remove_file(&png);
-    let shot = Command::new(&chromium)
-        .args(headless)
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(shot.status.success(), "{shot:?}");
-    let bytes = std::fs::read(&png).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "a real screenshot, {} bytes", bytes.len());
-    println!("screenshot: {}", png.display());
+    browser::screenshot(&url, 640, "timeline/journey.png");
 }

@@ -10,7 +10,6 @@ mod html;
 use crate::Exit;
 use crate::open::{EngineArgs, ingest_quietly, read};
 use anyhow::{Context, Result, bail};
-use journey_core::Viewer;
 use journey_core::paths::{PathNode, PathsQuery, PathsResult};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -81,12 +80,7 @@ pub fn run(args: FlowArgs) -> Result<Exit> {
             .with_context(|| format!("{}: not a paths query (docs/paths.md)", path.display()))?,
         None => PathsQuery::default(),
     };
-    let viewer = match &args.viewer {
-        Some(path) => serde_json::from_str(&read(path)?).with_context(|| {
-            format!("{}: not a viewer ({{\"permissions\": [...], \"divisions\": [...]}})", path.display())
-        })?,
-        None => Viewer::unrestricted(),
-    };
+    let viewer = crate::open::viewer(args.viewer.as_deref())?;
     let engine = args.engine.open()?;
     for path in &args.files {
         ingest_quietly(&engine, path)?;

@@ -7,7 +7,7 @@
 mod html;
 
 use crate::Exit;
-use crate::open::{EngineArgs, ingest_quietly, read};
+use crate::open::{EngineArgs, ingest_quietly};
 use anyhow::{Context, Result, bail};
 use journey_core::journey::{EventView, MAX_PAGE_SIZE, Page, SessionCard};
 use journey_core::{Customer, Engine, IdType, JourneyError, PageRequest, Viewer};
@@ -60,12 +60,7 @@ pub fn run(args: TimelineArgs) -> Result<Exit> {
         bail!("give the events: a --store, NDJSON files, or both");
     }
     let customer = parse_customer(&args.customer)?;
-    let viewer = match &args.viewer {
-        Some(path) => serde_json::from_str(&read(path)?).with_context(|| {
-            format!("{}: not a viewer ({{\"permissions\": [...], \"divisions\": [...]}})", path.display())
-        })?,
-        None => Viewer::unrestricted(),
-    };
+    let viewer = crate::open::viewer(args.viewer.as_deref())?;
     let engine = args.engine.open()?;
     for path in &args.files {
         ingest_quietly(&engine, path)?;
