@@ -292,3 +292,27 @@ fn counts_sum_level_by_level_and_other_divisions_change_nothing() {
         assert!(before[0].groups[0].sessions > 20, "seed {seed} has paths");
     }
 }
+
+#[test]
+fn group_by_an_attribute_with_a_value_per_session_is_refused() {
+    let engine = engine();
+    for n in 0..(journey_core::paths::MAX_GROUPS + 1) {
+        let event = delivery(
+            &format!("c{n}"),
+            &format!("o{n}"),
+            "order_placed",
+            (n % 600) as u32,
+            json!({"price": n as f64}),
+            None,
+        );
+        engine.ingest_value(&event).unwrap();
+    }
+    let by_price = json!({"groupBy": {"on": "event", "attribute": "price"}});
+    let query: PathsQuery = serde_json::from_value(by_price).unwrap();
+    let refused = engine.paths(&query, &viewer(&["*"])).unwrap_err();
+    assert_eq!(refused.code(), "INVALID_ARGUMENT");
+    assert!(refused.to_string().contains("groupBy 'price'"), "{refused}");
+    let narrowed = json!({"groupBy": {"on": "event", "attribute": "price"},
+        "filters": [{"on": "event", "attribute": "price", "max": 99}]});
+    assert_eq!(paths(&engine, narrowed).groups.len(), 100, "a filter first brings it under the limit");
+}

@@ -9,7 +9,7 @@ mod tree;
 pub use query::{
     Anchor, AttributeRef, Direction, Filter, MAX_DEPTH, On, PathsQuery, PathsRequest, SessionSelection, StartOfSession,
 };
-pub use tree::{PathGroup, PathNode, PathsResult};
+pub use tree::{MAX_GROUPS, PathGroup, PathNode, PathsResult};
 
 use crate::catalog::Catalog;
 use crate::engine::Engine;
@@ -39,16 +39,27 @@ impl Engine {
         let plan = query.plan(&self.catalog)?;
         self.expire()?;
         let mut tree = Tree::default();
+        let mut complete = true;
         self.store.each_customer(|customer| {
-            add_customer(&self.catalog, &plan, viewer, customer, &mut tree);
-            tree.end_customer();
+            if complete {
+                complete = add_customer(&self.catalog, &plan, viewer, customer, &mut tree);
+                tree.end_customer();
+            }
         });
+        if !complete {
+            let attribute = plan.group_by.as_ref().map_or("", |by| by.attribute.as_str());
+            return Err(JourneyError::invalid_argument(format!(
+                "groupBy '{}' has more than {MAX_GROUPS} values among the sessions counted: group by an attribute \
+                 with fewer, or filter first",
+                crate::error::clip(attribute)
+            )));
+        }
         Ok(tree.finish(plan.min_cell_size))
     }
 }
 
-/// Adds the paths of one customer's sessions.
-fn add_customer(catalog: &Catalog, plan: &Plan, viewer: &Viewer, customer: &CustomerSessions, tree: &mut Tree) {
+/// Adds the paths of one customer's sessions; `false` when a group past [`MAX_GROUPS`] stopped it.
+fn add_customer(catalog: &Catalog, plan: &Plan, viewer: &Viewer, customer: &CustomerSessions, tree: &mut Tree) -> bool {
     for session in customer.iter() {
         if !plan.types[session.session_type] || !listable(session, viewer) || !on_channel(plan, session) {
             continue;
@@ -68,8 +79,11 @@ fn add_customer(catalog: &Catalog, plan: &Plan, viewer: &Viewer, customer: &Cust
             query::On::Session => session_attribute(catalog, session, &by.attribute),
             query::On::Event => anchor.attribute(&by.attribute),
         });
-        tree.add(group.as_ref(), &path);
+        if !tree.add(group.as_ref(), &path) {
+            return false;
+        }
     }
+    true
 }
 
 /// The session's path under the plan's anchor and depth, and the step event it starts from.

@@ -57,6 +57,11 @@ pub struct PathNode {
 
 type NodeId = usize;
 
+/// Most groups a result may have: `groupBy` is for an attribute with a few values (a channel, a
+/// device, a campaign), not one per session (an order id), which would make the result as large as
+/// the data.
+pub const MAX_GROUPS: usize = 1_000;
+
 #[derive(Default)]
 struct Node {
     label: String,
@@ -79,11 +84,13 @@ pub(crate) struct Tree {
 }
 
 impl Tree {
-    /// Adds one session's path: its steps' labels and times, in path order.
-    pub fn add(&mut self, group: Option<&Value>, path: &[(&str, Millis)]) {
+    /// Adds one session's path: its steps' labels and times, in path order. Returns `false`, and
+    /// adds nothing, when the path's group would be one more than [`MAX_GROUPS`].
+    pub fn add(&mut self, group: Option<&Value>, path: &[(&str, Millis)]) -> bool {
         let key = group.map(Value::to_string);
         let root = match self.groups.get(&key) {
             Some(&root) => root,
+            None if self.groups.len() >= MAX_GROUPS => return false,
             None => {
                 let root = self.new_node(String::new());
                 self.groups.insert(key, root);
@@ -108,6 +115,7 @@ impl Tree {
             self.visit(at);
         }
         self.nodes[at].ends += 1;
+        true
     }
 
     /// Counts each node the customer's sessions went through once.
@@ -205,11 +213,11 @@ mod tests {
     #[test]
     fn counts_at_each_depth_sum_to_the_depth_above_minus_drop_offs() {
         let mut tree = Tree::default();
-        tree.add(None, &[("a", 0), ("b", 10), ("c", 30)]);
-        tree.add(None, &[("a", 0), ("b", 20)]);
+        assert!(tree.add(None, &[("a", 0), ("b", 10), ("c", 30)]));
+        assert!(tree.add(None, &[("a", 0), ("b", 20)]));
         tree.end_customer();
-        tree.add(None, &[("a", 5)]);
-        tree.add(None, &[("x", 5), ("b", 6)]);
+        assert!(tree.add(None, &[("a", 5)]));
+        assert!(tree.add(None, &[("x", 5), ("b", 6)]));
         tree.end_customer();
         let result = tree.finish(0);
         let group = &result.groups[0];
@@ -220,5 +228,16 @@ mod tests {
         assert_eq!((a.steps[0].median_ms, a.steps[0].p90_ms), (Some(10), Some(20)));
         let hidden = Tree::default();
         assert_eq!(hidden.finish(0).groups, vec![]);
+    }
+
+    #[test]
+    fn a_group_past_the_limit_is_refused() {
+        let mut tree = Tree::default();
+        for n in 0..MAX_GROUPS {
+            assert!(tree.add(Some(&Value::from(n)), &[("a", 0)]));
+        }
+        assert!(tree.add(Some(&Value::from(0)), &[("a", 0)]), "an existing group takes more");
+        assert!(!tree.add(Some(&Value::from(MAX_GROUPS)), &[("a", 0)]));
+        assert_eq!(tree.finish(0).groups.len(), MAX_GROUPS);
     }
 }
