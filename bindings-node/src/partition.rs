@@ -70,16 +70,9 @@ impl Frontier {
     /// (`null`: no events) when the input is known, as in a backfill. Without it, a stream's.
     #[napi(constructor, ts_args_type = "partitions: number, firstPositions?: (number | null)[]")]
     pub fn new(env: &Env, partitions: u32, first_positions: Option<Vec<Option<i64>>>) -> Result<Self> {
-        let inner = match first_positions {
-            None => partition::Frontier::starting(partitions as usize),
-            Some(first) if first.len() == partitions as usize => {
-                partition::Frontier::new(&first.iter().map(|p| p.map(|p| p.max(0) as u64)).collect::<Vec<_>>())
-            }
-            Some(first) => {
-                let message = format!("firstPositions has {} entries for {partitions} partitions", first.len());
-                return Err(type_error(env, &message));
-            }
-        };
+        let first: Option<Vec<Option<u64>>> =
+            first_positions.map(|first| first.iter().map(|p| p.map(|p| p.max(0) as u64)).collect());
+        let inner = partition::Frontier::of(partitions as usize, first.as_deref()).js(env)?;
         Ok(Frontier { inner: Mutex::new(inner) })
     }
 

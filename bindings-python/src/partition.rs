@@ -80,16 +80,7 @@ impl Frontier {
     #[new]
     #[pyo3(signature = (partitions, first_positions=None))]
     fn new(partitions: usize, first_positions: Option<Vec<Option<u64>>>) -> PyResult<Self> {
-        let inner = match first_positions {
-            None => partition::Frontier::starting(partitions),
-            Some(first) if first.len() == partitions => partition::Frontier::new(&first),
-            Some(first) => {
-                return Err(PyTypeError::new_err(format!(
-                    "first_positions has {} entries for {partitions} partitions",
-                    first.len()
-                )));
-            }
-        };
+        let inner = partition::Frontier::of(partitions, first_positions.as_deref()).py()?;
         Ok(Frontier { inner: Mutex::new(inner) })
     }
 

@@ -201,12 +201,14 @@ pub unsafe extern "C" fn journey_frontier_new(
 ) -> JourneyStatus {
     guard(|| unsafe {
         clear(frontier);
-        check_partitions(partitions)?;
+        // The count is checked before `first_positions` is read as that many values.
+        let stream = Frontier::of(partitions as usize, None)?;
         let inner = match first_positions.is_null() {
-            true => Frontier::starting(partitions as usize),
+            true => stream,
             false => {
                 let first = std::slice::from_raw_parts(first_positions, partitions as usize);
-                Frontier::new(&first.iter().map(|&p| u64::try_from(p).ok()).collect::<Vec<_>>())
+                let first: Vec<Option<u64>> = first.iter().map(|&p| u64::try_from(p).ok()).collect();
+                Frontier::of(partitions as usize, Some(&first))?
             }
         };
         give(frontier, JourneyFrontier(Mutex::new(inner)))
@@ -388,9 +390,4 @@ pub unsafe extern "C" fn journey_online_router_free(router: *mut JourneyOnlineRo
         // SAFETY: made by Box::into_raw in `give`, freed once.
         drop(unsafe { Box::from_raw(router) });
     }
-}
-
-/// `INVALID_ARGUMENT` unless `partitions` is one the routers take.
-fn check_partitions(partitions: u32) -> Result<(), JourneyError> {
-    OnlineRouter::new(partitions as usize).map(drop)
 }

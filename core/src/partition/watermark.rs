@@ -73,6 +73,22 @@ impl Frontier {
         Frontier::new(&vec![Some(0); partitions])
     }
 
+    /// The frontier a host asks for: of `partitions` partitions (1 to [`super::MAX_PARTITIONS`]),
+    /// with each one's first position when the input is known (a backfill), or a stream's
+    /// ([`Frontier::starting`]) without. `INVALID_ARGUMENT` for a count out of range or
+    /// `first_positions` of another length.
+    pub fn of(partitions: usize, first_positions: Option<&[Option<u64>]>) -> Result<Frontier> {
+        super::router::check_partitions(partitions)?;
+        match first_positions {
+            None => Ok(Frontier::starting(partitions)),
+            Some(first) if first.len() == partitions => Ok(Frontier::new(first)),
+            Some(first) => Err(JourneyError::invalid_argument(format!(
+                "{} first positions for {partitions} partitions",
+                first.len()
+            ))),
+        }
+    }
+
     /// Whether every partition has passed every position before `position`, so that
     /// [`Frontier::watermark_before`] is known (`u64::MAX`: all are done).
     pub fn passed(&self, position: u64) -> bool {
@@ -295,6 +311,8 @@ mod tests {
         frontier.record(&report(0, &[(0, "2026-11-21T10:00:00Z")], Some(1))).unwrap();
         assert!(frontier.passed(6));
         assert_eq!(frontier.watermark_before(6).unwrap(), parse_rfc3339("2026-11-21T10:05:00Z"));
+        assert_eq!(Frontier::of(0, None).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(Frontier::of(2, Some(&[Some(0)])).unwrap_err().code(), "INVALID_ARGUMENT");
         let bad = frontier.record(&report(2, &[], None)).unwrap_err();
         assert_eq!(bad.code(), "INVALID_ARGUMENT");
         assert!(frontier.record(&report(1, &[(9, "yesterday")], None)).is_err());
