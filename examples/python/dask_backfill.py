@@ -40,7 +40,14 @@ from distributed import Client, LocalCluster, progress
 
 import libjourney
 from libjourney import partition
-from scale_out import all_pages, clock_move, customers_of, read_lines, session_events_across
+from scale_out import (
+    all_pages,
+    customers_of,
+    is_event_clock,
+    read_lines,
+    session_events_across,
+    split_input,
+)
 
 #: Events a task ingests in one `ingest_batch` at most, and between two progress reports.
 CHUNK = 10_000
@@ -59,10 +66,10 @@ class PartitionInput:
 
 @dataclass
 class Work:
-    """One task's input: its partitions' events, and every clock move as `(position, line)`."""
+    """One task's input: its partitions' events, and every clock move, `(op, input)` by position."""
 
     partitions: dict[int, PartitionInput]
-    moves: list[tuple[int, str]]
+    moves: dict[int, tuple[str, str]]
     #: Return every outcome (`True`), or only those of rejected events.
     every_outcome: bool
     #: Return journeys and session events too.
@@ -153,16 +160,14 @@ def run_group(catalog_text: str, config: Any, work: Work, frontier: Any) -> dict
     started = time.perf_counter()
     group = Group(catalog_text, config, work, frontier)
     # The points where input order matters: clock moves, and events that take the watermark.
-    syncs: list[tuple[int, Optional[int], str]] = [(position, None, line) for position, line in work.moves]
+    syncs: list[tuple[int, Optional[int]]] = [(position, None) for position in work.moves]
     if frontier is not None:
-        syncs += [(position, p, "") for p, part in work.partitions.items() for position in part.needs_watermark]
-    for position, p, line in sorted(syncs, key=lambda sync: sync[0]):
+        syncs += [(position, p) for p, part in work.partitions.items() for position in part.needs_watermark]
+    for position, p in sorted(syncs, key=lambda sync: sync[0]):
         if p is None:
             group.apply_before(position)
-            move = clock_move(line)
-            assert move is not None
             for engine in group.engines.values():
-                engine.call(*move)
+                engine.call(*work.moves[position])
         else:
             group.observe(group.engines[p], position)
     group.apply_before(None)
@@ -193,20 +198,14 @@ def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], 
     started = time.perf_counter()
     catalog = libjourney.Catalog.from_json(catalog_text)
     lines = read_lines(paths)
-    events = [(position, line) for position, line in enumerate(lines) if clock_move(line) is None]
+    moves, events = split_input(lines)
     batch = "\n".join(line for _, line in events)
     routing = partition.route(catalog, batch, partitions, cap)
     needed = partition.watermark_needed(config if config is not None else {}, batch)
     workers = sorted(client.scheduler_info()["workers"])[:partitions]
     parts: dict[int, tuple[list[str], "array[int]", list[int]]] = {p: ([], array("q"), []) for p in range(partitions)}
-    moves: list[tuple[int, str]] = []
     first: list[Optional[int]] = [None] * partitions
-    routes = iter(zip(routing["partitions"], needed))
-    for position, line in enumerate(lines):
-        if clock_move(line) is not None:
-            moves.append((position, line))
-            continue
-        target, needs = next(routes)
+    for (position, line), target, needs in zip(events, routing["partitions"], needed):
         if target is None:
             continue  # quarantined: reported below
         part_lines, part_positions, part_needs = parts[target]
@@ -222,7 +221,7 @@ def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], 
                   moves, outcomes == "all", details) for n in range(len(workers))]
     routed = time.perf_counter()
     frontier = None
-    if watermark and isinstance(config, dict) and config.get("clock") == "event":
+    if watermark and is_event_clock(config):
         frontier = client.submit(FrontierActor, partitions, first, actor=True).result()
     # One task per worker, pinned to it, so that every task runs at once: a task waiting for the
     # watermark waits for the others to go on.

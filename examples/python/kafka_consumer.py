@@ -52,7 +52,14 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message,
 
 import libjourney
 from libjourney import partition
-from scale_out import clock_move, customers_of, journeys_across, read_lines, session_events_across
+from scale_out import (
+    customers_of,
+    is_event_clock,
+    journeys_across,
+    read_lines,
+    session_events_across,
+    split_input,
+)
 
 #: The message header with an event's position in the producer's input.
 SEQUENCE = "journey-seq"
@@ -84,10 +91,6 @@ def log(what: str, **fields: Any) -> None:
     print(json.dumps({"event": what, **fields}), flush=True)
 
 
-def is_event_clock(config: Any) -> bool:
-    return isinstance(config, dict) and config.get("clock") == "event"
-
-
 # --- produce -----------------------------------------------------------------------------------
 
 def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list[str], config: Any = None,
@@ -102,8 +105,7 @@ def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list
     events per partition, clock moves, state moves, quarantined components."""
     producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 20})
     partitions = topic_partitions(producer, topic)
-    moves = {position: move for position, move in ((p, clock_move(line)) for p, line in enumerate(lines)) if move}
-    events = [(position, line) for position, line in enumerate(lines) if position not in moves]
+    moves, events = split_input(lines)
     batch = "\n".join(line for _, line in events)
     routes, quarantined = route_events(catalog, events, partitions, cap, online)
     needed = partition.watermark_needed(config, batch) if is_event_clock(config) else [False] * len(events)
@@ -501,8 +503,7 @@ def results(stores: Path, out: Path, catalog: libjourney.Catalog, config: Any, l
                 earlier = by_position.setdefault(written["seq"], written["outcome"])
                 if earlier != written["outcome"]:
                     raise AssertionError(f"position {written['seq']} has two outcomes: {earlier} and {written}")
-        positions = [position for position, line in enumerate(lines) if clock_move(line) is None]
-        outcomes = [by_position.get(position) for position in positions]
+        outcomes = [by_position.get(position) for position, _ in split_input(lines)[1]]
         return {
             "outcomes": outcomes,
             "stats": partition.merge_stats([engine.stats() for engine in engines]),

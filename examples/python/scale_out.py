@@ -43,6 +43,24 @@ def clock_move(line: str) -> Optional[tuple[str, str]]:
     return None
 
 
+def split_input(lines: Sequence[str]) -> tuple[dict[int, tuple[str, str]], list[tuple[int, str]]]:
+    """The input's clock moves by position, as `(op, input)`, and its events as `(position, line)`."""
+    moves: dict[int, tuple[str, str]] = {}
+    events: list[tuple[int, str]] = []
+    for position, line in enumerate(lines):
+        move = clock_move(line)
+        if move is None:
+            events.append((position, line))
+        else:
+            moves[position] = move
+    return moves, events
+
+
+def is_event_clock(config: Any) -> bool:
+    """Whether a config (a dict, or `None` for the defaults) has an event clock."""
+    return isinstance(config, dict) and config.get("clock") == "event"
+
+
 def customers_of(lines: Sequence[str]) -> dict[str, Any]:
     """Every customer the lines name, by `idType:id`, in order of their keys."""
     customers: dict[str, Any] = {}
