@@ -51,7 +51,14 @@ impl Slice {
 
     /// The slice as hexadecimal text, for JSON (`call`, the journal).
     pub fn to_hex(&self) -> String {
-        self.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        use std::fmt::Write;
+        let bytes = self.to_bytes();
+        let mut text = String::with_capacity(bytes.len() * 2);
+        for byte in bytes {
+            // Writing into a String cannot fail.
+            let _ = write!(text, "{byte:02x}");
+        }
+        text
     }
 
     /// Reads [`Slice::to_hex`]'s text.
