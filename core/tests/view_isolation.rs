@@ -1,16 +1,20 @@
-//! The journey view's security property (SPEC §4, issue 11): nothing a restricted viewer receives
-//! changes when data it may not see is added or removed.
+//! The journey view's isolation rule (docs/decisions.md, "Journey view"): divisions isolate,
+//! permissions only choose which cards are listed.
 //!
-//! Each case builds two engines from one random sequence of events: one gets every event, the
-//! other only the events the viewer may see. Everything the viewer can ask for is then compared
+//! - Nothing a viewer receives changes when data in a division it may not see is added or
+//!   removed. Each case builds two engines from one random sequence of events: one gets every
+//!   event, the other only the events in the viewer's divisions. Everything the viewer can ask for is then compared
 //! byte for byte: every page of the journey (cards, order, statuses, counts, attributes, cursors),
 //! every session's events, page by page, each session's card read on its own, and every error, including `NOT_FOUND` for the ids of
 //! sessions it may not see (which must read exactly like an id that never existed).
 //!
-//! What the viewer "may see": conversations in its divisions; custom and web sessions in its
-//! divisions when it holds `journey:sessionType:view`. Keys are chosen so that a session's events
-//! all share one division (a keyed session takes its first event's division, so an event of another
-//! division joining it is part of that session, not hidden data).
+//! - A permission hides cards, not activity: a viewer without `journey:sessionType:view` receives
+//!   exactly the conversation cards (statuses, order, contents) that the same viewer with it
+//!   receives, so a messaging card it sees turns live when the customer browses in its division.
+//!
+//! Keys are chosen so that a session's events all share one division (a keyed session takes its
+//! first event's division, so an event of another division joining it is part of that session,
+//! not hidden data).
 
 use journey_core::journey::permission;
 use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, Page, PageRequest, Viewer};
@@ -95,14 +99,19 @@ fn event(spec: &Spec) -> Value {
     event
 }
 
-/// Whether `viewer` may see the session `spec` goes into.
-fn may_see(viewer: &Viewer, spec: &Spec) -> bool {
-    viewer.sees_division(DIVISIONS[spec.division]) && (spec.kind == 2 || viewer.has(permission::SESSION_TYPE_VIEW))
+/// Whether the session `spec` goes into is in a division `viewer` may see.
+fn in_viewers_divisions(viewer: &Viewer, spec: &Spec) -> bool {
+    viewer.sees_division(DIVISIONS[spec.division])
 }
 
 fn viewer() -> impl Strategy<Value = Viewer> {
-    let divisions = prop::sample::subsequence(vec!["east", "west", "north"], 0..=2);
-    let optional = prop::sample::subsequence(
+    (prop::sample::subsequence(vec!["east", "west", "north"], 0..=2), optional_permissions())
+        .prop_map(|(divisions, optional)| viewer_with(divisions, optional))
+}
+
+/// Any subset of the permissions beyond listing and reading events.
+fn optional_permissions() -> impl Strategy<Value = Vec<&'static str>> {
+    prop::sample::subsequence(
         vec![
             permission::SESSION_TYPE_VIEW,
             permission::EVENT_TYPE_VIEW,
@@ -110,12 +119,14 @@ fn viewer() -> impl Strategy<Value = Viewer> {
             permission::QUEUE_SEARCH,
         ],
         0..=4,
-    );
-    (divisions, optional).prop_map(|(divisions, optional)| {
-        let mut permissions = vec![permission::SESSION_VIEW, permission::EVENT_VIEW];
-        permissions.extend(optional);
-        Viewer::new(permissions, divisions)
-    })
+    )
+}
+
+/// A viewer that may list sessions and read events, with `optional` permissions besides.
+fn viewer_with(divisions: Vec<&'static str>, optional: Vec<&'static str>) -> Viewer {
+    let mut permissions = vec![permission::SESSION_VIEW, permission::EVENT_VIEW];
+    permissions.extend(optional);
+    Viewer::new(permissions, divisions)
 }
 
 fn engine() -> Engine {
@@ -170,7 +181,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn hidden_data_changes_nothing_a_viewer_receives(
+    fn data_in_other_divisions_changes_nothing_a_viewer_receives(
         specs in prop::collection::vec(spec(), 1..50),
         viewer in viewer(),
         size in 1..4usize,
@@ -184,7 +195,7 @@ proptest! {
             if let Some(id) = outcome.get("sessionId").and_then(Value::as_str) {
                 session_ids.push(Uuid::parse_str(id).unwrap());
             }
-            if may_see(&viewer, spec) {
+            if in_viewers_divisions(&viewer, spec) {
                 let mirrored = serde_json::to_value(visible_only.ingest_value(&event).unwrap()).unwrap();
                 prop_assert_eq!(&mirrored, &outcome, "a visible event's outcome depends on hidden data");
             }
@@ -211,5 +222,37 @@ proptest! {
                 "session {}", id
             );
         }
+    }
+}
+
+/// The cards of `engine`'s only customer that `viewer` receives, in one page.
+fn cards(engine: &Engine, viewer: &Viewer) -> Vec<Value> {
+    let page = engine.journey(&customer(), viewer, &PageRequest::first(200)).unwrap();
+    serde_json::to_value(page.entities).unwrap().as_array().unwrap().clone()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_session_type_permission_hides_cards_not_activity(
+        specs in prop::collection::vec(spec(), 1..50),
+        divisions in prop::sample::subsequence(vec!["east", "west", "north"], 0..=3),
+        optional in optional_permissions(),
+        later in 0..90i64,
+    ) {
+        let engine = engine();
+        for spec in &specs {
+            engine.ingest_value(&event(spec)).unwrap();
+        }
+        engine.advance(Duration::parse(&format!("{later}s")).unwrap()).unwrap();
+        let others: Vec<_> = optional.into_iter().filter(|p| *p != permission::SESSION_TYPE_VIEW).collect();
+        let mut with = others.clone();
+        with.push(permission::SESSION_TYPE_VIEW);
+        let conversations: Vec<Value> = cards(&engine, &viewer_with(divisions.clone(), with))
+            .into_iter()
+            .filter(|card| card["kind"] == "conversation")
+            .collect();
+        prop_assert_eq!(cards(&engine, &viewer_with(divisions, others)), conversations);
     }
 }

@@ -200,6 +200,15 @@ pub(crate) fn event_view(
     }
 }
 
+/// Whether `session`'s web events count as the customer's activity on `viewer`'s messaging and
+/// web-chat cards: divisions alone decide. A web event in a division the viewer lacks must not
+/// change anything it receives; a viewer without `journey:sessionType:view` is not shown web
+/// cards, but the conversation it does see still turns live when the customer browses, which is
+/// what the card is for.
+pub(crate) fn revives(session: &Session, viewer: &Viewer) -> bool {
+    viewer.sees_division(session.division.as_deref())
+}
+
 /// Whether `viewer` may see `session` listed: its division, and for custom and web sessions the
 /// session-type permission.
 pub(crate) fn listable(session: &Session, viewer: &Viewer) -> bool {

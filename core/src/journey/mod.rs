@@ -80,9 +80,7 @@ fn sort_all<'c>(
     after: Option<Cursor>,
     size: usize,
 ) -> (Vec<(ListingKey, &'c Session)>, Option<Millis>) {
-    // Only web activity the viewer may see revives a messaging card (and so orders it, and so
-    // shows in a cursor).
-    let latest_web = customer.latest_web_event_in(|s| card::listable(s, viewer));
+    let latest_web = customer.latest_web_event_in(|s| card::revives(s, viewer));
     let mut listed: Vec<(ListingKey, &Session)> = customer
         .iter()
         .filter(|s| card::listable(s, viewer))
@@ -105,7 +103,8 @@ fn walk_index<'c>(
     size: usize,
 ) -> (Vec<(ListingKey, &'c Session)>, Option<Millis>) {
     let visible = |id: &Uuid| customer.session(id).filter(|s| card::listable(s, viewer));
-    let latest_web = index.web_newest_first().find(|(_, id)| visible(id).is_some()).map(|(time, _)| time);
+    let revives = |id: &Uuid| customer.session(id).is_some_and(|s| card::revives(s, viewer));
+    let latest_web = index.web_newest_first().find(|(_, id)| revives(id)).map(|(time, _)| time);
     let after = after.map(key_of);
     let mut messaging: Vec<(ListingKey, &Session)> = index
         .messaging
@@ -171,7 +170,7 @@ pub(crate) fn session_card(
     viewer: &Viewer,
     now: Option<Millis>,
 ) -> SessionCard {
-    let latest_web = customer.latest_web_event_in(|s| card::listable(s, viewer));
+    let latest_web = customer.latest_web_event_in(|s| card::revives(s, viewer));
     card::card(catalog, session, customer.last_activity(session, latest_web), viewer, now)
 }
 

@@ -290,8 +290,9 @@ impl CustomerSessions {
 
     /// A session's last activity (§3.4): its latest event time, and for a web-messaging or
     /// web-chat conversation also `latest_web`, the customer's latest web event (the messaging card
-    /// turns live again when the customer views a page). A view passes only the web events its
-    /// viewer may see ([`Self::latest_web_event_in`]), so hidden activity never shows.
+    /// turns live again when the customer views a page). A view passes only the web events in
+    /// its viewer's divisions ([`Self::latest_web_event_in`]), so another division's activity never
+    /// shows.
     pub fn last_activity(&self, session: &Session, latest_web: Option<Millis>) -> Millis {
         let last = session.last_time();
         match latest_web {
