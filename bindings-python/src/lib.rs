@@ -5,6 +5,7 @@
 mod convert;
 mod error;
 mod partition;
+mod wake;
 
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
@@ -19,6 +20,7 @@ use serde_json::{Value, json};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use wake::{DropDetached, PyWaker};
 
 /// Reads an optional config dict (`None` gives the defaults).
 pub(crate) fn config(value: Option<&Bound<'_, PyAny>>) -> PyResult<journey_core::Config> {
@@ -107,7 +109,7 @@ impl Catalog {
 /// An engine: ingest, the journey view, agent queues and web actions. Thread-safe.
 #[pyclass(frozen, subclass, module = "libjourney._native")]
 struct Engine {
-    inner: Arc<journey_core::Engine>,
+    inner: DropDetached<Arc<journey_core::Engine>>,
 }
 
 #[pymethods]
@@ -127,7 +129,7 @@ impl Engine {
             None => journey_core::Engine::new(catalog, config),
             Some(dir) => py.detach(|| journey_core::Engine::open(dir, catalog, config)),
         };
-        Ok(Engine { inner: Arc::new(engine.py()?) })
+        Ok(Engine { inner: DropDetached::new(Arc::new(engine.py()?)) })
     }
 
     /// Writes a snapshot and releases a durable engine's store; reads still work afterwards and
@@ -369,7 +371,7 @@ impl Engine {
     fn _poll(&self, session_id: &str, timeout_ms: Option<i64>, max: Option<usize>, ack: Option<u64>) -> PyResult<Poll> {
         let timeout_ms = timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         let future = self.inner.next_events_future(session_id, timeout_ms, max, ack).py()?;
-        Ok(Poll { future: std::sync::Mutex::new(Some(Box::pin(future))) })
+        Ok(Poll { future: std::sync::Mutex::new(Some(DropDetached::new(Box::pin(future)))) })
     }
 
     /// Hands back the events from `from_sequence` on that a poll returned but whose answer never
@@ -426,18 +428,7 @@ impl Engine {
 /// again; `cancel` drops it, which takes nothing from the queue.
 #[pyclass(module = "libjourney._native")]
 struct Poll {
-    future: std::sync::Mutex<Option<std::pin::Pin<Box<journey_core::NextEventsFuture>>>>,
-}
-
-/// A waker that calls a Python callable (with the GIL) when the poll should be polled again.
-struct PyWaker(Py<PyAny>);
-
-impl std::task::Wake for PyWaker {
-    fn wake(self: Arc<Self>) {
-        // The callable schedules the next step on the event loop; if the loop is gone there is no
-        // one left to tell.
-        Python::attach(|py| drop(self.0.call0(py)));
-    }
+    future: std::sync::Mutex<Option<DropDetached<std::pin::Pin<Box<journey_core::NextEventsFuture>>>>>,
 }
 
 #[pymethods]
@@ -453,7 +444,9 @@ impl Poll {
         match polled {
             std::task::Poll::Pending => Ok(None),
             std::task::Poll::Ready(result) => {
-                *slot = None;
+                let finished = slot.take();
+                drop(slot); // before the future, whose drop releases the GIL
+                drop(finished);
                 to_python(py, &serde_json::to_value(result.py()?).unwrap_or_default()).map(Some)
             }
         }
@@ -461,7 +454,8 @@ impl Poll {
 
     /// Drops the poll: it has taken nothing, so nothing is lost.
     fn cancel(&self) {
-        self.future.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let cancelled = self.future.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        drop(cancelled); // after the lock, since its drop releases the GIL
     }
 }
 
@@ -542,6 +536,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Poll>()?;
     partition::register(module)?;
     error::register(module)?;
+    wake::register(module)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

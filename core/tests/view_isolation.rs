@@ -3,11 +3,11 @@
 //!
 //! - Nothing a viewer receives changes when data in a division it may not see is added or
 //!   removed. Each case builds two engines from one random sequence of events: one gets every
-//!   event, the other only the events in the viewer's divisions. Everything the viewer can ask for is then compared
-//! byte for byte: every page of the journey (cards, order, statuses, counts, attributes, cursors),
-//! every session's events, page by page, each session's card read on its own, and every error, including `NOT_FOUND` for the ids of
-//! sessions it may not see (which must read exactly like an id that never existed).
-//!
+//!   event, the other only the events in the viewer's divisions. Everything the viewer can ask
+//!   for is then compared byte for byte: every page of the journey (cards, order, statuses,
+//!   counts, attributes, cursors), every session's events, page by page, each session's card read
+//!   on its own, and every error, including `NOT_FOUND` for the ids of sessions it may not see
+//!   (which must read exactly like an id that never existed).
 //! - A permission hides cards, not activity: a viewer without `journey:sessionType:view` receives
 //!   exactly the conversation cards (statuses, order, contents) that the same viewer with it
 //!   receives, so a messaging card it sees turns live when the customer browses in its division.

@@ -232,6 +232,11 @@ fn run(shared: &TimerShared) {
 }
 
 impl Drop for Timer {
+    /// Stops the thread and joins it, so that once an engine is gone no code of its runs (a C host
+    /// may unload the library). So a waker must never block on something the thread dropping the
+    /// engine may hold: Rust's and C's wakers raise a flag, Node's queues a call to the JS thread
+    /// without waiting, and Python's, which needs the GIL, is dropped with the GIL released by the
+    /// Python binding (and stops calling into Python once the interpreter begins to exit).
     fn drop(&mut self) {
         self.shared.state.lock().unwrap_or_else(PoisonError::into_inner).stopping = true;
         self.shared.changed.notify_all();
