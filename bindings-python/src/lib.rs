@@ -160,7 +160,8 @@ impl Engine {
     }
 
     /// What opening the store found (`created`, `snapshotSeq`, `recordsReplayed`,
-    /// `tornBytesDropped`, `catalogUpgraded`, `recordsAfterCheckpointDropped`), or `None` for an
+    /// `tornBytesDropped`, `catalogUpgraded`, `recordsAfterCheckpointDropped`, `snapshotsFailed`,
+    /// `lastSnapshotError`, `journalError`), or `None` for an
     /// in-memory engine.
     fn recovery<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.inner.recovery().map(|r| to_python(py, &serde_json::to_value(r).unwrap_or_default())).transpose()

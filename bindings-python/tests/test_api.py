@@ -353,6 +353,9 @@ def test_a_durable_engine_keeps_journeys_across_a_restart(tmp_path: Path) -> Non
             "tornBytesDropped": 0,
             "catalogUpgraded": False,
             "recordsAfterCheckpointDropped": 0,
+            "snapshotsFailed": 0,
+            "lastSnapshotError": None,
+            "journalError": None,
         }
         assert engine.ingest(delivery("dana", "order-1"))["status"] == "accepted"
         with pytest.raises(libjourney.StoreLockedError) as locked:

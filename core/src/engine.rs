@@ -131,13 +131,20 @@ impl Engine {
         self.expire()
     }
 
-    /// A snapshot of the counters.
+    /// A snapshot of the counters. After a durable engine's journal failed, those of what was
+    /// durable (unless the store cannot be read back either: then this engine's own).
     pub fn stats(&self) -> Stats {
-        self.counters.snapshot()
+        match self.failed_view() {
+            Ok(Some(view)) => view.stats(),
+            _ => self.counters.snapshot(),
+        }
     }
 
     /// A page of `customer`'s journey as `viewer` may see it (SPEC §4).
     pub fn journey(&self, customer: &Customer, viewer: &Viewer, page: &PageRequest) -> Result<Page<SessionCard>> {
+        if let Some(view) = self.failed_view()? {
+            return view.journey(customer, viewer, page);
+        }
         journey::require_journey_permission(viewer)?;
         self.expire()?;
         let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
@@ -165,6 +172,9 @@ impl Engine {
     /// A page of one session's events in time order. `NOT_FOUND` for an unknown session or one in
     /// a division the viewer lacks.
     pub fn session_events(&self, session_id: &str, viewer: &Viewer, page: &PageRequest) -> Result<Page<EventView>> {
+        if let Some(view) = self.failed_view()? {
+            return view.session_events(session_id, viewer, page);
+        }
         journey::require_event_permission(viewer)?;
         self.read_session(session_id, viewer, |customer, session| {
             journey::events_page(&self.catalog, customer, session, viewer, page)
@@ -175,6 +185,9 @@ impl Engine {
     /// `GET /journey/sessions/{id}`). `NOT_FOUND` for an unknown session or one the viewer may not
     /// see, worded alike.
     pub fn session(&self, session_id: &str, viewer: &Viewer) -> Result<SessionCard> {
+        if let Some(view) = self.failed_view()? {
+            return view.session(session_id, viewer);
+        }
         journey::require_journey_permission(viewer)?;
         let now = self.clock.now();
         self.read_session(session_id, viewer, |customer, session| {
@@ -231,12 +244,18 @@ impl Engine {
     /// The agent an agent session (active or recently ended) belongs to; `INVALID_SESSION` for an
     /// id never given out. For a host that lets each agent touch only its own sessions.
     pub fn agent_session_owner(&self, session_id: &str) -> Result<String> {
+        if let Some(view) = self.failed_view()? {
+            return view.agent_session_owner(session_id);
+        }
         self.agents.owner(session_id).map(String::from)
     }
 
     /// The agent's active session, without starting one (CXone's "join").
     pub fn active_agent_session(&self, agent_id: &str) -> Option<AgentSession> {
-        self.agents.active(agent_id)
+        match self.failed_view() {
+            Ok(Some(view)) => view.active_agent_session(agent_id),
+            _ => self.agents.active(agent_id),
+        }
     }
 
     /// Ends an agent session. Pollers wake with `sessionEnded`; undelivered events sent with

@@ -776,12 +776,18 @@ class Recovery(TypedDict):
     catalogUpgraded: bool
     #: Whether the store was created by this open.
     created: bool
+    #: Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and serves reads from what was durable, until the store is opened again.
+    journalError: Optional[str]
+    #: Why the last snapshot failed, naming the file and the OS error; `null` when none has.
+    lastSnapshotError: Optional[str]
     #: Records after the last checkpoint, dropped because the store recovers to checkpoints (`store.recoverTo: "checkpoint"`).
     recordsAfterCheckpointDropped: int
     #: Journal records replayed after the snapshot.
     recordsReplayed: int
     #: The record number of the snapshot recovery started from.
     snapshotSeq: int
+    #: Automatic snapshots that failed since the store was opened (a full disk, say). The calls that triggered them succeeded, their records being durable; the snapshot is tried again.
+    snapshotsFailed: int
     #: Bytes of a torn record cut from the end of the journal (a crash mid-write).
     tornBytesDropped: int
 

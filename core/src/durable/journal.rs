@@ -160,6 +160,9 @@ struct State {
     next_seq: Seq,
     /// Every record up to this one is written and fsynced.
     synced: Seq,
+    /// The file's length when the last fsync succeeded: where it is cut back to when a write or
+    /// fsync fails, so that no record whose call failed is recovered later.
+    synced_bytes: u64,
     /// A flush is writing; others wait for it instead of starting their own.
     flushing: bool,
     /// Why the journal stopped taking records, after a failed write or fsync.
@@ -185,6 +188,7 @@ impl Journal {
             spare: Vec::with_capacity(1 << 16),
             next_seq: last_seq + 1,
             synced: last_seq,
+            synced_bytes: bytes,
             flushing: false,
             failed: None,
             bytes,
@@ -217,7 +221,7 @@ impl Journal {
             state.buffer.clear();
             if let Err(e) = written {
                 let error = JourneyError::io("writing journal", &state.path.clone(), e);
-                return Err(state.fail(error));
+                return Err(state.fail(error, &self.shared.sync));
             }
         }
         Ok(seq)
@@ -237,6 +241,21 @@ impl Journal {
     pub fn flush(&self) -> Result<()> {
         let last = self.shared.lock().next_seq - 1;
         self.shared.flush_through(last)
+    }
+
+    /// After a failed write or fsync, the last record that was durable before it (the journal was
+    /// cut back to it); `None` while the journal works.
+    pub fn failed_after(&self) -> Option<Seq> {
+        let state = self.shared.lock();
+        // Under `never` nothing is fsynced as it goes, and the file is not cut: whatever it holds
+        // whole is what a reopen recovers.
+        let durable = if self.shared.sync == SyncMode::Never { Seq::MAX } else { state.synced };
+        state.failed.is_some().then_some(durable)
+    }
+
+    /// Why the journal failed, if it has.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.lock().failed.clone()
     }
 
     /// The number of the last record appended.
@@ -262,6 +281,7 @@ impl Journal {
         state.file = Arc::new(file);
         state.path = path.to_owned();
         state.bytes = 0;
+        state.synced_bytes = 0;
         Ok(())
     }
 }
@@ -314,6 +334,8 @@ impl Shared {
         let spare = std::mem::take(&mut state.spare);
         let mut buffer = std::mem::replace(&mut state.buffer, spare);
         let through = state.next_seq - 1;
+        // Everything appended so far is written once this flush's buffer is.
+        let length_through = state.bytes;
         let (file, path) = (state.file.clone(), state.path.clone());
         drop(state);
         // Written and fsynced with no lock held: appends go on into the spare buffer meanwhile.
@@ -325,9 +347,10 @@ impl Shared {
         let result = match written {
             Ok(()) => {
                 state.synced = state.synced.max(through);
+                state.synced_bytes = state.synced_bytes.max(length_through);
                 Ok(())
             }
-            Err(e) => Err(state.fail(JourneyError::io("writing journal", &path, e))),
+            Err(e) => Err(state.fail(JourneyError::io("writing journal", &path, e), &self.sync)),
         };
         drop(state);
         self.flushed.notify_all();
@@ -345,9 +368,22 @@ impl State {
     }
 
     /// Marks the journal failed: a failed fsync cannot be retried safely (the kernel may have
-    /// dropped the pages), so no later change may claim to be durable.
-    fn fail(&mut self, error: JourneyError) -> JourneyError {
-        self.failed.get_or_insert_with(|| error.to_string());
+    /// dropped the pages), so no later change may claim to be durable. The file is cut back to
+    /// its last durable record, so that a reopen recovers exactly what was acknowledged: a record
+    /// written whole before its fsync failed belongs to a call that answered an error.
+    fn fail(&mut self, error: JourneyError, sync: &SyncMode) -> JourneyError {
+        if self.failed.is_some() {
+            return error;
+        }
+        let mut why = error.to_string();
+        // Under `never`, writes are not fsynced as they go: what the file holds is all there is.
+        if *sync != SyncMode::Never {
+            let cut = self.file.set_len(self.synced_bytes).and_then(|()| self.file.sync_data());
+            if let Err(e) = cut {
+                why = format!("{why}; cutting it back to its last durable record also failed ({e})");
+            }
+        }
+        self.failed = Some(why);
         error
     }
 }

@@ -43,6 +43,14 @@ pub struct Recovery {
     /// Records after the last checkpoint, dropped because the store recovers to checkpoints
     /// (`store.recoverTo: "checkpoint"`).
     pub records_after_checkpoint_dropped: u64,
+    /// Automatic snapshots that failed since the store was opened (a full disk, say). The calls
+    /// that triggered them succeeded, their records being durable; the snapshot is tried again.
+    pub snapshots_failed: u64,
+    /// Why the last snapshot failed, naming the file and the OS error; `null` when none has.
+    pub last_snapshot_error: Option<String>,
+    /// Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and
+    /// serves reads from what was durable, until the store is opened again.
+    pub journal_error: Option<String>,
 }
 
 /// The journal and files of a durable engine.
@@ -55,6 +63,36 @@ pub(crate) struct Durable {
     /// The record number of the last checkpoint (or of the snapshot recovered from, which is
     /// one): with `recoverTo: "checkpoint"`, snapshots are written only when it is the last record.
     checkpoint_seq: AtomicU64,
+    /// After the journal failed: the state a reopen would recover, read back from the store, which
+    /// every read serves from then on (see [`Engine::failed_view`]).
+    failed_view: std::sync::OnceLock<Result<Box<Engine>>>,
+    /// Snapshots that failed after the records they would cover were durable.
+    snapshot_failures: std::sync::Mutex<SnapshotFailures>,
+}
+
+/// Snapshots that failed, for `recovery()`, and when to try again.
+#[derive(Default)]
+struct SnapshotFailures {
+    count: u64,
+    last_error: Option<String>,
+    /// No automatic snapshot is tried before this: a full disk is not hammered on every call.
+    retry_after: Option<std::time::Instant>,
+}
+
+/// How long after a failed automatic snapshot the next one is tried.
+const SNAPSHOT_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl SnapshotFailures {
+    /// Whether an automatic snapshot failed too recently to try again.
+    fn waiting(&self) -> bool {
+        self.retry_after.is_some_and(|at| std::time::Instant::now() < at)
+    }
+
+    fn record(&mut self, error: &JourneyError) {
+        self.count += 1;
+        self.last_error = Some(error.to_string());
+        self.retry_after = Some(std::time::Instant::now() + SNAPSHOT_RETRY);
+    }
 }
 
 impl Durable {
@@ -91,7 +129,7 @@ impl Engine {
             }
             Some(&seq) => {
                 let recover_to = config.store.recover_to;
-                recover(dir, seq, recover_to, &mut recovery)?.reconfigured(catalog, config, &mut recovery)?
+                recover(dir, seq, recover_to, None, &mut recovery)?.reconfigured(catalog, config, &mut recovery)?
             }
         };
         engine.gate = Gate::ordered();
@@ -116,13 +154,41 @@ impl Engine {
             recovery,
             lock: std::sync::Mutex::new(Some(lock)),
             checkpoint_seq: AtomicU64::new(last_seq),
+            failed_view: std::sync::OnceLock::new(),
+            snapshot_failures: Default::default(),
         });
         Ok(engine)
     }
 
-    /// What opening the store found; `None` for an in-memory engine.
-    pub fn recovery(&self) -> Option<&Recovery> {
-        self.durable.as_ref().map(|durable| &durable.recovery)
+    /// What opening the store found, and how the store has fared since (failed snapshots, a failed
+    /// journal); `None` for an in-memory engine.
+    pub fn recovery(&self) -> Option<Recovery> {
+        let durable = self.durable.as_ref()?;
+        let failures = durable.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(Recovery {
+            snapshots_failed: failures.count,
+            last_snapshot_error: failures.last_error.clone(),
+            journal_error: durable.journal.failure(),
+            ..durable.recovery.clone()
+        })
+    }
+
+    /// After the journal failed, the engine to read from instead of this one: the state a reopen
+    /// would recover, read back from the store once. So the effect of a call whose record did not
+    /// become durable (it answered `IO_ERROR`) is never seen, and what readers see is what they
+    /// will see after a restart. `None` while the journal works (or the engine is in memory);
+    /// `IO_ERROR` when the store cannot be read back either.
+    pub(crate) fn failed_view(&self) -> Result<Option<&Engine>> {
+        let Some(durable) = &self.durable else { return Ok(None) };
+        let Some(durable_through) = durable.journal.failed_after() else { return Ok(None) };
+        let view =
+            durable.failed_view.get_or_init(|| read_back(&durable.dir, durable_through, self.config.store.recover_to));
+        match view {
+            Ok(engine) => Ok(Some(engine)),
+            Err(error) => {
+                Err(JourneyError::Io(format!("the journal failed, and reading the store back failed too: {error}")))
+            }
+        }
     }
 
     /// Writes a snapshot and releases the store, so that another engine may open it. Reads still
@@ -173,21 +239,26 @@ impl Engine {
     }
 
     /// Writes a snapshot when the journal has passed `store.snapshotEvery` bytes (and, when the
-    /// store recovers to checkpoints, the last change was one).
-    pub(crate) fn snapshot_when_due(&self) -> Result<()> {
-        match &self.durable {
-            Some(durable)
-                if durable.journal.bytes() >= self.config.store.snapshot_every
-                    && (!self.snapshots_at_checkpoints() || durable.at_checkpoint()) =>
-            {
-                match self.snapshot() {
-                    // Another change came between the check and the snapshot: the next
-                    // checkpoint writes it.
-                    Err(JourneyError::InvalidArgument(_)) => Ok(()),
-                    other => other,
-                }
+    /// store recovers to checkpoints, the last change was one). Never an error: the call that got
+    /// here was applied and its record is durable, so it must not answer as if it failed (a
+    /// client would retry it, and apply it twice). A failure is counted in `recovery()`, and the
+    /// snapshot is tried again a second later, at a later call.
+    pub(crate) fn snapshot_when_due(&self) {
+        let Some(durable) = &self.durable else { return };
+        if durable.journal.bytes() < self.config.store.snapshot_every
+            || (self.snapshots_at_checkpoints() && !durable.at_checkpoint())
+            || durable.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).waiting()
+        {
+            return;
+        }
+        match self.snapshot() {
+            // Another change came between the check and the snapshot: the next checkpoint
+            // writes it. A failed journal is reported by the next change.
+            Ok(()) | Err(JourneyError::InvalidArgument(_)) => {}
+            Err(_) if durable.journal.failed_after().is_some() => {}
+            Err(error) => {
+                durable.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).record(&error)
             }
-            _ => Ok(()),
         }
     }
 
@@ -252,9 +323,28 @@ impl Engine {
     }
 }
 
+/// The state a reopen would recover, for reads after the journal failed: the newest snapshot and
+/// the journal after it through record `durable_through` (the file was cut back to it; a record
+/// after it that is still there, because the cut failed, is left out all the same). Nothing in
+/// the store is changed: it is still this engine's.
+fn read_back(dir: &Path, durable_through: Seq, recover_to: RecoverTo) -> Result<Box<Engine>> {
+    let Some(&seq) = files::list(dir, "snapshot", "snap")?.last() else {
+        return Err(JourneyError::corrupt(dir, 0, "no snapshot to read back"));
+    };
+    let mut recovery = Recovery::default();
+    recover(dir, seq, recover_to, Some(durable_through), &mut recovery).map(Box::new)
+}
+
 /// Rebuilds the engine from snapshot `seq` and replays the journal after it: all of it, or
-/// through its last checkpoint record, cutting the rest.
-fn recover(dir: &Path, seq: u64, recover_to: RecoverTo, recovery: &mut Recovery) -> Result<Engine> {
+/// through its last checkpoint record, cutting the rest. With `through`, only the records up to
+/// that one are replayed, and the files are left as they are.
+fn recover(
+    dir: &Path,
+    seq: u64,
+    recover_to: RecoverTo,
+    through: Option<Seq>,
+    recovery: &mut Recovery,
+) -> Result<Engine> {
     let path = snapshot::path(dir, seq);
     let contents = snapshot::read(&path)?;
     let engine = Engine::restore(&path, contents)?;
@@ -262,13 +352,17 @@ fn recover(dir: &Path, seq: u64, recover_to: RecoverTo, recovery: &mut Recovery)
     let journal_path = journal::path(dir, seq);
     if journal_path.exists() {
         let read = journal::read(&journal_path)?;
+        let records = match through {
+            Some(last) => &read.records[..read.records.partition_point(|record| record.seq <= last)],
+            None => &read.records[..],
+        };
         let keep = match recover_to {
-            RecoverTo::End => read.records.len(),
+            RecoverTo::End => records.len(),
             RecoverTo::Checkpoint => {
-                read.records.iter().rposition(|record| record::is_checkpoint(read.command(record))).map_or(0, |i| i + 1)
+                records.iter().rposition(|record| record::is_checkpoint(read.command(record))).map_or(0, |i| i + 1)
             }
         };
-        for record in &read.records[..keep] {
+        for record in &records[..keep] {
             if record.seq <= seq {
                 continue;
             }
@@ -281,6 +375,9 @@ fn recover(dir: &Path, seq: u64, recover_to: RecoverTo, recovery: &mut Recovery)
             engine.clock.unpin();
             replayed?;
             recovery.records_replayed += 1;
+        }
+        if through.is_some() {
+            return Ok(engine);
         }
         if let Some((offset, bytes)) = read.torn {
             cut(&journal_path, offset)?;

@@ -90,33 +90,56 @@ struct Checksummed<W> {
     inner: W,
     crc: u32,
     bytes: u64,
+    /// The first write error: postcard reports any as "the serialize buffer is full", so the OS
+    /// error (ENOSPC, EIO) is kept here to be reported instead.
+    error: Option<std::io::Error>,
 }
 
 impl<W: Write> Write for Checksummed<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
+        let n = match self.inner.write(buf) {
+            Ok(n) => n,
+            Err(e) => {
+                let copy = std::io::Error::new(e.kind(), e.to_string());
+                self.error.get_or_insert(e);
+                return Err(copy);
+            }
+        };
         self.crc = crc32c::crc32c_append(self.crc, &buf[..n]);
         self.bytes += n as u64;
         Ok(n)
     }
 
+    /// Does nothing: postcard flushes after every value it writes, which would turn the buffer
+    /// below into one write system call per customer. The file is flushed once, at the end.
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
+        Ok(())
     }
 }
 
 /// Writes the engine's state after record `seq` to `path`, by way of a temporary file that is
 /// fsynced and renamed, so a crash leaves either the whole new snapshot or none. The caller holds
 /// the gate exclusively: nothing changes while this runs.
+/// A failed write removes its temporary file, so that failing on a full disk does not keep it full.
 pub(crate) fn write(engine: &Engine, seq: u64, path: &Path) -> Result<()> {
     let temporary = path.with_extension("tmp");
-    let io = |doing: &str, e: std::io::Error| JourneyError::io(doing, &temporary, e);
-    let file = File::create(&temporary).map_err(|e| io("creating", e))?;
+    let written = write_through(engine, seq, path, &temporary);
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+fn write_through(engine: &Engine, seq: u64, path: &Path, temporary: &Path) -> Result<()> {
+    let io = |doing: &str, e: std::io::Error| JourneyError::io(doing, temporary, e);
+    let file = File::create(temporary).map_err(|e| io("creating", e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     out.write_all(MAGIC).and_then(|()| out.write_all(&VERSION.to_le_bytes())).map_err(|e| io("writing", e))?;
-    let mut body = Checksummed { inner: out, crc: 0, bytes: 0 };
-    write_body(engine, seq, &mut body).map_err(|e| io("writing", e))?;
-    let Checksummed { inner: mut out, crc, bytes } = body;
+    let mut body = Checksummed { inner: out, crc: 0, bytes: 0, error: None };
+    if let Err(e) = write_body(engine, seq, &mut body) {
+        return Err(io("writing", body.error.take().unwrap_or(e)));
+    }
+    let Checksummed { inner: mut out, crc, bytes, .. } = body;
     out.write_all(&bytes.to_le_bytes())
         .and_then(|()| out.write_all(&crc.to_le_bytes()))
         .and_then(|()| out.write_all(END_MAGIC))
@@ -124,7 +147,7 @@ pub(crate) fn write(engine: &Engine, seq: u64, path: &Path) -> Result<()> {
         .map_err(|e| io("writing", e))?;
     let file = out.into_inner().map_err(|e| io("writing", e.into_error()))?;
     file.sync_all().map_err(|e| io("syncing", e))?;
-    std::fs::rename(&temporary, path).map_err(|e| io("renaming", e))?;
+    std::fs::rename(temporary, path).map_err(|e| io("renaming", e))?;
     super::files::sync_dir(path.parent().unwrap_or(Path::new(".")))
 }
 
