@@ -691,12 +691,18 @@ export interface Recovery {
   catalogUpgraded: boolean
   /** Whether the store was created by this open. */
   created: boolean
+  /** Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and serves reads from what was durable, until the store is opened again. */
+  journalError: string | null
+  /** Why the last snapshot failed, naming the file and the OS error; `null` when none has. */
+  lastSnapshotError: string | null
   /** Records after the last checkpoint, dropped because the store recovers to checkpoints (`store.recoverTo: "checkpoint"`). */
   recordsAfterCheckpointDropped: number
   /** Journal records replayed after the snapshot. */
   recordsReplayed: number
   /** The record number of the snapshot recovery started from. */
   snapshotSeq: number
+  /** Automatic snapshots that failed since the store was opened (a full disk, say). The calls that triggered them succeeded, their records being durable; the snapshot is tried again. */
+  snapshotsFailed: number
   /** Bytes of a torn record cut from the end of the journal (a crash mid-write). */
   tornBytesDropped: number
 }
