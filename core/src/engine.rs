@@ -290,18 +290,33 @@ impl Engine {
         ack: Option<u64>,
     ) -> Result<NextEvents> {
         let max = agent::max_events(max)?;
-        let deadline = agent::deadline(timeout_ms);
+        let (result, seq) = self.take_next_events(session_id, agent::deadline(timeout_ms), max, ack)?;
+        self.settle(seq)?;
+        Ok(result)
+    }
+
+    /// The poll of [`Engine::next_events`] up to its journal record, without waiting for the
+    /// record to be durable: returns what the poll answers and the record to settle on. For a
+    /// future, which must not wait for an fsync on its event loop.
+    pub(crate) fn take_next_events(
+        &self,
+        session_id: &str,
+        deadline: std::time::Instant,
+        max: usize,
+        ack: Option<u64>,
+    ) -> Result<(NextEvents, Option<crate::durable::Seq>)> {
+        let mut last_record = None;
         loop {
             // Waiting holds no gate; taking is a change, journaled with what it acknowledged and took.
             let ready = self.agents.wait_ready(session_id, deadline, ack)?;
             let now = Some(self.stamp());
             match ready {
-                Ready::SessionEnded => return Ok(NextEvents::SessionEnded),
+                Ready::SessionEnded => return Ok((NextEvents::SessionEnded, last_record)),
                 Ready::Timeout => {
                     let acknowledge = || self.agents.acknowledge(session_id, ack);
                     let record = |through: &Option<u64>| through.map(|t| Record::acknowledged(session_id, t));
-                    self.change_and_settle(now, acknowledge, record)?;
-                    return Ok(NextEvents::Timeout);
+                    let (_, seq) = self.change(now, acknowledge, record)?;
+                    return Ok((NextEvents::Timeout, seq.or(last_record)));
                 }
                 Ready::Events => {}
             }
@@ -312,9 +327,10 @@ impl Engine {
                 }
                 _ => None,
             };
-            let taken = self.change_and_settle(now, take, record)?;
+            let (taken, seq) = self.change(now, take, record)?;
+            last_record = seq.or(last_record);
             if taken.result != NextEvents::Timeout {
-                return Ok(taken.result);
+                return Ok((taken.result, last_record));
             }
         }
     }
@@ -324,13 +340,25 @@ impl Engine {
     /// next poll returns them again, with their sequences, counted in `customEventsRedelivered`.
     /// Bindings call it when a poll is cancelled; applications rarely need it.
     pub fn release(&self, session_id: &str, from_sequence: u64) -> Result<Released> {
+        let (released, seq) = self.release_unsettled(session_id, from_sequence)?;
+        self.settle(seq)?;
+        Ok(Released { released })
+    }
+
+    /// [`Engine::release`] up to its journal record, without waiting for it to be durable: a
+    /// poll dropped while its taking became durable hands its events back so, since a drop must
+    /// not block on an fsync.
+    pub(crate) fn release_unsettled(
+        &self,
+        session_id: &str,
+        from_sequence: u64,
+    ) -> Result<(usize, Option<crate::durable::Seq>)> {
         let release = || self.agents.release(session_id, from_sequence);
         let record = |released: &usize| {
             let request = ReleaseRequest { session_id: session_id.to_owned(), from_sequence };
             (*released > 0).then_some(Record::Call(Command::Release(request)))
         };
-        let released = self.change_and_settle(Some(self.stamp()), release, record)?;
-        Ok(Released { released })
+        self.change(Some(self.stamp()), release, record)
     }
 
     /// The time stamped on agent and action events: the engine's `now`, or the wall clock for an

@@ -145,6 +145,22 @@ impl Engine {
         self.snapshot_when_due();
         Ok(())
     }
+
+    /// [`Engine::settle`] for a future, which must not block its event loop on an fsync: `Ready`
+    /// once the change is as durable as `store.sync` asks, `Pending` (with the waker left with the
+    /// journal) until then. It writes no snapshot: the next call that settles does.
+    pub(crate) fn poll_settled(
+        &self,
+        seq: Option<Seq>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<()>> {
+        match (&self.durable, seq) {
+            (Some(durable), Some(seq)) if matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch) => {
+                durable.journal.poll_durable(seq, cx)
+            }
+            _ => std::task::Poll::Ready(Ok(())),
+        }
+    }
 }
 
 #[cfg(test)]

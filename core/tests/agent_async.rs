@@ -1,6 +1,8 @@
 //! Long polls as futures (SPEC §5): they wait without a thread, a send or their deadline wakes
 //! them, and dropping one (cancelling it) takes nothing from the queue.
 
+mod common;
+
 use journey_core::{Catalog, Config, CustomEventRequest, Engine, NextEvents};
 use std::future::Future;
 use std::pin::pin;
@@ -187,4 +189,47 @@ fn dropped_polls_lose_nothing_over_ten_thousand_events() {
     // queued + persisted = acknowledged + overwritten + dropped + still pending (none)
     assert_eq!(stats.custom_events_queued, 10_000);
     assert_eq!(stats.custom_events_overwritten + stats.custom_events_dropped + stats.custom_events_redelivered, 0);
+}
+
+/// A durable engine, in a new directory.
+fn durable_engine() -> Arc<Engine> {
+    let dir = common::temp_dir("agent-async");
+    let config =
+        Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "store": {"sync": "always"}}"#);
+    Arc::new(Engine::open(dir, Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap(), config.unwrap()).unwrap())
+}
+
+#[test]
+fn a_durable_poll_never_waits_for_the_fsync_on_its_own_thread() {
+    let engine = durable_engine();
+    let session = start(&engine, "a1");
+    send(&engine, "a1", "hello");
+    let mut future = pin!(engine.next_events_future(&session, 1000, None, None).unwrap());
+    let wakes = Arc::new(Wakes::default());
+    // The events are there, but their taking is not durable yet: the first poll takes them and
+    // leaves the fsync to the journal's sync thread instead of doing it on this (event loop) thread.
+    assert!(poll_once(future.as_mut(), &wakes).is_pending());
+    while wakes.0.load(Ordering::SeqCst) == 0 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let Poll::Ready(Ok(NextEvents::Events { events })) = poll_once(future.as_mut(), &wakes) else {
+        panic!("the poll did not finish once its record was durable")
+    };
+    assert_eq!(events.iter().map(|e| e.event_name.as_str()).collect::<Vec<_>>(), ["hello"]);
+}
+
+#[test]
+fn a_durable_poll_dropped_before_its_taking_is_durable_loses_nothing() {
+    let engine = durable_engine();
+    let session = start(&engine, "a1");
+    send(&engine, "a1", "hello");
+    {
+        let mut future = pin!(engine.next_events_future(&session, 1000, None, None).unwrap());
+        assert!(poll_once(future.as_mut(), &Arc::new(Wakes::default())).is_pending());
+    }
+    // Without an explicit ack, the next poll acknowledges what the previous one returned: the
+    // dropped one returned nothing, so "hello" comes again.
+    let again = engine.next_events(&session, 0, None, None).unwrap();
+    let NextEvents::Events { events } = again else { panic!("{again:?}") };
+    assert_eq!(events.iter().map(|e| e.event_name.as_str()).collect::<Vec<_>>(), ["hello"]);
 }

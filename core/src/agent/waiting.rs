@@ -7,10 +7,16 @@
 //! logout on that agent wakes it; so does its deadline. A binding drives it from its own event loop
 //! (asyncio, Node's), so nothing blocks there.
 //!
+//! On a durable engine, taking events is journaled, and the answer waits for that record to be
+//! durable. The future never waits for the fsync on its caller's thread (an event loop): it
+//! leaves its waker with the journal, whose sync thread flushes and wakes it.
+//!
 //! Dropping the future is cancelling the poll: until it completes it has taken nothing, so a
-//! cancelled poll loses nothing (SPEC §5.1).
+//! cancelled poll loses nothing (SPEC §5.1). A poll dropped while its taking waits to be durable
+//! hands the events back ([`Engine::release`]), so they too are returned again.
 
 use super::{NextEvents, deadline, max_events};
+use crate::durable::Seq;
 use crate::engine::Engine;
 use crate::error::Result;
 use std::collections::{BinaryHeap, HashMap};
@@ -40,6 +46,11 @@ pub struct NextEventsFuture {
     deadline: Instant,
     /// The waker left with the agent and the timer while `Pending`.
     watch: Option<WatchId>,
+    /// The answer, taken, while its journal record becomes durable.
+    settling: Option<(NextEvents, Seq)>,
+    /// The last record made by a take that found nothing left (an acknowledgement), which the
+    /// answer must not come before.
+    settling_ack: Option<Seq>,
 }
 
 impl Engine {
@@ -59,6 +70,8 @@ impl Engine {
             ack,
             deadline: deadline(timeout_ms),
             watch: None,
+            settling: None,
+            settling_ack: None,
         })
     }
 }
@@ -94,6 +107,11 @@ impl Future for NextEventsFuture {
     type Output = Result<NextEvents>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Some((_, seq)) = &self.settling {
+            let settled = std::task::ready!(self.engine.poll_settled(Some(*seq), cx));
+            let (answer, _) = self.settling.take().expect("settling");
+            return Poll::Ready(settled.map(|()| answer));
+        }
         self.forget();
         let id = watch_id();
         let this = &mut *self;
@@ -105,15 +123,25 @@ impl Future for NextEventsFuture {
         };
         if !waiting || Instant::now() >= this.deadline {
             this.engine.agents.unwatch(&this.session_id, id);
-            // Nothing waits for events any more: finish as the blocking poll does, without waiting.
-            let result = this.engine.next_events(&this.session_id, 0, Some(this.max), this.ack);
-            return match result {
-                Ok(NextEvents::Timeout) if Instant::now() < this.deadline => {
-                    // Another poller took the events first: wait again.
+            // Nothing waits for events any more: take them as the blocking poll does, without
+            // waiting, then let the record become durable without blocking this thread.
+            let taken = this.engine.take_next_events(&this.session_id, Instant::now(), this.max, this.ack);
+            return match taken {
+                Err(error) => Poll::Ready(Err(error)),
+                Ok((NextEvents::Timeout, seq)) if Instant::now() < this.deadline => {
+                    // Another poller took the events first: wait again (the acknowledgement this
+                    // made is settled by whatever the poll answers in the end).
+                    this.settling_ack = this.settling_ack.max(seq);
                     cx.waker().wake_by_ref();
                     Poll::Pending
                 }
-                other => Poll::Ready(other),
+                Ok((answer, seq)) => match seq.max(this.settling_ack) {
+                    None => Poll::Ready(Ok(answer)),
+                    Some(seq) => {
+                        this.settling = Some((answer, seq));
+                        Pin::new(this).poll(cx)
+                    }
+                },
             };
         }
         this.engine.agents.timer().at(this.deadline, id, cx.waker().clone());
@@ -123,9 +151,17 @@ impl Future for NextEventsFuture {
 }
 
 impl Drop for NextEventsFuture {
-    /// A dropped poll is a cancelled one: it took nothing, and leaves nothing behind.
+    /// A dropped poll is a cancelled one: it took nothing, and leaves nothing behind. One dropped
+    /// while what it took becomes durable hands it back (journaled, without waiting for an fsync:
+    /// a drop must not block).
     fn drop(&mut self) {
         self.forget();
+        if let Some((NextEvents::Events { events }, _)) = self.settling.take()
+            && let Some(first) = events.first()
+        {
+            // A failed journal refuses the release too; then nothing is recovered past it anyway.
+            let _ = self.engine.release_unsettled(&self.session_id, first.sequence);
+        }
     }
 }
 

@@ -8,6 +8,11 @@
 //! needs its record on disk then calls [`Journal::wait`]: the first waiter to find no flush under way
 //! writes the whole buffer and fsyncs it, and every caller whose record it covered returns. So one
 //! fsync serves every caller that arrived while the previous one ran.
+//!
+//! A future cannot wait that way: it runs on an event loop (asyncio's, Node's, a server's async
+//! workers), which must never block on an fsync. [`Journal::poll_durable`] leaves its waker with
+//! the journal and asks the journal's sync thread (started on first use) to flush; every flush,
+//! whoever leads it, wakes the futures it made durable.
 
 use super::files;
 use crate::config::SyncMode;
@@ -17,6 +22,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration as StdDuration;
 
 /// Marks the start of every record ("JRN1").
@@ -138,6 +144,8 @@ pub(crate) struct Journal {
     shared: Arc<Shared>,
     /// The thread that fsyncs an `interval` journal.
     flusher: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The thread that flushes for futures ([`Journal::poll_durable`]), started on first use.
+    syncer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 struct Shared {
@@ -145,6 +153,8 @@ struct Shared {
     state: Mutex<State>,
     /// Signalled when a flush ends (and when the flusher should stop).
     flushed: Condvar,
+    /// Signalled when a future wants a flush (and when the sync thread should stop).
+    sync_wanted: Condvar,
 }
 
 struct State {
@@ -170,6 +180,8 @@ struct State {
     /// Bytes in the current file, written or buffered.
     bytes: u64,
     closing: bool,
+    /// Futures waiting for a record to be durable: the record and the waker.
+    durable_wakers: Vec<(Seq, Waker)>,
 }
 
 impl Journal {
@@ -193,12 +205,14 @@ impl Journal {
             failed: None,
             bytes,
             closing: false,
+            durable_wakers: Vec::new(),
         };
-        let shared = Arc::new(Shared { sync, state: Mutex::new(state), flushed: Condvar::new() });
+        let shared =
+            Arc::new(Shared { sync, state: Mutex::new(state), flushed: Condvar::new(), sync_wanted: Condvar::new() });
         let flusher = (sync == SyncMode::Interval)
             .then(|| spawn_flusher(shared.clone(), StdDuration::from_millis(interval_ms)))
             .transpose()?;
-        Ok(Journal { shared, flusher: Mutex::new(flusher) })
+        Ok(Journal { shared, flusher: Mutex::new(flusher), syncer: Mutex::new(None) })
     }
 
     /// The sync mode.
@@ -235,6 +249,32 @@ impl Journal {
     /// Returns once record `seq` is written and fsynced (group commit).
     pub fn wait(&self, seq: Seq) -> Result<()> {
         self.shared.flush_through(seq)
+    }
+
+    /// [`Journal::wait`] for a future: `Ready` once record `seq` is written and fsynced (or the
+    /// journal failed); otherwise leaves the waker, has the sync thread flush, and is `Pending`.
+    pub fn poll_durable(&self, seq: Seq, cx: &mut Context<'_>) -> Poll<Result<()>> {
+        let mut state = self.shared.lock();
+        if state.synced >= seq {
+            return Poll::Ready(Ok(()));
+        }
+        if let Err(error) = state.check() {
+            return Poll::Ready(Err(error));
+        }
+        state.durable_wakers.push((seq, cx.waker().clone()));
+        drop(state);
+        self.shared.sync_wanted.notify_one();
+        self.start_syncer();
+        Poll::Pending
+    }
+
+    fn start_syncer(&self) {
+        let mut syncer = self.syncer.lock().unwrap_or_else(PoisonError::into_inner);
+        if syncer.is_none() {
+            let shared = self.shared.clone();
+            // If the thread cannot start, the next blocking caller's flush still wakes the futures.
+            *syncer = std::thread::Builder::new().name("journey-journal-sync".into()).spawn(move || sync(&shared)).ok();
+        }
     }
 
     /// Writes and fsyncs every record appended so far.
@@ -290,10 +330,19 @@ impl Journal {
     /// Stops taking records (every later change fails: the store is closed) and stops the flush
     /// thread. Everything appended must have been flushed.
     pub fn close(&self) {
-        self.shared.lock().closing = true;
+        let waiting = {
+            let mut state = self.shared.lock();
+            state.closing = true;
+            std::mem::take(&mut state.durable_wakers)
+        };
+        // A future still waiting is told: its next poll sees the journal closed.
+        waiting.into_iter().for_each(|(_, waker)| waker.wake());
         self.shared.flushed.notify_all();
-        if let Some(flusher) = self.flusher.lock().unwrap_or_else(PoisonError::into_inner).take() {
-            let _ = flusher.join();
+        self.shared.sync_wanted.notify_all();
+        for thread in [&self.flusher, &self.syncer] {
+            if let Some(thread) = thread.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                let _ = thread.join();
+            }
         }
     }
 
@@ -352,13 +401,29 @@ impl Shared {
             }
             Err(e) => Err(state.fail(JourneyError::io("writing journal", &path, e), &self.sync)),
         };
+        let woken = state.take_durable_wakers();
         drop(state);
         self.flushed.notify_all();
+        woken.into_iter().for_each(Waker::wake);
         result
     }
 }
 
 impl State {
+    /// The wakers of the futures a flush just answered: made durable, or stopped with the journal.
+    fn take_durable_wakers(&mut self) -> Vec<Waker> {
+        let (synced, stopped) = (self.synced, self.failed.is_some() || self.closing);
+        let mut woken = Vec::new();
+        self.durable_wakers.retain(|(seq, waker)| {
+            let answered = stopped || *seq <= synced;
+            if answered {
+                woken.push(waker.clone());
+            }
+            !answered
+        });
+        woken
+    }
+
     fn check(&self) -> Result<()> {
         match &self.failed {
             _ if self.closing => Err(JourneyError::Io("the store is closed; open it again to change it".into())),
@@ -406,6 +471,27 @@ fn spawn_flusher(shared: Arc<Shared>, period: StdDuration) -> Result<std::thread
             }
         })
         .map_err(|e| JourneyError::Io(format!("starting the journal flush thread: {e}")))
+}
+
+/// The sync thread: flushes whenever a future waits for a record to be durable, until closed.
+fn sync(shared: &Shared) {
+    loop {
+        let mut state = shared.lock();
+        while state.durable_wakers.is_empty() && !state.closing {
+            state = shared.sync_wanted.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+        if state.closing {
+            return;
+        }
+        let last = state.durable_wakers.iter().map(|(seq, _)| *seq).max().unwrap_or(state.synced);
+        drop(state);
+        // The flush wakes the futures it covers. One that does not flush at all (the journal
+        // failed or closed meanwhile) wakes none: those are woken here, and see the error.
+        if shared.flush_through(last).is_err() {
+            let woken = shared.lock().take_durable_wakers();
+            woken.into_iter().for_each(Waker::wake);
+        }
+    }
 }
 
 /// The journal file that follows snapshot `seq` in `dir`.
