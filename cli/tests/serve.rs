@@ -67,11 +67,16 @@ impl Server {
 
     /// Sends raw request bytes and reads the whole answer.
     fn raw(&self, request: &[u8]) -> Answer {
+        self.raw_within(request, Duration::from_secs(90))
+    }
+
+    /// As [`Server::raw`], failing when the answer has not come within `limit`.
+    fn raw_within(&self, request: &[u8], limit: Duration) -> Answer {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+        stream.set_read_timeout(Some(limit)).unwrap();
         stream.write_all(request).unwrap();
         let mut bytes = Vec::new();
-        stream.read_to_end(&mut bytes).unwrap();
+        stream.read_to_end(&mut bytes).unwrap_or_else(|e| panic!("no whole answer within {limit:?} ({e}): {bytes:?}"));
         Answer::parse(&bytes)
     }
 
@@ -497,4 +502,95 @@ fn ctrl_c_closes_the_store_and_what_was_ingested_stays() {
     let again = Server::spawn(dir, &["--store", "store"]);
     let page = again.get("/api/v2/externalcontacts/contacts/email:dana@example.com/journey/sessions", "all").json();
     assert_eq!(page["entities"].as_array().unwrap().len(), 3);
+}
+
+/// A CXone agent session whose start event was received: a poll with the cursor returned waits.
+fn acknowledged_cursor(server: &Server) -> String {
+    let started = server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None);
+    let cursor = started.json()["sessionId"].as_str().unwrap().to_owned();
+    let first = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=0"), "agent-bo");
+    first.json()["sessionId"].as_str().unwrap().to_owned()
+}
+
+/// A body announced far over `--max-body-bytes` is refused at once with 413, not waited for.
+#[test]
+fn a_huge_announced_body_is_refused_at_once() {
+    let server = Server::start("huge", &[]);
+    let request = b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\nConnection: close\r\n\r\n{\"a\":";
+    let answer = server.raw_within(request, Duration::from_secs(5));
+    assert_eq!((answer.status, answer.code().as_str()), (413, "LIMIT_EXCEEDED"), "{answer:?}");
+    assert!(answer.json()["message"].as_str().unwrap().contains("1000000000"), "{answer:?}");
+}
+
+/// Every error has the JSON form, the request timeout's 408 and axum's own answers included, and
+/// every body ends with a newline.
+#[test]
+fn every_error_is_json_and_every_answer_ends_with_a_newline() {
+    let server = Server::start("json", &["--request-timeout", "1", "--max-body-bytes", "1000"]);
+    // A body that never comes: 408 after the request timeout.
+    let stalled = server.raw_within(
+        b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{\"a\"",
+        Duration::from_secs(10),
+    );
+    assert_eq!((stalled.status, stalled.code().as_str()), (408, "LIMIT_EXCEEDED"), "{stalled:?}");
+    // A chunked body over the limit: no Content-Length to refuse it by, axum's limit does.
+    let chunk = "x".repeat(1500);
+    let chunked = server.raw_within(
+        format!("POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n", chunk.len()).as_bytes(),
+        Duration::from_secs(10),
+    );
+    assert_eq!((chunked.status, chunked.code().as_str()), (413, "LIMIT_EXCEEDED"), "{chunked:?}");
+    let answers = [
+        (server.call("DELETE", "/events", Some("ingest"), None), 405),
+        (server.get("/nowhere", "all"), 404),
+        (server.get("/api/v2/journey/sessions/x", "nobody"), 401),
+        (server.post_json("/events", "ingest", &json!({})), 400),
+        (server.call("POST", "/events", Some("ingest"), Some(("text/plain", b"hi"))), 415),
+    ];
+    for (answer, status) in answers {
+        assert_eq!(answer.status, status, "{answer:?}");
+        assert_eq!(answer.json()["status"], status, "{answer:?}");
+        assert!(answer.body.ends_with('\n'), "{answer:?}");
+    }
+    let listing = server.get("/api/v2/externalcontacts/contacts/email:a/journey/sessions", "all");
+    assert_eq!(listing.status, 200);
+    assert!(listing.body.ends_with("}\n"), "{listing:?}");
+}
+
+/// A query parameter given twice is 400 naming it: the server does not pick one.
+#[test]
+fn a_repeated_query_parameter_is_refused() {
+    let server = Server::start("repeated", &[]);
+    let custom = server.call(
+        "PUT",
+        &format!("{CXONE}/agents/agent-bo/custom-event?eventName=a&eventName=b"),
+        Some("studio"),
+        None,
+    );
+    assert_eq!((custom.status, custom.code().as_str()), (400, "INVALID_ARGUMENT"), "{custom:?}");
+    assert!(custom.json()["message"].as_str().unwrap().contains("eventName"), "{custom:?}");
+    let cursor = acknowledged_cursor(&server);
+    let poll = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=61&timeout=0"), "agent-bo");
+    assert_eq!(poll.status, 400, "{poll:?}");
+    assert!(poll.json()["message"].as_str().unwrap().contains("timeout"), "{poll:?}");
+}
+
+/// Bad percent-encoding (`%zz`, a lone `%`, `%00`) is 400 in any path segment, a route's parameter
+/// or a fixed part of the path.
+#[test]
+fn bad_percent_encoding_in_any_path_segment_is_400() {
+    let server = Server::start("percent", &[]);
+    for bad in ["%zz", "%", "a%0", "%00", "%0A"] {
+        let answers = [
+            server.call("PUT", &format!("{CXONE}/agents/{bad}/custom-event?eventName=x"), Some("studio"), None),
+            server.get(&format!("/api/v2/externalcontacts/contacts/email:{bad}/journey/sessions"), "all"),
+            server.get(&format!("/api/v2/journey/sessions/{bad}/events"), "all"),
+            server.get(&format!("/api/v2/{bad}/sessions/x"), "all"),
+            server.call("DELETE", &format!("{CXONE}/agent-sessions/{bad}"), Some("agent-bo"), None),
+        ];
+        for answer in answers {
+            assert_eq!((answer.status, answer.code().as_str()), (400, "INVALID_ARGUMENT"), "{bad}: {answer:?}");
+            assert!(answer.json()["message"].as_str().unwrap().contains("path segment"), "{bad}: {answer:?}");
+        }
+    }
 }

@@ -3,11 +3,11 @@
 //! - [`cxone`]: the NICE CXone Agent API (agent sessions, custom events, get-next-event);
 //! - [`genesys`]: the Genesys Cloud journey API (sessions, events, app events);
 //! - [`ingest`]: libjourney's own `POST /events`;
-//! - [`auth`]: bearer tokens and their grants; [`error`]: the JSON errors and their statuses.
+//! - [`auth`]: bearer tokens and their grants; [`error`]: the JSON errors and their statuses;
+//! - [`pipeline`]: what every request goes through around the routes.
 //!
 //! Connections are served by hyper directly (not `axum::serve`) for its header-read timeout, which
-//! bounds a slow client; the router is wrapped in a path rewrite that strips CXone's versioned
-//! prefix before routing.
+//! bounds a slow client.
 
 mod auth;
 mod cxone;
@@ -15,6 +15,7 @@ mod error;
 mod genesys;
 mod ingest;
 mod params;
+mod pipeline;
 mod state;
 mod tls;
 
@@ -22,21 +23,19 @@ use crate::Exit;
 use crate::open::EngineArgs;
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use error::ApiError;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use pipeline::Pipeline;
 use state::{Shared, State};
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
-/// How long one request may take in all: a long poll waits up to 60 s, plus time to send the body.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(75);
 /// How long requests in flight get to finish after Ctrl-C.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
@@ -63,6 +62,9 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request's headers before the connection is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     header_timeout: u64,
+    /// Seconds a whole request may take (408 after); keep it above 60, the longest long poll.
+    #[arg(long, value_name = "SECONDS", default_value_t = 75, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
     /// The session type Genesys app events are filed under (the catalog must define it).
     #[arg(long, value_name = "TYPE", default_value = "app")]
     app_session_type: String,
@@ -73,20 +75,25 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
     let tokens = auth::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
     let state = Arc::new(State { engine: engine.clone(), tokens, app_session_type: args.app_session_type });
-    let router = router(state, args.max_body_bytes);
+    let pipeline = Pipeline {
+        router: router(state, args.max_body_bytes),
+        request_timeout: Duration::from_secs(args.request_timeout),
+        max_body_bytes: args.max_body_bytes,
+    };
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
         _ => None,
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let listen = Listen { addr: args.listen, tls, header_timeout: Duration::from_secs(args.header_timeout.max(1)) };
-    runtime.block_on(serve(router, listen))?;
+    runtime.block_on(serve(pipeline, listen))?;
     drop(runtime);
     engine.close()?;
     Ok(Exit::Done)
 }
 
-/// Every route, with JSON answers for unknown paths and methods.
+/// Every route, with JSON answers for unknown paths and methods (the pipeline gives every other
+/// error the JSON form).
 fn router(state: Shared, max_body_bytes: usize) -> Router {
     Router::new()
         .merge(cxone::routes())
@@ -97,52 +104,7 @@ fn router(state: Shared, max_body_bytes: usize) -> Router {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(axum::middleware::map_response(body_errors_as_json))
         .with_state(state)
-}
-
-/// axum answers an oversized or unreadable body with plain text; clients of this server get the
-/// JSON error form everywhere.
-async fn body_errors_as_json(response: axum::response::Response) -> axum::response::Response {
-    let json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
-    match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE if !json => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
-            "the request body is larger than --max-body-bytes",
-        )
-        .into_response(),
-        status if status.is_client_error() && !json && status != StatusCode::NOT_MODIFIED => {
-            ApiError::new(status, "INVALID_ARGUMENT", "the request could not be read").into_response()
-        }
-        _ => response,
-    }
-}
-
-/// CXone's `/incontactapi/services/v{N}.0/…` (any `N`, any case) as `/cxone/…`, so that one set of
-/// routes serves every version a client pins.
-fn strip_cxone_prefix(mut request: Request) -> Request {
-    let path = request.uri().path();
-    let mut parts = path.splitn(4, '/'); // "", "incontactapi", "services", "v30.0/rest"
-    let (Some(""), Some(api), Some(services), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return request;
-    };
-    let Some((version, rest)) = rest.split_once('/') else { return request };
-    let versioned = version.len() > 1
-        && version[..1].eq_ignore_ascii_case("v")
-        && version[1..].split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    if !(api.eq_ignore_ascii_case("incontactapi") && services.eq_ignore_ascii_case("services") && versioned) {
-        return request;
-    }
-    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    if let Ok(uri) = format!("/cxone/{rest}{query}").parse::<Uri>() {
-        *request.uri_mut() = uri;
-    }
-    request
 }
 
 /// Ctrl-C (SIGINT), or SIGTERM as a service manager or `kill` sends it.
@@ -172,15 +134,11 @@ struct Listen {
 }
 
 /// Accepts connections until Ctrl-C or SIGTERM, then gives requests in flight [`SHUTDOWN_GRACE`] to finish.
-async fn serve(router: Router, listen: Listen) -> Result<()> {
+async fn serve(pipeline: Pipeline, listen: Listen) -> Result<()> {
     let Listen { addr, tls, header_timeout } = listen;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {scheme}://{}", listener.local_addr()?);
-    let service = tower::ServiceBuilder::new()
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .map_request(strip_cxone_prefix)
-        .service(router);
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop_signal());
     loop {
@@ -192,9 +150,10 @@ async fn serve(router: Router, listen: Listen) -> Result<()> {
             },
             _ = &mut stop => break,
         };
-        let service = service.clone();
-        let hyper_service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-            service.clone().oneshot(request.map(axum::body::Body::new))
+        let pipeline = pipeline.clone();
+        let hyper_service = hyper::service::service_fn(move |request| {
+            let pipeline = pipeline.clone();
+            async move { Ok::<_, Infallible>(pipeline.answer(request).await) }
         });
         let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
