@@ -31,6 +31,11 @@ impl Server {
     /// Starts `journey serve` in a fresh directory holding the demo's catalog (plus an `app` type),
     /// a config whose manual clock stands at the demo's end, and the tokens above.
     fn start(name: &str, extra: &[&str]) -> Server {
+        Server::spawn(Server::prepare(name), extra)
+    }
+
+    /// A fresh directory for `journey serve` with the catalog, config and tokens of [`Server::start`].
+    fn prepare(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("journey-serve-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -47,11 +52,30 @@ impl Server {
         )
         .unwrap();
         std::fs::write(dir.join("tokens.json"), TOKENS).unwrap();
-        Server::spawn(dir, extra)
+        dir
+    }
+
+    /// As [`Server::start`], with the server's open-file limit (soft and hard) set to `nofile`
+    /// through `prlimit`, which then runs the server in its own process.
+    fn start_with_fd_limit(name: &str, nofile: u32, extra: &[&str]) -> Server {
+        Server::launch(Server::prepare(name), extra, Some(nofile))
     }
 
     fn spawn(dir: PathBuf, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_journey"))
+        Server::launch(dir, extra, None)
+    }
+
+    fn launch(dir: PathBuf, extra: &[&str], nofile: Option<u32>) -> Server {
+        let binary = env!("CARGO_BIN_EXE_journey");
+        let mut command = match nofile {
+            None => Command::new(binary),
+            Some(limit) => {
+                let mut command = Command::new("prlimit");
+                command.arg(format!("--nofile={limit}:{limit}")).arg("--").arg(binary);
+                command
+            }
+        };
+        let mut child = command
             .current_dir(&dir)
             .args(["serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json"])
             .args(["--listen", "127.0.0.1:0"])
@@ -504,12 +528,106 @@ fn ctrl_c_closes_the_store_and_what_was_ingested_stays() {
     assert_eq!(page["entities"].as_array().unwrap().len(), 3);
 }
 
+/// Reads one answer from a keep-alive connection: the head, then a body of its `Content-Length`.
+fn read_one_answer(stream: &mut TcpStream) -> Answer {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "the connection closed in the middle of a head: {bytes:?}");
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap();
+    bytes.extend_from_slice(&body);
+    Answer::parse(&bytes)
+}
+
+/// Whether the server closed `stream` within `limit`: EOF (or a reset) rather than a read timeout.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut byte = [0u8];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => panic!("the server sent a byte on a connection it should close"),
+        Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+    }
+}
+
 /// A CXone agent session whose start event was received: a poll with the cursor returned waits.
 fn acknowledged_cursor(server: &Server) -> String {
     let started = server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None);
     let cursor = started.json()["sessionId"].as_str().unwrap().to_owned();
     let first = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=0"), "agent-bo");
     first.json()["sessionId"].as_str().unwrap().to_owned()
+}
+
+/// A connection that never sends a byte, and a keep-alive connection idle after its answer, are
+/// both closed after `--header-timeout`; a long poll in progress is not idle and gets its answer.
+#[test]
+fn silent_and_idle_connections_are_closed_but_a_long_poll_is_not() {
+    let server = Server::start("silent", &["--header-timeout", "1"]);
+    let mut silent = TcpStream::connect(&server.addr).unwrap();
+    assert!(closed_within(&mut silent, Duration::from_secs(5)), "a silent connection stayed open");
+
+    let mut kept = TcpStream::connect(&server.addr).unwrap();
+    kept.write_all(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\n\r\n").unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(read_one_answer(&mut kept).status, 404);
+    assert!(closed_within(&mut kept, Duration::from_secs(5)), "an idle keep-alive connection stayed open");
+
+    let cursor = acknowledged_cursor(&server);
+    let poll = server.raw_within(
+        format!("GET {CXONE}/agent-sessions/{cursor}/get-next-event?timeout=3 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer agent-bo\r\nConnection: close\r\n\r\n").as_bytes(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(poll.status, 304, "a 3 s long poll outlives a 1 s header timeout: {poll:?}");
+}
+
+/// Under a 256-descriptor limit, 375 connections that send nothing (from a client with no token)
+/// do not starve a legitimate request: over the cap, a new connection takes the place of the
+/// connection idle longest.
+#[test]
+fn silent_connections_cannot_starve_a_request() {
+    let server = Server::start_with_fd_limit("starve", 256, &[]);
+    let attackers: Vec<TcpStream> = (0..375).map(|_| TcpStream::connect(&server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let request = b"GET /api/v2/externalcontacts/contacts/email:a/journey/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\nConnection: close\r\n\r\n";
+    let answer = server.raw_within(request, Duration::from_secs(5));
+    assert_eq!(answer.status, 200, "{answer:?}");
+    drop(attackers);
+}
+
+/// The CPU time (user + system) a process has used so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf reads a constant of the system.
+    let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap();
+    Duration::from_millis(ticks * 1000 / per_second)
+}
+
+/// When `accept` fails for want of file descriptors (the cap set above the limit), the server
+/// waits before trying again instead of spinning on a core, and serves again once descriptors free
+/// up.
+#[test]
+fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
+    let server = Server::start_with_fd_limit("emfile", 64, &["--max-connections", "1000", "--header-timeout", "60"]);
+    let holders: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_time(server.child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_time(server.child.id()) - before;
+    assert!(used < Duration::from_millis(50), "the server used {used:?} of CPU in 1 s while out of descriptors");
+    drop(holders);
+    let request = b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\nConnection: close\r\n\r\n";
+    assert_eq!(server.raw_within(request, Duration::from_secs(5)).status, 404);
 }
 
 /// A body announced far over `--max-body-bytes` is refused at once with 413, not waited for.
