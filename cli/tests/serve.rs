@@ -31,6 +31,11 @@ impl Server {
     /// Starts `journey serve` in a fresh directory holding the demo's catalog (plus an `app` type),
     /// a config whose manual clock stands at the demo's end, and the tokens above.
     fn start(name: &str, extra: &[&str]) -> Server {
+        Server::spawn(Server::prepare(name), extra)
+    }
+
+    /// A fresh directory for `journey serve` with the catalog, config and tokens of [`Server::start`].
+    fn prepare(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("journey-serve-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -47,11 +52,30 @@ impl Server {
         )
         .unwrap();
         std::fs::write(dir.join("tokens.json"), TOKENS).unwrap();
-        Server::spawn(dir, extra)
+        dir
+    }
+
+    /// As [`Server::start`], with the server's open-file limit (soft and hard) set to `nofile`
+    /// through `prlimit`, which then runs the server in its own process.
+    fn start_with_fd_limit(name: &str, nofile: u32, extra: &[&str]) -> Server {
+        Server::launch(Server::prepare(name), extra, Some(nofile))
     }
 
     fn spawn(dir: PathBuf, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_journey"))
+        Server::launch(dir, extra, None)
+    }
+
+    fn launch(dir: PathBuf, extra: &[&str], nofile: Option<u32>) -> Server {
+        let binary = env!("CARGO_BIN_EXE_journey");
+        let mut command = match nofile {
+            None => Command::new(binary),
+            Some(limit) => {
+                let mut command = Command::new("prlimit");
+                command.arg(format!("--nofile={limit}:{limit}")).arg("--").arg(binary);
+                command
+            }
+        };
+        let mut child = command
             .current_dir(&dir)
             .args(["serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json"])
             .args(["--listen", "127.0.0.1:0"])
@@ -67,11 +91,16 @@ impl Server {
 
     /// Sends raw request bytes and reads the whole answer.
     fn raw(&self, request: &[u8]) -> Answer {
+        self.raw_within(request, Duration::from_secs(90))
+    }
+
+    /// As [`Server::raw`], failing when the answer has not come within `limit`.
+    fn raw_within(&self, request: &[u8], limit: Duration) -> Answer {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+        stream.set_read_timeout(Some(limit)).unwrap();
         stream.write_all(request).unwrap();
         let mut bytes = Vec::new();
-        stream.read_to_end(&mut bytes).unwrap();
+        stream.read_to_end(&mut bytes).unwrap_or_else(|e| panic!("no whole answer within {limit:?} ({e}): {bytes:?}"));
         Answer::parse(&bytes)
     }
 
@@ -497,4 +526,189 @@ fn ctrl_c_closes_the_store_and_what_was_ingested_stays() {
     let again = Server::spawn(dir, &["--store", "store"]);
     let page = again.get("/api/v2/externalcontacts/contacts/email:dana@example.com/journey/sessions", "all").json();
     assert_eq!(page["entities"].as_array().unwrap().len(), 3);
+}
+
+/// Reads one answer from a keep-alive connection: the head, then a body of its `Content-Length`.
+fn read_one_answer(stream: &mut TcpStream) -> Answer {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "the connection closed in the middle of a head: {bytes:?}");
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).unwrap();
+    bytes.extend_from_slice(&body);
+    Answer::parse(&bytes)
+}
+
+/// Whether the server closed `stream` within `limit`: EOF (or a reset) rather than a read timeout.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut byte = [0u8];
+    match stream.read(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => panic!("the server sent a byte on a connection it should close"),
+        Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+    }
+}
+
+/// A CXone agent session whose start event was received: a poll with the cursor returned waits.
+fn acknowledged_cursor(server: &Server) -> String {
+    let started = server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None);
+    let cursor = started.json()["sessionId"].as_str().unwrap().to_owned();
+    let first = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=0"), "agent-bo");
+    first.json()["sessionId"].as_str().unwrap().to_owned()
+}
+
+/// A connection that never sends a byte, and a keep-alive connection idle after its answer, are
+/// both closed after `--header-timeout`; a long poll in progress is not idle and gets its answer.
+#[test]
+fn silent_and_idle_connections_are_closed_but_a_long_poll_is_not() {
+    let server = Server::start("silent", &["--header-timeout", "1"]);
+    let mut silent = TcpStream::connect(&server.addr).unwrap();
+    assert!(closed_within(&mut silent, Duration::from_secs(5)), "a silent connection stayed open");
+
+    let mut kept = TcpStream::connect(&server.addr).unwrap();
+    kept.write_all(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\n\r\n").unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(read_one_answer(&mut kept).status, 404);
+    assert!(closed_within(&mut kept, Duration::from_secs(5)), "an idle keep-alive connection stayed open");
+
+    let cursor = acknowledged_cursor(&server);
+    let poll = server.raw_within(
+        format!("GET {CXONE}/agent-sessions/{cursor}/get-next-event?timeout=3 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer agent-bo\r\nConnection: close\r\n\r\n").as_bytes(),
+        Duration::from_secs(10),
+    );
+    assert_eq!(poll.status, 304, "a 3 s long poll outlives a 1 s header timeout: {poll:?}");
+}
+
+/// Under a 256-descriptor limit, 375 connections that send nothing (from a client with no token)
+/// do not starve a legitimate request: over the cap, a new connection takes the place of the
+/// connection idle longest.
+#[test]
+fn silent_connections_cannot_starve_a_request() {
+    let server = Server::start_with_fd_limit("starve", 256, &[]);
+    let attackers: Vec<TcpStream> = (0..375).map(|_| TcpStream::connect(&server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let request = b"GET /api/v2/externalcontacts/contacts/email:a/journey/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\nConnection: close\r\n\r\n";
+    let answer = server.raw_within(request, Duration::from_secs(5));
+    assert_eq!(answer.status, 200, "{answer:?}");
+    drop(attackers);
+}
+
+/// The CPU time (user + system) a process has used so far.
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    // SAFETY: sysconf reads a constant of the system.
+    let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap();
+    Duration::from_millis(ticks * 1000 / per_second)
+}
+
+/// When `accept` fails for want of file descriptors (the cap set above the limit), the server
+/// waits before trying again instead of spinning on a core, and serves again once descriptors free
+/// up.
+#[test]
+fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
+    let server = Server::start_with_fd_limit("emfile", 64, &["--max-connections", "1000", "--header-timeout", "60"]);
+    let holders: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(&server.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = cpu_time(server.child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_time(server.child.id()) - before;
+    assert!(used < Duration::from_millis(50), "the server used {used:?} of CPU in 1 s while out of descriptors");
+    drop(holders);
+    let request = b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\nConnection: close\r\n\r\n";
+    assert_eq!(server.raw_within(request, Duration::from_secs(5)).status, 404);
+}
+
+/// A body announced far over `--max-body-bytes` is refused at once with 413, not waited for.
+#[test]
+fn a_huge_announced_body_is_refused_at_once() {
+    let server = Server::start("huge", &[]);
+    let request = b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\nConnection: close\r\n\r\n{\"a\":";
+    let answer = server.raw_within(request, Duration::from_secs(5));
+    assert_eq!((answer.status, answer.code().as_str()), (413, "LIMIT_EXCEEDED"), "{answer:?}");
+    assert!(answer.json()["message"].as_str().unwrap().contains("1000000000"), "{answer:?}");
+}
+
+/// Every error has the JSON form, the request timeout's 408 and axum's own answers included, and
+/// every body ends with a newline.
+#[test]
+fn every_error_is_json_and_every_answer_ends_with_a_newline() {
+    let server = Server::start("json", &["--request-timeout", "1", "--max-body-bytes", "1000"]);
+    // A body that never comes: 408 after the request timeout.
+    let stalled = server.raw_within(
+        b"POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{\"a\"",
+        Duration::from_secs(10),
+    );
+    assert_eq!((stalled.status, stalled.code().as_str()), (408, "LIMIT_EXCEEDED"), "{stalled:?}");
+    // A chunked body over the limit: no Content-Length to refuse it by, axum's limit does.
+    let chunk = "x".repeat(1500);
+    let chunked = server.raw_within(
+        format!("POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n", chunk.len()).as_bytes(),
+        Duration::from_secs(10),
+    );
+    assert_eq!((chunked.status, chunked.code().as_str()), (413, "LIMIT_EXCEEDED"), "{chunked:?}");
+    let answers = [
+        (server.call("DELETE", "/events", Some("ingest"), None), 405),
+        (server.get("/nowhere", "all"), 404),
+        (server.get("/api/v2/journey/sessions/x", "nobody"), 401),
+        (server.post_json("/events", "ingest", &json!({})), 400),
+        (server.call("POST", "/events", Some("ingest"), Some(("text/plain", b"hi"))), 415),
+    ];
+    for (answer, status) in answers {
+        assert_eq!(answer.status, status, "{answer:?}");
+        assert_eq!(answer.json()["status"], status, "{answer:?}");
+        assert!(answer.body.ends_with('\n'), "{answer:?}");
+    }
+    let listing = server.get("/api/v2/externalcontacts/contacts/email:a/journey/sessions", "all");
+    assert_eq!(listing.status, 200);
+    assert!(listing.body.ends_with("}\n"), "{listing:?}");
+}
+
+/// A query parameter given twice is 400 naming it: the server does not pick one.
+#[test]
+fn a_repeated_query_parameter_is_refused() {
+    let server = Server::start("repeated", &[]);
+    let custom = server.call(
+        "PUT",
+        &format!("{CXONE}/agents/agent-bo/custom-event?eventName=a&eventName=b"),
+        Some("studio"),
+        None,
+    );
+    assert_eq!((custom.status, custom.code().as_str()), (400, "INVALID_ARGUMENT"), "{custom:?}");
+    assert!(custom.json()["message"].as_str().unwrap().contains("eventName"), "{custom:?}");
+    let cursor = acknowledged_cursor(&server);
+    let poll = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=61&timeout=0"), "agent-bo");
+    assert_eq!(poll.status, 400, "{poll:?}");
+    assert!(poll.json()["message"].as_str().unwrap().contains("timeout"), "{poll:?}");
+}
+
+/// Bad percent-encoding (`%zz`, a lone `%`, `%00`) is 400 in any path segment, a route's parameter
+/// or a fixed part of the path.
+#[test]
+fn bad_percent_encoding_in_any_path_segment_is_400() {
+    let server = Server::start("percent", &[]);
+    for bad in ["%zz", "%", "a%0", "%00", "%0A"] {
+        let answers = [
+            server.call("PUT", &format!("{CXONE}/agents/{bad}/custom-event?eventName=x"), Some("studio"), None),
+            server.get(&format!("/api/v2/externalcontacts/contacts/email:{bad}/journey/sessions"), "all"),
+            server.get(&format!("/api/v2/journey/sessions/{bad}/events"), "all"),
+            server.get(&format!("/api/v2/{bad}/sessions/x"), "all"),
+            server.call("DELETE", &format!("{CXONE}/agent-sessions/{bad}"), Some("agent-bo"), None),
+        ];
+        for answer in answers {
+            assert_eq!((answer.status, answer.code().as_str()), (400, "INVALID_ARGUMENT"), "{bad}: {answer:?}");
+            assert!(answer.json()["message"].as_str().unwrap().contains("path segment"), "{bad}: {answer:?}");
+        }
+    }
 }

@@ -1,6 +1,8 @@
-//! Every error the server answers with: SPEC §9's JSON form, `{"status", "code", "message",
-//! "violations"?}`, and the HTTP status that goes with its code (docs/http.md).
+//! Every error the server answers with: the JSON form `{"status", "code", "message",
+//! "violations"?}` of docs/http.md ("Errors"), and the HTTP status that goes with its code; and
+//! [`finish`], which every response passes through on its way out.
 
+use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use journey_core::JourneyError;
@@ -77,4 +79,51 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The last step of every response: an error whose body is not the JSON form (one that axum,
+/// tower or the timeout wrote: an empty 408, a plain-text 413 or rejection) gets it, and a body
+/// ends with a newline, as a line of output should.
+pub async fn finish(response: Response) -> Response {
+    let status = response.status();
+    let json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    let response = if (status.is_client_error() || status.is_server_error()) && !json {
+        standard_error(status).into_response()
+    } else {
+        response
+    };
+    let (mut parts, body) = response.into_parts();
+    // Every body this server writes is already in memory: reading it back copies nothing large.
+    let mut bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => Vec::from(bytes),
+        Err(error) => return unreadable_body(&error),
+    };
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The JSON error for a status that came without one.
+fn standard_error(status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(status, "LIMIT_EXCEEDED", "the request body is larger than --max-body-bytes")
+        }
+        StatusCode::REQUEST_TIMEOUT => ApiError::new(status, "LIMIT_EXCEEDED", "the request took too long"),
+        status if status.is_server_error() => ApiError::new(status, "PANIC", "the server failed to answer"),
+        status => ApiError::new(status, "INVALID_ARGUMENT", "the request could not be read"),
+    }
+}
+
+/// A response body that could not be read back (none of this server's can fail): 500 in the JSON form.
+fn unreadable_body(error: &axum::Error) -> Response {
+    let body =
+        json!({"status": 500, "code": "PANIC", "message": format!("the response could not be written: {error}")});
+    let mut response = Response::new(Body::from(format!("{body}\n")));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }

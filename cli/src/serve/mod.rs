@@ -3,18 +3,24 @@
 //! - [`cxone`]: the NICE CXone Agent API (agent sessions, custom events, get-next-event);
 //! - [`genesys`]: the Genesys Cloud journey API (sessions, events, app events);
 //! - [`ingest`]: libjourney's own `POST /events`;
-//! - [`auth`]: bearer tokens and their grants; [`error`]: the JSON errors and their statuses.
+//! - [`auth`]: bearer tokens and their grants; [`error`]: the JSON errors and their statuses;
+//! - [`pipeline`]: what every request goes through around the routes; [`connections`]: the cap on
+//!   open connections and the backoff of a failing `accept`.
 //!
-//! Connections are served by hyper directly (not `axum::serve`) for its header-read timeout, which
-//! bounds a slow client; the router is wrapped in a path rewrite that strips CXone's versioned
-//! prefix before routing.
+//! Connections are served by hyper's HTTP/1 server directly (not `axum::serve`) for its header-read
+//! timeout, which runs from the moment a connection opens or finishes a response: a client that
+//! sends nothing, sends its headers too slowly, or keeps an idle keep-alive connection, is closed
+//! after `--header-timeout`. (hyper-util's auto builder is not used: it waits for a first byte to
+//! tell HTTP/1 from HTTP/2, without a timeout, so a silent connection was never closed.)
 
 mod auth;
+mod connections;
 mod cxone;
 mod error;
 mod genesys;
 mod ingest;
 mod params;
+mod pipeline;
 mod state;
 mod tls;
 
@@ -22,21 +28,21 @@ use crate::Exit;
 use crate::open::EngineArgs;
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use connections::{Activity, Backoff, Connections};
 use error::ApiError;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use pipeline::Pipeline;
 use state::{Shared, State};
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
+use tokio::io::{AsyncRead, AsyncWrite};
 
-/// How long one request may take in all: a long poll waits up to 60 s, plus time to send the body.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(75);
 /// How long requests in flight get to finish after Ctrl-C.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
@@ -60,9 +66,18 @@ pub struct ServeArgs {
     /// The PEM private key of `--tls-cert`.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
-    /// Seconds a client may take to send a request's headers before the connection is closed.
+    /// Seconds a client may take to send a request's headers, counted from when the connection
+    /// opens or its previous response was sent; a connection silent that long is closed.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     header_timeout: u64,
+    /// Seconds a whole request may take (408 after); keep it above 60, the longest long poll.
+    #[arg(long, value_name = "SECONDS", default_value_t = 75, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: u64,
+    /// The most connections open at once; over it, a new connection replaces the one idle longest,
+    /// or waits in the listen backlog while every connection has a request in progress
+    /// [default: ¾ of the open-file limit, at most 16384].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: Option<u64>,
     /// The session type Genesys app events are filed under (the catalog must define it).
     #[arg(long, value_name = "TYPE", default_value = "app")]
     app_session_type: String,
@@ -73,20 +88,32 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
     let tokens = auth::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
     let state = Arc::new(State { engine: engine.clone(), tokens, app_session_type: args.app_session_type });
-    let router = router(state, args.max_body_bytes);
+    let pipeline = Pipeline {
+        router: router(state, args.max_body_bytes),
+        request_timeout: Duration::from_secs(args.request_timeout),
+        max_body_bytes: args.max_body_bytes,
+    };
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
         _ => None,
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let listen = Listen { addr: args.listen, tls, header_timeout: Duration::from_secs(args.header_timeout.max(1)) };
-    runtime.block_on(serve(router, listen))?;
+    let listen = Listen {
+        addr: args.listen,
+        tls,
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        max_connections: args
+            .max_connections
+            .map_or_else(connections::default_cap, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+    };
+    runtime.block_on(serve(pipeline, listen))?;
     drop(runtime);
     engine.close()?;
     Ok(Exit::Done)
 }
 
-/// Every route, with JSON answers for unknown paths and methods.
+/// Every route, with JSON answers for unknown paths and methods (the pipeline gives every other
+/// error the JSON form).
 fn router(state: Shared, max_body_bytes: usize) -> Router {
     Router::new()
         .merge(cxone::routes())
@@ -97,52 +124,7 @@ fn router(state: Shared, max_body_bytes: usize) -> Router {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(axum::middleware::map_response(body_errors_as_json))
         .with_state(state)
-}
-
-/// axum answers an oversized or unreadable body with plain text; clients of this server get the
-/// JSON error form everywhere.
-async fn body_errors_as_json(response: axum::response::Response) -> axum::response::Response {
-    let json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
-    match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE if !json => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
-            "the request body is larger than --max-body-bytes",
-        )
-        .into_response(),
-        status if status.is_client_error() && !json && status != StatusCode::NOT_MODIFIED => {
-            ApiError::new(status, "INVALID_ARGUMENT", "the request could not be read").into_response()
-        }
-        _ => response,
-    }
-}
-
-/// CXone's `/incontactapi/services/v{N}.0/…` (any `N`, any case) as `/cxone/…`, so that one set of
-/// routes serves every version a client pins.
-fn strip_cxone_prefix(mut request: Request) -> Request {
-    let path = request.uri().path();
-    let mut parts = path.splitn(4, '/'); // "", "incontactapi", "services", "v30.0/rest"
-    let (Some(""), Some(api), Some(services), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return request;
-    };
-    let Some((version, rest)) = rest.split_once('/') else { return request };
-    let versioned = version.len() > 1
-        && version[..1].eq_ignore_ascii_case("v")
-        && version[1..].split('.').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    if !(api.eq_ignore_ascii_case("incontactapi") && services.eq_ignore_ascii_case("services") && versioned) {
-        return request;
-    }
-    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    if let Ok(uri) = format!("/cxone/{rest}{query}").parse::<Uri>() {
-        *request.uri_mut() = uri;
-    }
-    request
 }
 
 /// Ctrl-C (SIGINT), or SIGTERM as a service manager or `kill` sends it.
@@ -167,59 +149,99 @@ struct Listen {
     addr: SocketAddr,
     /// HTTPS when set.
     tls: Option<tokio_rustls::TlsAcceptor>,
-    /// How long a client may take to send a request's headers (and, for HTTPS, the handshake).
+    /// How long a client may take to send a request's headers (and, for HTTPS, the handshake),
+    /// from when the connection opens or its previous response was sent.
     header_timeout: Duration,
+    /// The most connections open at once.
+    max_connections: usize,
 }
 
 /// Accepts connections until Ctrl-C or SIGTERM, then gives requests in flight [`SHUTDOWN_GRACE`] to finish.
-async fn serve(router: Router, listen: Listen) -> Result<()> {
-    let Listen { addr, tls, header_timeout } = listen;
+async fn serve(pipeline: Pipeline, listen: Listen) -> Result<()> {
+    let Listen { addr, tls, header_timeout, max_connections } = listen;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {scheme}://{}", listener.local_addr()?);
-    let service = tower::ServiceBuilder::new()
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .map_request(strip_cxone_prefix)
-        .service(router);
+    let connections = Connections::new(max_connections);
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop_signal());
+    let mut backoff = Backoff::default();
     loop {
-        let (stream, _) = tokio::select! {
+        let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok(connection) => connection,
-                // A failed accept (too many open files, a reset) affects that connection only.
-                Err(_) => continue,
-            },
-            _ = &mut stop => break,
-        };
-        let service = service.clone();
-        let hyper_service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-            service.clone().oneshot(request.map(axum::body::Body::new))
-        });
-        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-        builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
-        match &tls {
-            None => {
-                let connection =
-                    graceful.watch(builder.serve_connection(TokioIo::new(stream), hyper_service).into_owned());
-                tokio::spawn(connection);
-            }
-            Some(acceptor) => {
-                // The handshake happens in the connection's own task, bounded like the headers, so a
-                // client that stalls it holds up nobody else.
-                let handshake = tokio::time::timeout(header_timeout, acceptor.accept(stream));
-                let watcher = graceful.watcher();
-                tokio::spawn(async move {
-                    if let Ok(Ok(stream)) = handshake.await {
-                        let _ = watcher
-                            .watch(builder.serve_connection(TokioIo::new(stream), hyper_service).into_owned())
-                            .await;
+                Ok((stream, _)) => {
+                    backoff.succeeded();
+                    stream
+                }
+                // Out of file descriptors (or a reset): retrying at once would fail again at once.
+                Err(error) => {
+                    let pause = backoff.failed(&error);
+                    tokio::select! {
+                        () = tokio::time::sleep(pause) => continue,
+                        () = &mut stop => break,
                     }
-                });
+                }
+            },
+            () = &mut stop => break,
+        };
+        let place = tokio::select! {
+            place = connections.admit() => place,
+            () = &mut stop => break,
+        };
+        let connection = Connection { pipeline: pipeline.clone(), header_timeout, watcher: graceful.watcher() };
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let activity = place.activity();
+            match tls {
+                None => connection.serve(stream, activity).await,
+                // The handshake happens in the connection's own task, bounded like the headers, so
+                // a client that stalls it holds up nobody else.
+                Some(acceptor) => {
+                    let handshake = tokio::time::timeout(header_timeout, acceptor.accept(stream));
+                    tokio::select! {
+                        shaken = handshake => if let Ok(Ok(stream)) = shaken {
+                            connection.serve(stream, activity).await;
+                        },
+                        () = activity.evicted() => {}
+                    }
+                }
             }
-        }
+            drop(place);
+        });
     }
     eprintln!("journey serve: stopping");
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
     Ok(())
+}
+
+/// What serves one accepted connection.
+struct Connection {
+    pipeline: Pipeline,
+    header_timeout: Duration,
+    watcher: Watcher,
+}
+
+impl Connection {
+    /// Serves HTTP/1.1 on `io` until the client closes, the header timeout closes it, Ctrl-C
+    /// ends it, or it is closed to make room for a new connection while idle.
+    async fn serve<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(self, io: I, activity: Arc<Activity>) {
+        let Connection { pipeline, header_timeout, watcher } = self;
+        let requests = activity.clone();
+        let service = hyper::service::service_fn(move |request| {
+            let in_progress = requests.request();
+            let pipeline = pipeline.clone();
+            async move {
+                let response = pipeline.answer(request).await;
+                drop(in_progress);
+                Ok::<_, Infallible>(response)
+            }
+        });
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+        let connection = watcher.watch(builder.serve_connection(TokioIo::new(io), service));
+        tokio::select! {
+            _ = connection => {}
+            () = activity.evicted() => {}
+        }
+    }
 }

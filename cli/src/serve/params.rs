@@ -1,6 +1,7 @@
-//! Path and query parameters with errors in the server's JSON form: a segment that does not decode
-//! (bad percent-encoding, not UTF-8) or a query value of the wrong type is 400 `INVALID_ARGUMENT`
-//! naming what was wrong, never axum's plain-text rejection and never a panic.
+//! Path and query parameters with errors in the server's JSON form: a path segment that does not
+//! decode (bad percent-encoding, not UTF-8, a control character), a query parameter given twice or
+//! a query value of the wrong type is 400 `INVALID_ARGUMENT` naming what was wrong, never axum's
+//! plain-text rejection, never a guess, never a panic.
 
 use super::error::ApiError;
 use axum::extract::{FromRequestParts, Path, Query};
@@ -24,17 +25,66 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Segment
     }
 }
 
-/// The query string's parameters, by name (the last of a repeated name wins).
+/// 400 unless every segment of `path` decodes: each `%` followed by two hexadecimal digits, the
+/// decoded bytes UTF-8, and no control character among them (`%00`, a newline). Checked on the
+/// whole path before routing, so that no route, static segment or parameter, reads a lenient
+/// decoding of a broken one.
+pub fn check_path(path: &str) -> Result<(), ApiError> {
+    for segment in path.split('/') {
+        let bad = |what: &str| ApiError::bad_argument(format!("bad path segment {:?}: {what}", clip(segment)));
+        let bytes = percent_decode(segment).ok_or_else(|| bad("% must be followed by two hexadecimal digits"))?;
+        let text = String::from_utf8(bytes).map_err(|_| bad("it does not decode to UTF-8"))?;
+        if text.chars().any(char::is_control) {
+            return Err(bad("it decodes to a control character"));
+        }
+    }
+    Ok(())
+}
+
+/// The bytes a percent-encoded segment stands for; None when a `%` is not followed by two
+/// hexadecimal digits.
+fn percent_decode(segment: &str) -> Option<Vec<u8>> {
+    let mut bytes = segment.bytes();
+    let mut decoded = Vec::with_capacity(segment.len());
+    while let Some(byte) = bytes.next() {
+        if byte != b'%' {
+            decoded.push(byte);
+            continue;
+        }
+        let high = hex_value(bytes.next()?)?;
+        let low = hex_value(bytes.next()?)?;
+        decoded.push(high << 4 | low);
+    }
+    Some(decoded)
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    char::from(digit).to_digit(16).and_then(|value| u8::try_from(value).ok())
+}
+
+/// The query string's parameters, by name; a name given twice is 400 (which of the two was meant
+/// is not for the server to guess).
 pub struct Params(HashMap<String, String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match Query::<Vec<(String, String)>>::from_request_parts(parts, state).await {
-            Ok(Query(pairs)) => Ok(Params(pairs.into_iter().collect())),
-            Err(rejection) => Err(ApiError::bad_argument(format!("bad query: {}", rejection.body_text()))),
+        let pairs = match Query::<Vec<(String, String)>>::from_request_parts(parts, state).await {
+            Ok(Query(pairs)) => pairs,
+            Err(rejection) => return Err(ApiError::bad_argument(format!("bad query: {}", rejection.body_text()))),
+        };
+        let mut params = HashMap::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            if params.contains_key(&name) {
+                return Err(ApiError::bad_argument(format!(
+                    "the query parameter {:?} is given more than once",
+                    clip(&name)
+                )));
+            }
+            params.insert(name, value);
         }
+        Ok(Params(params))
     }
 }
 
@@ -78,5 +128,20 @@ pub fn clip(text: &str) -> String {
     match text.char_indices().nth(100) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_decodes_or_is_refused() {
+        for good in ["/events", "/api/v2/contacts/email:dana%40example.com", "/a/%E0%A4%A4/b", "/"] {
+            assert!(check_path(good).is_ok(), "{good}");
+        }
+        for bad in ["/a/%zz", "/a/%", "/a/%4", "/a%/b", "/a/%00", "/a/%0A", "/a/%E0%A4%A", "/a/%FF", "/a/%+1"] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
     }
 }
