@@ -70,11 +70,10 @@ impl Engine {
 
     /// The value of the last `checkpoint`, or `None` when there was none.
     pub fn last_checkpoint(&self) -> Option<Value> {
-        if let Ok(Some(view)) = self.failed_view() {
-            return view.last_checkpoint();
-        }
         // The text was written from a `Value`, so it reads back.
-        self.last_checkpoint.text().and_then(|text| serde_json::from_str(&text).ok())
+        let value =
+            |engine: &Engine| Ok(engine.last_checkpoint.text().and_then(|text| serde_json::from_str(&text).ok()));
+        self.read_durably(value).unwrap_or_else(|_| value(self).unwrap_or_default())
     }
 
     /// Whether this engine's snapshots must fall on checkpoints.

@@ -57,7 +57,10 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("config", &self.config).field("stats", &self.stats()).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .field("stats", &self.counters.snapshot())
+            .finish_non_exhaustive()
     }
 }
 
@@ -131,20 +134,18 @@ impl Engine {
         self.expire()
     }
 
-    /// A snapshot of the counters. After a durable engine's journal failed, those of what was
-    /// durable (unless the store cannot be read back either: then this engine's own).
+    /// A snapshot of the counters. A durable engine counts only durable changes (see
+    /// [`Engine::read_durably`]; if its store cannot be read back after a failure, its own).
     pub fn stats(&self) -> Stats {
-        match self.failed_view() {
-            Ok(Some(view)) => view.stats(),
-            _ => self.counters.snapshot(),
-        }
+        self.read_durably(|engine| Ok(engine.counters.snapshot())).unwrap_or_else(|_| self.counters.snapshot())
     }
 
-    /// A page of `customer`'s journey as `viewer` may see it (SPEC §4).
+    /// A page of `customer`'s journey as `viewer` may see it (docs/decisions.md, "Journey view").
     pub fn journey(&self, customer: &Customer, viewer: &Viewer, page: &PageRequest) -> Result<Page<SessionCard>> {
-        if let Some(view) = self.failed_view()? {
-            return view.journey(customer, viewer, page);
-        }
+        self.read_durably(|engine| engine.journey_page_of(customer, viewer, page))
+    }
+
+    fn journey_page_of(&self, customer: &Customer, viewer: &Viewer, page: &PageRequest) -> Result<Page<SessionCard>> {
         journey::require_journey_permission(viewer)?;
         self.expire()?;
         let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
@@ -172,9 +173,10 @@ impl Engine {
     /// A page of one session's events in time order. `NOT_FOUND` for an unknown session or one in
     /// a division the viewer lacks.
     pub fn session_events(&self, session_id: &str, viewer: &Viewer, page: &PageRequest) -> Result<Page<EventView>> {
-        if let Some(view) = self.failed_view()? {
-            return view.session_events(session_id, viewer, page);
-        }
+        self.read_durably(|engine| engine.events_page_of(session_id, viewer, page))
+    }
+
+    fn events_page_of(&self, session_id: &str, viewer: &Viewer, page: &PageRequest) -> Result<Page<EventView>> {
         journey::require_event_permission(viewer)?;
         self.read_session(session_id, viewer, |customer, session| {
             journey::events_page(&self.catalog, customer, session, viewer, page)
@@ -185,9 +187,10 @@ impl Engine {
     /// `GET /journey/sessions/{id}`). `NOT_FOUND` for an unknown session or one the viewer may not
     /// see, worded alike.
     pub fn session(&self, session_id: &str, viewer: &Viewer) -> Result<SessionCard> {
-        if let Some(view) = self.failed_view()? {
-            return view.session(session_id, viewer);
-        }
+        self.read_durably(|engine| engine.card_of(session_id, viewer))
+    }
+
+    fn card_of(&self, session_id: &str, viewer: &Viewer) -> Result<SessionCard> {
         journey::require_journey_permission(viewer)?;
         let now = self.clock.now();
         self.read_session(session_id, viewer, |customer, session| {

@@ -15,7 +15,7 @@ pub(crate) use record::Record;
 pub(crate) use snapshot::ActionPart;
 
 use crate::catalog::Catalog;
-use crate::config::{Config, RecoverTo};
+use crate::config::{Config, RecoverTo, SyncMode};
 use crate::engine::Engine;
 use crate::error::{JourneyError, Result};
 use crate::gate::Gate;
@@ -171,6 +171,37 @@ impl Engine {
             journal_error: durable.journal.failure(),
             ..durable.recovery.clone()
         })
+    }
+
+    /// Runs `read` so that it shows only durable changes. On a durable engine whose calls wait
+    /// for their fsync (`store.sync` `always` or `batch`), an effect is applied in memory a moment
+    /// before its record is durable; a read that saw it waits for that record (joining the group
+    /// commit) before it answers, and if the write fails, reads again from what was durable. So
+    /// no reader ever acts on a change whose call then answers `IO_ERROR`. After the journal
+    /// failed, every read is served by [`Engine::failed_view`]. (`interval` and `never` trade
+    /// this, like the calls' own durability, for speed: their reads do not wait.)
+    pub(crate) fn read_durably<T>(&self, read: impl Fn(&Engine) -> Result<T>) -> Result<T> {
+        if let Some(view) = self.failed_view()? {
+            return read(view);
+        }
+        let answer = read(self)?;
+        let Some(durable) = &self.durable else { return Ok(answer) };
+        if !matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch) {
+            return Ok(answer);
+        }
+        // Every effect the read saw was applied under the order lock, with its record appended in
+        // the same critical section: once the lock is ours, their records are all appended.
+        let last = {
+            let _passage = self.gate.shared();
+            durable.journal.last_seq()
+        };
+        match durable.journal.wait(last) {
+            Ok(()) => Ok(answer),
+            Err(error) => match self.failed_view()? {
+                Some(view) => read(view),
+                None => Err(error),
+            },
+        }
     }
 
     /// After the journal failed, the engine to read from instead of this one: the state a reopen

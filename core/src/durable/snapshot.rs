@@ -159,7 +159,7 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
         digest_key: engine.digest_key,
         clock: engine.clock.state(),
         sweeps: engine.sweeps.state(),
-        stats: engine.stats(),
+        stats: engine.counters.snapshot(),
         customers: engine.store.customer_count() as u64,
         event_ids: engine.store.event_id_count() as u64,
         agents: engine.agents.count() as u64,

@@ -28,9 +28,10 @@ impl Engine {
     /// without `journey:eventType:view` for a filter or `groupBy` on event attributes;
     /// `INVALID_ARGUMENT` for a query that does not fit the catalog.
     pub fn paths(&self, query: &PathsQuery, viewer: &Viewer) -> Result<PathsResult> {
-        if let Some(view) = self.failed_view()? {
-            return view.paths(query, viewer);
-        }
+        self.read_durably(|engine| engine.paths_of(query, viewer))
+    }
+
+    fn paths_of(&self, query: &PathsQuery, viewer: &Viewer) -> Result<PathsResult> {
         require_journey_permission(viewer)?;
         require_event_permission(viewer)?;
         if query.reads_event_attributes() && !viewer.has(permission::EVENT_TYPE_VIEW) {
