@@ -251,8 +251,9 @@ impl Engine {
     }
 
     /// Sends a custom event to an agent: `queued`, `persisted` or `agentNotConnected`. Fails with
-    /// `QUEUE_FULL` at `maxPendingPerAgent` (nothing queued is lost) and `INVALID_ARGUMENT` for an
-    /// empty name or oversized data. Never waits for a poller.
+    /// `QUEUE_FULL` at `maxPendingPerAgent`, or for a persisted event at `maxPersistedTotal`
+    /// (nothing queued is lost), and `INVALID_ARGUMENT` for an empty name or oversized data. Never
+    /// waits for a poller.
     pub fn send_custom_event(&self, request: &CustomEventRequest) -> Result<SendResult> {
         self.expire()?; // sweeps expired persisted events even when nothing is ingested
         let now = self.stamp();

@@ -12,8 +12,9 @@
 //! is `w`, those active after `w` keep their own time, so they are a prefix of the first order; all
 //! the others are listed at `w` itself, ties by id, so they are the second order without that
 //! prefix ([`ActivityIndex::messaging_from`]). The walk merges them in (sorting every conversation
-//! on each read cost 91 ms for a customer with 200,000). The index is not stored in snapshots; it is rebuilt on the first read that needs it, and
-//! dropped (to be rebuilt) when web sessions merge or sessions are evicted.
+//! on each read cost 220 ms for a customer with 200,000). The index is not stored in snapshots; it
+//! is rebuilt on the first read that needs it, and dropped (to be rebuilt) when web sessions merge
+//! or sessions are evicted.
 
 use super::{CustomerSessions, Session};
 use crate::catalog::SessionKind;
