@@ -441,6 +441,10 @@ impl AgentQueues {
         }
         if let Some(slot) = replaced {
             state.remove(slot);
+            if !persisting && matches!(slot, Slot::Persisted(_)) {
+                // Not expected (a login takes every persisted event), but the count must stay exact.
+                self.persisted_total.fetch_sub(1, Ordering::Relaxed);
+            }
         }
         let overwritten = replaced.is_some();
         let mut event = Pending::new(
