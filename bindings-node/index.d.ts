@@ -320,8 +320,12 @@ export interface Config {
   maxEventTypes?: number
   /** Most undelivered custom events per agent (default 1000). */
   maxPendingPerAgent?: number
+  /** Most custom events persisted for agents who are not logged in, across every agent; a persisted send past it is `QUEUE_FULL` (default 100000). */
+  maxPersistedTotal?: number
   /** Longest string, in characters, where no `maxLength` is given (default 1024). */
   maxStringLength?: number
+  /** How long a persisted custom event waits for its agent's login before it is dropped and counted in `customEventsDropped` (default `"24h"`). */
+  persistedTtl?: DurationText
   /** Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them (default). */
   retention?: DurationText | null
   /** The start of a manual clock (default: the wall time when the engine is created). */
@@ -864,7 +868,7 @@ export interface Stats {
   actionsEvicted: number
   /** Subscription callbacks that panicked or threw. */
   callbackFailures: number
-  /** Custom events dropped (agent not connected, or not persisted at logout). */
+  /** Custom events dropped (agent not connected, not persisted at logout, or persisted longer than `persistedTtl`). */
   customEventsDropped: number
   /** Undelivered custom events replaced by a newer one of the same name. */
   customEventsOverwritten: number

@@ -12,9 +12,11 @@
 //! - 100,000 events of one session arriving newest first, and in order, for comparison;
 //! - 10,000 events naming the last of 70,000 event types;
 //! - one 64 KiB event of 16,000 bad list items; a 554-byte event against a 2,000-value enum;
-//! - 200 lines of 64 KiB bad events through `ingest_ndjson`, and 300 through the streaming reader.
+//! - 200 lines of 64 KiB bad events through `ingest_ndjson`, and 300 through the streaming reader;
+//! - 1,000 agent ids that never log in, sent 1,000 persisted custom events of 1 KiB each (issue 24):
+//!   the result is the bytes of `data` kept waiting (`maxPersistedTotal` refuses the rest).
 
-use journey_core::{Catalog, Config, Engine};
+use journey_core::{Catalog, Config, CustomEventRequest, Engine};
 use serde_json::{Value, json};
 use std::time::Instant;
 
@@ -25,6 +27,7 @@ fn main() {
     out_of_order_session();
     lookup_among_70k_types();
     violation_amplification();
+    persisted_for_agents_never_seen();
 }
 
 fn row(what: &str, seconds: f64, bytes: usize) {
@@ -146,4 +149,18 @@ fn violation_amplification() {
     let text = lines(300);
     let (summary, seconds) = timed(|| engine.ingest_ndjson_reader(&text[..], 1000).unwrap());
     row("streaming reader: 300 bad lines, 1,000 rejections kept", seconds, serde_json::to_vec(&summary).unwrap().len());
+}
+
+fn persisted_for_agents_never_seen() {
+    let catalog = Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
+    let engine = Engine::new(catalog, config(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#)).unwrap();
+    let data = "x".repeat(1024);
+    let ((), seconds) = timed(|| {
+        for n in 0..1_000_000 {
+            let request = CustomEventRequest::new(format!("ghost-{}", n % 1000), format!("e{n}"), data.clone(), true);
+            let _ = engine.send_custom_event(&request); // past the limit: QUEUE_FULL
+        }
+    });
+    let kept = engine.stats().custom_events_persisted as usize * data.len();
+    row("1,000 agents never seen x 1,000 persisted events of 1 KiB", seconds, kept);
 }

@@ -5,6 +5,9 @@
 //! - `session_events` of a session with 100,000 events: the first page, a deep page (after the
 //!   50,000th event), and a page right after a late event landed in the middle.
 //!
+//! - one customer holding 200,000 sessions (issue 24): the first page, a deep page, and a resend
+//!   of a stored event (answered `duplicate`), which must not visit every session.
+//!
 //! Each figure is the median of 200 reads of 25 items. It prints a table and asserts nothing about
 //! speed; under `cargo test` (no `--bench`) it builds small data sets and reads each page once, so
 //! that `make test` keeps it working.
@@ -125,6 +128,55 @@ fn events_row(events: usize, reads: usize) -> Row {
     Row { read: format!("session_events, {events} events"), first, deep, after_late }
 }
 
+/// One customer with `sessions` sessions: the first page, the 200th page, and a resend of a stored
+/// event (the duplicate probe).
+fn big_customer(sessions: usize, reads: usize) -> [(&'static str, Duration); 4] {
+    let engine = engine();
+    load(&engine, (0..sessions).map(|n| event(n, START_MS + n as i64 * 10)));
+    let customer = Customer::new("dana", IdType::Email);
+    let viewer = viewer();
+    let page = |request: &PageRequest| engine.journey(&customer, &viewer, request).unwrap();
+    let first = median(reads, || assert_eq!(page(&PageRequest::first(25)).entities.len(), 25));
+    let mut request = PageRequest::first(25);
+    for _ in 0..(sessions / 25).min(200) - 1 {
+        request = PageRequest::after(25, page(&request).next_cursor.expect("more pages"));
+    }
+    let deep = median(reads, || assert!(!page(&request).entities.is_empty()));
+    // The newest session's event, sent again (the session a scan of every session meets last).
+    let resend = event(sessions - 1, START_MS + (sessions - 1) as i64 * 10);
+    let duplicate = median(reads, || {
+        assert_eq!(engine.ingest_json(resend.as_bytes()).unwrap().status(), "duplicate");
+    });
+    let messaging = messaging_first_page(sessions, reads);
+    [
+        ("journey: first page", first),
+        ("journey: 200th page", deep),
+        ("a resend of a stored event (`duplicate`)", duplicate),
+        ("journey of web-messaging conversations: first page", messaging),
+    ]
+}
+
+/// The first page of a customer whose `sessions` sessions are all web-messaging conversations,
+/// whose place in the listing depends on the viewer's latest web event.
+fn messaging_first_page(sessions: usize, reads: usize) -> Duration {
+    let engine = engine();
+    load(
+        &engine,
+        (0..sessions).map(|n| {
+            let time = chrono::DateTime::from_timestamp_millis(START_MS + n as i64 * 10).unwrap();
+            format!(
+                r#"{{"eventName":"conversation_started","createdDate":"{}","customer":{{"id":"dana","idType":"email"}},"session":{{"type":"conversation","externalId":"c-{n}"}},"attributes":{{"channel":"webMessaging"}}}}"#,
+                time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            )
+        }),
+    );
+    let customer = Customer::new("dana", IdType::Email);
+    let viewer = viewer();
+    median(reads, || {
+        assert_eq!(engine.journey(&customer, &viewer, &PageRequest::first(25)).unwrap().entities.len(), 25)
+    })
+}
+
 fn micros(duration: Duration) -> String {
     format!("{:.1} µs", duration.as_secs_f64() * 1e6)
 }
@@ -138,6 +190,13 @@ fn main() {
     println!("|---|---:|---:|---:|");
     for row in rows {
         println!("| {} | {} | {} | {} |", row.read, micros(row.first), micros(row.deep), micros(row.after_late));
+    }
+    let (big_sessions, big_reads) = if benchmark { (200_000, 200) } else { (2_000, 1) };
+    println!("\nOne customer with {big_sessions} sessions: median of {big_reads} calls");
+    println!("| call | time |");
+    println!("|---|---:|");
+    for (call, time) in big_customer(big_sessions, big_reads) {
+        println!("| {call} | {} |", micros(time));
     }
     if benchmark {
         println!("\nGoal (issue 13): every page under 100 µs.");

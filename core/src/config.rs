@@ -106,6 +106,10 @@ pub struct Config {
     pub max_pending_per_agent: usize,
     /// Largest custom event `data`, in bytes.
     pub max_custom_event_data: usize,
+    /// Most persisted custom events (kept for agents who are not logged in) across every agent.
+    pub max_persisted_total: usize,
+    /// How long a persisted custom event waits for its agent's login before it is dropped.
+    pub persisted_ttl: Duration,
     /// Sessions whose last activity is older than `now - retention` are evicted; `None` keeps them.
     pub retention: Option<Duration>,
     /// Actions in a terminal state are evicted this long after their last change.
@@ -135,6 +139,8 @@ impl Default for Config {
             max_event_bytes: 65_536,
             max_pending_per_agent: 1000,
             max_custom_event_data: 65_536,
+            max_persisted_total: 100_000,
+            persisted_ttl: Duration::from_millis(24 * 3_600_000),
             retention: None,
             action_retention: Duration::from_millis(24 * 3_600_000),
             ingest_threads: 0,
@@ -230,6 +236,8 @@ impl Config {
             "maxEventBytes" => self.max_event_bytes = count(key, value, MAX_BYTES)?,
             "maxPendingPerAgent" => self.max_pending_per_agent = count(key, value, MAX_COUNT)?,
             "maxCustomEventData" => self.max_custom_event_data = count(key, value, MAX_BYTES)?,
+            "maxPersistedTotal" => self.max_persisted_total = count(key, value, MAX_COUNT)?,
+            "persistedTtl" => self.persisted_ttl = positive_duration(key, value)?,
             "retention" => {
                 self.retention = match value {
                     Value::Null => None,
@@ -277,6 +285,8 @@ impl Config {
         map.insert("maxEventBytes".into(), self.max_event_bytes.into());
         map.insert("maxPendingPerAgent".into(), self.max_pending_per_agent.into());
         map.insert("maxCustomEventData".into(), self.max_custom_event_data.into());
+        map.insert("maxPersistedTotal".into(), self.max_persisted_total.into());
+        map.insert("persistedTtl".into(), self.persisted_ttl.to_string().into());
         map.insert("retention".into(), self.retention.map(|d| Value::from(d.to_string())).unwrap_or(Value::Null));
         map.insert("actionRetention".into(), self.action_retention.to_string().into());
         map.insert("ingestThreads".into(), self.ingest_threads.into());
@@ -387,6 +397,8 @@ mod tests {
         assert_eq!(config, Config::default());
         assert_eq!(config.allowed_lateness.unwrap().as_millis(), 3_600_000);
         assert_eq!(config.max_pending_per_agent, 1000);
+        assert_eq!(config.max_persisted_total, 100_000);
+        assert_eq!(config.persisted_ttl.as_millis(), 24 * 3_600_000);
     }
 
     #[test]
@@ -394,11 +406,12 @@ mod tests {
         let text = r#"{"clock":"manual","start":"2026-11-21T10:00:00Z","unknownAttributes":"drop",
             "allowedLateness":null,"maxClockSkew":"1m","maxEventTypes":5,"maxAttributesPerEvent":7,
             "maxStringLength":9,"maxEventBytes":100,"maxPendingPerAgent":3,"maxCustomEventData":10,
-            "actionRetention":"2h","store":{"sync":"batch","intervalMs":50,"snapshotEvery":4096}}"#;
+            "maxPersistedTotal":7,"persistedTtl":"90m","actionRetention":"2h","store":{"sync":"batch","intervalMs":50,"snapshotEvery":4096}}"#;
         let config = Config::from_json(text).unwrap();
         assert_eq!(config.clock, ClockMode::Manual);
         assert_eq!(config.allowed_lateness, None);
         assert_eq!(config.max_pending_per_agent, 3);
+        assert_eq!((config.max_persisted_total, config.persisted_ttl.as_millis()), (7, 5_400_000));
         assert_eq!(
             config.store,
             StoreConfig { sync: SyncMode::Batch, interval_ms: 50, snapshot_every: 4096, recover_to: RecoverTo::End }
@@ -431,6 +444,13 @@ mod tests {
             (r#"{"store":{"sync":"sometimes"}}"#, "store.sync"),
             (r#"{"store":{"syncc":"always"}}"#, "store.syncc"),
             (r#"{"store":[]}"#, "store"),
+            (r#"{"maxPersistedTotal":0}"#, "maxPersistedTotal"),
+            (r#"{"maxPersistedTotal":1.5}"#, "maxPersistedTotal"),
+            (r#"{"maxPersistedTotal":2000000}"#, "maxPersistedTotal"),
+            (r#"{"persistedTtl":"0s"}"#, "persistedTtl"),
+            (r#"{"persistedTtl":"1 day"}"#, "persistedTtl"),
+            (r#"{"persistedTtl":86400}"#, "persistedTtl"),
+            (r#"{"persistedTtl":null}"#, "persistedTtl"),
         ] {
             let err = Config::from_json(text).unwrap_err();
             assert_eq!(err.code(), "INVALID_CONFIG");

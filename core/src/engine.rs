@@ -241,7 +241,8 @@ impl Engine {
     ) -> Result<AgentSession> {
         let now = self.stamp();
         let record = |started: &AgentSession| Some(Record::agent_session_started(agent_id, started.session_id));
-        self.change_and_settle(Some(now), || self.agents.start(agent_id, now, self.limits(), new_id), record)
+        let start = || self.agents.start(agent_id, now, self.limits(), &self.counters, new_id);
+        self.change_and_settle(Some(now), start, record)
     }
 
     /// The agent an agent session (active or recently ended) belongs to; `INVALID_SESSION` for an
@@ -272,9 +273,11 @@ impl Engine {
     }
 
     /// Sends a custom event to an agent: `queued`, `persisted` or `agentNotConnected`. Fails with
-    /// `QUEUE_FULL` at `maxPendingPerAgent` (nothing queued is lost) and `INVALID_ARGUMENT` for an
-    /// empty name or oversized data. Never waits for a poller.
+    /// `QUEUE_FULL` at `maxPendingPerAgent`, or for a persisted event at `maxPersistedTotal`
+    /// (nothing queued is lost), and `INVALID_ARGUMENT` for an empty name or oversized data. Never
+    /// waits for a poller.
     pub fn send_custom_event(&self, request: &CustomEventRequest) -> Result<SendResult> {
+        self.expire()?; // sweeps expired persisted events even when nothing is ingested
         let now = self.stamp();
         let record = |_: &SendResult| Some(Record::Call(Command::SendCustomEvent(request.clone())));
         self.change_and_settle(Some(now), || self.agents.send(request, now, self.limits(), &self.counters), record)
@@ -375,6 +378,8 @@ impl Engine {
             max_pending: self.config.max_pending_per_agent,
             max_data: self.config.max_custom_event_data,
             max_string: self.config.max_string_length,
+            max_persisted_total: self.config.max_persisted_total,
+            persisted_ttl: self.config.persisted_ttl.as_millis(),
         }
     }
 

@@ -217,7 +217,8 @@ pub enum JourneyError {
     /// An agent session id is unknown.
     #[error("invalid session: {0}")]
     InvalidSession(String),
-    /// An agent's queue holds `maxPendingPerAgent` undelivered events.
+    /// An agent's queue holds `maxPendingPerAgent` undelivered events, or `maxPersistedTotal`
+    /// persisted events wait across every agent.
     #[error("queue full: {0}")]
     QueueFull(String),
     /// A web action cannot move between the two named states.

@@ -75,6 +75,16 @@ pub struct ConfigForm {
     #[serde(default)]
     #[schemars(with = "u32")]
     pub max_custom_event_data: Option<u32>,
+    /// Most custom events persisted for agents who are not logged in, across every agent; a
+    /// persisted send past it is `QUEUE_FULL` (default 100000).
+    #[serde(default)]
+    #[schemars(with = "u32")]
+    pub max_persisted_total: Option<u32>,
+    /// How long a persisted custom event waits for its agent's login before it is dropped and
+    /// counted in `customEventsDropped` (default `"24h"`).
+    #[serde(default)]
+    #[schemars(with = "DurationText")]
+    pub persisted_ttl: Option<DurationText>,
     /// Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them (default).
     #[serde(default)]
     pub retention: Option<DurationText>,

@@ -3,8 +3,10 @@
 //!
 //! Eviction runs in **sweeps**. A sweep evicts every session whose last activity (§3.4) is before
 //! `now − retention`, with its events, its event ids, its session ids and its owner entry, and every
-//! action in a terminal state whose last change is before `now − actionRetention`. A sweep runs when
-//! either cutoff has moved one **step** past the previous sweep's: a hundredth of the retention (at
+//! action in a terminal state whose last change is before `now − actionRetention`, and every custom
+//! event persisted for an agent before `now − persistedTtl` (counted in `customEventsDropped`),
+//! with the entries of agents who never logged in and have nothing left waiting. A sweep runs when
+//! any cutoff has moved one **step** past the previous sweep's: a hundredth of its retention (at
 //! least a second). So a session outlives its retention by at most 1%, a sweep visits each
 //! customer about a hundred times per retention period however busy the engine is, and checking
 //! whether one is due costs two atomic loads per call.
@@ -28,15 +30,22 @@ pub(crate) struct Cutoffs {
     pub sessions_before: Option<Millis>,
     /// Terminal actions last changed before this go.
     pub actions_before: Millis,
+    /// Persisted custom events sent before this go (`None` in the records of stores written
+    /// before `persistedTtl`: those sweeps dropped none, and replay must not either).
+    pub persisted_before: Option<Millis>,
 }
 
 impl Cutoffs {
     /// The input of an `evict` journal record.
     pub fn to_json(self) -> serde_json::Value {
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "sessionsBefore": self.sessions_before.map(format_millis),
             "actionsBefore": format_millis(self.actions_before),
-        })
+        });
+        if let Some(persisted) = self.persisted_before {
+            json["persistedBefore"] = format_millis(persisted).into();
+        }
+        json
     }
 
     /// Reads the input of an `evict` journal record.
@@ -45,7 +54,12 @@ impl Cutoffs {
             serde_json::Value::Null => None,
             other => Some(parse_rfc3339(other.as_str()?)?),
         };
-        Some(Cutoffs { sessions_before, actions_before: parse_rfc3339(value.get("actionsBefore")?.as_str()?)? })
+        let persisted_before = match value.get("persistedBefore") {
+            None => None,
+            Some(other) => Some(parse_rfc3339(other.as_str()?)?),
+        };
+        let actions_before = parse_rfc3339(value.get("actionsBefore")?.as_str()?)?;
+        Some(Cutoffs { sessions_before, actions_before, persisted_before })
     }
 }
 
@@ -118,9 +132,17 @@ impl Engine {
     }
 
     /// The cutoffs of a sweep due at `now`, if one is.
+    ///
+    /// Every sweep moves the actions cutoff to its `now − actionRetention`, so the last sweep ran at
+    /// that cutoff plus `actionRetention`: the persisted events' schedule follows from it, and a
+    /// snapshot's two cutoffs still hold the whole schedule.
     fn due(&self, now: Millis) -> Option<Cutoffs> {
         let (last_sessions, last_actions) = self.sweeps.state();
-        let actions_before = now.saturating_sub(self.config.action_retention.as_millis());
+        let action_retention = self.config.action_retention.as_millis();
+        let actions_before = now.saturating_sub(action_retention);
+        let persisted_ttl = self.config.persisted_ttl.as_millis();
+        let last_sweep = last_actions.saturating_add(action_retention);
+        let persisted_due = now >= last_sweep.saturating_add(step(persisted_ttl));
         let sessions_before = self.config.retention.map(|r| now.saturating_sub(r.as_millis()));
         let sessions_due = self
             .config
@@ -128,7 +150,12 @@ impl Engine {
             .zip(sessions_before)
             .is_some_and(|(retention, cutoff)| cutoff >= last_sessions.saturating_add(step(retention.as_millis())));
         let actions_due = actions_before >= last_actions.saturating_add(step(self.config.action_retention.as_millis()));
-        (sessions_due || actions_due).then_some(Cutoffs { sessions_before, actions_before })
+        let persisted_before = Some(now.saturating_sub(persisted_ttl));
+        (sessions_due || actions_due || persisted_due).then_some(Cutoffs {
+            sessions_before,
+            actions_before,
+            persisted_before,
+        })
     }
 
     /// Evicts what the cutoffs say and counts it. The caller holds the gate exclusively.
@@ -139,6 +166,9 @@ impl Engine {
             self.counters.add(Counter::EventsEvicted, events);
         }
         self.counters.add(Counter::ActionsEvicted, self.actions.evict_before(cutoffs.actions_before));
+        if let Some(before) = cutoffs.persisted_before {
+            self.counters.add(Counter::CustomEventsDropped, self.agents.expire_persisted(before) as u64);
+        }
         self.sweeps.swept(cutoffs);
     }
 }
@@ -150,11 +180,14 @@ mod tests {
     #[test]
     fn cutoffs_round_trip_as_json() {
         for cutoffs in [
-            Cutoffs { sessions_before: Some(1_000), actions_before: 2_000 },
-            Cutoffs { sessions_before: None, actions_before: -5 },
+            Cutoffs { sessions_before: Some(1_000), actions_before: 2_000, persisted_before: Some(3_000) },
+            Cutoffs { sessions_before: None, actions_before: -5, persisted_before: None },
         ] {
             assert_eq!(Cutoffs::from_json(&cutoffs.to_json()), Some(cutoffs));
         }
+        // A record written before persistedTtl has no persistedBefore: its sweep dropped none.
+        let old = serde_json::json!({"sessionsBefore": null, "actionsBefore": "2026-11-21T10:00:00Z"});
+        assert_eq!(Cutoffs::from_json(&old).unwrap().persisted_before, None);
     }
 
     #[test]

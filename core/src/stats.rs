@@ -223,7 +223,8 @@ pub struct Stats {
     pub custom_events_queued: u64,
     /// Custom events kept for an agent who is not logged in.
     pub custom_events_persisted: u64,
-    /// Custom events dropped (agent not connected, or not persisted at logout).
+    /// Custom events dropped (agent not connected, not persisted at logout, or persisted longer than
+    /// `persistedTtl`).
     pub custom_events_dropped: u64,
     /// Undelivered custom events replaced by a newer one of the same name.
     pub custom_events_overwritten: u64,

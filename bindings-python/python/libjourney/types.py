@@ -400,8 +400,12 @@ class Config(TypedDict):
     maxEventTypes: NotRequired[int]
     #: Most undelivered custom events per agent (default 1000).
     maxPendingPerAgent: NotRequired[int]
+    #: Most custom events persisted for agents who are not logged in, across every agent; a persisted send past it is `QUEUE_FULL` (default 100000).
+    maxPersistedTotal: NotRequired[int]
     #: Longest string, in characters, where no `maxLength` is given (default 1024).
     maxStringLength: NotRequired[int]
+    #: How long a persisted custom event waits for its agent's login before it is dropped and counted in `customEventsDropped` (default `"24h"`).
+    persistedTtl: NotRequired[DurationText]
     #: Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them (default).
     retention: NotRequired[Optional[DurationText]]
     #: The start of a manual clock (default: the wall time when the engine is created).
@@ -953,7 +957,7 @@ class Stats(TypedDict):
     actionsEvicted: int
     #: Subscription callbacks that panicked or threw.
     callbackFailures: int
-    #: Custom events dropped (agent not connected, or not persisted at logout).
+    #: Custom events dropped (agent not connected, not persisted at logout, or persisted longer than `persistedTtl`).
     customEventsDropped: int
     #: Undelivered custom events replaced by a newer one of the same name.
     customEventsOverwritten: int

@@ -24,6 +24,7 @@ use crate::stats::{Counter, Counters};
 use crate::time::{Millis, format_millis};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 use std::time::Instant;
@@ -140,18 +141,41 @@ impl AgentState {
         }
     }
 
-    /// Removes an undelivered custom event called `name`, queued (never returned) or persisted.
-    fn remove_same_name(&mut self, name: &str) -> bool {
+    /// Where an undelivered custom event called `name` is, queued (never returned) or persisted.
+    fn same_name(&self, name: &str) -> Option<Slot> {
         let same = |p: &Pending| p.is_custom() && !p.ever_returned && p.event_name == name;
-        let queue = self.session.as_mut().map(|s| &mut s.events);
-        for list in queue.into_iter().chain(std::iter::once(&mut self.persisted)) {
-            if let Some(index) = list.iter().position(same) {
-                list.remove(index);
-                return true;
-            }
-        }
-        false
+        let queued = self.session.as_ref().and_then(|s| s.events.iter().position(same)).map(Slot::Queued);
+        queued.or_else(|| self.persisted.iter().position(same).map(Slot::Persisted))
     }
+
+    /// Removes the event at `slot`.
+    fn remove(&mut self, slot: Slot) {
+        match slot {
+            Slot::Queued(index) => self.session.as_mut().and_then(|s| s.events.remove(index)),
+            Slot::Persisted(index) => self.persisted.remove(index),
+        };
+    }
+
+    /// Drops the persisted events sent before `before` (older than `persistedTtl`); returns how
+    /// many.
+    fn expire_persisted(&mut self, before: Millis) -> usize {
+        let count = self.persisted.len();
+        self.persisted.retain(|event| event.created >= before);
+        count - self.persisted.len()
+    }
+
+    /// Whether nothing is known about the agent but its id: it never logged in and nothing waits
+    /// for it. Such an entry is removed, so that ids that never log in do not pile up.
+    fn is_forgettable(&self) -> bool {
+        self.logins == 0 && self.session.is_none() && self.persisted.is_empty() && self.ended.is_empty()
+    }
+}
+
+/// Where an undelivered event is: its index in the session's queue, or among the persisted events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Queued(usize),
+    Persisted(usize),
 }
 
 /// One agent: its state, the condition variable blocking pollers wait on, and the wakers of
@@ -208,6 +232,10 @@ pub(crate) struct QueueLimits {
     pub max_pending: usize,
     pub max_data: usize,
     pub max_string: usize,
+    /// Most persisted events across every agent (`maxPersistedTotal`).
+    pub max_persisted_total: usize,
+    /// How long a persisted event waits for a login, in milliseconds (`persistedTtl`).
+    pub persisted_ttl: Millis,
 }
 
 /// Every agent's queues.
@@ -216,6 +244,8 @@ pub(crate) struct AgentQueues {
     agents: Sharded<FastMap<Box<str>, Arc<Agent>>>,
     /// Agent session id (current or recently ended) → agent.
     sessions: Sharded<FastMap<Uuid, Arc<Agent>>>,
+    /// Persisted events across every agent, for `maxPersistedTotal`.
+    persisted_total: AtomicUsize,
     timer: Timer,
 }
 
@@ -252,7 +282,7 @@ impl AgentQueues {
         state.session.as_ref().map(|queue| AgentSession { session_id: queue.id })
     }
 
-    /// The number of agents ever seen.
+    /// The number of agents known: logged in at least once, or with events waiting.
     pub fn count(&self) -> usize {
         let mut count = 0;
         self.agents.each(|shard| count += shard.len());
@@ -268,6 +298,7 @@ impl AgentQueues {
     pub fn restore(&self, agent_id: &str, state: AgentState) {
         let current = state.session.as_ref().map(|s| s.id);
         let sessions: Vec<Uuid> = current.into_iter().chain(state.ended.iter().copied()).collect();
+        self.persisted_total.fetch_add(state.persisted.len(), Ordering::Relaxed);
         let agent = Arc::new(Agent { id: agent_id.into(), state: Mutex::new(state), ..Agent::default() });
         for id in sessions {
             self.sessions.lock(&id).insert(id, agent.clone());
@@ -284,6 +315,8 @@ impl AgentQueues {
 
     /// Starts (or returns) the agent's session, queueing `AgentSessionStart` and persisted events.
     /// A new session gets the id `new_id` gives it (called at most once, under the agent's lock).
+    /// Persisted events older than `persistedTtl` are dropped and counted first, so a login after a
+    /// sweep was due but before it ran never receives a stale event.
     ///
     /// The session is findable by id before the agent's lock is released: a second `start` of the
     /// same agent returns the id only once a poll on it can succeed. (It was registered after the
@@ -294,6 +327,7 @@ impl AgentQueues {
         agent_id: &str,
         now: Millis,
         limits: QueueLimits,
+        counters: &Counters,
         new_id: impl FnOnce(&AgentState) -> Uuid,
     ) -> Result<AgentSession> {
         check_name("agentId", agent_id, limits.max_string)?;
@@ -302,6 +336,9 @@ impl AgentQueues {
         if let Some(queue) = &state.session {
             return Ok(AgentSession { session_id: queue.id });
         }
+        let expired = state.expire_persisted(now.saturating_sub(limits.persisted_ttl));
+        counters.add(Counter::CustomEventsDropped, expired as u64);
+        self.persisted_total.fetch_sub(expired + state.persisted.len(), Ordering::Relaxed);
         state.logins += 1;
         let session_id = new_id(&state);
         let mut start = Pending::new(AgentEventType::AgentSessionStart, "AgentSessionStart", "", now, false);
@@ -339,6 +376,9 @@ impl AgentQueues {
                 dropped += 1;
             }
         }
+        // Events handed back for the next login count toward `maxPersistedTotal` (they may take it
+        // past the limit: nothing that was accepted is lost; new sends are refused meanwhile).
+        self.persisted_total.fetch_add(state.persisted.len(), Ordering::Relaxed);
         state.ended.push_back(id);
         let forgotten = (state.ended.len() > ENDED_SESSIONS_KEPT).then(|| state.ended.pop_front()).flatten();
         drop(state);
@@ -368,29 +408,45 @@ impl AgentQueues {
             )));
         }
         // An event that is not kept for an agent never seen is dropped without making an entry
-        // for the agent (entries are never removed, so any caller could otherwise grow memory).
-        let agent = match request.persist_in_memory {
-            true => self.agent(&request.agent_id),
-            false => match self.known_agent(&request.agent_id) {
-                Some(agent) => agent,
-                None => {
-                    counters.add(Counter::CustomEventsDropped, 1);
-                    return Ok(SendResult { delivery: Delivery::AgentNotConnected, overwritten: false });
-                }
-            },
+        // for the agent (any caller could otherwise grow memory). Nor does a persisted one that
+        // `maxPersistedTotal` refuses.
+        let known = self.known_agent(&request.agent_id);
+        let agent = match (known, request.persist_in_memory) {
+            (Some(agent), _) => agent,
+            (None, true) if self.persisted_total.load(Ordering::Relaxed) >= limits.max_persisted_total => {
+                return Err(persisted_full(limits));
+            }
+            (None, true) => self.agent(&request.agent_id),
+            (None, false) => {
+                counters.add(Counter::CustomEventsDropped, 1);
+                return Ok(SendResult { delivery: Delivery::AgentNotConnected, overwritten: false });
+            }
         };
         let mut state = agent.lock();
         if state.session.is_none() && !request.persist_in_memory {
             counters.add(Counter::CustomEventsDropped, 1);
             return Ok(SendResult { delivery: Delivery::AgentNotConnected, overwritten: false });
         }
-        let overwritten = state.remove_same_name(&request.event_name);
-        if !overwritten && state.pending() >= limits.max_pending {
+        let replaced = state.same_name(&request.event_name);
+        if replaced.is_none() && state.pending() >= limits.max_pending {
             return Err(JourneyError::QueueFull(format!(
                 "agent '{}' has {} undelivered events (maxPendingPerAgent)",
                 request.agent_id, limits.max_pending
             )));
         }
+        // Persisted events live where no session is; replacing one keeps the total as it is.
+        let persisting = state.session.is_none();
+        if persisting && !matches!(replaced, Some(Slot::Persisted(_))) && !self.reserve_persisted(limits) {
+            return Err(persisted_full(limits));
+        }
+        if let Some(slot) = replaced {
+            state.remove(slot);
+            if !persisting && matches!(slot, Slot::Persisted(_)) {
+                // Not expected (a login takes every persisted event), but the count must stay exact.
+                self.persisted_total.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        let overwritten = replaced.is_some();
         let mut event = Pending::new(
             AgentEventType::CustomEvent,
             &request.event_name,
@@ -417,6 +473,34 @@ impl AgentQueues {
             1,
         );
         Ok(SendResult { delivery, overwritten })
+    }
+
+    /// Counts one more persisted event, unless `maxPersistedTotal` are already waiting.
+    fn reserve_persisted(&self, limits: QueueLimits) -> bool {
+        let room = |total: usize| (total < limits.max_persisted_total).then_some(total + 1);
+        self.persisted_total.fetch_update(Ordering::Relaxed, Ordering::Relaxed, room).is_ok()
+    }
+
+    /// Persisted events waiting across every agent.
+    #[cfg(test)]
+    pub fn persisted_total(&self) -> usize {
+        self.persisted_total.load(Ordering::Relaxed)
+    }
+
+    /// Drops every persisted event sent before `before` (older than `persistedTtl`) and forgets the
+    /// agents left with nothing (never logged in, nothing waiting); returns how many events were
+    /// dropped. Run by a retention sweep, with no other change under way.
+    pub fn expire_persisted(&self, before: Millis) -> usize {
+        let mut expired = 0;
+        self.agents.each(|shard| {
+            shard.retain(|_, agent| {
+                let mut state = agent.lock();
+                expired += state.expire_persisted(before);
+                !state.is_forgettable()
+            })
+        });
+        self.persisted_total.fetch_sub(expired, Ordering::Relaxed);
+        expired
     }
 
     /// Leaves `waker` with the session's agent, to be woken when its queue changes, unless a poll
@@ -522,12 +606,21 @@ impl AgentQueues {
     }
 }
 
+/// `QUEUE_FULL` for a persisted send past `maxPersistedTotal`.
+fn persisted_full(limits: QueueLimits) -> JourneyError {
+    JourneyError::QueueFull(format!(
+        "{} events already wait for agents who are not logged in (maxPersistedTotal)",
+        limits.max_persisted_total
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{DEFAULT_MAX_EVENTS, deadline, max_events};
     use super::*;
 
-    const LIMITS: QueueLimits = QueueLimits { max_pending: 3, max_data: 10, max_string: 64 };
+    const LIMITS: QueueLimits =
+        QueueLimits { max_pending: 3, max_data: 10, max_string: 64, max_persisted_total: 5, persisted_ttl: 1_000 };
 
     fn send(queues: &AgentQueues, name: &str, persist: bool, counters: &Counters) -> Result<SendResult> {
         let request = CustomEventRequest {
@@ -559,8 +652,8 @@ mod tests {
     fn start_is_idempotent_and_queues_the_start_marker_first() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
         send(&queues, "kept", true, &counters).unwrap();
-        let session = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap();
-        assert_eq!(queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap(), session);
+        let session = queues.start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap();
+        assert_eq!(queues.start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap(), session);
         let id = session.session_id.to_string();
         assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "kept"]);
         assert_eq!(poll(&queues, &id, None).unwrap(), NextEvents::Timeout);
@@ -569,7 +662,8 @@ mod tests {
     #[test]
     fn queue_full_loses_nothing_and_overwrite_is_still_allowed() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
-        let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+        let id =
+            queues.start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap().session_id.to_string();
         for name in ["a", "b", "c"] {
             send(&queues, name, false, &counters).unwrap();
         }
@@ -581,7 +675,8 @@ mod tests {
     #[test]
     fn returned_events_stay_until_acknowledged_and_released_ones_come_back() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
-        let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+        let id =
+            queues.start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap().session_id.to_string();
         send(&queues, "a", false, &counters).unwrap();
         assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "a"]);
         // A returned event is no longer replaced by a newer one of the same name.
@@ -602,13 +697,15 @@ mod tests {
     #[test]
     fn ending_a_session_treats_unacknowledged_events_as_undelivered() {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
-        let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+        let id =
+            queues.start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap().session_id.to_string();
         send(&queues, "kept", true, &counters).unwrap();
         send(&queues, "lost", false, &counters).unwrap();
         assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "kept", "lost"]);
         queues.end(&id, &counters).unwrap();
         assert_eq!(counters.snapshot().custom_events_dropped, 1);
-        let next = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+        let next =
+            queues.start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap().session_id.to_string();
         assert_eq!(names(poll(&queues, &next, None).unwrap()), ["AgentSessionStart", "kept"]);
     }
 
@@ -622,7 +719,10 @@ mod tests {
             persist_in_memory: false,
         };
         assert_eq!(queues.send(&too_big, 0, LIMITS, &counters).unwrap_err().code(), "INVALID_ARGUMENT");
-        assert_eq!(queues.start("", 0, LIMITS, |_| Uuid::new_v4()).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            queues.start("", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4()).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
         assert_eq!(poll(&queues, "nope", None).unwrap_err().code(), "INVALID_SESSION");
         assert_eq!(max_events(Some(0)).unwrap_err().code(), "INVALID_ARGUMENT");
     }
@@ -647,12 +747,72 @@ mod tests {
         let (queues, counters) = (AgentQueues::default(), Counters::default());
         let ids: Vec<String> = (0..=ENDED_SESSIONS_KEPT)
             .map(|_| {
-                let id = queues.start("a1", 0, LIMITS, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+                let id = queues
+                    .start("a1", 0, LIMITS, &Counters::default(), |_| Uuid::new_v4())
+                    .unwrap()
+                    .session_id
+                    .to_string();
                 queues.end(&id, &counters).unwrap();
                 id
             })
             .collect();
         assert_eq!(poll(&queues, &ids[0], None).unwrap_err().code(), "INVALID_SESSION");
         assert_eq!(poll(&queues, &ids[ENDED_SESSIONS_KEPT], None).unwrap(), NextEvents::SessionEnded);
+    }
+
+    fn send_to(queues: &AgentQueues, agent: &str, name: &str, now: Millis, counters: &Counters) -> Result<SendResult> {
+        queues.send(&CustomEventRequest::new(agent, name, "d", true), now, LIMITS, counters)
+    }
+
+    #[test]
+    fn a_persisted_event_older_than_the_ttl_is_not_delivered_at_login() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        send_to(&queues, "a1", "stale", 0, &counters).unwrap();
+        send_to(&queues, "a1", "fresh", 600, &counters).unwrap();
+        // At 1,500 the first is 1,500 ms old (ttl 1,000), the second 900 ms.
+        let id = queues.start("a1", 1_500, LIMITS, &counters, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+        assert_eq!(names(poll(&queues, &id, None).unwrap()), ["AgentSessionStart", "fresh"]);
+        assert_eq!(counters.snapshot().custom_events_dropped, 1);
+        assert_eq!(queues.persisted_total(), 0);
+    }
+
+    #[test]
+    fn past_the_global_cap_a_persisted_send_is_queue_full_until_room_is_made() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        for n in 0..5 {
+            send_to(&queues, &format!("agent-{n}"), "n", 0, &counters).unwrap();
+        }
+        let refused = send_to(&queues, "agent-new", "n", 0, &counters).unwrap_err();
+        assert_eq!(refused.code(), "QUEUE_FULL");
+        assert!(refused.to_string().contains("maxPersistedTotal"), "{refused}");
+        assert_eq!(send_to(&queues, "agent-0", "other", 0, &counters).unwrap_err().code(), "QUEUE_FULL");
+        assert_eq!(queues.count(), 5, "a refused send to an unknown agent makes no entry");
+        // Replacing a waiting event of the same name is still allowed.
+        assert!(send_to(&queues, "agent-0", "n", 0, &counters).unwrap().overwritten);
+        // A login takes its events: room for one more.
+        let id = queues.start("agent-0", 0, LIMITS, &counters, |_| Uuid::new_v4()).unwrap().session_id.to_string();
+        assert_eq!(queues.persisted_total(), 4);
+        assert_eq!(send_to(&queues, "agent-new", "n", 0, &counters).unwrap().delivery, Delivery::Persisted);
+        assert_eq!(send_to(&queues, "agent-newer", "n", 0, &counters).unwrap_err().code(), "QUEUE_FULL");
+        // Expiry makes room too, and forgets the agents left with nothing.
+        assert_eq!(queues.expire_persisted(1), 5);
+        assert_eq!(queues.persisted_total(), 0);
+        assert_eq!(queues.count(), 1, "only the agent who logged in is kept");
+        assert_eq!(send_to(&queues, "agent-newer", "n", 0, &counters).unwrap().delivery, Delivery::Persisted);
+        // Ending a session hands its unacknowledged persisted events back to the count.
+        queues.end(&id, &counters).unwrap();
+        assert_eq!(queues.persisted_total(), 2);
+    }
+
+    #[test]
+    fn expiry_drops_only_events_sent_before_the_cutoff() {
+        let (queues, counters) = (AgentQueues::default(), Counters::default());
+        send_to(&queues, "a1", "old", 10, &counters).unwrap();
+        send_to(&queues, "a1", "new", 20, &counters).unwrap();
+        send_to(&queues, "a2", "new", 20, &counters).unwrap();
+        assert_eq!(queues.expire_persisted(20), 1);
+        assert_eq!((queues.count(), queues.persisted_total()), (2, 2));
+        assert_eq!(queues.expire_persisted(21), 2);
+        assert_eq!((queues.count(), queues.persisted_total()), (0, 0), "no entry lingers for ids never seen");
     }
 }

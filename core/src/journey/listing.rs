@@ -94,3 +94,21 @@ proptest! {
         }
     }
 }
+
+/// Many web-messaging conversations, most of them older than the latest web event (so listed at
+/// its time, by id), some at that very time, and some newer: the walk from every cursor equals the
+/// sort.
+#[test]
+fn messaging_conversations_revived_by_a_web_event_list_as_a_sort_does() {
+    let config =
+        Config::from_json(r#"{"clock": "manual", "start": "2026-11-20T00:00:00Z", "allowedLateness": null}"#).unwrap();
+    let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap();
+    // Variant 0 starts a conversation on webMessaging; web events fall among the conversations,
+    // on the same 40-second grid, so that some conversations tie with the latest web event.
+    let conversations = (0..600).map(|key| (2, key, key % DIVISIONS.len(), (key as i64 * 40) % 5_000, 0));
+    let web = (0..30).map(|n| (1, 0, n % DIVISIONS.len(), 3_000 + n as i64 * 40, 0));
+    for spec in conversations.chain(web) {
+        engine.ingest_value(&event(spec)).unwrap();
+    }
+    check(&engine).unwrap();
+}

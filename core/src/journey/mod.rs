@@ -106,17 +106,13 @@ fn walk_index<'c>(
     let revives = |id: &Uuid| customer.session(id).is_some_and(|s| card::revives(s, viewer));
     let latest_web = index.web_newest_first().find(|(_, id)| revives(id)).map(|(time, _)| time);
     let after = after.map(key_of);
-    let mut messaging: Vec<(ListingKey, &Session)> = index
-        .messaging
-        .iter()
-        .filter_map(&visible)
-        .map(|s| ((Reverse(customer.last_activity(s, latest_web)), s.id), s))
-        .filter(|(key, _)| after.is_none_or(|cursor| *key > cursor))
-        .collect();
-    messaging.sort_unstable_by_key(|(key, _)| *key);
+    let messaging = index
+        .messaging_from(latest_web, after)
+        .filter_map(|id| visible(&id))
+        .map(|s| ((Reverse(customer.last_activity(s, latest_web)), s.id), s));
     let others = index.from(after).filter_map(|id| visible(&id)).map(|s| ((Reverse(s.last_time()), s.id), s));
     let mut listed = Vec::with_capacity(size + 1);
-    let mut messaging = messaging.into_iter().peekable();
+    let mut messaging = messaging.peekable();
     let mut others = others.peekable();
     while listed.len() <= size {
         let next = match (messaging.peek(), others.peek()) {

@@ -26,6 +26,7 @@ use crate::time::Millis;
 use crate::validate::CheckedEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// One accepted event as stored. Events are immutable once stored.
@@ -218,6 +219,12 @@ pub(crate) struct CustomerSessions {
     /// read that needs it, not stored.
     #[serde(skip)]
     activity: Option<Box<ActivityIndex>>,
+    /// Event id → the session it was stored in, for a customer with many sessions: answering a
+    /// resend (`duplicate`) with its session looked through every session, 10 ms at 200,000.
+    /// Built by the first resend that needs it, kept current as events land, not stored. A web
+    /// session merged away still names its events' session: its id leads to the merged one.
+    #[serde(skip)]
+    event_sessions: OnceLock<FastMap<Uuid, Uuid>>,
 }
 
 impl CustomerSessions {
@@ -231,6 +238,7 @@ impl CustomerSessions {
             web: Vec::new(),
             latest_web_event: None,
             activity: None,
+            event_sessions: OnceLock::new(),
         }
     }
 
@@ -246,6 +254,9 @@ impl CustomerSessions {
             SessionKind::Custom | SessionKind::Conversation => self.apply_keyed(catalog, event_id, event)?,
         };
         self.refile(&applied);
+        if let Some(event_sessions) = self.event_sessions.get_mut() {
+            event_sessions.insert(event_id, applied.session_id);
+        }
         Ok(applied)
     }
 
@@ -278,9 +289,25 @@ impl CustomerSessions {
         self.by_id.get(id).and_then(|slot| self.sessions[*slot].as_ref())
     }
 
-    /// The session that holds the event with this time and id (to answer a duplicate).
+    /// The session that holds the event with this time and id (to answer a duplicate): a hash
+    /// lookup by id for a customer with many sessions, a look through the few otherwise.
     pub fn session_of_event(&self, time: Millis, id: Uuid) -> Option<&Session> {
-        self.iter().find(|s| s.event(time, id).is_some())
+        if self.sessions.len() <= activity::INDEXED_FROM && self.event_sessions.get().is_none() {
+            return self.iter().find(|s| s.event(time, id).is_some());
+        }
+        let event_sessions = self.event_sessions.get_or_init(|| self.event_ids());
+        let session = event_sessions.get(&id).and_then(|session_id| self.session(session_id))?;
+        session.event(time, id).is_some().then_some(session)
+    }
+
+    /// Every stored event's id and the session that holds it.
+    fn event_ids(&self) -> FastMap<Uuid, Uuid> {
+        let mut ids = FastMap::default();
+        ids.reserve(self.iter().map(|s| s.events.len()).sum());
+        for session in self.iter() {
+            ids.extend(session.events.iter().map(|event| (event.id, session.id)));
+        }
+        ids
     }
 
     /// Every current session.
@@ -345,6 +372,9 @@ impl CustomerSessions {
             timeline.renumber(&renumbered);
         }
         self.web.retain(|timeline| !timeline.is_empty());
+        if let Some(event_sessions) = self.event_sessions.get_mut() {
+            evicted.event_ids.iter().for_each(|id| _ = event_sessions.remove(id));
+        }
         evicted
     }
 
@@ -383,4 +413,101 @@ pub(crate) fn keyed_session_id(kind: SessionKind, external_id: &str) -> Uuid {
     name.push_str(prefix);
     name.push_str(external_id);
     Uuid::new_v5(&NAMESPACE, name.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Catalog, Config, Customer, Engine, IdType};
+    use serde_json::json;
+
+    const CATALOG: &str = r#"{"sessionTypes": [
+      {"name": "delivery", "kind": "custom", "eventTypes": [{"name": "in_transit"}]},
+      {"name": "web", "kind": "web", "inactivityGap": "30s", "eventTypes": [{"name": "page_viewed"}]}]}"#;
+
+    /// 2026-11-20T00:00:00Z
+    const START: i64 = 1_795_132_800_000;
+
+    fn event(session: serde_json::Value, name: &str, seconds: i64) -> String {
+        json!({"eventName": name, "createdDate": crate::time::format_millis(START + seconds * 1000),
+            "customer": {"id": "dana", "idType": "email"}, "session": session})
+        .to_string()
+    }
+
+    fn custom(order: usize, seconds: i64) -> String {
+        event(json!({"type": "delivery", "externalId": format!("order-{order}")}), "in_transit", seconds)
+    }
+
+    fn web(seconds: i64) -> String {
+        event(json!({"type": "web"}), "page_viewed", seconds)
+    }
+
+    /// Every stored event's session, found through the index, is the one a look through every
+    /// session finds; returns each event's id and session.
+    fn check_index(sessions: &super::CustomerSessions) -> Vec<(uuid::Uuid, uuid::Uuid)> {
+        assert!(sessions.sessions.len() > super::activity::INDEXED_FROM, "enough sessions to be indexed");
+        let events: Vec<(i64, uuid::Uuid)> =
+            sessions.iter().flat_map(|s| s.events.iter().map(|e| (e.time, e.id))).collect();
+        events
+            .into_iter()
+            .map(|(time, id)| {
+                let scanned = sessions.iter().find(|s| s.event(time, id).is_some()).unwrap().id;
+                assert_eq!(sessions.session_of_event(time, id).map(|s| s.id), Some(scanned));
+                (id, scanned)
+            })
+            .collect()
+    }
+
+    /// [`check_index`], and a resend of each event sent is a `duplicate` naming its session.
+    fn check(engine: &Engine, sent: &[String]) {
+        let customer = Customer::new("dana", IdType::Email);
+        let expected = {
+            let shard = engine.store.customer_shard(customer.id_type, &customer.id);
+            check_index(shard.get(customer.id_type, &customer.id).unwrap())
+        };
+        assert_eq!(expected.len(), sent.len());
+        for text in sent {
+            let outcome = engine.ingest_json(text.as_bytes()).unwrap();
+            let crate::Outcome::Duplicate { event_id, session_id } = outcome else {
+                panic!("a resend is a duplicate, got {outcome:?}")
+            };
+            assert_eq!(Some(&(event_id, session_id)), expected.iter().find(|(id, _)| *id == event_id));
+        }
+    }
+
+    #[test]
+    fn the_event_index_finds_the_session_a_scan_finds_through_merges_and_evictions() {
+        let config = Config::from_json(
+            r#"{"clock": "manual", "start": "2026-11-21T00:00:00Z", "allowedLateness": "2d", "retention": "2d"}"#,
+        )
+        .unwrap();
+        let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap();
+        // 100 custom sessions, and web sessions a minute apart (each its own: the gap is 30 s).
+        let mut sent: Vec<String> = (0..100).map(|n| custom(n, n as i64 * 10)).collect();
+        sent.extend((0..20).map(|n| web(2_000 + n * 60)));
+        for text in &sent {
+            assert_eq!(engine.ingest_json(text.as_bytes()).unwrap().status(), "accepted");
+        }
+        check(&engine, &sent);
+        // After the index is built: new sessions, events in old ones, and web events that bridge
+        // the gaps, merging web sessions into one.
+        let later: Vec<String> = (0..30)
+            .map(|n| custom(n * 5, 5_000 + n as i64))
+            .chain((0..19).map(|n| web(2_000 + n * 60 + 25)))
+            .chain((0..19).map(|n| web(2_000 + n * 60 + 50)))
+            .collect();
+        for text in &later {
+            assert_eq!(engine.ingest_json(text.as_bytes()).unwrap().status(), "accepted");
+        }
+        sent.extend(later);
+        check(&engine, &sent);
+        // Evict the custom sessions last active before 500 s: their events leave the index.
+        let customer = Customer::new("dana", IdType::Email);
+        let mut shard = engine.store.customer_shard(customer.id_type, &customer.id);
+        let sessions = shard.get_mut(customer.id_type, &customer.id).unwrap();
+        let evicted = sessions.evict_before(START + 500_000);
+        assert_eq!(evicted.sessions, 40, "orders 0 to 49 but the ten that had a later event");
+        let index = sessions.event_sessions.get().expect("the index outlives an eviction");
+        assert!(evicted.event_ids.iter().all(|id| !index.contains_key(id)));
+        assert_eq!(index.len(), check_index(sessions).len());
+    }
 }

@@ -40,6 +40,7 @@ fn config_example() -> Value {
         "clock": "manual", "start": "2026-01-01T00:10:00Z", "unknownAttributes": "drop",
         "allowedLateness": "2h", "maxClockSkew": "1m", "maxEventTypes": 30, "maxAttributesPerEvent": 40,
         "maxStringLength": 500, "maxEventBytes": 10000, "maxPendingPerAgent": 10, "maxCustomEventData": 1000,
+        "maxPersistedTotal": 5000, "persistedTtl": "12h",
         "retention": "30d", "actionRetention": "1h", "ingestThreads": 2, "digestKey": "000102030405060708090a0b0c0d0e0f",
         "store": {"sync": "batch", "intervalMs": 500, "snapshotEvery": 1000000, "recoverTo": "checkpoint"}
     })
