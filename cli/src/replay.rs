@@ -173,18 +173,8 @@ fn replay_one(
     let mut log = ProgressLog::new(&name);
     let bytes_read = input.bytes_read.clone();
     let mut result = Ok(());
-    for first in std::iter::once(true).chain(std::iter::repeat(false)) {
-        match input.at_end() {
-            Ok(true) if !first => break,
-            // A line between chunks (the summary tells the end): whatever it counts is on disk
-            // under `store.sync: "always"` or `"batch"`, since the chunk's ingest call returned.
-            Ok(_) if !first => log.tell(&summary, &bar),
-            Ok(_) => {}
-            Err(error) => {
-                result = Err(JourneyError::Io(format!("{name}: {error}")));
-                break;
-            }
-        }
+    // One call at least, so that an empty file is one empty ingest, as before chunks.
+    loop {
         let file_so_far = totals(std::iter::once(&summary));
         let mut report = |progress: &Progress| {
             bar.set_position(bytes_read.load(Ordering::Relaxed));
@@ -199,6 +189,16 @@ fn replay_one(
         if chunk_result.is_err() {
             result = chunk_result;
             break;
+        }
+        match input.at_end() {
+            Ok(true) => break,
+            // A line between chunks (the summary tells the end): whatever it counts is on disk
+            // under `store.sync: "always"` or `"batch"`, since the chunk's ingest call returned.
+            Ok(false) => log.tell(&summary, &bar),
+            Err(error) => {
+                result = Err(JourneyError::Io(format!("{name}: {error}")));
+                break;
+            }
         }
     }
     bar.finish_and_clear();
