@@ -13,6 +13,9 @@
 //! - 10,000 events naming the last of 70,000 event types;
 //! - one 64 KiB event of 16,000 bad list items; a 554-byte event against a 2,000-value enum;
 //! - 200 lines of 64 KiB bad events through `ingest_ndjson`, and 300 through the streaming reader.
+//!
+//! `make bench-smoke` (JOURNEY_BENCH_SMOKE=1) divides the counts of the slow rows (events and
+//! lines) by 100, so the code runs in seconds in a debug build.
 
 use journey_core::{Catalog, Config, Engine};
 use serde_json::{Value, json};
@@ -25,6 +28,14 @@ fn main() {
     out_of_order_session();
     lookup_among_70k_types();
     violation_amplification();
+}
+
+/// `n`, or `n / 100` in `make bench-smoke`.
+fn scaled(n: usize) -> usize {
+    match std::env::var_os("JOURNEY_BENCH_SMOKE").is_some_and(|v| v == "1") {
+        true => n / 100,
+        false => n,
+    }
 }
 
 fn row(what: &str, seconds: f64, bytes: usize) {
@@ -75,12 +86,12 @@ fn out_of_order_session() {
         Catalog::from_json(r#"{"sessionTypes": [{"name": "d", "kind": "custom", "eventTypes": [{"name": "e"}]}]}"#)
             .unwrap();
     let base = chrono::DateTime::parse_from_rfc3339("2026-11-21T00:00:00Z").unwrap();
-    let events: Vec<Value> = (0..100_000)
+    let count = scaled(100_000);
+    let events: Vec<Value> = (0..count as i64)
         .map(|n| event("e", "d", "o1", &(base + chrono::Duration::milliseconds(n)).to_rfc3339(), json!({})))
         .collect();
-    for (label, reversed) in
-        [("100k events of one session, in order", false), ("100k events of one session, newest first", true)]
-    {
+    for (order, reversed) in [("in order", false), ("newest first", true)] {
+        let label = format!("{}k events of one session, {order}", count / 1000);
         let engine = Engine::new(
             catalog.clone(),
             config(r#"{"clock": "manual", "start": "2026-11-22T00:00:00Z", "allowedLateness": null}"#),
@@ -90,7 +101,7 @@ fn out_of_order_session() {
             if reversed { Box::new(events.iter().rev()) } else { Box::new(events.iter()) };
         let ((), seconds) =
             timed(|| order.for_each(|e| assert_eq!(engine.ingest_value(e).unwrap().status(), "accepted")));
-        row(label, seconds, 0);
+        row(&label, seconds, 0);
     }
 }
 
@@ -98,11 +109,12 @@ fn lookup_among_70k_types() {
     let limits = config(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "maxEventTypes": 70000}"#);
     let catalog = Catalog::from_value_with_limits(&many_event_types_catalog(70_000, false), &limits).unwrap();
     let engine = Engine::new(catalog, limits).unwrap();
-    let events: Vec<Value> =
-        (0..10_000).map(|n| event("e69999", "big", &format!("o{n}"), "2026-11-21T10:00:00Z", json!({}))).collect();
+    let events: Vec<Value> = (0..scaled(10_000))
+        .map(|n| event("e69999", "big", &format!("o{n}"), "2026-11-21T10:00:00Z", json!({})))
+        .collect();
     let ((), seconds) =
         timed(|| events.iter().for_each(|e| assert_eq!(engine.ingest_value(e).unwrap().status(), "accepted")));
-    row("10k events naming the last of 70,000 event types", seconds, 0);
+    row(&format!("{} events naming the last of 70,000 event types", events.len()), seconds, 0);
 }
 
 fn violation_amplification() {
@@ -139,11 +151,13 @@ fn violation_amplification() {
         }
         text
     };
-    let text = lines(200);
+    let text = lines(scaled(200));
     let (batch, seconds) = timed(|| engine.ingest_ndjson(&text).unwrap());
-    let label = format!("ingest_ndjson: 200 bad lines, {:.1} MiB", text.len() as f64 / (1 << 20) as f64);
+    let mib = text.len() as f64 / (1 << 20) as f64;
+    let label = format!("ingest_ndjson: {} bad lines, {mib:.1} MiB", scaled(200));
     row(&label, seconds, serde_json::to_vec(&batch).unwrap().len());
-    let text = lines(300);
+    let text = lines(scaled(300));
     let (summary, seconds) = timed(|| engine.ingest_ndjson_reader(&text[..], 1000).unwrap());
-    row("streaming reader: 300 bad lines, 1,000 rejections kept", seconds, serde_json::to_vec(&summary).unwrap().len());
+    let label = format!("streaming reader: {} bad lines, 1,000 rejections kept", scaled(300));
+    row(&label, seconds, serde_json::to_vec(&summary).unwrap().len());
 }
