@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli wrk load-test test-load test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli wrk load-test test-load bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -91,7 +91,7 @@ flow-screenshot: test-browser
 	cp target/tmp/flow/flow.png docs/flow.png
 
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load docs miri-smoke fuzz-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load docs miri-smoke fuzz-smoke bench-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:
@@ -372,7 +372,23 @@ bench: $(VENV)/bin/maturin
 	cd bindings-node && npx napi build --platform --release
 	node bench/node_ingest.mjs
 	node bench/node_wakeup.mjs
+	$(CARGO) build --release -p journey-cli
+	python3 bench/replay_store.py --journey target/release/journey
 	$(MAKE) --no-print-directory load-test
+
+## bench-smoke: every benchmark's code on tiny inputs, in debug builds, timing nothing (make test),
+## so that none can break unseen: the cargo benches of journey-core and journey-ffi with
+## JOURNEY_BENCH_SMOKE=1, and bench/*.py and bench/*.mjs with --smoke (the load test has test-load;
+## baseline.py is python_ingest's peers)
+bench-smoke: python node
+	JOURNEY_BENCH_SMOKE=1 $(CARGO) test --quiet -p journey-core -p journey-ffi --bench '*'
+	$(PY) bench/python_ingest.py --smoke
+	$(PY) bench/python_wakeup.py --smoke
+	$(PY) bench/scale_out_bench.py --smoke
+	node bench/node_ingest.mjs --smoke
+	node bench/node_wakeup.mjs --smoke
+	$(CARGO) build --quiet -p journey-cli
+	python3 bench/replay_store.py --journey target/debug/journey --smoke
 
 clean:
 	$(CARGO) clean

@@ -8,8 +8,10 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 const { Catalog, Engine } = createRequire(import.meta.url)('../bindings-node/index.js')
 
-const SAMPLES = 2000
-const PENDING = 10_000
+// `--smoke` (make bench-smoke): tiny sizes, so that the code runs without timing anything that matters.
+const SMOKE = process.argv.includes('--smoke')
+const SAMPLES = SMOKE ? 20 : 2000
+const PENDING = SMOKE ? 100 : 10_000
 const engine = () => new Engine(Catalog.fromJson('{"sessionTypes": []}'), { clock: 'manual', start: '2026-11-21T10:00:00Z' })
 const later = (ms, f) => new Promise((resolve) => setTimeout(() => resolve(f()), ms))
 const percentiles = (samples) => {

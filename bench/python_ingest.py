@@ -1,7 +1,8 @@
 """`make bench`, Python part: the `libjourney` package against the two peers in baseline.py
 (json + fastjsonschema, and orjson + jsonschema-rs, each with the same dict sessionizer), on the
 same NDJSON of 1,000,000 custom events across 100,000 customers. Prints events/s and ratios;
-asserts nothing about speed."""
+asserts nothing about speed. `--smoke` (make bench-smoke): 2,000 events across 200 customers, so
+that the code runs in a debug build without timing anything that matters."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ import libjourney
 sys.path.insert(0, str(Path(__file__).parent))
 import baseline  # noqa: E402
 
-EVENTS = 1_000_000
-CUSTOMERS = 100_000
+SMOKE = "--smoke" in sys.argv[1:]
+EVENTS = 2_000 if SMOKE else 1_000_000
+CUSTOMERS = 200 if SMOKE else 100_000
 CATALOG = {"sessionTypes": [{"name": "delivery", "kind": "custom",
     "attributes": [{"name": "location", "type": "string"}, {"name": "orderId", "type": "string"}],
     "eventTypes": [{"name": "in_transit", "attributes": [{"name": "location", "type": "string", "required": True},

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import sys
 import threading
 import time
 from typing import Any, Callable
 
 import libjourney
 
-SAMPLES = 2_000
-PENDING = 10_000
+# `--smoke` (make bench-smoke): tiny sizes, so that the code runs without timing anything that matters.
+SMOKE = "--smoke" in sys.argv[1:]
+SAMPLES = 20 if SMOKE else 2_000
+PENDING = 100 if SMOKE else 10_000
 
 
 def engine() -> libjourney.Engine:

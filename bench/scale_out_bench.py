@@ -2,7 +2,9 @@
 """`make bench`, scale-out part: the Dask backfill example (examples/python/dask_backfill.py) on
 the ingest benchmark's 1,000,000 custom events across 100,000 customers, with 1 and with 2 worker
 processes (4 partitions, one ingest thread per engine), and the recovery of a Kafka consumer's
-partition store after a kill. Prints tables; asserts only that every event was accepted."""
+partition store after a kill. Prints tables; asserts only that every event was accepted.
+`--smoke` (make bench-smoke): python_ingest's 2,000 events, and stores of 1,000 and 1,500, so that
+the code runs without timing anything that matters."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ import dask_backfill  # noqa: E402
 import python_ingest  # noqa: E402
 
 CONFIG: Any = {**python_ingest.CONFIG, "ingestThreads": 1}
+# Events in the stores the Kafka recovery reopens, and events between two checkpoints.
+STORE_EVENTS, CHECKPOINT_EVERY = ((1_000, 1_500), 500) if python_ingest.SMOKE else ((200_000, 800_000), 100_000)
 
 
 def dask_scaling(path: Path) -> None:
@@ -58,16 +62,16 @@ def kafka_recovery(lines: list[str]) -> None:
     group's rebalance, which `session.timeout.ms` bounds)."""
     print("\nKafka consumer: reopening a partition's store after SIGKILL (examples/python/kafka_consumer.py)")
     print(f"{'events in store':>15} | {'dropped after checkpoint':>24} | {'store size':>10} | {'open (recovery)':>15}")
-    for count in (200_000, 800_000):
+    for count in STORE_EVENTS:
         store = Path(tempfile.mkdtemp(prefix="journey-kafka-bench-"))
         script = (
             "import json, os, signal, sys, libjourney\n"
             f"engine = libjourney.Engine(libjourney.Catalog.from_dict({python_ingest.CATALOG!r}), "
             f"{{**{CONFIG!r}, 'store': {{'recoverTo': 'checkpoint', 'sync': 'batch'}}}}, store={str(store)!r})\n"
             "data = sys.stdin.buffer.read().split(b'\\n')\n"
-            f"for start in range(0, {count}, 100_000):\n"
-            f"    engine.ingest_batch(b'\\n'.join(data[start:min(start + 100_000, {count})]), outcomes='none')\n"
-            "    engine.checkpoint({'offset': start + 100_000})\n"
+            f"for start in range(0, {count}, {CHECKPOINT_EVERY}):\n"
+            f"    engine.ingest_batch(b'\\n'.join(data[start:min(start + {CHECKPOINT_EVERY}, {count})]), outcomes='none')\n"
+            f"    engine.checkpoint({{'offset': start + {CHECKPOINT_EVERY}}})\n"
             f"engine.ingest_batch(b'\\n'.join(data[{count}:]), outcomes='none')  # after the last checkpoint\n"
             "os.kill(os.getpid(), signal.SIGKILL)\n"
         )

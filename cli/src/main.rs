@@ -31,6 +31,7 @@ struct Cli {
 enum Command {
     /// Stream NDJSON files (plain or gzip, `-` for standard input) through an engine, with a
     /// progress bar, then print a summary and the first rejections.
+    #[command(after_help = replay::AFTER_HELP)]
     Replay(replay::ReplayArgs),
     /// Render one customer's journey, as a viewer sees it, as a self-contained HTML page.
     Timeline(timeline::TimelineArgs),
@@ -48,6 +49,9 @@ pub enum Exit {
     Done,
     /// Stopped by Ctrl-C; what was done before stays done.
     Interrupted,
+    /// `journey replay` read lines and rejected every one of them: nearly always a setting (a
+    /// clock, a catalog) rather than the data, so a script must not take it for success.
+    NothingAccepted,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Ok(Exit::Done) => ExitCode::SUCCESS,
         // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
         Ok(Exit::Interrupted) => ExitCode::from(130),
+        Ok(Exit::NothingAccepted) => ExitCode::from(3),
         Err(error) => {
             eprintln!("journey: {error:#}");
             ExitCode::FAILURE

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use journey_core::{Catalog, Config, Engine, IngestFileOptions};
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
 /// The arguments that make an engine, shared by every subcommand.
@@ -22,14 +23,30 @@ pub struct EngineArgs {
 impl EngineArgs {
     /// The engine these arguments describe: durable when `--store` is given.
     pub fn open(&self) -> Result<Engine> {
+        self.open_with(|_, _| {})
+    }
+
+    /// The engine these arguments describe, after `defaults` adjusted its config. `defaults` gets
+    /// the config and the keys the `--config` file set (an empty map without one), so that a
+    /// command's own defaults (`journey replay`'s event clock) never override what the user chose.
+    pub fn open_with(&self, defaults: impl FnOnce(&mut Config, &Map<String, Value>)) -> Result<Engine> {
         let catalog = Catalog::from_json(&read(&self.catalog)?)
             .with_context(|| format!("{}: not a valid catalog", self.catalog.display()))?;
-        let config = match &self.config {
+        let (mut config, chosen) = match &self.config {
             Some(path) => {
-                Config::from_json(&read(path)?).with_context(|| format!("{}: not a valid config", path.display()))?
+                let text = read(path)?;
+                let config =
+                    Config::from_json(&text).with_context(|| format!("{}: not a valid config", path.display()))?;
+                // A valid config is a JSON object, so this parse succeeds; its keys are what was chosen.
+                let chosen = match serde_json::from_str(&text) {
+                    Ok(Value::Object(map)) => map,
+                    _ => Map::new(),
+                };
+                (config, chosen)
             }
-            None => Config::default(),
+            None => (Config::default(), Map::new()),
         };
+        defaults(&mut config, &chosen);
         match &self.store {
             Some(dir) => {
                 Engine::open(dir, catalog, config).with_context(|| format!("{}: cannot open the store", dir.display()))

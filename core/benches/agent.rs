@@ -7,15 +7,28 @@
 //!
 //! It prints tables and asserts nothing about speed.
 
+mod workload;
+
 use journey_core::{Catalog, Config, CustomEventRequest, Engine, NextEvents};
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-const WAKEUPS: usize = 2_000;
-const SENDS: usize = 1_000_000;
-const ACTIONS: usize = 250_000;
+/// Wake-ups timed per hand-off (20 in `make bench-smoke`).
+fn wakeups() -> usize {
+    if workload::smoke() { 20 } else { 2_000 }
+}
+
+/// Custom events sent, in rounds of 10,000.
+fn sends() -> usize {
+    if workload::smoke() { 10_000 } else { 1_000_000 }
+}
+
+/// Action events recorded.
+fn actions() -> usize {
+    if workload::smoke() { 400 } else { 250_000 }
+}
 
 fn engine() -> Arc<Engine> {
     let catalog = Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
@@ -25,21 +38,21 @@ fn engine() -> Arc<Engine> {
     )
 }
 
-/// Measures `WAKEUPS` hand-offs. `block` runs on the waiting thread and returns once woken; `wake`
+/// Measures `wakeups()` hand-offs. `block` runs on the waiting thread and returns once woken; `wake`
 /// runs on this thread. The waiter is given 1 ms to block before each wake, so every sample is a
 /// real wake-up of a sleeping thread.
 fn wakeup_latencies(block: impl Fn() + Send + 'static, wake: impl Fn()) -> Vec<Duration> {
     let (ready, waiting) = mpsc::channel::<()>();
     let (woke, woken) = mpsc::channel::<Instant>();
     let waiter = std::thread::spawn(move || {
-        for _ in 0..WAKEUPS {
+        for _ in 0..wakeups() {
             ready.send(()).unwrap();
             block();
             woke.send(Instant::now()).unwrap();
         }
     });
-    let mut samples = Vec::with_capacity(WAKEUPS);
-    for _ in 0..WAKEUPS {
+    let mut samples = Vec::with_capacity(wakeups());
+    for _ in 0..wakeups() {
         waiting.recv().unwrap();
         std::thread::sleep(Duration::from_millis(1));
         let sent = Instant::now();
@@ -56,7 +69,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
+    if !workload::runs() {
         println!("agent benchmark: run it with `make bench`");
         return;
     }
@@ -78,7 +91,7 @@ fn main() {
     );
     let (tx, rx) = mpsc::channel::<()>();
     let baseline = wakeup_latencies(move || rx.recv().unwrap(), || tx.send(()).unwrap());
-    println!("\nWake-up latency, send → blocked poller returns on another thread ({WAKEUPS} samples each)");
+    println!("\nWake-up latency, send → blocked poller returns on another thread ({} samples each)", wakeups());
     println!("| hand-off                         |      p50 |      p99 |    p99.9 |");
     println!("|----------------------------------|---------:|---------:|---------:|");
     for (name, samples) in [("send_custom_event → next_events", &ours), ("std::sync::mpsc send → recv", &baseline)]
@@ -112,7 +125,7 @@ fn main() {
         })
         .collect();
     let mut timed = Duration::ZERO;
-    for _ in 0..SENDS / requests.len() {
+    for _ in 0..sends() / requests.len() {
         let start = Instant::now();
         for request in &requests {
             engine_.send_custom_event(request).unwrap();
@@ -122,7 +135,7 @@ fn main() {
             engine_.next_events(session, 0, Some(1000), None).unwrap();
         }
     }
-    let sends_per_second = SENDS as f64 / timed.as_secs_f64();
+    let sends_per_second = sends() as f64 / timed.as_secs_f64();
 
     // record_action_event with 10 subscribers.
     let engine_ = engine();
@@ -138,7 +151,7 @@ fn main() {
             .unwrap();
     }
     let states = ["offered", "accepted", "started", "completed"];
-    let events: Vec<serde_json::Value> = (0..ACTIONS / states.len())
+    let events: Vec<serde_json::Value> = (0..actions() / states.len())
         .flat_map(|a| {
             states.iter().map(move |state| {
                 json!({"actionId": uuid::Uuid::from_u128(a as u128 + 1).to_string(), "actionState": state, "actionMediaType": "webchat",

@@ -15,6 +15,9 @@
 //! - 200 lines of 64 KiB bad events through `ingest_ndjson`, and 300 through the streaming reader;
 //! - 1,000 agent ids that never log in, sent 1,000 persisted custom events of 1 KiB each (issue 24):
 //!   the result is the bytes of `data` kept waiting (`maxPersistedTotal` refuses the rest).
+//!
+//! `make bench-smoke` (JOURNEY_BENCH_SMOKE=1) divides the counts of the slow rows (events and
+//! lines) by 100, so the code runs in seconds in a debug build.
 
 use journey_core::{Catalog, Config, CustomEventRequest, Engine};
 use serde_json::{Value, json};
@@ -28,6 +31,14 @@ fn main() {
     lookup_among_70k_types();
     violation_amplification();
     persisted_for_agents_never_seen();
+}
+
+/// `n`, or `n / 100` in `make bench-smoke`.
+fn scaled(n: usize) -> usize {
+    match std::env::var_os("JOURNEY_BENCH_SMOKE").is_some_and(|v| v == "1") {
+        true => n / 100,
+        false => n,
+    }
 }
 
 fn row(what: &str, seconds: f64, bytes: usize) {
@@ -78,12 +89,12 @@ fn out_of_order_session() {
         Catalog::from_json(r#"{"sessionTypes": [{"name": "d", "kind": "custom", "eventTypes": [{"name": "e"}]}]}"#)
             .unwrap();
     let base = chrono::DateTime::parse_from_rfc3339("2026-11-21T00:00:00Z").unwrap();
-    let events: Vec<Value> = (0..100_000)
+    let count = scaled(100_000);
+    let events: Vec<Value> = (0..count as i64)
         .map(|n| event("e", "d", "o1", &(base + chrono::Duration::milliseconds(n)).to_rfc3339(), json!({})))
         .collect();
-    for (label, reversed) in
-        [("100k events of one session, in order", false), ("100k events of one session, newest first", true)]
-    {
+    for (order, reversed) in [("in order", false), ("newest first", true)] {
+        let label = format!("{}k events of one session, {order}", count / 1000);
         let engine = Engine::new(
             catalog.clone(),
             config(r#"{"clock": "manual", "start": "2026-11-22T00:00:00Z", "allowedLateness": null}"#),
@@ -93,7 +104,7 @@ fn out_of_order_session() {
             if reversed { Box::new(events.iter().rev()) } else { Box::new(events.iter()) };
         let ((), seconds) =
             timed(|| order.for_each(|e| assert_eq!(engine.ingest_value(e).unwrap().status(), "accepted")));
-        row(label, seconds, 0);
+        row(&label, seconds, 0);
     }
 }
 
@@ -101,11 +112,12 @@ fn lookup_among_70k_types() {
     let limits = config(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "maxEventTypes": 70000}"#);
     let catalog = Catalog::from_value_with_limits(&many_event_types_catalog(70_000, false), &limits).unwrap();
     let engine = Engine::new(catalog, limits).unwrap();
-    let events: Vec<Value> =
-        (0..10_000).map(|n| event("e69999", "big", &format!("o{n}"), "2026-11-21T10:00:00Z", json!({}))).collect();
+    let events: Vec<Value> = (0..scaled(10_000))
+        .map(|n| event("e69999", "big", &format!("o{n}"), "2026-11-21T10:00:00Z", json!({})))
+        .collect();
     let ((), seconds) =
         timed(|| events.iter().for_each(|e| assert_eq!(engine.ingest_value(e).unwrap().status(), "accepted")));
-    row("10k events naming the last of 70,000 event types", seconds, 0);
+    row(&format!("{} events naming the last of 70,000 event types", events.len()), seconds, 0);
 }
 
 fn violation_amplification() {
@@ -142,13 +154,15 @@ fn violation_amplification() {
         }
         text
     };
-    let text = lines(200);
+    let text = lines(scaled(200));
     let (batch, seconds) = timed(|| engine.ingest_ndjson(&text).unwrap());
-    let label = format!("ingest_ndjson: 200 bad lines, {:.1} MiB", text.len() as f64 / (1 << 20) as f64);
+    let mib = text.len() as f64 / (1 << 20) as f64;
+    let label = format!("ingest_ndjson: {} bad lines, {mib:.1} MiB", scaled(200));
     row(&label, seconds, serde_json::to_vec(&batch).unwrap().len());
-    let text = lines(300);
+    let text = lines(scaled(300));
     let (summary, seconds) = timed(|| engine.ingest_ndjson_reader(&text[..], 1000).unwrap());
-    row("streaming reader: 300 bad lines, 1,000 rejections kept", seconds, serde_json::to_vec(&summary).unwrap().len());
+    let label = format!("streaming reader: {} bad lines, 1,000 rejections kept", scaled(300));
+    row(&label, seconds, serde_json::to_vec(&summary).unwrap().len());
 }
 
 fn persisted_for_agents_never_seen() {
@@ -156,11 +170,12 @@ fn persisted_for_agents_never_seen() {
     let engine = Engine::new(catalog, config(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#)).unwrap();
     let data = "x".repeat(1024);
     let ((), seconds) = timed(|| {
-        for n in 0..1_000_000 {
+        for n in 0..scaled(1_000_000) {
             let request = CustomEventRequest::new(format!("ghost-{}", n % 1000), format!("e{n}"), data.clone(), true);
             let _ = engine.send_custom_event(&request); // past the limit: QUEUE_FULL
         }
     });
     let kept = engine.stats().custom_events_persisted as usize * data.len();
-    row("1,000 agents never seen x 1,000 persisted events of 1 KiB", seconds, kept);
+    let label = format!("1,000 agents never seen x {} persisted events of 1 KiB", scaled(1_000_000) / 1000);
+    row(&label, seconds, kept);
 }

@@ -15,7 +15,7 @@ mod workload;
 use journey_core::{Catalog, Config, Engine};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use workload::{CATALOG, EVENTS, custom_event, ndjson};
+use workload::{CATALOG, custom_event, ndjson};
 
 /// Events per call in the batch runs.
 const BATCH: usize = 1_000;
@@ -99,7 +99,11 @@ fn best(sync: Option<&str>, work: impl Fn(&Engine) -> f64) -> f64 {
 fn main() {
     // `cargo bench` passes `--bench`; under `cargo test` the same code runs on a small workload.
     let full = std::env::args().any(|a| a == "--bench");
-    let (events, single_events) = if full { (EVENTS, SINGLE_EVENTS) } else { (20_000, 400) };
+    let (events, single_events) = match (full, workload::smoke()) {
+        (true, _) => (workload::events(), SINGLE_EVENTS),
+        (false, false) => (20_000, 400),
+        (false, true) => (2_000, 50),
+    };
     let data = ndjson(custom_event, 0..events);
     println!(
         "\nDurability: {events} custom events ({:.0} bytes each), {BATCH}-event batches\n",

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
-use workload::{CATALOG, CUSTOMERS, EVENTS, custom_event, ndjson, web_event};
+use workload::{CATALOG, custom_event, customers, events, ndjson, web_event};
 
 const RUNS: usize = 3;
 
@@ -70,8 +70,8 @@ struct TypedAttributes {
 
 /// The events of every other customer (`parity` 0 or 1), as NDJSON.
 fn split(make: fn(usize) -> String, parity: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(EVENTS / 2 * 320);
-    for i in (0..EVENTS).filter(|i| (i % CUSTOMERS) % 2 == parity) {
+    let mut out = Vec::with_capacity(events() / 2 * 320);
+    for i in (0..events()).filter(|i| (i % customers()) % 2 == parity) {
         out.extend_from_slice(make(i).as_bytes());
         out.push(b'\n');
     }
@@ -156,7 +156,7 @@ struct Row {
 }
 
 fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
-    let all = ndjson(make, 0..EVENTS);
+    let all = ndjson(make, 0..events());
     // Halves split by customer, so the two threads never touch the same customer.
     let halves = [split(make, 0), split(make, 1)];
     let lines = || all.split(|b| *b == b'\n').filter(|l| !l.is_empty());
@@ -168,7 +168,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
         rate(|| {
             let engine = engine(threads);
             let batch = engine.ingest_ndjson(&all).expect("an in-memory engine does no I/O");
-            assert_eq!(batch.accepted, EVENTS, "every benchmark event must be accepted");
+            assert_eq!(batch.accepted, events(), "every benchmark event must be accepted");
             (batch.accepted, (engine, batch))
         })
     };
@@ -214,7 +214,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
     drop(engine);
     Row {
         name,
-        bytes_per_event: all.len() as f64 / EVENTS as f64,
+        bytes_per_event: all.len() as f64 / events() as f64,
         value_parse,
         typed_parse,
         one_thread,
@@ -230,7 +230,7 @@ fn measure(name: &'static str, make: fn(usize) -> String) -> Row {
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it, and
     // a debug-mode benchmark would only waste minutes of the test run.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !workload::runs() {
         println!("ingest benchmark: run it with `make bench`");
         return;
     }
@@ -239,13 +239,13 @@ fn main() {
         // Ingest only, for `perf record`.
         // `JOURNEY_BENCH_THREADS` sets `ingestThreads` (1 unless given).
         let threads = std::env::var("JOURNEY_BENCH_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(1);
-        let all = ndjson(custom_event, 0..EVENTS);
+        let all = ndjson(custom_event, 0..events());
         for _ in 0..RUNS {
-            assert_eq!(engine(threads).ingest_ndjson(&all).unwrap().accepted, EVENTS);
+            assert_eq!(engine(threads).ingest_ndjson(&all).unwrap().accepted, events());
         }
         return;
     }
-    println!("libjourney ingest: {EVENTS} events across {CUSTOMERS} customers, NDJSON, best of {RUNS} runs");
+    println!("libjourney ingest: {} events across {} customers, NDJSON, best of {RUNS} runs", events(), customers());
     let rows = [measure("custom events", custom_event), measure("web events", web_event)];
     println!();
     println!(

@@ -12,7 +12,7 @@ mod workload;
 use journey_core::partition::{Router, merge_outcomes};
 use journey_core::{Batch, Catalog, Engine};
 use std::time::Instant;
-use workload::{CATALOG, CUSTOMERS, EVENTS, custom_event, ndjson};
+use workload::{CATALOG, custom_event, customers, events, ndjson};
 
 const RUNS: usize = 3;
 
@@ -24,7 +24,7 @@ fn shared_event(i: usize) -> String {
     if !i.is_multiple_of(101) {
         return event;
     }
-    let other = (i / 101 * 7919) % CUSTOMERS;
+    let other = (i / 101 * 7919) % customers();
     let own =
         event.split("\"externalId\":\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned();
     event.replacen(&format!("\"externalId\":\"{own}\""), &format!("\"externalId\":\"order-{:08}\"", other * 2), 1)
@@ -51,16 +51,17 @@ fn largest_component(catalog: &Catalog, batch: &[u8]) -> usize {
 
 fn main() {
     // `cargo test --all-targets` runs this binary without `--bench`; a debug run would only waste time.
-    if !std::env::args().any(|a| a == "--bench") {
+    if !workload::runs() {
         println!("partition benchmark: run it with `make bench`");
         return;
     }
     let catalog = Catalog::from_json(CATALOG).unwrap();
-    let plain = ndjson(custom_event, 0..EVENTS);
-    let shared = ndjson(shared_event, 0..EVENTS);
+    let events = events();
+    let plain = ndjson(custom_event, 0..events);
+    let shared = ndjson(shared_event, 0..events);
     let router = Router::new(4, None).unwrap();
-    let route = ns_per_event(EVENTS, || router.route_batch(&catalog, Batch::Ndjson(&plain)).unwrap());
-    let ingest = ns_per_event(EVENTS, || {
+    let route = ns_per_event(events, || router.route_batch(&catalog, Batch::Ndjson(&plain)).unwrap());
+    let ingest = ns_per_event(events, || {
         let engine =
             Engine::new(Catalog::from_json(CATALOG).unwrap(), workload::config(r#", "ingestThreads": 1"#)).unwrap();
         let batch = engine.ingest_ndjson(&plain).unwrap();
@@ -71,11 +72,11 @@ fn main() {
     for partition in routing.partitions.iter().flatten() {
         sizes[*partition] += 1;
     }
-    let balance = *sizes.iter().max().unwrap() as f64 / (EVENTS as f64 / 4.0);
+    let balance = *sizes.iter().max().unwrap() as f64 / (events as f64 / 4.0);
     // The outcomes of one engine, split by partition with their positions, merged back.
     let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), workload::config("")).unwrap();
     let outcomes = engine.ingest_ndjson(&plain).unwrap().outcomes;
-    let merge = ns_per_event(EVENTS, || {
+    let merge = ns_per_event(events, || {
         let mut parts = vec![Vec::new(); 4];
         for (position, (outcome, partition)) in outcomes.iter().zip(&routing.partitions).enumerate() {
             parts[partition.unwrap()].push((position as u64, outcome.clone()));
@@ -84,7 +85,8 @@ fn main() {
     });
 
     println!(
-        "libjourney exact partitioning: {EVENTS} custom events across {CUSTOMERS} customers, best of {RUNS} runs\n"
+        "libjourney exact partitioning: {events} custom events across {} customers, best of {RUNS} runs\n",
+        customers()
     );
     println!("| measure | value |");
     println!("|---|---:|");

@@ -76,10 +76,14 @@ fn store_mib(dir: &Path) -> f64 {
 
 fn main() {
     // `cargo bench` passes `--bench`; under `cargo test` the same code runs on a small workload.
+    // `make bench-smoke` (JOURNEY_BENCH_SMOKE=1) runs it tinier still: 3 days, the least that evicts.
     let full = std::env::args().any(|a| a == "--bench");
-    let load =
-        if full { Load { events: 250_000, customers: 20_000 } } else { Load { events: 20_000, customers: 2_000 } };
-    let default_days = if full { 21 } else { 4 };
+    let smoke = std::env::var_os("JOURNEY_BENCH_SMOKE").is_some_and(|v| v == "1");
+    let (load, default_days) = match (full, smoke) {
+        (true, _) => (Load { events: 250_000, customers: 20_000 }, 21),
+        (false, false) => (Load { events: 20_000, customers: 2_000 }, 4),
+        (false, true) => (Load { events: 2_000, customers: 200 }, 3),
+    };
     let days = std::env::var("JOURNEY_SOAK_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(default_days);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("retention-soak");
     let _ = std::fs::remove_dir_all(&dir);

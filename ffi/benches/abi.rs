@@ -8,9 +8,15 @@ use journey_core::{Catalog, Config, Engine};
 use std::ffi::c_char;
 use std::time::Instant;
 
-const EVENTS: usize = 300_000;
-const CUSTOMERS: usize = 30_000;
-const RUNS: usize = 7;
+/// Events ingested per run, customers they are spread over, and runs: the benchmark's sizes, or
+/// tiny ones when `make bench-smoke` sets `JOURNEY_BENCH_SMOKE=1` (the code runs, nothing is timed
+/// that matters).
+fn sizes() -> (usize, usize, usize) {
+    match std::env::var_os("JOURNEY_BENCH_SMOKE").is_some_and(|v| v == "1") {
+        true => (2_000, 200, 1),
+        false => (300_000, 30_000, 7),
+    }
+}
 const CONFIG: &str = r#"{"clock": "manual", "start": "2026-12-01T00:00:00Z", "allowedLateness": null}"#;
 const CATALOG: &str = r#"{"sessionTypes": [{"name": "delivery", "kind": "custom",
   "attributes": [{"name": "location", "type": "string"}, {"name": "orderId", "type": "string"}],
@@ -18,10 +24,11 @@ const CATALOG: &str = r#"{"sessionTypes": [{"name": "delivery", "kind": "custom"
                    {"name": "orderId", "type": "string"}, {"name": "price", "type": "decimal", "min": 0}]}]}]}"#;
 
 fn events() -> Vec<String> {
-    (0..EVENTS)
+    let (events, customers, _) = sizes();
+    (0..events)
         .map(|i| {
-            let customer = i % CUSTOMERS;
-            let millis = 1_763_700_000_000i64 + (i / CUSTOMERS) as i64 * 600_000 + customer as i64;
+            let customer = i % customers;
+            let millis = 1_763_700_000_000i64 + (i / customers) as i64 * 600_000 + customer as i64;
             let time = journey_core::time::format_millis(millis);
             format!(
                 r#"{{"id":"{}","eventName":"in_transit","createdDate":"{time}","customer":{{"id":"customer-{customer:07}@example.com","idType":"email"}},"session":{{"type":"delivery","externalId":"order-{customer:08}"}},"attributes":{{"location":"Depot {}, aisle {}","orderId":"order-{customer:08}","price":{}.5}}}}"#,
@@ -43,16 +50,18 @@ fn rate<E>(setup: &impl Fn() -> E, run: &impl Fn(&E), teardown: &impl Fn(E)) -> 
     let engine = setup();
     let start = Instant::now();
     run(&engine);
-    let rate = EVENTS as f64 / start.elapsed().as_secs_f64();
+    let rate = sizes().0 as f64 / start.elapsed().as_secs_f64();
     teardown(engine);
     rate
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
+    let smoke = std::env::var_os("JOURNEY_BENCH_SMOKE").is_some_and(|v| v == "1");
+    if !smoke && !std::env::args().any(|a| a == "--bench") {
         println!("ABI benchmark: run it with `make bench`");
         return;
     }
+    let (event_count, customers, runs) = sizes();
     let events = events();
     let rust_setup = || Engine::new(Catalog::from_json(CATALOG).unwrap(), Config::from_json(CONFIG).unwrap()).unwrap();
     let rust_run = |engine: &Engine| {
@@ -82,12 +91,12 @@ fn main() {
     let abi_free = |engine: *mut journey::JourneyEngine| unsafe { journey_engine_free(engine) };
     // Interleaved, so that drift on a shared machine does not land on one side only.
     let (mut rust, mut abi) = (0.0f64, 0.0f64);
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         rust = rust.max(rate(&rust_setup, &rust_run, &drop));
         abi = abi.max(rate(&abi_setup, &abi_run, &abi_free));
     }
     println!(
-        "libjourney C ABI: {EVENTS} single-event ingests across {CUSTOMERS} customers, best of {RUNS} interleaved runs each\n"
+        "libjourney C ABI: {event_count} single-event ingests across {customers} customers, best of {runs} interleaved runs each\n"
     );
     println!("| call                                        |       ev/s | ns/event |");
     println!("|---------------------------------------------|-----------:|---------:|");
