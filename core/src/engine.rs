@@ -134,8 +134,8 @@ impl Engine {
         self.expire()
     }
 
-    /// A snapshot of the counters. A durable engine counts only durable changes (see
-    /// [`Engine::read_durably`]; if its store cannot be read back after a failure, its own).
+    /// A snapshot of the counters. A durable engine counts only durable changes (docs/durability.md,
+    /// "When the disk fails"; if its store cannot be read back after a failure, its own).
     pub fn stats(&self) -> Stats {
         self.read_durably(|engine| Ok(engine.counters.snapshot())).unwrap_or_else(|_| self.counters.snapshot())
     }
