@@ -38,7 +38,7 @@ create_exception!(
     libjourney,
     QueueFullError,
     JourneyError,
-    "QUEUE_FULL: the agent has maxPendingPerAgent undelivered events."
+    "QUEUE_FULL: the agent has maxPendingPerAgent undelivered events, or maxPersistedTotal events wait for agents who are not logged in."
 );
 create_exception!(
     libjourney,

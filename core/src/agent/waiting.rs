@@ -12,8 +12,9 @@
 //! leaves its waker with the journal, whose sync thread flushes and wakes it.
 //!
 //! Dropping the future is cancelling the poll: until it completes it has taken nothing, so a
-//! cancelled poll loses nothing (SPEC §5.1). A poll dropped while its taking waits to be durable
-//! hands the events back ([`Engine::release`]), so they too are returned again.
+//! cancelled poll loses nothing (docs/decisions.md, "Nothing lost between the queue and the
+//! caller"). A poll dropped while its taking waits to be durable hands the events back
+//! ([`Engine::release`]), so they too are returned again.
 
 use super::{NextEvents, deadline, max_events};
 use crate::durable::Seq;
