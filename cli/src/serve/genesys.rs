@@ -33,10 +33,13 @@ async fn customer_sessions(
     Segments(contact): Segments<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let viewer = caller.viewer()?;
+    let viewer = caller.viewer()?.clone();
     let customer = contact_customer(&contact)?;
     let request = params.page()?;
-    let page = state.engine.journey(&customer, viewer, &request)?;
+    // Reads of a durable engine may wait for an fsync (they show only durable changes): off the
+    // event loop, as every call that may block.
+    let (listed, page_request) = (customer.clone(), request.clone());
+    let page = blocking(&state, move |engine| engine.journey(&listed, &viewer, &page_request)).await?;
     let base = format!("/api/v2/externalcontacts/contacts/{}/journey/sessions", encode(&contact));
     let entities: Vec<Value> = page.entities.iter().map(|card| session_json(card, &customer)).collect();
     Ok(listing(entities, &base, &request, page.next_cursor))
@@ -48,8 +51,13 @@ async fn session(
     caller: Caller,
     Segments(id): Segments<String>,
 ) -> Result<Response, ApiError> {
-    let card = state.engine.session(&id, caller.viewer()?)?;
-    let customer = card_customer(&state, &card, caller.viewer()?);
+    let viewer = caller.viewer()?.clone();
+    let (card, customer) = blocking(&state, move |engine| {
+        let card = engine.session(&id, &viewer)?;
+        let customer = card_customer(engine, &card, &viewer);
+        Ok((card, customer))
+    })
+    .await?;
     Ok(axum::Json(session_json(&card, &customer)).into_response())
 }
 
@@ -60,12 +68,16 @@ async fn session_events(
     Segments(id): Segments<String>,
     params: Params,
 ) -> Result<Response, ApiError> {
-    let viewer = caller.viewer()?;
+    let viewer = caller.viewer()?.clone();
     let request = params.page()?;
-    let page = state.engine.session_events(&id, viewer, &request)?;
-    // The session's type and kind, when the viewer may see its card (reading events needs only
-    // `journey:event:view`).
-    let card = state.engine.session(&id, viewer).ok();
+    let (session, page_request) = (id.clone(), request.clone());
+    let (page, card) = blocking(&state, move |engine| {
+        let page = engine.session_events(&session, &viewer, &page_request)?;
+        // The session's type and kind, when the viewer may see its card (reading events needs
+        // only `journey:event:view`).
+        Ok((page, engine.session(&session, &viewer).ok()))
+    })
+    .await?;
     let entities: Vec<Value> = page.entities.iter().map(|event| event_json(event, &id, card.as_ref())).collect();
     Ok(listing(entities, &format!("/api/v2/journey/sessions/{}/events", encode(&id)), &request, page.next_cursor))
 }
@@ -142,8 +154,8 @@ fn contact_customer(contact: &str) -> Result<Customer, ApiError> {
 
 /// The customer of a card read on its own: its first event's, which the viewer may read only with
 /// `journey:event:view`; otherwise unknown (`null` in the answer).
-fn card_customer(state: &Shared, card: &SessionCard, viewer: &journey_core::Viewer) -> Customer {
-    let first = state.engine.session_events(&card.id.to_string(), viewer, &journey_core::PageRequest::first(1));
+fn card_customer(engine: &journey_core::Engine, card: &SessionCard, viewer: &journey_core::Viewer) -> Customer {
+    let first = engine.session_events(&card.id.to_string(), viewer, &journey_core::PageRequest::first(1));
     first
         .ok()
         .and_then(|page| page.entities.into_iter().next())
