@@ -173,6 +173,12 @@ fn a_failed_snapshot_fails_no_call_leaves_no_temporary_file_and_is_retried() {
         .filter(|name| name.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Nor a journal for the snapshot that is not there: the records go on in the current one.
+    let journals = std::fs::read_dir(&store)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("journal-"))
+        .count();
+    assert_eq!(journals, 1);
     // With room again, a later call writes the snapshot (at most a second later).
     std::fs::remove_file(ballast).unwrap();
     let snapshots = || {

@@ -308,21 +308,30 @@ impl Journal {
         self.shared.lock().bytes
     }
 
-    /// Continues in a new, empty file (after a snapshot). Everything appended must be flushed.
-    pub fn rotate(&self, path: &Path) -> Result<()> {
-        let file = File::options()
+    /// The file records are appended to now.
+    pub fn path(&self) -> PathBuf {
+        self.shared.lock().path.clone()
+    }
+
+    /// Creates the empty file that [`Journal::continue_in`] will move to.
+    pub fn create_next(path: &Path) -> Result<File> {
+        File::options()
             .create(true)
             .truncate(true)
             .write(true)
             .open(path)
-            .map_err(|e| JourneyError::io("creating journal", path, e))?;
+            .map_err(|e| JourneyError::io("creating journal", path, e))
+    }
+
+    /// Continues in `file`, new and empty, at `path` (after a snapshot). Everything appended must
+    /// be flushed.
+    pub fn continue_in(&self, file: File, path: &Path) {
         let mut state = self.shared.lock();
         debug_assert!(state.buffer.is_empty(), "rotated with records not flushed");
         state.file = Arc::new(file);
         state.path = path.to_owned();
         state.bytes = 0;
         state.synced_bytes = 0;
-        Ok(())
     }
 }
 

@@ -263,8 +263,20 @@ impl Engine {
     fn write_snapshot(&self, durable: &Durable) -> Result<()> {
         durable.journal.flush()?;
         let seq = durable.journal.last_seq();
-        snapshot::write(self, seq, &snapshot::path(&durable.dir, seq))?;
-        durable.journal.rotate(&journal::path(&durable.dir, seq))?;
+        let next = journal::path(&durable.dir, seq);
+        if next == durable.journal.path() {
+            // Nothing was recorded since the last snapshot: its journal is empty, and stays.
+            return snapshot::write(self, seq, &snapshot::path(&durable.dir, seq));
+        }
+        // The journal that follows the snapshot exists before the snapshot is in place: once a
+        // reopen starts from the snapshot, the records after it must be where it looks. If the
+        // snapshot fails, the journal goes on in its current file, which a reopen still reads.
+        let file = Journal::create_next(&next)?;
+        if let Err(error) = snapshot::write(self, seq, &snapshot::path(&durable.dir, seq)) {
+            let _ = std::fs::remove_file(&next);
+            return Err(error);
+        }
+        durable.journal.continue_in(file, &next);
         files::sync_dir(&durable.dir)?;
         remove_older(&durable.dir, seq)
     }
