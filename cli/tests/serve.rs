@@ -66,6 +66,10 @@ impl Server {
     }
 
     fn launch(dir: PathBuf, extra: &[&str], nofile: Option<u32>) -> Server {
+        Server::launch_with_env(dir, extra, nofile, &[])
+    }
+
+    fn launch_with_env(dir: PathBuf, extra: &[&str], nofile: Option<u32>, env: &[(&str, String)]) -> Server {
         let binary = env!("CARGO_BIN_EXE_journey");
         let mut command = match nofile {
             None => Command::new(binary),
@@ -80,6 +84,7 @@ impl Server {
             .args(["serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json"])
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().map(|(key, value)| (*key, value)))
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -711,4 +716,70 @@ fn bad_percent_encoding_in_any_path_segment_is_400() {
             assert!(answer.json()["message"].as_str().unwrap().contains("path segment"), "{bad}: {answer:?}");
         }
     }
+}
+
+/// fsync and fdatasync that take 1.5 s once a file named `slow` exists in the current directory:
+/// a slow disk, for one process, through `LD_PRELOAD`.
+const SLOW_DISK: &str = r#"
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <unistd.h>
+static void slow_down(void) { if (access("slow", F_OK) == 0) usleep(1500 * 1000); }
+int fsync(int fd) { static int (*real)(int); if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync"); slow_down(); return real(fd); }
+int fdatasync(int fd) { static int (*real)(int); if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync"); slow_down(); return real(fd); }
+"#;
+
+/// On a durable store whose fsyncs take 1.5 s, two long polls whose answers must be made durable
+/// hold none of the server's two async workers while the disk works: a request that needs no
+/// disk, sent after them, is answered before them. (Before, each poll did its fsync on a worker,
+/// and the request waited for one of them to finish.)
+#[test]
+fn a_slow_disk_delays_the_polls_that_wait_for_it_not_other_requests() {
+    let dir = Server::prepare("slow-disk");
+    std::fs::write(dir.join("slow_disk.c"), SLOW_DISK).unwrap();
+    let built = Command::new("cc")
+        .current_dir(&dir)
+        .args(["-shared", "-fPIC", "-o", "slow_disk.so", "slow_disk.c", "-ldl"])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let env = [("LD_PRELOAD", dir.join("slow_disk.so").display().to_string()), ("TOKIO_WORKER_THREADS", "2".into())];
+    let server = Server::launch_with_env(dir.clone(), &["--store", "store"], None, &env);
+    let cursors: Vec<(&str, String)> = ["agent-bo", "agent-cy"]
+        .into_iter()
+        .map(|agent| {
+            let started = server.call("POST", &format!("{CXONE}/agent-sessions"), Some(agent), None);
+            let cursor = started.json()["sessionId"].as_str().unwrap().to_owned();
+            let first = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=0"), agent);
+            let path = format!("{CXONE}/agents/{agent}/custom-event?eventName=Hello&persistInMemory=false&data=d");
+            assert_eq!(server.call("PUT", &path, Some("studio"), None).status, 202);
+            (agent, first.json()["sessionId"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    std::fs::write(dir.join("slow"), b"").unwrap();
+    let finished = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for (agent, cursor) in &cursors {
+            let (server, finished) = (&server, &finished);
+            scope.spawn(move || {
+                let answer = server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout=10"), agent);
+                assert_eq!(answer.status, 200, "{answer:?}");
+                assert_eq!(answer.json()["events"][0]["eventName"], "Hello", "{answer:?}");
+                finished.lock().unwrap().push(*agent);
+            });
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let other = server.raw_within(
+            b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\nConnection: close\r\n\r\n",
+            Duration::from_secs(30),
+        );
+        assert_eq!(other.status, 404);
+        assert_eq!(
+            *finished.lock().unwrap(),
+            Vec::<&str>::new(),
+            "the polls were answered before a request that needs no disk"
+        );
+    });
+    assert_eq!(finished.lock().unwrap().len(), 2);
+    let _ = std::fs::remove_file(dir.join("slow"));
 }
