@@ -74,19 +74,27 @@ struct Row {
     after_late: Duration,
 }
 
-fn journey_row(sessions: usize, reads: usize) -> Row {
-    let engine = engine();
-    load(&engine, (0..sessions).map(|n| event(n, START_MS + n as i64 * 60_000)));
+/// The median time of dana's first journey page, and of her 200th (or the deepest there is).
+fn first_and_deep_pages(engine: &Engine, sessions: usize, reads: usize) -> (Duration, Duration) {
     let customer = Customer::new("dana", IdType::Email);
     let viewer = viewer();
     let page = |request: &PageRequest| engine.journey(&customer, &viewer, request).unwrap();
     let first = median(reads, || assert_eq!(page(&PageRequest::first(25)).entities.len(), 25));
-    // The cursor of the 199th page leads to the 200th (or the deepest there is).
+    // The cursor of the 199th page leads to the 200th.
     let mut request = PageRequest::first(25);
     for _ in 0..(sessions / 25).min(200) - 1 {
         request = PageRequest::after(25, page(&request).next_cursor.expect("more pages"));
     }
-    let deep = median(reads, || assert!(!page(&request).entities.is_empty()));
+    (first, median(reads, || assert!(!page(&request).entities.is_empty())))
+}
+
+fn journey_row(sessions: usize, reads: usize) -> Row {
+    let engine = engine();
+    load(&engine, (0..sessions).map(|n| event(n, START_MS + n as i64 * 60_000)));
+    let (first, deep) = first_and_deep_pages(&engine, sessions, reads);
+    let customer = Customer::new("dana", IdType::Email);
+    let viewer = viewer();
+    let page = |request: &PageRequest| engine.journey(&customer, &viewer, request).unwrap();
     let mut late = 0;
     let after_late = median_of(reads, || {
         // A late event in an old session moves it to the top of the journey.
@@ -133,15 +141,7 @@ fn events_row(events: usize, reads: usize) -> Row {
 fn big_customer(sessions: usize, reads: usize) -> [(&'static str, Duration); 4] {
     let engine = engine();
     load(&engine, (0..sessions).map(|n| event(n, START_MS + n as i64 * 10)));
-    let customer = Customer::new("dana", IdType::Email);
-    let viewer = viewer();
-    let page = |request: &PageRequest| engine.journey(&customer, &viewer, request).unwrap();
-    let first = median(reads, || assert_eq!(page(&PageRequest::first(25)).entities.len(), 25));
-    let mut request = PageRequest::first(25);
-    for _ in 0..(sessions / 25).min(200) - 1 {
-        request = PageRequest::after(25, page(&request).next_cursor.expect("more pages"));
-    }
-    let deep = median(reads, || assert!(!page(&request).entities.is_empty()));
+    let (first, deep) = first_and_deep_pages(&engine, sessions, reads);
     // The newest session's event, sent again (the session a scan of every session meets last).
     let resend = event(sessions - 1, START_MS + (sessions - 1) as i64 * 10);
     let duplicate = median(reads, || {

@@ -199,11 +199,17 @@ fn durable_engine() -> Arc<Engine> {
     Arc::new(Engine::open(dir, Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap(), config.unwrap()).unwrap())
 }
 
-#[test]
-fn a_durable_poll_never_waits_for_the_fsync_on_its_own_thread() {
+/// A durable engine, and an agent session with "hello" waiting.
+fn durable_session_with_hello() -> (Arc<Engine>, String) {
     let engine = durable_engine();
     let session = start(&engine, "a1");
     send(&engine, "a1", "hello");
+    (engine, session)
+}
+
+#[test]
+fn a_durable_poll_never_waits_for_the_fsync_on_its_own_thread() {
+    let (engine, session) = durable_session_with_hello();
     let mut future = pin!(engine.next_events_future(&session, 1000, None, None).unwrap());
     let wakes = Arc::new(Wakes::default());
     // The events are there, but their taking is not durable yet: the first poll takes them and
@@ -220,9 +226,7 @@ fn a_durable_poll_never_waits_for_the_fsync_on_its_own_thread() {
 
 #[test]
 fn a_durable_poll_dropped_before_its_taking_is_durable_loses_nothing() {
-    let engine = durable_engine();
-    let session = start(&engine, "a1");
-    send(&engine, "a1", "hello");
+    let (engine, session) = durable_session_with_hello();
     {
         let mut future = pin!(engine.next_events_future(&session, 1000, None, None).unwrap());
         assert!(poll_once(future.as_mut(), &Arc::new(Wakes::default())).is_pending());

@@ -82,6 +82,16 @@ fn orders(engine: &Engine) -> Vec<String> {
     orders
 }
 
+/// The store's files whose names start with `prefix` (or end with it, for `.tmp`), with their sizes.
+fn files_named(store: &Path, prefix: &str) -> Vec<(String, u64)> {
+    std::fs::read_dir(store)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().unwrap().len()))
+        .filter(|(name, _)| name.starts_with(prefix) || name.ends_with(prefix))
+        .collect()
+}
+
 /// Leaves about `free` bytes free on the file system of `dir`, in a file `ballast`.
 fn fill_leaving(dir: &Path, free: u64) -> PathBuf {
     let ballast = dir.join("ballast");
@@ -167,34 +177,12 @@ fn a_failed_snapshot_fails_no_call_leaves_no_temporary_file_and_is_retried() {
     let why = recovery.last_snapshot_error.unwrap();
     assert!(why.contains("No space left on device") && why.contains("snapshot-"), "{why}");
     assert!(recovery.journal_error.is_none(), "the journal still works");
-    let leftovers: Vec<_> = std::fs::read_dir(&store)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(files_named(&store, ".tmp"), []);
     // Nor a journal for the snapshot that is not there: the records go on in the current one.
-    let journals = std::fs::read_dir(&store)
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("journal-"))
-        .count();
-    assert_eq!(journals, 1);
+    assert_eq!(files_named(&store, "journal-").len(), 1);
     // With room again, a later call writes the snapshot (at most a second later).
     std::fs::remove_file(ballast).unwrap();
-    let snapshots = || {
-        std::fs::read_dir(&store)
-            .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("snapshot-"))
-            .count()
-    };
-    let journal_bytes = || {
-        std::fs::read_dir(&store)
-            .unwrap()
-            .map(|e| e.unwrap())
-            .filter(|e| e.file_name().to_string_lossy().starts_with("journal-"))
-            .map(|e| e.metadata().unwrap().len())
-            .sum::<u64>()
-    };
+    let journal_bytes = || files_named(&store, "journal-").iter().map(|(_, size)| size).sum::<u64>();
     let before = journal_bytes();
     let mut tries = 0;
     while journal_bytes() >= before {
@@ -205,7 +193,7 @@ fn a_failed_snapshot_fails_no_call_leaves_no_temporary_file_and_is_retried() {
         tries += 1;
         assert!(tries < 100, "the snapshot was never written again");
     }
-    assert_eq!(snapshots(), 1, "the new snapshot replaced the old one");
+    assert_eq!(files_named(&store, "snapshot-").len(), 1, "the new snapshot replaced the old one");
     let stats = engine.stats();
     assert_eq!(stats.custom_events_persisted, (calls + tries) as u64);
     drop(engine);

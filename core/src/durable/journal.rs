@@ -235,7 +235,7 @@ impl Journal {
             state.buffer.clear();
             if let Err(e) = written {
                 let error = JourneyError::io("writing journal", &state.path.clone(), e);
-                return Err(state.fail(error, &self.shared.sync));
+                return Err(state.fail(error, self.shared.sync));
             }
         }
         Ok(seq)
@@ -408,7 +408,7 @@ impl Shared {
                 state.synced_bytes = state.synced_bytes.max(length_through);
                 Ok(())
             }
-            Err(e) => Err(state.fail(JourneyError::io("writing journal", &path, e), &self.sync)),
+            Err(e) => Err(state.fail(JourneyError::io("writing journal", &path, e), self.sync)),
         };
         let woken = state.take_durable_wakers();
         drop(state);
@@ -445,13 +445,13 @@ impl State {
     /// dropped the pages), so no later change may claim to be durable. The file is cut back to
     /// its last durable record, so that a reopen recovers exactly what was acknowledged: a record
     /// written whole before its fsync failed belongs to a call that answered an error.
-    fn fail(&mut self, error: JourneyError, sync: &SyncMode) -> JourneyError {
+    fn fail(&mut self, error: JourneyError, sync: SyncMode) -> JourneyError {
         if self.failed.is_some() {
             return error;
         }
         let mut why = error.to_string();
         // Under `never`, writes are not fsynced as they go: what the file holds is all there is.
-        if *sync != SyncMode::Never {
+        if sync != SyncMode::Never {
             let cut = self.file.set_len(self.synced_bytes).and_then(|()| self.file.sync_data());
             if let Err(e) = cut {
                 why = format!("{why}; cutting it back to its last durable record also failed ({e})");
