@@ -47,9 +47,11 @@ test-scale-out-readme: python
 	rm -rf target/readme/scale-out && python3 tools/readme_block.py scale-out target/readme/scale-out/session.sh
 	ln -s $(CURDIR)/examples $(CURDIR)/.venv target/readme/scale-out/
 	cd target/readme/scale-out && timeout 300 bash -e session.sh > run.out 2> run.err || { cat run.err; exit 1; }
-	grep -q '^15 events: 15 accepted, 0 duplicates, 0 rejected; 1 journeys and 3 sessions in results.json$$' target/readme/scale-out/run.out
-	grep -q '"eventsAccepted": 15' target/readme/scale-out/backfill.json
-	test "$$(cat target/readme/scale-out/consumer-*.log | grep -c '"event": "assigned"')" -ge 4
+	cd target/readme/scale-out && { \
+	  grep -q '^15 events: 15 accepted, 0 duplicates, 0 rejected; 1 journeys and 3 sessions in results.json$$' run.out && \
+	  grep -q '"eventsAccepted": 15' backfill.json && \
+	  test "$$(cat consumer-*.log | grep -c '"event": "assigned"')" -ge 4; \
+	} || { tail -n +1 run.out run.err consumer-*.log; exit 1; }
 
 ## test-cli-readme: the README's `journey` session (replay, timeline, serve over HTTPS and the
 ## vendor's curl), run as written in a fresh directory; the demo's NDJSON must be current

@@ -293,11 +293,16 @@ class JourneyConsumer:
         self.channel = channel
         self.slices = slices
         self.owned: dict[int, Partition] = {}
+        # When the group first gave this consumer its share: an idle clock runs from there, since
+        # joining a group can take seconds on a busy machine (a rebalance waits for every member).
+        self.joined: Optional[float] = None
         stores.mkdir(parents=True, exist_ok=True)
         out.mkdir(parents=True, exist_ok=True)
 
     def on_assign(self, consumer: Consumer, assigned: list[TopicPartition]) -> None:
         """Opens each partition's engine and starts at its checkpoint's offset."""
+        if self.joined is None:
+            self.joined = time.monotonic()
         for tp in assigned:
             started = time.monotonic()
             engine = self.open(tp.partition)
@@ -440,7 +445,8 @@ class JourneyConsumer:
 
 def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
             session_timeout_ms: int = 10_000) -> None:
-    """Runs the consumer until SIGTERM or SIGINT, or `idle_exit` seconds without a message."""
+    """Runs the consumer until SIGTERM or SIGINT, or `idle_exit` seconds without a message once
+    the group has given it its share (never before its first assignment)."""
     stop = {"now": False}
 
     def request_stop(*_: Any) -> None:
@@ -476,7 +482,8 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
             if busy and not waiting:  # caught up: say where each partition stands
                 log("idle", offsets={str(n): owned.next_offset for n, owned in sorted(consumer.owned.items())})
                 busy = False
-            if idle_exit is not None and not waiting and time.monotonic() - last_message > idle_exit:
+            if idle_exit is not None and not waiting and consumer.joined is not None \
+                    and time.monotonic() - max(last_message, consumer.joined) > idle_exit:
                 break
     finally:
         consumer.release_all()
@@ -548,7 +555,7 @@ def main() -> None:
         if name == "consume":
             sub.add_argument("--group", default="journey")
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
-            sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message")
+            sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message, counted from the first assignment")
             sub.add_argument("--session-timeout-ms", type=int, default=10_000)
         if name == "results":
             sub.add_argument("--write", type=Path, default=Path("results.json"), help="where the merged result goes")
