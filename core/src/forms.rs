@@ -13,8 +13,8 @@
 //! Inputs the core already reads with serde (the viewer, a page request, the agent requests and
 //! the command of SPEC §10) derive their schema where they are defined.
 
-use crate::action::{ActionState, MediaType};
-use crate::event::Customer;
+use crate::model::event::Customer;
+use crate::state::action::{ActionState, MediaType};
 use schemars::JsonSchema;
 use std::collections::BTreeMap;
 

@@ -24,55 +24,41 @@
 
 #![warn(missing_docs)]
 
-pub mod action;
-pub mod agent;
-pub mod batch;
-pub mod catalog;
-pub mod checkpoint;
-pub mod clock;
-pub mod command;
-pub mod config;
+// The layers, lowest first (docs/architecture.md); `core/tests/layers.rs` checks that no module
+// uses one above its own.
+mod base;
 mod durable;
-pub mod duration;
 pub mod engine;
-pub mod error;
-pub mod event;
 #[cfg(feature = "schema")]
 pub mod forms;
-mod gate;
-mod ingest;
-mod interrupt;
-pub mod journey;
-pub mod json;
-pub mod outcome;
+mod model;
 pub mod partition;
-pub mod paths;
-mod retention;
-mod session;
-mod shard;
 #[cfg(feature = "stages")]
 pub mod stages;
-pub mod stats;
-mod store;
-pub mod stream;
-pub mod time;
-mod validate;
+mod state;
+
+// The public modules under the names they had before the layers, so the API does not depend on
+// the layout.
+pub use base::{duration, error, json, time};
+pub use engine::{batch, checkpoint, command, stream};
+pub use model::{catalog, config, event, outcome};
+pub use state::{action, agent, clock, journey, paths, stats};
 
 pub use action::{ActionEvent, ActionRecord, ActionState, Callback, MediaType, Pattern, SubscriptionId};
 pub use agent::{
-    AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents, NextEventsFuture,
-    NextEventsRequest, ReleaseRequest, Released, SendResult,
+    AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents, NextEventsRequest,
+    ReleaseRequest, Released, SendResult,
 };
+pub use base::interrupt::{INTERRUPT_EVERY, Interrupt};
 pub use batch::{Batch, BatchResult, Outcomes};
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;
 pub use config::{ClockMode, Config, RecoverTo, StoreConfig, SyncMode, UnknownAttributes};
 pub use durable::Recovery;
 pub use duration::Duration;
-pub use engine::Engine;
+pub use engine::{Engine, NextEventsFuture};
 pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};
 pub use event::{Customer, IdType};
-pub use interrupt::{INTERRUPT_EVERY, Interrupt};
 pub use journey::{
     EventView, JourneyQuery, Page, PageRequest, SessionCard, SessionEventsQuery, SessionStatus, Viewer,
     query_from_value,

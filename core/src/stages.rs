@@ -7,9 +7,9 @@
 //! difference between two of them; the store's share is [`Engine::ingest_json`] minus
 //! [`validated`].
 
+use crate::base::json::Json;
 use crate::engine::Engine;
-use crate::ingest::{Input, Prepared};
-use crate::json::Json;
+use crate::engine::ingest::{Input, Prepared};
 
 /// Stage 1a: the parse into the borrowed tree. True when the text is JSON.
 pub fn parsed(bytes: &[u8]) -> bool {

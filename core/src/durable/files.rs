@@ -1,6 +1,6 @@
 //! The files of a store directory: their names, the lock, and directory fsync.
 
-use crate::error::{JourneyError, Result};
+use crate::base::error::{JourneyError, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 

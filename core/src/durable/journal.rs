@@ -15,9 +15,9 @@
 //! whoever leads it, wakes the futures it made durable.
 
 use super::files;
-use crate::config::SyncMode;
-use crate::error::{JourneyError, Result};
-use crate::time::Millis;
+use crate::base::error::{JourneyError, Result};
+use crate::base::time::Millis;
+use crate::model::config::SyncMode;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -12,13 +12,12 @@ mod snapshot;
 
 pub(crate) use journal::Seq;
 pub(crate) use record::Record;
-pub(crate) use snapshot::ActionPart;
 
-use crate::catalog::Catalog;
-use crate::config::{Config, RecoverTo, SyncMode};
+use crate::base::error::{JourneyError, Result};
 use crate::engine::Engine;
-use crate::error::{JourneyError, Result};
-use crate::gate::Gate;
+use crate::engine::gate::Gate;
+use crate::model::catalog::Catalog;
+use crate::model::config::{Config, RecoverTo, SyncMode};
 use journal::Journal;
 use serde::Serialize;
 use std::fs::File;
@@ -327,7 +326,7 @@ impl Engine {
         let config = Config { start: self.config.start, ..config };
         if config != self.config {
             let clock = self.clock.state();
-            self.clock = crate::clock::Clock::restored(config.clock, clock);
+            self.clock = crate::state::clock::Clock::restored(config.clock, clock);
             self.config = config;
             changed = true;
         }
@@ -343,11 +342,11 @@ impl Engine {
         let config = Config::from_json(&header.config).map_err(|e| stored("config", e))?;
         let catalog = Catalog::from_json_with_limits(&header.catalog, &config).map_err(|e| stored("catalog", e))?;
         let mut engine = Engine::new(catalog, config)?;
-        engine.clock = crate::clock::Clock::restored(engine.config.clock, header.clock);
-        engine.counters = crate::stats::Counters::restored(&header.stats);
+        engine.clock = crate::state::clock::Clock::restored(engine.config.clock, header.clock);
+        engine.counters = crate::state::stats::Counters::restored(&header.stats);
         engine.digest_key = header.digest_key;
-        engine.sweeps = crate::retention::Sweeps::restored(header.sweeps);
-        engine.last_checkpoint = crate::checkpoint::LastCheckpoint::restored(contents.checkpoint);
+        engine.sweeps = crate::engine::retention::Sweeps::restored(header.sweeps);
+        engine.last_checkpoint = crate::engine::checkpoint::LastCheckpoint::restored(contents.checkpoint);
         contents.customers.into_iter().for_each(|customer| engine.store.restore_customer(customer));
         contents.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
         contents.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
@@ -358,7 +357,7 @@ impl Engine {
     /// The engine under an upgraded catalog: `INVALID_CATALOG` unless `catalog` only adds to the
     /// stored one.
     fn with_catalog(mut self, catalog: Catalog) -> Result<Engine> {
-        let remap = crate::catalog::plan_upgrade(&self.catalog, &catalog)?;
+        let remap = crate::model::catalog::plan_upgrade(&self.catalog, &catalog)?;
         catalog.check_limits(&self.config)?;
         self.store.remap(&remap);
         self.catalog = catalog;

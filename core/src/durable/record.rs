@@ -5,14 +5,14 @@
 //! `now`; the two journal-only ops, `tally` and `evict`, are applied here.
 
 use super::journal::{JournalRead, RecordRead};
-use crate::agent::{AgentQueues, NextEventsRequest};
-use crate::command::Command;
+use crate::base::error::{JourneyError, Result};
 use crate::engine::Engine;
-use crate::error::{JourneyError, Result};
-use crate::ingest::Source;
-use crate::outcome::Outcome;
-use crate::retention::Cutoffs;
-use crate::stats::Tally;
+use crate::engine::command::Command;
+use crate::engine::ingest::Source;
+use crate::engine::retention::Cutoffs;
+use crate::model::outcome::Outcome;
+use crate::state::agent::{AgentQueues, NextEventsRequest};
+use crate::state::stats::Tally;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;

@@ -9,14 +9,13 @@
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
-use crate::action::{ActionState, MediaType};
-use crate::agent::AgentState;
+use crate::base::error::{JourneyError, Result};
+use crate::base::time::Millis;
 use crate::engine::Engine;
-use crate::error::{JourneyError, Result};
-use crate::event::{Digest, DigestKey};
-use crate::session::CustomerSessions;
-use crate::stats::Stats;
-use crate::time::Millis;
+use crate::model::event::{Digest, DigestKey};
+use crate::state::agent::AgentState;
+use crate::state::session::CustomerSessions;
+use crate::state::stats::Stats;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -42,9 +41,9 @@ pub(crate) struct Header {
     /// The config it was built under, as JSON text.
     pub config: String,
     pub digest_key: DigestKey,
-    /// [`crate::clock::Clock::state`].
+    /// [`crate::state::clock::Clock::state`].
     pub clock: Millis,
-    /// The last retention sweep's cutoffs ([`crate::retention::Sweeps::state`]).
+    /// The last retention sweep's cutoffs ([`crate::engine::retention::Sweeps::state`]).
     pub sweeps: (Millis, Millis),
     pub stats: Stats,
     pub customers: u64,
@@ -60,22 +59,13 @@ pub(crate) struct AgentPart {
     pub state: AgentState,
 }
 
-/// One action as stored.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub(crate) struct ActionPart {
-    pub id: Uuid,
-    pub media: MediaType,
-    pub state: ActionState,
-    pub changed: Millis,
-}
-
 /// Everything a snapshot holds, decoded.
 pub(crate) struct Contents {
     pub header: Header,
     pub customers: Vec<CustomerSessions>,
     pub event_ids: Vec<(Uuid, Digest)>,
     pub agents: Vec<AgentPart>,
-    pub actions: Vec<ActionPart>,
+    pub actions: Vec<crate::state::action::Saved>,
     /// The last checkpoint's value, as JSON text.
     pub checkpoint: Option<String>,
 }

@@ -1,9 +1,9 @@
 //! The keys an event's outcome depends on (SPEC §13, docs/scale-out.md "The three keys").
 
-use crate::catalog::{Catalog, SessionKind};
-use crate::command::Command;
-use crate::event::IdType;
-use crate::json::Json;
+use crate::base::json::Json;
+use crate::engine::command::Command;
+use crate::model::catalog::{Catalog, SessionKind};
+use crate::model::event::IdType;
 use uuid::Uuid;
 
 /// One key under which engine state decides an event's outcome.

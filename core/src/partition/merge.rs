@@ -1,7 +1,7 @@
 //! Putting partitioned results back together (SPEC §13 "Merge", docs/scale-out.md).
 
-use crate::outcome::Outcome;
-use crate::stats::Stats;
+use crate::model::outcome::Outcome;
+use crate::state::stats::Stats;
 use std::collections::HashMap;
 use uuid::Uuid;
 

@@ -11,10 +11,10 @@
 
 use super::keys::{Key, keys};
 use super::router::{Components, check_partitions, hash_to};
-use crate::catalog::Catalog;
-use crate::error::Result;
-use crate::event::Customer;
-use crate::shard::FastMap;
+use crate::base::error::Result;
+use crate::base::shard::FastMap;
+use crate::model::catalog::Catalog;
+use crate::model::event::Customer;
 use serde::Serialize;
 
 /// Routes a stream's events one at a time over `partitions` partitions.

@@ -3,11 +3,11 @@
 //! exact").
 
 use super::keys::{Key, keys, keys_of_value};
-use crate::batch::Batch;
-use crate::catalog::Catalog;
-use crate::error::{JourneyError, Result};
-use crate::event::{Customer, IdType};
-use crate::shard::FastMap;
+use crate::base::error::{JourneyError, Result};
+use crate::base::shard::FastMap;
+use crate::engine::batch::Batch;
+use crate::model::catalog::Catalog;
+use crate::model::event::{Customer, IdType};
 use serde::Serialize;
 use siphasher::sip::SipHasher13;
 use std::hash::Hasher;
@@ -91,13 +91,13 @@ impl Router {
     pub fn route_batch(&self, catalog: &Catalog, batch: Batch<'_>) -> Result<Routing> {
         let keys: Vec<Vec<Key>> = match batch {
             Batch::Ndjson(bytes) => {
-                let lines: Vec<&[u8]> = crate::ingest::ndjson_lines(bytes).map(|(_, line)| line).collect();
+                let lines: Vec<&[u8]> = crate::engine::ingest::ndjson_lines(bytes).map(|(_, line)| line).collect();
                 in_parallel(&lines, |line| keys(catalog, line))
             }
             Batch::Values(values) => in_parallel(values, |value| keys_of_value(catalog, value)),
-            Batch::JsonArray(bytes) => {
-                in_parallel(&crate::batch::array_elements(bytes)?, |element| keys(catalog, element.get().as_bytes()))
-            }
+            Batch::JsonArray(bytes) => in_parallel(&crate::engine::batch::array_elements(bytes)?, |element| {
+                keys(catalog, element.get().as_bytes())
+            }),
         };
         Ok(self.route(&keys))
     }
@@ -296,7 +296,7 @@ impl Components {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::SessionKind;
+    use crate::model::catalog::SessionKind;
 
     fn customer(id: &str) -> Key {
         Key::Customer(IdType::Email, id.into())

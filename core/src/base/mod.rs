@@ -1,0 +1,10 @@
+//! The lowest layer (docs/architecture.md): the typed error, text and JSON helpers, time,
+//! durations, shards and interrupts. Nothing here knows about catalogs, sessions or engines.
+
+pub mod duration;
+pub mod error;
+pub(crate) mod interrupt;
+pub mod json;
+pub(crate) mod shard;
+pub(crate) mod text;
+pub mod time;

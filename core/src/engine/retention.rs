@@ -1,0 +1,198 @@
+//! Retention (SPEC §12): sessions and finished web actions are evicted after a while, so memory and
+//! disk stay bounded in a process that runs for months.
+//!
+//! Eviction runs in **sweeps**. A sweep evicts every session whose last activity (§3.4) is before
+//! `now − retention`, with its events, its event ids, its session ids and its owner entry, and every
+//! action in a terminal state whose last change is before `now − actionRetention`, and every custom
+//! event persisted for an agent before `now − persistedTtl` (counted in `customEventsDropped`),
+//! with the entries of agents who never logged in and have nothing left waiting. A sweep runs when
+//! any cutoff has moved one **step** past the previous sweep's: a hundredth of its retention (at
+//! least a second). So a session outlives its retention by at most 1%, a sweep visits each
+//! customer about a hundred times per retention period however busy the engine is, and checking
+//! whether one is due costs two atomic loads per call.
+//!
+//! Sweeps depend only on the engine's clock and calls, so they happen at the same points in every
+//! run with a manual or event clock; a durable engine records each one (`evict`), and replay applies
+//! it at the same place. A sweep passes the gate exclusively: no call is halfway through while it
+//! runs.
+
+use crate::base::error::Result;
+use crate::base::time::{Millis, format_millis, parse_rfc3339};
+use crate::durable::Record;
+use crate::engine::Engine;
+use crate::state::stats::Counter;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// The cutoffs of one sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cutoffs {
+    /// Sessions last active before this go (`None`: sessions are kept forever).
+    pub sessions_before: Option<Millis>,
+    /// Terminal actions last changed before this go.
+    pub actions_before: Millis,
+    /// Persisted custom events sent before this go (`None` in the records of stores written
+    /// before `persistedTtl`: those sweeps dropped none, and replay must not either).
+    pub persisted_before: Option<Millis>,
+}
+
+impl Cutoffs {
+    /// The input of an `evict` journal record.
+    pub fn to_json(self) -> serde_json::Value {
+        let mut json = serde_json::json!({
+            "sessionsBefore": self.sessions_before.map(format_millis),
+            "actionsBefore": format_millis(self.actions_before),
+        });
+        if let Some(persisted) = self.persisted_before {
+            json["persistedBefore"] = format_millis(persisted).into();
+        }
+        json
+    }
+
+    /// Reads the input of an `evict` journal record.
+    pub fn from_json(value: &serde_json::Value) -> Option<Cutoffs> {
+        let sessions_before = match value.get("sessionsBefore")? {
+            serde_json::Value::Null => None,
+            other => Some(parse_rfc3339(other.as_str()?)?),
+        };
+        let persisted_before = match value.get("persistedBefore") {
+            None => None,
+            Some(other) => Some(parse_rfc3339(other.as_str()?)?),
+        };
+        let actions_before = parse_rfc3339(value.get("actionsBefore")?.as_str()?)?;
+        Some(Cutoffs { sessions_before, actions_before, persisted_before })
+    }
+}
+
+/// The cutoffs of the last sweep, which decide when the next one is due.
+#[derive(Debug)]
+pub(crate) struct Sweeps {
+    sessions: AtomicI64,
+    actions: AtomicI64,
+}
+
+impl Default for Sweeps {
+    fn default() -> Self {
+        Sweeps { sessions: AtomicI64::new(Millis::MIN), actions: AtomicI64::new(Millis::MIN) }
+    }
+}
+
+impl Sweeps {
+    /// The schedule of a new engine whose clock reads `now`: the first sweep is due a step later,
+    /// as if one had just run (a new engine has nothing to evict).
+    pub fn starting_at(now: Option<Millis>, config: &crate::model::config::Config) -> Sweeps {
+        let Some(now) = now else { return Sweeps::default() };
+        let sessions = config.retention.map_or(Millis::MIN, |r| now.saturating_sub(r.as_millis()));
+        Sweeps::restored((sessions, now.saturating_sub(config.action_retention.as_millis())))
+    }
+
+    /// The last sweep's cutoffs, as a snapshot keeps them.
+    pub fn state(&self) -> (Millis, Millis) {
+        (self.sessions.load(Ordering::Acquire), self.actions.load(Ordering::Acquire))
+    }
+
+    /// Schedules from a snapshot's state.
+    pub fn restored((sessions, actions): (Millis, Millis)) -> Sweeps {
+        Sweeps { sessions: AtomicI64::new(sessions), actions: AtomicI64::new(actions) }
+    }
+
+    fn swept(&self, cutoffs: Cutoffs) {
+        if let Some(sessions) = cutoffs.sessions_before {
+            self.sessions.store(sessions, Ordering::Release);
+        }
+        self.actions.store(cutoffs.actions_before, Ordering::Release);
+    }
+}
+
+/// How far a cutoff moves between sweeps: 1% of `retention`, at least a second.
+fn step(retention: Millis) -> Millis {
+    (retention / 100).max(1_000)
+}
+
+impl Engine {
+    /// Runs a sweep when one is due at the engine's `now`. Calls run it before they read or change
+    /// sessions; it is never run while a journal is replayed (replay applies the recorded sweeps).
+    pub(crate) fn expire(&self) -> Result<()> {
+        if self.clock.is_pinned() {
+            return Ok(());
+        }
+        let Some(now) = self.clock.now() else { return Ok(()) };
+        if self.due(now).is_none() {
+            return Ok(());
+        }
+        let sweep = || {
+            // Checked again with the gate held: another thread may have swept meanwhile.
+            let cutoffs = self.due(now);
+            if let Some(cutoffs) = cutoffs {
+                self.evict(cutoffs);
+            }
+            Ok(cutoffs)
+        };
+        let (_, seq) = self.change_exclusive(Some(now), sweep, |cutoffs| cutoffs.map(Record::Evict))?;
+        self.settle(seq)
+    }
+
+    /// The cutoffs of a sweep due at `now`, if one is.
+    ///
+    /// Every sweep moves the actions cutoff to its `now − actionRetention`, so the last sweep ran at
+    /// that cutoff plus `actionRetention`: the persisted events' schedule follows from it, and a
+    /// snapshot's two cutoffs still hold the whole schedule.
+    fn due(&self, now: Millis) -> Option<Cutoffs> {
+        let (last_sessions, last_actions) = self.sweeps.state();
+        let action_retention = self.config.action_retention.as_millis();
+        let actions_before = now.saturating_sub(action_retention);
+        let persisted_ttl = self.config.persisted_ttl.as_millis();
+        let last_sweep = last_actions.saturating_add(action_retention);
+        let persisted_due = now >= last_sweep.saturating_add(step(persisted_ttl));
+        let sessions_before = self.config.retention.map(|r| now.saturating_sub(r.as_millis()));
+        let sessions_due = self
+            .config
+            .retention
+            .zip(sessions_before)
+            .is_some_and(|(retention, cutoff)| cutoff >= last_sessions.saturating_add(step(retention.as_millis())));
+        let actions_due = actions_before >= last_actions.saturating_add(step(self.config.action_retention.as_millis()));
+        let persisted_before = Some(now.saturating_sub(persisted_ttl));
+        (sessions_due || actions_due || persisted_due).then_some(Cutoffs {
+            sessions_before,
+            actions_before,
+            persisted_before,
+        })
+    }
+
+    /// Evicts what the cutoffs say and counts it. The caller holds the gate exclusively.
+    pub(crate) fn evict(&self, cutoffs: Cutoffs) {
+        if let Some(before) = cutoffs.sessions_before {
+            let (sessions, events) = self.store.evict_before(before);
+            self.counters.add(Counter::SessionsEvicted, sessions);
+            self.counters.add(Counter::EventsEvicted, events);
+        }
+        self.counters.add(Counter::ActionsEvicted, self.actions.evict_before(cutoffs.actions_before));
+        if let Some(before) = cutoffs.persisted_before {
+            self.counters.add(Counter::CustomEventsDropped, self.agents.expire_persisted(before) as u64);
+        }
+        self.sweeps.swept(cutoffs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutoffs_round_trip_as_json() {
+        for cutoffs in [
+            Cutoffs { sessions_before: Some(1_000), actions_before: 2_000, persisted_before: Some(3_000) },
+            Cutoffs { sessions_before: None, actions_before: -5, persisted_before: None },
+        ] {
+            assert_eq!(Cutoffs::from_json(&cutoffs.to_json()), Some(cutoffs));
+        }
+        // A record written before persistedTtl has no persistedBefore: its sweep dropped none.
+        let old = serde_json::json!({"sessionsBefore": null, "actionsBefore": "2026-11-21T10:00:00Z"});
+        assert_eq!(Cutoffs::from_json(&old).unwrap().persisted_before, None);
+    }
+
+    #[test]
+    fn a_step_is_a_hundredth_of_the_retention_and_at_least_a_second() {
+        assert_eq!(step(3_600_000), 36_000);
+        assert_eq!(step(10_000), 1_000);
+    }
+}

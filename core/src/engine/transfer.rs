@@ -1,0 +1,152 @@
+//! Moving a component's state between partitions (docs/scale-out.md, "Online routing").
+//!
+//! When an event links two components that sit on different partitions, the online router moves
+//! the smaller one: its customers' sessions, with the ids of their events and the external ids
+//! they own, leave one engine ([`Engine::move_out`]) as a [`Slice`] and enter the other
+//! ([`Engine::move_in`]). The slice is the same state the snapshot writes, so the target then
+//! holds exactly what it would hold had the component's events been ingested there. Counters stay
+//! where the events were counted: the partitions' stats still sum to one engine's.
+
+use crate::base::error::{JourneyError, Result};
+use crate::durable::Record;
+use crate::engine::Engine;
+use crate::engine::command::Command;
+use crate::model::event::{Customer, Digest};
+use crate::state::session::CustomerSessions;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A component's state on its way between two partitions' engines. Its bytes (`to_bytes`) are
+/// opaque; both engines must share `digestKey`.
+#[derive(Serialize, Deserialize)]
+pub struct Slice {
+    /// Which digest key the event ids' digests were made with ([`crate::model::event::DigestKey`]'s
+    /// fingerprint), so that an engine with another one refuses the slice.
+    key_fingerprint: u64,
+    customers: Vec<CustomerSessions>,
+    event_ids: Vec<(Uuid, Digest)>,
+}
+
+/// The format of a slice's bytes; one that reads another refuses it.
+const SLICE_VERSION: u8 = 1;
+
+impl Slice {
+    /// The slice as bytes: a version, then postcard.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = vec![SLICE_VERSION];
+        // Writing postcard into a Vec cannot fail: every part serializes.
+        bytes.extend(postcard::to_stdvec(self).unwrap_or_default());
+        bytes
+    }
+
+    /// Reads a slice's bytes; `INVALID_ARGUMENT` for anything else.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Slice> {
+        let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
+        match bytes.split_first() {
+            Some((&SLICE_VERSION, body)) => postcard::from_bytes(body).map_err(|e| bad(e.to_string())),
+            Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
+            None => Err(bad("no bytes".into())),
+        }
+    }
+
+    /// The slice as hexadecimal text, for JSON (`call`, the journal).
+    pub fn to_hex(&self) -> String {
+        use std::fmt::Write;
+        let bytes = self.to_bytes();
+        let mut text = String::with_capacity(bytes.len() * 2);
+        for byte in bytes {
+            // Writing into a String cannot fail.
+            let _ = write!(text, "{byte:02x}");
+        }
+        text
+    }
+
+    /// Reads [`Slice::to_hex`]'s text.
+    pub fn from_hex(text: &str) -> Result<Slice> {
+        let digits = text.as_bytes();
+        if !digits.len().is_multiple_of(2) || !digits.iter().all(u8::is_ascii_hexdigit) {
+            return Err(JourneyError::invalid_argument("not a slice: expected hexadecimal digits, in pairs"));
+        }
+        let bytes: Vec<u8> = digits
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0))
+            .collect();
+        Slice::from_bytes(&bytes)
+    }
+
+    /// The customers it holds.
+    pub fn customers(&self) -> impl Iterator<Item = &Customer> {
+        self.customers.iter().map(|sessions| &sessions.customer)
+    }
+
+    /// How many events it holds.
+    pub fn event_count(&self) -> usize {
+        self.customers.iter().flat_map(CustomerSessions::iter).map(|session| session.events.len()).sum()
+    }
+}
+
+impl Engine {
+    /// Takes `customers`' state out of this engine (a partition the online router moves their
+    /// component away from) and returns it; customers with no session here are left out. Journaled.
+    pub fn move_out(&self, customers: &[Customer]) -> Result<Slice> {
+        let take = || {
+            let mut slice =
+                Slice { key_fingerprint: self.digest_key.fingerprint(), customers: Vec::new(), event_ids: Vec::new() };
+            for customer in customers {
+                if let Some((sessions, ids)) = self.store.take_customer(customer) {
+                    slice.customers.push(sessions);
+                    slice.event_ids.extend(ids);
+                }
+            }
+            Ok(slice)
+        };
+        let record = |_: &Slice| Some(Record::Call(Command::MoveOut(MoveOutInput { customers: customers.to_vec() })));
+        let (slice, seq) = self.change_exclusive(self.clock.now(), take, record)?;
+        self.settle(seq)?;
+        Ok(slice)
+    }
+
+    /// Puts a slice that [`Engine::move_out`] took from another partition into this one.
+    /// `INVALID_ARGUMENT` when the engines do not share `digestKey`, or when this engine already
+    /// holds one of the slice's customers, sessions, external ids or event ids (the component was
+    /// not this partition's to receive). Journaled.
+    pub fn move_in(&self, slice: Slice) -> Result<()> {
+        if slice.key_fingerprint != self.digest_key.fingerprint() {
+            return Err(JourneyError::invalid_argument(
+                "the slice comes from an engine with another digestKey: give every partition the same one",
+            ));
+        }
+        let hex = slice.to_hex();
+        let put = || {
+            if let Some(what) = self.store.collision(&slice.customers, &slice.event_ids) {
+                return Err(JourneyError::invalid_argument(format!("this partition already holds the slice's {what}")));
+            }
+            let Slice { customers, event_ids, .. } = slice;
+            customers.into_iter().for_each(|sessions| self.store.restore_customer(sessions));
+            event_ids.into_iter().for_each(|(id, digest)| self.store.restore_event_id(id, digest));
+            Ok(())
+        };
+        let record = |_: &()| Some(Record::Call(Command::MoveIn(MoveInInput { slice: hex })));
+        let ((), seq) = self.change_exclusive(self.clock.now(), put, record)?;
+        self.settle(seq)
+    }
+}
+
+/// The input of `moveOut`: `{"customers": [{"id", "idType"}, …]}`; its result is
+/// `{"slice": "<hex>"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoveOutInput {
+    /// The customers of the component that leaves.
+    pub customers: Vec<Customer>,
+}
+
+/// The input of `moveIn`: `{"slice": "<hex>"}`, as `moveOut` returned it.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MoveInInput {
+    /// The slice, as hexadecimal text.
+    pub slice: String,
+}

@@ -1,0 +1,314 @@
+//! Counters for `stats()` (SPEC §7).
+//!
+//! Every ingest bumps a counter. A single atomic per counter would bounce one cache line between
+//! the cores of a parallel ingest, so each thread adds to its own stripe and reads add the stripes up.
+
+use crate::base::error::ViolationCode;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// One counter of [`Stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counter {
+    EventsAccepted,
+    EventsDuplicate,
+    EventsRejected,
+    SessionsCreated,
+    SessionsEnded,
+    SessionsMerged,
+    CustomEventsQueued,
+    CustomEventsPersisted,
+    CustomEventsDropped,
+    CustomEventsOverwritten,
+    CustomEventsRedelivered,
+    CallbackFailures,
+    SessionsEvicted,
+    EventsEvicted,
+    ActionsEvicted,
+}
+
+const COUNTERS: usize = 15;
+const CODES: usize = ViolationCode::ALL.len();
+const STRIPES: usize = 16;
+
+#[repr(align(128))]
+#[derive(Default)]
+struct Stripe {
+    counters: [AtomicU64; COUNTERS],
+    rejected_by_code: [AtomicU64; CODES],
+}
+
+/// The engine's counters, striped by thread.
+pub(crate) struct Counters {
+    stripes: Box<[Stripe]>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters { stripes: (0..STRIPES).map(|_| Stripe::default()).collect() }
+    }
+}
+
+/// A small number fixed per thread, to spread per-thread work over stripes.
+pub(crate) fn stripe_index() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES;
+    }
+    INDEX.with(|i| *i)
+}
+
+impl Counters {
+    fn stripe(&self) -> &Stripe {
+        &self.stripes[stripe_index()]
+    }
+
+    /// Adds `n` to `counter`.
+    pub fn add(&self, counter: Counter, n: u64) {
+        if n > 0 {
+            self.stripe().counters[counter as usize].fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Adds the duplicates and rejections of a tally.
+    pub fn add_tally(&self, tally: &Tally) {
+        let stripe = self.stripe();
+        stripe.counters[Counter::EventsDuplicate as usize].fetch_add(tally.duplicates, Ordering::Relaxed);
+        stripe.counters[Counter::EventsRejected as usize].fetch_add(tally.rejected, Ordering::Relaxed);
+        for (slot, n) in stripe.rejected_by_code.iter().zip(tally.rejected_by_code) {
+            slot.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counters holding the totals of `stats` (a restored snapshot).
+    pub fn restored(stats: &Stats) -> Counters {
+        let counters = Counters::default();
+        let stripe = &counters.stripes[0];
+        for counter in Counter::ALL {
+            stripe.counters[counter as usize].store(stats.get(counter), Ordering::Relaxed);
+        }
+        for code in ViolationCode::ALL {
+            let n = stats.rejected_by_code.get(code.as_str()).copied().unwrap_or(0);
+            stripe.rejected_by_code[code.index()].store(n, Ordering::Relaxed);
+        }
+        counters
+    }
+
+    fn total(&self, counter: Counter) -> u64 {
+        self.stripes.iter().map(|s| s.counters[counter as usize].load(Ordering::Relaxed)).sum()
+    }
+
+    /// A snapshot of every counter.
+    pub fn snapshot(&self) -> Stats {
+        let rejected_by_code = ViolationCode::ALL
+            .iter()
+            .map(|code| {
+                (
+                    code.as_str(),
+                    self.stripes.iter().map(|s| s.rejected_by_code[code.index()].load(Ordering::Relaxed)).sum(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .map(|(code, n)| (code.to_owned(), n))
+            .collect();
+        let mut stats = Stats { rejected_by_code, ..Stats::default() };
+        for counter in Counter::ALL {
+            *stats.field(counter) = self.total(counter);
+        }
+        stats
+    }
+}
+
+impl Counter {
+    const ALL: [Counter; COUNTERS] = [
+        Counter::EventsAccepted,
+        Counter::EventsDuplicate,
+        Counter::EventsRejected,
+        Counter::SessionsCreated,
+        Counter::SessionsEnded,
+        Counter::SessionsMerged,
+        Counter::CustomEventsQueued,
+        Counter::CustomEventsPersisted,
+        Counter::CustomEventsDropped,
+        Counter::CustomEventsOverwritten,
+        Counter::CustomEventsRedelivered,
+        Counter::CallbackFailures,
+        Counter::SessionsEvicted,
+        Counter::EventsEvicted,
+        Counter::ActionsEvicted,
+    ];
+}
+
+/// The duplicates and rejections of one ingest call, counted together when the call commits
+/// (and, in a durable engine, recorded as one `tally` record).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Tally {
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Rejected events per code, each event once under each distinct code among its violations.
+    pub rejected_by_code: [u64; CODES],
+}
+
+impl Tally {
+    /// Counts one duplicate.
+    pub fn duplicate(&mut self) {
+        self.duplicates += 1;
+    }
+
+    /// Counts one rejected event with these violations.
+    pub fn reject(&mut self, violations: &[crate::base::error::Violation]) {
+        self.rejected += 1;
+        let mut seen = [false; CODES];
+        for code in violations.iter().map(|v| v.code) {
+            if !std::mem::replace(&mut seen[code.index()], true) {
+                self.rejected_by_code[code.index()] += 1;
+            }
+        }
+    }
+
+    /// Whether there is nothing to count.
+    pub fn is_empty(&self) -> bool {
+        self.duplicates == 0 && self.rejected == 0
+    }
+
+    /// The input of a `tally` journal record.
+    pub fn to_json(&self) -> serde_json::Value {
+        let by_code: serde_json::Map<String, serde_json::Value> = ViolationCode::ALL
+            .iter()
+            .filter(|code| self.rejected_by_code[code.index()] > 0)
+            .map(|code| (code.as_str().to_owned(), self.rejected_by_code[code.index()].into()))
+            .collect();
+        serde_json::json!({"eventsDuplicate": self.duplicates, "eventsRejected": self.rejected, "rejectedByCode": by_code})
+    }
+
+    /// Reads the input of a `tally` journal record; `None` when it is not one.
+    pub fn from_json(value: &serde_json::Value) -> Option<Tally> {
+        let mut tally = Tally {
+            duplicates: value.get("eventsDuplicate")?.as_u64()?,
+            rejected: value.get("eventsRejected")?.as_u64()?,
+            rejected_by_code: [0; CODES],
+        };
+        for (code, n) in value.get("rejectedByCode")?.as_object()? {
+            let code = ViolationCode::ALL.iter().find(|c| c.as_str() == code)?;
+            tally.rejected_by_code[code.index()] = n.as_u64()?;
+        }
+        Some(tally)
+    }
+}
+
+/// What the engine has done so far; the JSON form of `stats()`.
+///
+/// `rejectedByCode` counts each rejected event once under every distinct code among its violations,
+/// so its sum can exceed `eventsRejected`. Codes never seen are left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Events stored.
+    pub events_accepted: u64,
+    /// Resends of stored events.
+    pub events_duplicate: u64,
+    /// Events refused.
+    pub events_rejected: u64,
+    /// Refused events per violation code.
+    pub rejected_by_code: BTreeMap<String, u64>,
+    /// Sessions created.
+    pub sessions_created: u64,
+    /// Sessions ended by an event.
+    pub sessions_ended: u64,
+    /// Web sessions merged into an earlier one.
+    pub sessions_merged: u64,
+    /// Custom events put on a connected agent's queue.
+    pub custom_events_queued: u64,
+    /// Custom events kept for an agent who is not logged in.
+    pub custom_events_persisted: u64,
+    /// Custom events dropped (agent not connected, not persisted at logout, or persisted longer than
+    /// `persistedTtl`).
+    pub custom_events_dropped: u64,
+    /// Undelivered custom events replaced by a newer one of the same name.
+    pub custom_events_overwritten: u64,
+    /// Custom events returned by a poll more than once (SPEC §5.1).
+    pub custom_events_redelivered: u64,
+    /// Subscription callbacks that panicked or threw.
+    pub callback_failures: u64,
+    /// Sessions evicted by retention (SPEC §12).
+    pub sessions_evicted: u64,
+    /// Events evicted with their sessions.
+    pub events_evicted: u64,
+    /// Terminal web action states evicted by `actionRetention`.
+    pub actions_evicted: u64,
+}
+
+impl Stats {
+    /// This and `other` added counter by counter (`rejectedByCode` code by code): the stats of two
+    /// engines that split a stream between them (SPEC §13).
+    pub fn plus(&self, other: &Stats) -> Stats {
+        let mut total = self.clone();
+        for counter in Counter::ALL {
+            *total.field(counter) += other.get(counter);
+        }
+        for (code, n) in &other.rejected_by_code {
+            *total.rejected_by_code.entry(code.clone()).or_default() += n;
+        }
+        total
+    }
+
+    /// The field that holds `counter`.
+    fn field(&mut self, counter: Counter) -> &mut u64 {
+        match counter {
+            Counter::EventsAccepted => &mut self.events_accepted,
+            Counter::EventsDuplicate => &mut self.events_duplicate,
+            Counter::EventsRejected => &mut self.events_rejected,
+            Counter::SessionsCreated => &mut self.sessions_created,
+            Counter::SessionsEnded => &mut self.sessions_ended,
+            Counter::SessionsMerged => &mut self.sessions_merged,
+            Counter::CustomEventsQueued => &mut self.custom_events_queued,
+            Counter::CustomEventsPersisted => &mut self.custom_events_persisted,
+            Counter::CustomEventsDropped => &mut self.custom_events_dropped,
+            Counter::CustomEventsOverwritten => &mut self.custom_events_overwritten,
+            Counter::CustomEventsRedelivered => &mut self.custom_events_redelivered,
+            Counter::CallbackFailures => &mut self.callback_failures,
+            Counter::SessionsEvicted => &mut self.sessions_evicted,
+            Counter::EventsEvicted => &mut self.events_evicted,
+            Counter::ActionsEvicted => &mut self.actions_evicted,
+        }
+    }
+
+    /// The value of `counter`.
+    fn get(&self, counter: Counter) -> u64 {
+        *self.clone().field(counter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripes_add_up_across_threads() {
+        let counters = Counters::default();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| (0..1000).for_each(|_| counters.add(Counter::EventsAccepted, 1)));
+            }
+        });
+        let mut tally = Tally::default();
+        let violation = |code| crate::base::error::Violation::new(code, "", "");
+        tally.reject(&[
+            violation(ViolationCode::TooLong),
+            violation(ViolationCode::TooLong),
+            violation(ViolationCode::LateEvent),
+        ]);
+        tally.duplicate();
+        counters.add_tally(&tally);
+        let stats = counters.snapshot();
+        assert_eq!(stats.events_accepted, 4000);
+        assert_eq!(stats.events_rejected, 1);
+        assert_eq!(stats.events_duplicate, 1);
+        assert_eq!(stats.rejected_by_code["TOO_LONG"], 1);
+        assert_eq!(stats.rejected_by_code.len(), 2);
+        assert_eq!(Counters::restored(&stats).snapshot(), stats);
+        assert_eq!(Tally::from_json(&tally.to_json()), Some(tally));
+    }
+}
