@@ -54,9 +54,8 @@ pub use batch::{Batch, BatchResult, Outcomes};
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;
 pub use config::{ClockMode, Config, RecoverTo, StoreConfig, SyncMode, UnknownAttributes};
-pub use durable::Recovery;
 pub use duration::Duration;
-pub use engine::{Engine, NextEventsFuture};
+pub use engine::{Engine, NextEventsFuture, Recovery};
 pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};
 pub use event::{Customer, IdType};
 pub use journey::{

@@ -5,12 +5,12 @@
 //! payload is `seq u64 | now i64 | command JSON`.
 //!
 //! Appending copies a record into an in-memory buffer, under the engine's order lock. A caller that
-//! needs its record on disk then calls [`Journal::wait`]: the first waiter to find no flush under way
+//! needs its record on disk then calls [`JournalFile::wait`]: the first waiter to find no flush under way
 //! writes the whole buffer and fsyncs it, and every caller whose record it covered returns. So one
 //! fsync serves every caller that arrived while the previous one ran.
 //!
 //! A future cannot wait that way: it runs on an event loop (asyncio's, Node's, a server's async
-//! workers), which must never block on an fsync. [`Journal::poll_durable`] leaves its waker with
+//! workers), which must never block on an fsync. [`JournalFile::poll_durable`] leaves its waker with
 //! the journal and asks the journal's sync thread (started on first use) to flush; every flush,
 //! whoever leads it, wakes the futures it made durable.
 
@@ -39,7 +39,7 @@ const NEVER_WRITE_AT: usize = 1 << 20;
 const MAX_PAYLOAD: usize = 256 << 20;
 
 /// A record's sequence number: its position in the total order of recorded changes.
-pub(crate) type Seq = u64;
+pub(crate) use crate::engine::journal::Seq;
 
 /// One record read back from a journal file; its command stays in the file's bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,11 +140,11 @@ pub(crate) fn read(path: &Path) -> Result<JournalRead> {
 }
 
 /// The open journal of a durable engine.
-pub(crate) struct Journal {
+pub(crate) struct JournalFile {
     shared: Arc<Shared>,
     /// The thread that fsyncs an `interval` journal.
     flusher: Mutex<Option<std::thread::JoinHandle<()>>>,
-    /// The thread that flushes for futures ([`Journal::poll_durable`]), started on first use.
+    /// The thread that flushes for futures ([`JournalFile::poll_durable`]), started on first use.
     syncer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -184,9 +184,9 @@ struct State {
     durable_wakers: Vec<(Seq, Waker)>,
 }
 
-impl Journal {
+impl JournalFile {
     /// Opens `path` for appending, continuing after record `last_seq`.
-    pub fn open(path: &Path, last_seq: Seq, sync: SyncMode, interval_ms: u64) -> Result<Journal> {
+    pub fn open(path: &Path, last_seq: Seq, sync: SyncMode, interval_ms: u64) -> Result<JournalFile> {
         let file = File::options()
             .create(true)
             .append(true)
@@ -212,7 +212,7 @@ impl Journal {
         let flusher = (sync == SyncMode::Interval)
             .then(|| spawn_flusher(shared.clone(), StdDuration::from_millis(interval_ms)))
             .transpose()?;
-        Ok(Journal { shared, flusher: Mutex::new(flusher), syncer: Mutex::new(None) })
+        Ok(JournalFile { shared, flusher: Mutex::new(flusher), syncer: Mutex::new(None) })
     }
 
     /// The sync mode.
@@ -251,7 +251,7 @@ impl Journal {
         self.shared.flush_through(seq)
     }
 
-    /// [`Journal::wait`] for a future: `Ready` once record `seq` is written and fsynced (or the
+    /// [`JournalFile::wait`] for a future: `Ready` once record `seq` is written and fsynced (or the
     /// journal failed); otherwise leaves the waker, has the sync thread flush, and is `Pending`.
     pub fn poll_durable(&self, seq: Seq, cx: &mut Context<'_>) -> Poll<Result<()>> {
         let mut state = self.shared.lock();
@@ -313,7 +313,7 @@ impl Journal {
         self.shared.lock().path.clone()
     }
 
-    /// Creates the empty file that [`Journal::continue_in`] will move to.
+    /// Creates the empty file that [`JournalFile::continue_in`] will move to.
     pub fn create_next(path: &Path) -> Result<File> {
         File::options()
             .create(true)
@@ -335,7 +335,7 @@ impl Journal {
     }
 }
 
-impl Journal {
+impl JournalFile {
     /// Stops taking records (every later change fails: the store is closed) and stops the flush
     /// thread. Everything appended must have been flushed.
     pub fn close(&self) {
@@ -355,13 +355,13 @@ impl Journal {
         }
     }
 
-    /// Whether [`Journal::close`] ran.
+    /// Whether [`JournalFile::close`] ran.
     pub fn is_closed(&self) -> bool {
         self.shared.lock().closing
     }
 }
 
-impl Drop for Journal {
+impl Drop for JournalFile {
     /// Writes and fsyncs what is buffered (an engine dropped without `close`, under `interval` or
     /// `never`, loses nothing a crash would not), then stops the flush thread.
     fn drop(&mut self) {
@@ -562,7 +562,7 @@ mod tests {
     fn concurrent_waiters_share_fsyncs_and_all_become_durable() {
         let dir = crate::durable::test_dir();
         let path = dir.join("j.log");
-        let journal = Journal::open(&path, 0, SyncMode::Always, 1000).unwrap();
+        let journal = JournalFile::open(&path, 0, SyncMode::Always, 1000).unwrap();
         let order = Mutex::new(());
         std::thread::scope(|scope| {
             for _ in 0..4 {

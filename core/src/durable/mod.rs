@@ -7,54 +7,24 @@
 
 mod files;
 mod journal;
-mod record;
 mod snapshot;
 
-pub(crate) use journal::Seq;
-pub(crate) use record::Record;
-
 use crate::base::error::{JourneyError, Result};
+use crate::base::time::Millis;
 use crate::engine::Engine;
+use crate::engine::change::{Change, Replayed, is_checkpoint};
 use crate::engine::gate::Gate;
+use crate::engine::journal::{Journal, Recovery, Seq};
 use crate::model::catalog::Catalog;
 use crate::model::config::{Config, RecoverTo, SyncMode};
-use journal::Journal;
-use serde::Serialize;
+use journal::JournalFile;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// What opening a store found, for the host's logs (`Engine::recovery`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Recovery {
-    /// Whether the store was created by this open.
-    pub created: bool,
-    /// The record number of the snapshot recovery started from.
-    pub snapshot_seq: u64,
-    /// Journal records replayed after the snapshot.
-    pub records_replayed: u64,
-    /// Bytes of a torn record cut from the end of the journal (a crash mid-write).
-    pub torn_bytes_dropped: u64,
-    /// Whether the caller's catalog added types to the stored one.
-    pub catalog_upgraded: bool,
-    /// Records after the last checkpoint, dropped because the store recovers to checkpoints
-    /// (`store.recoverTo: "checkpoint"`).
-    pub records_after_checkpoint_dropped: u64,
-    /// Automatic snapshots that failed since the store was opened (a full disk, say). The calls
-    /// that triggered them succeeded, their records being durable; the snapshot is tried again.
-    pub snapshots_failed: u64,
-    /// Why the last snapshot failed, naming the file and the OS error; `null` when none has.
-    pub last_snapshot_error: Option<String>,
-    /// Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and
-    /// serves reads from what was durable, until the store is opened again.
-    pub journal_error: Option<String>,
-}
-
 /// The journal and files of a durable engine.
 pub(crate) struct Durable {
-    pub journal: Journal,
+    journal: JournalFile,
     dir: PathBuf,
     recovery: Recovery,
     /// Held until the engine is closed or dropped.
@@ -63,7 +33,7 @@ pub(crate) struct Durable {
     /// one): with `recoverTo: "checkpoint"`, snapshots are written only when it is the last record.
     checkpoint_seq: AtomicU64,
     /// After the journal failed: the state a reopen would recover, read back from the store, which
-    /// every read serves from then on (see [`Engine::failed_view`]).
+    /// every read serves from then on (see `Engine::failed_view`).
     failed_view: std::sync::OnceLock<Result<Box<Engine>>>,
     /// Snapshots that failed after the records they would cover were durable.
     snapshot_failures: std::sync::Mutex<SnapshotFailures>,
@@ -94,15 +64,129 @@ impl SnapshotFailures {
     }
 }
 
-impl Durable {
-    /// Notes that record `seq` is a checkpoint.
-    pub(crate) fn checkpointed(&self, seq: Seq) {
+impl Journal for Durable {
+    fn check(&self) -> Result<()> {
+        self.journal.check()
+    }
+
+    fn append(&self, now: Option<Millis>, change: &Change<'_>) -> Result<Seq> {
+        self.journal.append(now, |out| change.write_json(out))
+    }
+
+    fn sync_mode(&self) -> SyncMode {
+        self.journal.sync_mode()
+    }
+
+    fn last_seq(&self) -> Seq {
+        self.journal.last_seq()
+    }
+
+    fn wait(&self, seq: Seq) -> Result<()> {
+        self.journal.wait(seq)
+    }
+
+    fn poll_durable(&self, seq: Seq, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<()>> {
+        self.journal.poll_durable(seq, cx)
+    }
+
+    fn checkpointed(&self, seq: Seq) {
         self.checkpoint_seq.fetch_max(seq, Ordering::SeqCst);
     }
 
+    fn failed_view(&self, engine: &Engine) -> Result<Option<&Engine>> {
+        let Some(durable_through) = self.journal.failed_after() else { return Ok(None) };
+        let recover_to = engine.config().store.recover_to;
+        let view = self.failed_view.get_or_init(|| read_back(&self.dir, durable_through, recover_to));
+        match view {
+            Ok(engine) => Ok(Some(engine)),
+            Err(error) => {
+                Err(JourneyError::Io(format!("the journal failed, and reading the store back failed too: {error}")))
+            }
+        }
+    }
+
+    fn recovery(&self) -> Recovery {
+        let failures = self.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Recovery {
+            snapshots_failed: failures.count,
+            last_snapshot_error: failures.last_error.clone(),
+            journal_error: self.journal.failure(),
+            ..self.recovery.clone()
+        }
+    }
+
+    /// Never an error: the call that got here was applied and its record is durable, so it must
+    /// not answer as if it failed (a client would retry it, and apply it twice). A failure is
+    /// counted in `recovery()`, and the snapshot is tried again a second later, at a later call.
+    fn snapshot_when_due(&self, engine: &Engine) {
+        if self.journal.bytes() < engine.config().store.snapshot_every
+            || (engine.snapshots_at_checkpoints() && !self.at_checkpoint())
+            || self.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).waiting()
+        {
+            return;
+        }
+        match engine.snapshot() {
+            // Another change came between the check and the snapshot: the next checkpoint
+            // writes it. A failed journal is reported by the next change.
+            Ok(()) | Err(JourneyError::InvalidArgument(_)) => {}
+            Err(_) if self.journal.failed_after().is_some() => {}
+            Err(error) => {
+                self.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).record(&error)
+            }
+        }
+    }
+
+    fn snapshot(&self, engine: &Engine) -> Result<()> {
+        self.journal.check()?;
+        if engine.snapshots_at_checkpoints() && !self.at_checkpoint() {
+            return Err(JourneyError::invalid_argument(
+                "this store recovers to checkpoints: a snapshot is written right after a checkpoint",
+            ));
+        }
+        self.write_snapshot(engine)
+    }
+
+    fn close(&self, engine: &Engine) -> Result<()> {
+        if self.journal.is_closed() {
+            return Ok(());
+        }
+        if engine.snapshots_at_checkpoints() && !self.at_checkpoint() {
+            self.journal.flush()?;
+        } else {
+            self.write_snapshot(engine)?;
+        }
+        self.journal.close();
+        self.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        Ok(())
+    }
+}
+
+impl Durable {
     /// Whether the journal ends with a checkpoint (or holds nothing since the last snapshot).
     fn at_checkpoint(&self) -> bool {
         self.journal.last_seq() == self.checkpoint_seq.load(Ordering::SeqCst)
+    }
+
+    /// Writes a snapshot of `engine`; the caller holds the gate exclusively.
+    fn write_snapshot(&self, engine: &Engine) -> Result<()> {
+        self.journal.flush()?;
+        let seq = self.journal.last_seq();
+        let next = journal::path(&self.dir, seq);
+        if next == self.journal.path() {
+            // Nothing was recorded since the last snapshot: its journal is empty, and stays.
+            return snapshot::write(engine, seq, &snapshot::path(&self.dir, seq));
+        }
+        // The journal that follows the snapshot exists before the snapshot is in place: once a
+        // reopen starts from the snapshot, the records after it must be where it looks. If the
+        // snapshot fails, the journal goes on in its current file, which a reopen still reads.
+        let file = JournalFile::create_next(&next)?;
+        if let Err(error) = snapshot::write(engine, seq, &snapshot::path(&self.dir, seq)) {
+            let _ = std::fs::remove_file(&next);
+            return Err(error);
+        }
+        self.journal.continue_in(file, &next);
+        files::sync_dir(&self.dir)?;
+        remove_older(&self.dir, seq)
     }
 }
 
@@ -146,8 +230,8 @@ impl Engine {
             recovery.snapshot_seq
         };
         let store = engine.config.store;
-        let journal = Journal::open(&journal::path(dir, base), last_seq, store.sync, store.interval_ms)?;
-        engine.durable = Some(Durable {
+        let journal = JournalFile::open(&journal::path(dir, base), last_seq, store.sync, store.interval_ms)?;
+        engine.journal = Some(Box::new(Durable {
             journal,
             dir: dir.to_owned(),
             recovery,
@@ -155,153 +239,8 @@ impl Engine {
             checkpoint_seq: AtomicU64::new(last_seq),
             failed_view: std::sync::OnceLock::new(),
             snapshot_failures: Default::default(),
-        });
+        }));
         Ok(engine)
-    }
-
-    /// What opening the store found, and how the store has fared since (failed snapshots, a failed
-    /// journal); `None` for an in-memory engine.
-    pub fn recovery(&self) -> Option<Recovery> {
-        let durable = self.durable.as_ref()?;
-        let failures = durable.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Some(Recovery {
-            snapshots_failed: failures.count,
-            last_snapshot_error: failures.last_error.clone(),
-            journal_error: durable.journal.failure(),
-            ..durable.recovery.clone()
-        })
-    }
-
-    /// Runs `read` so that it shows only durable changes. On a durable engine whose calls wait
-    /// for their fsync (`store.sync` `always` or `batch`), an effect is applied in memory a moment
-    /// before its record is durable; a read that saw it waits for that record (joining the group
-    /// commit) before it answers, and if the write fails, reads again from what was durable. So
-    /// no reader ever acts on a change whose call then answers `IO_ERROR`. After the journal
-    /// failed, every read is served by [`Engine::failed_view`]. (`interval` and `never` trade
-    /// this, like the calls' own durability, for speed: their reads do not wait.)
-    pub(crate) fn read_durably<T>(&self, read: impl Fn(&Engine) -> Result<T>) -> Result<T> {
-        if let Some(view) = self.failed_view()? {
-            return read(view);
-        }
-        let answer = read(self)?;
-        let Some(durable) = &self.durable else { return Ok(answer) };
-        if !matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch) {
-            return Ok(answer);
-        }
-        // Every effect the read saw was applied under the order lock, with its record appended in
-        // the same critical section: once the lock is ours, their records are all appended.
-        let last = {
-            let _passage = self.gate.shared();
-            durable.journal.last_seq()
-        };
-        match durable.journal.wait(last) {
-            Ok(()) => Ok(answer),
-            Err(error) => match self.failed_view()? {
-                Some(view) => read(view),
-                None => Err(error),
-            },
-        }
-    }
-
-    /// After the journal failed, the engine to read from instead of this one: the state a reopen
-    /// would recover, read back from the store once. So the effect of a call whose record did not
-    /// become durable (it answered `IO_ERROR`) is never seen, and what readers see is what they
-    /// will see after a restart. `None` while the journal works (or the engine is in memory);
-    /// `IO_ERROR` when the store cannot be read back either.
-    pub(crate) fn failed_view(&self) -> Result<Option<&Engine>> {
-        let Some(durable) = &self.durable else { return Ok(None) };
-        let Some(durable_through) = durable.journal.failed_after() else { return Ok(None) };
-        let view =
-            durable.failed_view.get_or_init(|| read_back(&durable.dir, durable_through, self.config.store.recover_to));
-        match view {
-            Ok(engine) => Ok(Some(engine)),
-            Err(error) => {
-                Err(JourneyError::Io(format!("the journal failed, and reading the store back failed too: {error}")))
-            }
-        }
-    }
-
-    /// Writes a snapshot and releases the store, so that another engine may open it. Reads still
-    /// work afterwards; changes fail with `IO_ERROR` (the store is closed). Closing twice, or an
-    /// in-memory engine, does nothing. Dropping a durable engine without `close` loses nothing
-    /// that was acknowledged: the next open replays the journal. With `recoverTo: "checkpoint"`
-    /// the snapshot is written only when the last change was a checkpoint; the next open drops
-    /// what came after the last one either way.
-    pub fn close(&self) -> Result<()> {
-        let Some(durable) = &self.durable else { return Ok(()) };
-        let _passage = self.gate.exclusive();
-        if durable.journal.is_closed() {
-            return Ok(());
-        }
-        if self.snapshots_at_checkpoints() && !durable.at_checkpoint() {
-            durable.journal.flush()?;
-        } else {
-            self.write_snapshot(durable)?;
-        }
-        durable.journal.close();
-        durable.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        Ok(())
-    }
-
-    /// Writes a snapshot now, and drops the journal before it. An in-memory engine has nothing to
-    /// write. With `recoverTo: "checkpoint"`, `INVALID_ARGUMENT` unless the last change was a
-    /// checkpoint: a snapshot there would hold changes the next open must drop.
-    pub fn snapshot(&self) -> Result<()> {
-        let Some(durable) = &self.durable else { return Ok(()) };
-        let _passage = self.gate.exclusive();
-        durable.journal.check()?;
-        if self.snapshots_at_checkpoints() && !durable.at_checkpoint() {
-            return Err(JourneyError::invalid_argument(
-                "this store recovers to checkpoints: a snapshot is written right after a checkpoint",
-            ));
-        }
-        self.write_snapshot(durable)
-    }
-
-    /// Writes a snapshot; the caller holds the gate exclusively.
-    fn write_snapshot(&self, durable: &Durable) -> Result<()> {
-        durable.journal.flush()?;
-        let seq = durable.journal.last_seq();
-        let next = journal::path(&durable.dir, seq);
-        if next == durable.journal.path() {
-            // Nothing was recorded since the last snapshot: its journal is empty, and stays.
-            return snapshot::write(self, seq, &snapshot::path(&durable.dir, seq));
-        }
-        // The journal that follows the snapshot exists before the snapshot is in place: once a
-        // reopen starts from the snapshot, the records after it must be where it looks. If the
-        // snapshot fails, the journal goes on in its current file, which a reopen still reads.
-        let file = Journal::create_next(&next)?;
-        if let Err(error) = snapshot::write(self, seq, &snapshot::path(&durable.dir, seq)) {
-            let _ = std::fs::remove_file(&next);
-            return Err(error);
-        }
-        durable.journal.continue_in(file, &next);
-        files::sync_dir(&durable.dir)?;
-        remove_older(&durable.dir, seq)
-    }
-
-    /// Writes a snapshot when the journal has passed `store.snapshotEvery` bytes (and, when the
-    /// store recovers to checkpoints, the last change was one). Never an error: the call that got
-    /// here was applied and its record is durable, so it must not answer as if it failed (a
-    /// client would retry it, and apply it twice). A failure is counted in `recovery()`, and the
-    /// snapshot is tried again a second later, at a later call.
-    pub(crate) fn snapshot_when_due(&self) {
-        let Some(durable) = &self.durable else { return };
-        if durable.journal.bytes() < self.config.store.snapshot_every
-            || (self.snapshots_at_checkpoints() && !durable.at_checkpoint())
-            || durable.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).waiting()
-        {
-            return;
-        }
-        match self.snapshot() {
-            // Another change came between the check and the snapshot: the next checkpoint
-            // writes it. A failed journal is reported by the next change.
-            Ok(()) | Err(JourneyError::InvalidArgument(_)) => {}
-            Err(_) if durable.journal.failed_after().is_some() => {}
-            Err(error) => {
-                durable.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).record(&error)
-            }
-        }
     }
 
     /// Takes the caller's catalog and config after recovery: the config replaces the stored one
@@ -401,7 +340,7 @@ fn recover(
         let keep = match recover_to {
             RecoverTo::End => records.len(),
             RecoverTo::Checkpoint => {
-                records.iter().rposition(|record| record::is_checkpoint(read.command(record))).map_or(0, |i| i + 1)
+                records.iter().rposition(|record| is_checkpoint(read.command(record))).map_or(0, |i| i + 1)
             }
         };
         for record in &records[..keep] {
@@ -412,10 +351,7 @@ fn recover(
                 let message = format!("record {} follows record {}", record.seq, seq + recovery.records_replayed);
                 return Err(JourneyError::corrupt(&journal_path, record.offset, message));
             }
-            engine.clock.pin(record.now);
-            let replayed = record::replay(&engine, &journal_path, &read, record);
-            engine.clock.unpin();
-            replayed?;
+            replay(&engine, &journal_path, read.command(record), record)?;
             recovery.records_replayed += 1;
         }
         if through.is_some() {
@@ -431,6 +367,16 @@ fn recover(
         }
     }
     Ok(engine)
+}
+
+/// Applies one record to an engine being recovered. A record that does not apply as it did when it
+/// was made is `CORRUPT_STORE`: replay must give the state the journal describes, or say that it
+/// cannot.
+fn replay(engine: &Engine, file: &Path, change: &[u8], record: &journal::RecordRead) -> Result<()> {
+    let corrupt =
+        |message: String| JourneyError::corrupt(file, record.offset, format!("record {}: {message}", record.seq));
+    let change = Replayed::parse(change).map_err(corrupt)?;
+    engine.apply_change(record.now, &change).map_err(corrupt)
 }
 
 /// Truncates a journal at `offset`, where its torn tail starts.

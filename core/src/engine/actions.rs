@@ -2,8 +2,8 @@
 //! gate, and the `on` / `once` / `off` subscriptions. The lifecycle itself is `state::action`.
 
 use crate::base::error::Result;
-use crate::durable::Record;
 use crate::engine::Engine;
+use crate::engine::change::Change;
 use crate::state::action::{ActionEvent, ActionRecord, Callback, SubscriptionId};
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ impl Engine {
         self.expire()?;
         let now = self.stamp();
         let journal =
-            |(_, record): &(ActionEvent, ActionRecord)| (!record.duplicate).then_some(Record::ActionEvent(event));
+            |(_, record): &(ActionEvent, ActionRecord)| (!record.duplicate).then_some(Change::ActionEvent(event));
         let ((action, record), seq) = self.change(Some(now), || self.actions.apply(event, now), journal)?;
         self.settle(seq)?;
         if !record.duplicate {

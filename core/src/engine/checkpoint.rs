@@ -9,8 +9,8 @@
 //! offsets it reads back with `last_checkpoint`.
 
 use crate::base::error::{JourneyError, Result};
-use crate::durable::Record;
 use crate::engine::Engine;
+use crate::engine::change::Change;
 use crate::engine::command::Command;
 use crate::model::config::RecoverTo;
 use serde_json::Value;
@@ -56,14 +56,14 @@ impl Engine {
                 text.len()
             )));
         }
-        let record = |_: &()| Some(Record::Call(Command::Checkpoint(value.clone())));
+        let record = |_: &()| Some(Change::Call(Command::Checkpoint(value.clone())));
         let set = || {
             self.last_checkpoint.set(text);
             Ok(())
         };
         let ((), seq) = self.change(self.clock.now(), set, record)?;
-        if let (Some(durable), Some(seq)) = (&self.durable, seq) {
-            durable.checkpointed(seq);
+        if let (Some(journal), Some(seq)) = (&self.journal, seq) {
+            journal.checkpointed(seq);
         }
         self.settle(seq)
     }

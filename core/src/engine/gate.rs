@@ -12,9 +12,9 @@
 
 use crate::base::error::Result;
 use crate::base::time::Millis;
-use crate::durable::{Record, Seq};
 use crate::engine::Engine;
-use crate::model::config::SyncMode;
+use crate::engine::change::Change;
+use crate::engine::journal::Seq;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 const STRIPES: usize = 16;
@@ -78,7 +78,7 @@ impl Gate {
 
 impl Engine {
     /// One state change, decided at `now`. `apply` runs with the gate passed shared; in a durable
-    /// engine, the record that `record` makes of its result (none for a change that changed
+    /// engine, the record that `record` makes of its result (a [`Change`]) (none for a change that changed
     /// nothing) is appended in the same critical section, so the journal's order is the order
     /// effects were applied. A failed `apply` changed nothing and is not recorded. Returns the
     /// record's number, to [`Engine::settle`] on.
@@ -86,7 +86,7 @@ impl Engine {
         &self,
         now: Option<Millis>,
         apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
+        record: impl FnOnce(&T) -> Option<Change<'r>>,
     ) -> Result<(T, Option<Seq>)> {
         let passage = self.gate.shared();
         self.change_through(passage, now, apply, record)
@@ -97,7 +97,7 @@ impl Engine {
         &self,
         now: Option<Millis>,
         apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
+        record: impl FnOnce(&T) -> Option<Change<'r>>,
     ) -> Result<(T, Option<Seq>)> {
         let passage = self.gate.exclusive();
         self.change_through(passage, now, apply, record)
@@ -108,13 +108,13 @@ impl Engine {
         _passage: Passage<'_>,
         now: Option<Millis>,
         apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
+        record: impl FnOnce(&T) -> Option<Change<'r>>,
     ) -> Result<(T, Option<Seq>)> {
-        let Some(durable) = &self.durable else { return Ok((apply()?, None)) };
-        durable.journal.check()?;
+        let Some(journal) = &self.journal else { return Ok((apply()?, None)) };
+        journal.check()?;
         let value = apply()?;
         let seq = match record(&value) {
-            Some(record) => Some(durable.journal.append(now, |out| record.write_json(out))?),
+            Some(change) => Some(journal.append(now, &change)?),
             None => None,
         };
         Ok((value, seq))
@@ -125,7 +125,7 @@ impl Engine {
         &self,
         now: Option<Millis>,
         apply: impl FnOnce() -> Result<T>,
-        record: impl FnOnce(&T) -> Option<Record<'r>>,
+        record: impl FnOnce(&T) -> Option<Change<'r>>,
     ) -> Result<T> {
         let (value, seq) = self.change(now, apply, record)?;
         self.settle(seq)?;
@@ -136,13 +136,13 @@ impl Engine {
     /// then writes a snapshot if the journal has grown past `store.snapshotEvery` (whose failure
     /// is reported in `recovery()`, not here: the change itself succeeded).
     pub(crate) fn settle(&self, seq: Option<Seq>) -> Result<()> {
-        let Some(durable) = &self.durable else { return Ok(()) };
+        let Some(journal) = &self.journal else { return Ok(()) };
         if let Some(seq) = seq
-            && matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch)
+            && self.waits_for_sync()
         {
-            durable.journal.wait(seq)?;
+            journal.wait(seq)?;
         }
-        self.snapshot_when_due();
+        journal.snapshot_when_due(self);
         Ok(())
     }
 
@@ -154,10 +154,8 @@ impl Engine {
         seq: Option<Seq>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<()>> {
-        match (&self.durable, seq) {
-            (Some(durable), Some(seq)) if matches!(durable.journal.sync_mode(), SyncMode::Always | SyncMode::Batch) => {
-                durable.journal.poll_durable(seq, cx)
-            }
+        match (&self.journal, seq) {
+            (Some(journal), Some(seq)) if self.waits_for_sync() => journal.poll_durable(seq, cx),
             _ => std::task::Poll::Ready(Ok(())),
         }
     }

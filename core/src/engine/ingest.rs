@@ -12,9 +12,10 @@
 use crate::base::error::{Result, Violation, ViolationCode};
 use crate::base::interrupt::Interrupt;
 use crate::base::json::Json;
-use crate::durable::{Record, Seq};
 use crate::engine::Engine;
 use crate::engine::batch::Batch;
+use crate::engine::change::Change;
+use crate::engine::journal::Seq;
 use crate::model::config::SyncMode;
 use crate::model::event::Identity;
 use crate::model::outcome::{BatchOutcome, Outcome};
@@ -214,7 +215,7 @@ impl<'e> IngestCall<'e, '_> {
             }
             Ok(stored)
         };
-        let record = |stored: &Stored| matches!(stored, Stored::Accepted(_)).then_some(Record::Ingest(source));
+        let record = |stored: &Stored| matches!(stored, Stored::Accepted(_)).then_some(Change::Ingest(source));
         let (stored, seq) = engine.change(now, store, record)?;
         self.settle(seq)?;
         Ok(match (stored, checked) {
@@ -251,7 +252,7 @@ impl<'e> IngestCall<'e, '_> {
             return Ok(());
         }
         self.last = seq;
-        match self.engine.durable.as_ref().map(|d| d.journal.sync_mode()) {
+        match self.engine.journal.as_ref().map(|j| j.sync_mode()) {
             Some(SyncMode::Always) => self.engine.settle(seq),
             _ => Ok(()),
         }
@@ -265,7 +266,7 @@ impl<'e> IngestCall<'e, '_> {
                 engine.counters.add_tally(&tally);
                 Ok(())
             };
-            let (_, seq) = engine.change(engine.clock.now(), count, |_| Some(Record::Tally(&tally)))?;
+            let (_, seq) = engine.change(engine.clock.now(), count, |_| Some(Change::Tally(&tally)))?;
             last = seq.or(last);
         }
         engine.settle(last)

@@ -8,25 +8,29 @@
 
 mod actions;
 pub mod batch;
+pub(crate) mod change;
 pub mod checkpoint;
 pub mod command;
 pub(crate) mod gate;
 pub(crate) mod ingest;
+pub(crate) mod journal;
 mod paths;
 mod polls;
 pub(crate) mod retention;
 pub mod stream;
 pub(crate) mod transfer;
 
+pub use journal::Recovery;
 pub use polls::NextEventsFuture;
 
 use crate::base::duration::Duration;
 use crate::base::error::{JourneyError, Result};
 use crate::base::text::clip;
 use crate::base::time::{Millis, parse_rfc3339};
-use crate::durable::{Durable, Record};
+use crate::engine::change::Change;
 use crate::engine::command::{AgentSessionInput, Command};
 use crate::engine::gate::Gate;
+use crate::engine::journal::Journal;
 use crate::engine::retention::Sweeps;
 use crate::model::catalog::Catalog;
 use crate::model::config::{ClockMode, Config};
@@ -63,7 +67,7 @@ pub struct Engine {
     /// The host's last `checkpoint` value.
     pub(crate) last_checkpoint: crate::engine::checkpoint::LastCheckpoint,
     /// The journal and store of a durable engine (`Engine::open`); `None` in memory.
-    pub(crate) durable: Option<Durable>,
+    pub(crate) journal: Option<Box<dyn Journal>>,
     /// The threads of batch ingest's first stage, made on first use (`None`: ingest on the
     /// caller's thread alone).
     pub(crate) ingest_pool: std::sync::OnceLock<Option<crate::engine::batch::IngestPool>>,
@@ -98,7 +102,7 @@ impl Engine {
             actions: Actions::default(),
             digest_key,
             gate: Gate::parallel(),
-            durable: None,
+            journal: None,
             ingest_pool: std::sync::OnceLock::new(),
             batch_shape: crate::engine::batch::BatchShape::default(),
         })
@@ -121,7 +125,7 @@ impl Engine {
 
     /// Moves a manual clock forward; `INVALID_ARGUMENT` for other clocks.
     pub fn advance(&self, by: Duration) -> Result<()> {
-        let record = |_: &()| Some(Record::Call(Command::Advance(by.to_string())));
+        let record = |_: &()| Some(Change::Call(Command::Advance(by.to_string())));
         self.change_and_settle(self.clock.now(), || self.clock.advance(by.as_millis()), record)?;
         self.expire()
     }
@@ -134,7 +138,7 @@ impl Engine {
     /// Sets a manual clock to an RFC 3339 time; `INVALID_ARGUMENT` for other clocks or bad text.
     pub fn set_now(&self, timestamp: &str) -> Result<()> {
         let millis = timestamp_argument(timestamp)?;
-        let record = |_: &()| Some(Record::Call(Command::SetNow(timestamp.to_owned())));
+        let record = |_: &()| Some(Change::Call(Command::SetNow(timestamp.to_owned())));
         self.change_and_settle(self.clock.now(), || self.clock.set_now(millis), record)?;
         self.expire()
     }
@@ -145,7 +149,7 @@ impl Engine {
     /// text.
     pub fn observe_watermark(&self, timestamp: &str) -> Result<()> {
         let millis = timestamp_argument(timestamp)?;
-        let record = |_: &()| Some(Record::Call(Command::ObserveWatermark(timestamp.to_owned())));
+        let record = |_: &()| Some(Change::Call(Command::ObserveWatermark(timestamp.to_owned())));
         self.change_and_settle(self.clock.now(), || self.clock.raise_to(millis), record)?;
         self.expire()
     }
@@ -256,7 +260,8 @@ impl Engine {
         new_id: impl FnOnce(&AgentState) -> Uuid,
     ) -> Result<AgentSession> {
         let now = self.stamp();
-        let record = |started: &AgentSession| Some(Record::agent_session_started(agent_id, started.session_id));
+        let record =
+            |started: &AgentSession| Some(Change::AgentSessionStarted { agent_id, session_id: started.session_id });
         let start = || self.agents.start(agent_id, now, self.limits(), &self.counters, new_id);
         self.change_and_settle(Some(now), start, record)
     }
@@ -283,7 +288,7 @@ impl Engine {
     /// ended session does nothing; an unknown id is `INVALID_SESSION`.
     pub fn end_agent_session(&self, session_id: &str) -> Result<()> {
         let record = |_: &()| {
-            Some(Record::Call(Command::EndAgentSession(AgentSessionInput { session_id: session_id.to_owned() })))
+            Some(Change::Call(Command::EndAgentSession(AgentSessionInput { session_id: session_id.to_owned() })))
         };
         self.change_and_settle(self.clock.now(), || self.agents.end(session_id, &self.counters), record)
     }
@@ -295,7 +300,7 @@ impl Engine {
     pub fn send_custom_event(&self, request: &CustomEventRequest) -> Result<SendResult> {
         self.expire()?; // sweeps expired persisted events even when nothing is ingested
         let now = self.stamp();
-        let record = |_: &SendResult| Some(Record::Call(Command::SendCustomEvent(request.clone())));
+        let record = |_: &SendResult| Some(Change::Call(Command::SendCustomEvent(request.clone())));
         self.change_and_settle(Some(now), || self.agents.send(request, now, self.limits(), &self.counters), record)
     }
 
@@ -326,7 +331,7 @@ impl Engine {
         deadline: std::time::Instant,
         max: usize,
         ack: Option<u64>,
-    ) -> Result<(NextEvents, Option<crate::durable::Seq>)> {
+    ) -> Result<(NextEvents, Option<crate::engine::journal::Seq>)> {
         let mut last_record = None;
         loop {
             // Waiting holds no gate; taking is a change, journaled with what it acknowledged and took.
@@ -336,7 +341,8 @@ impl Engine {
                 Ready::SessionEnded => return Ok((NextEvents::SessionEnded, last_record)),
                 Ready::Timeout => {
                     let acknowledge = || self.agents.acknowledge(session_id, ack);
-                    let record = |through: &Option<u64>| through.map(|t| Record::acknowledged(session_id, t));
+                    let record =
+                        |through: &Option<u64>| through.map(|t| Change::Acknowledged { session_id, through: t });
                     let (_, seq) = self.change(now, acknowledge, record)?;
                     return Ok((NextEvents::Timeout, seq.or(last_record)));
                 }
@@ -345,7 +351,7 @@ impl Engine {
             let take = || self.agents.take(session_id, max, ack, &self.counters);
             let record = |taken: &Taken| match &taken.result {
                 NextEvents::Events { events } => {
-                    Some(Record::taken(session_id, taken.acknowledged_through, events.len()))
+                    Some(Change::taken(session_id, taken.acknowledged_through, events.len()))
                 }
                 _ => None,
             };
@@ -374,11 +380,11 @@ impl Engine {
         &self,
         session_id: &str,
         from_sequence: u64,
-    ) -> Result<(usize, Option<crate::durable::Seq>)> {
+    ) -> Result<(usize, Option<crate::engine::journal::Seq>)> {
         let release = || self.agents.release(session_id, from_sequence);
         let record = |released: &usize| {
             let request = ReleaseRequest { session_id: session_id.to_owned(), from_sequence };
-            (*released > 0).then_some(Record::Call(Command::Release(request)))
+            (*released > 0).then_some(Change::Call(Command::Release(request)))
         };
         self.change(Some(self.stamp()), release, record)
     }

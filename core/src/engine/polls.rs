@@ -17,8 +17,8 @@
 //! ([`Engine::release`]), so they too are returned again.
 
 use crate::base::error::Result;
-use crate::durable::Seq;
 use crate::engine::Engine;
+use crate::engine::journal::Seq;
 use crate::state::agent::waiting::{Signal, WatchId, watch_id};
 use crate::state::agent::{NextEvents, deadline, max_events};
 use std::future::Future;

@@ -18,8 +18,8 @@
 
 use crate::base::error::Result;
 use crate::base::time::{Millis, format_millis, parse_rfc3339};
-use crate::durable::Record;
 use crate::engine::Engine;
+use crate::engine::change::Change;
 use crate::state::stats::Counter;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -127,7 +127,7 @@ impl Engine {
             }
             Ok(cutoffs)
         };
-        let (_, seq) = self.change_exclusive(Some(now), sweep, |cutoffs| cutoffs.map(Record::Evict))?;
+        let (_, seq) = self.change_exclusive(Some(now), sweep, |cutoffs| cutoffs.map(Change::Evict))?;
         self.settle(seq)
     }
 

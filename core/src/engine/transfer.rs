@@ -8,8 +8,8 @@
 //! where the events were counted: the partitions' stats still sum to one engine's.
 
 use crate::base::error::{JourneyError, Result};
-use crate::durable::Record;
 use crate::engine::Engine;
+use crate::engine::change::Change;
 use crate::engine::command::Command;
 use crate::model::event::{Customer, Digest};
 use crate::state::session::CustomerSessions;
@@ -100,7 +100,7 @@ impl Engine {
             }
             Ok(slice)
         };
-        let record = |_: &Slice| Some(Record::Call(Command::MoveOut(MoveOutInput { customers: customers.to_vec() })));
+        let record = |_: &Slice| Some(Change::Call(Command::MoveOut(MoveOutInput { customers: customers.to_vec() })));
         let (slice, seq) = self.change_exclusive(self.clock.now(), take, record)?;
         self.settle(seq)?;
         Ok(slice)
@@ -126,7 +126,7 @@ impl Engine {
             event_ids.into_iter().for_each(|(id, digest)| self.store.restore_event_id(id, digest));
             Ok(())
         };
-        let record = |_: &()| Some(Record::Call(Command::MoveIn(MoveInInput { slice: hex })));
+        let record = |_: &()| Some(Change::Call(Command::MoveIn(MoveInInput { slice: hex })));
         let ((), seq) = self.change_exclusive(self.clock.now(), put, record)?;
         self.settle(seq)
     }

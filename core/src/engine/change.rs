@@ -1,0 +1,258 @@
+//! The engine's effects as values (docs/architecture.md, "The `Change` seam").
+//!
+//! Every state change the engine makes passes the gate (`gate.rs`) with the [`Change`] that
+//! describes it; a durable engine's [`Journal`](super::journal::Journal) stores the change's JSON
+//! form, `{"op", "input"}` (the form of a vector step), and replay reads it back as a
+//! [`Replayed`] change and applies it with [`Engine::apply_change`], through the same code as the
+//! live call. The journal itself only frames these bytes (docs/durability.md).
+
+use crate::base::error::Result;
+use crate::base::time::Millis;
+use crate::engine::Engine;
+use crate::engine::command::Command;
+use crate::engine::ingest::Source;
+use crate::engine::retention::Cutoffs;
+use crate::model::outcome::Outcome;
+use crate::state::agent::{AgentQueues, NextEventsRequest};
+use crate::state::stats::Tally;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// One effect to record, borrowed from the call that made it.
+pub(crate) enum Change<'a> {
+    /// An accepted event, as it was sent.
+    Ingest(Source<'a>),
+    /// A public op, as a command.
+    Call(Command),
+    /// A web action event that changed a state.
+    ActionEvent(&'a Value),
+    /// The duplicates and rejections of one ingest call.
+    Tally(&'a Tally),
+    /// A retention sweep.
+    Evict(Cutoffs),
+    /// A poll that took nothing acknowledged events up to a sequence.
+    Acknowledged { session_id: &'a str, through: u64 },
+    /// `start_agent_session`, with the id it gave (ids are random, so replay must be told).
+    AgentSessionStarted { agent_id: &'a str, session_id: Uuid },
+}
+
+impl Change<'_> {
+    /// The change of a poll that acknowledged through `through`, then took `count` events:
+    /// replay acknowledges and takes the same ones.
+    pub fn taken(session_id: &str, through: u64, count: usize) -> Change<'static> {
+        let request = NextEventsRequest {
+            session_id: session_id.to_owned(),
+            timeout_ms: 0,
+            max: Some(count),
+            ack: Some(through),
+        };
+        Change::Call(Command::NextEvents(request))
+    }
+
+    /// Writes the change's JSON form, `{"op", "input"}`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        // Writing JSON into a Vec cannot fail.
+        let mut op = |name: &str, input: &dyn erased::Input| {
+            out.extend_from_slice(br#"{"op":""#);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(br#"","input":"#);
+            input.write(out);
+            out.push(b'}');
+        };
+        match self {
+            // INGEST_PREFIX, the event, `}`: replay reads the event from between them.
+            Change::Ingest(Source::Text(bytes)) => op("ingest", bytes),
+            Change::Ingest(Source::Value(value)) => op("ingest", *value),
+            Change::ActionEvent(value) => op("recordActionEvent", *value),
+            Change::Tally(tally) => op("tally", &tally.to_json()),
+            Change::Evict(cutoffs) => op("evict", &cutoffs.to_json()),
+            Change::Acknowledged { session_id, through } => {
+                op("acknowledge", &serde_json::json!({"sessionId": session_id, "through": through}))
+            }
+            Change::AgentSessionStarted { agent_id, session_id } => {
+                op("agentSessionStarted", &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
+            }
+            Change::Call(command) => {
+                let _ = serde_json::to_writer(&mut *out, command);
+            }
+        }
+    }
+}
+
+/// Inputs written into a change's JSON: text as it is, or a value serialized.
+mod erased {
+    use serde_json::Value;
+
+    pub trait Input {
+        fn write(&self, out: &mut Vec<u8>);
+    }
+
+    impl Input for &[u8] {
+        fn write(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(self);
+        }
+    }
+
+    impl Input for Value {
+        fn write(&self, out: &mut Vec<u8>) {
+            let _ = serde_json::to_writer(&mut *out, self);
+        }
+    }
+}
+
+/// How [`Change::write_json`] begins an accepted event.
+const INGEST_PREFIX: &[u8] = br#"{"op":"ingest","input":"#;
+
+/// Whether a change's JSON form is a `checkpoint` (as [`Change::write_json`] writes it).
+pub(crate) fn is_checkpoint(json: &[u8]) -> bool {
+    json.starts_with(br#"{"op":"checkpoint""#)
+}
+
+/// A change read back from its JSON form, typed.
+#[derive(Debug)]
+pub(crate) enum Replayed<'a> {
+    /// An accepted event's JSON text.
+    Ingest(&'a [u8]),
+    /// A public op.
+    Call(Command),
+    /// The duplicates and rejections of one ingest call.
+    Tally(Tally),
+    /// A retention sweep.
+    Evict(Cutoffs),
+    /// A poll that took nothing acknowledged events up to `through`.
+    Acknowledged(AcknowledgedInput),
+    /// A login, with the session id it gave.
+    AgentSessionStarted(AgentSessionStartedInput),
+    /// A login recorded by stores written before agent session ids were random: the id is
+    /// derived from the agent's login count.
+    LegacyAgentSessionStart(LegacyLoginInput),
+}
+
+/// The input of an `acknowledge` change.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AcknowledgedInput {
+    session_id: String,
+    through: u64,
+}
+
+/// The input of an `agentSessionStarted` change.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AgentSessionStartedInput {
+    agent_id: String,
+    session_id: Uuid,
+}
+
+/// The input of a legacy `startAgentSession` change.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LegacyLoginInput {
+    agent_id: String,
+}
+
+/// A change's JSON form, its input left as text until the op is known.
+#[derive(Deserialize)]
+struct Framed<'a> {
+    op: &'a str,
+    #[serde(borrow)]
+    input: Option<&'a RawValue>,
+}
+
+impl<'a> Replayed<'a> {
+    /// Reads a change from its JSON form; the message says what is wrong with one that is not.
+    pub fn parse(json: &'a [u8]) -> std::result::Result<Replayed<'a>, String> {
+        // Nearly every change is an accepted event: take its text from the framing that
+        // `Change::write_json` wrote, instead of reading the JSON twice.
+        if let Some(event) = json.strip_prefix(INGEST_PREFIX).and_then(|rest| rest.strip_suffix(b"}")) {
+            return Ok(Replayed::Ingest(event));
+        }
+        let framed: Framed<'a> = serde_json::from_slice(json).map_err(|e| format!("not a change: {e}"))?;
+        let input = framed.input.map_or("null", RawValue::get);
+        let typed = |what: &str, e: serde_json::Error| format!("a bad {what}: {e}");
+        Ok(match framed.op {
+            "ingest" => Replayed::Ingest(input.as_bytes()),
+            "tally" => {
+                let value: Value = serde_json::from_str(input).map_err(|e| typed("tally", e))?;
+                Replayed::Tally(Tally::from_json(&value).ok_or("a bad tally")?)
+            }
+            "evict" => {
+                let value: Value = serde_json::from_str(input).map_err(|e| typed("evict", e))?;
+                Replayed::Evict(Cutoffs::from_json(&value).ok_or("a bad evict")?)
+            }
+            "acknowledge" => Replayed::Acknowledged(serde_json::from_str(input).map_err(|e| typed("acknowledge", e))?),
+            "agentSessionStarted" => {
+                Replayed::AgentSessionStarted(serde_json::from_str(input).map_err(|e| typed("agentSessionStarted", e))?)
+            }
+            "startAgentSession" => Replayed::LegacyAgentSessionStart(
+                serde_json::from_str(input).map_err(|e| typed("startAgentSession", e))?,
+            ),
+            op => {
+                let value: Value = serde_json::from_str(input).map_err(|e| typed(op, e))?;
+                Replayed::Call(Command::new(op, value).map_err(|e| e.to_string())?)
+            }
+        })
+    }
+}
+
+impl Engine {
+    /// Applies a change read back from a journal, with the clock pinned to `now`, the time it was
+    /// made. `Err` says how it did not apply as it did when it was made: replay must give the
+    /// state the journal describes, or say that it cannot.
+    pub(crate) fn apply_change(&self, now: Option<Millis>, change: &Replayed<'_>) -> std::result::Result<(), String> {
+        self.clock.pin(now);
+        let applied = self.apply_pinned(change);
+        self.clock.unpin();
+        applied
+    }
+
+    fn apply_pinned(&self, change: &Replayed<'_>) -> std::result::Result<(), String> {
+        let failed = |e: crate::base::error::JourneyError| e.to_string();
+        match change {
+            Replayed::Ingest(event) => match self.ingest_json(event).map_err(failed)? {
+                Outcome::Accepted { .. } => Ok(()),
+                other => Err(format!("a recorded event replayed as {}", other.status())),
+            },
+            Replayed::Tally(tally) => {
+                self.counters.add_tally(tally);
+                Ok(())
+            }
+            Replayed::Evict(cutoffs) => {
+                self.evict(*cutoffs);
+                Ok(())
+            }
+            Replayed::Acknowledged(input) => match self.agents.acknowledge(&input.session_id, Some(input.through)) {
+                Ok(Some(_)) => Ok(()),
+                other => Err(format!("an acknowledgement replayed as {other:?}")),
+            },
+            Replayed::AgentSessionStarted(input) => {
+                match self.start_agent_session_as(&input.agent_id, |_| input.session_id) {
+                    Ok(started) if started.session_id == input.session_id => Ok(()),
+                    other => Err(format!("a login replayed as {other:?}")),
+                }
+            }
+            Replayed::LegacyAgentSessionStart(input) => self
+                .start_agent_session_as(&input.agent_id, |state| AgentQueues::legacy_session_id(&input.agent_id, state))
+                .map(|_| ())
+                .map_err(|e| format!("a login failed on replay: {e}")),
+            Replayed::Call(command) => self.replay_call(command),
+        }
+    }
+
+    /// Replays a public op through [`Engine::call`], the one dispatcher.
+    fn replay_call(&self, command: &Command) -> std::result::Result<(), String> {
+        let result: Result<Value> = self.call(command);
+        let op = || serde_json::to_value(command).ok().and_then(|c| c["op"].as_str().map(str::to_owned));
+        let result = result.map_err(|e| format!("{} failed on replay: {e}", op().unwrap_or_default()))?;
+        // A poll is recorded with the number of events it took: replay must take as many.
+        if let Command::NextEvents(request) = command {
+            let taken = result.get("events").and_then(Value::as_array).map_or(0, Vec::len);
+            if Some(taken) != request.max {
+                return Err(format!("a poll that took {:?} events took {taken}", request.max));
+            }
+        }
+        Ok(())
+    }
+}
