@@ -36,6 +36,47 @@ pub fn wall_now() -> Millis {
     Utc::now().timestamp_millis()
 }
 
+/// Serde for a [`Millis`] written as RFC 3339 UTC text: `#[serde(with = "rfc3339")]`.
+pub(crate) mod rfc3339 {
+    use super::{Millis, format_millis, parse_rfc3339};
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    /// Writes the time as RFC 3339 UTC with milliseconds.
+    pub fn serialize<S: Serializer>(millis: &Millis, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format_millis(*millis))
+    }
+
+    /// Reads an RFC 3339 time.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Millis, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_rfc3339(&text).ok_or_else(|| D::Error::custom(format!("not an RFC 3339 time: {text}")))
+    }
+
+    /// The same for an optional time, written as `null` when absent.
+    pub mod option {
+        use super::super::{Millis, format_millis, parse_rfc3339};
+        use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+        /// Writes the time, or `null`.
+        pub fn serialize<S: Serializer>(millis: &Option<Millis>, serializer: S) -> Result<S::Ok, S::Error> {
+            match millis {
+                Some(millis) => serializer.serialize_str(&format_millis(*millis)),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        /// Reads an RFC 3339 time or `null`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Millis>, D::Error> {
+            match Option::<String>::deserialize(deserializer)? {
+                None => Ok(None),
+                Some(text) => parse_rfc3339(&text)
+                    .map(Some)
+                    .ok_or_else(|| D::Error::custom(format!("not an RFC 3339 time: {text}"))),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,53 +53,36 @@ impl Change<'_> {
 
     /// Writes the change's JSON form, `{"op", "input"}`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        // Writing JSON into a Vec cannot fail.
-        let mut op = |name: &str, input: &dyn erased::Input| {
-            out.extend_from_slice(br#"{"op":""#);
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(br#"","input":"#);
-            input.write(out);
-            out.push(b'}');
-        };
         match self {
             // INGEST_PREFIX, the event, `}`: replay reads the event from between them.
-            Change::Ingest(Source::Text(bytes)) => op("ingest", bytes),
-            Change::Ingest(Source::Value(value)) => op("ingest", *value),
-            Change::ActionEvent(value) => op("recordActionEvent", *value),
-            Change::Tally(tally) => op("tally", &tally.to_json()),
-            Change::Evict(cutoffs) => op("evict", &cutoffs.to_json()),
-            Change::Acknowledged { session_id, through } => {
-                op("acknowledge", &serde_json::json!({"sessionId": session_id, "through": through}))
-            }
-            Change::AgentSessionStarted { agent_id, session_id } => {
-                op("agentSessionStarted", &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
-            }
-            Change::Call(command) => {
-                let _ = serde_json::to_writer(&mut *out, command);
-            }
+            Change::Ingest(Source::Text(bytes)) => framed(out, "ingest", |out| out.extend_from_slice(bytes)),
+            Change::Ingest(Source::Value(value)) => framed(out, "ingest", |out| json_into(out, value)),
+            Change::ActionEvent(value) => framed(out, "recordActionEvent", |out| json_into(out, value)),
+            Change::Tally(tally) => framed(out, "tally", |out| json_into(out, tally)),
+            Change::Evict(cutoffs) => framed(out, "evict", |out| json_into(out, cutoffs)),
+            Change::Acknowledged { session_id, through } => framed(out, "acknowledge", |out| {
+                json_into(out, &serde_json::json!({"sessionId": session_id, "through": through}))
+            }),
+            Change::AgentSessionStarted { agent_id, session_id } => framed(out, "agentSessionStarted", |out| {
+                json_into(out, &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
+            }),
+            Change::Call(command) => json_into(out, command),
         }
     }
 }
 
-/// Inputs written into a change's JSON: text as it is, or a value serialized.
-mod erased {
-    use serde_json::Value;
+/// Writes `{"op":"<op>","input":<what write_input writes>}`.
+fn framed(out: &mut Vec<u8>, op: &str, write_input: impl FnOnce(&mut Vec<u8>)) {
+    out.extend_from_slice(br#"{"op":""#);
+    out.extend_from_slice(op.as_bytes());
+    out.extend_from_slice(br#"","input":"#);
+    write_input(out);
+    out.push(b'}');
+}
 
-    pub trait Input {
-        fn write(&self, out: &mut Vec<u8>);
-    }
-
-    impl Input for &[u8] {
-        fn write(&self, out: &mut Vec<u8>) {
-            out.extend_from_slice(self);
-        }
-    }
-
-    impl Input for Value {
-        fn write(&self, out: &mut Vec<u8>) {
-            let _ = serde_json::to_writer(&mut *out, self);
-        }
-    }
+/// Writes a value's JSON; into a Vec, serializing the engine's types cannot fail.
+fn json_into(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// How [`Change::write_json`] begins an accepted event.
@@ -174,14 +157,8 @@ impl<'a> Replayed<'a> {
         let typed = |what: &str, e: serde_json::Error| format!("a bad {what}: {e}");
         Ok(match framed.op {
             "ingest" => Replayed::Ingest(input.as_bytes()),
-            "tally" => {
-                let value: Value = serde_json::from_str(input).map_err(|e| typed("tally", e))?;
-                Replayed::Tally(Tally::from_json(&value).ok_or("a bad tally")?)
-            }
-            "evict" => {
-                let value: Value = serde_json::from_str(input).map_err(|e| typed("evict", e))?;
-                Replayed::Evict(Cutoffs::from_json(&value).ok_or("a bad evict")?)
-            }
+            "tally" => Replayed::Tally(serde_json::from_str(input).map_err(|e| typed("tally", e))?),
+            "evict" => Replayed::Evict(serde_json::from_str(input).map_err(|e| typed("evict", e))?),
             "acknowledge" => Replayed::Acknowledged(serde_json::from_str(input).map_err(|e| typed("acknowledge", e))?),
             "agentSessionStarted" => {
                 Replayed::AgentSessionStarted(serde_json::from_str(input).map_err(|e| typed("agentSessionStarted", e))?)

@@ -17,50 +17,28 @@
 //! runs.
 
 use crate::base::error::Result;
-use crate::base::time::{Millis, format_millis, parse_rfc3339};
+use crate::base::time::{Millis, rfc3339};
 use crate::engine::Engine;
 use crate::engine::change::Change;
 use crate::state::stats::Counter;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// The cutoffs of one sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The cutoffs of one sweep; its JSON form is the input of an `evict` journal record
+/// (`{"actionsBefore", "persistedBefore"?, "sessionsBefore"}`, times as RFC 3339).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Cutoffs {
-    /// Sessions last active before this go (`None`: sessions are kept forever).
-    pub sessions_before: Option<Millis>,
     /// Terminal actions last changed before this go.
+    #[serde(with = "rfc3339")]
     pub actions_before: Millis,
     /// Persisted custom events sent before this go (`None` in the records of stores written
     /// before `persistedTtl`: those sweeps dropped none, and replay must not either).
+    #[serde(default, with = "rfc3339::option", skip_serializing_if = "Option::is_none")]
     pub persisted_before: Option<Millis>,
-}
-
-impl Cutoffs {
-    /// The input of an `evict` journal record.
-    pub fn to_json(self) -> serde_json::Value {
-        let mut json = serde_json::json!({
-            "sessionsBefore": self.sessions_before.map(format_millis),
-            "actionsBefore": format_millis(self.actions_before),
-        });
-        if let Some(persisted) = self.persisted_before {
-            json["persistedBefore"] = format_millis(persisted).into();
-        }
-        json
-    }
-
-    /// Reads the input of an `evict` journal record.
-    pub fn from_json(value: &serde_json::Value) -> Option<Cutoffs> {
-        let sessions_before = match value.get("sessionsBefore")? {
-            serde_json::Value::Null => None,
-            other => Some(parse_rfc3339(other.as_str()?)?),
-        };
-        let persisted_before = match value.get("persistedBefore") {
-            None => None,
-            Some(other) => Some(parse_rfc3339(other.as_str()?)?),
-        };
-        let actions_before = parse_rfc3339(value.get("actionsBefore")?.as_str()?)?;
-        Some(Cutoffs { sessions_before, actions_before, persisted_before })
-    }
+    /// Sessions last active before this go (`None`: sessions are kept forever; written as `null`).
+    #[serde(with = "rfc3339::option")]
+    pub sessions_before: Option<Millis>,
 }
 
 /// The cutoffs of the last sweep, which decide when the next one is due.
@@ -183,11 +161,17 @@ mod tests {
             Cutoffs { sessions_before: Some(1_000), actions_before: 2_000, persisted_before: Some(3_000) },
             Cutoffs { sessions_before: None, actions_before: -5, persisted_before: None },
         ] {
-            assert_eq!(Cutoffs::from_json(&cutoffs.to_json()), Some(cutoffs));
+            let json = serde_json::to_value(cutoffs).unwrap();
+            assert_eq!(serde_json::from_value::<Cutoffs>(json.clone()).unwrap(), cutoffs);
+            assert_eq!(json["sessionsBefore"].is_null(), cutoffs.sessions_before.is_none());
         }
         // A record written before persistedTtl has no persistedBefore: its sweep dropped none.
         let old = serde_json::json!({"sessionsBefore": null, "actionsBefore": "2026-11-21T10:00:00Z"});
-        assert_eq!(Cutoffs::from_json(&old).unwrap().persisted_before, None);
+        assert_eq!(serde_json::from_value::<Cutoffs>(old).unwrap().persisted_before, None);
+        // sessionsBefore is always written: a record without it is not an evict.
+        assert!(
+            serde_json::from_value::<Cutoffs>(serde_json::json!({"actionsBefore": "2026-11-21T10:00:00Z"})).is_err()
+        );
     }
 
     #[test]

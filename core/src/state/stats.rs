@@ -141,8 +141,10 @@ impl Counter {
 }
 
 /// The duplicates and rejections of one ingest call, counted together when the call commits
-/// (and, in a durable engine, recorded as one `tally` record).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// (and, in a durable engine, recorded as one `tally` record, whose input is its JSON form:
+/// `{"eventsDuplicate", "eventsRejected", "rejectedByCode": {"CODE": n}}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "TallyForm", try_from = "TallyForm")]
 pub(crate) struct Tally {
     pub duplicates: u64,
     pub rejected: u64,
@@ -171,29 +173,38 @@ impl Tally {
     pub fn is_empty(&self) -> bool {
         self.duplicates == 0 && self.rejected == 0
     }
+}
 
-    /// The input of a `tally` journal record.
-    pub fn to_json(&self) -> serde_json::Value {
-        let by_code: serde_json::Map<String, serde_json::Value> = ViolationCode::ALL
+/// A [`Tally`] as JSON: the counts per code by name, the codes with none left out.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TallyForm {
+    events_duplicate: u64,
+    events_rejected: u64,
+    rejected_by_code: std::collections::BTreeMap<String, u64>,
+}
+
+impl From<Tally> for TallyForm {
+    fn from(tally: Tally) -> TallyForm {
+        let rejected_by_code = ViolationCode::ALL
             .iter()
-            .filter(|code| self.rejected_by_code[code.index()] > 0)
-            .map(|code| (code.as_str().to_owned(), self.rejected_by_code[code.index()].into()))
+            .filter(|code| tally.rejected_by_code[code.index()] > 0)
+            .map(|code| (code.as_str().to_owned(), tally.rejected_by_code[code.index()]))
             .collect();
-        serde_json::json!({"eventsDuplicate": self.duplicates, "eventsRejected": self.rejected, "rejectedByCode": by_code})
+        TallyForm { events_duplicate: tally.duplicates, events_rejected: tally.rejected, rejected_by_code }
     }
+}
 
-    /// Reads the input of a `tally` journal record; `None` when it is not one.
-    pub fn from_json(value: &serde_json::Value) -> Option<Tally> {
-        let mut tally = Tally {
-            duplicates: value.get("eventsDuplicate")?.as_u64()?,
-            rejected: value.get("eventsRejected")?.as_u64()?,
-            rejected_by_code: [0; CODES],
-        };
-        for (code, n) in value.get("rejectedByCode")?.as_object()? {
-            let code = ViolationCode::ALL.iter().find(|c| c.as_str() == code)?;
-            tally.rejected_by_code[code.index()] = n.as_u64()?;
+impl TryFrom<TallyForm> for Tally {
+    type Error = String;
+
+    fn try_from(form: TallyForm) -> Result<Tally, String> {
+        let mut tally = Tally { duplicates: form.events_duplicate, rejected: form.events_rejected, ..Tally::default() };
+        for (name, n) in form.rejected_by_code {
+            let code = ViolationCode::ALL.iter().find(|c| c.as_str() == name).ok_or(format!("no code {name}"))?;
+            tally.rejected_by_code[code.index()] = n;
         }
-        Some(tally)
+        Ok(tally)
     }
 }
 
@@ -309,6 +320,8 @@ mod tests {
         assert_eq!(stats.rejected_by_code["TOO_LONG"], 1);
         assert_eq!(stats.rejected_by_code.len(), 2);
         assert_eq!(Counters::restored(&stats).snapshot(), stats);
-        assert_eq!(Tally::from_json(&tally.to_json()), Some(tally));
+        let json = serde_json::to_value(&tally).unwrap();
+        assert_eq!(json["rejectedByCode"]["TOO_LONG"], 1);
+        assert_eq!(serde_json::from_value::<Tally>(json).unwrap(), tally);
     }
 }
