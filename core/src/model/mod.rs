@@ -5,5 +5,6 @@
 pub mod catalog;
 pub mod config;
 pub mod event;
+pub mod kind;
 pub mod outcome;
 pub(crate) mod validate;

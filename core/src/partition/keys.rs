@@ -77,7 +77,7 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
         .and_then(Json::as_str)
         .and_then(|name| catalog.session_type_index(name))
         .map(|index| catalog.session_type(index).kind)
-        .filter(|kind| *kind != SessionKind::Web);
+        .filter(|kind| kind.requires_external_id());
     if let (Some(kind), Some(external_id)) = (kind, session.and_then(|s| s.get("externalId")).and_then(Json::as_str)) {
         keys.push(Key::External(kind, external_id.to_owned()));
     }

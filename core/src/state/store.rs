@@ -17,7 +17,7 @@ use crate::base::error::{Violation, ViolationCode};
 use crate::base::json::Json;
 use crate::base::shard::{FastMap, Sharded};
 use crate::base::time::parse_rfc3339;
-use crate::model::catalog::{Catalog, SessionKind};
+use crate::model::catalog::Catalog;
 use crate::model::event::{Customer, Digest, IdType};
 use crate::model::validate::CheckedEvent;
 use crate::state::session::{Applied, CustomerSessions, Session};
@@ -118,10 +118,7 @@ impl Store {
     /// to the customer of its first event; another customer's event for it is `CUSTOMER_MISMATCH`.
     fn place(&self, catalog: &Catalog, event_id: Uuid, event: &CheckedEvent<'_, '_>) -> Result<Applied, Violation> {
         let kind = catalog.session_type(event.session_type).kind;
-        let keyed = match (kind, event.external_id) {
-            (SessionKind::Web, _) | (_, None) => None,
-            (_, Some(external_id)) => Some(((kind == SessionKind::Conversation) as usize, external_id)),
-        };
+        let keyed = kind.key_space().zip(event.external_id);
         let mut keyed_owners = keyed.map(|key| self.keyed_owners.lock(&key));
         if let (Some(owners), Some((map, external_id))) = (keyed_owners.as_ref(), keyed)
             && let Some((id_type, id)) = owners[map].get(external_id)
@@ -192,12 +189,9 @@ impl Store {
     pub fn restore_customer(&self, sessions: CustomerSessions) {
         let customer = sessions.customer.clone();
         for session in sessions.iter() {
-            if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
-                (&session.external_id, session.kind)
-            {
-                let key = ((session.kind == SessionKind::Conversation) as usize, &**external_id);
+            if let Some(key) = session.key() {
                 let owner = (customer.id_type, Box::from(customer.id.as_str()));
-                self.keyed_owners.lock(&key)[key.0].insert(external_id.clone(), owner);
+                self.keyed_owners.lock(&key)[key.0].insert(Box::from(key.1), owner);
             }
         }
         for session_id in sessions.by_id.keys() {
@@ -221,11 +215,8 @@ impl Store {
                     event_ids.push((event.id, digest));
                 }
             }
-            if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
-                (&session.external_id, session.kind)
-            {
-                let key = ((session.kind == SessionKind::Conversation) as usize, &**external_id);
-                self.keyed_owners.lock(&key)[key.0].remove(external_id);
+            if let Some(key) = session.key() {
+                self.keyed_owners.lock(&key)[key.0].remove(key.1);
             }
         }
         for session_id in sessions.by_id.keys() {
@@ -243,13 +234,10 @@ impl Store {
                 return Some(format!("customer {}:{}", who.id_type.as_str(), crate::base::text::clip(&who.id)));
             }
             for session in customer.iter() {
-                if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
-                    (&session.external_id, session.kind)
+                if let Some(key) = session.key()
+                    && self.keyed_owners.lock(&key)[key.0].contains_key(key.1)
                 {
-                    let key = ((session.kind == SessionKind::Conversation) as usize, &**external_id);
-                    if self.keyed_owners.lock(&key)[key.0].contains_key(external_id) {
-                        return Some(format!("external id {}", crate::base::text::clip(external_id)));
-                    }
+                    return Some(format!("external id {}", crate::base::text::clip(key.1)));
                 }
             }
             if let Some(id) = customer.by_id.keys().find(|id| self.session_owners.lock(*id).contains_key(*id)) {
@@ -288,8 +276,8 @@ impl Store {
             for id in &evicted.session_ids {
                 self.session_owners.lock(id).remove(id);
             }
-            for (kind, external_id) in evicted.keyed {
-                let key = ((kind == SessionKind::Conversation) as usize, &*external_id);
+            for (space, external_id) in evicted.keyed {
+                let key = (space, &*external_id);
                 let mut owners = self.keyed_owners.lock(&key);
                 let owned_here = owners[key.0]
                     .get(&external_id)

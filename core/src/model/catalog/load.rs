@@ -130,9 +130,8 @@ impl Loader {
         if name == CONVERSATION && !self.builtin {
             self.fault(format!("{path}/name"), "'conversation' is built in and cannot be redefined");
         }
-        let kind = match map.get("kind").and_then(Value::as_str) {
-            Some("custom") => SessionKind::Custom,
-            Some("web") => SessionKind::Web,
+        let kind = match map.get("kind").and_then(Value::as_str).and_then(SessionKind::from_name) {
+            Some(kind) if !kind.is_builtin() => kind,
             _ => {
                 self.fault(format!("{path}/kind"), "'kind' must be \"custom\" or \"web\"");
                 SessionKind::Custom
@@ -148,7 +147,7 @@ impl Loader {
         };
         let (idle_after, inactive_after) = self.status(map.get("status"), &format!("{path}/status"));
         let inactivity_gap = self.duration(map, "inactivityGap", path, 20 * 60_000);
-        if kind != SessionKind::Web && map.contains_key("inactivityGap") {
+        if !kind.ends_by_inactivity() && map.contains_key("inactivityGap") {
             self.fault(format!("{path}/inactivityGap"), "only web session types have an inactivity gap");
         }
         if inactivity_gap.as_millis() == 0 {
@@ -202,7 +201,7 @@ impl Loader {
 
     fn ends_on(&mut self, map: &Map<String, Value>, path: &str, kind: SessionKind, events: &mut [EventType]) {
         let names = self.array(map, "endsOn", path, false);
-        if kind == SessionKind::Web && !names.is_empty() {
+        if !kind.ends_by_event() && !names.is_empty() {
             self.fault(format!("{path}/endsOn"), "web sessions end by inactivity, not by event");
         }
         let by_name: HashMap<String, usize> = events.iter().enumerate().map(|(i, e)| (e.name.clone(), i)).collect();

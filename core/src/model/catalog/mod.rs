@@ -11,34 +11,13 @@ use crate::base::duration::Duration;
 use crate::base::error::{JourneyError, Result};
 use crate::base::shard::FastMap;
 use crate::model::config::Config;
+pub use crate::model::kind::SessionKind;
 use load::{Loader, fault};
 use serde_json::Value;
 pub(crate) use upgrade::{Remap, plan as plan_upgrade};
 
 /// Name of the built-in conversation session type.
 pub const CONVERSATION: &str = "conversation";
-
-/// How sessions of a type are keyed and when they end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub enum SessionKind {
-    /// Keyed by `session.externalId` (§3.1).
-    Custom,
-    /// Keyed by customer and inactivity (§3.2).
-    Web,
-    /// The built-in conversation type (§3.3).
-    Conversation,
-}
-
-impl SessionKind {
-    /// The kind as it appears in JSON: `custom`, `web` or `conversation`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Custom => "custom",
-            Self::Web => "web",
-            Self::Conversation => "conversation",
-        }
-    }
-}
 
 /// The value type of an attribute, with its constraints.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,7 +256,7 @@ impl Catalog {
     /// Checks this catalog against another config's limits (the engine does this on creation).
     pub fn check_limits(&self, config: &Config) -> Result<()> {
         let user_types: Vec<SessionType> =
-            self.session_types.iter().filter(|t| t.kind != SessionKind::Conversation).cloned().collect();
+            self.session_types.iter().filter(|t| !t.kind.is_builtin()).cloned().collect();
         let mut loader = Loader::default();
         loader.check_limits(&user_types, config);
         loader.into_error().map_or(Ok(()), Err)

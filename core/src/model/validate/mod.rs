@@ -10,7 +10,7 @@ use crate::base::error::{Violation, ViolationCode as Code};
 use crate::base::json::Json;
 use crate::base::text::{clip, cut};
 use crate::base::time::{Millis, format_millis, parse_rfc3339};
-use crate::model::catalog::{Catalog, SessionKind, is_identifier};
+use crate::model::catalog::{Catalog, is_identifier};
 use crate::model::config::Config;
 use crate::model::event::IdType;
 use uuid::Uuid;
@@ -412,7 +412,7 @@ impl<'c> Validator<'c> {
                 None
             }
         };
-        let needs_external_id = session_type.is_none_or(|i| self.catalog.session_type(i).kind != SessionKind::Web);
+        let needs_external_id = session_type.is_none_or(|i| self.catalog.session_type(i).kind.requires_external_id());
         let external_id = match session.get("externalId") {
             // A web session is found by inactivity; an externalId sent with a web event is ignored.
             _ if !needs_external_id => None,

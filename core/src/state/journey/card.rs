@@ -2,7 +2,7 @@
 
 use super::viewer::{Viewer, permission};
 use crate::base::time::{Millis, format_millis};
-use crate::model::catalog::{Catalog, SessionKind, SessionType};
+use crate::model::catalog::{Catalog, SessionType};
 use crate::model::event::Customer;
 use crate::state::session::{Session, StoredEvent};
 use serde::Serialize;
@@ -213,5 +213,5 @@ pub(crate) fn revives(session: &Session, viewer: &Viewer) -> bool {
 /// session-type permission.
 pub(crate) fn listable(session: &Session, viewer: &Viewer) -> bool {
     viewer.sees_division(session.division.as_deref())
-        && (session.kind == SessionKind::Conversation || viewer.has(permission::SESSION_TYPE_VIEW))
+        && (session.kind.listed_without_type_permission() || viewer.has(permission::SESSION_TYPE_VIEW))
 }

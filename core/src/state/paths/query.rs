@@ -276,11 +276,9 @@ impl PathsQuery {
             Some(kinds) => Some(
                 kinds
                     .iter()
-                    .map(|kind| match kind.as_str() {
-                        "web" => Ok(SessionKind::Web),
-                        "custom" => Ok(SessionKind::Custom),
-                        "conversation" => Ok(SessionKind::Conversation),
-                        other => Err(invalid(format!("'{}' is not a session kind", clip(other)))),
+                    .map(|kind| {
+                        SessionKind::from_name(kind)
+                            .ok_or_else(|| invalid(format!("'{}' is not a session kind", clip(kind))))
                     })
                     .collect::<Result<Vec<_>>>()?,
             ),
@@ -296,7 +294,7 @@ impl PathsQuery {
             .map(|ty| {
                 self.sessions.types.as_ref().is_none_or(|names| names.contains(&ty.name))
                     && kinds.as_ref().is_none_or(|kinds| kinds.contains(&ty.kind))
-                    && (self.sessions.channels.is_none() || ty.kind == SessionKind::Conversation)
+                    && (self.sessions.channels.is_none() || ty.kind.is_conversation())
             })
             .collect())
     }

@@ -19,7 +19,6 @@
 use super::{CustomerSessions, Session};
 use crate::base::shard::FastMap;
 use crate::base::time::Millis;
-use crate::model::catalog::SessionKind;
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -71,7 +70,7 @@ impl ActivityIndex {
         } else {
             self.order.insert((Reverse(time), session.id));
         }
-        if session.kind == SessionKind::Web {
+        if session.kind.is_web() {
             self.web.insert((Reverse(time), session.id));
         }
     }

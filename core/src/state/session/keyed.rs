@@ -3,7 +3,8 @@
 use super::{Applied, CustomerSessions, Session, keyed_session_id};
 use crate::base::error::{Violation, ViolationCode};
 use crate::base::time::format_millis;
-use crate::model::catalog::{Catalog, SessionKind};
+use crate::model::catalog::Catalog;
+use crate::model::kind::KeySpace;
 use crate::model::validate::CheckedEvent;
 use uuid::Uuid;
 
@@ -15,12 +16,13 @@ impl CustomerSessions {
     pub(super) fn apply_keyed(
         &mut self,
         catalog: &Catalog,
+        space: KeySpace,
         event_id: Uuid,
         event: &CheckedEvent<'_, '_>,
     ) -> Result<Applied, Violation> {
         let kind = catalog.session_type(event.session_type).kind;
         let external_id = event.external_id.unwrap_or_default();
-        let keyed = &mut self.keyed[(kind == SessionKind::Conversation) as usize];
+        let keyed = &mut self.keyed[space];
         let (slot, created) = match keyed.get(external_id) {
             Some(&slot) => {
                 let session = self.sessions[slot].as_ref().expect("keyed sessions are never merged away");
@@ -65,7 +67,7 @@ fn check_existing(catalog: &Catalog, session: &Session, event: &CheckedEvent<'_,
         return Ok(());
     };
     let ty = catalog.session_type(session.session_type);
-    let closing = ty.kind == SessionKind::Conversation
+    let closing = ty.kind.is_conversation()
         && CLOSING_CONVERSATION_EVENTS.contains(&ty.event_types[event.event_type].name.as_str());
     if event.time > end && !closing {
         return Err(Violation::new(

@@ -23,6 +23,7 @@ use crate::base::shard::FastMap;
 use crate::base::time::Millis;
 use crate::model::catalog::{Catalog, EventType, SessionKind};
 use crate::model::event::{Customer, NAMESPACE};
+use crate::model::kind::{KEY_SPACES, KeySpace};
 use crate::model::validate::CheckedEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -105,6 +106,12 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Where the session is found by its external id: the key space and the id; `None` for a web
+    /// session, found by inactivity instead.
+    pub fn key(&self) -> Option<(KeySpace, &str)> {
+        Some((self.kind.key_space()?, self.external_id.as_deref()?))
+    }
+
     fn new(id: Uuid, catalog: &Catalog, event: &CheckedEvent<'_, '_>) -> Session {
         let ty = catalog.session_type(event.session_type);
         Session {
@@ -117,7 +124,7 @@ impl Session {
             attributes: ty.attributes.iter().map(|_| Lww::default()).collect(),
             ended: None,
             merged_ids: Vec::new(),
-            conversation: (ty.kind == SessionKind::Conversation).then(Box::default),
+            conversation: ty.kind.is_conversation().then(Box::default),
         }
     }
 
@@ -169,7 +176,7 @@ pub(crate) struct Evicted {
     /// Every evicted event's id.
     pub event_ids: Vec<Uuid>,
     /// The kind and external id of every evicted custom session or conversation.
-    pub keyed: Vec<(SessionKind, Box<str>)>,
+    pub keyed: Vec<(KeySpace, Box<str>)>,
     /// Evicted sessions.
     pub sessions: u64,
 }
@@ -180,10 +187,8 @@ impl Evicted {
         self.session_ids.push(session.id);
         self.session_ids.extend(session.merged_ids);
         self.event_ids.extend(session.events.iter().map(|e| e.id));
-        if let (Some(external_id), SessionKind::Custom | SessionKind::Conversation) =
-            (session.external_id, session.kind)
-        {
-            self.keyed.push((session.kind, external_id));
+        if let (Some(space), Some(external_id)) = (session.kind.key_space(), session.external_id) {
+            self.keyed.push((space, external_id));
         }
     }
 }
@@ -210,7 +215,7 @@ pub(crate) struct CustomerSessions {
     /// Session id (including ids merged away) → slot.
     pub by_id: FastMap<Uuid, usize>,
     /// External id → slot, for custom sessions (`[0]`) and conversations (`[1]`).
-    keyed: [FastMap<Box<str>, usize>; 2],
+    keyed: [FastMap<Box<str>, usize>; KEY_SPACES],
     /// Web sessions of each web session type, ordered by start.
     web: Vec<web::Timeline>,
     /// Time of the customer's latest web event; keeps messaging conversations live (§3.4).
@@ -249,9 +254,9 @@ impl CustomerSessions {
         event_id: Uuid,
         event: &CheckedEvent<'_, '_>,
     ) -> Result<Applied, Violation> {
-        let applied = match catalog.session_type(event.session_type).kind {
-            SessionKind::Web => self.apply_web(catalog, event_id, event),
-            SessionKind::Custom | SessionKind::Conversation => self.apply_keyed(catalog, event_id, event)?,
+        let applied = match catalog.session_type(event.session_type).kind.key_space() {
+            None => self.apply_web(catalog, event_id, event),
+            Some(space) => self.apply_keyed(catalog, space, event_id, event)?,
         };
         self.refile(&applied);
         if let Some(event_sessions) = self.event_sessions.get_mut() {
@@ -330,7 +335,7 @@ impl CustomerSessions {
 
     /// The latest event of the web sessions `visible` accepts.
     pub fn latest_web_event_in(&self, visible: impl Fn(&Session) -> bool) -> Option<Millis> {
-        self.iter().filter(|s| s.kind == SessionKind::Web && visible(s)).map(Session::last_time).max()
+        self.iter().filter(|s| s.kind.is_web() && visible(s)).map(Session::last_time).max()
     }
 
     /// Evicts the sessions last active before `cutoff` (SPEC §12) and returns what the indexes
@@ -408,7 +413,7 @@ impl CustomerSessions {
 
 /// The id of a custom or conversation session: UUIDv5 of `custom:<externalId>` or `conversation:<externalId>`.
 pub(crate) fn keyed_session_id(kind: SessionKind, external_id: &str) -> Uuid {
-    let prefix = if kind == SessionKind::Conversation { "conversation:" } else { "custom:" };
+    let prefix = kind.session_id_prefix().unwrap_or_default();
     let mut name = String::with_capacity(prefix.len() + external_id.len());
     name.push_str(prefix);
     name.push_str(external_id);
