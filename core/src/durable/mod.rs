@@ -13,7 +13,6 @@ use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::change::{Change, Replayed, is_checkpoint};
-use crate::engine::gate::Gate;
 use crate::engine::journal::{Journal, Recovery, Seq};
 use crate::model::catalog::Catalog;
 use crate::model::config::{Config, RecoverTo, SyncMode};
@@ -201,7 +200,7 @@ impl Engine {
         let lock = files::lock(dir)?;
         files::remove_temporary(dir)?;
         let mut recovery = Recovery::default();
-        let (mut engine, changed) = match files::list(dir, "snapshot", "snap")?.last() {
+        let (engine, changed) = match files::list(dir, "snapshot", "snap")?.last() {
             None if !files::list(dir, "journal", "log")?.is_empty() => {
                 let message = "journal files but no snapshot: a store always has one (was it deleted?)";
                 return Err(JourneyError::corrupt(dir, 0, message));
@@ -212,10 +211,12 @@ impl Engine {
             }
             Some(&seq) => {
                 let recover_to = config.store.recover_to;
-                recover(dir, seq, recover_to, None, &mut recovery)?.reconfigured(catalog, config, &mut recovery)?
+                let recovered = recover(dir, seq, recover_to, None, &mut recovery)?;
+                let (engine, upgraded, changed) = recovered.reconfigured(catalog, config)?;
+                recovery.catalog_upgraded = upgraded;
+                (engine, changed)
             }
         };
-        engine.gate = Gate::ordered();
         let last_seq = recovery.snapshot_seq + recovery.records_replayed;
         // A new store, or a new catalog or config: the records to come are made under the new
         // ones, so the state before them is fixed in a snapshot made under them too.
@@ -229,9 +230,9 @@ impl Engine {
         } else {
             recovery.snapshot_seq
         };
-        let store = engine.config.store;
+        let store = engine.config().store;
         let journal = JournalFile::open(&journal::path(dir, base), last_seq, store.sync, store.interval_ms)?;
-        engine.journal = Some(Box::new(Durable {
+        Ok(engine.with_journal(Box::new(Durable {
             journal,
             dir: dir.to_owned(),
             recovery,
@@ -239,68 +240,7 @@ impl Engine {
             checkpoint_seq: AtomicU64::new(last_seq),
             failed_view: std::sync::OnceLock::new(),
             snapshot_failures: Default::default(),
-        }));
-        Ok(engine)
-    }
-
-    /// Takes the caller's catalog and config after recovery: the config replaces the stored one
-    /// (except a manual clock's `start`: the clock goes on from where it was); the catalog must be
-    /// the stored one or an upgrade of it.
-    /// Returns whether either changed.
-    fn reconfigured(mut self, catalog: Catalog, config: Config, recovery: &mut Recovery) -> Result<(Engine, bool)> {
-        let mut changed = false;
-        if catalog != self.catalog {
-            self = self.with_catalog(catalog)?;
-            recovery.catalog_upgraded = true;
-            changed = true;
-        }
-        if let Some(key) = config.digest_key
-            && key != self.digest_key
-        {
-            return Err(JourneyError::InvalidConfig {
-                key: "digestKey".into(),
-                message: "differs from the store's: its stored digests would no longer compare".into(),
-            });
-        }
-        let config = Config { start: self.config.start, ..config };
-        if config != self.config {
-            let clock = self.clock.state();
-            self.clock = crate::state::clock::Clock::restored(config.clock, clock);
-            self.config = config;
-            changed = true;
-        }
-        Ok((self, changed))
-    }
-}
-
-impl Engine {
-    /// An engine holding a snapshot's state, under the catalog and config it was made with.
-    fn restore(path: &Path, contents: snapshot::Contents) -> Result<Engine> {
-        let header = contents.header;
-        let stored = |what: &str, e: JourneyError| JourneyError::corrupt(path, 0, format!("the stored {what}: {e}"));
-        let config = Config::from_json(&header.config).map_err(|e| stored("config", e))?;
-        let catalog = Catalog::from_json_with_limits(&header.catalog, &config).map_err(|e| stored("catalog", e))?;
-        let mut engine = Engine::new(catalog, config)?;
-        engine.clock = crate::state::clock::Clock::restored(engine.config.clock, header.clock);
-        engine.counters = crate::state::stats::Counters::restored(&header.stats);
-        engine.digest_key = header.digest_key;
-        engine.sweeps = crate::engine::retention::Sweeps::restored(header.sweeps);
-        engine.last_checkpoint = crate::engine::checkpoint::LastCheckpoint::restored(contents.checkpoint);
-        contents.customers.into_iter().for_each(|customer| engine.store.restore_customer(customer));
-        contents.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
-        contents.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
-        contents.actions.into_iter().for_each(|action| engine.actions.restore(action));
-        Ok(engine)
-    }
-
-    /// The engine under an upgraded catalog: `INVALID_CATALOG` unless `catalog` only adds to the
-    /// stored one.
-    fn with_catalog(mut self, catalog: Catalog) -> Result<Engine> {
-        let remap = crate::model::catalog::plan_upgrade(&self.catalog, &catalog)?;
-        catalog.check_limits(&self.config)?;
-        self.store.remap(&remap);
-        self.catalog = catalog;
-        Ok(self)
+        })))
     }
 }
 
@@ -327,8 +267,9 @@ fn recover(
     recovery: &mut Recovery,
 ) -> Result<Engine> {
     let path = snapshot::path(dir, seq);
-    let contents = snapshot::read(&path)?;
-    let engine = Engine::restore(&path, contents)?;
+    let (_, image) = snapshot::read(&path)?;
+    let stored = |what: &str, e: JourneyError| JourneyError::corrupt(&path, 0, format!("the stored {what}: {e}"));
+    let engine = Engine::from_image(image, stored)?;
     recovery.snapshot_seq = seq;
     let journal_path = journal::path(dir, seq);
     if journal_path.exists() {

@@ -12,15 +12,14 @@
 use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
 use crate::engine::Engine;
-use crate::model::event::{Digest, DigestKey};
-use crate::state::agent::AgentState;
-use crate::state::session::CustomerSessions;
+use crate::engine::image::{Image, ImageHeader, ImagePart};
+use crate::model::event::DigestKey;
+use crate::state::agent;
 use crate::state::stats::Stats;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use uuid::Uuid;
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
@@ -31,7 +30,7 @@ const VERSION_WITHOUT_CHECKPOINT: u32 = 1;
 const HEADER_BYTES: usize = 12;
 const TRAILER_BYTES: usize = 20;
 
-/// The first part of a snapshot body.
+/// The first part of a snapshot body: the record number, then the engine's [`ImageHeader`].
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Header {
     /// The last journal record the state includes.
@@ -41,33 +40,13 @@ pub(crate) struct Header {
     /// The config it was built under, as JSON text.
     pub config: String,
     pub digest_key: DigestKey,
-    /// [`crate::state::clock::Clock::state`].
     pub clock: Millis,
-    /// The last retention sweep's cutoffs ([`crate::engine::retention::Sweeps::state`]).
     pub sweeps: (Millis, Millis),
     pub stats: Stats,
     pub customers: u64,
     pub event_ids: u64,
     pub agents: u64,
     pub actions: u64,
-}
-
-/// One agent as stored.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct AgentPart {
-    pub id: Box<str>,
-    pub state: AgentState,
-}
-
-/// Everything a snapshot holds, decoded.
-pub(crate) struct Contents {
-    pub header: Header,
-    pub customers: Vec<CustomerSessions>,
-    pub event_ids: Vec<(Uuid, Digest)>,
-    pub agents: Vec<AgentPart>,
-    pub actions: Vec<crate::state::action::Saved>,
-    /// The last checkpoint's value, as JSON text.
-    pub checkpoint: Option<String>,
 }
 
 /// The snapshot file of record `seq` in `dir`.
@@ -142,31 +121,33 @@ fn write_through(engine: &Engine, seq: u64, path: &Path, temporary: &Path) -> Re
 }
 
 fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Result<()> {
+    let image = engine.image_header();
     let header = Header {
         seq,
-        catalog: engine.catalog.to_json().to_string(),
-        config: engine.config.to_json().to_string(),
-        digest_key: engine.digest_key,
-        clock: engine.clock.state(),
-        sweeps: engine.sweeps.state(),
-        stats: engine.counters.snapshot(),
-        customers: engine.store.customer_count() as u64,
-        event_ids: engine.store.event_id_count() as u64,
-        agents: engine.agents.count() as u64,
-        actions: engine.actions.count() as u64,
+        catalog: image.catalog,
+        config: image.config,
+        digest_key: image.digest_key,
+        clock: image.clock,
+        sweeps: image.sweeps,
+        stats: image.stats,
+        customers: image.customers,
+        event_ids: image.event_ids,
+        agents: image.agents,
+        actions: image.actions,
     };
     put(out, &header)?;
     let mut result = Ok(());
-    let mut keep = |r: std::io::Result<()>| {
+    engine.each_image_part(|part| {
         if result.is_ok() {
-            result = r;
+            result = match part {
+                ImagePart::Customer(customer) => put(out, customer),
+                ImagePart::EventId(id, digest) => put(out, &(id, digest)),
+                ImagePart::Agent(id, state) => put(out, &(id, state)),
+                ImagePart::Action(action) => put(out, &action),
+                ImagePart::Checkpoint(text) => put(out, &text),
+            };
         }
-    };
-    engine.store.each_customer(|customer| keep(put(out, customer)));
-    engine.store.each_event_id(|id, digest| keep(put(out, &(id, digest))));
-    engine.agents.each(|id, state| keep(put(out, &(id, state))));
-    engine.actions.each(|part| keep(put(out, &part)));
-    keep(put(out, &engine.last_checkpoint.text()));
+    });
     result
 }
 
@@ -175,7 +156,7 @@ fn put(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
 }
 
 /// Reads and checks a snapshot file. Any damage is `CORRUPT_STORE` naming the file and where.
-pub(crate) fn read(path: &Path) -> Result<Contents> {
+pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
     let bytes = std::fs::read(path).map_err(|e| JourneyError::io("reading", path, e))?;
     let corrupt = |offset: usize, message: &str| JourneyError::corrupt(path, offset as u64, message);
     if bytes.len() < HEADER_BYTES + TRAILER_BYTES || &bytes[..8] != MAGIC {
@@ -199,37 +180,47 @@ pub(crate) fn read(path: &Path) -> Result<Contents> {
 }
 
 /// Decodes a checked body; `Err` gives the offset in the body and what failed.
-fn decode(body: &[u8], version: u32) -> std::result::Result<Contents, (usize, String)> {
+fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize, String)> {
     let mut rest = body;
     let header: Header = next(body, &mut rest, "the header")?;
-    let mut contents = Contents {
+    let mut image = Image {
         customers: Vec::new(),
         event_ids: Vec::new(),
         agents: Vec::new(),
         actions: Vec::new(),
         checkpoint: None,
-        header,
+        header: ImageHeader {
+            catalog: header.catalog,
+            config: header.config,
+            digest_key: header.digest_key,
+            clock: header.clock,
+            sweeps: header.sweeps,
+            stats: header.stats,
+            customers: header.customers,
+            event_ids: header.event_ids,
+            agents: header.agents,
+            actions: header.actions,
+        },
     };
-    for _ in 0..contents.header.customers {
-        contents.customers.push(next(body, &mut rest, "a customer")?);
+    for _ in 0..image.header.customers {
+        image.customers.push(next(body, &mut rest, "a customer")?);
     }
-    for _ in 0..contents.header.event_ids {
-        contents.event_ids.push(next(body, &mut rest, "an event id")?);
+    for _ in 0..image.header.event_ids {
+        image.event_ids.push(next(body, &mut rest, "an event id")?);
     }
-    for _ in 0..contents.header.agents {
-        let (id, state) = next(body, &mut rest, "an agent")?;
-        contents.agents.push(AgentPart { id, state });
+    for _ in 0..image.header.agents {
+        image.agents.push(next::<agent::Saved>(body, &mut rest, "an agent")?);
     }
-    for _ in 0..contents.header.actions {
-        contents.actions.push(next(body, &mut rest, "an action")?);
+    for _ in 0..image.header.actions {
+        image.actions.push(next(body, &mut rest, "an action")?);
     }
     if version != VERSION_WITHOUT_CHECKPOINT {
-        contents.checkpoint = next(body, &mut rest, "the checkpoint")?;
+        image.checkpoint = next(body, &mut rest, "the checkpoint")?;
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
     }
-    Ok(contents)
+    Ok((header.seq, image))
 }
 
 /// Decodes the next part of `body` from `rest`, moving `rest` past it.
@@ -254,15 +245,15 @@ mod tests {
         let engine = Engine::new(catalog, crate::Config::default()).unwrap();
         let mut body = Vec::new();
         write_body(&engine, 7, &mut body).unwrap();
-        assert_eq!(decode(&body, VERSION).unwrap().checkpoint, None);
+        assert_eq!(decode(&body, VERSION).unwrap().1.checkpoint, None);
         // Version 1 ended after the actions: the same body without the checkpoint's `None`.
         assert_eq!(body.pop(), Some(0));
-        let old = decode(&body, VERSION_WITHOUT_CHECKPOINT).unwrap();
-        assert_eq!((old.header.seq, old.checkpoint), (7, None));
+        let (seq, old) = decode(&body, VERSION_WITHOUT_CHECKPOINT).unwrap();
+        assert_eq!((seq, old.checkpoint), (7, None));
         engine.checkpoint(&serde_json::json!({"offset": 3})).unwrap();
         let mut body = Vec::new();
         write_body(&engine, 8, &mut body).unwrap();
-        assert_eq!(decode(&body, VERSION).unwrap().checkpoint.as_deref(), Some(r#"{"offset":3}"#));
+        assert_eq!(decode(&body, VERSION).unwrap().1.checkpoint.as_deref(), Some(r#"{"offset":3}"#));
         assert!(decode(&body, VERSION_WITHOUT_CHECKPOINT).is_err(), "a version 1 reader stops at the actions");
     }
 }

@@ -9,6 +9,7 @@ use crate::base::error::Result;
 use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::change::Change;
+use crate::engine::gate::Gate;
 use crate::model::config::SyncMode;
 use serde::Serialize;
 use std::task::{Context, Poll};
@@ -89,6 +90,14 @@ pub(crate) trait Journal: Send + Sync {
 }
 
 impl Engine {
+    /// The engine with `journal` attached: from now on every change is appended to it, one at a
+    /// time under the gate's order lock, so the journal's order is the order effects were applied.
+    pub(crate) fn with_journal(mut self, journal: Box<dyn Journal>) -> Engine {
+        self.gate = Gate::ordered();
+        self.journal = Some(journal);
+        self
+    }
+
     /// Whether a call's change must be durable before the call returns (`store.sync` `always` or
     /// `batch`); `false` in memory.
     pub(crate) fn waits_for_sync(&self) -> bool {

@@ -12,6 +12,7 @@ pub(crate) mod change;
 pub mod checkpoint;
 pub mod command;
 pub(crate) mod gate;
+pub(crate) mod image;
 pub(crate) mod ingest;
 pub(crate) mod journal;
 mod paths;
@@ -51,28 +52,31 @@ use crate::state::store::Store;
 use uuid::Uuid;
 
 /// An embedded journey engine. `Send + Sync`: share it with `Arc` and call it from any thread.
+///
+/// Its fields are private to `engine/`: the state modules never see the engine, and `durable/`
+/// and `partition/` use its methods (docs/architecture.md).
 pub struct Engine {
-    pub(crate) catalog: Catalog,
-    pub(crate) config: Config,
-    pub(crate) clock: Clock,
-    pub(crate) counters: Counters,
-    pub(crate) store: Store,
-    pub(crate) agents: AgentQueues,
-    pub(crate) actions: Actions,
+    catalog: Catalog,
+    config: Config,
+    clock: Clock,
+    counters: Counters,
+    store: Store,
+    agents: AgentQueues,
+    actions: Actions,
     /// Keys the content digests that tell a resend from a conflicting reuse of an event id.
-    pub(crate) digest_key: DigestKey,
-    pub(crate) gate: Gate,
+    digest_key: DigestKey,
+    gate: Gate,
     /// When the last retention sweep ran.
-    pub(crate) sweeps: Sweeps,
+    sweeps: Sweeps,
     /// The host's last `checkpoint` value.
-    pub(crate) last_checkpoint: crate::engine::checkpoint::LastCheckpoint,
+    last_checkpoint: crate::engine::checkpoint::LastCheckpoint,
     /// The journal and store of a durable engine (`Engine::open`); `None` in memory.
-    pub(crate) journal: Option<Box<dyn Journal>>,
+    journal: Option<Box<dyn Journal>>,
     /// The threads of batch ingest's first stage, made on first use (`None`: ingest on the
     /// caller's thread alone).
-    pub(crate) ingest_pool: std::sync::OnceLock<Option<crate::engine::batch::IngestPool>>,
+    ingest_pool: std::sync::OnceLock<Option<crate::engine::batch::IngestPool>>,
     /// How batches are cut into windows.
-    pub(crate) batch_shape: crate::engine::batch::BatchShape,
+    batch_shape: crate::engine::batch::BatchShape,
 }
 
 impl std::fmt::Debug for Engine {
@@ -106,6 +110,12 @@ impl Engine {
             ingest_pool: std::sync::OnceLock::new(),
             batch_shape: crate::engine::batch::BatchShape::default(),
         })
+    }
+
+    /// The session store, for the state modules' own tests, which build it through an engine.
+    #[cfg(test)]
+    pub(crate) fn store_for_tests(&self) -> &Store {
+        &self.store
     }
 
     /// The catalog.

@@ -24,6 +24,13 @@ use serde::{Deserialize, Serialize};
 use std::time::{Duration as StdDuration, Instant};
 use uuid::Uuid;
 
+/// One agent as a snapshot saves it: its id and everything known about it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Saved {
+    pub id: Box<str>,
+    pub state: AgentState,
+}
+
 /// Longest long poll, in milliseconds; longer timeouts are clamped to it.
 pub const MAX_TIMEOUT_MS: i64 = 60_000;
 /// Events returned by one `next_events` when `max` is not given.

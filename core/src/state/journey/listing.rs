@@ -50,7 +50,7 @@ fn viewers() -> Vec<Viewer> {
 /// Every cursor of the full listing gives, through the index, the same next items as the sort.
 fn check(engine: &Engine) -> Result<(), TestCaseError> {
     let customer = Customer::new("dana", IdType::Email);
-    let mut shard = engine.store.customer_shard(customer.id_type, &customer.id);
+    let mut shard = engine.store_for_tests().customer_shard(customer.id_type, &customer.id);
     let sessions = shard.get_mut(customer.id_type, &customer.id).expect("the customer has sessions");
     sessions.index_activity();
     let index = sessions.activity().expect("enough sessions to be indexed");

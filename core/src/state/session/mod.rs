@@ -466,7 +466,7 @@ mod tests {
     fn check(engine: &Engine, sent: &[String]) {
         let customer = Customer::new("dana", IdType::Email);
         let expected = {
-            let shard = engine.store.customer_shard(customer.id_type, &customer.id);
+            let shard = engine.store_for_tests().customer_shard(customer.id_type, &customer.id);
             check_index(shard.get(customer.id_type, &customer.id).unwrap())
         };
         assert_eq!(expected.len(), sent.len());
@@ -507,7 +507,7 @@ mod tests {
         check(&engine, &sent);
         // Evict the custom sessions last active before 500 s: their events leave the index.
         let customer = Customer::new("dana", IdType::Email);
-        let mut shard = engine.store.customer_shard(customer.id_type, &customer.id);
+        let mut shard = engine.store_for_tests().customer_shard(customer.id_type, &customer.id);
         let sessions = shard.get_mut(customer.id_type, &customer.id).unwrap();
         let evicted = sessions.evict_before(START + 500_000);
         assert_eq!(evicted.sessions, 40, "orders 0 to 49 but the ten that had a later event");

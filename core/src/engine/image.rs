@@ -1,0 +1,150 @@
+//! The engine's state as a whole, for a snapshot (docs/architecture.md, "The `Change` seam").
+//!
+//! A snapshot is an [`ImageHeader`] (what the state was built under, and how many of each part
+//! follow) and the parts, each in its state module's saved form: every customer's sessions, every
+//! event id with its digest, every agent ([`agent::Saved`]), every action ([`action::Saved`]),
+//! and the host's last checkpoint. The engine hands the parts out one at a time as it reads them
+//! from its shards, so a snapshot never holds a second copy of the state in memory; `durable/`
+//! decides the file format, and never reads the engine's fields.
+
+use crate::base::error::{JourneyError, Result};
+use crate::base::time::Millis;
+use crate::engine::Engine;
+use crate::engine::checkpoint::LastCheckpoint;
+use crate::engine::retention::Sweeps;
+use crate::model::catalog::Catalog;
+use crate::model::config::Config;
+use crate::model::event::{Digest, DigestKey};
+use crate::state::clock::Clock;
+use crate::state::session::CustomerSessions;
+use crate::state::stats::{Counters, Stats};
+use crate::state::{action, agent};
+use uuid::Uuid;
+
+/// What an image's state was built under, and how many of each part follow.
+#[derive(Debug)]
+pub(crate) struct ImageHeader {
+    /// The catalog, as JSON text.
+    pub catalog: String,
+    /// The config, as JSON text.
+    pub config: String,
+    pub digest_key: DigestKey,
+    /// The clock's time ([`Clock::state`]).
+    pub clock: Millis,
+    /// The last retention sweep's cutoffs ([`Sweeps::state`]).
+    pub sweeps: (Millis, Millis),
+    pub stats: Stats,
+    pub customers: u64,
+    pub event_ids: u64,
+    pub agents: u64,
+    pub actions: u64,
+}
+
+/// One part of an image, borrowed from the engine while it is written.
+pub(crate) enum ImagePart<'a> {
+    /// One customer's sessions.
+    Customer(&'a CustomerSessions),
+    /// An accepted event's id and content digest.
+    EventId(Uuid, Digest),
+    /// One agent.
+    Agent(&'a str, &'a agent::AgentState),
+    /// One action's state.
+    Action(action::Saved),
+    /// The host's last checkpoint value, as JSON text (always the last part).
+    Checkpoint(Option<Box<str>>),
+}
+
+/// An image read back: the header and every part, owned.
+pub(crate) struct Image {
+    pub header: ImageHeader,
+    pub customers: Vec<CustomerSessions>,
+    pub event_ids: Vec<(Uuid, Digest)>,
+    pub agents: Vec<agent::Saved>,
+    pub actions: Vec<action::Saved>,
+    /// The last checkpoint's value, as JSON text.
+    pub checkpoint: Option<String>,
+}
+
+impl Engine {
+    /// The header of the engine's image now. The caller holds the gate exclusively, so the counts
+    /// match the parts [`Engine::each_image_part`] then hands out.
+    pub(crate) fn image_header(&self) -> ImageHeader {
+        ImageHeader {
+            catalog: self.catalog.to_json().to_string(),
+            config: self.config.to_json().to_string(),
+            digest_key: self.digest_key,
+            clock: self.clock.state(),
+            sweeps: self.sweeps.state(),
+            stats: self.counters.snapshot(),
+            customers: self.store.customer_count() as u64,
+            event_ids: self.store.event_id_count() as u64,
+            agents: self.agents.count() as u64,
+            actions: self.actions.count() as u64,
+        }
+    }
+
+    /// Hands every part of the engine's image to `visit`, in the order of [`ImagePart`]'s variants.
+    pub(crate) fn each_image_part(&self, mut visit: impl FnMut(ImagePart<'_>)) {
+        self.store.each_customer(|customer| visit(ImagePart::Customer(customer)));
+        self.store.each_event_id(|id, digest| visit(ImagePart::EventId(id, digest)));
+        self.agents.each(|id, state| visit(ImagePart::Agent(id, state)));
+        self.actions.each(|action| visit(ImagePart::Action(action)));
+        visit(ImagePart::Checkpoint(self.last_checkpoint.text()));
+    }
+
+    /// An engine holding an image's state, under the catalog and config it was made with. A
+    /// stored catalog or config that does not load is reported through `stored(what, error)`.
+    pub(crate) fn from_image(image: Image, stored: impl Fn(&str, JourneyError) -> JourneyError) -> Result<Engine> {
+        let header = image.header;
+        let config = Config::from_json(&header.config).map_err(|e| stored("config", e))?;
+        let catalog = Catalog::from_json_with_limits(&header.catalog, &config).map_err(|e| stored("catalog", e))?;
+        let mut engine = Engine::new(catalog, config)?;
+        engine.clock = Clock::restored(engine.config.clock, header.clock);
+        engine.counters = Counters::restored(&header.stats);
+        engine.digest_key = header.digest_key;
+        engine.sweeps = Sweeps::restored(header.sweeps);
+        engine.last_checkpoint = LastCheckpoint::restored(image.checkpoint);
+        image.customers.into_iter().for_each(|customer| engine.store.restore_customer(customer));
+        image.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
+        image.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
+        image.actions.into_iter().for_each(|action| engine.actions.restore(action));
+        Ok(engine)
+    }
+
+    /// Takes a host's catalog and config for an engine restored from an image: the config replaces
+    /// the stored one (except a manual clock's `start`: the clock goes on from where it was); the
+    /// catalog must be the stored one or an upgrade of it (`INVALID_CATALOG` otherwise). Returns
+    /// the engine, whether the catalog was upgraded, and whether either changed.
+    pub(crate) fn reconfigured(mut self, catalog: Catalog, config: Config) -> Result<(Engine, bool, bool)> {
+        let upgraded = catalog != self.catalog;
+        if upgraded {
+            self = self.with_catalog(catalog)?;
+        }
+        if let Some(key) = config.digest_key
+            && key != self.digest_key
+        {
+            return Err(JourneyError::InvalidConfig {
+                key: "digestKey".into(),
+                message: "differs from the store's: its stored digests would no longer compare".into(),
+            });
+        }
+        let config = Config { start: self.config.start, ..config };
+        let reconfigured = config != self.config;
+        if reconfigured {
+            let clock = self.clock.state();
+            self.clock = Clock::restored(config.clock, clock);
+            self.config = config;
+        }
+        Ok((self, upgraded, upgraded || reconfigured))
+    }
+
+    /// The engine under an upgraded catalog: `INVALID_CATALOG` unless `catalog` only adds to the
+    /// stored one.
+    fn with_catalog(mut self, catalog: Catalog) -> Result<Engine> {
+        let remap = crate::model::catalog::plan_upgrade(&self.catalog, &catalog)?;
+        catalog.check_limits(&self.config)?;
+        self.store.remap(&remap);
+        self.catalog = catalog;
+        Ok(self)
+    }
+}
