@@ -288,28 +288,6 @@ fn too_large(size: usize, limit: usize) -> Violation {
     Violation::new(ViolationCode::EventTooLarge, "", format!("event is {size} bytes; at most {limit} are allowed"))
 }
 
-/// The lines of an NDJSON buffer, without line ends, skipping blank lines, each with its 1-based
-/// line number (blank lines counted).
-pub(crate) fn ndjson_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-    ends.map(move |end| {
-        let line = &bytes[start.min(end)..end];
-        start = end + 1;
-        line
-    })
-    .zip(1..)
-    .filter_map(|(line, number)| line_content(line).map(|line| (number, line)))
-}
-
-/// The event text of one NDJSON line (without its `\n`): the line without a trailing `\r`, or
-/// `None` for a blank line, which produces no outcome.
-pub(crate) fn line_content(line: &[u8]) -> Option<&[u8]> {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    (!line.iter().all(u8::is_ascii_whitespace)).then_some(line)
-}
-
 /// The compact serialized size of `value`, counting no further than just past `limit`.
 fn serialized_size(value: &Value, limit: usize) -> usize {
     struct Counter {
@@ -333,12 +311,6 @@ fn serialized_size(value: &Value, limit: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ndjson_lines_skip_blanks_and_carriage_returns() {
-        let lines: Vec<(u64, &[u8])> = ndjson_lines(b"a\r\n\n  \nb\nc").collect();
-        assert_eq!(lines, vec![(1, &b"a"[..]), (4, b"b"), (5, b"c")]);
-    }
 
     #[test]
     fn serialized_size_stops_past_the_limit() {

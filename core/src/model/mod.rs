@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod config;
 pub mod event;
+pub mod input;
 pub mod kind;
 pub mod outcome;
 pub(crate) mod validate;

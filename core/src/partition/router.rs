@@ -5,9 +5,9 @@
 use super::keys::{Key, keys, keys_of_value};
 use crate::base::error::{JourneyError, Result};
 use crate::base::shard::FastMap;
-use crate::engine::batch::Batch;
 use crate::model::catalog::Catalog;
 use crate::model::event::{Customer, IdType};
+use crate::model::input::Batch;
 use serde::Serialize;
 use siphasher::sip::SipHasher13;
 use std::hash::Hasher;
@@ -91,11 +91,11 @@ impl Router {
     pub fn route_batch(&self, catalog: &Catalog, batch: Batch<'_>) -> Result<Routing> {
         let keys: Vec<Vec<Key>> = match batch {
             Batch::Ndjson(bytes) => {
-                let lines: Vec<&[u8]> = crate::engine::ingest::ndjson_lines(bytes).map(|(_, line)| line).collect();
+                let lines: Vec<&[u8]> = crate::model::input::ndjson_lines(bytes).map(|(_, line)| line).collect();
                 in_parallel(&lines, |line| keys(catalog, line))
             }
             Batch::Values(values) => in_parallel(values, |value| keys_of_value(catalog, value)),
-            Batch::JsonArray(bytes) => in_parallel(&crate::engine::batch::array_elements(bytes)?, |element| {
+            Batch::JsonArray(bytes) => in_parallel(&crate::model::input::array_elements(bytes)?, |element| {
                 keys(catalog, element.get().as_bytes())
             }),
         };

@@ -18,8 +18,8 @@
 use crate::base::error::{JourneyError, Result};
 use crate::base::json::Json;
 use crate::base::time::{Millis, parse_rfc3339};
-use crate::engine::batch::Batch;
 use crate::model::config::{ClockMode, Config};
+use crate::model::input::Batch;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -241,9 +241,9 @@ pub fn watermark_needed(config: &Config, batch: Batch<'_>) -> Result<Vec<bool>> 
 /// How many entries the batch has, as `ingest_batch` counts them.
 fn entries(batch: Batch<'_>) -> Result<usize> {
     Ok(match batch {
-        Batch::Ndjson(bytes) => crate::engine::ingest::ndjson_lines(bytes).count(),
+        Batch::Ndjson(bytes) => crate::model::input::ndjson_lines(bytes).count(),
         Batch::Values(values) => values.len(),
-        Batch::JsonArray(bytes) => crate::engine::batch::array_elements(bytes)?.len(),
+        Batch::JsonArray(bytes) => crate::model::input::array_elements(bytes)?.len(),
     })
 }
 
@@ -253,10 +253,10 @@ fn event_times(batch: Batch<'_>) -> Result<Vec<Option<Millis>>> {
         |json: Option<Json<'_>>| json.and_then(|j| j.get("createdDate").and_then(Json::as_str).and_then(parse_rfc3339));
     Ok(match batch {
         Batch::Ndjson(bytes) => {
-            crate::engine::ingest::ndjson_lines(bytes).map(|(_, line)| time_of(Json::parse(line).ok())).collect()
+            crate::model::input::ndjson_lines(bytes).map(|(_, line)| time_of(Json::parse(line).ok())).collect()
         }
         Batch::Values(values) => values.iter().map(|value| time_of(Some(Json::from_value(value)))).collect(),
-        Batch::JsonArray(bytes) => crate::engine::batch::array_elements(bytes)?
+        Batch::JsonArray(bytes) => crate::model::input::array_elements(bytes)?
             .iter()
             .map(|element| time_of(Json::parse(element.get().as_bytes()).ok()))
             .collect(),

@@ -7,56 +7,16 @@
 //! next window. Stage 2 stays on the caller's thread so that what a binding asks between events
 //! (Python's Ctrl-C, which only the main thread sees; a progress callback) is asked where it was.
 
-use crate::base::error::{JourneyError, Result};
+use crate::base::error::Result;
 use crate::base::interrupt::Interrupt;
 use crate::engine::Engine;
-use crate::engine::ingest::{IngestCall, Input, Parsed, Prepared, ndjson_lines};
+use crate::engine::ingest::{IngestCall, Input, Parsed, Prepared};
 use crate::engine::stream::{LineRejection, StreamSummary};
+pub use crate::model::input::{Batch, Outcomes};
+use crate::model::input::{array_elements, ndjson_lines};
 use crate::model::outcome::{BatchOutcome, Outcome};
 use rayon::prelude::*;
-use serde_json::Value;
 use std::sync::{Arc, Mutex, PoisonError};
-
-/// A batch of events in memory, in one of the forms every front door takes.
-#[derive(Clone, Copy)]
-pub enum Batch<'a> {
-    /// One event per line; blank lines are skipped.
-    Ndjson(&'a [u8]),
-    /// A JSON array of events.
-    JsonArray(&'a [u8]),
-    /// Already-parsed events.
-    Values(&'a [Value]),
-}
-
-/// Which outcomes a batch call returns: the bindings' `outcomes` option, the same in every
-/// language. Totals are always counted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase")]
-pub enum Outcomes {
-    /// One outcome per event, in order (the default).
-    #[default]
-    All,
-    /// Only the rejections, each with its line (NDJSON) or 1-based position (an array).
-    Rejected,
-    /// Only the totals.
-    None,
-}
-
-impl Outcomes {
-    /// Reads `"all"`, `"rejected"` or `"none"`; anything else is `INVALID_ARGUMENT`.
-    pub fn parse(text: &str) -> Result<Outcomes> {
-        match text {
-            "all" => Ok(Outcomes::All),
-            "rejected" => Ok(Outcomes::Rejected),
-            "none" => Ok(Outcomes::None),
-            other => Err(JourneyError::invalid_argument(format!(
-                "outcomes must be \"all\", \"rejected\" or \"none\", not '{}'",
-                crate::base::text::clip(other)
-            ))),
-        }
-    }
-}
 
 /// What a batch call returns: every outcome, or the totals with the rejections asked for (the
 /// form of `ingest_file`'s summary, so that both read the same).
@@ -76,14 +36,6 @@ impl BatchResult {
             BatchResult::Summary(summary) => serde_json::to_string(summary).unwrap_or_default(),
         }
     }
-}
-
-/// The elements of a JSON array batch, each still text, so that each is read (and refused) on its
-/// own; `INVALID_JSON` only when the bytes are not a JSON array at all.
-pub(crate) fn array_elements(bytes: &[u8]) -> Result<Vec<&serde_json::value::RawValue>> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        JourneyError::InvalidJson(format!("a batch must be a JSON array of events: {}", crate::base::text::bounded(e)))
-    })
 }
 
 impl Engine {
@@ -141,18 +93,6 @@ impl Engine {
                 Ok(())
             })
         })
-    }
-}
-
-impl Batch<'_> {
-    /// About how many events the batch holds, to size its outcomes (an array's elements are
-    /// counted only once it is parsed, so it gives none).
-    fn size_hint(&self) -> usize {
-        match self {
-            Batch::Ndjson(bytes) => memchr::memchr_iter(b'\n', bytes).count() + 1,
-            Batch::JsonArray(_) => 0,
-            Batch::Values(values) => values.len(),
-        }
     }
 }
 
