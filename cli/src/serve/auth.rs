@@ -1,71 +1,14 @@
-//! Bearer tokens and what each may do (docs/http.md, "Auth"). The token file is the only source of
-//! a caller's viewer and agent: nothing the client sends besides the token is trusted.
+//! Who is calling (docs/http.md, "Auth"): a request's `Authorization: Bearer` token, looked up in
+//! the token file, gives its [`Caller`]. The token file is the only source of a caller's viewer and
+//! agent: nothing the client sends besides the token is trusted.
 
 use super::error::ApiError;
 use super::state::Shared;
-use anyhow::{Context, Result, bail};
+use super::tokens::Grant;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use journey_core::Viewer;
-use serde::Deserialize;
-use std::collections::HashMap;
-use std::path::Path;
-
-/// What one token may do; anything absent is not granted.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Grant {
-    /// The journey reads, as this viewer.
-    pub viewer: Option<Viewer>,
-    /// The agent-session routes, for this agent's sessions.
-    pub agent_id: Option<String>,
-    /// Custom events to any agent.
-    #[serde(default)]
-    pub send_custom_events: bool,
-    /// The ingest routes.
-    #[serde(default)]
-    pub ingest: bool,
-}
-
-/// The token file: `{"tokens": {"<token>": Grant}}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tokens {
-    tokens: HashMap<String, Grant>,
-}
-
-impl Tokens {
-    /// Reads the token file; a malformed one stops the server from starting.
-    pub fn load(path: &Path) -> Result<Tokens> {
-        let text = crate::open::read(path)?;
-        let tokens: Tokens =
-            serde_json::from_str(&text).with_context(|| format!("{}: not a token file", path.display()))?;
-        if tokens.tokens.keys().any(|token| token.trim().is_empty()) {
-            bail!("{}: a token may not be empty", path.display());
-        }
-        Ok(tokens)
-    }
-
-    /// The grant of `token`. Every known token is compared in full, in time that does not depend
-    /// on where a guess first differs from one.
-    fn grant(&self, token: &str) -> Option<&Grant> {
-        let mut found = None;
-        for (known, grant) in &self.tokens {
-            if constant_time_eq(known.as_bytes(), token.as_bytes()) {
-                found = Some(grant);
-            }
-        }
-        found
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 /// The caller of a request, from its `Authorization: Bearer` token (401 without a known one).
 pub struct Caller(pub Grant);

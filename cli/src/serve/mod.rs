@@ -3,7 +3,8 @@
 //! - [`cxone`]: the NICE CXone Agent API (agent sessions, custom events, get-next-event);
 //! - [`genesys`]: the Genesys Cloud journey API (sessions, events, app events);
 //! - [`ingest`]: libjourney's own `POST /events`;
-//! - [`auth`]: bearer tokens and their grants; [`error`]: the JSON errors and their statuses;
+//! - [`tokens`]: the token file and each token's grant; [`auth`]: the caller of a request, from its
+//!   bearer token; [`error`]: the JSON errors and their statuses;
 //! - [`pipeline`]: what every request goes through around the routes; [`connections`]: the cap on
 //!   open connections and the backoff of a failing `accept`.
 //!
@@ -23,6 +24,7 @@ mod params;
 mod pipeline;
 mod state;
 mod tls;
+mod tokens;
 
 use crate::Exit;
 use crate::open::EngineArgs;
@@ -85,7 +87,7 @@ pub struct ServeArgs {
 
 /// Runs `journey serve` until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<Exit> {
-    let tokens = auth::Tokens::load(&args.tokens)?;
+    let tokens = tokens::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
     let state = Arc::new(State { engine: engine.clone(), tokens, app_session_type: args.app_session_type });
     let pipeline = Pipeline {

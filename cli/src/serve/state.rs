@@ -1,7 +1,7 @@
 //! What every request handler shares: the engine, the tokens and the server's settings.
 
-use super::auth::Tokens;
 use super::error::ApiError;
+use super::tokens::Tokens;
 use axum::http::StatusCode;
 use journey_core::Engine;
 use std::sync::Arc;

@@ -6,6 +6,7 @@
 //! caller's catalog and config, and attaches the journal so that every later change is recorded.
 
 mod files;
+mod frame;
 mod journal;
 mod snapshot;
 

@@ -14,10 +14,18 @@
 //! - The ids of an agent's last [`ENDED_SESSIONS_KEPT`] ended sessions still answer `sessionEnded`;
 //!   older ones are forgotten (`INVALID_SESSION`), so memory does not grow with every login.
 
+mod agent_state;
+mod delivery;
+mod persisted;
 mod queue;
+mod send;
+#[cfg(test)]
+mod tests;
 pub(crate) mod waiting;
 
-pub(crate) use queue::{AgentQueues, AgentState, QueueLimits, Ready, Taken};
+pub(crate) use agent_state::AgentState;
+pub(crate) use delivery::{Ready, Taken};
+pub(crate) use queue::{AgentQueues, QueueLimits};
 
 use crate::base::error::{JourneyError, Result};
 use serde::{Deserialize, Serialize};
