@@ -25,7 +25,6 @@ use std::time::Duration as StdDuration;
 
 /// A journal file read back, record by record (the format is `frame`'s). Named here as well, so
 /// that recovery finds reading a journal next to its path and its appending.
-pub(crate) use super::frame::{RecordRead, read};
 
 /// Buffered bytes after which a `never`-synced journal writes (without fsync) anyway.
 const NEVER_WRITE_AT: usize = 1 << 20;
@@ -425,7 +424,7 @@ mod tests {
                 });
             }
         });
-        let read = read(&path).unwrap();
+        let read = super::super::frame::read(&path).unwrap();
         assert_eq!(read.records.iter().map(|r| r.seq).collect::<Vec<_>>(), (1..=200).collect::<Vec<_>>());
     }
 }

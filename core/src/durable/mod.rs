@@ -1,4 +1,4 @@
-//! A durable engine (SPEC §11): a journal of every change, snapshots, and recovery.
+//! A durable engine (docs/durability.md): a journal of every change, snapshots, and recovery.
 //!
 //! The design, with its file formats and failure cases, is docs/durability.md. In short:
 //! [`Engine::open`] locks the store directory, loads the newest snapshot, replays the journal after
@@ -274,7 +274,7 @@ fn recover(
     recovery.snapshot_seq = seq;
     let journal_path = journal::path(dir, seq);
     if journal_path.exists() {
-        let read = journal::read(&journal_path)?;
+        let read = frame::read(&journal_path)?;
         let records = match through {
             Some(last) => &read.records[..read.records.partition_point(|record| record.seq <= last)],
             None => &read.records[..],
@@ -314,7 +314,7 @@ fn recover(
 /// Applies one record to an engine being recovered. A record that does not apply as it did when it
 /// was made is `CORRUPT_STORE`: replay must give the state the journal describes, or say that it
 /// cannot.
-fn replay(engine: &Engine, file: &Path, change: &[u8], record: &journal::RecordRead) -> Result<()> {
+fn replay(engine: &Engine, file: &Path, change: &[u8], record: &frame::RecordRead) -> Result<()> {
     let corrupt =
         |message: String| JourneyError::corrupt(file, record.offset, format!("record {}: {message}", record.seq));
     let change = Replayed::parse(change).map_err(corrupt)?;

@@ -1,7 +1,10 @@
 //! Agent event queues (SPEC §5): custom events sent to an agent and collected with a long poll,
 //! after NICE CXone's CustomEvent action and get-next-event API.
 //!
-//! This module has the JSON forms; `queue` has the queues, with at-least-once delivery (§5.1).
+//! This module has the JSON forms. `queue` is the registry of agents and their sessions (login,
+//! logout), `agent_state` one agent's queues, `send` a custom event's way in, `delivery` the long
+//! poll's way out with at-least-once delivery, and `persisted` the events kept for agents who are
+//! not logged in; `waiting` is what a poll leaves behind while it waits.
 //!
 //! Choices where the spec is silent (docs/decisions.md):
 //! - Agent session ids are random (UUIDv4) and recorded in the journal, so no id is ever given out
