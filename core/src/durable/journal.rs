@@ -23,9 +23,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration as StdDuration;
 
-/// A journal file read back, record by record (the format is `frame`'s). Named here as well, so
-/// that recovery finds reading a journal next to its path and its appending.
-
 /// Buffered bytes after which a `never`-synced journal writes (without fsync) anyway.
 const NEVER_WRITE_AT: usize = 1 << 20;
 
