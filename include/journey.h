@@ -489,6 +489,42 @@ enum JourneyStatus journey_cancel(const struct JourneyCancel *cancel);
 void journey_cancel_free(struct JourneyCancel *cancel);
 
 /**
+ * Records `value_json` (any JSON, at most 64 KiB: a consumer's offsets) as the engine's
+ * checkpoint, covering everything done before this call. A durable engine journals it; a store
+ * opened with `"store":{"recoverTo":"checkpoint"}` recovers to the last one and drops what came
+ * after it.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param value_json The value as NUL-terminated JSON, for example `{"offset":41}`.
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (over 64 KiB), `JOURNEY_INVALID_JSON`,
+ *         `JOURNEY_IO_ERROR` (the store failed or is closed), `JOURNEY_NULL_ARGUMENT`,
+ *         `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `engine` is a live engine; `value_json` is a NUL-terminated string.
+ */
+enum JourneyStatus journey_checkpoint(const struct JourneyEngine *engine, const char *value_json);
+
+/**
+ * The value of the last `journey_checkpoint` as JSON in `*checkpoint` (`null` when there was
+ * none); free it with `journey_string_free`. A reopened store gives the value it recovered.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param checkpoint Receives the value as JSON, or `null`; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_NULL_ARGUMENT`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `engine` is a live engine; `checkpoint` is writable.
+ */
+enum JourneyStatus journey_last_checkpoint(const struct JourneyEngine *engine, char **checkpoint);
+
+/**
  * The message of the last failed call on this thread, or NULL when the last call succeeded.
  *
  * The string belongs to libjourney: do not free it. It stays valid until the next libjourney call
@@ -1156,6 +1192,26 @@ enum JourneyStatus journey_advance(const struct JourneyEngine *engine, const cha
  * `engine` is a live engine; `timestamp` is a NUL-terminated string.
  */
 enum JourneyStatus journey_set_now(const struct JourneyEngine *engine, const char *timestamp);
+
+/**
+ * Moves an event clock to at least an RFC 3339 time: a partition's watermark, the largest event
+ * time any partition accepted before its next event (docs/scale-out.md, "Order and the clock").
+ * A time at or before the clock's does nothing. Journaled, so a durable partition recovers it.
+ *
+ * @param engine An engine from journey_engine_new() or journey_engine_open().
+ * @param timestamp An RFC 3339 time such as `"2026-11-21T10:00:00Z"`.
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not an event clock, or a bad time),
+ *         `JOURNEY_IO_ERROR` (a durable engine's store failed or is closed),
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `engine` is a live engine; `timestamp` is a NUL-terminated string.
+ */
+enum JourneyStatus journey_observe_watermark(const struct JourneyEngine *engine,
+                                             const char *timestamp);
 
 /**
  * The paths sessions take (docs/paths.md): `request_json` is `{"query": {…}, "viewer": {…}}`.

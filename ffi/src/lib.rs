@@ -22,6 +22,7 @@ mod action;
 mod agent;
 mod call;
 mod cancel;
+mod checkpoint;
 mod error;
 mod handles;
 mod ingest;
@@ -37,6 +38,7 @@ pub use agent::{
 };
 pub use call::journey_call;
 pub use cancel::{JourneyCancel, journey_cancel, journey_cancel_free, journey_cancel_new};
+pub use checkpoint::{journey_checkpoint, journey_last_checkpoint};
 pub use error::{journey_last_error_json, journey_last_error_message};
 pub use handles::{
     JourneyCatalog, JourneyConfig, JourneyEngine, journey_catalog_free, journey_catalog_new, journey_config_free,
@@ -53,7 +55,8 @@ pub use partition::{
 pub use status::{JourneyStatus, journey_status_name};
 pub use strings::journey_string_free;
 pub use view::{
-    journey_advance, journey_journey, journey_paths, journey_session_events, journey_set_now, journey_stats,
+    journey_advance, journey_journey, journey_observe_watermark, journey_paths, journey_session_events,
+    journey_set_now, journey_stats,
 };
 
 use std::ffi::c_char;

@@ -1,8 +1,9 @@
 //! Exact partitioning (SPEC §13, docs/scale-out.md) through the C ABI: route a batch so that one
 //! engine per partition gives one engine's results, a producer's partition for a key, the
-//! partitions' stats summed, the event-clock frontier, and the online router of a stream. Moving
-//! state (`moveOut`, `moveIn`), the watermark (`observeWatermark`) and checkpoints go through
-//! `journey_call`.
+//! partitions' stats summed, the event-clock frontier, and the online router of a stream. Taking
+//! the watermark is `journey_observe_watermark` (in `view.rs`, with the other clock calls) and
+//! checkpoints are `journey_checkpoint` (`checkpoint.rs`); moving state (`moveOut`, `moveIn`) goes
+//! through `journey_call`.
 
 use crate::error::{Failure, guard};
 use crate::handles::{JourneyCatalog, JourneyConfig, clear, give};

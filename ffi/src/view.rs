@@ -1,4 +1,4 @@
-//! The agent's view (SPEC §4), stats, and the manual clock.
+//! The agent's view, stats, and the clock: a manual clock's moves and an event clock's watermark.
 
 use crate::error::guard;
 use crate::handles::{JourneyEngine, live_engine};
@@ -121,6 +121,29 @@ pub unsafe extern "C" fn journey_advance(engine: *const JourneyEngine, duration:
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn journey_set_now(engine: *const JourneyEngine, timestamp: *const c_char) -> JourneyStatus {
     guard(|| unsafe { Ok(live_engine(engine)?.set_now(text(timestamp, "timestamp")?)?) })
+}
+
+/// Moves an event clock to at least an RFC 3339 time: a partition's watermark, the largest event
+/// time any partition accepted before its next event (docs/scale-out.md, "Order and the clock").
+/// A time at or before the clock's does nothing. Journaled, so a durable partition recovers it.
+///
+/// @param engine An engine from journey_engine_new() or journey_engine_open().
+/// @param timestamp An RFC 3339 time such as `"2026-11-21T10:00:00Z"`.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (not an event clock, or a bad time),
+///         `JOURNEY_IO_ERROR` (a durable engine's store failed or is closed),
+///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `engine` is a live engine; `timestamp` is a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_observe_watermark(
+    engine: *const JourneyEngine,
+    timestamp: *const c_char,
+) -> JourneyStatus {
+    guard(|| unsafe { Ok(live_engine(engine)?.observe_watermark(text(timestamp, "timestamp")?)?) })
 }
 
 /// The paths sessions take (docs/paths.md): `request_json` is `{"query": {…}, "viewer": {…}}`.

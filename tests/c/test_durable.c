@@ -36,7 +36,8 @@ static void remove_store(const char *dir) {
 }
 
 /* A store that recovers to checkpoints (a stream consumer's): what followed the last checkpoint is dropped on
- * open, and the checkpoint's value comes back through journey_call. */
+ * open, and the checkpoint's value comes back through journey_last_checkpoint (and the lastCheckpoint op of
+ * journey_call). A checkpoint that fails records nothing. */
 static void checkpoints(void) {
     char dir[] = "/tmp/journey-c-checkpoint-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
@@ -49,14 +50,31 @@ static void checkpoints(void) {
     CHECK_STATUS(journey_catalog_new(catalog_json, config, &catalog), JOURNEY_OK);
     CHECK_STATUS(journey_engine_open(dir, catalog, config, &engine), JOURNEY_OK);
     char *result = NULL;
-    CHECK_STATUS(journey_call(engine, "{\"op\":\"checkpoint\",\"input\":{\"offset\":41}}", &result), JOURNEY_OK);
+    CHECK_STATUS(journey_last_checkpoint(engine, &result), JOURNEY_OK);
+    CHECK(result != NULL && strcmp(result, "null") == 0); /* none yet */
     journey_string_free(result);
+    CHECK_STATUS(journey_checkpoint(engine, "{\"offset\":41}"), JOURNEY_OK);
+    CHECK_STATUS(journey_checkpoint(engine, "{\"offset\":"), JOURNEY_INVALID_JSON);
+    CHECK_STATUS(journey_checkpoint(engine, NULL), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_checkpoint(NULL, "{}"), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_last_checkpoint(engine, NULL), JOURNEY_NULL_ARGUMENT);
+    size_t big = 70000; /* over the 64 KiB limit once quoted */
+    char *too_large = malloc(big + 3);
+    CHECK(too_large != NULL);
+    too_large[0] = '"';
+    memset(too_large + 1, 'x', big);
+    strcpy(too_large + 1 + big, "\"");
+    CHECK_STATUS(journey_checkpoint(engine, too_large), JOURNEY_INVALID_ARGUMENT);
+    free(too_large);
     CHECK_STATUS(journey_ingest_json(engine, EVENT, strlen(EVENT), &result), JOURNEY_OK);
     CHECK(contains(result, "\"status\":\"accepted\""));
     journey_string_free(result);
     journey_engine_free(engine); /* a crash after the checkpoint */
 
     CHECK_STATUS(journey_engine_open(dir, catalog, config, &engine), JOURNEY_OK);
+    CHECK_STATUS(journey_last_checkpoint(engine, &result), JOURNEY_OK);
+    CHECK(result != NULL && strcmp(result, "{\"offset\":41}") == 0);
+    journey_string_free(result);
     CHECK_STATUS(journey_call(engine, "{\"op\":\"lastCheckpoint\"}", &result), JOURNEY_OK);
     CHECK(result != NULL && strcmp(result, "{\"checkpoint\":{\"offset\":41}}") == 0);
     journey_string_free(result);
@@ -64,6 +82,7 @@ static void checkpoints(void) {
     CHECK(contains(result, "\"eventsAccepted\":0"));
     journey_string_free(result);
     CHECK_STATUS(journey_engine_close(engine), JOURNEY_OK);
+    CHECK_STATUS(journey_checkpoint(engine, "{\"offset\":42}"), JOURNEY_IO_ERROR); /* a closed store takes none */
     journey_engine_free(engine);
     journey_catalog_free(catalog);
     journey_config_free(config);

@@ -1,7 +1,8 @@
 /* Exact partitioning through the C ABI (SPEC §13): journey_route puts customers that share an external id or an
  * event id on one partition, engines fed their lines give one engine's outcomes and summed stats, a cap quarantines,
  * the online router moves a component's state (moveOut/moveIn through journey_call) before the event that links it,
- * the frontier shares an event-clock watermark, and bad arguments are named. */
+ * the frontier shares an event-clock watermark, a partition takes it with journey_observe_watermark, and bad
+ * arguments are named. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -174,6 +175,41 @@ static void frontier(void) {
     CHECK_STATUS(journey_frontier_new(0, NULL, &frontier), JOURNEY_INVALID_ARGUMENT);
 }
 
+/* A partition takes the watermark (the frontier's answer above): an event more than allowedLateness before it is then
+ * late there, as it is in one engine that accepted an event at the watermark's time; an engine that did not take it
+ * accepts the event. An earlier watermark moves nothing back. */
+static void observe_watermark(void) {
+    JourneyConfig *config = NULL, *manual = NULL;
+    JourneyCatalog *catalog = NULL;
+    CHECK_STATUS(journey_config_new("{\"clock\":\"event\",\"allowedLateness\":\"10m\"}", &config), JOURNEY_OK);
+    CHECK_STATUS(journey_catalog_new(CATALOG, config, &catalog), JOURNEY_OK);
+    JourneyEngine *taken = new_engine(catalog, config), *not_taken = new_engine(catalog, config);
+    CHECK_STATUS(journey_observe_watermark(taken, "2026-11-21T10:30:00.000Z"), JOURNEY_OK);
+    CHECK_STATUS(journey_observe_watermark(taken, "2026-11-21T08:00:00Z"), JOURNEY_OK);
+    const char *event = EVENT(ID(1), "a", "o1"); /* at 09:00 */
+    char *outcome = NULL;
+    CHECK_STATUS(journey_ingest_json(taken, event, strlen(event), &outcome), JOURNEY_OK);
+    CHECK(contains(outcome, "\"code\":\"LATE_EVENT\""));
+    journey_string_free(outcome);
+    CHECK_STATUS(journey_ingest_json(not_taken, event, strlen(event), &outcome), JOURNEY_OK);
+    CHECK(contains(outcome, "\"status\":\"accepted\""));
+    journey_string_free(outcome);
+
+    CHECK_STATUS(journey_observe_watermark(taken, "half past ten"), JOURNEY_INVALID_ARGUMENT);
+    CHECK_STATUS(journey_observe_watermark(taken, NULL), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_observe_watermark(NULL, "2026-11-21T10:30:00Z"), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_config_new(CONFIG, &manual), JOURNEY_OK);
+    JourneyEngine *manual_clock = new_engine(catalog, manual);
+    CHECK_STATUS(journey_observe_watermark(manual_clock, "2026-11-21T10:30:00Z"), JOURNEY_INVALID_ARGUMENT);
+    CHECK(contains(journey_last_error_message(), "clock"));
+    journey_engine_free(manual_clock);
+    journey_engine_free(taken);
+    journey_engine_free(not_taken);
+    journey_catalog_free(catalog);
+    journey_config_free(manual);
+    journey_config_free(config);
+}
+
 int main(void) {
     JourneyConfig *config = NULL;
     JourneyCatalog *catalog = NULL;
@@ -249,6 +285,7 @@ int main(void) {
 
     online_router(catalog);
     frontier();
+    observe_watermark();
 
     /* Agent operations and web action events route by their own key. */
     char *key = NULL;

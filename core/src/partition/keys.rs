@@ -84,13 +84,13 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
     keys
 }
 
-/// The key an operation other than ingest routes by (SPEC §13, "everything else by its own key"):
+/// The key an operation other than ingest routes by (docs/scale-out.md, "Agents and web actions"):
 /// `a:<agentId>` for an agent's login and the custom events sent to it, `w:<actionId>` for a web
-/// action event; its partition is [`super::partition_for`] of it. `None` for ingest (the routers
-/// route events), for reads (they go where the data they read is), for subscriptions (they stay in
-/// the host), and for the ops that name an agent session: they go to the partition the session was
-/// started on, which the host knows from `startAgentSession`.
+/// action event; its partition is [`super::partition_for`] of it. `None` for every other op: the
+/// arms below say why, group by group.
 pub fn command_key(command: &Command) -> Option<String> {
+    // Every variant is named, with no `_` arm, so that a new op does not compile until someone
+    // decides here whether it routes by a key of its own.
     match command {
         Command::StartAgentSession(input) => Some(format!("a:{}", input.agent_id)),
         Command::SendCustomEvent(request) => Some(format!("a:{}", request.agent_id)),
@@ -99,7 +99,20 @@ pub fn command_key(command: &Command) -> Option<String> {
             .and_then(serde_json::Value::as_str)
             .and_then(|id| Uuid::try_parse(id).ok())
             .map(|id| format!("w:{id}")),
-        _ => None,
+        // Events are routed by the routers, by their customer, event id and external id keys.
+        Command::Ingest(_) | Command::IngestBatch(_) => None,
+        // Reads go where the data they read is.
+        Command::Journey(_) | Command::SessionEvents(_) | Command::Paths(_) | Command::Stats => None,
+        // Subscriptions stay in the host.
+        Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => None,
+        // These name an agent session: they go to the partition it was started on, which the host
+        // knows from `startAgentSession`'s answer.
+        Command::EndAgentSession(_) | Command::NextEvents(_) | Command::Release(_) => None,
+        // Clock moves go to every partition at their position in the input (docs/scale-out.md,
+        // "Order and the clock"); checkpoints and state moves are each partition's own, sent to it
+        // by the host that owns it.
+        Command::Advance(_) | Command::SetNow(_) | Command::ObserveWatermark(_) => None,
+        Command::Checkpoint(_) | Command::LastCheckpoint | Command::MoveOut(_) | Command::MoveIn(_) => None,
     }
 }
 
