@@ -10,12 +10,9 @@
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
 use crate::base::error::{JourneyError, Result};
-use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::image::{Image, ImageHeader, ImagePart};
-use crate::model::event::DigestKey;
 use crate::state::agent;
-use crate::state::stats::Stats;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -30,23 +27,14 @@ const VERSION_WITHOUT_CHECKPOINT: u32 = 1;
 const HEADER_BYTES: usize = 12;
 const TRAILER_BYTES: usize = 20;
 
-/// The first part of a snapshot body: the record number, then the engine's [`ImageHeader`].
+/// The first part of a snapshot body: the record number, then the engine's [`ImageHeader`]
+/// (postcard writes a nested struct as its fields in order, so this reads the flat header that
+/// earlier versions wrote).
 #[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct Header {
+struct Header {
     /// The last journal record the state includes.
-    pub seq: u64,
-    /// The catalog the state was built under, as JSON text.
-    pub catalog: String,
-    /// The config it was built under, as JSON text.
-    pub config: String,
-    pub digest_key: DigestKey,
-    pub clock: Millis,
-    pub sweeps: (Millis, Millis),
-    pub stats: Stats,
-    pub customers: u64,
-    pub event_ids: u64,
-    pub agents: u64,
-    pub actions: u64,
+    seq: u64,
+    image: ImageHeader,
 }
 
 /// The snapshot file of record `seq` in `dir`.
@@ -121,20 +109,7 @@ fn write_through(engine: &Engine, seq: u64, path: &Path, temporary: &Path) -> Re
 }
 
 fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Result<()> {
-    let image = engine.image_header();
-    let header = Header {
-        seq,
-        catalog: image.catalog,
-        config: image.config,
-        digest_key: image.digest_key,
-        clock: image.clock,
-        sweeps: image.sweeps,
-        stats: image.stats,
-        customers: image.customers,
-        event_ids: image.event_ids,
-        agents: image.agents,
-        actions: image.actions,
-    };
+    let header = Header { seq, image: engine.image_header() };
     put(out, &header)?;
     let mut result = Ok(());
     engine.each_image_part(|part| {
@@ -189,18 +164,7 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         agents: Vec::new(),
         actions: Vec::new(),
         checkpoint: None,
-        header: ImageHeader {
-            catalog: header.catalog,
-            config: header.config,
-            digest_key: header.digest_key,
-            clock: header.clock,
-            sweeps: header.sweeps,
-            stats: header.stats,
-            customers: header.customers,
-            event_ids: header.event_ids,
-            agents: header.agents,
-            actions: header.actions,
-        },
+        header: header.image,
     };
     for _ in 0..image.header.customers {
         image.customers.push(next(body, &mut rest, "a customer")?);
@@ -255,5 +219,30 @@ mod tests {
         write_body(&engine, 8, &mut body).unwrap();
         assert_eq!(decode(&body, VERSION).unwrap().1.checkpoint.as_deref(), Some(r#"{"offset":3}"#));
         assert!(decode(&body, VERSION_WITHOUT_CHECKPOINT).is_err(), "a version 1 reader stops at the actions");
+    }
+
+    #[test]
+    fn the_header_is_the_flat_header_earlier_versions_wrote() {
+        let catalog = crate::Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
+        let engine = Engine::new(catalog, crate::Config::default()).unwrap();
+        let image = engine.image_header();
+        // The header as versions before the engine image wrote it: one struct of eleven fields.
+        let flat = (
+            9u64,
+            image.catalog.clone(),
+            image.config.clone(),
+            image.digest_key,
+            image.clock,
+            image.sweeps,
+            image.stats.clone(),
+            (0u64, 0u64, 0u64, 0u64),
+        );
+        let mut body = postcard::to_stdvec(&flat).unwrap();
+        body.push(0); // no checkpoint
+        let (seq, read) = decode(&body, VERSION).unwrap();
+        assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
+        let mut written = Vec::new();
+        write_body(&engine, 9, &mut written).unwrap();
+        assert_eq!(written, body, "the header is written as it always was");
     }
 }

@@ -22,7 +22,7 @@ use crate::state::{action, agent};
 use uuid::Uuid;
 
 /// What an image's state was built under, and how many of each part follow.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ImageHeader {
     /// The catalog, as JSON text.
     pub catalog: String,
