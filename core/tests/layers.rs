@@ -1,9 +1,11 @@
 //! The core's layering, checked from its source (docs/architecture.md).
 //!
 //! Each file under `core/src` belongs to the layer of its top folder. A file may name (with
-//! `crate::…` or `super::…`) only modules of its own layer or of layers below it. The check reads
-//! the source text, the cheap form of splitting the layers into crates: it fails on the first
-//! arrow that points up.
+//! `crate::…` or `super::…`, including names the crate root re-exports, such as `crate::Engine`)
+//! only modules of its own layer or of layers below it. The check reads the source text, the cheap
+//! form of splitting the layers into crates: it fails on the first arrow that points up. Test code
+//! (`#[cfg(test)]` items and modules) is left out: a state module's test may build an engine to
+//! drive it, as an integration test would.
 //!
 //! `cargo test -p journey-core --test layers -- --nocapture` also prints the file-level import
 //! graph's circles (strongly connected components), the figure docs/architecture.md quotes.
@@ -104,9 +106,46 @@ fn code_only(text: &str) -> String {
     out
 }
 
+/// `code` without its `#[cfg(test)]` items, and the names of the test-only modules it declares
+/// (`#[cfg(test)] mod listing;`), whose files are test code too.
+fn without_tests(code: &str) -> (String, Vec<String>) {
+    let (mut out, mut rest, mut test_modules) = (String::new(), code, Vec::new());
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let item = rest[at + "#[cfg(test)]".len()..].trim_start();
+        let semicolon = item.find(';').unwrap_or(item.len());
+        let end = match item.find('{').filter(|&brace| brace < semicolon) {
+            Some(brace) => brace + matching_brace(&item[brace..]),
+            None => {
+                if let Some(name) = item[..semicolon].trim().strip_prefix("mod ") {
+                    test_modules.push(name.trim().to_string());
+                }
+                (semicolon + 1).min(item.len())
+            }
+        };
+        rest = &item[end..];
+    }
+    out.push_str(rest);
+    (out, test_modules)
+}
+
+/// The length of the `{…}` block at the start of `text`, braces balanced.
+fn matching_brace(text: &str) -> usize {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 1 => return i + 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 /// Every module path a file names: `crate::a::b::{c, d::e}` and `super::x`, made absolute.
 fn named_paths(file: &SourceFile) -> Vec<Vec<String>> {
-    let code = code_only(&file.text);
+    let code = without_tests(&code_only(&file.text)).0;
     let mut paths = Vec::new();
     for (at, _) in code.match_indices("crate::").chain(code.match_indices("super::")) {
         let before = code[..at].chars().next_back();
@@ -178,9 +217,46 @@ fn split_group(group: &str) -> Vec<&str> {
     members
 }
 
-/// The longest known module that `path` starts with.
-fn resolve<'a>(path: &[String], modules: &'a BTreeMap<Vec<String>, String>) -> Option<&'a String> {
+/// The longest known module that `path` starts with, after the crate root's re-exports are
+/// followed (`crate::Engine` is `crate::engine::Engine`).
+fn resolve<'a>(
+    path: &[String],
+    modules: &'a BTreeMap<Vec<String>, String>,
+    root_names: &BTreeMap<String, Vec<String>>,
+) -> Option<&'a String> {
+    let mut path = path.to_vec();
+    for _ in 0..8 {
+        let Some(alias) = path.first().filter(|first| !modules.contains_key(&[first.to_string()][..])) else { break };
+        let Some(target) = root_names.get(alias) else { break };
+        path.splice(0..1, target.iter().cloned());
+    }
     (1..=path.len()).rev().find_map(|n| modules.get(&path[..n]))
+}
+
+/// The names the crate root re-exports (`pub use engine::Engine;`), each with its path.
+fn root_names(files: &[SourceFile]) -> BTreeMap<String, Vec<String>> {
+    let Some(lib) = files.iter().find(|f| f.module.is_empty()) else { return BTreeMap::new() };
+    let code = without_tests(&code_only(&lib.text)).0;
+    let mut paths = Vec::new();
+    for statement in code.split(';') {
+        if let Some(used) = statement.trim().strip_prefix("pub use ") {
+            expand(Vec::new(), used, &mut paths);
+        }
+    }
+    paths.into_iter().filter_map(|path| Some((path.last()?.clone(), path))).collect()
+}
+
+/// The files that are test code: declared `#[cfg(test)] mod x;`, or inside such a module.
+fn test_files(files: &[SourceFile]) -> BTreeSet<Vec<String>> {
+    let mut test_modules = BTreeSet::new();
+    for file in files {
+        for name in without_tests(&code_only(&file.text)).1 {
+            let mut module = file.module.clone();
+            module.push(name);
+            test_modules.insert(module);
+        }
+    }
+    files.iter().filter(|f| test_modules.iter().any(|t| f.module.starts_with(t))).map(|f| f.module.clone()).collect()
 }
 
 fn rank_of(top: &str) -> (usize, &'static str) {
@@ -196,11 +272,12 @@ fn rank_of(top: &str) -> (usize, &'static str) {
 /// The file-level import graph: file → files it names.
 fn import_graph(files: &[SourceFile]) -> BTreeMap<String, BTreeSet<String>> {
     let modules: BTreeMap<Vec<String>, String> = files.iter().map(|f| (f.module.clone(), f.relative.clone())).collect();
+    let (roots, tests) = (root_names(files), test_files(files));
     let mut graph = BTreeMap::new();
-    for file in files {
+    for file in files.iter().filter(|f| !tests.contains(&f.module)) {
         let targets: BTreeSet<String> = named_paths(file)
             .iter()
-            .filter_map(|path| resolve(path, &modules))
+            .filter_map(|path| resolve(path, &modules, &roots))
             .filter(|target| **target != file.relative && *target != "lib.rs")
             .cloned()
             .collect();
@@ -329,15 +406,19 @@ fn prints_the_import_circles() {
     }
 }
 
+fn planted(relative: &str, text: &str) -> SourceFile {
+    let mut module: Vec<String> = relative.trim_end_matches(".rs").split('/').map(String::from).collect();
+    if module.last().is_some_and(|m| m == "mod") {
+        module.pop();
+    }
+    if module == ["lib"] {
+        module.clear();
+    }
+    SourceFile { module, relative: relative.into(), text: text.into() }
+}
+
 #[test]
 fn the_checker_sees_an_upward_arrow_and_a_circle() {
-    let planted = |relative: &str, text: &str| {
-        let mut module: Vec<String> = relative.trim_end_matches(".rs").split('/').map(String::from).collect();
-        if module.last().is_some_and(|m| m == "mod") {
-            module.pop();
-        }
-        SourceFile { module, relative: relative.into(), text: text.into() }
-    };
     let files = vec![
         planted("base/mod.rs", "pub mod text;"),
         planted("base/text.rs", "// crate::engine is only mentioned\nuse crate::state::store::Store;"),
@@ -347,4 +428,25 @@ fn the_checker_sees_an_upward_arrow_and_a_circle() {
     ];
     assert_eq!(upward_arrows(&files), vec![("base/text.rs".to_string(), "state/store.rs".to_string())]);
     assert_eq!(circles(&import_graph(&files)), vec![vec!["base/text.rs".to_string(), "state/store.rs".to_string()]]);
+}
+
+#[test]
+fn the_checker_follows_root_reexports_and_leaves_tests_out() {
+    let files = vec![
+        planted("lib.rs", "mod state;\npub mod engine;\npub use engine::{Engine, self};"),
+        planted("engine/mod.rs", "pub struct Engine;"),
+        planted("state/mod.rs", "mod card;\n#[cfg(test)]\nmod listing;"),
+        planted(
+            "state/card.rs",
+            "pub fn f(e: &crate::Engine) {}\n#[cfg(test)]\nmod tests { use crate::engine::Engine; }",
+        ),
+        planted("state/listing.rs", "use crate::Engine;"),
+    ];
+    assert_eq!(upward_arrows(&files), vec![("state/card.rs".to_string(), "engine/mod.rs".to_string())]);
+    let without_the_arrow = {
+        let mut files = files;
+        files[3] = planted("state/card.rs", "#[cfg(test)]\nfn helper(e: &crate::Engine) {}\npub fn g() {}");
+        files
+    };
+    assert!(upward_arrows(&without_the_arrow).is_empty());
 }

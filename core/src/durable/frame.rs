@@ -2,7 +2,7 @@
 //!
 //! Record framing:
 //! `magic u32 | length u32 | crc32c(length ‖ payload) u32 | payload`, all little-endian, where the
-//! payload is `seq u64 | now i64 | command JSON`.
+//! payload is `seq u64 | now i64 | change JSON`.
 
 use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
@@ -13,14 +13,14 @@ use std::path::Path;
 pub(crate) const RECORD_MAGIC: u32 = u32::from_le_bytes(*b"JRN1");
 /// Bytes before a record's payload: magic, length, checksum.
 pub(crate) const HEADER_BYTES: usize = 12;
-/// Bytes of a payload before the command JSON: seq and now.
+/// Bytes of a payload before the change JSON: seq and now.
 const PAYLOAD_PREFIX: usize = 16;
 /// The `now` of a record decided before the engine had a time (an event clock with no event).
 const NO_TIME: i64 = i64::MIN;
-/// The largest record payload read back: a record is one command, whose event is at most 64 MiB.
+/// The largest record payload read back: a record is one change, whose event is at most 64 MiB.
 const MAX_PAYLOAD: usize = 256 << 20;
 
-/// One record read back from a journal file; its command stays in the file's bytes.
+/// One record read back from a journal file; its change stays in the file's bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RecordRead {
     /// Byte offset of the record in its file.
@@ -29,8 +29,8 @@ pub(crate) struct RecordRead {
     pub seq: Seq,
     /// The engine's time when the change was made; `None` when it had none yet.
     pub now: Option<Millis>,
-    /// Where the command's JSON text is in the file.
-    command: std::ops::Range<usize>,
+    /// Where the change's JSON text is in the file.
+    change: std::ops::Range<usize>,
 }
 
 /// What reading a journal file found.
@@ -45,19 +45,19 @@ pub(crate) struct JournalRead {
 }
 
 impl JournalRead {
-    /// A record's command, as JSON text.
-    pub fn command(&self, record: &RecordRead) -> &[u8] {
-        &self.bytes[record.command.clone()]
+    /// A record's change, as JSON text.
+    pub fn change(&self, record: &RecordRead) -> &[u8] {
+        &self.bytes[record.change.clone()]
     }
 }
 
-/// Appends one framed record holding `seq`, `now` and the JSON that `write_command` writes.
-pub(crate) fn frame(out: &mut Vec<u8>, seq: Seq, now: Option<Millis>, write_command: impl FnOnce(&mut Vec<u8>)) {
+/// Appends one framed record holding `seq`, `now` and the JSON that `write_change` writes.
+pub(crate) fn frame(out: &mut Vec<u8>, seq: Seq, now: Option<Millis>, write_change: impl FnOnce(&mut Vec<u8>)) {
     let start = out.len();
     out.extend_from_slice(&[0; HEADER_BYTES]);
     out.extend_from_slice(&seq.to_le_bytes());
     out.extend_from_slice(&now.unwrap_or(NO_TIME).to_le_bytes());
-    write_command(out);
+    write_change(out);
     let length = (out.len() - start - HEADER_BYTES) as u32;
     let crc = crc32c::crc32c_append(crc32c::crc32c(&length.to_le_bytes()), &out[start + HEADER_BYTES..]);
     out[start..start + 4].copy_from_slice(&RECORD_MAGIC.to_le_bytes());
@@ -84,7 +84,7 @@ fn record_at(bytes: &[u8], offset: usize) -> Option<(RecordRead, usize)> {
         offset: offset as u64,
         seq,
         now: (now != NO_TIME).then_some(now),
-        command: start..offset + HEADER_BYTES + length,
+        change: start..offset + HEADER_BYTES + length,
     };
     Some((record, offset + HEADER_BYTES + length))
 }
@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(read.records.len(), 2);
         assert_eq!((read.records[0].seq, read.records[0].now), (1, Some(5)));
         assert_eq!(read.records[1].now, None);
-        assert_eq!(read.command(&read.records[1]), b"{}");
+        assert_eq!(read.change(&read.records[1]), b"{}");
         assert_eq!(read.torn, None);
     }
 

@@ -112,12 +112,12 @@ impl JournalFile {
 
     /// Appends one record. The caller holds the engine's order lock, so records are numbered and
     /// placed in the order their effects were applied. `Err` once the journal has failed.
-    pub fn append(&self, now: Option<Millis>, write_command: impl FnOnce(&mut Vec<u8>)) -> Result<Seq> {
+    pub fn append(&self, now: Option<Millis>, write_change: impl FnOnce(&mut Vec<u8>)) -> Result<Seq> {
         let mut state = self.shared.lock();
         state.check()?;
         let seq = state.next_seq;
         let before = state.buffer.len();
-        frame(&mut state.buffer, seq, now, write_command);
+        frame(&mut state.buffer, seq, now, write_change);
         state.bytes += (state.buffer.len() - before) as u64;
         state.next_seq += 1;
         if self.shared.sync == SyncMode::Never && state.buffer.len() >= NEVER_WRITE_AT {

@@ -282,7 +282,7 @@ fn recover(
         let keep = match recover_to {
             RecoverTo::End => records.len(),
             RecoverTo::Checkpoint => {
-                records.iter().rposition(|record| is_checkpoint(read.command(record))).map_or(0, |i| i + 1)
+                records.iter().rposition(|record| is_checkpoint(read.change(record))).map_or(0, |i| i + 1)
             }
         };
         for record in &records[..keep] {
@@ -293,7 +293,7 @@ fn recover(
                 let message = format!("record {} follows record {}", record.seq, seq + recovery.records_replayed);
                 return Err(JourneyError::corrupt(&journal_path, record.offset, message));
             }
-            replay(&engine, &journal_path, read.command(record), record)?;
+            replay(&engine, &journal_path, read.change(record), record)?;
             recovery.records_replayed += 1;
         }
         if through.is_some() {
@@ -318,7 +318,7 @@ fn replay(engine: &Engine, file: &Path, change: &[u8], record: &frame::RecordRea
     let corrupt =
         |message: String| JourneyError::corrupt(file, record.offset, format!("record {}: {message}", record.seq));
     let change = Replayed::parse(change).map_err(corrupt)?;
-    engine.apply_change(record.now, &change).map_err(corrupt)
+    engine.apply_change(record.now, &change)?.map_err(corrupt)
 }
 
 /// Truncates a journal at `offset`, where its torn tail starts.

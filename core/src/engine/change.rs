@@ -113,6 +113,9 @@ pub(crate) enum Replayed<'a> {
     LegacyAgentSessionStart(LegacyLoginInput),
 }
 
+/// Whether a replayed change applied as it did when it was made; `Err` says how it did not.
+pub(crate) type Applied = std::result::Result<(), String>;
+
 /// The input of an `acknowledge` change.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -176,19 +179,19 @@ impl<'a> Replayed<'a> {
 
 impl Engine {
     /// Applies a change read back from a journal, with the clock pinned to `now`, the time it was
-    /// made. `Err` says how it did not apply as it did when it was made: replay must give the
-    /// state the journal describes, or say that it cannot.
-    pub(crate) fn apply_change(&self, now: Option<Millis>, change: &Replayed<'_>) -> std::result::Result<(), String> {
+    /// made. The inner `Err` says how it did not apply as it did when it was made (replay must give
+    /// the state the journal describes, or say that it cannot); the outer `Err` is an ingest's own
+    /// error, passed on as it is.
+    pub(crate) fn apply_change(&self, now: Option<Millis>, change: &Replayed<'_>) -> Result<Applied> {
         self.clock.pin(now);
         let applied = self.apply_pinned(change);
         self.clock.unpin();
         applied
     }
 
-    fn apply_pinned(&self, change: &Replayed<'_>) -> std::result::Result<(), String> {
-        let failed = |e: crate::base::error::JourneyError| e.to_string();
-        match change {
-            Replayed::Ingest(event) => match self.ingest_json(event).map_err(failed)? {
+    fn apply_pinned(&self, change: &Replayed<'_>) -> Result<Applied> {
+        let applied = match change {
+            Replayed::Ingest(event) => match self.ingest_json(event)? {
                 Outcome::Accepted { .. } => Ok(()),
                 other => Err(format!("a recorded event replayed as {}", other.status())),
             },
@@ -215,11 +218,12 @@ impl Engine {
                 .map(|_| ())
                 .map_err(|e| format!("a login failed on replay: {e}")),
             Replayed::Call(command) => self.replay_call(command),
-        }
+        };
+        Ok(applied)
     }
 
     /// Replays a public op through [`Engine::call`], the one dispatcher.
-    fn replay_call(&self, command: &Command) -> std::result::Result<(), String> {
+    fn replay_call(&self, command: &Command) -> Applied {
         let result: Result<Value> = self.call(command);
         let op = || serde_json::to_value(command).ok().and_then(|c| c["op"].as_str().map(str::to_owned));
         let result = result.map_err(|e| format!("{} failed on replay: {e}", op().unwrap_or_default()))?;
@@ -231,5 +235,92 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::error::{Violation, ViolationCode};
+    use serde_json::json;
+
+    fn written(change: &Change<'_>) -> String {
+        let mut out = Vec::new();
+        change.write_json(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The JSON of each change is what the journal has always held (stores written before must
+    /// replay), and it reads back as the same change.
+    #[test]
+    fn every_change_is_written_as_before_and_reads_back() {
+        let event = json!({"a": 1});
+        assert_eq!(written(&Change::Ingest(Source::Text(br#"{"a":1}"#))), r#"{"op":"ingest","input":{"a":1}}"#);
+        let text = written(&Change::Ingest(Source::Value(&event)));
+        assert_eq!(text, r#"{"op":"ingest","input":{"a":1}}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Ingest(b"{\"a\":1}"))));
+
+        let action = json!({"actionId": "x"});
+        let text = written(&Change::ActionEvent(&action));
+        assert_eq!(text, r#"{"op":"recordActionEvent","input":{"actionId":"x"}}"#);
+        assert!(
+            matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::RecordActionEvent(a))) if a == action)
+        );
+
+        let mut tally = Tally::default();
+        tally.duplicate();
+        tally.reject(&[Violation::new(ViolationCode::TooLong, "/a", "x")]);
+        let text = written(&Change::Tally(&tally));
+        assert_eq!(
+            text,
+            r#"{"op":"tally","input":{"eventsDuplicate":1,"eventsRejected":1,"rejectedByCode":{"TOO_LONG":1}}}"#
+        );
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Tally(t)) if t == tally));
+
+        let cutoffs = Cutoffs { actions_before: 0, persisted_before: Some(1_000), sessions_before: None };
+        let text = written(&Change::Evict(cutoffs));
+        assert_eq!(
+            text,
+            r#"{"op":"evict","input":{"actionsBefore":"1970-01-01T00:00:00.000Z","persistedBefore":"1970-01-01T00:00:01.000Z","sessionsBefore":null}}"#
+        );
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Evict(c)) if c == cutoffs));
+
+        let text = written(&Change::Acknowledged { session_id: "s-1", through: 3 });
+        assert_eq!(text, r#"{"op":"acknowledge","input":{"sessionId":"s-1","through":3}}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()),
+            Ok(Replayed::Acknowledged(AcknowledgedInput { session_id, through: 3 })) if session_id == "s-1"));
+
+        let text = written(&Change::AgentSessionStarted { agent_id: "a-1", session_id: Uuid::nil() });
+        assert_eq!(
+            text,
+            r#"{"op":"agentSessionStarted","input":{"agentId":"a-1","sessionId":"00000000-0000-0000-0000-000000000000"}}"#
+        );
+        assert!(matches!(Replayed::parse(text.as_bytes()),
+            Ok(Replayed::AgentSessionStarted(AgentSessionStartedInput { agent_id, session_id })) if agent_id == "a-1" && session_id.is_nil()));
+
+        let text = written(&Change::Call(Command::Advance("46s".into())));
+        assert_eq!(text, r#"{"op":"advance","input":"46s"}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::Advance(by))) if by == "46s"));
+
+        let text = written(&Change::taken("s-1", 2, 5));
+        assert_eq!(text, r#"{"op":"nextEvents","input":{"sessionId":"s-1","timeoutMs":0,"max":5,"ack":2}}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::NextEvents(_)))));
+    }
+
+    #[test]
+    fn old_and_bad_changes_read_as_such() {
+        let legacy = br#"{"op":"startAgentSession","input":{"agentId":"a-1"}}"#;
+        assert!(
+            matches!(Replayed::parse(legacy), Ok(Replayed::LegacyAgentSessionStart(LegacyLoginInput { agent_id })) if agent_id == "a-1")
+        );
+        assert!(is_checkpoint(br#"{"op":"checkpoint","input":{"offset":1}}"#));
+        for bad in [
+            &b"{"[..],
+            br#"{"op":"tally","input":{}}"#,
+            br#"{"op":"evict","input":{"actionsBefore":"x"}}"#,
+            br#"{"op":"explode"}"#,
+        ] {
+            assert!(Replayed::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 }

@@ -78,7 +78,7 @@ impl Gate {
 
 impl Engine {
     /// One state change, decided at `now`. `apply` runs with the gate passed shared; in a durable
-    /// engine, the record that `record` makes of its result (a [`Change`]) (none for a change that changed
+    /// engine, the [`Change`] that `record` makes of its result (none for a change that changed
     /// nothing) is appended in the same critical section, so the journal's order is the order
     /// effects were applied. A failed `apply` changed nothing and is not recorded. Returns the
     /// record's number, to [`Engine::settle`] on.

@@ -1,10 +1,14 @@
-//! The engine (SPEC §7): the one object a host creates. It ties the catalog, the session store, the
-//! journey view, agent queues and web actions together, and is shared freely between threads.
+//! The engine: the one object a host creates. It ties the catalog, the session store, the journey
+//! view, agent queues and web actions together, and is shared freely between threads.
 //!
-//! This file is the facade: each public method reads the clock and hands the work to the part that
-//! does it. The methods of some concepts live with them: ingest in `ingest`, web actions in
-//! [`crate::state::action`], a durable store's `open`/`close` in `durable`. Every state change passes
-//! through `Engine::change` (in `gate`), which is where a durable engine journals it.
+//! This file holds the `Engine` struct and the facade: the clock, agent sessions and polls, and the
+//! journey reads. The files beside it add the engine's other methods, one concern each: `ingest`
+//! (with `batch` and `stream`), `actions`, `paths`, `polls` (the long poll as a future), `command`
+//! (the op table and `Engine::call`), `retention`, `checkpoint`, `transfer` (state moves between
+//! partitions), `image` (what a snapshot saves), and `journal` (durability: `recovery`, `close`,
+//! `snapshot`, durable reads). Every state change passes through `Engine::change` (in `gate`) with
+//! the `Change` (`change`) a durable engine's journal records; only `Engine::open` is in
+//! `durable/` (docs/architecture.md).
 
 mod actions;
 pub mod batch;

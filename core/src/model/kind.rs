@@ -34,9 +34,12 @@ impl SessionKind {
         }
     }
 
+    /// Every kind.
+    pub const ALL: [SessionKind; 3] = [Self::Custom, Self::Web, Self::Conversation];
+
     /// The kind named `name` (as [`SessionKind::as_str`] writes it).
     pub fn from_name(name: &str) -> Option<SessionKind> {
-        [Self::Custom, Self::Web, Self::Conversation].into_iter().find(|kind| kind.as_str() == name)
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 
     /// Whether a catalog may define types of this kind (`conversation` is built in).
@@ -59,7 +62,10 @@ impl SessionKind {
 
     /// Whether its events must carry `session.externalId`.
     pub fn requires_external_id(self) -> bool {
-        self.key_space().is_some()
+        match self {
+            Self::Custom | Self::Conversation => true,
+            Self::Web => false,
+        }
     }
 
     /// Whether its sessions end after `inactivityGap` without events (and may set one).
@@ -70,9 +76,13 @@ impl SessionKind {
         }
     }
 
-    /// Whether its sessions may end by event (`endsOn`).
+    /// Whether its sessions may end by event (`endsOn` in the catalog; a conversation ends when
+    /// its call disconnects).
     pub fn ends_by_event(self) -> bool {
-        !self.ends_by_inactivity()
+        match self {
+            Self::Custom | Self::Conversation => true,
+            Self::Web => false,
+        }
     }
 
     /// The prefix of the name its session ids are derived from (UUIDv5 of `<prefix><externalId>`);
@@ -97,12 +107,19 @@ impl SessionKind {
     /// Whether an agent sees its sessions without `journey:sessionType:view` (conversations are
     /// the agent's own interactions; custom and web types are the catalog's).
     pub(crate) fn listed_without_type_permission(self) -> bool {
-        self.is_conversation()
+        match self {
+            Self::Conversation => true,
+            Self::Custom | Self::Web => false,
+        }
     }
 
-    /// Whether its sessions are the customer's web visits, whose activity the journey view follows.
-    pub fn is_web(self) -> bool {
-        self.ends_by_inactivity()
+    /// Whether its sessions are the customer's web visits: the journey view follows their latest
+    /// activity (a visit revives the customer's status).
+    pub fn is_web_visit(self) -> bool {
+        match self {
+            Self::Web => true,
+            Self::Custom | Self::Conversation => false,
+        }
     }
 }
 
@@ -112,10 +129,12 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_key_spaces_are_distinct() {
-        for kind in [SessionKind::Custom, SessionKind::Web, SessionKind::Conversation] {
+        for kind in SessionKind::ALL {
             assert_eq!(SessionKind::from_name(kind.as_str()), Some(kind));
             assert_eq!(kind.requires_external_id(), kind.key_space().is_some());
             assert!(kind.key_space().is_none_or(|space| space < KEY_SPACES));
+            assert_eq!(kind.session_id_prefix().is_some(), kind.key_space().is_some());
+            assert_ne!(kind.ends_by_event(), kind.ends_by_inactivity());
         }
         assert_ne!(SessionKind::Custom.key_space(), SessionKind::Conversation.key_space());
         assert_eq!(SessionKind::from_name("Web"), None);

@@ -70,7 +70,7 @@ impl ActivityIndex {
         } else {
             self.order.insert((Reverse(time), session.id));
         }
-        if session.kind.is_web() {
+        if session.kind.is_web_visit() {
             self.web.insert((Reverse(time), session.id));
         }
     }

@@ -335,7 +335,7 @@ impl CustomerSessions {
 
     /// The latest event of the web sessions `visible` accepts.
     pub fn latest_web_event_in(&self, visible: impl Fn(&Session) -> bool) -> Option<Millis> {
-        self.iter().filter(|s| s.kind.is_web() && visible(s)).map(Session::last_time).max()
+        self.iter().filter(|s| s.kind.is_web_visit() && visible(s)).map(Session::last_time).max()
     }
 
     /// Evicts the sessions last active before `cutoff` (SPEC §12) and returns what the indexes
