@@ -8,7 +8,9 @@
 //! drive it, as an integration test would.
 //!
 //! `cargo test -p journey-core --test layers -- --nocapture` also prints the file-level import
-//! graph's circles (strongly connected components), the figure docs/architecture.md quotes.
+//! graph's circles (strongly connected components), the figure docs/architecture.md quotes; with
+//! `LAYERS_EDGES=1` it prints every file-to-file import too (`EDGE from to`). The file runs as it
+//! is on an older checkout, to count that tree's circles the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -394,9 +396,9 @@ fn prints_the_import_circles() {
     let edges: usize = graph.values().map(BTreeSet::len).sum();
     let found = circles(&graph);
     if std::env::var_os("LAYERS_EDGES").is_some() {
-        for (f, ts) in &graph {
-            for t in ts {
-                println!("EDGE {f} {t}");
+        for (from, targets) in &graph {
+            for to in targets {
+                println!("EDGE {from} {to}");
             }
         }
     }
