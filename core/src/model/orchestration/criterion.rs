@@ -48,7 +48,8 @@ pub enum CriterionKey {
     EventAttribute(String),
     /// `session.attributes.<name>`: the session's current value of one of its attributes.
     SessionAttribute(String),
-    /// A web event's attribute named by a web key (`page.url` is the attribute `page.url`).
+    /// A web key (`page.url`, `searchQuery`): the web event's attribute named after the `page.`
+    /// prefix (`page.url` reads `url`).
     Web(String),
 }
 

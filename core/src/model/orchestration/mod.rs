@@ -9,12 +9,14 @@
 //! naming the field by JSON pointer.
 
 mod action_map;
+mod against_catalog;
 mod criterion;
 mod pattern;
 mod read;
 mod segment;
 
 pub use action_map::{Action, ActionMap, ActionMediaType, Activation, ActivationType, Schedule, WeeklyHours};
+pub use against_catalog::{check_action_map, check_outcome, check_segment};
 pub use criterion::{Criterion, CriterionKey, Operator};
 pub use pattern::{Journey, JourneyPattern, StreamType};
 pub use read::read_definition;

@@ -18,6 +18,18 @@ pub enum StreamType {
     Conversation,
 }
 
+impl StreamType {
+    /// The session kind whose events the stream is.
+    pub fn kind(self) -> crate::model::kind::SessionKind {
+        use crate::model::kind::SessionKind;
+        match self {
+            StreamType::Web => SessionKind::Web,
+            StreamType::Custom => SessionKind::Custom,
+            StreamType::Conversation => SessionKind::Conversation,
+        }
+    }
+}
+
 /// Matches when at least `count` events of the stream satisfy every criterion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -155,3 +155,89 @@ fn a_custom_event_action_names_its_agent_once() {
     assert_eq!(map.action.agent_id_from, Some(CriterionKey::EventAttribute("courier".into())));
     assert_eq!(map.trigger_with_event_conditions[0].criterion().operator, Operator::Equal);
 }
+
+const CATALOG: &str = r#"{"sessionTypes": [
+  {"name": "delivery", "kind": "custom", "attributes": [{"name": "status", "type": "string"}],
+   "eventTypes": [{"name": "in_transit", "attributes": [{"name": "status", "type": "string"},
+     {"name": "eta", "type": "datetime"}, {"name": "courier", "type": "string"}, {"name": "amount", "type": "decimal"}]}]},
+  {"name": "web", "kind": "web", "eventTypes": [{"name": "page_viewed",
+     "attributes": [{"name": "url", "type": "string"}, {"name": "views", "type": "integer"}]}]}]}"#;
+
+#[test]
+fn definitions_are_checked_against_the_catalog() {
+    let catalog = crate::model::catalog::Catalog::from_json(CATALOG).unwrap();
+    let segment: Segment = read_definition(&genesys_segment()).unwrap();
+    check_segment(&catalog, &segment).unwrap();
+    let pattern = |pattern: Value| -> Segment {
+        read_definition(&json!({"displayName": "s", "journey": {"patterns": [pattern]}})).unwrap()
+    };
+    let fault = |pattern_json: Value| check_segment(&catalog, &pattern(pattern_json)).unwrap_err();
+    let web = |criterion: Value| json!({"criteria": [criterion], "count": 2, "streamType": "Web"});
+    check_segment(
+        &catalog,
+        &pattern(web(json!({"key": "page.url", "values": ["/returns"], "operator": "containsAny"}))),
+    )
+    .unwrap();
+    check_segment(
+        &catalog,
+        &pattern(web(json!({"key": "attributes.views", "values": ["3"], "operator": "greaterThan"}))),
+    )
+    .unwrap();
+    assert_eq!(
+        fault(json!({"count": 1, "streamType": "Custom", "sessionType": "parcel"})).0,
+        "/journey/patterns/0/sessionType"
+    );
+    assert_eq!(
+        fault(json!({"count": 1, "streamType": "Web", "sessionType": "delivery"})).0,
+        "/journey/patterns/0/sessionType"
+    );
+    assert_eq!(
+        fault(json!({"count": 1, "streamType": "Custom", "eventName": "teleported"})).0,
+        "/journey/patterns/0/eventName"
+    );
+    let custom = |criterion: Value| json!({"criteria": [criterion], "count": 1, "streamType": "Custom"});
+    let cases = [
+        (custom(json!({"key": "attributes.colour", "values": ["red"]})), "/journey/patterns/0/criteria/0/key"),
+        (
+            custom(json!({"key": "attributes.status", "values": ["a"], "operator": "lessThan"})),
+            "/journey/patterns/0/criteria/0/operator",
+        ),
+        (
+            custom(json!({"key": "attributes.eta", "values": ["tomorrow"], "operator": "lessThan"})),
+            "/journey/patterns/0/criteria/0/values/0",
+        ),
+        (
+            custom(json!({"key": "attributes.amount", "values": ["1"], "operator": "startsWith"})),
+            "/journey/patterns/0/criteria/0/operator",
+        ),
+        (custom(json!({"key": "session.attributes.eta", "values": ["x"]})), "/journey/patterns/0/criteria/0/key"),
+        (
+            web(json!({"key": "eventName", "values": ["a"], "operator": "greaterThan"})),
+            "/journey/patterns/0/criteria/0/operator",
+        ),
+    ];
+    for (pattern_json, pointer) in cases {
+        assert_eq!(fault(pattern_json.clone()).0, pointer, "{pattern_json}");
+    }
+    // The built-in conversation type is in every catalog.
+    check_segment(&catalog, &pattern(json!({"count": 1, "streamType": "Conversation"}))).unwrap();
+}
+
+#[test]
+fn outcome_values_and_custom_event_agents_name_real_attributes() {
+    let catalog = crate::model::catalog::Catalog::from_json(CATALOG).unwrap();
+    let outcome = |field: &str| -> Outcome {
+        read_definition(&json!({"displayName": "paid", "associatedValueField": {"name": field, "dataType": "Number"}}))
+            .unwrap()
+    };
+    check_outcome(&catalog, &outcome("attributes.amount.value")).unwrap();
+    assert_eq!(check_outcome(&catalog, &outcome("attributes.status")).unwrap_err().0, "/associatedValueField/name");
+    let map = |from: &str| -> ActionMap {
+        read_definition(&json!({"displayName": "tell", "triggerWithEventConditions": [
+            {"key": "attributes.status", "values": ["delayed"], "streamType": "Custom", "sessionType": "delivery"}],
+            "action": {"mediaType": "customEvent", "agentIdFrom": from, "eventName": "Delayed"}}))
+        .unwrap()
+    };
+    check_action_map(&catalog, &map("attributes.courier")).unwrap();
+    assert_eq!(check_action_map(&catalog, &map("attributes.driver")).unwrap_err().0, "/action/agentIdFrom");
+}
