@@ -1,0 +1,254 @@
+//! The segments, outcomes and action maps an engine holds: put (create or replace, with versions),
+//! delete and list, each refusing what would leave the definitions inconsistent.
+
+use crate::base::error::{JourneyError, Result};
+use crate::base::text::clip;
+use crate::base::time::{Millis, format_millis};
+use crate::model::event::NAMESPACE;
+use crate::model::orchestration::{ActionMap, Outcome, Segment};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// How many definitions of each kind an engine holds at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Segments.
+    pub segments: usize,
+    /// Outcomes.
+    pub outcomes: usize,
+    /// Action maps.
+    pub action_maps: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { segments: 500, outcomes: 500, action_maps: 500 }
+    }
+}
+
+/// Every definition, by id (listed in id order).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Definitions {
+    segments: BTreeMap<String, Segment>,
+    outcomes: BTreeMap<String, Outcome>,
+    action_maps: BTreeMap<String, ActionMap>,
+}
+
+/// What the three kinds share, for put: the id, the version and the dates.
+trait Definition: Clone {
+    /// The kind's name in ids and messages.
+    const KIND: &'static str;
+    fn display_name(&self) -> &str;
+    fn stored_version(&self) -> Option<u64>;
+    fn created(&self) -> Option<String>;
+    fn identity(&mut self) -> (&mut Option<String>, &mut Option<u64>);
+    fn dates(&mut self) -> (&mut Option<String>, &mut Option<String>);
+}
+
+macro_rules! definition {
+    ($type:ty, $kind:literal) => {
+        impl Definition for $type {
+            const KIND: &'static str = $kind;
+            fn display_name(&self) -> &str {
+                &self.display_name
+            }
+            fn stored_version(&self) -> Option<u64> {
+                self.version
+            }
+            fn created(&self) -> Option<String> {
+                self.created_date.clone()
+            }
+            fn identity(&mut self) -> (&mut Option<String>, &mut Option<u64>) {
+                (&mut self.id, &mut self.version)
+            }
+            fn dates(&mut self) -> (&mut Option<String>, &mut Option<String>) {
+                (&mut self.created_date, &mut self.modified_date)
+            }
+        }
+    };
+}
+
+definition!(Segment, "segment");
+definition!(Outcome, "outcome");
+definition!(ActionMap, "actionMap");
+
+impl Definitions {
+    /// Creates or replaces a segment; returns it as stored.
+    pub fn put_segment(&mut self, segment: Segment, limits: &Limits, now: Millis) -> Result<Segment> {
+        put(&mut self.segments, segment, limits.segments, now)
+    }
+
+    /// Creates or replaces an outcome; returns it as stored.
+    pub fn put_outcome(&mut self, outcome: Outcome, limits: &Limits, now: Millis) -> Result<Outcome> {
+        put(&mut self.outcomes, outcome, limits.outcomes, now)
+    }
+
+    /// Creates or replaces an action map; every segment it triggers with must exist.
+    pub fn put_action_map(&mut self, map: ActionMap, limits: &Limits, now: Millis) -> Result<ActionMap> {
+        if let Some((i, missing)) =
+            map.trigger_with_segments.iter().enumerate().find(|(_, id)| !self.segments.contains_key(*id))
+        {
+            return Err(JourneyError::invalid_argument(format!(
+                "/triggerWithSegments/{i}: no segment '{}'",
+                clip(missing)
+            )));
+        }
+        put(&mut self.action_maps, map, limits.action_maps, now)
+    }
+
+    /// Deletes a segment: `NOT_FOUND` when there is none, `INVALID_ARGUMENT` while a map uses it.
+    pub fn delete_segment(&mut self, id: &str) -> Result<()> {
+        if let Some(map) = self.action_maps.values().find(|map| map.trigger_with_segments.iter().any(|s| s == id)) {
+            let message = format!(
+                "segment '{}' triggers action map '{}': delete or change the map first",
+                clip(id),
+                clip(map.id.as_deref().unwrap_or_default())
+            );
+            return Err(JourneyError::invalid_argument(message));
+        }
+        remove(&mut self.segments, id, "segment")
+    }
+
+    /// Deletes an outcome: `NOT_FOUND` when there is none.
+    pub fn delete_outcome(&mut self, id: &str) -> Result<()> {
+        remove(&mut self.outcomes, id, "outcome")
+    }
+
+    /// Deletes an action map: `NOT_FOUND` when there is none.
+    pub fn delete_action_map(&mut self, id: &str) -> Result<()> {
+        remove(&mut self.action_maps, id, "action map")
+    }
+
+    /// The segments, in id order.
+    pub fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.segments.values()
+    }
+
+    /// The outcomes, in id order.
+    pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes.values()
+    }
+
+    /// The action maps, in id order.
+    pub fn action_maps(&self) -> impl Iterator<Item = &ActionMap> {
+        self.action_maps.values()
+    }
+}
+
+/// Creates or replaces `definition` in `stored`. Its id is the one given, or a UUIDv5 of its kind
+/// and display name (so a replay or another partition derives the same). A replace that carries a
+/// version must carry the stored one; the stored version is 1 when created and +1 on each replace.
+/// Dates not given are the engine's `now` (a replace keeps the creation date).
+fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit: usize, now: Millis) -> Result<D> {
+    let id = match definition.identity().0.clone() {
+        Some(id) if id.is_empty() || id.chars().count() > 255 => {
+            return Err(JourneyError::invalid_argument("/id: from 1 to 255 characters"));
+        }
+        Some(id) => id,
+        None => Uuid::new_v5(&NAMESPACE, format!("{}:{}", D::KIND, definition.display_name()).as_bytes()).to_string(),
+    };
+    let existing = stored.get(&id);
+    let version = match (existing, definition.stored_version()) {
+        (None, _) if stored.len() >= limit => {
+            return Err(JourneyError::invalid_argument(format!("at most {limit} {}s: delete one first", D::KIND)));
+        }
+        (None, _) => 1,
+        (Some(old), Some(given)) if Some(given) != old.stored_version() => {
+            let current = old.stored_version().unwrap_or(1);
+            return Err(JourneyError::invalid_argument(format!(
+                "/version: {given}, but the stored {} '{}' is at version {current}",
+                D::KIND,
+                clip(&id)
+            )));
+        }
+        (Some(old), _) => old.stored_version().unwrap_or(1) + 1,
+    };
+    let created = existing.and_then(Definition::created);
+    let (id_slot, version_slot) = definition.identity();
+    *id_slot = Some(id.clone());
+    *version_slot = Some(version);
+    let (created_slot, modified_slot) = definition.dates();
+    if created_slot.is_none() {
+        *created_slot = Some(created.unwrap_or_else(|| format_millis(now)));
+    }
+    if modified_slot.is_none() {
+        *modified_slot = Some(format_millis(now));
+    }
+    stored.insert(id, definition.clone());
+    Ok(definition)
+}
+
+fn remove<D>(stored: &mut BTreeMap<String, D>, id: &str, kind: &str) -> Result<()> {
+    match stored.remove(id) {
+        Some(_) => Ok(()),
+        None => Err(JourneyError::NotFound(format!("no {kind} '{}'", clip(id)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::orchestration::read_definition;
+    use serde_json::json;
+
+    fn segment(value: serde_json::Value) -> Segment {
+        read_definition(&value).unwrap()
+    }
+
+    #[test]
+    fn puts_version_and_derive_ids() {
+        let mut definitions = Definitions::default();
+        let limits = Limits::default();
+        let first = definitions.put_segment(segment(json!({"displayName": "Delayed"})), &limits, 1_000).unwrap();
+        assert_eq!(first.version, Some(1));
+        assert_eq!(first.created_date.as_deref(), Some("1970-01-01T00:00:01.000Z"));
+        let id = first.id.clone().unwrap();
+        assert_eq!(Uuid::parse_str(&id).unwrap().get_version_num(), 5);
+        // No id again: the same name is the same segment, replaced.
+        let again = definitions.put_segment(segment(json!({"displayName": "Delayed"})), &limits, 2_000).unwrap();
+        assert_eq!((again.id.as_deref(), again.version), (Some(id.as_str()), Some(2)));
+        assert_eq!(again.created_date, first.created_date, "a replace keeps the creation date");
+        assert_eq!(again.modified_date.as_deref(), Some("1970-01-01T00:00:02.000Z"));
+        let stale = segment(json!({"id": id, "version": 1, "displayName": "Delayed"}));
+        let error = definitions.put_segment(stale, &limits, 3_000).unwrap_err();
+        assert!(error.to_string().contains("/version: 1, but the stored segment"), "{error}");
+        let current = segment(json!({"id": id, "version": 2, "displayName": "Delayed"}));
+        assert_eq!(definitions.put_segment(current, &limits, 3_000).unwrap().version, Some(3));
+        assert_eq!(definitions.segments().count(), 1);
+    }
+
+    #[test]
+    fn maps_need_their_segments_and_hold_them() {
+        let mut definitions = Definitions::default();
+        let limits = Limits::default();
+        let map = |segment_id: &str| -> ActionMap {
+            read_definition(&json!({"id": "m-1", "displayName": "chat", "triggerWithSegments": [segment_id],
+                "action": {"mediaType": "callback"}}))
+            .unwrap()
+        };
+        let error = definitions.put_action_map(map("s-1"), &limits, 0).unwrap_err();
+        assert!(error.to_string().contains("/triggerWithSegments/0: no segment 's-1'"), "{error}");
+        definitions.put_segment(segment(json!({"id": "s-1", "displayName": "Delayed"})), &limits, 0).unwrap();
+        definitions.put_action_map(map("s-1"), &limits, 0).unwrap();
+        let held = definitions.delete_segment("s-1").unwrap_err();
+        assert!(held.to_string().contains("triggers action map 'm-1'"), "{held}");
+        definitions.delete_action_map("m-1").unwrap();
+        definitions.delete_segment("s-1").unwrap();
+        assert_eq!(definitions.delete_segment("s-1").unwrap_err().code(), "NOT_FOUND");
+        assert_eq!(definitions.delete_outcome("o-1").unwrap_err().code(), "NOT_FOUND");
+    }
+
+    #[test]
+    fn limits_count_creations_not_replaces() {
+        let mut definitions = Definitions::default();
+        let limits = Limits { segments: 2, ..Limits::default() };
+        for name in ["a", "b"] {
+            definitions.put_segment(segment(json!({"id": name, "displayName": name})), &limits, 0).unwrap();
+        }
+        let error = definitions.put_segment(segment(json!({"id": "c", "displayName": "c"})), &limits, 0).unwrap_err();
+        assert_eq!(error.code(), "INVALID_ARGUMENT");
+        assert!(error.to_string().contains("at most 2 segments"), "{error}");
+        definitions.put_segment(segment(json!({"id": "a", "displayName": "a again"})), &limits, 0).unwrap();
+        assert_eq!(definitions.segments().map(|s| s.display_name.as_str()).collect::<Vec<_>>(), ["a again", "b"]);
+    }
+}
