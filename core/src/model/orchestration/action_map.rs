@@ -97,6 +97,9 @@ pub struct EventCondition {
     /// How (default `equal`).
     #[serde(default)]
     pub operator: Operator,
+    /// Whether text compares without case (default `false`).
+    #[serde(default)]
+    pub should_ignore_case: bool,
     /// The stream whose events it looks at.
     pub stream_type: StreamType,
     /// Only events of this session type.
@@ -108,13 +111,13 @@ pub struct EventCondition {
 }
 
 impl EventCondition {
-    /// The condition's test, as a criterion (Genesys' conditions compare with case).
+    /// The condition's test, as a criterion.
     pub fn criterion(&self) -> Criterion {
         Criterion {
             key: self.key.clone(),
             values: self.values.clone(),
             operator: self.operator,
-            should_ignore_case: false,
+            should_ignore_case: self.should_ignore_case,
         }
     }
 }
@@ -363,6 +366,9 @@ fn check_activation(activation: &Activation) -> Result<(), (String, String)> {
         (ActivationType::Delay, None | Some(0)) => {
             Err(("/activation/delayInSeconds".into(), "a delay activation needs delayInSeconds of at least 1".into()))
         }
+        (ActivationType::Immediate | ActivationType::OnNextSession, Some(_)) => {
+            Err(("/activation/delayInSeconds".into(), "only a delay activation has a delay".into()))
+        }
         _ => Ok(()),
     }
 }
@@ -375,6 +381,9 @@ fn check_schedule(schedule: &Schedule) -> Result<(), (String, String)> {
             "/schedule/timeZone".into(),
             format!("'{}' is not an IANA time zone name", crate::base::text::clip(zone)),
         ));
+    }
+    if schedule.weekly.is_empty() {
+        return Err(("/schedule/weekly".into(), "a schedule needs at least one interval (it would never open)".into()));
     }
     for (i, hours) in schedule.weekly.iter().enumerate() {
         let at = format!("/schedule/weekly/{i}");
@@ -440,6 +449,7 @@ fn check_custom_event(action: &Action) -> Result<(), (String, String)> {
         (None, None) => {
             return Err(("/action/agentId".into(), "a customEvent action needs agentId or agentIdFrom".into()));
         }
+        (Some(agent), _) if agent.is_empty() => return Err(("/action/agentId".into(), "must not be empty".into())),
         (_, Some(key)) if !matches!(key, CriterionKey::EventAttribute(_)) => {
             return Err((
                 "/action/agentIdFrom".into(),

@@ -9,7 +9,7 @@
 use super::action_map::{ActionMap, ActionMediaType};
 use super::criterion::{Criterion, CriterionKey, Operator};
 use super::pattern::{JourneyPattern, StreamType};
-use super::segment::{Outcome, Segment};
+use super::segment::{Outcome, Segment, ValueType};
 use crate::base::text::clip;
 use crate::base::time::parse_rfc3339;
 use crate::model::catalog::{AttributeDef, AttributeType, Catalog, EventType, SessionType};
@@ -25,18 +25,25 @@ pub fn check_segment(catalog: &Catalog, segment: &Segment) -> Result<(), Fault> 
     check_patterns(catalog, &segment.journey.patterns)
 }
 
-/// Checks an outcome's patterns, and that its value field is a number attribute of some event.
+/// Checks an outcome's patterns, and that its value field is a number attribute of the events
+/// its patterns count (an integer one for `dataType: Integer`).
 pub fn check_outcome(catalog: &Catalog, outcome: &Outcome) -> Result<(), Fault> {
     check_patterns(catalog, &outcome.journey.patterns)?;
-    if let Some(field) = &outcome.associated_value_field
-        && let CriterionKey::EventAttribute(name) = &field.name
-    {
-        let numeric = all_event_attributes(catalog, name)
-            .any(|a| matches!(a.ty, AttributeType::Integer { .. } | AttributeType::Decimal { .. }));
-        if !numeric {
-            let message = format!("no event type has a number attribute '{}'", clip(name));
-            return Err(("/associatedValueField/name".into(), message));
-        }
+    let Some(field) = &outcome.associated_value_field else { return Ok(()) };
+    let CriterionKey::EventAttribute(name) = &field.name else { return Ok(()) };
+    let mut counted = Vec::new();
+    for (i, pattern) in outcome.journey.patterns.iter().enumerate() {
+        let at = format!("/journey/patterns/{i}");
+        let (session_type, event_name) = (pattern.session_type.as_deref(), pattern.event_name.as_deref());
+        counted.extend(candidates(catalog, pattern.stream_type, session_type, event_name, &at)?);
+    }
+    let fits = |ty: &AttributeType| match field.data_type {
+        ValueType::Integer => matches!(ty, AttributeType::Integer { .. }),
+        ValueType::Number => matches!(ty, AttributeType::Integer { .. } | AttributeType::Decimal { .. }),
+    };
+    if !event_attributes(&counted, name).iter().any(|a| fits(&a.ty)) {
+        let message = format!("the events the patterns count have no {:?} attribute '{}'", field.data_type, clip(name));
+        return Err(("/associatedValueField/name".into(), message));
     }
     Ok(())
 }

@@ -83,8 +83,12 @@ pub(crate) fn check_key_on_stream(key: &CriterionKey, stream: StreamType, at: &s
 }
 
 impl Journey {
-    /// Checks every pattern, and that there are at most [`MAX_PATTERNS`].
+    /// Checks every pattern, and that there are from 1 to [`MAX_PATTERNS`] (with none, every
+    /// session would match).
     pub(crate) fn check(&self, at: &str) -> Result<(), (String, String)> {
+        if self.patterns.is_empty() {
+            return Err((format!("{at}/patterns"), "at least one pattern is needed".into()));
+        }
         if self.patterns.len() > MAX_PATTERNS {
             return Err((
                 format!("{at}/patterns"),

@@ -7,9 +7,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A definition of type `T` from its JSON form, checked: the first fault is `INVALID_ARGUMENT`
-/// with the field's JSON pointer (`/journey/patterns/0/streamType: …`).
+/// with the field's JSON pointer (`/journey/patterns/0/streamType: …`). A `null` field reads as an
+/// absent one, as the Genesys SDKs write unset fields.
 pub fn read_definition<T: DeserializeOwned + Checked>(value: &Value) -> Result<T> {
-    let definition: T = serde_path_to_error::deserialize(value).map_err(|error| {
+    let value = without_nulls(value);
+    let definition: T = serde_path_to_error::deserialize(&value).map_err(|error| {
         let pointer = pointer(&error.path().to_string());
         JourneyError::invalid_argument(format!("{pointer}: {}", bounded(error.inner())))
     })?;
@@ -21,6 +23,17 @@ pub fn read_definition<T: DeserializeOwned + Checked>(value: &Value) -> Result<T
 pub trait Checked {
     /// `Err((pointer, message))` for the first field that is wrong.
     fn check(&self) -> std::result::Result<(), (String, String)>;
+}
+
+/// `value` with every object member whose value is `null` left out, at any depth.
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
 }
 
 /// serde_path_to_error's path (`journey.patterns[0].streamType`, `.` at the root) as a JSON

@@ -76,6 +76,9 @@ impl Checked for Segment {
         check_display_name(&self.display_name)?;
         refused_unless_empty(&self.context, "/context", "visitor-attribute context patterns are not tracked")?;
         refused_unless_empty(&self.external_segment, "/externalSegment", "segments assigned by another system")?;
+        if self.assignment_expiration_days == Some(0) {
+            return Err(("/assignmentExpirationDays".into(), "at least 1 day".into()));
+        }
         if self.scope == Scope::Session && self.assignment_expiration_days.is_some() {
             return Err((
                 "/assignmentExpirationDays".into(),

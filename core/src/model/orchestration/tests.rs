@@ -227,11 +227,18 @@ fn definitions_are_checked_against_the_catalog() {
 fn outcome_values_and_custom_event_agents_name_real_attributes() {
     let catalog = crate::model::catalog::Catalog::from_json(CATALOG).unwrap();
     let outcome = |field: &str| -> Outcome {
-        read_definition(&json!({"displayName": "paid", "associatedValueField": {"name": field, "dataType": "Number"}}))
-            .unwrap()
+        read_definition(&json!({"displayName": "paid", "associatedValueField": {"name": field, "dataType": "Number"},
+            "journey": {"patterns": [{"count": 1, "streamType": "Custom", "eventName": "in_transit"}]}}))
+        .unwrap()
     };
     check_outcome(&catalog, &outcome("attributes.amount.value")).unwrap();
     assert_eq!(check_outcome(&catalog, &outcome("attributes.status")).unwrap_err().0, "/associatedValueField/name");
+    // A number attribute of events the patterns do not count does not do.
+    let web_only: Outcome = read_definition(&json!({"displayName": "paid",
+        "associatedValueField": {"name": "attributes.amount", "dataType": "Number"},
+        "journey": {"patterns": [{"count": 1, "streamType": "Web"}]}}))
+    .unwrap();
+    assert_eq!(check_outcome(&catalog, &web_only).unwrap_err().0, "/associatedValueField/name");
     let map = |from: &str| -> ActionMap {
         read_definition(&json!({"displayName": "tell", "triggerWithEventConditions": [
             {"key": "attributes.status", "values": ["delayed"], "streamType": "Custom", "sessionType": "delivery"}],
@@ -240,4 +247,45 @@ fn outcome_values_and_custom_event_agents_name_real_attributes() {
     };
     check_action_map(&catalog, &map("attributes.courier")).unwrap();
     assert_eq!(check_action_map(&catalog, &map("attributes.driver")).unwrap_err().0, "/action/agentIdFrom");
+}
+
+#[test]
+fn nulls_read_as_absent_and_empty_or_idle_settings_are_refused() {
+    // The Genesys SDKs' to_dict() writes unset fields as null.
+    let mut exported = genesys_action_map();
+    for field in ["weight", "activation", "triggerWithEventConditions", "isActive", "schedule", "endDate"] {
+        exported[field] = Value::Null;
+    }
+    let map: ActionMap = read_definition(&exported).unwrap();
+    assert_eq!((map.weight, map.is_active, map.schedule), (2, true, None));
+    let callback = |extra: Value| {
+        let mut map = json!({"displayName": "x", "triggerWithSegments": ["s"], "action": {"mediaType": "callback"}});
+        map.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        map
+    };
+    let cases = [
+        (
+            refused::<ActionMap>(callback(json!({"activation": {"type": "immediate", "delayInSeconds": 5}}))),
+            "/activation/delayInSeconds",
+        ),
+        (
+            refused::<ActionMap>(callback(json!({"schedule": {"timeZone": "Europe/Paris", "weekly": []}}))),
+            "/schedule/weekly",
+        ),
+        (
+            refused::<ActionMap>(json!({"displayName": "x", "triggerWithSegments": ["s"],
+            "action": {"mediaType": "customEvent", "agentId": "", "eventName": "E"}})),
+            "/action/agentId",
+        ),
+        (refused::<Segment>(json!({"displayName": "x", "journey": {"patterns": []}})), "/journey/patterns"),
+        (
+            refused::<Segment>(json!({"displayName": "x", "scope": "Customer", "assignmentExpirationDays": 0,
+            "journey": {"patterns": [{"count": 1, "streamType": "Web"}]}})),
+            "/assignmentExpirationDays",
+        ),
+    ];
+    for (message, pointer) in cases {
+        let named = message.strip_prefix("invalid argument: ").is_some_and(|m| m.starts_with(&format!("{pointer}:")));
+        assert!(named, "{message} should name {pointer}");
+    }
 }

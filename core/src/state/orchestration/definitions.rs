@@ -135,18 +135,14 @@ impl Definitions {
     }
 }
 
-/// Creates or replaces `definition` in `stored`. Its id is the one given, or a UUIDv5 of its kind
-/// and display name (so a replay or another partition derives the same). A replace that carries a
-/// version must carry the stored one; the stored version is 1 when created and +1 on each replace.
-/// Dates not given are the engine's `now` (a replace keeps the creation date).
+/// Creates or replaces `definition` in `stored`. Its id is the UUID given (replacing the
+/// definition with that id, if any), or, when none is given, a UUIDv5 of its kind and display name
+/// (so a replay or another partition derives the same), which creates: a definition of that name
+/// made without an id already is `INVALID_ARGUMENT`, never silently replaced. A replace that
+/// carries a version must carry the stored one; the stored version is 1 when created and +1 on
+/// each replace. The dates are the engine's: `createdDate` when created, `modifiedDate` now.
 fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit: usize, now: Millis) -> Result<D> {
-    let id = match definition.identity().0.clone() {
-        Some(id) if id.is_empty() || id.chars().count() > 255 => {
-            return Err(JourneyError::invalid_argument("/id: from 1 to 255 characters"));
-        }
-        Some(id) => id,
-        None => Uuid::new_v5(&NAMESPACE, format!("{}:{}", D::KIND, definition.display_name()).as_bytes()).to_string(),
-    };
+    let id = definition_id(&definition, stored)?;
     let existing = stored.get(&id);
     let version = match (existing, definition.stored_version()) {
         (None, _) if stored.len() >= limit => {
@@ -156,26 +152,40 @@ fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit
         (Some(old), Some(given)) if Some(given) != old.stored_version() => {
             let current = old.stored_version().unwrap_or(1);
             return Err(JourneyError::invalid_argument(format!(
-                "/version: {given}, but the stored {} '{}' is at version {current}",
-                D::KIND,
-                clip(&id)
+                "/version: {given}, but the stored {} '{id}' is at version {current}",
+                D::KIND
             )));
         }
         (Some(old), _) => old.stored_version().unwrap_or(1) + 1,
     };
-    let created = existing.and_then(Definition::created);
+    let created = existing.and_then(Definition::created).unwrap_or_else(|| format_millis(now));
     let (id_slot, version_slot) = definition.identity();
     *id_slot = Some(id.clone());
     *version_slot = Some(version);
     let (created_slot, modified_slot) = definition.dates();
-    if created_slot.is_none() {
-        *created_slot = Some(created.unwrap_or_else(|| format_millis(now)));
-    }
-    if modified_slot.is_none() {
-        *modified_slot = Some(format_millis(now));
-    }
+    *created_slot = Some(created);
+    *modified_slot = Some(format_millis(now));
     stored.insert(id, definition.clone());
     Ok(definition)
+}
+
+/// The id a put stores under: the given one as a canonical UUID, or one derived from the name.
+fn definition_id<D: Definition>(definition: &D, stored: &BTreeMap<String, D>) -> Result<String> {
+    let given = definition.clone().identity().0.clone();
+    if let Some(given) = given {
+        return Uuid::try_parse(&given)
+            .map(|id| id.to_string())
+            .map_err(|_| JourneyError::invalid_argument(format!("/id: '{}' is not a UUID", clip(&given))));
+    }
+    let derived = Uuid::new_v5(&NAMESPACE, format!("{}:{}", D::KIND, definition.display_name()).as_bytes()).to_string();
+    if stored.contains_key(&derived) {
+        return Err(JourneyError::invalid_argument(format!(
+            "/id: a {} named '{}' exists ({derived}): put it with its id and version to replace it",
+            D::KIND,
+            clip(definition.display_name())
+        )));
+    }
+    Ok(derived)
 }
 
 fn remove<D>(stored: &mut BTreeMap<String, D>, id: &str, kind: &str) -> Result<()> {
@@ -191,30 +201,50 @@ mod tests {
     use crate::model::orchestration::read_definition;
     use serde_json::json;
 
+    const S1: &str = "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e";
+    const M1: &str = "7e1c2d3a-9b8f-4c6d-8e5f-0a1b2c3d4e5f";
+
     fn segment(value: serde_json::Value) -> Segment {
         read_definition(&value).unwrap()
+    }
+
+    fn named(name: &str, id: Option<&str>) -> Segment {
+        let pattern = json!({"patterns": [{"count": 1, "streamType": "Custom"}]});
+        match id {
+            Some(id) => segment(json!({"id": id, "displayName": name, "journey": pattern})),
+            None => segment(json!({"displayName": name, "journey": pattern})),
+        }
     }
 
     #[test]
     fn puts_version_and_derive_ids() {
         let mut definitions = Definitions::default();
         let limits = Limits::default();
-        let first = definitions.put_segment(segment(json!({"displayName": "Delayed"})), &limits, 1_000).unwrap();
+        let first = definitions.put_segment(named("Delayed", None), &limits, 1_000).unwrap();
         assert_eq!(first.version, Some(1));
         assert_eq!(first.created_date.as_deref(), Some("1970-01-01T00:00:01.000Z"));
         let id = first.id.clone().unwrap();
         assert_eq!(Uuid::parse_str(&id).unwrap().get_version_num(), 5);
-        // No id again: the same name is the same segment, replaced.
-        let again = definitions.put_segment(segment(json!({"displayName": "Delayed"})), &limits, 2_000).unwrap();
+        // No id again: the same name is refused, never silently replaced.
+        let error = definitions.put_segment(named("Delayed", None), &limits, 2_000).unwrap_err();
+        assert!(error.to_string().contains("put it with its id and version"), "{error}");
+        let again = definitions.put_segment(named("Delayed", Some(&id.to_uppercase())), &limits, 2_000).unwrap();
         assert_eq!((again.id.as_deref(), again.version), (Some(id.as_str()), Some(2)));
         assert_eq!(again.created_date, first.created_date, "a replace keeps the creation date");
         assert_eq!(again.modified_date.as_deref(), Some("1970-01-01T00:00:02.000Z"));
-        let stale = segment(json!({"id": id, "version": 1, "displayName": "Delayed"}));
+        let mut stale = named("Delayed", Some(&id));
+        stale.version = Some(1);
         let error = definitions.put_segment(stale, &limits, 3_000).unwrap_err();
         assert!(error.to_string().contains("/version: 1, but the stored segment"), "{error}");
-        let current = segment(json!({"id": id, "version": 2, "displayName": "Delayed"}));
-        assert_eq!(definitions.put_segment(current, &limits, 3_000).unwrap().version, Some(3));
+        let mut current = named("Delayed", Some(&id));
+        current.version = Some(2);
+        current.modified_date = Some("2001-01-01T00:00:00Z".into());
+        let stored = definitions.put_segment(current, &limits, 3_000).unwrap();
+        assert_eq!(stored.version, Some(3));
+        assert_eq!(stored.modified_date.as_deref(), Some("1970-01-01T00:00:03.000Z"), "the dates are the engine's");
         assert_eq!(definitions.segments().count(), 1);
+        let error = definitions.put_segment(named("x", Some("s-1")), &limits, 0).unwrap_err();
+        assert!(error.to_string().contains("/id: 's-1' is not a UUID"), "{error}");
     }
 
     #[test]
@@ -222,33 +252,34 @@ mod tests {
         let mut definitions = Definitions::default();
         let limits = Limits::default();
         let map = |segment_id: &str| -> ActionMap {
-            read_definition(&json!({"id": "m-1", "displayName": "chat", "triggerWithSegments": [segment_id],
+            read_definition(&json!({"id": M1, "displayName": "chat", "triggerWithSegments": [segment_id],
                 "action": {"mediaType": "callback"}}))
             .unwrap()
         };
-        let error = definitions.put_action_map(map("s-1"), &limits, 0).unwrap_err();
-        assert!(error.to_string().contains("/triggerWithSegments/0: no segment 's-1'"), "{error}");
-        definitions.put_segment(segment(json!({"id": "s-1", "displayName": "Delayed"})), &limits, 0).unwrap();
-        definitions.put_action_map(map("s-1"), &limits, 0).unwrap();
-        let held = definitions.delete_segment("s-1").unwrap_err();
-        assert!(held.to_string().contains("triggers action map 'm-1'"), "{held}");
-        definitions.delete_action_map("m-1").unwrap();
-        definitions.delete_segment("s-1").unwrap();
-        assert_eq!(definitions.delete_segment("s-1").unwrap_err().code(), "NOT_FOUND");
-        assert_eq!(definitions.delete_outcome("o-1").unwrap_err().code(), "NOT_FOUND");
+        let error = definitions.put_action_map(map(S1), &limits, 0).unwrap_err();
+        assert!(error.to_string().contains(&format!("/triggerWithSegments/0: no segment '{S1}'")), "{error}");
+        definitions.put_segment(named("Delayed", Some(S1)), &limits, 0).unwrap();
+        definitions.put_action_map(map(S1), &limits, 0).unwrap();
+        let held = definitions.delete_segment(S1).unwrap_err();
+        assert!(held.to_string().contains(&format!("triggers action map '{M1}'")), "{held}");
+        definitions.delete_action_map(M1).unwrap();
+        definitions.delete_segment(S1).unwrap();
+        assert_eq!(definitions.delete_segment(S1).unwrap_err().code(), "NOT_FOUND");
+        assert_eq!(definitions.delete_outcome(S1).unwrap_err().code(), "NOT_FOUND");
     }
 
     #[test]
     fn limits_count_creations_not_replaces() {
         let mut definitions = Definitions::default();
         let limits = Limits { segments: 2, ..Limits::default() };
-        for name in ["a", "b"] {
-            definitions.put_segment(segment(json!({"id": name, "displayName": name})), &limits, 0).unwrap();
-        }
-        let error = definitions.put_segment(segment(json!({"id": "c", "displayName": "c"})), &limits, 0).unwrap_err();
+        let a = definitions.put_segment(named("a", None), &limits, 0).unwrap().id.unwrap();
+        definitions.put_segment(named("b", None), &limits, 0).unwrap();
+        let error = definitions.put_segment(named("c", None), &limits, 0).unwrap_err();
         assert_eq!(error.code(), "INVALID_ARGUMENT");
         assert!(error.to_string().contains("at most 2 segments"), "{error}");
-        definitions.put_segment(segment(json!({"id": "a", "displayName": "a again"})), &limits, 0).unwrap();
-        assert_eq!(definitions.segments().map(|s| s.display_name.as_str()).collect::<Vec<_>>(), ["a again", "b"]);
+        definitions.put_segment(named("a again", Some(&a)), &limits, 0).unwrap();
+        let mut names: Vec<&str> = definitions.segments().map(|s| s.display_name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["a again", "b"]);
     }
 }
