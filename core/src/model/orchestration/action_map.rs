@@ -86,7 +86,10 @@ fn medium() -> u8 {
     2
 }
 
-/// One condition of `triggerWithEventConditions`: a criterion on a stream's events.
+/// One condition of `triggerWithEventConditions`: a criterion on a stream's events. The
+/// criterion's fields are repeated rather than flattened in: serde cannot refuse unknown keys
+/// beside a flattened struct, and its errors inside one lose the field's path, which every refusal
+/// must name. (The descriptive fields repeated in the three definitions are so for the same reason.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventCondition {
