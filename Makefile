@@ -142,7 +142,7 @@ miri: miri-tools
 
 ## miri-smoke: the agent queues, JSON reader, interrupts and stream reader under Miri (about a minute)
 miri-smoke: miri-tools
-	$(MIRI) -- agent::queue json:: interrupt:: stream::
+	$(MIRI) -- state::agent::tests json:: interrupt:: stream::
 
 ## miri-tools: the nightly toolchain's miri and rust-src components, installed when missing
 miri-tools: fuzz-tools
