@@ -8,7 +8,8 @@ use crate::state::action::{ActionEvent, ActionRecord, Callback, SubscriptionId};
 use std::sync::Arc;
 
 impl Engine {
-    /// Records a web action event (SPEC §6) and, when the state changed, calls the subscribers.
+    /// Records a web action event (README, "Agents and web actions") and, when the state changed,
+    /// calls the subscribers.
     pub fn record_action_event(&self, event: &serde_json::Value) -> Result<ActionRecord> {
         self.expire()?;
         let now = self.stamp();

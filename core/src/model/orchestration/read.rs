@@ -47,7 +47,7 @@ fn pointer(path: &str) -> String {
         let (name, indexes) = segment.split_once('[').map_or((segment, ""), |(n, rest)| (n, rest));
         if !name.is_empty() {
             out.push('/');
-            out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+            out.push_str(&crate::model::catalog::escape(name));
         }
         for index in indexes.split('[').filter(|i| !i.is_empty()) {
             out.push('/');
