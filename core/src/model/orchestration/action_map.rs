@@ -271,6 +271,19 @@ pub enum Weekday {
     Sunday,
 }
 
+impl Weekday {
+    /// Monday to Sunday.
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+}
+
 impl Checked for ActionMap {
     fn check(&self) -> Result<(), (String, String)> {
         check_display_name(&self.display_name)?;
@@ -377,13 +390,9 @@ fn check_activation(activation: &Activation) -> Result<(), (String, String)> {
 }
 
 fn check_schedule(schedule: &Schedule) -> Result<(), (String, String)> {
-    let zone = &schedule.time_zone;
-    let named = zone == "UTC" || zone.split('/').count() >= 2 && zone.split('/').all(|part| !part.is_empty());
-    if !named || zone.len() > 64 || !zone.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) {
-        return Err((
-            "/schedule/timeZone".into(),
-            format!("'{}' is not an IANA time zone name", crate::base::text::clip(zone)),
-        ));
+    if schedule.zone().is_none() {
+        let zone = crate::base::text::clip(&schedule.time_zone);
+        return Err(("/schedule/timeZone".into(), format!("'{zone}' is not an IANA time zone name")));
     }
     if schedule.weekly.is_empty() {
         return Err(("/schedule/weekly".into(), "a schedule needs at least one interval (it would never open)".into()));
@@ -397,6 +406,29 @@ fn check_schedule(schedule: &Schedule) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+impl Schedule {
+    /// The zone, from the IANA time zone database compiled into the library.
+    fn zone(&self) -> Option<chrono_tz::Tz> {
+        self.time_zone.parse().ok()
+    }
+
+    /// Whether the schedule is open at `time`: some interval of the local weekday holds the local
+    /// time of day (from inclusive, to exclusive). A schedule that did not load is never open.
+    pub fn is_open(&self, time: crate::base::time::Millis) -> bool {
+        use chrono::{Datelike, Timelike};
+        let (Some(zone), Some(utc)) = (self.zone(), chrono::DateTime::from_timestamp_millis(time)) else {
+            return false;
+        };
+        let local = utc.with_timezone(&zone);
+        let day = Weekday::ALL[local.weekday().num_days_from_monday() as usize];
+        let minute = local.hour() * 60 + local.minute();
+        self.weekly.iter().any(|hours| {
+            let range = minutes(&hours.from).zip(minutes(&hours.to));
+            hours.day == day && range.is_some_and(|(from, to)| from <= minute && minute < to)
+        })
+    }
 }
 
 /// `HH:MM` as minutes after midnight (`24:00` is the end of the day).

@@ -1,8 +1,18 @@
-//! Orchestration state (docs/orchestration.md): the definitions an engine holds and their compiled
-//! form ([`Rules`]). Evaluation and the per-session and per-customer state it keeps come next.
+//! Orchestration state (docs/orchestration.md): the definitions an engine holds, compiled into an
+//! index ([`Rules`]); what evaluation remembers per customer and per session ([`CustomerState`]);
+//! and evaluation itself ([`evaluate()`]), a pure function of the two and one event.
 
+mod customer;
 mod definitions;
+mod evaluate;
+mod matching;
 mod rules;
 
+pub(crate) use customer::{Achievement, Assignment, CustomerState, Qualification, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
+pub(crate) use evaluate::{Decisions, Event, Firing, Surroundings, evaluate, may_act};
+pub(crate) use matching::{Facts, Scalar};
 pub(crate) use rules::{Compiled, Rules};
+
+#[cfg(test)]
+mod tests;

@@ -3,24 +3,236 @@
 //! Ingest reads the rules on every accepted event, and a put is rare: so readers take an `Arc` of
 //! the current rules (one read lock, held for a pointer copy) and a put builds new rules beside
 //! them and swaps them in. A reader never waits for a put to compile.
+//!
+//! Compiling turns every active pattern and event condition into entries of an index keyed by the
+//! event types it can count (its stream's, narrowed by session type and event name), each entry
+//! holding its criteria compiled for that event type ([`matching`](super::matching)). An event
+//! whose type no entry lists costs one hash lookup.
 
+use super::matching::{self, Test};
 use crate::base::error::Result;
-use crate::model::catalog::Catalog;
+use crate::base::shard::FastMap;
+use crate::base::time::{Millis, parse_rfc3339};
+use crate::model::catalog::{Catalog, EventType, SessionType};
+use crate::model::orchestration::{ActionMap, Criterion, JourneyPattern, Scope, StreamType, ValueType};
 use crate::state::orchestration::Definitions;
 use std::sync::{Arc, PoisonError, RwLock};
+
+/// What an index entry counts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// A segment, by its place in [`Compiled::segments`].
+    Segment(usize),
+    /// An outcome, by its place in [`Compiled::outcomes`].
+    Outcome(usize),
+    /// An action map's event condition, by the map's place in [`Compiled::maps`].
+    Map(usize),
+}
+
+/// One pattern (or event condition) compiled for one event type.
+#[derive(Debug, Clone)]
+pub(crate) struct Counted {
+    pub owner: Owner,
+    /// The pattern's (or condition's) place in its definition.
+    pub pattern: usize,
+    /// Every test must hold for the event to count.
+    pub tests: Box<[Test]>,
+}
+
+/// A segment, as evaluation uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct SegmentRule {
+    pub id: Box<str>,
+    pub version: u64,
+    pub scope: Scope,
+    /// How many events each pattern needs.
+    pub counts: Box<[u32]>,
+    /// How long a customer assignment lasts.
+    pub lasts: Option<Millis>,
+}
+
+/// An outcome, as evaluation uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct OutcomeRule {
+    pub id: Box<str>,
+    pub version: u64,
+    pub counts: Box<[u32]>,
+    /// The event attribute its value is read from, and how.
+    pub value: Option<(Box<str>, ValueType)>,
+}
+
+/// An action map, as evaluation uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct MapRule {
+    pub id: Box<str>,
+    pub version: u64,
+    /// The segments that trigger it, by place in [`Compiled::segments`].
+    pub segments: Box<[usize]>,
+    /// How many event conditions it has (each needs one event).
+    pub conditions: usize,
+    pub starts: Option<Millis>,
+    pub ends: Option<Millis>,
+    /// The map as stored (its action, activation, weight, caps and schedule).
+    pub map: Arc<ActionMap>,
+}
 
 /// The definitions, and what evaluation needs of them.
 #[derive(Debug, Default)]
 pub(crate) struct Compiled {
     /// The definitions, as stored.
     pub definitions: Definitions,
+    /// The active segments, outcomes and maps, in id order.
+    pub segments: Vec<SegmentRule>,
+    pub outcomes: Vec<OutcomeRule>,
+    pub maps: Vec<MapRule>,
+    /// For each segment, the maps it triggers.
+    pub maps_by_segment: Vec<Vec<usize>>,
+    /// (session type, event type) → what an event of that type may count.
+    index: FastMap<(usize, usize), Box<[Counted]>>,
 }
 
 impl Compiled {
-    /// Compiles `definitions` against the catalog whose indices evaluation uses.
-    pub fn new(definitions: Definitions, _catalog: &Catalog) -> Compiled {
-        Compiled { definitions }
+    /// Compiles `definitions` against the catalog whose indices evaluation uses. Inactive
+    /// definitions are kept but not compiled: nothing evaluates them.
+    pub fn new(definitions: Definitions, catalog: &Catalog) -> Compiled {
+        let mut compiled = Compiled { definitions, ..Compiled::default() };
+        let mut index: FastMap<(usize, usize), Vec<Counted>> = FastMap::default();
+        let segments: Vec<_> = compiled.definitions.segments().filter(|s| s.is_active).cloned().collect();
+        for segment in &segments {
+            let owner = Owner::Segment(compiled.segments.len());
+            index_patterns(&mut index, catalog, owner, &segment.journey.patterns);
+            compiled.segments.push(SegmentRule {
+                id: segment.id.as_deref().unwrap_or_default().into(),
+                version: segment.version.unwrap_or(1),
+                scope: segment.scope,
+                counts: segment.journey.patterns.iter().map(|p| p.count).collect(),
+                lasts: segment.assignment_expiration_days.map(|days| i64::from(days) * 86_400_000),
+            });
+        }
+        let outcomes: Vec<_> = compiled.definitions.outcomes().filter(|o| o.is_active).cloned().collect();
+        for outcome in &outcomes {
+            let owner = Owner::Outcome(compiled.outcomes.len());
+            index_patterns(&mut index, catalog, owner, &outcome.journey.patterns);
+            let value = outcome.associated_value_field.as_ref().map(|field| {
+                let name = String::from(field.name.clone());
+                let name = name.strip_prefix("attributes.").unwrap_or(&name).to_owned();
+                (name.into_boxed_str(), field.data_type)
+            });
+            compiled.outcomes.push(OutcomeRule {
+                id: outcome.id.as_deref().unwrap_or_default().into(),
+                version: outcome.version.unwrap_or(1),
+                counts: outcome.journey.patterns.iter().map(|p| p.count).collect(),
+                value,
+            });
+        }
+        compiled.maps_by_segment = vec![Vec::new(); compiled.segments.len()];
+        let maps: Vec<_> = compiled.definitions.action_maps().filter(|m| m.is_active).cloned().collect();
+        for map in maps {
+            let place = compiled.maps.len();
+            for (i, condition) in map.trigger_with_event_conditions.iter().enumerate() {
+                let criterion = condition.criterion();
+                let found = event_types(catalog, condition.stream_type, condition.session_type.as_deref());
+                index_criteria(&mut index, Owner::Map(place), i, found, condition.event_name.as_deref(), &[criterion]);
+            }
+            let segments: Box<[usize]> = map
+                .trigger_with_segments
+                .iter()
+                .filter_map(|id| compiled.segments.iter().position(|s| *s.id == **id))
+                .collect();
+            segments.iter().for_each(|s| compiled.maps_by_segment[*s].push(place));
+            compiled.maps.push(MapRule {
+                id: map.id.as_deref().unwrap_or_default().into(),
+                version: map.version.unwrap_or(1),
+                segments,
+                conditions: map.trigger_with_event_conditions.len(),
+                starts: map.start_date.as_deref().and_then(parse_rfc3339),
+                ends: map.end_date.as_deref().and_then(parse_rfc3339),
+                map: Arc::new(map),
+            });
+        }
+        compiled.index = index.into_iter().map(|(key, entries)| (key, entries.into_boxed_slice())).collect();
+        compiled
     }
+
+    /// What an event of this type may count (empty for most events).
+    pub fn counted(&self, session_type: usize, event_type: usize) -> &[Counted] {
+        if self.index.is_empty() {
+            return &[];
+        }
+        self.index.get(&(session_type, event_type)).map_or(&[], |entries| entries)
+    }
+
+    /// Whether any active rule exists: with none, evaluation has nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.segments.is_empty() && self.outcomes.is_empty() && self.maps.is_empty()
+    }
+
+    /// Whether some map is triggered by segments: then any event of a session that holds one may
+    /// qualify it.
+    pub fn has_segment_maps(&self) -> bool {
+        self.maps_by_segment.iter().any(|maps| !maps.is_empty())
+    }
+}
+
+/// The session types of a stream, narrowed to one when named.
+fn event_types<'c>(
+    catalog: &'c Catalog,
+    stream: StreamType,
+    session_type: Option<&str>,
+) -> impl Iterator<Item = (usize, &'c SessionType)> + 'c {
+    let named = session_type.map(str::to_owned);
+    catalog
+        .session_types()
+        .iter()
+        .enumerate()
+        .filter(move |(_, ty)| ty.kind == stream.kind() && named.as_deref().is_none_or(|name| ty.name == name))
+}
+
+fn index_patterns(
+    index: &mut FastMap<(usize, usize), Vec<Counted>>,
+    catalog: &Catalog,
+    owner: Owner,
+    patterns: &[JourneyPattern],
+) {
+    for (i, pattern) in patterns.iter().enumerate() {
+        let found = event_types(catalog, pattern.stream_type, pattern.session_type.as_deref());
+        index_criteria(index, owner, i, found, pattern.event_name.as_deref(), &pattern.criteria);
+    }
+}
+
+/// Adds an entry for every event type of `session_types` (named `event_name` when given) on
+/// which the criteria can hold, with the criteria compiled for it.
+fn index_criteria<'c>(
+    index: &mut FastMap<(usize, usize), Vec<Counted>>,
+    owner: Owner,
+    pattern: usize,
+    session_types: impl Iterator<Item = (usize, &'c SessionType)>,
+    event_name: Option<&str>,
+    criteria: &[Criterion],
+) {
+    for (s, session_type) in session_types {
+        for (e, event_type) in session_type.event_types.iter().enumerate() {
+            if event_name.is_some_and(|name| event_type.name != name) {
+                continue;
+            }
+            if let Some(tests) = compile_all(criteria, session_type, event_type) {
+                index.entry((s, e)).or_default().push(Counted { owner, pattern, tests });
+            }
+        }
+    }
+}
+
+/// The criteria's tests for one event type; `None` when one can never hold on it.
+fn compile_all(criteria: &[Criterion], session_type: &SessionType, event_type: &EventType) -> Option<Box<[Test]>> {
+    let mut tests = Vec::new();
+    for criterion in criteria {
+        match matching::compile(criterion, session_type, event_type) {
+            matching::Compiled::Always => {}
+            matching::Compiled::Never => return None,
+            matching::Compiled::Test(test) => tests.push(test),
+        }
+    }
+    Some(tests.into_boxed_slice())
 }
 
 /// The current rules of one engine.

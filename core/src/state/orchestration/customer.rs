@@ -1,0 +1,119 @@
+//! What evaluation remembers about one customer: per session, the pattern counts, the segments
+//! assigned, the outcomes achieved and the maps that qualified; per customer, the counts and
+//! assignments of customer-scoped segments and the rotation among equal weights.
+//!
+//! It lives beside the customer's sessions, under the same shard lock, so evaluation reads and
+//! changes one customer's state only, and a state move between partitions carries it whole.
+//! Maps are ordered (`BTreeMap`) so that a snapshot writes the same bytes for the same state.
+
+use crate::base::time::Millis;
+use crate::model::orchestration::ActionMediaType;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Which pattern a count is for: the definition's id and version (a replaced definition counts
+/// afresh from its put) and the pattern's place in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) struct CountKey {
+    pub definition: Box<str>,
+    pub version: u64,
+    pub pattern: u32,
+}
+
+/// A segment assigned to a session, or to the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Assignment {
+    pub segment_id: Box<str>,
+    pub assigned: Millis,
+    /// For a customer assignment: when it ends (`None`: when the customer's data is evicted).
+    pub expires: Option<Millis>,
+}
+
+/// An outcome achieved in a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Achievement {
+    pub outcome_id: Box<str>,
+    pub achieved: Millis,
+    pub value: Option<f64>,
+}
+
+/// What became of a map that qualified in a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Verdict {
+    /// It fired.
+    Fired,
+    /// Another map of higher weight (or the rotation among equal weights) fired instead.
+    Outweighed,
+    /// A frequency cap stopped it (the web action is `frequencyCapReached`).
+    Capped,
+    /// Its schedule stopped it (the web action is `qualifiedOutsideSchedule`).
+    OutsideSchedule,
+}
+
+/// A map that qualified in a session: at most once per map id and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Qualification {
+    pub map_id: Box<str>,
+    pub version: u64,
+    pub media: ActionMediaType,
+    pub qualified: Millis,
+    pub verdict: Verdict,
+    /// The web action it recorded (web actions only).
+    pub action_id: Option<Uuid>,
+    /// The event it qualified on.
+    pub event_id: Uuid,
+}
+
+/// Evaluation's state for one session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SessionState {
+    pub counts: BTreeMap<CountKey, u32>,
+    pub segments: Vec<Assignment>,
+    pub outcomes: Vec<Achievement>,
+    pub maps: Vec<Qualification>,
+}
+
+impl SessionState {
+    /// Whether evaluation has nothing to remember about the session.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.segments.is_empty() && self.outcomes.is_empty() && self.maps.is_empty()
+    }
+
+    /// Whether the map (at this version) already qualified in the session.
+    pub fn qualified(&self, map_id: &str, version: u64) -> bool {
+        self.maps.iter().any(|q| &*q.map_id == map_id && q.version == version)
+    }
+}
+
+/// Evaluation's state for one customer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CustomerState {
+    /// Per session, by session id.
+    pub sessions: BTreeMap<Uuid, SessionState>,
+    /// Counts of customer-scoped segments' patterns, over all the customer's sessions.
+    pub counts: BTreeMap<CountKey, u32>,
+    /// Customer-scoped segments assigned.
+    pub assignments: Vec<Assignment>,
+    /// Moves on each time equal weights compete, choosing the next map in id order.
+    pub rotation: u64,
+}
+
+impl CustomerState {
+    /// Whether there is nothing to keep.
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty() && self.counts.is_empty() && self.assignments.is_empty() && self.rotation == 0
+    }
+
+    /// The customer-scoped assignments in force at `now`.
+    pub fn held(&self, now: Millis) -> impl Iterator<Item = &Assignment> {
+        self.assignments.iter().filter(move |a| a.expires.is_none_or(|end| now < end))
+    }
+
+    /// Drops the state of evicted sessions.
+    pub fn forget_sessions(&mut self, session_ids: &[Uuid]) {
+        for id in session_ids {
+            self.sessions.remove(id);
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! Evaluation of one accepted event against the rules (docs/orchestration.md, "Evaluation").
+//!
+//! A pure function of the customer's orchestration state, the event and the rules: it counts the
+//! event for the patterns and conditions whose criteria hold, assigns segments and achieves
+//! outcomes whose patterns all match, and decides which action maps qualify and what becomes of
+//! each (fired, outweighed, capped, outside its schedule). It changes only the customer's state
+//! and returns the firings for the engine to carry out in the same change, so replaying the
+//! event replays the decisions.
+
+use super::customer::{Achievement, Assignment, CountKey, CustomerState, Qualification, SessionState, Verdict};
+use super::matching::Facts;
+use super::rules::{Compiled, MapRule, Owner};
+use crate::base::time::Millis;
+use crate::model::event::NAMESPACE;
+use crate::model::orchestration::{ActionMap, ActionMediaType, Criterion, CriterionKey, Scope};
+use crate::state::orchestration::matching::{self, Scalar};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// What evaluation needs from outside the customer's state.
+pub(crate) struct Surroundings<'a> {
+    /// The least time between two offers of one media type in a session.
+    pub min_offer_gap: Millis,
+    /// Whether a web action is now `rejected`.
+    pub rejected: &'a dyn Fn(Uuid) -> bool,
+    /// Whether the customer talked with an agent in a conversation overlapping `[from, to]`.
+    pub talked_to_agent: &'a dyn Fn(Millis, Millis) -> bool,
+}
+
+/// The accepted event, as evaluation sees it.
+pub(crate) struct Event<'a> {
+    pub event_id: Uuid,
+    /// Its time (segments and outcomes are dated by the event that matched).
+    pub time: Millis,
+    pub session_id: Uuid,
+    pub session_type: usize,
+    pub event_type: usize,
+    /// The event started its session.
+    pub session_created: bool,
+    /// The first event time of its session.
+    pub session_start: Millis,
+    /// The customer is a cookie (a browser that can be offered a web action).
+    pub cookie: bool,
+    /// The engine's time: maps qualify and fire at it.
+    pub now: Millis,
+    pub facts: &'a dyn Facts,
+}
+
+/// A map that qualified on the event, and what became of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Firing {
+    pub map: Arc<ActionMap>,
+    pub map_id: Box<str>,
+    pub version: u64,
+    pub session_id: Uuid,
+    pub event_id: Uuid,
+    pub at: Millis,
+    pub verdict: Verdict,
+    /// The web action it records (web actions only).
+    pub action_id: Option<Uuid>,
+}
+
+/// Everything evaluating one event decided.
+#[derive(Debug, Default)]
+pub(crate) struct Decisions {
+    pub segments_assigned: u64,
+    pub outcomes_achieved: u64,
+    pub firings: Vec<Firing>,
+}
+
+impl Decisions {
+    /// Whether nothing happened.
+    pub fn is_empty(&self) -> bool {
+        self.segments_assigned == 0 && self.outcomes_achieved == 0 && self.firings.is_empty()
+    }
+}
+
+/// Whether evaluating an event of this type can do anything: with no map triggered by segments,
+/// most events answer no after one hash lookup.
+pub(crate) fn may_act(rules: &Compiled, session_type: usize, event_type: usize) -> bool {
+    !rules.counted(session_type, event_type).is_empty() || rules.has_segment_maps()
+}
+
+/// Evaluates one accepted event; see the module's comment.
+pub(crate) fn evaluate(
+    rules: &Compiled,
+    state: &mut CustomerState,
+    event: &Event<'_>,
+    around: &Surroundings<'_>,
+) -> Decisions {
+    let mut decisions = Decisions::default();
+    let holds_nothing = state.assignments.is_empty()
+        && state.sessions.get(&event.session_id).is_none_or(|session| session.segments.is_empty());
+    if holds_nothing && rules.counted(event.session_type, event.event_type).is_empty() {
+        return decisions;
+    }
+    let mut candidates: Vec<usize> = Vec::new();
+    let session = state.sessions.entry(event.session_id).or_default();
+    let touched = count(rules, session, &mut state.counts, event);
+    for owner in touched {
+        match owner {
+            Owner::Segment(s) => {
+                decisions.segments_assigned +=
+                    assign(rules, s, session, &state.counts, &mut state.assignments, event) as u64;
+            }
+            Owner::Outcome(o) => decisions.outcomes_achieved += achieve(rules, o, session, event) as u64,
+            Owner::Map(m) => {
+                if session_meets_conditions(rules, m, session) {
+                    candidates.push(m);
+                }
+            }
+        }
+    }
+    // A map triggered by segments qualifies at any event of a session that holds one (its page
+    // URL conditions, dates and schedule are read at that event), not only at the assignment.
+    let held =
+        session.segments.iter().chain(state.assignments.iter().filter(|a| a.expires.is_none_or(|end| event.now < end)));
+    for assignment in held {
+        if let Some(s) = rules.segments.iter().position(|rule| rule.id == assignment.segment_id) {
+            candidates.extend(&rules.maps_by_segment[s]);
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let qualified: Vec<usize> = candidates.into_iter().filter(|m| qualifies(&rules.maps[*m], session, event)).collect();
+    decisions.firings = decide(rules, qualified, state, event, around);
+    // Most sessions match nothing: keep no empty state for them.
+    if state.sessions.get(&event.session_id).is_some_and(SessionState::is_empty) {
+        state.sessions.remove(&event.session_id);
+    }
+    decisions
+}
+
+/// Counts the event for every pattern and condition it satisfies; returns their owners.
+fn count(
+    rules: &Compiled,
+    session: &mut SessionState,
+    customer_counts: &mut std::collections::BTreeMap<CountKey, u32>,
+    event: &Event<'_>,
+) -> Vec<Owner> {
+    let mut touched = Vec::new();
+    for counted in rules.counted(event.session_type, event.event_type) {
+        if !counted.tests.iter().all(|test| test.holds(event.facts)) {
+            continue;
+        }
+        let (definition, version, customer_scope) = match counted.owner {
+            Owner::Segment(s) => {
+                (&rules.segments[s].id, rules.segments[s].version, rules.segments[s].scope == Scope::Customer)
+            }
+            Owner::Outcome(o) => (&rules.outcomes[o].id, rules.outcomes[o].version, false),
+            Owner::Map(m) => (&rules.maps[m].id, rules.maps[m].version, false),
+        };
+        let key = CountKey { definition: definition.clone(), version, pattern: counted.pattern as u32 };
+        let counts = if customer_scope { &mut *customer_counts } else { &mut session.counts };
+        *counts.entry(key).or_default() += 1;
+        if !touched.contains(&counted.owner) {
+            touched.push(counted.owner);
+        }
+    }
+    touched
+}
+
+/// Whether every pattern of a definition has counted enough events.
+fn all_match(counts: &std::collections::BTreeMap<CountKey, u32>, id: &str, version: u64, needed: &[u32]) -> bool {
+    needed.iter().enumerate().all(|(pattern, need)| {
+        let key = CountKey { definition: id.into(), version, pattern: pattern as u32 };
+        counts.get(&key).is_some_and(|n| n >= need)
+    })
+}
+
+/// Assigns segment `s` when all its patterns match and it is not assigned yet; true when it was.
+fn assign(
+    rules: &Compiled,
+    s: usize,
+    session: &mut SessionState,
+    customer_counts: &std::collections::BTreeMap<CountKey, u32>,
+    customer: &mut Vec<Assignment>,
+    event: &Event<'_>,
+) -> bool {
+    let rule = &rules.segments[s];
+    let assignment = Assignment { segment_id: rule.id.clone(), assigned: event.time, expires: None };
+    match rule.scope {
+        Scope::Session => {
+            if session.segments.iter().any(|a| a.segment_id == rule.id)
+                || !all_match(&session.counts, &rule.id, rule.version, &rule.counts)
+            {
+                return false;
+            }
+            session.segments.push(assignment);
+        }
+        Scope::Customer => {
+            let held = customer.iter().any(|a| a.segment_id == rule.id && a.expires.is_none_or(|end| event.now < end));
+            if held || !all_match(customer_counts, &rule.id, rule.version, &rule.counts) {
+                return false;
+            }
+            customer.retain(|a| a.segment_id != rule.id);
+            customer
+                .push(Assignment { expires: rule.lasts.map(|lasts| event.time.saturating_add(lasts)), ..assignment });
+        }
+    }
+    true
+}
+
+/// Achieves outcome `o` in the session when all its patterns match, once; true when it was.
+fn achieve(rules: &Compiled, o: usize, session: &mut SessionState, event: &Event<'_>) -> bool {
+    let rule = &rules.outcomes[o];
+    if session.outcomes.iter().any(|a| a.outcome_id == rule.id)
+        || !all_match(&session.counts, &rule.id, rule.version, &rule.counts)
+    {
+        return false;
+    }
+    let value = rule.value.as_ref().and_then(|(name, _)| value_of(event.facts, name));
+    session.outcomes.push(Achievement { outcome_id: rule.id.clone(), achieved: event.time, value });
+    true
+}
+
+/// An outcome's value: the number in the event's attribute `name`.
+fn value_of(facts: &dyn Facts, name: &str) -> Option<f64> {
+    match facts.attribute(name) {
+        Some(Scalar::Number(n)) => Some(n),
+        _ => None,
+    }
+}
+
+fn session_meets_conditions(rules: &Compiled, m: usize, session: &SessionState) -> bool {
+    let rule = &rules.maps[m];
+    let needed = vec![1; rule.conditions];
+    rule.conditions > 0 && all_match(&session.counts, &rule.id, rule.version, &needed)
+}
+
+/// Whether a triggered map qualifies in the session at this event: not yet qualified at its
+/// version, within its dates, a web action only for a browser, and its page URL conditions hold
+/// on this event.
+fn qualifies(rule: &MapRule, session: &SessionState, event: &Event<'_>) -> bool {
+    let within_dates =
+        rule.starts.is_none_or(|start| event.now >= start) && rule.ends.is_none_or(|end| event.now <= end);
+    let browser = !rule.map.action.media_type.is_web_action() || event.cookie;
+    within_dates && browser && !session.qualified(&rule.id, rule.version) && page_url_holds(&rule.map, event.facts)
+}
+
+/// The map's page URL conditions on the event's `url` attribute (all must hold).
+fn page_url_holds(map: &ActionMap, facts: &dyn Facts) -> bool {
+    map.page_url_conditions.iter().all(|condition| {
+        let criterion = Criterion {
+            key: CriterionKey::Web("page.url".into()),
+            values: condition.values.clone(),
+            operator: condition.operator,
+            should_ignore_case: false,
+        };
+        let values = matching::Values::Text { values: criterion.values.clone().into(), ignore_case: false };
+        matching::holds(criterion.operator, &values, facts.attribute("url").as_ref())
+    })
+}
+
+/// Decides what becomes of each qualified map: web actions compete on weight (one offer at a
+/// time is what a visitor can be shown), then caps and the schedule; custom events and callbacks
+/// all fire. Records each in the session's state.
+fn decide(
+    rules: &Compiled,
+    qualified: Vec<usize>,
+    state: &mut CustomerState,
+    event: &Event<'_>,
+    around: &Surroundings<'_>,
+) -> Vec<Firing> {
+    let web: Vec<usize> =
+        qualified.iter().copied().filter(|m| rules.maps[*m].map.action.media_type.is_web_action()).collect();
+    let winner = choose_by_weight(rules, &web, &mut state.rotation);
+    let session = state.sessions.entry(event.session_id).or_default();
+    let mut firings = Vec::new();
+    for m in qualified {
+        let rule = &rules.maps[m];
+        let media = rule.map.action.media_type;
+        let verdict = if media.is_web_action() && Some(m) != winner {
+            Verdict::Outweighed
+        } else if media.is_web_action() && capped(rule, session, event, around) {
+            Verdict::Capped
+        } else if rule.map.schedule.as_ref().is_some_and(|schedule| !schedule.is_open(event.now)) {
+            Verdict::OutsideSchedule
+        } else {
+            Verdict::Fired
+        };
+        let action_id =
+            (media.is_web_action() && verdict != Verdict::Outweighed).then(|| action_id(rule, event.session_id));
+        session.maps.push(Qualification {
+            map_id: rule.id.clone(),
+            version: rule.version,
+            media,
+            qualified: event.now,
+            verdict,
+            action_id,
+            event_id: event.event_id,
+        });
+        firings.push(Firing {
+            map: rule.map.clone(),
+            map_id: rule.id.clone(),
+            version: rule.version,
+            session_id: event.session_id,
+            event_id: event.event_id,
+            at: event.now,
+            verdict,
+            action_id,
+        });
+    }
+    firings
+}
+
+/// The web action map that fires among those qualifying together: the highest weight; among
+/// equal weights, the customer's rotation picks the next in id order and moves on.
+fn choose_by_weight(rules: &Compiled, web: &[usize], rotation: &mut u64) -> Option<usize> {
+    let top = web.iter().map(|m| rules.maps[*m].map.weight).max()?;
+    let tied: Vec<usize> = web.iter().copied().filter(|m| rules.maps[*m].map.weight == top).collect();
+    if tied.len() == 1 {
+        return Some(tied[0]);
+    }
+    let chosen = tied[(*rotation % tied.len() as u64) as usize];
+    *rotation += 1;
+    Some(chosen)
+}
+
+/// Whether a frequency cap stops a web action map in this session: a conversation with an agent
+/// in the session's span (chats and messaging offers), an offer of the same media type rejected
+/// in the session, or one made less than the minimum gap ago.
+fn capped(rule: &MapRule, session: &SessionState, event: &Event<'_>, around: &Surroundings<'_>) -> bool {
+    if rule.map.ignore_frequency_cap {
+        return false;
+    }
+    let media = rule.map.action.media_type;
+    let conversational = matches!(media, ActionMediaType::Webchat | ActionMediaType::WebMessagingOffer);
+    if conversational && (around.talked_to_agent)(event.session_start, event.now) {
+        return true;
+    }
+    let offers = session.maps.iter().filter(|q| q.media == media && q.verdict == Verdict::Fired);
+    offers.into_iter().any(|offer| {
+        offer.action_id.is_some_and(|id| (around.rejected)(id)) || event.now - offer.qualified < around.min_offer_gap
+    })
+}
+
+/// A map's web action id in a session: UUIDv5 of the map id, its version and the session id, so
+/// a replay or another partition names the same action.
+pub(crate) fn action_id(rule: &MapRule, session_id: Uuid) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, format!("action:{}:{}:{session_id}", rule.id, rule.version).as_bytes())
+}
