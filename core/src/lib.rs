@@ -59,8 +59,8 @@ pub use engine::{Engine, NextEventsFuture, Recovery};
 pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};
 pub use event::{Customer, IdType};
 pub use journey::{
-    EventView, JourneyQuery, Page, PageRequest, SessionCard, SessionEventsQuery, SessionStatus, Viewer,
-    query_from_value,
+    EventView, JourneyQuery, OutcomeAchievement, Page, PageRequest, SegmentAssignment, SessionCard, SessionEventsQuery,
+    SessionStatus, Viewer, query_from_value,
 };
 pub use outcome::{BatchOutcome, Outcome};
 pub use stats::Stats;

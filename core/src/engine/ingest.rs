@@ -15,12 +15,13 @@ use crate::base::json::Json;
 use crate::engine::Engine;
 use crate::engine::batch::Batch;
 use crate::engine::change::Change;
+use crate::engine::firing::Notices;
 use crate::engine::journal::Seq;
 use crate::model::config::SyncMode;
-use crate::model::event::Identity;
+use crate::model::event::{Customer, Identity};
 use crate::model::outcome::{BatchOutcome, Outcome};
 use crate::model::validate::Inspection;
-use crate::state::session::Applied;
+use crate::state::session::{Applied, Orchestrate};
 use crate::state::stats::{Counter, Tally};
 use crate::state::store::Stored;
 use serde_json::Value;
@@ -201,7 +202,17 @@ impl<'e> IngestCall<'e, '_> {
             // The id is present but malformed: validation named it, and there is nothing to dedupe.
             return Ok(self.rejected(None, violations));
         };
+        let rules = engine.rules.current();
+        let mut notices = Notices::default();
         let store = || {
+            let decided_at = now.or(checked.as_ref().map(|c| c.time)).unwrap_or_default();
+            let rejected = |action_id| engine.actions.is_rejected(action_id);
+            let orchestrate = Orchestrate {
+                rules: &rules,
+                now: decided_at,
+                min_offer_gap: engine.min_offer_gap(),
+                rejected: &rejected,
+            };
             let stored = engine.store.insert(
                 &engine.catalog,
                 event,
@@ -209,17 +220,23 @@ impl<'e> IngestCall<'e, '_> {
                 identity.digest,
                 checked.as_ref(),
                 &mut violations,
+                &orchestrate,
             );
-            if let (Stored::Accepted(applied), Some(checked)) = (&stored, &checked) {
+            if let (Stored::Accepted(applied, decisions), Some(checked)) = (&stored, &checked) {
                 engine.count_accepted(checked.time, applied);
+                if !decisions.is_empty() {
+                    let customer = Customer::new(checked.customer_id, checked.id_type);
+                    notices = engine.carry_out(&customer, decisions, decided_at);
+                }
             }
             Ok(stored)
         };
-        let record = |stored: &Stored| matches!(stored, Stored::Accepted(_)).then_some(Change::Ingest(source));
+        let record = |stored: &Stored| matches!(stored, Stored::Accepted(..)).then_some(Change::Ingest(source));
         let (stored, seq) = engine.change(now, store, record)?;
         self.settle(seq)?;
+        engine.notify(notices);
         Ok(match (stored, checked) {
-            (Stored::Accepted(applied), Some(checked)) => Outcome::Accepted {
+            (Stored::Accepted(applied, _), Some(checked)) => Outcome::Accepted {
                 event_id,
                 session_id: applied.session_id,
                 session_created: applied.session_created,

@@ -15,6 +15,7 @@ pub mod batch;
 pub(crate) mod change;
 pub mod checkpoint;
 pub mod command;
+mod firing;
 pub(crate) mod gate;
 pub(crate) mod image;
 pub(crate) mod ingest;
@@ -67,6 +68,8 @@ pub struct Engine {
     store: Store,
     agents: AgentQueues,
     actions: Actions,
+    /// The orchestration definitions, compiled (docs/orchestration.md).
+    rules: crate::state::orchestration::Rules,
     /// Keys the content digests that tell a resend from a conflicting reuse of an event id.
     digest_key: DigestKey,
     gate: Gate,
@@ -108,6 +111,7 @@ impl Engine {
             store: Store::default(),
             agents: AgentQueues::default(),
             actions: Actions::default(),
+            rules: Default::default(),
             digest_key,
             gate: Gate::parallel(),
             journal: None,

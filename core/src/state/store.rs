@@ -20,7 +20,8 @@ use crate::base::time::parse_rfc3339;
 use crate::model::catalog::Catalog;
 use crate::model::event::{Customer, Digest, IdType};
 use crate::model::validate::CheckedEvent;
-use crate::state::session::{Applied, CustomerSessions, Session};
+use crate::state::orchestration::Decisions;
+use crate::state::session::{Applied, CustomerSessions, Orchestrate, Session};
 use std::sync::MutexGuard;
 use uuid::Uuid;
 
@@ -59,8 +60,8 @@ impl CustomerShard {
 /// What the store did with an event.
 #[derive(Debug)]
 pub(crate) enum Stored {
-    /// Stored in a session.
-    Accepted(Applied),
+    /// Stored in a session, with what orchestration decided at it.
+    Accepted(Applied, Decisions),
     /// The same event was stored before; the session that holds it now.
     Duplicate(Uuid),
     /// Refused; the reasons were added to the violations.
@@ -89,6 +90,7 @@ impl Store {
         digest: Digest,
         checked: Option<&CheckedEvent<'_, '_>>,
         violations: &mut Vec<Violation>,
+        orchestrate: &Orchestrate<'_>,
     ) -> Stored {
         let mut ids = self.event_ids.lock(&event_id);
         if let Some(&stored) = ids.get(&event_id) {
@@ -102,10 +104,10 @@ impl Store {
             debug_assert!(!violations.is_empty(), "an event was refused without a reason");
             return Stored::Rejected;
         };
-        match self.place(catalog, event_id, checked) {
-            Ok(applied) => {
+        match self.place(catalog, event_id, checked, orchestrate) {
+            Ok((applied, decisions)) => {
                 ids.insert(event_id, digest);
-                Stored::Accepted(applied)
+                Stored::Accepted(applied, decisions)
             }
             Err(violation) => {
                 violations.push(violation);
@@ -114,9 +116,16 @@ impl Store {
         }
     }
 
-    /// Applies a valid event to its customer's sessions. A custom or conversation session belongs
-    /// to the customer of its first event; another customer's event for it is `CUSTOMER_MISMATCH`.
-    fn place(&self, catalog: &Catalog, event_id: Uuid, event: &CheckedEvent<'_, '_>) -> Result<Applied, Violation> {
+    /// Applies a valid event to its customer's sessions and evaluates the rules on it, under the
+    /// customer's lock. A custom or conversation session belongs to the customer of its first
+    /// event; another customer's event for it is `CUSTOMER_MISMATCH`.
+    fn place(
+        &self,
+        catalog: &Catalog,
+        event_id: Uuid,
+        event: &CheckedEvent<'_, '_>,
+        orchestrate: &Orchestrate<'_>,
+    ) -> Result<(Applied, Decisions), Violation> {
         let kind = catalog.session_type(event.session_type).kind;
         let keyed = kind.key_space().zip(event.external_id);
         let mut keyed_owners = keyed.map(|key| self.keyed_owners.lock(&key));
@@ -130,9 +139,11 @@ impl Store {
                 format!("session '{}' belongs to another customer", crate::base::text::clip(external_id)),
             ));
         }
-        let applied = {
+        let (applied, decisions) = {
             let mut shard = self.customer_shard(event.id_type, event.customer_id);
-            shard.get_or_create(event.id_type, event.customer_id).apply(catalog, event_id, event)?
+            let customer = shard.get_or_create(event.id_type, event.customer_id);
+            let applied = customer.apply(catalog, event_id, event)?;
+            (applied, customer.orchestrate(catalog, &applied, event_id, event, orchestrate))
         };
         if applied.session_created {
             if let (Some(owners), Some((map, external_id))) = (keyed_owners.as_mut(), keyed) {
@@ -142,7 +153,7 @@ impl Store {
             let owner = Customer::new(event.customer_id, event.id_type);
             self.session_owners.lock(&applied.session_id).insert(applied.session_id, owner);
         }
-        Ok(applied)
+        Ok((applied, decisions))
     }
 
     /// The session that holds a stored event now (a web session may since have merged into

@@ -99,6 +99,11 @@ impl Actions {
         Ok((event, record))
     }
 
+    /// Whether the action is now `rejected` (orchestration's frequency caps read it).
+    pub fn is_rejected(&self, id: Uuid) -> bool {
+        self.states.lock(&id).get(&id).is_some_and(|slot| slot.state == ActionState::Rejected)
+    }
+
     /// The number of actions with a state.
     pub fn count(&self) -> usize {
         let mut count = 0;

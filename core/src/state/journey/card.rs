@@ -4,6 +4,7 @@ use super::viewer::{Viewer, permission};
 use crate::base::time::{Millis, format_millis};
 use crate::model::catalog::{Catalog, SessionType};
 use crate::model::event::Customer;
+use crate::state::orchestration::{Achievement, Assignment, SessionState};
 use crate::state::session::{Session, StoredEvent};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -89,6 +90,35 @@ pub struct SessionCard {
     /// Conversation fields (conversations only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<ConversationCard>,
+    /// The segments assigned to the session (docs/orchestration.md), in assignment order.
+    pub segment_assignments: Vec<SegmentAssignment>,
+    /// The outcomes the session achieved, in order.
+    pub outcome_achievements: Vec<OutcomeAchievement>,
+}
+
+/// A segment assigned to a session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentAssignment {
+    /// The segment.
+    pub segment_id: String,
+    /// The time of the event that completed its patterns.
+    pub assigned_date: String,
+}
+
+/// An outcome a session achieved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeAchievement {
+    /// The outcome.
+    pub outcome_id: String,
+    /// The time of the event that completed its patterns.
+    pub achieved_date: String,
+    /// The value read from the outcome's value field, when it has one and the event carried it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// One event as listed by `session_events`.
@@ -135,6 +165,7 @@ pub(crate) fn status(session: &Session, ty: &SessionType, activity: Millis, now:
 pub(crate) fn card(
     catalog: &Catalog,
     session: &Session,
+    orchestrated: Option<&SessionState>,
     activity: Millis,
     viewer: &Viewer,
     now: Option<Millis>,
@@ -176,6 +207,21 @@ pub(crate) fn card(
         ended_date: session.ended.map(format_millis),
         merged_session_ids: session.merged_ids.clone(),
         conversation,
+        segment_assignments: orchestrated.map_or_else(Vec::new, |state| {
+            let assignment = |a: &Assignment| SegmentAssignment {
+                segment_id: a.segment_id.to_string(),
+                assigned_date: format_millis(a.assigned),
+            };
+            state.segments.iter().map(assignment).collect()
+        }),
+        outcome_achievements: orchestrated.map_or_else(Vec::new, |state| {
+            let achievement = |a: &Achievement| OutcomeAchievement {
+                outcome_id: a.outcome_id.to_string(),
+                achieved_date: format_millis(a.achieved),
+                value: a.value,
+            };
+            state.outcomes.iter().map(achievement).collect()
+        }),
     }
 }
 

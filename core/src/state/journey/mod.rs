@@ -9,7 +9,9 @@ mod query;
 mod viewer;
 
 pub(crate) use card::listable;
-pub use card::{ConversationCard, EventView, LastEvent, SessionCard, SessionStatus};
+pub use card::{
+    ConversationCard, EventView, LastEvent, OutcomeAchievement, SegmentAssignment, SessionCard, SessionStatus,
+};
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use query::{JourneyQuery, SessionEventsQuery, query_from_value};
 pub use viewer::{Viewer, permission};
@@ -66,7 +68,9 @@ pub(crate) fn journey_page(
     Ok(Page {
         entities: listed
             .iter()
-            .map(|(_, s)| card::card(catalog, s, customer.last_activity(s, latest_web), viewer, now))
+            .map(|(_, s)| {
+                card::card(catalog, s, customer.orchestrated(s.id), customer.last_activity(s, latest_web), viewer, now)
+            })
             .collect(),
         next_cursor: more.then(|| listed.last().map(|(key, _)| cursor_of(*key).encode(JOURNEY_CURSOR))).flatten(),
     })
@@ -167,7 +171,14 @@ pub(crate) fn session_card(
     now: Option<Millis>,
 ) -> SessionCard {
     let latest_web = customer.latest_web_event_in(|s| card::revives(s, viewer));
-    card::card(catalog, session, customer.last_activity(session, latest_web), viewer, now)
+    card::card(
+        catalog,
+        session,
+        customer.orchestrated(session.id),
+        customer.last_activity(session, latest_web),
+        viewer,
+        now,
+    )
 }
 
 /// Whether the viewer may read this session's events: exactly the sessions `journey` lists to it

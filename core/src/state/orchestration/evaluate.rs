@@ -35,8 +35,6 @@ pub(crate) struct Event<'a> {
     pub session_id: Uuid,
     pub session_type: usize,
     pub event_type: usize,
-    /// The event started its session.
-    pub session_created: bool,
     /// The first event time of its session.
     pub session_start: Millis,
     /// The customer is a cookie (a browser that can be offered a web action).
@@ -58,6 +56,9 @@ pub(crate) struct Firing {
     pub verdict: Verdict,
     /// The web action it records (web actions only).
     pub action_id: Option<Uuid>,
+    /// The agent a custom event goes to: the action's, or the one the event's attribute names
+    /// (`None` when that attribute is absent: the map qualified, and nothing is sent).
+    pub agent_id: Option<String>,
 }
 
 /// Everything evaluating one event decided.
@@ -299,9 +300,22 @@ fn decide(
             at: event.now,
             verdict,
             action_id,
+            agent_id: agent_of(&rule.map, event.facts),
         });
     }
     firings
+}
+
+/// The agent a custom event action goes to.
+fn agent_of(map: &ActionMap, facts: &dyn Facts) -> Option<String> {
+    if map.action.media_type != ActionMediaType::CustomEvent {
+        return None;
+    }
+    match (&map.action.agent_id, &map.action.agent_id_from) {
+        (Some(agent), _) => Some(agent.clone()),
+        (None, Some(CriterionKey::EventAttribute(name))) => facts.attribute(name).map(|value| value.text()),
+        _ => None,
+    }
 }
 
 /// The web action map that fires among those qualifying together: the highest weight; among

@@ -95,14 +95,12 @@ impl<'a> Run<'a> {
 
     fn event(&mut self, session: u128, event_type: (usize, usize), now: i64, attributes: Value) -> Decisions {
         let facts = Attributes(attributes.as_object().cloned().unwrap_or_default());
-        let created = !self.state.sessions.contains_key(&Uuid::from_u128(session));
         let event = Event {
             event_id: Uuid::from_u128(now as u128 + 1_000),
             time: now,
             session_id: Uuid::from_u128(session),
             session_type: event_type.0,
             event_type: event_type.1,
-            session_created: created,
             session_start: 0,
             cookie: self.cookie,
             now,

@@ -10,12 +10,14 @@ mod events;
 mod growth;
 mod keyed;
 mod lww;
+mod orchestrated;
 mod web;
 
 pub(crate) use activity::{ActivityIndex, ListingKey};
 pub(crate) use conversation::ConversationState;
 pub(crate) use events::EventLog;
 pub(crate) use lww::Lww;
+pub(crate) use orchestrated::Orchestrate;
 
 use crate::base::error::Violation;
 use crate::base::json::{Json, write_object};
@@ -230,6 +232,11 @@ pub(crate) struct CustomerSessions {
     /// session merged away still names its events' session: its id leads to the merged one.
     #[serde(skip)]
     event_sessions: OnceLock<FastMap<Uuid, Uuid>>,
+    /// What orchestration remembers about the customer (`None` while nothing matched). Saved in
+    /// its own snapshot part and carried by state moves beside the sessions, so the sessions keep
+    /// their encoding.
+    #[serde(skip)]
+    pub orchestration: Option<Box<crate::state::orchestration::CustomerState>>,
 }
 
 impl CustomerSessions {
@@ -244,6 +251,7 @@ impl CustomerSessions {
             latest_web_event: None,
             activity: None,
             event_sessions: OnceLock::new(),
+            orchestration: None,
         }
     }
 

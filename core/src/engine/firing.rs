@@ -1,0 +1,109 @@
+//! Carrying out what evaluation decided at an accepted event (docs/orchestration.md, "Firing"),
+//! inside the change that stored the event: a web action recorded as `qualified` (then
+//! `frequencyCapReached` or `qualifiedOutsideSchedule` when a cap or the schedule stopped it),
+//! a custom event sent to an agent's queue. Both use the state-level calls, never the public ones
+//! that journal their own records: the event's record is the firing's record, so a replay of the
+//! event replays the firing, and nothing else does.
+
+use crate::base::time::{Millis, format_millis};
+use crate::engine::Engine;
+use crate::model::event::Customer;
+use crate::model::orchestration::ActionMediaType;
+use crate::state::action::{ActionEvent, ActionState};
+use crate::state::agent::CustomEventRequest;
+use crate::state::orchestration::{Decisions, Firing, Verdict};
+use serde_json::{Value, json};
+
+/// What subscribers are told once the change has settled.
+#[derive(Debug, Default)]
+pub(crate) struct Notices {
+    /// Web action state changes, in order.
+    pub actions: Vec<ActionEvent>,
+}
+
+impl Engine {
+    /// Carries out `decisions` for `customer`'s event; returns what subscribers must be told.
+    pub(crate) fn carry_out(&self, customer: &Customer, decisions: &Decisions, now: Millis) -> Notices {
+        let mut notices = Notices::default();
+        for firing in &decisions.firings {
+            match firing.map.action.media_type {
+                media if media.is_web_action() => self.record_web_action(customer, firing, now, &mut notices),
+                ActionMediaType::CustomEvent if firing.verdict == Verdict::Fired => self.send_from_map(firing, now),
+                _ => {}
+            }
+        }
+        notices
+    }
+
+    /// Records a map's web action: `qualified`, then the state a cap or the schedule set.
+    fn record_web_action(&self, customer: &Customer, firing: &Firing, now: Millis, notices: &mut Notices) {
+        let Some(action_id) = firing.action_id else { return };
+        let mut states = vec![ActionState::Qualified];
+        match firing.verdict {
+            Verdict::Capped => states.push(ActionState::FrequencyCapReached),
+            Verdict::OutsideSchedule => states.push(ActionState::QualifiedOutsideSchedule),
+            Verdict::Fired | Verdict::Outweighed => {}
+        }
+        for state in states {
+            let event = json!({
+                "actionId": action_id,
+                "actionState": state.as_str(),
+                "actionMediaType": web_media_type(firing.map.action.media_type),
+                "actionMapId": &*firing.map_id,
+                "actionMapVersion": firing.version,
+                "customerId": customer.id,
+                "customerIdType": "cookie",
+                "sessionId": firing.session_id,
+                "createdDate": format_millis(now),
+            });
+            // The action id is new to this session and map version, and the moves are the
+            // lifecycle's first ones: applying cannot fail, and a failure changes nothing.
+            if let Ok((event, record)) = self.actions.apply(&event, now)
+                && !record.duplicate
+            {
+                notices.actions.push(event);
+            }
+        }
+    }
+
+    /// Sends a map's custom event to its agent.
+    fn send_from_map(&self, firing: &Firing, now: Millis) {
+        let Some(agent_id) = &firing.agent_id else { return };
+        let action = &firing.map.action;
+        let data = match &action.data {
+            None => String::new(),
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+        };
+        let request = CustomEventRequest::new(
+            agent_id.clone(),
+            action.event_name.clone().unwrap_or_default(),
+            data,
+            action.persist_in_memory.unwrap_or_default(),
+        );
+        // A refused send (data over the limit, a full queue) is the send's own outcome, counted
+        // by the queues as for any sender.
+        let _ = self.agents.send(&request, now, self.limits(), &self.counters);
+    }
+
+    /// The least time between two offers of one media type in a session.
+    pub(crate) fn min_offer_gap(&self) -> Millis {
+        60_000
+    }
+
+    /// Tells subscribers what a settled change did.
+    pub(crate) fn notify(&self, notices: Notices) {
+        for event in &notices.actions {
+            self.actions.notify(event, &self.counters);
+        }
+    }
+}
+
+/// The web action lifecycle's spelling of a map's media type.
+fn web_media_type(media: ActionMediaType) -> &'static str {
+    match media {
+        ActionMediaType::WebMessagingOffer => "webmessaging",
+        ActionMediaType::ContentOffer => "contentoffer",
+        _ => "webchat",
+    }
+}

@@ -1,0 +1,113 @@
+//! Evaluation of an event the customer's sessions just took, under the same lock
+//! (docs/orchestration.md, "Where it runs"): what the rules read of the event, its session and
+//! the customer's other sessions, and the customer's orchestration state kept beside them.
+
+use super::{Applied, CustomerSessions, Session};
+use crate::base::time::Millis;
+use crate::model::catalog::{Catalog, EventType};
+use crate::model::event::IdType;
+use crate::model::validate::CheckedEvent;
+use crate::state::orchestration::{self, Compiled, Decisions, Facts, Scalar, SessionState, Surroundings};
+use uuid::Uuid;
+
+/// What evaluation is given from outside the customer.
+pub(crate) struct Orchestrate<'a> {
+    pub rules: &'a Compiled,
+    /// The engine's time, when the event is evaluated.
+    pub now: Millis,
+    /// The least time between two offers of one media type in a session.
+    pub min_offer_gap: Millis,
+    /// Whether a web action is now `rejected`.
+    pub rejected: &'a dyn Fn(Uuid) -> bool,
+}
+
+/// The event being stored, and its session, as criteria read them.
+struct Live<'e, 'j, 'a> {
+    event: &'e CheckedEvent<'j, 'a>,
+    event_type: &'e EventType,
+    session: &'e Session,
+}
+
+impl Facts for Live<'_, '_, '_> {
+    fn event_attribute(&self, index: usize, _name: &str) -> Option<Scalar<'_>> {
+        let (_, value) = self.event.attributes.iter().find(|(i, _)| *i == index)?;
+        Scalar::of_json(value)
+    }
+
+    fn attribute(&self, name: &str) -> Option<Scalar<'_>> {
+        match self.event_type.attribute_index(name) {
+            Some(index) => self.event_attribute(index, name),
+            None => self.event.extra_attributes.iter().find(|(n, _)| *n == name).and_then(|(_, v)| Scalar::of_json(v)),
+        }
+    }
+
+    fn session_attribute(&self, slot: usize, name: &str) -> Option<Scalar<'static>> {
+        Scalar::of_value(&self.session.attribute(slot, name)?)
+    }
+}
+
+impl CustomerSessions {
+    /// Evaluates the event `applied` just stored against the rules, changing the customer's
+    /// orchestration state; returns what was decided, for the engine to carry out.
+    pub fn orchestrate(
+        &mut self,
+        catalog: &Catalog,
+        applied: &Applied,
+        event_id: Uuid,
+        event: &CheckedEvent<'_, '_>,
+        with: &Orchestrate<'_>,
+    ) -> Decisions {
+        if !orchestration::may_act(with.rules, event.session_type, event.event_type) {
+            return Decisions::default();
+        }
+        let mut state = self.orchestration.take().unwrap_or_default();
+        let decisions = self.evaluate(catalog, applied, event_id, event, with, &mut state);
+        self.orchestration = (!state.is_empty()).then_some(state);
+        decisions
+    }
+
+    fn evaluate(
+        &self,
+        catalog: &Catalog,
+        applied: &Applied,
+        event_id: Uuid,
+        event: &CheckedEvent<'_, '_>,
+        with: &Orchestrate<'_>,
+        state: &mut orchestration::CustomerState,
+    ) -> Decisions {
+        let Some(session) = self.session(&applied.session_id) else { return Decisions::default() };
+        let event_type = &catalog.session_type(event.session_type).event_types[event.event_type];
+        let facts = Live { event, event_type, session };
+        let evaluated = orchestration::Event {
+            event_id,
+            time: event.time,
+            session_id: session.id,
+            session_type: event.session_type,
+            event_type: event.event_type,
+            session_start: session.first_time(),
+            cookie: self.customer.id_type == IdType::Cookie && Uuid::try_parse(&self.customer.id).is_ok(),
+            now: with.now,
+            facts: &facts,
+        };
+        let talked_to_agent = |from: Millis, to: Millis| self.talked_to_agent(from, to);
+        let around = Surroundings {
+            min_offer_gap: with.min_offer_gap,
+            rejected: with.rejected,
+            talked_to_agent: &talked_to_agent,
+        };
+        orchestration::evaluate(with.rules, state, &evaluated, &around)
+    }
+
+    /// What orchestration remembers about one of the customer's sessions.
+    pub fn orchestrated(&self, session_id: Uuid) -> Option<&SessionState> {
+        self.orchestration.as_ref()?.sessions.get(&session_id)
+    }
+
+    /// Whether one of the customer's conversations with an agent overlaps `[from, to]`.
+    fn talked_to_agent(&self, from: Millis, to: Millis) -> bool {
+        self.sessions.iter().flatten().any(|session| {
+            let with_agent = session.conversation.as_ref().is_some_and(|c| c.last_agent.get().is_some());
+            with_agent && session.first_time() <= to && session.last_time() >= from
+        })
+    }
+}
