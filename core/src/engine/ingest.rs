@@ -216,8 +216,7 @@ impl<'e> IngestCall<'e, '_> {
             let stored = engine.store.insert(
                 &engine.catalog,
                 event,
-                event_id,
-                identity.digest,
+                (event_id, identity.digest),
                 checked.as_ref(),
                 &mut violations,
                 &orchestrate,
