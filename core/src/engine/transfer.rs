@@ -12,6 +12,7 @@ use crate::engine::Engine;
 use crate::engine::change::Change;
 use crate::engine::command::Command;
 use crate::model::event::{Customer, Digest};
+use crate::state::orchestration::CustomerState;
 use crate::state::session::CustomerSessions;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -25,10 +26,22 @@ pub struct Slice {
     key_fingerprint: u64,
     customers: Vec<CustomerSessions>,
     event_ids: Vec<(Uuid, Digest)>,
+    /// What orchestration remembers about some of the customers, by their place in `customers`
+    /// (kept apart so that the sessions keep the encoding snapshots give them).
+    orchestration: Vec<(usize, CustomerState)>,
 }
 
-/// The format of a slice's bytes; one that reads another refuses it.
-const SLICE_VERSION: u8 = 1;
+/// A slice as format 1 wrote it, before orchestration: journals hold such slices in their
+/// `moveIn` records, and replay must read them.
+#[derive(Deserialize)]
+struct SliceV1 {
+    key_fingerprint: u64,
+    customers: Vec<CustomerSessions>,
+    event_ids: Vec<(Uuid, Digest)>,
+}
+
+/// The format of a slice's bytes; one that reads another refuses it (format 1 still reads).
+const SLICE_VERSION: u8 = 2;
 
 impl Slice {
     /// The slice as bytes: a version, then postcard.
@@ -44,6 +57,11 @@ impl Slice {
         let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
         match bytes.split_first() {
             Some((&SLICE_VERSION, body)) => postcard::from_bytes(body).map_err(|e| bad(e.to_string())),
+            Some((1, body)) => {
+                let old: SliceV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                let SliceV1 { key_fingerprint, customers, event_ids } = old;
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration: Vec::new() })
+            }
             Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
             None => Err(bad("no bytes".into())),
         }
@@ -90,10 +108,17 @@ impl Engine {
     /// component away from) and returns it; customers with no session here are left out. Journaled.
     pub fn move_out(&self, customers: &[Customer]) -> Result<Slice> {
         let take = || {
-            let mut slice =
-                Slice { key_fingerprint: self.digest_key.fingerprint(), customers: Vec::new(), event_ids: Vec::new() };
+            let mut slice = Slice {
+                key_fingerprint: self.digest_key.fingerprint(),
+                customers: Vec::new(),
+                event_ids: Vec::new(),
+                orchestration: Vec::new(),
+            };
             for customer in customers {
-                if let Some((sessions, ids)) = self.store.take_customer(customer) {
+                if let Some((mut sessions, ids)) = self.store.take_customer(customer) {
+                    if let Some(state) = sessions.orchestration.take() {
+                        slice.orchestration.push((slice.customers.len(), *state));
+                    }
                     slice.customers.push(sessions);
                     slice.event_ids.extend(ids);
                 }
@@ -121,7 +146,12 @@ impl Engine {
             if let Some(what) = self.store.collision(&slice.customers, &slice.event_ids) {
                 return Err(JourneyError::invalid_argument(format!("this partition already holds the slice's {what}")));
             }
-            let Slice { customers, event_ids, .. } = slice;
+            let Slice { mut customers, event_ids, orchestration, .. } = slice;
+            for (place, state) in orchestration {
+                if let Some(sessions) = customers.get_mut(place) {
+                    sessions.orchestration = Some(Box::new(state));
+                }
+            }
             customers.into_iter().for_each(|sessions| self.store.restore_customer(sessions));
             event_ids.into_iter().for_each(|(id, digest)| self.store.restore_event_id(id, digest));
             Ok(())
@@ -149,4 +179,28 @@ pub struct MoveOutInput {
 pub struct MoveInInput {
     /// The slice, as hexadecimal text.
     pub slice: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Journals hold format 1 slices in their `moveIn` records: they still read.
+    #[test]
+    fn a_format_1_slice_still_reads() {
+        #[derive(Serialize)]
+        struct Written {
+            key_fingerprint: u64,
+            customers: Vec<CustomerSessions>,
+            event_ids: Vec<(Uuid, Digest)>,
+        }
+        let customer = CustomerSessions::new(Customer::new("c-1", crate::model::event::IdType::Email));
+        let old = Written { key_fingerprint: 7, customers: vec![customer], event_ids: Vec::new() };
+        let mut bytes = vec![1];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let slice = Slice::from_bytes(&bytes).unwrap();
+        assert_eq!((slice.key_fingerprint, slice.customers().count(), slice.orchestration.len()), (7, 1, 0));
+        let Err(error) = Slice::from_bytes(&[3, 0]) else { panic!("a format 3 slice read") };
+        assert!(error.to_string().contains("format 3; this build reads 2"), "{error}");
+    }
 }
