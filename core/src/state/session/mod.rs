@@ -371,6 +371,9 @@ impl CustomerSessions {
             }
         }
         self.sessions = kept;
+        if let Some(state) = self.orchestration.as_deref_mut() {
+            state.forget_sessions(&evicted.session_ids);
+        }
         self.by_id.retain(|_, slot| match renumbered[*slot] {
             Some(new) => {
                 *slot = new;
