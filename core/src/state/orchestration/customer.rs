@@ -110,6 +110,37 @@ impl CustomerState {
         self.assignments.iter().filter(move |a| a.expires.is_none_or(|end| now < end))
     }
 
+    /// Merges what was remembered about web session `absorbed` into `survivor`, which took its
+    /// events: counts add up, and the survivor keeps the earliest of each assignment,
+    /// achievement and qualification, so a map that qualified in either does not qualify again.
+    pub fn merge_sessions(&mut self, survivor: Uuid, absorbed: Uuid) {
+        let Some(absorbed) = self.sessions.remove(&absorbed) else { return };
+        let into = self.sessions.entry(survivor).or_default();
+        for (key, n) in absorbed.counts {
+            *into.counts.entry(key).or_default() += n;
+        }
+        for assignment in absorbed.segments {
+            match into.segments.iter_mut().find(|a| a.segment_id == assignment.segment_id) {
+                Some(kept) => kept.assigned = kept.assigned.min(assignment.assigned),
+                None => into.segments.push(assignment),
+            }
+        }
+        for achievement in absorbed.outcomes {
+            match into.outcomes.iter_mut().find(|a| a.outcome_id == achievement.outcome_id) {
+                Some(kept) if kept.achieved <= achievement.achieved => {}
+                Some(kept) => *kept = achievement,
+                None => into.outcomes.push(achievement),
+            }
+        }
+        for qualification in absorbed.maps {
+            if !into.qualified(&qualification.map_id, qualification.version) {
+                into.maps.push(qualification);
+            }
+        }
+        into.segments.sort_by_key(|a| a.assigned);
+        into.outcomes.sort_by_key(|a| a.achieved);
+    }
+
     /// Drops the state of evicted sessions.
     pub fn forget_sessions(&mut self, session_ids: &[Uuid]) {
         for id in session_ids {

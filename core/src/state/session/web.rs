@@ -117,6 +117,10 @@ impl CustomerSessions {
             slot.merge(other);
         }
         survivor.events.absorb(absorbed.events);
+        let survivor_id = survivor.id;
+        if let Some(state) = self.orchestration.as_deref_mut() {
+            state.merge_sessions(survivor_id, absorbed.id);
+        }
         survivor_slot
     }
 }
