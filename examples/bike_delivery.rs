@@ -52,7 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Arc::new(Engine::open(&store, catalog.clone(), config.clone())?);
 
     // Every change of the web chat offer is printed as it is recorded.
-    engine.on("webchat:all", |event| {
+    engine.on("webchat:all", |notification| {
+        let Some(event) = notification.as_action() else { return Ok(()) };
         println!("   [webchat] offer {} is now {}", &event.action_id.to_string()[..8], event.action_state.as_str());
         Ok(())
     })?;

@@ -50,7 +50,7 @@ pub fn subscribe(
     let key = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let this_key = key.clone();
     let engine_key = engine_key(engine);
-    let subscriber = Arc::new(move |event: &journey_core::ActionEvent| {
+    let subscriber = Arc::new(move |event: &journey_core::Notification| {
         let json = serde_json::to_value(event).map_err(|e| e.to_string())?;
         let env = CURRENT_ENV.with(|c| c.get());
         let id = (engine_key, this_key.load(std::sync::atomic::Ordering::Acquire));

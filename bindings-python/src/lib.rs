@@ -10,7 +10,7 @@ mod wake;
 use convert::{batch_to_python, outcome_to_python, to_json, to_python, type_name};
 use error::IntoPy;
 use journey_core::{
-    ActionEvent, Batch, BatchResult, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery,
+    Batch, BatchResult, Command, CustomEventRequest, DEFAULT_TIMEOUT_MS, IngestFileOptions, JourneyQuery, Notification,
     Outcomes, Progress, SessionEventsQuery, query_from_value,
 };
 use pyo3::exceptions::PyTypeError;
@@ -466,7 +466,7 @@ impl Engine {
             return Err(PyTypeError::new_err(format!("callback must be callable, not {}", type_name(&callback))));
         }
         let callback: Py<PyAny> = callback.unbind();
-        let subscriber = Arc::new(move |event: &ActionEvent| {
+        let subscriber = Arc::new(move |event: &Notification| {
             Python::attach(|py| {
                 let event =
                     to_python(py, &serde_json::to_value(event).unwrap_or_default()).map_err(|e| e.to_string())?;

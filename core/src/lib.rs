@@ -44,7 +44,9 @@ pub use engine::{batch, checkpoint, command, stream};
 pub use model::{catalog, config, event, outcome};
 pub use state::{action, agent, clock, journey, paths, stats};
 
-pub use action::{ActionEvent, ActionRecord, ActionState, Callback, MediaType, Pattern, SubscriptionId};
+pub use action::{
+    ActionEvent, ActionRecord, ActionState, Callback, MediaType, Notification, Pattern, SubscriptionId, Trigger,
+};
 pub use agent::{
     AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents, NextEventsRequest,
     ReleaseRequest, Released, SendResult,

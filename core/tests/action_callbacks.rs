@@ -1,7 +1,7 @@
 //! Web action subscriptions (SPEC §6): callback order, failures, and callbacks that call back into
 //! the engine.
 
-use journey_core::{ActionEvent, Catalog, Config, Engine};
+use journey_core::{Catalog, Config, Engine, Notification};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -24,9 +24,10 @@ fn action(n: u128, state: &str) -> Value {
 
 type Log = Arc<Mutex<Vec<String>>>;
 
-fn logger(log: &Log, name: &'static str) -> impl Fn(&ActionEvent) -> Result<(), String> + Send + Sync + 'static {
+fn logger(log: &Log, name: &'static str) -> impl Fn(&Notification) -> Result<(), String> + Send + Sync + 'static {
     let log = log.clone();
-    move |event| {
+    move |notification| {
+        let event = notification.as_action().ok_or("an action pattern delivered a trigger")?;
         log.lock().unwrap().push(format!("{name}:{}", event.action_state.as_str()));
         Ok(())
     }
@@ -55,8 +56,9 @@ fn a_callback_may_call_back_into_the_engine() {
     let inner = engine.clone();
     let inner_log = log.clone();
     engine
-        .on("webchat:offered", move |event| {
+        .on("webchat:offered", move |notification| {
             // Record a follow-up, subscribe and unsubscribe, all from inside a callback.
+            let event = notification.as_action().ok_or("an action pattern delivered a trigger")?;
             let id = event.action_id.as_u128() - 0xa000;
             inner.record_action_event(&action(id, "accepted")).map_err(|e| e.to_string())?;
             let sub = inner.once("webchat:started", logger(&inner_log, "added-inside")).map_err(|e| e.to_string())?;

@@ -114,7 +114,7 @@ proptest! {
                     }
                 }
                 Op::Subscribe(p) => {
-                    let result = engine.on(PATTERNS[p], |e| if e.action_state.as_str() == "errored" { Err("boom".into()) } else { Ok(()) });
+                    let result = engine.on(PATTERNS[p], |e| if e.as_action().is_some_and(|e| e.action_state.as_str() == "errored") { Err("boom".into()) } else { Ok(()) });
                     prop_assert_eq!(result.is_ok(), PATTERNS[p] != "bad");
                 }
                 Op::Off(id) => engine.off(id),

@@ -4,7 +4,7 @@ use crate::error::{Failure, guard};
 use crate::handles::{JourneyEngine, live_engine};
 use crate::status::JourneyStatus;
 use crate::strings::{give_json, out_string, text};
-use journey_core::{ActionEvent, parse_input};
+use journey_core::{Notification, parse_input};
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::sync::Arc;
 
@@ -28,7 +28,7 @@ unsafe impl Send for CSubscriber {}
 unsafe impl Sync for CSubscriber {}
 
 impl CSubscriber {
-    fn call(&self, event: &ActionEvent) -> Result<(), String> {
+    fn call(&self, event: &Notification) -> Result<(), String> {
         let json = serde_json::to_string(event).map_err(|e| e.to_string())?;
         let json = CString::new(json).map_err(|e| e.to_string())?;
         // SAFETY: a valid NUL-terminated string that outlives the call, and the caller's pointers.
@@ -87,7 +87,7 @@ unsafe fn subscribe(
         let engine = live_engine(engine)?;
         let subscriber = CSubscriber { callback: callback.ok_or(Failure::Null("callback"))?, user_data };
         let pattern = text(pattern, "pattern")?;
-        *slot = engine.subscribe(pattern, once, Arc::new(move |event: &ActionEvent| subscriber.call(event)))?;
+        *slot = engine.subscribe(pattern, once, Arc::new(move |event: &Notification| subscriber.call(event)))?;
         Ok(())
     })
 }

@@ -4,7 +4,7 @@
 use crate::base::error::Result;
 use crate::engine::Engine;
 use crate::engine::change::Change;
-use crate::state::action::{ActionEvent, ActionRecord, Callback, SubscriptionId};
+use crate::state::action::{ActionEvent, ActionRecord, Callback, Notification, SubscriptionId};
 use std::sync::Arc;
 
 impl Engine {
@@ -18,16 +18,18 @@ impl Engine {
         let ((action, record), seq) = self.change(Some(now), || self.actions.apply(event, now), journal)?;
         self.settle(seq)?;
         if !record.duplicate {
-            self.actions.notify(&action, &self.counters);
+            self.actions.notify(&Notification::Action(action), &self.counters);
         }
         Ok(record)
     }
 
-    /// Calls `callback` for every action event matching `pattern` (`webchat:offered`, `all:errored`…).
+    /// Calls `callback` for every notification matching `pattern`: web action state changes
+    /// (`webchat:offered`, `all:errored`…) or the firings of action maps whose action is
+    /// `callback` (`trigger:<mapId>`, `trigger:all`).
     pub fn on(
         &self,
         pattern: &str,
-        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
+        callback: impl Fn(&Notification) -> std::result::Result<(), String> + Send + Sync + 'static,
     ) -> Result<SubscriptionId> {
         self.actions.subscribe(pattern, false, Arc::new(callback))
     }
@@ -36,7 +38,7 @@ impl Engine {
     pub fn once(
         &self,
         pattern: &str,
-        callback: impl Fn(&ActionEvent) -> std::result::Result<(), String> + Send + Sync + 'static,
+        callback: impl Fn(&Notification) -> std::result::Result<(), String> + Send + Sync + 'static,
     ) -> Result<SubscriptionId> {
         self.actions.subscribe(pattern, true, Arc::new(callback))
     }

@@ -1,7 +1,8 @@
 //! Carrying out what evaluation decided at an accepted event (docs/orchestration.md, "Firing"),
 //! inside the change that stored the event: a web action recorded as `qualified` (then
 //! `frequencyCapReached` or `qualifiedOutsideSchedule` when a cap or the schedule stopped it),
-//! a custom event sent to an agent's queue. Both use the state-level calls, never the public ones
+//! a custom event sent to an agent's queue, a `callback` queued for the `trigger:` subscribers,
+//! who are told once the change has settled. Both use the state-level calls, never the public ones
 //! that journal their own records: the event's record is the firing's record, so a replay of the
 //! event replays the firing, and nothing else does.
 
@@ -9,7 +10,7 @@ use crate::base::time::{Millis, format_millis};
 use crate::engine::Engine;
 use crate::model::event::Customer;
 use crate::model::orchestration::ActionMediaType;
-use crate::state::action::{ActionEvent, ActionState};
+use crate::state::action::{ActionState, Notification, Trigger};
 use crate::state::agent::CustomEventRequest;
 use crate::state::orchestration::{Decisions, Firing, Verdict};
 use serde_json::{Value, json};
@@ -17,8 +18,8 @@ use serde_json::{Value, json};
 /// What subscribers are told once the change has settled.
 #[derive(Debug, Default)]
 pub(crate) struct Notices {
-    /// Web action state changes, in order.
-    pub actions: Vec<ActionEvent>,
+    /// Web action state changes and map firings, in order.
+    pub notifications: Vec<Notification>,
 }
 
 impl Engine {
@@ -29,6 +30,9 @@ impl Engine {
             match firing.map.action.media_type {
                 media if media.is_web_action() => self.record_web_action(customer, firing, now, &mut notices),
                 ActionMediaType::CustomEvent if firing.verdict == Verdict::Fired => self.send_from_map(firing, now),
+                ActionMediaType::Callback if firing.verdict == Verdict::Fired => {
+                    notices.notifications.extend(trigger(customer, firing, now).map(Notification::Trigger));
+                }
                 _ => {}
             }
         }
@@ -61,7 +65,7 @@ impl Engine {
             if let Ok((event, record)) = self.actions.apply(&event, now)
                 && !record.duplicate
             {
-                notices.actions.push(event);
+                notices.notifications.push(Notification::Action(event));
             }
         }
     }
@@ -93,10 +97,22 @@ impl Engine {
 
     /// Tells subscribers what a settled change did.
     pub(crate) fn notify(&self, notices: Notices) {
-        for event in &notices.actions {
-            self.actions.notify(event, &self.counters);
+        for notification in &notices.notifications {
+            self.actions.notify(notification, &self.counters);
         }
     }
+}
+
+/// What a `callback` map's subscribers receive (map ids are UUIDs: puts refuse others).
+fn trigger(customer: &Customer, firing: &Firing, now: Millis) -> Option<Trigger> {
+    Some(Trigger {
+        action_map_id: uuid::Uuid::try_parse(&firing.map_id).ok()?,
+        version: firing.version,
+        session_id: firing.session_id,
+        customer: customer.clone(),
+        event_id: firing.event_id,
+        fired_date: format_millis(now),
+    })
 }
 
 /// The web action lifecycle's spelling of a map's media type.

@@ -9,11 +9,13 @@
 
 mod event;
 mod lifecycle;
+mod notification;
 mod recorder;
 mod subscription;
 
 pub use event::ActionEvent;
 pub use lifecycle::{ActionState, MediaType, Move, check_move, next_states};
+pub use notification::{Notification, Trigger};
 pub use recorder::DELIVERIES_KEPT;
 pub use subscription::{Callback, Pattern, SubscriptionId};
 
@@ -140,8 +142,8 @@ impl Actions {
         evicted
     }
 
-    /// Calls the subscribers of a state change, counting the callbacks that fail.
-    pub fn notify(&self, event: &ActionEvent, counters: &Counters) {
+    /// Calls the subscribers of a state change or a map firing, counting the callbacks that fail.
+    pub fn notify(&self, event: &Notification, counters: &Counters) {
         counters.add(Counter::CallbackFailures, self.subscriptions.notify(event));
     }
 

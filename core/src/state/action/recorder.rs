@@ -4,7 +4,7 @@
 //! Each label keeps its newest [`DELIVERIES_KEPT`] events, so a recorder nobody reads cannot grow
 //! without bound.
 
-use super::event::ActionEvent;
+use super::notification::Notification;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,10 +20,10 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     /// A callback that records each event it receives under `label`.
-    pub fn sink(&self, label: &str) -> impl Fn(&ActionEvent) -> Result<(), String> + Send + Sync + 'static {
+    pub fn sink(&self, label: &str) -> impl Fn(&Notification) -> Result<(), String> + Send + Sync + 'static {
         let (labels, label) = (self.labels.clone(), label.to_owned());
         self.lock().entry(label.clone()).or_default();
-        move |event: &ActionEvent| {
+        move |event: &Notification| {
             let value = serde_json::to_value(event).map_err(|e| e.to_string())?;
             let mut labels = labels.lock().unwrap_or_else(PoisonError::into_inner);
             let events = labels.entry(label.clone()).or_default();
