@@ -36,6 +36,8 @@ pub(crate) enum Change<'a> {
     Acknowledged { session_id: &'a str, through: u64 },
     /// `start_agent_session`, with the id it gave (ids are random, so replay must be told).
     AgentSessionStarted { agent_id: &'a str, session_id: Uuid },
+    /// Delayed activations fired because the clock passed their due time.
+    OrchestrationDue { through: Millis },
 }
 
 impl Change<'_> {
@@ -65,6 +67,9 @@ impl Change<'_> {
             }),
             Change::AgentSessionStarted { agent_id, session_id } => framed(out, "agentSessionStarted", |out| {
                 json_into(out, &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
+            }),
+            Change::OrchestrationDue { through } => framed(out, "orchestrationDue", |out| {
+                json_into(out, &DueInput { through: *through })
             }),
             Change::Call(command) => json_into(out, command),
         }
@@ -111,6 +116,16 @@ pub(crate) enum Replayed<'a> {
     /// A login recorded by stores written before agent session ids were random: the id is
     /// derived from the agent's login count.
     LegacyAgentSessionStart(LegacyLoginInput),
+    /// Delayed activations fired at `through`.
+    OrchestrationDue(DueInput),
+}
+
+/// The input of an `orchestrationDue` change: the time the activations were due at.
+#[derive(Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DueInput {
+    #[serde(with = "crate::base::time::rfc3339")]
+    through: Millis,
 }
 
 /// Whether a replayed change applied as it did when it was made; `Err` says how it did not.
@@ -166,6 +181,9 @@ impl<'a> Replayed<'a> {
             "agentSessionStarted" => {
                 Replayed::AgentSessionStarted(serde_json::from_str(input).map_err(|e| typed("agentSessionStarted", e))?)
             }
+            "orchestrationDue" => {
+                Replayed::OrchestrationDue(serde_json::from_str(input).map_err(|e| typed("orchestrationDue", e))?)
+            }
             "startAgentSession" => Replayed::LegacyAgentSessionStart(
                 serde_json::from_str(input).map_err(|e| typed("startAgentSession", e))?,
             ),
@@ -217,6 +235,10 @@ impl Engine {
                 .start_agent_session_as(&input.agent_id, |state| AgentQueues::legacy_session_id(&input.agent_id, state))
                 .map(|_| ())
                 .map_err(|e| format!("a login failed on replay: {e}")),
+            Replayed::OrchestrationDue(input) => match self.fire_due_through(input.through) {
+                Some(_) => Ok(()),
+                None => Err("delayed activations were recorded as due, and none were".into()),
+            },
             Replayed::Call(command) => self.replay_call(command),
         };
         Ok(applied)
@@ -297,6 +319,10 @@ mod tests {
         );
         assert!(matches!(Replayed::parse(text.as_bytes()),
             Ok(Replayed::AgentSessionStarted(AgentSessionStartedInput { agent_id, session_id })) if agent_id == "a-1" && session_id.is_nil()));
+
+        let text = written(&Change::OrchestrationDue { through: 1_000 });
+        assert_eq!(text, r#"{"op":"orchestrationDue","input":{"through":"1970-01-01T00:00:01.000Z"}}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::OrchestrationDue(DueInput { through: 1_000 }))));
 
         let text = written(&Change::Call(Command::Advance("46s".into())));
         assert_eq!(text, r#"{"op":"advance","input":"46s"}"#);

@@ -6,7 +6,10 @@
 //! that journal their own records: the event's record is the firing's record, so a replay of the
 //! event replays the firing, and nothing else does.
 
+use crate::base::error::Result;
 use crate::base::time::{Millis, format_millis};
+use crate::engine::change::Change;
+use crate::state::session::Orchestrate;
 use crate::engine::Engine;
 use crate::model::event::Customer;
 use crate::model::orchestration::ActionMediaType;
@@ -26,6 +29,9 @@ impl Engine {
     /// Carries out `decisions` for `customer`'s event; returns what subscribers must be told.
     pub(crate) fn carry_out(&self, customer: &Customer, decisions: &Decisions, now: Millis) -> Notices {
         let mut notices = Notices::default();
+        if let Some(due) = decisions.next_due {
+            self.due.add(due, customer.clone());
+        }
         for firing in &decisions.firings {
             match firing.map.action.media_type {
                 media if media.is_web_action() => self.record_web_action(customer, firing, now, &mut notices),
@@ -46,7 +52,7 @@ impl Engine {
         match firing.verdict {
             Verdict::Capped => states.push(ActionState::FrequencyCapReached),
             Verdict::OutsideSchedule => states.push(ActionState::QualifiedOutsideSchedule),
-            Verdict::Fired | Verdict::Outweighed => {}
+            Verdict::Fired | Verdict::Outweighed | Verdict::Waiting | Verdict::Withdrawn => {}
         }
         for state in states {
             let event = json!({
@@ -93,6 +99,44 @@ impl Engine {
     /// The least time between two offers of one media type in a session.
     pub(crate) fn min_offer_gap(&self) -> Millis {
         60_000
+    }
+
+    /// Fires the delayed activations due at `now`, as its own change (journaled as
+    /// `orchestrationDue`, which replay applies at the same time), then tells the subscribers.
+    pub(crate) fn fire_due_activations(&self, now: Millis) -> Result<()> {
+        if !self.due.any_due(now) {
+            return Ok(());
+        }
+        let fire = || Ok(self.fire_due_through(now));
+        let record = |notices: &Option<Notices>| notices.is_some().then_some(Change::OrchestrationDue { through: now });
+        let (notices, seq) = self.change(Some(now), fire, record)?;
+        self.settle(seq)?;
+        if let Some(notices) = notices {
+            self.notify(notices);
+        }
+        Ok(())
+    }
+
+    /// Fires what is due at `now` in every customer the due index names; `None` when there was
+    /// nothing to visit.
+    pub(crate) fn fire_due_through(&self, now: Millis) -> Option<Notices> {
+        let customers = self.due.take_through(now);
+        if customers.is_empty() {
+            return None;
+        }
+        let rules = self.rules.current();
+        let rejected = |action_id| self.actions.is_rejected(action_id);
+        let with = Orchestrate { rules: &rules, now, min_offer_gap: self.min_offer_gap(), rejected: &rejected };
+        let mut notices = Notices::default();
+        for customer in customers {
+            let decisions = {
+                let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
+                let Some(sessions) = shard.get_mut(customer.id_type, &customer.id) else { continue };
+                sessions.fire_due(&self.catalog, &with)
+            };
+            notices.notifications.extend(self.carry_out(&customer, &decisions, now).notifications);
+        }
+        Some(notices)
     }
 
     /// Tells subscribers what a settled change did.

@@ -15,6 +15,7 @@ pub mod batch;
 pub(crate) mod change;
 pub mod checkpoint;
 pub mod command;
+mod due;
 mod firing;
 pub(crate) mod gate;
 pub(crate) mod image;
@@ -70,6 +71,8 @@ pub struct Engine {
     actions: Actions,
     /// The orchestration definitions, compiled (docs/orchestration.md).
     rules: crate::state::orchestration::Rules,
+    /// Customers with delayed activations waiting, by due time.
+    due: due::DueIndex,
     /// Keys the content digests that tell a resend from a conflicting reuse of an event id.
     digest_key: DigestKey,
     gate: Gate,
@@ -112,6 +115,7 @@ impl Engine {
             agents: AgentQueues::default(),
             actions: Actions::default(),
             rules: Default::default(),
+            due: Default::default(),
             digest_key,
             gate: Gate::parallel(),
             journal: None,

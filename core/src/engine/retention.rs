@@ -87,13 +87,20 @@ fn step(retention: Millis) -> Millis {
 }
 
 impl Engine {
-    /// Runs a sweep when one is due at the engine's `now`. Calls run it before they read or change
-    /// sessions; it is never run while a journal is replayed (replay applies the recorded sweeps).
+    /// Runs a sweep when one is due at the engine's `now`, then fires the delayed activations due
+    /// (docs/orchestration.md). Calls run it before they read or change sessions; it is never run
+    /// while a journal is replayed (replay applies the recorded sweeps and firings).
     pub(crate) fn expire(&self) -> Result<()> {
         if self.clock.is_pinned() {
             return Ok(());
         }
         let Some(now) = self.clock.now() else { return Ok(()) };
+        self.sweep_when_due(now)?;
+        self.fire_due_activations(now)
+    }
+
+    /// Runs a retention sweep when one is due at `now`.
+    fn sweep_when_due(&self, now: Millis) -> Result<()> {
         if self.due(now).is_none() {
             return Ok(());
         }

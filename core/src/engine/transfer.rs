@@ -149,6 +149,9 @@ impl Engine {
             let Slice { mut customers, event_ids, orchestration, .. } = slice;
             for (place, state) in orchestration {
                 if let Some(sessions) = customers.get_mut(place) {
+                    if let Some(due) = state.next_due() {
+                        self.due.add(due, sessions.customer.clone());
+                    }
                     sessions.orchestration = Some(Box::new(state));
                 }
             }

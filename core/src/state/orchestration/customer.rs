@@ -49,6 +49,25 @@ pub(crate) enum Verdict {
     Capped,
     /// Its schedule stopped it (the web action is `qualifiedOutsideSchedule`).
     OutsideSchedule,
+    /// Its activation is a delay or the customer's next session: it fires then.
+    Waiting,
+    /// It waited, and when its time came its session had ended, or the map had changed or gone.
+    Withdrawn,
+}
+
+/// A qualified map waiting for its activation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    pub map_id: Box<str>,
+    pub version: u64,
+    /// The session it qualified in.
+    pub session_id: Uuid,
+    /// The event it qualified on.
+    pub event_id: Uuid,
+    /// When it fires (`None`: at the customer's next session start).
+    pub due: Option<Millis>,
+    /// The agent of a custom event action, read from the qualifying event.
+    pub agent_id: Option<String>,
 }
 
 /// A map that qualified in a session: at most once per map id and version.
@@ -97,12 +116,18 @@ pub(crate) struct CustomerState {
     pub assignments: Vec<Assignment>,
     /// Moves on each time equal weights compete, choosing the next map in id order.
     pub rotation: u64,
+    /// Qualified maps waiting for their activation.
+    pub pending: Vec<Pending>,
 }
 
 impl CustomerState {
     /// Whether there is nothing to keep.
     pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty() && self.counts.is_empty() && self.assignments.is_empty() && self.rotation == 0
+        self.sessions.is_empty()
+            && self.counts.is_empty()
+            && self.assignments.is_empty()
+            && self.rotation == 0
+            && self.pending.is_empty()
     }
 
     /// The customer-scoped assignments in force at `now`.
@@ -141,10 +166,16 @@ impl CustomerState {
         into.outcomes.sort_by_key(|a| a.achieved);
     }
 
-    /// Drops the state of evicted sessions.
+    /// Drops the state of evicted sessions, and the delayed activations waiting in them.
     pub fn forget_sessions(&mut self, session_ids: &[Uuid]) {
         for id in session_ids {
             self.sessions.remove(id);
         }
+        self.pending.retain(|p| p.due.is_none() || !session_ids.contains(&p.session_id));
+    }
+
+    /// The earliest time a delayed activation is due.
+    pub fn next_due(&self) -> Option<Millis> {
+        self.pending.iter().filter_map(|p| p.due).min()
     }
 }

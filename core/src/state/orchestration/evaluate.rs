@@ -7,12 +7,13 @@
 //! and returns the firings for the engine to carry out in the same change, so replaying the
 //! event replays the decisions.
 
-use super::customer::{Achievement, Assignment, CountKey, CustomerState, Qualification, SessionState, Verdict};
+use super::customer::{Achievement, Assignment, CountKey, CustomerState, Pending, Qualification, SessionState, Verdict};
+use super::activation::{self, Target};
 use super::matching::Facts;
 use super::rules::{Compiled, MapRule, Owner};
 use crate::base::time::Millis;
 use crate::model::event::NAMESPACE;
-use crate::model::orchestration::{ActionMap, ActionMediaType, Criterion, CriterionKey, Scope};
+use crate::model::orchestration::{ActionMap, ActionMediaType, ActivationType, Criterion, CriterionKey, Scope};
 use crate::state::orchestration::matching::{self, Scalar};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -37,6 +38,8 @@ pub(crate) struct Event<'a> {
     pub event_type: usize,
     /// The first event time of its session.
     pub session_start: Millis,
+    /// The event started its session (maps waiting for the customer's next session fire then).
+    pub session_created: bool,
     /// The customer is a cookie (a browser that can be offered a web action).
     pub cookie: bool,
     /// The engine's time: maps qualify and fire at it.
@@ -67,12 +70,14 @@ pub(crate) struct Decisions {
     pub segments_assigned: u64,
     pub outcomes_achieved: u64,
     pub firings: Vec<Firing>,
+    /// When the customer's earliest delayed activation is due, after these decisions.
+    pub next_due: Option<Millis>,
 }
 
 impl Decisions {
     /// Whether nothing happened.
     pub fn is_empty(&self) -> bool {
-        self.segments_assigned == 0 && self.outcomes_achieved == 0 && self.firings.is_empty()
+        self.segments_assigned == 0 && self.outcomes_achieved == 0 && self.firings.is_empty() && self.next_due.is_none()
     }
 }
 
@@ -90,6 +95,10 @@ pub(crate) fn evaluate(
     around: &Surroundings<'_>,
 ) -> Decisions {
     let mut decisions = Decisions::default();
+    if event.session_created && state.pending.iter().any(|p| p.due.is_none()) {
+        let target = Target { session_id: event.session_id, session_start: event.session_start };
+        decisions.firings = activation::fire_at_next_session(rules, state, target, event.now, around);
+    }
     let holds_nothing = state.assignments.is_empty()
         && state.sessions.get(&event.session_id).is_none_or(|session| session.segments.is_empty());
     if holds_nothing && rules.counted(event.session_type, event.event_type).is_empty() {
@@ -124,7 +133,8 @@ pub(crate) fn evaluate(
     candidates.sort_unstable();
     candidates.dedup();
     let qualified: Vec<usize> = candidates.into_iter().filter(|m| qualifies(&rules.maps[*m], session, event)).collect();
-    decisions.firings = decide(rules, qualified, state, event, around);
+    let firings = decide(rules, qualified, state, event, around);
+    decisions.firings.extend(firings);
     // Most sessions match nothing: keep no empty state for them.
     if state.sessions.get(&event.session_id).is_some_and(SessionState::is_empty) {
         state.sessions.remove(&event.session_id);
@@ -254,8 +264,9 @@ fn page_url_holds(map: &ActionMap, facts: &dyn Facts) -> bool {
 }
 
 /// Decides what becomes of each qualified map: web actions compete on weight (one offer at a
-/// time is what a visitor can be shown), then caps and the schedule; custom events and callbacks
-/// all fire. Records each in the session's state.
+/// time is what a visitor can be shown); a map with a delayed activation waits; the others meet
+/// the caps and the schedule now. Custom events and callbacks all proceed. Records each in the
+/// session's state.
 fn decide(
     rules: &Compiled,
     qualified: Vec<usize>,
@@ -266,22 +277,25 @@ fn decide(
     let web: Vec<usize> =
         qualified.iter().copied().filter(|m| rules.maps[*m].map.action.media_type.is_web_action()).collect();
     let winner = choose_by_weight(rules, &web, &mut state.rotation);
-    let session = state.sessions.entry(event.session_id).or_default();
     let mut firings = Vec::new();
     for m in qualified {
         let rule = &rules.maps[m];
         let media = rule.map.action.media_type;
-        let verdict = if media.is_web_action() && Some(m) != winner {
-            Verdict::Outweighed
-        } else if media.is_web_action() && capped(rule, session, event, around) {
-            Verdict::Capped
-        } else if rule.map.schedule.as_ref().is_some_and(|schedule| !schedule.is_open(event.now)) {
-            Verdict::OutsideSchedule
-        } else {
-            Verdict::Fired
+        let agent_id = agent_of(&rule.map, event.facts);
+        let waits = match rule.map.activation.kind {
+            ActivationType::Delay => Some(Some(event.now.saturating_add(delay_of(&rule.map)))),
+            ActivationType::OnNextSession => Some(None),
+            ActivationType::Immediate | ActivationType::OnNextVisit => None,
         };
-        let action_id =
-            (media.is_web_action() && verdict != Verdict::Outweighed).then(|| action_id(rule, event.session_id));
+        let session = state.sessions.entry(event.session_id).or_default();
+        let verdict = match waits {
+            _ if media.is_web_action() && Some(m) != winner => Verdict::Outweighed,
+            Some(_) => Verdict::Waiting,
+            None => verdict_now(rule, session, event.session_start, event.now, around),
+        };
+        let action_id = matches!(verdict, Verdict::Fired | Verdict::Capped | Verdict::OutsideSchedule)
+            .then(|| action_id(rule, event.session_id))
+            .filter(|_| media.is_web_action());
         session.maps.push(Qualification {
             map_id: rule.id.clone(),
             version: rule.version,
@@ -291,6 +305,17 @@ fn decide(
             action_id,
             event_id: event.event_id,
         });
+        if let (Verdict::Waiting, Some(due)) = (verdict, waits) {
+            let pending = Pending {
+                map_id: rule.id.clone(),
+                version: rule.version,
+                session_id: event.session_id,
+                event_id: event.event_id,
+                due,
+                agent_id: agent_id.clone(),
+            };
+            state.pending.push(pending);
+        }
         firings.push(Firing {
             map: rule.map.clone(),
             map_id: rule.id.clone(),
@@ -300,10 +325,32 @@ fn decide(
             at: event.now,
             verdict,
             action_id,
-            agent_id: agent_of(&rule.map, event.facts),
+            agent_id,
         });
     }
     firings
+}
+
+/// What a map that fires now meets: a frequency cap (web actions), then its schedule.
+pub(super) fn verdict_now(
+    rule: &MapRule,
+    session: &SessionState,
+    session_start: Millis,
+    now: Millis,
+    around: &Surroundings<'_>,
+) -> Verdict {
+    if rule.map.action.media_type.is_web_action() && capped(rule, session, session_start, now, around) {
+        Verdict::Capped
+    } else if rule.map.schedule.as_ref().is_some_and(|schedule| !schedule.is_open(now)) {
+        Verdict::OutsideSchedule
+    } else {
+        Verdict::Fired
+    }
+}
+
+/// A delayed activation's delay, in milliseconds (the checks require `delayInSeconds` with it).
+fn delay_of(map: &ActionMap) -> Millis {
+    i64::from(map.activation.delay_in_seconds.unwrap_or_default()) * 1_000
 }
 
 /// The agent a custom event action goes to.
@@ -334,18 +381,18 @@ fn choose_by_weight(rules: &Compiled, web: &[usize], rotation: &mut u64) -> Opti
 /// Whether a frequency cap stops a web action map in this session: a conversation with an agent
 /// in the session's span (chats and messaging offers), an offer of the same media type rejected
 /// in the session, or one made less than the minimum gap ago.
-fn capped(rule: &MapRule, session: &SessionState, event: &Event<'_>, around: &Surroundings<'_>) -> bool {
+fn capped(rule: &MapRule, session: &SessionState, session_start: Millis, now: Millis, around: &Surroundings<'_>) -> bool {
     if rule.map.ignore_frequency_cap {
         return false;
     }
     let media = rule.map.action.media_type;
     let conversational = matches!(media, ActionMediaType::Webchat | ActionMediaType::WebMessagingOffer);
-    if conversational && (around.talked_to_agent)(event.session_start, event.now) {
+    if conversational && (around.talked_to_agent)(session_start, now) {
         return true;
     }
     let offers = session.maps.iter().filter(|q| q.media == media && q.verdict == Verdict::Fired);
     offers.into_iter().any(|offer| {
-        offer.action_id.is_some_and(|id| (around.rejected)(id)) || event.now - offer.qualified < around.min_offer_gap
+        offer.action_id.is_some_and(|id| (around.rejected)(id)) || now - offer.qualified < around.min_offer_gap
     })
 }
 

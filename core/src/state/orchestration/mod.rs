@@ -2,12 +2,14 @@
 //! index ([`Rules`]); what evaluation remembers per customer and per session ([`CustomerState`]);
 //! and evaluation itself ([`evaluate()`]), a pure function of the two and one event.
 
+mod activation;
 mod customer;
 mod definitions;
 mod evaluate;
 mod matching;
 mod rules;
 
+pub(crate) use activation::fire_due;
 pub(crate) use customer::{Achievement, Assignment, CustomerState, Qualification, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
 pub(crate) use evaluate::{Decisions, Event, Firing, Surroundings, evaluate, may_act};

@@ -61,7 +61,8 @@ impl CustomerSessions {
             return Decisions::default();
         }
         let mut state = self.orchestration.take().unwrap_or_default();
-        let decisions = self.evaluate(catalog, applied, event_id, event, with, &mut state);
+        let mut decisions = self.evaluate(catalog, applied, event_id, event, with, &mut state);
+        decisions.next_due = state.next_due();
         self.orchestration = (!state.is_empty()).then_some(state);
         decisions
     }
@@ -85,6 +86,7 @@ impl CustomerSessions {
             session_type: event.session_type,
             event_type: event.event_type,
             session_start: session.first_time(),
+            session_created: applied.session_created,
             cookie: self.customer.id_type == IdType::Cookie && Uuid::try_parse(&self.customer.id).is_ok(),
             now: with.now,
             facts: &facts,
@@ -96,6 +98,29 @@ impl CustomerSessions {
             talked_to_agent: &talked_to_agent,
         };
         orchestration::evaluate(with.rules, state, &evaluated, &around)
+    }
+
+    /// Fires the customer's delayed activations due at `with.now` (docs/orchestration.md,
+    /// "Firing"): each in its session if that is still open, else withdrawn.
+    pub fn fire_due(&mut self, catalog: &Catalog, with: &Orchestrate<'_>) -> Decisions {
+        let Some(mut state) = self.orchestration.take() else { return Decisions::default() };
+        let open = |session_id: Uuid| self.open_at(catalog, session_id, with.now);
+        let talked_to_agent = |from: Millis, to: Millis| self.talked_to_agent(from, to);
+        let around =
+            Surroundings { min_offer_gap: with.min_offer_gap, rejected: with.rejected, talked_to_agent: &talked_to_agent };
+        let firings = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
+        let next_due = state.next_due();
+        self.orchestration = (!state.is_empty()).then_some(state);
+        Decisions { firings, next_due, ..Decisions::default() }
+    }
+
+    /// When a session still open at `now` started: not ended by an event, and for a web session,
+    /// not past its inactivity gap.
+    fn open_at(&self, catalog: &Catalog, session_id: Uuid, now: Millis) -> Option<Millis> {
+        let session = self.session(&session_id)?;
+        let ty = catalog.session_type(session.session_type);
+        let lapsed = ty.kind.ends_by_inactivity() && now >= session.last_time().saturating_add(ty.inactivity_gap.as_millis());
+        (session.ended.is_none() && !lapsed).then(|| session.first_time())
     }
 
     /// What orchestration remembers about one of the customer's sessions.
