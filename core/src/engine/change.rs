@@ -11,6 +11,7 @@ use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::command::Command;
 use crate::engine::ingest::Source;
+use crate::engine::orchestration::DefinitionKind;
 use crate::engine::retention::Cutoffs;
 use crate::model::outcome::Outcome;
 use crate::state::agent::{AgentQueues, NextEventsRequest};
@@ -36,6 +37,9 @@ pub(crate) enum Change<'a> {
     Acknowledged { session_id: &'a str, through: u64 },
     /// `start_agent_session`, with the id it gave (ids are random, so replay must be told).
     AgentSessionStarted { agent_id: &'a str, session_id: Uuid },
+    /// A put's definition as stored (id, version and dates set), which replay takes without the
+    /// put's checks (docs/orchestration.md, "Decided after review").
+    DefinitionStored { kind: DefinitionKind, definition: Value },
 }
 
 impl Change<'_> {
@@ -66,9 +70,19 @@ impl Change<'_> {
             Change::AgentSessionStarted { agent_id, session_id } => framed(out, "agentSessionStarted", |out| {
                 json_into(out, &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
             }),
+            Change::DefinitionStored { kind, definition } => {
+                framed(out, "definitionStored", |out| json_into(out, &DefinitionStoredRef { kind: *kind, definition }))
+            }
             Change::Call(command) => json_into(out, command),
         }
     }
+}
+
+/// The input of a `definitionStored` change, as written: `{"kind", "definition"}`.
+#[derive(serde::Serialize)]
+struct DefinitionStoredRef<'a> {
+    kind: DefinitionKind,
+    definition: &'a Value,
 }
 
 /// Writes `{"op":"<op>","input":<what write_input writes>}`.
@@ -111,6 +125,8 @@ pub(crate) enum Replayed<'a> {
     /// A login recorded by stores written before agent session ids were random: the id is
     /// derived from the agent's login count.
     LegacyAgentSessionStart(LegacyLoginInput),
+    /// A definition as a put stored it.
+    DefinitionStored(DefinitionStoredInput),
 }
 
 /// Whether a replayed change applied as it did when it was made; `Err` says how it did not.
@@ -130,6 +146,14 @@ pub(crate) struct AcknowledgedInput {
 pub(crate) struct AgentSessionStartedInput {
     agent_id: String,
     session_id: Uuid,
+}
+
+/// The input of a `definitionStored` change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DefinitionStoredInput {
+    kind: DefinitionKind,
+    definition: Value,
 }
 
 /// The input of a legacy `startAgentSession` change.
@@ -165,6 +189,9 @@ impl<'a> Replayed<'a> {
             "acknowledge" => Replayed::Acknowledged(serde_json::from_str(input).map_err(|e| typed("acknowledge", e))?),
             "agentSessionStarted" => {
                 Replayed::AgentSessionStarted(serde_json::from_str(input).map_err(|e| typed("agentSessionStarted", e))?)
+            }
+            "definitionStored" => {
+                Replayed::DefinitionStored(serde_json::from_str(input).map_err(|e| typed("definitionStored", e))?)
             }
             "startAgentSession" => Replayed::LegacyAgentSessionStart(
                 serde_json::from_str(input).map_err(|e| typed("startAgentSession", e))?,
@@ -217,6 +244,7 @@ impl Engine {
                 .start_agent_session_as(&input.agent_id, |state| AgentQueues::legacy_session_id(&input.agent_id, state))
                 .map(|_| ())
                 .map_err(|e| format!("a login failed on replay: {e}")),
+            Replayed::DefinitionStored(input) => self.restore_definition(input.kind, &input.definition),
             Replayed::Call(command) => self.replay_call(command),
         };
         Ok(applied)
@@ -302,6 +330,22 @@ mod tests {
         assert_eq!(text, r#"{"op":"advance","input":"46s"}"#);
         assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::Advance(by))) if by == "46s"));
 
+        let segment = json!({"id": "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e", "version": 2, "displayName": "Delayed"});
+        let text = written(&Change::DefinitionStored { kind: DefinitionKind::Segment, definition: segment.clone() });
+        assert_eq!(
+            text,
+            r#"{"op":"definitionStored","input":{"kind":"segment","definition":{"displayName":"Delayed","id":"4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e","version":2}}}"#
+        );
+        assert!(matches!(Replayed::parse(text.as_bytes()),
+            Ok(Replayed::DefinitionStored(DefinitionStoredInput { kind: DefinitionKind::Segment, definition })) if definition == segment));
+        let text = written(&Change::DefinitionStored { kind: DefinitionKind::ActionMap, definition: json!({}) });
+        assert_eq!(text, r#"{"op":"definitionStored","input":{"kind":"actionMap","definition":{}}}"#);
+
+        let delete = Command::DeleteSegment(crate::engine::command::DefinitionIdInput { id: "s-1".into() });
+        let text = written(&Change::Call(delete.clone()));
+        assert_eq!(text, r#"{"op":"deleteSegment","input":{"id":"s-1"}}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(command)) if command == delete));
+
         let text = written(&Change::taken("s-1", 2, 5));
         assert_eq!(text, r#"{"op":"nextEvents","input":{"sessionId":"s-1","timeoutMs":0,"max":5,"ack":2}}"#);
         assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::NextEvents(_)))));
@@ -319,6 +363,8 @@ mod tests {
             br#"{"op":"tally","input":{}}"#,
             br#"{"op":"evict","input":{"actionsBefore":"x"}}"#,
             br#"{"op":"explode"}"#,
+            br#"{"op":"definitionStored","input":{"kind":"widget","definition":{}}}"#,
+            br#"{"op":"definitionStored","input":{"definition":{}}}"#,
         ] {
             assert!(Replayed::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

@@ -7,9 +7,9 @@ pub mod config;
 pub mod event;
 pub mod input;
 pub mod kind;
-// The definitions are read and checked here before the engine takes them: the ops, evaluation and
-// firing land next (docs/orchestration.md, "Status"), and until then nothing outside the module's
-// tests uses it.
+// The definitions are read and checked here before the engine takes them through its ops; their
+// parts (criteria, media types, schedules) are for evaluation and firing, which land next
+// (docs/orchestration.md, "Status").
 #[allow(dead_code, unused_imports)]
 pub mod orchestration;
 pub mod outcome;

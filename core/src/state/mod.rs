@@ -6,7 +6,8 @@ pub mod action;
 pub mod agent;
 pub mod clock;
 pub mod journey;
-// Held by the engine once the orchestration ops land (docs/orchestration.md, "Status").
+// Held by the engine; its compiled form is for evaluation, which lands next (docs/orchestration.md,
+// "Status").
 #[allow(dead_code, unused_imports)]
 pub(crate) mod orchestration;
 pub mod paths;
