@@ -40,6 +40,8 @@ pub struct Definitions {
 trait Definition: Clone {
     /// The kind's name in ids and messages.
     const KIND: &'static str;
+    /// The config key that limits how many there are.
+    const LIMIT: &'static str;
     fn display_name(&self) -> &str;
     fn stored_version(&self) -> Option<u64>;
     fn created(&self) -> Option<String>;
@@ -48,9 +50,10 @@ trait Definition: Clone {
 }
 
 macro_rules! definition {
-    ($type:ty, $kind:literal) => {
+    ($type:ty, $kind:literal, $limit:literal) => {
         impl Definition for $type {
             const KIND: &'static str = $kind;
+            const LIMIT: &'static str = $limit;
             fn display_name(&self) -> &str {
                 &self.display_name
             }
@@ -70,9 +73,9 @@ macro_rules! definition {
     };
 }
 
-definition!(Segment, "segment");
-definition!(Outcome, "outcome");
-definition!(ActionMap, "actionMap");
+definition!(Segment, "segment", "maxSegments");
+definition!(Outcome, "outcome", "maxOutcomes");
+definition!(ActionMap, "actionMap", "maxActionMaps");
 
 impl Definitions {
     /// Creates or replaces a segment; returns it as stored.
@@ -224,7 +227,12 @@ fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit
     let existing = stored.get(&id);
     let version = match (existing, definition.stored_version()) {
         (None, _) if stored.len() >= limit => {
-            return Err(JourneyError::invalid_argument(format!("at most {limit} {}s: delete one first", D::KIND)));
+            return Err(JourneyError::invalid_argument(format!(
+                "{} {}s, the most config orchestration.{} allows: delete one first",
+                stored.len(),
+                D::KIND,
+                D::LIMIT
+            )));
         }
         (None, _) => 1,
         (Some(old), Some(given)) if Some(given) != old.stored_version() => {
@@ -378,7 +386,7 @@ mod tests {
         definitions.put_segment(named("b", None), &limits, 0).unwrap();
         let error = definitions.put_segment(named("c", None), &limits, 0).unwrap_err();
         assert_eq!(error.code(), "INVALID_ARGUMENT");
-        assert!(error.to_string().contains("at most 2 segments"), "{error}");
+        assert!(error.to_string().contains("2 segments, the most config orchestration.maxSegments allows"), "{error}");
         definitions.put_segment(named("a again", Some(&a)), &limits, 0).unwrap();
         let mut names: Vec<&str> = definitions.segments().map(|s| s.display_name.as_str()).collect();
         names.sort();
