@@ -3,9 +3,10 @@
 //! A snapshot is an [`ImageHeader`] (what the state was built under, and how many of each part
 //! follow) and the parts, each in its state module's saved form: every customer's sessions, every
 //! event id with its digest, every agent ([`agent::Saved`]), every action ([`action::Saved`]),
-//! the host's last checkpoint, and the orchestration definitions (their saved JSON text). The engine hands the parts out one at a time as it reads them
-//! from its shards, so a snapshot never holds a second copy of the state in memory; `durable/`
-//! decides the file format, and never reads the engine's fields.
+//! the host's last checkpoint, and the orchestration definitions (their saved JSON text). The
+//! engine hands the parts out one at a time as it reads them from its shards, so a snapshot never
+//! holds a second copy of the state in memory; `durable/` decides the file format, and never reads
+//! the engine's fields.
 
 use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
