@@ -100,6 +100,95 @@ export interface ActionEventDelivered {
   sessionId: string
 }
 
+/** An action map, in the form of Genesys' `ActionMap`. */
+export interface ActionMap {
+  /** What it does. */
+  action: ActionMapAction
+  /** Architect schedule groups: refused unless empty (use `schedule`). */
+  actionMapScheduleGroups?: Json
+  /** When a qualified map fires (default `immediate`). */
+  activation?: Activation
+  /** When it was created, kept as given. */
+  createdDate?: string | null
+  /** A description, kept as given. */
+  description?: string | null
+  /** The name people see. */
+  displayName: string
+  /** It may qualify until this time (RFC 3339). */
+  endDate?: string | null
+  /** The id (given by the host, or derived when absent). */
+  id?: string | null
+  /** Whether the frequency caps are ignored (default `false`). */
+  ignoreFrequencyCap?: boolean
+  /** Whether it is evaluated (default `true`). */
+  isActive?: boolean
+  /** When it was last changed, kept as given. */
+  modifiedDate?: string | null
+  /** Conditions on the qualifying event's page URL, for web actions. */
+  pageUrlConditions?: UrlCondition[]
+  /** The hours it may fire in (libjourney's own field; Genesys points to a schedule group). */
+  schedule?: ActionMapSchedule | null
+  /** Genesys' link to the definition, kept as given. */
+  selfUri?: string | null
+  /** It may qualify from this time on (RFC 3339). */
+  startDate?: string | null
+  /** Qualifies when all of these hold on the session's events so far. */
+  triggerWithEventConditions?: EventCondition[]
+  /** Outcome percentile triggers (ML scoring): refused unless empty. */
+  triggerWithOutcomePercentileConditions?: Json
+  /** Outcome probability triggers (ML scoring): refused unless empty. */
+  triggerWithOutcomeProbabilityConditions?: Json
+  /** Outcome quantile triggers (ML scoring): refused unless empty. */
+  triggerWithOutcomeQuantileConditions?: Json
+  /** Qualifies when the session holds any of these segments. */
+  triggerWithSegments?: string[]
+  /** The stored version. */
+  version?: number | null
+  /** 1 (low) to 3 (high), default 2: among maps qualifying on one event, the highest fires. */
+  weight?: number
+}
+
+/** What a map does when it fires. */
+export interface ActionMapAction {
+  /** Where a web chat is routed, kept and carried by the action. */
+  actionTargetId?: string | null
+  /** The template of a content offer, kept and carried by the action. */
+  actionTemplate?: Json
+  /** For `customEvent`: the agent it goes to. */
+  agentId?: string | null
+  /** For `customEvent`: the event attribute naming the agent (`attributes.<name>`). */
+  agentIdFrom?: CriterionKey | null
+  /** Architect flow inputs: refused unless empty. */
+  architectFlowFields?: Json
+  /** For `customEvent`: its data. */
+  data?: Json
+  /** For `customEvent`: the custom event's name. */
+  eventName?: string | null
+  /** Throttling by agent availability: refused when `true` (there are no action targets here). */
+  isPacingEnabled?: boolean | null
+  /** The kind of action. */
+  mediaType: ActionMediaType
+  /** Open action inputs: refused unless empty. */
+  openActionFields?: Json
+  /** For `customEvent`: whether it waits for an agent who is not logged in. */
+  persistInMemory?: boolean | null
+  /** Presentation of a web chat (prompt, texts, survey), kept and carried by the action. */
+  props?: Json
+  /** Presentation of a web messaging offer, kept and carried by the action. */
+  webMessagingOfferFields?: Json
+}
+
+/** The hours a map may fire in: a time zone and weekly intervals. */
+export interface ActionMapSchedule {
+  /** An IANA time zone such as `Europe/Paris`. */
+  timeZone: string
+  /** The intervals, local to the zone. */
+  weekly: WeeklyHours[]
+}
+
+/** The kinds of action. */
+export type ActionMediaType = 'webchat' | 'webMessagingOffer' | 'contentOffer' | 'customEvent' | 'callback' | 'integrationAction' | 'architectFlow' | 'openAction'
+
 /** The result of `record_action_event`: `{"actionId","actionState","previousState","duplicate"}`. */
 export interface ActionRecord {
   /** The action. */
@@ -114,6 +203,17 @@ export interface ActionRecord {
 
 /** A state of a web action's lifecycle. */
 export type ActionState = 'qualified' | 'qualifiedOutsideSchedule' | 'frequencyCapReached' | 'offered' | 'offeredOutsideSchedule' | 'accepted' | 'rejected' | 'ignored' | 'timedout' | 'errored' | 'started' | 'engaged' | 'completed' | 'abandoned'
+
+/** When a qualified map fires. */
+export interface Activation {
+  /** The delay, for `delay`. */
+  delayInSeconds?: number | null
+  /** Immediately, after a delay, or at the customer's next session. */
+  type: ActivationType
+}
+
+/** The activation types. */
+export type ActivationType = 'immediate' | 'delay' | 'on-next-session' | 'on-next-visit'
 
 /** One event delivered to an agent: `{"type","eventName","data","agentId","createdDate","sequence"}`. */
 export interface AgentEvent {
@@ -154,6 +254,14 @@ export interface AgentSessionInput {
 
 /** `"start"`, or `{"event", "direction": "forward" | "backward"}`. */
 export type Anchor = StartOfSession | { direction?: Direction; event: string }
+
+/** The event attribute an outcome's value is read from, and its type. */
+export interface AssociatedValueField {
+  /** How the value is read. */
+  dataType: ValueDataType
+  /** `attributes.<name>` (or `attributes.<name>.value`). */
+  name: CriterionKey
+}
 
 /** A typed attribute (SPEC §1.2). */
 export interface AttributeDefinition {
@@ -208,7 +316,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandListOutcomes | CommandListActionMaps
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -295,6 +403,39 @@ export interface CommandDeliveries {
   input: DeliveriesInput
   op: 'deliveries'
 }
+export interface CommandPutSegment {
+  input: JourneySegment
+  op: 'putSegment'
+}
+export interface CommandPutOutcome {
+  input: JourneyOutcome
+  op: 'putOutcome'
+}
+export interface CommandPutActionMap {
+  input: ActionMap
+  op: 'putActionMap'
+}
+export interface CommandDeleteSegment {
+  input: DefinitionIdInput
+  op: 'deleteSegment'
+}
+export interface CommandDeleteOutcome {
+  input: DefinitionIdInput
+  op: 'deleteOutcome'
+}
+export interface CommandDeleteActionMap {
+  input: DefinitionIdInput
+  op: 'deleteActionMap'
+}
+export interface CommandListSegments {
+  op: 'listSegments'
+}
+export interface CommandListOutcomes {
+  op: 'listOutcomes'
+}
+export interface CommandListActionMaps {
+  op: 'listActionMaps'
+}
 
 /** Engine settings (SPEC §8); every field is optional, with the default it names. */
 export interface Config {
@@ -324,6 +465,8 @@ export interface Config {
   maxPersistedTotal?: number
   /** Longest string, in characters, where no `maxLength` is given (default 1024). */
   maxStringLength?: number
+  /** Segments, outcomes and action maps (docs/orchestration.md). */
+  orchestration?: OrchestrationConfig
   /** How long a persisted custom event waits for its agent's login before it is dropped and counted in `customEventsDropped` (default `"24h"`). */
   persistedTtl?: DurationText
   /** Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them (default). */
@@ -353,6 +496,24 @@ export interface ConversationCard {
 /** The one customer id type of a web action. */
 export type CookieName = 'cookie'
 
+/** One test on an event (or its session's attributes). */
+export interface Criterion {
+  /** What is tested. */
+  key: CriterionKey
+  /** How (default `equal`, as in Genesys' request models). */
+  operator?: CriterionOperator
+  /** Whether text compares without case (default `false`). */
+  shouldIgnoreCase?: boolean
+  /** The values it is compared with. */
+  values: string[]
+}
+
+/** What a criterion tests. */
+export type CriterionKey = string
+
+/** How a criterion compares (the Genesys operators). */
+export type CriterionOperator = 'equal' | 'notEqual' | 'containsAll' | 'containsAny' | 'notContainsAll' | 'notContainsAny' | 'greaterThan' | 'greaterThanOrEqual' | 'lessThan' | 'lessThanOrEqual' | 'startsWith' | 'endsWith'
+
 /** The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`. */
 export interface CustomEventRequest {
   /** The target agent. */
@@ -373,6 +534,12 @@ export interface Customer {
   idType: IdType
 }
 
+/** The input of `deleteSegment`, `deleteOutcome` and `deleteActionMap`: `{"id"}`. */
+export interface DefinitionIdInput {
+  /** The definition's id. */
+  id: string
+}
+
 /** The input of `deliveries`: `{"label"}`. */
 export interface DeliveriesInput {
   /** The label given to `subscribe`. */
@@ -387,6 +554,24 @@ export type Direction = 'forward' | 'backward'
 
 /** A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`). */
 export type DurationText = string
+
+/** One condition of `triggerWithEventConditions`: a criterion on a stream's events. */
+export interface EventCondition {
+  /** Only events of this name. */
+  eventName?: string | null
+  /** What is tested. */
+  key: CriterionKey
+  /** How (default `equal`). */
+  operator?: CriterionOperator
+  /** Only events of this session type. */
+  sessionType?: string | null
+  /** Whether text compares without case (default `false`). */
+  shouldIgnoreCase?: boolean
+  /** The stream whose events it looks at. */
+  streamType: StreamType
+  /** The values it is compared with. */
+  values: string[]
+}
 
 /** An event type and its attributes. */
 export interface EventTypeDefinition {
@@ -445,6 +630,12 @@ export interface IngestProgress {
   totalBytes: number
 }
 
+/** A definition's patterns, all of which must match. */
+export interface Journey {
+  /** The patterns. */
+  patterns?: JourneyPattern[]
+}
+
 /** An event (SPEC §2.1). Other top-level keys are ignored. */
 export interface JourneyEvent {
   /** Attribute values by name, typed by the catalog. */
@@ -463,6 +654,48 @@ export interface JourneyEvent {
   session: SessionReference
 }
 
+/** An outcome, in the form of Genesys' `Outcome`. */
+export interface JourneyOutcome {
+  /** Where the achievement's value is read from. */
+  associatedValueField?: AssociatedValueField | null
+  /** Visitor-attribute patterns: refused unless empty. */
+  context?: Json
+  /** When it was created, kept as given. */
+  createdDate?: string | null
+  /** A description, kept as given. */
+  description?: string | null
+  /** The name people see. */
+  displayName: string
+  /** The id (given by the host, or derived when absent). */
+  id?: string | null
+  /** Whether it is evaluated (default `true`). */
+  isActive?: boolean
+  /** Whether achieving it is good news (default `true`); shown, not evaluated. */
+  isPositive?: boolean
+  /** The patterns that achieve it. */
+  journey?: Journey
+  /** When it was last changed, kept as given. */
+  modifiedDate?: string | null
+  /** Genesys' link to the definition, kept as given. */
+  selfUri?: string | null
+  /** The stored version. */
+  version?: number | null
+}
+
+/** Matches when at least `count` events of the stream satisfy every criterion. */
+export interface JourneyPattern {
+  /** How many events must count (at least 1). */
+  count: number
+  /** Every one must hold on an event for it to count. */
+  criteria?: Criterion[]
+  /** Only events of this name. */
+  eventName?: string | null
+  /** Only events of this session type (any of the stream's when absent; Genesys requires it). */
+  sessionType?: string | null
+  /** The stream the events come from. */
+  streamType: StreamType
+}
+
 /** The input of `journey`: `{"customer", "viewer", "page"?}`. */
 export interface JourneyQuery {
   /** Whose journey. */
@@ -471,6 +704,40 @@ export interface JourneyQuery {
   page?: PageRequest
   /** Who is looking. */
   viewer: Viewer
+}
+
+/** A segment, in the form of Genesys' `JourneySegment`. */
+export interface JourneySegment {
+  /** How long a customer assignment lasts, in days. */
+  assignmentExpirationDays?: number | null
+  /** A display colour (`#rrggbb`), kept as given. */
+  color?: string | null
+  /** Visitor-attribute patterns: refused unless empty. */
+  context?: Json
+  /** When it was created, kept as given. */
+  createdDate?: string | null
+  /** A description, kept as given. */
+  description?: string | null
+  /** The name people see. */
+  displayName: string
+  /** A segment assigned by another system: refused unless empty. */
+  externalSegment?: Json
+  /** The id (given by the host, or derived when absent). */
+  id?: string | null
+  /** Whether it is evaluated (default `true`). */
+  isActive?: boolean
+  /** The patterns that assign it. */
+  journey?: Journey
+  /** When it was last changed, kept as given. */
+  modifiedDate?: string | null
+  /** What it is assigned to. */
+  scope?: SegmentScope
+  /** Genesys' link to the definition, kept as given. */
+  selfUri?: string | null
+  /** Whether agents see it (Genesys' flag, kept; libjourney's views show every assignment). */
+  shouldDisplayToAgent?: boolean | null
+  /** The stored version (1 when created, +1 on each replace). */
+  version?: number | null
 }
 
 /** The latest event of a session, as shown on its card. */
@@ -551,6 +818,18 @@ export interface OnlineRoute {
   moves: Move[]
   /** The event's partition. */
   partition: number
+}
+
+/** How many definitions an engine holds, and the gap between offers (docs/orchestration.md). */
+export interface OrchestrationConfig {
+  /** Most action maps, 0 to 10000 (default 500). */
+  maxActionMaps?: number
+  /** Most outcomes, 0 to 10000 (default 500). */
+  maxOutcomes?: number
+  /** Most segments, 0 to 10000; a put that would create one more is `INVALID_ARGUMENT` (default 500). */
+  maxSegments?: number
+  /** Least time between two offers of one media type in a session (default `"60s"`). */
+  minOfferGap?: DurationText
 }
 
 /** The result of ingesting one event. A rejection is an outcome, not an error: batches go on. */
@@ -732,6 +1011,9 @@ export interface Routing {
   /** The quarantined components, largest first. */
   quarantined: Quarantined[]
 }
+
+/** What a segment is assigned to. */
+export type SegmentScope = 'Session' | 'Customer'
 
 /** The result of `send_custom_event`: `{"delivery","overwritten"}`. */
 export interface SendResult {
@@ -934,6 +1216,9 @@ export interface StreamSummary {
   rejectionsTruncated: boolean
 }
 
+/** Which events a pattern or condition looks at (Genesys' `streamType`; its `App` stream has no counterpart here and is refused as an unknown variant). */
+export type StreamType = 'Web' | 'Custom' | 'Conversation'
+
 /** The input of `subscribe`: `{"pattern", "label", "once"?}`. */
 export interface SubscribeInput {
   /** Where the deliveries are kept, for `deliveries`. */
@@ -959,6 +1244,17 @@ export interface UnsubscribeInput {
   subscriptionId: number
 }
 
+/** A condition on the page URL of the event a web action would fire on. */
+export interface UrlCondition {
+  /** How. */
+  operator: CriterionOperator
+  /** The values the URL is compared with. */
+  values: string[]
+}
+
+/** The type of an outcome's value. */
+export type ValueDataType = 'Number' | 'Integer'
+
 /** `{"permissions": [...], "divisions": [...]}`; `"*"` in divisions means every division. */
 export interface Viewer {
   /** Division names the viewer may see, or `"*"`. */
@@ -979,6 +1275,19 @@ export interface Violation {
 
 /** Why an event (or a catalog entry) was refused; one code per distinct rule of SPEC §2.2. */
 export type ViolationCode = 'INVALID_JSON' | 'EVENT_TOO_LARGE' | 'MISSING_DATE' | 'MISSING_CUSTOMER' | 'MISSING_FIELD' | 'INVALID_DATE' | 'INVALID_ID' | 'INVALID_NAME' | 'UNKNOWN_SESSION_TYPE' | 'UNKNOWN_EVENT_TYPE' | 'UNKNOWN_ATTRIBUTE' | 'MISSING_ATTRIBUTE' | 'TYPE_MISMATCH' | 'NOT_IN_ENUM' | 'OUT_OF_RANGE' | 'TOO_LONG' | 'TOO_MANY_ATTRIBUTES' | 'SESSION_TYPE_MISMATCH' | 'CUSTOMER_MISMATCH' | 'SESSION_ENDED' | 'LATE_EVENT' | 'FUTURE_EVENT' | 'DUPLICATE_ID_CONFLICT' | 'INVALID_CATALOG' | 'LIMIT_EXCEEDED' | 'TOO_MANY_VIOLATIONS'
+
+/** The days of the week. */
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday'
+
+/** One weekly interval: a day and `HH:MM` from (inclusive) to (exclusive). */
+export interface WeeklyHours {
+  /** `monday` … `sunday`. */
+  day: Weekday
+  /** `HH:MM`. */
+  from: string
+  /** `HH:MM`, after `from` (`24:00` for the end of the day). */
+  to: string
+}
 
 // </generated>
 
@@ -1100,6 +1409,32 @@ export declare class Engine {
   release(sessionId: string, fromSequence: number): Released
   /** Records a web action event and calls the matching subscribers before returning. */
   recordActionEvent(event: ActionEvent): ActionRecord
+  /**
+   * Creates or replaces a segment (an object in the form of Genesys' `JourneySegment`) and
+   * returns it as stored, with its `id`, `version`, `createdDate` and `modifiedDate`. A bad
+   * definition throws with `.code` `INVALID_ARGUMENT`, its message naming the field by JSON
+   * pointer (docs/orchestration.md).
+   */
+  putSegment(definition: JourneySegment): JourneySegment
+  /** Creates or replaces an outcome (Genesys' `Outcome` form), as `putSegment` does. */
+  putOutcome(definition: JourneyOutcome): JourneyOutcome
+  /** Creates or replaces an action map (Genesys' `ActionMap` form), as `putSegment` does. */
+  putActionMap(definition: ActionMap): ActionMap
+  /**
+   * Deletes a segment: `NOT_FOUND` when there is none, `INVALID_ARGUMENT` while an action map
+   * triggers with it.
+   */
+  deleteSegment(id: string): void
+  /** Deletes an outcome: `NOT_FOUND` when there is none. */
+  deleteOutcome(id: string): void
+  /** Deletes an action map: `NOT_FOUND` when there is none. */
+  deleteActionMap(id: string): void
+  /** The segments as stored, in id order (`call('listSegments')` gives `{ entities }`). */
+  listSegments(): JourneySegment[]
+  /** The outcomes as stored, in id order. */
+  listOutcomes(): JourneyOutcome[]
+  /** The action maps as stored, in id order. */
+  listActionMaps(): ActionMap[]
   /** Calls `callback(event)` for every action event matching `pattern`; returns a subscription id. */
   on(pattern: string, callback: (event: ActionEventDelivered) => void): number
   /** Like `on`, for the first matching event only. */
@@ -1148,7 +1483,8 @@ export declare class OnlineRouter {
 /**
  * The key an operation other than ingest routes by, for `partitionFor`: `a:<agentId>` for
  * `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`; `null` for
- * the others (docs/scale-out.md).
+ * the others (docs/scale-out.md). Clock moves and the ops that change definitions (`putSegment`,
+ * `deleteActionMap`, …) go to every partition at their position in the input.
  */
 export declare function commandKey(op: string, input?: unknown): string | null
 

@@ -432,6 +432,13 @@ enum JourneyStatus journey_release(const struct JourneyEngine *engine,
  * such as scripting bridges and test runners. A subscription made here has no callback: it
  * records what it receives under its `label`, read back with the `deliveries` op.
  *
+ * Some ops have no typed function and are reached only here: `moveOut` and `moveIn` (state moves
+ * between partitions), `deliveries`, and the orchestration definitions (docs/orchestration.md):
+ * `putSegment`, `putOutcome` and `putActionMap` take the definition's JSON and give it back as
+ * stored, `{"op":"putSegment","input":{"displayName":"Delayed","journey":{"patterns":[…]}}}`;
+ * `deleteSegment`, `deleteOutcome` and `deleteActionMap` take `{"id"}` and give `{}`;
+ * `listSegments`, `listOutcomes` and `listActionMaps` give `{"entities":[…]}` in id order.
+ *
  * @param engine A live engine.
  * @param command_json A NUL-terminated UTF-8 JSON command.
  * @param result Receives the result JSON.
@@ -908,9 +915,10 @@ enum JourneyStatus journey_merge_stats(const char *stats, char **total);
  * for `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`.
  *
  * @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
- * @param key Receives the key, or NULL for an operation that has none (ingest, reads, and the ops
- *        that name an agent session, which go where the session was started); free it with
- *        journey_string_free().
+ * @param key Receives the key, or NULL for an operation that has none (ingest, reads, the ops
+ *        that name an agent session, which go where the session was started, and clock moves and
+ *        the ops that change definitions, which go to every partition at their position in the
+ *        input); free it with journey_string_free().
  *
  * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_INVALID_ARGUMENT` (not an operation),
  *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.

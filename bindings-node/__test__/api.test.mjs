@@ -426,3 +426,41 @@ test('paths count sessions step by step, under the journey view permissions', ()
   assert.throws(() => engine.paths({}, { permissions: ['journey:session:view'], divisions: ['*'] }), (e) => e.code === 'PERMISSION_DENIED')
   assert.throws(() => engine.paths({ depth: 0 }, viewer), (e) => e.code === 'INVALID_ARGUMENT')
 })
+
+test('definitions: typed put, delete and list with the core\'s errors, kept across a restart', async () => {
+  const id = '4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e'
+  const atDepot = (depot) => ({
+    id, displayName: 'At the depot',
+    journey: { patterns: [{ count: 1, streamType: 'Custom', eventName: 'in_transit',
+      criteria: [{ key: 'attributes.location.value', values: [depot] }] }] },
+  })
+  const dir = mkdtempSync(join(tmpdir(), 'journey-node-definitions-'))
+  const config = { clock: 'manual', start: '2026-11-21T10:00:00Z' }
+  try {
+    const e = Engine.open(join(dir, 'store'), catalog, config)
+    const stored = e.putSegment(atDepot('Depot 7'))
+    assert.deepEqual([stored.id, stored.version, stored.createdDate], [id, 1, '2026-11-21T10:00:00.000Z'])
+    e.advance('1m')
+    assert.equal(e.putSegment({ ...atDepot('Depot 8'), version: 1 }).modifiedDate, '2026-11-21T10:01:00.000Z')
+    assert.throws(() => e.putSegment({ ...atDepot('Depot 9'), version: 1 }),
+      (err) => err.code === 'INVALID_ARGUMENT' && err.message.includes('/version: 1, but the stored segment'))
+    const map = e.putActionMap({ displayName: 'Chat', triggerWithSegments: [id], action: { mediaType: 'webchat' } })
+    assert.throws(() => e.deleteSegment(id), (err) => err.code === 'INVALID_ARGUMENT' && err.message.includes(map.id))
+    assert.throws(() => e.putOutcome({ displayName: 'x', journey: { patterns: [{ count: 1, streamType: 'Custom', eventName: 'teleported' }] } }),
+      (err) => err.code === 'INVALID_ARGUMENT' && err.message.includes('/journey/patterns/0/eventName'))
+    assert.throws(() => e.deleteOutcome(id), (err) => err.code === 'NOT_FOUND')
+    assert.throws(() => e.deleteSegment(7), (err) => err instanceof TypeError)
+    assert.deepEqual(await e.call('listActionMaps'), { entities: e.listActionMaps() })
+    assert.deepEqual(e.listOutcomes(), [])
+    e.deleteActionMap(map.id)
+    const segments = e.listSegments()
+    assert.deepEqual(segments.map((s) => s.version), [2])
+    e.close()
+    const reopened = Engine.open(join(dir, 'store'), catalog, config)
+    assert.deepEqual(reopened.listSegments(), segments)
+    assert.deepEqual(reopened.listActionMaps(), [])
+    reopened.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -367,6 +367,64 @@ impl Engine {
         to_json(record).js(env)
     }
 
+    /// Creates or replaces a segment (an object in the form of Genesys' `JourneySegment`) and
+    /// returns it as stored, with its `id`, `version`, `createdDate` and `modifiedDate`. A bad
+    /// definition throws with `.code` `INVALID_ARGUMENT`, its message naming the field by JSON
+    /// pointer (docs/orchestration.md).
+    #[napi(ts_args_type = "definition: JourneySegment", ts_return_type = "JourneySegment")]
+    pub fn put_segment(&self, env: &Env, definition: Unknown<'_>) -> Result<Value> {
+        self.inner.put_segment(&json_value(env, definition)?).js(env)
+    }
+
+    /// Creates or replaces an outcome (Genesys' `Outcome` form), as `putSegment` does.
+    #[napi(ts_args_type = "definition: JourneyOutcome", ts_return_type = "JourneyOutcome")]
+    pub fn put_outcome(&self, env: &Env, definition: Unknown<'_>) -> Result<Value> {
+        self.inner.put_outcome(&json_value(env, definition)?).js(env)
+    }
+
+    /// Creates or replaces an action map (Genesys' `ActionMap` form), as `putSegment` does.
+    #[napi(ts_args_type = "definition: ActionMap", ts_return_type = "ActionMap")]
+    pub fn put_action_map(&self, env: &Env, definition: Unknown<'_>) -> Result<Value> {
+        self.inner.put_action_map(&json_value(env, definition)?).js(env)
+    }
+
+    /// Deletes a segment: `NOT_FOUND` when there is none, `INVALID_ARGUMENT` while an action map
+    /// triggers with it.
+    #[napi(ts_args_type = "id: string")]
+    pub fn delete_segment(&self, env: &Env, id: Unknown<'_>) -> Result<()> {
+        self.inner.delete_segment(&text(env, id, "id")?).js(env)
+    }
+
+    /// Deletes an outcome: `NOT_FOUND` when there is none.
+    #[napi(ts_args_type = "id: string")]
+    pub fn delete_outcome(&self, env: &Env, id: Unknown<'_>) -> Result<()> {
+        self.inner.delete_outcome(&text(env, id, "id")?).js(env)
+    }
+
+    /// Deletes an action map: `NOT_FOUND` when there is none.
+    #[napi(ts_args_type = "id: string")]
+    pub fn delete_action_map(&self, env: &Env, id: Unknown<'_>) -> Result<()> {
+        self.inner.delete_action_map(&text(env, id, "id")?).js(env)
+    }
+
+    /// The segments as stored, in id order (`call('listSegments')` gives `{ entities }`).
+    #[napi(ts_return_type = "JourneySegment[]")]
+    pub fn list_segments(&self) -> Value {
+        Value::Array(self.inner.list_segments())
+    }
+
+    /// The outcomes as stored, in id order.
+    #[napi(ts_return_type = "JourneyOutcome[]")]
+    pub fn list_outcomes(&self) -> Value {
+        Value::Array(self.inner.list_outcomes())
+    }
+
+    /// The action maps as stored, in id order.
+    #[napi(ts_return_type = "ActionMap[]")]
+    pub fn list_action_maps(&self) -> Value {
+        Value::Array(self.inner.list_action_maps())
+    }
+
     /// Calls `callback(event)` for every action event matching `pattern`; returns a subscription id.
     #[napi(ts_args_type = "pattern: string, callback: (event: ActionEventDelivered) => void")]
     pub fn on(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {

@@ -147,7 +147,8 @@ impl OnlineRouter {
 
 /// The key an operation other than ingest routes by, for `partitionFor`: `a:<agentId>` for
 /// `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`; `null` for
-/// the others (docs/scale-out.md).
+/// the others (docs/scale-out.md). Clock moves and the ops that change definitions (`putSegment`,
+/// `deleteActionMap`, …) go to every partition at their position in the input.
 #[napi(ts_args_type = "op: string, input?: unknown")]
 pub fn command_key(env: &Env, op: String, input: Option<Unknown<'_>>) -> Result<Option<String>> {
     let input = crate::optional_json(env, input)?;

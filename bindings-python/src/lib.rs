@@ -408,6 +408,63 @@ impl Engine {
         to_python(py, &serde_json::to_value(record).unwrap_or_default())
     }
 
+    /// Creates or replaces a segment (a dict in the form of Genesys' `JourneySegment`) and returns
+    /// it as stored, with its `id`, `version`, `createdDate` and `modifiedDate`. A bad definition
+    /// raises `InvalidArgumentError` naming the field by JSON pointer (docs/orchestration.md).
+    fn put_segment<'py>(&self, py: Python<'py>, definition: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let definition = to_json(definition)?;
+        let engine = self.inner.clone();
+        to_python(py, &py.detach(|| engine.put_segment(&definition)).py()?)
+    }
+
+    /// Creates or replaces an outcome (Genesys' `Outcome` form), as `put_segment` does.
+    fn put_outcome<'py>(&self, py: Python<'py>, definition: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let definition = to_json(definition)?;
+        let engine = self.inner.clone();
+        to_python(py, &py.detach(|| engine.put_outcome(&definition)).py()?)
+    }
+
+    /// Creates or replaces an action map (Genesys' `ActionMap` form), as `put_segment` does.
+    fn put_action_map<'py>(&self, py: Python<'py>, definition: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let definition = to_json(definition)?;
+        let engine = self.inner.clone();
+        to_python(py, &py.detach(|| engine.put_action_map(&definition)).py()?)
+    }
+
+    /// Deletes a segment: `NotFoundError` when there is none, `InvalidArgumentError` while an
+    /// action map triggers with it.
+    fn delete_segment(&self, py: Python<'_>, id: &str) -> PyResult<()> {
+        let engine = self.inner.clone();
+        py.detach(|| engine.delete_segment(id)).py()
+    }
+
+    /// Deletes an outcome: `NotFoundError` when there is none.
+    fn delete_outcome(&self, py: Python<'_>, id: &str) -> PyResult<()> {
+        let engine = self.inner.clone();
+        py.detach(|| engine.delete_outcome(id)).py()
+    }
+
+    /// Deletes an action map: `NotFoundError` when there is none.
+    fn delete_action_map(&self, py: Python<'_>, id: &str) -> PyResult<()> {
+        let engine = self.inner.clone();
+        py.detach(|| engine.delete_action_map(id)).py()
+    }
+
+    /// The segments as stored, in id order (`call("listSegments")` gives `{"entities": [...]}`).
+    fn list_segments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &Value::Array(self.inner.list_segments()))
+    }
+
+    /// The outcomes as stored, in id order.
+    fn list_outcomes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &Value::Array(self.inner.list_outcomes()))
+    }
+
+    /// The action maps as stored, in id order.
+    fn list_action_maps<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &Value::Array(self.inner.list_action_maps()))
+    }
+
     /// Calls `callback(event)` for every action event matching `pattern`; returns a subscription id.
     fn on(&self, pattern: &str, callback: Bound<'_, PyAny>) -> PyResult<u64> {
         self.subscribe(pattern, false, callback)

@@ -153,7 +153,8 @@ impl OnlineRouter {
 
 /// The key an operation other than ingest routes by, for `partition_for`: `a:<agentId>` for
 /// `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`; `None` for
-/// the others (docs/scale-out.md).
+/// the others (docs/scale-out.md). Clock moves and the ops that change definitions (`putSegment`,
+/// `deleteActionMap`, …) go to every partition at their position in the input.
 #[pyfunction]
 #[pyo3(signature = (op, input=None))]
 fn command_key(op: &str, input: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {

@@ -18,11 +18,13 @@ import libjourney
 from libjourney.types import (
     ActionEvent,
     ActionEventDelivered,
+    ActionMap,
     ActionState,
     CatalogDefinition,
     Config,
     IngestProgress,
     JourneyEvent,
+    JourneySegment,
     NextEventsResult,
     Viewer,
 )
@@ -337,6 +339,55 @@ def test_fast_outcome_dicts_match_the_json_form() -> None:
     assert outcomes[3]["status"] == "rejected" and outcomes[3]["violations"]
     assert batch["outcomes"][0] == expected[1] and batch["outcomes"][1]["status"] == "rejected"
     assert (batch["accepted"], batch["duplicates"], batch["rejected"]) == (0, 1, 1)
+
+
+SEGMENT_ID = "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e"
+
+
+def at_depot(depot: str) -> JourneySegment:
+    return {
+        "id": SEGMENT_ID,
+        "displayName": "At the depot",
+        "journey": {"patterns": [{"count": 1, "streamType": "Custom", "eventName": "in_transit",
+                                  "criteria": [{"key": "attributes.location.value", "values": [depot]}]}]},
+    }
+
+
+def test_definitions_are_typed_methods_with_the_cores_errors() -> None:
+    engine = make_engine()
+    stored = engine.put_segment(at_depot("Depot 7"))
+    assert (stored["id"], stored["version"], stored["createdDate"]) == (SEGMENT_ID, 1, "2026-11-21T10:00:00.000Z")
+    assert stored["journey"]["patterns"][0]["criteria"][0]["key"] == "attributes.location"
+    engine.advance("1m")
+    replaced = engine.put_segment({**at_depot("Depot 8"), "version": 1})
+    assert (replaced["version"], replaced["modifiedDate"]) == (2, "2026-11-21T10:01:00.000Z")
+    with pytest.raises(libjourney.InvalidArgumentError, match="/version: 1, but the stored segment"):
+        engine.put_segment({**at_depot("Depot 9"), "version": 1})
+    chat: ActionMap = {"displayName": "Chat", "triggerWithSegments": [SEGMENT_ID], "action": {"mediaType": "webchat"}}
+    map_id = engine.put_action_map(chat)["id"]
+    assert map_id is not None, "a put without an id gets one"
+    with pytest.raises(libjourney.InvalidArgumentError, match="triggers action map"):
+        engine.delete_segment(SEGMENT_ID)
+    with pytest.raises(libjourney.InvalidArgumentError, match="/journey/patterns/0/eventName"):
+        engine.put_outcome({"displayName": "x", "journey": {"patterns": [{"count": 1, "streamType": "Custom",
+                                                                           "eventName": "teleported"}]}})
+    assert [s["version"] for s in engine.list_segments()] == [2]
+    assert engine.list_outcomes() == []
+    assert engine.call("listActionMaps") == {"entities": engine.list_action_maps()}
+    engine.delete_action_map(map_id)
+    engine.delete_segment(SEGMENT_ID)
+    with pytest.raises(libjourney.NotFoundError) as missing:
+        engine.delete_outcome(SEGMENT_ID)
+    assert missing.value.code == "NOT_FOUND"
+    assert engine.list_segments() == [] and engine.list_action_maps() == []
+
+
+def test_definitions_survive_a_restart(tmp_path: Path) -> None:
+    with open_store(tmp_path / "store") as engine:
+        engine.put_segment(at_depot("Depot 7"))
+        before = engine.list_segments()
+    with open_store(tmp_path / "store") as reopened:
+        assert reopened.list_segments() == before
 
 
 def open_store(path: Path) -> libjourney.Engine:

@@ -106,6 +106,34 @@ pub struct ConfigForm {
     #[serde(default)]
     #[schemars(with = "StoreConfigForm")]
     pub store: Option<StoreConfigForm>,
+    /// Segments, outcomes and action maps (docs/orchestration.md).
+    #[serde(default)]
+    #[schemars(with = "OrchestrationConfigForm")]
+    pub orchestration: Option<OrchestrationConfigForm>,
+}
+
+/// How many definitions an engine holds, and the gap between offers (docs/orchestration.md).
+#[derive(JsonSchema)]
+#[schemars(rename = "OrchestrationConfig", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct OrchestrationConfigForm {
+    /// Most segments, 0 to 10000; a put that would create one more is `INVALID_ARGUMENT`
+    /// (default 500).
+    #[serde(default)]
+    #[schemars(with = "u32")]
+    pub max_segments: Option<u32>,
+    /// Most outcomes, 0 to 10000 (default 500).
+    #[serde(default)]
+    #[schemars(with = "u32")]
+    pub max_outcomes: Option<u32>,
+    /// Most action maps, 0 to 10000 (default 500).
+    #[serde(default)]
+    #[schemars(with = "u32")]
+    pub max_action_maps: Option<u32>,
+    /// Least time between two offers of one media type in a session (default `"60s"`).
+    #[serde(default)]
+    #[schemars(with = "DurationText")]
+    pub min_offer_gap: Option<DurationText>,
 }
 
 /// The clock modes of SPEC §7.

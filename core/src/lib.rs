@@ -55,7 +55,7 @@ pub use base::interrupt::{INTERRUPT_EVERY, Interrupt};
 pub use batch::{Batch, BatchResult, Outcomes};
 pub use catalog::{Catalog, SessionKind};
 pub use command::Command;
-pub use config::{ClockMode, Config, RecoverTo, StoreConfig, SyncMode, UnknownAttributes};
+pub use config::{ClockMode, Config, OrchestrationConfig, RecoverTo, StoreConfig, SyncMode, UnknownAttributes};
 pub use duration::Duration;
 pub use engine::{Engine, NextEventsFuture, Recovery};
 pub use error::{JourneyError, Result, Violation, ViolationCode, parse_input};

@@ -349,3 +349,152 @@ fn a_checkpoint_is_bounded_and_travels_through_call() {
     assert_eq!(bad.code(), "INVALID_CONFIG");
     assert!(bad.to_string().contains("store.recoverTo"), "{bad}");
 }
+
+/// A segment of the delivery catalog, by id, with `location` as its criterion's value.
+fn segment(id: &str, location: &str) -> serde_json::Value {
+    serde_json::json!({"id": id, "displayName": format!("At {location}"),
+        "journey": {"patterns": [{"count": 1, "streamType": "Custom", "eventName": "in_transit",
+            "criteria": [{"key": "attributes.location.value", "values": [location]}]}]}})
+}
+
+const S1: &str = "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e";
+const S2: &str = "5e3c9f30-2d6b-4c9f-8e8f-4a2b3c4d5e6f";
+const M1: &str = "7e1c2d3a-9b8f-4c6d-8e5f-0a1b2c3d4e5f";
+
+/// Every definition the engine holds, as its three lists.
+fn definitions(engine: &Engine) -> serde_json::Value {
+    serde_json::json!([engine.list_segments(), engine.list_outcomes(), engine.list_action_maps()])
+}
+
+/// Puts, replaces and deletes definitions, with the clock moving between them.
+fn store_definitions(engine: &Engine) {
+    engine.put_segment(&segment(S1, "Depot 7")).unwrap();
+    engine.advance_by("1m").unwrap();
+    engine.put_segment(&segment(S2, "Main St")).unwrap();
+    let outcome = serde_json::json!({"displayName": "Delivered", "journey": {"patterns": [
+        {"count": 2, "streamType": "Custom", "sessionType": "delivery"}]}});
+    engine.put_outcome(&outcome).unwrap();
+    let map = serde_json::json!({"id": M1, "displayName": "Call back", "triggerWithSegments": [S1],
+        "action": {"mediaType": "callback"}});
+    engine.put_action_map(&map).unwrap();
+    engine.advance_by("1m").unwrap();
+    let mut replace = segment(S1, "Depot 8");
+    replace["version"] = 1.into();
+    assert_eq!(engine.put_segment(&replace).unwrap()["version"], 2);
+    assert_eq!(engine.put_segment(&replace).unwrap_err().code(), "INVALID_ARGUMENT", "version 1 is stale");
+    engine.delete_segment(S2).unwrap();
+    assert_eq!(engine.delete_segment(S1).unwrap_err().code(), "INVALID_ARGUMENT", "the map uses it");
+}
+
+#[test]
+fn definitions_come_back_from_the_journal_and_from_a_snapshot() {
+    let dir = temp_dir("definitions");
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    store_definitions(&engine);
+    let before = definitions(&engine);
+    assert_eq!(before[0].as_array().unwrap().len(), 1);
+    assert_eq!(before[0][0]["modifiedDate"], "2026-11-21T10:02:00.000Z");
+    drop(engine); // a crash: the journal holds everything
+    let journal_text = String::from_utf8_lossy(&std::fs::read(journal(&dir)).unwrap()).into_owned();
+    assert!(journal_text.contains(r#"{"op":"definitionStored","input":{"kind":"segment","definition":{"#));
+    assert!(journal_text.contains(r#""modifiedDate":"2026-11-21T10:02:00.000Z""#), "as stored, with its dates");
+    assert!(journal_text.contains(&format!(r#"{{"op":"deleteSegment","input":{{"id":"{S2}"}}}}"#)));
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(
+        engine.recovery().unwrap().records_replayed,
+        8,
+        "4 puts, a replace, 2 clock moves, a delete; refusals are not recorded"
+    );
+    assert_eq!(definitions(&engine), before);
+    engine.close().unwrap(); // a snapshot, and an empty journal
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(engine.recovery().unwrap().records_replayed, 0);
+    assert_eq!(definitions(&engine), before);
+    // Versions and dates go on from what was stored.
+    engine.advance_by("1m").unwrap();
+    let mut replace = segment(S1, "Depot 9");
+    replace["version"] = 2.into();
+    let stored = engine.put_segment(&replace).unwrap();
+    assert_eq!(
+        (stored["version"].clone(), stored["createdDate"].clone()),
+        (3.into(), before[0][0]["createdDate"].clone())
+    );
+}
+
+/// Appends a record to a store's journal as the engine frames one (docs/durability.md).
+fn append_record(dir: &Path, seq: u64, now: i64, change: &str) {
+    let mut payload = seq.to_le_bytes().to_vec();
+    payload.extend_from_slice(&now.to_le_bytes());
+    payload.extend_from_slice(change.as_bytes());
+    let length = (payload.len() as u32).to_le_bytes();
+    let crc = crc32c::crc32c_append(crc32c::crc32c(&length), &payload);
+    let mut record = b"JRN1".to_vec();
+    record.extend_from_slice(&length);
+    record.extend_from_slice(&crc.to_le_bytes());
+    record.extend_from_slice(&payload);
+    let mut file = std::fs::OpenOptions::new().append(true).open(journal(dir)).unwrap();
+    std::io::Write::write_all(&mut file, &record).unwrap();
+}
+
+#[test]
+fn a_stored_definition_replays_without_the_checks_of_a_put() {
+    let dir = temp_dir("restore");
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    engine.put_segment(&segment(S1, "Depot 7")).unwrap();
+    drop(engine);
+    // What an older build may have stored and this one's put refuses: an event the catalog does
+    // not have, a version and dates no put gives.
+    let stored = serde_json::json!({"id": S2, "version": 7, "displayName": "Legacy", "isActive": true,
+        "scope": "Session", "createdDate": "2001-01-01T00:00:00.000Z", "modifiedDate": "2002-01-01T00:00:00.000Z",
+        "journey": {"patterns": [{"count": 1, "streamType": "Custom", "eventName": "gone", "criteria": []}]}});
+    let engine = Engine::new(catalog(), config("")).unwrap();
+    let refused = engine.put_segment(&stored).unwrap_err();
+    assert!(refused.to_string().contains("/journey/patterns/0/eventName"), "{refused}");
+    append_record(
+        &dir,
+        2,
+        0,
+        &format!(r#"{{"op":"definitionStored","input":{{"kind":"segment","definition":{stored}}}}}"#),
+    );
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!(engine.recovery().unwrap().records_replayed, 2);
+    let segments = engine.list_segments();
+    assert_eq!(segments.len(), 2);
+    assert_eq!(segments[1], stored, "taken as it was stored");
+}
+
+/// Rewrites a snapshot written with no definitions as format version 2 wrote it: the same body
+/// without its last part (the definitions' `None`).
+fn as_version_2(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[8..12], &3u32.to_le_bytes(), "this build writes version 3");
+    let body = &bytes[12..bytes.len() - 20];
+    let (last, body) = body.split_last().unwrap();
+    assert_eq!(*last, 0, "no definitions");
+    let mut old = b"JRNYSNAP".to_vec();
+    old.extend_from_slice(&2u32.to_le_bytes());
+    old.extend_from_slice(body);
+    old.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    old.extend_from_slice(&crc32c::crc32c(body).to_le_bytes());
+    old.extend_from_slice(b"JRNYSEND");
+    std::fs::write(path, old).unwrap();
+}
+
+#[test]
+fn a_version_2_snapshot_still_reads_and_takes_definitions_after() {
+    let dir = store_with_three_events();
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    engine.close().unwrap();
+    drop(engine);
+    let snapshot = files(&dir).into_iter().find(|n| n.starts_with("snapshot-")).unwrap();
+    as_version_2(&dir.join(&snapshot));
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!((accepted(&engine), engine.recovery().unwrap().records_replayed), (3, 0));
+    assert_eq!(definitions(&engine), serde_json::json!([[], [], []]));
+    engine.put_segment(&segment(S1, "Depot 7")).unwrap();
+    engine.close().unwrap();
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), config("")).unwrap();
+    assert_eq!((accepted(&engine), engine.list_segments().len()), (3, 1));
+}

@@ -27,7 +27,20 @@ const CALL_ONLY_IN_C: &[(&str, &str)] = &[
     ("moveOut", "a router's state move: customers in and the slice out are JSON either way, so it would rename call"),
     ("moveIn", "the other half of moveOut: it takes back moveOut's {\"slice\"} JSON as it came"),
     ("deliveries", "reads what a subscribe made through journey_call recorded; journey_on's callback has the events"),
+    ("putSegment", DEFINITION_IN_C),
+    ("putOutcome", DEFINITION_IN_C),
+    ("putActionMap", DEFINITION_IN_C),
+    ("deleteSegment", DEFINITION_IN_C),
+    ("deleteOutcome", DEFINITION_IN_C),
+    ("deleteActionMap", DEFINITION_IN_C),
+    ("listSegments", DEFINITION_IN_C),
+    ("listOutcomes", DEFINITION_IN_C),
+    ("listActionMaps", DEFINITION_IN_C),
 ];
+
+/// Why the definition ops have no typed C function.
+const DEFINITION_IN_C: &str = "a definition is JSON in and JSON out, rare and never on a hot path: a typed function \
+     would take and give the same text as journey_call";
 
 /// Python methods named otherwise than the op in snake_case: (op, method, why).
 const PYTHON_NAMES: &[(&str, &str, &str)] = &[

@@ -8,10 +8,11 @@
 //! keeping their own event clocks, change outcomes on every stream.
 
 use journey_core::partition::{
-    Directory, Key, OnlineRouter, Router, Watermark, keys_of_value, merge_outcomes, merge_stats, watermark_needed,
+    Directory, Key, OnlineRouter, Router, Watermark, command_broadcast, keys_of_value, merge_outcomes, merge_stats,
+    watermark_needed,
 };
 use journey_core::time::{format_millis, parse_rfc3339};
-use journey_core::{Batch, Catalog, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
+use journey_core::{Batch, Catalog, Command, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -539,4 +540,97 @@ fn moved_state_is_durable_and_a_slice_goes_only_where_it_fits() {
     let reopened = Engine::open(root.join("to"), Catalog::from_json(CATALOG).unwrap(), other_key);
     assert_eq!(reopened.err().unwrap().code(), "INVALID_CONFIG", "a store keeps its digest key");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// The definition ops a stream interleaves, by position: creates, a replace, a refused stale
+/// replace, a refused and an accepted delete, and a put the catalog refuses.
+fn definition_commands() -> Vec<(usize, Value)> {
+    let segment = |version: Option<u64>, stage: &str| {
+        let mut segment = json!({"id": "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e", "displayName": "Staged",
+            "journey": {"patterns": [{"count": 2, "streamType": "Custom", "sessionType": "delivery",
+                "eventName": "order_placed", "criteria": [{"key": "attributes.stage", "values": [stage]}]}]}});
+        if let Some(version) = version {
+            segment["version"] = json!(version);
+        }
+        json!({"op": "putSegment", "input": segment})
+    };
+    let map = json!({"op": "putActionMap", "input": {"id": "7e1c2d3a-9b8f-4c6d-8e5f-0a1b2c3d4e5f",
+        "displayName": "Call back", "triggerWithSegments": ["4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e"],
+        "action": {"mediaType": "callback"}}});
+    let outcome = json!({"op": "putOutcome", "input": {"displayName": "Browsed",
+        "journey": {"patterns": [{"count": 1, "streamType": "Web", "eventName": "page_viewed"}]}}});
+    let unknown = json!({"op": "putOutcome", "input": {"displayName": "Nope",
+        "journey": {"patterns": [{"count": 1, "streamType": "Web", "eventName": "checkout"}]}}});
+    let delete = |op: &str, id: &str| json!({"op": op, "input": {"id": id}});
+    vec![
+        (5, segment(None, "s0")),
+        (40, outcome),
+        (80, map),
+        (120, segment(Some(1), "s1")),
+        (160, segment(Some(1), "s2")),
+        (200, delete("deleteSegment", "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e")),
+        (240, unknown),
+        (280, delete("deleteActionMap", "7e1c2d3a-9b8f-4c6d-8e5f-0a1b2c3d4e5f")),
+    ]
+}
+
+/// What `engine` holds: its three lists.
+fn definitions_of(engine: &Engine) -> Value {
+    let list = |op: &str| engine.call(&Command::new(op, Value::Null).unwrap()).unwrap();
+    json!([list("listSegments"), list("listOutcomes"), list("listActionMaps")])
+}
+
+#[test]
+fn definition_ops_broadcast_leave_every_partition_holding_one_engines_definitions() {
+    let steps = stream(3, 300);
+    let commands = definition_commands();
+    // What the definition ops answer, and what is held at the end, on one engine.
+    let one = engine();
+    let mut expected_answers = Vec::new();
+    let apply = |engine: &Engine, command: &Value| engine.call(&Command::from_value(command).unwrap());
+    for (position, step) in steps.iter().enumerate() {
+        for (_, command) in commands.iter().filter(|(at, _)| *at == position) {
+            expected_answers.push(apply(&one, command).map_err(|e| e.to_json()));
+        }
+        match step {
+            Step::Event(event) => drop(one.ingest_value(event).unwrap()),
+            Step::Advance(minutes) => one.advance(Duration::from_millis(*minutes * 60_000)).unwrap(),
+        }
+    }
+    let expected = definitions_of(&one);
+    // The segment a map used was kept, at its second version; the map was deleted.
+    assert_eq!(expected[0]["entities"][0]["version"], 2);
+    assert_eq!(expected[0]["entities"][0]["modifiedDate"], "2026-11-21T12:07:00.000Z", "dated by the clock");
+    assert_eq!(expected[1]["entities"].as_array().unwrap().len(), 1);
+    assert_eq!(expected[2]["entities"], json!([]));
+    let refused = expected_answers.iter().filter(|answer| answer.is_err()).count();
+    assert_eq!(refused, 3, "a stale version, a segment a map uses, an unknown event: {expected_answers:?}");
+    // The same through 4 partitions: events routed, every definition op sent to all of them.
+    let n = 4;
+    let catalog = Catalog::from_json(CATALOG).unwrap();
+    let keys: Vec<Vec<Key>> = events_only(&steps).iter().map(|e| keys_of_value(&catalog, e)).collect();
+    let mut routed = Router::new(n, None).unwrap().route(&keys).partitions.into_iter();
+    let engines: Vec<Engine> = (0..n).map(|_| engine()).collect();
+    let mut answers = vec![Vec::new(); n];
+    for (position, step) in steps.iter().enumerate() {
+        for (_, command) in commands.iter().filter(|(at, _)| *at == position) {
+            assert!(command_broadcast(&Command::from_value(command).unwrap()), "{command}");
+            for (p, engine) in engines.iter().enumerate() {
+                answers[p].push(apply(engine, command).map_err(|e| e.to_json()));
+            }
+        }
+        match step {
+            Step::Event(event) => {
+                let partition = routed.next().unwrap().unwrap();
+                drop(engines[partition].ingest_value(event).unwrap());
+            }
+            Step::Advance(minutes) => {
+                engines.iter().for_each(|e| e.advance(Duration::from_millis(*minutes * 60_000)).unwrap());
+            }
+        }
+    }
+    for (p, engine) in engines.iter().enumerate() {
+        assert_eq!(answers[p], expected_answers, "partition {p} answered the definition ops otherwise");
+        assert_eq!(definitions_of(engine), expected, "partition {p} holds other definitions");
+    }
 }

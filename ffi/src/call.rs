@@ -15,6 +15,13 @@ use std::ffi::c_char;
 /// such as scripting bridges and test runners. A subscription made here has no callback: it
 /// records what it receives under its `label`, read back with the `deliveries` op.
 ///
+/// Some ops have no typed function and are reached only here: `moveOut` and `moveIn` (state moves
+/// between partitions), `deliveries`, and the orchestration definitions (docs/orchestration.md):
+/// `putSegment`, `putOutcome` and `putActionMap` take the definition's JSON and give it back as
+/// stored, `{"op":"putSegment","input":{"displayName":"Delayed","journey":{"patterns":[…]}}}`;
+/// `deleteSegment`, `deleteOutcome` and `deleteActionMap` take `{"id"}` and give `{}`;
+/// `listSegments`, `listOutcomes` and `listActionMaps` give `{"entities":[…]}` in id order.
+///
 /// @param engine A live engine.
 /// @param command_json A NUL-terminated UTF-8 JSON command.
 /// @param result Receives the result JSON.

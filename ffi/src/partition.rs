@@ -112,9 +112,10 @@ pub unsafe extern "C" fn journey_merge_stats(stats: *const c_char, total: *mut *
 /// for `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`.
 ///
 /// @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
-/// @param key Receives the key, or NULL for an operation that has none (ingest, reads, and the ops
-///        that name an agent session, which go where the session was started); free it with
-///        journey_string_free().
+/// @param key Receives the key, or NULL for an operation that has none (ingest, reads, the ops
+///        that name an agent session, which go where the session was started, and clock moves and
+///        the ops that change definitions, which go to every partition at their position in the
+///        input); free it with journey_string_free().
 ///
 /// @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_INVALID_ARGUMENT` (not an operation),
 ///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.

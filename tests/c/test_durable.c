@@ -1,6 +1,7 @@
 /* A durable engine through the C ABI (SPEC §11): open a store, ingest, close, reopen and read the
  * journey back; a second open of an open store is JOURNEY_STORE_LOCKED; a closed engine refuses
- * changes but still reads. */
+ * changes but still reads. Orchestration definitions, put through journey_call, come back after a
+ * crash. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <stdlib.h>
 #include <unistd.h>
@@ -90,6 +91,38 @@ static void checkpoints(void) {
     remove_store(dir);
 }
 
+#define SEGMENT "{\"op\":\"putSegment\",\"input\":{\"id\":\"4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e\"," \
+                "\"displayName\":\"Purchased\",\"journey\":{\"patterns\":[{\"count\":1,\"streamType\":\"Custom\"," \
+                "\"eventName\":\"%s\"}]}}}"
+
+/* The definition ops through journey_call: their results and statuses, and the journal keeping them. */
+static void definitions(void) {
+    char dir[] = "/tmp/journey-c-definitions-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    JourneyEngine *engine = open_store(dir, JOURNEY_OK);
+    char command[512];
+    char *result = NULL;
+    snprintf(command, sizeof command, SEGMENT, "product_purchased");
+    CHECK_STATUS(journey_call(engine, command, &result), JOURNEY_OK);
+    CHECK(contains(result, "\"version\":1") && contains(result, "\"createdDate\":\"2026-11-21T09:05:00.000Z\""));
+    journey_string_free(result);
+    snprintf(command, sizeof command, SEGMENT, "teleported");
+    CHECK_STATUS(journey_call(engine, command, &result), JOURNEY_INVALID_ARGUMENT);
+    CHECK(result == NULL && contains(journey_last_error_message(), "/journey/patterns/0/eventName"));
+    CHECK_STATUS(journey_call(engine, "{\"op\":\"deleteOutcome\",\"input\":{\"id\":\"x\"}}", &result), JOURNEY_NOT_FOUND);
+    journey_engine_free(engine); /* a crash: the journal holds the put */
+
+    engine = open_store(dir, JOURNEY_OK);
+    CHECK_STATUS(journey_call(engine, "{\"op\":\"listSegments\"}", &result), JOURNEY_OK);
+    CHECK(contains(result, "{\"entities\":[{") && contains(result, "\"displayName\":\"Purchased\""));
+    journey_string_free(result);
+    CHECK_STATUS(journey_call(engine, "{\"op\":\"deleteSegment\",\"input\":{\"id\":\"4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e\"}}", &result), JOURNEY_OK);
+    CHECK(result != NULL && strcmp(result, "{}") == 0);
+    journey_string_free(result);
+    journey_engine_free(engine);
+    remove_store(dir);
+}
+
 int main(void) {
     char dir[] = "/tmp/journey-c-store-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
@@ -129,6 +162,7 @@ int main(void) {
     journey_engine_free(engine); /* without close: the next open replays the journal */
 
     checkpoints();
+    definitions();
 
     JourneyEngine *unopened = NULL;
     CHECK_STATUS(journey_engine_close(NULL), JOURNEY_NULL_ARGUMENT);

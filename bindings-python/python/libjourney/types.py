@@ -14,8 +14,14 @@ if TYPE_CHECKING:  # only type checkers read `NotRequired` (annotations are not 
     from typing_extensions import NotRequired
 
 
+#: The kinds of action.
+ActionMediaType = Literal["webchat", "webMessagingOffer", "contentOffer", "customEvent", "callback", "integrationAction", "architectFlow", "openAction"]
+
 #: A state of a web action's lifecycle.
 ActionState = Literal["qualified", "qualifiedOutsideSchedule", "frequencyCapReached", "offered", "offeredOutsideSchedule", "accepted", "rejected", "ignored", "timedout", "errored", "started", "engaged", "completed", "abandoned"]
+
+#: The activation types.
+ActivationType = Literal["immediate", "delay", "on-next-session", "on-next-visit"]
 
 #: What kind of event an agent receives.
 AgentEventType = Literal["AgentSessionStart", "CustomEvent"]
@@ -28,6 +34,9 @@ ClockName = Literal["wall", "manual", "event"]
 
 #: The one customer id type of a web action.
 CookieName = Literal["cookie"]
+
+#: How a criterion compares (the Genesys operators).
+CriterionOperator = Literal["equal", "notEqual", "containsAll", "containsAny", "notContainsAll", "notContainsAny", "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual", "startsWith", "endsWith"]
 
 #: Where a custom event went.
 Delivery = Literal["queued", "persisted", "agentNotConnected"]
@@ -50,6 +59,9 @@ Outcomes = Literal["all", "rejected", "none"]
 #: What a durable store recovers to.
 RecoverToName = Literal["end", "checkpoint"]
 
+#: What a segment is assigned to.
+SegmentScope = Literal["Session", "Customer"]
+
 #: The kinds of session a catalog may define.
 SessionKindName = Literal["custom", "web"]
 
@@ -59,14 +71,23 @@ SessionStatus = Literal["live", "idle", "inactive", "ended"]
 #: The anchor `"start"`.
 StartOfSession = Literal["start"]
 
+#: Which events a pattern or condition looks at (Genesys' `streamType`; its `App` stream has no counterpart here and is refused as an unknown variant).
+StreamType = Literal["Web", "Custom", "Conversation"]
+
 #: The sync modes of a durable store.
 SyncName = Literal["always", "batch", "interval", "never"]
 
 #: What happens to an attribute the event type does not define.
 UnknownAttributesPolicy = Literal["reject", "drop", "keep"]
 
+#: The type of an outcome's value.
+ValueDataType = Literal["Number", "Integer"]
+
 #: Why an event (or a catalog entry) was refused; one code per distinct rule of SPEC §2.2.
 ViolationCode = Literal["INVALID_JSON", "EVENT_TOO_LARGE", "MISSING_DATE", "MISSING_CUSTOMER", "MISSING_FIELD", "INVALID_DATE", "INVALID_ID", "INVALID_NAME", "UNKNOWN_SESSION_TYPE", "UNKNOWN_EVENT_TYPE", "UNKNOWN_ATTRIBUTE", "MISSING_ATTRIBUTE", "TYPE_MISMATCH", "NOT_IN_ENUM", "OUT_OF_RANGE", "TOO_LONG", "TOO_MANY_ATTRIBUTES", "SESSION_TYPE_MISMATCH", "CUSTOMER_MISMATCH", "SESSION_ENDED", "LATE_EVENT", "FUTURE_EVENT", "DUPLICATE_ID_CONFLICT", "INVALID_CATALOG", "LIMIT_EXCEEDED", "TOO_MANY_VIOLATIONS"]
+
+#: The days of the week.
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 class ActionEvent(TypedDict):
     """A web action event to record (SPEC §6)."""
@@ -122,6 +143,95 @@ class ActionEventDelivered(TypedDict):
     sessionId: str
 
 
+class ActionMap(TypedDict):
+    """An action map, in the form of Genesys' `ActionMap`."""
+
+    #: What it does.
+    action: ActionMapAction
+    #: Architect schedule groups: refused unless empty (use `schedule`).
+    actionMapScheduleGroups: NotRequired[Any]
+    #: When a qualified map fires (default `immediate`).
+    activation: NotRequired[Activation]
+    #: When it was created, kept as given.
+    createdDate: NotRequired[Optional[str]]
+    #: A description, kept as given.
+    description: NotRequired[Optional[str]]
+    #: The name people see.
+    displayName: str
+    #: It may qualify until this time (RFC 3339).
+    endDate: NotRequired[Optional[str]]
+    #: The id (given by the host, or derived when absent).
+    id: NotRequired[Optional[str]]
+    #: Whether the frequency caps are ignored (default `false`).
+    ignoreFrequencyCap: NotRequired[bool]
+    #: Whether it is evaluated (default `true`).
+    isActive: NotRequired[bool]
+    #: When it was last changed, kept as given.
+    modifiedDate: NotRequired[Optional[str]]
+    #: Conditions on the qualifying event's page URL, for web actions.
+    pageUrlConditions: NotRequired[List[UrlCondition]]
+    #: The hours it may fire in (libjourney's own field; Genesys points to a schedule group).
+    schedule: NotRequired[Optional[ActionMapSchedule]]
+    #: Genesys' link to the definition, kept as given.
+    selfUri: NotRequired[Optional[str]]
+    #: It may qualify from this time on (RFC 3339).
+    startDate: NotRequired[Optional[str]]
+    #: Qualifies when all of these hold on the session's events so far.
+    triggerWithEventConditions: NotRequired[List[EventCondition]]
+    #: Outcome percentile triggers (ML scoring): refused unless empty.
+    triggerWithOutcomePercentileConditions: NotRequired[Any]
+    #: Outcome probability triggers (ML scoring): refused unless empty.
+    triggerWithOutcomeProbabilityConditions: NotRequired[Any]
+    #: Outcome quantile triggers (ML scoring): refused unless empty.
+    triggerWithOutcomeQuantileConditions: NotRequired[Any]
+    #: Qualifies when the session holds any of these segments.
+    triggerWithSegments: NotRequired[List[str]]
+    #: The stored version.
+    version: NotRequired[Optional[int]]
+    #: 1 (low) to 3 (high), default 2: among maps qualifying on one event, the highest fires.
+    weight: NotRequired[int]
+
+
+class ActionMapAction(TypedDict):
+    """What a map does when it fires."""
+
+    #: Where a web chat is routed, kept and carried by the action.
+    actionTargetId: NotRequired[Optional[str]]
+    #: The template of a content offer, kept and carried by the action.
+    actionTemplate: NotRequired[Any]
+    #: For `customEvent`: the agent it goes to.
+    agentId: NotRequired[Optional[str]]
+    #: For `customEvent`: the event attribute naming the agent (`attributes.<name>`).
+    agentIdFrom: NotRequired[Optional[CriterionKey]]
+    #: Architect flow inputs: refused unless empty.
+    architectFlowFields: NotRequired[Any]
+    #: For `customEvent`: its data.
+    data: NotRequired[Any]
+    #: For `customEvent`: the custom event's name.
+    eventName: NotRequired[Optional[str]]
+    #: Throttling by agent availability: refused when `true` (there are no action targets here).
+    isPacingEnabled: NotRequired[Optional[bool]]
+    #: The kind of action.
+    mediaType: ActionMediaType
+    #: Open action inputs: refused unless empty.
+    openActionFields: NotRequired[Any]
+    #: For `customEvent`: whether it waits for an agent who is not logged in.
+    persistInMemory: NotRequired[Optional[bool]]
+    #: Presentation of a web chat (prompt, texts, survey), kept and carried by the action.
+    props: NotRequired[Any]
+    #: Presentation of a web messaging offer, kept and carried by the action.
+    webMessagingOfferFields: NotRequired[Any]
+
+
+class ActionMapSchedule(TypedDict):
+    """The hours a map may fire in: a time zone and weekly intervals."""
+
+    #: An IANA time zone such as `Europe/Paris`.
+    timeZone: str
+    #: The intervals, local to the zone.
+    weekly: List[WeeklyHours]
+
+
 class ActionRecord(TypedDict):
     """The result of `record_action_event`: `{"actionId","actionState","previousState","duplicate"}`."""
 
@@ -133,6 +243,15 @@ class ActionRecord(TypedDict):
     duplicate: bool
     #: Its state before (`null` for a new action).
     previousState: Optional[ActionState]
+
+
+class Activation(TypedDict):
+    """When a qualified map fires."""
+
+    #: The delay, for `delay`.
+    delayInSeconds: NotRequired[Optional[int]]
+    #: Immediately, after a delay, or at the customer's next session.
+    type: ActivationType
 
 
 class AgentEvent(TypedDict):
@@ -171,6 +290,15 @@ class AgentSessionInput(TypedDict):
 
     #: The agent session.
     sessionId: str
+
+
+class AssociatedValueField(TypedDict):
+    """The event attribute an outcome's value is read from, and its type."""
+
+    #: How the value is read.
+    dataType: ValueDataType
+    #: `attributes.<name>` (or `attributes.<name>.value`).
+    name: CriterionKey
 
 
 class AttributeDefinition(TypedDict):
@@ -375,6 +503,66 @@ class CommandDeliveries(TypedDict):
     op: Literal["deliveries"]
 
 
+class CommandPutSegment(TypedDict):
+    """One case of `Command`."""
+
+    input: JourneySegment
+    op: Literal["putSegment"]
+
+
+class CommandPutOutcome(TypedDict):
+    """One case of `Command`."""
+
+    input: JourneyOutcome
+    op: Literal["putOutcome"]
+
+
+class CommandPutActionMap(TypedDict):
+    """One case of `Command`."""
+
+    input: ActionMap
+    op: Literal["putActionMap"]
+
+
+class CommandDeleteSegment(TypedDict):
+    """One case of `Command`."""
+
+    input: DefinitionIdInput
+    op: Literal["deleteSegment"]
+
+
+class CommandDeleteOutcome(TypedDict):
+    """One case of `Command`."""
+
+    input: DefinitionIdInput
+    op: Literal["deleteOutcome"]
+
+
+class CommandDeleteActionMap(TypedDict):
+    """One case of `Command`."""
+
+    input: DefinitionIdInput
+    op: Literal["deleteActionMap"]
+
+
+class CommandListSegments(TypedDict):
+    """One case of `Command`."""
+
+    op: Literal["listSegments"]
+
+
+class CommandListOutcomes(TypedDict):
+    """One case of `Command`."""
+
+    op: Literal["listOutcomes"]
+
+
+class CommandListActionMaps(TypedDict):
+    """One case of `Command`."""
+
+    op: Literal["listActionMaps"]
+
+
 class Config(TypedDict):
     """Engine settings (SPEC §8); every field is optional, with the default it names."""
 
@@ -404,6 +592,8 @@ class Config(TypedDict):
     maxPersistedTotal: NotRequired[int]
     #: Longest string, in characters, where no `maxLength` is given (default 1024).
     maxStringLength: NotRequired[int]
+    #: Segments, outcomes and action maps (docs/orchestration.md).
+    orchestration: NotRequired[OrchestrationConfig]
     #: How long a persisted custom event waits for its agent's login before it is dropped and counted in `customEventsDropped` (default `"24h"`).
     persistedTtl: NotRequired[DurationText]
     #: Sessions last active longer ago than this are evicted (SPEC §12); `null` keeps them (default).
@@ -431,6 +621,19 @@ class ConversationCard(TypedDict):
     wrapupCode: Any
 
 
+class Criterion(TypedDict):
+    """One test on an event (or its session's attributes)."""
+
+    #: What is tested.
+    key: CriterionKey
+    #: How (default `equal`, as in Genesys' request models).
+    operator: NotRequired[CriterionOperator]
+    #: Whether text compares without case (default `false`).
+    shouldIgnoreCase: NotRequired[bool]
+    #: The values it is compared with.
+    values: List[str]
+
+
 class CustomEventRequest(TypedDict):
     """The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`."""
 
@@ -453,11 +656,37 @@ class Customer(TypedDict):
     idType: IdType
 
 
+class DefinitionIdInput(TypedDict):
+    """The input of `deleteSegment`, `deleteOutcome` and `deleteActionMap`: `{"id"}`."""
+
+    #: The definition's id.
+    id: str
+
+
 class DeliveriesInput(TypedDict):
     """The input of `deliveries`: `{"label"}`."""
 
     #: The label given to `subscribe`.
     label: str
+
+
+class EventCondition(TypedDict):
+    """One condition of `triggerWithEventConditions`: a criterion on a stream's events."""
+
+    #: Only events of this name.
+    eventName: NotRequired[Optional[str]]
+    #: What is tested.
+    key: CriterionKey
+    #: How (default `equal`).
+    operator: NotRequired[CriterionOperator]
+    #: Only events of this session type.
+    sessionType: NotRequired[Optional[str]]
+    #: Whether text compares without case (default `false`).
+    shouldIgnoreCase: NotRequired[bool]
+    #: The stream whose events it looks at.
+    streamType: StreamType
+    #: The values it is compared with.
+    values: List[str]
 
 
 class EventTypeDefinition(TypedDict):
@@ -512,6 +741,13 @@ class IngestProgress(TypedDict):
     totalBytes: int
 
 
+class Journey(TypedDict):
+    """A definition's patterns, all of which must match."""
+
+    #: The patterns.
+    patterns: NotRequired[List[JourneyPattern]]
+
+
 class JourneyEvent(TypedDict):
     """An event (SPEC §2.1). Other top-level keys are ignored."""
 
@@ -531,6 +767,50 @@ class JourneyEvent(TypedDict):
     session: SessionReference
 
 
+class JourneyOutcome(TypedDict):
+    """An outcome, in the form of Genesys' `Outcome`."""
+
+    #: Where the achievement's value is read from.
+    associatedValueField: NotRequired[Optional[AssociatedValueField]]
+    #: Visitor-attribute patterns: refused unless empty.
+    context: NotRequired[Any]
+    #: When it was created, kept as given.
+    createdDate: NotRequired[Optional[str]]
+    #: A description, kept as given.
+    description: NotRequired[Optional[str]]
+    #: The name people see.
+    displayName: str
+    #: The id (given by the host, or derived when absent).
+    id: NotRequired[Optional[str]]
+    #: Whether it is evaluated (default `true`).
+    isActive: NotRequired[bool]
+    #: Whether achieving it is good news (default `true`); shown, not evaluated.
+    isPositive: NotRequired[bool]
+    #: The patterns that achieve it.
+    journey: NotRequired[Journey]
+    #: When it was last changed, kept as given.
+    modifiedDate: NotRequired[Optional[str]]
+    #: Genesys' link to the definition, kept as given.
+    selfUri: NotRequired[Optional[str]]
+    #: The stored version.
+    version: NotRequired[Optional[int]]
+
+
+class JourneyPattern(TypedDict):
+    """Matches when at least `count` events of the stream satisfy every criterion."""
+
+    #: How many events must count (at least 1).
+    count: int
+    #: Every one must hold on an event for it to count.
+    criteria: NotRequired[List[Criterion]]
+    #: Only events of this name.
+    eventName: NotRequired[Optional[str]]
+    #: Only events of this session type (any of the stream's when absent; Genesys requires it).
+    sessionType: NotRequired[Optional[str]]
+    #: The stream the events come from.
+    streamType: StreamType
+
+
 class JourneyQuery(TypedDict):
     """The input of `journey`: `{"customer", "viewer", "page"?}`."""
 
@@ -540,6 +820,41 @@ class JourneyQuery(TypedDict):
     page: NotRequired[PageRequest]
     #: Who is looking.
     viewer: Viewer
+
+
+class JourneySegment(TypedDict):
+    """A segment, in the form of Genesys' `JourneySegment`."""
+
+    #: How long a customer assignment lasts, in days.
+    assignmentExpirationDays: NotRequired[Optional[int]]
+    #: A display colour (`#rrggbb`), kept as given.
+    color: NotRequired[Optional[str]]
+    #: Visitor-attribute patterns: refused unless empty.
+    context: NotRequired[Any]
+    #: When it was created, kept as given.
+    createdDate: NotRequired[Optional[str]]
+    #: A description, kept as given.
+    description: NotRequired[Optional[str]]
+    #: The name people see.
+    displayName: str
+    #: A segment assigned by another system: refused unless empty.
+    externalSegment: NotRequired[Any]
+    #: The id (given by the host, or derived when absent).
+    id: NotRequired[Optional[str]]
+    #: Whether it is evaluated (default `true`).
+    isActive: NotRequired[bool]
+    #: The patterns that assign it.
+    journey: NotRequired[Journey]
+    #: When it was last changed, kept as given.
+    modifiedDate: NotRequired[Optional[str]]
+    #: What it is assigned to.
+    scope: NotRequired[SegmentScope]
+    #: Genesys' link to the definition, kept as given.
+    selfUri: NotRequired[Optional[str]]
+    #: Whether agents see it (Genesys' flag, kept; libjourney's views show every assignment).
+    shouldDisplayToAgent: NotRequired[Optional[bool]]
+    #: The stored version (1 when created, +1 on each replace).
+    version: NotRequired[Optional[int]]
 
 
 class LastEvent(TypedDict):
@@ -627,6 +942,19 @@ class OnlineRoute(TypedDict):
     moves: List[Move]
     #: The event's partition.
     partition: int
+
+
+class OrchestrationConfig(TypedDict):
+    """How many definitions an engine holds, and the gap between offers (docs/orchestration.md)."""
+
+    #: Most action maps, 0 to 10000 (default 500).
+    maxActionMaps: NotRequired[int]
+    #: Most outcomes, 0 to 10000 (default 500).
+    maxOutcomes: NotRequired[int]
+    #: Most segments, 0 to 10000; a put that would create one more is `INVALID_ARGUMENT` (default 500).
+    maxSegments: NotRequired[int]
+    #: Least time between two offers of one media type in a session (default `"60s"`).
+    minOfferGap: NotRequired[DurationText]
 
 
 class OutcomeAccepted(TypedDict):
@@ -1044,6 +1372,15 @@ class UnsubscribeInput(TypedDict):
     subscriptionId: int
 
 
+class UrlCondition(TypedDict):
+    """A condition on the page URL of the event a web action would fire on."""
+
+    #: How.
+    operator: CriterionOperator
+    #: The values the URL is compared with.
+    values: List[str]
+
+
 class Viewer(TypedDict):
     """`{"permissions": [...], "divisions": [...]}`; `"*"` in divisions means every division."""
 
@@ -1064,11 +1401,25 @@ class Violation(TypedDict):
     path: str
 
 
+#: One weekly interval: a day and `HH:MM` from (inclusive) to (exclusive).
+WeeklyHours = TypedDict("WeeklyHours", {
+    #: `monday` … `sunday`.
+    "day": "Weekday",
+    #: `HH:MM`.
+    "from": "str",
+    #: `HH:MM`, after `from` (`24:00` for the end of the day).
+    "to": "str",
+})
+
+
 #: `"start"`, or `{"event", "direction": "forward" | "backward"}`.
 Anchor = Union[StartOfSession, Dict[str, Any]]
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandListOutcomes, CommandListActionMaps]
+
+#: What a criterion tests.
+CriterionKey = str
 
 #: A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`).
 DurationText = str

@@ -5,7 +5,8 @@
 //! ```
 //! The body is a sequence of postcard values: a [`Header`] with the counts of what follows, then
 //! every customer's sessions, every event id with its digest, every agent, every action state,
-//! and (from version 2) the host's last checkpoint value as JSON text.
+//! (from version 2) the host's last checkpoint value as JSON text, and (from version 3) the
+//! orchestration definitions as JSON text.
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
@@ -20,9 +21,12 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
-/// The body format written; a reader refuses any but this and [`VERSION_WITHOUT_CHECKPOINT`].
-const VERSION: u32 = 2;
-/// Version 1 ends after the actions: no checkpoint.
+/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_DEFINITIONS`] and
+/// [`VERSION_WITHOUT_CHECKPOINT`].
+const VERSION: u32 = 3;
+/// Version 2 ends after the checkpoint: no definitions.
+const VERSION_WITHOUT_DEFINITIONS: u32 = 2;
+/// Version 1 ends after the actions: no checkpoint, no definitions.
 const VERSION_WITHOUT_CHECKPOINT: u32 = 1;
 const HEADER_BYTES: usize = 12;
 const TRAILER_BYTES: usize = 20;
@@ -120,6 +124,7 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::Agent(id, state) => put(out, &(id, state)),
                 ImagePart::Action(action) => put(out, &action),
                 ImagePart::Checkpoint(text) => put(out, &text),
+                ImagePart::Definitions(text) => put(out, &text),
             };
         }
     });
@@ -138,8 +143,8 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
         return Err(corrupt(0, "not a snapshot (bad magic or too short)"));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != VERSION && version != VERSION_WITHOUT_CHECKPOINT {
-        return Err(corrupt(8, &format!("snapshot format version {version}; this build reads 1 and {VERSION}")));
+    if ![VERSION, VERSION_WITHOUT_DEFINITIONS, VERSION_WITHOUT_CHECKPOINT].contains(&version) {
+        return Err(corrupt(8, &format!("snapshot format version {version}; this build reads 1 to {VERSION}")));
     }
     let trailer = bytes.len() - TRAILER_BYTES;
     let body_len = u64::from_le_bytes(bytes[trailer..trailer + 8].try_into().expect("8 bytes"));
@@ -164,6 +169,7 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         agents: Vec::new(),
         actions: Vec::new(),
         checkpoint: None,
+        definitions: None,
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -180,6 +186,9 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     }
     if version != VERSION_WITHOUT_CHECKPOINT {
         image.checkpoint = next(body, &mut rest, "the checkpoint")?;
+    }
+    if version == VERSION {
+        image.definitions = next(body, &mut rest, "the definitions")?;
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
@@ -203,14 +212,26 @@ fn next<'b, T: Deserialize<'b>>(
 mod tests {
     use super::*;
 
+    fn engine() -> Engine {
+        let catalog = crate::Catalog::from_json(
+            r#"{"sessionTypes": [{"name": "delivery", "kind": "custom", "eventTypes": [{"name": "late"}]}]}"#,
+        )
+        .unwrap();
+        Engine::new(catalog, crate::Config::default()).unwrap()
+    }
+
     #[test]
-    fn a_version_1_body_reads_without_a_checkpoint() {
-        let catalog = crate::Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
-        let engine = Engine::new(catalog, crate::Config::default()).unwrap();
+    fn version_1_and_2_bodies_read_without_what_they_did_not_hold() {
+        let engine = engine();
         let mut body = Vec::new();
         write_body(&engine, 7, &mut body).unwrap();
-        assert_eq!(decode(&body, VERSION).unwrap().1.checkpoint, None);
-        // Version 1 ended after the actions: the same body without the checkpoint's `None`.
+        let image = decode(&body, VERSION).unwrap().1;
+        assert_eq!((image.checkpoint, image.definitions), (None, None));
+        // Version 2 ended after the checkpoint: the same body without the definitions' `None`.
+        assert_eq!(body.pop(), Some(0));
+        let (seq, old) = decode(&body, VERSION_WITHOUT_DEFINITIONS).unwrap();
+        assert_eq!((seq, old.checkpoint, old.definitions), (7, None, None));
+        // Version 1 ended after the actions: without the checkpoint's `None` too.
         assert_eq!(body.pop(), Some(0));
         let (seq, old) = decode(&body, VERSION_WITHOUT_CHECKPOINT).unwrap();
         assert_eq!((seq, old.checkpoint), (7, None));
@@ -219,12 +240,31 @@ mod tests {
         write_body(&engine, 8, &mut body).unwrap();
         assert_eq!(decode(&body, VERSION).unwrap().1.checkpoint.as_deref(), Some(r#"{"offset":3}"#));
         assert!(decode(&body, VERSION_WITHOUT_CHECKPOINT).is_err(), "a version 1 reader stops at the actions");
+        assert!(decode(&body, VERSION_WITHOUT_DEFINITIONS).is_err(), "a version 2 reader stops at the checkpoint");
+    }
+
+    #[test]
+    fn definitions_are_the_last_part_and_come_back_as_stored() {
+        let engine = engine();
+        let segment = serde_json::json!({"id": "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e", "displayName": "Late",
+            "journey": {"patterns": [{"count": 1, "streamType": "Custom", "eventName": "late"}]}});
+        engine.put_segment(&segment).unwrap();
+        let mut body = Vec::new();
+        write_body(&engine, 9, &mut body).unwrap();
+        let (_, image) = decode(&body, VERSION).unwrap();
+        let text = image.definitions.clone().expect("the definitions part");
+        assert!(
+            text.starts_with(r#"{"segments":[{"id":"4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e","version":1,"#),
+            "{text}"
+        );
+        let restored = Engine::from_image(image, |_, e| e).unwrap();
+        assert_eq!(restored.list_segments(), engine.list_segments());
+        assert_eq!(restored.list_segments()[0]["version"], 1);
     }
 
     #[test]
     fn the_header_is_the_flat_header_earlier_versions_wrote() {
-        let catalog = crate::Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap();
-        let engine = Engine::new(catalog, crate::Config::default()).unwrap();
+        let engine = engine();
         let image = engine.image_header();
         // The header as versions before the engine image wrote it: one struct of eleven fields.
         let flat = (
@@ -239,6 +279,7 @@ mod tests {
         );
         let mut body = postcard::to_stdvec(&flat).unwrap();
         body.push(0); // no checkpoint
+        body.push(0); // no definitions
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

@@ -11,6 +11,7 @@ use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::command::Command;
 use crate::engine::ingest::Source;
+use crate::engine::orchestration::DefinitionKind;
 use crate::engine::retention::Cutoffs;
 use crate::model::outcome::Outcome;
 use crate::state::agent::{AgentQueues, NextEventsRequest};
@@ -38,6 +39,9 @@ pub(crate) enum Change<'a> {
     AgentSessionStarted { agent_id: &'a str, session_id: Uuid },
     /// Delayed activations fired because the clock passed their due time.
     OrchestrationDue { through: Millis },
+    /// A put's definition as stored (id, version and dates set), which replay takes without the
+    /// put's checks (docs/orchestration.md, "Decided after review").
+    DefinitionStored { kind: DefinitionKind, definition: Value },
 }
 
 impl Change<'_> {
@@ -68,12 +72,22 @@ impl Change<'_> {
             Change::AgentSessionStarted { agent_id, session_id } => framed(out, "agentSessionStarted", |out| {
                 json_into(out, &serde_json::json!({"agentId": agent_id, "sessionId": session_id}))
             }),
-            Change::OrchestrationDue { through } => framed(out, "orchestrationDue", |out| {
-                json_into(out, &DueInput { through: *through })
-            }),
+            Change::OrchestrationDue { through } => {
+                framed(out, "orchestrationDue", |out| json_into(out, &DueInput { through: *through }))
+            }
+            Change::DefinitionStored { kind, definition } => {
+                framed(out, "definitionStored", |out| json_into(out, &DefinitionStoredRef { kind: *kind, definition }))
+            }
             Change::Call(command) => json_into(out, command),
         }
     }
+}
+
+/// The input of a `definitionStored` change, as written: `{"kind", "definition"}`.
+#[derive(serde::Serialize)]
+struct DefinitionStoredRef<'a> {
+    kind: DefinitionKind,
+    definition: &'a Value,
 }
 
 /// Writes `{"op":"<op>","input":<what write_input writes>}`.
@@ -118,6 +132,8 @@ pub(crate) enum Replayed<'a> {
     LegacyAgentSessionStart(LegacyLoginInput),
     /// Delayed activations fired at `through`.
     OrchestrationDue(DueInput),
+    /// A definition as a put stored it.
+    DefinitionStored(DefinitionStoredInput),
 }
 
 /// The input of an `orchestrationDue` change: the time the activations were due at.
@@ -145,6 +161,14 @@ pub(crate) struct AcknowledgedInput {
 pub(crate) struct AgentSessionStartedInput {
     agent_id: String,
     session_id: Uuid,
+}
+
+/// The input of a `definitionStored` change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DefinitionStoredInput {
+    kind: DefinitionKind,
+    definition: Value,
 }
 
 /// The input of a legacy `startAgentSession` change.
@@ -183,6 +207,9 @@ impl<'a> Replayed<'a> {
             }
             "orchestrationDue" => {
                 Replayed::OrchestrationDue(serde_json::from_str(input).map_err(|e| typed("orchestrationDue", e))?)
+            }
+            "definitionStored" => {
+                Replayed::DefinitionStored(serde_json::from_str(input).map_err(|e| typed("definitionStored", e))?)
             }
             "startAgentSession" => Replayed::LegacyAgentSessionStart(
                 serde_json::from_str(input).map_err(|e| typed("startAgentSession", e))?,
@@ -239,6 +266,7 @@ impl Engine {
                 Some(_) => Ok(()),
                 None => Err("delayed activations were recorded as due, and none were".into()),
             },
+            Replayed::DefinitionStored(input) => self.restore_definition(input.kind, &input.definition),
             Replayed::Call(command) => self.replay_call(command),
         };
         Ok(applied)
@@ -322,11 +350,30 @@ mod tests {
 
         let text = written(&Change::OrchestrationDue { through: 1_000 });
         assert_eq!(text, r#"{"op":"orchestrationDue","input":{"through":"1970-01-01T00:00:01.000Z"}}"#);
-        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::OrchestrationDue(DueInput { through: 1_000 }))));
+        assert!(matches!(
+            Replayed::parse(text.as_bytes()),
+            Ok(Replayed::OrchestrationDue(DueInput { through: 1_000 }))
+        ));
 
         let text = written(&Change::Call(Command::Advance("46s".into())));
         assert_eq!(text, r#"{"op":"advance","input":"46s"}"#);
         assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::Advance(by))) if by == "46s"));
+
+        let segment = json!({"id": "4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e", "version": 2, "displayName": "Delayed"});
+        let text = written(&Change::DefinitionStored { kind: DefinitionKind::Segment, definition: segment.clone() });
+        assert_eq!(
+            text,
+            r#"{"op":"definitionStored","input":{"kind":"segment","definition":{"displayName":"Delayed","id":"4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e","version":2}}}"#
+        );
+        assert!(matches!(Replayed::parse(text.as_bytes()),
+            Ok(Replayed::DefinitionStored(DefinitionStoredInput { kind: DefinitionKind::Segment, definition })) if definition == segment));
+        let text = written(&Change::DefinitionStored { kind: DefinitionKind::ActionMap, definition: json!({}) });
+        assert_eq!(text, r#"{"op":"definitionStored","input":{"kind":"actionMap","definition":{}}}"#);
+
+        let delete = Command::DeleteSegment(crate::engine::command::DefinitionIdInput { id: "s-1".into() });
+        let text = written(&Change::Call(delete.clone()));
+        assert_eq!(text, r#"{"op":"deleteSegment","input":{"id":"s-1"}}"#);
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(command)) if command == delete));
 
         let text = written(&Change::taken("s-1", 2, 5));
         assert_eq!(text, r#"{"op":"nextEvents","input":{"sessionId":"s-1","timeoutMs":0,"max":5,"ack":2}}"#);
@@ -345,6 +392,8 @@ mod tests {
             br#"{"op":"tally","input":{}}"#,
             br#"{"op":"evict","input":{"actionsBefore":"x"}}"#,
             br#"{"op":"explode"}"#,
+            br#"{"op":"definitionStored","input":{"kind":"widget","definition":{}}}"#,
+            br#"{"op":"definitionStored","input":{"definition":{}}}"#,
         ] {
             assert!(Replayed::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

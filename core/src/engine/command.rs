@@ -62,6 +62,15 @@ pub struct DeliveriesInput {
     pub label: String,
 }
 
+/// The input of `deleteSegment`, `deleteOutcome` and `deleteActionMap`: `{"id"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DefinitionIdInput {
+    /// The definition's id.
+    pub id: String,
+}
+
 /// One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +120,24 @@ pub enum Command {
     MoveIn(crate::engine::transfer::MoveInInput),
     /// The action events a labelled subscription received, in order.
     Deliveries(DeliveriesInput),
+    /// Creates or replaces a segment (docs/orchestration.md); returns it as stored.
+    PutSegment(#[cfg_attr(feature = "schema", schemars(with = "crate::model::orchestration::Segment"))] Value),
+    /// Creates or replaces an outcome; returns it as stored.
+    PutOutcome(#[cfg_attr(feature = "schema", schemars(with = "crate::model::orchestration::Outcome"))] Value),
+    /// Creates or replaces an action map; returns it as stored.
+    PutActionMap(#[cfg_attr(feature = "schema", schemars(with = "crate::model::orchestration::ActionMap"))] Value),
+    /// Deletes a segment no action map uses.
+    DeleteSegment(DefinitionIdInput),
+    /// Deletes an outcome.
+    DeleteOutcome(DefinitionIdInput),
+    /// Deletes an action map.
+    DeleteActionMap(DefinitionIdInput),
+    /// The segments, in id order: `{"entities": [...]}`.
+    ListSegments,
+    /// The outcomes, in id order: `{"entities": [...]}`.
+    ListOutcomes,
+    /// The action maps, in id order: `{"entities": [...]}`.
+    ListActionMaps,
 }
 
 impl Command {
@@ -176,6 +203,15 @@ impl Engine {
             Command::MoveIn(input) => {
                 self.move_in(crate::engine::transfer::Slice::from_hex(&input.slice)?).map(|()| json!({}))
             }
+            Command::PutSegment(definition) => self.put_segment(definition),
+            Command::PutOutcome(definition) => self.put_outcome(definition),
+            Command::PutActionMap(definition) => self.put_action_map(definition),
+            Command::DeleteSegment(input) => self.delete_segment(&input.id).map(|()| json!({})),
+            Command::DeleteOutcome(input) => self.delete_outcome(&input.id).map(|()| json!({})),
+            Command::DeleteActionMap(input) => self.delete_action_map(&input.id).map(|()| json!({})),
+            Command::ListSegments => Ok(json!({ "entities": self.list_segments() })),
+            Command::ListOutcomes => Ok(json!({ "entities": self.list_outcomes() })),
+            Command::ListActionMaps => Ok(json!({ "entities": self.list_action_maps() })),
         }
     }
 

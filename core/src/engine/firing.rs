@@ -8,14 +8,14 @@
 
 use crate::base::error::Result;
 use crate::base::time::{Millis, format_millis};
-use crate::engine::change::Change;
-use crate::state::session::Orchestrate;
 use crate::engine::Engine;
+use crate::engine::change::Change;
 use crate::model::event::Customer;
 use crate::model::orchestration::ActionMediaType;
 use crate::state::action::{ActionState, Notification, Trigger};
 use crate::state::agent::CustomEventRequest;
 use crate::state::orchestration::{Decisions, Firing, Verdict};
+use crate::state::session::Orchestrate;
 use serde_json::{Value, json};
 
 /// What subscribers are told once the change has settled.
@@ -27,17 +27,17 @@ pub(crate) struct Notices {
 
 impl Engine {
     /// Carries out `decisions` for `customer`'s event; returns what subscribers must be told.
-    pub(crate) fn carry_out(&self, customer: &Customer, decisions: &Decisions, now: Millis) -> Notices {
+    pub(crate) fn carry_out(&self, customer: &Customer, decisions: &Decisions) -> Notices {
         let mut notices = Notices::default();
         if let Some(due) = decisions.next_due {
             self.due.add(due, customer.clone());
         }
         for firing in &decisions.firings {
             match firing.map.action.media_type {
-                media if media.is_web_action() => self.record_web_action(customer, firing, now, &mut notices),
-                ActionMediaType::CustomEvent if firing.verdict == Verdict::Fired => self.send_from_map(firing, now),
+                media if media.is_web_action() => self.record_web_action(customer, firing, &mut notices),
+                ActionMediaType::CustomEvent if firing.verdict == Verdict::Fired => self.send_from_map(firing),
                 ActionMediaType::Callback if firing.verdict == Verdict::Fired => {
-                    notices.notifications.extend(trigger(customer, firing, now).map(Notification::Trigger));
+                    notices.notifications.extend(trigger(customer, firing).map(Notification::Trigger));
                 }
                 _ => {}
             }
@@ -46,7 +46,8 @@ impl Engine {
     }
 
     /// Records a map's web action: `qualified`, then the state a cap or the schedule set.
-    fn record_web_action(&self, customer: &Customer, firing: &Firing, now: Millis, notices: &mut Notices) {
+    fn record_web_action(&self, customer: &Customer, firing: &Firing, notices: &mut Notices) {
+        let now = firing.at;
         let Some(action_id) = firing.action_id else { return };
         let mut states = vec![ActionState::Qualified];
         match firing.verdict {
@@ -77,7 +78,8 @@ impl Engine {
     }
 
     /// Sends a map's custom event to its agent.
-    fn send_from_map(&self, firing: &Firing, now: Millis) {
+    fn send_from_map(&self, firing: &Firing) {
+        let now = firing.at;
         let Some(agent_id) = &firing.agent_id else { return };
         let action = &firing.map.action;
         let data = match &action.data {
@@ -98,7 +100,7 @@ impl Engine {
 
     /// The least time between two offers of one media type in a session.
     pub(crate) fn min_offer_gap(&self) -> Millis {
-        60_000
+        self.config.orchestration.min_offer_gap.as_millis()
     }
 
     /// Fires the delayed activations due at `now`, as its own change (journaled as
@@ -134,7 +136,7 @@ impl Engine {
                 let Some(sessions) = shard.get_mut(customer.id_type, &customer.id) else { continue };
                 sessions.fire_due(&self.catalog, &with)
             };
-            notices.notifications.extend(self.carry_out(&customer, &decisions, now).notifications);
+            notices.notifications.extend(self.carry_out(&customer, &decisions).notifications);
         }
         Some(notices)
     }
@@ -148,14 +150,14 @@ impl Engine {
 }
 
 /// What a `callback` map's subscribers receive (map ids are UUIDs: puts refuse others).
-fn trigger(customer: &Customer, firing: &Firing, now: Millis) -> Option<Trigger> {
+fn trigger(customer: &Customer, firing: &Firing) -> Option<Trigger> {
     Some(Trigger {
         action_map_id: uuid::Uuid::try_parse(&firing.map_id).ok()?,
         version: firing.version,
         session_id: firing.session_id,
         customer: customer.clone(),
         event_id: firing.event_id,
-        fired_date: format_millis(now),
+        fired_date: format_millis(firing.at),
     })
 }
 

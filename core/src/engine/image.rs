@@ -3,9 +3,10 @@
 //! A snapshot is an [`ImageHeader`] (what the state was built under, and how many of each part
 //! follow) and the parts, each in its state module's saved form: every customer's sessions, every
 //! event id with its digest, every agent ([`agent::Saved`]), every action ([`action::Saved`]),
-//! and the host's last checkpoint. The engine hands the parts out one at a time as it reads them
-//! from its shards, so a snapshot never holds a second copy of the state in memory; `durable/`
-//! decides the file format, and never reads the engine's fields.
+//! the host's last checkpoint, and the orchestration definitions (their saved JSON text). The
+//! engine hands the parts out one at a time as it reads them from its shards, so a snapshot never
+//! holds a second copy of the state in memory; `durable/` decides the file format, and never reads
+//! the engine's fields.
 
 use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
@@ -50,8 +51,11 @@ pub(crate) enum ImagePart<'a> {
     Agent(&'a str, &'a agent::AgentState),
     /// One action's state.
     Action(action::Saved),
-    /// The host's last checkpoint value, as JSON text (always the last part).
+    /// The host's last checkpoint value, as JSON text.
     Checkpoint(Option<Box<str>>),
+    /// The segments, outcomes and action maps as JSON text (`Definitions::saved`); `None` when
+    /// there are none. Always the last part.
+    Definitions(Option<String>),
 }
 
 /// An image read back: the header and every part, owned.
@@ -63,6 +67,8 @@ pub(crate) struct Image {
     pub actions: Vec<action::Saved>,
     /// The last checkpoint's value, as JSON text.
     pub checkpoint: Option<String>,
+    /// The definitions, as JSON text; `None` when there were none.
+    pub definitions: Option<String>,
 }
 
 impl Engine {
@@ -90,6 +96,8 @@ impl Engine {
         self.agents.each(|id, state| visit(ImagePart::Agent(id, state)));
         self.actions.each(|action| visit(ImagePart::Action(action)));
         visit(ImagePart::Checkpoint(self.last_checkpoint.text()));
+        let rules = self.rules.current();
+        visit(ImagePart::Definitions((!rules.definitions.is_empty()).then(|| rules.definitions.saved())));
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -108,6 +116,9 @@ impl Engine {
         image.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
         image.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
         image.actions.into_iter().for_each(|action| engine.actions.restore(action));
+        if let Some(text) = image.definitions {
+            engine.restore_definitions(&text).map_err(|e| stored("definitions", e))?;
+        }
         Ok(engine)
     }
 
@@ -144,6 +155,9 @@ impl Engine {
         let remap = crate::model::catalog::plan_upgrade(&self.catalog, &catalog)?;
         catalog.check_limits(&self.config)?;
         self.store.remap(&remap);
+        // Evaluation's indices follow the catalog's; the definitions stay valid, as an upgrade
+        // only adds to the catalog.
+        self.rules.recompile(&catalog);
         self.catalog = catalog;
         Ok(self)
     }

@@ -225,7 +225,7 @@ impl<'e> IngestCall<'e, '_> {
                 engine.count_accepted(checked.time, applied);
                 if !decisions.is_empty() {
                     let customer = Customer::new(checked.customer_id, checked.id_type);
-                    notices = engine.carry_out(&customer, decisions, decided_at);
+                    notices = engine.carry_out(&customer, decisions);
                 }
             }
             Ok(stored)

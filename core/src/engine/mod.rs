@@ -5,10 +5,10 @@
 //! journey reads. The files beside it add the engine's other methods, one concern each: `ingest`
 //! (with `batch` and `stream`), `actions`, `paths`, `polls` (the long poll as a future), `command`
 //! (the op table and `Engine::call`), `retention`, `checkpoint`, `transfer` (state moves between
-//! partitions), `image` (what a snapshot saves), and `journal` (durability: `recovery`, `close`,
-//! `snapshot`, durable reads). Every state change passes through `Engine::change` (in `gate`) with
-//! the `Change` (`change`) a durable engine's journal records; only `Engine::open` is in
-//! `durable/` (docs/architecture.md).
+//! partitions), `orchestration` (the definition ops), `image` (what a snapshot saves), and
+//! `journal` (durability: `recovery`, `close`, `snapshot`, durable reads). Every state change
+//! passes through `Engine::change` (in `gate`) with the `Change` (`change`) a durable engine's
+//! journal records; only `Engine::open` is in `durable/` (docs/architecture.md).
 
 mod actions;
 pub mod batch;
@@ -21,6 +21,7 @@ pub(crate) mod gate;
 pub(crate) mod image;
 pub(crate) mod ingest;
 pub(crate) mod journal;
+mod orchestration;
 mod paths;
 mod polls;
 pub(crate) mod retention;
@@ -69,8 +70,6 @@ pub struct Engine {
     store: Store,
     agents: AgentQueues,
     actions: Actions,
-    /// The orchestration definitions, compiled (docs/orchestration.md).
-    rules: crate::state::orchestration::Rules,
     /// Customers with delayed activations waiting, by due time.
     due: due::DueIndex,
     /// Keys the content digests that tell a resend from a conflicting reuse of an event id.
@@ -80,6 +79,8 @@ pub struct Engine {
     sweeps: Sweeps,
     /// The host's last `checkpoint` value.
     last_checkpoint: crate::engine::checkpoint::LastCheckpoint,
+    /// The segments, outcomes and action maps, with their compiled form (docs/orchestration.md).
+    rules: crate::state::orchestration::Rules,
     /// The journal and store of a durable engine (`Engine::open`); `None` in memory.
     journal: Option<Box<dyn Journal>>,
     /// The threads of batch ingest's first stage, made on first use (`None`: ingest on the

@@ -81,6 +81,32 @@ impl Default for StoreConfig {
     }
 }
 
+/// The `orchestration` settings (docs/orchestration.md): how many definitions an engine holds, and
+/// the gap evaluation keeps between two offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrchestrationConfig {
+    /// Most segments (`maxSegments`); a put that would create one more is `INVALID_ARGUMENT`.
+    pub max_segments: usize,
+    /// Most outcomes (`maxOutcomes`).
+    pub max_outcomes: usize,
+    /// Most action maps (`maxActionMaps`).
+    pub max_action_maps: usize,
+    /// Least time between two offers of one media type in a session (`minOfferGap`), for the
+    /// frequency caps evaluation applies.
+    pub min_offer_gap: Duration,
+}
+
+impl Default for OrchestrationConfig {
+    fn default() -> Self {
+        OrchestrationConfig {
+            max_segments: 500,
+            max_outcomes: 500,
+            max_action_maps: 500,
+            min_offer_gap: Duration::from_millis(60_000),
+        }
+    }
+}
+
 /// The engine's settings; [`Config::default`] gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -123,6 +149,8 @@ pub struct Config {
     pub digest_key: Option<DigestKey>,
     /// Durable store settings (only `Engine::open` reads them).
     pub store: StoreConfig,
+    /// Segments, outcomes and action maps.
+    pub orchestration: OrchestrationConfig,
 }
 
 impl Default for Config {
@@ -146,6 +174,7 @@ impl Default for Config {
             ingest_threads: 0,
             digest_key: None,
             store: StoreConfig::default(),
+            orchestration: OrchestrationConfig::default(),
         }
     }
 }
@@ -155,6 +184,8 @@ const MAX_COUNT: u64 = 1_000_000;
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// Most threads a batch ingest may use.
 const MAX_INGEST_THREADS: u64 = 256;
+/// Most definitions of one kind: every put recompiles all of them, so this keeps a put cheap.
+const MAX_DEFINITIONS: u64 = 10_000;
 
 impl Config {
     /// Parses a JSON object of settings; `INVALID_CONFIG` names the first bad key.
@@ -253,6 +284,7 @@ impl Config {
                 self.digest_key = Some(key_value);
             }
             "store" => self.store = store(value)?,
+            "orchestration" => self.orchestration = orchestration(value)?,
             _ => return Err(invalid(key, "unknown config key")),
         }
         Ok(())
@@ -306,6 +338,11 @@ impl Config {
         let store = serde_json::json!({"sync": sync, "intervalMs": self.store.interval_ms,
             "snapshotEvery": self.store.snapshot_every, "recoverTo": recover_to});
         map.insert("store".into(), store);
+        let orchestration = &self.orchestration;
+        let orchestration = serde_json::json!({"maxSegments": orchestration.max_segments,
+            "maxOutcomes": orchestration.max_outcomes, "maxActionMaps": orchestration.max_action_maps,
+            "minOfferGap": orchestration.min_offer_gap.to_string()});
+        map.insert("orchestration".into(), orchestration);
         Value::Object(map)
     }
 }
@@ -369,6 +406,35 @@ fn store(value: &Value) -> Result<StoreConfig> {
     Ok(store)
 }
 
+/// Reads `{"maxSegments", "maxOutcomes", "maxActionMaps", "minOfferGap"}`, every key optional.
+fn orchestration(value: &Value) -> Result<OrchestrationConfig> {
+    let mut orchestration = OrchestrationConfig::default();
+    let map = value
+        .as_object()
+        .ok_or_else(|| invalid("orchestration", format!("expected an object, got {}", clip_json(value))))?;
+    for (key, value) in map {
+        let path = format!("orchestration.{key}");
+        match key.as_str() {
+            "maxSegments" => orchestration.max_segments = definitions(&path, value)?,
+            "maxOutcomes" => orchestration.max_outcomes = definitions(&path, value)?,
+            "maxActionMaps" => orchestration.max_action_maps = definitions(&path, value)?,
+            "minOfferGap" => orchestration.min_offer_gap = duration(&path, value)?,
+            _ => return Err(invalid(&path, "unknown orchestration key")),
+        }
+    }
+    Ok(orchestration)
+}
+
+/// A limit on definitions: 0 (none of that kind) to [`MAX_DEFINITIONS`].
+fn definitions(key: &str, value: &Value) -> Result<usize> {
+    match value.as_u64() {
+        Some(n) if n <= MAX_DEFINITIONS => Ok(n as usize),
+        _ => {
+            Err(invalid(key, format!("expected a whole number from 0 to {MAX_DEFINITIONS}, got {}", clip_json(value))))
+        }
+    }
+}
+
 fn count(key: &str, value: &Value, max: u64) -> Result<usize> {
     match value.as_u64() {
         Some(n) if (1..=max).contains(&n) => Ok(n as usize),
@@ -399,6 +465,8 @@ mod tests {
         assert_eq!(config.max_pending_per_agent, 1000);
         assert_eq!(config.max_persisted_total, 100_000);
         assert_eq!(config.persisted_ttl.as_millis(), 24 * 3_600_000);
+        assert_eq!((config.orchestration.max_segments, config.orchestration.max_action_maps), (500, 500));
+        assert_eq!(config.orchestration.min_offer_gap.to_string(), "1m");
     }
 
     #[test]
@@ -406,7 +474,8 @@ mod tests {
         let text = r#"{"clock":"manual","start":"2026-11-21T10:00:00Z","unknownAttributes":"drop",
             "allowedLateness":null,"maxClockSkew":"1m","maxEventTypes":5,"maxAttributesPerEvent":7,
             "maxStringLength":9,"maxEventBytes":100,"maxPendingPerAgent":3,"maxCustomEventData":10,
-            "maxPersistedTotal":7,"persistedTtl":"90m","actionRetention":"2h","store":{"sync":"batch","intervalMs":50,"snapshotEvery":4096}}"#;
+            "maxPersistedTotal":7,"persistedTtl":"90m","actionRetention":"2h","store":{"sync":"batch","intervalMs":50,"snapshotEvery":4096},
+            "orchestration":{"maxSegments":0,"maxOutcomes":10000,"maxActionMaps":3,"minOfferGap":"90s"}}"#;
         let config = Config::from_json(text).unwrap();
         assert_eq!(config.clock, ClockMode::Manual);
         assert_eq!(config.allowed_lateness, None);
@@ -416,6 +485,13 @@ mod tests {
             config.store,
             StoreConfig { sync: SyncMode::Batch, interval_ms: 50, snapshot_every: 4096, recover_to: RecoverTo::End }
         );
+        let orchestration = OrchestrationConfig {
+            max_segments: 0,
+            max_outcomes: 10_000,
+            max_action_maps: 3,
+            min_offer_gap: Duration::from_millis(90_000),
+        };
+        assert_eq!(config.orchestration, orchestration);
         assert_eq!(Config::from_value(&config.to_json()).unwrap(), config);
         let kept = Config::from_json(r#"{"retention":"2d","allowedLateness":"1h"}"#).unwrap();
         assert_eq!(kept.retention.unwrap().as_millis(), 2 * 86_400_000);
@@ -451,6 +527,12 @@ mod tests {
             (r#"{"persistedTtl":"1 day"}"#, "persistedTtl"),
             (r#"{"persistedTtl":86400}"#, "persistedTtl"),
             (r#"{"persistedTtl":null}"#, "persistedTtl"),
+            (r#"{"orchestration":1}"#, "orchestration"),
+            (r#"{"orchestration":{"maxSegmnts":1}}"#, "orchestration.maxSegmnts"),
+            (r#"{"orchestration":{"maxSegments":10001}}"#, "orchestration.maxSegments"),
+            (r#"{"orchestration":{"maxOutcomes":-1}}"#, "orchestration.maxOutcomes"),
+            (r#"{"orchestration":{"maxActionMaps":"many"}}"#, "orchestration.maxActionMaps"),
+            (r#"{"orchestration":{"minOfferGap":60}}"#, "orchestration.minOfferGap"),
         ] {
             let err = Config::from_json(text).unwrap_err();
             assert_eq!(err.code(), "INVALID_CONFIG");

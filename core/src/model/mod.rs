@@ -7,10 +7,6 @@ pub mod config;
 pub mod event;
 pub mod input;
 pub mod kind;
-// The definitions are read and checked here before the engine takes them: the ops, evaluation and
-// firing land next (docs/orchestration.md, "Status"), and until then nothing outside the module's
-// tests uses it.
-#[allow(dead_code, unused_imports)]
 pub mod orchestration;
 pub mod outcome;
 pub(crate) mod validate;

@@ -113,6 +113,34 @@ pub fn command_key(command: &Command) -> Option<String> {
         // by the host that owns it.
         Command::Advance(_) | Command::SetNow(_) | Command::ObserveWatermark(_) => None,
         Command::Checkpoint(_) | Command::LastCheckpoint | Command::MoveOut(_) | Command::MoveIn(_) => None,
+        // Definitions carry no customer and every partition evaluates them: the ops that change
+        // them go to every partition at their position in the input, as clock moves do
+        // (`command_broadcast`); a list reads any partition's, as they are all the same.
+        Command::PutSegment(_) | Command::PutOutcome(_) | Command::PutActionMap(_) => None,
+        Command::DeleteSegment(_) | Command::DeleteOutcome(_) | Command::DeleteActionMap(_) => None,
+        Command::ListSegments | Command::ListOutcomes | Command::ListActionMaps => None,
+    }
+}
+
+/// Whether every partition applies `command`, at its position in the input, rather than the one
+/// partition its key (`command_key`) or the host picks: the manual clock's moves (docs/scale-out.md,
+/// "Order and the clock") and the ops that change definitions, which carry no customer and which
+/// every partition evaluates (docs/orchestration.md, "Partitions").
+pub fn command_broadcast(command: &Command) -> bool {
+    // Every variant is named, as in `command_key`, so a new op is placed here too.
+    match command {
+        Command::Advance(_) | Command::SetNow(_) => true,
+        Command::PutSegment(_) | Command::PutOutcome(_) | Command::PutActionMap(_) => true,
+        Command::DeleteSegment(_) | Command::DeleteOutcome(_) | Command::DeleteActionMap(_) => true,
+        // Each partition takes its own watermark; the rest go to one partition or stay in the host.
+        Command::ObserveWatermark(_) | Command::Checkpoint(_) | Command::LastCheckpoint => false,
+        Command::MoveOut(_) | Command::MoveIn(_) => false,
+        Command::Ingest(_) | Command::IngestBatch(_) => false,
+        Command::Journey(_) | Command::SessionEvents(_) | Command::Paths(_) | Command::Stats => false,
+        Command::ListSegments | Command::ListOutcomes | Command::ListActionMaps => false,
+        Command::StartAgentSession(_) | Command::SendCustomEvent(_) | Command::RecordActionEvent(_) => false,
+        Command::EndAgentSession(_) | Command::NextEvents(_) | Command::Release(_) => false,
+        Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => false,
     }
 }
 
@@ -163,6 +191,33 @@ mod tests {
         assert_eq!(command_key(&command(r#"{"op":"recordActionEvent","input":{"actionId":7}}"#)), None);
         assert_eq!(command_key(&command(r#"{"op":"ingest","input":{}}"#)), None);
         assert_eq!(command_key(&command(r#"{"op":"stats"}"#)), None);
+    }
+
+    #[test]
+    fn clock_moves_and_definition_changes_go_to_every_partition() {
+        let command = |text: &str| Command::from_json(text).unwrap();
+        for broadcast in [
+            r#"{"op":"advance","input":"1m"}"#,
+            r#"{"op":"setNow","input":"2026-11-21T10:00:00Z"}"#,
+            r#"{"op":"putSegment","input":{"displayName":"x"}}"#,
+            r#"{"op":"putOutcome","input":{}}"#,
+            r#"{"op":"putActionMap","input":{}}"#,
+            r#"{"op":"deleteSegment","input":{"id":"x"}}"#,
+            r#"{"op":"deleteOutcome","input":{"id":"x"}}"#,
+            r#"{"op":"deleteActionMap","input":{"id":"x"}}"#,
+        ] {
+            assert!(command_broadcast(&command(broadcast)), "{broadcast}");
+            assert_eq!(command_key(&command(broadcast)), None, "{broadcast}");
+        }
+        for one in [
+            r#"{"op":"listSegments"}"#,
+            r#"{"op":"stats"}"#,
+            r#"{"op":"observeWatermark","input":"2026-11-21T10:00:00Z"}"#,
+            r#"{"op":"startAgentSession","input":{"agentId":"a1"}}"#,
+            r#"{"op":"ingest","input":{}}"#,
+        ] {
+            assert!(!command_broadcast(&command(one)), "{one}");
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! [`merge_stats`], [`Directory`]).
 //!
 //! The host runs one engine per partition, feeds each its events in input order (with clock moves
-//! broadcast at their positions), and merges: the result equals one engine's exactly.
+//! and definition changes broadcast at their positions, [`command_broadcast`]), and merges: the
+//! result equals one engine's exactly.
 
 mod keys;
 mod merge;
@@ -13,7 +14,7 @@ mod router;
 mod watermark;
 
 pub use crate::engine::transfer::{MoveInInput, MoveOutInput, Slice};
-pub use keys::{Key, command_key, keys, keys_of_value};
+pub use keys::{Key, command_broadcast, command_key, keys, keys_of_value};
 pub use merge::{Directory, merge_outcomes, merge_stats};
 pub use online::{Move, OnlineRoute, OnlineRouter};
 pub use router::{MAX_PARTITIONS, QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};

@@ -6,8 +6,6 @@ pub mod action;
 pub mod agent;
 pub mod clock;
 pub mod journey;
-// Held by the engine once the orchestration ops land (docs/orchestration.md, "Status").
-#[allow(dead_code, unused_imports)]
 pub(crate) mod orchestration;
 pub mod paths;
 pub(crate) mod session;

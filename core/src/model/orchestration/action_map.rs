@@ -10,6 +10,7 @@ use serde_json::Value;
 
 /// An action map, in the form of Genesys' `ActionMap`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionMap {
     /// The id (given by the host, or derived when absent).
@@ -86,11 +87,12 @@ fn medium() -> u8 {
     2
 }
 
-/// One condition of `triggerWithEventConditions`: a criterion on a stream's events. The
-/// criterion's fields are repeated rather than flattened in: serde cannot refuse unknown keys
-/// beside a flattened struct, and its errors inside one lose the field's path, which every refusal
-/// must name. (The descriptive fields repeated in the three definitions are so for the same reason.)
+/// One condition of `triggerWithEventConditions`: a criterion on a stream's events.
+// The criterion's fields are repeated rather than flattened in: serde cannot refuse unknown keys
+// beside a flattened struct, and its errors inside one lose the field's path, which every refusal
+// must name. (The descriptive fields repeated in the three definitions are so for the same reason.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventCondition {
     /// What is tested.
@@ -127,6 +129,7 @@ impl EventCondition {
 
 /// A condition on the page URL of the event a web action would fire on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UrlCondition {
     /// The values the URL is compared with.
@@ -137,6 +140,7 @@ pub struct UrlCondition {
 
 /// When a qualified map fires.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Activation {
     /// Immediately, after a delay, or at the customer's next session.
@@ -149,6 +153,7 @@ pub struct Activation {
 
 /// The activation types.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ActivationType {
     /// At the event that qualified it.
@@ -164,6 +169,8 @@ pub enum ActivationType {
 
 /// What a map does when it fires.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ActionMapAction"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Action {
     /// The kind of action.
@@ -208,6 +215,7 @@ pub struct Action {
 
 /// The kinds of action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum ActionMediaType {
     /// A web chat offer (a web action).
@@ -237,6 +245,8 @@ impl ActionMediaType {
 
 /// The hours a map may fire in: a time zone and weekly intervals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ActionMapSchedule"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Schedule {
     /// An IANA time zone such as `Europe/Paris`.
@@ -247,6 +257,7 @@ pub struct Schedule {
 
 /// One weekly interval: a day and `HH:MM` from (inclusive) to (exclusive).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WeeklyHours {
     /// `monday` … `sunday`.
@@ -259,6 +270,7 @@ pub struct WeeklyHours {
 
 /// The days of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum Weekday {

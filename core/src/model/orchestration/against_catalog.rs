@@ -162,10 +162,10 @@ fn check_values(ty: &AttributeType, criterion: &Criterion, at: &str) -> Result<(
     let ordered = matches!(ty, AttributeType::Integer { .. } | AttributeType::Decimal { .. } | AttributeType::Datetime);
     let text = matches!(ty, AttributeType::String { .. } | AttributeType::Enum { .. } | AttributeType::Uuid);
     if criterion.operator.is_ordering() && !ordered {
-        return Err((format!("{at}/operator"), format!("a {} attribute has no order", ty.name())));
+        return Err((format!("{at}/operator"), format!("{} attribute has no order", a_or_an(ty.name()))));
     }
     if is_text_operator(criterion.operator) && !text {
-        return Err((format!("{at}/operator"), format!("a {} attribute is not text", ty.name())));
+        return Err((format!("{at}/operator"), format!("{} attribute is not text", a_or_an(ty.name()))));
     }
     for (i, value) in criterion.values.iter().enumerate() {
         let reads = match ty {
@@ -176,10 +176,16 @@ fn check_values(ty: &AttributeType, criterion: &Criterion, at: &str) -> Result<(
             AttributeType::String { .. } | AttributeType::Enum { .. } | AttributeType::Uuid => true,
         };
         if !reads {
-            return Err((format!("{at}/values/{i}"), format!("'{}' is not a {} value", clip(value), ty.name())));
+            return Err((format!("{at}/values/{i}"), format!("'{}' is not {} value", clip(value), a_or_an(ty.name()))));
         }
     }
     Ok(())
+}
+
+/// A type's name with its article: "an integer", "a string".
+fn a_or_an(name: &str) -> String {
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {name}")
 }
 
 fn is_text_operator(operator: Operator) -> bool {

@@ -24,6 +24,7 @@ const WEB_KEYS: &[&str] = &[
 
 /// One test on an event (or its session's attributes).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Criterion {
     /// What is tested.
@@ -40,6 +41,7 @@ pub struct Criterion {
 
 /// What a criterion tests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub enum CriterionKey {
     /// `eventName`.
@@ -91,6 +93,8 @@ impl From<CriterionKey> for String {
 
 /// How a criterion compares (the Genesys operators).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "CriterionOperator"))]
 #[serde(rename_all = "camelCase")]
 pub enum Operator {
     /// Equals any of the values.

@@ -15,12 +15,12 @@ mod pattern;
 mod read;
 mod segment;
 
-pub use action_map::{Action, ActionMap, ActionMediaType, Activation, ActivationType, Schedule, WeeklyHours};
+pub use action_map::{ActionMap, ActionMediaType, ActivationType};
 pub use against_catalog::{check_action_map, check_outcome, check_segment};
 pub use criterion::{Criterion, CriterionKey, Operator};
-pub use pattern::{Journey, JourneyPattern, StreamType};
+pub use pattern::{JourneyPattern, StreamType};
 pub use read::read_definition;
-pub use segment::{AssociatedValueField, Outcome, Scope, Segment, ValueType};
+pub use segment::{Outcome, Scope, Segment, ValueType};
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ pub const MAX_PATTERNS: usize = 20;
 /// Which events a pattern or condition looks at (Genesys' `streamType`; its `App` stream has no
 /// counterpart here and is refused as an unknown variant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum StreamType {
     /// Web sessions' events.
     Web,
@@ -32,6 +33,7 @@ impl StreamType {
 
 /// Matches when at least `count` events of the stream satisfy every criterion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JourneyPattern {
     /// Every one must hold on an event for it to count.
@@ -51,6 +53,7 @@ pub struct JourneyPattern {
 
 /// A definition's patterns, all of which must match.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Journey {
     /// The patterns.

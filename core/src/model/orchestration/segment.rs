@@ -8,6 +8,8 @@ use serde_json::Value;
 
 /// What a segment is assigned to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "SegmentScope"))]
 pub enum Scope {
     /// The session that matched; the assignment ends with it (the default, as Genesys' create
     /// request no longer carries a scope).
@@ -19,6 +21,8 @@ pub enum Scope {
 
 /// A segment, in the form of Genesys' `JourneySegment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "JourneySegment"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Segment {
     /// The id (given by the host, or derived when absent).
@@ -91,6 +95,8 @@ impl Checked for Segment {
 
 /// An outcome, in the form of Genesys' `Outcome`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "JourneyOutcome"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Outcome {
     /// The id (given by the host, or derived when absent).
@@ -132,6 +138,7 @@ pub struct Outcome {
 
 /// The event attribute an outcome's value is read from, and its type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssociatedValueField {
     /// `attributes.<name>` (or `attributes.<name>.value`).
@@ -142,6 +149,8 @@ pub struct AssociatedValueField {
 
 /// The type of an outcome's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ValueDataType"))]
 pub enum ValueType {
     /// Any number.
     Number,

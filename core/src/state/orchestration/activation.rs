@@ -4,8 +4,8 @@
 //! event of the customer's next session. Either meets the caps and the schedule when it fires.
 
 use super::customer::{CustomerState, Pending, Qualification, Verdict};
-use super::evaluate::{Firing, Surroundings, action_id, verdict_now};
 use super::rules::Compiled;
+use super::verdict::{Firing, Surroundings, action_id, verdict_now};
 use crate::base::time::Millis;
 use uuid::Uuid;
 
@@ -30,7 +30,8 @@ pub(crate) fn fire_due(
     state.pending = waiting;
     let mut firings = Vec::new();
     for pending in due {
-        let target = open(pending.session_id).map(|start| Target { session_id: pending.session_id, session_start: start });
+        let target =
+            open(pending.session_id).map(|start| Target { session_id: pending.session_id, session_start: start });
         firings.extend(fire(rules, state, pending, target, now, around));
     }
     firings

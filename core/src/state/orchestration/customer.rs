@@ -130,11 +130,6 @@ impl CustomerState {
             && self.pending.is_empty()
     }
 
-    /// The customer-scoped assignments in force at `now`.
-    pub fn held(&self, now: Millis) -> impl Iterator<Item = &Assignment> {
-        self.assignments.iter().filter(move |a| a.expires.is_none_or(|end| now < end))
-    }
-
     /// Merges what was remembered about web session `absorbed` into `survivor`, which took its
     /// events: counts add up, and the survivor keeps the earliest of each assignment,
     /// achievement and qualification, so a map that qualified in either does not qualify again.

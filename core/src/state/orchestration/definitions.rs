@@ -1,11 +1,13 @@
 //! The segments, outcomes and action maps an engine holds: put (create or replace, with versions),
-//! delete and list, each refusing what would leave the definitions inconsistent.
+//! delete and list, each refusing what would leave the definitions inconsistent; and restore, which
+//! takes back definitions as a journal or snapshot stored them.
 
 use crate::base::error::{JourneyError, Result};
-use crate::base::text::clip;
+use crate::base::text::{bounded, clip};
 use crate::base::time::{Millis, format_millis};
 use crate::model::event::NAMESPACE;
 use crate::model::orchestration::{ActionMap, Outcome, Segment};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -38,6 +40,8 @@ pub struct Definitions {
 trait Definition: Clone {
     /// The kind's name in ids and messages.
     const KIND: &'static str;
+    /// The config key that limits how many there are.
+    const LIMIT: &'static str;
     fn display_name(&self) -> &str;
     fn stored_version(&self) -> Option<u64>;
     fn created(&self) -> Option<String>;
@@ -46,9 +50,10 @@ trait Definition: Clone {
 }
 
 macro_rules! definition {
-    ($type:ty, $kind:literal) => {
+    ($type:ty, $kind:literal, $limit:literal) => {
         impl Definition for $type {
             const KIND: &'static str = $kind;
+            const LIMIT: &'static str = $limit;
             fn display_name(&self) -> &str {
                 &self.display_name
             }
@@ -68,9 +73,9 @@ macro_rules! definition {
     };
 }
 
-definition!(Segment, "segment");
-definition!(Outcome, "outcome");
-definition!(ActionMap, "actionMap");
+definition!(Segment, "segment", "maxSegments");
+definition!(Outcome, "outcome", "maxOutcomes");
+definition!(ActionMap, "actionMap", "maxActionMaps");
 
 impl Definitions {
     /// Creates or replaces a segment; returns it as stored.
@@ -133,6 +138,82 @@ impl Definitions {
     pub fn action_maps(&self) -> impl Iterator<Item = &ActionMap> {
         self.action_maps.values()
     }
+
+    /// Whether there are no definitions at all.
+    pub fn is_empty(&self) -> bool {
+        self.segments.is_empty() && self.outcomes.is_empty() && self.action_maps.is_empty()
+    }
+
+    /// Inserts a segment as it was stored, with none of a put's checks: it passed them when it was
+    /// put, and a build with stricter checks must still read what an older one stored. Only its
+    /// id is needed.
+    pub fn restore_segment(&mut self, segment: Segment) -> Result<()> {
+        restore(&mut self.segments, segment)
+    }
+
+    /// Inserts an outcome as it was stored (see [`Definitions::restore_segment`]).
+    pub fn restore_outcome(&mut self, outcome: Outcome) -> Result<()> {
+        restore(&mut self.outcomes, outcome)
+    }
+
+    /// Inserts an action map as it was stored (see [`Definitions::restore_segment`]).
+    pub fn restore_action_map(&mut self, map: ActionMap) -> Result<()> {
+        restore(&mut self.action_maps, map)
+    }
+
+    /// The saved form, for a snapshot: `{"segments": [...], "outcomes": [...], "actionMaps": [...]}`
+    /// as JSON text, each list as stored, in id order. JSON rather than postcard: the definitions
+    /// hold JSON values and optional fields, which postcard cannot carry.
+    pub fn saved(&self) -> String {
+        let saved = SavedRef {
+            segments: self.segments.values().collect(),
+            outcomes: self.outcomes.values().collect(),
+            action_maps: self.action_maps.values().collect(),
+        };
+        // Every field of a definition serializes (strings, numbers, enums, JSON values).
+        serde_json::to_string(&saved).unwrap_or_default()
+    }
+
+    /// The definitions [`Definitions::saved`] wrote, restored as stored.
+    pub fn from_saved(text: &str) -> Result<Definitions> {
+        let saved: Saved = serde_json::from_str(text)
+            .map_err(|e| JourneyError::invalid_argument(format!("saved definitions: {}", bounded(e))))?;
+        let mut definitions = Definitions::default();
+        saved.segments.into_iter().try_for_each(|segment| definitions.restore_segment(segment))?;
+        saved.outcomes.into_iter().try_for_each(|outcome| definitions.restore_outcome(outcome))?;
+        saved.action_maps.into_iter().try_for_each(|map| definitions.restore_action_map(map))?;
+        Ok(definitions)
+    }
+}
+
+/// The saved form of [`Definitions`], as written.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedRef<'a> {
+    segments: Vec<&'a Segment>,
+    outcomes: Vec<&'a Outcome>,
+    action_maps: Vec<&'a ActionMap>,
+}
+
+/// The saved form of [`Definitions`], as read back.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Saved {
+    #[serde(default)]
+    segments: Vec<Segment>,
+    #[serde(default)]
+    outcomes: Vec<Outcome>,
+    #[serde(default)]
+    action_maps: Vec<ActionMap>,
+}
+
+/// Inserts `definition` under its stored id.
+fn restore<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D) -> Result<()> {
+    let Some(id) = definition.identity().0.clone() else {
+        return Err(JourneyError::invalid_argument(format!("a stored {} has no id", D::KIND)));
+    };
+    stored.insert(id, definition);
+    Ok(())
 }
 
 /// Creates or replaces `definition` in `stored`. Its id is the UUID given (replacing the
@@ -146,7 +227,12 @@ fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit
     let existing = stored.get(&id);
     let version = match (existing, definition.stored_version()) {
         (None, _) if stored.len() >= limit => {
-            return Err(JourneyError::invalid_argument(format!("at most {limit} {}s: delete one first", D::KIND)));
+            return Err(JourneyError::invalid_argument(format!(
+                "{} {}s, the most config orchestration.{} allows: delete one first",
+                stored.len(),
+                D::KIND,
+                D::LIMIT
+            )));
         }
         (None, _) => 1,
         (Some(old), Some(given)) if Some(given) != old.stored_version() => {
@@ -269,6 +355,30 @@ mod tests {
     }
 
     #[test]
+    fn restores_what_was_stored_without_the_put_checks() {
+        let mut definitions = Definitions::default();
+        let limits = Limits::default();
+        definitions.put_segment(named("Delayed", Some(S1)), &limits, 1_000).unwrap();
+        let map: ActionMap = read_definition(&json!({"id": M1, "displayName": "chat", "triggerWithSegments": [S1],
+            "action": {"mediaType": "callback"}}))
+        .unwrap();
+        definitions.put_action_map(map, &limits, 2_000).unwrap();
+        let restored = Definitions::from_saved(&definitions.saved()).unwrap();
+        assert_eq!(restored, definitions);
+        // A stored map whose segment is not there: restore takes it as it is.
+        let mut bare = Definitions::default();
+        let stored = definitions.action_maps().next().unwrap().clone();
+        bare.restore_action_map(stored.clone()).unwrap();
+        assert_eq!(bare.action_maps().collect::<Vec<_>>(), [&stored]);
+        let mut no_id = stored;
+        no_id.id = None;
+        assert!(bare.restore_action_map(no_id).unwrap_err().to_string().contains("a stored actionMap has no id"));
+        assert!(Definitions::from_saved(r#"{"segments": [{"displayName": 1}]}"#).is_err());
+        assert!(Definitions::from_saved("{}").unwrap().is_empty());
+        assert!(!restored.is_empty());
+    }
+
+    #[test]
     fn limits_count_creations_not_replaces() {
         let mut definitions = Definitions::default();
         let limits = Limits { segments: 2, ..Limits::default() };
@@ -276,7 +386,7 @@ mod tests {
         definitions.put_segment(named("b", None), &limits, 0).unwrap();
         let error = definitions.put_segment(named("c", None), &limits, 0).unwrap_err();
         assert_eq!(error.code(), "INVALID_ARGUMENT");
-        assert!(error.to_string().contains("at most 2 segments"), "{error}");
+        assert!(error.to_string().contains("2 segments, the most config orchestration.maxSegments allows"), "{error}");
         definitions.put_segment(named("a again", Some(&a)), &limits, 0).unwrap();
         let mut names: Vec<&str> = definitions.segments().map(|s| s.display_name.as_str()).collect();
         names.sort();

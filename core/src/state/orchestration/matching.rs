@@ -236,15 +236,6 @@ impl Test {
             }
         }
     }
-
-    /// The value the test reads on an event, for explanations.
-    pub fn seen(&self, facts: &dyn Facts) -> Option<String> {
-        match &self.subject {
-            Subject::Event { index, name } => facts.event_attribute(*index, name).map(|v| v.text()),
-            Subject::Extra(name) => facts.attribute(name).map(|v| v.text()),
-            Subject::Session { slot, name } => facts.session_attribute(*slot, name).map(|v| v.text()),
-        }
-    }
 }
 
 #[cfg(test)]

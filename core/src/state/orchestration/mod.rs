@@ -8,13 +8,15 @@ mod definitions;
 mod evaluate;
 mod matching;
 mod rules;
+mod verdict;
 
 pub(crate) use activation::fire_due;
-pub(crate) use customer::{Achievement, Assignment, CustomerState, Qualification, SessionState, Verdict};
+pub(crate) use customer::{Achievement, Assignment, CustomerState, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
-pub(crate) use evaluate::{Decisions, Event, Firing, Surroundings, evaluate, may_act};
+pub(crate) use evaluate::{Decisions, Event, evaluate, may_act};
 pub(crate) use matching::{Facts, Scalar};
 pub(crate) use rules::{Compiled, Rules};
+pub(crate) use verdict::{Firing, Surroundings};
 
 #[cfg(test)]
 mod tests;

@@ -66,8 +66,6 @@ pub(crate) struct OutcomeRule {
 pub(crate) struct MapRule {
     pub id: Box<str>,
     pub version: u64,
-    /// The segments that trigger it, by place in [`Compiled::segments`].
-    pub segments: Box<[usize]>,
     /// How many event conditions it has (each needs one event).
     pub conditions: usize,
     pub starts: Option<Millis>,
@@ -134,16 +132,14 @@ impl Compiled {
                 let found = event_types(catalog, condition.stream_type, condition.session_type.as_deref());
                 index_criteria(&mut index, Owner::Map(place), i, found, condition.event_name.as_deref(), &[criterion]);
             }
-            let segments: Box<[usize]> = map
-                .trigger_with_segments
-                .iter()
-                .filter_map(|id| compiled.segments.iter().position(|s| *s.id == **id))
-                .collect();
-            segments.iter().for_each(|s| compiled.maps_by_segment[*s].push(place));
+            for id in &map.trigger_with_segments {
+                if let Some(s) = compiled.segments.iter().position(|s| *s.id == **id) {
+                    compiled.maps_by_segment[s].push(place);
+                }
+            }
             compiled.maps.push(MapRule {
                 id: map.id.as_deref().unwrap_or_default().into(),
                 version: map.version.unwrap_or(1),
-                segments,
                 conditions: map.trigger_with_event_conditions.len(),
                 starts: map.start_date.as_deref().and_then(parse_rfc3339),
                 ends: map.end_date.as_deref().and_then(parse_rfc3339),
@@ -160,11 +156,6 @@ impl Compiled {
             return &[];
         }
         self.index.get(&(session_type, event_type)).map_or(&[], |entries| entries)
-    }
-
-    /// Whether any active rule exists: with none, evaluation has nothing to do.
-    pub fn is_empty(&self) -> bool {
-        self.segments.is_empty() && self.outcomes.is_empty() && self.maps.is_empty()
     }
 
     /// Whether some map is triggered by segments: then any event of a session that holds one may

@@ -106,8 +106,11 @@ impl CustomerSessions {
         let Some(mut state) = self.orchestration.take() else { return Decisions::default() };
         let open = |session_id: Uuid| self.open_at(catalog, session_id, with.now);
         let talked_to_agent = |from: Millis, to: Millis| self.talked_to_agent(from, to);
-        let around =
-            Surroundings { min_offer_gap: with.min_offer_gap, rejected: with.rejected, talked_to_agent: &talked_to_agent };
+        let around = Surroundings {
+            min_offer_gap: with.min_offer_gap,
+            rejected: with.rejected,
+            talked_to_agent: &talked_to_agent,
+        };
         let firings = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
         let next_due = state.next_due();
         self.orchestration = (!state.is_empty()).then_some(state);
@@ -119,7 +122,8 @@ impl CustomerSessions {
     fn open_at(&self, catalog: &Catalog, session_id: Uuid, now: Millis) -> Option<Millis> {
         let session = self.session(&session_id)?;
         let ty = catalog.session_type(session.session_type);
-        let lapsed = ty.kind.ends_by_inactivity() && now >= session.last_time().saturating_add(ty.inactivity_gap.as_millis());
+        let lapsed =
+            ty.kind.ends_by_inactivity() && now >= session.last_time().saturating_add(ty.inactivity_gap.as_millis());
         (session.ended.is_none() && !lapsed).then(|| session.first_time())
     }
 
