@@ -316,7 +316,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandListOutcomes | CommandListActionMaps
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandListOutcomes | CommandListActionMaps
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -430,6 +430,10 @@ export interface CommandDeleteActionMap {
 export interface CommandListSegments {
   op: 'listSegments'
 }
+export interface CommandSegments {
+  input: SegmentsQuery
+  op: 'segments'
+}
 export interface CommandListOutcomes {
   op: 'listOutcomes'
 }
@@ -532,6 +536,20 @@ export interface Customer {
   id: string
   /** What kind of identifier it is. */
   idType: IdType
+}
+
+/** One segment a customer holds (the form of Genesys' `SegmentAssignment`, flattened). */
+export interface CustomerSegment {
+  /** The time of the event that completed the segment's patterns. */
+  assignedDate: string
+  /** When a customer assignment ends (`assignmentExpirationDays` after it was made); absent when it lasts as long as the customer's data. */
+  dateForUnassignment?: string | null
+  /** `Session` (assigned to one of the customer's sessions) or `Customer`. */
+  scope: string
+  /** The segment. */
+  segmentId: string
+  /** The session, for a session assignment. */
+  sessionId?: string | null
 }
 
 /** The input of `deleteSegment`, `deleteOutcome` and `deleteActionMap`: `{"id"}`. */
@@ -809,6 +827,9 @@ export interface NextEventsResultSessionEnded {
   status: 'sessionEnded'
 }
 
+/** One delivery to a subscriber; its JSON form is the inner value's. */
+export type Notification = ActionEventDelivered | TriggerDelivered
+
 /** Whether an attribute is a session's or one of its step events'. */
 export type On = 'session' | 'event'
 
@@ -862,6 +883,16 @@ export interface OutcomeRejected {
   status: 'rejected'
   /** Every reason, at once. */
   violations: Violation[]
+}
+
+/** An outcome a session achieved. */
+export interface OutcomeAchievement {
+  /** The time of the event that completed its patterns. */
+  achievedDate: string
+  /** The outcome. */
+  outcomeId: string
+  /** The value read from the outcome's value field, when it has one and the event carried it. */
+  value?: number | null
 }
 
 /** Which outcomes a batch call returns: the bindings' `outcomes` option, the same in every language. Totals are always counted. */
@@ -1012,8 +1043,22 @@ export interface Routing {
   quarantined: Quarantined[]
 }
 
+/** A segment assigned to a session. */
+export interface SegmentAssignment {
+  /** The time of the event that completed its patterns. */
+  assignedDate: string
+  /** The segment. */
+  segmentId: string
+}
+
 /** What a segment is assigned to. */
 export type SegmentScope = 'Session' | 'Customer'
+
+/** The input of `segments`: `{"customer": {"id", "idType"}}`. */
+export interface SegmentsQuery {
+  /** The customer. */
+  customer: Customer
+}
 
 /** The result of `send_custom_event`: `{"delivery","overwritten"}`. */
 export interface SendResult {
@@ -1049,6 +1094,10 @@ export interface SessionCard {
   lastEvent: LastEvent
   /** Web sessions merged into this one. */
   mergedSessionIds: string[]
+  /** The outcomes the session achieved, in order. */
+  outcomeAchievements: OutcomeAchievement[]
+  /** The segments assigned to the session (docs/orchestration.md), in assignment order. */
+  segmentAssignments: SegmentAssignment[]
   /** Live, idle, inactive or ended. */
   status: SessionStatus
   /** Session type name. */
@@ -1146,6 +1195,12 @@ export type StartOfSession = 'start'
 
 /** What the engine has done so far; the JSON form of `stats()`. `rejectedByCode` counts each rejected event once under every distinct code among its violations, so its sum can exceed `eventsRejected`. Codes never seen are left out. */
 export interface Stats {
+  /** Action maps stopped by a frequency cap or their schedule (their web action is recorded as `frequencyCapReached` or `qualifiedOutsideSchedule`). */
+  actionMapsCapped: number
+  /** Action maps that fired: a web action offered, a custom event sent, a callback made. */
+  actionMapsFired: number
+  /** Action maps that qualified in a session (once per session and map version). */
+  actionMapsQualified: number
   /** Terminal web action states evicted by `actionRetention`. */
   actionsEvicted: number
   /** Subscription callbacks that panicked or threw. */
@@ -1168,8 +1223,12 @@ export interface Stats {
   eventsEvicted: number
   /** Events refused. */
   eventsRejected: number
+  /** Outcomes achieved by sessions. */
+  outcomesAchieved: number
   /** Refused events per violation code. */
   rejectedByCode: { [key: string]: number }
+  /** Segments assigned to sessions or customers (docs/orchestration.md). */
+  segmentsAssigned: number
   /** Sessions created. */
   sessionsCreated: number
   /** Sessions ended by an event. */
@@ -1234,6 +1293,22 @@ export type SyncName = 'always' | 'batch' | 'interval' | 'never'
 
 /** A time in RFC 3339, for example `"2026-03-01T10:00:00Z"`. */
 export type Timestamp = string
+
+/** An action map's `callback` firing, as its subscribers receive it. */
+export interface TriggerDelivered {
+  /** The map that fired. */
+  actionMapId: string
+  /** The session's customer. */
+  customer: Customer
+  /** The event it qualified on. */
+  eventId: string
+  /** When it fired (the engine's time). */
+  firedDate: string
+  /** The session it qualified in. */
+  sessionId: string
+  /** Its version. */
+  version: number
+}
 
 /** What happens to an attribute the event type does not define. */
 export type UnknownAttributesPolicy = 'reject' | 'drop' | 'keep'
@@ -1429,16 +1504,25 @@ export declare class Engine {
   deleteOutcome(id: string): void
   /** Deletes an action map: `NOT_FOUND` when there is none. */
   deleteActionMap(id: string): void
+  /**
+   * The segments `customer` holds now: its sessions' and its own (docs/orchestration.md), in
+   * the order they were assigned (`call('segments', …)` gives `{ entities }`).
+   */
+  segments(customer: Customer): CustomerSegment[]
   /** The segments as stored, in id order (`call('listSegments')` gives `{ entities }`). */
   listSegments(): JourneySegment[]
   /** The outcomes as stored, in id order. */
   listOutcomes(): JourneyOutcome[]
   /** The action maps as stored, in id order. */
   listActionMaps(): ActionMap[]
-  /** Calls `callback(event)` for every action event matching `pattern`; returns a subscription id. */
-  on(pattern: string, callback: (event: ActionEventDelivered) => void): number
+  /**
+   * Calls `callback(event)` for every notification matching `pattern`: a web action's state
+   * change (`webchat:offered`, `all:all`) or an action map's callback firing (`trigger:<mapId>`,
+   * `trigger:all`); returns a subscription id.
+   */
+  on(pattern: string, callback: (event: Notification) => void): number
   /** Like `on`, for the first matching event only. */
-  once(pattern: string, callback: (event: ActionEventDelivered) => void): number
+  once(pattern: string, callback: (event: Notification) => void): number
   /** Ends a subscription; an id that is gone does nothing. */
   off(subscription: number): void
 }

@@ -175,11 +175,14 @@ typedef struct JourneyFrontier JourneyFrontier;
 typedef struct JourneyOnlineRouter JourneyOnlineRouter;
 
 /**
- * A subscriber: called with the action event as JSON (valid only during the call) and your
- * `user_data`. Return 0 for success; any other value counts as a callback failure in the stats.
+ * A subscriber: called with the action event (or, for a `trigger:` pattern, the action map's
+ * firing: `{"actionMapId","version","sessionId","customer","eventId","firedDate"}`) as JSON, valid
+ * only during the call, and your `user_data`. Return 0 for success; any other value counts as a
+ * callback failure in the stats.
  *
- * It runs on the thread that recorded the event, after the new state is stored, with no lock held:
- * it may call back into libjourney (record, subscribe, unsubscribe) on the same engine.
+ * It runs on the thread that recorded the event (or ingested the event that fired the map),
+ * after the change is stored, with no lock held: it may call back into libjourney (record,
+ * subscribe, unsubscribe) on the same engine.
  */
 typedef int (*JourneyActionCallback)(const char *event_json, void *user_data);
 
@@ -226,19 +229,22 @@ enum JourneyStatus journey_record_action_event(const struct JourneyEngine *engin
 
 /**
  * Calls `callback(event_json, user_data)` for every action event matching `pattern`
- * (`"webchat:offered"`, `"webchat:all"`, `"all:errored"`, `"all:all"`). `*subscription` receives
- * an id for `journey_off`.
+ * (`"webchat:offered"`, `"webchat:all"`, `"all:errored"`, `"all:all"`), or every firing of an
+ * action map whose action is `callback` (`"trigger:<actionMapId>"`, `"trigger:all"`;
+ * docs/orchestration.md). `*subscription` receives an id for `journey_off`.
  *
  * `user_data` is passed back untouched; it must stay valid, and be usable from any thread that
  * records events, until `journey_off` or `journey_engine_free`.
  *
  * @param engine An engine from journey_engine_new() or journey_engine_open().
- * @param pattern `mediaType:state`, either half may be `all`.
+ * @param pattern `mediaType:state`, either half may be `all`; or `trigger:<actionMapId>` or
+ *        `trigger:all`.
  * @param callback Called for each matching event.
  * @param user_data Passed back to `callback` untouched.
  * @param subscription Receives the subscription's id, for journey_off().
  *
- * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (unknown media type or state),
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_ARGUMENT` (unknown media type or state, or a trigger
+ *         that is not `all` or a UUID),
  *         `JOURNEY_NULL_ARGUMENT` (engine, pattern, callback or subscription), `JOURNEY_INVALID_UTF8`.
  *
  * Thread-safe; may be called from inside a callback.

@@ -407,6 +407,15 @@ impl Engine {
         self.inner.delete_action_map(&text(env, id, "id")?).js(env)
     }
 
+    /// The segments `customer` holds now: its sessions' and its own (docs/orchestration.md), in
+    /// the order they were assigned (`call('segments', …)` gives `{ entities }`).
+    #[napi(ts_args_type = "customer: Customer", ts_return_type = "CustomerSegment[]")]
+    pub fn segments(&self, env: &Env, customer: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("segments", json!({"customer": json_value(env, customer)?})).js(env)?;
+        let mut result = self.inner.call(&command).js(env)?;
+        Ok(result["entities"].take())
+    }
+
     /// The segments as stored, in id order (`call('listSegments')` gives `{ entities }`).
     #[napi(ts_return_type = "JourneySegment[]")]
     pub fn list_segments(&self) -> Value {
@@ -425,15 +434,17 @@ impl Engine {
         Value::Array(self.inner.list_action_maps())
     }
 
-    /// Calls `callback(event)` for every action event matching `pattern`; returns a subscription id.
-    #[napi(ts_args_type = "pattern: string, callback: (event: ActionEventDelivered) => void")]
+    /// Calls `callback(event)` for every notification matching `pattern`: a web action's state
+    /// change (`webchat:offered`, `all:all`) or an action map's callback firing (`trigger:<mapId>`,
+    /// `trigger:all`); returns a subscription id.
+    #[napi(ts_args_type = "pattern: string, callback: (event: Notification) => void")]
     pub fn on(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {
         let pattern = text(env, pattern, "pattern")?;
         subscribers::subscribe(env, &self.inner, &pattern, false, function(env, callback, "callback")?)
     }
 
     /// Like `on`, for the first matching event only.
-    #[napi(ts_args_type = "pattern: string, callback: (event: ActionEventDelivered) => void")]
+    #[napi(ts_args_type = "pattern: string, callback: (event: Notification) => void")]
     pub fn once(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {
         let pattern = text(env, pattern, "pattern")?;
         subscribers::subscribe(env, &self.inner, &pattern, true, function(env, callback, "callback")?)

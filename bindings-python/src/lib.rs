@@ -450,6 +450,15 @@ impl Engine {
         py.detach(|| engine.delete_action_map(id)).py()
     }
 
+    /// The segments `customer` holds now: its sessions' and its own (docs/orchestration.md),
+    /// in the order they were assigned (`call("segments", ...)` gives `{"entities": [...]}`).
+    fn segments<'py>(&self, py: Python<'py>, customer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::new("segments", json!({"customer": to_json(customer)?})).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        to_python(py, &result["entities"])
+    }
+
     /// The segments as stored, in id order (`call("listSegments")` gives `{"entities": [...]}`).
     fn list_segments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &Value::Array(self.inner.list_segments()))
@@ -465,7 +474,9 @@ impl Engine {
         to_python(py, &Value::Array(self.inner.list_action_maps()))
     }
 
-    /// Calls `callback(event)` for every action event matching `pattern`; returns a subscription id.
+    /// Calls `callback(event)` for every notification matching `pattern`: a web action's state
+    /// change (`webchat:offered`, `all:all`) or an action map's callback firing (`trigger:<mapId>`,
+    /// `trigger:all`); returns a subscription id.
     fn on(&self, pattern: &str, callback: Bound<'_, PyAny>) -> PyResult<u64> {
         self.subscribe(pattern, false, callback)
     }

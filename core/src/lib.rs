@@ -40,6 +40,7 @@ mod state;
 // The public modules under the names they had before the layers, so the API does not depend on
 // the layout.
 pub use base::{duration, error, json, time};
+pub use engine::assignments::{CustomerSegment, SegmentsQuery};
 pub use engine::{batch, checkpoint, command, stream};
 pub use model::{catalog, config, event, outcome};
 pub use state::{action, agent, clock, journey, paths, stats};

@@ -36,6 +36,10 @@ const CALL_ONLY_IN_C: &[(&str, &str)] = &[
     ("listSegments", DEFINITION_IN_C),
     ("listOutcomes", DEFINITION_IN_C),
     ("listActionMaps", DEFINITION_IN_C),
+    (
+        "segments",
+        "a customer in, a list of segments out, both JSON: a typed function would take and give the same text",
+    ),
 ];
 
 /// Why the definition ops have no typed C function.

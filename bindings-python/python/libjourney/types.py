@@ -551,6 +551,13 @@ class CommandListSegments(TypedDict):
     op: Literal["listSegments"]
 
 
+class CommandSegments(TypedDict):
+    """One case of `Command`."""
+
+    input: SegmentsQuery
+    op: Literal["segments"]
+
+
 class CommandListOutcomes(TypedDict):
     """One case of `Command`."""
 
@@ -654,6 +661,21 @@ class Customer(TypedDict):
     id: str
     #: What kind of identifier it is.
     idType: IdType
+
+
+class CustomerSegment(TypedDict):
+    """One segment a customer holds (the form of Genesys' `SegmentAssignment`, flattened)."""
+
+    #: The time of the event that completed the segment's patterns.
+    assignedDate: str
+    #: When a customer assignment ends (`assignmentExpirationDays` after it was made); absent when it lasts as long as the customer's data.
+    dateForUnassignment: NotRequired[Optional[str]]
+    #: `Session` (assigned to one of the customer's sessions) or `Customer`.
+    scope: str
+    #: The segment.
+    segmentId: str
+    #: The session, for a session assignment.
+    sessionId: NotRequired[Optional[str]]
 
 
 class DefinitionIdInput(TypedDict):
@@ -995,6 +1017,17 @@ class OutcomeRejected(TypedDict):
     violations: List[Violation]
 
 
+class OutcomeAchievement(TypedDict):
+    """An outcome a session achieved."""
+
+    #: The time of the event that completed its patterns.
+    achievedDate: str
+    #: The outcome.
+    outcomeId: str
+    #: The value read from the outcome's value field, when it has one and the event carried it.
+    value: NotRequired[Optional[float]]
+
+
 class PageRequest(TypedDict):
     """Which page to return."""
 
@@ -1149,6 +1182,22 @@ class Routing(TypedDict):
     quarantined: List[Quarantined]
 
 
+class SegmentAssignment(TypedDict):
+    """A segment assigned to a session."""
+
+    #: The time of the event that completed its patterns.
+    assignedDate: str
+    #: The segment.
+    segmentId: str
+
+
+class SegmentsQuery(TypedDict):
+    """The input of `segments`: `{"customer": {"id", "idType"}}`."""
+
+    #: The customer.
+    customer: Customer
+
+
 class SendResult(TypedDict):
     """The result of `send_custom_event`: `{"delivery","overwritten"}`."""
 
@@ -1185,6 +1234,10 @@ class SessionCard(TypedDict):
     lastEvent: LastEvent
     #: Web sessions merged into this one.
     mergedSessionIds: List[str]
+    #: The outcomes the session achieved, in order.
+    outcomeAchievements: List[OutcomeAchievement]
+    #: The segments assigned to the session (docs/orchestration.md), in assignment order.
+    segmentAssignments: List[SegmentAssignment]
     #: Live, idle, inactive or ended.
     status: SessionStatus
     #: Session type name.
@@ -1281,6 +1334,12 @@ class SessionTypeDefinition(TypedDict):
 class Stats(TypedDict):
     """What the engine has done so far; the JSON form of `stats()`. `rejectedByCode` counts each rejected event once under every distinct code among its violations, so its sum can exceed `eventsRejected`. Codes never seen are left out."""
 
+    #: Action maps stopped by a frequency cap or their schedule (their web action is recorded as `frequencyCapReached` or `qualifiedOutsideSchedule`).
+    actionMapsCapped: int
+    #: Action maps that fired: a web action offered, a custom event sent, a callback made.
+    actionMapsFired: int
+    #: Action maps that qualified in a session (once per session and map version).
+    actionMapsQualified: int
     #: Terminal web action states evicted by `actionRetention`.
     actionsEvicted: int
     #: Subscription callbacks that panicked or threw.
@@ -1303,8 +1362,12 @@ class Stats(TypedDict):
     eventsEvicted: int
     #: Events refused.
     eventsRejected: int
+    #: Outcomes achieved by sessions.
+    outcomesAchieved: int
     #: Refused events per violation code.
     rejectedByCode: Dict[str, int]
+    #: Segments assigned to sessions or customers (docs/orchestration.md).
+    segmentsAssigned: int
     #: Sessions created.
     sessionsCreated: int
     #: Sessions ended by an event.
@@ -1365,6 +1428,23 @@ class SubscribeInput(TypedDict):
     pattern: str
 
 
+class TriggerDelivered(TypedDict):
+    """An action map's `callback` firing, as its subscribers receive it."""
+
+    #: The map that fired.
+    actionMapId: str
+    #: The session's customer.
+    customer: Customer
+    #: The event it qualified on.
+    eventId: str
+    #: When it fired (the engine's time).
+    firedDate: str
+    #: The session it qualified in.
+    sessionId: str
+    #: Its version.
+    version: int
+
+
 class UnsubscribeInput(TypedDict):
     """The input of `unsubscribe`: `{"subscriptionId"}`."""
 
@@ -1416,7 +1496,7 @@ WeeklyHours = TypedDict("WeeklyHours", {
 Anchor = Union[StartOfSession, Dict[str, Any]]
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandListOutcomes, CommandListActionMaps]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandListOutcomes, CommandListActionMaps]
 
 #: What a criterion tests.
 CriterionKey = str
@@ -1432,6 +1512,9 @@ IngestInput = Union[JourneyEvent, str]
 
 #: The result of `next_events` (CXone's 200, 304 and 409).
 NextEventsResult = Union[NextEventsResultEvents, NextEventsResultTimeout, NextEventsResultSessionEnded]
+
+#: One delivery to a subscriber; its JSON form is the inner value's.
+Notification = Union[ActionEventDelivered, TriggerDelivered]
 
 #: The result of ingesting one event. A rejection is an outcome, not an error: batches go on.
 Outcome = Union[OutcomeAccepted, OutcomeDuplicate, OutcomeRejected]

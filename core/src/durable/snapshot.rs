@@ -6,7 +6,8 @@
 //! The body is a sequence of postcard values: a [`Header`] with the counts of what follows, then
 //! every customer's sessions, every event id with its digest, every agent, every action state,
 //! (from version 2) the host's last checkpoint value as JSON text, and (from version 3) the
-//! orchestration definitions as JSON text.
+//! orchestration definitions as JSON text, orchestration's counters, and what orchestration
+//! remembers per customer.
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
@@ -125,6 +126,8 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::Action(action) => put(out, &action),
                 ImagePart::Checkpoint(text) => put(out, &text),
                 ImagePart::Definitions(text) => put(out, &text),
+                ImagePart::Orchestration(head) => put(out, &head),
+                ImagePart::CustomerOrchestration(customer, state) => put(out, &(customer, state)),
             };
         }
     });
@@ -170,6 +173,8 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         actions: Vec::new(),
         checkpoint: None,
         definitions: None,
+        orchestration: Default::default(),
+        customer_orchestration: Vec::new(),
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -189,6 +194,10 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     }
     if version == VERSION {
         image.definitions = next(body, &mut rest, "the definitions")?;
+        image.orchestration = next(body, &mut rest, "orchestration's counters")?;
+        for _ in 0..image.orchestration.customers {
+            image.customer_orchestration.push(next(body, &mut rest, "a customer's orchestration state")?);
+        }
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
@@ -227,8 +236,10 @@ mod tests {
         write_body(&engine, 7, &mut body).unwrap();
         let image = decode(&body, VERSION).unwrap().1;
         assert_eq!((image.checkpoint, image.definitions), (None, None));
-        // Version 2 ended after the checkpoint: the same body without the definitions' `None`.
-        assert_eq!(body.pop(), Some(0));
+        // Version 2 ended after the checkpoint: the same body without the definitions' `None` and
+        // orchestration's head (five zero counters, no customers).
+        let tail = body.split_off(body.len() - 7);
+        assert_eq!(tail, [0; 7]);
         let (seq, old) = decode(&body, VERSION_WITHOUT_DEFINITIONS).unwrap();
         assert_eq!((seq, old.checkpoint, old.definitions), (7, None, None));
         // Version 1 ended after the actions: without the checkpoint's `None` too.
@@ -274,12 +285,15 @@ mod tests {
             image.digest_key,
             image.clock,
             image.sweeps,
-            image.stats.clone(),
+            // The fifteen counters and the codes of format 1, in their order: newer counters are
+            // saved in later parts.
+            (0u64, 0u64, 0u64, std::collections::BTreeMap::<String, u64>::new(), [0u64; 12]),
             (0u64, 0u64, 0u64, 0u64),
         );
         let mut body = postcard::to_stdvec(&flat).unwrap();
         body.push(0); // no checkpoint
         body.push(0); // no definitions
+        body.extend([0; 6]); // orchestration's five counters, and no customer states
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

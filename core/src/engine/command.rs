@@ -134,6 +134,8 @@ pub enum Command {
     DeleteActionMap(DefinitionIdInput),
     /// The segments, in id order: `{"entities": [...]}`.
     ListSegments,
+    /// The segments a customer holds now.
+    Segments(crate::engine::assignments::SegmentsQuery),
     /// The outcomes, in id order: `{"entities": [...]}`.
     ListOutcomes,
     /// The action maps, in id order: `{"entities": [...]}`.
@@ -210,6 +212,7 @@ impl Engine {
             Command::DeleteOutcome(input) => self.delete_outcome(&input.id).map(|()| json!({})),
             Command::DeleteActionMap(input) => self.delete_action_map(&input.id).map(|()| json!({})),
             Command::ListSegments => Ok(json!({ "entities": self.list_segments() })),
+            Command::Segments(query) => self.segments(&query.customer).map(|s| json!({ "entities": s })),
             Command::ListOutcomes => Ok(json!({ "entities": self.list_outcomes() })),
             Command::ListActionMaps => Ok(json!({ "entities": self.list_action_maps() })),
         }

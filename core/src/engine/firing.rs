@@ -16,6 +16,7 @@ use crate::state::action::{ActionState, Notification, Trigger};
 use crate::state::agent::CustomEventRequest;
 use crate::state::orchestration::{Decisions, Firing, Verdict};
 use crate::state::session::Orchestrate;
+use crate::state::stats::Counter;
 use serde_json::{Value, json};
 
 /// What subscribers are told once the change has settled.
@@ -32,6 +33,7 @@ impl Engine {
         if let Some(due) = decisions.next_due {
             self.due.add(due, customer.clone());
         }
+        self.count_decisions(decisions);
         for firing in &decisions.firings {
             match firing.map.action.media_type {
                 media if media.is_web_action() => self.record_web_action(customer, firing, &mut notices),
@@ -43,6 +45,17 @@ impl Engine {
             }
         }
         notices
+    }
+
+    /// Counts what evaluation decided.
+    fn count_decisions(&self, decisions: &Decisions) {
+        let count = |keep: &dyn Fn(&Firing) -> bool| decisions.firings.iter().filter(|f| keep(f)).count() as u64;
+        self.counters.add(Counter::SegmentsAssigned, decisions.segments_assigned);
+        self.counters.add(Counter::OutcomesAchieved, decisions.outcomes_achieved);
+        self.counters.add(Counter::ActionMapsQualified, count(&|f| !f.activated_later));
+        self.counters.add(Counter::ActionMapsFired, count(&|f| f.verdict == Verdict::Fired));
+        let capped = |f: &Firing| matches!(f.verdict, Verdict::Capped | Verdict::OutsideSchedule);
+        self.counters.add(Counter::ActionMapsCapped, count(&capped));
     }
 
     /// Records a map's web action: `qualified`, then the state a cap or the schedule set.

@@ -15,8 +15,10 @@ use crate::engine::checkpoint::LastCheckpoint;
 use crate::engine::retention::Sweeps;
 use crate::model::catalog::Catalog;
 use crate::model::config::Config;
+use crate::model::event::Customer;
 use crate::model::event::{Digest, DigestKey};
 use crate::state::clock::Clock;
+use crate::state::orchestration::CustomerState;
 use crate::state::session::CustomerSessions;
 use crate::state::stats::{Counters, Stats};
 use crate::state::{action, agent};
@@ -34,6 +36,8 @@ pub(crate) struct ImageHeader {
     pub clock: Millis,
     /// The last retention sweep's cutoffs ([`Sweeps::state`]).
     pub sweeps: (Millis, Millis),
+    /// The counters of format 1; orchestration's are in [`OrchestrationHead`].
+    #[serde(with = "crate::state::stats::header_form")]
     pub stats: Stats,
     pub customers: u64,
     pub event_ids: u64,
@@ -54,8 +58,21 @@ pub(crate) enum ImagePart<'a> {
     /// The host's last checkpoint value, as JSON text.
     Checkpoint(Option<Box<str>>),
     /// The segments, outcomes and action maps as JSON text (`Definitions::saved`); `None` when
-    /// there are none. Always the last part.
+    /// there are none.
     Definitions(Option<String>),
+    /// Orchestration's counters, and how many customers' orchestration states follow.
+    Orchestration(OrchestrationHead),
+    /// What orchestration remembers about one customer.
+    CustomerOrchestration(&'a Customer, &'a CustomerState),
+}
+
+/// The head of an image's orchestration parts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct OrchestrationHead {
+    /// `segmentsAssigned` … `actionMapsCapped`, in the order of `Counter::ORCHESTRATION`.
+    pub counters: [u64; 5],
+    /// How many [`ImagePart::CustomerOrchestration`] parts follow.
+    pub customers: u64,
 }
 
 /// An image read back: the header and every part, owned.
@@ -69,6 +86,10 @@ pub(crate) struct Image {
     pub checkpoint: Option<String>,
     /// The definitions, as JSON text; `None` when there were none.
     pub definitions: Option<String>,
+    /// Orchestration's counters.
+    pub orchestration: OrchestrationHead,
+    /// What orchestration remembers, per customer.
+    pub customer_orchestration: Vec<(Customer, CustomerState)>,
 }
 
 impl Engine {
@@ -98,6 +119,15 @@ impl Engine {
         visit(ImagePart::Checkpoint(self.last_checkpoint.text()));
         let rules = self.rules.current();
         visit(ImagePart::Definitions((!rules.definitions.is_empty()).then(|| rules.definitions.saved())));
+        let mut customers = 0;
+        self.store.each_customer(|sessions| customers += sessions.orchestration.is_some() as u64);
+        let counters = self.counters.snapshot().orchestration_counters();
+        visit(ImagePart::Orchestration(OrchestrationHead { counters, customers }));
+        self.store.each_customer(|sessions| {
+            if let Some(state) = &sessions.orchestration {
+                visit(ImagePart::CustomerOrchestration(&sessions.customer, state));
+            }
+        });
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -108,11 +138,23 @@ impl Engine {
         let catalog = Catalog::from_json_with_limits(&header.catalog, &config).map_err(|e| stored("catalog", e))?;
         let mut engine = Engine::new(catalog, config)?;
         engine.clock = Clock::restored(engine.config.clock, header.clock);
-        engine.counters = Counters::restored(&header.stats);
+        let mut stats = header.stats;
+        stats.set_orchestration_counters(image.orchestration.counters);
+        engine.counters = Counters::restored(&stats);
         engine.digest_key = header.digest_key;
         engine.sweeps = Sweeps::restored(header.sweeps);
         engine.last_checkpoint = LastCheckpoint::restored(image.checkpoint);
-        image.customers.into_iter().for_each(|customer| engine.store.restore_customer(customer));
+        let mut states: std::collections::HashMap<Customer, CustomerState> =
+            image.customer_orchestration.into_iter().collect();
+        for mut customer in image.customers {
+            if let Some(state) = states.remove(&customer.customer) {
+                if let Some(due) = state.next_due() {
+                    engine.due.add(due, customer.customer.clone());
+                }
+                customer.orchestration = Some(Box::new(state));
+            }
+            engine.store.restore_customer(customer);
+        }
         image.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
         image.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
         image.actions.into_iter().for_each(|action| engine.actions.restore(action));

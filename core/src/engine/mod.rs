@@ -11,6 +11,7 @@
 //! journal records; only `Engine::open` is in `durable/` (docs/architecture.md).
 
 mod actions;
+pub mod assignments;
 pub mod batch;
 pub(crate) mod change;
 pub mod checkpoint;

@@ -26,9 +26,14 @@ pub(crate) enum Counter {
     SessionsEvicted,
     EventsEvicted,
     ActionsEvicted,
+    SegmentsAssigned,
+    OutcomesAchieved,
+    ActionMapsQualified,
+    ActionMapsFired,
+    ActionMapsCapped,
 }
 
-const COUNTERS: usize = 15;
+const COUNTERS: usize = 20;
 const CODES: usize = ViolationCode::ALL.len();
 const STRIPES: usize = 16;
 
@@ -137,6 +142,21 @@ impl Counter {
         Counter::SessionsEvicted,
         Counter::EventsEvicted,
         Counter::ActionsEvicted,
+        Counter::SegmentsAssigned,
+        Counter::OutcomesAchieved,
+        Counter::ActionMapsQualified,
+        Counter::ActionMapsFired,
+        Counter::ActionMapsCapped,
+    ];
+
+    /// The counters orchestration added, which snapshots save apart from the header (whose
+    /// layout is positional and fixed since format 1): see [`header_form`].
+    pub const ORCHESTRATION: [Counter; 5] = [
+        Counter::SegmentsAssigned,
+        Counter::OutcomesAchieved,
+        Counter::ActionMapsQualified,
+        Counter::ActionMapsFired,
+        Counter::ActionMapsCapped,
     ];
 }
 
@@ -249,6 +269,22 @@ pub struct Stats {
     pub events_evicted: u64,
     /// Terminal web action states evicted by `actionRetention`.
     pub actions_evicted: u64,
+    /// Segments assigned to sessions or customers (docs/orchestration.md).
+    #[serde(default)]
+    pub segments_assigned: u64,
+    /// Outcomes achieved by sessions.
+    #[serde(default)]
+    pub outcomes_achieved: u64,
+    /// Action maps that qualified in a session (once per session and map version).
+    #[serde(default)]
+    pub action_maps_qualified: u64,
+    /// Action maps that fired: a web action offered, a custom event sent, a callback made.
+    #[serde(default)]
+    pub action_maps_fired: u64,
+    /// Action maps stopped by a frequency cap or their schedule (their web action is recorded as
+    /// `frequencyCapReached` or `qualifiedOutsideSchedule`).
+    #[serde(default)]
+    pub action_maps_capped: u64,
 }
 
 impl Stats {
@@ -283,12 +319,89 @@ impl Stats {
             Counter::SessionsEvicted => &mut self.sessions_evicted,
             Counter::EventsEvicted => &mut self.events_evicted,
             Counter::ActionsEvicted => &mut self.actions_evicted,
+            Counter::SegmentsAssigned => &mut self.segments_assigned,
+            Counter::OutcomesAchieved => &mut self.outcomes_achieved,
+            Counter::ActionMapsQualified => &mut self.action_maps_qualified,
+            Counter::ActionMapsFired => &mut self.action_maps_fired,
+            Counter::ActionMapsCapped => &mut self.action_maps_capped,
+        }
+    }
+
+    /// The orchestration counters, as a snapshot saves them.
+    pub(crate) fn orchestration_counters(&self) -> [u64; 5] {
+        Counter::ORCHESTRATION.map(|counter| self.get(counter))
+    }
+
+    /// Sets the orchestration counters a snapshot saved.
+    pub(crate) fn set_orchestration_counters(&mut self, saved: [u64; 5]) {
+        for (counter, n) in Counter::ORCHESTRATION.into_iter().zip(saved) {
+            *self.field(counter) = n;
         }
     }
 
     /// The value of `counter`.
     fn get(&self, counter: Counter) -> u64 {
         *self.clone().field(counter)
+    }
+}
+
+/// [`Stats`] in a snapshot header: the fifteen counters and the codes of format 1, in their
+/// order. postcard writes a struct as its fields in order with no names, so a counter added to
+/// `Stats` must not change this form (old headers must still read); newer counters are saved in
+/// their own parts.
+pub(crate) mod header_form {
+    use super::Stats;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    type Form = (u64, u64, u64, BTreeMap<String, u64>, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64, u64);
+
+    /// Writes the header form.
+    pub fn serialize<S: Serializer>(stats: &Stats, out: S) -> Result<S::Ok, S::Error> {
+        let s = stats.clone();
+        let form: Form = (
+            s.events_accepted,
+            s.events_duplicate,
+            s.events_rejected,
+            s.rejected_by_code,
+            s.sessions_created,
+            s.sessions_ended,
+            s.sessions_merged,
+            s.custom_events_queued,
+            s.custom_events_persisted,
+            s.custom_events_dropped,
+            s.custom_events_overwritten,
+            s.custom_events_redelivered,
+            s.callback_failures,
+            s.sessions_evicted,
+            s.events_evicted,
+            s.actions_evicted,
+        );
+        form.serialize(out)
+    }
+
+    /// Reads the header form; the newer counters are zero until their part is read.
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Stats, D::Error> {
+        let (a, b, c, codes, d, e, f, g, h, i, j, k, l, m, n, o) = Form::deserialize(input)?;
+        Ok(Stats {
+            events_accepted: a,
+            events_duplicate: b,
+            events_rejected: c,
+            rejected_by_code: codes,
+            sessions_created: d,
+            sessions_ended: e,
+            sessions_merged: f,
+            custom_events_queued: g,
+            custom_events_persisted: h,
+            custom_events_dropped: i,
+            custom_events_overwritten: j,
+            custom_events_redelivered: k,
+            callback_failures: l,
+            sessions_evicted: m,
+            events_evicted: n,
+            actions_evicted: o,
+            ..Stats::default()
+        })
     }
 }
 

@@ -106,5 +106,6 @@ fn fire(
         verdict,
         action_id,
         agent_id: pending.agent_id,
+        activated_later: true,
     })
 }

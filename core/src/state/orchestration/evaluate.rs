@@ -300,6 +300,7 @@ fn decide(
             verdict,
             action_id,
             agent_id,
+            activated_later: false,
         });
     }
     firings

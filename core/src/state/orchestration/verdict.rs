@@ -35,6 +35,8 @@ pub(crate) struct Firing {
     /// The agent a custom event goes to: the action's, or the one the event's attribute names
     /// (`None` when that attribute is absent: the map qualified, and nothing is sent).
     pub agent_id: Option<String>,
+    /// It qualified earlier and fires now, after its delay or at the customer's next session.
+    pub activated_later: bool,
 }
 
 /// What a map that fires now meets: a frequency cap (web actions), then its schedule.
