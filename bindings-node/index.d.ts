@@ -1520,9 +1520,9 @@ export declare class Engine {
    * change (`webchat:offered`, `all:all`) or an action map's callback firing (`trigger:<mapId>`,
    * `trigger:all`); returns a subscription id.
    */
-  on(pattern: string, callback: (event: Notification) => void): number
+  on<P extends string>(pattern: P, callback: (event: P extends `trigger:${string}` ? TriggerDelivered : ActionEventDelivered) => void): number
   /** Like `on`, for the first matching event only. */
-  once(pattern: string, callback: (event: Notification) => void): number
+  once<P extends string>(pattern: P, callback: (event: P extends `trigger:${string}` ? TriggerDelivered : ActionEventDelivered) => void): number
   /** Ends a subscription; an id that is gone does nothing. */
   off(subscription: number): void
 }

@@ -437,14 +437,20 @@ impl Engine {
     /// Calls `callback(event)` for every notification matching `pattern`: a web action's state
     /// change (`webchat:offered`, `all:all`) or an action map's callback firing (`trigger:<mapId>`,
     /// `trigger:all`); returns a subscription id.
-    #[napi(ts_args_type = "pattern: string, callback: (event: Notification) => void")]
+    #[napi(
+        ts_generic_types = "P extends string",
+        ts_args_type = "pattern: P, callback: (event: P extends `trigger:${string}` ? TriggerDelivered : ActionEventDelivered) => void"
+    )]
     pub fn on(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {
         let pattern = text(env, pattern, "pattern")?;
         subscribers::subscribe(env, &self.inner, &pattern, false, function(env, callback, "callback")?)
     }
 
     /// Like `on`, for the first matching event only.
-    #[napi(ts_args_type = "pattern: string, callback: (event: Notification) => void")]
+    #[napi(
+        ts_generic_types = "P extends string",
+        ts_args_type = "pattern: P, callback: (event: P extends `trigger:${string}` ? TriggerDelivered : ActionEventDelivered) => void"
+    )]
     pub fn once(&self, env: &Env, pattern: Unknown<'_>, callback: Unknown<'_>) -> Result<u32> {
         let pattern = text(env, pattern, "pattern")?;
         subscribers::subscribe(env, &self.inner, &pattern, true, function(env, callback, "callback")?)

@@ -6,6 +6,7 @@ from typing import Any, Callable, Literal, Optional, Union, overload
 
 from libjourney.types import (
     ActionEvent,
+    ActionEventDelivered,
     ActionMap,
     ActionRecord,
     AgentSession,
@@ -19,7 +20,6 @@ from libjourney.types import (
     JourneyOutcome,
     JourneySegment,
     NextEventsResult,
-    Notification,
     Outcome,
     PageRequest,
     Recovery,
@@ -34,6 +34,7 @@ from libjourney.types import (
     SessionEventPage,
     Stats,
     StreamSummary,
+    TriggerDelivered,
     Viewer,
     Violation,
 )
@@ -111,8 +112,20 @@ class Engine:
         self, session_id: str, timeout_ms: Optional[int] = None, max: Optional[int] = None, ack: Optional[int] = None
     ) -> Poll: ...
     def record_action_event(self, event: ActionEvent) -> ActionRecord: ...
-    def on(self, pattern: str, callback: Callable[[Notification], object]) -> int: ...
-    def once(self, pattern: str, callback: Callable[[Notification], object]) -> int: ...
+    # A web action pattern (`webchat:offered`) delivers action events; `trigger:all` and
+    # `trigger:<actionMapId>` deliver action map firings.
+    @overload
+    def on(self, pattern: Literal["trigger:all"], callback: Callable[[TriggerDelivered], object]) -> int: ...
+    @overload
+    def on(self, pattern: str, callback: Callable[[ActionEventDelivered], object]) -> int: ...
+    @overload
+    def on(self, pattern: str, callback: Callable[[TriggerDelivered], object]) -> int: ...
+    @overload
+    def once(self, pattern: Literal["trigger:all"], callback: Callable[[TriggerDelivered], object]) -> int: ...
+    @overload
+    def once(self, pattern: str, callback: Callable[[ActionEventDelivered], object]) -> int: ...
+    @overload
+    def once(self, pattern: str, callback: Callable[[TriggerDelivered], object]) -> int: ...
     def off(self, subscription: int) -> None: ...
     def put_segment(self, definition: JourneySegment) -> JourneySegment: ...
     def put_outcome(self, definition: JourneyOutcome) -> JourneyOutcome: ...
