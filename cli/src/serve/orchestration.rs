@@ -239,7 +239,16 @@ fn given_id(definition: &Map<String, Value>) -> Option<&str> {
 fn exists<K: Kind>(existing: &Value) -> ApiError {
     let id = existing["id"].as_str().unwrap_or_default();
     let message = format!("/id: a {} '{id}' exists (version {}): PATCH it to change it", K::NOUN, existing["version"]);
-    ApiError::new(StatusCode::CONFLICT, "INVALID_ARGUMENT", message)
+    refused(StatusCode::CONFLICT, message)
+}
+
+/// A definition refused by the server's own checks, in the core's form for a refused definition
+/// (`INVALID_ARGUMENT`, the message naming the field by JSON pointer), so that every refusal of a
+/// definition reads alike whichever side made it; `status` is 400, or 409 for a conflict.
+fn refused(status: StatusCode, message: String) -> ApiError {
+    let mut body = JourneyError::InvalidArgument(message).to_json();
+    body["status"] = json!(status.as_u16());
+    ApiError::with_body(status, body)
 }
 
 /// The definition a PATCH puts: `changes` merged into `stored`, once its `version` is checked
@@ -250,7 +259,8 @@ fn patched<K: Kind>(mut stored: Value, mut changes: Map<String, Value>, id: &str
     check_version::<K>(&stored, changes.remove("version"))?;
     match changes.remove("id") {
         Some(given) if !given.is_null() && given.as_str().map(canonical) != Some(canonical(id)) => {
-            return Err(ApiError::bad_argument(format!("/id: {} is not the id in the path", clip(&given.to_string()))));
+            let message = format!("/id: {} is not the id in the path", clip(&given.to_string()));
+            return Err(refused(StatusCode::BAD_REQUEST, message));
         }
         _ => {}
     }
@@ -266,23 +276,20 @@ fn patched<K: Kind>(mut stored: Value, mut changes: Map<String, Value>, id: &str
 fn check_version<K: Kind>(stored: &Value, given: Option<Value>) -> Result<(), ApiError> {
     let current = stored["version"].as_u64().unwrap_or(1);
     match given {
-        None | Some(Value::Null) => {
-            Err(ApiError::bad_argument(format!("/version: required: the version read (the stored one is {current})")))
-        }
-        Some(Value::Number(n)) if n.as_u64() == Some(current) => Ok(()),
-        Some(Value::Number(n)) if n.is_u64() => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "INVALID_ARGUMENT",
-            format!(
-                "/version: {n}, but the stored {} '{}' is at version {current}",
-                K::NOUN,
-                stored["id"].as_str().unwrap_or_default()
-            ),
+        None | Some(Value::Null) => Err(refused(
+            StatusCode::BAD_REQUEST,
+            format!("/version: required: the version read (the stored one is {current})"),
         )),
-        Some(other) => Err(ApiError::bad_argument(format!(
-            "/version: must be a non-negative integer, got {}",
-            clip(&other.to_string())
-        ))),
+        Some(Value::Number(n)) if n.as_u64() == Some(current) => Ok(()),
+        Some(Value::Number(n)) if n.is_u64() => {
+            let id = stored["id"].as_str().unwrap_or_default();
+            let message = format!("/version: {n}, but the stored {} '{id}' is at version {current}", K::NOUN);
+            Err(refused(StatusCode::CONFLICT, message))
+        }
+        Some(other) => Err(refused(
+            StatusCode::BAD_REQUEST,
+            format!("/version: must be a non-negative integer, got {}", clip(&other.to_string())),
+        )),
     }
 }
 
