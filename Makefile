@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli wrk load-test test-load bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli wrk load-test test-load test-genesys-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -68,6 +68,14 @@ test-cli-readme:
 	grep -q '"externalId":"order-1234"' target/readme/cli/run.out
 	@echo "README: the journey session ran as written (replay, timeline, serve, the vendor's curl)"
 
+## test-genesys-sdk: Genesys' own Python SDK (PureCloudPlatformClientV2, its version pinned in
+## cli/tests/genesys_sdk/requirements.txt) against `journey serve`: its JourneyApi creates, lists,
+## patches and deletes segments, outcomes and action maps, and reads them back unchanged
+test-genesys-sdk: $(VENV)/bin/maturin
+	$(VENV)/bin/pip install --quiet -r cli/tests/genesys_sdk/requirements.txt
+	$(CARGO) build --quiet -p journey-cli
+	JOURNEY=$(CURDIR)/target/debug/journey $(PY) -m pytest -q cli/tests/genesys_sdk
+
 ## wrk: Debian's HTTP load generator, for the load test (installed when missing)
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
@@ -93,7 +101,7 @@ flow-screenshot: test-browser
 	cp target/tmp/flow/flow.png docs/flow.png
 
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load docs miri-smoke fuzz-smoke bench-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk docs miri-smoke fuzz-smoke bench-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:

@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use super::state::Shared;
-use super::tokens::Grant;
+use super::tokens::{Access, Grant};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -29,6 +29,23 @@ impl Caller {
         match self.0.ingest {
             true => Ok(()),
             false => Err(ApiError::forbidden("this token may not ingest events")),
+        }
+    }
+
+    /// 403 unless the caller may read the orchestration definitions (`orchestration`: `read` or
+    /// `write`).
+    pub fn require_definitions_read(&self) -> Result<(), ApiError> {
+        match self.0.orchestration {
+            Some(_) => Ok(()),
+            None => Err(ApiError::forbidden("this token may not read orchestration definitions")),
+        }
+    }
+
+    /// 403 unless the caller may change the orchestration definitions (`orchestration`: `write`).
+    pub fn require_definitions_write(&self) -> Result<(), ApiError> {
+        match self.0.orchestration {
+            Some(Access::Write) => Ok(()),
+            _ => Err(ApiError::forbidden("this token may not change orchestration definitions")),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::params::{Params, Segments};
+use super::params::{Params, Segments, encode};
 use super::state::{Shared, blocking};
 use axum::Router;
 use axum::body::Bytes;
@@ -247,16 +247,4 @@ fn listing(entities: Vec<Value>, base: &str, request: &journey_core::PageRequest
         body["nextUri"] = json!(format!("{base}?{size}after={}", encode(&cursor)));
     }
     axum::Json(body).into_response()
-}
-
-/// Percent-encodes a path segment or query value.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' | b'@' => out.push(byte as char),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`cxone`]: the NICE CXone Agent API (agent sessions, custom events, get-next-event);
 //! - [`genesys`]: the Genesys Cloud journey API (sessions, events, app events);
+//! - [`orchestration`]: Genesys' journey management routes for segments, outcomes and action maps;
 //! - [`ingest`]: libjourney's own `POST /events`;
 //! - [`tokens`]: the token file and each token's grant; [`auth`]: the caller of a request, from its
 //!   bearer token; [`error`]: the JSON errors and their statuses;
@@ -20,6 +21,7 @@ mod cxone;
 mod error;
 mod genesys;
 mod ingest;
+mod orchestration;
 mod params;
 mod pipeline;
 mod state;
@@ -53,7 +55,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 pub struct ServeArgs {
     #[command(flatten)]
     engine: EngineArgs,
-    /// The token file: `{"tokens": {"<token>": {"viewer"?, "agentId"?, "sendCustomEvents"?, "ingest"?}}}`.
+    /// The token file: `{"tokens": {"<token>": {"viewer"?, "agentId"?, "sendCustomEvents"?, "ingest"?,
+    /// "orchestration"?}}}`.
     #[arg(long, value_name = "FILE")]
     tokens: PathBuf,
     /// Address to listen on; port 0 picks a free one (the address is printed).
@@ -89,7 +92,12 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> Result<Exit> {
     let tokens = tokens::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
-    let state = Arc::new(State { engine: engine.clone(), tokens, app_session_type: args.app_session_type });
+    let state = Arc::new(State {
+        engine: engine.clone(),
+        tokens,
+        app_session_type: args.app_session_type,
+        definition_writes: Default::default(),
+    });
     let pipeline = Pipeline {
         router: router(state, args.max_body_bytes),
         request_timeout: Duration::from_secs(args.request_timeout),
@@ -121,6 +129,7 @@ fn router(state: Shared, max_body_bytes: usize) -> Router {
         .merge(cxone::routes())
         .merge(genesys::routes())
         .merge(ingest::routes())
+        .merge(orchestration::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")

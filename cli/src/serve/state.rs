@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::tokens::Tokens;
 use axum::http::StatusCode;
 use journey_core::Engine;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The server's state.
 pub struct State {
@@ -14,6 +14,19 @@ pub struct State {
     pub tokens: Tokens,
     /// The session type Genesys app events are filed under.
     pub app_session_type: String,
+    /// Held by every change to the orchestration definitions, from the read that checks it to
+    /// the put or delete: a create never replaces what another request made meanwhile, and a
+    /// PATCH merges into the very version whose number it checked.
+    pub definition_writes: Mutex<()>,
+}
+
+impl State {
+    /// Takes [`State::definition_writes`]. A request that panicked while holding it left the
+    /// definitions as the core keeps them (a put or delete is whole or absent), so its poison is
+    /// ignored.
+    pub fn lock_definitions(&self) -> MutexGuard<'_, ()> {
+        self.definition_writes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The state as handlers receive it.

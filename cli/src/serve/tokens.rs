@@ -22,6 +22,19 @@ pub struct Grant {
     /// The ingest routes.
     #[serde(default)]
     pub ingest: bool,
+    /// The orchestration definition routes (segments, outcomes, action maps): `read` lists and
+    /// reads them, `write` also creates, patches and deletes them.
+    pub orchestration: Option<Access>,
+}
+
+/// How far a grant reaches into something a token may read or change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// Reading only.
+    Read,
+    /// Reading and changing.
+    Write,
 }
 
 /// The token file: `{"tokens": {"<token>": Grant}}`.

@@ -1,0 +1,193 @@
+"""Genesys' own Python SDK (PureCloudPlatformClientV2) against `journey serve`.
+
+Its JourneyApi creates, lists, patches and deletes segments, outcomes and action maps through the
+SDK's own methods and models, and reads them back unchanged: the routes' paths, bodies, listings,
+statuses and date forms are the ones a Genesys client sends and parses. `make test-genesys-sdk`
+runs it (the SDK's version is pinned in requirements.txt beside this file).
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator, Type, TypeVar
+
+import pytest
+from PureCloudPlatformClientV2 import (
+    ActionMap,
+    ActionMapAction,
+    Activation,
+    ApiClient,
+    AssociatedValueField,
+    JourneyApi,
+    JourneySegmentRequest,
+    OutcomeRequest,
+    PatchActionMap,
+    PatchOutcome,
+    PatchSegment,
+    RequestCriteria,
+    RequestJourney,
+    RequestJourneyPattern,
+    WebMessagingOfferFields,
+)
+from PureCloudPlatformClientV2.rest import ApiException
+
+ROOT = Path(__file__).resolve().parents[3]
+JOURNEY = os.environ.get("JOURNEY", str(ROOT / "target" / "debug" / "journey"))
+TOKEN = "genesys-sdk"
+
+
+M = TypeVar("M")
+
+
+def model(cls: Type[M], **fields: Any) -> M:
+    """An SDK model with `fields` set through its own setters (its constructors take no arguments)."""
+    instance = cls()
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    return instance
+
+
+@pytest.fixture()
+def api(tmp_path: Path) -> Iterator[JourneyApi]:
+    """A JourneyApi whose base URL is a fresh `journey serve` on the demo's catalog."""
+    shutil.copy(ROOT / "examples" / "data" / "catalog.json", tmp_path / "catalog.json")
+    config = {"clock": "manual", "start": "2026-11-21T10:30:00Z", "allowedLateness": None}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "tokens.json").write_text(json.dumps({"tokens": {TOKEN: {"orchestration": "write"}}}))
+    server = subprocess.Popen(
+        [JOURNEY, "serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json",
+         "--listen", "127.0.0.1:0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        assert line.startswith("listening on http://"), line
+        client = ApiClient(host=line.split()[-1])
+        # The SDK sends what it holds as `Authorization: Bearer <token>`, as after its OAuth login.
+        client.access_token = TOKEN
+        yield JourneyApi(client)
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+
+
+def delayed_pattern() -> RequestJourney:
+    criterion = model(RequestCriteria, key="attributes.reason", values=["weather"], operator="equal",
+                      should_ignore_case=True)
+    pattern = model(RequestJourneyPattern, criteria=[criterion], count=1, stream_type="Custom",
+                    session_type="delivery", event_name="dispatch_delayed")
+    return model(RequestJourney, patterns=[pattern])
+
+
+def delayed_segment(name: str) -> JourneySegmentRequest:
+    return model(JourneySegmentRequest, display_name=name, description="The dispatch was delayed",
+                 color="#e5a000", is_active=True, should_display_to_agent=True, journey=delayed_pattern())
+
+
+def status_of(call: Callable[[], object]) -> int:
+    """The HTTP status of the ApiException a call of the SDK raises."""
+    with pytest.raises(ApiException) as refused:
+        call()
+    return int(refused.value.status)
+
+
+def test_segments_are_created_listed_patched_and_deleted(api: JourneyApi) -> None:
+    sent = delayed_segment("Dispatch delayed")
+    created = api.post_journey_segments(body=sent)
+    assert created.version == 1
+    assert created.self_uri == f"/api/v2/journey/segments/{created.id}"
+    for field in ["display_name", "description", "color", "is_active", "should_display_to_agent"]:
+        assert getattr(created, field) == getattr(sent, field), field
+    assert created.journey.to_dict() == sent.journey.to_dict()
+    assert created.created_date == datetime(2026, 11, 21, 10, 30, tzinfo=timezone.utc)
+    assert api.get_journey_segment(created.id).to_dict() == created.to_dict()
+
+    listing = api.get_journey_segments(page_size=10, page_number=1)
+    assert [s.to_dict() for s in listing.entities] == [created.to_dict()]
+    assert (listing.total, listing.page_count, listing.page_size, listing.page_number) == (1, 1, 10, 1)
+    assert listing.next_uri is None and listing.previous_uri is None
+
+    patched = api.patch_journey_segment(created.id, body=model(PatchSegment, version=1, display_name="Dispatch late"))
+    assert (patched.version, patched.display_name) == (2, "Dispatch late")
+    assert patched.journey.to_dict() == created.journey.to_dict()
+    assert api.get_journey_segment(created.id).to_dict() == patched.to_dict()
+    # A stale version is Genesys' optimistic-concurrency conflict.
+    stale = model(PatchSegment, version=1, is_active=False)
+    assert status_of(lambda: api.patch_journey_segment(created.id, body=stale)) == 409
+
+    api.delete_journey_segment(created.id)
+    assert status_of(lambda: api.get_journey_segment(created.id)) == 404
+    assert api.get_journey_segments().entities == []
+
+
+def test_segments_page_by_page_number(api: JourneyApi) -> None:
+    ids = sorted(api.post_journey_segments(body=delayed_segment(f"Segment {i}")).id for i in range(5))
+    pages = [api.get_journey_segments(page_size=2, page_number=n) for n in (1, 2, 3)]
+    assert [s.id for page in pages for s in page.entities] == ids
+    assert [(p.total, p.page_count) for p in pages] == [(5, 3)] * 3
+    assert pages[1].next_uri == "/api/v2/journey/segments?pageSize=2&pageNumber=3"
+    assert pages[1].previous_uri == "/api/v2/journey/segments?pageSize=2&pageNumber=1"
+    assert pages[2].next_uri is None
+
+
+def test_action_maps_are_created_listed_patched_and_deleted(api: JourneyApi) -> None:
+    segment = api.post_journey_segments(body=delayed_segment("Dispatch delayed"))
+    offer = model(WebMessagingOfferFields, offer_text="Where is my parcel?")
+    sent = model(
+        ActionMap,
+        display_name="Offer messaging when the dispatch is late",
+        is_active=True,
+        trigger_with_segments=[segment.id],
+        activation=model(Activation, type="immediate"),
+        weight=2,
+        ignore_frequency_cap=False,
+        action=model(ActionMapAction, media_type="webMessagingOffer", web_messaging_offer_fields=offer),
+        start_date=datetime(2026, 11, 1, tzinfo=timezone.utc),
+    )
+    created = api.post_journey_actionmaps(body=sent)
+    assert created.version == 1
+    assert created.self_uri == f"/api/v2/journey/actionmaps/{created.id}"
+    for field in ["display_name", "is_active", "trigger_with_segments", "weight", "ignore_frequency_cap", "start_date"]:
+        assert getattr(created, field) == getattr(sent, field), field
+    assert created.activation.to_dict() == sent.activation.to_dict()
+    assert created.action.to_dict() == sent.action.to_dict()
+    assert api.get_journey_actionmap(created.id).to_dict() == created.to_dict()
+    listing = api.get_journey_actionmaps(page_size=25)
+    assert [m.to_dict() for m in listing.entities] == [created.to_dict()]
+
+    patched = api.patch_journey_actionmap(created.id, body=model(PatchActionMap, version=1, weight=3))
+    assert (patched.version, patched.weight) == (2, 3)
+    assert patched.action.to_dict() == created.action.to_dict()
+    assert api.get_journey_actionmap(created.id).to_dict() == patched.to_dict()
+
+    # The segment stays while the map triggers with it.
+    assert status_of(lambda: api.delete_journey_segment(segment.id)) == 400
+    api.delete_journey_actionmap(created.id)
+    api.delete_journey_segment(segment.id)
+    assert status_of(lambda: api.get_journey_actionmap(created.id)) == 404
+
+
+# Genesys deprecated its outcome methods (Journey Outcomes are being removed): the SDK warns at
+# each call, with a warning filter of its own that pytest's cannot silence, and they still work.
+def test_outcomes_are_created_listed_patched_and_deleted(api: JourneyApi) -> None:
+    purchase = model(RequestJourneyPattern, criteria=[], count=1, stream_type="Custom", session_type="delivery",
+                     event_name="product_purchased")
+    sent = model(
+        OutcomeRequest,
+        display_name="Purchased", is_active=True, is_positive=True,
+        journey=model(RequestJourney, patterns=[purchase]),
+        associated_value_field=model(AssociatedValueField, data_type="Number", name="attributes.price"),
+    )
+    created = api.post_journey_outcomes(body=sent)
+    assert (created.version, created.display_name, created.is_positive) == (1, "Purchased", True)
+    assert created.associated_value_field.to_dict() == sent.associated_value_field.to_dict()
+    assert api.get_journey_outcome(created.id).to_dict() == created.to_dict()
+    assert [o.id for o in api.get_journey_outcomes().entities] == [created.id]
+    patched = api.patch_journey_outcome(created.id, body=model(PatchOutcome, version=1, is_positive=False))
+    assert (patched.version, patched.is_positive) == (2, False)
+    api.delete_journey_outcome(created.id)
+    assert status_of(lambda: api.get_journey_outcome(created.id)) == 404
