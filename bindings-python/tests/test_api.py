@@ -121,7 +121,7 @@ def test_bad_types_raise_type_error() -> None:
     with pytest.raises(TypeError, match="not int"):
         engine.ingest_batch(42)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="callable"):
-        engine.on("all:all", 42)  # type: ignore[arg-type]
+        engine.on("all:all", 42)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="cannot convert object to JSON"):
         engine.ingest({"eventName": object()})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="keys must be str"):
