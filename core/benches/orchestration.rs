@@ -30,7 +30,7 @@ use journey_core::{Batch, BatchResult, Catalog, Command, Config, Engine, Outcome
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const RUNS: usize = 3;
+const RUNS: usize = 5;
 /// The definitions loaded, in the table's rows.
 const DEFINITIONS: [usize; 4] = [0, 10, 100, 500];
 /// Pages a web event views; a web definition names one.
@@ -513,6 +513,8 @@ struct Row {
     /// Events whose type some pattern or condition names, and events one holds on (shares).
     named: f64,
     matched: f64,
+    /// Patterns and conditions an event's type lists, on average: how many tests an event runs.
+    tested: f64,
     batch: f64,
     single: f64,
     work: [u64; 4],
@@ -566,6 +568,8 @@ fn main() {
                 split: [set.segments.len(), set.outcomes.len(), set.maps.len()],
                 named: share(&|p, e| p.names(e)),
                 matched: share(&|p, e| p.holds(e)),
+                tested: stream.iter().map(|e| set.patterns.iter().filter(|p| p.names(e)).count()).sum::<usize>() as f64
+                    / stream.len() as f64,
                 batch: 0.0,
                 single: 0.0,
                 work: [0; 4],
@@ -573,10 +577,15 @@ fn main() {
         })
         .collect();
     println!(
-        "\nlibjourney orchestration: {} events across {} customers ({:.0} B a line), in memory, best of {RUNS} runs taken in turns",
+        "\nlibjourney orchestration: {} events across {} customers ({:.0} B a line), in memory, best of {RUNS} runs taken in turns (load average before: {})",
         events(),
         customers(),
-        all.len() as f64 / events() as f64
+        all.len() as f64 / events() as f64,
+        std::fs::read_to_string("/proc/loadavg").map_or("unknown".into(), |l| l
+            .split(' ')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "))
     );
     for _ in 0..RUNS {
         for (row, set) in rows.iter_mut().zip(&sets) {
@@ -600,28 +609,43 @@ fn main() {
 
 fn print_ingest(rows: &[Row]) {
     let (batch0, single0) = (rows[0].batch, rows[0].single);
-    println!();
+    println!("\nWhat the definitions are and did (the same for both ingest paths):\n");
     println!(
-        "| definitions | segments / outcomes / maps | events a pattern names | events one matches | `ingest_batch` ev/s | ratio | `ingest_json` per event ev/s | ratio | segments assigned | outcomes achieved | maps qualified | maps fired |"
+        "| definitions | segments / outcomes / maps | events of a type a pattern names | patterns tested per event | events a pattern matches | segments assigned | outcomes achieved | maps qualified | maps fired |"
     );
     println!(
-        "|------------:|---------------------------:|-----------------------:|-------------------:|--------------------:|------:|-----------------------------:|------:|------------------:|------------------:|---------------:|-----------:|"
+        "|------------:|---------------------------:|---------------------------------:|--------------------------:|-------------------------:|------------------:|------------------:|---------------:|-----------:|"
     );
     for r in rows {
         println!(
-            "| {:>11} | {:>26} | {:>21.1}% | {:>17.2}% | {:>19} | {:>5.3} | {:>28} | {:>5.3} | {:>17} | {:>17} | {:>14} | {:>10} |",
+            "| {:>11} | {:>26} | {:>31.1}% | {:>25.1} | {:>23.2}% | {:>17} | {:>17} | {:>14} | {:>10} |",
             r.definitions,
             format!("{} / {} / {}", r.split[0], r.split[1], r.split[2]),
             100.0 * r.named,
+            r.tested,
             100.0 * r.matched,
-            thousands(r.batch),
-            r.batch / batch0,
-            thousands(r.single),
-            r.single / single0,
             thousands(r.work[0] as f64),
             thousands(r.work[1] as f64),
             thousands(r.work[2] as f64),
             thousands(r.work[3] as f64),
+        );
+    }
+    println!("\nIngest throughput, and its ratio to no definitions:\n");
+    println!(
+        "| definitions | `ingest_batch` ev/s | ratio | `ingest_json` per event ev/s | ratio | ns added per event |"
+    );
+    println!(
+        "|------------:|--------------------:|------:|-----------------------------:|------:|-------------------:|"
+    );
+    for r in rows {
+        println!(
+            "| {:>11} | {:>19} | {:>5.3} | {:>28} | {:>5.3} | {:>18.0} |",
+            r.definitions,
+            thousands(r.batch),
+            r.batch / batch0,
+            thousands(r.single),
+            r.single / single0,
+            1e9 / r.single - 1e9 / single0,
         );
     }
     let last = &rows[rows.len() - 1];
@@ -664,7 +688,8 @@ fn explain_and_estimate(set: &Definitions) {
     assert_eq!(engine.stats().events_accepted as usize, stored, "every stored event must be accepted");
     // A map triggered by segments and one by an event condition (maps alternate).
     let maps: Vec<&Value> = set.maps.iter().take(2).collect();
-    println!("\nexplain and estimate over {stored} stored events, {} definitions loaded\n", set.patterns.len());
+    let loaded = set.segments.len() + set.outcomes.len() + set.maps.len();
+    println!("\nexplain and estimate over {stored} stored events, {loaded} definitions loaded\n");
     println!("| op | map | calls | per call | result |");
     println!("|---|---|---:|---:|---|");
     for map in &maps {
