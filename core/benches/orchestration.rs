@@ -349,7 +349,7 @@ impl Pattern {
             (true, true) => 1,
             (false, _) => 2 + g % 3,
         };
-        let event_type = if web && h % 3 == 0 { 0 } else { (h >> 8) as usize % 20 };
+        let event_type = if web && h.is_multiple_of(3) { 0 } else { (h >> 8) as usize % 20 };
         let test = match (web, g % 4) {
             (true, _) => Test::Page((h >> 16) % PAGES),
             (false, 0 | 1) => Test::Reason((h >> 16) % REASONS),
