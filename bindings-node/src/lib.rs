@@ -416,6 +416,22 @@ impl Engine {
         Ok(result["entities"].take())
     }
 
+    /// Why the action map did or did not fire in the session, condition by condition
+    /// (docs/orchestration.md, "Explain and estimate").
+    #[napi(ts_args_type = "query: ExplainQuery", ts_return_type = "MapExplanation")]
+    pub fn explain_action_map(&self, env: &Env, query: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("explainActionMap", json_value(env, query)?).js(env)?;
+        self.inner.call(&command).js(env)
+    }
+
+    /// How many stored sessions a draft action map would qualify (`{ actionMap, from?, to? }`);
+    /// nothing is stored or fired.
+    #[napi(ts_args_type = "query: EstimateQuery", ts_return_type = "Estimate")]
+    pub fn estimate_action_map(&self, env: &Env, query: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("estimateActionMap", json_value(env, query)?).js(env)?;
+        self.inner.call(&command).js(env)
+    }
+
     /// The segments as stored, in id order (`call('listSegments')` gives `{ entities }`).
     #[napi(ts_return_type = "JourneySegment[]")]
     pub fn list_segments(&self) -> Value {

@@ -38,8 +38,10 @@ pub(crate) struct Achievement {
     pub value: Option<f64>,
 }
 
-/// What became of a map that qualified in a session.
+/// What became of a map that qualified in a session (snapshots write it by variant index, so
+/// the names are free to change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) enum Verdict {
     /// It fired.
     Fired,

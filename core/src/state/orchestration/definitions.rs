@@ -139,6 +139,25 @@ impl Definitions {
         self.action_maps.values()
     }
 
+    /// The action map and the segments it triggers with, all taken as active: what explaining
+    /// or estimating one map evaluates, whatever the map's and segments' `isActive` say.
+    pub fn focused_on(&self, map: &ActionMap) -> Definitions {
+        let mut focused = Definitions::default();
+        for id in &map.trigger_with_segments {
+            if let Some(segment) = self.segments.get(id) {
+                focused.segments.insert(id.clone(), Segment { is_active: true, ..segment.clone() });
+            }
+        }
+        let id = map.id.clone().unwrap_or_default();
+        focused.action_maps.insert(id, ActionMap { is_active: true, ..map.clone() });
+        focused
+    }
+
+    /// The action map with this id.
+    pub fn action_map(&self, id: &str) -> Option<&ActionMap> {
+        self.action_maps.get(id)
+    }
+
     /// Whether there are no definitions at all.
     pub fn is_empty(&self) -> bool {
         self.segments.is_empty() && self.outcomes.is_empty() && self.action_maps.is_empty()

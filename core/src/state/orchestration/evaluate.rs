@@ -15,7 +15,7 @@ use super::matching::Facts;
 use super::rules::{Compiled, MapRule, Owner};
 use super::verdict::{Firing, Surroundings, action_id, verdict_now};
 use crate::base::time::Millis;
-use crate::model::orchestration::{ActionMap, ActionMediaType, ActivationType, Criterion, CriterionKey, Scope};
+use crate::model::orchestration::{ActionMap, ActionMediaType, ActivationType, CriterionKey, Scope};
 use crate::state::orchestration::matching::{self, Scalar};
 use uuid::Uuid;
 
@@ -225,15 +225,16 @@ fn qualifies(rule: &MapRule, session: &SessionState, event: &Event<'_>) -> bool 
 
 /// The map's page URL conditions on the event's `url` attribute (all must hold).
 fn page_url_holds(map: &ActionMap, facts: &dyn Facts) -> bool {
+    url_conditions_hold(map, facts.attribute("url").map(|url| url.text()).as_deref())
+}
+
+/// Whether a page URL (absent: `None`) satisfies all of a map's page URL conditions. They compare
+/// text, case-sensitively, as a `page.url` criterion does.
+pub(crate) fn url_conditions_hold(map: &ActionMap, url: Option<&str>) -> bool {
+    let url = url.map(|text| Scalar::Text(std::borrow::Cow::Borrowed(text)));
     map.page_url_conditions.iter().all(|condition| {
-        let criterion = Criterion {
-            key: CriterionKey::Web("page.url".into()),
-            values: condition.values.clone(),
-            operator: condition.operator,
-            should_ignore_case: false,
-        };
-        let values = matching::Values::Text { values: criterion.values.clone().into(), ignore_case: false };
-        matching::holds(criterion.operator, &values, facts.attribute("url").as_ref())
+        let values = matching::Values::Text { values: condition.values.clone().into(), ignore_case: false };
+        matching::holds(condition.operator, &values, url.as_ref())
     })
 }
 

@@ -224,6 +224,15 @@ pub(crate) trait Facts {
 }
 
 impl Test {
+    /// The value the test reads on an event, as text (for explanations).
+    pub fn read(&self, facts: &dyn Facts) -> Option<String> {
+        match &self.subject {
+            Subject::Event { index, name } => facts.event_attribute(*index, name).map(|v| v.text()),
+            Subject::Extra(name) => facts.attribute(name).map(|v| v.text()),
+            Subject::Session { slot, name } => facts.session_attribute(*slot, name).map(|v| v.text()),
+        }
+    }
+
     /// Whether the test holds on the event `facts` describes.
     pub fn holds(&self, facts: &dyn Facts) -> bool {
         match &self.subject {

@@ -11,6 +11,7 @@ mod growth;
 mod keyed;
 mod lww;
 mod orchestrated;
+mod recount;
 mod web;
 
 pub(crate) use activity::{ActivityIndex, ListingKey};
