@@ -46,6 +46,8 @@ pub(crate) struct Decisions {
     pub firings: Vec<Firing>,
     /// When the customer's earliest delayed activation is due, after these decisions.
     pub next_due: Option<Millis>,
+    /// How many delayed activations came due (each fired or was withdrawn).
+    pub activations_due: usize,
 }
 
 impl Decisions {

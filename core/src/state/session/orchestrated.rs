@@ -111,10 +111,10 @@ impl CustomerSessions {
             rejected: with.rejected,
             talked_to_agent: &talked_to_agent,
         };
-        let firings = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
+        let (firings, activations_due) = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
         let next_due = state.next_due();
         self.orchestration = (!state.is_empty()).then_some(state);
-        Decisions { firings, next_due, ..Decisions::default() }
+        Decisions { firings, next_due, activations_due, ..Decisions::default() }
     }
 
     /// When a session still open at `now` started: not ended by an event, and for a web session,
