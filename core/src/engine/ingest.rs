@@ -205,9 +205,12 @@ impl<'e> IngestCall<'e, '_> {
             // The id is present but malformed: validation named it, and there is nothing to dedupe.
             return Ok(self.rejected(None, violations));
         };
-        let rules = engine.rules.current();
         let mut notices = Notices::default();
         let store = || {
+            // Read inside the change: a durable engine's definition ops pass the same gate, so
+            // the rules an event is evaluated under are those in force at its place in the
+            // journal, and replay evaluates it under the same.
+            let rules = engine.rules.current();
             let decided_at = now.or(checked.as_ref().map(|c| c.time)).unwrap_or_default();
             let rejected = |action_id| engine.actions.is_rejected(action_id);
             let orchestrate = Orchestrate {

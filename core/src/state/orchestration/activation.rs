@@ -82,8 +82,10 @@ fn fire(
     };
     let qualified = state.sessions.entry(pending.session_id).or_default();
     if let Some(q) = qualified.maps.iter_mut().find(|q| q.map_id == pending.map_id && q.version == pending.version) {
+        // The offer is made now: the minimum gap between offers counts from here.
         q.verdict = verdict;
         q.action_id = action_id;
+        q.qualified = now;
     }
     if let Some(rule) = rule.filter(|_| session_id != pending.session_id && verdict != Verdict::Withdrawn) {
         // The offer counts in the session it was made in, for that session's caps.

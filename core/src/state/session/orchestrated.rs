@@ -57,7 +57,16 @@ impl CustomerSessions {
         event: &CheckedEvent<'_, '_>,
         with: &Orchestrate<'_>,
     ) -> Decisions {
-        if !orchestration::may_act(with.rules, event.session_type, event.event_type) {
+        let next_session_waits = applied.session_created
+            && self.orchestration.as_ref().is_some_and(|state| state.pending.iter().any(|p| p.due.is_none()));
+        if !next_session_waits && !orchestration::may_act(with.rules, event.session_type, event.event_type) {
+            return Decisions::default();
+        }
+        if !next_session_waits
+            && self.orchestration.is_none()
+            && with.rules.counted(event.session_type, event.event_type).is_empty()
+        {
+            // Nothing held, nothing waiting, and nothing this event can count.
             return Decisions::default();
         }
         let mut state = self.orchestration.take().unwrap_or_default();
