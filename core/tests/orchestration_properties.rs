@@ -2,15 +2,16 @@
 //! definitions (session and customer segments, an outcome with a value, web maps with weights,
 //! caps and a schedule, a delayed map, callbacks on an event condition, on segments and at the next
 //! session, and a custom event to the agent an event names) and generated streams (cookie
-//! visitors' page views, delivery statuses, items delivered, clock moves, offers the host rejects
-//! and agent polls), evaluation decides the same whether the events arrive in batches, one by one,
-//! one by one into a durable engine that is reopened from its journal, or into one that is
-//! reopened from a snapshot.
+//! visitors' page views, delivery statuses, items delivered, clock moves, offers the host rejects,
+//! agent polls, and the host replacing and deleting maps), evaluation decides the same whether the
+//! events arrive in batches, one by one, one by one into a durable engine that is reopened from its
+//! journal, or into one that is reopened from a snapshot.
 
 mod common;
 
 use common::orchestration::{
-    AGENTS, STATUSES, URLS, action_move, catalog, cookie_id, definitions, delivered, page, put_all, status,
+    AGENTS, CALL_BACK, OFFER, STATUSES, URLS, action_move, catalog, cookie_id, definitions, delivered,
+    maps_without_custom_events, page, put_all, status,
 };
 use journey_core::time::{format_millis, parse_rfc3339};
 use journey_core::{Config, Customer, Duration, Engine, IdType, PageRequest, Viewer};
@@ -38,6 +39,10 @@ enum Step {
     Advance(usize),
     /// The host shows visitor `c`'s latest qualified offer, which the visitor rejects.
     Reject(usize),
+    /// The host replaces the content offer on RETURNS (a new version, with the other weight).
+    Replace,
+    /// The host deletes the callback on DELAYED and RETURNS, or puts it back when deleted.
+    Toggle,
     /// `agent-7` polls its queue.
     Poll,
 }
@@ -59,6 +64,8 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(c, order, cents, back)| Step::Delivered { c, order, cents, back }),
         3 => (0..ADVANCES.len()).prop_map(Step::Advance),
         1 => c.prop_map(Step::Reject),
+        1 => Just(Step::Replace),
+        1 => Just(Step::Toggle),
         1 => Just(Step::Poll),
     ]
 }
@@ -81,6 +88,8 @@ enum Mode {
 /// Everything a host can observe of a run.
 #[derive(Debug, PartialEq)]
 struct Observed {
+    /// The definitions held (replaced and deleted by the host on the way).
+    definitions: Value,
     cards: Value,
     segments: Value,
     stats: Value,
@@ -179,6 +188,23 @@ impl Host {
         }
     }
 
+    /// Puts the content offer again at its stored version, with the other weight.
+    fn replace_offer(&mut self) {
+        let stored = self.engine().list_action_maps().into_iter().find(|m| m["id"] == OFFER).unwrap();
+        let (_, mut offer) = maps_without_custom_events().into_iter().find(|(_, m)| m["id"] == OFFER).unwrap();
+        offer["version"] = stored["version"].clone();
+        offer["weight"] = json!(if stored["weight"] == 2 { 1 } else { 2 });
+        self.engine().put_action_map(&offer).unwrap();
+    }
+
+    /// Deletes the callback map, or puts it back (a new definition, at version 1).
+    fn toggle_callback(&mut self) {
+        if self.engine().delete_action_map(CALL_BACK).is_err() {
+            let (_, map) = maps_without_custom_events().into_iter().find(|(_, m)| m["id"] == CALL_BACK).unwrap();
+            self.engine().put_action_map(&map).unwrap();
+        }
+    }
+
     fn poll(&mut self) {
         let session = self.engine().start_agent_session(AGENTS[0]).unwrap().session_id.to_string();
         let taken = self.engine().next_events(&session, 0, Some(50), None).unwrap();
@@ -198,6 +224,7 @@ impl Host {
         let segments: Vec<Value> =
             customers.iter().map(|c| serde_json::to_value(engine.segments(c).unwrap()).unwrap()).collect();
         let stats = serde_json::to_value(engine.stats()).unwrap();
+        let definitions = json!([engine.list_segments(), engine.list_outcomes(), engine.list_action_maps()]);
         let notifications = Value::Array(self.told.lock().unwrap().clone());
         let queues: Vec<Value> = AGENTS
             .iter()
@@ -218,6 +245,7 @@ impl Host {
             })
             .collect();
         Observed {
+            definitions,
             cards: Value::Array(cards),
             segments: Value::Array(segments),
             stats,
@@ -267,6 +295,14 @@ fn run(mode: Mode, steps: &[Step], cut: usize, snap: usize) -> Observed {
                 host.flush();
                 host.reject(c);
             }
+            Step::Replace => {
+                host.flush();
+                host.replace_offer();
+            }
+            Step::Toggle => {
+                host.flush();
+                host.toggle_callback();
+            }
             Step::Poll => {
                 host.flush();
                 host.poll();
@@ -299,6 +335,7 @@ proptest! {
         let expected = run(Mode::Batch, &steps, cut, snap);
         for mode in [Mode::OneByOne, Mode::Journal, Mode::Snapshot] {
             let got = run(mode, &steps, cut, snap);
+            prop_assert_eq!(&got.definitions, &expected.definitions, "{:?}: definitions", mode);
             prop_assert_eq!(&got.cards, &expected.cards, "{:?}: cards", mode);
             prop_assert_eq!(&got.segments, &expected.segments, "{:?}: segments", mode);
             prop_assert_eq!(&got.stats, &expected.stats, "{:?}: stats", mode);
