@@ -316,7 +316,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandListOutcomes | CommandListActionMaps
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandExplainActionMap | CommandEstimateActionMap | CommandListOutcomes | CommandListActionMaps
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -434,11 +434,31 @@ export interface CommandSegments {
   input: SegmentsQuery
   op: 'segments'
 }
+export interface CommandExplainActionMap {
+  input: ExplainQuery
+  op: 'explainActionMap'
+}
+export interface CommandEstimateActionMap {
+  input: EstimateQuery
+  op: 'estimateActionMap'
+}
 export interface CommandListOutcomes {
   op: 'listOutcomes'
 }
 export interface CommandListActionMaps {
   op: 'listActionMaps'
+}
+
+/** One event condition in a session. */
+export interface ConditionExplanation {
+  /** How many do. */
+  counted: number
+  /** The criterion's key. */
+  key: string
+  /** Whether an event of the session satisfies it. */
+  matched: boolean
+  /** The values the key had on the session's events it looks at (distinct, at most 10). */
+  seen: string[]
 }
 
 /** Engine settings (SPEC §8); every field is optional, with the default it names. */
@@ -573,6 +593,26 @@ export type Direction = 'forward' | 'backward'
 /** A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`). */
 export type DurationText = string
 
+/** How many stored sessions a draft map would qualify (the Genesys estimate job's result form). */
+export interface Estimate {
+  /** For each trigger segment, the sessions that would hold it. */
+  perSegmentCounts: SegmentCount[]
+  /** Sessions the map would qualify in. */
+  qualifiedSessionCount: number
+  /** Sessions looked at. */
+  totalSessionCount: number
+}
+
+/** The input of `estimateActionMap`: `{"actionMap", "from"?, "to"?}`. */
+export interface EstimateQuery {
+  /** A draft action map (Genesys' `ActionMap` form); it is not stored. */
+  actionMap: ActionMap
+  /** Only sessions active at or after this time (RFC 3339). */
+  from?: string | null
+  /** Only sessions that started at or before this time (RFC 3339). */
+  to?: string | null
+}
+
 /** One condition of `triggerWithEventConditions`: a criterion on a stream's events. */
 export interface EventCondition {
   /** Only events of this name. */
@@ -597,6 +637,14 @@ export interface EventTypeDefinition {
   attributes?: AttributeDefinition[]
   /** An identifier, unique within its session type. */
   name: string
+}
+
+/** The input of `explainActionMap`: `{"actionMapId", "sessionId"}`. */
+export interface ExplainQuery {
+  /** The action map. */
+  actionMapId: string
+  /** The session. */
+  sessionId: string
 }
 
 /** One condition: `{"on", "attribute"}` with `equals`, `in`, `min`/`max` or `exists`. */
@@ -774,6 +822,34 @@ export interface LineRejection {
   line: number
   /** The rejected outcome. */
   outcome: Outcome
+}
+
+/** Why an action map did or did not fire in a session. */
+export interface MapExplanation {
+  /** The map. */
+  actionMapId: string
+  /** Each event condition over the session's stored events. */
+  conditions: ConditionExplanation[]
+  /** Whether the map is active. */
+  isActive: boolean
+  /** Whether some page of the session satisfies the page URL conditions (`null` without any). */
+  pageUrlMatched: boolean | null
+  /** Set when the map was last put after the session's first event: evaluation counts events from the put on, so the session's earlier events did not count towards it. */
+  putAfterSessionStart: string | null
+  /** What evaluation decided in the session, when the map qualified there. */
+  qualification: QualificationView | null
+  /** Whether the schedule is open now (`null` without a schedule). */
+  scheduleOpen: boolean | null
+  /** Each trigger segment: whether the session holds it, and its patterns over the stored events. */
+  segments: SegmentExplanation[]
+  /** The session. */
+  sessionId: string
+  /** What stopped the map: `isActive`, `conditions`, `pageUrl`, `dates`, `browser` (a web action needs a cookie customer), `weight`, `frequencyCap`, `schedule`, `waiting` (a delayed activation not yet due) or `withdrawn`; `null` when it fired. */
+  stoppedBy: string | null
+  /** Its version now. */
+  version: number
+  /** Whether the engine's time now is within `startDate` and `endDate`. */
+  withinDates: boolean
 }
 
 /** The kind of web action. */
@@ -986,6 +1062,26 @@ export interface PathsResult {
   groups: PathGroup[]
 }
 
+/** One pattern's count. */
+export interface PatternCount {
+  /** Events that count. */
+  counted: number
+  /** Events it needs. */
+  needed: number
+}
+
+/** What evaluation decided for a map in a session. */
+export interface QualificationView {
+  /** The web action it recorded. */
+  actionId: string | null
+  /** When. */
+  qualifiedDate: string
+  /** `fired`, `outweighed`, `capped`, `outsideSchedule`, `waiting` or `withdrawn`. */
+  verdict: string
+  /** The map's version that qualified. */
+  version: number
+}
+
 /** A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`. */
 export interface Quarantined {
   /** How many events of the batch it holds. */
@@ -1047,6 +1143,24 @@ export interface Routing {
 export interface SegmentAssignment {
   /** The time of the event that completed its patterns. */
   assignedDate: string
+  /** The segment. */
+  segmentId: string
+}
+
+/** Sessions holding one segment. */
+export interface SegmentCount {
+  /** Sessions. */
+  count: number
+  /** The segment. */
+  segmentId: string
+}
+
+/** A trigger segment in a session. */
+export interface SegmentExplanation {
+  /** Whether evaluation assigned it (to the session, or to the customer and unexpired). */
+  held: boolean
+  /** Each pattern: the events it needs and those of the stored events it counts (over the customer's sessions for a customer segment). */
+  patterns: PatternCount[]
   /** The segment. */
   segmentId: string
 }

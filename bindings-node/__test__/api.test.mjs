@@ -464,3 +464,33 @@ test('definitions: typed put, delete and list with the core\'s errors, kept acro
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('a callback map tells trigger subscribers; segments, explain and estimate are typed', () => {
+  const segmentId = '4d2b8e2f-1c5a-4b8e-9d7e-3f1a2b3c4d5e'
+  const mapId = 'f1000000-0000-4000-8000-000000000005'
+  const e = new Engine(catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z' })
+  e.putSegment({ id: segmentId, displayName: 'At the depot',
+    journey: { patterns: [{ count: 1, streamType: 'Custom', eventName: 'in_transit',
+      criteria: [{ key: 'attributes.location.value', values: ['Depot 7'] }] }] } })
+  const tell = { id: mapId, displayName: 'Tell the host', triggerWithSegments: [segmentId], action: { mediaType: 'callback' } }
+  e.putActionMap(tell)
+  const fired = []
+  e.on('trigger:all', (trigger) => fired.push(trigger))
+  e.on(`trigger:${mapId}`, () => { throw new Error('subscriber bug') })
+  const outcome = e.ingest({ eventName: 'in_transit', createdDate: '2026-11-21T09:00:00Z',
+    customer: { id: 'dana@example.com', idType: 'email' }, session: { type: 'delivery', externalId: 'order-1' },
+    attributes: { location: 'Depot 7' } })
+  assert.equal(outcome.status, 'accepted')
+  assert.deepEqual(fired, [{ actionMapId: mapId, version: 1, sessionId: outcome.sessionId,
+    customer: { id: 'dana@example.com', idType: 'email' }, eventId: outcome.eventId, firedDate: '2026-11-21T10:00:00.000Z' }])
+  const stats = e.stats()
+  assert.deepEqual([stats.segmentsAssigned, stats.actionMapsFired, stats.callbackFailures], [1, 1, 1])
+  const held = e.segments({ id: 'dana@example.com', idType: 'email' })
+  assert.deepEqual(held.map((s) => [s.segmentId, s.scope, s.sessionId]), [[segmentId, 'Session', outcome.sessionId]])
+  const explanation = e.explainActionMap({ actionMapId: mapId, sessionId: outcome.sessionId })
+  assert.equal(explanation.stoppedBy, null)
+  assert.equal(explanation.qualification.verdict, 'fired')
+  assert.equal(e.estimateActionMap({ actionMap: { ...tell, id: undefined } }).qualifiedSessionCount, 1)
+  assert.throws(() => e.estimateActionMap({ actionMap: tell, from: 'yesterday' }),
+    (err) => err.code === 'INVALID_ARGUMENT' && err.message.includes('/from'))
+})

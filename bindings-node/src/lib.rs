@@ -125,10 +125,21 @@ impl Engine {
         options: Option<Object<'_>>,
     ) -> Result<Unknown<'env>> {
         let strict = option::<bool>(&options, "strict")?.unwrap_or(false);
-        let outcome = match event.get_type()? {
-            ValueType::String => self.inner.ingest_json(text(env, event, "event")?.as_bytes()),
-            ValueType::Object if event.is_buffer()? => self.inner.ingest_json(&buffer(env, event)?),
-            ValueType::Object if !event.is_array()? => self.inner.ingest_json(json_stringify(env, event)?.as_bytes()),
+        // A Buffer is read where it is, not copied.
+        let (owned, js_buffer);
+        let bytes: &[u8] = match event.get_type()? {
+            ValueType::String => {
+                owned = text(env, event, "event")?;
+                owned.as_bytes()
+            }
+            ValueType::Object if event.is_buffer()? => {
+                js_buffer = buffer(env, event)?;
+                &js_buffer
+            }
+            ValueType::Object if !event.is_array()? => {
+                owned = json_stringify(env, event)?;
+                owned.as_bytes()
+            }
             other => {
                 return Err(type_error(
                     env,
@@ -136,7 +147,8 @@ impl Engine {
                 ));
             }
         };
-        let outcome = outcome.js(env)?;
+        // An event may fire an action map: its subscribers are called on this thread, now.
+        let outcome = subscribers::while_on_js_thread(env, || self.inner.ingest_json(bytes)).js(env)?;
         let outcome = if strict { outcome.into_result().js(env)? } else { outcome };
         json_parse(env, outcome.to_json_string())
     }
@@ -185,7 +197,7 @@ impl Engine {
             None => Outcomes::default(),
         };
         let events = BatchInput::read(env, events, "ingestBatch")?;
-        let result = self.inner.ingest_batch(events.batch(), outcomes, None);
+        let result = subscribers::while_on_js_thread(env, || self.inner.ingest_batch(events.batch(), outcomes, None));
         json_parse(env, result.js(env)?.to_json_string())
     }
 
@@ -261,20 +273,24 @@ impl Engine {
     /// Moves a manual clock forward by a duration such as `"46s"`.
     #[napi(ts_args_type = "duration: string")]
     pub fn advance(&self, env: &Env, duration: Unknown<'_>) -> Result<()> {
-        self.inner.advance_by(&text(env, duration, "duration")?).js(env)
+        let duration = text(env, duration, "duration")?;
+        // A clock move may fire delayed activations: their subscribers are called now.
+        subscribers::while_on_js_thread(env, || self.inner.advance_by(&duration)).js(env)
     }
 
     /// Sets a manual clock to an RFC 3339 time.
     #[napi(ts_args_type = "timestamp: string")]
     pub fn set_now(&self, env: &Env, timestamp: Unknown<'_>) -> Result<()> {
-        self.inner.set_now(&text(env, timestamp, "timestamp")?).js(env)
+        let timestamp = text(env, timestamp, "timestamp")?;
+        subscribers::while_on_js_thread(env, || self.inner.set_now(&timestamp)).js(env)
     }
 
     /// Moves an event clock to at least an RFC 3339 time: a partition's watermark
     /// (`Frontier.watermarkBefore`, docs/scale-out.md).
     #[napi(ts_args_type = "timestamp: string")]
     pub fn observe_watermark(&self, env: &Env, timestamp: Unknown<'_>) -> Result<()> {
-        self.inner.observe_watermark(&text(env, timestamp, "timestamp")?).js(env)
+        let timestamp = text(env, timestamp, "timestamp")?;
+        subscribers::while_on_js_thread(env, || self.inner.observe_watermark(&timestamp)).js(env)
     }
 
     /// Takes `customers`' state out of this partition's engine, for another partition (the online
@@ -414,6 +430,22 @@ impl Engine {
         let command = Command::new("segments", json!({"customer": json_value(env, customer)?})).js(env)?;
         let mut result = self.inner.call(&command).js(env)?;
         Ok(result["entities"].take())
+    }
+
+    /// Why the action map did or did not fire in the session, condition by condition
+    /// (docs/orchestration.md, "Explain and estimate").
+    #[napi(ts_args_type = "query: ExplainQuery", ts_return_type = "MapExplanation")]
+    pub fn explain_action_map(&self, env: &Env, query: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("explainActionMap", json_value(env, query)?).js(env)?;
+        self.inner.call(&command).js(env)
+    }
+
+    /// How many stored sessions a draft action map would qualify (`{ actionMap, from?, to? }`);
+    /// nothing is stored or fired.
+    #[napi(ts_args_type = "query: EstimateQuery", ts_return_type = "Estimate")]
+    pub fn estimate_action_map(&self, env: &Env, query: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("estimateActionMap", json_value(env, query)?).js(env)?;
+        self.inner.call(&command).js(env)
     }
 
     /// The segments as stored, in id order (`call('listSegments')` gives `{ entities }`).

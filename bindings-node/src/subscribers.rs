@@ -1,9 +1,11 @@
 //! Subscriptions with JS callbacks.
 //!
-//! The core calls subscribers on the thread that records the event, synchronously. When that is
-//! the JS thread (every `recordActionEvent` call from JS), the callback is called right away, in
-//! subscription order, and a throw is counted as a callback failure. When an event is recorded on
-//! another thread, the callback is queued to the JS thread through a ThreadsafeFunction.
+//! The core calls subscribers on the thread that records the event (or ingests the event, or
+//! moves the clock, that fires an action map), synchronously. When that is the JS thread (every
+//! `recordActionEvent`, `ingest`, `ingestBatch`, `advance`, `setNow` and `observeWatermark` call
+//! from JS), the callback is called right away, in subscription order, and a throw is counted as a
+//! callback failure. When it happens on another thread, the callback is queued to the JS thread
+//! through a ThreadsafeFunction.
 
 use napi::bindgen_prelude::*;
 use napi::sys;

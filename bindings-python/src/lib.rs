@@ -459,6 +459,36 @@ impl Engine {
         to_python(py, &result["entities"])
     }
 
+    /// Why the action map did or did not fire in the session, condition by condition
+    /// (docs/orchestration.md, "Explain and estimate").
+    fn explain_action_map<'py>(
+        &self,
+        py: Python<'py>,
+        action_map_id: &str,
+        session_id: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command =
+            Command::new("explainActionMap", json!({"actionMapId": action_map_id, "sessionId": session_id})).py()?;
+        let engine = self.inner.clone();
+        to_python(py, &py.detach(|| engine.call(&command)).py()?)
+    }
+
+    /// How many stored sessions a draft action map (a dict in Genesys' `ActionMap` form) would
+    /// qualify, between `from_` and `to` (RFC 3339) when given; nothing is stored or fired.
+    #[pyo3(signature = (action_map, from_=None, to=None))]
+    fn estimate_action_map<'py>(
+        &self,
+        py: Python<'py>,
+        action_map: &Bound<'py, PyAny>,
+        from_: Option<&str>,
+        to: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = json!({"actionMap": to_json(action_map)?, "from": from_, "to": to});
+        let command = Command::new("estimateActionMap", input).py()?;
+        let engine = self.inner.clone();
+        to_python(py, &py.detach(|| engine.call(&command)).py()?)
+    }
+
     /// The segments as stored, in id order (`call("listSegments")` gives `{"entities": [...]}`).
     fn list_segments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &Value::Array(self.inner.list_segments()))

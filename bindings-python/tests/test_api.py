@@ -26,6 +26,7 @@ from libjourney.types import (
     JourneyEvent,
     JourneySegment,
     NextEventsResult,
+    TriggerDelivered,
     Viewer,
 )
 from vectors import REPO
@@ -380,6 +381,43 @@ def test_definitions_are_typed_methods_with_the_cores_errors() -> None:
         engine.delete_outcome(SEGMENT_ID)
     assert missing.value.code == "NOT_FOUND"
     assert engine.list_segments() == [] and engine.list_action_maps() == []
+
+
+def test_a_callback_map_tells_trigger_subscribers_and_a_throwing_one_is_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    reported: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: reported.append(repr(info.exc_value)))
+    engine = make_engine()
+    engine.put_segment(at_depot("Depot 7"))
+    tell: ActionMap = {"id": "f1000000-0000-4000-8000-000000000005", "displayName": "Tell the host",
+                       "triggerWithSegments": [SEGMENT_ID], "action": {"mediaType": "callback"}}
+    engine.put_action_map(tell)
+    fired: list[TriggerDelivered] = []
+    engine.on("trigger:all", fired.append)
+
+    def broken(trigger: TriggerDelivered) -> None:
+        raise RuntimeError("subscriber bug")
+
+    engine.on("trigger:f1000000-0000-4000-8000-000000000005", broken)
+    outcome = engine.ingest(delivery("dana@example.com", "order-1", location="Depot 7"))
+    assert outcome["status"] == "accepted"
+    session_id = outcome["sessionId"]
+    assert fired == [{"actionMapId": tell["id"], "version": 1, "sessionId": session_id,
+                      "customer": {"id": "dana@example.com", "idType": "email"}, "eventId": outcome["eventId"],
+                      "firedDate": "2026-11-21T10:00:00.000Z"}]
+    stats = engine.stats()
+    assert (stats["segmentsAssigned"], stats["actionMapsFired"], stats["callbackFailures"]) == (1, 1, 1)
+    assert len(reported) == 1 and "subscriber bug" in reported[0]
+    held = engine.segments({"id": "dana@example.com", "idType": "email"})
+    assert [(s["segmentId"], s["scope"], s.get("sessionId")) for s in held] == [(SEGMENT_ID, "Session", session_id)]
+    explanation = engine.explain_action_map(tell["id"] or "", session_id)
+    assert explanation["stoppedBy"] is None and explanation["qualification"] is not None
+    assert engine.estimate_action_map({**tell, "id": None})["qualifiedSessionCount"] == 1
+    with pytest.raises(libjourney.InvalidArgumentError, match="/from"):
+        engine.estimate_action_map(tell, from_="yesterday")
 
 
 def test_definitions_survive_a_restart(tmp_path: Path) -> None:

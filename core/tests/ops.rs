@@ -40,6 +40,8 @@ const CALL_ONLY_IN_C: &[(&str, &str)] = &[
         "segments",
         "a customer in, a list of segments out, both JSON: a typed function would take and give the same text",
     ),
+    ("explainActionMap", "a query in, an explanation out, both JSON, for people reading them: as journey_call"),
+    ("estimateActionMap", "a draft map in, counts out, both JSON: a typed function would take and give the same text"),
 ];
 
 /// Why the definition ops have no typed C function.

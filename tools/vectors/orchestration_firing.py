@@ -32,6 +32,7 @@ NOTIFY = "f1000000-0000-4000-8000-000000000004"
 TELL = "f1000000-0000-4000-8000-000000000005"
 LATER = "f1000000-0000-4000-8000-000000000006"
 NEXT = "f1000000-0000-4000-8000-000000000007"
+UNKNOWN_SEGMENT = "0a5e7c9d-0000-4000-8000-0000000000ff"
 SHOPPERS = [f"0f8fad5b-d9cb-469f-a165-7086772895{n:02d}" for n in range(10)]
 DANA = {"id": "dana@example.com", "idType": "email"}
 VIEWER = {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
@@ -97,6 +98,12 @@ def content_offer():
         page(0, "2026-11-21T09:50:00Z", "/shop", save={"w": "/sessionId"}),
         page(0, "2026-11-21T09:51:00Z", "/help/returns"),
         step("deliveries", {"label": "offers"}, {"events": []}),
+        step("explainActionMap", {"actionMapId": OFFER, "sessionId": "$w"}, {
+            "actionMapId": OFFER, "version": 1, "sessionId": "$w", "isActive": True, "qualification": None,
+            "segments": [{"segmentId": RETURNS, "held": False,
+                          "patterns": [{"needed": 2, "counted": 1, "countedLive": 1}]}],
+            "conditions": [], "pageUrlMatched": None, "withinDates": True, "scheduleOpen": None,
+            "stoppedBy": "conditions"}),
         step("journey", {"customer": cookie(0), "viewer": VIEWER},
              {"entities": [{"id": "$w", "segmentAssignments": [], "outcomeAchievements": []}]}),
         page(0, "2026-11-21T09:52:00Z", "/returns/form"),
@@ -110,17 +117,38 @@ def content_offer():
         step("segments", {"customer": cookie(0)}, {"entities": [
             {"segmentId": RETURNS, "scope": "Session", "sessionId": "$w",
              "assignedDate": "2026-11-21T09:52:00.000Z"}]}),
+        step("explainActionMap", {"actionMapId": OFFER, "sessionId": "$w"}, {
+            "qualification": {"version": 1, "qualifiedDate": "2026-11-21T10:00:00.000Z", "verdict": "fired",
+                              "actionId": "$offer"},
+            "segments": [{"segmentId": RETURNS, "held": True,
+                          "patterns": [{"needed": 2, "counted": 2, "countedLive": 2}]}],
+            "stoppedBy": None}),
+        # A draft that would offer on one view of the returns page: it counts, and stores nothing.
+        step("putSegment", url_segment(HELP, "Viewed returns once", "/returns", 1), {"version": 1}),
+        step("estimateActionMap", {"actionMap": web_map(HELP_OFFER, "draft", HELP, "webchat")}, {
+            "qualifiedSessionCount": 1, "totalSessionCount": 1,
+            "perSegmentCounts": [{"segmentId": HELP, "count": 1}]}),
+        step("estimateActionMap", {"actionMap": web_map(HELP_OFFER, "draft", HELP, "webchat"),
+                                   "from": "2026-11-21T09:53:00Z"}, {
+            "qualifiedSessionCount": 0, "totalSessionCount": 0}),
+        step("estimateActionMap", {"actionMap": web_map(HELP_OFFER, "draft", UNKNOWN_SEGMENT, "webchat")},
+             {"error": {"code": "INVALID_ARGUMENT",
+                        "message": f"invalid argument: /actionMap/triggerWithSegments/0: no segment '{UNKNOWN_SEGMENT}'"}}),
+        step("listActionMaps", None, {"entities": [{"id": OFFER}]}),
+        # The next view counts for the segment put since (evaluation counts from a put on), and
+        # the content offer, which qualified in this session, does not qualify again.
         page(0, "2026-11-21T09:53:00Z", "/returns"),
         step("deliveries", {"label": "offers"}, {"events": [{"actionState": "qualified"}]}),
-        step("stats", None, {"segmentsAssigned": 1, "actionMapsQualified": 1, "actionMapsFired": 1,
+        step("stats", None, {"segmentsAssigned": 2, "actionMapsQualified": 1, "actionMapsFired": 1,
                              "actionMapsCapped": 0}),
         step("recordActionEvent", dict(action("offered", "contentoffer", OFFER, 0, "$w"), actionId="$offer"),
              {"actionId": "$offer", "actionState": "offered", "previousState": "qualified", "duplicate": False}),
         step("reopen"),
         page(0, "2026-11-21T09:54:00Z", "/returns"),
-        step("stats", None, {"segmentsAssigned": 1, "actionMapsQualified": 1, "actionMapsFired": 1}),
+        step("stats", None, {"segmentsAssigned": 2, "actionMapsQualified": 1, "actionMapsFired": 1}),
         step("journey", {"customer": cookie(0), "viewer": VIEWER},
-             {"entities": [{"id": "$w", "eventCount": 5, "segmentAssignments": [{"segmentId": RETURNS}]}]}),
+             {"entities": [{"id": "$w", "eventCount": 5, "segmentAssignments": [
+                 {"segmentId": RETURNS}, {"segmentId": HELP, "assignedDate": "2026-11-21T09:53:00.000Z"}]}]}),
         step("recordActionEvent", dict(action("accepted", "contentoffer", OFFER, 0, "$w"), actionId="$offer"),
              {"previousState": "offered"}),
     ]
@@ -144,6 +172,8 @@ def caps_and_weights():
         step("deliveries", {"label": "actions"},
              {"events": [action("qualified", "webchat", CHAT, 1, "$w1")]}),
         step("stats", None, {"actionMapsQualified": 2, "actionMapsFired": 1, "actionMapsCapped": 0}),
+        step("explainActionMap", {"actionMapId": OFFER, "sessionId": "$w1"}, {
+            "qualification": {"verdict": "outweighed", "actionId": None}, "stoppedBy": "weight"}),
         # A second content offer within minOfferGap (60 s) of the first in the same session is capped.
         page(2, "2026-11-21T09:59:00Z", "/help", save={"w2": "/sessionId"}),
         step("advance", "30s", {}),
@@ -169,6 +199,8 @@ def caps_and_weights():
             action("frequencyCapReached", "contentoffer", OFFER, 3, "$w"),
         ]}),
         step("stats", None, {"actionMapsQualified": 2, "actionMapsFired": 1, "actionMapsCapped": 1}),
+        step("explainActionMap", {"actionMapId": OFFER, "sessionId": "$w"}, {
+            "qualification": {"verdict": "capped"}, "stoppedBy": "frequencyCap"}),
         # A rejected offer caps the next of its media type in the session, however long after.
         page(4, "2026-11-21T10:00:00Z", "/help", save={"v": "/sessionId"}),
         step("deliveries", {"label": "offers"}, {"events": [{}, {}, {}, action("qualified", "contentoffer",
@@ -197,6 +229,8 @@ def caps_and_weights():
             action("qualified", "webchat", CHAT, 5, "$w"),
             action("qualifiedOutsideSchedule", "webchat", CHAT, 5, "$w")]}),
         step("stats", None, {"actionMapsQualified": 1, "actionMapsFired": 0, "actionMapsCapped": 1}),
+        step("explainActionMap", {"actionMapId": CHAT, "sessionId": "$w"}, {
+            "qualification": {"verdict": "outsideSchedule"}, "scheduleOpen": False, "stoppedBy": "schedule"}),
         # On Monday at 10:00 in Paris (09:00 UTC) a new session's chat fires.
         step("setNow", "2026-11-23T09:00:00Z", {}),
         page(6, "2026-11-23T09:00:00Z", "/returns", save={"x": "/sessionId"}),

@@ -15,10 +15,12 @@ from libjourney.types import (
     Config,
     Customer,
     CustomerSegment,
+    Estimate,
     IngestProgress,
     JourneyEvent,
     JourneyOutcome,
     JourneySegment,
+    MapExplanation,
     NextEventsResult,
     Outcome,
     PageRequest,
@@ -135,6 +137,10 @@ class Engine:
     def delete_action_map(self, id: str) -> None: ...
     def list_segments(self) -> list[JourneySegment]: ...
     def segments(self, customer: Customer) -> list[CustomerSegment]: ...
+    def explain_action_map(self, action_map_id: str, session_id: str) -> MapExplanation: ...
+    def estimate_action_map(
+        self, action_map: ActionMap, from_: Optional[str] = None, to: Optional[str] = None
+    ) -> Estimate: ...
     def list_outcomes(self) -> list[JourneyOutcome]: ...
     def list_action_maps(self) -> list[ActionMap]: ...
 

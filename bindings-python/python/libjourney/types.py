@@ -558,6 +558,20 @@ class CommandSegments(TypedDict):
     op: Literal["segments"]
 
 
+class CommandExplainActionMap(TypedDict):
+    """One case of `Command`."""
+
+    input: ExplainQuery
+    op: Literal["explainActionMap"]
+
+
+class CommandEstimateActionMap(TypedDict):
+    """One case of `Command`."""
+
+    input: EstimateQuery
+    op: Literal["estimateActionMap"]
+
+
 class CommandListOutcomes(TypedDict):
     """One case of `Command`."""
 
@@ -568,6 +582,19 @@ class CommandListActionMaps(TypedDict):
     """One case of `Command`."""
 
     op: Literal["listActionMaps"]
+
+
+class ConditionExplanation(TypedDict):
+    """One event condition in a session."""
+
+    #: How many do.
+    counted: int
+    #: The criterion's key.
+    key: str
+    #: Whether an event of the session satisfies it.
+    matched: bool
+    #: The values the key had on the session's events it looks at (distinct, at most 10).
+    seen: List[str]
 
 
 class Config(TypedDict):
@@ -692,6 +719,28 @@ class DeliveriesInput(TypedDict):
     label: str
 
 
+class Estimate(TypedDict):
+    """How many stored sessions a draft map would qualify (the Genesys estimate job's result form)."""
+
+    #: For each trigger segment, the sessions that would hold it.
+    perSegmentCounts: List[SegmentCount]
+    #: Sessions the map would qualify in.
+    qualifiedSessionCount: int
+    #: Sessions looked at.
+    totalSessionCount: int
+
+
+#: The input of `estimateActionMap`: `{"actionMap", "from"?, "to"?}`.
+EstimateQuery = TypedDict("EstimateQuery", {
+    #: A draft action map (Genesys' `ActionMap` form); it is not stored.
+    "actionMap": "ActionMap",
+    #: Only sessions active at or after this time (RFC 3339).
+    "from": "NotRequired[Optional[str]]",
+    #: Only sessions that started at or before this time (RFC 3339).
+    "to": "NotRequired[Optional[str]]",
+})
+
+
 class EventCondition(TypedDict):
     """One condition of `triggerWithEventConditions`: a criterion on a stream's events."""
 
@@ -718,6 +767,15 @@ class EventTypeDefinition(TypedDict):
     attributes: NotRequired[List[AttributeDefinition]]
     #: An identifier, unique within its session type.
     name: str
+
+
+class ExplainQuery(TypedDict):
+    """The input of `explainActionMap`: `{"actionMapId", "sessionId"}`."""
+
+    #: The action map.
+    actionMapId: str
+    #: The session.
+    sessionId: str
 
 
 #: One condition: `{"on", "attribute"}` with `equals`, `in`, `min`/`max` or `exists`.
@@ -897,6 +955,35 @@ class LineRejection(TypedDict):
     line: int
     #: The rejected outcome.
     outcome: Outcome
+
+
+class MapExplanation(TypedDict):
+    """Why an action map did or did not fire in a session."""
+
+    #: The map.
+    actionMapId: str
+    #: Each event condition over the session's stored events.
+    conditions: List[ConditionExplanation]
+    #: Whether the map is active.
+    isActive: bool
+    #: Whether some page of the session satisfies the page URL conditions (`null` without any).
+    pageUrlMatched: Optional[bool]
+    #: Set when the map was last put after the session's first event: evaluation counts events from the put on, so the session's earlier events did not count towards it.
+    putAfterSessionStart: Optional[str]
+    #: What evaluation decided in the session, when the map qualified there.
+    qualification: Optional[QualificationView]
+    #: Whether the schedule is open now (`null` without a schedule).
+    scheduleOpen: Optional[bool]
+    #: Each trigger segment: whether the session holds it, and its patterns over the stored events.
+    segments: List[SegmentExplanation]
+    #: The session.
+    sessionId: str
+    #: What stopped the map: `isActive`, `conditions`, `pageUrl`, `dates`, `browser` (a web action needs a cookie customer), `weight`, `frequencyCap`, `schedule`, `waiting` (a delayed activation not yet due) or `withdrawn`; `null` when it fired.
+    stoppedBy: Optional[str]
+    #: Its version now.
+    version: int
+    #: Whether the engine's time now is within `startDate` and `endDate`.
+    withinDates: bool
 
 
 class Move(TypedDict):
@@ -1123,6 +1210,28 @@ class PathsResult(TypedDict):
     groups: List[PathGroup]
 
 
+class PatternCount(TypedDict):
+    """One pattern's count."""
+
+    #: Events that count.
+    counted: int
+    #: Events it needs.
+    needed: int
+
+
+class QualificationView(TypedDict):
+    """What evaluation decided for a map in a session."""
+
+    #: The web action it recorded.
+    actionId: Optional[str]
+    #: When.
+    qualifiedDate: str
+    #: `fired`, `outweighed`, `capped`, `outsideSchedule`, `waiting` or `withdrawn`.
+    verdict: str
+    #: The map's version that qualified.
+    version: int
+
+
 class Quarantined(TypedDict):
     """A component too large to route: its events went nowhere (SPEC §13's quarantine). `{"representative", "events", "keys"}`."""
 
@@ -1187,6 +1296,26 @@ class SegmentAssignment(TypedDict):
 
     #: The time of the event that completed its patterns.
     assignedDate: str
+    #: The segment.
+    segmentId: str
+
+
+class SegmentCount(TypedDict):
+    """Sessions holding one segment."""
+
+    #: Sessions.
+    count: int
+    #: The segment.
+    segmentId: str
+
+
+class SegmentExplanation(TypedDict):
+    """A trigger segment in a session."""
+
+    #: Whether evaluation assigned it (to the session, or to the customer and unexpired).
+    held: bool
+    #: Each pattern: the events it needs and those of the stored events it counts (over the customer's sessions for a customer segment).
+    patterns: List[PatternCount]
     #: The segment.
     segmentId: str
 
@@ -1496,7 +1625,7 @@ WeeklyHours = TypedDict("WeeklyHours", {
 Anchor = Union[StartOfSession, Dict[str, Any]]
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandListOutcomes, CommandListActionMaps]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps]
 
 #: What a criterion tests.
 CriterionKey = str

@@ -136,6 +136,10 @@ pub enum Command {
     ListSegments,
     /// The segments a customer holds now.
     Segments(crate::engine::assignments::SegmentsQuery),
+    /// Why an action map did or did not fire in a session.
+    ExplainActionMap(crate::engine::explain::ExplainQuery),
+    /// How many stored sessions a draft action map would qualify.
+    EstimateActionMap(crate::engine::explain::EstimateQuery),
     /// The outcomes, in id order: `{"entities": [...]}`.
     ListOutcomes,
     /// The action maps, in id order: `{"entities": [...]}`.
@@ -213,6 +217,8 @@ impl Engine {
             Command::DeleteActionMap(input) => self.delete_action_map(&input.id).map(|()| json!({})),
             Command::ListSegments => Ok(json!({ "entities": self.list_segments() })),
             Command::Segments(query) => self.segments(&query.customer).map(|s| json!({ "entities": s })),
+            Command::ExplainActionMap(query) => self.explain_action_map(query).map(|e| to_json(&e)),
+            Command::EstimateActionMap(query) => self.estimate_action_map(query).map(|e| to_json(&e)),
             Command::ListOutcomes => Ok(json!({ "entities": self.list_outcomes() })),
             Command::ListActionMaps => Ok(json!({ "entities": self.list_action_maps() })),
         }

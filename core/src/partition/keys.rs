@@ -119,8 +119,9 @@ pub fn command_key(command: &Command) -> Option<String> {
         Command::PutSegment(_) | Command::PutOutcome(_) | Command::PutActionMap(_) => None,
         Command::DeleteSegment(_) | Command::DeleteOutcome(_) | Command::DeleteActionMap(_) => None,
         Command::ListSegments | Command::ListOutcomes | Command::ListActionMaps => None,
-        // A customer's segments are read where the customer's events went: the routers' key.
-        Command::Segments(_) => None,
+        // A customer's segments are read where the customer's events went: the routers' key. An
+        // explanation reads the partition holding the session; an estimate sums every partition's.
+        Command::Segments(_) | Command::ExplainActionMap(_) | Command::EstimateActionMap(_) => None,
     }
 }
 
@@ -140,7 +141,7 @@ pub fn command_broadcast(command: &Command) -> bool {
         Command::Ingest(_) | Command::IngestBatch(_) => false,
         Command::Journey(_) | Command::SessionEvents(_) | Command::Paths(_) | Command::Stats => false,
         Command::ListSegments | Command::ListOutcomes | Command::ListActionMaps => false,
-        Command::Segments(_) => false,
+        Command::Segments(_) | Command::ExplainActionMap(_) | Command::EstimateActionMap(_) => false,
         Command::StartAgentSession(_) | Command::SendCustomEvent(_) | Command::RecordActionEvent(_) => false,
         Command::EndAgentSession(_) | Command::NextEvents(_) | Command::Release(_) => false,
         Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => false,

@@ -162,8 +162,12 @@ pub(crate) fn holds(operator: Operator, values: &Values, actual: Option<&Scalar<
     let Some(actual) = actual else { return negative };
     match values {
         Values::Text { values, ignore_case } => {
-            let text = actual.text();
-            let text = if *ignore_case { text.to_lowercase() } else { text };
+            // Borrowed when it can be: this runs on every event an index entry lists.
+            let text: std::borrow::Cow<'_, str> = match actual {
+                Scalar::Text(text) => std::borrow::Cow::Borrowed(text.as_ref()),
+                other => std::borrow::Cow::Owned(other.text()),
+            };
+            let text = if *ignore_case { std::borrow::Cow::Owned(text.to_lowercase()) } else { text };
             text_holds(operator, values, &text)
         }
         Values::Number(values) => match actual {
@@ -224,6 +228,15 @@ pub(crate) trait Facts {
 }
 
 impl Test {
+    /// The value the test reads on an event, as text (for explanations).
+    pub fn read(&self, facts: &dyn Facts) -> Option<String> {
+        match &self.subject {
+            Subject::Event { index, name } => facts.event_attribute(*index, name).map(|v| v.text()),
+            Subject::Extra(name) => facts.attribute(name).map(|v| v.text()),
+            Subject::Session { slot, name } => facts.session_attribute(*slot, name).map(|v| v.text()),
+        }
+    }
+
     /// Whether the test holds on the event `facts` describes.
     pub fn holds(&self, facts: &dyn Facts) -> bool {
         match &self.subject {

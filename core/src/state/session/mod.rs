@@ -11,6 +11,7 @@ mod growth;
 mod keyed;
 mod lww;
 mod orchestrated;
+mod recount;
 mod web;
 
 pub(crate) use activity::{ActivityIndex, ListingKey};
@@ -77,6 +78,11 @@ impl StoredEvent {
             true => Map::new(),
             false => serde_json::from_str(&self.attributes).unwrap_or_default(),
         }
+    }
+
+    /// The attributes, parsed (`None` when there are none).
+    pub fn parsed_attributes(&self) -> Option<Json<'_>> {
+        (!self.attributes.is_empty()).then(|| Json::parse(self.attributes.as_bytes()).ok()).flatten()
     }
 
     /// The attribute called `name`.
