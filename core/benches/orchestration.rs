@@ -709,34 +709,42 @@ fn explain_and_estimate(set: &Definitions) {
     sessions.dedup();
     assert_eq!(engine.stats().events_accepted as usize, stored, "every stored event must be accepted");
     // A map triggered by segments and one by an event condition (maps alternate).
-    let maps: Vec<&Value> = set.maps.iter().take(2).collect();
+    // Maps alternate: the first triggers with a segment, the second with an event condition.
+    let maps: Vec<(&str, &Value)> = set.maps.iter().take(2).map(|map| (trigger(map), map)).collect();
     let loaded = set.segments.len() + set.outcomes.len() + set.maps.len();
     println!("\nexplain and estimate over {stored} stored events, {loaded} definitions loaded\n");
     println!("| op | map | calls | per call | result |");
     println!("|---|---|---:|---:|---|");
-    for map in &maps {
-        let trigger = if map.get("triggerWithSegments").is_some() { "by segment" } else { "by event condition" };
+    for (trigger, map) in &maps {
         let map_id = map["id"].as_str().unwrap();
         let mut total = Duration::ZERO;
-        let mut shown = Value::Null;
+        let mut stopped_by = std::collections::BTreeMap::<String, usize>::new();
         for session in &sessions {
             let command =
                 Command::new("explainActionMap", json!({"actionMapId": map_id, "sessionId": session})).unwrap();
             let start = Instant::now();
             let result = engine.call(&command).unwrap_or_else(|e| panic!("explainActionMap: {e}"));
             total += start.elapsed();
-            shown = result;
+            let reason = result["stoppedBy"].as_str().unwrap_or("nothing (fired)").to_owned();
+            *stopped_by.entry(reason).or_default() += 1;
         }
         let per_call = total / sessions.len().max(1) as u32;
+        let stopped: Vec<String> = stopped_by.iter().map(|(reason, n)| format!("{reason} {n}")).collect();
         println!(
-            "| `explainActionMap` | {trigger} | {} | {:.1} µs | {} B of JSON (the last) |",
+            "| `explainActionMap` | {trigger} | {} sessions | {:.1} µs | stopped by: {} |",
             sessions.len(),
             per_call.as_secs_f64() * 1e6,
-            shown.to_string().len()
+            stopped.join(", ")
         );
     }
-    for map in &maps {
-        let trigger = if map.get("triggerWithSegments").is_some() { "by segment" } else { "by event condition" };
+    // Drafts, as a host estimates a map before putting it: without an id.
+    let mut drafts: Vec<(String, Value)> =
+        maps.iter().map(|(trigger, map)| (trigger.to_string(), draft(map))).collect();
+    let segments: Vec<Value> = set.segments.iter().take(20).map(|s| s["id"].clone()).collect();
+    let mut wide = draft(maps[0].1);
+    wide["triggerWithSegments"] = Value::Array(segments.clone());
+    drafts.push((format!("by any of {} segments", segments.len()), wide));
+    for (trigger, map) in &drafts {
         let command = Command::new("estimateActionMap", json!({ "actionMap": map })).unwrap();
         let mut best = Duration::MAX;
         let mut result = Value::Null;
@@ -746,13 +754,25 @@ fn explain_and_estimate(set: &Definitions) {
             best = best.min(start.elapsed());
         }
         println!(
-            "| `estimateActionMap` | {trigger} | best of {RUNS} | {:.0} ms | {} of {} sessions |",
+            "| `estimateActionMap` | {trigger} | best of {RUNS} | {:.0} ms | {} of {} sessions qualify |",
             best.as_secs_f64() * 1e3,
-            result["qualifiedSessionCount"],
-            result["totalSessionCount"]
+            thousands(result["qualifiedSessionCount"].as_f64().unwrap_or(f64::NAN)),
+            thousands(result["totalSessionCount"].as_f64().unwrap_or(f64::NAN))
         );
     }
     println!("\nGoal: an estimate over 1,000,000 stored events in under 1 s.");
+}
+
+fn trigger(map: &Value) -> &'static str {
+    if map.get("triggerWithSegments").is_some() { "by a segment" } else { "by an event condition" }
+}
+
+/// A stored map as a draft: the same, without its id.
+fn draft(map: &Value) -> Value {
+    let mut draft = map.clone();
+    draft.as_object_mut().unwrap().remove("id");
+    draft["displayName"] = json!(format!("Draft of {}", map["displayName"].as_str().unwrap_or_default()));
+    draft
 }
 
 fn thousands(rate: f64) -> String {
