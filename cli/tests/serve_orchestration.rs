@@ -307,3 +307,345 @@ fn definitions_made_over_http_stay_across_a_restart() {
     assert_eq!(server.get(segment["selfUri"].as_str().unwrap(), READ).json(), segment);
     assert_eq!(server.get(ACTION_MAPS, READ).json()["entities"], json!([map]));
 }
+
+const CXONE: &str = "/incontactapi/services/v30.0";
+const JOBS: &str = "/api/v2/journey/actionmaps/estimates/jobs";
+const DANA_SEGMENTS: &str = "/api/v2/externalcontacts/contacts/email:dana%40example.com/journey/segments";
+const DANA_SESSIONS: &str = "/api/v2/externalcontacts/contacts/email:dana%40example.com/journey/sessions";
+
+/// A segment the demo's delivery falls in: its dispatch was delayed for want of stock.
+fn out_of_stock_segment() -> Value {
+    json!({
+        "displayName": "Out of stock",
+        "isActive": true,
+        "journey": {"patterns": [{
+            "criteria": [{"key": "attributes.reason", "values": ["stock"], "operator": "containsAny", "shouldIgnoreCase": true}],
+            "count": 1, "streamType": "Custom", "sessionType": "delivery", "eventName": "dispatch_delayed"
+        }]}
+    })
+}
+
+/// An action map triggered by `segment` that calls the host back.
+fn callback_map(name: &str, segment: &str) -> Value {
+    json!({"displayName": name, "isActive": true, "triggerWithSegments": [segment], "action": {"mediaType": "callback"}})
+}
+
+/// The id of a definition as created.
+fn id_of(definition: &Value) -> String {
+    definition["id"].as_str().unwrap().to_owned()
+}
+
+/// Dana's sessions as the `all` viewer lists them.
+fn dana_sessions(server: &Server) -> Vec<Value> {
+    let listing = server.get(&format!("{DANA_SESSIONS}?pageSize=100"), "all").json();
+    listing["entities"].as_array().unwrap().clone()
+}
+
+/// The id of Dana's session with this `externalId`.
+fn session_of(server: &Server, external_id: &str) -> String {
+    let sessions = dana_sessions(server);
+    let session = sessions.iter().find(|s| s["externalId"] == external_id).unwrap_or_else(|| panic!("{sessions:?}"));
+    session["id"].as_str().unwrap().to_owned()
+}
+
+/// A delivery of Dana's in division `south`, delayed for want of stock; its session id.
+fn south_delivery(server: &Server) -> String {
+    let event = json!({"eventName": "dispatch_delayed", "createdDate": "2026-11-21T10:20:00Z", "division": "south",
+        "customer": {"id": "dana@example.com", "idType": "email"}, "session": {"type": "delivery", "externalId": "order-SOUTH"},
+        "attributes": {"reason": "Saddle out of stock"}});
+    let answer = server.post_json("/events", "ingest", &event);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    answer.json()["sessionId"].as_str().unwrap().to_owned()
+}
+
+/// The path of a map's explanation in a session.
+fn explanation_uri(map: &str, session: &str) -> String {
+    format!("/api/v2/journey/actionmaps/{map}/explanations/{session}")
+}
+
+/// An agent logged in through the CXone routes and polling get-next-event receives the custom
+/// event an action map sends, once, when an event ingested over HTTP makes it fire; every
+/// definition made through the POST routes.
+#[test]
+fn a_maps_custom_event_reaches_a_cxone_agent_on_get_next_event() {
+    let server = Server::start("orchestration-cxone", &[]);
+    let started = server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None);
+    assert_eq!(started.status, 202, "{started:?}");
+    let poll = |cursor: &str, timeout: u32| {
+        server.get(&format!("{CXONE}/agent-sessions/{cursor}/get-next-event?timeout={timeout}"), "agent-bo")
+    };
+    let login = poll(started.json()["sessionId"].as_str().unwrap(), 0).json();
+    assert_eq!(login["events"][0]["Type"], "AgentSessionStart");
+    let cursor = login["sessionId"].as_str().unwrap().to_owned();
+
+    let segment = created(&server, SEGMENTS, &delayed_segment("Delayed by weather"));
+    let map = json!({
+        "displayName": "Tell Bo about late parcels",
+        "isActive": true,
+        "triggerWithSegments": [segment["id"]],
+        "action": {"mediaType": "customEvent", "agentId": "agent-bo", "eventName": "dispatchDelayed",
+            "data": {"reason": "weather"}, "persistInMemory": false}
+    });
+    created(&server, ACTION_MAPS, &map);
+
+    let delayed = |minute: u32, reason: &str| {
+        let event = json!({"eventName": "dispatch_delayed", "createdDate": format!("2026-11-21T10:{minute:02}:00Z"),
+            "customer": {"id": "eve@example.com", "idType": "email"}, "session": {"type": "delivery", "externalId": "order-9"},
+            "attributes": {"reason": reason}});
+        let answer = server.post_json("/events", "ingest", &event);
+        assert_eq!((answer.status, answer.json()["status"].as_str()), (200, Some("accepted")), "{answer:?}");
+    };
+    // An event the segment does not match sends nothing.
+    delayed(0, "traffic");
+    assert_eq!(poll(&cursor, 0).status, 304);
+
+    // The segment's event: the map fires in the ingest, and the waiting agent gets its event.
+    delayed(5, "Weather");
+    let answer = poll(&cursor, 5);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let body = answer.json();
+    assert_eq!(
+        body["events"],
+        json!([{"Type": "CustomEvent", "AgentId": "agent-bo", "eventName": "dispatchDelayed",
+            "data": "{\"reason\":\"weather\"}", "CreatedDate": "2026-11-21T10:30:00.000Z", "Sequence": 2}])
+    );
+    // A map fires once per session: the same event again sends nothing more.
+    delayed(10, "weather");
+    let next = body["sessionId"].as_str().unwrap();
+    let empty = poll(next, 0);
+    assert_eq!((empty.status, empty.body.as_str()), (304, ""));
+}
+
+/// `GET …/contacts/{contactId}/journey/segments` in Genesys' `SegmentAssignmentListing` shape, and
+/// the session routes' `segmentAssignments` and `outcomeAchievements` in the shapes of Genesys'
+/// `Session`.
+#[test]
+fn a_contacts_segments_and_its_sessions_show_assignments_in_genesys_shapes() {
+    let server = Server::start("orchestration-assignments", &[]);
+    let stock = created(&server, SEGMENTS, &out_of_stock_segment());
+    let buyer = created(
+        &server,
+        SEGMENTS,
+        &json!({"displayName": "Buyer", "scope": "Customer", "assignmentExpirationDays": 2,
+            "journey": {"patterns": [{"criteria": [], "count": 1, "streamType": "Custom", "eventName": "product_purchased"}]}}),
+    );
+    let purchase = created(&server, OUTCOMES, &purchase_outcome());
+    assert_eq!(server.get(DANA_SEGMENTS, "all").json(), json!({"entities": []}));
+    assert_eq!(server.ingest_demo(), 15);
+    let delivery = session_of(&server, "order-1234");
+
+    let segment_ref = |segment: &Value| json!({"id": segment["id"], "selfUri": segment["selfUri"]});
+    let stock_in_delivery = json!({
+        "segment": segment_ref(&stock),
+        "dateAssigned": "2026-11-21T09:20:00.000Z",
+        "dateForUnassignment": null,
+        "externalContact": {"id": "email:dana@example.com"},
+        "session": {"id": delivery, "type": "delivery", "selfUri": format!("/api/v2/journey/sessions/{delivery}")},
+    });
+    let buyer_for_two_days = json!({
+        "segment": segment_ref(&buyer),
+        "dateAssigned": "2026-11-21T09:05:00.000Z",
+        "dateForUnassignment": "2026-11-23T09:05:00.000Z",
+        "externalContact": {"id": "email:dana@example.com"},
+    });
+    let listing = server.get(DANA_SEGMENTS, "all");
+    assert_eq!(listing.status, 200, "{listing:?}");
+    assert_eq!(listing.json(), json!({"entities": [buyer_for_two_days, stock_in_delivery]}));
+    // The contact id in any spelling the sessions route takes; an unknown one holds nothing.
+    assert_eq!(
+        server.get("/api/v2/externalcontacts/contacts/email:dana@example.com/journey/segments", "all").json(),
+        listing.json()
+    );
+    let nobody = server.get("/api/v2/externalcontacts/contacts/email:nobody%40example.com/journey/segments", "all");
+    assert_eq!(nobody.json(), json!({"entities": []}));
+    let first = server.get(&format!("{DANA_SEGMENTS}?limit=1&includeMerged=true"), "all").json();
+    assert_eq!(first["entities"], json!([buyer_for_two_days]));
+    for bad in ["limit=0", "limit=501", "limit=abc", "includeMerged=maybe"] {
+        let answer = server.get(&format!("{DANA_SEGMENTS}?{bad}"), "all");
+        assert_eq!((answer.status, answer.code().as_str()), (400, "INVALID_ARGUMENT"), "{bad}: {answer:?}");
+    }
+
+    // The session routes: Genesys' SessionSegmentAssignment and OutcomeAchievement.
+    let sessions = dana_sessions(&server);
+    let card = sessions.iter().find(|s| s["id"] == delivery.as_str()).unwrap();
+    assert_eq!(
+        card["segmentAssignments"],
+        json!([{"segment": segment_ref(&stock), "assignedDate": "2026-11-21T09:20:00.000Z"}])
+    );
+    assert_eq!(
+        card["outcomeAchievements"],
+        json!([{"outcome": {"id": purchase["id"], "selfUri": purchase["selfUri"]},
+            "achievedDate": "2026-11-21T09:05:00.000Z", "value": 1899.0}])
+    );
+    assert_eq!(server.get(&format!("/api/v2/journey/sessions/{delivery}"), "all").json(), *card);
+    for other in sessions.iter().filter(|s| s["id"] != delivery.as_str()) {
+        assert_eq!((&other["segmentAssignments"], &other["outcomeAchievements"]), (&json!([]), &json!([])), "{other}");
+    }
+
+    // A session assignment shows only where the viewer may see its session.
+    let south = south_delivery(&server);
+    let all = server.get(DANA_SEGMENTS, "all").json();
+    assert_eq!(all["entities"].as_array().unwrap().len(), 3, "{all}");
+    assert_eq!(all["entities"][2]["session"]["id"], south.as_str());
+    let north = server.get(DANA_SEGMENTS, "north").json();
+    assert_eq!(north, listing.json(), "the south delivery's assignment is not shown");
+
+    for token in ["agent-bo", "ingest", READ, WRITE] {
+        let answer = server.get(DANA_SEGMENTS, token);
+        assert_eq!((answer.status, answer.code().as_str()), (403, "PERMISSION_DENIED"), "{token}: {answer:?}");
+    }
+    assert_eq!(server.call("GET", DANA_SEGMENTS, None, None).status, 401);
+}
+
+/// The estimate job routes: a job that is complete when created, its status and its
+/// `ActionMapEstimateResult`; refused requests, unknown jobs, the grants, and the last 100 jobs kept.
+#[test]
+fn estimate_jobs_count_the_sessions_a_map_would_qualify() {
+    let server = Server::start("orchestration-estimates", &[]);
+    assert_eq!(server.ingest_demo(), 15);
+    // A segment put after the events: an estimate recounts the stored sessions.
+    let stock = created(&server, SEGMENTS, &out_of_stock_segment());
+    let estimate = |token: &str, body: &Value| {
+        let job = server.post_json(JOBS, token, body);
+        assert_eq!(job.status, 202, "{job:?}");
+        let job = job.json();
+        let uri = format!("{JOBS}/{}", job["id"].as_str().unwrap());
+        assert_eq!(job, json!({"id": job["id"], "selfUri": uri}), "EstimateJobAsyncResponse");
+        uri
+    };
+
+    let job = estimate(READ, &json!({"segmentIds": [stock["id"]]}));
+    let status = server.get(&job, READ);
+    assert_eq!((status.status, status.body.as_str()), (200, "\"Complete\"\n"));
+    assert_eq!(
+        server.get(&format!("{job}/results"), READ).json(),
+        json!({"qualifiedSessionCount": 1, "totalSessionCount": 3,
+            "perSegmentCounts": [{"segmentId": stock["id"], "count": 1}]})
+    );
+    // libjourney's window: only the web visit started by 09:00.
+    let early = estimate(WRITE, &json!({"segmentIds": [stock["id"]], "to": "2026-11-21T09:00:00Z"}));
+    assert_eq!(
+        server.get(&format!("{early}/results"), WRITE).json(),
+        json!({"qualifiedSessionCount": 0, "totalSessionCount": 1,
+            "perSegmentCounts": [{"segmentId": stock["id"], "count": 0}]})
+    );
+    // libjourney's draft map: event conditions instead of segments.
+    let draft = json!({"actionMap": {"displayName": "draft", "action": {"mediaType": "callback"},
+        "triggerWithEventConditions": [{"key": "attributes.reason", "values": ["hub"], "operator": "containsAny",
+            "streamType": "Custom", "sessionType": "delivery", "eventName": "dispatch_delayed"}]}});
+    let conditions = estimate(READ, &draft);
+    assert_eq!(
+        server.get(&format!("{conditions}/results"), READ).json(),
+        json!({"qualifiedSessionCount": 1, "totalSessionCount": 3, "perSegmentCounts": []})
+    );
+
+    let refused = |body: &Value, pointer: &str| {
+        let answer = server.post_json(JOBS, READ, body);
+        assert_eq!((answer.status, answer.code().as_str()), (400, "INVALID_ARGUMENT"), "{answer:?}");
+        let message = answer.json()["message"].as_str().unwrap().to_owned();
+        assert!(message.starts_with(&format!("invalid argument: {pointer}: ")), "{pointer}: {message}");
+    };
+    refused(&json!({"segmentIds": [stock["id"], "b1c2d3e4-0000-4000-8000-00000000ffff"]}), "/segmentIds/1");
+    refused(
+        &json!({"segmentIds": [stock["id"]], "outcomeCriteria": {"outcomeId": "x", "probability": 0.5}}),
+        "/outcomeCriteria",
+    );
+    refused(&json!({}), "/segmentIds");
+    refused(&json!({"segmentIds": [stock["id"]], "to": "yesterday"}), "/to");
+    let not_json = server.call("POST", JOBS, Some(READ), Some(("application/json", b"{")));
+    assert_eq!((not_json.status, not_json.code().as_str()), (400, "INVALID_JSON"));
+
+    for unknown in [format!("{JOBS}/b1c2d3e4-0000-4000-8000-00000000ffff"), format!("{JOBS}/not-a-job")] {
+        for uri in [unknown.clone(), format!("{unknown}/results")] {
+            let answer = server.get(&uri, READ);
+            assert_eq!((answer.status, answer.code().as_str()), (404, "NOT_FOUND"), "{uri}: {answer:?}");
+        }
+    }
+    for token in ["all", "ingest", "agent-bo"] {
+        for answer in [server.post_json(JOBS, token, &json!({"segmentIds": [stock["id"]]})), server.get(&job, token)] {
+            assert_eq!((answer.status, answer.code().as_str()), (403, "PERMISSION_DENIED"), "{token}: {answer:?}");
+        }
+    }
+    assert_eq!(server.call("GET", &format!("{job}/results"), None, None).status, 401);
+
+    // The server keeps the last 100 jobs: 100 more forget the first three.
+    let mut last = String::new();
+    for _ in 0..100 {
+        last = estimate(READ, &json!({"segmentIds": [stock["id"]]}));
+    }
+    for forgotten in [&job, &early, &conditions] {
+        assert_eq!(server.get(forgotten, READ).status, 404, "{forgotten}");
+    }
+    assert_eq!(server.get(&format!("{last}/results"), READ).json()["qualifiedSessionCount"], 1);
+}
+
+/// libjourney's explanation route: why a map fired in one session and not in another, the values
+/// its conditions saw (for a viewer who may see attributes), the 404s and the grants.
+#[test]
+fn an_explanation_says_why_a_map_fired_or_not() {
+    let server = Server::start("orchestration-explain", &[]);
+    let stock = created(&server, SEGMENTS, &out_of_stock_segment());
+    let map = created(&server, ACTION_MAPS, &callback_map("Call back on stock", &id_of(&stock)));
+    assert_eq!(server.ingest_demo(), 15);
+    let (delivery, web) = (session_of(&server, "order-1234"), {
+        let sessions = dana_sessions(&server);
+        sessions.iter().find(|s| s["type"] == "web").unwrap()["id"].as_str().unwrap().to_owned()
+    });
+
+    let fired = server.get(&explanation_uri(&id_of(&map), &delivery), "designer");
+    assert_eq!(fired.status, 200, "{fired:?}");
+    let fired = fired.json();
+    assert_eq!(
+        (&fired["actionMapId"], &fired["version"], &fired["sessionId"], &fired["isActive"]),
+        (&map["id"], &json!(1), &json!(delivery), &json!(true))
+    );
+    assert_eq!((&fired["qualification"]["verdict"], &fired["stoppedBy"]), (&json!("fired"), &json!(null)), "{fired}");
+    assert_eq!(
+        fired["segments"],
+        json!([{"segmentId": stock["id"], "held": true, "patterns": [{"needed": 1, "counted": 1, "countedLive": 1}]}])
+    );
+    // Any spelling of the map's UUID.
+    let upper = id_of(&map).to_ascii_uppercase();
+    assert_eq!(server.get(&explanation_uri(&upper, &delivery), "designer").json(), fired);
+    let not_held = server.get(&explanation_uri(&id_of(&map), &web), "designer").json();
+    assert_eq!(
+        (&not_held["qualification"], &not_held["stoppedBy"], &not_held["segments"][0]["held"]),
+        (&json!(null), &json!("conditions"), &json!(false))
+    );
+
+    // A map put after the events: its condition recounted over them, with the values it saw,
+    // which a viewer without journey:eventType:view does not get.
+    let conditions = created(
+        &server,
+        ACTION_MAPS,
+        &json!({"displayName": "Call back on a hub", "isActive": true, "action": {"mediaType": "callback"},
+            "triggerWithEventConditions": [{"key": "attributes.reason", "values": ["hub"], "operator": "containsAny",
+                "streamType": "Custom", "sessionType": "delivery", "eventName": "dispatch_delayed"}]}),
+    );
+    let uri = explanation_uri(&id_of(&conditions), &delivery);
+    let recounted = server.get(&uri, "designer").json();
+    assert_eq!(
+        recounted["conditions"],
+        json!([{"key": "attributes.reason", "matched": true, "counted": 1, "countedLive": 0,
+            "seen": ["Gear hub out of stock"]}])
+    );
+    let unseen = server.get(&uri, "designer-north").json();
+    assert_eq!(unseen["conditions"][0]["seen"], json!([]));
+    assert_eq!(unseen["conditions"][0]["counted"], 1);
+
+    let south = south_delivery(&server);
+    assert_eq!(server.get(&explanation_uri(&id_of(&map), &south), "designer").status, 200);
+    for (uri, status) in [
+        (explanation_uri(&id_of(&map), &south), 404),
+        (explanation_uri("b1c2d3e4-0000-4000-8000-00000000ffff", &delivery), 404),
+        (explanation_uri(&id_of(&map), "b1c2d3e4-0000-4000-8000-00000000ffff"), 404),
+        (explanation_uri(&id_of(&map), "not-a-session"), 400),
+    ] {
+        let answer = server.get(&uri, "designer-north");
+        assert_eq!(answer.status, status, "{uri}: {answer:?}");
+    }
+    for token in [READ, WRITE, "all", "north", "agent-bo"] {
+        let answer = server.get(&explanation_uri(&id_of(&map), &delivery), token);
+        assert_eq!((answer.status, answer.code().as_str()), (403, "PERMISSION_DENIED"), "{token}: {answer:?}");
+    }
+}

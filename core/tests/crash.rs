@@ -4,7 +4,13 @@
 //! - the recovered state is exactly the state after the first `k` operations, where `k` is the
 //!   number acknowledged or one more (the call under way when the kill came may have been
 //!   recorded): nothing acknowledged is lost and nothing is half-applied;
-//! - every acknowledged result is what an in-memory engine gives for the same operations.
+//! - every acknowledged result is what an in-memory engine gives for the same operations;
+//! - orchestration fired exactly once (docs/orchestration.md, "Exactly once"): the first operations
+//!   put a segment, a content offer map and custom event maps (immediate and delayed), and cookie
+//!   visitors' page views and delivery events make them fire. Every web action the child was told
+//!   of before the kill is in the recovered store in the state told, every custom event the maps
+//!   sent is in the agent's queue once, everything is as the in-memory engine has it, and
+//!   `actionMapsFired` is the count of the firings found in the recovered store.
 //!
 //! Runs alternate between fresh stores and chains that reopen a crashed store and go on, and the
 //! small `snapshotEvery` makes kills land during snapshots and journal rotation too.
@@ -14,12 +20,13 @@
 
 mod common;
 
+use common::orchestration::cookie_id;
 use journey_core::{Catalog, Command, Config, Customer, Engine, IdType, PageRequest, Viewer};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -51,6 +58,56 @@ fn config() -> Config {
     .unwrap()
 }
 
+/// The content offer map and its segment (every page view of a session).
+const OFFER: &str = "f1000000-0000-4000-8000-0000000000c1";
+const BROWSED: &str = "0a5e7c9d-0000-4000-8000-0000000000c2";
+/// The agent the custom event maps send to: never logged in, so what they send waits for it.
+const COURIER: &str = "courier";
+/// The custom event maps: map `k` sends `fired-k` to the courier when an event's `n` is
+/// `TRIGGERS[k]` (each such event is accepted once, so each map fires at most once per store);
+/// odd maps a minute after the event, at the next clock move.
+const TRIGGERS: [usize; 5] = [1, 9, 17, 25, 33];
+/// The operations that put the definitions, before the workload's.
+const DEFINITIONS: usize = 2 + TRIGGERS.len();
+
+fn notify_map(k: usize) -> String {
+    format!("f1000000-0000-4000-8000-0000000000{:02x}", 0xd0 + k)
+}
+
+/// Definition `d`, as the `(op, input)` that puts it.
+fn definition(d: usize) -> (&'static str, Value) {
+    match d {
+        0 => (
+            "putSegment",
+            json!({"id": BROWSED, "displayName": "Browsed", "scope": "Session",
+            "journey": {"patterns": [{"criteria": [], "count": 1, "streamType": "Web", "sessionType": "browsing",
+                "eventName": "page_viewed"}]}}),
+        ),
+        1 => (
+            "putActionMap",
+            json!({"id": OFFER, "displayName": "Offer the guide", "triggerWithSegments": [BROWSED],
+            "weight": 2, "action": {"mediaType": "contentOffer", "actionTemplate": {"name": "Guide"}}}),
+        ),
+        _ => {
+            let k = d - 2;
+            let activation = if !k.is_multiple_of(2) {
+                json!({"type": "delay", "delayInSeconds": 60})
+            } else {
+                json!({"type": "immediate"})
+            };
+            (
+                "putActionMap",
+                json!({"id": notify_map(k), "displayName": format!("Tell the courier {k}"),
+                "triggerWithEventConditions": [{"key": "attributes.n", "values": [TRIGGERS[k].to_string()],
+                    "streamType": "Custom", "eventName": "in_transit"}],
+                "activation": activation,
+                "action": {"mediaType": "customEvent", "agentId": COURIER, "eventName": format!("fired-{k}"),
+                    "data": format!("event {}", TRIGGERS[k]), "persistInMemory": true}}),
+            )
+        }
+    }
+}
+
 /// Seconds after the start for operation `i`: the clock advances a minute every 8 operations.
 fn seconds(i: usize) -> usize {
     (i / 8) * 60
@@ -71,8 +128,15 @@ fn custom_event(i: usize) -> Value {
         "attributes": {"location": format!("stop {i}"), "n": i}})
 }
 
+/// A page view: by an email customer in even blocks of 8 operations, by a cookie visitor (whom the
+/// content offer map makes an offer) in odd ones.
 fn web_event(i: usize) -> Value {
-    json!({"eventName": "page_viewed", "createdDate": at(i, 100 - i % 90), "customer": {"id": format!("c{}", i % CUSTOMERS), "idType": "email"},
+    let customer = if (i / 8).is_multiple_of(2) {
+        json!({"id": format!("c{}", i % CUSTOMERS), "idType": "email"})
+    } else {
+        json!({"id": cookie_id(i % CUSTOMERS), "idType": "cookie"})
+    };
+    json!({"eventName": "page_viewed", "createdDate": at(i, 100 - i % 90), "customer": customer,
         "session": {"type": "browsing"}, "attributes": {"n": i}})
 }
 
@@ -90,8 +154,14 @@ fn action(m: usize) -> Value {
         "customerId": Uuid::from_u128(2).to_string(), "customerIdType": "cookie", "sessionId": Uuid::from_u128(3).to_string()})
 }
 
-/// Operation `i` on `engine`: one call, so that it is recorded whole or not at all.
+/// Operation `i` on `engine`: one call, so that it is recorded whole or not at all. The first
+/// put the definitions; the workload follows.
 fn operation(engine: &Engine, i: usize) -> Command {
+    if i < DEFINITIONS {
+        let (op, input) = definition(i);
+        return Command::new(op, input).unwrap();
+    }
+    let i = i - DEFINITIONS;
     let m = i / 8;
     let (op, input) = match i % 8 {
         0..=2 => ("ingest", custom_event(i)),
@@ -121,15 +191,21 @@ fn run(engine: &Engine, i: usize) -> String {
     }
 }
 
-/// What a state looks like from outside: the counters, and every customer's journey and events.
+/// Every customer the operations name: email customers and cookie visitors.
+fn customers() -> impl Iterator<Item = Customer> {
+    let emails = (0..CUSTOMERS).map(|c| Customer::new(format!("c{c}"), IdType::Email));
+    emails.chain((0..CUSTOMERS).map(|c| Customer::new(cookie_id(c), IdType::Cookie)))
+}
+
+/// What a state looks like from outside: the counters, and every customer's journey (with its
+/// segment assignments), events and segments.
 fn fingerprint(engine: &Engine) -> Value {
     let viewer = Viewer::new(
         ["journey:session:view", "journey:sessionType:view", "journey:event:view", "journey:eventType:view"],
         ["*"],
     );
-    let journeys: Vec<Value> = (0..CUSTOMERS)
-        .map(|c| {
-            let customer = Customer::new(format!("c{c}"), IdType::Email);
+    let journeys: Vec<Value> = customers()
+        .map(|customer| {
             let page = engine.journey(&customer, &viewer, &PageRequest::first(200)).unwrap();
             let events: Vec<Value> = page
                 .entities
@@ -140,23 +216,74 @@ fn fingerprint(engine: &Engine) -> Value {
                     serde_json::to_value(events).unwrap()
                 })
                 .collect();
-            json!({"journey": page, "events": events})
+            let segments = engine.segments(&customer).unwrap();
+            json!({"journey": page, "events": events, "segments": segments})
         })
         .collect();
     json!({"stats": engine.stats(), "journeys": journeys, "now": engine.now()})
 }
 
-/// The child: works on the store from operation `start` until it is killed.
+/// The child: works on the store from operation `start` until it is killed. With each result it
+/// reports the web action changes it was told of during the call (told once the call's change was
+/// durable).
 #[test]
 #[ignore = "the crash test's child process; crash_test runs it"]
 fn crash_child() {
     let (Ok(dir), Ok(start)) = (std::env::var(CHILD_DIR), std::env::var(CHILD_START)) else { return };
     let engine = Engine::open(&dir, catalog(), config()).unwrap();
+    let told = subscribe(&engine);
     let mut out = std::io::stdout().lock();
     for i in start.parse::<usize>().unwrap().. {
         let result = run(&engine, i);
-        writeln!(out, "{ACK}{i}\t{result}").unwrap();
+        let told = Value::from(std::mem::take(&mut *told.lock().unwrap()));
+        writeln!(out, "{ACK}{i}\t{result}\t{told}").unwrap();
         out.flush().unwrap();
+    }
+}
+
+/// Subscribes to every web action change `engine` makes; returns where they are kept.
+fn subscribe(engine: &Engine) -> Arc<Mutex<Vec<Value>>> {
+    let told: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = told.clone();
+    let record = move |n: &journey_core::action::Notification| {
+        sink.lock().unwrap().push(serde_json::to_value(n).unwrap());
+        Ok(())
+    };
+    engine.on("all:all", record).unwrap();
+    told
+}
+
+/// One operation the child acknowledged: its result, and the web action changes it was told of.
+struct Ack {
+    i: usize,
+    result: String,
+    told: Vec<Value>,
+}
+
+/// An in-memory engine given the operations from the first, with what each answered and told.
+struct Reference {
+    engine: Engine,
+    told: Arc<Mutex<Vec<Value>>>,
+    results: Vec<String>,
+    told_by: Vec<Vec<Value>>,
+}
+
+impl Reference {
+    /// A reference after `n` operations.
+    fn after(n: usize) -> Reference {
+        let engine = Engine::new(catalog(), config()).unwrap();
+        let told = subscribe(&engine);
+        let mut reference = Reference { engine, told, results: Vec::new(), told_by: Vec::new() };
+        (0..n).for_each(|_| drop(reference.step()));
+        reference
+    }
+
+    /// Runs the next operation; returns its result.
+    fn step(&mut self) -> String {
+        let result = run(&self.engine, self.results.len());
+        self.results.push(result.clone());
+        self.told_by.push(std::mem::take(&mut *self.told.lock().unwrap()));
+        result
     }
 }
 
@@ -173,8 +300,8 @@ impl Random {
 }
 
 /// Starts the child on `dir` from operation `start`, kills it after `delay` of work, and returns
-/// the results it acknowledged, in order.
-fn run_child_and_kill(dir: &Path, start: usize, delay: Duration) -> Vec<(usize, String)> {
+/// what it acknowledged, in order.
+fn run_child_and_kill(dir: &Path, start: usize, delay: Duration) -> Vec<Ack> {
     let mut child = Process::new(std::env::current_exe().unwrap())
         .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD_DIR, dir)
@@ -189,8 +316,11 @@ fn run_child_and_kill(dir: &Path, start: usize, delay: Duration) -> Vec<(usize, 
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
             if let Some((_, ack)) = line.split_once(ACK) {
-                let (i, result) = ack.split_once('\t').unwrap();
-                if lines.send((i.parse::<usize>().unwrap(), result.to_owned())).is_err() {
+                let mut fields = ack.splitn(3, '\t');
+                let (Some(i), Some(result), Some(told)) = (fields.next(), fields.next(), fields.next()) else { break };
+                let told: Vec<Value> = serde_json::from_str(told).unwrap();
+                let ack = Ack { i: i.parse().unwrap(), result: result.to_owned(), told };
+                if lines.send(ack).is_err() {
                     break;
                 }
             }
@@ -206,40 +336,120 @@ fn run_child_and_kill(dir: &Path, start: usize, delay: Duration) -> Vec<(usize, 
 }
 
 /// Opens the crashed store and finds how many operations it holds; panics unless that is the
-/// acknowledged count or one more, with every acknowledged result matching a reference engine.
-fn verify(dir: &Path, acked: &[(usize, String)], start: usize, seed: u64) -> usize {
-    let last = acked.last().unwrap().0;
-    assert!(acked.iter().enumerate().all(|(n, (i, _))| *i == start + n), "acknowledgements out of order from {start}");
+/// acknowledged count or one more, with every acknowledged result (and web action change told)
+/// matching a reference engine, and the firings found in the store exactly the reference's.
+fn verify(dir: &Path, acked: &[Ack], start: usize, seed: u64) -> usize {
+    let last = acked.last().unwrap().i;
+    assert!(acked.iter().enumerate().all(|(n, ack)| ack.i == start + n), "acknowledgements out of order from {start}");
     let recovered =
         Engine::open(dir, catalog(), config()).unwrap_or_else(|e| panic!("seed {seed}: recovery failed: {e}"));
     let state = fingerprint(&recovered);
-    let reference = Engine::new(catalog(), config()).unwrap();
-    let results: Vec<String> = (0..=last).map(|i| run(&reference, i)).collect();
-    for (i, result) in acked {
+    let mut reference = Reference::after(last + 1);
+    for Ack { i, result, told } in acked {
         assert_eq!(
-            &results[*i], result,
+            &reference.results[*i], result,
             "seed {seed}: operation {i} acknowledged a result the reference does not give"
+        );
+        assert_eq!(
+            &reference.told_by[*i], told,
+            "seed {seed}: operation {i} told of web actions the reference does not"
         );
     }
     let next = last + 1;
-    if fingerprint(&reference) != state {
-        run(&reference, next);
-        same(&fingerprint(&reference), &state, seed, next);
-        return finish(recovered, next + 1);
+    let applied = if fingerprint(&reference.engine) != state {
+        reference.step();
+        same(&fingerprint(&reference.engine), &state, seed, next);
+        next + 1
+    } else {
+        // The state looks like `next` operations, but operation `next` may be one the fingerprint
+        // cannot see (a poll, a web action): run it on a copy of the store. If the store already
+        // holds it, the copy answers differently from the reference.
+        let copy = copy_of(dir);
+        let probe = Engine::open(&copy, catalog(), config()).unwrap();
+        let (again, expected) = (run(&probe, next), reference.step());
+        drop(probe);
+        std::fs::remove_dir_all(&copy).unwrap();
+        if again == expected {
+            next
+        } else {
+            same(&fingerprint(&reference.engine), &state, seed, next);
+            next + 1
+        }
+    };
+    check_firings(dir, acked, applied, seed);
+    finish(recovered, applied)
+}
+
+/// What orchestration left in an engine: its counters, each content offer's state (probed by
+/// recording again the last state `told` of it: a duplicate when the action is in that state),
+/// and the custom events waiting for the courier, who logs in and takes them. Changes the engine.
+#[derive(Debug, PartialEq)]
+struct Firings {
+    fired: u64,
+    capped: u64,
+    offers: std::collections::BTreeMap<String, Value>,
+    courier: Vec<Value>,
+}
+
+fn firings(engine: &Engine, told: &[Value]) -> Firings {
+    let stats = engine.stats();
+    let session = engine.start_agent_session(COURIER).unwrap().session_id.to_string();
+    let taken = serde_json::to_value(engine.next_events(&session, 0, Some(1000), None).unwrap()).unwrap();
+    let courier = taken["events"].as_array().into_iter().flatten().filter(|e| e["type"] == "CustomEvent").cloned();
+    let mut last = std::collections::BTreeMap::new();
+    for n in told.iter().filter(|n| n["actionMapId"] == OFFER) {
+        last.insert(n["actionId"].as_str().unwrap().to_owned(), n.clone());
     }
-    // The state looks like `next` operations, but operation `next` may be one the fingerprint
-    // cannot see (a poll, a web action): run it on a copy of the store. If the store already
-    // holds it, the copy answers differently from the reference.
+    let offers = last
+        .into_iter()
+        .map(|(id, n)| {
+            let mut again = n.clone();
+            again.as_object_mut().unwrap().remove("createdDate");
+            let probed = match engine.record_action_event(&again) {
+                Ok(record) => serde_json::to_value(record).unwrap(),
+                Err(error) => error.to_json(),
+            };
+            (id, probed)
+        })
+        .collect();
+    Firings { fired: stats.action_maps_fired, capped: stats.action_maps_capped, offers, courier: courier.collect() }
+}
+
+/// Checks, on a copy of the recovered store, that the firings of the first `applied` operations
+/// are there exactly once: each acknowledged content offer in the state the child was told of,
+/// each custom event the maps sent (by the last acknowledged operation, and in all) in the
+/// courier's queue once, everything as the reference has it, and `actionMapsFired` the count of
+/// the offers and custom events found.
+fn check_firings(dir: &Path, acked: &[Ack], applied: usize, seed: u64) {
+    let expected = Reference::after(applied);
+    let told = expected.told_by.concat();
     let copy = copy_of(dir);
-    let probe = Engine::open(&copy, catalog(), config()).unwrap();
-    let (again, expected) = (run(&probe, next), run(&reference, next));
-    drop(probe);
+    let store = Engine::open(&copy, catalog(), config()).unwrap();
+    let found = firings(&store, &told);
+    drop(store);
     std::fs::remove_dir_all(&copy).unwrap();
-    if again == expected {
-        return finish(recovered, next);
+    assert_eq!(found, firings(&expected.engine, &told), "seed {seed}: the store's firings after {applied} operations");
+    for n in acked.iter().flat_map(|ack| &ack.told).filter(|n| n["actionMapId"] == OFFER) {
+        let probed = &found.offers[n["actionId"].as_str().unwrap()];
+        assert!(
+            probed["duplicate"] == true && probed["actionState"] == n["actionState"],
+            "seed {seed}: an acknowledged offer {n} is in the store as {probed}"
+        );
     }
-    same(&fingerprint(&reference), &state, seed, next);
-    finish(recovered, next + 1)
+    let names: Vec<&str> = found.courier.iter().map(|e| e["eventName"].as_str().unwrap()).collect();
+    let once: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+    assert_eq!(once.len(), names.len(), "seed {seed}: a custom event sent twice: {names:?}");
+    let sent = firings(&Reference::after(acked.last().unwrap().i + 1).engine, &[]).courier;
+    for event in &sent {
+        assert!(
+            once.contains(event["eventName"].as_str().unwrap()),
+            "seed {seed}: the acknowledged {event} is not in the store"
+        );
+    }
+    let offers =
+        |state: &str| found.offers.values().filter(|p| p["duplicate"] == true && p["actionState"] == state).count();
+    assert_eq!(found.fired, (offers("qualified") + found.courier.len()) as u64, "seed {seed}: actionMapsFired");
+    assert_eq!(found.capped, offers("frequencyCapReached") as u64, "seed {seed}: actionMapsCapped");
 }
 
 /// Panics, naming the first difference, unless the reference after `next + 1` operations looks
@@ -279,9 +489,9 @@ fn copy_of(dir: &Path) -> std::path::PathBuf {
     copy
 }
 
-/// How many sessions retention has evicted from the store in `dir`.
-fn evicted_sessions(dir: &Path) -> u64 {
-    Engine::open(dir, catalog(), config()).unwrap().stats().sessions_evicted
+/// The counters of the store in `dir`.
+fn store_stats(dir: &Path) -> journey_core::Stats {
+    Engine::open(dir, catalog(), config()).unwrap().stats()
 }
 
 fn finish(engine: Engine, applied: usize) -> usize {
@@ -297,7 +507,8 @@ fn crash_test() {
     });
     let mut random = Random(seed);
     let started = Instant::now();
-    let (mut dir, mut applied, mut acknowledged, mut evictions) = (common::temp_dir("crash"), 0, 0, 0u64);
+    let (mut dir, mut applied, mut acknowledged) = (common::temp_dir("crash"), 0, 0);
+    let (mut evictions, mut fired) = (0u64, 0u64);
     for kill in 0..kills {
         if kill % CHAIN == 0 {
             std::fs::remove_dir_all(&dir).unwrap();
@@ -308,11 +519,16 @@ fn crash_test() {
         let acked = run_child_and_kill(&dir, applied, delay);
         acknowledged += acked.len();
         applied = verify(&dir, &acked, applied, seed);
-        evictions = evictions.max(evicted_sessions(&dir));
+        let stats = store_stats(&dir);
+        evictions = evictions.max(stats.sessions_evicted);
+        fired = fired.max(stats.action_maps_fired);
     }
     std::fs::remove_dir_all(&dir).unwrap();
     eprintln!(
-        "crash test: {kills} kills, {acknowledged} acknowledged calls checked, up to {evictions} sessions evicted in one store, seed {seed}, {:.1} s",
+        "crash test: {kills} kills, {acknowledged} acknowledged calls checked, up to {evictions} sessions evicted and {fired} action maps fired in one store, seed {seed}, {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // Chains of kills reach the operations that fire maps (the first custom event map fires at
+    // operation 8, the first offer at 18).
+    assert!(kills < 2 * CHAIN || fired > 0, "seed {seed}: no action map fired");
 }

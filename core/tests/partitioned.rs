@@ -7,6 +7,8 @@
 //! take the shared watermark. The negative controls: routing by customer alone, and partitions
 //! keeping their own event clocks, change outcomes on every stream.
 
+mod common;
+
 use journey_core::partition::{
     Directory, Key, OnlineRouter, Router, Watermark, command_broadcast, keys_of_value, merge_outcomes, merge_stats,
     watermark_needed,
@@ -632,5 +634,247 @@ fn definition_ops_broadcast_leave_every_partition_holding_one_engines_definition
     for (p, engine) in engines.iter().enumerate() {
         assert_eq!(answers[p], expected_answers, "partition {p} answered the definition ops otherwise");
         assert_eq!(definitions_of(engine), expected, "partition {p} holds other definitions");
+    }
+}
+
+/// One step of an orchestration stream: an event, a manual clock move or a definition op (both
+/// broadcast), or the host showing a customer's latest offer, which the visitor rejects.
+#[derive(Clone, Debug)]
+enum MapStep {
+    Event(Value),
+    Advance(i64),
+    Define(Command),
+    Reject(usize),
+}
+
+/// Cookie visitors in an orchestration stream.
+const VISITORS: usize = 12;
+
+/// An orchestration stream of `len` steps over the vectors' catalog: page views and delivery
+/// events of cookie visitors (now and then late), clock moves, and the definitions put at their
+/// positions: segments (session and customer scope) and the outcome first, the maps (web actions
+/// with weights, caps and a schedule, a delayed one, callbacks) a few events later, then a
+/// replaced map and a deleted one. With `rejects`, the host rejects offers too.
+fn map_stream(seed: u64, len: usize, rejects: bool) -> Vec<MapStep> {
+    use common::orchestration as o;
+    let mut rng = Random(seed);
+    let mut now = parse_rfc3339("2026-11-21T10:00:00Z").unwrap();
+    let define = |(op, input): (&str, Value)| MapStep::Define(Command::new(op, input).unwrap());
+    let mut steps: Vec<MapStep> = o::segments_and_outcomes().into_iter().map(define).collect();
+    let (_, mut replaced) = o::maps_without_custom_events().into_iter().find(|(_, map)| map["id"] == o::OFFER).unwrap();
+    replaced["version"] = json!(1);
+    replaced["weight"] = json!(3);
+    for n in 0..len {
+        match n {
+            8 => steps.extend(o::maps_without_custom_events().into_iter().map(define)),
+            150 => steps.push(define(("putActionMap", replaced.clone()))),
+            250 => steps.push(define(("deleteActionMap", json!({"id": o::CALL_BACK})))),
+            _ => {}
+        }
+        let roll = rng.below(100);
+        let c = rng.below(VISITORS as u64) as usize;
+        let back = if rng.below(10) == 0 { rng.below(3_000) } else { rng.below(120) } as i64;
+        let time = format_millis(now - back * 1000);
+        let order = rng.below(2) as usize;
+        steps.push(match roll {
+            0..10 => {
+                let seconds = [20, 45, 61, 300, 1_900][rng.below(5) as usize];
+                now += seconds * 1000;
+                MapStep::Advance(seconds)
+            }
+            10..60 => MapStep::Event(o::page(n, c, o::URLS[rng.below(o::URLS.len() as u64) as usize], &time)),
+            60..82 => {
+                let status = o::STATUSES[rng.below(3) as usize];
+                MapStep::Event(o::status(n, c, order, status, None, &time))
+            }
+            82..90 => MapStep::Event(o::delivered(n, c, order, (1 + rng.below(9_999)) as f64 / 100.0, &time)),
+            _ if rejects => MapStep::Reject(c),
+            _ => MapStep::Event(o::page(n, c, "/returns", &time)),
+        });
+    }
+    steps
+}
+
+/// What the host of `n` partitions (one engine when `n` is 1) sees of a map stream: the answers to
+/// the definition ops (each partition's), the summed stats, and for every visitor its journey
+/// (with its segment assignments and outcome achievements), its `segments`, and the web action
+/// changes and callbacks it was told of, in order. The host sends a visitor's action events where
+/// `command_key` routes them, or with `by_customer`, to the visitor's partition.
+fn run_maps(steps: &[MapStep], n: usize, by_customer: bool) -> Value {
+    use common::orchestration as o;
+    let catalog = o::catalog();
+    let config = Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#).unwrap();
+    let keys: Vec<Vec<Key>> = steps
+        .iter()
+        .filter_map(|step| match step {
+            MapStep::Event(event) => Some(keys_of_value(&catalog, event)),
+            _ => None,
+        })
+        .collect();
+    let routing = Router::new(n, None).unwrap().route(&keys);
+    let mut routed = routing.partitions.iter();
+    let engines: Vec<Engine> = (0..n).map(|_| Engine::new(o::catalog(), config.clone()).unwrap()).collect();
+    // One log for the host: the partitions work one step at a time, so it is in step order.
+    let told: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    for engine in &engines {
+        for pattern in ["all:all", "trigger:all"] {
+            let told = told.clone();
+            let record = move |n: &journey_core::action::Notification| {
+                told.lock().unwrap().push(serde_json::to_value(n).unwrap());
+                Ok(())
+            };
+            engine.on(pattern, record).unwrap();
+        }
+    }
+    let mut answers = Vec::new();
+    for step in steps {
+        match step {
+            MapStep::Event(event) => {
+                let partition = routed.next().unwrap().expect("nothing is quarantined without a cap");
+                engines[partition].ingest_value(event).unwrap();
+            }
+            MapStep::Advance(seconds) => {
+                engines.iter().for_each(|e| e.advance(Duration::from_millis(seconds * 1000)).unwrap());
+            }
+            MapStep::Define(command) => {
+                assert!(command_broadcast(command), "{command:?}");
+                let answered: Vec<Value> =
+                    engines.iter().map(|e| e.call(command).unwrap_or_else(|e| e.to_json())).collect();
+                assert!(answered.iter().all(|a| *a == answered[0]), "the partitions answered {command:?} otherwise");
+                answers.push(answered[0].clone());
+            }
+            MapStep::Reject(c) => {
+                let log = told.lock().unwrap().clone();
+                let last_state =
+                    |id: &Value| log.iter().rev().find(|t| &t["actionId"] == id).map(|t| &t["actionState"]);
+                let offer = log.iter().rev().find(|t| {
+                    t["customerId"] == o::cookie_id(*c)
+                        && t["actionState"] == "qualified"
+                        && last_state(&t["actionId"]) == Some(&json!("qualified"))
+                });
+                for state in ["offered", "rejected"].iter().filter(|_| offer.is_some()) {
+                    let command = Command::new("recordActionEvent", o::action_move(offer.unwrap(), state)).unwrap();
+                    let key = journey_core::partition::command_key(&command).unwrap();
+                    let visitor = Customer::new(o::cookie_id(*c), IdType::Cookie);
+                    let partition = match by_customer {
+                        true => routing.partition_of(&visitor).unwrap(),
+                        false => journey_core::partition::partition_for(&key, n).unwrap(),
+                    };
+                    engines[partition].call(&command).unwrap();
+                }
+            }
+        }
+    }
+    let log = told.lock().unwrap().clone();
+    let visitors: Vec<Value> = (0..VISITORS)
+        .map(|c| {
+            let customer = Customer::new(o::cookie_id(c), IdType::Cookie);
+            let engine = &engines[routing.partition_of(&customer).unwrap()];
+            let id = json!(customer.id);
+            let told: Vec<&Value> = log.iter().filter(|t| t["customerId"] == id || t["customer"]["id"] == id).collect();
+            json!({"journey": pages(|page| engine.journey(&customer, &viewer(), page)),
+                "segments": engine.segments(&customer).unwrap(), "told": told})
+        })
+        .collect();
+    let stats = merge_stats(engines.iter().map(Engine::stats));
+    json!({"definitions": answers, "stats": stats, "visitors": visitors})
+}
+
+/// docs/orchestration.md, "Partitions": with definitions broadcast at their positions, a stream
+/// whose maps use session and customer segments, with web action and callback actions, gives in
+/// 2 and 4 partitions what one engine gives: every visitor's cards (segment assignments and
+/// outcome achievements), `segments`, web action changes and callbacks, and the summed stats.
+#[test]
+fn partitions_fire_the_maps_one_engine_fires() {
+    for seed in 0..4 {
+        let steps = map_stream(seed, 400, false);
+        let expected = run_maps(&steps, 1, false);
+        // The stream fires maps of every kind, across partitions.
+        let stats = &expected["stats"];
+        for counter in ["segmentsAssigned", "outcomesAchieved", "actionMapsFired", "actionMapsCapped"] {
+            assert!(stats[counter].as_u64().unwrap() > 0, "seed {seed}: {counter} is 0");
+        }
+        let told = expected["visitors"].to_string();
+        for seen in ["contentoffer", "webchat", "webmessaging", "firedDate", "\"actionMapVersion\":2"] {
+            assert!(told.contains(seen), "seed {seed}: nothing told has {seen}");
+        }
+        assert!(partitions_used_by(&steps, 4) == 4, "seed {seed}: the visitors spread over 4 partitions");
+        for n in [2, 4] {
+            let got = run_maps(&steps, n, false);
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
+            }
+        }
+    }
+}
+
+/// The control of the test below: the host's action events on map-fired offers, sent to the
+/// visitor's partition, cap the visitor's next offers there as in one engine.
+#[test]
+fn rejections_routed_by_customer_cap_as_in_one_engine() {
+    for seed in 0..4 {
+        let steps = map_stream(seed, 400, true);
+        let expected = run_maps(&steps, 1, true);
+        for n in [2, 4] {
+            let got = run_maps(&steps, n, true);
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
+            }
+        }
+    }
+}
+
+/// The host's action events on map-fired offers (a visitor rejecting an offer), sent where
+/// `partition::command_key` routes them, must reach the partition that holds the visitor's
+/// orchestration state: there the `rejected` cap stops the visitor's next offers of that media
+/// type in the session, as it does in one engine. Today `command_key` routes every action event by
+/// `w:<actionId>`, so this fails (docs/orchestration.md, "Partitions", open); it runs with
+/// `cargo test --test partitioned -- --ignored` until the routing changes.
+#[test]
+#[ignore = "known open point: map-fired web action events route by action id, not by customer (docs/orchestration.md, Partitions)"]
+fn rejections_routed_by_command_key_cap_as_in_one_engine() {
+    for seed in 0..4 {
+        let steps = map_stream(seed, 400, true);
+        let expected = run_maps(&steps, 1, false);
+        assert!(expected["visitors"].to_string().contains("\"rejected\""), "seed {seed} rejects no offer");
+        for n in [2, 4] {
+            let got = run_maps(&steps, n, false);
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
+            }
+        }
+    }
+}
+
+/// How many of `n` partitions a map stream's events go to.
+fn partitions_used_by(steps: &[MapStep], n: usize) -> usize {
+    let catalog = common::orchestration::catalog();
+    let keys: Vec<Vec<Key>> = steps
+        .iter()
+        .filter_map(|step| match step {
+            MapStep::Event(event) => Some(keys_of_value(&catalog, event)),
+            _ => None,
+        })
+        .collect();
+    let mut used: Vec<usize> = Router::new(n, None).unwrap().route(&keys).partitions.into_iter().flatten().collect();
+    used.sort();
+    used.dedup();
+    used.len()
+}
+
+/// The JSON pointer of the first place where two values differ, with both values.
+fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            x.iter().find_map(|(key, value)| match y.get(key) {
+                Some(other) => first_difference(value, other, format!("{path}/{key}")),
+                None => Some(format!("{path}/{key}: only in one engine")),
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (v, w))| first_difference(v, w, format!("{path}/{i}")))
+        }
+        _ if a == b => None,
+        _ => Some(format!("{path}: one engine {a}, partitions {b}")),
     }
 }

@@ -157,8 +157,9 @@ def lifecycle():
         step("listSegments", expect=listed({"id": RETURNS, "version": 1, "createdDate": T5})),
         step("listOutcomes", expect=listed({"id": DELIVERED, "version": 1})),
         step("listActionMaps", expect=listed()),
-        # Put again after its delete: created anew, at version 1.
-        step("putSegment", delayed_segment(), {"id": DELAYED, "version": 1, "createdDate": T5}),
+        # Created again under its id, a deleted definition goes on from its last version (3), so
+        # nothing evaluation kept for the old one is taken for the new one; a reopen kept it.
+        step("putSegment", delayed_segment(), {"id": DELAYED, "version": 4, "createdDate": T5}),
     ]
     return {"name": "orchestration definitions: put creates at version 1 and replaces at +1 (a stale version is "
                     "refused), lists in id order, deletes (NOT_FOUND when gone; a segment a map uses is kept), all "

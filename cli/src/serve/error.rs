@@ -46,6 +46,12 @@ impl ApiError {
     pub fn with_body(status: StatusCode, body: Value) -> ApiError {
         ApiError { status, body }
     }
+
+    /// The JSON body, for the unit tests of the routes' checks.
+    #[cfg(test)]
+    pub fn body(&self) -> &Value {
+        &self.body
+    }
 }
 
 /// The HTTP status of a core error code.

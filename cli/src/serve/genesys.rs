@@ -1,5 +1,5 @@
 //! The Genesys Cloud journey API (docs/http.md): a customer's sessions, one session, a session's
-//! events, and app events in, with Genesys's field names. Every read is asked of the core as the
+//! events, a customer's segment assignments, and app events in, with Genesys's field names. Every read is asked of the core as the
 //! token's viewer, so what a viewer may not see (SPEC §4) is never in an answer.
 
 use super::auth::Caller;
@@ -12,14 +12,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use journey_core::journey::{ConversationCard, EventView};
-use journey_core::{Customer, IdType, Outcome, SessionCard};
+use journey_core::journey::{ConversationCard, EventView, permission};
+use journey_core::{Customer, CustomerSegment, IdType, JourneyError, Outcome, SessionCard};
 use serde_json::{Map, Value, json};
 
 /// The Genesys routes.
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/v2/externalcontacts/contacts/{contact}/journey/sessions", get(customer_sessions))
+        .route("/api/v2/externalcontacts/contacts/{contact}/journey/segments", get(customer_segments))
         .route("/api/v2/journey/sessions/{session}", get(session))
         .route("/api/v2/journey/sessions/{session}/events", get(session_events))
         .route("/api/v2/journey/deployments/{deployment}/appevents", post(app_event))
@@ -43,6 +44,77 @@ async fn customer_sessions(
     let base = format!("/api/v2/externalcontacts/contacts/{}/journey/sessions", encode(&contact));
     let entities: Vec<Value> = page.entities.iter().map(|card| session_json(card, &customer)).collect();
     Ok(listing(entities, &base, &request, page.next_cursor))
+}
+
+/// `GET /api/v2/externalcontacts/contacts/{contactId}/journey/segments?limit=&includeMerged=`
+/// → `SegmentAssignmentListing`: the segments the customer holds now (`segments(customer)`), in
+/// the order they were assigned, at most `limit` (1–500, default 25). It needs what listing the
+/// contact's sessions needs; a session assignment is shown only when the viewer may see its session.
+/// `includeMerged` is accepted and changes nothing: a contact id is one customer, never a merge set.
+async fn customer_segments(
+    State(state): State<Shared>,
+    caller: Caller,
+    Segments(contact): Segments<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let viewer = caller.viewer()?.clone();
+    let customer = contact_customer(&contact)?;
+    let limit = params.parsed::<usize>("limit", "an integer from 1 to 500")?.unwrap_or(25);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_argument(format!("limit must be an integer from 1 to 500, got {limit}")));
+    }
+    params.boolean("includeMerged")?;
+    if !viewer.has(permission::SESSION_VIEW) && !viewer.has(permission::EXTERNAL_CONTACTS_SESSION_VIEW) {
+        return Err(ApiError::forbidden(format!(
+            "reading a contact's segments needs {} or {}",
+            permission::SESSION_VIEW,
+            permission::EXTERNAL_CONTACTS_SESSION_VIEW
+        )));
+    }
+    let shown = blocking(&state, move |engine| {
+        let mut shown = Vec::new();
+        for assignment in engine.segments(&customer)? {
+            let session_type = match assignment.session_id {
+                None => None,
+                Some(id) => match engine.session(&id.to_string(), &viewer) {
+                    Ok(card) => Some(card.session_type),
+                    Err(JourneyError::NotFound(_)) => continue,
+                    Err(other) => return Err(other),
+                },
+            };
+            shown.push((assignment, session_type));
+            if shown.len() == limit {
+                break;
+            }
+        }
+        Ok(shown)
+    })
+    .await?;
+    let entities: Vec<Value> =
+        shown.iter().map(|(assignment, session_type)| assignment_json(assignment, session_type, &contact)).collect();
+    Ok(axum::Json(json!({"entities": entities})).into_response())
+}
+
+/// A segment a customer holds in Genesys's `SegmentAssignment` shape: `segment: {id, selfUri}`,
+/// `dateAssigned`, `dateForUnassignment` (a customer assignment's end, `null` otherwise),
+/// `externalContact: {id}` (the contact id asked for), and for a session assignment `session: {id,
+/// type, selfUri}`.
+fn assignment_json(assignment: &CustomerSegment, session_type: &Option<String>, contact: &str) -> Value {
+    let mut body = json!({
+        "segment": segment_ref(&assignment.segment_id),
+        "dateAssigned": assignment.assigned_date,
+        "dateForUnassignment": assignment.date_for_unassignment,
+        "externalContact": {"id": contact},
+    });
+    if let (Some(id), Some(session_type)) = (assignment.session_id, session_type) {
+        body["session"] = json!({"id": id, "type": session_type, "selfUri": format!("/api/v2/journey/sessions/{id}")});
+    }
+    body
+}
+
+/// A segment as Genesys refers to one: `{id, selfUri}`.
+fn segment_ref(id: &str) -> Value {
+    json!({"id": id, "selfUri": format!("/api/v2/journey/segments/{}", encode(id))})
 }
 
 /// `GET /api/v2/journey/sessions/{sessionId}` → `Session`.
@@ -162,7 +234,10 @@ fn card_customer(engine: &journey_core::Engine, card: &SessionCard, viewer: &jou
         .map_or_else(|| Customer::new("", IdType::Cookie), |e| e.customer)
 }
 
-/// A session card in Genesys's `Session` shape.
+/// A session card in Genesys's `Session` shape; its segment assignments and outcome
+/// achievements as `SessionSegmentAssignment` (`{segment: {id, selfUri}, assignedDate}`) and
+/// `OutcomeAchievement` (`{outcome: {id, selfUri}, achievedDate}`, plus libjourney's `value` when
+/// the outcome has one).
 fn session_json(card: &SessionCard, customer: &Customer) -> Value {
     let mut session = json!({
         "id": card.id,
@@ -178,6 +253,20 @@ fn session_json(card: &SessionCard, customer: &Customer) -> Value {
         "attributes": typed_attributes(&card.attributes),
         "status": card.status,
         "mergedSessionIds": card.merged_session_ids,
+        "segmentAssignments": card.segment_assignments.iter().map(|a| json!({
+            "segment": segment_ref(&a.segment_id),
+            "assignedDate": a.assigned_date,
+        })).collect::<Vec<_>>(),
+        "outcomeAchievements": card.outcome_achievements.iter().map(|a| {
+            let mut achievement = json!({
+                "outcome": {"id": a.outcome_id, "selfUri": format!("/api/v2/journey/outcomes/{}", encode(&a.outcome_id))},
+                "achievedDate": a.achieved_date,
+            });
+            if let Some(value) = a.value {
+                achievement["value"] = json!(value);
+            }
+            achievement
+        }).collect::<Vec<_>>(),
         "selfUri": format!("/api/v2/journey/sessions/{}", card.id),
     });
     if let Some(conversation) = &card.conversation {

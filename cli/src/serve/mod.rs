@@ -3,6 +3,8 @@
 //! - [`cxone`]: the NICE CXone Agent API (agent sessions, custom events, get-next-event);
 //! - [`genesys`]: the Genesys Cloud journey API (sessions, events, app events);
 //! - [`orchestration`]: Genesys' journey management routes for segments, outcomes and action maps;
+//! - [`estimates`]: Genesys' action map estimate jobs; [`explain`]: libjourney's own explanation of
+//!   why an action map did or did not fire in a session;
 //! - [`ingest`]: libjourney's own `POST /events`;
 //! - [`tokens`]: the token file and each token's grant; [`auth`]: the caller of a request, from its
 //!   bearer token; [`error`]: the JSON errors and their statuses;
@@ -19,6 +21,8 @@ mod auth;
 mod connections;
 mod cxone;
 mod error;
+mod estimates;
+mod explain;
 mod genesys;
 mod ingest;
 mod orchestration;
@@ -97,6 +101,7 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
         tokens,
         app_session_type: args.app_session_type,
         definition_writes: Default::default(),
+        estimate_jobs: Default::default(),
     });
     let pipeline = Pipeline {
         router: router(state, args.max_body_bytes),
@@ -130,6 +135,8 @@ fn router(state: Shared, max_body_bytes: usize) -> Router {
         .merge(genesys::routes())
         .merge(ingest::routes())
         .merge(orchestration::routes())
+        .merge(estimates::routes())
+        .merge(explain::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")

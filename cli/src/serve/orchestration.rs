@@ -208,7 +208,7 @@ fn find<K: Kind>(engine: &Engine, id: &str) -> journey_core::Result<Value> {
 
 /// An id in the form the core stores ids in (a lower-case hyphenated UUID); an id that is not a
 /// UUID as it is (no definition has one; the core refuses it by name when it is put).
-fn canonical(id: &str) -> String {
+pub(super) fn canonical(id: &str) -> String {
     uuid::Uuid::try_parse(id).map_or_else(|_| id.to_owned(), |uuid| uuid.to_string())
 }
 

@@ -1,6 +1,7 @@
 //! What every request handler shares: the engine, the tokens and the server's settings.
 
 use super::error::ApiError;
+use super::estimates::EstimateJobs;
 use super::tokens::Tokens;
 use axum::http::StatusCode;
 use journey_core::Engine;
@@ -18,6 +19,8 @@ pub struct State {
     /// the put or delete: a create never replaces what another request made meanwhile, and a
     /// PATCH merges into the very version whose number it checked.
     pub definition_writes: Mutex<()>,
+    /// The finished action map estimate jobs (the last 100), for their status and results routes.
+    pub estimate_jobs: Mutex<EstimateJobs>,
 }
 
 impl State {
@@ -26,6 +29,12 @@ impl State {
     /// ignored.
     pub fn lock_definitions(&self) -> MutexGuard<'_, ()> {
         self.definition_writes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes [`State::estimate_jobs`]. Every change to them is one push (and one pop) that cannot
+    /// panic half-way, so a poisoned lock still guards whole jobs and its poison is ignored.
+    pub fn lock_estimate_jobs(&self) -> MutexGuard<'_, EstimateJobs> {
+        self.estimate_jobs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -2,7 +2,9 @@
 
 Its JourneyApi creates, lists, patches and deletes segments, outcomes and action maps through the
 SDK's own methods and models, and reads them back unchanged: the routes' paths, bodies, listings,
-statuses and date forms are the ones a Genesys client sends and parses. `make test-genesys-sdk`
+statuses and date forms are the ones a Genesys client sends and parses. It also reads a contact's
+segment assignments and a session's, and runs the action map estimate jobs, over events ingested
+through the server's own `POST /events`. `make test-genesys-sdk`
 runs it (the SDK's version is pinned in requirements.txt beside this file).
 """
 
@@ -11,6 +13,7 @@ import os
 import shutil
 import signal
 import subprocess
+import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator, Type, TypeVar
@@ -18,6 +21,7 @@ from typing import Any, Callable, Iterator, Type, TypeVar
 import pytest
 from PureCloudPlatformClientV2 import (
     ActionMap,
+    ActionMapEstimateRequest,
     ActionMapAction,
     Activation,
     ApiClient,
@@ -38,6 +42,13 @@ from PureCloudPlatformClientV2.rest import ApiException
 ROOT = Path(__file__).resolve().parents[3]
 JOURNEY = os.environ.get("JOURNEY", str(ROOT / "target" / "debug" / "journey"))
 TOKEN = "genesys-sdk"
+# The SDK's token may do everything these tests ask: change definitions, ingest, read journeys.
+GRANT = {
+    "orchestration": "write",
+    "ingest": True,
+    "viewer": {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
+                               "journey:eventType:view"], "divisions": ["*"]},
+}
 
 
 M = TypeVar("M")
@@ -57,7 +68,7 @@ def api(tmp_path: Path) -> Iterator[JourneyApi]:
     shutil.copy(ROOT / "examples" / "data" / "catalog.json", tmp_path / "catalog.json")
     config = {"clock": "manual", "start": "2026-11-21T10:30:00Z", "allowedLateness": None}
     (tmp_path / "config.json").write_text(json.dumps(config))
-    (tmp_path / "tokens.json").write_text(json.dumps({"tokens": {TOKEN: {"orchestration": "write"}}}))
+    (tmp_path / "tokens.json").write_text(json.dumps({"tokens": {TOKEN: GRANT}}))
     server = subprocess.Popen(
         [JOURNEY, "serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json",
          "--listen", "127.0.0.1:0"],
@@ -191,3 +202,71 @@ def test_outcomes_are_created_listed_patched_and_deleted(api: JourneyApi) -> Non
     assert (patched.version, patched.is_positive) == (2, False)
     api.delete_journey_outcome(created.id)
     assert status_of(lambda: api.get_journey_outcome(created.id)) == 404
+
+
+def ingest(api: JourneyApi, event: dict[str, Any]) -> dict[str, Any]:
+    """Ingests one event through the server's own `POST /events` (the SDK has no such route)."""
+    request = urllib.request.Request(
+        f"{api.api_client.host}/events", data=json.dumps(event).encode(), method="POST",
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as answer:
+        outcome: dict[str, Any] = json.load(answer)
+    assert outcome["status"] == "accepted", outcome
+    return outcome
+
+
+def dispatch_delayed(order: str, minute: int, reason: str) -> dict[str, Any]:
+    return {"eventName": "dispatch_delayed", "createdDate": f"2026-11-21T10:{minute:02}:00Z",
+            "customer": {"id": "dana@example.com", "idType": "email"},
+            "session": {"type": "delivery", "externalId": order}, "attributes": {"reason": reason}}
+
+
+def test_a_contacts_segment_assignments_and_a_sessions(api: JourneyApi) -> None:
+    segment = api.post_journey_segments(body=delayed_segment("Dispatch delayed"))
+    late = ingest(api, dispatch_delayed("order-1", 0, "Weather"))["sessionId"]
+    ingest(api, dispatch_delayed("order-2", 5, "traffic"))
+
+    # The SDK percent-encodes the contact id as a path segment; the server decodes it.
+    listing = api.get_externalcontacts_contact_journey_segments("email:dana@example.com", include_merged=True,
+                                                               limit=10)
+    [assignment] = listing.entities
+    assert (assignment.segment.id, assignment.segment.self_uri) == (segment.id, segment.self_uri)
+    assert assignment.date_assigned == datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+    assert assignment.date_for_unassignment is None
+    assert assignment.external_contact.id == "email:dana@example.com"
+    assert (assignment.session.id, assignment.session.type) == (late, "delivery")
+    assert assignment.session.self_uri == f"/api/v2/journey/sessions/{late}"
+    nobody = api.get_externalcontacts_contact_journey_segments("email:nobody@example.com")
+    assert nobody.entities == []
+
+    # The session's own card: Genesys' SessionSegmentAssignment.
+    session = api.get_journey_session(late)
+    assert session.id == late
+    [held] = session.segment_assignments
+    assert (held.segment.id, held.segment.self_uri) == (segment.id, segment.self_uri)
+    assert held.assigned_date == datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+    assert session.outcome_achievements == []
+
+
+# Genesys deprecated the estimate job methods with Journey Outcomes; they warn, as above, and work.
+def test_an_estimate_job_is_complete_when_created(api: JourneyApi) -> None:
+    # Events before the segment: an estimate recounts the stored sessions, as Genesys' does.
+    for n, reason in enumerate(["weather", "traffic", "WEATHER"]):
+        ingest(api, dispatch_delayed(f"order-{n}", n, reason))
+    segment = api.post_journey_segments(body=delayed_segment("Dispatch delayed"))
+
+    job = api.post_journey_actionmaps_estimates_jobs(body=model(ActionMapEstimateRequest, segment_ids=[segment.id]))
+    assert job.self_uri == f"/api/v2/journey/actionmaps/estimates/jobs/{job.id}"
+    assert api.get_journey_actionmaps_estimates_job(job.id) == "Complete"
+    result = api.get_journey_actionmaps_estimates_job_results(job.id)
+    assert (result.qualified_session_count, result.total_session_count) == (2, 3)
+    [per_segment] = result.per_segment_counts
+    assert (per_segment.segment_id, per_segment.count) == (segment.id, 2)
+    assert result.outcomes_scores_count is None
+
+    unknown = "b1c2d3e4-0000-4000-8000-00000000ffff"
+    assert status_of(lambda: api.get_journey_actionmaps_estimates_job(unknown)) == 404
+    assert status_of(lambda: api.get_journey_actionmaps_estimates_job_results(unknown)) == 404
+    refused = model(ActionMapEstimateRequest, segment_ids=[unknown])
+    assert status_of(lambda: api.post_journey_actionmaps_estimates_jobs(body=refused)) == 400

@@ -21,6 +21,10 @@ pub const TOKENS: &str = r#"{"tokens": {
           "journey:eventType:view", "routing:wrapupCode:view", "routing:queue:search"], "divisions": ["*"]}},
   "definitions-read": {"orchestration": "read"},
   "definitions-write": {"orchestration": "write"},
+  "designer": {"orchestration": "read", "viewer": {"permissions": ["journey:session:view", "journey:sessionType:view",
+          "journey:event:view", "journey:eventType:view"], "divisions": ["*"]}},
+  "designer-north": {"orchestration": "read", "viewer": {"permissions": ["journey:session:view",
+          "journey:sessionType:view", "journey:event:view"], "divisions": ["north"]}},
   "north": {"viewer": {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
           "journey:eventType:view"], "divisions": ["north"]}}
 }}"#;

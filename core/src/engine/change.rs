@@ -263,8 +263,8 @@ impl Engine {
                 .map(|_| ())
                 .map_err(|e| format!("a login failed on replay: {e}")),
             Replayed::OrchestrationDue(input) => match self.fire_due_through(input.through) {
-                Some(_) => Ok(()),
-                None => Err("delayed activations were recorded as due, and none were".into()),
+                (_, 0) => Err("delayed activations were recorded as due, and none were".into()),
+                _ => Ok(()),
             },
             Replayed::DefinitionStored(input) => self.restore_definition(input.kind, &input.definition),
             Replayed::Call(command) => self.replay_call(command),

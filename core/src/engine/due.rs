@@ -44,13 +44,8 @@ impl DueIndex {
         let later = entries.split_off(&(now.saturating_add(1), Customer::new("", crate::model::event::IdType::Cookie)));
         let due = std::mem::replace(&mut *entries, later);
         self.earliest.store(entries.first().map_or(Millis::MAX, |(due, _)| *due), Ordering::Release);
-        let mut customers: Vec<Customer> = Vec::with_capacity(due.len());
-        for (_, customer) in due {
-            if !customers.contains(&customer) {
-                customers.push(customer);
-            }
-        }
-        customers
+        let mut seen = std::collections::HashSet::with_capacity(due.len());
+        due.into_iter().map(|(_, customer)| customer).filter(|customer| seen.insert(customer.clone())).collect()
     }
 }
 

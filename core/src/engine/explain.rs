@@ -169,34 +169,42 @@ struct Recount {
 }
 
 impl Recount {
-    fn of(rules: &Compiled, customer: &CustomerSessions, session: &Session) -> Recount {
-        let map = &rules.maps[0];
-        let mut recount = Recount {
-            segments: rules.segments.iter().map(|s| vec![0; s.counts.len()]).collect(),
-            conditions: vec![(0, Vec::new()); map.conditions],
-        };
-        for (s, rule) in rules.segments.iter().enumerate() {
-            // A customer segment counts over all the customer's sessions.
-            let sessions: Vec<&Session> =
-                if rule.scope == Scope::Customer { customer.iter().collect() } else { vec![session] };
-            for counted_in in sessions {
-                counted_in.each_counted(rules, |entry, _, holds| {
-                    if holds && entry.owner == Owner::Segment(s) {
-                        recount.segments[s][entry.pattern] += 1;
-                    }
-                });
-            }
+    /// The counts of the customer-scoped segments over all the customer's sessions (zero for the
+    /// others): computed once per customer, then shared by each of its sessions.
+    fn customer_counts(rules: &Compiled, customer: &CustomerSessions) -> Vec<Vec<u32>> {
+        let mut counts: Vec<Vec<u32>> = rules.segments.iter().map(|s| vec![0; s.counts.len()]).collect();
+        if !rules.segments.iter().any(|s| s.scope == Scope::Customer) {
+            return counts;
         }
-        session.each_counted(rules, |entry, facts, holds| {
-            if entry.owner != Owner::Map(0) {
-                return;
+        for session in customer.iter() {
+            session.each_counted(rules, |entry, _, holds| {
+                if let (true, Owner::Segment(s)) = (holds, entry.owner)
+                    && rules.segments[s].scope == Scope::Customer
+                {
+                    counts[s][entry.pattern] += 1;
+                }
+            });
+        }
+        counts
+    }
+
+    /// One pass over the session's events, starting from the customer's counts.
+    fn of(rules: &Compiled, customer_counts: &[Vec<u32>], session: &Session) -> Recount {
+        let mut recount =
+            Recount { segments: customer_counts.to_vec(), conditions: vec![(0, Vec::new()); rules.maps[0].conditions] };
+        session.each_counted(rules, |entry, facts, holds| match entry.owner {
+            Owner::Segment(s) if holds && rules.segments[s].scope == Scope::Session => {
+                recount.segments[s][entry.pattern] += 1;
             }
-            let (count, seen) = &mut recount.conditions[entry.pattern];
-            *count += holds as u32;
-            let value = entry.tests.first().and_then(|test| test.read(facts));
-            if let Some(value) = value.filter(|v| seen.len() < 10 && !seen.contains(v)) {
-                seen.push(value);
+            Owner::Map(0) => {
+                let (count, seen) = &mut recount.conditions[entry.pattern];
+                *count += holds as u32;
+                let value = entry.tests.first().and_then(|test| test.read(facts));
+                if let Some(value) = value.filter(|v| seen.len() < 10 && !seen.contains(v)) {
+                    seen.push(value);
+                }
             }
+            _ => {}
         });
         recount
     }
@@ -255,7 +263,7 @@ impl Engine {
         session: &Session,
         now: Millis,
     ) -> MapExplanation {
-        let recount = Recount::of(rules, customer, session);
+        let recount = Recount::of(rules, &Recount::customer_counts(rules, customer), session);
         let state = customer.orchestration.as_deref();
         let qualification = state
             .and_then(|state| state.sessions.get(&session.id))
@@ -369,6 +377,7 @@ impl Engine {
                 .collect(),
         };
         self.store.each_customer(|customer| {
+            let customer_counts = Recount::customer_counts(&rules, customer);
             for session in customer.iter() {
                 let active = from.is_none_or(|from| session.last_time() >= from)
                     && to.is_none_or(|to| session.first_time() <= to);
@@ -376,7 +385,7 @@ impl Engine {
                     continue;
                 }
                 estimate.total_session_count += 1;
-                let recount = Recount::of(&rules, customer, session);
+                let recount = Recount::of(&rules, &customer_counts, session);
                 for (s, count) in estimate.per_segment_counts.iter_mut().enumerate() {
                     count.count += recount.segment_holds(&rules, s) as u64;
                 }

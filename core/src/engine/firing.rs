@@ -123,35 +123,33 @@ impl Engine {
             return Ok(());
         }
         let fire = || Ok(self.fire_due_through(now));
-        let record = |notices: &Option<Notices>| notices.is_some().then_some(Change::OrchestrationDue { through: now });
-        let (notices, seq) = self.change(Some(now), fire, record)?;
+        // Recorded when an activation came due (fired or withdrawn): the state changed. Visiting
+        // only stale entries changed nothing, and is not recorded.
+        let record = |(_, due): &(Notices, usize)| (*due > 0).then_some(Change::OrchestrationDue { through: now });
+        let ((notices, _), seq) = self.change(Some(now), fire, record)?;
         self.settle(seq)?;
-        if let Some(notices) = notices {
-            self.notify(notices);
-        }
+        self.notify(notices);
         Ok(())
     }
 
-    /// Fires what is due at `now` in every customer the due index names; `None` when there was
-    /// nothing to visit.
-    pub(crate) fn fire_due_through(&self, now: Millis) -> Option<Notices> {
+    /// Fires what is due at `now` in every customer the due index names; returns what
+    /// subscribers must be told and how many activations came due.
+    pub(crate) fn fire_due_through(&self, now: Millis) -> (Notices, usize) {
         let customers = self.due.take_through(now);
-        if customers.is_empty() {
-            return None;
-        }
         let rules = self.rules.current();
         let rejected = |action_id| self.actions.is_rejected(action_id);
         let with = Orchestrate { rules: &rules, now, min_offer_gap: self.min_offer_gap(), rejected: &rejected };
-        let mut notices = Notices::default();
+        let (mut notices, mut due) = (Notices::default(), 0);
         for customer in customers {
             let decisions = {
                 let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
                 let Some(sessions) = shard.get_mut(customer.id_type, &customer.id) else { continue };
                 sessions.fire_due(&self.catalog, &with)
             };
+            due += decisions.activations_due;
             notices.notifications.extend(self.carry_out(&customer, &decisions).notifications);
         }
-        Some(notices)
+        (notices, due)
     }
 
     /// Tells subscribers what a settled change did.

@@ -72,7 +72,8 @@ impl Engine {
         interrupt: Option<Interrupt<'_>>,
         body: impl FnOnce(&mut IngestCall<'_, '_>) -> Result<T>,
     ) -> Result<T> {
-        let mut call = IngestCall { engine: self, tally: Tally::default(), last: None, interrupt };
+        let mut call =
+            IngestCall { engine: self, tally: Tally::default(), last: None, interrupt, notices: Notices::default() };
         let result = body(&mut call);
         let committed = call.commit();
         let value = result?;
@@ -90,6 +91,8 @@ pub(crate) struct IngestCall<'e, 'f> {
     tally: Tally,
     /// The last record this call appended.
     last: Option<Seq>,
+    /// What subscribers are told once this call's changes are durable (`store.sync: batch`).
+    notices: Notices,
 }
 
 /// One event to ingest, as it arrived.
@@ -202,9 +205,12 @@ impl<'e> IngestCall<'e, '_> {
             // The id is present but malformed: validation named it, and there is nothing to dedupe.
             return Ok(self.rejected(None, violations));
         };
-        let rules = engine.rules.current();
         let mut notices = Notices::default();
         let store = || {
+            // Read inside the change: a durable engine's definition ops pass the same gate, so
+            // the rules an event is evaluated under are those in force at its place in the
+            // journal, and replay evaluates it under the same.
+            let rules = engine.rules.current();
             let decided_at = now.or(checked.as_ref().map(|c| c.time)).unwrap_or_default();
             let rejected = |action_id| engine.actions.is_rejected(action_id);
             let orchestrate = Orchestrate {
@@ -233,7 +239,7 @@ impl<'e> IngestCall<'e, '_> {
         let record = |stored: &Stored| matches!(stored, Stored::Accepted(..)).then_some(Change::Ingest(source));
         let (stored, seq) = engine.change(now, store, record)?;
         self.settle(seq)?;
-        engine.notify(notices);
+        self.tell(notices);
         Ok(match (stored, checked) {
             (Stored::Accepted(applied, _), Some(checked)) => Outcome::Accepted {
                 event_id,
@@ -274,9 +280,20 @@ impl<'e> IngestCall<'e, '_> {
         }
     }
 
-    /// Counts the tally (journaled as one `tally` record) and waits as `store.sync` asks.
+    /// Tells subscribers what an event fired once its change is as durable as a single call's
+    /// would be: at once unless `store.sync` is `batch`, where the call as a whole settles at its
+    /// end and they are told then (so a subscriber never hears of a firing a crash could undo).
+    fn tell(&mut self, notices: Notices) {
+        match self.engine.journal.as_ref().map(|j| j.sync_mode()) {
+            Some(SyncMode::Batch) => self.notices.notifications.extend(notices.notifications),
+            _ => self.engine.notify(notices),
+        }
+    }
+
+    /// Counts the tally (journaled as one `tally` record) and waits as `store.sync` asks; then
+    /// tells subscribers what waited for the call to settle.
     fn commit(self) -> Result<()> {
-        let IngestCall { engine, tally, mut last, .. } = self;
+        let IngestCall { engine, tally, mut last, notices, .. } = self;
         if !tally.is_empty() {
             let count = || {
                 engine.counters.add_tally(&tally);
@@ -285,7 +302,9 @@ impl<'e> IngestCall<'e, '_> {
             let (_, seq) = engine.change(engine.clock.now(), count, |_| Some(Change::Tally(&tally)))?;
             last = seq.or(last);
         }
-        engine.settle(last)
+        engine.settle(last)?;
+        engine.notify(notices);
+        Ok(())
     }
 }
 

@@ -1,6 +1,8 @@
 //! The Rust API as a [`journey_vectors::Target`]: every op of SPEC §10 through [`Engine::call`].
 #![allow(dead_code)] // each test file uses only part of these helpers
 
+pub mod orchestration;
+
 use journey_core::{Catalog, Command, Config, Engine};
 use serde_json::Value;
 use std::path::Path;

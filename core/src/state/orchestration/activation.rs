@@ -16,25 +16,28 @@ pub(crate) struct Target {
     pub session_start: Millis,
 }
 
-/// Fires the customer's delayed activations due at `now`. `open` says whether a session is still
-/// open at `now` (and where it started); a session that is not withdraws the map.
+/// Fires the customer's delayed activations due at `now`; returns the firings and how many
+/// activations were due (a withdrawn one changes the state and fires nothing). `open` says
+/// whether a session is still open at `now` (and where it started); one that is not withdraws
+/// the map.
 pub(crate) fn fire_due(
     rules: &Compiled,
     state: &mut CustomerState,
     now: Millis,
     open: &dyn Fn(Uuid) -> Option<Millis>,
     around: &Surroundings<'_>,
-) -> Vec<Firing> {
+) -> (Vec<Firing>, usize) {
     let (due, waiting): (Vec<Pending>, Vec<Pending>) =
         std::mem::take(&mut state.pending).into_iter().partition(|p| p.due.is_some_and(|due| due <= now));
     state.pending = waiting;
+    let taken = due.len();
     let mut firings = Vec::new();
     for pending in due {
         let target =
             open(pending.session_id).map(|start| Target { session_id: pending.session_id, session_start: start });
         firings.extend(fire(rules, state, pending, target, now, around));
     }
-    firings
+    (firings, taken)
 }
 
 /// Fires the customer's `on-next-session` activations in the session that just started.
@@ -79,8 +82,10 @@ fn fire(
     };
     let qualified = state.sessions.entry(pending.session_id).or_default();
     if let Some(q) = qualified.maps.iter_mut().find(|q| q.map_id == pending.map_id && q.version == pending.version) {
+        // The offer is made now: the minimum gap between offers counts from here.
         q.verdict = verdict;
         q.action_id = action_id;
+        q.qualified = now;
     }
     if let Some(rule) = rule.filter(|_| session_id != pending.session_id && verdict != Verdict::Withdrawn) {
         // The offer counts in the session it was made in, for that session's caps.

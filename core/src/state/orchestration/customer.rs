@@ -78,6 +78,7 @@ pub(crate) struct Qualification {
     pub map_id: Box<str>,
     pub version: u64,
     pub media: ActionMediaType,
+    /// When it qualified; for a delayed or next-session activation, when it came due.
     pub qualified: Millis,
     pub verdict: Verdict,
     /// The web action it recorded (web actions only).
@@ -133,9 +134,13 @@ impl CustomerState {
     }
 
     /// Merges what was remembered about web session `absorbed` into `survivor`, which took its
-    /// events: counts add up, and the survivor keeps the earliest of each assignment,
-    /// achievement and qualification, so a map that qualified in either does not qualify again.
+    /// events: counts add up, the survivor keeps the earliest of each assignment, achievement and
+    /// qualification (so a map that qualified in either does not qualify again), and activations
+    /// waiting in the absorbed session now wait in the survivor.
     pub fn merge_sessions(&mut self, survivor: Uuid, absorbed: Uuid) {
+        for pending in self.pending.iter_mut().filter(|p| p.session_id == absorbed) {
+            pending.session_id = survivor;
+        }
         let Some(absorbed) = self.sessions.remove(&absorbed) else { return };
         let into = self.sessions.entry(survivor).or_default();
         for (key, n) in absorbed.counts {

@@ -34,6 +34,10 @@ pub struct Definitions {
     segments: BTreeMap<String, Segment>,
     outcomes: BTreeMap<String, Outcome>,
     action_maps: BTreeMap<String, ActionMap>,
+    /// The last version of each deleted definition (`<kind>:<id>`) not created again since: a
+    /// definition created again under its id goes on from there, so that no state evaluation
+    /// keeps by id and version (counts, qualifications, web action ids) is taken for the new one.
+    retired: BTreeMap<String, u64>,
 }
 
 /// What the three kinds share, for put: the id, the version and the dates.
@@ -80,12 +84,12 @@ definition!(ActionMap, "actionMap", "maxActionMaps");
 impl Definitions {
     /// Creates or replaces a segment; returns it as stored.
     pub fn put_segment(&mut self, segment: Segment, limits: &Limits, now: Millis) -> Result<Segment> {
-        put(&mut self.segments, segment, limits.segments, now)
+        put(&mut self.segments, &mut self.retired, segment, limits.segments, now)
     }
 
     /// Creates or replaces an outcome; returns it as stored.
     pub fn put_outcome(&mut self, outcome: Outcome, limits: &Limits, now: Millis) -> Result<Outcome> {
-        put(&mut self.outcomes, outcome, limits.outcomes, now)
+        put(&mut self.outcomes, &mut self.retired, outcome, limits.outcomes, now)
     }
 
     /// Creates or replaces an action map; every segment it triggers with must exist.
@@ -98,7 +102,7 @@ impl Definitions {
                 clip(missing)
             )));
         }
-        put(&mut self.action_maps, map, limits.action_maps, now)
+        put(&mut self.action_maps, &mut self.retired, map, limits.action_maps, now)
     }
 
     /// Deletes a segment: `NOT_FOUND` when there is none, `INVALID_ARGUMENT` while a map uses it.
@@ -111,17 +115,17 @@ impl Definitions {
             );
             return Err(JourneyError::invalid_argument(message));
         }
-        remove(&mut self.segments, id, "segment")
+        remove(&mut self.segments, &mut self.retired, id, "segment")
     }
 
     /// Deletes an outcome: `NOT_FOUND` when there is none.
     pub fn delete_outcome(&mut self, id: &str) -> Result<()> {
-        remove(&mut self.outcomes, id, "outcome")
+        remove(&mut self.outcomes, &mut self.retired, id, "outcome")
     }
 
     /// Deletes an action map: `NOT_FOUND` when there is none.
     pub fn delete_action_map(&mut self, id: &str) -> Result<()> {
-        remove(&mut self.action_maps, id, "action map")
+        remove(&mut self.action_maps, &mut self.retired, id, "action map")
     }
 
     /// The segments, in id order.
@@ -158,26 +162,26 @@ impl Definitions {
         self.action_maps.get(id)
     }
 
-    /// Whether there are no definitions at all.
+    /// Whether there are no definitions at all, and none was ever deleted.
     pub fn is_empty(&self) -> bool {
-        self.segments.is_empty() && self.outcomes.is_empty() && self.action_maps.is_empty()
+        self.segments.is_empty() && self.outcomes.is_empty() && self.action_maps.is_empty() && self.retired.is_empty()
     }
 
     /// Inserts a segment as it was stored, with none of a put's checks: it passed them when it was
     /// put, and a build with stricter checks must still read what an older one stored. Only its
     /// id is needed.
     pub fn restore_segment(&mut self, segment: Segment) -> Result<()> {
-        restore(&mut self.segments, segment)
+        restore(&mut self.segments, &mut self.retired, segment)
     }
 
     /// Inserts an outcome as it was stored (see [`Definitions::restore_segment`]).
     pub fn restore_outcome(&mut self, outcome: Outcome) -> Result<()> {
-        restore(&mut self.outcomes, outcome)
+        restore(&mut self.outcomes, &mut self.retired, outcome)
     }
 
     /// Inserts an action map as it was stored (see [`Definitions::restore_segment`]).
     pub fn restore_action_map(&mut self, map: ActionMap) -> Result<()> {
-        restore(&mut self.action_maps, map)
+        restore(&mut self.action_maps, &mut self.retired, map)
     }
 
     /// The saved form, for a snapshot: `{"segments": [...], "outcomes": [...], "actionMaps": [...]}`
@@ -188,6 +192,7 @@ impl Definitions {
             segments: self.segments.values().collect(),
             outcomes: self.outcomes.values().collect(),
             action_maps: self.action_maps.values().collect(),
+            retired: &self.retired,
         };
         // Every field of a definition serializes (strings, numbers, enums, JSON values).
         serde_json::to_string(&saved).unwrap_or_default()
@@ -201,6 +206,7 @@ impl Definitions {
         saved.segments.into_iter().try_for_each(|segment| definitions.restore_segment(segment))?;
         saved.outcomes.into_iter().try_for_each(|outcome| definitions.restore_outcome(outcome))?;
         saved.action_maps.into_iter().try_for_each(|map| definitions.restore_action_map(map))?;
+        definitions.retired.extend(saved.retired);
         Ok(definitions)
     }
 }
@@ -212,6 +218,8 @@ struct SavedRef<'a> {
     segments: Vec<&'a Segment>,
     outcomes: Vec<&'a Outcome>,
     action_maps: Vec<&'a ActionMap>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    retired: &'a BTreeMap<String, u64>,
 }
 
 /// The saved form of [`Definitions`], as read back.
@@ -224,13 +232,20 @@ struct Saved {
     outcomes: Vec<Outcome>,
     #[serde(default)]
     action_maps: Vec<ActionMap>,
+    #[serde(default)]
+    retired: BTreeMap<String, u64>,
 }
 
 /// Inserts `definition` under its stored id.
-fn restore<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D) -> Result<()> {
+fn restore<D: Definition>(
+    stored: &mut BTreeMap<String, D>,
+    retired: &mut BTreeMap<String, u64>,
+    mut definition: D,
+) -> Result<()> {
     let Some(id) = definition.identity().0.clone() else {
         return Err(JourneyError::invalid_argument(format!("a stored {} has no id", D::KIND)));
     };
+    retired.remove(&retired_key::<D>(&id));
     stored.insert(id, definition);
     Ok(())
 }
@@ -241,7 +256,13 @@ fn restore<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D) -
 /// made without an id already is `INVALID_ARGUMENT`, never silently replaced. A replace that
 /// carries a version must carry the stored one; the stored version is 1 when created and +1 on
 /// each replace. The dates are the engine's: `createdDate` when created, `modifiedDate` now.
-fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit: usize, now: Millis) -> Result<D> {
+fn put<D: Definition>(
+    stored: &mut BTreeMap<String, D>,
+    retired: &mut BTreeMap<String, u64>,
+    mut definition: D,
+    limit: usize,
+    now: Millis,
+) -> Result<D> {
     let id = definition_id(&definition, stored)?;
     let existing = stored.get(&id);
     let version = match (existing, definition.stored_version()) {
@@ -253,7 +274,7 @@ fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit
                 D::LIMIT
             )));
         }
-        (None, _) => 1,
+        (None, _) => retired.get(&retired_key::<D>(&id)).map_or(1, |last| last + 1),
         (Some(old), Some(given)) if Some(given) != old.stored_version() => {
             let current = old.stored_version().unwrap_or(1);
             return Err(JourneyError::invalid_argument(format!(
@@ -270,8 +291,14 @@ fn put<D: Definition>(stored: &mut BTreeMap<String, D>, mut definition: D, limit
     let (created_slot, modified_slot) = definition.dates();
     *created_slot = Some(created);
     *modified_slot = Some(format_millis(now));
+    retired.remove(&retired_key::<D>(&id));
     stored.insert(id, definition.clone());
     Ok(definition)
+}
+
+/// Where [`Definitions::retired`] keeps a deleted definition's last version.
+fn retired_key<D: Definition>(id: &str) -> String {
+    format!("{}:{id}", D::KIND)
 }
 
 /// The id a put stores under: the given one as a canonical UUID, or one derived from the name.
@@ -293,9 +320,17 @@ fn definition_id<D: Definition>(definition: &D, stored: &BTreeMap<String, D>) ->
     Ok(derived)
 }
 
-fn remove<D>(stored: &mut BTreeMap<String, D>, id: &str, kind: &str) -> Result<()> {
+fn remove<D: Definition>(
+    stored: &mut BTreeMap<String, D>,
+    retired: &mut BTreeMap<String, u64>,
+    id: &str,
+    kind: &str,
+) -> Result<()> {
     match stored.remove(id) {
-        Some(_) => Ok(()),
+        Some(removed) => {
+            retired.insert(retired_key::<D>(id), removed.stored_version().unwrap_or(1));
+            Ok(())
+        }
         None => Err(JourneyError::NotFound(format!("no {kind} '{}'", clip(id)))),
     }
 }
@@ -395,6 +430,22 @@ mod tests {
         assert!(Definitions::from_saved(r#"{"segments": [{"displayName": 1}]}"#).is_err());
         assert!(Definitions::from_saved("{}").unwrap().is_empty());
         assert!(!restored.is_empty());
+    }
+
+    #[test]
+    fn a_definition_created_again_after_a_delete_goes_on_from_its_last_version() {
+        let mut definitions = Definitions::default();
+        let limits = Limits::default();
+        definitions.put_segment(named("Delayed", Some(S1)), &limits, 0).unwrap();
+        definitions.put_segment(named("Delayed", Some(S1)), &limits, 0).unwrap();
+        definitions.delete_segment(S1).unwrap();
+        let again = definitions.put_segment(named("Delayed again", Some(S1)), &limits, 0).unwrap();
+        assert_eq!(again.version, Some(3), "version 1 and 2 were the deleted segment's");
+        definitions.delete_segment(S1).unwrap();
+        let restored = Definitions::from_saved(&definitions.saved()).unwrap();
+        assert!(!restored.is_empty(), "a snapshot keeps the deleted versions");
+        let mut restored = restored;
+        assert_eq!(restored.put_segment(named("x", Some(S1)), &limits, 0).unwrap().version, Some(4));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::customer::{
     Achievement, Assignment, CountKey, CustomerState, Pending, Qualification, SessionState, Verdict,
 };
 use super::matching::Facts;
-use super::rules::{Compiled, MapRule, Owner};
+use super::rules::{Compiled, Counted, MapRule, Owner};
 use super::verdict::{Firing, Surroundings, action_id, verdict_now};
 use crate::base::time::Millis;
 use crate::model::orchestration::{ActionMap, ActionMediaType, ActivationType, CriterionKey, Scope};
@@ -46,6 +46,8 @@ pub(crate) struct Decisions {
     pub firings: Vec<Firing>,
     /// When the customer's earliest delayed activation is due, after these decisions.
     pub next_due: Option<Millis>,
+    /// How many delayed activations came due (each fired or was withdrawn).
+    pub activations_due: usize,
 }
 
 impl Decisions {
@@ -75,17 +77,23 @@ pub(crate) fn evaluate(
     }
     let holds_nothing = state.assignments.is_empty()
         && state.sessions.get(&event.session_id).is_none_or(|session| session.segments.is_empty());
-    if holds_nothing && rules.counted(event.session_type, event.event_type).is_empty() {
+    // The tests run before anything is allocated: most events an entry lists match nothing.
+    let matched: Vec<&Counted> = rules
+        .counted(event.session_type, event.event_type)
+        .iter()
+        .filter(|counted| counted.tests.iter().all(|test| test.holds(event.facts)))
+        .collect();
+    if holds_nothing && matched.is_empty() {
         return decisions;
     }
     let mut candidates: Vec<usize> = Vec::new();
     let session = state.sessions.entry(event.session_id).or_default();
-    let touched = count(rules, session, &mut state.counts, event);
+    let touched = count(rules, &matched, session, &mut state.counts);
     for owner in touched {
         match owner {
             Owner::Segment(s) => {
                 decisions.segments_assigned +=
-                    assign(rules, s, session, &state.counts, &mut state.assignments, event) as u64;
+                    assign(rules, s, session, &mut state.counts, &mut state.assignments, event) as u64;
             }
             Owner::Outcome(o) => decisions.outcomes_achieved += achieve(rules, o, session, event) as u64,
             Owner::Map(m) => {
@@ -116,18 +124,15 @@ pub(crate) fn evaluate(
     decisions
 }
 
-/// Counts the event for every pattern and condition it satisfies; returns their owners.
+/// Counts the event for every pattern and condition it satisfied; returns their owners.
 fn count(
     rules: &Compiled,
+    matched: &[&Counted],
     session: &mut SessionState,
     customer_counts: &mut std::collections::BTreeMap<CountKey, u32>,
-    event: &Event<'_>,
 ) -> Vec<Owner> {
     let mut touched = Vec::new();
-    for counted in rules.counted(event.session_type, event.event_type) {
-        if !counted.tests.iter().all(|test| test.holds(event.facts)) {
-            continue;
-        }
+    for counted in matched {
         let (definition, version, customer_scope) = match counted.owner {
             Owner::Segment(s) => {
                 (&rules.segments[s].id, rules.segments[s].version, rules.segments[s].scope == Scope::Customer)
@@ -158,7 +163,7 @@ fn assign(
     rules: &Compiled,
     s: usize,
     session: &mut SessionState,
-    customer_counts: &std::collections::BTreeMap<CountKey, u32>,
+    customer_counts: &mut std::collections::BTreeMap<CountKey, u32>,
     customer: &mut Vec<Assignment>,
     event: &Event<'_>,
 ) -> bool {
@@ -181,6 +186,8 @@ fn assign(
             customer.retain(|a| a.segment_id != rule.id);
             customer
                 .push(Assignment { expires: rule.lasts.map(|lasts| event.time.saturating_add(lasts)), ..assignment });
+            // After the assignment expires, the customer must match the patterns anew.
+            customer_counts.retain(|key, _| *key.definition != *rule.id);
         }
     }
     true
@@ -265,6 +272,8 @@ fn decide(
         let session = state.sessions.entry(event.session_id).or_default();
         let verdict = match waits {
             _ if media.is_web_action() && Some(m) != winner => Verdict::Outweighed,
+            // A custom event whose agent the event does not name has nowhere to go.
+            _ if media == ActionMediaType::CustomEvent && agent_id.is_none() => Verdict::Withdrawn,
             Some(_) => Verdict::Waiting,
             None => verdict_now(rule, session, event.session_start, event.now, around),
         };

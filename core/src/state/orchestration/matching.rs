@@ -162,8 +162,12 @@ pub(crate) fn holds(operator: Operator, values: &Values, actual: Option<&Scalar<
     let Some(actual) = actual else { return negative };
     match values {
         Values::Text { values, ignore_case } => {
-            let text = actual.text();
-            let text = if *ignore_case { text.to_lowercase() } else { text };
+            // Borrowed when it can be: this runs on every event an index entry lists.
+            let text: std::borrow::Cow<'_, str> = match actual {
+                Scalar::Text(text) => std::borrow::Cow::Borrowed(text.as_ref()),
+                other => std::borrow::Cow::Owned(other.text()),
+            };
+            let text = if *ignore_case { std::borrow::Cow::Owned(text.to_lowercase()) } else { text };
             text_holds(operator, values, &text)
         }
         Values::Number(values) => match actual {

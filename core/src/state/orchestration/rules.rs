@@ -85,6 +85,8 @@ pub(crate) struct Compiled {
     pub maps: Vec<MapRule>,
     /// For each segment, the maps it triggers.
     pub maps_by_segment: Vec<Vec<usize>>,
+    /// Whether some map is triggered by segments (asked on every event).
+    segment_maps: bool,
     /// (session type, event type) → what an event of that type may count.
     index: FastMap<(usize, usize), Box<[Counted]>>,
 }
@@ -147,6 +149,7 @@ impl Compiled {
             });
         }
         compiled.index = index.into_iter().map(|(key, entries)| (key, entries.into_boxed_slice())).collect();
+        compiled.segment_maps = compiled.maps_by_segment.iter().any(|maps| !maps.is_empty());
         compiled
     }
 
@@ -161,7 +164,7 @@ impl Compiled {
     /// Whether some map is triggered by segments: then any event of a session that holds one may
     /// qualify it.
     pub fn has_segment_maps(&self) -> bool {
-        self.maps_by_segment.iter().any(|maps| !maps.is_empty())
+        self.segment_maps
     }
 }
 

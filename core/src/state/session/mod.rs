@@ -80,6 +80,11 @@ impl StoredEvent {
         }
     }
 
+    /// The attributes, parsed (`None` when there are none).
+    pub fn parsed_attributes(&self) -> Option<Json<'_>> {
+        (!self.attributes.is_empty()).then(|| Json::parse(self.attributes.as_bytes()).ok()).flatten()
+    }
+
     /// The attribute called `name`.
     pub fn attribute(&self, name: &str) -> Option<Value> {
         let json = Json::parse(self.attributes.as_bytes()).ok()?;

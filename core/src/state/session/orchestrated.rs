@@ -57,7 +57,16 @@ impl CustomerSessions {
         event: &CheckedEvent<'_, '_>,
         with: &Orchestrate<'_>,
     ) -> Decisions {
-        if !orchestration::may_act(with.rules, event.session_type, event.event_type) {
+        let next_session_waits = applied.session_created
+            && self.orchestration.as_ref().is_some_and(|state| state.pending.iter().any(|p| p.due.is_none()));
+        if !next_session_waits && !orchestration::may_act(with.rules, event.session_type, event.event_type) {
+            return Decisions::default();
+        }
+        if !next_session_waits
+            && self.orchestration.is_none()
+            && with.rules.counted(event.session_type, event.event_type).is_empty()
+        {
+            // Nothing held, nothing waiting, and nothing this event can count.
             return Decisions::default();
         }
         let mut state = self.orchestration.take().unwrap_or_default();
@@ -111,10 +120,10 @@ impl CustomerSessions {
             rejected: with.rejected,
             talked_to_agent: &talked_to_agent,
         };
-        let firings = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
+        let (firings, activations_due) = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
         let next_due = state.next_due();
         self.orchestration = (!state.is_empty()).then_some(state);
-        Decisions { firings, next_due, ..Decisions::default() }
+        Decisions { firings, next_due, activations_due, ..Decisions::default() }
     }
 
     /// When a session still open at `now` started: not ended by an event, and for a web session,

@@ -4,13 +4,16 @@
 //! evaluation kept (so a map put after the events is explained too).
 
 use super::{Session, StoredEvent};
+use crate::base::json::Json;
 use crate::model::catalog::Catalog;
 use crate::state::orchestration::{Compiled, Counted, Facts, Scalar};
 
-/// A stored event and its session, as criteria read them.
+/// A stored event and its session, as criteria read them. The event's attributes are parsed
+/// once, on the first test that reads one, and only then.
 struct Stored<'s> {
     event: &'s StoredEvent,
     session: &'s Session,
+    attributes: std::cell::OnceCell<Option<Json<'s>>>,
 }
 
 impl Facts for Stored<'_> {
@@ -19,7 +22,8 @@ impl Facts for Stored<'_> {
     }
 
     fn attribute(&self, name: &str) -> Option<Scalar<'_>> {
-        Scalar::of_value(&self.event.attribute(name)?)
+        let attributes = self.attributes.get_or_init(|| self.event.parsed_attributes());
+        Scalar::of_json(attributes.as_ref()?.get(name)?)
     }
 
     fn session_attribute(&self, slot: usize, name: &str) -> Option<Scalar<'static>> {
@@ -36,7 +40,7 @@ impl Session {
             if entries.is_empty() {
                 continue;
             }
-            let facts = Stored { event, session: self };
+            let facts = Stored { event, session: self, attributes: std::cell::OnceCell::new() };
             for entry in entries {
                 visit(entry, &facts, entry.tests.iter().all(|test| test.holds(&facts)));
             }
