@@ -254,6 +254,8 @@ test-install: ffi-release
 	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig pkg-config --exists journey journey-static
 	PKG_CONFIG_PATH=$(CURDIR)/target/install/lib/pkgconfig $(MAKE) --no-print-directory -C examples/c clean run run-static > $(BUILD)/pkg-config-example.log
 	test "$$(grep -c '"sessionsEnded":2' $(BUILD)/pkg-config-example.log)" = 2
+	test "$$(grep -c '"actionMapsFired":2' $(BUILD)/pkg-config-example.log)" = 2
+	test "$$(grep -c '"verdict": "fired"' $(BUILD)/pkg-config-example.log)" = 4
 	readelf -d examples/c/bike_delivery | grep -q 'NEEDED.*\[$(SONAME)\]'
 	! readelf -d examples/c/bike_delivery-static | grep -q 'NEEDED.*libjourney'
 	$(MAKE) --no-print-directory -C examples/c clean
@@ -283,6 +285,7 @@ test-python: python
 	$(VENV)/bin/mypy --strict target/readme/typed/example.py
 	$(PY) examples/python/bike_delivery.py > target/python-demo.log
 	grep -q '"sessionsEnded": 2' target/python-demo.log
+	grep -q '"actionMapsFired": 2' target/python-demo.log && grep -q '"verdict": "fired"' target/python-demo.log
 
 ## test-pip-install: the release wheel for manylinux2014 (zig links it against glibc 2.17), its tag
 ## checked by auditwheel, installed into a fresh venv where the README's Python program runs as
@@ -324,8 +327,10 @@ test-node: node
 	@git diff --quiet -- bindings-node/index.d.ts || { echo "bindings-node/index.d.ts changed when built: commit the regenerated file"; exit 1; }
 	node examples/node/bike_delivery.mjs > target/node-demo.log
 	grep -q '"sessionsEnded": 2' target/node-demo.log
+	grep -q '"actionMapsFired": 2' target/node-demo.log && grep -q '"verdict": "fired"' target/node-demo.log
 
-## test-demos: the Rust, Python and Node demos print exactly the same text
+## test-demos: the Rust, Python and Node demos print exactly the same text (the action maps' firings and
+## explanations included)
 test-demos: python node
 	mkdir -p target/demos
 	$(CARGO) run --quiet -p journey-core --example bike_delivery > target/demos/rust.out
