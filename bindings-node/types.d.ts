@@ -453,6 +453,8 @@ export interface CommandListActionMaps {
 export interface ConditionExplanation {
   /** How many do. */
   counted: number
+  /** How many evaluation counted as they arrived (see `PatternCount::counted_live`). */
+  countedLive: number
   /** The criterion's key. */
   key: string
   /** Whether an event of the session satisfies it. */
@@ -834,8 +836,6 @@ export interface MapExplanation {
   isActive: boolean
   /** Whether some page of the session satisfies the page URL conditions (`null` without any). */
   pageUrlMatched: boolean | null
-  /** Set when the map was last put after the session's first event: evaluation counts events from the put on, so the session's earlier events did not count towards it. */
-  putAfterSessionStart: string | null
   /** What evaluation decided in the session, when the map qualified there. */
   qualification: QualificationView | null
   /** Whether the schedule is open now (`null` without a schedule). */
@@ -1064,8 +1064,10 @@ export interface PathsResult {
 
 /** One pattern's count. */
 export interface PatternCount {
-  /** Events that count. */
+  /** Stored events that count. */
   counted: number
+  /** Events evaluation counted as they arrived: fewer than `counted` when the definition was put (or changed) after some of them, since evaluation counts from the put on. */
+  countedLive: number
   /** Events it needs. */
   needed: number
 }

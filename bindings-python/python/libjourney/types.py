@@ -589,6 +589,8 @@ class ConditionExplanation(TypedDict):
 
     #: How many do.
     counted: int
+    #: How many evaluation counted as they arrived (see `PatternCount::counted_live`).
+    countedLive: int
     #: The criterion's key.
     key: str
     #: Whether an event of the session satisfies it.
@@ -968,8 +970,6 @@ class MapExplanation(TypedDict):
     isActive: bool
     #: Whether some page of the session satisfies the page URL conditions (`null` without any).
     pageUrlMatched: Optional[bool]
-    #: Set when the map was last put after the session's first event: evaluation counts events from the put on, so the session's earlier events did not count towards it.
-    putAfterSessionStart: Optional[str]
     #: What evaluation decided in the session, when the map qualified there.
     qualification: Optional[QualificationView]
     #: Whether the schedule is open now (`null` without a schedule).
@@ -1213,8 +1213,10 @@ class PathsResult(TypedDict):
 class PatternCount(TypedDict):
     """One pattern's count."""
 
-    #: Events that count.
+    #: Stored events that count.
     counted: int
+    #: Events evaluation counted as they arrived: fewer than `counted` when the definition was put (or changed) after some of them, since evaluation counts from the put on.
+    countedLive: int
     #: Events it needs.
     needed: int
 
