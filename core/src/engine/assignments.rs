@@ -59,7 +59,7 @@ impl Engine {
                 date_for_unassignment: None,
             })
         });
-        let held = state.assignments.iter().filter(|a| a.expires.is_none_or(|end| now.is_none_or(|now| now < end)));
+        let held = state.assignments.iter().filter(|a| a.in_force(now));
         let own = held.map(|a| CustomerSegment {
             segment_id: a.segment_id.to_string(),
             scope: "Customer",

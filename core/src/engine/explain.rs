@@ -10,7 +10,6 @@ use crate::base::text::clip;
 use crate::base::time::{Millis, format_millis, parse_rfc3339};
 use crate::engine::Engine;
 use crate::model::catalog::Catalog;
-use crate::model::event::IdType;
 use crate::model::orchestration::{ActionMap, Scope, check_action_map, read_definition};
 use crate::state::orchestration::{Compiled, CountKey, CustomerState, Limits, Owner, Verdict};
 use crate::state::session::{CustomerSessions, Session};
@@ -231,10 +230,6 @@ fn page_url_matched(map: &ActionMap, catalog: &Catalog, session: &Session) -> Op
     Some(session.page_urls(catalog).iter().any(|url| crate::state::orchestration::url_conditions_hold(map, Some(url))))
 }
 
-fn is_browser(customer: &CustomerSessions) -> bool {
-    customer.customer.id_type == IdType::Cookie && Uuid::try_parse(&customer.customer.id).is_ok()
-}
-
 impl Engine {
     /// Why an action map did or did not fire in a session (see [`MapExplanation`]).
     /// `NOT_FOUND` for an unknown map or session.
@@ -307,7 +302,7 @@ impl Engine {
                 seen: seen.clone(),
             })
             .collect();
-        let within_dates = within_dates(map, now);
+        let within_dates = rules.maps[0].within_dates(now);
         let schedule_open = map.schedule.as_ref().map(|schedule| schedule.is_open(now));
         let page_url_matched = page_url_matched(map, &self.catalog, session);
         let stopped_by = match &qualification {
@@ -316,7 +311,7 @@ impl Engine {
             None if !recount.qualifies(rules) => Some("conditions"),
             None if page_url_matched == Some(false) => Some("pageUrl"),
             None if !within_dates => Some("dates"),
-            None if map.action.media_type.is_web_action() && !is_browser(customer) => Some("browser"),
+            None if map.action.media_type.is_web_action() && !customer.customer.is_browser() => Some("browser"),
             None => Some("conditions"),
         };
         MapExplanation {
@@ -389,7 +384,7 @@ impl Engine {
                 for (s, count) in estimate.per_segment_counts.iter_mut().enumerate() {
                     count.count += recount.segment_holds(&rules, s) as u64;
                 }
-                let browser = !draft.action.media_type.is_web_action() || is_browser(customer);
+                let browser = !draft.action.media_type.is_web_action() || customer.customer.is_browser();
                 let pages = page_url_matched(&draft, &self.catalog, session) != Some(false);
                 estimate.qualified_session_count += (browser && pages && recount.qualifies(&rules)) as u64;
             }
@@ -421,15 +416,8 @@ fn held(state: Option<&CustomerState>, session_id: Uuid, segment_id: &str, now: 
     let Some(state) = state else { return false };
     let in_session =
         state.sessions.get(&session_id).is_some_and(|s| s.segments.iter().any(|a| &*a.segment_id == segment_id));
-    let for_customer =
-        state.assignments.iter().any(|a| &*a.segment_id == segment_id && a.expires.is_none_or(|end| now < end));
+    let for_customer = state.assignments.iter().any(|a| &*a.segment_id == segment_id && a.in_force(Some(now)));
     in_session || for_customer
-}
-
-fn within_dates(map: &ActionMap, now: Millis) -> bool {
-    let starts = map.start_date.as_deref().and_then(parse_rfc3339);
-    let ends = map.end_date.as_deref().and_then(parse_rfc3339);
-    starts.is_none_or(|start| now >= start) && ends.is_none_or(|end| now <= end)
 }
 
 fn verdict_name(verdict: Verdict) -> &'static str {

@@ -58,6 +58,12 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// Whether the customer is a browser a web action can be offered to: a cookie whose id is a
+    /// UUID (a web action event names it as `customerId`, as Genesys' cookie ids are).
+    pub fn is_browser(&self) -> bool {
+        self.id_type == IdType::Cookie && Uuid::try_parse(&self.id).is_ok()
+    }
+
     /// A customer known by `id` of type `id_type`.
     pub fn new(id: impl Into<String>, id_type: IdType) -> Self {
         Customer { id: id.into(), id_type }

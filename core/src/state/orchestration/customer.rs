@@ -30,6 +30,14 @@ pub(crate) struct Assignment {
     pub expires: Option<Millis>,
 }
 
+impl Assignment {
+    /// Whether it holds at `now` (a customer assignment until it expires; `None`: at no known
+    /// time, as under an event clock before any event, when every assignment holds).
+    pub fn in_force(&self, now: Option<Millis>) -> bool {
+        self.expires.is_none_or(|end| now.is_none_or(|now| now < end))
+    }
+}
+
 /// An outcome achieved in a session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Achievement {

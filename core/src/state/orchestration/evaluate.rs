@@ -105,8 +105,7 @@ pub(crate) fn evaluate(
     }
     // A map triggered by segments qualifies at any event of a session that holds one (its page
     // URL conditions, dates and schedule are read at that event), not only at the assignment.
-    let held =
-        session.segments.iter().chain(state.assignments.iter().filter(|a| a.expires.is_none_or(|end| event.now < end)));
+    let held = session.segments.iter().chain(state.assignments.iter().filter(|a| a.in_force(Some(event.now))));
     for assignment in held {
         if let Some(s) = rules.segments.iter().position(|rule| rule.id == assignment.segment_id) {
             candidates.extend(&rules.maps_by_segment[s]);
@@ -179,7 +178,7 @@ fn assign(
             session.segments.push(assignment);
         }
         Scope::Customer => {
-            let held = customer.iter().any(|a| a.segment_id == rule.id && a.expires.is_none_or(|end| event.now < end));
+            let held = customer.iter().any(|a| a.segment_id == rule.id && a.in_force(Some(event.now)));
             if held || !all_match(customer_counts, &rule.id, rule.version, &rule.counts) {
                 return false;
             }
@@ -224,8 +223,7 @@ fn session_meets_conditions(rules: &Compiled, m: usize, session: &SessionState) 
 /// version, within its dates, a web action only for a browser, and its page URL conditions hold
 /// on this event.
 fn qualifies(rule: &MapRule, session: &SessionState, event: &Event<'_>) -> bool {
-    let within_dates =
-        rule.starts.is_none_or(|start| event.now >= start) && rule.ends.is_none_or(|end| event.now <= end);
+    let within_dates = rule.within_dates(event.now);
     let browser = !rule.map.action.media_type.is_web_action() || event.cookie;
     within_dates && browser && !session.qualified(&rule.id, rule.version) && page_url_holds(&rule.map, event.facts)
 }

@@ -74,6 +74,13 @@ pub(crate) struct MapRule {
     pub map: Arc<ActionMap>,
 }
 
+impl MapRule {
+    /// Whether `now` is within the map's `startDate` and `endDate`.
+    pub fn within_dates(&self, now: Millis) -> bool {
+        self.starts.is_none_or(|start| now >= start) && self.ends.is_none_or(|end| now <= end)
+    }
+}
+
 /// The definitions, and what evaluation needs of them.
 #[derive(Debug, Default)]
 pub(crate) struct Compiled {

@@ -5,7 +5,6 @@
 use super::{Applied, CustomerSessions, Session};
 use crate::base::time::Millis;
 use crate::model::catalog::{Catalog, EventType};
-use crate::model::event::IdType;
 use crate::model::validate::CheckedEvent;
 use crate::state::orchestration::{self, Compiled, Decisions, Facts, Scalar, SessionState, Surroundings};
 use uuid::Uuid;
@@ -96,7 +95,7 @@ impl CustomerSessions {
             event_type: event.event_type,
             session_start: session.first_time(),
             session_created: applied.session_created,
-            cookie: self.customer.id_type == IdType::Cookie && Uuid::try_parse(&self.customer.id).is_ok(),
+            cookie: self.customer.is_browser(),
             now: with.now,
             facts: &facts,
         };
