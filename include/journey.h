@@ -917,8 +917,27 @@ enum JourneyStatus journey_partition_for(const char *key,
 enum JourneyStatus journey_merge_stats(const char *stats, char **total);
 
 /**
- * The key an operation other than ingest routes by, for `journey_partition_for`: `a:<agentId>`
- * for `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`.
+ * One input step's outbox entries from every partition, in the order one engine would have sent
+ * them: forward them in this order (docs/orchestration.md, "Partitions").
+ *
+ * @param parts A JSON array with one array per partition of the entries its `outbox` op returned,
+ *        NUL-terminated.
+ * @param merged Receives the entries as one JSON array; free it with journey_string_free().
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (not an array of outbox entry arrays),
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `parts` is a NUL-terminated string; `merged` is writable.
+ */
+enum JourneyStatus journey_merge_outbox(const char *parts, char **merged);
+
+/**
+ * The key an operation other than ingest routes by: `a:<agentId>` for `startAgentSession` and
+ * `sendCustomEvent` (its partition is `journey_partition_for` of it), `c:cookie:<customerId>` for
+ * `recordActionEvent` (send it to the partition the router put that customer in).
  *
  * @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
  * @param key Receives the key, or NULL for an operation that has none (ingest, reads, the ops

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Catalog, Engine, Frontier, OnlineRouter, commandKey, route, partitionFor, mergeStats, watermarkNeeded } = require('../index.js')
+const { Catalog, Engine, Frontier, OnlineRouter, commandKey, route, partitionFor, mergeOutbox, mergeStats, watermarkNeeded } = require('../index.js')
 
 const CATALOG = JSON.stringify({
   sessionTypes: [
@@ -162,7 +162,44 @@ test('the frontier shares an event-clock watermark across processes', () => {
 test('agent and action operations route by their own key', () => {
   assert.equal(commandKey('startAgentSession', { agentId: 'a1' }), 'a:a1')
   assert.equal(commandKey('sendCustomEvent', { agentId: 'a1', eventName: 'x' }), 'a:a1')
-  assert.equal(commandKey('recordActionEvent', { actionId: '6F1C8A52-1B44-4D8E-9A6B-3F1F0C2A9E11' }), 'w:6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11')
+  // A web action event goes to its customer's partition: the key is the customer's.
+  const action = { actionId: '6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11', customerId: '0f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11' }
+  assert.equal(commandKey('recordActionEvent', action), 'c:cookie:0f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11')
   assert.equal(commandKey('stats'), null)
   assert.throws(() => commandKey('explode', {}), (e) => e.code === 'INVALID_ARGUMENT')
+})
+
+test("a map's custom event reaches an agent in another partition through the outbox", async () => {
+  const map = {
+    id: 'f1000000-0000-4000-8000-0000000000e1',
+    displayName: 'Tell the agent',
+    triggerWithEventConditions: [{ key: 'eventName', values: ['order_placed'], streamType: 'Custom', eventName: 'order_placed' }],
+    action: { mediaType: 'customEvent', agentId: 'a1', eventName: 'orderPlaced', data: 'look' },
+  }
+  const engines = [0, 1].map(() => new Engine(catalog, { ...CONFIG, orchestration: { customEvents: 'outbox' } }))
+  engines.forEach((e) => e.putActionMap(map))
+  const home = partitionFor(commandKey('startAgentSession', { agentId: 'a1' }), 2)
+  const agent = engines[home].startAgentSession('a1').sessionId
+  let n = 0
+  while (partitionFor(`c:email:c${n}`, 2) === home) n++
+  const event = {
+    eventName: 'order_placed', createdDate: '2026-11-21T11:59:00Z',
+    customer: { id: `c${n}`, idType: 'email' }, session: { type: 'delivery', externalId: 'o1' },
+  }
+  assert.equal(engines[1 - home].ingest(event).status, 'accepted')
+  assert.deepEqual((await engines[home].nextEvents(agent)).events.map((e) => e.eventName), ['AgentSessionStart'])
+  const parts = engines.map((e) => e.outbox())
+  assert.deepEqual(parts[home], [])
+  const [entry] = parts[1 - home]
+  assert.equal(entry.sequence, 1)
+  assert.deepEqual(entry.request, { agentId: 'a1', eventName: 'orderPlaced', data: 'look', persistInMemory: false })
+  for (const forwarded of mergeOutbox(parts)) {
+    const target = partitionFor(commandKey('sendCustomEvent', forwarded.request), 2)
+    assert.deepEqual(await engines[target].call('sendCustomEvent', forwarded.request), { delivery: 'queued', overwritten: false })
+  }
+  assert.equal(engines[1 - home].acknowledgeOutbox(entry.sequence), 1)
+  assert.deepEqual(engines[1 - home].outbox({ after: 0 }), [])
+  assert.deepEqual((await engines[home].nextEvents(agent)).events.map((e) => [e.eventName, e.data]), [['orderPlaced', 'look']])
+  assert.throws(() => engines[0].outbox({ max: 0 }), (e) => e.code === 'INVALID_ARGUMENT')
+  assert.throws(() => mergeOutbox([[{ sequence: 'one' }]]), TypeError)
 })

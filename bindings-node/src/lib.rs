@@ -448,6 +448,31 @@ impl Engine {
         self.inner.call(&command).js(env)
     }
 
+    /// A partition's outbox: the custom events its action maps fired (with
+    /// `orchestration.customEvents: "outbox"`) after `query.after`, oldest first, at most
+    /// `query.max` (1,000 when absent). Forward each entry's `request` with `sendCustomEvent` to
+    /// the agent's partition, then `acknowledgeOutbox` (docs/orchestration.md, "Partitions").
+    /// `call('outbox', …)` gives `{ entries }`.
+    #[napi(ts_args_type = "query?: OutboxQuery", ts_return_type = "OutboxEntry[]")]
+    pub fn outbox(&self, env: &Env, query: Option<Unknown<'_>>) -> Result<Value> {
+        let input = match query {
+            Some(query) => json_value(env, query)?,
+            None => json!({}),
+        };
+        let command = Command::new("outbox", input).js(env)?;
+        let mut result = self.inner.call(&command).js(env)?;
+        Ok(result["entries"].take())
+    }
+
+    /// Removes the outbox's entries up to sequence `through`, once the host has forwarded them;
+    /// returns how many.
+    #[napi(ts_args_type = "through: number", ts_return_type = "number")]
+    pub fn acknowledge_outbox(&self, env: &Env, through: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("acknowledgeOutbox", json!({"through": json_value(env, through)?})).js(env)?;
+        let mut result = self.inner.call(&command).js(env)?;
+        Ok(result["acknowledged"].take())
+    }
+
     /// The segments as stored, in id order (`call('listSegments')` gives `{ entities }`).
     #[napi(ts_return_type = "JourneySegment[]")]
     pub fn list_segments(&self) -> Value {

@@ -45,6 +45,16 @@ pub fn merge_stats<'env>(env: &'env Env, stats: Unknown<'_>) -> Result<Unknown<'
     json_parse(env, serde_json::to_string(&partition::merge_stats(parts)).unwrap_or_default())
 }
 
+/// One input step's outbox entries from every partition (an array of each partition's
+/// `engine.outbox()`), in the order one engine would have sent them: forward them in this order
+/// (docs/orchestration.md, "Partitions").
+#[napi(ts_args_type = "parts: OutboxEntry[][]", ts_return_type = "OutboxEntry[]")]
+pub fn merge_outbox<'env>(env: &'env Env, parts: Unknown<'_>) -> Result<Unknown<'env>> {
+    let parts: Vec<Vec<journey_core::OutboxEntry>> = serde_json::from_str(&json_stringify(env, parts)?)
+        .map_err(|e| type_error(env, &format!("mergeOutbox() takes an array of outbox entry arrays: {e}")))?;
+    json_parse(env, serde_json::to_string(&partition::merge_outbox(parts)).unwrap_or_default())
+}
+
 /// Before which events of `events` a partition must take the watermark under `config` (one
 /// boolean per event as `ingestBatch` reads them): none unless the clock is `event`; the events
 /// that might be late, or every one when retention is on.

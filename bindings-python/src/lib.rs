@@ -459,6 +459,27 @@ impl Engine {
         to_python(py, &result["entities"])
     }
 
+    /// A partition's outbox: the custom events its action maps fired (with
+    /// `orchestration.customEvents: "outbox"`) after sequence `after`, oldest first, at most `max`
+    /// (1,000 when `None`). Forward each entry's `request` with `send_custom_event` to the agent's
+    /// partition, then `acknowledge_outbox` (docs/orchestration.md, "Partitions").
+    #[pyo3(signature = (after=None, max=None))]
+    fn outbox<'py>(&self, py: Python<'py>, after: Option<u64>, max: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::new("outbox", json!({"after": after, "max": max})).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        to_python(py, &result["entries"])
+    }
+
+    /// Removes the outbox's entries up to sequence `through`, once the host has forwarded them;
+    /// returns how many.
+    fn acknowledge_outbox(&self, py: Python<'_>, through: u64) -> PyResult<u64> {
+        let command = Command::new("acknowledgeOutbox", json!({"through": through})).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        Ok(result["acknowledged"].as_u64().unwrap_or_default())
+    }
+
     /// Why the action map did or did not fire in the session, condition by condition
     /// (docs/orchestration.md, "Explain and estimate").
     fn explain_action_map<'py>(

@@ -51,6 +51,21 @@ fn merge_stats<'py>(py: Python<'py>, stats: &Bound<'py, PyList>) -> PyResult<Bou
     to_python(py, &serde_json::to_value(partition::merge_stats(parts)).unwrap_or_default())
 }
 
+/// One input step's outbox entries from every partition (a list of each partition's
+/// `Engine.outbox()`), in the order one engine would have sent them: forward them in this order
+/// (docs/orchestration.md, "Partitions").
+#[pyfunction]
+fn merge_outbox<'py>(py: Python<'py>, parts: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyAny>> {
+    let parts = parts
+        .iter()
+        .map(|part| {
+            serde_json::from_value::<Vec<journey_core::OutboxEntry>>(to_json(&part)?)
+                .map_err(|e| PyTypeError::new_err(format!("merge_outbox() takes a list of outbox entry lists: {e}")))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    to_python(py, &serde_json::to_value(partition::merge_outbox(parts)).unwrap_or_default())
+}
+
 /// Before which events of `events` a partition must take the watermark under `config` (a list
 /// of bools, one per event as `Engine.ingest_batch` reads them): none unless the clock is
 /// `event`; the events that might be late, or every one when retention is on.
@@ -170,6 +185,7 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(route, module)?)?;
     module.add_function(wrap_pyfunction!(partition_for, module)?)?;
     module.add_function(wrap_pyfunction!(merge_stats, module)?)?;
+    module.add_function(wrap_pyfunction!(merge_outbox, module)?)?;
     module.add_function(wrap_pyfunction!(watermark_needed, module)?)?;
     module.add_function(wrap_pyfunction!(command_key, module)?)?;
     Ok(())

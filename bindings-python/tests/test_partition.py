@@ -185,8 +185,53 @@ def test_the_router_reads_batches_as_the_engine_does_and_names_bad_input() -> No
 def test_agent_and_action_operations_route_by_their_own_key() -> None:
     assert partition.command_key("startAgentSession", {"agentId": "a1"}) == "a:a1"
     assert partition.command_key("sendCustomEvent", {"agentId": "a1", "eventName": "x"}) == "a:a1"
-    action = {"actionId": "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "mediaType": "webchat", "state": "offered"}
-    assert partition.command_key("recordActionEvent", action) == "w:6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"
+    action = {"actionId": "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "customerId": "0f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"}
+    # A web action event goes to its customer's partition: the key is the customer's.
+    assert partition.command_key("recordActionEvent", action) == "c:cookie:0f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11"
     assert partition.command_key("stats") is None
     with pytest.raises(libjourney.InvalidArgumentError, match="explode"):
         partition.command_key("explode", {})
+
+
+NOTIFY_MAP: Any = {
+    "id": "f1000000-0000-4000-8000-0000000000e1", "displayName": "Tell the agent",
+    "triggerWithEventConditions": [{"key": "eventName", "values": ["order_placed"], "streamType": "Custom",
+                                    "eventName": "order_placed"}],
+    "action": {"mediaType": "customEvent", "agentId": "a1", "eventName": "orderPlaced", "data": "look"},
+}
+
+
+def test_a_maps_custom_event_reaches_an_agent_in_another_partition_through_the_outbox() -> None:
+    catalog = libjourney.Catalog.from_json(json.dumps(CATALOG))
+    config: libjourney.types.Config = {"clock": "manual", "start": "2026-11-21T12:00:00Z", "allowedLateness": None,
+                                       "orchestration": {"customEvents": "outbox"}}
+    engines = [libjourney.Engine(catalog, config) for _ in range(2)]
+    for engine in engines:
+        engine.put_action_map(NOTIFY_MAP)
+    home = partition.partition_for(partition.command_key("startAgentSession", {"agentId": "a1"}) or "", 2)
+    agent = engines[home].start_agent_session("a1")["sessionId"]
+    customer = next(f"c{n}" for n in range(100) if partition.partition_for(f"c:email:c{n}", 2) != home)
+    event: libjourney.types.JourneyEvent = {
+        "eventName": "order_placed", "createdDate": "2026-11-21T11:59:00Z",
+        "customer": {"id": customer, "idType": "email"}, "session": {"type": "delivery", "externalId": "o1"}}
+    assert engines[1 - home].ingest(event)["status"] == "accepted"
+    first = engines[home].next_events(agent)
+    assert first["status"] == "events"
+    assert [e["eventName"] for e in first["events"]] == ["AgentSessionStart"], "nothing was sent yet"
+    parts = [engine.outbox() for engine in engines]
+    assert parts[home] == [] and len(parts[1 - home]) == 1
+    entry = parts[1 - home][0]
+    assert entry["sequence"] == 1 and entry["customer"] == {"id": customer, "idType": "email"}
+    assert entry["request"] == {"agentId": "a1", "eventName": "orderPlaced", "data": "look", "persistInMemory": False}
+    for forwarded in partition.merge_outbox(parts):
+        target = partition.partition_for(partition.command_key("sendCustomEvent", forwarded["request"]) or "", 2)
+        assert engines[target].call("sendCustomEvent", forwarded["request"]) == {"delivery": "queued", "overwritten": False}
+    assert engines[1 - home].acknowledge_outbox(entry["sequence"]) == 1
+    assert engines[1 - home].outbox() == []
+    polled = engines[home].next_events(agent)
+    assert polled["status"] == "events"
+    assert [(e["eventName"], e["data"]) for e in polled["events"]] == [("orderPlaced", "look")]
+    with pytest.raises(libjourney.InvalidArgumentError, match="max"):
+        engines[0].outbox(max=0)
+    with pytest.raises(TypeError):
+        partition.merge_outbox([[{"sequence": "one"}]])  # type: ignore[typeddict-item]

@@ -134,6 +134,21 @@ pub struct OrchestrationConfigForm {
     #[serde(default)]
     #[schemars(with = "DurationText")]
     pub min_offer_gap: Option<DurationText>,
+    /// Where a map's custom events go: `"send"` to this engine's agent queues (default), or
+    /// `"outbox"`, kept for a partitioned host to forward to the agent's partition.
+    #[serde(default)]
+    #[schemars(with = "CustomEventDeliveryName")]
+    pub custom_events: Option<CustomEventDeliveryName>,
+}
+
+/// Where a map's custom events go (docs/orchestration.md, "Partitions").
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum CustomEventDeliveryName {
+    /// This engine's agent queues.
+    Send,
+    /// This engine's outbox.
+    Outbox,
 }
 
 /// The clock modes of SPEC §7.
@@ -449,4 +464,19 @@ pub enum IngestBatchInput {
     Events(Vec<EventForm>),
     /// One event per line.
     Ndjson(String),
+}
+
+/// An outbox entry's `request`: `sendCustomEvent`'s input as the engine writes it, every field
+/// present (docs/orchestration.md, "Partitions").
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRequest {
+    /// The target agent.
+    pub agent_id: String,
+    /// The event name.
+    pub event_name: String,
+    /// The payload.
+    pub data: String,
+    /// Keep the event for an agent who is not logged in.
+    pub persist_in_memory: bool,
 }

@@ -50,8 +50,8 @@ pub use action::{
     ActionEvent, ActionRecord, ActionState, Callback, MediaType, Notification, Pattern, SubscriptionId, Trigger,
 };
 pub use agent::{
-    AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents, NextEventsRequest,
-    ReleaseRequest, Released, SendResult,
+    AcknowledgeOutboxInput, AgentEvent, AgentSession, CustomEventRequest, DEFAULT_TIMEOUT_MS, Delivery, NextEvents,
+    NextEventsRequest, OutboxEntry, OutboxQuery, ReleaseRequest, Released, SendResult,
 };
 pub use base::interrupt::{INTERRUPT_EVERY, Interrupt};
 pub use batch::{Batch, BatchResult, Outcomes};

@@ -13,7 +13,9 @@
 //!   `actionMapsFired` is the count of the firings found in the recovered store.
 //!
 //! Runs alternate between fresh stores and chains that reopen a crashed store and go on, and the
-//! small `snapshotEvery` makes kills land during snapshots and journal rotation too.
+//! small `snapshotEvery` makes kills land during snapshots and journal rotation too. Every other
+//! chain runs as a partition would (`orchestration.customEvents: "outbox"`): the custom events the
+//! maps fire are then in the store's outbox, each once, numbered as the reference numbers them.
 //!
 //! `JOURNEY_CRASH_KILLS` sets the number of kills (`make test`: 20; `make crash-test`: 250), and
 //! `JOURNEY_CRASH_SEED` replays a failing run.
@@ -50,11 +52,21 @@ fn catalog() -> Catalog {
     .unwrap()
 }
 
+/// Whether this chain's maps keep their custom events in the outbox, as a partition's do. Set by
+/// the parent at each chain and by the child from [`CHILD_OUTBOX`]: the two processes run one test
+/// each, so the flag is never shared between tests.
+static OUTBOX: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+const CHILD_OUTBOX: &str = "JOURNEY_CRASH_CHILD_OUTBOX";
+
+fn outbox_mode() -> bool {
+    OUTBOX.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn config() -> Config {
-    Config::from_json(
-        r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "allowedLateness": "10m", "retention": "20m",
-        "actionRetention": "10m", "store": {"snapshotEvery": 16384}}"#,
-    )
+    let delivery = if outbox_mode() { "outbox" } else { "send" };
+    Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T10:00:00Z", "allowedLateness": "10m",
+        "retention": "20m", "actionRetention": "10m", "store": {"snapshotEvery": 16384},
+        "orchestration": {"customEvents": delivery}}))
     .unwrap()
 }
 
@@ -220,7 +232,8 @@ fn fingerprint(engine: &Engine) -> Value {
             json!({"journey": page, "events": events, "segments": segments})
         })
         .collect();
-    json!({"stats": engine.stats(), "journeys": journeys, "now": engine.now()})
+    let outbox = engine.outbox(&Default::default()).unwrap();
+    json!({"stats": engine.stats(), "journeys": journeys, "now": engine.now(), "outbox": outbox})
 }
 
 /// The child: works on the store from operation `start` until it is killed. With each result it
@@ -230,6 +243,7 @@ fn fingerprint(engine: &Engine) -> Value {
 #[ignore = "the crash test's child process; crash_test runs it"]
 fn crash_child() {
     let (Ok(dir), Ok(start)) = (std::env::var(CHILD_DIR), std::env::var(CHILD_START)) else { return };
+    OUTBOX.store(std::env::var(CHILD_OUTBOX).is_ok(), std::sync::atomic::Ordering::Relaxed);
     let engine = Engine::open(&dir, catalog(), config()).unwrap();
     let told = subscribe(&engine);
     let mut out = std::io::stdout().lock();
@@ -306,6 +320,7 @@ fn run_child_and_kill(dir: &Path, start: usize, delay: Duration) -> Vec<Ack> {
         .args(["crash_child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD_DIR, dir)
         .env(CHILD_START, start.to_string())
+        .envs(outbox_mode().then_some((CHILD_OUTBOX, "1")))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -382,7 +397,8 @@ fn verify(dir: &Path, acked: &[Ack], start: usize, seed: u64) -> usize {
 
 /// What orchestration left in an engine: its counters, each content offer's state (probed by
 /// recording again the last state `told` of it: a duplicate when the action is in that state),
-/// and the custom events waiting for the courier, who logs in and takes them. Changes the engine.
+/// and the custom events the maps sent the courier: waiting in its queue (it logs in and takes
+/// them), or in outbox mode, the outbox's requests. Changes the engine.
 #[derive(Debug, PartialEq)]
 struct Firings {
     fired: u64,
@@ -395,7 +411,12 @@ fn firings(engine: &Engine, told: &[Value]) -> Firings {
     let stats = engine.stats();
     let session = engine.start_agent_session(COURIER).unwrap().session_id.to_string();
     let taken = serde_json::to_value(engine.next_events(&session, 0, Some(1000), None).unwrap()).unwrap();
-    let courier = taken["events"].as_array().into_iter().flatten().filter(|e| e["type"] == "CustomEvent").cloned();
+    let queued = taken["events"].as_array().into_iter().flatten().filter(|e| e["type"] == "CustomEvent").cloned();
+    let outbox = engine.outbox(&Default::default()).unwrap().into_iter();
+    let courier: Vec<Value> = match outbox_mode() {
+        true => outbox.map(|entry| serde_json::to_value(entry.request).unwrap()).collect(),
+        false => queued.collect(),
+    };
     let mut last = std::collections::BTreeMap::new();
     for n in told.iter().filter(|n| n["actionMapId"] == OFFER) {
         last.insert(n["actionId"].as_str().unwrap().to_owned(), n.clone());
@@ -412,7 +433,7 @@ fn firings(engine: &Engine, told: &[Value]) -> Firings {
             (id, probed)
         })
         .collect();
-    Firings { fired: stats.action_maps_fired, capped: stats.action_maps_capped, offers, courier: courier.collect() }
+    Firings { fired: stats.action_maps_fired, capped: stats.action_maps_capped, offers, courier }
 }
 
 /// Checks, on a copy of the recovered store, that the firings of the first `applied` operations
@@ -508,12 +529,13 @@ fn crash_test() {
     let mut random = Random(seed);
     let started = Instant::now();
     let (mut dir, mut applied, mut acknowledged) = (common::temp_dir("crash"), 0, 0);
-    let (mut evictions, mut fired) = (0u64, 0u64);
+    let (mut evictions, mut fired, mut forwarded) = (0u64, 0u64, 0usize);
     for kill in 0..kills {
         if kill % CHAIN == 0 {
             std::fs::remove_dir_all(&dir).unwrap();
             dir = common::temp_dir("crash");
             applied = 0;
+            OUTBOX.store((kill / CHAIN) % 2 == 1, std::sync::atomic::Ordering::Relaxed);
         }
         let delay = Duration::from_millis(1 + random.below(40));
         let acked = run_child_and_kill(&dir, applied, delay);
@@ -522,10 +544,14 @@ fn crash_test() {
         let stats = store_stats(&dir);
         evictions = evictions.max(stats.sessions_evicted);
         fired = fired.max(stats.action_maps_fired);
+        if outbox_mode() {
+            forwarded = forwarded
+                .max(Engine::open(&dir, catalog(), config()).unwrap().outbox(&Default::default()).unwrap().len());
+        }
     }
     std::fs::remove_dir_all(&dir).unwrap();
     eprintln!(
-        "crash test: {kills} kills, {acknowledged} acknowledged calls checked, up to {evictions} sessions evicted and {fired} action maps fired in one store, seed {seed}, {:.1} s",
+        "crash test: {kills} kills, {acknowledged} acknowledged calls checked, up to {evictions} sessions evicted, {fired} action maps fired and {forwarded} custom events in the outbox in one store, seed {seed}, {:.1} s",
         started.elapsed().as_secs_f64()
     );
     // Chains of kills reach the operations that fire maps (the first custom event map fires at

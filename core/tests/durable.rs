@@ -422,6 +422,46 @@ fn definitions_come_back_from_the_journal_and_from_a_snapshot() {
     );
 }
 
+/// The sequences and event names an outbox holds.
+fn outbox(engine: &Engine) -> Vec<(u64, String)> {
+    let entries = engine.outbox(&Default::default()).unwrap();
+    entries.into_iter().map(|entry| (entry.sequence, entry.request.event_name)).collect()
+}
+
+#[test]
+fn an_outbox_and_its_acknowledgements_come_back_from_the_journal_and_from_a_snapshot() {
+    let dir = temp_dir("outbox");
+    let config = || config(r#", "orchestration": {"customEvents": "outbox"}"#);
+    let engine = Engine::open(&dir, catalog(), config()).unwrap();
+    engine.put_segment(&segment(S1, "Depot 7")).unwrap();
+    let map = serde_json::json!({"id": M1, "displayName": "Tell the courier", "triggerWithSegments": [S1],
+        "action": {"mediaType": "customEvent", "agentId": "courier", "eventName": "atDepot"}});
+    engine.put_action_map(&map).unwrap();
+    let at_depot = |c: usize| event(c, c, 0).replace("stop 0", "Depot 7");
+    for c in 0..3 {
+        engine.ingest_json(at_depot(c).as_bytes()).unwrap();
+    }
+    assert_eq!(outbox(&engine).iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(engine.stats().custom_events_queued + engine.stats().custom_events_persisted, 0, "nothing was sent");
+    assert_eq!(engine.acknowledge_outbox(2).unwrap(), 2);
+    assert_eq!(engine.acknowledge_outbox(2).unwrap(), 0);
+    drop(engine); // a crash: the journal holds the firings and the acknowledgement
+    let engine = Engine::open(&dir, catalog(), config()).unwrap();
+    assert_eq!(outbox(&engine), [(3, "atDepot".to_owned())]);
+    engine.close().unwrap(); // a snapshot, and an empty journal
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), config()).unwrap();
+    assert_eq!(engine.recovery().unwrap().records_replayed, 0);
+    assert_eq!(outbox(&engine), [(3, "atDepot".to_owned())]);
+    engine.ingest_json(at_depot(3).as_bytes()).unwrap();
+    assert_eq!(outbox(&engine).last().unwrap().0, 4, "numbering goes on from the snapshot");
+    let through =
+        engine.call(&journey_core::Command::new("acknowledgeOutbox", serde_json::json!({"through": 4})).unwrap());
+    assert_eq!(through.unwrap(), serde_json::json!({"acknowledged": 2}));
+    let bad = journey_core::Command::new("outbox", serde_json::json!({"max": 0})).unwrap();
+    assert_eq!(engine.call(&bad).unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
 /// Appends a record to a store's journal as the engine frames one (docs/durability.md).
 fn append_record(dir: &Path, seq: u64, now: i64, change: &str) {
     let mut payload = seq.to_le_bytes().to_vec();
@@ -464,15 +504,15 @@ fn a_stored_definition_replays_without_the_checks_of_a_put() {
     assert_eq!(segments[1], stored, "taken as it was stored");
 }
 
-/// Rewrites a snapshot written with no definitions and no orchestration state as format version 2
-/// wrote it: the same body without its last parts (the definitions' `None`, then orchestration's
-/// five zero counters and no customer states).
+/// Rewrites a snapshot written with no definitions, no orchestration state and no outbox as format
+/// version 2 wrote it: the same body without its last parts (the definitions' `None`, then
+/// orchestration's five zero counters and no customer states, then the outbox's `None`).
 fn as_version_2(path: &Path) {
     let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[8..12], &3u32.to_le_bytes(), "this build writes version 3");
+    assert_eq!(&bytes[8..12], &4u32.to_le_bytes(), "this build writes version 4");
     let body = &bytes[12..bytes.len() - 20];
-    let (body, last) = body.split_at(body.len() - 7);
-    assert_eq!(last, [0; 7], "no definitions, no orchestration");
+    let (body, last) = body.split_at(body.len() - 8);
+    assert_eq!(last, [0; 8], "no definitions, no orchestration, no outbox");
     let mut old = b"JRNYSNAP".to_vec();
     old.extend_from_slice(&2u32.to_le_bytes());
     old.extend_from_slice(body);

@@ -42,6 +42,8 @@ const CALL_ONLY_IN_C: &[(&str, &str)] = &[
     ),
     ("explainActionMap", "a query in, an explanation out, both JSON, for people reading them: as journey_call"),
     ("estimateActionMap", "a draft map in, counts out, both JSON: a typed function would take and give the same text"),
+    ("outbox", "a query in, entries out, both JSON, forwarded as sendCustomEvent's JSON: as journey_call"),
+    ("acknowledgeOutbox", "a partition host's bookkeeping beside outbox, which is JSON: as journey_call"),
 ];
 
 /// Why the definition ops have no typed C function.

@@ -638,24 +638,47 @@ fn definition_ops_broadcast_leave_every_partition_holding_one_engines_definition
 }
 
 /// One step of an orchestration stream: an event, a manual clock move or a definition op (both
-/// broadcast), or the host showing a customer's latest offer, which the visitor rejects.
+/// broadcast), the host showing a customer's latest offer, which the visitor rejects, or an
+/// agent (of `common::orchestration::AGENTS`) logging in, polling or logging out.
 #[derive(Clone, Debug)]
 enum MapStep {
     Event(Value),
     Advance(i64),
     Define(Command),
     Reject(usize),
+    Login(usize),
+    Poll(usize),
+    Logout(usize),
 }
 
 /// Cookie visitors in an orchestration stream.
 const VISITORS: usize = 12;
 
+/// What an orchestration stream holds beside events, clock moves and definitions.
+#[derive(Clone, Copy)]
+struct Extras {
+    /// The host rejects offers.
+    rejects: bool,
+    /// Maps send custom events (at once, and a minute later) to agents who log in, poll and log
+    /// out.
+    agents: bool,
+}
+
+/// A map `id` sending custom event `name` to a fixed agent a minute after a visitor holds
+/// `segment`.
+fn notify_later(id: &str, segment: &str, name: &str) -> Value {
+    json!({"id": id, "displayName": format!("Tell agent-8 {name}"),
+        "triggerWithSegments": [segment], "activation": {"type": "delay", "delayInSeconds": 60},
+        "action": {"mediaType": "customEvent", "agentId": common::orchestration::AGENTS[1],
+            "eventName": name, "data": "see the visitor"}})
+}
+
 /// An orchestration stream of `len` steps over the vectors' catalog: page views and delivery
 /// events of cookie visitors (now and then late), clock moves, and the definitions put at their
 /// positions: segments (session and customer scope) and the outcome first, the maps (web actions
 /// with weights, caps and a schedule, a delayed one, callbacks) a few events later, then a
-/// replaced map and a deleted one. With `rejects`, the host rejects offers too.
-fn map_stream(seed: u64, len: usize, rejects: bool) -> Vec<MapStep> {
+/// replaced map and a deleted one; and what `extras` adds.
+fn map_stream(seed: u64, len: usize, extras: Extras) -> Vec<MapStep> {
     use common::orchestration as o;
     let mut rng = Random(seed);
     let mut now = parse_rfc3339("2026-11-21T10:00:00Z").unwrap();
@@ -667,6 +690,13 @@ fn map_stream(seed: u64, len: usize, rejects: bool) -> Vec<MapStep> {
     for n in 0..len {
         match n {
             8 => steps.extend(o::maps_without_custom_events().into_iter().map(define)),
+            9 if extras.agents => {
+                let notify = o::definitions().into_iter().find(|(_, map)| map["id"] == o::NOTIFY).unwrap();
+                steps.push(define(notify));
+                let returns = notify_later("f1000000-0000-4000-8000-00000000000a", o::RETURNS, "returnsLater");
+                let help = notify_later("f1000000-0000-4000-8000-00000000000b", o::HELP, "helpLater");
+                steps.extend([define(("putActionMap", returns)), define(("putActionMap", help))]);
+            }
             150 => steps.push(define(("putActionMap", replaced.clone()))),
             250 => steps.push(define(("deleteActionMap", json!({"id": o::CALL_BACK})))),
             _ => {}
@@ -676,6 +706,7 @@ fn map_stream(seed: u64, len: usize, rejects: bool) -> Vec<MapStep> {
         let back = if rng.below(10) == 0 { rng.below(3_000) } else { rng.below(120) } as i64;
         let time = format_millis(now - back * 1000);
         let order = rng.below(2) as usize;
+        let agent = rng.below(o::AGENTS.len() as u64) as usize;
         steps.push(match roll {
             0..10 => {
                 let seconds = [20, 45, 61, 300, 1_900][rng.below(5) as usize];
@@ -685,25 +716,60 @@ fn map_stream(seed: u64, len: usize, rejects: bool) -> Vec<MapStep> {
             10..60 => MapStep::Event(o::page(n, c, o::URLS[rng.below(o::URLS.len() as u64) as usize], &time)),
             60..82 => {
                 let status = o::STATUSES[rng.below(3) as usize];
-                MapStep::Event(o::status(n, c, order, status, None, &time))
+                let courier = extras.agents.then_some(o::AGENTS[agent]);
+                MapStep::Event(o::status(n, c, order, status, courier, &time))
             }
             82..90 => MapStep::Event(o::delivered(n, c, order, (1 + rng.below(9_999)) as f64 / 100.0, &time)),
-            _ if rejects => MapStep::Reject(c),
+            90..93 if extras.agents => MapStep::Login(agent),
+            93..97 if extras.agents => MapStep::Poll(agent),
+            97..100 if extras.agents => MapStep::Logout(agent),
+            _ if extras.rejects => MapStep::Reject(c),
             _ => MapStep::Event(o::page(n, c, "/returns", &time)),
         });
     }
     steps
 }
 
+/// The partition of an agent operation or a web action event: `a:` keys hash, `c:` keys go where
+/// the router put the customer (docs/orchestration.md, "Partitions").
+fn partition_of_command(command: &Command, routing: &journey_core::partition::Routing, n: usize) -> usize {
+    let key = journey_core::partition::command_key(command).expect("agent and action ops have a key");
+    match key.strip_prefix("c:cookie:") {
+        Some(id) => routing.partition_of(&Customer::new(id, IdType::Cookie)).unwrap(),
+        None => journey_core::partition::partition_for(&key, n).unwrap(),
+    }
+}
+
+/// Forwards every partition's outbox entries to their agents' partitions, in the order one engine
+/// sent them, and acknowledges them.
+fn forward_outboxes(engines: &[Engine], routing: &journey_core::partition::Routing) {
+    let parts: Vec<Vec<journey_core::OutboxEntry>> =
+        engines.iter().map(|engine| engine.outbox(&Default::default()).unwrap()).collect();
+    let waiting: Vec<Option<u64>> = parts.iter().map(|part| part.last().map(|entry| entry.sequence)).collect();
+    for entry in journey_core::partition::merge_outbox(parts) {
+        let command = Command::SendCustomEvent(entry.request);
+        engines[partition_of_command(&command, routing, engines.len())].call(&command).unwrap();
+    }
+    for (engine, last) in engines.iter().zip(waiting) {
+        if let Some(last) = last {
+            assert!(engine.acknowledge_outbox(last).unwrap() > 0);
+        }
+    }
+}
+
 /// What the host of `n` partitions (one engine when `n` is 1) sees of a map stream: the answers to
-/// the definition ops (each partition's), the summed stats, and for every visitor its journey
-/// (with its segment assignments and outcome achievements), its `segments`, and the web action
-/// changes and callbacks it was told of, in order. The host sends a visitor's action events where
-/// `command_key` routes them, or with `by_customer`, to the visitor's partition.
-fn run_maps(steps: &[MapStep], n: usize, by_customer: bool) -> Value {
+/// the definition ops (each partition's), the summed stats, for every visitor its journey (with
+/// its segment assignments and outcome achievements), its `segments`, and the web action changes
+/// and callbacks it was told of, in order; and every agent poll's answer. The host sends each
+/// agent op and action event where `command_key` routes it; partitions keep a map's custom events
+/// in their outboxes, which the host forwards after each step.
+fn run_maps(steps: &[MapStep], n: usize) -> Value {
     use common::orchestration as o;
     let catalog = o::catalog();
-    let config = Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z"}"#).unwrap();
+    let delivery = if n == 1 { "send" } else { "outbox" };
+    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T10:00:00Z",
+        "orchestration": {"customEvents": delivery}}))
+    .unwrap();
     let keys: Vec<Vec<Key>> = steps
         .iter()
         .filter_map(|step| match step {
@@ -727,6 +793,12 @@ fn run_maps(steps: &[MapStep], n: usize, by_customer: bool) -> Value {
         }
     }
     let mut answers = Vec::new();
+    let mut polls = Vec::new();
+    let mut agent_sessions: std::collections::HashMap<usize, String> = Default::default();
+    let agent_op = |op: &str, input: Value| {
+        let command = Command::new(op, input).unwrap();
+        engines[partition_of_command(&command, &routing, n)].call(&command).unwrap()
+    };
     for step in steps {
         match step {
             MapStep::Event(event) => {
@@ -754,15 +826,31 @@ fn run_maps(steps: &[MapStep], n: usize, by_customer: bool) -> Value {
                 });
                 for state in ["offered", "rejected"].iter().filter(|_| offer.is_some()) {
                     let command = Command::new("recordActionEvent", o::action_move(offer.unwrap(), state)).unwrap();
-                    let key = journey_core::partition::command_key(&command).unwrap();
-                    let visitor = Customer::new(o::cookie_id(*c), IdType::Cookie);
-                    let partition = match by_customer {
-                        true => routing.partition_of(&visitor).unwrap(),
-                        false => journey_core::partition::partition_for(&key, n).unwrap(),
-                    };
-                    engines[partition].call(&command).unwrap();
+                    engines[partition_of_command(&command, &routing, n)].call(&command).unwrap();
                 }
             }
+            MapStep::Login(a) => {
+                let session = agent_op("startAgentSession", json!({"agentId": o::AGENTS[*a]}));
+                agent_sessions.insert(*a, session["sessionId"].as_str().unwrap().to_owned());
+            }
+            MapStep::Poll(a) => {
+                if let Some(session) = agent_sessions.get(a) {
+                    // The session id is random: the agent names the poll.
+                    let command = Command::new("nextEvents", json!({"sessionId": session, "timeoutMs": 0})).unwrap();
+                    let home = journey_core::partition::partition_for(&format!("a:{}", o::AGENTS[*a]), n).unwrap();
+                    polls.push(json!({"agent": o::AGENTS[*a], "answer": engines[home].call(&command).unwrap()}));
+                }
+            }
+            MapStep::Logout(a) => {
+                if let Some(session) = agent_sessions.remove(a) {
+                    let command = Command::new("endAgentSession", json!({"sessionId": session})).unwrap();
+                    let home = journey_core::partition::partition_for(&format!("a:{}", o::AGENTS[*a]), n).unwrap();
+                    engines[home].call(&command).unwrap();
+                }
+            }
+        }
+        if n > 1 {
+            forward_outboxes(&engines, &routing);
         }
     }
     let log = told.lock().unwrap().clone();
@@ -777,7 +865,17 @@ fn run_maps(steps: &[MapStep], n: usize, by_customer: bool) -> Value {
         })
         .collect();
     let stats = merge_stats(engines.iter().map(Engine::stats));
-    json!({"definitions": answers, "stats": stats, "visitors": visitors})
+    json!({"definitions": answers, "stats": stats, "visitors": visitors, "polls": polls})
+}
+
+/// Checks that `n` partitions give what one engine gives on `steps`.
+fn assert_partitions_equal_one_engine(seed: u64, steps: &[MapStep], expected: &Value) {
+    for n in [2, 4] {
+        let got = run_maps(steps, n);
+        if let Some(path) = first_difference(expected, &got, String::new()) {
+            panic!("seed {seed}, {n} partitions differ from one engine at {path}");
+        }
+    }
 }
 
 /// docs/orchestration.md, "Partitions": with definitions broadcast at their positions, a stream
@@ -787,8 +885,8 @@ fn run_maps(steps: &[MapStep], n: usize, by_customer: bool) -> Value {
 #[test]
 fn partitions_fire_the_maps_one_engine_fires() {
     for seed in 0..4 {
-        let steps = map_stream(seed, 400, false);
-        let expected = run_maps(&steps, 1, false);
+        let steps = map_stream(seed, 400, Extras { rejects: false, agents: false });
+        let expected = run_maps(&steps, 1);
         // The stream fires maps of every kind, across partitions.
         let stats = &expected["stats"];
         for counter in ["segmentsAssigned", "outcomesAchieved", "actionMapsFired", "actionMapsCapped"] {
@@ -799,50 +897,47 @@ fn partitions_fire_the_maps_one_engine_fires() {
             assert!(told.contains(seen), "seed {seed}: nothing told has {seen}");
         }
         assert!(partitions_used_by(&steps, 4) == 4, "seed {seed}: the visitors spread over 4 partitions");
-        for n in [2, 4] {
-            let got = run_maps(&steps, n, false);
-            if let Some(path) = first_difference(&expected, &got, String::new()) {
-                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
-            }
-        }
-    }
-}
-
-/// The control of the test below: the host's action events on map-fired offers, sent to the
-/// visitor's partition, cap the visitor's next offers there as in one engine.
-#[test]
-fn rejections_routed_by_customer_cap_as_in_one_engine() {
-    for seed in 0..4 {
-        let steps = map_stream(seed, 400, true);
-        let expected = run_maps(&steps, 1, true);
-        for n in [2, 4] {
-            let got = run_maps(&steps, n, true);
-            if let Some(path) = first_difference(&expected, &got, String::new()) {
-                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
-            }
-        }
+        assert_partitions_equal_one_engine(seed, &steps, &expected);
     }
 }
 
 /// The host's action events on map-fired offers (a visitor rejecting an offer), sent where
-/// `partition::command_key` routes them, must reach the partition that holds the visitor's
+/// `partition::command_key` routes them, reach the partition that holds the visitor's
 /// orchestration state: there the `rejected` cap stops the visitor's next offers of that media
-/// type in the session, as it does in one engine. Today `command_key` routes every action event by
-/// `w:<actionId>`, so this fails (docs/orchestration.md, "Partitions", open); it runs with
-/// `cargo test --test partitioned -- --ignored` until the routing changes.
+/// type in the session, as it does in one engine.
 #[test]
-#[ignore = "known open point: map-fired web action events route by action id, not by customer (docs/orchestration.md, Partitions)"]
 fn rejections_routed_by_command_key_cap_as_in_one_engine() {
     for seed in 0..4 {
-        let steps = map_stream(seed, 400, true);
-        let expected = run_maps(&steps, 1, false);
+        let steps = map_stream(seed, 400, Extras { rejects: true, agents: false });
+        let expected = run_maps(&steps, 1);
         assert!(expected["visitors"].to_string().contains("\"rejected\""), "seed {seed} rejects no offer");
-        for n in [2, 4] {
-            let got = run_maps(&steps, n, false);
-            if let Some(path) = first_difference(&expected, &got, String::new()) {
-                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
-            }
-        }
+        assert_partitions_equal_one_engine(seed, &steps, &expected);
+    }
+}
+
+/// A map's custom events, kept in the partitions' outboxes and forwarded by the host after each
+/// step (a clock move's from every partition in `merge_outbox`'s order), reach the agents as one
+/// engine sends them: every poll's events (names, data, sequences, times), and the summed queue
+/// counters (queued, persisted for an agent logged out, dropped for one never logged in,
+/// overwritten by name).
+#[test]
+fn map_custom_events_forwarded_from_outboxes_reach_agents_as_in_one_engine() {
+    let mut seen = String::new();
+    let mut stats = Vec::new();
+    for seed in 0..4 {
+        let steps = map_stream(seed, 500, Extras { rejects: true, agents: true });
+        let expected = run_maps(&steps, 1);
+        seen += &expected["polls"].to_string();
+        stats.push(serde_json::from_value(expected["stats"].clone()).unwrap());
+        assert_partitions_equal_one_engine(seed, &steps, &expected);
+    }
+    // Over the seeds, the streams send every kind of custom event every way.
+    for name in ["deliveryDelayed", "returnsLater", "helpLater"] {
+        assert!(seen.contains(name), "no poll returned {name}");
+    }
+    let stats = serde_json::to_value(merge_stats(stats)).unwrap();
+    for counter in ["customEventsQueued", "customEventsPersisted", "customEventsDropped", "customEventsOverwritten"] {
+        assert!(stats[counter].as_u64().unwrap() > 0, "{counter} is 0 over the seeds");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Exact partitioning (SPEC §13, docs/scale-out.md) through the C ABI: route a batch so that one
 //! engine per partition gives one engine's results, a producer's partition for a key, the
-//! partitions' stats summed, the event-clock frontier, and the online router of a stream. Taking
+//! partitions' stats summed, their outboxes merged, the event-clock frontier, and the online router
+//! of a stream. Taking
 //! the watermark is `journey_observe_watermark` (in `view.rs`, with the other clock calls) and
 //! checkpoints are `journey_checkpoint` (`checkpoint.rs`); moving state (`moveOut`, `moveIn`) goes
 //! through `journey_call`.
@@ -10,9 +11,10 @@ use crate::handles::{JourneyCatalog, JourneyConfig, clear, give};
 use crate::status::JourneyStatus;
 use crate::strings::{bytes, give_json, give_json_text, out_string, text};
 use journey_core::partition::{
-    Frontier, OnlineRouter, PartitionProgress, Router, command_key, merge_stats, partition_for, watermark_needed,
+    Frontier, OnlineRouter, PartitionProgress, Router, command_key, merge_outbox, merge_stats, partition_for,
+    watermark_needed,
 };
-use journey_core::{Batch, JourneyError, Stats};
+use journey_core::{Batch, JourneyError, OutboxEntry, Stats};
 use std::ffi::c_char;
 use std::sync::Mutex;
 
@@ -108,8 +110,35 @@ pub unsafe extern "C" fn journey_merge_stats(stats: *const c_char, total: *mut *
     })
 }
 
-/// The key an operation other than ingest routes by, for `journey_partition_for`: `a:<agentId>`
-/// for `startAgentSession` and `sendCustomEvent`, `w:<actionId>` for `recordActionEvent`.
+/// One input step's outbox entries from every partition, in the order one engine would have sent
+/// them: forward them in this order (docs/orchestration.md, "Partitions").
+///
+/// @param parts A JSON array with one array per partition of the entries its `outbox` op returned,
+///        NUL-terminated.
+/// @param merged Receives the entries as one JSON array; free it with journey_string_free().
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON` (not an array of outbox entry arrays),
+///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `parts` is a NUL-terminated string; `merged` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_merge_outbox(parts: *const c_char, merged: *mut *mut c_char) -> JourneyStatus {
+    guard(|| unsafe {
+        let slot = out_string(merged, "merged")?;
+        let parts: Vec<Vec<OutboxEntry>> = serde_json::from_str(text(parts, "parts")?).map_err(|e| {
+            JourneyError::InvalidJson(format!("parts must be a JSON array of outbox entry arrays: {e}"))
+        })?;
+        give_json(slot, &merge_outbox(parts));
+        Ok(())
+    })
+}
+
+/// The key an operation other than ingest routes by: `a:<agentId>` for `startAgentSession` and
+/// `sendCustomEvent` (its partition is `journey_partition_for` of it), `c:cookie:<customerId>` for
+/// `recordActionEvent` (send it to the partition the router put that customer in).
 ///
 /// @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
 /// @param key Receives the key, or NULL for an operation that has none (ingest, reads, the ops

@@ -210,6 +210,103 @@ static void observe_watermark(void) {
     journey_config_free(config);
 }
 
+/* A map fires in the customer's partition for an agent logged in on another: the partitions keep the custom event
+ * in their outbox (orchestration.customEvents "outbox"), journey_merge_outbox orders a step's entries, the host
+ * sends each where journey_command_key routes it and acknowledges them, and the agent's poll returns it. */
+static void outbox(void) {
+    JourneyConfig *config = NULL;
+    JourneyCatalog *catalog = NULL;
+    CHECK_STATUS(journey_config_new("{\"clock\":\"manual\",\"start\":\"2026-11-21T10:00:00Z\",\"allowedLateness\":null,"
+                                    "\"orchestration\":{\"customEvents\":\"outbox\"}}",
+                                    &config),
+                 JOURNEY_OK);
+    CHECK_STATUS(journey_catalog_new(CATALOG, config, &catalog), JOURNEY_OK);
+    JourneyEngine *engines[2] = {new_engine(catalog, config), new_engine(catalog, config)};
+    const char *map = "{\"op\":\"putActionMap\",\"input\":{\"id\":\"f1000000-0000-4000-8000-0000000000e1\","
+                      "\"displayName\":\"Tell the agent\",\"triggerWithEventConditions\":[{\"key\":\"eventName\","
+                      "\"values\":[\"e\"],\"streamType\":\"Custom\",\"eventName\":\"e\"}],\"action\":{\"mediaType\":"
+                      "\"customEvent\",\"agentId\":\"a1\",\"eventName\":\"orderPlaced\",\"data\":\"look\"}}}";
+    char *out = NULL;
+    for (int p = 0; p < 2; p++) {
+        CHECK_STATUS(journey_call(engines[p], map, &out), JOURNEY_OK);
+        journey_string_free(out);
+    }
+    uint32_t home = 0, customer_home = 0;
+    CHECK_STATUS(journey_partition_for("a:a1", 2, &home), JOURNEY_OK);
+    char customer[16] = "";
+    for (int n = 0; n < 100 && customer_home == home; n++) {
+        snprintf(customer, sizeof customer, "c%d", n);
+        char key[32];
+        snprintf(key, sizeof key, "c:email:%s", customer);
+        CHECK_STATUS(journey_partition_for(key, 2, &customer_home), JOURNEY_OK);
+    }
+    CHECK(customer_home != home);
+    CHECK_STATUS(journey_call(engines[home], "{\"op\":\"startAgentSession\",\"input\":{\"agentId\":\"a1\"}}", &out),
+                 JOURNEY_OK);
+    char poll[160];
+    snprintf(poll, sizeof poll, "{\"op\":\"nextEvents\",\"input\":{\"sessionId\":\"%.36s\",\"timeoutMs\":0}}",
+             strstr(out, "\"sessionId\":\"") + strlen("\"sessionId\":\""));
+    journey_string_free(out);
+    char event[512];
+    snprintf(event, sizeof event,
+             "{\"eventName\":\"e\",\"createdDate\":\"2026-11-21T09:00:00Z\",\"customer\":{\"id\":\"%s\","
+             "\"idType\":\"email\"},\"session\":{\"type\":\"d\",\"externalId\":\"o1\"}}",
+             customer);
+    CHECK_STATUS(journey_ingest_json(engines[customer_home], event, strlen(event), &out), JOURNEY_OK);
+    CHECK(contains(out, "\"status\":\"accepted\""));
+    journey_string_free(out);
+
+    /* The step's entries from both partitions, as journey_merge_outbox takes them: [[…],[…]]. */
+    char *parts[2] = {NULL, NULL};
+    for (int p = 0; p < 2; p++) {
+        CHECK_STATUS(journey_call(engines[p], "{\"op\":\"outbox\",\"input\":{}}", &parts[p]), JOURNEY_OK);
+    }
+    CHECK(contains(parts[home], "{\"entries\":[]}"));
+    CHECK(contains(parts[customer_home], "\"sequence\":1"));
+    /* Each answer is {"entries":[…]}: its array, from the first '[' to the last ']'. */
+    char merged_input[2048] = "[";
+    for (int p = 0; p < 2; p++) {
+        const char *open = strchr(parts[p], '[');
+        strncat(merged_input, open, (size_t)(strrchr(parts[p], ']') - open + 1));
+        strcat(merged_input, p == 0 ? "," : "]");
+        journey_string_free(parts[p]);
+    }
+    char *merged = NULL;
+    CHECK_STATUS(journey_merge_outbox(merged_input, &merged), JOURNEY_OK);
+    CHECK(contains(merged, "\"request\":{\"agentId\":\"a1\",\"eventName\":\"orderPlaced\",\"data\":\"look\","
+                           "\"persistInMemory\":false}"));
+    char send[512];
+    const char *request = strstr(merged, "\"request\":") + strlen("\"request\":");
+    snprintf(send, sizeof send, "{\"op\":\"sendCustomEvent\",\"input\":%.*s}",
+             (int)(strchr(request, '}') - request + 1), request);
+    journey_string_free(merged);
+    char *key = NULL;
+    uint32_t target = 9;
+    CHECK_STATUS(journey_command_key(send, &key), JOURNEY_OK);
+    CHECK_STATUS(journey_partition_for(key, 2, &target), JOURNEY_OK);
+    journey_string_free(key);
+    CHECK(target == home);
+    CHECK_STATUS(journey_call(engines[target], send, &out), JOURNEY_OK);
+    CHECK(contains(out, "\"delivery\":\"queued\""));
+    journey_string_free(out);
+    CHECK_STATUS(journey_call(engines[customer_home], "{\"op\":\"acknowledgeOutbox\",\"input\":{\"through\":1}}", &out),
+                 JOURNEY_OK);
+    CHECK(contains(out, "{\"acknowledged\":1}"));
+    journey_string_free(out);
+    CHECK_STATUS(journey_call(engines[home], poll, &out), JOURNEY_OK);
+    CHECK(contains(out, "\"eventName\":\"orderPlaced\""));
+    journey_string_free(out);
+
+    CHECK_STATUS(journey_merge_outbox("[[{\"sequence\":\"one\"}]]", &out), JOURNEY_INVALID_JSON);
+    CHECK_STATUS(journey_merge_outbox(NULL, &out), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_merge_outbox("[]", NULL), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_call(engines[0], "{\"op\":\"outbox\",\"input\":{\"max\":0}}", &out), JOURNEY_INVALID_ARGUMENT);
+    journey_engine_free(engines[0]);
+    journey_engine_free(engines[1]);
+    journey_catalog_free(catalog);
+    journey_config_free(config);
+}
+
 int main(void) {
     JourneyConfig *config = NULL;
     JourneyCatalog *catalog = NULL;
@@ -286,6 +383,7 @@ int main(void) {
     online_router(catalog);
     frontier();
     observe_watermark();
+    outbox();
 
     /* Agent operations and web action events route by their own key. */
     char *key = NULL;

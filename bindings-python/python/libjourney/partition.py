@@ -28,8 +28,18 @@ engines share a `digestKey`):
         engines[move["target"]].move_in(engines[move["source"]].move_out(move["customers"]))
     engines[route["partition"]].ingest(event)
 
-Agent operations and web action events route by their own key:
-`partition_for(command_key("sendCustomEvent", request), n)`.
+Agent operations route by their agent: `partition_for(command_key("sendCustomEvent", request), n)`.
+A web action event goes to its customer's partition (`command_key` gives `c:cookie:<id>`: where the
+router put that customer). Partitions run with `orchestration.customEvents: "outbox"`; after each
+input step the host forwards the custom events their action maps fired:
+
+    parts = [engine.outbox() for engine in engines]
+    for entry in partition.merge_outbox(parts):
+        engines[partition.partition_for(partition.command_key("sendCustomEvent", entry["request"]), n)].call(
+            "sendCustomEvent", entry["request"])
+    for engine, part in zip(engines, parts):
+        if part:
+            engine.acknowledge_outbox(part[-1]["sequence"])
 
 A customer's journey is read from its partition: the partition of any of its events, or, for a
 customer no event names, ``partition_for(f"c:{id_type}:{id}", partitions)``. Outcomes merge by
@@ -40,10 +50,20 @@ from libjourney._native import (
     Frontier,
     OnlineRouter,
     command_key,
+    merge_outbox,
     merge_stats,
     partition_for,
     route,
     watermark_needed,
 )
 
-__all__ = ["Frontier", "OnlineRouter", "command_key", "merge_stats", "partition_for", "route", "watermark_needed"]
+__all__ = [
+    "Frontier",
+    "OnlineRouter",
+    "command_key",
+    "merge_outbox",
+    "merge_stats",
+    "partition_for",
+    "route",
+    "watermark_needed",
+]

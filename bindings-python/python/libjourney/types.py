@@ -38,6 +38,9 @@ CookieName = Literal["cookie"]
 #: How a criterion compares (the Genesys operators).
 CriterionOperator = Literal["equal", "notEqual", "containsAll", "containsAny", "notContainsAll", "notContainsAny", "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual", "startsWith", "endsWith"]
 
+#: Where a map's custom events go (docs/orchestration.md, "Partitions").
+CustomEventDeliveryName = Literal["send", "outbox"]
+
 #: Where a custom event went.
 Delivery = Literal["queued", "persisted", "agentNotConnected"]
 
@@ -88,6 +91,13 @@ ViolationCode = Literal["INVALID_JSON", "EVENT_TOO_LARGE", "MISSING_DATE", "MISS
 
 #: The days of the week.
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+class AcknowledgeOutboxInput(TypedDict):
+    """The input of `acknowledgeOutbox`: `{"through"}`."""
+
+    #: The sequence of the last entry forwarded: it and every entry before it are removed.
+    through: int
+
 
 class ActionEvent(TypedDict):
     """A web action event to record (SPEC §6)."""
@@ -584,6 +594,20 @@ class CommandListActionMaps(TypedDict):
     op: Literal["listActionMaps"]
 
 
+class CommandOutbox(TypedDict):
+    """One case of `Command`."""
+
+    input: OutboxQuery
+    op: Literal["outbox"]
+
+
+class CommandAcknowledgeOutbox(TypedDict):
+    """One case of `Command`."""
+
+    input: AcknowledgeOutboxInput
+    op: Literal["acknowledgeOutbox"]
+
+
 class ConditionExplanation(TypedDict):
     """One event condition in a session."""
 
@@ -1056,6 +1080,8 @@ class OnlineRoute(TypedDict):
 class OrchestrationConfig(TypedDict):
     """How many definitions an engine holds, and the gap between offers (docs/orchestration.md)."""
 
+    #: Where a map's custom events go: `"send"` to this engine's agent queues (default), or `"outbox"`, kept for a partitioned host to forward to the agent's partition.
+    customEvents: NotRequired[CustomEventDeliveryName]
     #: Most action maps, 0 to 10000 (default 500).
     maxActionMaps: NotRequired[int]
     #: Most outcomes, 0 to 10000 (default 500).
@@ -1064,6 +1090,51 @@ class OrchestrationConfig(TypedDict):
     maxSegments: NotRequired[int]
     #: Least time between two offers of one media type in a session (default `"60s"`).
     minOfferGap: NotRequired[DurationText]
+
+
+class OutboxEntry(TypedDict):
+    """A custom event a map fired, waiting to be forwarded to its agent's partition."""
+
+    #: The map that fired.
+    actionMapId: str
+    #: The map's version.
+    actionMapVersion: int
+    #: The customer.
+    customer: Customer
+    #: For a delayed activation a clock move fired: when the customer's earliest activation was due, the order in which one engine visits customers at a clock move.
+    dueDate: NotRequired[Optional[str]]
+    #: The event the map qualified on.
+    eventId: str
+    #: When it fired (the engine's `now`).
+    firedDate: str
+    #: What to send, as `sendCustomEvent`'s input.
+    request: OutboxRequest
+    #: Its place in this outbox: 1, 2, … in the order the maps fired.
+    sequence: int
+    #: The session the map fired in.
+    sessionId: str
+
+
+class OutboxQuery(TypedDict):
+    """The input of `outbox`: `{"after"?, "max"?}`."""
+
+    #: Only entries with a greater sequence (all when absent).
+    after: NotRequired[Optional[int]]
+    #: At most this many entries, 1 to 100,000 (default 1,000).
+    max: NotRequired[Optional[int]]
+
+
+class OutboxRequest(TypedDict):
+    """An outbox entry's `request`: `sendCustomEvent`'s input as the engine writes it, every field present (docs/orchestration.md, "Partitions")."""
+
+    #: The target agent.
+    agentId: str
+    #: The payload.
+    data: str
+    #: The event name.
+    eventName: str
+    #: Keep the event for an agent who is not logged in.
+    persistInMemory: bool
 
 
 class OutcomeAccepted(TypedDict):
@@ -1627,7 +1698,7 @@ WeeklyHours = TypedDict("WeeklyHours", {
 Anchor = Union[StartOfSession, Dict[str, Any]]
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps, CommandOutbox, CommandAcknowledgeOutbox]
 
 #: What a criterion tests.
 CriterionKey = str

@@ -7,7 +7,7 @@
 //! every customer's sessions, every event id with its digest, every agent, every action state,
 //! (from version 2) the host's last checkpoint value as JSON text, and (from version 3) the
 //! orchestration definitions as JSON text, orchestration's counters, and what orchestration
-//! remembers per customer.
+//! remembers per customer, and (from version 4) a partition's outbox as JSON text.
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
@@ -22,9 +22,11 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
-/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_DEFINITIONS`] and
-/// [`VERSION_WITHOUT_CHECKPOINT`].
-const VERSION: u32 = 3;
+/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_OUTBOX`],
+/// [`VERSION_WITHOUT_DEFINITIONS`] and [`VERSION_WITHOUT_CHECKPOINT`].
+const VERSION: u32 = 4;
+/// Version 3 ends after what orchestration remembers per customer: no outbox.
+const VERSION_WITHOUT_OUTBOX: u32 = 3;
 /// Version 2 ends after the checkpoint: no definitions.
 const VERSION_WITHOUT_DEFINITIONS: u32 = 2;
 /// Version 1 ends after the actions: no checkpoint, no definitions.
@@ -128,6 +130,7 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::Definitions(text) => put(out, &text),
                 ImagePart::Orchestration(head) => put(out, &head),
                 ImagePart::CustomerOrchestration(customer, state) => put(out, &(customer, state)),
+                ImagePart::Outbox(text) => put(out, &text),
             };
         }
     });
@@ -146,7 +149,7 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
         return Err(corrupt(0, "not a snapshot (bad magic or too short)"));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if ![VERSION, VERSION_WITHOUT_DEFINITIONS, VERSION_WITHOUT_CHECKPOINT].contains(&version) {
+    if ![VERSION, VERSION_WITHOUT_OUTBOX, VERSION_WITHOUT_DEFINITIONS, VERSION_WITHOUT_CHECKPOINT].contains(&version) {
         return Err(corrupt(8, &format!("snapshot format version {version}; this build reads 1 to {VERSION}")));
     }
     let trailer = bytes.len() - TRAILER_BYTES;
@@ -175,6 +178,7 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         definitions: None,
         orchestration: Default::default(),
         customer_orchestration: Vec::new(),
+        outbox: None,
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -192,12 +196,15 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     if version != VERSION_WITHOUT_CHECKPOINT {
         image.checkpoint = next(body, &mut rest, "the checkpoint")?;
     }
-    if version == VERSION {
+    if version >= VERSION_WITHOUT_OUTBOX {
         image.definitions = next(body, &mut rest, "the definitions")?;
         image.orchestration = next(body, &mut rest, "orchestration's counters")?;
         for _ in 0..image.orchestration.customers {
             image.customer_orchestration.push(next(body, &mut rest, "a customer's orchestration state")?);
         }
+    }
+    if version == VERSION {
+        image.outbox = next(body, &mut rest, "the outbox")?;
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
@@ -236,8 +243,12 @@ mod tests {
         write_body(&engine, 7, &mut body).unwrap();
         let image = decode(&body, VERSION).unwrap().1;
         assert_eq!((image.checkpoint, image.definitions), (None, None));
-        // Version 2 ended after the checkpoint: the same body without the definitions' `None` and
-        // orchestration's head (five zero counters, no customers).
+        // Version 3 ended after orchestration's parts: the same body without the outbox's `None`.
+        assert_eq!(body.pop(), Some(0));
+        let (seq, old) = decode(&body, VERSION_WITHOUT_OUTBOX).unwrap();
+        assert_eq!((seq, old.outbox), (7, None));
+        // Version 2 ended after the checkpoint: without the definitions' `None` and orchestration's
+        // head (five zero counters, no customers) too.
         let tail = body.split_off(body.len() - 7);
         assert_eq!(tail, [0; 7]);
         let (seq, old) = decode(&body, VERSION_WITHOUT_DEFINITIONS).unwrap();
@@ -294,6 +305,7 @@ mod tests {
         body.push(0); // no checkpoint
         body.push(0); // no definitions
         body.extend([0; 6]); // orchestration's five counters, and no customer states
+        body.push(0); // no outbox
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

@@ -144,6 +144,10 @@ pub enum Command {
     ListOutcomes,
     /// The action maps, in id order: `{"entities": [...]}`.
     ListActionMaps,
+    /// A partition's outbox: the custom events its maps fired, for the host to forward.
+    Outbox(crate::state::agent::OutboxQuery),
+    /// Removes the outbox's entries the host has forwarded.
+    AcknowledgeOutbox(crate::state::agent::AcknowledgeOutboxInput),
 }
 
 impl Command {
@@ -221,6 +225,10 @@ impl Engine {
             Command::EstimateActionMap(query) => self.estimate_action_map(query).map(|e| to_json(&e)),
             Command::ListOutcomes => Ok(json!({ "entities": self.list_outcomes() })),
             Command::ListActionMaps => Ok(json!({ "entities": self.list_action_maps() })),
+            Command::Outbox(query) => self.outbox(query).map(|entries| json!({ "entries": entries })),
+            Command::AcknowledgeOutbox(input) => {
+                self.acknowledge_outbox(input.through).map(|n| json!({ "acknowledged": n }))
+            }
         }
     }
 

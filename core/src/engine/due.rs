@@ -38,14 +38,15 @@ impl DueIndex {
         self.earliest.load(Ordering::Acquire) <= now
     }
 
-    /// Takes the customers with an entry due at `now` or before, each once, in due order.
-    pub fn take_through(&self, now: Millis) -> Vec<Customer> {
+    /// Takes the customers with an entry due at `now` or before, each once, in due order, with
+    /// their earliest due time.
+    pub fn take_through(&self, now: Millis) -> Vec<(Millis, Customer)> {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let later = entries.split_off(&(now.saturating_add(1), Customer::new("", crate::model::event::IdType::Cookie)));
         let due = std::mem::replace(&mut *entries, later);
         self.earliest.store(entries.first().map_or(Millis::MAX, |(due, _)| *due), Ordering::Release);
         let mut seen = std::collections::HashSet::with_capacity(due.len());
-        due.into_iter().map(|(_, customer)| customer).filter(|customer| seen.insert(customer.clone())).collect()
+        due.into_iter().filter(|(_, customer)| seen.insert(customer.clone())).collect()
     }
 }
 
@@ -63,9 +64,9 @@ mod tests {
         index.add(10, b.clone());
         index.add(20, a.clone());
         assert!(!index.any_due(9) && index.any_due(10));
-        assert_eq!(index.take_through(20), [b.clone(), a.clone()]);
+        assert_eq!(index.take_through(20), [(10, b.clone()), (20, a.clone())]);
         assert!(!index.any_due(29) && index.any_due(30));
-        assert_eq!(index.take_through(30), [a]);
+        assert_eq!(index.take_through(30), [(30, a)]);
         assert!(index.take_through(Millis::MAX).is_empty());
     }
 }

@@ -10,10 +10,11 @@ use crate::base::error::Result;
 use crate::base::time::{Millis, format_millis};
 use crate::engine::Engine;
 use crate::engine::change::Change;
+use crate::model::config::CustomEventDelivery;
 use crate::model::event::Customer;
 use crate::model::orchestration::ActionMediaType;
 use crate::state::action::{ActionState, Notification, Trigger};
-use crate::state::agent::CustomEventRequest;
+use crate::state::agent::{CustomEventRequest, OutboxEntry};
 use crate::state::orchestration::{Decisions, Firing, Verdict};
 use crate::state::session::Orchestrate;
 use crate::state::stats::Counter;
@@ -27,8 +28,10 @@ pub(crate) struct Notices {
 }
 
 impl Engine {
-    /// Carries out `decisions` for `customer`'s event; returns what subscribers must be told.
-    pub(crate) fn carry_out(&self, customer: &Customer, decisions: &Decisions) -> Notices {
+    /// Carries out `decisions` for `customer`'s event, or for a clock move that found the
+    /// customer's activations due (`due`: the earliest due time); returns what subscribers must
+    /// be told.
+    pub(crate) fn carry_out(&self, customer: &Customer, decisions: &Decisions, due: Option<Millis>) -> Notices {
         let mut notices = Notices::default();
         if let Some(due) = decisions.next_due {
             self.due.add(due, customer.clone());
@@ -37,7 +40,9 @@ impl Engine {
         for firing in &decisions.firings {
             match firing.map.action.media_type {
                 media if media.is_web_action() => self.record_web_action(customer, firing, &mut notices),
-                ActionMediaType::CustomEvent if firing.verdict == Verdict::Fired => self.send_from_map(firing),
+                ActionMediaType::CustomEvent if firing.verdict == Verdict::Fired => {
+                    self.send_from_map(customer, firing, due)
+                }
                 ActionMediaType::Callback if firing.verdict == Verdict::Fired => {
                     notices.notifications.extend(trigger(customer, firing).map(Notification::Trigger));
                 }
@@ -90,8 +95,9 @@ impl Engine {
         }
     }
 
-    /// Sends a map's custom event to its agent.
-    fn send_from_map(&self, firing: &Firing) {
+    /// Sends a map's custom event to its agent: to this engine's queues, or, in a partition, to
+    /// the outbox the host forwards to the agent's partition (docs/orchestration.md, "Partitions").
+    fn send_from_map(&self, customer: &Customer, firing: &Firing, due: Option<Millis>) {
         let now = firing.at;
         let Some(agent_id) = &firing.agent_id else { return };
         let action = &firing.map.action;
@@ -106,6 +112,23 @@ impl Engine {
             data,
             action.persist_in_memory.unwrap_or_default(),
         );
+        if self.config.orchestration.custom_events == CustomEventDelivery::Outbox {
+            let entry = OutboxEntry {
+                sequence: 0,
+                request,
+                action_map_id: firing.map_id.to_string(),
+                action_map_version: firing.version,
+                session_id: firing.session_id,
+                customer: customer.clone(),
+                event_id: firing.event_id,
+                fired_date: format_millis(now),
+                due_date: due.map(format_millis),
+            };
+            if self.outbox.push(entry).is_none() {
+                self.counters.add(Counter::CustomEventsDropped, 1);
+            }
+            return;
+        }
         // A refused send (data over the limit, a full queue) is the send's own outcome, counted
         // by the queues as for any sender.
         let _ = self.agents.send(&request, now, self.limits(), &self.counters);
@@ -140,14 +163,14 @@ impl Engine {
         let rejected = |action_id| self.actions.is_rejected(action_id);
         let with = Orchestrate { rules: &rules, now, min_offer_gap: self.min_offer_gap(), rejected: &rejected };
         let (mut notices, mut due) = (Notices::default(), 0);
-        for customer in customers {
+        for (due_at, customer) in customers {
             let decisions = {
                 let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
                 let Some(sessions) = shard.get_mut(customer.id_type, &customer.id) else { continue };
                 sessions.fire_due(&self.catalog, &with)
             };
             due += decisions.activations_due;
-            notices.notifications.extend(self.carry_out(&customer, &decisions).notifications);
+            notices.notifications.extend(self.carry_out(&customer, &decisions, Some(due_at)).notifications);
         }
         (notices, due)
     }

@@ -64,6 +64,8 @@ pub(crate) enum ImagePart<'a> {
     Orchestration(OrchestrationHead),
     /// What orchestration remembers about one customer.
     CustomerOrchestration(&'a Customer, &'a CustomerState),
+    /// A partition's outbox as JSON text; `None` when it was never used.
+    Outbox(Option<String>),
 }
 
 /// The head of an image's orchestration parts.
@@ -90,6 +92,8 @@ pub(crate) struct Image {
     pub orchestration: OrchestrationHead,
     /// What orchestration remembers, per customer.
     pub customer_orchestration: Vec<(Customer, CustomerState)>,
+    /// A partition's outbox, as JSON text.
+    pub outbox: Option<String>,
 }
 
 impl Engine {
@@ -128,6 +132,7 @@ impl Engine {
                 visit(ImagePart::CustomerOrchestration(&sessions.customer, state));
             }
         });
+        visit(ImagePart::Outbox(self.outbox.saved()));
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -160,6 +165,10 @@ impl Engine {
         image.actions.into_iter().for_each(|action| engine.actions.restore(action));
         if let Some(text) = image.definitions {
             engine.restore_definitions(&text).map_err(|e| stored("definitions", e))?;
+        }
+        if let Some(text) = image.outbox {
+            let unreadable = |message: String| stored("outbox", JourneyError::invalid_argument(message));
+            engine.outbox.restore(&text).map_err(unreadable)?;
         }
         Ok(engine)
     }

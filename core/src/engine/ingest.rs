@@ -231,7 +231,7 @@ impl<'e> IngestCall<'e, '_> {
                 engine.count_accepted(checked.time, applied);
                 if !decisions.is_empty() {
                     let customer = Customer::new(checked.customer_id, checked.id_type);
-                    notices = engine.carry_out(&customer, decisions);
+                    notices = engine.carry_out(&customer, decisions, None);
                 }
             }
             Ok(stored)

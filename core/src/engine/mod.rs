@@ -24,6 +24,7 @@ pub(crate) mod image;
 pub(crate) mod ingest;
 pub(crate) mod journal;
 mod orchestration;
+mod outbox;
 mod paths;
 mod polls;
 pub(crate) mod retention;
@@ -83,6 +84,9 @@ pub struct Engine {
     last_checkpoint: crate::engine::checkpoint::LastCheckpoint,
     /// The segments, outcomes and action maps, with their compiled form (docs/orchestration.md).
     rules: crate::state::orchestration::Rules,
+    /// The custom events this partition's maps fired, until the host forwards them
+    /// (`orchestration.customEvents: "outbox"`).
+    outbox: crate::state::agent::Outbox,
     /// The journal and store of a durable engine (`Engine::open`); `None` in memory.
     journal: Option<Box<dyn Journal>>,
     /// The threads of batch ingest's first stage, made on first use (`None`: ingest on the
@@ -118,6 +122,7 @@ impl Engine {
             agents: AgentQueues::default(),
             actions: Actions::default(),
             rules: Default::default(),
+            outbox: Default::default(),
             due: Default::default(),
             digest_key,
             gate: Gate::parallel(),

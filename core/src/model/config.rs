@@ -94,6 +94,29 @@ pub struct OrchestrationConfig {
     /// Least time between two offers of one media type in a session (`minOfferGap`), for the
     /// frequency caps evaluation applies.
     pub min_offer_gap: Duration,
+    /// Where a map's custom events go (`customEvents`): this engine's agent queues, or its outbox
+    /// for a partitioned host to forward.
+    pub custom_events: CustomEventDelivery,
+}
+
+/// Where a map's custom events go (docs/orchestration.md, "Partitions").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomEventDelivery {
+    /// To this engine's agent queues (`"send"`, one engine).
+    #[default]
+    Send,
+    /// To this engine's outbox, for the host to forward to the agent's partition (`"outbox"`).
+    Outbox,
+}
+
+impl CustomEventDelivery {
+    /// The config spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomEventDelivery::Send => "send",
+            CustomEventDelivery::Outbox => "outbox",
+        }
+    }
 }
 
 impl Default for OrchestrationConfig {
@@ -103,6 +126,7 @@ impl Default for OrchestrationConfig {
             max_outcomes: 500,
             max_action_maps: 500,
             min_offer_gap: Duration::from_millis(60_000),
+            custom_events: CustomEventDelivery::Send,
         }
     }
 }
@@ -341,7 +365,8 @@ impl Config {
         let orchestration = &self.orchestration;
         let orchestration = serde_json::json!({"maxSegments": orchestration.max_segments,
             "maxOutcomes": orchestration.max_outcomes, "maxActionMaps": orchestration.max_action_maps,
-            "minOfferGap": orchestration.min_offer_gap.to_string()});
+            "minOfferGap": orchestration.min_offer_gap.to_string(),
+            "customEvents": orchestration.custom_events.as_str()});
         map.insert("orchestration".into(), orchestration);
         Value::Object(map)
     }
@@ -406,7 +431,8 @@ fn store(value: &Value) -> Result<StoreConfig> {
     Ok(store)
 }
 
-/// Reads `{"maxSegments", "maxOutcomes", "maxActionMaps", "minOfferGap"}`, every key optional.
+/// Reads `{"maxSegments", "maxOutcomes", "maxActionMaps", "minOfferGap", "customEvents"}`, every key
+/// optional.
 fn orchestration(value: &Value) -> Result<OrchestrationConfig> {
     let mut orchestration = OrchestrationConfig::default();
     let map = value
@@ -419,6 +445,13 @@ fn orchestration(value: &Value) -> Result<OrchestrationConfig> {
             "maxOutcomes" => orchestration.max_outcomes = definitions(&path, value)?,
             "maxActionMaps" => orchestration.max_action_maps = definitions(&path, value)?,
             "minOfferGap" => orchestration.min_offer_gap = duration(&path, value)?,
+            "customEvents" => {
+                orchestration.custom_events = match string(&path, value)? {
+                    "send" => CustomEventDelivery::Send,
+                    "outbox" => CustomEventDelivery::Outbox,
+                    other => return Err(invalid(&path, format!("'{}' is not send or outbox", clip(other)))),
+                }
+            }
             _ => return Err(invalid(&path, "unknown orchestration key")),
         }
     }
@@ -475,7 +508,8 @@ mod tests {
             "allowedLateness":null,"maxClockSkew":"1m","maxEventTypes":5,"maxAttributesPerEvent":7,
             "maxStringLength":9,"maxEventBytes":100,"maxPendingPerAgent":3,"maxCustomEventData":10,
             "maxPersistedTotal":7,"persistedTtl":"90m","actionRetention":"2h","store":{"sync":"batch","intervalMs":50,"snapshotEvery":4096},
-            "orchestration":{"maxSegments":0,"maxOutcomes":10000,"maxActionMaps":3,"minOfferGap":"90s"}}"#;
+            "orchestration":{"maxSegments":0,"maxOutcomes":10000,"maxActionMaps":3,"minOfferGap":"90s",
+            "customEvents":"outbox"}}"#;
         let config = Config::from_json(text).unwrap();
         assert_eq!(config.clock, ClockMode::Manual);
         assert_eq!(config.allowed_lateness, None);
@@ -490,6 +524,7 @@ mod tests {
             max_outcomes: 10_000,
             max_action_maps: 3,
             min_offer_gap: Duration::from_millis(90_000),
+            custom_events: CustomEventDelivery::Outbox,
         };
         assert_eq!(config.orchestration, orchestration);
         assert_eq!(Config::from_value(&config.to_json()).unwrap(), config);
@@ -533,6 +568,7 @@ mod tests {
             (r#"{"orchestration":{"maxOutcomes":-1}}"#, "orchestration.maxOutcomes"),
             (r#"{"orchestration":{"maxActionMaps":"many"}}"#, "orchestration.maxActionMaps"),
             (r#"{"orchestration":{"minOfferGap":60}}"#, "orchestration.minOfferGap"),
+            (r#"{"orchestration":{"customEvents":"queue"}}"#, "orchestration.customEvents"),
         ] {
             let err = Config::from_json(text).unwrap_err();
             assert_eq!(err.code(), "INVALID_CONFIG");

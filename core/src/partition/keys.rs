@@ -85,9 +85,11 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
 }
 
 /// The key an operation other than ingest routes by (docs/scale-out.md, "Agents and web actions"):
-/// `a:<agentId>` for an agent's login and the custom events sent to it, `w:<actionId>` for a web
-/// action event; its partition is [`super::partition_for`] of it. `None` for every other op: the
-/// arms below say why, group by group.
+/// `a:<agentId>` for an agent's login and the custom events sent to it, whose partition is
+/// [`super::partition_for`] of the key; `c:cookie:<customerId>` for a web action event, which goes
+/// to its customer's partition, the one the router put the customer's events in (there the map
+/// that made the action keeps the caps its later states feed: docs/orchestration.md,
+/// "Partitions"). `None` for every other op: the arms below say why, group by group.
 pub fn command_key(command: &Command) -> Option<String> {
     // Every variant is named, with no `_` arm, so that a new op does not compile until someone
     // decides here whether it routes by a key of its own.
@@ -95,10 +97,10 @@ pub fn command_key(command: &Command) -> Option<String> {
         Command::StartAgentSession(input) => Some(format!("a:{}", input.agent_id)),
         Command::SendCustomEvent(request) => Some(format!("a:{}", request.agent_id)),
         Command::RecordActionEvent(event) => event
-            .get("actionId")
+            .get("customerId")
             .and_then(serde_json::Value::as_str)
-            .and_then(|id| Uuid::try_parse(id).ok())
-            .map(|id| format!("w:{id}")),
+            .filter(|id| !id.is_empty())
+            .map(|id| Key::Customer(IdType::Cookie, id.to_owned()).canonical()),
         // Events are routed by the routers, by their customer, event id and external id keys.
         Command::Ingest(_) | Command::IngestBatch(_) => None,
         // Reads go where the data they read is.
@@ -113,6 +115,8 @@ pub fn command_key(command: &Command) -> Option<String> {
         // by the host that owns it.
         Command::Advance(_) | Command::SetNow(_) | Command::ObserveWatermark(_) => None,
         Command::Checkpoint(_) | Command::LastCheckpoint | Command::MoveOut(_) | Command::MoveIn(_) => None,
+        // A partition's outbox is its own: the host reads and acknowledges each partition's.
+        Command::Outbox(_) | Command::AcknowledgeOutbox(_) => None,
         // Definitions carry no customer and every partition evaluates them: the ops that change
         // them go to every partition at their position in the input, as clock moves do
         // (`command_broadcast`); a list reads any partition's, as they are all the same.
@@ -137,7 +141,7 @@ pub fn command_broadcast(command: &Command) -> bool {
         Command::DeleteSegment(_) | Command::DeleteOutcome(_) | Command::DeleteActionMap(_) => true,
         // Each partition takes its own watermark; the rest go to one partition or stay in the host.
         Command::ObserveWatermark(_) | Command::Checkpoint(_) | Command::LastCheckpoint => false,
-        Command::MoveOut(_) | Command::MoveIn(_) => false,
+        Command::MoveOut(_) | Command::MoveIn(_) | Command::Outbox(_) | Command::AcknowledgeOutbox(_) => false,
         Command::Ingest(_) | Command::IngestBatch(_) => false,
         Command::Journey(_) | Command::SessionEvents(_) | Command::Paths(_) | Command::Stats => false,
         Command::ListSegments | Command::ListOutcomes | Command::ListActionMaps => false,
@@ -190,9 +194,12 @@ mod tests {
         );
         let send = r#"{"op":"sendCustomEvent","input":{"agentId":"a1","eventName":"x"}}"#;
         assert_eq!(command_key(&command(send)), Some("a:a1".into()));
-        let action = r#"{"op":"recordActionEvent","input":{"actionId":"6F1C8A52-1B44-4D8E-9A6B-3F1F0C2A9E11"}}"#;
-        assert_eq!(command_key(&command(action)), Some("w:6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11".into()));
-        assert_eq!(command_key(&command(r#"{"op":"recordActionEvent","input":{"actionId":7}}"#)), None);
+        let action = r#"{"op":"recordActionEvent","input":{"actionId":"6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11",
+            "customerId":"0F1C8A52-1B44-4D8E-9A6B-3F1F0C2A9E11"}}"#;
+        // The customer's key as its events' keys spell it: the id as given.
+        assert_eq!(command_key(&command(action)), Some("c:cookie:0F1C8A52-1B44-4D8E-9A6B-3F1F0C2A9E11".into()));
+        assert_eq!(command_key(&command(r#"{"op":"recordActionEvent","input":{"customerId":7}}"#)), None);
+        assert_eq!(command_key(&command(r#"{"op":"outbox","input":{}}"#)), None);
         assert_eq!(command_key(&command(r#"{"op":"ingest","input":{}}"#)), None);
         assert_eq!(command_key(&command(r#"{"op":"stats"}"#)), None);
     }

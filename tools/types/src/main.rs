@@ -46,6 +46,7 @@ fn definitions() -> Map<String, Value> {
     let _ = generator.subschema_for::<journey_core::CustomerSegment>();
     let _ = generator.subschema_for::<journey_core::MapExplanation>();
     let _ = generator.subschema_for::<journey_core::Estimate>();
+    let _ = generator.subschema_for::<journey_core::OutboxEntry>();
     let _ = generator.subschema_for::<journey_core::partition::Routing>();
     // Written by one partition and read by another: its serialized form, every field present.
     let _ = generator.subschema_for::<journey_core::partition::PartitionProgress>();

@@ -4,7 +4,9 @@
 //! This module has the JSON forms. `queue` is the registry of agents and their sessions (login,
 //! logout), `agent_state` one agent's queues, `send` a custom event's way in, `delivery` the long
 //! poll's way out with at-least-once delivery, and `persisted` the events kept for agents who are
-//! not logged in; `waiting` is what a poll leaves behind while it waits.
+//! not logged in; `waiting` is what a poll leaves behind while it waits. `outbox` holds the custom
+//! events a partition's action maps fired for agents in other partitions, until the host forwards
+//! them.
 //!
 //! Choices where the spec is silent (docs/decisions.md):
 //! - Agent session ids are random (UUIDv4) and recorded in the journal, so no id is ever given out
@@ -19,6 +21,7 @@
 
 mod agent_state;
 mod delivery;
+mod outbox;
 mod persisted;
 mod queue;
 mod send;
@@ -28,6 +31,8 @@ pub(crate) mod waiting;
 
 pub(crate) use agent_state::AgentState;
 pub(crate) use delivery::{Ready, Taken};
+pub(crate) use outbox::Outbox;
+pub use outbox::{AcknowledgeOutboxInput, OUTBOX_LIMIT, OUTBOX_PAGE, OutboxEntry, OutboxQuery};
 pub(crate) use queue::{AgentQueues, QueueLimits};
 
 use crate::base::error::{JourneyError, Result};
