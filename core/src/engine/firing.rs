@@ -13,7 +13,7 @@ use crate::engine::change::Change;
 use crate::model::config::CustomEventDelivery;
 use crate::model::event::Customer;
 use crate::model::orchestration::ActionMediaType;
-use crate::state::action::{ActionState, Notification, Trigger};
+use crate::state::action::{ActionState, MediaType, Notification, Trigger};
 use crate::state::agent::{CustomEventRequest, OutboxEntry};
 use crate::state::orchestration::{Decisions, Firing, Verdict};
 use crate::state::session::Orchestrate;
@@ -66,7 +66,9 @@ impl Engine {
     /// Records a map's web action: `qualified`, then the state a cap or the schedule set.
     fn record_web_action(&self, customer: &Customer, firing: &Firing, notices: &mut Notices) {
         let now = firing.at;
-        let Some(action_id) = firing.action_id else { return };
+        let (Some(action_id), Some(media)) = (firing.action_id, MediaType::of_map(firing.map.action.media_type)) else {
+            return;
+        };
         let mut states = vec![ActionState::Qualified];
         match firing.verdict {
             Verdict::Capped => states.push(ActionState::FrequencyCapReached),
@@ -77,7 +79,7 @@ impl Engine {
             let event = json!({
                 "actionId": action_id,
                 "actionState": state.as_str(),
-                "actionMediaType": web_media_type(firing.map.action.media_type),
+                "actionMediaType": media.as_str(),
                 "actionMapId": &*firing.map_id,
                 "actionMapVersion": firing.version,
                 "customerId": customer.id,
@@ -193,13 +195,4 @@ fn trigger(customer: &Customer, firing: &Firing) -> Option<Trigger> {
         event_id: firing.event_id,
         fired_date: format_millis(firing.at),
     })
-}
-
-/// The web action lifecycle's spelling of a map's media type.
-fn web_media_type(media: ActionMediaType) -> &'static str {
-    match media {
-        ActionMediaType::WebMessagingOffer => "webmessaging",
-        ActionMediaType::ContentOffer => "contentoffer",
-        _ => "webchat",
-    }
 }

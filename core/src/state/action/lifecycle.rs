@@ -1,6 +1,7 @@
 //! The web action lifecycle (SPEC §6, seed 003): media types, states, and the allowed moves.
 
 use crate::base::error::{JourneyError, Result};
+use crate::model::orchestration::ActionMediaType;
 use serde::{Deserialize, Serialize};
 
 /// The kind of web action.
@@ -37,6 +38,20 @@ impl MediaType {
             "contentoffer" => Some(Self::Contentoffer),
             _ => None,
         })
+    }
+
+    /// The web action an action map's media type records, if it is one.
+    pub fn of_map(media: ActionMediaType) -> Option<MediaType> {
+        match media {
+            ActionMediaType::Webchat => Some(Self::Webchat),
+            ActionMediaType::WebMessagingOffer => Some(Self::Webmessaging),
+            ActionMediaType::ContentOffer => Some(Self::Contentoffer),
+            ActionMediaType::CustomEvent
+            | ActionMediaType::Callback
+            | ActionMediaType::IntegrationAction
+            | ActionMediaType::ArchitectFlow
+            | ActionMediaType::OpenAction => None,
+        }
     }
 }
 
