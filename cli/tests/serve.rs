@@ -603,3 +603,96 @@ fn a_slow_disk_delays_the_polls_that_wait_for_it_not_other_requests() {
     assert_eq!(finished.lock().unwrap().len(), 2);
     let _ = std::fs::remove_file(dir.join("slow"));
 }
+
+/// A header's value in an answer's (lowercased) head, if it is there.
+fn header<'a>(answer: &'a Answer, name: &str) -> Option<&'a str> {
+    answer.headers.lines().find_map(|line| line.strip_prefix(&format!("{name}:"))).map(str::trim)
+}
+
+/// A preflight from `origin` for `method` on `path`, asking for the CXone SDK's headers.
+fn preflight(server: &Server, origin: &str, method: &str, path: &str) -> Answer {
+    let request = format!(
+        "OPTIONS {path} HTTP/1.1\r\nHost: x\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: {method}\r\n\
+         Access-Control-Request-Headers: authorization,content-type,originating-service-identifier\r\nConnection: close\r\n\r\n"
+    );
+    server.raw(request.as_bytes())
+}
+
+/// docs/http.md, "Browsers and CORS": a preflight from an allowed origin gets the route's own
+/// methods and the headers it asked for; any other origin gets 403 and no CORS header; an unknown
+/// path is 404; and the answers to an allowed origin's calls carry `Access-Control-Allow-Origin`.
+#[test]
+fn preflights_answer_allowed_origins_with_the_routes_methods() {
+    let page = "http://agent.test:8000";
+    let server = Server::start("cors", &["--cors-origin", page, "--cors-origin", "https://other.test"]);
+    let start = preflight(&server, page, "POST", &format!("{CXONE}/agent-sessions"));
+    assert_eq!(start.status, 204, "{start:?}");
+    assert_eq!(header(&start, "access-control-allow-origin"), Some(page));
+    assert_eq!(header(&start, "access-control-allow-methods"), Some("post"), "{start:?}");
+    let asked = Some("authorization,content-type,originating-service-identifier");
+    assert_eq!(header(&start, "access-control-allow-headers"), asked);
+    assert_eq!(header(&start, "vary"), Some("origin"));
+    let poll = preflight(&server, page, "GET", &format!("{CXONE}/agent-sessions/x/get-next-event"));
+    assert_eq!(header(&poll, "access-control-allow-methods"), Some("get,head"), "{poll:?}");
+    let definitions = preflight(&server, "https://other.test", "PATCH", "/api/v2/journey/segments/x");
+    let methods = header(&definitions, "access-control-allow-methods").unwrap();
+    assert!(["get", "patch", "delete"].iter().all(|m| methods.contains(m)), "{definitions:?}");
+    let stranger = preflight(&server, "http://evil.test", "POST", &format!("{CXONE}/agent-sessions"));
+    assert_eq!((stranger.status, stranger.code().as_str()), (403, "PERMISSION_DENIED"), "{stranger:?}");
+    assert_eq!(header(&stranger, "access-control-allow-origin"), None);
+    assert_eq!(preflight(&server, page, "GET", "/nowhere").status, 404);
+    // A call from the page: its answer is readable by the page; a stranger's is not marked.
+    let call = |origin: &str| {
+        let request = format!(
+            "GET /api/v2/externalcontacts/contacts/email:a/journey/sessions HTTP/1.1\r\nHost: x\r\n\
+             Authorization: Bearer all\r\nOrigin: {origin}\r\nConnection: close\r\n\r\n"
+        );
+        server.raw(request.as_bytes())
+    };
+    let read = call(page);
+    assert_eq!((read.status, header(&read, "access-control-allow-origin")), (200, Some(page)), "{read:?}");
+    assert_eq!(header(&call("http://evil.test"), "access-control-allow-origin"), None);
+    // OPTIONS that is not a preflight is an ordinary request: no route takes OPTIONS.
+    assert_eq!(server.call("OPTIONS", "/events", Some("ingest"), None).status, 405);
+    drop(server);
+    let closed = Server::start("cors-none", &[]);
+    assert_eq!(preflight(&closed, page, "POST", &format!("{CXONE}/agent-sessions")).status, 403, "none by default");
+    let refused = Command::new(env!("CARGO_BIN_EXE_journey"))
+        .args(["serve", "--tokens", "t.json", "--catalog", "c.json", "--cors-origin", "agent.test"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not an origin"), "{refused:?}");
+}
+
+/// An answer sent before the request's body was read to its end (a 413 for an announced length,
+/// a 401 before a body is read) closes the connection: the unread body must not be taken for the
+/// next request. An answer to a request whose body was read keeps the connection.
+#[test]
+fn an_answer_before_the_body_was_read_closes_the_connection() {
+    let server = Server::start("close", &["--max-body-bytes", "100"]);
+    let body = "x".repeat(500);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let request = format!(
+        "POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let refused = read_one_answer(&mut stream);
+    assert_eq!(refused.status, 413, "{refused:?}");
+    assert_eq!(header(&refused, "connection"), Some("close"), "{refused:?}");
+    assert!(closed_within(&mut stream, Duration::from_secs(5)), "the connection stayed open after a 413");
+    // A 401 for a body never read closes too.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let request = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    stream.write_all(request.as_bytes()).unwrap();
+    let unauthorized = read_one_answer(&mut stream);
+    assert_eq!((unauthorized.status, header(&unauthorized, "connection")), (401, Some("close")), "{unauthorized:?}");
+    // A body read whole, even refused (400), keeps the connection for the next request.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let request = "POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ingest\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    stream.write_all(request.as_bytes()).unwrap();
+    let bad = read_one_answer(&mut stream);
+    assert_eq!((bad.status, header(&bad, "connection")), (400, None), "{bad:?}");
+    stream.write_all(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\n\r\n").unwrap();
+    assert_eq!(read_one_answer(&mut stream).status, 404, "the kept connection answers the next request");
+}

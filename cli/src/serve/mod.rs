@@ -8,7 +8,8 @@
 //! - [`ingest`]: libjourney's own `POST /events`;
 //! - [`tokens`]: the token file and each token's grant; [`auth`]: the caller of a request, from its
 //!   bearer token; [`error`]: the JSON errors and their statuses;
-//! - [`pipeline`]: what every request goes through around the routes; [`connections`]: the cap on
+//! - [`pipeline`]: what every request goes through around the routes, [`cors`] among it;
+//!   [`connections`]: the cap on
 //!   open connections and the backoff of a failing `accept`.
 //!
 //! Connections are served by hyper's HTTP/1 server directly (not `axum::serve`) for its header-read
@@ -19,6 +20,7 @@
 
 mod auth;
 mod connections;
+mod cors;
 mod cxone;
 mod error;
 mod estimates;
@@ -87,6 +89,11 @@ pub struct ServeArgs {
     /// [default: ¾ of the open-file limit, at most 16384].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: Option<u64>,
+    /// An origin whose web pages may call the server (`https://agent.example.com`; repeat for
+    /// more, `*` for any): its preflights are answered and its answers carry
+    /// `Access-Control-Allow-Origin`. None by default: browsers then refuse cross-origin calls.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
     /// The session type Genesys app events are filed under (the catalog must define it).
     #[arg(long, value_name = "TYPE", default_value = "app")]
     app_session_type: String,
@@ -94,6 +101,7 @@ pub struct ServeArgs {
 
 /// Runs `journey serve` until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<Exit> {
+    let cors = cors::Cors::new(&args.cors_origins)?;
     let tokens = tokens::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
     let state = Arc::new(State {
@@ -107,6 +115,7 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
         router: router(state, args.max_body_bytes),
         request_timeout: Duration::from_secs(args.request_timeout),
         max_body_bytes: args.max_body_bytes,
+        cors,
     };
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),

@@ -1,15 +1,22 @@
 //! What happens to a request between hyper and the routes: the checks that need no route (the
-//! path's percent-encoding, an announced body over the limit), CXone's versioned prefix, the
-//! request timeout, and [`finish`] on the way out, so that every answer, the router's or not, has
-//! the JSON error form and a final newline.
+//! path's percent-encoding, an announced body over the limit), CXone's versioned prefix, CORS
+//! ([`Cors`]), the request timeout, and [`finish`] on the way out, so that every answer, the
+//! router's or not, has the JSON error form and a final newline. An answer sent before the
+//! request's body was read to its end closes the connection (`Connection: close`): the unread
+//! rest of the body would otherwise be read as the next request on the keep-alive connection.
 
+use super::cors::Cors;
 use super::error::{ApiError, finish};
 use super::params::check_path;
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -22,12 +29,16 @@ pub struct Pipeline {
     pub request_timeout: Duration,
     /// The largest body accepted (`--max-body-bytes`).
     pub max_body_bytes: usize,
+    /// The origins whose pages may call (`--cors-origin`).
+    pub cors: Cors,
 }
 
 impl Pipeline {
     /// The answer to one request; 408 when it takes longer than the request timeout.
     pub async fn answer(self, request: Request<hyper::body::Incoming>) -> Response {
-        let request = request.map(Body::new);
+        // A request without a body (most GETs) has nothing to read from the start.
+        let read = Arc::new(AtomicBool::new(request.body().is_end_stream()));
+        let request = request.map(|body| Body::new(Tracked { inner: body, read: read.clone() }));
         let seconds = self.request_timeout.as_secs();
         let response = match tokio::time::timeout(self.request_timeout, self.route(request)).await {
             Ok(response) => response,
@@ -38,17 +49,28 @@ impl Pipeline {
             )
             .into_response(),
         };
-        finish(response).await
+        let mut response = finish(response).await;
+        if !read.load(Ordering::Acquire) {
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 
     async fn route(self, request: Request) -> Response {
         if let Err(error) = check_path(request.uri().path()).and_then(|()| self.check_length(&request)) {
             return error.into_response();
         }
-        match self.router.oneshot(strip_cxone_prefix(request)).await {
+        let request = strip_cxone_prefix(request);
+        if Cors::is_preflight(&request) {
+            return self.cors.preflight(self.router, request).await;
+        }
+        let origin = origin_of(request.headers());
+        let mut response = match self.router.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
-        }
+        };
+        self.cors.decorate(&origin, &mut response);
+        response
     }
 
     /// 413 at once for a body announced larger than the limit, rather than reading it first.
@@ -64,6 +86,44 @@ impl Pipeline {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+/// The request's `Origin` alone, kept for the answer once the request is gone to the router.
+fn origin_of(headers: &HeaderMap) -> HeaderMap {
+    headers
+        .get(header::ORIGIN)
+        .map(|origin| HeaderMap::from_iter([(header::ORIGIN, origin.clone())]))
+        .unwrap_or_default()
+}
+
+/// A request body that notes when it has been read to its end.
+struct Tracked {
+    inner: hyper::body::Incoming,
+    read: Arc<AtomicBool>,
+}
+
+impl HttpBody for Tracked {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.read.store(true, Ordering::Release);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
