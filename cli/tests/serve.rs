@@ -277,6 +277,22 @@ fn genesys_app_events_map_onto_the_envelope() {
     assert_eq!(rejected.code(), "MISSING_CUSTOMER");
     assert_eq!(rejected.json()["violations"][0]["path"], "/customer/id", "every violation rides along: {rejected:?}");
     assert_eq!(server.post_json(path, "ingest", &json!([1, 2])).status, 400);
+    // The SDKs send every value as a string, typed by its dataType: read as that type.
+    let mut typed = request.clone();
+    typed["createdDate"] = json!("2026-11-21T10:29:30Z");
+    typed["attributes"] = json!({"cartItems": {"dataType": "integer", "value": "4"}});
+    let answer = server.post_json(path, "ingest", &typed);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let events = server.get(&format!("/api/v2/journey/sessions/{session}/events"), "all").json();
+    assert_eq!(
+        events["entities"][1]["webEvent"]["attributes"]["cartItems"],
+        json!({"dataType": "integer", "value": "4"})
+    );
+    // A value that does not read as its dataType is the typed violation, named where it is.
+    typed["attributes"] = json!({"cartItems": {"dataType": "integer", "value": "four"}});
+    let wrong = server.post_json(path, "ingest", &typed);
+    assert_eq!((wrong.status, wrong.code().as_str()), (400, "TYPE_MISMATCH"), "{wrong:?}");
+    assert_eq!(wrong.json()["violations"][0]["path"], "/attributes/cartItems/value");
 }
 
 #[test]
@@ -695,4 +711,58 @@ fn an_answer_before_the_body_was_read_closes_the_connection() {
     assert_eq!((bad.status, header(&bad, "connection")), (400, None), "{bad:?}");
     stream.write_all(b"GET /nowhere HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer all\r\n\r\n").unwrap();
     assert_eq!(read_one_answer(&mut stream).status, 404, "the kept connection answers the next request");
+}
+
+/// docs/http.md, "App events without a token": a deployment named with `--app-deployment` takes
+/// app events with no `Authorization` (as Genesys' public route does), from its own origins when a
+/// browser sends them (preflights included), at `--app-rate-limit` a second per client with
+/// bursts of twice that; any other deployment id still needs an ingest token.
+#[test]
+fn app_events_of_a_named_deployment_need_no_token() {
+    let server = Server::start(
+        "deployment",
+        &["--app-deployment", "dep-public,type=app,origin=https://shop.test", "--app-rate-limit", "2"],
+    );
+    let event = |n: usize| {
+        json!({"eventName": "screen_viewed", "screenName": "Home", "createdDate": format!("2026-11-21T10:2{n}:00Z"),
+            "customerCookieId": "6a1c3a8e-0000-4000-8000-000000000009"})
+        .to_string()
+    };
+    let post = |deployment: &str, origin: Option<&str>, n: usize| {
+        let body = event(n);
+        let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+        let request = format!(
+            "POST /api/v2/journey/deployments/{deployment}/appevents HTTP/1.1\r\nHost: x\r\n{origin}\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        server.raw(request.as_bytes())
+    };
+    let plain = post("dep-public", None, 0);
+    assert_eq!(plain.status, 200, "{plain:?}");
+    let from_shop = post("dep-public", Some("https://shop.test"), 1);
+    assert_eq!((from_shop.status, header(&from_shop, "access-control-allow-origin")), (200, Some("https://shop.test")));
+    let elsewhere = post("dep-public", Some("https://evil.test"), 2);
+    assert_eq!((elsewhere.status, elsewhere.code().as_str()), (403, "PERMISSION_DENIED"), "{elsewhere:?}");
+    let preflighted =
+        preflight(&server, "https://shop.test", "POST", "/api/v2/journey/deployments/dep-public/appevents");
+    assert_eq!(preflighted.status, 204, "{preflighted:?}");
+    let other_route = preflight(&server, "https://shop.test", "GET", "/api/v2/journey/sessions/x");
+    assert_eq!(other_route.status, 403, "a deployment's origin may send its app events, nothing else");
+    // Another deployment id is not public: a token is needed.
+    assert_eq!(post("dep-private", None, 3).status, 401);
+    // The burst (4) is used up by now or soon: the client is told to wait.
+    let statuses: Vec<u16> = (4..10).map(|n| post("dep-public", None, n).status).collect();
+    let limited = statuses.iter().position(|s| *s == 429).unwrap_or_else(|| panic!("never limited: {statuses:?}"));
+    assert!(statuses[..limited].iter().all(|s| *s == 200), "{statuses:?}");
+    let refused = post("dep-public", None, 9);
+    assert_eq!((refused.status, header(&refused, "retry-after")), (429, Some("1")), "{refused:?}");
+    let bad_spec = Command::new(env!("CARGO_BIN_EXE_journey"))
+        .args(["serve", "--tokens", "t.json", "--catalog", "c.json", "--app-deployment", "dep,colour=red"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&bad_spec.stderr).contains("is not type=SESSION_TYPE or origin=ORIGIN"),
+        "{bad_spec:?}"
+    );
 }

@@ -62,8 +62,14 @@ impl FromRequestParts<Shared> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Caller, ApiError> {
-        let header = parts
-            .headers
+        Caller::of(&parts.headers, state)
+    }
+}
+
+impl Caller {
+    /// The caller a request's headers name (401 without a known token).
+    pub fn of(headers: &axum::http::HeaderMap, state: &Shared) -> Result<Caller, ApiError> {
+        let header = headers
             .get(AUTHORIZATION)
             .ok_or_else(|| ApiError::unauthorized("an Authorization: Bearer token is required"))?;
         let token = header

@@ -10,6 +10,7 @@
 //! origin is 403, and an answer to a request from one carries no CORS header, so the browser
 //! keeps the page from reading it.
 
+use super::deployments::Deployments;
 use super::error::ApiError;
 use axum::Router;
 use axum::extract::Request;
@@ -24,20 +25,25 @@ const PREFLIGHT_MAX_AGE: &str = "600";
 #[derive(Clone, Debug, Default)]
 pub struct Cors {
     origins: Vec<HeaderValue>,
+    /// The deployments whose app events their own origins may send (`--app-deployment`).
+    deployments: Deployments,
 }
 
 impl Cors {
     /// An allow-list of origins as `--cors-origin` gives them (`https://agent.example.com`, a
-    /// scheme, host and optional port, no path); `*` allows any origin.
-    pub fn new(origins: &[String]) -> anyhow::Result<Cors> {
+    /// scheme, host and optional port, no path); `*` allows any origin. A deployment's app events
+    /// route also allows the deployment's own origins.
+    pub fn new(origins: &[String], deployments: Deployments) -> anyhow::Result<Cors> {
         let origins = origins.iter().map(|origin| parse_origin(origin)).collect::<anyhow::Result<_>>()?;
-        Ok(Cors { origins })
+        Ok(Cors { origins, deployments })
     }
 
-    /// The request's `Origin` when it is on the allow-list.
-    fn allowed<'r>(&self, request: &'r HeaderMap) -> Option<&'r HeaderValue> {
+    /// The request's `Origin` when it may call `path`.
+    fn allowed<'r>(&self, request: &'r HeaderMap, path: &str) -> Option<&'r HeaderValue> {
         let origin = request.get(header::ORIGIN)?;
-        self.origins.iter().any(|allowed| allowed == "*" || allowed == origin).then_some(origin)
+        let listed = self.origins.iter().any(|allowed| allowed == "*" || allowed == origin);
+        let deployed = self.deployments.of_path(path).is_some_and(|deployment| deployment.allows(origin));
+        (listed || deployed).then_some(origin)
     }
 
     /// Whether `request` is a CORS preflight: `OPTIONS` with an `Origin` and the method it asks for.
@@ -50,7 +56,7 @@ impl Cors {
     /// The answer to a preflight: 204 with the route's methods and the headers asked for; 403 for
     /// an origin not on the allow-list; the router's 404 for a path no route serves.
     pub async fn preflight(&self, router: Router, request: Request) -> Response {
-        let Some(origin) = self.allowed(request.headers()).cloned() else {
+        let Some(origin) = self.allowed(request.headers(), request.uri().path()).cloned() else {
             return ApiError::forbidden("this origin is not one of --cors-origin").into_response();
         };
         let asked_headers = request.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
@@ -76,9 +82,9 @@ impl Cors {
         answer
     }
 
-    /// Marks the answer to a request from an allowed origin as readable by its page.
-    pub fn decorate(&self, request: &HeaderMap, answer: &mut Response) {
-        if let Some(origin) = self.allowed(request).cloned() {
+    /// Marks the answer to a request for `path` from an allowed origin as readable by its page.
+    pub fn decorate(&self, request: &HeaderMap, path: &str, answer: &mut Response) {
+        if let Some(origin) = self.allowed(request, path).cloned() {
             allow_origin(answer.headers_mut(), origin);
         }
     }
@@ -92,7 +98,7 @@ fn allow_origin(headers: &mut HeaderMap, origin: HeaderValue) {
 }
 
 /// Checks one `--cors-origin`: `*`, or `scheme://host[:port]` as a browser sends it in `Origin`.
-fn parse_origin(origin: &str) -> anyhow::Result<HeaderValue> {
+pub fn parse_origin(origin: &str) -> anyhow::Result<HeaderValue> {
     let well_formed = origin == "*"
         || origin.split_once("://").is_some_and(|(scheme, rest)| {
             matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains(['/', '?', '#', ' '])
@@ -110,16 +116,23 @@ mod tests {
 
     #[test]
     fn origins_are_checked_and_matched_exactly() {
-        let cors = Cors::new(&["https://agent.example.com".into(), "http://127.0.0.1:9000".into()]).unwrap();
+        let origins = ["https://agent.example.com".into(), "http://127.0.0.1:9000".into()];
+        let deployments = Deployments::parse(&["dep-1,origin=https://shop.test".into()], parse_origin).unwrap();
+        let cors = Cors::new(&origins, deployments).unwrap();
         let mut request = HeaderMap::new();
-        assert!(cors.allowed(&request).is_none(), "no Origin: not a cross-origin request");
+        assert!(cors.allowed(&request, "/x").is_none(), "no Origin: not a cross-origin request");
         request.insert(header::ORIGIN, HeaderValue::from_static("https://agent.example.com"));
-        assert!(cors.allowed(&request).is_some());
+        assert!(cors.allowed(&request, "/x").is_some());
         request.insert(header::ORIGIN, HeaderValue::from_static("https://agent.example.com.evil.test"));
-        assert!(cors.allowed(&request).is_none());
-        assert!(Cors::new(&["*".into()]).unwrap().allowed(&request).is_some());
+        assert!(cors.allowed(&request, "/x").is_none());
+        assert!(Cors::new(&["*".into()], Deployments::default()).unwrap().allowed(&request, "/x").is_some());
         for bad in ["agent.example.com", "https://a.example/path", "ftp://a.example", "https://"] {
-            assert!(Cors::new(&[bad.into()]).is_err(), "{bad}");
+            assert!(Cors::new(&[bad.into()], Deployments::default()).is_err(), "{bad}");
         }
+        // A deployment's origin may send its app events, and nothing else.
+        request.insert(header::ORIGIN, HeaderValue::from_static("https://shop.test"));
+        assert!(cors.allowed(&request, "/api/v2/journey/deployments/dep-1/appevents").is_some());
+        assert!(cors.allowed(&request, "/api/v2/journey/deployments/dep-2/appevents").is_none());
+        assert!(cors.allowed(&request, "/api/v2/journey/sessions/s").is_none());
     }
 }

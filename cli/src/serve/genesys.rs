@@ -2,14 +2,16 @@
 //! events, a customer's segment assignments, and app events in, with Genesys's field names. Every read is asked of the core as the
 //! token's viewer, so what a viewer may not see (SPEC §4) is never in an answer.
 
+use super::ClientAddr;
 use super::auth::Caller;
 use super::error::ApiError;
 use super::params::{Params, Segments, encode};
 use super::state::{Shared, blocking};
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use journey_core::journey::{ConversationCard, EventView, permission};
@@ -155,16 +157,41 @@ async fn session_events(
 }
 
 /// `POST /api/v2/journey/deployments/{deploymentId}/appevents` with an `AppEventRequest` →
-/// `AppEventResponse`; a rejected event is 400 with its violations.
-async fn app_event(State(state): State<Shared>, caller: Caller, body: Bytes) -> Result<Response, ApiError> {
-    caller.require_ingest()?;
-    let request: Value = serde_json::from_slice(&body)
+/// `AppEventResponse`; a rejected event is 400 with its violations. A deployment named with
+/// `--app-deployment` takes it without a token (from its origins, at its rate per client); any
+/// other deployment id needs an ingest token.
+async fn app_event(
+    State(state): State<Shared>,
+    Segments(deployment): Segments<String>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Response> {
+    let session_type = match state.deployments.get(&deployment) {
+        Some(public) => {
+            public.check_origin(&headers).map_err(IntoResponse::into_response)?;
+            state.app_rate.admit(client.ip(), std::time::Instant::now())?;
+            public.session_type.clone().unwrap_or_else(|| state.app_session_type.clone())
+        }
+        None => {
+            Caller::of(&headers, &state)
+                .and_then(|caller| caller.require_ingest())
+                .map_err(IntoResponse::into_response)?;
+            state.app_session_type.clone()
+        }
+    };
+    ingest_app_event(&state, &body, &session_type).await.map_err(IntoResponse::into_response)
+}
+
+/// Ingests one `AppEventRequest` under `session_type`.
+async fn ingest_app_event(state: &Shared, body: &[u8], session_type: &str) -> Result<Response, ApiError> {
+    let request: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", e.to_string()))?;
     let Value::Object(request) = request else {
         return Err(ApiError::bad_argument("an AppEventRequest is a JSON object"));
     };
-    let event = envelope(&request, &state.app_session_type);
-    let outcome = blocking(&state, move |engine| engine.ingest_value(&event)).await?;
+    let event = envelope(&request, session_type);
+    let outcome = blocking(state, move |engine| engine.ingest_value(&event)).await?;
     match &outcome {
         Outcome::Accepted { event_id, session_id, .. } | Outcome::Duplicate { event_id, session_id } => {
             let mut response = json!({
@@ -190,7 +217,9 @@ async fn app_event(State(state): State<Shared>, caller: Caller, body: Bytes) -> 
 /// came, so the core's validation names what is wrong with it.
 fn envelope(request: &Map<String, Value>, app_session_type: &str) -> Value {
     let mut attributes = match request.get("attributes") {
-        Some(Value::Object(attributes)) => attributes.clone(),
+        Some(Value::Object(attributes)) => {
+            attributes.iter().map(|(name, value)| (name.clone(), typed_value(value))).collect()
+        }
         Some(other) => return json!({"eventName": request.get("eventName"), "attributes": other}),
         None => Map::new(),
     };
@@ -209,6 +238,34 @@ fn envelope(request: &Map<String, Value>, app_session_type: &str) -> Value {
         event["attributes"] = Value::Object(attributes);
     }
     event
+}
+
+/// A `CustomEventAttribute` with its value as the SDKs send it, a string (`{"dataType": "integer",
+/// "value": "3"}`: both Genesys SDKs model `value` as a string), with the value read as its
+/// `dataType` says. A value that does not read as its type is passed on as it came, so the core
+/// names it (`TYPE_MISMATCH` at `/attributes/<name>/value`); any other value is passed on as is.
+fn typed_value(value: &Value) -> Value {
+    let Some((Some(data_type), Some(Value::String(text)))) =
+        value.as_object().filter(|form| form.len() == 2).map(|form| (form.get("dataType"), form.get("value")))
+    else {
+        return value.clone();
+    };
+    let read = match data_type.as_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("integer" | "long") => text.trim().parse::<i64>().ok().map(Value::from),
+        Some("number" | "double" | "float" | "decimal") => {
+            text.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number)
+        }
+        Some("boolean") => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    };
+    match read {
+        Some(read) => json!({"dataType": data_type, "value": read}),
+        None => value.clone(),
+    }
 }
 
 /// A `contactId`: `idType:id` (for example `email:dana@example.com`), or a bare id, a cookie.

@@ -22,6 +22,7 @@ mod auth;
 mod connections;
 mod cors;
 mod cxone;
+mod deployments;
 mod error;
 mod estimates;
 mod explain;
@@ -97,17 +98,29 @@ pub struct ServeArgs {
     /// The session type Genesys app events are filed under (the catalog must define it).
     #[arg(long, value_name = "TYPE", default_value = "app")]
     app_session_type: String,
+    /// A Genesys deployment whose app events are taken without a token, as Genesys' public
+    /// route takes them: `ID[,type=SESSION_TYPE][,origin=ORIGIN]...` (its session type, else
+    /// --app-session-type; the origins whose pages may send them, else any). Repeat for more.
+    #[arg(long = "app-deployment", value_name = "SPEC")]
+    app_deployments: Vec<String>,
+    /// App events a second each client address may send to a deployment without a token
+    /// (bursts of twice as many); past it, 429.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    app_rate_limit: u32,
 }
 
 /// Runs `journey serve` until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<Exit> {
-    let cors = cors::Cors::new(&args.cors_origins)?;
+    let deployments = deployments::Deployments::parse(&args.app_deployments, cors::parse_origin)?;
+    let cors = cors::Cors::new(&args.cors_origins, deployments.clone())?;
     let tokens = tokens::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
     let state = Arc::new(State {
         engine: engine.clone(),
         tokens,
         app_session_type: args.app_session_type,
+        deployments,
+        app_rate: deployments::RateLimit::new(args.app_rate_limit),
         definition_writes: Default::default(),
         estimate_jobs: Default::default(),
     });
@@ -194,11 +207,11 @@ async fn serve(pipeline: Pipeline, listen: Listen) -> Result<()> {
     let mut stop = std::pin::pin!(stop_signal());
     let mut backoff = Backoff::default();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     backoff.succeeded();
-                    stream
+                    (stream, peer)
                 }
                 // Out of file descriptors (or a reset): retrying at once would fail again at once.
                 Err(error) => {
@@ -215,7 +228,7 @@ async fn serve(pipeline: Pipeline, listen: Listen) -> Result<()> {
             place = connections.admit() => place,
             () = &mut stop => break,
         };
-        let connection = Connection { pipeline: pipeline.clone(), header_timeout, watcher: graceful.watcher() };
+        let connection = Connection { pipeline: pipeline.clone(), header_timeout, watcher: graceful.watcher(), peer };
         let tls = tls.clone();
         tokio::spawn(async move {
             let activity = place.activity();
@@ -246,15 +259,22 @@ struct Connection {
     pipeline: Pipeline,
     header_timeout: Duration,
     watcher: Watcher,
+    /// The client's address, for the routes that limit a rate per client.
+    peer: SocketAddr,
 }
+
+/// The address a request came from, in its extensions.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub SocketAddr);
 
 impl Connection {
     /// Serves HTTP/1.1 on `io` until the client closes, the header timeout closes it, Ctrl-C
     /// ends it, or it is closed to make room for a new connection while idle.
     async fn serve<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(self, io: I, activity: Arc<Activity>) {
-        let Connection { pipeline, header_timeout, watcher } = self;
+        let Connection { pipeline, header_timeout, watcher, peer } = self;
         let requests = activity.clone();
-        let service = hyper::service::service_fn(move |request| {
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ClientAddr(peer));
             let in_progress = requests.request();
             let pipeline = pipeline.clone();
             async move {

@@ -64,12 +64,12 @@ impl Pipeline {
         if Cors::is_preflight(&request) {
             return self.cors.preflight(self.router, request).await;
         }
-        let origin = origin_of(request.headers());
+        let (origin, path) = (origin_of(request.headers()), request.uri().path().to_owned());
         let mut response = match self.router.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         };
-        self.cors.decorate(&origin, &mut response);
+        self.cors.decorate(&origin, &path, &mut response);
         response
     }
 

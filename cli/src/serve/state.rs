@@ -15,6 +15,10 @@ pub struct State {
     pub tokens: Tokens,
     /// The session type Genesys app events are filed under.
     pub app_session_type: String,
+    /// The deployments whose app events need no token (`--app-deployment`).
+    pub deployments: super::deployments::Deployments,
+    /// The rate of those app events per client address.
+    pub app_rate: super::deployments::RateLimit,
     /// Held by every change to the orchestration definitions, from the read that checks it to
     /// the put or delete: a create never replaces what another request made meanwhile, and a
     /// PATCH merges into the very version whose number it checked.

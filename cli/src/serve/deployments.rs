@@ -1,0 +1,195 @@
+//! Genesys deployments (docs/http.md, "App events without a token"): the app events route is
+//! public in Genesys, keyed by a deployment id that the web or mobile SDK carries, so its clients
+//! send no `Authorization`. A deployment named with `--app-deployment` takes app events without a
+//! token, from its own origins only when a browser sends them, at a bounded rate per client
+//! address; a deployment id not named still needs an ingest token.
+
+use super::error::ApiError;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+/// The path of a deployment's app events, whose id is the second to last segment.
+const APP_EVENTS: (&str, &str) = ("/api/v2/journey/deployments/", "/appevents");
+
+/// Most client addresses whose rate is tracked at once; past it, addresses whose allowance is
+/// whole again are forgotten, and if none is, a new address waits (429) until one is.
+const TRACKED_CLIENTS: usize = 100_000;
+
+/// One `--app-deployment`: its id, the session type its app events are filed under, and the
+/// origins whose pages may send them.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    /// The session type of its app events (`--app-session-type` when not given).
+    pub session_type: Option<String>,
+    /// The origins a browser may send its app events from; any when empty.
+    pub origins: Vec<HeaderValue>,
+}
+
+/// The deployments that take app events without a token, by id.
+#[derive(Clone, Debug, Default)]
+pub struct Deployments(HashMap<String, Deployment>);
+
+impl Deployments {
+    /// Reads `--app-deployment` values: `ID[,type=SESSION_TYPE][,origin=ORIGIN]...`.
+    pub fn parse(
+        specs: &[String],
+        origin: impl Fn(&str) -> anyhow::Result<HeaderValue>,
+    ) -> anyhow::Result<Deployments> {
+        let mut deployments = HashMap::new();
+        for spec in specs {
+            let mut parts = spec.split(',');
+            let id = parts.next().unwrap_or_default().trim();
+            anyhow::ensure!(
+                !id.is_empty() && !id.contains('/'),
+                "--app-deployment {spec:?}: the deployment id comes first"
+            );
+            let mut deployment = Deployment { session_type: None, origins: Vec::new() };
+            for part in parts {
+                match part.split_once('=') {
+                    Some(("type", session_type)) if !session_type.is_empty() => {
+                        deployment.session_type = Some(session_type.to_owned())
+                    }
+                    Some(("origin", text)) => deployment.origins.push(origin(text)?),
+                    _ => anyhow::bail!("--app-deployment {spec:?}: {part:?} is not type=SESSION_TYPE or origin=ORIGIN"),
+                }
+            }
+            anyhow::ensure!(
+                deployments.insert(id.to_owned(), deployment).is_none(),
+                "--app-deployment {id} is given twice"
+            );
+        }
+        Ok(Deployments(deployments))
+    }
+
+    /// The deployment named `id`, if it takes app events without a token.
+    pub fn get(&self, id: &str) -> Option<&Deployment> {
+        self.0.get(id)
+    }
+
+    /// The deployment whose app events route `path` is, if it is one of these.
+    pub fn of_path(&self, path: &str) -> Option<&Deployment> {
+        let id = path.strip_prefix(APP_EVENTS.0)?.strip_suffix(APP_EVENTS.1)?;
+        self.0.get(id)
+    }
+}
+
+impl Deployment {
+    /// 403 when a browser sends the event from an origin the deployment does not list.
+    pub fn check_origin(&self, request: &HeaderMap) -> Result<(), ApiError> {
+        match request.get(header::ORIGIN) {
+            Some(origin) if !self.allows(origin) => {
+                Err(ApiError::forbidden("this deployment does not take app events from this origin"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a page of `origin` may send this deployment's app events.
+    pub fn allows(&self, origin: &HeaderValue) -> bool {
+        self.origins.is_empty() || self.origins.iter().any(|allowed| allowed == origin)
+    }
+}
+
+/// A token bucket per client address: `rate` app events a second, bursts of twice that.
+pub struct RateLimit {
+    rate: f64,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+/// One client's allowance: tokens left as of `at`.
+#[derive(Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl RateLimit {
+    /// `rate` events a second per client address (`--app-rate-limit`).
+    pub fn new(rate: u32) -> RateLimit {
+        RateLimit { rate: f64::from(rate.max(1)), buckets: Mutex::default() }
+    }
+
+    fn burst(&self) -> f64 {
+        2.0 * self.rate
+    }
+
+    /// Takes one event from `client`'s allowance, or answers 429 with `Retry-After`.
+    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), Response> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        if !buckets.contains_key(&client) && buckets.len() >= TRACKED_CLIENTS {
+            let burst = self.burst();
+            buckets.retain(|_, bucket| self.refilled(*bucket, now) < burst);
+            if buckets.len() >= TRACKED_CLIENTS {
+                return Err(too_many("too many clients are sending app events at once"));
+            }
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket { tokens: self.burst(), at: now });
+        bucket.tokens = self.refilled(*bucket, now);
+        bucket.at = now;
+        if bucket.tokens < 1.0 {
+            return Err(too_many(&format!("more than {} app events a second from this client", self.rate)));
+        }
+        bucket.tokens -= 1.0;
+        Ok(())
+    }
+
+    /// The tokens `bucket` holds at `now`.
+    fn refilled(&self, bucket: Bucket, now: Instant) -> f64 {
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        (bucket.tokens + elapsed * self.rate).min(self.burst())
+    }
+}
+
+/// 429 `LIMIT_EXCEEDED`, to be tried again in a second.
+fn too_many(message: &str) -> Response {
+    let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", message).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn origin(text: &str) -> anyhow::Result<HeaderValue> {
+        Ok(HeaderValue::from_str(text)?)
+    }
+
+    #[test]
+    fn deployments_read_their_type_and_origins() {
+        let specs =
+            ["dep-1,type=app,origin=https://shop.test,origin=https://m.shop.test".to_owned(), "dep-2".to_owned()];
+        let deployments = Deployments::parse(&specs, origin).unwrap();
+        let first = deployments.of_path("/api/v2/journey/deployments/dep-1/appevents").unwrap();
+        assert_eq!(first.session_type.as_deref(), Some("app"));
+        assert!(first.allows(&HeaderValue::from_static("https://m.shop.test")));
+        assert!(!first.allows(&HeaderValue::from_static("https://evil.test")));
+        assert!(deployments.get("dep-2").unwrap().allows(&HeaderValue::from_static("https://any.test")));
+        assert!(deployments.of_path("/api/v2/journey/deployments/dep-3/appevents").is_none());
+        assert!(deployments.of_path("/api/v2/journey/sessions/dep-1").is_none());
+        for bad in [",type=app", "dep,colour=red", "dep,type=", "dep/x"] {
+            assert!(Deployments::parse(&[bad.to_owned()], origin).is_err(), "{bad}");
+        }
+        assert!(Deployments::parse(&["a".to_owned(), "a".to_owned()], origin).is_err());
+    }
+
+    #[test]
+    fn each_client_gets_its_rate_with_bursts_of_twice_it() {
+        let limit = RateLimit::new(5);
+        let (one, two) = (IpAddr::from([127, 0, 0, 1]), IpAddr::from([127, 0, 0, 2]));
+        let start = Instant::now();
+        assert!((0..10).all(|_| limit.admit(one, start).is_ok()), "a burst of 10");
+        let refused = limit.admit(one, start).unwrap_err();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
+        assert!(limit.admit(two, start).is_ok(), "another client has its own allowance");
+        let later = start + Duration::from_millis(400);
+        assert!(limit.admit(one, later).is_ok() && limit.admit(one, later).is_ok(), "5 a second: 2 in 400 ms");
+        assert!(limit.admit(one, later).is_err());
+    }
+}
