@@ -117,21 +117,21 @@ impl RateLimit {
         2.0 * self.rate
     }
 
-    /// Takes one event from `client`'s allowance, or answers 429 with `Retry-After`.
-    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), Response> {
+    /// Takes one event from `client`'s allowance, or says why not ([`TooMany`]: 429).
+    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), TooMany> {
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if !buckets.contains_key(&client) && buckets.len() >= TRACKED_CLIENTS {
             let burst = self.burst();
             buckets.retain(|_, bucket| self.refilled(*bucket, now) < burst);
             if buckets.len() >= TRACKED_CLIENTS {
-                return Err(too_many("too many clients are sending app events at once"));
+                return Err(TooMany("too many clients are sending app events at once".into()));
             }
         }
         let bucket = buckets.entry(client).or_insert(Bucket { tokens: self.burst(), at: now });
         bucket.tokens = self.refilled(*bucket, now);
         bucket.at = now;
         if bucket.tokens < 1.0 {
-            return Err(too_many(&format!("more than {} app events a second from this client", self.rate)));
+            return Err(TooMany(format!("more than {} app events a second from this client", self.rate)));
         }
         bucket.tokens -= 1.0;
         Ok(())
@@ -144,11 +144,16 @@ impl RateLimit {
     }
 }
 
-/// 429 `LIMIT_EXCEEDED`, to be tried again in a second.
-fn too_many(message: &str) -> Response {
-    let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", message).into_response();
-    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
+/// A client over its rate: 429 `LIMIT_EXCEEDED`, to be tried again in a second.
+#[derive(Debug)]
+pub struct TooMany(String);
+
+impl IntoResponse for TooMany {
+    fn into_response(self) -> Response {
+        let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", self.0).into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
+    }
 }
 
 #[cfg(test)]
@@ -184,7 +189,7 @@ mod tests {
         let (one, two) = (IpAddr::from([127, 0, 0, 1]), IpAddr::from([127, 0, 0, 2]));
         let start = Instant::now();
         assert!((0..10).all(|_| limit.admit(one, start).is_ok()), "a burst of 10");
-        let refused = limit.admit(one, start).unwrap_err();
+        let refused = limit.admit(one, start).unwrap_err().into_response();
         assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
         assert!(limit.admit(two, start).is_ok(), "another client has its own allowance");

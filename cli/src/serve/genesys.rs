@@ -170,7 +170,7 @@ async fn app_event(
     let session_type = match state.deployments.get(&deployment) {
         Some(public) => {
             public.check_origin(&headers).map_err(IntoResponse::into_response)?;
-            state.app_rate.admit(client.ip(), std::time::Instant::now())?;
+            state.app_rate.admit(client.ip(), std::time::Instant::now()).map_err(IntoResponse::into_response)?;
             public.session_type.clone().unwrap_or_else(|| state.app_session_type.clone())
         }
         None => {
