@@ -70,7 +70,8 @@ test-cli-readme:
 
 ## test-genesys-sdk: Genesys' own Python SDK (PureCloudPlatformClientV2, its version pinned in
 ## cli/tests/genesys_sdk/requirements.txt) against `journey serve`: its JourneyApi creates, lists,
-## patches and deletes segments, outcomes and action maps, and reads them back unchanged
+## patches and deletes segments, outcomes and action maps, and reads them back unchanged; sends app
+## events without a token; reads sessions, conversations and events in its own models
 test-genesys-sdk: $(VENV)/bin/maturin
 	$(VENV)/bin/pip install --quiet -r cli/tests/genesys_sdk/requirements.txt
 	$(CARGO) build --quiet -p journey-cli

@@ -198,8 +198,16 @@ fn genesys_journey_reads_with_paging_and_divisions() {
     assert_eq!(call["lastConnectedQueue"], json!({"id": "q-deliveries"}));
     assert_eq!(call["lastConnectedUser"], json!({"id": "agent-bo"}));
     assert_eq!(call["lastUserDisposition"], json!({"code": "delivery-delay"}));
-    assert_eq!(call["conversationChannels"], json!([{"type": "voice"}]));
-    assert_eq!(call["originatingDirection"], "inbound");
+    // Genesys' vocabulary: the channel's type in its ConversationChannel enum, the direction capitalized.
+    assert_eq!(call["conversationChannels"], json!([{"type": "Call"}]));
+    assert_eq!(call["originatingDirection"], "Inbound");
+    let messaging = json!({"eventName": "conversation_started", "createdDate": "2026-11-21T10:21:00Z",
+        "customer": {"id": "eve@example.com", "idType": "email"}, "session": {"type": "conversation", "externalId": "chat-1"},
+        "attributes": {"channel": "webMessaging", "direction": "outbound"}});
+    let chat = server.post_json("/events", "ingest", &messaging).json()["sessionId"].as_str().unwrap().to_owned();
+    let chat = server.get(&format!("/api/v2/journey/sessions/{chat}"), "all").json();
+    assert_eq!(chat["conversationChannels"], json!([{"type": "Messaging", "messageType": "WebMessaging"}]));
+    assert_eq!(chat["originatingDirection"], "Outbound");
     let delivery = all.iter().find(|s| s["externalId"] == "order-1234").unwrap();
     assert_eq!(delivery["eventCount"], 6);
     assert_eq!(delivery["customerIdType"], "email");

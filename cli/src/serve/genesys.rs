@@ -342,8 +342,38 @@ fn add_conversation(session: &mut Value, conversation: &ConversationCard) {
     set(session, "lastConnectedQueue", &conversation.last_connected_queue, |id| json!({"id": id}));
     set(session, "lastConnectedUser", &conversation.last_connected_user, |id| json!({"id": id}));
     set(session, "lastUserDisposition", &conversation.wrapup_code, |code| json!({"code": code}));
-    set(session, "conversationChannels", &conversation.channel, |channel| json!([{"type": channel}]));
-    set(session, "originatingDirection", &conversation.direction, Value::clone);
+    set(session, "conversationChannels", &conversation.channel, |channel| json!([conversation_channel(channel)]));
+    set(session, "originatingDirection", &conversation.direction, |direction| match direction.as_str() {
+        Some("inbound") => json!("Inbound"),
+        Some("outbound") => json!("Outbound"),
+        _ => json!("Unknown"),
+    });
+}
+
+/// A conversation's channel as Genesys' `ConversationChannel`: `type` in its enum (`Call`,
+/// `Callback`, `Email`, `Messaging`, `Webchat`, `Cobrowse`, `Unknown`, …) and, for messaging,
+/// `messageType` (`WebMessaging`, `Sms`, `WhatsApp`, …). `campaign` and `knowledge` name no
+/// Genesys conversation type: `Unknown`, as Genesys answers what it cannot classify.
+fn conversation_channel(channel: &Value) -> Value {
+    let (kind, message_type) = match channel.as_str().unwrap_or_default() {
+        "voice" => ("Call", None),
+        "callback" => ("Callback", None),
+        "email" => ("Email", None),
+        "webChat" => ("Webchat", None),
+        "cobrowse" => ("Cobrowse", None),
+        "webMessaging" => ("Messaging", Some("WebMessaging")),
+        "sms" => ("Messaging", Some("Sms")),
+        "whatsapp" => ("Messaging", Some("WhatsApp")),
+        "line" => ("Messaging", Some("Line")),
+        "twitter" => ("Messaging", Some("Twitter")),
+        "facebook" => ("Messaging", Some("Facebook")),
+        "instagram" => ("Messaging", Some("Instagram")),
+        _ => ("Unknown", None),
+    };
+    match message_type {
+        Some(message_type) => json!({"type": kind, "messageType": message_type}),
+        None => json!({"type": kind}),
+    }
 }
 
 /// An event in Genesys's `Event` shape.

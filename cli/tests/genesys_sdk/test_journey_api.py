@@ -4,7 +4,8 @@ Its JourneyApi creates, lists, patches and deletes segments, outcomes and action
 SDK's own methods and models, and reads them back unchanged: the routes' paths, bodies, listings,
 statuses and date forms are the ones a Genesys client sends and parses. It also reads a contact's
 segment assignments and a session's, and runs the action map estimate jobs, over events ingested
-through the server's own `POST /events`. `make test-genesys-sdk`
+through the server's own `POST /events`; sends app events as a mobile app does, with no token, to a
+deployment named with `--app-deployment`; and reads a conversation in the SDK's own vocabulary. `make test-genesys-sdk`
 runs it (the SDK's version is pinned in requirements.txt beside this file).
 """
 
@@ -25,7 +26,9 @@ from PureCloudPlatformClientV2 import (
     ActionMapAction,
     Activation,
     ApiClient,
+    AppEventRequest,
     AssociatedValueField,
+    CustomEventAttribute,
     JourneyApi,
     JourneySegmentRequest,
     OutcomeRequest,
@@ -42,6 +45,8 @@ from PureCloudPlatformClientV2.rest import ApiException
 ROOT = Path(__file__).resolve().parents[3]
 JOURNEY = os.environ.get("JOURNEY", str(ROOT / "target" / "debug" / "journey"))
 TOKEN = "genesys-sdk"
+# A deployment whose app events the server takes without a token, as Genesys' public route does.
+DEPLOYMENT = "9b1f6c2e-0000-4000-8000-00000000d001"
 # The SDK's token may do everything these tests ask: change definitions, ingest, read journeys.
 GRANT = {
     "orchestration": "write",
@@ -65,13 +70,17 @@ def model(cls: Type[M], **fields: Any) -> M:
 @pytest.fixture()
 def api(tmp_path: Path) -> Iterator[JourneyApi]:
     """A JourneyApi whose base URL is a fresh `journey serve` on the demo's catalog."""
-    shutil.copy(ROOT / "examples" / "data" / "catalog.json", tmp_path / "catalog.json")
+    # The demo's catalog, and an app session type for the app events a mobile SDK sends.
+    catalog = json.loads((ROOT / "examples" / "data" / "catalog.json").read_text())
+    catalog["sessionTypes"].append({"name": "app", "kind": "web", "eventTypes": [{"name": "screen_viewed", "attributes": [
+        {"name": "screenName", "type": "string"}, {"name": "cartItems", "type": "integer"}]}]})
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
     config = {"clock": "manual", "start": "2026-11-21T10:30:00Z", "allowedLateness": None}
     (tmp_path / "config.json").write_text(json.dumps(config))
     (tmp_path / "tokens.json").write_text(json.dumps({"tokens": {TOKEN: GRANT}}))
     server = subprocess.Popen(
         [JOURNEY, "serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json",
-         "--listen", "127.0.0.1:0"],
+         "--listen", "127.0.0.1:0", "--app-deployment", DEPLOYMENT],
         cwd=tmp_path, stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -202,6 +211,43 @@ def test_outcomes_are_created_listed_patched_and_deleted(api: JourneyApi) -> Non
     assert (patched.version, patched.is_positive) == (2, False)
     api.delete_journey_outcome(created.id)
     assert status_of(lambda: api.get_journey_outcome(created.id)) == 404
+
+
+def test_app_events_go_in_without_a_token_and_read_back(api: JourneyApi) -> None:
+    # A client with no token at all: the SDK sends none for this route either way.
+    anonymous = JourneyApi(ApiClient(host=api.api_client.host))
+    cookie = "6a1c3a8e-0000-4000-8000-000000000042"
+    # The SDK models every attribute value as a string; the server reads it as its dataType.
+    request = model(AppEventRequest, event_name="screen_viewed", screen_name="Cart", customer_cookie_id=cookie,
+                    created_date=datetime(2026, 11, 21, 10, 20, tzinfo=timezone.utc),
+                    attributes={"cartItems": model(CustomEventAttribute, data_type="integer", value="3")})
+    answer = anonymous.post_journey_deployment_appevents(DEPLOYMENT, body=request)
+    assert (answer.customer_id, answer.customer_id_type, answer.event_name) == (cookie, "cookie", "screen_viewed")
+    assert answer.screen_name == "Cart"
+    events = api.get_journey_session_events(answer.session.id)
+    [event] = events.entities
+    assert event.id == answer.id and event.customer_id == cookie
+    # Another deployment id is not public.
+    assert status_of(lambda: anonymous.post_journey_deployment_appevents("not-named", body=request)) == 401
+    # A value that does not read as its dataType is refused, naming it.
+    request.attributes = {"cartItems": model(CustomEventAttribute, data_type="integer", value="three")}
+    request.created_date = datetime(2026, 11, 21, 10, 21, tzinfo=timezone.utc)
+    with pytest.raises(ApiException) as refused:
+        anonymous.post_journey_deployment_appevents(DEPLOYMENT, body=request)
+    assert refused.value.status == 400 and "/attributes/cartItems/value" in str(refused.value.body)
+
+
+def test_a_conversation_reads_in_the_sdks_vocabulary(api: JourneyApi) -> None:
+    started = ingest(api, {"eventName": "conversation_started", "createdDate": "2026-11-21T10:10:00Z",
+                           "customer": {"id": "dana@example.com", "idType": "email"},
+                           "session": {"type": "conversation", "externalId": "chat-1"},
+                           "attributes": {"channel": "webMessaging", "direction": "outbound"}})
+    listing = api.get_externalcontacts_contact_journey_sessions("email:dana@example.com")
+    [session] = [s for s in listing.entities if s.id == started["sessionId"]]
+    # The SDK's enums hold these values (an unknown one would read as "outdated_sdk_version").
+    [channel] = session.conversation_channels
+    assert (channel.type, channel.message_type) == ("Messaging", "WebMessaging")
+    assert session.originating_direction == "Outbound"
 
 
 def ingest(api: JourneyApi, event: dict[str, Any]) -> dict[str, Any]:
