@@ -47,7 +47,8 @@ fn cxone_custom_events_and_the_rotating_session_id() {
     let started = server.post_json(&format!("{CXONE}/agent-sessions"), "agent-bo", &json!({"stationId": "st-1", "stationPhoneNumber": "5550100", "inactivityTimeout": 30, "inactivityForceLogout": false}));
     assert_eq!(started.status, 202, "{started:?}");
     let first = started.json()["sessionId"].as_str().unwrap().to_owned();
-    assert!(first.ends_with(".0"));
+    // Letters only (docs/http.md): no "60" for the agent SDK's retry to rewrite; sequence 0 is `a`.
+    assert!(first.ends_with(".a") && first.len() == 34 && first.bytes().all(|b| b == b'.' || b.is_ascii_lowercase()));
     // Idempotent while active; join finds the same session.
     assert_eq!(
         server.call("POST", &format!("{CXONE}/agent-sessions"), Some("agent-bo"), None).json()["sessionId"],
@@ -56,6 +57,13 @@ fn cxone_custom_events_and_the_rotating_session_id() {
     let joined =
         server.post_json(&format!("{CXONE}/agent-sessions/join"), "agent-bo", &json!({"asAgentId": "agent-bo"}));
     assert_eq!(joined.json()["sessionId"], first.as_str());
+    // The agent SDK joins with `""` when its host names no agent: the token's own.
+    let own = server.post_json(&format!("{CXONE}/agent-sessions/join"), "agent-bo", &json!({"asAgentId": ""}));
+    assert_eq!(own.json()["sessionId"], first.as_str());
+    // The settings the agent SDK reads before it polls: the token's own agent's only.
+    let settings = server.get(&format!("{CXONE}/agents/agent-bo/agent-settings"), "agent-bo");
+    assert_eq!((settings.status, settings.json()), (200, json!({"agentId": "agent-bo", "EnableUIQueue": false})));
+    assert_eq!(server.get(&format!("{CXONE}/agents/agent-cy/agent-settings"), "agent-bo").status, 403);
     assert_eq!(
         server.post_json(&format!("{CXONE}/agent-sessions/join"), "agent-bo", &json!({"asAgentId": "agent-cy"})).status,
         403
@@ -84,11 +92,17 @@ fn cxone_custom_events_and_the_rotating_session_id() {
     let events = body["events"].as_array().unwrap();
     assert_eq!(events[0]["Type"], "AgentSessionStart");
     assert_eq!(
+        Some(events[0]["SessionId"].as_str().unwrap()),
+        first.strip_suffix(".a"),
+        "the session as clients name it"
+    );
+    assert_eq!(
         events[1],
         json!({"Type": "CustomEvent", "AgentId": "agent-bo", "eventName": "From_Postman", "data": "Sent_from_Postman", "CreatedDate": "2026-11-21T10:30:00.000Z", "Sequence": 2})
     );
     let second = body["sessionId"].as_str().unwrap().to_owned();
     assert_ne!(second, first);
+    assert!(second.ends_with(".c"), "through sequence 2: {second}");
     // The answer "never arrived": the old id again gives the same events.
     assert_eq!(poll(&first, 5).json()["events"], body["events"]);
     // The new id acknowledges them: nothing is left, 304 at the timeout.
