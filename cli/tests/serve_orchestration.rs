@@ -649,3 +649,62 @@ fn an_explanation_says_why_a_map_fired_or_not() {
         assert_eq!((answer.status, answer.code().as_str()), (403, "PERMISSION_DENIED"), "{token}: {answer:?}");
     }
 }
+
+/// docs/http.md, "Web action events": a web front end reports what became of a map's web action
+/// with Genesys' `ActionEventRequest`, which names only the action and its state; the rest is the
+/// action's, from the `qualified` the map recorded. The lifecycle's rules hold (409 for a move it
+/// does not allow), an action never recorded is 404, and the route needs an ingest token unless the
+/// deployment is named with `--app-deployment`.
+#[test]
+fn a_front_end_reports_a_maps_web_action_by_its_id_and_state() {
+    let server = Server::start("orchestration-actionevent", &["--app-deployment", "dep-shop"]);
+    let map = created(
+        &server,
+        ACTION_MAPS,
+        &json!({"displayName": "Offer the returns guide", "isActive": true,
+            "triggerWithEventConditions": [{"key": "attributes.page", "values": ["/returns"], "streamType": "Web",
+                "sessionType": "web", "eventName": "page_viewed"}],
+            "action": {"mediaType": "contentOffer", "actionTemplate": {"name": "Returns guide"}}}),
+    );
+    let visitor = "6a1c3a8e-0000-4000-8000-0000000000aa";
+    let page = json!({"eventName": "page_viewed", "createdDate": "2026-11-21T10:29:00Z",
+        "customer": {"id": visitor, "idType": "cookie"}, "session": {"type": "web"}, "attributes": {"page": "/returns"}});
+    let session = server.post_json("/events", "ingest", &page).json()["sessionId"].as_str().unwrap().to_owned();
+    let explained = server.get(&explanation_uri(&id_of(&map), &session), "designer").json();
+    let action = explained["qualification"]["actionId"].as_str().unwrap_or_else(|| panic!("{explained}")).to_owned();
+
+    let report = |deployment: &str, token: Option<&str>, body: &Value| {
+        let path = format!("/api/v2/journey/deployments/{deployment}/actionevent");
+        server.call("POST", &path, token, Some(("application/json", body.to_string().as_bytes())))
+    };
+    let offered = json!({"actionId": action, "actionState": "offered", "sessionId": session});
+    let answer = report("dep-any", Some("ingest"), &offered);
+    assert_eq!((answer.status, answer.body.as_str()), (204, ""), "{answer:?}");
+    assert_eq!(report("dep-any", Some("ingest"), &offered).status, 204, "a repeated state changes nothing");
+    assert_eq!(report("dep-any", None, &offered).status, 401, "a deployment not named needs a token");
+    // A named deployment's front end sends no token; Genesys' errorCode is text.
+    let accepted = json!({"actionId": action, "actionState": "accepted", "sessionId": session});
+    assert_eq!(report("dep-shop", None, &accepted).status, 204);
+    let too_late = json!({"actionId": action, "actionState": "rejected", "sessionId": session});
+    let refused = report("dep-shop", None, &too_late);
+    assert_eq!((refused.status, refused.code().as_str()), (409, "INVALID_TRANSITION"), "{refused:?}");
+    let unknown = json!({"actionId": "6a1c3a8e-0000-4000-8000-0000000000ff", "actionState": "offered"});
+    let refused = report("dep-shop", None, &unknown);
+    assert_eq!((refused.status, refused.code().as_str()), (404, "UNKNOWN_ACTION"), "{refused:?}");
+    for bad in [
+        json!({"actionState": "offered"}),
+        json!({"actionId": action, "actionState": "offered", "colour": 1}),
+        json!([]),
+    ] {
+        assert_eq!(report("dep-shop", None, &bad).status, 400, "{bad}");
+    }
+    // An error the front end reports, with Genesys' text code kept in the message.
+    let second = json!({"eventName": "page_viewed", "createdDate": "2026-11-21T10:29:30Z",
+        "customer": {"id": "6a1c3a8e-0000-4000-8000-0000000000ab", "idType": "cookie"}, "session": {"type": "web"},
+        "attributes": {"page": "/returns"}});
+    let other = server.post_json("/events", "ingest", &second).json()["sessionId"].as_str().unwrap().to_owned();
+    let other_action =
+        server.get(&explanation_uri(&id_of(&map), &other), "designer").json()["qualification"]["actionId"].clone();
+    let errored = json!({"actionId": other_action, "actionState": "errored", "errorCode": "WIDGET_FAILED", "errorMessage": "no DOM"});
+    assert_eq!(report("dep-shop", None, &errored).status, 204);
+}

@@ -1,6 +1,6 @@
-//! Genesys deployments (docs/http.md, "App events without a token"): the app events route is
-//! public in Genesys, keyed by a deployment id that the web or mobile SDK carries, so its clients
-//! send no `Authorization`. A deployment named with `--app-deployment` takes app events without a
+//! Genesys deployments (docs/http.md, "App events without a token"): the app events and action
+//! events routes are public in Genesys, keyed by a deployment id that the web or mobile SDK
+//! carries, so their clients send no `Authorization`. A deployment named with `--app-deployment` takes app events without a
 //! token, from its own origins only when a browser sends them, at a bounded rate per client
 //! address; a deployment id not named still needs an ingest token.
 
@@ -12,8 +12,9 @@ use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-/// The path of a deployment's app events, whose id is the second to last segment.
-const APP_EVENTS: (&str, &str) = ("/api/v2/journey/deployments/", "/appevents");
+/// The paths of a deployment's public routes, its app events and its action events: the id is the
+/// segment between the two parts.
+const DEPLOYMENT_ROUTES: (&str, [&str; 2]) = ("/api/v2/journey/deployments/", ["/appevents", "/actionevent"]);
 
 /// Most client addresses whose rate is tracked at once; past it, addresses whose allowance is
 /// whole again are forgotten, and if none is, a new address waits (429) until one is.
@@ -70,9 +71,10 @@ impl Deployments {
         self.0.get(id)
     }
 
-    /// The deployment whose app events route `path` is, if it is one of these.
+    /// The deployment whose app events or action events route `path` is, if it is one of these.
     pub fn of_path(&self, path: &str) -> Option<&Deployment> {
-        let id = path.strip_prefix(APP_EVENTS.0)?.strip_suffix(APP_EVENTS.1)?;
+        let rest = path.strip_prefix(DEPLOYMENT_ROUTES.0)?;
+        let id = DEPLOYMENT_ROUTES.1.iter().find_map(|route| rest.strip_suffix(route))?;
         self.0.get(id)
     }
 }

@@ -26,6 +26,7 @@ pub fn routes() -> Router<Shared> {
         .route("/api/v2/journey/sessions/{session}", get(session))
         .route("/api/v2/journey/sessions/{session}/events", get(session_events))
         .route("/api/v2/journey/deployments/{deployment}/appevents", post(app_event))
+        .route("/api/v2/journey/deployments/{deployment}/actionevent", post(action_event))
 }
 
 /// `GET /api/v2/externalcontacts/contacts/{contactId}/journey/sessions?pageSize=&after=`
@@ -182,6 +183,92 @@ async fn app_event(
     };
     ingest_app_event(&state, &body, &session_type).await.map_err(IntoResponse::into_response)
 }
+
+/// The session type a deployment's events are filed under, once the request may send them: a
+/// deployment named with `--app-deployment` without a token (from its origins, at its rate per
+/// client address), any other with an ingest token.
+fn admit_deployment(
+    state: &Shared,
+    deployment: &str,
+    client: std::net::SocketAddr,
+    headers: &HeaderMap,
+) -> Result<String, Response> {
+    match state.deployments.get(deployment) {
+        Some(public) => {
+            public.check_origin(headers).map_err(IntoResponse::into_response)?;
+            state.app_rate.admit(client.ip(), std::time::Instant::now()).map_err(IntoResponse::into_response)?;
+            Ok(public.session_type.clone().unwrap_or_else(|| state.app_session_type.clone()))
+        }
+        None => {
+            Caller::of(headers, state)
+                .and_then(|caller| caller.require_ingest())
+                .map_err(IntoResponse::into_response)?;
+            Ok(state.app_session_type.clone())
+        }
+    }
+}
+
+/// `POST /api/v2/journey/deployments/{deploymentId}/actionevent` with an `ActionEventRequest`
+/// (`{actionId, actionState, sessionId, errorCode?, errorMessage?}`: a web front end reporting
+/// what became of a web action) → 204. The request names only the action and its state; the rest
+/// is the action's, from its first event (a map's `qualified`). Admitted as app events are.
+async fn action_event(
+    State(state): State<Shared>,
+    Segments(deployment): Segments<String>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Response> {
+    admit_deployment(&state, &deployment, client, &headers)?;
+    let event = web_action_event(&body).map_err(IntoResponse::into_response)?;
+    blocking(&state, move |engine| engine.record_action_event(&event)).await.map_err(IntoResponse::into_response)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// An `ActionEventRequest` as a web action event. Genesys' `errorCode` is a string: a number is
+/// the event's `errorCode`, other text leads its `errorMessage` (`"<code>: <message>"`), so that
+/// nothing the front end reported is dropped. `id`, `sessionId` and `selfUri` are Genesys' own and
+/// not kept: the action's session is the one its first event named.
+fn web_action_event(body: &[u8]) -> Result<Value, ApiError> {
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", e.to_string()))?;
+    let Value::Object(request) = request else {
+        return Err(ApiError::bad_argument("an ActionEventRequest is a JSON object"));
+    };
+    if let Some(key) = request.keys().find(|key| !ACTION_EVENT_FIELDS.contains(&key.as_str())) {
+        return Err(ApiError::bad_argument(format!("{key} is not a field of an ActionEventRequest")));
+    }
+    let mut event = Map::new();
+    for field in ["actionId", "actionState"] {
+        let value = request.get(field).ok_or_else(|| ApiError::bad_argument(format!("{field} is required")))?;
+        event.insert(field.into(), value.clone());
+    }
+    let message = request.get("errorMessage").and_then(Value::as_str);
+    match request.get("errorCode") {
+        None | Some(Value::Null) => {}
+        Some(Value::Number(code)) => {
+            event.insert("errorCode".into(), json!(code));
+        }
+        Some(Value::String(code)) => match code.trim().parse::<i64>() {
+            Ok(number) => {
+                event.insert("errorCode".into(), json!(number));
+            }
+            Err(_) => {
+                let text = message.map_or_else(|| code.clone(), |message| format!("{code}: {message}"));
+                event.insert("errorMessage".into(), json!(text));
+            }
+        },
+        Some(other) => return Err(ApiError::bad_argument(format!("errorCode must be a string, got {other}"))),
+    }
+    if let Some(message) = message {
+        event.entry("errorMessage").or_insert_with(|| json!(message));
+    }
+    Ok(Value::Object(event))
+}
+
+/// The fields of Genesys' `ActionEventRequest`.
+const ACTION_EVENT_FIELDS: [&str; 7] =
+    ["id", "sessionId", "actionId", "actionState", "errorCode", "errorMessage", "selfUri"];
 
 /// Ingests one `AppEventRequest` under `session_type`.
 async fn ingest_app_event(state: &Shared, body: &[u8], session_type: &str) -> Result<Response, ApiError> {

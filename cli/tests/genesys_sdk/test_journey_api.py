@@ -25,6 +25,7 @@ from PureCloudPlatformClientV2 import (
     ActionMapEstimateRequest,
     ActionMapAction,
     Activation,
+    ActionEventRequest,
     ApiClient,
     AppEventRequest,
     AssociatedValueField,
@@ -248,6 +249,39 @@ def test_a_conversation_reads_in_the_sdks_vocabulary(api: JourneyApi) -> None:
     [channel] = session.conversation_channels
     assert (channel.type, channel.message_type) == ("Messaging", "WebMessaging")
     assert session.originating_direction == "Outbound"
+
+
+def server_json(api: JourneyApi, method: str, path: str, body: Any = None) -> Any:
+    """A request to the server with the test's token, for what the SDK has no method for."""
+    request = urllib.request.Request(
+        f"{api.api_client.host}{path}", data=None if body is None else json.dumps(body).encode(), method=method,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+
+
+def test_a_front_end_reports_a_web_action_with_the_sdks_action_event(api: JourneyApi) -> None:
+    offer = server_json(api, "POST", "/api/v2/journey/actionmaps", {
+        "displayName": "Offer the bike guide", "isActive": True,
+        "triggerWithEventConditions": [{"key": "attributes.page", "values": ["/bikes"], "streamType": "Web",
+                                        "sessionType": "web", "eventName": "page_viewed"}],
+        "action": {"mediaType": "contentOffer", "actionTemplate": {"name": "Bike guide"}}})
+    visitor = "6a1c3a8e-0000-4000-8000-000000000077"
+    session = ingest(api, {"eventName": "page_viewed", "createdDate": "2026-11-21T10:20:00Z",
+                           "customer": {"id": visitor, "idType": "cookie"}, "session": {"type": "web"},
+                           "attributes": {"page": "/bikes"}})["sessionId"]
+    explained = server_json(api, "GET", f"/api/v2/journey/actionmaps/{offer['id']}/explanations/{session}")
+    action = explained["qualification"]["actionId"]
+    # The front end's client: no token, to a deployment named with --app-deployment.
+    anonymous = JourneyApi(ApiClient(host=api.api_client.host))
+    offered = model(ActionEventRequest, action_id=action, action_state="offered", session_id=session)
+    assert anonymous.post_journey_deployment_actionevent(DEPLOYMENT, offered) is None
+    accepted = model(ActionEventRequest, action_id=action, action_state="accepted", session_id=session)
+    assert anonymous.post_journey_deployment_actionevent(DEPLOYMENT, accepted) is None
+    # The lifecycle holds: a content offer accepted is done.
+    qualified = model(ActionEventRequest, action_id=action, action_state="qualified", session_id=session)
+    assert status_of(lambda: anonymous.post_journey_deployment_actionevent(DEPLOYMENT, qualified)) == 409
 
 
 def ingest(api: JourneyApi, event: dict[str, Any]) -> dict[str, Any]:

@@ -7,14 +7,15 @@
 //! every customer's sessions, every event id with its digest, every agent, every action state,
 //! (from version 2) the host's last checkpoint value as JSON text, and (from version 3) the
 //! orchestration definitions as JSON text, orchestration's counters, and what orchestration
-//! remembers per customer, and (from version 4) a partition's outbox as JSON text.
+//! remembers per customer, and (from version 4) a partition's outbox as JSON text; from version 4
+//! an action also keeps whose it is (its map, customer and session).
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
 use crate::base::error::{JourneyError, Result};
 use crate::engine::Engine;
 use crate::engine::image::{Image, ImageHeader, ImagePart};
-use crate::state::agent;
+use crate::state::{action, agent};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -191,7 +192,11 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         image.agents.push(next::<agent::Saved>(body, &mut rest, "an agent")?);
     }
     for _ in 0..image.header.actions {
-        image.actions.push(next(body, &mut rest, "an action")?);
+        let action = match version {
+            VERSION => next(body, &mut rest, "an action")?,
+            _ => next::<action::SavedWithoutOwner>(body, &mut rest, "an action")?.into(),
+        };
+        image.actions.push(action);
     }
     if version != VERSION_WITHOUT_CHECKPOINT {
         image.checkpoint = next(body, &mut rest, "the checkpoint")?;
@@ -263,6 +268,29 @@ mod tests {
         assert_eq!(decode(&body, VERSION).unwrap().1.checkpoint.as_deref(), Some(r#"{"offset":3}"#));
         assert!(decode(&body, VERSION_WITHOUT_CHECKPOINT).is_err(), "a version 1 reader stops at the actions");
         assert!(decode(&body, VERSION_WITHOUT_DEFINITIONS).is_err(), "a version 2 reader stops at the checkpoint");
+    }
+
+    #[test]
+    fn a_version_3_action_reads_without_its_owner() {
+        let engine = engine();
+        let saved = action::Saved {
+            id: uuid::Uuid::from_u128(7),
+            media: action::MediaType::Contentoffer,
+            state: action::ActionState::Offered,
+            changed: 5,
+            owner: None,
+        };
+        engine.restore_action_for_test(saved);
+        let mut body = Vec::new();
+        write_body(&engine, 3, &mut body).unwrap();
+        // Version 3 wrote the action without its owner (here `None`, one byte) and had no outbox.
+        let part = postcard::to_stdvec(&saved).unwrap();
+        let at = body.windows(part.len()).position(|w| w == part.as_slice()).unwrap();
+        body.remove(at + part.len() - 1);
+        assert_eq!(body.pop(), Some(0), "the outbox's None");
+        let (_, image) = decode(&body, VERSION_WITHOUT_OUTBOX).unwrap();
+        let [read] = image.actions.as_slice() else { panic!("one action") };
+        assert_eq!((read.id, read.changed, read.owner), (saved.id, 5, None));
     }
 
     #[test]

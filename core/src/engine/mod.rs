@@ -138,6 +138,12 @@ impl Engine {
         &self.store
     }
 
+    /// Puts back one action as a snapshot saved it, for the snapshot format's own tests.
+    #[cfg(test)]
+    pub(crate) fn restore_action_for_test(&self, action: crate::state::action::Saved) {
+        self.actions.restore(action);
+    }
+
     /// The catalog.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog

@@ -34,7 +34,39 @@ pub(crate) struct Saved {
     pub media: MediaType,
     pub state: ActionState,
     pub changed: Millis,
+    /// Whose action it is (snapshot format 4 on; `None` from older snapshots).
+    pub owner: Option<Owner>,
 }
+
+/// One action as snapshot formats 1 to 3 saved it, before actions kept their owner.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub(crate) struct SavedWithoutOwner {
+    pub id: Uuid,
+    pub media: MediaType,
+    pub state: ActionState,
+    pub changed: Millis,
+}
+
+impl From<SavedWithoutOwner> for Saved {
+    fn from(old: SavedWithoutOwner) -> Saved {
+        Saved { id: old.id, media: old.media, state: old.state, changed: old.changed, owner: None }
+    }
+}
+
+/// What an action's first event said it belongs to: the map that made it, the customer and the
+/// web session. A later event of the action may leave these out (Genesys' `ActionEventRequest`
+/// carries only the action id and its state): they are filled in from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Owner {
+    pub map_id: Uuid,
+    pub map_version: u64,
+    pub customer_id: Uuid,
+    pub session_id: Uuid,
+}
+
+/// The fields an action's first event must give and a later one may leave out.
+const OWNER_FIELDS: [&str; 6] =
+    ["actionMediaType", "actionMapId", "actionMapVersion", "customerId", "customerIdType", "sessionId"];
 
 /// The result of `record_action_event`: `{"actionId","actionState","previousState","duplicate"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -58,6 +90,8 @@ pub(crate) struct Slot {
     pub state: ActionState,
     /// The engine time of the last change (for `actionRetention`).
     pub changed: Millis,
+    /// Whose it is (`None` for an action restored from a snapshot older than format 4).
+    pub owner: Option<Owner>,
 }
 
 /// Every action's current state, and the subscriptions.
@@ -72,8 +106,11 @@ impl Actions {
     /// Checks an action event and stores its new state. The subscribers are told separately
     /// ([`Actions::notify`]), after the caller has let go of every lock: a callback may record
     /// another event.
+    /// An event of an action already recorded may leave out the fields its first event gave
+    /// ([`Owner`] and the media type): they are the action's.
     pub fn apply(&self, value: &serde_json::Value, now: Millis) -> Result<(ActionEvent, ActionRecord)> {
-        let event = ActionEvent::from_value(value, now)?;
+        let completed = self.completed(value)?;
+        let event = ActionEvent::from_value(completed.as_ref().unwrap_or(value), now)?;
         let mut states = self.states.lock(&event.action_id);
         let current = states.get(&event.action_id).copied();
         if let Some(slot) = current
@@ -89,7 +126,14 @@ impl Actions {
         let previous_state = current.map(|slot| slot.state);
         let movement = check_move(event.action_media_type, previous_state, event.action_state)?;
         if movement == Move::Changed {
-            let slot = Slot { media: event.action_media_type, state: event.action_state, changed: now };
+            let owner = current.and_then(|slot| slot.owner).unwrap_or(Owner {
+                map_id: event.action_map_id,
+                map_version: event.action_map_version,
+                customer_id: event.customer_id,
+                session_id: event.session_id,
+            });
+            let slot =
+                Slot { media: event.action_media_type, state: event.action_state, changed: now, owner: Some(owner) };
             states.insert(event.action_id, slot);
         }
         let record = ActionRecord {
@@ -99,6 +143,39 @@ impl Actions {
             duplicate: movement == Move::Repeated,
         };
         Ok((event, record))
+    }
+
+    /// `value` with the fields it leaves out filled in from its action, when it names one already
+    /// recorded; `None` when it gives them all (or names no valid action id, which the checks
+    /// then name). `UNKNOWN_ACTION` when it leaves them out and its action is unknown.
+    fn completed(&self, value: &serde_json::Value) -> Result<Option<serde_json::Value>> {
+        let Some(fields) = value.as_object() else { return Ok(None) };
+        if OWNER_FIELDS.iter().all(|field| fields.contains_key(*field)) {
+            return Ok(None);
+        }
+        let Some(id) = fields.get("actionId").and_then(|v| v.as_str()).and_then(|id| Uuid::try_parse(id).ok()) else {
+            return Ok(None);
+        };
+        let slot = self.states.lock(&id).get(&id).copied();
+        let Some((media, Some(owner))) = slot.map(|slot| (slot.media, slot.owner)) else {
+            let missing = OWNER_FIELDS.iter().find(|field| !fields.contains_key(**field)).copied().unwrap_or_default();
+            return Err(JourneyError::UnknownAction(format!(
+                "action {id} has no earlier event to take {missing} from: its first event must give every field"
+            )));
+        };
+        let known = serde_json::json!({
+            "actionMediaType": media.as_str(),
+            "actionMapId": owner.map_id,
+            "actionMapVersion": owner.map_version,
+            "customerId": owner.customer_id,
+            "customerIdType": "cookie",
+            "sessionId": owner.session_id,
+        });
+        let mut filled = fields.clone();
+        for (field, value) in known.as_object().into_iter().flatten() {
+            filled.entry(field.clone()).or_insert_with(|| value.clone());
+        }
+        Ok(Some(serde_json::Value::Object(filled)))
     }
 
     /// Whether the action is now `rejected` (orchestration's frequency caps read it).
@@ -117,14 +194,20 @@ impl Actions {
     pub fn each(&self, mut visit: impl FnMut(Saved)) {
         self.states.each(|shard| {
             for (id, slot) in shard.iter() {
-                visit(Saved { id: *id, media: slot.media, state: slot.state, changed: slot.changed });
+                visit(Saved {
+                    id: *id,
+                    media: slot.media,
+                    state: slot.state,
+                    changed: slot.changed,
+                    owner: slot.owner,
+                });
             }
         });
     }
 
     /// Puts back an action read from a snapshot.
     pub fn restore(&self, part: Saved) {
-        let slot = Slot { media: part.media, state: part.state, changed: part.changed };
+        let slot = Slot { media: part.media, state: part.state, changed: part.changed, owner: part.owner };
         self.states.lock(&part.id).insert(part.id, slot);
     }
 
@@ -166,5 +249,60 @@ impl Actions {
     /// Removes a subscription; removing one that is gone (or fired, for `once`) does nothing.
     pub fn unsubscribe(&self, id: SubscriptionId) {
         self.subscriptions.remove(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ACTION: &str = "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11";
+
+    fn first() -> serde_json::Value {
+        json!({"actionId": ACTION, "actionState": "qualified", "actionMediaType": "webchat",
+            "actionMapId": "00000000-0000-4000-8000-000000000001", "actionMapVersion": 3,
+            "customerId": "00000000-0000-4000-8000-000000000002", "customerIdType": "cookie",
+            "sessionId": "00000000-0000-4000-8000-000000000003"})
+    }
+
+    #[test]
+    fn a_later_event_may_name_only_the_action_and_its_state() {
+        let actions = Actions::default();
+        actions.apply(&first(), 1_000).unwrap();
+        let (event, record) = actions.apply(&json!({"actionId": ACTION, "actionState": "offered"}), 2_000).unwrap();
+        assert_eq!(record.previous_state, Some(ActionState::Qualified));
+        assert_eq!((event.action_map_version, event.action_media_type), (3, MediaType::Webchat));
+        assert_eq!(event.customer_id.to_string(), "00000000-0000-4000-8000-000000000002", "the action's, filled in");
+        // What a later event gives still counts: a wrong media type is refused.
+        let other = json!({"actionId": ACTION, "actionState": "accepted", "actionMediaType": "contentoffer"});
+        assert_eq!(actions.apply(&other, 3_000).unwrap_err().code(), "INVALID_ARGUMENT");
+        // An action never recorded must get every field first.
+        let unknown = json!({"actionId": "00000000-0000-4000-8000-0000000000ff", "actionState": "offered"});
+        let error = actions.apply(&unknown, 3_000).unwrap_err();
+        assert_eq!(error.code(), "UNKNOWN_ACTION");
+        assert!(error.to_string().contains("actionMediaType"), "{error}");
+        // The owner travels through a snapshot's parts.
+        let mut saved = Vec::new();
+        actions.each(|part| saved.push(part));
+        let restored = Actions::default();
+        saved.into_iter().for_each(|part| restored.restore(part));
+        assert!(restored.apply(&json!({"actionId": ACTION, "actionState": "accepted"}), 4_000).is_ok());
+        // An action restored from a snapshot before owners were kept needs every field again.
+        let old = Actions::default();
+        let part = SavedWithoutOwner {
+            id: Uuid::parse_str(ACTION).unwrap(),
+            media: MediaType::Webchat,
+            state: ActionState::Qualified,
+            changed: 0,
+        };
+        old.restore(part.into());
+        assert_eq!(
+            old.apply(&json!({"actionId": ACTION, "actionState": "offered"}), 1).unwrap_err().code(),
+            "UNKNOWN_ACTION"
+        );
+        let mut full = first();
+        full["actionState"] = json!("offered");
+        assert!(old.apply(&full, 1).is_ok());
     }
 }
