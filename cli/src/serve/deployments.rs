@@ -6,7 +6,6 @@
 
 use super::error::ApiError;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
@@ -119,21 +118,22 @@ impl RateLimit {
         2.0 * self.rate
     }
 
-    /// Takes one event from `client`'s allowance, or says why not ([`TooMany`]: 429).
-    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), TooMany> {
+    /// Takes one event from `client`'s allowance, or answers 429 `LIMIT_EXCEEDED` (with
+    /// `Retry-After: 1`).
+    pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), ApiError> {
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if !buckets.contains_key(&client) && buckets.len() >= TRACKED_CLIENTS {
             let burst = self.burst();
             buckets.retain(|_, bucket| self.refilled(*bucket, now) < burst);
             if buckets.len() >= TRACKED_CLIENTS {
-                return Err(TooMany("too many clients are sending app events at once".into()));
+                return Err(too_many("too many clients are sending app events at once"));
             }
         }
         let bucket = buckets.entry(client).or_insert(Bucket { tokens: self.burst(), at: now });
         bucket.tokens = self.refilled(*bucket, now);
         bucket.at = now;
         if bucket.tokens < 1.0 {
-            return Err(TooMany(format!("more than {} app events a second from this client", self.rate)));
+            return Err(too_many(&format!("more than {} app events a second from this client", self.rate)));
         }
         bucket.tokens -= 1.0;
         Ok(())
@@ -146,21 +146,15 @@ impl RateLimit {
     }
 }
 
-/// A client over its rate: 429 `LIMIT_EXCEEDED`, to be tried again in a second.
-#[derive(Debug)]
-pub struct TooMany(String);
-
-impl IntoResponse for TooMany {
-    fn into_response(self) -> Response {
-        let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", self.0).into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        response
-    }
+/// A client over its rate: 429 `LIMIT_EXCEEDED`.
+fn too_many(message: &str) -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::response::IntoResponse;
     use std::time::Duration;
 
     fn origin(text: &str) -> anyhow::Result<HeaderValue> {

@@ -192,17 +192,15 @@ fn admit_deployment(
     deployment: &str,
     client: std::net::SocketAddr,
     headers: &HeaderMap,
-) -> Result<String, Response> {
+) -> Result<String, ApiError> {
     match state.deployments.get(deployment) {
         Some(public) => {
-            public.check_origin(headers).map_err(IntoResponse::into_response)?;
-            state.app_rate.admit(client.ip(), std::time::Instant::now()).map_err(IntoResponse::into_response)?;
+            public.check_origin(headers)?;
+            state.app_rate.admit(client.ip(), std::time::Instant::now())?;
             Ok(public.session_type.clone().unwrap_or_else(|| state.app_session_type.clone()))
         }
         None => {
-            Caller::of(headers, state)
-                .and_then(|caller| caller.require_ingest())
-                .map_err(IntoResponse::into_response)?;
+            Caller::of(headers, state)?.require_ingest()?;
             Ok(state.app_session_type.clone())
         }
     }
@@ -218,10 +216,10 @@ async fn action_event(
     Extension(ClientAddr(client)): Extension<ClientAddr>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     admit_deployment(&state, &deployment, client, &headers)?;
-    let event = web_action_event(&body).map_err(IntoResponse::into_response)?;
-    blocking(&state, move |engine| engine.record_action_event(&event)).await.map_err(IntoResponse::into_response)?;
+    let event = web_action_event(&body)?;
+    blocking(&state, move |engine| engine.record_action_event(&event)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
