@@ -248,7 +248,7 @@ fn genesys_journey_reads_with_paging_and_divisions() {
         .get(&format!("/api/v2/journey/sessions/{}/events?pageSize=4", delivery["id"].as_str().unwrap()), "all")
         .json();
     assert_eq!(events["entities"].as_array().unwrap().len(), 4);
-    assert_eq!(events["entities"][0]["eventType"], "AppEvent");
+    assert_eq!(events["entities"][0]["eventType"], "com.genesys.journey.AppEvent");
     assert_eq!(events["entities"][0]["appEvent"]["eventName"], "product_purchased");
     assert_eq!(events["entities"][0]["session"]["type"], "delivery");
     let more = server.get(events["nextUri"].as_str().unwrap(), "all").json();
@@ -256,7 +256,16 @@ fn genesys_journey_reads_with_paging_and_divisions() {
     let web = all.iter().find(|s| s["type"] == "web").unwrap();
     let web_events =
         server.get(&format!("/api/v2/journey/sessions/{}/events", web["id"].as_str().unwrap()), "all").json();
-    assert_eq!(web_events["entities"][0]["eventType"], "WebEvent");
+    assert_eq!(web_events["entities"][0]["eventType"], "com.genesys.journey.WebEvent");
+    // The eventType filter: a session's events are all of one type, listed or not.
+    let web_uri = format!("/api/v2/journey/sessions/{}/events", web["id"].as_str().unwrap());
+    let only_web =
+        server.get(&format!("{web_uri}?eventType=com.genesys.journey.WebEvent,com.genesys.journey.AppEvent"), "all");
+    assert_eq!(only_web.json()["entities"], web_events["entities"]);
+    let none = server.get(&format!("{web_uri}?eventType=com.genesys.journey.OutcomeAchievedEvent"), "all").json();
+    assert_eq!((none["entities"].clone(), none.get("nextUri")), (json!([]), None));
+    let unknown = server.get(&format!("{web_uri}?eventType=WebEvent"), "all");
+    assert_eq!((unknown.status, unknown.code().as_str()), (400, "INVALID_ARGUMENT"), "{unknown:?}");
 
     // Bad query values are 400 with a SPEC code.
     for query in ["pageSize=abc", "pageSize=0", "pageSize=201", "after=garbage"] {
@@ -283,12 +292,11 @@ fn genesys_app_events_map_onto_the_envelope() {
     // The same event again is a duplicate, in the same session.
     assert_eq!(server.post_json(path, "ingest", &request).json()["session"]["id"], session.as_str());
     let stored = server.get(&format!("/api/v2/journey/sessions/{session}/events"), "all").json();
+    // An app session's events come back as app events, the screen in appEvent.screenName.
+    assert_eq!(stored["entities"][0]["eventType"], "com.genesys.journey.AppEvent");
+    assert_eq!(stored["entities"][0]["appEvent"]["screenName"], "Checkout");
     assert_eq!(
-        stored["entities"][0]["webEvent"]["attributes"]["screenName"],
-        json!({"dataType": "string", "value": "Checkout"})
-    );
-    assert_eq!(
-        stored["entities"][0]["webEvent"]["attributes"]["cartItems"],
+        stored["entities"][0]["appEvent"]["attributes"]["cartItems"],
         json!({"dataType": "integer", "value": "3"})
     );
     // Without the cookie: 400 naming what is missing.
@@ -307,7 +315,7 @@ fn genesys_app_events_map_onto_the_envelope() {
     assert_eq!(answer.status, 200, "{answer:?}");
     let events = server.get(&format!("/api/v2/journey/sessions/{session}/events"), "all").json();
     assert_eq!(
-        events["entities"][1]["webEvent"]["attributes"]["cartItems"],
+        events["entities"][1]["appEvent"]["attributes"]["cartItems"],
         json!({"dataType": "integer", "value": "4"})
     );
     // A value that does not read as its dataType is the typed violation, named where it is.

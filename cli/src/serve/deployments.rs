@@ -65,6 +65,11 @@ impl Deployments {
         Ok(Deployments(deployments))
     }
 
+    /// Whether a deployment files its app events under `session_type`.
+    pub fn files_under(&self, session_type: &str) -> bool {
+        self.0.values().any(|deployment| deployment.session_type.as_deref() == Some(session_type))
+    }
+
     /// The deployment named `id`, if it takes app events without a token.
     pub fn get(&self, id: &str) -> Option<&Deployment> {
         self.0.get(id)

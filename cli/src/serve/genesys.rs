@@ -5,7 +5,7 @@
 use super::ClientAddr;
 use super::auth::Caller;
 use super::error::ApiError;
-use super::params::{Params, Segments, encode};
+use super::params::{Params, Segments, clip, encode};
 use super::state::{Shared, blocking};
 use axum::Extension;
 use axum::Router;
@@ -136,7 +136,9 @@ async fn session(
     Ok(axum::Json(session_json(&card, &customer)).into_response())
 }
 
-/// `GET /api/v2/journey/sessions/{sessionId}/events?pageSize=&after=` → `EventListing`.
+/// `GET /api/v2/journey/sessions/{sessionId}/events?pageSize=&after=&eventType=` →
+/// `EventListing`. A session's events are all of one type (its kind's), so the `eventType` filter
+/// lists them all or none.
 async fn session_events(
     State(state): State<Shared>,
     caller: Caller,
@@ -145,6 +147,7 @@ async fn session_events(
 ) -> Result<Response, ApiError> {
     let viewer = caller.viewer()?.clone();
     let request = params.page()?;
+    let filter = event_type_filter(&params)?;
     let (session, page_request) = (id.clone(), request.clone());
     let (page, card) = blocking(&state, move |engine| {
         let page = engine.session_events(&session, &viewer, &page_request)?;
@@ -153,8 +156,14 @@ async fn session_events(
         Ok((page, engine.session(&session, &viewer).ok()))
     })
     .await?;
-    let entities: Vec<Value> = page.entities.iter().map(|event| event_json(event, &id, card.as_ref())).collect();
-    Ok(listing(entities, &format!("/api/v2/journey/sessions/{}/events", encode(&id)), &request, page.next_cursor))
+    let event_type = session_event_type(&state, card.as_ref());
+    let base = format!("/api/v2/journey/sessions/{}/events", encode(&id));
+    if filter.is_some_and(|types| !types.contains(&event_type)) {
+        return Ok(listing(Vec::new(), &base, &request, None));
+    }
+    let entities: Vec<Value> =
+        page.entities.iter().map(|event| event_json(event, &id, card.as_ref(), event_type)).collect();
+    Ok(listing(entities, &base, &request, page.next_cursor))
 }
 
 /// `POST /api/v2/journey/deployments/{deploymentId}/appevents` with an `AppEventRequest` →
@@ -461,13 +470,52 @@ fn conversation_channel(channel: &Value) -> Value {
     }
 }
 
-/// An event in Genesys's `Event` shape.
-fn event_json(event: &EventView, session_id: &str, card: Option<&SessionCard>) -> Value {
-    let web = card.is_some_and(|c| c.kind == "web");
-    let (event_type, detail) = if web { ("WebEvent", "webEvent") } else { ("AppEvent", "appEvent") };
+/// Genesys' journey event types, as `eventType` says them and the `eventType` filter names them.
+const WEB_EVENT: &str = "com.genesys.journey.WebEvent";
+const APP_EVENT: &str = "com.genesys.journey.AppEvent";
+const EVENT_TYPES: [&str; 5] = [
+    WEB_EVENT,
+    APP_EVENT,
+    "com.genesys.journey.WebActionEvent",
+    "com.genesys.journey.OutcomeAchievedEvent",
+    "com.genesys.journey.SegmentAssignmentEvent",
+];
+
+/// The event type of a session's events: an app session's (one of `--app-session-type` or a
+/// deployment's type) are app events, another web session's web events. A custom or conversation
+/// session's are listed as app events too, the Genesys event whose body (`eventName`,
+/// `attributes`) holds them; so are those of a session the viewer may not see the card of.
+fn session_event_type(state: &Shared, card: Option<&SessionCard>) -> &'static str {
+    match card {
+        Some(card) if card.kind == "web" && !state.is_app_session_type(&card.session_type) => WEB_EVENT,
+        _ => APP_EVENT,
+    }
+}
+
+/// The `eventType` filter: a comma-separated list of [`EVENT_TYPES`]; `None` when absent.
+fn event_type_filter(params: &Params) -> Result<Option<Vec<&'static str>>, ApiError> {
+    let Some(list) = params.text("eventType") else { return Ok(None) };
+    let types = list.split(',').map(str::trim).filter(|t| !t.is_empty()).map(|name| {
+        EVENT_TYPES.iter().copied().find(|known| *known == name).ok_or_else(|| {
+            ApiError::bad_argument(format!("eventType {:?} is not one of {}", clip(name), EVENT_TYPES.join(", ")))
+        })
+    });
+    types.collect::<Result<_, _>>().map(Some)
+}
+
+/// An event in Genesys's `Event` shape, `eventType` one of [`EVENT_TYPES`]: a web event's body is
+/// `webEvent`, an app event's `appEvent` (with `screenName` from its attribute of that name).
+fn event_json(event: &EventView, session_id: &str, card: Option<&SessionCard>, event_type: &str) -> Value {
     let mut body = json!({"eventName": event.event_name});
+    let detail = if event_type == WEB_EVENT { "webEvent" } else { "appEvent" };
     if let Some(attributes) = &event.attributes {
-        body["attributes"] = typed_attributes(attributes);
+        let mut attributes = attributes.clone();
+        if detail == "appEvent"
+            && let Some(Value::String(screen)) = attributes.remove("screenName")
+        {
+            body["screenName"] = json!(screen);
+        }
+        body["attributes"] = typed_attributes(&attributes);
     }
     json!({
         "id": event.id,

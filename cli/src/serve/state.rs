@@ -28,6 +28,12 @@ pub struct State {
 }
 
 impl State {
+    /// Whether `session_type` is one app events are filed under: `--app-session-type`, or a
+    /// deployment's `type`.
+    pub fn is_app_session_type(&self, session_type: &str) -> bool {
+        session_type == self.app_session_type || self.deployments.files_under(session_type)
+    }
+
     /// Takes [`State::definition_writes`]. A request that panicked while holding it left the
     /// definitions as the core keeps them (a put or delete is whole or absent), so its poison is
     /// ignored.
