@@ -796,3 +796,51 @@ fn app_events_of_a_named_deployment_need_no_token() {
         "{bad_spec:?}"
     );
 }
+
+/// docs/http.md, "External events": a configuration named with `--external-events` takes
+/// Genesys' `ExternalEventsRequest` as events of one catalog event type, validated as any other:
+/// the ones refused come back in `unprocessedEntities` with their index and every reason, and the
+/// others are in the customer's journey.
+#[test]
+fn external_events_map_onto_the_catalog_and_name_what_they_refuse() {
+    let server = Server::start(
+        "external",
+        &["--external-events", "orders,type=delivery,event=product_purchased,session=orderId"],
+    );
+    let entity = |id: u32, attributes: Value| {
+        json!({"id": format!("6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e{id:02}"), "dateCreated": "2026-11-21T10:10:00Z",
+            "identifiers": {"externalIds": [{"value": "crm-42", "externalSourceId": "crm"}]}, "attributes": attributes})
+    };
+    let request = json!({"entities": [
+        entity(1, json!({"orderId": "order-9", "product": "Helmet", "price": 49.0})),
+        entity(2, json!({"orderId": "order-9", "product": "Lock", "price": "cheap"})),
+        {"dateCreated": "2026-11-21T10:11:00Z", "attributes": {"orderId": "order-9"}},
+    ]});
+    let path = "/api/v2/journey/externalevents/configurations/orders/events";
+    let answer = server.post_json(path, "ingest", &request);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let unprocessed = answer.json()["unprocessedEntities"].as_array().unwrap().clone();
+    assert_eq!(unprocessed.len(), 2, "{unprocessed:?}");
+    assert_eq!(
+        (unprocessed[0]["originalRequestIndex"].clone(), unprocessed[0]["isRetryable"].clone()),
+        (json!(1), json!(false))
+    );
+    assert_eq!(unprocessed[0]["event"], request["entities"][1], "the event as it came");
+    assert!(
+        unprocessed[0]["errorMessage"].as_str().unwrap().contains("TYPE_MISMATCH at \"/attributes/price\""),
+        "{unprocessed:?}"
+    );
+    assert!(unprocessed[1]["errorMessage"].as_str().unwrap().contains("externalIds"), "{unprocessed:?}");
+    let sessions = server.get("/api/v2/externalcontacts/contacts/externalId:crm-42/journey/sessions", "all").json();
+    let [session] = sessions["entities"].as_array().unwrap().as_slice() else { panic!("{sessions}") };
+    assert_eq!((session["type"].clone(), session["externalId"].clone()), (json!("delivery"), json!("order-9")));
+    // Sent again: a duplicate is processed, nothing new is stored.
+    let again = server.post_json(path, "ingest", &json!({"entities": [request["entities"][0]]}));
+    assert_eq!(again.json()["unprocessedEntities"], json!([]));
+    assert_eq!(
+        server.post_json("/api/v2/journey/externalevents/configurations/surveys/events", "ingest", &request).status,
+        404
+    );
+    assert_eq!(server.post_json(path, "all", &request).status, 403);
+    assert_eq!(server.post_json(path, "ingest", &json!({"events": []})).status, 400);
+}

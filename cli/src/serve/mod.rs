@@ -5,6 +5,8 @@
 //! - [`orchestration`]: Genesys' journey management routes for segments, outcomes and action maps;
 //! - [`estimates`]: Genesys' action map estimate jobs; [`explain`]: libjourney's own explanation of
 //!   why an action map did or did not fire in a session;
+//! - [`external`]: Genesys Journey Management's external events, each configuration mapped onto the
+//!   catalog;
 //! - [`ingest`]: libjourney's own `POST /events`;
 //! - [`tokens`]: the token file and each token's grant; [`auth`]: the caller of a request, from its
 //!   bearer token; [`error`]: the JSON errors and their statuses;
@@ -26,6 +28,7 @@ mod deployments;
 mod error;
 mod estimates;
 mod explain;
+mod external;
 mod genesys;
 mod ingest;
 mod orchestration;
@@ -103,6 +106,11 @@ pub struct ServeArgs {
     /// --app-session-type; the origins whose pages may send them, else any). Repeat for more.
     #[arg(long = "app-deployment", value_name = "SPEC")]
     app_deployments: Vec<String>,
+    /// A Genesys external events configuration whose events are taken, each as an event of the
+    /// catalog: `ID,type=SESSION_TYPE,event=EVENT_NAME[,session=ATTRIBUTE]` (the attribute whose
+    /// value is the session's external id; the customer's id when not given). Repeat for more.
+    #[arg(long = "external-events", value_name = "SPEC")]
+    external_events: Vec<String>,
     /// App events a second each client address may send to a deployment without a token
     /// (bursts of twice as many); past it, 429.
     #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
@@ -112,6 +120,7 @@ pub struct ServeArgs {
 /// Runs `journey serve` until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> Result<Exit> {
     let deployments = deployments::Deployments::parse(&args.app_deployments, cors::parse_origin)?;
+    let external_events = external::Configurations::parse(&args.external_events)?;
     let cors = cors::Cors::new(&args.cors_origins, deployments.clone())?;
     let tokens = tokens::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
@@ -121,6 +130,7 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
         app_session_type: args.app_session_type,
         deployments,
         app_rate: deployments::RateLimit::new(args.app_rate_limit),
+        external_events,
         definition_writes: Default::default(),
         estimate_jobs: Default::default(),
     });
@@ -159,6 +169,7 @@ fn router(state: Shared, max_body_bytes: usize) -> Router {
         .merge(orchestration::routes())
         .merge(estimates::routes())
         .merge(explain::routes())
+        .merge(external::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")

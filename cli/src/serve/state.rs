@@ -19,6 +19,8 @@ pub struct State {
     pub deployments: super::deployments::Deployments,
     /// The rate of those app events per client address.
     pub app_rate: super::deployments::RateLimit,
+    /// The external events configurations (`--external-events`).
+    pub external_events: super::external::Configurations,
     /// Held by every change to the orchestration definitions, from the read that checks it to
     /// the put or delete: a create never replaces what another request made meanwhile, and a
     /// PATCH merges into the very version whose number it checked.

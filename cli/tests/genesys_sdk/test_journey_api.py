@@ -30,6 +30,10 @@ from PureCloudPlatformClientV2 import (
     AppEventRequest,
     AssociatedValueField,
     CustomEventAttribute,
+    ExternalEvent,
+    ExternalEventExternalId,
+    ExternalEventIdentifiers,
+    ExternalEventsRequest,
     JourneyApi,
     JourneySegmentRequest,
     OutcomeRequest,
@@ -81,7 +85,8 @@ def api(tmp_path: Path) -> Iterator[JourneyApi]:
     (tmp_path / "tokens.json").write_text(json.dumps({"tokens": {TOKEN: GRANT}}))
     server = subprocess.Popen(
         [JOURNEY, "serve", "--catalog", "catalog.json", "--config", "config.json", "--tokens", "tokens.json",
-         "--listen", "127.0.0.1:0", "--app-deployment", DEPLOYMENT],
+         "--listen", "127.0.0.1:0", "--app-deployment", DEPLOYMENT,
+         "--external-events", "orders,type=delivery,event=product_purchased,session=orderId"],
         cwd=tmp_path, stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -282,6 +287,22 @@ def test_a_front_end_reports_a_web_action_with_the_sdks_action_event(api: Journe
     # The lifecycle holds: a content offer accepted is done.
     qualified = model(ActionEventRequest, action_id=action, action_state="qualified", session_id=session)
     assert status_of(lambda: anonymous.post_journey_deployment_actionevent(DEPLOYMENT, qualified)) == 409
+
+
+def test_external_events_go_in_through_the_sdk_and_refusals_come_back(api: JourneyApi) -> None:
+    def event(n: int, price: Any) -> ExternalEvent:
+        crm = model(ExternalEventExternalId, value="crm-42", external_source_id="crm")
+        return model(ExternalEvent, id=f"6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e{n:02}",
+                     date_created=datetime(2026, 11, 21, 10, n, tzinfo=timezone.utc),
+                     identifiers=model(ExternalEventIdentifiers, external_ids=[crm]),
+                     attributes={"orderId": "order-9", "product": "Helmet", "price": price})
+    answer = api.post_journey_externalevents_configuration_events(
+        "orders", body=model(ExternalEventsRequest, entities=[event(1, 49.0), event(2, "cheap")]))
+    [refused] = answer.unprocessed_entities
+    assert (refused.original_request_index, refused.is_retryable, refused.status_code) == (1, False, 400)
+    assert refused.event.id == "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e02" and "/attributes/price" in refused.error_message
+    [session] = api.get_externalcontacts_contact_journey_sessions("externalId:crm-42").entities
+    assert (session.type, session.external_id, session.customer_id) == ("delivery", "order-9", "crm-42")
 
 
 def ingest(api: JourneyApi, event: dict[str, Any]) -> dict[str, Any]:
