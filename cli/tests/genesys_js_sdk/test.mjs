@@ -463,7 +463,8 @@ test("a front end reports a web action with the SDK's action event", async (t) =
  */
 function answersTs (model) {
   const text = [
-    "import type { Models } from 'purecloud-platform-client-v2'",
+    // By its path: the file is written outside the work tree, away from node_modules.
+    `import type { Models } from ${JSON.stringify(join(here, 'node_modules', 'purecloud-platform-client-v2'))}`,
     '/** A model that also takes fields it does not name, at every depth: only its own fields are checked. */',
     'type Open<T> = T extends readonly (infer U)[] ? Open<U>[] : T extends object ? { [K in keyof T]: Open<T[K]> } & { [field: string]: unknown } : T',
     '',
@@ -480,15 +481,16 @@ function answersTs (model) {
 /** tsc --strict --noEmit on the answers typed by `model`: its errors, each naming the answer's route and model. */
 function typeCheck (model) {
   assert.ok(answers.length > 0, 'no answers were kept')
-  // Beside node_modules, so that the SDK's types resolve; removed after.
-  const dir = mkdtempSync(join(here, '.typecheck-'))
+  // In a temporary directory (never in the work tree), kept only when tsc finds errors.
+  const dir = mkdtempSync(join(tmpdir(), 'journey-genesys-js-sdk-answers-'))
+  let failed = false
   try {
     const { text, owner } = answersTs(model)
     const file = join(dir, 'answers.ts')
     writeFileSync(file, text)
     const tsc = join(here, 'node_modules', 'typescript', 'bin', 'tsc')
     const run = spawnSync(process.execPath, [tsc, '--strict', '--noEmit', '--pretty', 'false', '--target', 'es2022',
-      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', file], { cwd: here, encoding: 'utf8' })
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', file], { cwd: dir, encoding: 'utf8' })
     const output = `${run.stdout}${run.stderr}`
     assert.ok(run.status === 0 || output.includes('error TS'), `tsc failed to run: ${run.status} ${output}`)
     // One error per line at "answers.ts(L,C): error TSnnnn: ...", its elaboration on the indented lines after it.
@@ -497,21 +499,21 @@ function typeCheck (model) {
       const at = line.match(/answers\.ts\((\d+),\d+\): (error TS\d+: .*)$/)
       if (at) {
         const n = owner[Number(at[1]) - 1]
-        errors.push({ code: at[2].split(':')[0], text: `${n == null ? '' : `${answers[n].route} (Models.${answers[n].model}), `}answers.ts line ${at[1]}: ${at[2]}` })
+        const source = text.split('\n')[Number(at[1]) - 1].trim()
+        errors.push({
+          code: at[2].split(':')[0],
+          text: `${n == null ? '' : `${answers[n].route} (Models.${answers[n].model}), `}answers.ts line ${at[1]} \`${source}\`: ${at[2]}`,
+        })
       } else if (errors.length > 0) {
         errors[errors.length - 1].text += `\n    ${line.trim()}`
       } else {
         errors.push({ code: 'tsc', text: line })
       }
     }
-    let kept = null
-    if (errors.length > 0) {
-      kept = join(mkdtempSync(join(tmpdir(), 'journey-genesys-js-sdk-answers-')), 'answers.ts')
-      writeFileSync(kept, text)
-    }
-    return { errors, kept }
+    failed = errors.length > 0
+    return { errors, kept: file }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    if (!failed) rmSync(dir, { recursive: true, force: true })
   }
 }
 
