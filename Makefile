@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli wrk load-test test-load test-genesys-sdk test-cxone-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: cli wrk load-test test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -77,6 +77,16 @@ test-genesys-sdk: $(VENV)/bin/maturin
 	$(CARGO) build --quiet -p journey-cli
 	JOURNEY=$(CURDIR)/target/debug/journey $(PY) -m pytest -q cli/tests/genesys_sdk
 
+## test-genesys-js-sdk: Genesys' JavaScript SDK (npm purecloud-platform-client-v2, pinned in
+## cli/tests/genesys_js_sdk/package.json) against `journey serve` through its JourneyApi's own
+## methods; every answer is type-checked against the SDK's own models with tsc --strict
+test-genesys-js-sdk: cli/tests/genesys_js_sdk/node_modules/.package-lock.json
+	$(CARGO) build --quiet -p journey-cli
+	cd cli/tests/genesys_js_sdk && JOURNEY=$(CURDIR)/target/debug/journey node --test test.mjs
+
+cli/tests/genesys_js_sdk/node_modules/.package-lock.json: cli/tests/genesys_js_sdk/package.json
+	cd cli/tests/genesys_js_sdk && npm install --no-audit --no-fund
+
 ## test-cxone-sdk: NICE's CXone agent SDK (npm @nice-devone/*, pinned in
 ## cli/tests/cxone_sdk/package.json) in headless Chromium against `journey serve`: the page, on its
 ## own origin, logs the agent in through CORS, and the SDK's get-next-event loop receives the custom
@@ -113,7 +123,7 @@ flow-screenshot: test-browser
 	cp target/tmp/flow/flow.png docs/flow.png
 
 ## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-cxone-sdk docs miri-smoke fuzz-smoke bench-smoke
+test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk docs miri-smoke fuzz-smoke bench-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:

@@ -438,7 +438,7 @@ fn a_contacts_segments_and_its_sessions_show_assignments_in_genesys_shapes() {
     let stock_in_delivery = json!({
         "segment": segment_ref(&stock),
         "dateAssigned": "2026-11-21T09:20:00.000Z",
-        "dateForUnassignment": null,
+        // A session assignment has no date it ends: left out, as Genesys leaves out what it has not.
         "externalContact": {"id": "email:dana@example.com"},
         "session": {"id": delivery, "type": "delivery", "selfUri": format!("/api/v2/journey/sessions/{delivery}")},
     });

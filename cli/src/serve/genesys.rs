@@ -109,6 +109,7 @@ fn assignment_json(assignment: &CustomerSegment, session_type: &Option<String>, 
         "dateForUnassignment": assignment.date_for_unassignment,
         "externalContact": {"id": contact},
     });
+    without_nulls(&mut body);
     if let (Some(id), Some(session_type)) = (assignment.session_id, session_type) {
         body["session"] = json!({"id": id, "type": session_type, "selfUri": format!("/api/v2/journey/sessions/{id}")});
     }
@@ -285,25 +286,54 @@ async fn ingest_app_event(state: &Shared, body: &[u8], session_type: &str) -> Re
         return Err(ApiError::bad_argument("an AppEventRequest is a JSON object"));
     };
     let event = envelope(&request, session_type);
-    let outcome = blocking(state, move |engine| engine.ingest_value(&event)).await?;
-    match &outcome {
-        Outcome::Accepted { event_id, session_id, .. } | Outcome::Duplicate { event_id, session_id } => {
-            let mut response = json!({
-                "id": event_id,
-                "customerId": request.get("customerCookieId"),
-                "customerIdType": "cookie",
-                "eventName": request.get("eventName"),
-                "session": {"id": session_id},
-                "attributes": request.get("attributes").cloned().unwrap_or(json!({})),
-                "createdDate": request.get("createdDate"),
-            });
-            if let Some(screen) = request.get("screenName") {
-                response["screenName"] = screen.clone();
+    let (outcome, card) = blocking(state, move |engine| {
+        let outcome = engine.ingest_value(&event)?;
+        let card = match &outcome {
+            Outcome::Accepted { session_id, .. } | Outcome::Duplicate { session_id, .. } => {
+                engine.session(&session_id.to_string(), &journey_core::Viewer::unrestricted()).ok()
             }
-            Ok(axum::Json(response).into_response())
+            Outcome::Rejected { .. } => None,
+        };
+        Ok((outcome, card))
+    })
+    .await?;
+    match (&outcome, card) {
+        (Outcome::Accepted { event_id, .. } | Outcome::Duplicate { event_id, .. }, Some(card)) => {
+            Ok(axum::Json(app_event_response(&request, *event_id, &card)).into_response())
         }
-        Outcome::Rejected { violations, .. } => Err(super::ingest::rejected(&outcome, violations)),
+        (Outcome::Rejected { violations, .. }, _) => Err(super::ingest::rejected(&outcome, violations)),
+        (_, None) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "PANIC", "the app event's session is gone")),
     }
+}
+
+/// Genesys' `AppEventResponse`: the event as it came, with its id and its session's counts
+/// (`screenviewCount` counts the session's events: an app session's events are its screens).
+/// `app`, `device` and `traits`, required by the model, are the request's, or empty.
+fn app_event_response(request: &Map<String, Value>, event_id: uuid::Uuid, card: &SessionCard) -> Value {
+    let duration = match (
+        journey_core::time::parse_rfc3339(&card.created_date),
+        journey_core::time::parse_rfc3339(&card.last_event.created_date),
+    ) {
+        (Some(first), Some(last)) => (last - first).max(0) / 1000,
+        _ => 0,
+    };
+    let given = |name: &str| request.get(name).filter(|v| v.is_object()).cloned().unwrap_or_else(|| json!({}));
+    let mut response = json!({
+        "id": event_id,
+        "customerId": request.get("customerCookieId"),
+        "customerIdType": "cookie",
+        "eventName": request.get("eventName"),
+        "screenName": request.get("screenName").and_then(Value::as_str).unwrap_or_default(),
+        "app": given("app"),
+        "device": given("device"),
+        "traits": given("traits"),
+        "session": {"id": card.id, "durationInSeconds": duration, "eventCount": card.event_count,
+            "screenviewCount": card.event_count, "createdDate": card.created_date},
+        "attributes": given("attributes"),
+        "createdDate": request.get("createdDate"),
+    });
+    without_nulls(&mut response);
+    response
 }
 
 /// An `AppEventRequest` as a SPEC §2.1 event: the cookie is the customer, the app session type is
@@ -396,6 +426,8 @@ fn session_json(card: &SessionCard, customer: &Customer) -> Value {
         "customerIdType": (!customer.id.is_empty()).then_some(customer.id_type.as_str()),
         "type": card.session_type,
         "externalId": card.external_id,
+        // libjourney knows no logins: a session is not known to be authenticated.
+        "authenticated": false,
         "eventCount": card.event_count,
         "lastEvent": {"id": card.last_event.id, "eventName": card.last_event.event_name, "createdDate": card.last_event.created_date},
         "createdDate": card.created_date,
@@ -423,7 +455,15 @@ fn session_json(card: &SessionCard, customer: &Customer) -> Value {
     if let Some(conversation) = &card.conversation {
         add_conversation(&mut session, conversation);
     }
+    without_nulls(&mut session);
     session
+}
+
+/// Leaves out the top-level fields that are `null`: Genesys omits a field it has no value for.
+fn without_nulls(body: &mut Value) {
+    if let Value::Object(fields) = body {
+        fields.retain(|_, value| !value.is_null());
+    }
 }
 
 /// A conversation's fields, each only when the viewer may see it (the core left it `null`).
@@ -505,27 +545,60 @@ fn event_type_filter(params: &Params) -> Result<Option<Vec<&'static str>>, ApiEr
 
 /// An event in Genesys's `Event` shape, `eventType` one of [`EVENT_TYPES`]: a web event's body is
 /// `webEvent`, an app event's `appEvent` (with `screenName` from its attribute of that name).
+/// `correlationId`, which Genesys' model requires, is the event's own id: libjourney's events
+/// correlate with nothing else. The fields of the bodies that Genesys' models require and that
+/// libjourney does not track (the browser, device and app an event came from, its traits, the
+/// user agent) are empty; the counts are the event's place in its session.
 fn event_json(event: &EventView, session_id: &str, card: Option<&SessionCard>, event_type: &str) -> Value {
-    let mut body = json!({"eventName": event.event_name});
-    let detail = if event_type == WEB_EVENT { "webEvent" } else { "appEvent" };
-    if let Some(attributes) = &event.attributes {
-        let mut attributes = attributes.clone();
-        if detail == "appEvent"
-            && let Some(Value::String(screen)) = attributes.remove("screenName")
-        {
-            body["screenName"] = json!(screen);
-        }
-        body["attributes"] = typed_attributes(&attributes);
+    let mut attributes = event.attributes.clone();
+    let body = if event_type == WEB_EVENT {
+        let place = event.event_index + 1;
+        let page = page(attributes.as_ref());
+        json!({"eventName": event.event_name, "totalEventCount": place, "totalPageviewCount": place, "page": page,
+            "userAgentString": "", "browser": {}, "device": {}, "traits": {}, "authenticated": false})
+    } else {
+        let screen = match attributes.as_mut().and_then(|a| a.remove("screenName")) {
+            Some(Value::String(screen)) => screen,
+            _ => String::new(),
+        };
+        json!({"eventName": event.event_name, "screenName": screen, "app": {}, "device": {}, "traits": {}})
+    };
+    let mut body = body;
+    if let Some(attributes) = &attributes {
+        body["attributes"] = typed_attributes(attributes);
     }
+    let detail = if event_type == WEB_EVENT { "webEvent" } else { "appEvent" };
+    let mut session = json!({"id": session_id, "type": card.map(|c| &c.session_type),
+        "selfUri": format!("/api/v2/journey/sessions/{}", encode(session_id))});
+    without_nulls(&mut session);
     json!({
         "id": event.id,
+        "correlationId": event.id,
         "customerId": event.customer.id,
         "customerIdType": event.customer.id_type.as_str(),
-        "session": {"id": session_id, "type": card.map(|c| &c.session_type), "selfUri": format!("/api/v2/journey/sessions/{}", encode(session_id))},
+        "session": session,
         "eventType": event_type,
         detail: body,
         "createdDate": event.created_date,
     })
+}
+
+/// A web event's page as Genesys' `JourneyPage`, from the attributes named as its fields (`url`,
+/// `title`, `hostname`, `pathname`, …, the names the action maps' `page.` criteria read); a
+/// required field without one is empty.
+fn page(attributes: Option<&Map<String, Value>>) -> Value {
+    let text = |name: &str| attributes.and_then(|a| a.get(name)).and_then(Value::as_str).map(str::to_owned);
+    let mut page = Map::new();
+    for required in ["url", "domain", "hostname", "pathname"] {
+        page.insert(required.into(), json!(text(required).unwrap_or_default()));
+    }
+    for optional in ["title", "fragment", "keywords", "lang", "queryString"] {
+        if let Some(value) = text(optional) {
+            page.insert(optional.into(), json!(value));
+        }
+    }
+    page.insert("breadcrumb".into(), json!([]));
+    Value::Object(page)
 }
 
 /// Attributes in Genesys's `CustomEventAttribute` form: `{name: {"dataType", "value"}}`, the value
@@ -551,7 +624,7 @@ fn listing(entities: Vec<Value>, base: &str, request: &journey_core::PageRequest
         Some(after) => format!("{base}?{size}after={}", encode(after)),
         None => format!("{base}?{}", size.trim_end_matches('&')),
     };
-    let mut body = json!({"entities": entities, "selfUri": self_uri.trim_end_matches('?'), "previousUri": null});
+    let mut body = json!({"entities": entities, "selfUri": self_uri.trim_end_matches('?')});
     if let Some(cursor) = next {
         body["nextUri"] = json!(format!("{base}?{size}after={}", encode(&cursor)));
     }

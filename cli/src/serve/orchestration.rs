@@ -56,6 +56,16 @@ trait Kind: Send + Sync + 'static {
     fn put(engine: &Engine, definition: &Value) -> journey_core::Result<Value>;
     /// Deletes one.
     fn delete(engine: &Engine, id: &str) -> journey_core::Result<()>;
+    /// Gives a stored definition what Genesys' model of the kind always has (docs/http.md).
+    fn complete(_definition: &mut Value) {}
+}
+
+/// A segment's or outcome's `context`, which Genesys' models require: libjourney takes only an
+/// empty one (it tracks no visitor context), so a definition stored without it answers it empty.
+fn with_empty_context(definition: &mut Value) {
+    if definition.get("context").is_none_or(Value::is_null) {
+        definition["context"] = json!({"patterns": []});
+    }
 }
 
 /// Segments (`JourneySegment`).
@@ -73,6 +83,9 @@ impl Kind for SegmentKind {
     }
     fn delete(engine: &Engine, id: &str) -> journey_core::Result<()> {
         engine.delete_segment(id)
+    }
+    fn complete(definition: &mut Value) {
+        with_empty_context(definition);
     }
 }
 
@@ -92,6 +105,9 @@ impl Kind for OutcomeKind {
     fn delete(engine: &Engine, id: &str) -> journey_core::Result<()> {
         engine.delete_outcome(id)
     }
+    fn complete(definition: &mut Value) {
+        with_empty_context(definition);
+    }
 }
 
 /// Action maps (`ActionMap`).
@@ -109,6 +125,16 @@ impl Kind for ActionMapKind {
     }
     fn delete(engine: &Engine, id: &str) -> journey_core::Result<()> {
         engine.delete_action_map(id)
+    }
+    /// Genesys' `EventCondition` has no `shouldIgnoreCase` (libjourney reads one, as its criteria
+    /// do): its default, `false`, is left out of the answer.
+    fn complete(definition: &mut Value) {
+        let conditions = definition.get_mut("triggerWithEventConditions").and_then(Value::as_array_mut);
+        for condition in conditions.into_iter().flatten().filter_map(Value::as_object_mut) {
+            if condition.get("shouldIgnoreCase") == Some(&Value::Bool(false)) {
+                condition.remove("shouldIgnoreCase");
+            }
+        }
     }
 }
 
@@ -217,6 +243,7 @@ fn answered<K: Kind>(mut definition: Value) -> Value {
     if let Some(id) = definition["id"].as_str() {
         definition["selfUri"] = json!(format!("/api/v2/journey/{}/{}", K::PATH, encode(id)));
     }
+    K::complete(&mut definition);
     definition
 }
 
@@ -421,8 +448,8 @@ mod tests {
         let body = listing::<SegmentKind>(chosen.clone(), &Page { size: 2, number: 2 }, "&isActive=true");
         assert_eq!(
             body["entities"],
-            json!([{"id": "id-2", "selfUri": "/api/v2/journey/segments/id-2"},
-            {"id": "id-3", "selfUri": "/api/v2/journey/segments/id-3"}])
+            json!([{"id": "id-2", "selfUri": "/api/v2/journey/segments/id-2", "context": {"patterns": []}},
+            {"id": "id-3", "selfUri": "/api/v2/journey/segments/id-3", "context": {"patterns": []}}])
         );
         assert_eq!((body["total"].as_u64(), body["pageCount"].as_u64()), (Some(5), Some(3)));
         assert_eq!(body["nextUri"], "/api/v2/journey/segments?pageSize=2&pageNumber=3&isActive=true");
