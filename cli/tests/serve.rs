@@ -792,7 +792,7 @@ fn app_events_of_a_named_deployment_need_no_token() {
         .output()
         .unwrap();
     assert!(
-        String::from_utf8_lossy(&bad_spec.stderr).contains("is not type=SESSION_TYPE or origin=ORIGIN"),
+        String::from_utf8_lossy(&bad_spec.stderr).contains("colour is not type or origin"),
         "{bad_spec:?}"
     );
 }

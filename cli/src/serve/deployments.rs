@@ -41,20 +41,13 @@ impl Deployments {
     ) -> anyhow::Result<Deployments> {
         let mut deployments = HashMap::new();
         for spec in specs {
-            let mut parts = spec.split(',');
-            let id = parts.next().unwrap_or_default().trim();
-            anyhow::ensure!(
-                !id.is_empty() && !id.contains('/'),
-                "--app-deployment {spec:?}: the deployment id comes first"
-            );
+            let (id, settings) = super::specs::split("--app-deployment", spec)?;
             let mut deployment = Deployment { session_type: None, origins: Vec::new() };
-            for part in parts {
-                match part.split_once('=') {
-                    Some(("type", session_type)) if !session_type.is_empty() => {
-                        deployment.session_type = Some(session_type.to_owned())
-                    }
-                    Some(("origin", text)) => deployment.origins.push(origin(text)?),
-                    _ => anyhow::bail!("--app-deployment {spec:?}: {part:?} is not type=SESSION_TYPE or origin=ORIGIN"),
+            for (key, value) in settings {
+                match key {
+                    "type" => deployment.session_type = Some(value.to_owned()),
+                    "origin" => deployment.origins.push(origin(value)?),
+                    _ => anyhow::bail!("--app-deployment {spec:?}: {key} is not type or origin"),
                 }
             }
             anyhow::ensure!(

@@ -51,22 +51,16 @@ impl Configurations {
     pub fn parse(specs: &[String]) -> anyhow::Result<Configurations> {
         let mut configurations = HashMap::new();
         for spec in specs {
-            let mut parts = spec.split(',');
-            let id = parts.next().unwrap_or_default().trim();
-            anyhow::ensure!(
-                !id.is_empty() && !id.contains('/'),
-                "--external-events {spec:?}: the configuration id comes first"
-            );
+            let (id, settings) = super::specs::split("--external-events", spec)?;
             let (mut session_type, mut event_name, mut session_attribute) = (None, None, None);
-            for part in parts {
-                match part.split_once('=') {
-                    Some(("type", value)) if !value.is_empty() => session_type = Some(value.to_owned()),
-                    Some(("event", value)) if !value.is_empty() => event_name = Some(value.to_owned()),
-                    Some(("session", value)) if !value.is_empty() => session_attribute = Some(value.to_owned()),
-                    _ => anyhow::bail!(
-                        "--external-events {spec:?}: {part:?} is not type=SESSION_TYPE, event=EVENT_NAME or session=ATTRIBUTE"
-                    ),
-                }
+            for (key, value) in settings {
+                let slot = match key {
+                    "type" => &mut session_type,
+                    "event" => &mut event_name,
+                    "session" => &mut session_attribute,
+                    _ => anyhow::bail!("--external-events {spec:?}: {key} is not type, event or session"),
+                };
+                *slot = Some(value.to_owned());
             }
             let (Some(session_type), Some(event_name)) = (session_type, event_name) else {
                 anyhow::bail!("--external-events {spec:?}: type=SESSION_TYPE and event=EVENT_NAME are required");

@@ -177,21 +177,9 @@ async fn app_event(
     Extension(ClientAddr(client)): Extension<ClientAddr>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, Response> {
-    let session_type = match state.deployments.get(&deployment) {
-        Some(public) => {
-            public.check_origin(&headers).map_err(IntoResponse::into_response)?;
-            state.app_rate.admit(client.ip(), std::time::Instant::now()).map_err(IntoResponse::into_response)?;
-            public.session_type.clone().unwrap_or_else(|| state.app_session_type.clone())
-        }
-        None => {
-            Caller::of(&headers, &state)
-                .and_then(|caller| caller.require_ingest())
-                .map_err(IntoResponse::into_response)?;
-            state.app_session_type.clone()
-        }
-    };
-    ingest_app_event(&state, &body, &session_type).await.map_err(IntoResponse::into_response)
+) -> Result<Response, ApiError> {
+    let session_type = admit_deployment(&state, &deployment, client, &headers)?;
+    ingest_app_event(&state, &body, &session_type).await
 }
 
 /// The session type a deployment's events are filed under, once the request may send them: a

@@ -34,6 +34,7 @@ mod ingest;
 mod orchestration;
 mod params;
 mod pipeline;
+mod specs;
 mod state;
 mod tls;
 mod tokens;
