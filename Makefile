@@ -90,7 +90,7 @@ cli/tests/genesys_js_sdk/node_modules/.package-lock.json: cli/tests/genesys_js_s
 ## test-cxone-sdk: NICE's CXone agent SDK (npm @nice-devone/*, pinned in
 ## cli/tests/cxone_sdk/package.json) in headless Chromium against `journey serve`: the page, on its
 ## own origin, logs the agent in through CORS, and the SDK's get-next-event loop receives the custom
-## event an action map sends and one a host sends, then the logout
+## event an action map sends and one a host sends, then a join, then the logout
 test-cxone-sdk: chromium cli/tests/cxone_sdk/node_modules/.package-lock.json
 	$(CARGO) build --quiet -p journey-cli
 	cd cli/tests/cxone_sdk && JOURNEY=$(CURDIR)/target/debug/journey node --test test.mjs

@@ -37,14 +37,19 @@ async function main() {
   });
   const started = await sessions.startSession({ stationId: '', stationPhoneNumber: 'WebRTC' });
   await report('started', { status: started.status, sessionId: started.data.sessionId });
-  // The test asks for the logout once the custom events came.
-  const waitForEnd = async () => {
-    const answer = await fetch('/next');
-    if ((await answer.text()) !== 'end') return waitForEnd();
-    const ended = await sessions.endSession({ forceLogoff: false, endContacts: true, ignorePersonalQueue: true });
-    await report('ended', { status: ended.status });
-  };
-  await waitForEnd();
+  // The test says what to do next: join the session again (as a second tab of the agent's does,
+  // naming no agent), or log out.
+  for (;;) {
+    const command = await (await fetch('/next')).text();
+    if (command === 'join') {
+      const joined = await sessions.joinSession({});
+      await report('joined', { status: joined.status, sessionId: joined.data.sessionId });
+    } else if (command === 'end') {
+      const ended = await sessions.endSession({ forceLogoff: false, endContacts: true, ignorePersonalQueue: true });
+      await report('ended', { status: ended.status });
+      return;
+    }
+  }
 }
 
 main().catch((error) => report('failed', { message: String(error && (error.message || error)) }));

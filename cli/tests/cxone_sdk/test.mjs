@@ -2,8 +2,8 @@
 // against `journey serve` (make test-cxone-sdk): the page, served from its own origin, logs the agent
 // in with the SDK, which preflights every call (--cors-origin), reads the agent's settings and polls
 // get-next-event; an action map fires a custom event to the agent when a delivery is delayed, and a
-// host sends another; the SDK's loop receives both, and after the logout its open poll gets 409
-// (AgentSessionEnd).
+// host sends another; the SDK's loop receives both; a second tab's join (naming no agent) finds the
+// same session and the loop goes on; and after the logout its open poll gets 409 (AgentSessionEnd).
 //
 // JOURNEY names the binary (default target/debug/journey); CHROMIUM the browser (default chromium).
 import { test } from 'node:test'
@@ -84,8 +84,14 @@ function pageServer (script) {
       await new Promise((resolve) => { waiting.push(resolve); setTimeout(resolve, Math.min(left, 500)) })
     }
   }
-  const end = () => ending.end('end')
-  return { server, reports, until, end }
+  /** Answers the page's pending `/next` with `command`, once the page asks. */
+  const tell = async (command) => {
+    while (!ending) await new Promise((resolve) => setTimeout(resolve, 50))
+    const response = ending
+    ending = null
+    response.end(command)
+  }
+  return { server, reports, until, tell }
 }
 
 /** `journey serve` on the demo's catalog, with an agent token and a host token, answering the page's origin. */
@@ -153,13 +159,21 @@ test('the CXone agent SDK in a browser receives the custom event an action map s
     assert.equal(fromHost.event.data, 'from the host')
     assert.ok(fromHost.event.Sequence > fromMap.event.Sequence, 'in the order they were sent')
 
+    // A second tab joins the session, naming no agent: the token's own; the loop goes on.
+    await page.tell('join')
+    const joined = await page.until((r) => r.step === 'joined', 'the join')
+    assert.equal(joined.status, 202)
+    assert.equal(joined.sessionId.split('.')[0], started.sessionId.split('.')[0], 'the same session')
+    await call(base, 'PUT', `/incontactapi/services/v30.0/agents/${AGENT}/custom-event?eventName=afterJoin&data=again&persistInMemory=false`)
+    await page.until((r) => r.event?.eventName === 'afterJoin', 'the custom event after the join')
+
     // The logout: the SDK's DELETE, then its open poll gets 409, which it reports as AgentSessionEnd.
-    page.end()
+    await page.tell('end')
     const ended = await page.until((r) => r.step === 'ended', 'the logout')
     assert.equal(ended.status, 202)
     await page.until((r) => (r.event?.type ?? r.event?.Type) === 'AgentSessionEnd', 'AgentSessionEnd')
     const custom = page.reports.filter((r) => r.event?.Type === 'CustomEvent').map((r) => r.event.eventName)
-    assert.deepEqual(custom, ['deliveryDelayed', 'hello'], 'each custom event once')
+    assert.deepEqual(custom, ['deliveryDelayed', 'hello', 'afterJoin'], 'each custom event once')
   } finally {
     // Chromium runs as a group of processes (its own group: `detached`); all of them go.
     if (browser && browser.exitCode === null && browser.signalCode === null) {
