@@ -1,8 +1,8 @@
 //! Moving a component's state between partitions (docs/scale-out.md, "Online routing").
 //!
 //! When an event links two components that sit on different partitions, the online router moves
-//! the smaller one: its customers' sessions, with the ids of their events and the external ids
-//! they own, leave one engine ([`Engine::move_out`]) as a [`Slice`] and enter the other
+//! the smaller one: its customers' sessions, with the ids of their events, the external ids they
+//! own, what orchestration remembers about them and the web actions they own, leave one engine ([`Engine::move_out`]) as a [`Slice`] and enter the other
 //! ([`Engine::move_in`]). The slice is the same state the snapshot writes, so the target then
 //! holds exactly what it would hold had the component's events been ingested there. Counters stay
 //! where the events were counted: the partitions' stats still sum to one engine's.
@@ -29,6 +29,18 @@ pub struct Slice {
     /// What orchestration remembers about some of the customers, by their place in `customers`
     /// (kept apart so that the sessions keep the encoding snapshots give them).
     orchestration: Vec<(usize, CustomerState)>,
+    /// The web actions the customers own (format 3 on): the caps read their states, and the
+    /// widget's later events for them go where the customer is.
+    actions: Vec<crate::state::action::Saved>,
+}
+
+/// A slice as format 2 wrote it, before it carried web actions.
+#[derive(Deserialize)]
+struct SliceV2 {
+    key_fingerprint: u64,
+    customers: Vec<CustomerSessions>,
+    event_ids: Vec<(Uuid, Digest)>,
+    orchestration: Vec<(usize, CustomerState)>,
 }
 
 /// A slice as format 1 wrote it, before orchestration: journals hold such slices in their
@@ -40,8 +52,8 @@ struct SliceV1 {
     event_ids: Vec<(Uuid, Digest)>,
 }
 
-/// The format of a slice's bytes; one that reads another refuses it (format 1 still reads).
-const SLICE_VERSION: u8 = 2;
+/// The format of a slice's bytes; one that reads another refuses it (formats 1 and 2 still read).
+const SLICE_VERSION: u8 = 3;
 
 impl Slice {
     /// The slice as bytes: a version, then postcard.
@@ -57,10 +69,15 @@ impl Slice {
         let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
         match bytes.split_first() {
             Some((&SLICE_VERSION, body)) => postcard::from_bytes(body).map_err(|e| bad(e.to_string())),
+            Some((2, body)) => {
+                let old: SliceV2 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                let SliceV2 { key_fingerprint, customers, event_ids, orchestration } = old;
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions: Vec::new() })
+            }
             Some((1, body)) => {
                 let old: SliceV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV1 { key_fingerprint, customers, event_ids } = old;
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration: Vec::new() })
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration: Vec::new(), actions: Vec::new() })
             }
             Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
             None => Err(bad("no bytes".into())),
@@ -113,8 +130,15 @@ impl Engine {
                 customers: Vec::new(),
                 event_ids: Vec::new(),
                 orchestration: Vec::new(),
+                actions: Vec::new(),
             };
             for customer in customers {
+                // Web actions belong to cookie customers, by the cookie's UUID.
+                if customer.id_type == crate::model::event::IdType::Cookie
+                    && let Ok(cookie) = Uuid::try_parse(&customer.id)
+                {
+                    slice.actions.extend(self.actions.take_owned_by(cookie));
+                }
                 if let Some((mut sessions, ids)) = self.store.take_customer(customer) {
                     if let Some(state) = sessions.orchestration.take() {
                         slice.orchestration.push((slice.customers.len(), *state));
@@ -146,7 +170,14 @@ impl Engine {
             if let Some(what) = self.store.collision(&slice.customers, &slice.event_ids) {
                 return Err(JourneyError::invalid_argument(format!("this partition already holds the slice's {what}")));
             }
-            let Slice { mut customers, event_ids, orchestration, .. } = slice;
+            if let Some(action) = slice.actions.iter().find(|action| self.actions.contains(action.id)) {
+                let id = action.id;
+                return Err(JourneyError::invalid_argument(format!(
+                    "this partition already holds the slice's action {id}"
+                )));
+            }
+            let Slice { mut customers, event_ids, orchestration, actions, .. } = slice;
+            actions.into_iter().for_each(|action| self.actions.restore(action));
             for (place, state) in orchestration {
                 if let Some(sessions) = customers.get_mut(place) {
                     if let Some(due) = state.next_due() {
@@ -203,7 +234,56 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let slice = Slice::from_bytes(&bytes).unwrap();
         assert_eq!((slice.key_fingerprint, slice.customers().count(), slice.orchestration.len()), (7, 1, 0));
-        let Err(error) = Slice::from_bytes(&[3, 0]) else { panic!("a format 3 slice read") };
-        assert!(error.to_string().contains("format 3; this build reads 2"), "{error}");
+        let Err(error) = Slice::from_bytes(&[4, 0]) else { panic!("a format 4 slice read") };
+        assert!(error.to_string().contains("format 4; this build reads 3"), "{error}");
+    }
+
+    /// Format 2 slices (before web actions) in journals still read, with no actions.
+    #[test]
+    fn a_format_2_slice_still_reads() {
+        #[derive(Serialize)]
+        struct Written {
+            key_fingerprint: u64,
+            customers: Vec<CustomerSessions>,
+            event_ids: Vec<(Uuid, Digest)>,
+            orchestration: Vec<(usize, CustomerState)>,
+        }
+        let customer = CustomerSessions::new(Customer::new("c-1", crate::model::event::IdType::Email));
+        let old =
+            Written { key_fingerprint: 7, customers: vec![customer], event_ids: Vec::new(), orchestration: Vec::new() };
+        let mut bytes = vec![2];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let slice = Slice::from_bytes(&bytes).unwrap();
+        assert_eq!((slice.customers().count(), slice.actions.len()), (1, 0));
+    }
+
+    /// A cookie customer's web actions leave with it and arrive with it; the target refuses an
+    /// action it holds already.
+    #[test]
+    fn a_cookie_customers_web_actions_move_with_it() {
+        let catalog = crate::Catalog::from_json(
+            r#"{"sessionTypes": [{"name": "web", "kind": "web", "eventTypes": [{"name": "page_viewed"}]}]}"#,
+        )
+        .unwrap();
+        let config = crate::Config::from_json(r#"{"digestKey": "0123456789abcdef0123456789abcdef"}"#).unwrap();
+        let (source, target) =
+            (Engine::new(catalog.clone(), config.clone()).unwrap(), Engine::new(catalog, config).unwrap());
+        let cookie = "0f8fad5b-d9cb-469f-a165-708677289501";
+        let event = serde_json::json!({"eventName": "page_viewed", "createdDate": "2026-11-21T10:00:00Z",
+            "customer": {"id": cookie, "idType": "cookie"}, "session": {"type": "web"}});
+        source.ingest_value(&event).unwrap();
+        let action = serde_json::json!({"actionId": "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "actionState": "offered",
+            "actionMediaType": "webchat", "actionMapId": Uuid::nil(), "actionMapVersion": 1, "customerId": cookie,
+            "customerIdType": "cookie", "sessionId": Uuid::nil()});
+        source.record_action_event(&action).unwrap();
+        let slice = source.move_out(&[Customer::new(cookie, crate::model::event::IdType::Cookie)]).unwrap();
+        assert_eq!(slice.actions.len(), 1);
+        let short = serde_json::json!({"actionId": "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "actionState": "rejected"});
+        assert_eq!(source.record_action_event(&short).unwrap_err().code(), "UNKNOWN_ACTION", "gone from the source");
+        let bytes = slice.to_bytes();
+        target.move_in(Slice::from_bytes(&bytes).unwrap()).unwrap();
+        assert!(target.record_action_event(&short).is_ok(), "the target knows the action and its owner");
+        let again = Slice::from_bytes(&bytes).unwrap();
+        assert!(target.move_in(again).unwrap_err().to_string().contains("already holds"));
     }
 }

@@ -205,6 +205,33 @@ impl Actions {
         });
     }
 
+    /// Takes out every action `customer` (a cookie's UUID) owns, as a snapshot saves them: a state
+    /// move carries a customer's actions with its sessions, where the caps read them.
+    pub fn take_owned_by(&self, customer: Uuid) -> Vec<Saved> {
+        let mut taken = Vec::new();
+        self.states.each(|shard| {
+            shard.retain(|id, slot| {
+                let owned = slot.owner.is_some_and(|owner| owner.customer_id == customer);
+                if owned {
+                    taken.push(Saved {
+                        id: *id,
+                        media: slot.media,
+                        state: slot.state,
+                        changed: slot.changed,
+                        owner: slot.owner,
+                    });
+                }
+                !owned
+            })
+        });
+        taken
+    }
+
+    /// Whether an action of this id has a state.
+    pub fn contains(&self, id: Uuid) -> bool {
+        self.states.lock(&id).contains_key(&id)
+    }
+
     /// Puts back an action read from a snapshot.
     pub fn restore(&self, part: Saved) {
         let slot = Slot { media: part.media, state: part.state, changed: part.changed, owner: part.owner };
