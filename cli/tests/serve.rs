@@ -787,14 +787,24 @@ fn app_events_of_a_named_deployment_need_no_token() {
     assert!(statuses[..limited].iter().all(|s| *s == 200), "{statuses:?}");
     let refused = post("dep-public", None, 9);
     assert_eq!((refused.status, header(&refused, "retry-after")), (429, Some("1")), "{refused:?}");
+    // Refused from the headers alone, before any of the body is read (it never comes here): a
+    // public route's caller cannot make the server hold what it sends. An admitted caller's body
+    // is held to 64 KiB.
+    let unread = |deployment: &str, origin: &str, length: usize| {
+        let request = format!(
+            "POST /api/v2/journey/deployments/{deployment}/appevents HTTP/1.1\r\nHost: x\r\n{origin}\
+             Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{\"a\":"
+        );
+        server.raw_within(request.as_bytes(), std::time::Duration::from_secs(5))
+    };
+    assert_eq!(unread("dep-private", "", 60_000).status, 401);
+    assert_eq!(unread("dep-public", "Origin: https://evil.test\r\n", 60_000).status, 403);
+    assert_eq!(unread("dep-private", "", 10_000_000).status, 413, "over the public routes' 64 KiB, at once");
     let bad_spec = Command::new(env!("CARGO_BIN_EXE_journey"))
         .args(["serve", "--tokens", "t.json", "--catalog", "c.json", "--app-deployment", "dep,colour=red"])
         .output()
         .unwrap();
-    assert!(
-        String::from_utf8_lossy(&bad_spec.stderr).contains("colour is not type or origin"),
-        "{bad_spec:?}"
-    );
+    assert!(String::from_utf8_lossy(&bad_spec.stderr).contains("colour is not type or origin"), "{bad_spec:?}");
 }
 
 /// docs/http.md, "External events": a configuration named with `--external-events` takes
@@ -843,4 +853,28 @@ fn external_events_map_onto_the_catalog_and_name_what_they_refuse() {
     );
     assert_eq!(server.post_json(path, "all", &request).status, 403);
     assert_eq!(server.post_json(path, "ingest", &json!({"events": []})).status, 400);
+    // A configuration or deployment the catalog cannot take stops the server at its start.
+    let dir = Server::prepare("external-misspelt");
+    for (flag, spec, message) in [
+        ("--external-events", "orders,type=delivery,event=order_placed", "has no event type \"order_placed\""),
+        ("--external-events", "orders,type=shop,event=x", "has no session type \"shop\""),
+        ("--app-deployment", "dep,type=mobile", "has no session type \"mobile\""),
+    ] {
+        let refused = Command::new(env!("CARGO_BIN_EXE_journey"))
+            .current_dir(&dir)
+            .args([
+                "serve",
+                "--catalog",
+                "catalog.json",
+                "--tokens",
+                "tokens.json",
+                "--listen",
+                "127.0.0.1:0",
+                flag,
+                spec,
+            ])
+            .output()
+            .unwrap();
+        assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains(message), "{refused:?}");
+    }
 }

@@ -688,12 +688,20 @@ fn a_front_end_reports_a_maps_web_action_by_its_id_and_state() {
     let too_late = json!({"actionId": action, "actionState": "rejected", "sessionId": session});
     let refused = report("dep-shop", None, &too_late);
     assert_eq!((refused.status, refused.code().as_str()), (409, "INVALID_TRANSITION"), "{refused:?}");
-    let unknown = json!({"actionId": "6a1c3a8e-0000-4000-8000-0000000000ff", "actionState": "offered"});
+    let unknown =
+        json!({"actionId": "6a1c3a8e-0000-4000-8000-0000000000ff", "actionState": "offered", "sessionId": session});
     let refused = report("dep-shop", None, &unknown);
     assert_eq!((refused.status, refused.code().as_str()), (404, "UNKNOWN_ACTION"), "{refused:?}");
+    // Knowing an action's id is not enough: the session must be the action's own.
+    let elsewhere =
+        json!({"actionId": action, "actionState": "rejected", "sessionId": "6a1c3a8e-0000-4000-8000-0000000000ee"});
+    let refused = report("dep-shop", None, &elsewhere);
+    assert_eq!((refused.status, refused.code().as_str()), (404, "UNKNOWN_ACTION"), "{refused:?}");
     for bad in [
-        json!({"actionState": "offered"}),
-        json!({"actionId": action, "actionState": "offered", "colour": 1}),
+        json!({"actionState": "offered", "sessionId": session}),
+        json!({"actionId": action, "actionState": "offered"}),
+        json!({"actionId": action, "actionState": "offered", "sessionId": session, "colour": 1}),
+        json!({"actionId": action, "actionState": "errored", "sessionId": session, "errorMessage": 7}),
         json!([]),
     ] {
         assert_eq!(report("dep-shop", None, &bad).status, 400, "{bad}");
@@ -705,6 +713,7 @@ fn a_front_end_reports_a_maps_web_action_by_its_id_and_state() {
     let other = server.post_json("/events", "ingest", &second).json()["sessionId"].as_str().unwrap().to_owned();
     let other_action =
         server.get(&explanation_uri(&id_of(&map), &other), "designer").json()["qualification"]["actionId"].clone();
-    let errored = json!({"actionId": other_action, "actionState": "errored", "errorCode": "WIDGET_FAILED", "errorMessage": "no DOM"});
+    let errored = json!({"actionId": other_action, "actionState": "errored", "sessionId": other,
+        "errorCode": "WIDGET_FAILED", "errorMessage": "no DOM"});
     assert_eq!(report("dep-shop", None, &errored).status, 204);
 }

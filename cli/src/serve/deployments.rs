@@ -4,7 +4,12 @@
 //! token, from its own origins only when a browser sends them, at a bounded rate per client
 //! address; a deployment id not named still needs an ingest token.
 
+use super::ClientAddr;
+use super::auth::Caller;
 use super::error::ApiError;
+use super::state::Shared;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -58,6 +63,20 @@ impl Deployments {
         Ok(Deployments(deployments))
     }
 
+    /// Checks every deployment's session type against the catalog, so that a misspelt one stops
+    /// the server at its start rather than refusing every event it is sent.
+    pub fn check(&self, catalog: &journey_core::Catalog) -> anyhow::Result<()> {
+        for (id, deployment) in &self.0 {
+            if let Some(session_type) = &deployment.session_type {
+                anyhow::ensure!(
+                    catalog.session_type_index(session_type).is_some(),
+                    "--app-deployment {id}: the catalog has no session type {session_type:?}"
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a deployment files its app events under `session_type`.
     pub fn files_under(&self, session_type: &str) -> bool {
         self.0.values().any(|deployment| deployment.session_type.as_deref() == Some(session_type))
@@ -93,6 +112,63 @@ impl Deployment {
     }
 }
 
+/// The largest body a deployment's public routes read: one app or action event, far below
+/// `--max-body-bytes`, since anyone may send them (the routes' body limit; a larger announced
+/// body is refused at once, 413).
+pub const PUBLIC_BODY_LIMIT: usize = 64 * 1024;
+
+/// A request to a deployment's public route (app events, action events), admitted from its
+/// path and headers alone, before its body is read: a request that may not send is refused
+/// without the server reading (and holding) what it sent. With a token, the token decides (an
+/// ingest grant); without one, the deployment must be named with `--app-deployment`, the page's
+/// origin one of its own, and the client within its rate.
+pub struct Admitted {
+    /// The session type the deployment's app events are filed under.
+    pub session_type: String,
+}
+
+impl FromRequestParts<Shared> for Admitted {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Admitted, ApiError> {
+        let announced =
+            parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+        if announced.is_some_and(|length: usize| length > PUBLIC_BODY_LIMIT) {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "LIMIT_EXCEEDED",
+                format!("a deployment's event is at most {PUBLIC_BODY_LIMIT} bytes"),
+            ));
+        }
+        let Path(deployment) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::bad_argument(format!("bad path: {}", rejection.body_text())))?;
+        let public = state.deployments.get(&deployment);
+        let session_type =
+            public.and_then(|d| d.session_type.clone()).unwrap_or_else(|| state.app_session_type.clone());
+        if parts.headers.contains_key(axum::http::header::AUTHORIZATION) || public.is_none() {
+            Caller::of(&parts.headers, state)?.require_ingest()?;
+            return Ok(Admitted { session_type });
+        }
+        let public = public.expect("named: checked above");
+        public.check_origin(&parts.headers)?;
+        let announced =
+            parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+        if announced.is_some_and(|length: usize| length > PUBLIC_BODY_LIMIT) {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "LIMIT_EXCEEDED",
+                format!("a deployment's event is at most {PUBLIC_BODY_LIMIT} bytes"),
+            ));
+        }
+        let client = parts.extensions.get::<ClientAddr>().map(|ClientAddr(addr)| addr.ip());
+        if let Some(client) = client {
+            state.app_rate.admit(client, Instant::now())?;
+        }
+        Ok(Admitted { session_type })
+    }
+}
+
 /// A token bucket per client address: `rate` app events a second, bursts of twice that.
 pub struct RateLimit {
     rate: f64,
@@ -117,8 +193,13 @@ impl RateLimit {
     }
 
     /// Takes one event from `client`'s allowance, or answers 429 `LIMIT_EXCEEDED` (with
-    /// `Retry-After: 1`).
+    /// `Retry-After: 1`). An IPv6 client is its /64 network, the block one host is given, so that
+    /// it cannot take a fresh allowance with each of its addresses.
     pub fn admit(&self, client: IpAddr, now: Instant) -> Result<(), ApiError> {
+        let client = match client {
+            IpAddr::V6(address) => IpAddr::V6((u128::from(address) & !u128::from(u64::MAX)).into()),
+            v4 => v4,
+        };
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if !buckets.contains_key(&client) && buckets.len() >= TRACKED_CLIENTS {
             let burst = self.burst();
@@ -190,5 +271,10 @@ mod tests {
         let later = start + Duration::from_millis(400);
         assert!(limit.admit(one, later).is_ok() && limit.admit(one, later).is_ok(), "5 a second: 2 in 400 ms");
         assert!(limit.admit(one, later).is_err());
+        // Two addresses of one IPv6 /64 share an allowance; another /64 has its own.
+        let six = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!((0..10).all(|_| limit.admit(six("2001:db8::1"), start).is_ok()));
+        assert!(limit.admit(six("2001:db8::ffff:2"), start).is_err(), "the same /64");
+        assert!(limit.admit(six("2001:db8:0:1::1"), start).is_ok(), "another /64");
     }
 }

@@ -47,6 +47,26 @@ pub struct Configuration {
 pub struct Configurations(HashMap<String, Configuration>);
 
 impl Configurations {
+    /// Checks every configuration against the catalog, so that a misspelt one stops the server at
+    /// its start rather than refusing every event it is sent.
+    pub fn check(&self, catalog: &journey_core::Catalog) -> anyhow::Result<()> {
+        for (id, configuration) in &self.0 {
+            let Some(index) = catalog.session_type_index(&configuration.session_type) else {
+                anyhow::bail!(
+                    "--external-events {id}: the catalog has no session type {:?}",
+                    configuration.session_type
+                );
+            };
+            anyhow::ensure!(
+                catalog.session_type(index).event_type_index(&configuration.event_name).is_some(),
+                "--external-events {id}: the session type {:?} has no event type {:?}",
+                configuration.session_type,
+                configuration.event_name
+            );
+        }
+        Ok(())
+    }
+
     /// Reads `--external-events` values: `ID,type=SESSION_TYPE,event=EVENT_NAME[,session=ATTRIBUTE]`.
     pub fn parse(specs: &[String]) -> anyhow::Result<Configurations> {
         let mut configurations = HashMap::new();

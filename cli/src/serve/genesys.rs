@@ -2,16 +2,15 @@
 //! events, a customer's segment assignments, and app events in, with Genesys's field names. Every read is asked of the core as the
 //! token's viewer, so what a viewer may not see (SPEC §4) is never in an answer.
 
-use super::ClientAddr;
 use super::auth::Caller;
+use super::deployments::{Admitted, PUBLIC_BODY_LIMIT};
 use super::error::ApiError;
 use super::params::{Params, Segments, clip, encode};
 use super::state::{Shared, blocking};
-use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use journey_core::journey::{ConversationCard, EventView, permission};
@@ -25,8 +24,14 @@ pub fn routes() -> Router<Shared> {
         .route("/api/v2/externalcontacts/contacts/{contact}/journey/segments", get(customer_segments))
         .route("/api/v2/journey/sessions/{session}", get(session))
         .route("/api/v2/journey/sessions/{session}/events", get(session_events))
-        .route("/api/v2/journey/deployments/{deployment}/appevents", post(app_event))
-        .route("/api/v2/journey/deployments/{deployment}/actionevent", post(action_event))
+        .route(
+            "/api/v2/journey/deployments/{deployment}/appevents",
+            post(app_event).layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)),
+        )
+        .route(
+            "/api/v2/journey/deployments/{deployment}/actionevent",
+            post(action_event).layer(DefaultBodyLimit::max(PUBLIC_BODY_LIMIT)),
+        )
 }
 
 /// `GET /api/v2/externalcontacts/contacts/{contactId}/journey/sessions?pageSize=&after=`
@@ -173,58 +178,28 @@ async fn session_events(
 /// other deployment id needs an ingest token.
 async fn app_event(
     State(state): State<Shared>,
-    Segments(deployment): Segments<String>,
-    Extension(ClientAddr(client)): Extension<ClientAddr>,
-    headers: HeaderMap,
+    Admitted { session_type }: Admitted,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let session_type = admit_deployment(&state, &deployment, client, &headers)?;
     ingest_app_event(&state, &body, &session_type).await
-}
-
-/// The session type a deployment's events are filed under, once the request may send them: a
-/// deployment named with `--app-deployment` without a token (from its origins, at its rate per
-/// client address), any other with an ingest token.
-fn admit_deployment(
-    state: &Shared,
-    deployment: &str,
-    client: std::net::SocketAddr,
-    headers: &HeaderMap,
-) -> Result<String, ApiError> {
-    match state.deployments.get(deployment) {
-        Some(public) => {
-            public.check_origin(headers)?;
-            state.app_rate.admit(client.ip(), std::time::Instant::now())?;
-            Ok(public.session_type.clone().unwrap_or_else(|| state.app_session_type.clone()))
-        }
-        None => {
-            Caller::of(headers, state)?.require_ingest()?;
-            Ok(state.app_session_type.clone())
-        }
-    }
 }
 
 /// `POST /api/v2/journey/deployments/{deploymentId}/actionevent` with an `ActionEventRequest`
 /// (`{actionId, actionState, sessionId, errorCode?, errorMessage?}`: a web front end reporting
 /// what became of a web action) → 204. The request names only the action and its state; the rest
 /// is the action's, from its first event (a map's `qualified`). Admitted as app events are.
-async fn action_event(
-    State(state): State<Shared>,
-    Segments(deployment): Segments<String>,
-    Extension(ClientAddr(client)): Extension<ClientAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    admit_deployment(&state, &deployment, client, &headers)?;
+async fn action_event(State(state): State<Shared>, _: Admitted, body: Bytes) -> Result<Response, ApiError> {
     let event = web_action_event(&body)?;
     blocking(&state, move |engine| engine.record_action_event(&event)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// An `ActionEventRequest` as a web action event. Genesys' `errorCode` is a string: a number is
-/// the event's `errorCode`, other text leads its `errorMessage` (`"<code>: <message>"`), so that
-/// nothing the front end reported is dropped. `id`, `sessionId` and `selfUri` are Genesys' own and
-/// not kept: the action's session is the one its first event named.
+/// An `ActionEventRequest` as a web action event. `sessionId` is required, as Genesys' model
+/// says, and must be the action's own session (the core answers `UNKNOWN_ACTION` otherwise), so
+/// that knowing an action's id is not enough to change it. Genesys' `errorCode` is a string: a
+/// number is the event's `errorCode`, other text leads its `errorMessage` (`"<code>: <message>"`),
+/// so that nothing the front end reported is dropped. `id` and `selfUri` are Genesys' own and not
+/// kept.
 fn web_action_event(body: &[u8]) -> Result<Value, ApiError> {
     let request: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON", e.to_string()))?;
@@ -235,11 +210,15 @@ fn web_action_event(body: &[u8]) -> Result<Value, ApiError> {
         return Err(ApiError::bad_argument(format!("{key} is not a field of an ActionEventRequest")));
     }
     let mut event = Map::new();
-    for field in ["actionId", "actionState"] {
+    for field in ["actionId", "actionState", "sessionId"] {
         let value = request.get(field).ok_or_else(|| ApiError::bad_argument(format!("{field} is required")))?;
         event.insert(field.into(), value.clone());
     }
-    let message = request.get("errorMessage").and_then(Value::as_str);
+    let message = match request.get("errorMessage") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(message)) => Some(message.as_str()),
+        Some(other) => return Err(ApiError::bad_argument(format!("errorMessage must be a string, got {other}"))),
+    };
     match request.get("errorCode") {
         None | Some(Value::Null) => {}
         Some(Value::Number(code)) => {

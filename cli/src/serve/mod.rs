@@ -125,6 +125,8 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
     let cors = cors::Cors::new(&args.cors_origins, deployments.clone())?;
     let tokens = tokens::Tokens::load(&args.tokens)?;
     let engine = Arc::new(args.engine.open()?);
+    deployments.check(engine.catalog())?;
+    external_events.check(engine.catalog())?;
     let state = Arc::new(State {
         engine: engine.clone(),
         tokens,

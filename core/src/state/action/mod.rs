@@ -147,17 +147,20 @@ impl Actions {
 
     /// `value` with the fields it leaves out filled in from its action, when it names one already
     /// recorded; `None` when it gives them all (or names no valid action id, which the checks
-    /// then name). `UNKNOWN_ACTION` when it leaves them out and its action is unknown.
+    /// then name). `UNKNOWN_ACTION` when it leaves them out and its action is unknown, or when
+    /// it names the action with another customer, session or map than the action's own: an
+    /// action is changed only by who knows whose it is.
     fn completed(&self, value: &serde_json::Value) -> Result<Option<serde_json::Value>> {
         let Some(fields) = value.as_object() else { return Ok(None) };
-        if OWNER_FIELDS.iter().all(|field| fields.contains_key(*field)) {
-            return Ok(None);
-        }
         let Some(id) = fields.get("actionId").and_then(|v| v.as_str()).and_then(|id| Uuid::try_parse(id).ok()) else {
             return Ok(None);
         };
-        let slot = self.states.lock(&id).get(&id).copied();
-        let Some((media, Some(owner))) = slot.map(|slot| (slot.media, slot.owner)) else {
+        let whole = OWNER_FIELDS.iter().all(|field| fields.contains_key(*field));
+        let known = self.states.lock(&id).get(&id).and_then(|slot| slot.owner.map(|owner| (slot.media, owner)));
+        let Some((media, owner)) = known else {
+            if whole {
+                return Ok(None);
+            }
             let missing = OWNER_FIELDS.iter().find(|field| !fields.contains_key(**field)).copied().unwrap_or_default();
             return Err(JourneyError::UnknownAction(format!(
                 "action {id} has no earlier event to take {missing} from: its first event must give every field"
@@ -171,6 +174,19 @@ impl Actions {
             "customerIdType": "cookie",
             "sessionId": owner.session_id,
         });
+        for field in ["actionMapId", "customerId", "sessionId"] {
+            let given = fields.get(field).and_then(|v| v.as_str()).and_then(|text| Uuid::try_parse(text).ok());
+            if given.is_some_and(|given| Some(given.to_string().as_str()) != known[field].as_str()) {
+                return Err(JourneyError::UnknownAction(format!("action {id} has another {field}")));
+            }
+        }
+        let version = fields.get("actionMapVersion").and_then(|v| v.as_u64());
+        if version.is_some_and(|version| version != owner.map_version) {
+            return Err(JourneyError::UnknownAction(format!("action {id} has another actionMapVersion")));
+        }
+        if whole {
+            return Ok(None);
+        }
         let mut filled = fields.clone();
         for (field, value) in known.as_object().into_iter().flatten() {
             filled.entry(field.clone()).or_insert_with(|| value.clone());
@@ -301,6 +317,17 @@ mod tests {
         assert_eq!(record.previous_state, Some(ActionState::Qualified));
         assert_eq!((event.action_map_version, event.action_media_type), (3, MediaType::Webchat));
         assert_eq!(event.customer_id.to_string(), "00000000-0000-4000-8000-000000000002", "the action's, filled in");
+        // A later event naming another session, customer or map is not this action's.
+        let elsewhere = json!({"actionId": ACTION, "actionState": "accepted",
+            "sessionId": "00000000-0000-4000-8000-0000000000ee"});
+        assert_eq!(actions.apply(&elsewhere, 3_000).unwrap_err().code(), "UNKNOWN_ACTION");
+        let mut whole = first();
+        whole["actionState"] = json!("accepted");
+        whole["customerId"] = json!("00000000-0000-4000-8000-0000000000ee");
+        assert_eq!(actions.apply(&whole, 3_000).unwrap_err().code(), "UNKNOWN_ACTION");
+        whole["customerId"] = first()["customerId"].clone();
+        whole["actionMapVersion"] = json!(4);
+        assert_eq!(actions.apply(&whole, 3_000).unwrap_err().code(), "UNKNOWN_ACTION");
         // What a later event gives still counts: a wrong media type is refused.
         let other = json!({"actionId": ACTION, "actionState": "accepted", "actionMediaType": "contentoffer"});
         assert_eq!(actions.apply(&other, 3_000).unwrap_err().code(), "INVALID_ARGUMENT");
