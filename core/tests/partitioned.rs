@@ -662,6 +662,9 @@ struct Extras {
     /// Maps send custom events (at once, and a minute later) to agents who log in, poll and log
     /// out.
     agents: bool,
+    /// Now and then a visitor's delivery event names another visitor's order, which links the two
+    /// visitors' components (the online router then moves state).
+    cross: bool,
 }
 
 /// A map `id` sending custom event `name` to a fixed agent a minute after a visitor holds
@@ -717,7 +720,12 @@ fn map_stream(seed: u64, len: usize, extras: Extras) -> Vec<MapStep> {
             60..82 => {
                 let status = o::STATUSES[rng.below(3) as usize];
                 let courier = extras.agents.then_some(o::AGENTS[agent]);
-                MapStep::Event(o::status(n, c, order, status, courier, &time))
+                let mut event = o::status(n, c, order, status, courier, &time);
+                if extras.cross && rng.below(6) == 0 {
+                    let other = (c + 1 + rng.below(VISITORS as u64 - 1) as usize) % VISITORS;
+                    event["session"]["externalId"] = json!(format!("order-{other}-{order}"));
+                }
+                MapStep::Event(event)
             }
             82..90 => MapStep::Event(o::delivered(n, c, order, (1 + rng.below(9_999)) as f64 / 100.0, &time)),
             90..93 if extras.agents => MapStep::Login(agent),
@@ -732,23 +740,60 @@ fn map_stream(seed: u64, len: usize, extras: Extras) -> Vec<MapStep> {
 
 /// The partition of an agent operation or a web action event: `a:` keys hash, `c:` keys go where
 /// the router put the customer (docs/orchestration.md, "Partitions").
-fn partition_of_command(command: &Command, routing: &journey_core::partition::Routing, n: usize) -> usize {
+fn partition_of_command(command: &Command, placement: &Placement, n: usize) -> usize {
     let key = journey_core::partition::command_key(command).expect("agent and action ops have a key");
     match key.strip_prefix("c:cookie:") {
-        Some(id) => routing.partition_of(&Customer::new(id, IdType::Cookie)).unwrap(),
+        Some(id) => placement.customer(&Customer::new(id, IdType::Cookie)),
         None => journey_core::partition::partition_for(&key, n).unwrap(),
+    }
+}
+
+/// Where a map run's events go: the batch router's answer for the whole input, or the online
+/// router's, event by event, moving a component's state (sessions, orchestration state, web
+/// actions) when an event links it to another.
+enum Placement {
+    Batch { routing: journey_core::partition::Routing, next: usize },
+    Online { router: OnlineRouter, moved: usize },
+}
+
+impl Placement {
+    /// The partition of the next event, whose keys are `keys`, once any state it needs is moved.
+    fn event(&mut self, keys: &[Key], engines: &[Engine]) -> usize {
+        match self {
+            Placement::Batch { routing, next } => {
+                *next += 1;
+                routing.partitions[*next - 1].expect("nothing is quarantined without a cap")
+            }
+            Placement::Online { router, moved } => {
+                let route = router.route(keys);
+                for step in &route.moves {
+                    let slice = engines[step.source].move_out(&step.customers).unwrap();
+                    *moved += slice.event_count();
+                    engines[step.target].move_in(slice).unwrap();
+                }
+                route.partition
+            }
+        }
+    }
+
+    /// The partition holding `customer`.
+    fn customer(&self, customer: &Customer) -> usize {
+        match self {
+            Placement::Batch { routing, .. } => routing.partition_of(customer).unwrap(),
+            Placement::Online { router, .. } => router.partition_of(customer).unwrap_or(0),
+        }
     }
 }
 
 /// Forwards every partition's outbox entries to their agents' partitions, in the order one engine
 /// sent them, and acknowledges them.
-fn forward_outboxes(engines: &[Engine], routing: &journey_core::partition::Routing) {
+fn forward_outboxes(engines: &[Engine], placement: &Placement) {
     let parts: Vec<Vec<journey_core::OutboxEntry>> =
         engines.iter().map(|engine| engine.outbox(&Default::default()).unwrap()).collect();
     let waiting: Vec<Option<u64>> = parts.iter().map(|part| part.last().map(|entry| entry.sequence)).collect();
     for entry in journey_core::partition::merge_outbox(parts) {
         let command = Command::SendCustomEvent(entry.request);
-        engines[partition_of_command(&command, routing, engines.len())].call(&command).unwrap();
+        engines[partition_of_command(&command, placement, engines.len())].call(&command).unwrap();
     }
     for (engine, last) in engines.iter().zip(waiting) {
         if let Some(last) = last {
@@ -764,11 +809,16 @@ fn forward_outboxes(engines: &[Engine], routing: &journey_core::partition::Routi
 /// agent op and action event where `command_key` routes it; partitions keep a map's custom events
 /// in their outboxes, which the host forwards after each step.
 fn run_maps(steps: &[MapStep], n: usize) -> Value {
+    run_maps_placed(steps, n, false)
+}
+
+/// [`run_maps`], the events placed by the online router (moving state) with `online`.
+fn run_maps_placed(steps: &[MapStep], n: usize, online: bool) -> Value {
     use common::orchestration as o;
     let catalog = o::catalog();
     let delivery = if n == 1 { "send" } else { "outbox" };
     let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T10:00:00Z",
-        "orchestration": {"customEvents": delivery}}))
+        "orchestration": {"customEvents": delivery}, "digestKey": "0123456789abcdef0123456789abcdef"}))
     .unwrap();
     let keys: Vec<Vec<Key>> = steps
         .iter()
@@ -777,8 +827,11 @@ fn run_maps(steps: &[MapStep], n: usize) -> Value {
             _ => None,
         })
         .collect();
-    let routing = Router::new(n, None).unwrap().route(&keys);
-    let mut routed = routing.partitions.iter();
+    let mut placement = match online {
+        false => Placement::Batch { routing: Router::new(n, None).unwrap().route(&keys), next: 0 },
+        true => Placement::Online { router: OnlineRouter::new(n).unwrap(), moved: 0 },
+    };
+    let mut keys = keys.into_iter();
     let engines: Vec<Engine> = (0..n).map(|_| Engine::new(o::catalog(), config.clone()).unwrap()).collect();
     // One log for the host: the partitions work one step at a time, so it is in step order.
     let told: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
@@ -795,14 +848,14 @@ fn run_maps(steps: &[MapStep], n: usize) -> Value {
     let mut answers = Vec::new();
     let mut polls = Vec::new();
     let mut agent_sessions: std::collections::HashMap<usize, String> = Default::default();
-    let agent_op = |op: &str, input: Value| {
+    let agent_op = |op: &str, input: Value, placement: &Placement| {
         let command = Command::new(op, input).unwrap();
-        engines[partition_of_command(&command, &routing, n)].call(&command).unwrap()
+        engines[partition_of_command(&command, placement, n)].call(&command).unwrap()
     };
     for step in steps {
         match step {
             MapStep::Event(event) => {
-                let partition = routed.next().unwrap().expect("nothing is quarantined without a cap");
+                let partition = placement.event(&keys.next().unwrap(), &engines);
                 engines[partition].ingest_value(event).unwrap();
             }
             MapStep::Advance(seconds) => {
@@ -826,11 +879,11 @@ fn run_maps(steps: &[MapStep], n: usize) -> Value {
                 });
                 for state in ["offered", "rejected"].iter().filter(|_| offer.is_some()) {
                     let command = Command::new("recordActionEvent", o::action_move(offer.unwrap(), state)).unwrap();
-                    engines[partition_of_command(&command, &routing, n)].call(&command).unwrap();
+                    engines[partition_of_command(&command, &placement, n)].call(&command).unwrap();
                 }
             }
             MapStep::Login(a) => {
-                let session = agent_op("startAgentSession", json!({"agentId": o::AGENTS[*a]}));
+                let session = agent_op("startAgentSession", json!({"agentId": o::AGENTS[*a]}), &placement);
                 agent_sessions.insert(*a, session["sessionId"].as_str().unwrap().to_owned());
             }
             MapStep::Poll(a) => {
@@ -850,14 +903,14 @@ fn run_maps(steps: &[MapStep], n: usize) -> Value {
             }
         }
         if n > 1 {
-            forward_outboxes(&engines, &routing);
+            forward_outboxes(&engines, &placement);
         }
     }
     let log = told.lock().unwrap().clone();
     let visitors: Vec<Value> = (0..VISITORS)
         .map(|c| {
             let customer = Customer::new(o::cookie_id(c), IdType::Cookie);
-            let engine = &engines[routing.partition_of(&customer).unwrap()];
+            let engine = &engines[placement.customer(&customer)];
             let id = json!(customer.id);
             let told: Vec<&Value> = log.iter().filter(|t| t["customerId"] == id || t["customer"]["id"] == id).collect();
             json!({"journey": pages(|page| engine.journey(&customer, &viewer(), page)),
@@ -865,7 +918,11 @@ fn run_maps(steps: &[MapStep], n: usize) -> Value {
         })
         .collect();
     let stats = merge_stats(engines.iter().map(Engine::stats));
-    json!({"definitions": answers, "stats": stats, "visitors": visitors, "polls": polls})
+    let moved = match placement {
+        Placement::Online { moved, .. } => moved,
+        Placement::Batch { .. } => 0,
+    };
+    json!({"definitions": answers, "stats": stats, "visitors": visitors, "polls": polls, "moved": moved})
 }
 
 /// Checks that `n` partitions give what one engine gives on `steps`.
@@ -885,7 +942,7 @@ fn assert_partitions_equal_one_engine(seed: u64, steps: &[MapStep], expected: &V
 #[test]
 fn partitions_fire_the_maps_one_engine_fires() {
     for seed in 0..4 {
-        let steps = map_stream(seed, 400, Extras { rejects: false, agents: false });
+        let steps = map_stream(seed, 400, Extras { rejects: false, agents: false, cross: false });
         let expected = run_maps(&steps, 1);
         // The stream fires maps of every kind, across partitions.
         let stats = &expected["stats"];
@@ -908,7 +965,7 @@ fn partitions_fire_the_maps_one_engine_fires() {
 #[test]
 fn rejections_routed_by_command_key_cap_as_in_one_engine() {
     for seed in 0..4 {
-        let steps = map_stream(seed, 400, Extras { rejects: true, agents: false });
+        let steps = map_stream(seed, 400, Extras { rejects: true, agents: false, cross: false });
         let expected = run_maps(&steps, 1);
         assert!(expected["visitors"].to_string().contains("\"rejected\""), "seed {seed} rejects no offer");
         assert_partitions_equal_one_engine(seed, &steps, &expected);
@@ -925,7 +982,7 @@ fn map_custom_events_forwarded_from_outboxes_reach_agents_as_in_one_engine() {
     let mut seen = String::new();
     let mut stats = Vec::new();
     for seed in 0..4 {
-        let steps = map_stream(seed, 500, Extras { rejects: true, agents: true });
+        let steps = map_stream(seed, 500, Extras { rejects: true, agents: true, cross: false });
         let expected = run_maps(&steps, 1);
         seen += &expected["polls"].to_string();
         stats.push(serde_json::from_value(expected["stats"].clone()).unwrap());
@@ -939,6 +996,84 @@ fn map_custom_events_forwarded_from_outboxes_reach_agents_as_in_one_engine() {
     for counter in ["customEventsQueued", "customEventsPersisted", "customEventsDropped", "customEventsOverwritten"] {
         assert!(stats[counter].as_u64().unwrap() > 0, "{counter} is 0 over the seeds");
     }
+}
+
+/// docs/scale-out.md, "Online routing": with the online router, which moves a component's state
+/// when an event links it to another (here a visitor's delivery event naming another visitor's
+/// order), a map stream with rejected offers and agents gives in 2 and 4 partitions what one
+/// engine gives: the moves carry each visitor's sessions, orchestration state and web actions, so
+/// the caps and the widget's later events find them where the visitor went.
+#[test]
+fn map_runs_with_the_online_router_moving_state_equal_one_engine() {
+    let mut moved = 0;
+    for seed in 0..4 {
+        let steps = map_stream(seed, 500, Extras { rejects: true, agents: true, cross: true });
+        let mut expected = run_maps(&steps, 1);
+        expected.as_object_mut().unwrap().remove("moved");
+        for n in [2, 4] {
+            let mut got = run_maps_placed(&steps, n, true);
+            moved += got.as_object_mut().unwrap().remove("moved").unwrap().as_u64().unwrap();
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions online differ from one engine at {path}");
+            }
+        }
+    }
+    assert!(moved > 50, "the streams make the router move state ({moved} events moved)");
+}
+
+/// The web chat states a visitor's second page view gets, on one engine or with the visitor's
+/// state moved to a second engine between the rejection of its first offer and that view.
+fn chat_states_after_a_rejection(moved: bool) -> Vec<Value> {
+    use common::orchestration as o;
+    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T10:00:00Z",
+        "digestKey": "0123456789abcdef0123456789abcdef"}))
+    .unwrap();
+    let engines = [Engine::new(o::catalog(), config.clone()).unwrap(), Engine::new(o::catalog(), config).unwrap()];
+    let told: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    for engine in &engines {
+        let told = told.clone();
+        engine
+            .on("webchat:all", move |n: &journey_core::action::Notification| {
+                told.lock().unwrap().push(serde_json::to_value(n).unwrap());
+                Ok(())
+            })
+            .unwrap();
+        for (n, page) in ["/bikes", "/helmets"].iter().enumerate() {
+            let map = json!({"id": format!("f1000000-0000-4000-8000-0000000000b{n}"), "displayName": format!("Chat on {page}"),
+                "triggerWithEventConditions": [{"key": "page.url", "values": [page], "streamType": "Web",
+                    "sessionType": "website", "eventName": "page_viewed"}], "action": {"mediaType": "webchat"}});
+            engine.put_action_map(&map).unwrap();
+        }
+    }
+    let visitor = o::cookie_id(0);
+    engines[0].ingest_value(&o::page(1, 0, "/bikes", "2026-11-21T09:59:00Z")).unwrap();
+    let offer = told.lock().unwrap()[0].clone();
+    for state in ["offered", "rejected"] {
+        engines[0].record_action_event(&o::action_move(&offer, state)).unwrap();
+    }
+    let second = if moved {
+        let slice = engines[0].move_out(&[Customer::new(visitor.clone(), IdType::Cookie)]).unwrap();
+        engines[1].move_in(slice).unwrap();
+        &engines[1]
+    } else {
+        &engines[0]
+    };
+    told.lock().unwrap().clear();
+    // Two minutes later: past the least gap between offers, so only the rejection can cap it.
+    second.advance(Duration::from_millis(120_000)).unwrap();
+    second.ingest_value(&o::page(2, 0, "/helmets", "2026-11-21T10:01:30Z")).unwrap();
+    let states = told.lock().unwrap().iter().map(|n| n["actionState"].clone()).collect();
+    states
+}
+
+/// A visitor who rejected a web chat is not offered another in the session (a frequency cap), and
+/// that holds when a state move takes the visitor to another partition in between: its web
+/// actions move with it.
+#[test]
+fn a_moved_visitors_rejected_offer_still_caps_the_next() {
+    let one = chat_states_after_a_rejection(false);
+    assert_eq!(one, [json!("qualified"), json!("frequencyCapReached")]);
+    assert_eq!(chat_states_after_a_rejection(true), one);
 }
 
 /// How many of `n` partitions a map stream's events go to.
