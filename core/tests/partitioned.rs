@@ -1062,8 +1062,7 @@ fn chat_states_after_a_rejection(moved: bool) -> Vec<Value> {
     // Two minutes later: past the least gap between offers, so only the rejection can cap it.
     second.advance(Duration::from_millis(120_000)).unwrap();
     second.ingest_value(&o::page(2, 0, "/helmets", "2026-11-21T10:01:30Z")).unwrap();
-    let states = told.lock().unwrap().iter().map(|n| n["actionState"].clone()).collect();
-    states
+    told.lock().unwrap().iter().map(|n| n["actionState"].clone()).collect()
 }
 
 /// A visitor who rejected a web chat is not offered another in the session (a frequency cap), and
