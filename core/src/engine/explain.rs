@@ -260,15 +260,19 @@ impl Engine {
     ) -> MapExplanation {
         let recount = Recount::of(rules, &Recount::customer_counts(rules, customer), session);
         let state = customer.orchestration.as_deref();
-        let qualification = state
+        let last = state
             .and_then(|state| state.sessions.get(&session.id))
-            .and_then(|s| s.maps.iter().rev().find(|q| *q.map_id == *map.id.as_deref().unwrap_or_default()))
-            .map(|q| QualificationView {
-                version: q.version,
-                qualified_date: format_millis(q.qualified),
-                verdict: verdict_name(q.verdict).to_owned(),
-                action_id: q.action_id,
-            });
+            .and_then(|s| s.maps.iter().rev().find(|q| *q.map_id == *map.id.as_deref().unwrap_or_default()));
+        let qualification = last.map(|q| QualificationView {
+            version: q.version,
+            qualified_date: format_millis(q.qualified),
+            // The verdict's own name, as it serializes.
+            verdict: serde_json::to_value(q.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            action_id: q.action_id,
+        });
         let segments = rules
             .segments
             .iter()
@@ -305,8 +309,8 @@ impl Engine {
         let within_dates = rules.maps[0].within_dates(now);
         let schedule_open = map.schedule.as_ref().map(|schedule| schedule.is_open(now));
         let page_url_matched = page_url_matched(map, &self.catalog, session);
-        let stopped_by = match &qualification {
-            Some(q) => stopped_by_verdict(&q.verdict),
+        let stopped_by = match last {
+            Some(q) => stopped_by_verdict(q.verdict),
             None if !map.is_active => Some("isActive"),
             None if !recount.qualifies(rules) => Some("conditions"),
             None if page_url_matched == Some(false) => Some("pageUrl"),
@@ -420,24 +424,14 @@ fn held(state: Option<&CustomerState>, session_id: Uuid, segment_id: &str, now: 
     in_session || for_customer
 }
 
-fn verdict_name(verdict: Verdict) -> &'static str {
+/// What stopped a map that qualified, in the explanation's words (`None`: it fired).
+fn stopped_by_verdict(verdict: Verdict) -> Option<&'static str> {
     match verdict {
-        Verdict::Fired => "fired",
-        Verdict::Outweighed => "outweighed",
-        Verdict::Capped => "capped",
-        Verdict::OutsideSchedule => "outsideSchedule",
-        Verdict::Waiting => "waiting",
-        Verdict::Withdrawn => "withdrawn",
-    }
-}
-
-fn stopped_by_verdict(verdict: &str) -> Option<&'static str> {
-    match verdict {
-        "fired" => None,
-        "outweighed" => Some("weight"),
-        "capped" => Some("frequencyCap"),
-        "outsideSchedule" => Some("schedule"),
-        "waiting" => Some("waiting"),
-        _ => Some("withdrawn"),
+        Verdict::Fired => None,
+        Verdict::Outweighed => Some("weight"),
+        Verdict::Capped => Some("frequencyCap"),
+        Verdict::OutsideSchedule => Some("schedule"),
+        Verdict::Waiting => Some("waiting"),
+        Verdict::Withdrawn => Some("withdrawn"),
     }
 }
