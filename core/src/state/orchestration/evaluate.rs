@@ -87,7 +87,7 @@ pub(crate) fn evaluate(
         return decisions;
     }
     let mut candidates: Vec<usize> = Vec::new();
-    let session = state.sessions.entry(event.session_id).or_default();
+    let session = state.sessions.entry_or_default(event.session_id);
     let touched = count(rules, &matched, session, &mut state.counts);
     for owner in touched {
         match owner {
@@ -267,7 +267,7 @@ fn decide(
             ActivationType::OnNextSession => Some(None),
             ActivationType::Immediate | ActivationType::OnNextVisit => None,
         };
-        let session = state.sessions.entry(event.session_id).or_default();
+        let session = state.sessions.entry_or_default(event.session_id);
         let verdict = match waits {
             _ if media.is_web_action() && Some(m) != winner => Verdict::Outweighed,
             // A custom event whose agent the event does not name has nowhere to go.

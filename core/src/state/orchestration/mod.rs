@@ -8,6 +8,7 @@ mod definitions;
 mod evaluate;
 mod matching;
 mod rules;
+mod sessions;
 mod verdict;
 
 pub(crate) use activation::fire_due;

@@ -102,7 +102,7 @@ impl<'a> Run<'a> {
             session_type: event_type.0,
             event_type: event_type.1,
             session_start: 0,
-            session_created: !self.state.sessions.contains_key(&Uuid::from_u128(session)),
+            session_created: self.state.sessions.get(&Uuid::from_u128(session)).is_none(),
             cookie: self.cookie,
             now,
             facts: &facts,
