@@ -107,7 +107,7 @@ pub(crate) fn evaluate(
     // URL conditions, dates and schedule are read at that event), not only at the assignment.
     let held = session.segments.iter().chain(state.assignments.iter().filter(|a| a.in_force(Some(event.now))));
     for assignment in held {
-        if let Some(s) = rules.segments.iter().position(|rule| rule.id == assignment.segment_id) {
+        if let Some(s) = rules.segment_place(&assignment.segment_id) {
             candidates.extend(&rules.maps_by_segment[s]);
         }
     }

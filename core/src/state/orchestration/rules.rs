@@ -96,6 +96,9 @@ pub(crate) struct Compiled {
     segment_maps: bool,
     /// (session type, event type) → what an event of that type may count.
     index: FastMap<(usize, usize), Box<[Counted]>>,
+    /// Each active segment's place in `segments`, by id (asked for every assignment held, on
+    /// every event of its customer).
+    segment_places: FastMap<Box<str>, usize>,
 }
 
 impl Compiled {
@@ -156,6 +159,7 @@ impl Compiled {
             });
         }
         compiled.index = index.into_iter().map(|(key, entries)| (key, entries.into_boxed_slice())).collect();
+        compiled.segment_places = compiled.segments.iter().enumerate().map(|(s, rule)| (rule.id.clone(), s)).collect();
         compiled.segment_maps = compiled.maps_by_segment.iter().any(|maps| !maps.is_empty());
         compiled
     }
@@ -166,6 +170,11 @@ impl Compiled {
             return &[];
         }
         self.index.get(&(session_type, event_type)).map_or(&[], |entries| entries)
+    }
+
+    /// The place in [`Compiled::segments`] of the active segment `id`.
+    pub fn segment_place(&self, id: &str) -> Option<usize> {
+        self.segment_places.get(id).copied()
     }
 
     /// Whether some map is triggered by segments: then any event of a session that holds one may
