@@ -11,8 +11,9 @@ use super::activation::{self, Target};
 use super::customer::{
     Achievement, Assignment, CountKey, CustomerState, Pending, Qualification, SessionState, Verdict,
 };
+use super::entries::{Counted, Owner};
 use super::matching::Facts;
-use super::rules::{Compiled, Counted, MapRule, Owner};
+use super::rules::{Compiled, MapRule};
 use super::verdict::{Firing, Surroundings, action_id, verdict_now};
 use crate::base::time::Millis;
 use crate::model::orchestration::{ActionMap, ActionMediaType, ActivationType, CriterionKey, Scope};
@@ -78,11 +79,7 @@ pub(crate) fn evaluate(
     let holds_nothing = state.assignments.is_empty()
         && state.sessions.get(&event.session_id).is_none_or(|session| session.segments.is_empty());
     // The tests run before anything is allocated: most events an entry lists match nothing.
-    let matched: Vec<&Counted> = rules
-        .counted(event.session_type, event.event_type)
-        .iter()
-        .filter(|counted| counted.tests.iter().all(|test| test.holds(event.facts)))
-        .collect();
+    let matched: Vec<&Counted> = rules.matching(event.session_type, event.event_type, event.facts);
     if holds_nothing && matched.is_empty() {
         return decisions;
     }
