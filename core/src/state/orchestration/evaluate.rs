@@ -32,8 +32,9 @@ pub(crate) struct Event<'a> {
     pub session_start: Millis,
     /// The event started its session (maps waiting for the customer's next session fire then).
     pub session_created: bool,
-    /// The customer is a cookie (a browser that can be offered a web action).
-    pub cookie: bool,
+    /// Whether the customer is a cookie (a browser that can be offered a web action): asked
+    /// only when a web action map qualifies, since answering parses the customer's id.
+    pub cookie: &'a dyn Fn() -> bool,
     /// The engine's time: maps qualify and fire at it.
     pub now: Millis,
     pub facts: &'a dyn Facts,
@@ -221,8 +222,8 @@ fn session_meets_conditions(rules: &Compiled, m: usize, session: &SessionState) 
 /// on this event.
 fn qualifies(rule: &MapRule, session: &SessionState, event: &Event<'_>) -> bool {
     let within_dates = rule.within_dates(event.now);
-    let browser = !rule.map.action.media_type.is_web_action() || event.cookie;
-    within_dates && browser && !session.qualified(&rule.id, rule.version) && page_url_holds(&rule.map, event.facts)
+    let browser = || !rule.map.action.media_type.is_web_action() || (event.cookie)();
+    within_dates && !session.qualified(&rule.id, rule.version) && browser() && page_url_holds(&rule.map, event.facts)
 }
 
 /// The map's page URL conditions on the event's `url` attribute (all must hold).

@@ -95,6 +95,7 @@ impl<'a> Run<'a> {
 
     fn event(&mut self, session: u128, event_type: (usize, usize), now: i64, attributes: Value) -> Decisions {
         let facts = Attributes(attributes.as_object().cloned().unwrap_or_default());
+        let cookie = self.cookie;
         let event = Event {
             event_id: Uuid::from_u128(now as u128 + 1_000),
             time: now,
@@ -103,7 +104,7 @@ impl<'a> Run<'a> {
             event_type: event_type.1,
             session_start: 0,
             session_created: self.state.sessions.get(&Uuid::from_u128(session)).is_none(),
-            cookie: self.cookie,
+            cookie: &move || cookie,
             now,
             facts: &facts,
         };
