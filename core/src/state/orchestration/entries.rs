@@ -18,7 +18,7 @@
 use super::matching::{Facts, Scalar, Subject, Test, Values};
 use crate::base::shard::FastMap;
 use crate::model::orchestration::Operator;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::borrow::Cow;
 
 /// What an index entry counts for.
@@ -141,29 +141,25 @@ fn number_key(n: f64) -> u64 {
     if n == 0.0 { 0 } else { n.to_bits() }
 }
 
-/// The lookups on one attribute.
+/// The lookups on one attribute. Each kind of lookup is boxed, and absent when no entry needs it:
+/// an event reads the lookups of every attribute its type's entries test, and keeping this to one
+/// cache line (and the lookups it does not use out of it) is most of what a lookup costs.
 #[derive(Debug, Clone)]
 struct Attribute {
     subject: Subject,
     /// Values of case-sensitive criteria, against the value's text.
-    exact: Texts,
+    exact: Option<Box<Texts>>,
     /// Values of criteria that ignore case (lowered when compiled), against the lowered text.
-    folded: Texts,
+    folded: Option<Box<Texts>>,
     /// `equal` numbers, by [`number_key`].
-    numbers: FastMap<u64, Vec<u32>>,
+    numbers: Option<Box<FastMap<u64, Vec<u32>>>>,
     /// `equal` booleans: the entries `false` satisfies, then those `true` does.
-    bools: [Vec<u32>; 2],
+    bools: Option<Box<[Vec<u32>; 2]>>,
 }
 
 impl Attribute {
     fn new(subject: Subject) -> Attribute {
-        Attribute {
-            subject,
-            exact: Texts::default(),
-            folded: Texts::default(),
-            numbers: FastMap::default(),
-            bools: [Vec::new(), Vec::new()],
-        }
+        Attribute { subject, exact: None, folded: None, numbers: None, bools: None }
     }
 
     /// Adds entry `place`, found when its key test `key` holds.
@@ -171,37 +167,40 @@ impl Attribute {
         match &key.values {
             Values::Text { values, ignore_case } => {
                 let texts = if *ignore_case { &mut self.folded } else { &mut self.exact };
+                let texts = texts.get_or_insert_with(Box::default);
                 for value in values.iter() {
                     texts.add(key.operator, value, place);
                 }
             }
-            // NaN equals nothing, not even itself.
-            Values::Number(values) => values
-                .iter()
-                .filter(|n| !n.is_nan())
-                .for_each(|n| self.numbers.entry(number_key(*n)).or_default().push(place)),
-            Values::Bool(values) => values.iter().for_each(|b| self.bools[usize::from(*b)].push(place)),
+            Values::Number(values) => {
+                let numbers = self.numbers.get_or_insert_with(Box::default);
+                // NaN equals nothing, not even itself.
+                for n in values.iter().filter(|n| !n.is_nan()) {
+                    numbers.entry(number_key(*n)).or_default().push(place);
+                }
+            }
+            Values::Bool(values) => {
+                let bools = self.bools.get_or_insert_with(Box::default);
+                values.iter().for_each(|b| bools[usize::from(*b)].push(place));
+            }
             Values::Time(_) => unreachable!("an equal on datetimes is not a key"),
         }
     }
 
     fn finish(&mut self) {
-        self.exact.finish();
-        self.folded.finish();
+        self.exact.iter_mut().chain(self.folded.iter_mut()).for_each(|texts| texts.finish());
     }
 
     /// Adds to `found` the entries whose key test holds on the event `facts` describes: none when
     /// the attribute is absent (no key test is negative).
     fn find(&self, facts: &dyn Facts, found: &mut Vec<u32>) {
         let Some(value) = self.subject.value(facts) else { return };
-        match &value {
-            Scalar::Number(n) if !self.numbers.is_empty() => {
-                found.extend(self.numbers.get(&number_key(*n)).into_iter().flatten());
-            }
-            Scalar::Bool(b) => found.extend(&self.bools[usize::from(*b)]),
+        match (&value, &self.numbers, &self.bools) {
+            (Scalar::Number(n), Some(numbers), _) => found.extend(numbers.get(&number_key(*n)).into_iter().flatten()),
+            (Scalar::Bool(b), _, Some(bools)) => found.extend(&bools[usize::from(*b)]),
             _ => {}
         }
-        if self.exact.is_empty() && self.folded.is_empty() {
+        if self.exact.is_none() && self.folded.is_none() {
             return;
         }
         // As `matching::holds` reads a value for a text criterion: a number or a boolean as text.
@@ -209,49 +208,58 @@ impl Attribute {
             Scalar::Text(text) => Cow::Borrowed(text.as_ref()),
             other => Cow::Owned(other.text()),
         };
-        self.exact.find(&text, found);
-        if !self.folded.is_empty() {
-            self.folded.find(&text.to_lowercase(), found);
+        if let Some(exact) = &self.exact {
+            exact.find(&text, found);
+        }
+        if let Some(folded) = &self.folded {
+            folded.find(&text.to_lowercase(), found);
         }
     }
 }
 
-/// The lookups of text values compared one way (case-sensitively, or lowered).
+/// The lookups of text values compared one way (case-sensitively, or lowered), each boxed and
+/// absent when no entry needs it, for the reason [`Attribute`] says.
 #[derive(Debug, Clone, Default)]
 struct Texts {
-    equal: FastMap<Box<str>, Vec<u32>>,
-    starts: Affixes,
-    ends: Affixes,
-    contains: Contained,
+    equal: Option<Box<FastMap<Box<str>, Vec<u32>>>>,
+    starts: Option<Box<Affixes>>,
+    ends: Option<Box<Affixes>>,
+    contains: Option<Box<Contained>>,
 }
 
 impl Texts {
     fn add(&mut self, operator: Operator, value: &str, place: u32) {
         match operator {
-            Operator::Equal => self.equal.entry(value.into()).or_default().push(place),
-            Operator::StartsWith => self.starts.add(value, place),
-            Operator::EndsWith => self.ends.add(value, place),
-            Operator::ContainsAny | Operator::ContainsAll => self.contains.add(value, place),
+            Operator::Equal => self.equal.get_or_insert_with(Box::default).entry(value.into()).or_default().push(place),
+            Operator::StartsWith => self.starts.get_or_insert_with(Box::default).add(value, place),
+            Operator::EndsWith => self.ends.get_or_insert_with(Box::default).add(value, place),
+            Operator::ContainsAny | Operator::ContainsAll => {
+                self.contains.get_or_insert_with(Box::default).add(value, place)
+            }
             _ => unreachable!("{operator:?} is not a key"),
         }
     }
 
     fn finish(&mut self) {
-        self.contains.finish();
-    }
-
-    fn is_empty(&self) -> bool {
-        self.equal.is_empty() && self.starts.is_empty() && self.ends.is_empty() && self.contains.is_empty()
+        if let Some(contains) = &mut self.contains {
+            contains.finish();
+        }
     }
 
     fn find(&self, text: &str, found: &mut Vec<u32>) {
-        if !self.equal.is_empty() {
-            found.extend(self.equal.get(text).into_iter().flatten());
+        if let Some(equal) = &self.equal {
+            found.extend(equal.get(text).into_iter().flatten());
         }
         let bytes = text.as_bytes();
-        self.starts.find(|len| bytes.get(..len), found);
-        self.ends.find(|len| bytes.len().checked_sub(len).map(|from| &bytes[from..]), found);
-        self.contains.find(text, found);
+        if let Some(starts) = &self.starts {
+            starts.find(|len| bytes.get(..len), found);
+        }
+        if let Some(ends) = &self.ends {
+            ends.find(|len| bytes.len().checked_sub(len).map(|from| &bytes[from..]), found);
+        }
+        if let Some(contains) = &self.contains {
+            contains.find(text, found);
+        }
     }
 }
 
@@ -269,10 +277,6 @@ impl Affixes {
         if let Err(at) = self.lengths.binary_search(&value.len()) {
             self.lengths.insert(at, value.len());
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.by_value.is_empty()
     }
 
     /// `affix(len)`: the text's prefix (or suffix) of `len` bytes, `None` when it is shorter.
@@ -310,14 +314,12 @@ impl Contained {
     /// Builds the automaton from the values added, in pattern id order.
     fn finish(&mut self) {
         self.ids = FastMap::default();
-        if !self.values.is_empty() {
-            // Standard semantics report every occurrence of every value, overlapping ones included.
-            self.automaton = AhoCorasick::new(self.values.iter().map(|v| v.as_bytes())).ok();
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        // Standard semantics report every occurrence of every value, overlapping ones included. A
+        // contiguous NFA, not a DFA: an event type has its own automaton, and a DFA's tables (tens
+        // of kilobytes each) would not stay in cache across the event types an engine sees.
+        let mut automaton = AhoCorasick::builder();
+        automaton.kind(Some(AhoCorasickKind::ContiguousNFA));
+        self.automaton = automaton.build(self.values.iter().map(|v| v.as_bytes())).ok();
     }
 
     fn find(&self, text: &str, found: &mut Vec<u32>) {
