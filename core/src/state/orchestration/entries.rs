@@ -20,6 +20,7 @@ use crate::base::shard::FastMap;
 use crate::model::orchestration::Operator;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// What an index entry counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,20 +50,62 @@ pub(crate) struct Counted {
 pub(crate) struct Entries {
     /// Every entry, in the order evaluation counts them.
     pub all: Box<[Counted]>,
+    /// Built by the first event that needs them: explain and estimate compile rules for each call
+    /// and test their entries one by one, and a put need not pay for the event types no event
+    /// comes in for.
+    lookups: OnceLock<Lookups>,
+}
+
+/// The lookups of one event type's entries.
+#[derive(Debug, Clone)]
+struct Lookups {
     /// The lookups per attribute that some entry's key test reads.
     attributes: Box<[Attribute]>,
-    /// The entries with no key test, by place in `all`: their tests run on every event.
+    /// The entries with no key test, by place in the entries: their tests run on every event.
     tested: Box<[u32]>,
 }
 
 impl Entries {
-    /// Compiles the lookups for `all`, choosing each entry's key test.
+    /// The entries of one event type, each with its key test chosen.
     pub fn new(mut all: Vec<Counted>) -> Entries {
+        for entry in &mut all {
+            entry.key = choose_key(&entry.tests);
+        }
+        Entries { all: all.into_boxed_slice(), lookups: OnceLock::new() }
+    }
+
+    fn lookups(&self) -> &Lookups {
+        self.lookups.get_or_init(|| Lookups::new(&self.all))
+    }
+
+    /// The entries every test of which holds on the event `facts` describes, in entry order.
+    pub fn matching(&self, facts: &dyn Facts) -> Vec<&Counted> {
+        let lookups = self.lookups();
+        let mut found = Vec::new();
+        for attribute in lookups.attributes.iter() {
+            attribute.find(facts, &mut found);
+        }
+        // An entry may be found more than once (two of its values in one URL): dedup first, so
+        // its other tests run once.
+        found.sort_unstable();
+        found.dedup();
+        found.retain(|place| self.all[*place as usize].others_hold(facts));
+        let before = found.len();
+        found.extend(lookups.tested.iter().copied().filter(|place| self.all[*place as usize].holds(facts)));
+        if before > 0 && found.len() > before {
+            found.sort_unstable();
+        }
+        found.into_iter().map(|place| &self.all[place as usize]).collect()
+    }
+}
+
+impl Lookups {
+    /// Compiles the lookups that find `all` by their key tests.
+    fn new(all: &[Counted]) -> Lookups {
         let mut attributes: Vec<Attribute> = Vec::new();
         let mut tested = Vec::new();
-        for (place, entry) in all.iter_mut().enumerate() {
+        for (place, entry) in all.iter().enumerate() {
             let place = place as u32;
-            entry.key = choose_key(&entry.tests);
             let Some(key) = entry.key.map(|k| &entry.tests[k]) else {
                 tested.push(place);
                 continue;
@@ -77,26 +120,7 @@ impl Entries {
             attributes[at].add(key, place);
         }
         attributes.iter_mut().for_each(Attribute::finish);
-        Entries { all: all.into_boxed_slice(), attributes: attributes.into(), tested: tested.into() }
-    }
-
-    /// The entries every test of which holds on the event `facts` describes, in entry order.
-    pub fn matching(&self, facts: &dyn Facts) -> Vec<&Counted> {
-        let mut found = Vec::new();
-        for attribute in self.attributes.iter() {
-            attribute.find(facts, &mut found);
-        }
-        // An entry may be found more than once (two of its values in one URL): dedup first, so
-        // its other tests run once.
-        found.sort_unstable();
-        found.dedup();
-        found.retain(|place| self.all[*place as usize].others_hold(facts));
-        let before = found.len();
-        found.extend(self.tested.iter().copied().filter(|place| self.all[*place as usize].holds(facts)));
-        if before > 0 && found.len() > before {
-            found.sort_unstable();
-        }
-        found.into_iter().map(|place| &self.all[place as usize]).collect()
+        Lookups { attributes: attributes.into(), tested: tested.into() }
     }
 }
 
@@ -487,12 +511,9 @@ mod tests {
     #[test]
     fn the_lookups_find_exactly_the_entries_whose_tests_hold() {
         let entries = Entries::new(entries());
-        let keyed = entries.all.len() - entries.tested.len();
-        assert!(
-            keyed > 200 && entries.tested.len() > 200,
-            "{keyed} entries found by lookups, {} tested",
-            entries.tested.len()
-        );
+        let tested = entries.lookups().tested.len();
+        let keyed = entries.all.len() - tested;
+        assert!(keyed > 200 && tested > 200, "{keyed} entries found by lookups, {tested} tested");
         for (n, event) in events().iter().enumerate() {
             let tested: Vec<&Counted> = entries.all.iter().filter(|entry| entry.holds(event)).collect();
             let found = entries.matching(event);
