@@ -7,7 +7,8 @@
 //! Compiling turns every active pattern and event condition into entries of an index keyed by the
 //! event types it can count (its stream's, narrowed by session type and event name), each entry
 //! holding its criteria compiled for that event type ([`matching`](super::matching)). An event
-//! whose type no entry lists costs one hash lookup.
+//! whose type no entry lists costs one hash lookup; the entries of a listed type are found by a
+//! lookup per attribute rather than tested one by one ([`entries`](super::entries)).
 
 use super::entries::{Counted, Entries, Owner};
 use super::matching::{self, Facts};
