@@ -80,7 +80,7 @@ fn fire(
         }
         _ => (Verdict::Withdrawn, None),
     };
-    let qualified = state.sessions.entry(pending.session_id).or_default();
+    let qualified = state.sessions.entry_or_default(pending.session_id);
     if let Some(q) = qualified.maps.iter_mut().find(|q| q.map_id == pending.map_id && q.version == pending.version) {
         // The offer is made now: the minimum gap between offers counts from here.
         q.verdict = verdict;
@@ -98,7 +98,7 @@ fn fire(
             action_id,
             event_id: pending.event_id,
         };
-        state.sessions.entry(session_id).or_default().maps.push(offer);
+        state.sessions.entry_or_default(session_id).maps.push(offer);
     }
     let rule = rule?;
     Some(Firing {

@@ -4,8 +4,10 @@
 //!
 //! It lives beside the customer's sessions, under the same shard lock, so evaluation reads and
 //! changes one customer's state only, and a state move between partitions carries it whole.
-//! Maps are ordered (`BTreeMap`) so that a snapshot writes the same bytes for the same state.
+//! Maps are ordered (`BTreeMap`, and the session states a vector in id order) so that a snapshot
+//! writes the same bytes for the same state.
 
+use super::sessions::SessionStates;
 use crate::base::time::Millis;
 use crate::model::orchestration::ActionMediaType;
 use serde::{Deserialize, Serialize};
@@ -120,7 +122,7 @@ impl SessionState {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct CustomerState {
     /// Per session, by session id.
-    pub sessions: BTreeMap<Uuid, SessionState>,
+    pub sessions: SessionStates<SessionState>,
     /// Counts of customer-scoped segments' patterns, over all the customer's sessions.
     pub counts: BTreeMap<CountKey, u32>,
     /// Customer-scoped segments assigned.
@@ -150,7 +152,7 @@ impl CustomerState {
             pending.session_id = survivor;
         }
         let Some(absorbed) = self.sessions.remove(&absorbed) else { return };
-        let into = self.sessions.entry(survivor).or_default();
+        let into = self.sessions.entry_or_default(survivor);
         for (key, n) in absorbed.counts {
             *into.counts.entry(key).or_default() += n;
         }

@@ -11,8 +11,9 @@ use super::activation::{self, Target};
 use super::customer::{
     Achievement, Assignment, CountKey, CustomerState, Pending, Qualification, SessionState, Verdict,
 };
+use super::entries::{Counted, Owner};
 use super::matching::Facts;
-use super::rules::{Compiled, Counted, MapRule, Owner};
+use super::rules::{Compiled, MapRule};
 use super::verdict::{Firing, Surroundings, action_id, verdict_now};
 use crate::base::time::Millis;
 use crate::model::orchestration::{ActionMap, ActionMediaType, ActivationType, CriterionKey, Scope};
@@ -31,8 +32,9 @@ pub(crate) struct Event<'a> {
     pub session_start: Millis,
     /// The event started its session (maps waiting for the customer's next session fire then).
     pub session_created: bool,
-    /// The customer is a cookie (a browser that can be offered a web action).
-    pub cookie: bool,
+    /// Whether the customer is a cookie (a browser that can be offered a web action): asked
+    /// only when a web action map qualifies, since answering parses the customer's id.
+    pub cookie: &'a dyn Fn() -> bool,
     /// The engine's time: maps qualify and fire at it.
     pub now: Millis,
     pub facts: &'a dyn Facts,
@@ -78,16 +80,12 @@ pub(crate) fn evaluate(
     let holds_nothing = state.assignments.is_empty()
         && state.sessions.get(&event.session_id).is_none_or(|session| session.segments.is_empty());
     // The tests run before anything is allocated: most events an entry lists match nothing.
-    let matched: Vec<&Counted> = rules
-        .counted(event.session_type, event.event_type)
-        .iter()
-        .filter(|counted| counted.tests.iter().all(|test| test.holds(event.facts)))
-        .collect();
+    let matched: Vec<&Counted> = rules.matching(event.session_type, event.event_type, event.facts);
     if holds_nothing && matched.is_empty() {
         return decisions;
     }
     let mut candidates: Vec<usize> = Vec::new();
-    let session = state.sessions.entry(event.session_id).or_default();
+    let session = state.sessions.entry_or_default(event.session_id);
     let touched = count(rules, &matched, session, &mut state.counts);
     for owner in touched {
         match owner {
@@ -107,7 +105,7 @@ pub(crate) fn evaluate(
     // URL conditions, dates and schedule are read at that event), not only at the assignment.
     let held = session.segments.iter().chain(state.assignments.iter().filter(|a| a.in_force(Some(event.now))));
     for assignment in held {
-        if let Some(s) = rules.segments.iter().position(|rule| rule.id == assignment.segment_id) {
+        if let Some(s) = rules.segment_place(&assignment.segment_id) {
             candidates.extend(&rules.maps_by_segment[s]);
         }
     }
@@ -224,8 +222,8 @@ fn session_meets_conditions(rules: &Compiled, m: usize, session: &SessionState) 
 /// on this event.
 fn qualifies(rule: &MapRule, session: &SessionState, event: &Event<'_>) -> bool {
     let within_dates = rule.within_dates(event.now);
-    let browser = !rule.map.action.media_type.is_web_action() || event.cookie;
-    within_dates && browser && !session.qualified(&rule.id, rule.version) && page_url_holds(&rule.map, event.facts)
+    let browser = || !rule.map.action.media_type.is_web_action() || (event.cookie)();
+    within_dates && !session.qualified(&rule.id, rule.version) && browser() && page_url_holds(&rule.map, event.facts)
 }
 
 /// The map's page URL conditions on the event's `url` attribute (all must hold).
@@ -267,7 +265,7 @@ fn decide(
             ActivationType::OnNextSession => Some(None),
             ActivationType::Immediate | ActivationType::OnNextVisit => None,
         };
-        let session = state.sessions.entry(event.session_id).or_default();
+        let session = state.sessions.entry_or_default(event.session_id);
         let verdict = match waits {
             _ if media.is_web_action() && Some(m) != winner => Verdict::Outweighed,
             // A custom event whose agent the event does not name has nowhere to go.

@@ -55,7 +55,7 @@ impl<'a> Scalar<'a> {
 }
 
 /// Where a test finds its value on an event of one type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Subject {
     /// The event's attribute at this index of its event type, called `name`.
     Event { index: usize, name: Box<str> },
@@ -230,23 +230,22 @@ pub(crate) trait Facts {
 impl Test {
     /// The value the test reads on an event, as text (for explanations).
     pub fn read(&self, facts: &dyn Facts) -> Option<String> {
-        match &self.subject {
-            Subject::Event { index, name } => facts.event_attribute(*index, name).map(|v| v.text()),
-            Subject::Extra(name) => facts.attribute(name).map(|v| v.text()),
-            Subject::Session { slot, name } => facts.session_attribute(*slot, name).map(|v| v.text()),
-        }
+        self.subject.value(facts).map(|v| v.text())
     }
 
     /// Whether the test holds on the event `facts` describes.
     pub fn holds(&self, facts: &dyn Facts) -> bool {
-        match &self.subject {
-            Subject::Event { index, name } => {
-                holds(self.operator, &self.values, facts.event_attribute(*index, name).as_ref())
-            }
-            Subject::Extra(name) => holds(self.operator, &self.values, facts.attribute(name).as_ref()),
-            Subject::Session { slot, name } => {
-                holds(self.operator, &self.values, facts.session_attribute(*slot, name).as_ref())
-            }
+        holds(self.operator, &self.values, self.subject.value(facts).as_ref())
+    }
+}
+
+impl Subject {
+    /// The value on the event `facts` describes (absent: `None`).
+    pub fn value<'f>(&self, facts: &'f dyn Facts) -> Option<Scalar<'f>> {
+        match self {
+            Subject::Event { index, name } => facts.event_attribute(*index, name),
+            Subject::Extra(name) => facts.attribute(name),
+            Subject::Session { slot, name } => facts.session_attribute(*slot, name),
         }
     }
 }

@@ -5,17 +5,20 @@
 mod activation;
 mod customer;
 mod definitions;
+mod entries;
 mod evaluate;
 mod matching;
 mod rules;
+mod sessions;
 mod verdict;
 
 pub(crate) use activation::fire_due;
 pub(crate) use customer::{Achievement, Assignment, CountKey, CustomerState, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
+pub(crate) use entries::{Counted, Owner};
 pub(crate) use evaluate::{Decisions, Event, evaluate, may_act, url_conditions_hold};
 pub(crate) use matching::{Facts, Scalar};
-pub(crate) use rules::{Compiled, Counted, Owner, Rules};
+pub(crate) use rules::{Compiled, Rules};
 pub(crate) use verdict::{Firing, Surroundings};
 
 #[cfg(test)]

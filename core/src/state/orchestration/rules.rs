@@ -7,9 +7,11 @@
 //! Compiling turns every active pattern and event condition into entries of an index keyed by the
 //! event types it can count (its stream's, narrowed by session type and event name), each entry
 //! holding its criteria compiled for that event type ([`matching`](super::matching)). An event
-//! whose type no entry lists costs one hash lookup.
+//! whose type no entry lists costs one hash lookup; the entries of a listed type are found by a
+//! lookup per attribute rather than tested one by one ([`entries`](super::entries)).
 
-use super::matching::{self, Test};
+use super::entries::{Counted, Entries, Owner};
+use super::matching::{self, Facts};
 use crate::base::error::Result;
 use crate::base::shard::FastMap;
 use crate::base::time::{Millis, parse_rfc3339};
@@ -17,27 +19,6 @@ use crate::model::catalog::{Catalog, EventType, SessionType};
 use crate::model::orchestration::{ActionMap, Criterion, JourneyPattern, Scope, StreamType, ValueType};
 use crate::state::orchestration::Definitions;
 use std::sync::{Arc, PoisonError, RwLock};
-
-/// What an index entry counts for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Owner {
-    /// A segment, by its place in [`Compiled::segments`].
-    Segment(usize),
-    /// An outcome, by its place in [`Compiled::outcomes`].
-    Outcome(usize),
-    /// An action map's event condition, by the map's place in [`Compiled::maps`].
-    Map(usize),
-}
-
-/// One pattern (or event condition) compiled for one event type.
-#[derive(Debug, Clone)]
-pub(crate) struct Counted {
-    pub owner: Owner,
-    /// The pattern's (or condition's) place in its definition.
-    pub pattern: usize,
-    /// Every test must hold for the event to count.
-    pub tests: Box<[Test]>,
-}
 
 /// A segment, as evaluation uses it.
 #[derive(Debug, Clone)]
@@ -95,7 +76,10 @@ pub(crate) struct Compiled {
     /// Whether some map is triggered by segments (asked on every event).
     segment_maps: bool,
     /// (session type, event type) → what an event of that type may count.
-    index: FastMap<(usize, usize), Box<[Counted]>>,
+    index: FastMap<(usize, usize), Entries>,
+    /// Each active segment's place in `segments`, by id (asked for every assignment held, on
+    /// every event of its customer).
+    segment_places: FastMap<Box<str>, usize>,
 }
 
 impl Compiled {
@@ -155,7 +139,8 @@ impl Compiled {
                 map: Arc::new(map),
             });
         }
-        compiled.index = index.into_iter().map(|(key, entries)| (key, entries.into_boxed_slice())).collect();
+        compiled.index = index.into_iter().map(|(key, entries)| (key, Entries::new(entries))).collect();
+        compiled.segment_places = compiled.segments.iter().enumerate().map(|(s, rule)| (rule.id.clone(), s)).collect();
         compiled.segment_maps = compiled.maps_by_segment.iter().any(|maps| !maps.is_empty());
         compiled
     }
@@ -165,7 +150,21 @@ impl Compiled {
         if self.index.is_empty() {
             return &[];
         }
-        self.index.get(&(session_type, event_type)).map_or(&[], |entries| entries)
+        self.index.get(&(session_type, event_type)).map_or(&[], |entries| &entries.all)
+    }
+
+    /// What the event `facts` describes counts: the entries of its type whose tests all hold, in
+    /// index order.
+    pub fn matching(&self, session_type: usize, event_type: usize, facts: &dyn Facts) -> Vec<&Counted> {
+        if self.index.is_empty() {
+            return Vec::new();
+        }
+        self.index.get(&(session_type, event_type)).map_or_else(Vec::new, |entries| entries.matching(facts))
+    }
+
+    /// The place in [`Compiled::segments`] of the active segment `id`.
+    pub fn segment_place(&self, id: &str) -> Option<usize> {
+        self.segment_places.get(id).copied()
     }
 
     /// Whether some map is triggered by segments: then any event of a session that holds one may
@@ -217,14 +216,18 @@ fn index_criteria<'c>(
                 continue;
             }
             if let Some(tests) = compile_all(criteria, session_type, event_type) {
-                index.entry((s, e)).or_default().push(Counted { owner, pattern, tests });
+                index.entry((s, e)).or_default().push(Counted { owner, pattern, tests, key: None });
             }
         }
     }
 }
 
 /// The criteria's tests for one event type; `None` when one can never hold on it.
-fn compile_all(criteria: &[Criterion], session_type: &SessionType, event_type: &EventType) -> Option<Box<[Test]>> {
+fn compile_all(
+    criteria: &[Criterion],
+    session_type: &SessionType,
+    event_type: &EventType,
+) -> Option<Box<[matching::Test]>> {
     let mut tests = Vec::new();
     for criterion in criteria {
         match matching::compile(criterion, session_type, event_type) {

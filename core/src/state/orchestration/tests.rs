@@ -95,6 +95,7 @@ impl<'a> Run<'a> {
 
     fn event(&mut self, session: u128, event_type: (usize, usize), now: i64, attributes: Value) -> Decisions {
         let facts = Attributes(attributes.as_object().cloned().unwrap_or_default());
+        let cookie = self.cookie;
         let event = Event {
             event_id: Uuid::from_u128(now as u128 + 1_000),
             time: now,
@@ -102,8 +103,8 @@ impl<'a> Run<'a> {
             session_type: event_type.0,
             event_type: event_type.1,
             session_start: 0,
-            session_created: !self.state.sessions.contains_key(&Uuid::from_u128(session)),
-            cookie: self.cookie,
+            session_created: self.state.sessions.get(&Uuid::from_u128(session)).is_none(),
+            cookie: &move || cookie,
             now,
             facts: &facts,
         };

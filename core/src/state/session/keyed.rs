@@ -42,6 +42,7 @@ impl CustomerSessions {
         let event_index = session.insert(catalog, event, event_id);
         Ok(Applied {
             session_id,
+            slot,
             session_created: created,
             event_count: session.events.len(),
             event_index,

@@ -205,6 +205,9 @@ impl Evicted {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Applied {
     pub session_id: Uuid,
+    /// The session's slot in [`CustomerSessions::sessions`], where evaluation, right after,
+    /// finds it without looking its id up.
+    pub slot: usize,
     pub session_created: bool,
     pub event_count: usize,
     pub event_index: usize,

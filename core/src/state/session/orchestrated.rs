@@ -68,10 +68,15 @@ impl CustomerSessions {
             // Nothing held, nothing waiting, and nothing this event can count.
             return Decisions::default();
         }
-        let mut state = self.orchestration.take().unwrap_or_default();
-        let mut decisions = self.evaluate(catalog, applied, event_id, event, with, &mut state);
+        // A customer with nothing held is evaluated on a state on the stack, boxed only if it
+        // keeps something: most events of such customers match nothing.
+        let mut held = self.orchestration.take();
+        let mut fresh = orchestration::CustomerState::default();
+        let state = held.as_deref_mut().unwrap_or(&mut fresh);
+        let mut decisions = self.evaluate(catalog, applied, event_id, event, with, state);
         decisions.next_due = state.next_due();
-        self.orchestration = (!state.is_empty()).then_some(state);
+        let keep = !state.is_empty();
+        self.orchestration = if held.is_some() { held.filter(|_| keep) } else { keep.then(|| Box::new(fresh)) };
         decisions
     }
 
@@ -84,7 +89,7 @@ impl CustomerSessions {
         with: &Orchestrate<'_>,
         state: &mut orchestration::CustomerState,
     ) -> Decisions {
-        let Some(session) = self.session(&applied.session_id) else { return Decisions::default() };
+        let Some(session) = self.sessions[applied.slot].as_ref() else { return Decisions::default() };
         let event_type = &catalog.session_type(event.session_type).event_types[event.event_type];
         let facts = Live { event, event_type, session };
         let evaluated = orchestration::Event {
@@ -95,7 +100,7 @@ impl CustomerSessions {
             event_type: event.event_type,
             session_start: session.first_time(),
             session_created: applied.session_created,
-            cookie: self.customer.is_browser(),
+            cookie: &|| self.customer.is_browser(),
             now: with.now,
             facts: &facts,
         };

@@ -69,6 +69,7 @@ impl CustomerSessions {
         let event_index = session.insert(catalog, event, event_id);
         Applied {
             session_id: session.id,
+            slot,
             session_created: created,
             event_count: session.events.len(),
             event_index,
