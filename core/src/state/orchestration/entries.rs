@@ -311,6 +311,12 @@ impl Affixes {
     }
 }
 
+/// The most bytes of values one automaton is built from. An automaton takes about twelve times
+/// its values' bytes and is built by the first event of its type, under that customer's shard
+/// lock: 500 definitions of 100 values of 1,000 characters (the limits) would take 600 MB and 35 s.
+/// Past this, each value is searched, as before the lookups, at the values' own size.
+const MAX_AUTOMATON_BYTES: usize = 1 << 20;
+
 /// Values a text must contain, in one automaton that finds every one of them in one pass.
 #[derive(Debug, Clone, Default)]
 struct Contained {
@@ -335,15 +341,23 @@ impl Contained {
         self.entries[id].push(place);
     }
 
-    /// Builds the automaton from the values added, in pattern id order.
+    /// Builds the automaton from the values added, in pattern id order, unless they are more than
+    /// [`MAX_AUTOMATON_BYTES`]; once built, the values are not kept (only the search without one
+    /// reads them).
     fn finish(&mut self) {
         self.ids = FastMap::default();
+        if self.values.iter().map(|v| v.len()).sum::<usize>() > MAX_AUTOMATON_BYTES {
+            return;
+        }
         // Standard semantics report every occurrence of every value, overlapping ones included. A
         // contiguous NFA, not a DFA: an event type has its own automaton, and a DFA's tables (tens
         // of kilobytes each) would not stay in cache across the event types an engine sees.
         let mut automaton = AhoCorasick::builder();
         automaton.kind(Some(AhoCorasickKind::ContiguousNFA));
         self.automaton = automaton.build(self.values.iter().map(|v| v.as_bytes())).ok();
+        if self.automaton.is_some() {
+            self.values = Vec::new();
+        }
     }
 
     fn find(&self, text: &str, found: &mut Vec<u32>) {
@@ -367,6 +381,26 @@ impl Contained {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_past_the_automatons_bound_are_searched_one_by_one() {
+        let (mut small, mut large) = (Contained::default(), Contained::default());
+        small.add("/p/0123", 0);
+        small.add("/p/01", 1);
+        let long = "x".repeat(MAX_AUTOMATON_BYTES);
+        large.add(&long, 0);
+        large.add("/p/01", 1);
+        small.finish();
+        large.finish();
+        assert!(small.automaton.is_some() && small.values.is_empty(), "built, the values not kept");
+        assert!(large.automaton.is_none() && large.values.len() == 2, "past the bound: the values, searched");
+        for contained in [&small, &large] {
+            let mut found = Vec::new();
+            contained.find("/shop/p/0123?x", &mut found);
+            found.sort_unstable();
+            assert_eq!(found, if contained.automaton.is_some() { vec![0, 1] } else { vec![1] });
+        }
+    }
 
     /// An event's values: attributes 0 (text), 1 (number), 2 (boolean) of its type, an extra
     /// attribute, and session attribute 0 (text).
