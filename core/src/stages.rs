@@ -26,7 +26,7 @@ pub fn identified(engine: &Engine, bytes: &[u8]) -> bool {
 /// SPEC §3's checks but the ones against `now`). True when no violation was found.
 pub fn validated(engine: &Engine, bytes: &[u8]) -> bool {
     let parsed = engine.parse(Input::Text(bytes));
-    match engine.prepare(&parsed) {
+    match engine.prepare(&parsed, None) {
         Prepared::Refused(_) => false,
         Prepared::Read { inspection, .. } => inspection.passed(),
     }

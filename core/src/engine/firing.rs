@@ -163,7 +163,13 @@ impl Engine {
         let customers = self.due.take_through(now);
         let rules = self.rules.current();
         let rejected = |action_id| self.actions.is_rejected(action_id);
-        let with = Orchestrate { rules: &rules, now, min_offer_gap: self.min_offer_gap(), rejected: &rejected };
+        let with = Orchestrate {
+            rules: &rules,
+            now,
+            min_offer_gap: self.min_offer_gap(),
+            rejected: &rejected,
+            event_side: None,
+        };
         let (mut notices, mut due) = (Notices::default(), 0);
         for (due_at, customer) in customers {
             let decisions = {

@@ -21,10 +21,12 @@ use crate::model::config::SyncMode;
 use crate::model::event::{Customer, Identity};
 use crate::model::outcome::{BatchOutcome, Outcome};
 use crate::model::validate::Inspection;
+use crate::state::orchestration::{Compiled, EventSide};
 use crate::state::session::{Applied, Orchestrate};
 use crate::state::stats::{Counter, Tally};
 use crate::state::store::Stored;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Where an event came from, so that a durable engine can journal it as it was sent.
 #[derive(Clone, Copy)]
@@ -126,9 +128,21 @@ impl Parsed<'_> {
 pub(crate) enum Prepared<'j, 'a> {
     /// It could not be read.
     Refused(&'j Violation),
-    /// Read, identified and validated, short of the checks against `now`.
-    Read { event: &'j Json<'a>, identity: Identity, source: Source<'a>, inspection: Inspection<'j, 'a> },
+    /// Read, identified and validated, short of the checks against `now`; with the event's half
+    /// of matching it against the rules stage 1 was given, if any.
+    Read {
+        event: &'j Json<'a>,
+        identity: Identity,
+        source: Source<'a>,
+        inspection: Inspection<'j, 'a>,
+        event_side: Option<EventSide>,
+    },
 }
+
+/// The rules stage 1 matched a window's events against (a batch's), to be compared in each
+/// event's turn with the rules then in force: a definition put between the two makes the event
+/// match again, in its turn.
+pub(crate) type PreparedUnder<'r> = Option<&'r Arc<Compiled>>;
 
 impl Engine {
     /// Reads one input: the size check, the parse and the identity (stage 1, any thread).
@@ -151,13 +165,17 @@ impl Engine {
         }))
     }
 
-    /// Validates a parsed event, all but the checks against `now` (stage 1, any thread).
-    pub(crate) fn prepare<'j, 'a>(&self, parsed: &'j Parsed<'a>) -> Prepared<'j, 'a> {
+    /// Validates a parsed event, all but the checks against `now`, and when `rules` are given
+    /// runs the event's half of matching it against them (stage 1, any thread).
+    pub(crate) fn prepare<'j, 'a>(&self, parsed: &'j Parsed<'a>, rules: PreparedUnder<'_>) -> Prepared<'j, 'a> {
         match &parsed.0 {
             Err(violation) => Prepared::Refused(violation),
             Ok((event, identity, source)) => {
                 let inspection = self.validator().check(event);
-                Prepared::Read { event, identity: *identity, source: *source, inspection }
+                let event_side = rules
+                    .zip(inspection.event())
+                    .map(|(rules, checked)| crate::state::session::event_side(rules, &self.catalog, checked));
+                Prepared::Read { event, identity: *identity, source: *source, inspection, event_side }
             }
         }
     }
@@ -177,7 +195,7 @@ impl<'e> IngestCall<'e, '_> {
     /// Both stages of one input, back to back on this thread: the sequential path.
     pub fn one(&mut self, input: Input<'_>) -> Result<Outcome> {
         let parsed = self.engine.parse(input);
-        self.apply(self.engine.prepare(&parsed))
+        self.apply(self.engine.prepare(&parsed, None), None)
     }
 
     /// The engine the call ingests into.
@@ -191,11 +209,14 @@ impl<'e> IngestCall<'e, '_> {
     }
 
     /// Stage 2 of one event, in its turn: the time checks against `now`, then the store.
-    pub(crate) fn apply(&mut self, prepared: Prepared<'_, '_>) -> Result<Outcome> {
+    /// `prepared_under` is what stage 1 matched the event against.
+    pub(crate) fn apply(&mut self, prepared: Prepared<'_, '_>, prepared_under: PreparedUnder<'_>) -> Result<Outcome> {
         self.check_interrupt()?;
-        let (event, identity, source, inspection) = match prepared {
+        let (event, identity, source, inspection, event_side) = match prepared {
             Prepared::Refused(violation) => return Ok(self.refuse(violation.clone())),
-            Prepared::Read { event, identity, source, inspection } => (event, identity, source, inspection),
+            Prepared::Read { event, identity, source, inspection, event_side } => {
+                (event, identity, source, inspection, event_side)
+            }
         };
         let engine = self.engine;
         engine.expire()?;
@@ -211,6 +232,7 @@ impl<'e> IngestCall<'e, '_> {
             // the rules an event is evaluated under are those in force at its place in the
             // journal, and replay evaluates it under the same.
             let rules = engine.rules.current();
+            let same_rules = prepared_under.is_some_and(|under| Arc::ptr_eq(under, &rules));
             let decided_at = now.or(checked.as_ref().map(|c| c.time)).unwrap_or_default();
             let rejected = |action_id| engine.actions.is_rejected(action_id);
             let orchestrate = Orchestrate {
@@ -218,6 +240,7 @@ impl<'e> IngestCall<'e, '_> {
                 now: decided_at,
                 min_offer_gap: engine.min_offer_gap(),
                 rejected: &rejected,
+                event_side: event_side.as_deref().filter(|_| same_rules),
             };
             let stored = engine.store.insert(
                 &engine.catalog,

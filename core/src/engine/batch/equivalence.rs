@@ -95,7 +95,33 @@ fn engine(clock: &str, threads: usize, window_events: usize) -> Engine {
     .unwrap();
     let mut engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap();
     engine.batch_shape = BatchShape { window_events, parallel_min: 0 };
+    for (op, definition) in definitions() {
+        engine.call(&Command::new(op, definition).unwrap()).unwrap();
+    }
     engine
+}
+
+/// Definitions whose tests read the event, the session, or both, so that the event's half of
+/// matching (on the pool) and the session's half (in the event's turn) each decide some entries:
+/// a segment keyed by an event attribute that also tests the session, an outcome keyed by a
+/// session attribute, and a map whose condition reads the event alone.
+fn definitions() -> Vec<(&'static str, Value)> {
+    let pattern = |event: &str, criteria: Value, count: u32| json!({"criteria": criteria, "count": count, "streamType": "Custom", "sessionType": "delivery", "eventName": event});
+    let segment = json!({"displayName": "Went past stop 1x twice", "journey": {"patterns": [pattern(
+        "in_transit",
+        json!([{"key": "attributes.location", "operator": "startsWith", "values": ["stop 1"]},
+               {"key": "session.attributes.location", "operator": "containsAny", "values": ["stop"]}]),
+        2,
+    )]}});
+    let outcome = json!({"displayName": "Delivered at a stop", "journey": {"patterns": [pattern(
+        "delivered",
+        json!([{"key": "session.attributes.location", "operator": "startsWith", "values": ["stop"]}]),
+        1,
+    )]}});
+    let map = json!({"displayName": "Tell the host about stop 3", "action": {"mediaType": "callback"},
+        "triggerWithEventConditions": [{"key": "attributes.location", "values": ["stop 3"], "streamType": "Custom",
+            "sessionType": "delivery", "eventName": "in_transit"}]});
+    vec![("putSegment", segment), ("putOutcome", outcome), ("putActionMap", map)]
 }
 
 /// Everything a caller can read back: every customer's journey and every session's events, and
@@ -200,6 +226,34 @@ fn a_large_batch_uses_the_pool_and_gives_the_same_outcomes() {
     sequential.ingest_ndjson(texts[..10].join("\n").as_bytes()).unwrap();
     let expected = run(&sequential, &texts, 0);
     assert_eq!(run(&parallel, &texts, 0), expected);
+    let stats = &expected.1["stats"];
+    for counter in ["segmentsAssigned", "outcomesAchieved", "actionMapsFired"] {
+        assert!(stats[counter].as_u64() > Some(0), "the definitions were put to work: {counter} in {stats}");
+    }
     assert!(parallel.ingest_pool().is_some(), "two threads were asked for");
     assert!(sequential.ingest_pool().is_none(), "one thread is the caller's");
+}
+
+#[test]
+fn an_event_prepared_under_older_rules_matches_again_in_its_turn() {
+    use crate::engine::ingest::Input;
+    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-18T11:30:00Z"})).unwrap();
+    let engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap();
+    let spec = Spec { customer: 0, order: 0, kind: 0, id: None, minute: 3, flaw: 0 };
+    let text = text(&spec);
+    let older = engine.rules.current();
+    let outcome = engine
+        .ingest_call(None, |call| {
+            // Stage 1 under rules with no definitions: the event's half finds nothing.
+            let parsed = engine.parse(Input::Text(text.as_bytes()));
+            let prepared = engine.prepare(&parsed, Some(&older));
+            // A map is put before the event's turn: it must be evaluated under the map.
+            for (op, definition) in definitions() {
+                engine.call(&Command::new(op, definition).unwrap()).unwrap();
+            }
+            call.apply(prepared, Some(&older))
+        })
+        .unwrap();
+    assert_eq!(outcome.status(), "accepted", "{}", outcome.to_json());
+    assert_eq!(engine.stats().action_maps_fired, 1, "the map put before the event's turn fired");
 }

@@ -256,8 +256,11 @@ impl IngestCall<'_, '_> {
         sink: &mut dyn FnMut(u64, Outcome) -> Result<()>,
     ) -> Result<Option<ParsedWindow<'n>>> {
         let engine = self.engine();
+        // The event's half of matching runs here too, on the pool, under the rules now; an event
+        // whose turn finds other rules in force matches again then.
+        let rules = engine.rules.current();
         let prepared: Vec<Prepared<'_, 'c>> =
-            pool.install(|| current.par_iter().map(|(parsed, _)| engine.prepare(parsed)).collect());
+            pool.install(|| current.par_iter().map(|(parsed, _)| engine.prepare(parsed, Some(&rules))).collect());
         let (next, failed) = match next {
             Ok(next) => (next, None),
             Err(error) => (None, Some(error)),
@@ -270,7 +273,7 @@ impl IngestCall<'_, '_> {
                 scope.spawn(move |_| *parsed_next = Some(engine.parse_window(pool, next)));
             }
             applied = prepared.into_iter().zip(&current).try_for_each(|(prepared, (_, tag))| {
-                let outcome = self.apply(prepared)?;
+                let outcome = self.apply(prepared, Some(&rules))?;
                 sink(*tag, outcome)
             });
         });

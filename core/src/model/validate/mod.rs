@@ -107,11 +107,17 @@ pub(crate) struct Inspection<'j, 'a> {
     time_slot: usize,
 }
 
-impl Inspection<'_, '_> {
+impl<'j, 'a> Inspection<'j, 'a> {
     /// True when the stateless checks found nothing wrong.
     #[cfg(feature = "stages")]
     pub fn passed(&self) -> bool {
         self.found == 0
+    }
+
+    /// The checked event, when the stateless checks found nothing wrong (the checks against
+    /// `now` may still reject it).
+    pub fn event(&self) -> Option<&CheckedEvent<'j, 'a>> {
+        self.event.as_ref()
     }
 }
 

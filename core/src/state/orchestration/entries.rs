@@ -14,6 +14,14 @@
 //! empty value) runs all its tests on every event, as before. A lookup finds exactly the entries
 //! whose key test holds ([`Test::holds`]): the same value read, the same text of a number or a
 //! boolean, the same lowering for criteria that ignore case, numbers compared as numbers.
+//!
+//! Matching runs in two halves. The **event's half** ([`Entries::event_side`]) reads only the
+//! event: the lookups on its attributes and every test that reads the event, so a batch runs it
+//! on its pool while the window before is applied (docs/performance.md). The **session's half**
+//! ([`Entries::finish`]) runs in the event's turn, on the session the event joined: the tests
+//! that read a session attribute, on the entries the event's half kept, and the entries whose key
+//! is a session attribute, found by their lookups. Each entry is decided by exactly one path, so
+//! the halves together find what testing every entry would.
 
 use super::matching::{Facts, Scalar, Subject, Test, Values};
 use crate::base::shard::FastMap;
@@ -45,6 +53,11 @@ pub(crate) struct Counted {
     pub key: Option<usize>,
 }
 
+/// The entries of one event type whose tests on the event hold: the event's half of matching
+/// ([`Entries::event_side`]), by place in [`Entries::all`], in order. Most events keep none, and
+/// then nothing is allocated.
+pub(crate) type EventSide = Vec<u32>;
+
 /// The entries of one event type, and the lookups that find them.
 #[derive(Debug, Clone)]
 pub(crate) struct Entries {
@@ -59,10 +72,14 @@ pub(crate) struct Entries {
 /// The lookups of one event type's entries.
 #[derive(Debug, Clone)]
 struct Lookups {
-    /// The lookups per attribute that some entry's key test reads.
+    /// The lookups per event attribute that some entry's key test reads (the event's half).
     attributes: Box<[Attribute]>,
+    /// The lookups per session attribute that some entry's key test reads (the session's half).
+    session_attributes: Box<[Attribute]>,
     /// The entries with no key test, by place in the entries: their tests run on every event.
     tested: Box<[u32]>,
+    /// Whether each entry has a test on a session attribute, by place in the entries.
+    reads_session: Box<[bool]>,
 }
 
 impl Entries {
@@ -78,8 +95,16 @@ impl Entries {
         self.lookups.get_or_init(|| Lookups::new(&self.all))
     }
 
-    /// The entries every test of which holds on the event `facts` describes, in entry order.
+    /// The entries every test of which holds on the event `facts` describes, in entry order:
+    /// both halves of matching at once.
     pub fn matching(&self, facts: &dyn Facts) -> Vec<&Counted> {
+        self.finish(&self.event_side(facts), facts)
+    }
+
+    /// The event's half of matching: the entries found by a lookup on an event attribute, and the
+    /// entries with no key, whose tests on the event hold. Reads nothing but the event (never a
+    /// session attribute), so it may run before the event's turn.
+    pub fn event_side(&self, facts: &dyn Facts) -> EventSide {
         let lookups = self.lookups();
         let mut found = Vec::new();
         for attribute in lookups.attributes.iter() {
@@ -89,20 +114,43 @@ impl Entries {
         // its other tests run once.
         found.sort_unstable();
         found.dedup();
-        found.retain(|place| self.all[*place as usize].others_hold(facts));
+        found.retain(|place| self.all[*place as usize].event_tests_hold(facts));
         let before = found.len();
-        found.extend(lookups.tested.iter().copied().filter(|place| self.all[*place as usize].holds(facts)));
+        found.extend(lookups.tested.iter().copied().filter(|place| self.all[*place as usize].event_tests_hold(facts)));
         if before > 0 && found.len() > before {
             found.sort_unstable();
         }
-        found.into_iter().map(|place| &self.all[place as usize]).collect()
+        found
+    }
+
+    /// The session's half of matching, in the event's turn: of `event_side` (the event's half on
+    /// the same event), the entries whose tests on session attributes hold too, and the entries
+    /// found by a lookup on a session attribute whose other tests hold; in entry order.
+    pub fn finish(&self, event_side: &[u32], facts: &dyn Facts) -> Vec<&Counted> {
+        let lookups = self.lookups();
+        let session_holds = |place: &u32| {
+            !lookups.reads_session[*place as usize] || self.all[*place as usize].session_tests_hold(facts)
+        };
+        let mut kept: Vec<u32> = event_side.iter().copied().filter(session_holds).collect();
+        let mut found = Vec::new();
+        for attribute in lookups.session_attributes.iter() {
+            attribute.find(facts, &mut found);
+        }
+        if !found.is_empty() {
+            found.sort_unstable();
+            found.dedup();
+            found.retain(|place| self.all[*place as usize].others_hold(facts));
+            kept.extend(found);
+            kept.sort_unstable();
+        }
+        kept.into_iter().map(|place| &self.all[place as usize]).collect()
     }
 }
 
 impl Lookups {
     /// Compiles the lookups that find `all` by their key tests.
     fn new(all: &[Counted]) -> Lookups {
-        let mut attributes: Vec<Attribute> = Vec::new();
+        let (mut attributes, mut session_attributes): (Vec<Attribute>, Vec<Attribute>) = (Vec::new(), Vec::new());
         let mut tested = Vec::new();
         for (place, entry) in all.iter().enumerate() {
             let place = place as u32;
@@ -110,29 +158,49 @@ impl Lookups {
                 tested.push(place);
                 continue;
             };
-            let at = match attributes.iter().position(|a| a.subject == key.subject) {
+            let half = if key.subject.is_session() { &mut session_attributes } else { &mut attributes };
+            let at = match half.iter().position(|a| a.subject == key.subject) {
                 Some(at) => at,
                 None => {
-                    attributes.push(Attribute::new(key.subject.clone()));
-                    attributes.len() - 1
+                    half.push(Attribute::new(key.subject.clone()));
+                    half.len() - 1
                 }
             };
-            attributes[at].add(key, place);
+            half[at].add(key, place);
         }
-        attributes.iter_mut().for_each(Attribute::finish);
-        Lookups { attributes: attributes.into(), tested: tested.into() }
+        attributes.iter_mut().chain(&mut session_attributes).for_each(Attribute::finish);
+        let reads_session = all.iter().map(|entry| entry.tests.iter().any(|t| t.subject.is_session())).collect();
+        Lookups {
+            attributes: attributes.into(),
+            session_attributes: session_attributes.into(),
+            tested: tested.into(),
+            reads_session,
+        }
     }
 }
 
 impl Counted {
-    /// Whether every test holds on the event `facts` describes.
-    pub fn holds(&self, facts: &dyn Facts) -> bool {
+    /// Whether every test holds on the event `facts` describes: what the lookups must agree with.
+    #[cfg(test)]
+    fn holds(&self, facts: &dyn Facts) -> bool {
         self.tests.iter().all(|test| test.holds(facts))
     }
 
     /// Whether every test but the key (which the lookup that found the entry stands for) holds.
     fn others_hold(&self, facts: &dyn Facts) -> bool {
         self.tests.iter().enumerate().all(|(i, test)| Some(i) == self.key || test.holds(facts))
+    }
+
+    /// Whether every test on the event, but a key on the event, holds (the event's half).
+    fn event_tests_hold(&self, facts: &dyn Facts) -> bool {
+        let on_event = |(i, test): &(usize, &Test)| !test.subject.is_session() && Some(*i) != self.key;
+        self.tests.iter().enumerate().filter(on_event).all(|(_, test)| test.holds(facts))
+    }
+
+    /// Whether every test on a session attribute holds (the session's half, for an entry the
+    /// event's half kept: its key, if any, is on the event).
+    fn session_tests_hold(&self, facts: &dyn Facts) -> bool {
+        self.tests.iter().filter(|test| test.subject.is_session()).all(|test| test.holds(facts))
     }
 }
 
@@ -552,6 +620,39 @@ mod tests {
             let tested: Vec<&Counted> = entries.all.iter().filter(|entry| entry.holds(event)).collect();
             let found = entries.matching(event);
             let owners = |entries: &[&Counted]| entries.iter().map(|e| e.owner).collect::<Vec<_>>();
+            assert_eq!(owners(&found), owners(&tested), "event {n}");
+        }
+    }
+
+    /// An event's own values, and a panic for any session attribute.
+    struct WithoutSession<'e>(&'e Event);
+
+    impl Facts for WithoutSession<'_> {
+        fn event_attribute(&self, index: usize, name: &str) -> Option<Scalar<'_>> {
+            self.0.event_attribute(index, name)
+        }
+
+        fn attribute(&self, name: &str) -> Option<Scalar<'_>> {
+            self.0.attribute(name)
+        }
+
+        fn session_attribute(&self, _slot: usize, _name: &str) -> Option<Scalar<'static>> {
+            panic!("the event's half of matching read a session attribute")
+        }
+    }
+
+    #[test]
+    fn the_events_half_reads_no_session_and_both_halves_find_what_the_tests_find() {
+        let entries = Entries::new(entries());
+        let lookups = entries.lookups();
+        let reading_session = lookups.reads_session.iter().filter(|reads| **reads).count();
+        assert!(!lookups.session_attributes.is_empty(), "some entries are found by a session attribute");
+        assert!(reading_session > 100, "{reading_session} entries test a session attribute");
+        for (n, event) in events().iter().enumerate() {
+            let event_side = entries.event_side(&WithoutSession(event));
+            let found = entries.finish(&event_side, event);
+            let tested: Vec<&Counted> = entries.all.iter().filter(|entry| entry.holds(event)).collect();
+            let owners = |entries: &[&Counted]| entries.iter().map(|e| (e.owner, e.pattern)).collect::<Vec<_>>();
             assert_eq!(owners(&found), owners(&tested), "event {n}");
         }
     }

@@ -38,6 +38,9 @@ pub(crate) struct Event<'a> {
     /// The engine's time: maps qualify and fire at it.
     pub now: Millis,
     pub facts: &'a dyn Facts,
+    /// The event's half of matching, when it ran before the event's turn under these rules
+    /// ([`Compiled::event_side`]).
+    pub event_side: Option<&'a [u32]>,
 }
 
 /// Everything evaluating one event decided.
@@ -80,7 +83,7 @@ pub(crate) fn evaluate(
     let holds_nothing = state.assignments.is_empty()
         && state.sessions.get(&event.session_id).is_none_or(|session| session.segments.is_empty());
     // The tests run before anything is allocated: most events an entry lists match nothing.
-    let matched: Vec<&Counted> = rules.matching(event.session_type, event.event_type, event.facts);
+    let matched: Vec<&Counted> = rules.matching(event.session_type, event.event_type, event.facts, event.event_side);
     if holds_nothing && matched.is_empty() {
         return decisions;
     }

@@ -240,6 +240,11 @@ impl Test {
 }
 
 impl Subject {
+    /// Whether the value is the session's, which only the event's turn can read.
+    pub fn is_session(&self) -> bool {
+        matches!(self, Subject::Session { .. })
+    }
+
     /// The value on the event `facts` describes (absent: `None`).
     pub fn value<'f>(&self, facts: &'f dyn Facts) -> Option<Scalar<'f>> {
         match self {

@@ -15,7 +15,7 @@ mod verdict;
 pub(crate) use activation::fire_due;
 pub(crate) use customer::{Achievement, Assignment, CountKey, CustomerState, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
-pub(crate) use entries::{Counted, Owner};
+pub(crate) use entries::{Counted, EventSide, Owner};
 pub(crate) use evaluate::{Decisions, Event, evaluate, may_act, url_conditions_hold};
 pub(crate) use matching::{Facts, Scalar};
 pub(crate) use rules::{Compiled, Rules};

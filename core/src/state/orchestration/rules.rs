@@ -10,7 +10,7 @@
 //! whose type no entry lists costs one hash lookup; the entries of a listed type are found by a
 //! lookup per attribute rather than tested one by one ([`entries`](super::entries)).
 
-use super::entries::{Counted, Entries, Owner};
+use super::entries::{Counted, Entries, EventSide, Owner};
 use super::matching::{self, Facts};
 use crate::base::error::Result;
 use crate::base::shard::FastMap;
@@ -154,12 +154,33 @@ impl Compiled {
     }
 
     /// What the event `facts` describes counts: the entries of its type whose tests all hold, in
-    /// index order.
-    pub fn matching(&self, session_type: usize, event_type: usize, facts: &dyn Facts) -> Vec<&Counted> {
+    /// index order. `event_side`, when given, is [`Compiled::event_side`] of these rules on the
+    /// same event, computed earlier; only the session's half is left to run.
+    pub fn matching(
+        &self,
+        session_type: usize,
+        event_type: usize,
+        facts: &dyn Facts,
+        event_side: Option<&[u32]>,
+    ) -> Vec<&Counted> {
         if self.index.is_empty() {
             return Vec::new();
         }
-        self.index.get(&(session_type, event_type)).map_or_else(Vec::new, |entries| entries.matching(facts))
+        let Some(entries) = self.index.get(&(session_type, event_type)) else { return Vec::new() };
+        match event_side {
+            Some(event_side) => entries.finish(event_side, facts),
+            None => entries.matching(facts),
+        }
+    }
+
+    /// The event's half of [`Compiled::matching`]: what can be decided from the event alone, on
+    /// any thread, before its turn (a batch's stage 1). `facts` is never asked for a session
+    /// attribute.
+    pub fn event_side(&self, session_type: usize, event_type: usize, facts: &dyn Facts) -> EventSide {
+        if self.index.is_empty() {
+            return EventSide::new();
+        }
+        self.index.get(&(session_type, event_type)).map_or_else(EventSide::new, |entries| entries.event_side(facts))
     }
 
     /// The place in [`Compiled::segments`] of the active segment `id`.

@@ -107,6 +107,7 @@ impl<'a> Run<'a> {
             cookie: &move || cookie,
             now,
             facts: &facts,
+            event_side: None,
         };
         let rejected = self.rejected.clone();
         let talked = self.talked;

@@ -18,7 +18,7 @@ pub(crate) use activity::{ActivityIndex, ListingKey};
 pub(crate) use conversation::ConversationState;
 pub(crate) use events::EventLog;
 pub(crate) use lww::Lww;
-pub(crate) use orchestrated::Orchestrate;
+pub(crate) use orchestrated::{Orchestrate, event_side};
 
 use crate::base::error::Violation;
 use crate::base::json::{Json, write_object};

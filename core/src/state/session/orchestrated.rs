@@ -6,7 +6,7 @@ use super::{Applied, CustomerSessions, Session};
 use crate::base::time::Millis;
 use crate::model::catalog::{Catalog, EventType};
 use crate::model::validate::CheckedEvent;
-use crate::state::orchestration::{self, Compiled, Decisions, Facts, Scalar, SessionState, Surroundings};
+use crate::state::orchestration::{self, Compiled, Decisions, EventSide, Facts, Scalar, SessionState, Surroundings};
 use uuid::Uuid;
 
 /// What evaluation is given from outside the customer.
@@ -18,16 +18,24 @@ pub(crate) struct Orchestrate<'a> {
     pub min_offer_gap: Millis,
     /// Whether a web action is now `rejected`.
     pub rejected: &'a dyn Fn(Uuid) -> bool,
+    /// The event's half of matching, when it ran before the event's turn under `rules`
+    /// ([`event_side`]).
+    pub event_side: Option<&'a [u32]>,
 }
 
-/// The event being stored, and its session, as criteria read them.
-struct Live<'e, 'j, 'a> {
+/// The event being stored, as criteria read it: its own attributes only.
+struct Sent<'e, 'j, 'a> {
     event: &'e CheckedEvent<'j, 'a>,
     event_type: &'e EventType,
-    session: &'e Session,
 }
 
-impl Facts for Live<'_, '_, '_> {
+impl<'e, 'j, 'a> Sent<'e, 'j, 'a> {
+    fn new(catalog: &'e Catalog, event: &'e CheckedEvent<'j, 'a>) -> Self {
+        Sent { event, event_type: &catalog.session_type(event.session_type).event_types[event.event_type] }
+    }
+}
+
+impl Facts for Sent<'_, '_, '_> {
     fn event_attribute(&self, index: usize, _name: &str) -> Option<Scalar<'_>> {
         let (_, value) = self.event.attributes.iter().find(|(i, _)| *i == index)?;
         Scalar::of_json(value)
@@ -40,9 +48,40 @@ impl Facts for Live<'_, '_, '_> {
         }
     }
 
+    /// Never asked: the event's half of matching reads no session attribute.
+    fn session_attribute(&self, _slot: usize, _name: &str) -> Option<Scalar<'static>> {
+        None
+    }
+}
+
+/// The event being stored, and its session, as criteria read them.
+struct Live<'e, 'j, 'a> {
+    sent: Sent<'e, 'j, 'a>,
+    session: &'e Session,
+}
+
+impl Facts for Live<'_, '_, '_> {
+    fn event_attribute(&self, index: usize, name: &str) -> Option<Scalar<'_>> {
+        self.sent.event_attribute(index, name)
+    }
+
+    fn attribute(&self, name: &str) -> Option<Scalar<'_>> {
+        self.sent.attribute(name)
+    }
+
     fn session_attribute(&self, slot: usize, name: &str) -> Option<Scalar<'static>> {
         Scalar::of_value(&self.session.attribute(slot, name)?)
     }
+}
+
+/// The event's half of matching an event that passed its stateless checks against `rules`: what
+/// its own attributes decide, computed on any thread before its turn (a batch's stage 1), so that
+/// evaluation in its turn runs only the tests on its session.
+pub(crate) fn event_side(rules: &Compiled, catalog: &Catalog, event: &CheckedEvent<'_, '_>) -> EventSide {
+    if rules.counted(event.session_type, event.event_type).is_empty() {
+        return EventSide::new();
+    }
+    rules.event_side(event.session_type, event.event_type, &Sent::new(catalog, event))
 }
 
 impl CustomerSessions {
@@ -90,8 +129,7 @@ impl CustomerSessions {
         state: &mut orchestration::CustomerState,
     ) -> Decisions {
         let Some(session) = self.sessions[applied.slot].as_ref() else { return Decisions::default() };
-        let event_type = &catalog.session_type(event.session_type).event_types[event.event_type];
-        let facts = Live { event, event_type, session };
+        let facts = Live { sent: Sent::new(catalog, event), session };
         let evaluated = orchestration::Event {
             event_id,
             time: event.time,
@@ -103,6 +141,7 @@ impl CustomerSessions {
             cookie: &|| self.customer.is_browser(),
             now: with.now,
             facts: &facts,
+            event_side: with.event_side,
         };
         let talked_to_agent = |from: Millis, to: Millis| self.talked_to_agent(from, to);
         let around = Surroundings {
