@@ -13,12 +13,13 @@ use crate::engine::change::Change;
 use crate::model::config::CustomEventDelivery;
 use crate::model::event::Customer;
 use crate::model::orchestration::ActionMediaType;
-use crate::state::action::{ActionState, MediaType, Notification, Trigger};
+use crate::state::action::{ActionEvent, ActionState, MediaType, Notification, Trigger};
 use crate::state::agent::{CustomEventRequest, OutboxEntry};
 use crate::state::orchestration::{Decisions, Firing, Verdict};
 use crate::state::session::Orchestrate;
 use crate::state::stats::Counter;
-use serde_json::{Value, json};
+use serde_json::Value;
+use uuid::Uuid;
 
 /// What subscribers are told once the change has settled.
 #[derive(Debug, Default)]
@@ -75,21 +76,28 @@ impl Engine {
             Verdict::OutsideSchedule => states.push(ActionState::QualifiedOutsideSchedule),
             Verdict::Fired | Verdict::Outweighed | Verdict::Waiting | Verdict::Withdrawn => {}
         }
+        // Map ids are UUIDs, and only a cookie customer (whose id is one) is offered a web action.
+        let (Ok(map_id), Ok(customer_id)) = (Uuid::try_parse(&firing.map_id), Uuid::try_parse(&customer.id)) else {
+            return;
+        };
         for state in states {
-            let event = json!({
-                "actionId": action_id,
-                "actionState": state.as_str(),
-                "actionMediaType": media.as_str(),
-                "actionMapId": &*firing.map_id,
-                "actionMapVersion": firing.version,
-                "customerId": customer.id,
-                "customerIdType": "cookie",
-                "sessionId": firing.session_id,
-                "createdDate": format_millis(now),
-            });
+            // Built as the lifecycle would read it from the host's JSON, without the JSON.
+            let event = ActionEvent {
+                action_id,
+                action_state: state,
+                action_media_type: media,
+                action_map_id: map_id,
+                action_map_version: firing.version,
+                customer_id,
+                customer_id_type: "cookie".into(),
+                session_id: firing.session_id,
+                error_code: None,
+                error_message: None,
+                created_date: format_millis(now),
+            };
             // The action id is new to this session and map version, and the moves are the
             // lifecycle's first ones: applying cannot fail, and a failure changes nothing.
-            if let Ok((event, record)) = self.actions.apply(&event, now)
+            if let Ok((event, record)) = self.actions.apply_event(event, now)
                 && !record.duplicate
             {
                 notices.notifications.push(Notification::Action(event));

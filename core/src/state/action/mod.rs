@@ -111,6 +111,13 @@ impl Actions {
     pub fn apply(&self, value: &serde_json::Value, now: Millis) -> Result<(ActionEvent, ActionRecord)> {
         let completed = self.completed(value)?;
         let event = ActionEvent::from_value(completed.as_ref().unwrap_or(value), now)?;
+        self.apply_event(event, now)
+    }
+
+    /// Stores the new state of an action event already read and complete (what
+    /// [`Actions::apply`] makes of its JSON, or what an action map that fired builds itself):
+    /// the move is checked against the action's state, as for any event.
+    pub fn apply_event(&self, event: ActionEvent, now: Millis) -> Result<(ActionEvent, ActionRecord)> {
         let mut states = self.states.lock(&event.action_id);
         let current = states.get(&event.action_id).copied();
         if let Some(slot) = current
