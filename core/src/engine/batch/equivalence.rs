@@ -94,7 +94,7 @@ fn engine(clock: &str, threads: usize, window_events: usize) -> Engine {
     }))
     .unwrap();
     let mut engine = Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap();
-    engine.batch_shape = BatchShape { window_events, parallel_min: 0 };
+    engine.batch_shape = BatchShape { window_events, part_events: window_events.div_ceil(2), parallel_min: 0 };
     for (op, definition) in definitions() {
         engine.call(&Command::new(op, definition).unwrap()).unwrap();
     }

@@ -1,11 +1,14 @@
 //! Batch ingest on more than one core, with exactly the outcomes of one event at a time
 //! (docs/performance.md).
 //!
-//! A batch is cut into windows. Stage 1 of a window (parse, identity, validation short of the
-//! checks against `now`) runs on the engine's thread pool; stage 2 (the time checks and the store)
-//! runs on the caller's thread, one event after another in input order, while the pool reads the
-//! next window. Stage 2 stays on the caller's thread so that what a binding asks between events
-//! (Python's Ctrl-C, which only the main thread sees; a progress callback) is asked where it was.
+//! A batch is cut into windows, and each window into parts. Stage 1 of a window (parse, identity,
+//! validation short of the checks against `now`, and the event's half of matching it against the
+//! rules) runs on the engine's thread pool; stage 2 (the time checks, the store and the session's
+//! half of evaluation) runs on the caller's thread, one event after another in input order. While
+//! the caller applies one part, the pool validates the next part and parses a part of the next
+//! window, so that only the first part of a window is ever waited for. Stage 2 stays on the
+//! caller's thread so that what a binding asks between events (Python's Ctrl-C, which only the
+//! main thread sees; a progress callback) is asked where it was.
 
 use crate::base::error::Result;
 use crate::base::interrupt::Interrupt;
@@ -15,6 +18,7 @@ use crate::engine::stream::{LineRejection, StreamSummary};
 pub use crate::model::input::{Batch, Outcomes};
 use crate::model::input::{array_elements, ndjson_lines};
 use crate::model::outcome::{BatchOutcome, Outcome};
+use crate::state::orchestration::Compiled;
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -99,12 +103,16 @@ impl Engine {
 #[cfg(test)]
 mod equivalence;
 
-/// How batches are cut: fixed, except that tests make windows tiny so that every kind of conflict
-/// straddles a window boundary.
+/// How batches are cut: fixed, except that tests make windows and parts tiny so that every kind
+/// of conflict straddles a boundary.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BatchShape {
     /// Most events in one window.
     pub window_events: usize,
+    /// Most events in one part of a window: the pool validates the next part while the caller
+    /// applies this one. Small enough that waiting for a window's first part costs little, large
+    /// enough that handing each part to the pool does too.
+    pub part_events: usize,
     /// A batch whose first window is smaller than this runs on the caller's thread alone: handing
     /// it to the pool costs more than it saves.
     pub parallel_min: usize,
@@ -112,7 +120,7 @@ pub(crate) struct BatchShape {
 
 impl Default for BatchShape {
     fn default() -> Self {
-        BatchShape { window_events: 2048, parallel_min: 64 }
+        BatchShape { window_events: 2048, part_events: 256, parallel_min: 64 }
     }
 }
 
@@ -207,8 +215,32 @@ impl Engine {
     }
 
     fn parse_window<'b>(&self, pool: &rayon::ThreadPool, window: Vec<Tagged<'b>>) -> ParsedWindow<'b> {
-        pool.install(|| window.into_par_iter().map(|(input, tag)| (self.parse(input), tag)).collect())
+        pool.install(|| self.parse_part(window))
     }
+
+    /// Validates parsed events, and runs the event's half of matching them against `rules`, on
+    /// the pool this runs in.
+    fn prepare_part<'p, 'c>(&self, part: &'p [(Parsed<'c>, u64)], rules: &Arc<Compiled>) -> Vec<Prepared<'p, 'c>> {
+        part.par_iter().map(|(parsed, _)| self.prepare(parsed, Some(rules))).collect()
+    }
+
+    /// Parses inputs on the pool this runs in.
+    fn parse_part<'b>(&self, inputs: Vec<Tagged<'b>>) -> ParsedWindow<'b> {
+        inputs.into_par_iter().map(|(input, tag)| (self.parse(input), tag)).collect()
+    }
+}
+
+/// `window`'s inputs cut into `parts` parts in order (the last ones may be empty), one to parse
+/// beside each part of the window being applied.
+fn split<T>(window: Option<Vec<T>>, parts: usize) -> Option<Vec<Vec<T>>> {
+    let mut window = window?;
+    let size = window.len().div_ceil(parts.max(1)).max(1);
+    let mut split = Vec::with_capacity(parts);
+    while split.len() < parts {
+        let rest = window.split_off(size.min(window.len()));
+        split.push(std::mem::replace(&mut window, rest));
+    }
+    Some(split)
 }
 
 impl IngestCall<'_, '_> {
@@ -246,8 +278,9 @@ impl IngestCall<'_, '_> {
         }
     }
 
-    /// Prepares `current` on the pool, then applies it on this thread while the pool parses `next`.
-    /// Returns the parsed next window; `next`'s error comes after `current` is applied.
+    /// Applies `current` on this thread, part by part, while the pool validates its next part and
+    /// parses a part of `next`; only `current`'s first part is validated before anything is
+    /// applied. Returns the parsed next window; `next`'s error comes after `current` is applied.
     fn step<'c, 'n>(
         &mut self,
         pool: &rayon::ThreadPool,
@@ -256,28 +289,38 @@ impl IngestCall<'_, '_> {
         sink: &mut dyn FnMut(u64, Outcome) -> Result<()>,
     ) -> Result<Option<ParsedWindow<'n>>> {
         let engine = self.engine();
-        // The event's half of matching runs here too, on the pool, under the rules now; an event
-        // whose turn finds other rules in force matches again then.
+        // The event's half of matching runs in stage 1 under the rules now; an event whose turn
+        // finds other rules in force matches again then.
         let rules = engine.rules.current();
-        let prepared: Vec<Prepared<'_, 'c>> =
-            pool.install(|| current.par_iter().map(|(parsed, _)| engine.prepare(parsed, Some(&rules))).collect());
         let (next, failed) = match next {
             Ok(next) => (next, None),
             Err(error) => (None, Some(error)),
         };
-        let mut parsed_next = None;
-        let mut applied = Ok(());
-        pool.in_place_scope(|scope| {
-            if let Some(next) = next {
-                let parsed_next = &mut parsed_next;
-                scope.spawn(move |_| *parsed_next = Some(engine.parse_window(pool, next)));
-            }
-            applied = prepared.into_iter().zip(&current).try_for_each(|(prepared, (_, tag))| {
-                let outcome = self.apply(prepared, Some(&rules))?;
-                sink(*tag, outcome)
+        let parts: Vec<&[(Parsed<'c>, u64)]> = current.chunks(engine.batch_shape.part_events.max(1)).collect();
+        let mut next_parts = split(next, parts.len());
+        let prepare = |part| engine.prepare_part(part, &rules);
+        let mut prepared = pool.install(|| prepare(parts[0]));
+        let mut parsed_next: Option<ParsedWindow<'n>> = None;
+        for (at, part) in parts.iter().enumerate() {
+            let (mut following, mut parsed_part) = (None, None);
+            let inputs = next_parts.as_mut().map(|parts| std::mem::take(&mut parts[at]));
+            let mut applied = Ok(());
+            pool.in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    following = parts.get(at + 1).map(|part| prepare(part));
+                    parsed_part = inputs.map(|inputs| engine.parse_part(inputs));
+                });
+                applied = prepared.into_iter().zip(part.iter()).try_for_each(|(prepared, (_, tag))| {
+                    let outcome = self.apply(prepared, Some(&rules))?;
+                    sink(*tag, outcome)
+                });
             });
-        });
-        applied?;
+            applied?;
+            if let Some(parsed_part) = parsed_part {
+                parsed_next.get_or_insert_with(Vec::new).extend(parsed_part);
+            }
+            prepared = following.unwrap_or_default();
+        }
         match failed {
             Some(error) => Err(error),
             None => Ok(parsed_next),
@@ -291,5 +334,18 @@ impl IngestCall<'_, '_> {
             sink(tag, outcome)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split;
+
+    #[test]
+    fn a_window_is_cut_in_order_into_as_many_parts_as_asked() {
+        assert_eq!(split(Some((0..10).collect()), 4), Some(vec![vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8], vec![9]]));
+        assert_eq!(split(Some(vec![1, 2]), 4), Some(vec![vec![1], vec![2], vec![], vec![]]));
+        assert_eq!(split(Some(Vec::<u8>::new()), 2), Some(vec![vec![], vec![]]));
+        assert_eq!(split(None::<Vec<u8>>, 3), None);
     }
 }
