@@ -357,13 +357,9 @@ impl Engine {
             }
             return;
         }
-        match self.catalog.open_event_type(event.session_type, name, &self.config) {
-            Ok((index, created)) => {
-                event.event_type = index;
-                if created && !self.rules.current().definitions.is_empty() {
-                    self.rules.recompile(&self.catalog);
-                }
-            }
+        let recompile = || self.rules.recompile_if_any(&self.catalog);
+        match self.catalog.open_event_type(event.session_type, name, &self.config, recompile) {
+            Ok(index) => event.event_type = index,
             Err(violation) => {
                 violations.push(violation);
                 *checked = None;

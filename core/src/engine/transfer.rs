@@ -284,8 +284,8 @@ impl Engine {
                 }
             }
         }
-        if created && !self.rules.current().definitions.is_empty() {
-            self.rules.recompile(catalog);
+        if created {
+            self.rules.recompile_if_any(catalog);
         }
         Ok(renumbered)
     }

@@ -342,19 +342,21 @@ impl Catalog {
 
     /// The index of the open event type `name` of the open `session_type`, created when it has
     /// none yet (the caller's event is its first accepted one) and the catalog holds fewer than
-    /// `maxEventTypes` event types; with whether it was created. `UNKNOWN_EVENT_TYPE` naming the
-    /// limit otherwise.
+    /// `maxEventTypes` event types. `UNKNOWN_EVENT_TYPE` naming the limit otherwise. `created`
+    /// runs after a creation, before any other event can find the name (the engine recompiles its
+    /// rules there, so that no event of the name is evaluated without them).
     pub(crate) fn open_event_type(
         &self,
         session_type: usize,
         name: &str,
         config: &Config,
-    ) -> std::result::Result<(usize, bool), crate::base::error::Violation> {
+        created: impl FnOnce(),
+    ) -> std::result::Result<usize, crate::base::error::Violation> {
         let ty = &self.session_types[session_type];
         let declared = self.declared_event_types();
         let room = |open: usize| ty.open && declared + open < config.max_event_types;
-        match self.open.find_or_add(session_type, name, room) {
-            Ok((place, created)) => Ok((ty.event_types.len() + place, created)),
+        match self.open.find_or_add(session_type, name, room, created) {
+            Ok((place, _)) => Ok(ty.event_types.len() + place),
             Err(open::Full { held }) => Err(crate::base::error::Violation::new(
                 crate::base::error::ViolationCode::UnknownEventType,
                 "/eventName",

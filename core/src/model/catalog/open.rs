@@ -61,12 +61,13 @@ impl OpenEventTypes {
 
     /// The place of `name`, creating it when `session_type` has none of that name and `room`
     /// says the catalog has room for one more (given how many it holds); the place and whether it
-    /// was created.
+    /// was created. `created` runs after a creation, before anyone else can find the name.
     pub fn find_or_add(
         &self,
         session_type: usize,
         name: &str,
         room: impl FnOnce(usize) -> bool,
+        created: impl FnOnce(),
     ) -> Result<(usize, bool), Full> {
         if let Some(place) = self.find(session_type, name) {
             return Ok((place, false));
@@ -85,6 +86,7 @@ impl OpenEventTypes {
         }
         let place = list.push(open_event_type(name)).ok_or(Full { held })?;
         by_name.insert(Box::from(name), place);
+        created();
         Ok((place, true))
     }
 
@@ -97,7 +99,7 @@ impl OpenEventTypes {
     /// state move or an upgrade, which were accepted under the limit where they were made); its
     /// place, found or created.
     pub fn restore(&self, session_type: usize, name: &str) -> Option<usize> {
-        self.find_or_add(session_type, name, |_| true).ok().map(|(place, _)| place)
+        self.find_or_add(session_type, name, |_| true, || {}).ok().map(|(place, _)| place)
     }
 }
 
@@ -122,16 +124,21 @@ mod tests {
     #[test]
     fn names_get_places_in_the_order_they_come_and_keep_them() {
         let open = OpenEventTypes::new(2);
-        assert_eq!(open.find_or_add(1, "a", |_| true), Ok((0, true)));
-        assert_eq!(open.find_or_add(1, "b", |_| true), Ok((1, true)));
-        assert_eq!(open.find_or_add(1, "a", |_| false), Ok((0, false)), "a name found needs no room");
-        assert_eq!(open.find_or_add(0, "a", |_| true), Ok((0, true)), "each session type has its own");
-        assert_eq!(open.find_or_add(1, "c", |held| held < 3), Err(Full { held: 3 }));
+        let created = std::cell::Cell::new(0);
+        let add = |session_type: usize, name: &str, room: bool| {
+            open.find_or_add(session_type, name, |held| room && held < 3, || created.set(created.get() + 1))
+        };
+        assert_eq!(add(1, "a", true), Ok((0, true)));
+        assert_eq!(add(1, "b", true), Ok((1, true)));
+        assert_eq!(add(1, "a", false), Ok((0, false)), "a name found needs no room");
+        assert_eq!(add(0, "a", true), Ok((0, true)), "each session type has its own");
+        assert_eq!(add(1, "c", true), Err(Full { held: 3 }));
+        assert_eq!(created.get(), 3, "told of each creation, once");
         assert_eq!(open.names(1).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!((open.len(1), open.total(), open.get(1, 1).map(|e| e.name.as_str())), (2, 3, Some("b")));
         let copy = open.clone();
         copy.restore(1, "d");
         assert_eq!((copy.len(1), open.len(1)), (3, 2), "a copy grows on its own");
-        assert_eq!(open.find_or_add(7, "x", |_| true), Err(Full { held: 3 }), "no such session type");
+        assert_eq!(open.find_or_add(7, "x", |_| true, || {}), Err(Full { held: 3 }), "no such session type");
     }
 }

@@ -297,4 +297,14 @@ impl Rules {
         let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
         *slot = Arc::new(Compiled::new(slot.definitions.clone(), catalog));
     }
+
+    /// Recompiles the current definitions, when there are any, against a catalog that has just
+    /// created an open event type. Decided under the write lock: a put compiling meanwhile either
+    /// compiled after the type was created, or is recompiled here after it.
+    pub fn recompile_if_any(&self, catalog: &Catalog) {
+        let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if !slot.definitions.is_empty() {
+            *slot = Arc::new(Compiled::new(slot.definitions.clone(), catalog));
+        }
+    }
 }
