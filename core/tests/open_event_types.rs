@@ -124,7 +124,8 @@ const MAP: &str = "7e1c2d3a-9b8f-4c6d-8e5f-0a1b2c3d4e5f";
 
 #[test]
 fn definitions_name_an_open_event_type_before_it_is_seen_and_fire_once_it_is() {
-    let engine = Engine::new(app_catalog(&[]), config(r#", "orchestration": {"customEvents": "outbox"}"#)).unwrap();
+    let config = config(r#", "orchestration": {"customEvents": "outbox"}, "ingestThreads": 2"#);
+    let engine = Engine::new(app_catalog(&[]), config).unwrap();
     let pattern = json!({"count": 1, "streamType": "Web", "sessionType": "app", "eventName": "promo_opened",
         "criteria": [{"key": "attributes.plan", "values": ["gold"], "operator": "equal"}]});
     engine
@@ -152,6 +153,17 @@ fn definitions_name_an_open_event_type_before_it_is_seen_and_fire_once_it_is() {
     assert_eq!(sent(&engine), ["promoSeen"], "the map fires on the first event of the name");
     let segments = engine.segments(&customer).unwrap();
     assert_eq!(segments.iter().map(|s| s.segment_id.as_str()).collect::<Vec<_>>(), [SEGMENT]);
+    // A batch large enough for the engine's threads matches its events' own attributes there,
+    // before their turn; an event of an open event type is numbered in its turn, and matches then.
+    let visitors: Vec<Value> = (0..80)
+        .map(|n| {
+            let mut event = app_event("promo_opened", 2, None, json!({"plan": "gold"}));
+            event["customer"]["id"] = json!(format!("0f8fad5b-d9cb-469f-a165-{n:012}"));
+            event
+        })
+        .collect();
+    assert_eq!(engine.ingest_values(&visitors).unwrap().accepted, 80);
+    assert_eq!(sent(&engine).len(), 81, "the map fires for each of the batch's events");
 }
 
 #[test]
