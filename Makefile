@@ -66,7 +66,8 @@ test-cli-readme:
 	grep -q '{"delivery":"queued","overwritten":false}' target/readme/cli/run.out
 	grep -q '"eventName":"From_Postman"' target/readme/cli/run.out
 	grep -q '"externalId":"order-1234"' target/readme/cli/run.out
-	@echo "README: the journey session ran as written (replay, timeline, serve, the vendor's curl)"
+	grep -q '"eventName":"promo_opened"' target/readme/cli/run.out
+	@echo "README: the journey session ran as written (replay, timeline, serve, the vendor's curl, an app event)"
 
 ## test-genesys-sdk: Genesys' own Python SDK (PureCloudPlatformClientV2, its version pinned in
 ## cli/tests/genesys_sdk/requirements.txt) against `journey serve`: its JourneyApi creates, lists,

@@ -1363,6 +1363,8 @@ export interface SessionTypeDefinition {
   kind: SessionKindName
   /** An identifier: a letter, then up to 63 letters, digits or underscores. */
   name: string
+  /** Web only: events may also name event types this type does not declare, each created at its first accepted event and counted against `maxEventTypes`, its attributes typed by their JSON type or their `dataType` (default false). */
+  open?: boolean
   /** When a session counts as idle and then inactive. */
   status?: StatusThresholds
 }

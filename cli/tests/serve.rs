@@ -325,6 +325,45 @@ fn genesys_app_events_map_onto_the_envelope() {
     assert_eq!(wrong.json()["violations"][0]["path"], "/attributes/cartItems/value");
 }
 
+/// The demo's `app` session type is open: an app event of a name the catalog never declared is
+/// taken, its values read as their `dataType`s say, and read back as an app event of that name; a
+/// value that does not read as its `dataType` is the typed violation.
+#[test]
+fn an_open_app_session_type_takes_app_events_of_names_it_does_not_declare() {
+    let server = Server::start("open-appevents", &[]);
+    let path = "/api/v2/journey/deployments/bikes-app/appevents";
+    let request = json!({"eventName": "promo_opened", "screenName": "Home", "createdDate": "2026-11-21T10:29:00Z",
+        "customerCookieId": "6a1c3a8e-0000-4000-8000-000000000002", "attributes": {
+            "slot": {"dataType": "integer", "value": "2"}, "price": {"dataType": "number", "value": "9.5"},
+            "promo": {"dataType": "string", "value": "spring"}, "seen": {"dataType": "boolean", "value": "true"}}});
+    let answer = server.post_json(path, "ingest", &request);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.json()["eventName"], "promo_opened");
+    let session = answer.json()["session"]["id"].as_str().unwrap().to_owned();
+    let events = server.get(&format!("/api/v2/journey/sessions/{session}/events"), "all").json();
+    let event = &events["entities"][0];
+    assert_eq!(event["eventType"], "com.genesys.journey.AppEvent");
+    assert_eq!(
+        (event["appEvent"]["eventName"].as_str(), event["appEvent"]["screenName"].as_str()),
+        (Some("promo_opened"), Some("Home"))
+    );
+    assert_eq!(
+        event["appEvent"]["attributes"],
+        json!({"slot": {"dataType": "integer", "value": "2"}, "price": {"dataType": "number", "value": "9.5"},
+            "promo": {"dataType": "string", "value": "spring"}, "seen": {"dataType": "boolean", "value": "true"}}),
+        "stored as their types, answered as Genesys answers them"
+    );
+    let card = server.get(&format!("/api/v2/journey/sessions/{session}"), "all").json();
+    assert_eq!(card["lastEvent"]["eventName"], "promo_opened");
+    let mut wrong = request.clone();
+    wrong["eventName"] = json!("promo_closed");
+    wrong["createdDate"] = json!("2026-11-21T10:29:30Z");
+    wrong["attributes"] = json!({"slot": {"dataType": "integer", "value": "two"}});
+    let refused = server.post_json(path, "ingest", &wrong);
+    assert_eq!((refused.status, refused.code().as_str()), (400, "TYPE_MISMATCH"), "{refused:?}");
+    assert_eq!(refused.json()["violations"][0]["path"], "/attributes/slot/value");
+}
+
 #[test]
 fn post_events_single_array_and_ndjson() {
     let server = Server::start("events", &["--max-body-bytes", "100000"]);

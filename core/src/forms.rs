@@ -266,6 +266,12 @@ pub struct SessionTypeForm {
     #[serde(default)]
     #[schemars(with = "Vec<EventTypeForm>")]
     pub event_types: Option<Vec<EventTypeForm>>,
+    /// Web only: events may also name event types this type does not declare, each created at its
+    /// first accepted event and counted against `maxEventTypes`, its attributes typed by their
+    /// JSON type or their `dataType` (default false).
+    #[serde(default)]
+    #[schemars(with = "bool")]
+    pub open: Option<bool>,
 }
 
 /// The kinds of session a catalog may define.

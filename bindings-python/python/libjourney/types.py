@@ -1529,6 +1529,8 @@ class SessionTypeDefinition(TypedDict):
     kind: SessionKindName
     #: An identifier: a letter, then up to 63 letters, digits or underscores.
     name: str
+    #: Web only: events may also name event types this type does not declare, each created at its first accepted event and counted against `maxEventTypes`, its attributes typed by their JSON type or their `dataType` (default false).
+    open: NotRequired[bool]
     #: When a session counts as idle and then inactive.
     status: NotRequired[StatusThresholds]
 

@@ -13,6 +13,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use journey_core::catalog::DataType;
 use journey_core::journey::{ConversationCard, EventView, permission};
 use journey_core::{Customer, CustomerSegment, IdType, JourneyError, Outcome, SessionCard};
 use serde_json::{Map, Value, json};
@@ -333,7 +334,8 @@ fn envelope(request: &Map<String, Value>, app_session_type: &str) -> Value {
 
 /// A `CustomEventAttribute` with its value as the SDKs send it, a string (`{"dataType": "integer",
 /// "value": "3"}`: both Genesys SDKs model `value` as a string), with the value read as its
-/// `dataType` says. A value that does not read as its type is passed on as it came, so the core
+/// `dataType` says, by the core's own reading ([`DataType`], which an open session type's events
+/// are typed by too). A value that does not read as its type is passed on as it came, so the core
 /// names it (`TYPE_MISMATCH` at `/attributes/<name>/value`); any other value is passed on as is.
 fn typed_value(value: &Value) -> Value {
     let Some((Some(data_type), Some(Value::String(text)))) =
@@ -341,19 +343,7 @@ fn typed_value(value: &Value) -> Value {
     else {
         return value.clone();
     };
-    let read = match data_type.as_str().map(str::to_ascii_lowercase).as_deref() {
-        Some("integer" | "long") => text.trim().parse::<i64>().ok().map(Value::from),
-        Some("number" | "double" | "float" | "decimal") => {
-            text.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number)
-        }
-        Some("boolean") => match text.trim().to_ascii_lowercase().as_str() {
-            "true" => Some(Value::Bool(true)),
-            "false" => Some(Value::Bool(false)),
-            _ => None,
-        },
-        _ => None,
-    };
-    match read {
+    match data_type.as_str().and_then(DataType::parse).and_then(|ty| ty.read_text(text)) {
         Some(read) => json!({"dataType": data_type, "value": read}),
         None => value.clone(),
     }

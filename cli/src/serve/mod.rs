@@ -99,7 +99,8 @@ pub struct ServeArgs {
     /// `Access-Control-Allow-Origin`. None by default: browsers then refuse cross-origin calls.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
-    /// The session type Genesys app events are filed under (the catalog must define it).
+    /// The session type Genesys app events are filed under (the catalog must define it; an open
+    /// one, `"open": true`, takes app event names it does not declare).
     #[arg(long, value_name = "TYPE", default_value = "app")]
     app_session_type: String,
     /// A Genesys deployment whose app events are taken without a token, as Genesys' public

@@ -60,18 +60,13 @@ function keep (route, model, body) {
 }
 
 /**
- * A fresh `journey serve` on the demo's catalog plus an `app` type, a manual clock at the demo's end,
+ * A fresh `journey serve` on the demo's catalog (with its open `app` type), a manual clock at the demo's end,
  * the test's token and the public deployment; `api` is a JourneyApi on the SDK's own client, with
  * the token, `anonymous` one on a second client of the SDK's without any.
  */
 async function journeyServe (t) {
   const dir = mkdtempSync(join(tmpdir(), 'journey-genesys-js-sdk-'))
   const catalog = JSON.parse(readFileSync(join(root, 'examples', 'data', 'catalog.json'), 'utf8'))
-  catalog.sessionTypes.push({
-    name: 'app',
-    kind: 'web',
-    eventTypes: [{ name: 'screen_viewed', attributes: [{ name: 'screenName', type: 'string' }, { name: 'cartItems', type: 'integer' }] }],
-  })
   writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalog))
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ clock: 'manual', start: '2026-11-21T10:30:00Z', allowedLateness: null }))
   writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ tokens: { [TOKEN]: GRANT } }))

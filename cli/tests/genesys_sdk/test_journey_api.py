@@ -75,10 +75,8 @@ def model(cls: Type[M], **fields: Any) -> M:
 @pytest.fixture()
 def api(tmp_path: Path) -> Iterator[JourneyApi]:
     """A JourneyApi whose base URL is a fresh `journey serve` on the demo's catalog."""
-    # The demo's catalog, and an app session type for the app events a mobile SDK sends.
+    # The demo's catalog, whose open app session type takes the app events a mobile SDK sends.
     catalog = json.loads((ROOT / "examples" / "data" / "catalog.json").read_text())
-    catalog["sessionTypes"].append({"name": "app", "kind": "web", "eventTypes": [{"name": "screen_viewed", "attributes": [
-        {"name": "screenName", "type": "string"}, {"name": "cartItems", "type": "integer"}]}]})
     (tmp_path / "catalog.json").write_text(json.dumps(catalog))
     config = {"clock": "manual", "start": "2026-11-21T10:30:00Z", "allowedLateness": None}
     (tmp_path / "config.json").write_text(json.dumps(config))

@@ -7,8 +7,9 @@
 //! every customer's sessions, every event id with its digest, every agent, every action state,
 //! (from version 2) the host's last checkpoint value as JSON text, and (from version 3) the
 //! orchestration definitions as JSON text, orchestration's counters, and what orchestration
-//! remembers per customer, and (from version 4) a partition's outbox as JSON text; from version 4
-//! an action also keeps whose it is (its map, customer and session).
+//! remembers per customer, and (from version 4) a partition's outbox as JSON text, and (from version
+//! 5) the names of the open event types, by session type; from version 4 an action also keeps
+//! whose it is (its map, customer and session).
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
 
@@ -23,9 +24,11 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
-/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_OUTBOX`],
-/// [`VERSION_WITHOUT_DEFINITIONS`] and [`VERSION_WITHOUT_CHECKPOINT`].
-const VERSION: u32 = 4;
+/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_OPEN_TYPES`],
+/// [`VERSION_WITHOUT_OUTBOX`], [`VERSION_WITHOUT_DEFINITIONS`] and [`VERSION_WITHOUT_CHECKPOINT`].
+const VERSION: u32 = 5;
+/// Version 4 ends after the outbox: no open event types (none could exist).
+const VERSION_WITHOUT_OPEN_TYPES: u32 = 4;
 /// Version 3 ends after what orchestration remembers per customer: no outbox.
 const VERSION_WITHOUT_OUTBOX: u32 = 3;
 /// Version 2 ends after the checkpoint: no definitions.
@@ -132,6 +135,7 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::Orchestration(head) => put(out, &head),
                 ImagePart::CustomerOrchestration(customer, state) => put(out, &(customer, state)),
                 ImagePart::Outbox(text) => put(out, &text),
+                ImagePart::OpenEventTypes(names) => put(out, &names),
             };
         }
     });
@@ -150,7 +154,14 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
         return Err(corrupt(0, "not a snapshot (bad magic or too short)"));
     }
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if ![VERSION, VERSION_WITHOUT_OUTBOX, VERSION_WITHOUT_DEFINITIONS, VERSION_WITHOUT_CHECKPOINT].contains(&version) {
+    let known = [
+        VERSION,
+        VERSION_WITHOUT_OPEN_TYPES,
+        VERSION_WITHOUT_OUTBOX,
+        VERSION_WITHOUT_DEFINITIONS,
+        VERSION_WITHOUT_CHECKPOINT,
+    ];
+    if !known.contains(&version) {
         return Err(corrupt(8, &format!("snapshot format version {version}; this build reads 1 to {VERSION}")));
     }
     let trailer = bytes.len() - TRAILER_BYTES;
@@ -180,6 +191,7 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         orchestration: Default::default(),
         customer_orchestration: Vec::new(),
         outbox: None,
+        open_event_types: Vec::new(),
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -193,7 +205,7 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     }
     for _ in 0..image.header.actions {
         let action = match version {
-            VERSION => next(body, &mut rest, "an action")?,
+            VERSION | VERSION_WITHOUT_OPEN_TYPES => next(body, &mut rest, "an action")?,
             _ => next::<action::SavedWithoutOwner>(body, &mut rest, "an action")?.into(),
         };
         image.actions.push(action);
@@ -208,8 +220,11 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
             image.customer_orchestration.push(next(body, &mut rest, "a customer's orchestration state")?);
         }
     }
-    if version == VERSION {
+    if version >= VERSION_WITHOUT_OPEN_TYPES {
         image.outbox = next(body, &mut rest, "the outbox")?;
+    }
+    if version == VERSION {
+        image.open_event_types = next(body, &mut rest, "the open event types")?;
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
@@ -248,7 +263,11 @@ mod tests {
         write_body(&engine, 7, &mut body).unwrap();
         let image = decode(&body, VERSION).unwrap().1;
         assert_eq!((image.checkpoint, image.definitions), (None, None));
-        // Version 3 ended after orchestration's parts: the same body without the outbox's `None`.
+        // Version 4 ended after the outbox: the same body without the open event types' empty list.
+        assert_eq!(body.pop(), Some(0));
+        let (seq, old) = decode(&body, VERSION_WITHOUT_OPEN_TYPES).unwrap();
+        assert_eq!((seq, old.outbox, old.open_event_types.len()), (7, None, 0));
+        // Version 3 ended after orchestration's parts: without the outbox's `None` too.
         assert_eq!(body.pop(), Some(0));
         let (seq, old) = decode(&body, VERSION_WITHOUT_OUTBOX).unwrap();
         assert_eq!((seq, old.outbox), (7, None));
@@ -283,10 +302,12 @@ mod tests {
         engine.restore_action_for_test(saved);
         let mut body = Vec::new();
         write_body(&engine, 3, &mut body).unwrap();
-        // Version 3 wrote the action without its owner (here `None`, one byte) and had no outbox.
+        // Version 3 wrote the action without its owner (here `None`, one byte) and had no outbox
+        // (nor the open event types of version 5).
         let part = postcard::to_stdvec(&saved).unwrap();
         let at = body.windows(part.len()).position(|w| w == part.as_slice()).unwrap();
         body.remove(at + part.len() - 1);
+        assert_eq!(body.pop(), Some(0), "no open event types");
         assert_eq!(body.pop(), Some(0), "the outbox's None");
         let (_, image) = decode(&body, VERSION_WITHOUT_OUTBOX).unwrap();
         let [read] = image.actions.as_slice() else { panic!("one action") };
@@ -312,6 +333,36 @@ mod tests {
         assert_eq!(restored.list_segments()[0]["version"], 1);
     }
 
+    /// Version 5 keeps the open event types' names in their order, so that a restored engine
+    /// numbers them as the events it holds do.
+    #[test]
+    fn open_event_types_come_back_at_their_indexes() {
+        let catalog = crate::Catalog::from_json(
+            r#"{"sessionTypes": [{"name": "app", "kind": "web", "open": true, "eventTypes": [{"name": "opened"}]}]}"#,
+        )
+        .unwrap();
+        let config = crate::Config::from_json(r#"{"clock": "manual", "start": "2026-11-21T10:30:00Z"}"#).unwrap();
+        let engine = Engine::new(catalog, config).unwrap();
+        for (i, name) in ["cart_viewed", "opened", "paid"].iter().enumerate() {
+            let event = serde_json::json!({"eventName": name, "createdDate": format!("2026-11-21T10:0{i}:00Z"),
+                "customer": {"id": "c-1", "idType": "email"}, "session": {"type": "app"}});
+            let outcome = engine.ingest_value(&event).unwrap();
+            assert_eq!(outcome.status(), "accepted", "{outcome:?}");
+        }
+        let mut body = Vec::new();
+        write_body(&engine, 4, &mut body).unwrap();
+        let (_, image) = decode(&body, VERSION).unwrap();
+        assert_eq!(image.open_event_types, [("app".to_owned(), vec!["cart_viewed".to_owned(), "paid".to_owned()])]);
+        let restored = Engine::from_image(image, |_, e| e).unwrap();
+        let app = restored.catalog().session_type_index("app").unwrap();
+        assert_eq!(restored.catalog().event_type_index(app, "paid"), Some(2));
+        assert_eq!(restored.catalog().event_name(app, 1), "cart_viewed");
+        // An image naming an open event type its catalog cannot hold does not restore.
+        let (_, mut image) = decode(&body, VERSION).unwrap();
+        image.open_event_types[0].1.insert(0, "opened".into());
+        assert!(Engine::from_image(image, |_, e| e).is_err(), "a declared name is no open event type");
+    }
+
     #[test]
     fn the_header_is_the_flat_header_earlier_versions_wrote() {
         let engine = engine();
@@ -334,6 +385,7 @@ mod tests {
         body.push(0); // no definitions
         body.extend([0; 6]); // orchestration's five counters, and no customer states
         body.push(0); // no outbox
+        body.push(0); // no open event types
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

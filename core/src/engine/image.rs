@@ -3,7 +3,8 @@
 //! A snapshot is an [`ImageHeader`] (what the state was built under, and how many of each part
 //! follow) and the parts, each in its state module's saved form: every customer's sessions, every
 //! event id with its digest, every agent ([`agent::Saved`]), every action ([`action::Saved`]),
-//! the host's last checkpoint, and the orchestration definitions (their saved JSON text). The
+//! the host's last checkpoint, the orchestration definitions (their saved JSON text), a
+//! partition's outbox, and the names of the open event types the events created. The
 //! engine hands the parts out one at a time as it reads them from its shards, so a snapshot never
 //! holds a second copy of the state in memory; `durable/` decides the file format, and never reads
 //! the engine's fields.
@@ -66,6 +67,9 @@ pub(crate) enum ImagePart<'a> {
     CustomerOrchestration(&'a Customer, &'a CustomerState),
     /// A partition's outbox as JSON text; `None` when it was never used.
     Outbox(Option<String>),
+    /// The open event types' names (docs/decisions.md), by session type name, each list in the
+    /// order events created them: stored events number them by that order.
+    OpenEventTypes(Vec<(String, Vec<String>)>),
 }
 
 /// The head of an image's orchestration parts.
@@ -94,6 +98,25 @@ pub(crate) struct Image {
     pub customer_orchestration: Vec<(Customer, CustomerState)>,
     /// A partition's outbox, as JSON text.
     pub outbox: Option<String>,
+    /// The open event types' names, by session type name, in order.
+    pub open_event_types: Vec<(String, Vec<String>)>,
+}
+
+/// Gives `catalog` the open event types an image names, in their order, so that each gets the
+/// index its stored events hold; an image that names one the catalog cannot hold there does not
+/// belong to it.
+fn restore_open_names(catalog: &Catalog, names: &[(String, Vec<String>)]) -> Result<()> {
+    for (session_type, names) in names {
+        for (place, name) in names.iter().enumerate() {
+            let expected = catalog.session_type_index(session_type).map(|i| catalog.session_type(i).event_types.len());
+            let index = catalog.restore_open_name(session_type, name);
+            if index.is_none() || index != expected.map(|declared| declared + place) {
+                let message = format!("'{session_type}' cannot hold the open event type '{name}' at its place {place}");
+                return Err(JourneyError::invalid_argument(message));
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -133,6 +156,7 @@ impl Engine {
             }
         });
         visit(ImagePart::Outbox(self.outbox.saved()));
+        visit(ImagePart::OpenEventTypes(self.catalog.open_names()));
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -141,6 +165,7 @@ impl Engine {
         let header = image.header;
         let config = Config::from_json(&header.config).map_err(|e| stored("config", e))?;
         let catalog = Catalog::from_json_with_limits(&header.catalog, &config).map_err(|e| stored("catalog", e))?;
+        restore_open_names(&catalog, &image.open_event_types).map_err(|e| stored("open event types", e))?;
         let mut engine = Engine::new(catalog, config)?;
         engine.clock = Clock::restored(engine.config.clock, header.clock);
         let mut stats = header.stats;

@@ -172,8 +172,10 @@ impl Engine {
             Err(violation) => Prepared::Refused(violation),
             Ok((event, identity, source)) => {
                 let inspection = self.validator().check(event);
+                // An event of an open event type is numbered in its turn (docs/decisions.md, "Open
+                // session types for app events"): it matches then, with its index.
                 let event_side = rules
-                    .zip(inspection.event())
+                    .zip(inspection.event().filter(|checked| checked.open_name.is_none()))
                     .map(|(rules, checked)| crate::state::session::event_side(rules, &self.catalog, checked));
                 Prepared::Read { event, identity: *identity, source: *source, inspection, event_side }
             }
@@ -221,13 +223,14 @@ impl<'e> IngestCall<'e, '_> {
         let engine = self.engine;
         engine.expire()?;
         let now = engine.clock.now();
-        let (checked, mut violations) = engine.time_check(now).finish(inspection);
+        let (mut checked, mut violations) = engine.time_check(now).finish(inspection);
         let Some(event_id) = identity.id else {
             // The id is present but malformed: validation named it, and there is nothing to dedupe.
             return Ok(self.rejected(None, violations));
         };
         let mut notices = Notices::default();
         let store = || {
+            engine.number_open_event_type(&mut checked, event_id, &mut violations);
             // Read inside the change: a durable engine's definition ops pass the same gate, so
             // the rules an event is evaluated under are those in force at its place in the
             // journal, and replay evaluates it under the same.
@@ -332,6 +335,38 @@ impl<'e> IngestCall<'e, '_> {
 }
 
 impl Engine {
+    /// Gives an event of an open event type its index, creating the type when this event is the
+    /// first of its name to be accepted (docs/decisions.md, "Open session types for app events").
+    /// Runs in the event's turn, inside its change: a durable engine creates names in the order of
+    /// its journal, so a replay numbers them alike. Past `maxEventTypes` the event is
+    /// `UNKNOWN_EVENT_TYPE`, naming the limit. An event whose id was accepted already creates
+    /// nothing: a resend finds the name its first copy created, and other content under that id
+    /// is refused by the store. A new name recompiles the rules, since a definition may name it
+    /// before it is seen, or count every event type of its stream.
+    fn number_open_event_type(
+        &self,
+        checked: &mut Option<crate::model::validate::CheckedEvent<'_, '_>>,
+        event_id: uuid::Uuid,
+        violations: &mut Vec<Violation>,
+    ) {
+        let Some(event) = checked.as_mut() else { return };
+        let Some(name) = event.open_name else { return };
+        if self.store.knows_event(event_id) {
+            if let Some(index) = self.catalog.event_type_index(event.session_type, name) {
+                event.event_type = index;
+            }
+            return;
+        }
+        let recompile = || self.rules.recompile_if_any(&self.catalog);
+        match self.catalog.open_event_type(event.session_type, name, &self.config, recompile) {
+            Ok(index) => event.event_type = index,
+            Err(violation) => {
+                violations.push(violation);
+                *checked = None;
+            }
+        }
+    }
+
     /// Counts an accepted event and moves an event clock.
     fn count_accepted(&self, time: crate::base::time::Millis, applied: &Applied) {
         self.clock.observe_event(time);

@@ -6,6 +6,11 @@
 //! ([`Engine::move_in`]). The slice is the same state the snapshot writes, so the target then
 //! holds exactly what it would hold had the component's events been ingested there. Counters stay
 //! where the events were counted: the partitions' stats still sum to one engine's.
+//!
+//! Each partition numbers the open event types its events create (docs/decisions.md, "Open
+//! session types for app events") in its own journal's order, so a slice carries the names of
+//! those its events use, and the target renumbers the events to its own indexes (creating the
+//! names it lacks, whatever its `maxEventTypes`: the events were accepted where they were).
 
 use crate::base::error::{JourneyError, Result};
 use crate::engine::Engine;
@@ -32,6 +37,19 @@ pub struct Slice {
     /// The web actions the customers own (format 3 on): the caps read their states, and the
     /// widget's later events for them go where the customer is.
     actions: Vec<crate::state::action::Saved>,
+    /// The open event types the events use (format 4 on): by session type index, each index
+    /// the source gave it with its name.
+    open_event_types: Vec<(usize, Vec<(u32, String)>)>,
+}
+
+/// A slice as format 3 wrote it, before open event types.
+#[derive(Deserialize)]
+struct SliceV3 {
+    key_fingerprint: u64,
+    customers: Vec<CustomerSessions>,
+    event_ids: Vec<(Uuid, Digest)>,
+    orchestration: Vec<(usize, CustomerState)>,
+    actions: Vec<crate::state::action::Saved>,
 }
 
 /// A slice as format 2 wrote it, before it carried web actions.
@@ -52,8 +70,8 @@ struct SliceV1 {
     event_ids: Vec<(Uuid, Digest)>,
 }
 
-/// The format of a slice's bytes; one that reads another refuses it (formats 1 and 2 still read).
-const SLICE_VERSION: u8 = 3;
+/// The format of a slice's bytes; one that reads another refuses it (formats 1 to 3 still read).
+const SLICE_VERSION: u8 = 4;
 
 impl Slice {
     /// The slice as bytes: a version, then postcard.
@@ -69,15 +87,23 @@ impl Slice {
         let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
         match bytes.split_first() {
             Some((&SLICE_VERSION, body)) => postcard::from_bytes(body).map_err(|e| bad(e.to_string())),
+            Some((3, body)) => {
+                let old: SliceV3 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                let SliceV3 { key_fingerprint, customers, event_ids, orchestration, actions } = old;
+                let open_event_types = Vec::new();
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types })
+            }
             Some((2, body)) => {
                 let old: SliceV2 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV2 { key_fingerprint, customers, event_ids, orchestration } = old;
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions: Vec::new() })
+                let (actions, open_event_types) = (Vec::new(), Vec::new());
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types })
             }
             Some((1, body)) => {
                 let old: SliceV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV1 { key_fingerprint, customers, event_ids } = old;
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration: Vec::new(), actions: Vec::new() })
+                let (orchestration, actions, open_event_types) = (Vec::new(), Vec::new(), Vec::new());
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types })
             }
             Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
             None => Err(bad("no bytes".into())),
@@ -131,6 +157,7 @@ impl Engine {
                 event_ids: Vec::new(),
                 orchestration: Vec::new(),
                 actions: Vec::new(),
+                open_event_types: Vec::new(),
             };
             for customer in customers {
                 // Web actions belong to cookie customers, by the cookie's UUID.
@@ -147,6 +174,7 @@ impl Engine {
                     slice.event_ids.extend(ids);
                 }
             }
+            slice.open_event_types = self.open_event_types_of(&slice.customers);
             Ok(slice)
         };
         let record = |_: &Slice| Some(Change::Call(Command::MoveOut(MoveOutInput { customers: customers.to_vec() })));
@@ -176,7 +204,13 @@ impl Engine {
                     "this partition already holds the slice's action {id}"
                 )));
             }
-            let Slice { mut customers, event_ids, orchestration, actions, .. } = slice;
+            let Slice { mut customers, event_ids, orchestration, actions, open_event_types, .. } = slice;
+            let renumbered = self.take_open_event_types(&open_event_types)?;
+            if !renumbered.is_empty() {
+                let renumber =
+                    |session_type: usize, index: u32| renumbered.get(&(session_type, index)).copied().unwrap_or(index);
+                customers.iter_mut().for_each(|sessions| sessions.renumber_event_types(renumber));
+            }
             actions.into_iter().for_each(|action| self.actions.restore(action));
             for (place, state) in orchestration {
                 if let Some(sessions) = customers.get_mut(place) {
@@ -193,6 +227,67 @@ impl Engine {
         let record = |_: &()| Some(Change::Call(Command::MoveIn(MoveInInput { slice: hex })));
         let ((), seq) = self.change_exclusive(self.clock.now(), put, record)?;
         self.settle(seq)
+    }
+}
+
+/// The open event types of a slice: by session type index, each index with its name.
+type OpenNames = Vec<(usize, Vec<(u32, String)>)>;
+
+impl Engine {
+    /// The open event types `customers`' events use.
+    fn open_event_types_of(&self, customers: &[CustomerSessions]) -> OpenNames {
+        let mut used = std::collections::BTreeSet::new();
+        for session in customers.iter().flat_map(CustomerSessions::iter) {
+            let declared = self.catalog.session_type(session.session_type).event_types.len();
+            let open = session.events.iter().map(|event| event.event_type).filter(|index| *index as usize >= declared);
+            used.extend(open.map(|index| (session.session_type, index)));
+        }
+        let mut by_type: OpenNames = Vec::new();
+        for (session_type, index) in used {
+            let name = self.catalog.event_name(session_type, index as usize).to_owned();
+            match by_type.last_mut() {
+                Some((last, names)) if *last == session_type => names.push((index, name)),
+                _ => by_type.push((session_type, vec![(index, name)])),
+            }
+        }
+        by_type
+    }
+
+    /// Gives this engine's catalog the open event types a slice's events use, and returns how
+    /// their indexes change: (session type, the source's index) → this engine's, for those that
+    /// differ. `INVALID_ARGUMENT`, changing nothing, when the catalog cannot hold one (the slice
+    /// comes from an engine with another catalog). New names recompile the rules, as an event
+    /// creating them would.
+    fn take_open_event_types(&self, open: &OpenNames) -> Result<std::collections::HashMap<(usize, u32), u32>> {
+        let catalog = &self.catalog;
+        let holds = |session_type: usize, name: &str| {
+            let ty = catalog.session_types().get(session_type);
+            ty.is_some_and(|ty| ty.open && ty.event_type_index(name).is_none())
+        };
+        for (session_type, names) in open {
+            if let Some((_, name)) = names.iter().find(|(_, name)| !holds(*session_type, name)) {
+                return Err(JourneyError::invalid_argument(format!(
+                    "the slice's events name the open event type '{name}', which this partition's catalog cannot hold: \
+                     give every partition the same catalog"
+                )));
+            }
+        }
+        let mut renumbered = std::collections::HashMap::new();
+        let mut created = false;
+        for (session_type, names) in open {
+            let type_name = &catalog.session_type(*session_type).name;
+            for (index, name) in names {
+                created |= catalog.event_type_index(*session_type, name).is_none();
+                let here = catalog.restore_open_name(type_name, name).unwrap_or_default() as u32;
+                if here != *index {
+                    renumbered.insert((*session_type, *index), here);
+                }
+            }
+        }
+        if created {
+            self.rules.recompile_if_any(catalog);
+        }
+        Ok(renumbered)
     }
 }
 
@@ -234,8 +329,8 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let slice = Slice::from_bytes(&bytes).unwrap();
         assert_eq!((slice.key_fingerprint, slice.customers().count(), slice.orchestration.len()), (7, 1, 0));
-        let Err(error) = Slice::from_bytes(&[4, 0]) else { panic!("a format 4 slice read") };
-        assert!(error.to_string().contains("format 4; this build reads 3"), "{error}");
+        let Err(error) = Slice::from_bytes(&[5, 0]) else { panic!("a format 5 slice read") };
+        assert!(error.to_string().contains("format 5; this build reads 4"), "{error}");
     }
 
     /// Format 2 slices (before web actions) in journals still read, with no actions.

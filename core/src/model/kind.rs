@@ -113,6 +113,17 @@ impl SessionKind {
         }
     }
 
+    /// Whether a catalog may open its types to event types it does not declare (`"open": true`,
+    /// docs/decisions.md): app sessions are web visits, split by inactivity, and a mobile app's
+    /// events have no end event to declare. Custom and conversation sessions end by events the
+    /// catalog names, so their event types stay declared.
+    pub fn may_be_open(self) -> bool {
+        match self {
+            Self::Web => true,
+            Self::Custom | Self::Conversation => false,
+        }
+    }
+
     /// Whether its sessions are the customer's web visits: the journey view follows their latest
     /// activity (a visit revives the customer's status).
     pub fn is_web_visit(self) -> bool {

@@ -182,6 +182,11 @@ impl Store {
         self.customers.each(|shard| shard.by_id_type.iter().flat_map(|map| map.values()).for_each(&mut visit));
     }
 
+    /// Whether an event with this id was accepted (and not evicted since).
+    pub fn knows_event(&self, id: Uuid) -> bool {
+        self.event_ids.lock(&id).contains_key(&id)
+    }
+
     /// The number of stored event ids.
     pub fn event_id_count(&self) -> usize {
         let mut count = 0;

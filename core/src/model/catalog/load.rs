@@ -123,7 +123,7 @@ impl Loader {
 
     pub(super) fn session_type(&mut self, value: &Value, path: &str) -> SessionType {
         const KEYS: &[&str] =
-            &["name", "kind", "displayName", "status", "endsOn", "inactivityGap", "attributes", "eventTypes"];
+            &["name", "kind", "displayName", "status", "endsOn", "inactivityGap", "attributes", "eventTypes", "open"];
         let empty = Map::new();
         let map = self.object(value, path, KEYS).unwrap_or(&empty);
         let name = self.name(map, path);
@@ -153,6 +153,11 @@ impl Loader {
         if inactivity_gap.as_millis() == 0 {
             self.fault(format!("{path}/inactivityGap"), "the inactivity gap must be longer than 0");
         }
+        let open = self.flag(map, "open", path);
+        if open && !kind.may_be_open() {
+            let message = "only web session types may be open: a custom session ends by an event its type declares";
+            self.fault(format!("{path}/open"), message);
+        }
         let attributes = self.attributes(map, path);
         let mut event_types: Vec<EventType> = self
             .array(map, "eventTypes", path, false)
@@ -181,6 +186,7 @@ impl Loader {
             inactivity_gap,
             attributes,
             event_types,
+            open,
             event_type_by_name,
         }
     }

@@ -3,8 +3,15 @@
 //! A catalog is validated as a whole when it is loaded, and every fault is reported with the JSON
 //! pointer of the offending value. The built-in `conversation` type (§3.3) is always present; it is
 //! written in the same JSON form as user types and loaded by the same code.
+//!
+//! A web session type may be **open** (`"open": true`): an event naming an event type it does not
+//! declare creates an open event type of that name ([`open`]), so a mobile app's new screens need
+//! no new catalog. Stored events name their type by index, declared or open; every reader asks
+//! [`Catalog::event_type`] or [`Catalog::event_name`], never a session type's `event_types`.
 
+mod data_type;
 mod load;
+mod open;
 mod upgrade;
 
 use crate::base::duration::Duration;
@@ -12,7 +19,9 @@ use crate::base::error::{JourneyError, Result};
 use crate::base::shard::FastMap;
 use crate::model::config::Config;
 pub use crate::model::kind::SessionKind;
+pub use data_type::DataType;
 use load::{Loader, fault};
+use open::OpenEventTypes;
 use serde_json::Value;
 pub(crate) use upgrade::{Remap, plan as plan_upgrade};
 
@@ -119,8 +128,11 @@ pub struct SessionType {
     pub inactivity_gap: Duration,
     /// Session attributes shown on the card, projected from event attributes of the same name.
     pub attributes: Vec<AttributeDef>,
-    /// The event types of this session type.
+    /// The event types of this session type, as declared (an open type's open event types are
+    /// the catalog's: [`Catalog::event_type`]).
     pub event_types: Vec<EventType>,
+    /// Whether events may name event types it does not declare (web types only).
+    pub open: bool,
     /// Event type name → index: a catalog may hold up to 1,000,000 event types, and a linear
     /// search cost 1 ms per event with 70,000.
     pub(crate) event_type_by_name: FastMap<String, usize>,
@@ -179,13 +191,24 @@ impl EnumValues {
     }
 }
 
-/// A validated catalog. Cheap to share: the engine keeps it behind an `Arc`.
-#[derive(Debug, Clone, PartialEq)]
+/// A validated catalog, and the event types its open session types created since. The engine
+/// owns its catalog; a clone copies the open event types and grows apart from the original.
+#[derive(Debug, Clone)]
 pub struct Catalog {
     session_types: Vec<SessionType>,
     by_name: FastMap<String, usize>,
     /// The JSON it was loaded from (without the built-in type), which a durable store keeps.
     source: Value,
+    /// The event types open session types created, at their first accepted events.
+    open: OpenEventTypes,
+}
+
+impl PartialEq for Catalog {
+    /// Two catalogs are equal when they declare the same: the open event types are what events
+    /// made of them, not part of the definition a host gives.
+    fn eq(&self, other: &Catalog) -> bool {
+        self.session_types == other.session_types && self.source == other.source
+    }
 }
 
 /// The built-in conversation type, in catalog form.
@@ -250,7 +273,8 @@ impl Catalog {
         }
         session_types.push(conversation_type());
         let by_name = session_types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-        Ok(Catalog { session_types, by_name, source: value.clone() })
+        let open = OpenEventTypes::new(session_types.len());
+        Ok(Catalog { session_types, by_name, source: value.clone(), open })
     }
 
     /// Checks this catalog against another config's limits (the engine does this on creation).
@@ -280,6 +304,101 @@ impl Catalog {
     /// The session type at `index`.
     pub fn session_type(&self, index: usize) -> &SessionType {
         &self.session_types[index]
+    }
+
+    /// The event type at `index` of `session_type`: a declared one, or after them an open one.
+    /// Stored events and compiled rules hold indexes this catalog gave, so a missing one is a
+    /// bug, not bad input.
+    pub fn event_type(&self, session_type: usize, index: usize) -> &EventType {
+        let declared = &self.session_types[session_type].event_types;
+        declared.get(index).unwrap_or_else(|| {
+            self.open
+                .get(session_type, index - declared.len())
+                .expect("stored events and rules name event types their catalog created")
+        })
+    }
+
+    /// The name of the event type at `index` of `session_type` (see [`Catalog::event_type`]).
+    pub fn event_name(&self, session_type: usize, index: usize) -> &str {
+        &self.event_type(session_type, index).name
+    }
+
+    /// Index of the event type called `name` in `session_type`, declared or open.
+    pub fn event_type_index(&self, session_type: usize, name: &str) -> Option<usize> {
+        let ty = &self.session_types[session_type];
+        ty.event_type_index(name).or_else(|| Some(ty.event_types.len() + self.open.find(session_type, name)?))
+    }
+
+    /// How many event types `session_type` has now, declared and open.
+    pub fn event_type_count(&self, session_type: usize) -> usize {
+        self.session_types[session_type].event_types.len() + self.open.len(session_type)
+    }
+
+    /// Every event type of `session_type` now, with its index: the declared ones, then the open
+    /// ones in the order they were created.
+    pub fn event_types_of(&self, session_type: usize) -> impl Iterator<Item = (usize, &EventType)> {
+        (0..self.event_type_count(session_type)).map(move |index| (index, self.event_type(session_type, index)))
+    }
+
+    /// The index of the open event type `name` of the open `session_type`, created when it has
+    /// none yet (the caller's event is its first accepted one) and the catalog holds fewer than
+    /// `maxEventTypes` event types. `UNKNOWN_EVENT_TYPE` naming the limit otherwise. `created`
+    /// runs after a creation, before any other event can find the name (the engine recompiles its
+    /// rules there, so that no event of the name is evaluated without them).
+    pub(crate) fn open_event_type(
+        &self,
+        session_type: usize,
+        name: &str,
+        config: &Config,
+        created: impl FnOnce(),
+    ) -> std::result::Result<usize, crate::base::error::Violation> {
+        let ty = &self.session_types[session_type];
+        let declared = self.declared_event_types();
+        let room = |open: usize| ty.open && declared + open < config.max_event_types;
+        match self.open.find_or_add(session_type, name, room, created) {
+            Ok((place, _)) => Ok(ty.event_types.len() + place),
+            Err(open::Full { held }) => Err(crate::base::error::Violation::new(
+                crate::base::error::ViolationCode::UnknownEventType,
+                "/eventName",
+                format!(
+                    "session type '{}' has no event type '{}', and no more can open: the catalog holds {} event \
+                     types, at most {} are allowed (maxEventTypes)",
+                    ty.name,
+                    crate::base::text::clip(name),
+                    declared + held,
+                    config.max_event_types
+                ),
+            )),
+        }
+    }
+
+    /// How many event types the catalog declares (the built-in conversation type's not counted,
+    /// as `maxEventTypes` does not count them).
+    fn declared_event_types(&self) -> usize {
+        self.session_types.iter().filter(|t| !t.kind.is_builtin()).map(|t| t.event_types.len()).sum()
+    }
+
+    /// The open event types' names, by session type name, for a snapshot or a state move (only
+    /// session types that have some).
+    pub(crate) fn open_names(&self) -> Vec<(String, Vec<String>)> {
+        let names = |(index, ty): (usize, &SessionType)| {
+            let names: Vec<String> = self.open.names(index).map(str::to_owned).collect();
+            (!names.is_empty()).then(|| (ty.name.clone(), names))
+        };
+        self.session_types.iter().enumerate().filter_map(names).collect()
+    }
+
+    /// The index `name` has as an open event type of the session type called `session_type`,
+    /// created when missing whatever the limit: names restored from a snapshot, a state move or
+    /// a catalog upgrade were accepted where they were made. `None` when the catalog has no such
+    /// session type, or it is not open, or it declares `name`.
+    pub(crate) fn restore_open_name(&self, session_type: &str, name: &str) -> Option<usize> {
+        let index = self.session_type_index(session_type)?;
+        let ty = &self.session_types[index];
+        if !ty.open || ty.event_type_index(name).is_some() {
+            return None;
+        }
+        Some(ty.event_types.len() + self.open.restore(index, name)?)
     }
 }
 

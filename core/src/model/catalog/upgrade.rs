@@ -7,6 +7,11 @@
 //! difference: a removed type or attribute, a changed attribute definition or kind, a new required
 //! attribute, changed status thresholds, inactivity gap or `endsOn`. A changed `displayName` is
 //! allowed: it is only shown.
+//!
+//! An open session type's open event types come along, in their order, after the new catalog's
+//! declared event types (a type may be opened, not closed while it has some). A new catalog may
+//! not declare a name the store holds as an open event type: its stored events were accepted
+//! untyped, and a declaration would claim they were checked.
 
 use super::load::fault;
 use super::{Catalog, SessionType};
@@ -26,12 +31,12 @@ pub(crate) struct Remap {
 }
 
 /// Checks that `new` only adds to `stored`, and maps positions; `INVALID_CATALOG` lists every
-/// difference that is not an addition.
+/// difference that is not an addition. On success `new` holds the stored open event types.
 pub(crate) fn plan(stored: &Catalog, new: &Catalog) -> Result<Remap> {
     let mut faults = Vec::new();
     let mut remap =
         Remap { session_types: vec![], event_types: vec![], attribute_slots: vec![], attribute_counts: vec![] };
-    for old in stored.session_types() {
+    for (stored_index, old) in stored.session_types().iter().enumerate() {
         let path = format!("/sessionTypes/{}", old.name);
         let Some(index) = new.session_type_index(&old.name) else {
             faults.push(fault(&path, format!("session type '{}' is in the store but not in this catalog", old.name)));
@@ -39,10 +44,16 @@ pub(crate) fn plan(stored: &Catalog, new: &Catalog) -> Result<Remap> {
         };
         let ty = new.session_type(index);
         compare_session_type(old, ty, &path, &mut faults);
+        let open: Vec<&str> = stored.open.names(stored_index).collect();
+        compare_open(&open, ty, &path, &mut faults);
         remap.session_types.push(index);
-        remap
-            .event_types
-            .push(old.event_types.iter().map(|e| ty.event_type_index(&e.name).unwrap_or_default() as u32).collect());
+        let mut event_types: Vec<u32> =
+            old.event_types.iter().map(|e| ty.event_type_index(&e.name).unwrap_or_default() as u32).collect();
+        if faults.is_empty() {
+            event_types
+                .extend(open.iter().map(|name| new.restore_open_name(&old.name, name).unwrap_or_default() as u32));
+        }
+        remap.event_types.push(event_types);
         remap.attribute_slots.push(
             old.attributes
                 .iter()
@@ -54,6 +65,23 @@ pub(crate) fn plan(stored: &Catalog, new: &Catalog) -> Result<Remap> {
     match faults.is_empty() {
         true => Ok(remap),
         false => Err(JourneyError::InvalidCatalog { violations: faults }),
+    }
+}
+
+/// Faults of a new session type for the stored type's open event types `open`: it must stay open
+/// while there are some, and may not declare one of them.
+fn compare_open(open: &[&str], new: &SessionType, path: &str, faults: &mut Vec<Violation>) {
+    if open.is_empty() {
+        return;
+    }
+    if !new.open {
+        let message =
+            format!("the store holds {} open event types of this session type: it must stay open", open.len());
+        faults.push(fault(format!("{path}/open"), message));
+    }
+    for name in open.iter().filter(|name| new.event_type_index(name).is_some()) {
+        let message = "an open event type in the store (its events were accepted untyped): it cannot be declared";
+        faults.push(fault(format!("{path}/eventTypes/{name}"), message));
     }
 }
 

@@ -5,6 +5,12 @@
 //! `page.<field>` keys (and `searchQuery`) read the web event's attribute named `<field>`
 //! (`page.url` reads `url`): catalog attribute names are identifiers, so the `page.` prefix is
 //! Genesys' grouping, not part of the name.
+//!
+//! An open session type (docs/decisions.md, "Open session types for app events") may take any
+//! event name, so a pattern or condition on its stream may name an event type the catalog does not
+//! declare (it counts once an event creates it), and an attribute no declared event type has: open
+//! event types' attributes are untyped, compared as text, so such a criterion has no ordering
+//! operator.
 
 use super::action_map::{ActionMap, ActionMediaType};
 use super::criterion::{Criterion, CriterionKey, Operator};
@@ -17,8 +23,13 @@ use crate::model::catalog::{AttributeDef, AttributeType, Catalog, EventType, Ses
 /// A fault: the JSON pointer of the field and what is wrong with it.
 type Fault = (String, String);
 
-/// The event types a pattern or condition can count: each with its session type.
-type Candidates<'c> = Vec<(&'c SessionType, &'c EventType)>;
+/// The event types a pattern or condition can count: each declared one with its session type, and
+/// whether open event types may be counted too.
+struct Candidates<'c> {
+    session_types: Vec<&'c SessionType>,
+    declared: Vec<(&'c SessionType, &'c EventType)>,
+    open: bool,
+}
 
 /// Checks a segment's patterns against the catalog.
 pub fn check_segment(catalog: &Catalog, segment: &Segment) -> Result<(), Fault> {
@@ -35,13 +46,13 @@ pub fn check_outcome(catalog: &Catalog, outcome: &Outcome) -> Result<(), Fault> 
     for (i, pattern) in outcome.journey.patterns.iter().enumerate() {
         let at = format!("/journey/patterns/{i}");
         let (session_type, event_name) = (pattern.session_type.as_deref(), pattern.event_name.as_deref());
-        counted.extend(candidates(catalog, pattern.stream_type, session_type, event_name, &at)?);
+        counted.extend(candidates(catalog, pattern.stream_type, session_type, event_name, &at)?.declared);
     }
     let fits = |ty: &AttributeType| match field.data_type {
         ValueType::Integer => matches!(ty, AttributeType::Integer { .. }),
         ValueType::Number => matches!(ty, AttributeType::Integer { .. } | AttributeType::Decimal { .. }),
     };
-    if !event_attributes(&counted, name).iter().any(|a| fits(&a.ty)) {
+    if !declared_attributes(&counted, name).iter().any(|a| fits(&a.ty)) {
         let message = format!("the events the patterns count have no {:?} attribute '{}'", field.data_type, clip(name));
         return Err(("/associatedValueField/name".into(), message));
     }
@@ -105,32 +116,44 @@ fn candidates<'c>(
     if types.is_empty() {
         return Err((format!("{at}/streamType"), format!("the catalog has no {} session types", kind.as_str())));
     }
-    let found: Candidates<'c> = types
+    let declared: Vec<_> = types
         .iter()
         .flat_map(|ty| ty.event_types.iter().map(move |event| (*ty, event)))
         .filter(|(_, event)| event_name.is_none_or(|name| event.name == name))
         .collect();
-    match (found.is_empty(), event_name) {
+    let open = types.iter().any(|ty| ty.open);
+    match (declared.is_empty() && !open, event_name) {
         (true, Some(name)) => {
             Err((format!("{at}/eventName"), format!("no event type '{}' on this stream", clip(name))))
         }
-        _ => Ok(found),
+        _ => {
+            // The session types an event it counts may be in: those of its declared event types,
+            // and the open ones.
+            let counts_in = |ty: &&SessionType| ty.open || declared.iter().any(|(t, _)| std::ptr::eq(*t, *ty));
+            let session_types = types.into_iter().filter(counts_in).collect();
+            Ok(Candidates { session_types, declared, open })
+        }
     }
 }
 
 /// Checks a criterion's key against the candidates, and its values against the key's type.
 fn check_criterion(found: &Candidates<'_>, criterion: &Criterion, at: &str) -> Result<(), Fault> {
     let key_at = format!("{at}/key");
-    let (defs, what): (Vec<&AttributeDef>, &str) = match &criterion.key {
+    let (defs, what, untyped): (Vec<&AttributeDef>, &str, bool) = match &criterion.key {
         CriterionKey::EventName => return check_text_operator(criterion.operator, "eventName", at),
-        CriterionKey::EventAttribute(name) => (event_attributes(found, name), name),
-        CriterionKey::Web(key) => (event_attributes(found, web_attribute(key)), key),
+        CriterionKey::EventAttribute(name) => (declared_attributes(&found.declared, name), name, found.open),
+        CriterionKey::Web(key) => (declared_attributes(&found.declared, web_attribute(key)), key, found.open),
         CriterionKey::SessionAttribute(name) => {
-            let defs = found.iter().flat_map(|(ty, _)| ty.attributes.iter()).filter(|a| a.name == *name).collect();
-            (defs, name)
+            let session_types = found.session_types.iter();
+            let defs = session_types.flat_map(|ty| ty.attributes.iter()).filter(|a| a.name == *name).collect();
+            (defs, name, false)
         }
     };
     let Some(first) = defs.first() else {
+        if untyped {
+            let what = format!("'{}', an attribute of open event types,", clip(what));
+            return check_text_operator(criterion.operator, &what, at);
+        }
         return Err((key_at, format!("no attribute '{}' on the events this can count", clip(what))));
     };
     if defs.iter().any(|d| d.ty.name() != first.ty.name()) {
@@ -144,7 +167,7 @@ fn web_attribute(key: &str) -> &str {
     key.strip_prefix("page.").unwrap_or(key)
 }
 
-fn event_attributes<'c>(found: &Candidates<'c>, name: &str) -> Vec<&'c AttributeDef> {
+fn declared_attributes<'c>(found: &[(&'c SessionType, &'c EventType)], name: &str) -> Vec<&'c AttributeDef> {
     found.iter().flat_map(|(_, event)| event.attributes.iter()).filter(|a| a.name == name).collect()
 }
 

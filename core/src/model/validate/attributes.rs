@@ -1,12 +1,13 @@
 //! Attribute checks (SPEC §2.2): types, enums, ranges, lengths, lists, the vendor `{"dataType",
 //! "value"}` form, the unknown-attribute policy, and required attributes.
 
-use super::{Report, Validator, clip, describe, too_long};
+use super::{Named, Report, Validator, clip, describe, too_long};
 use crate::base::error::{Violation, ViolationCode as Code};
 use crate::base::json::{Json, for_each_sorted};
 use crate::base::time::parse_rfc3339;
 use crate::model::catalog::{AttributeDef, AttributeType, escape};
 use crate::model::config::UnknownAttributes;
+use std::borrow::Cow;
 use uuid::Uuid;
 
 impl Validator<'_> {
@@ -14,10 +15,10 @@ impl Validator<'_> {
     pub(super) fn attributes<'j, 'a>(
         &self,
         raw: &'j Json<'a>,
-        types: Option<(usize, usize)>,
+        types: Option<(usize, Named<'_>)>,
         report: &mut Report<'_>,
         attributes: &mut Vec<(usize, &'j Json<'a>)>,
-        extra: &mut Vec<(&'j str, &'j Json<'a>)>,
+        extra: &mut Vec<(&'j str, Cow<'j, Json<'a>>)>,
         warnings: &mut Vec<Violation>,
     ) {
         let Json::Object(entries) = raw else {
@@ -33,7 +34,11 @@ impl Validator<'_> {
             );
         }
         // Without a known event type there is nothing to check the attributes against.
-        let Some((session_type, event_type)) = types else { return };
+        let (session_type, event_type) = match types {
+            None => return,
+            Some((_, Named::Open(_))) => return self.open_attributes(entries, report, extra),
+            Some((session_type, Named::Declared(event_type))) => (session_type, event_type),
+        };
         let definition = &self.catalog.session_type(session_type).event_types[event_type];
         let mut present = [false; 64];
         let mut present_overflow = Vec::new();
@@ -63,7 +68,7 @@ impl Validator<'_> {
                         path.to_string(),
                         format!("attribute '{}' is not defined and was dropped", clip(name)),
                     )),
-                    UnknownAttributes::Keep => extra.push((name, value)),
+                    UnknownAttributes::Keep => extra.push((name, Cow::Borrowed(value))),
                 },
             }
         });
@@ -183,22 +188,22 @@ impl Validator<'_> {
 /// The JSON pointer of an attribute value, `/attributes/<name>[/dataType|/value][/<index>]`.
 /// Formatting it allocates, so it is only formatted when a violation is reported.
 #[derive(Clone, Copy)]
-struct AttributePath<'n> {
+pub(super) struct AttributePath<'n> {
     name: &'n str,
     suffix: &'static str,
     index: Option<usize>,
 }
 
 impl<'n> AttributePath<'n> {
-    fn new(name: &'n str) -> Self {
+    pub(super) fn new(name: &'n str) -> Self {
         AttributePath { name, suffix: "", index: None }
     }
 
-    fn suffix(self, suffix: &'static str) -> Self {
+    pub(super) fn suffix(self, suffix: &'static str) -> Self {
         AttributePath { suffix, ..self }
     }
 
-    fn item(self, index: usize) -> Self {
+    pub(super) fn item(self, index: usize) -> Self {
         AttributePath { index: Some(index), ..self }
     }
 }
@@ -214,7 +219,7 @@ impl std::fmt::Display for AttributePath<'_> {
 }
 
 /// `(dataType, value)` when `value` is exactly `{"dataType": ..., "value": ...}`.
-fn vendor_form<'j, 'a>(value: &'j Json<'a>) -> Option<(&'j Json<'a>, &'j Json<'a>)> {
+pub(super) fn vendor_form<'j, 'a>(value: &'j Json<'a>) -> Option<(&'j Json<'a>, &'j Json<'a>)> {
     match value {
         Json::Object(entries) if entries.len() == 2 => Some((value.get("dataType")?, value.get("value")?)),
         _ => None,

@@ -5,6 +5,7 @@
 //! ended sessions) run later, in the session store, on events that pass here.
 
 mod attributes;
+mod open;
 
 use crate::base::error::{Violation, ViolationCode as Code};
 use crate::base::json::Json;
@@ -13,7 +14,20 @@ use crate::base::time::{Millis, format_millis, parse_rfc3339};
 use crate::model::catalog::{Catalog, is_identifier};
 use crate::model::config::Config;
 use crate::model::event::IdType;
+use std::borrow::Cow;
 use uuid::Uuid;
+
+/// [`CheckedEvent::event_type`] of an event whose open event type stage 2 has yet to number.
+pub(crate) const UNRESOLVED: usize = usize::MAX;
+
+/// The event type an event names, as stage 1 finds it.
+#[derive(Debug, Clone, Copy)]
+enum Named<'j> {
+    /// Declared by its session type, at this index.
+    Declared(usize),
+    /// Not declared by its open session type: an open event type of this name.
+    Open(&'j str),
+}
 
 /// An event that passed every stateless check, borrowing from its parsed JSON.
 #[derive(Debug)]
@@ -26,16 +40,22 @@ pub(crate) struct CheckedEvent<'j, 'a> {
     pub id_type: IdType,
     /// Index of the session type in the catalog.
     pub session_type: usize,
-    /// Index of the event type in its session type.
+    /// Index of the event type in its session type; [`UNRESOLVED`] while `open_name` waits for
+    /// stage 2 to find or create its open event type.
     pub event_type: usize,
+    /// The name of the event's type when it is one its open session type does not declare.
+    /// Stage 1 runs on many threads at once and never numbers one (docs/decisions.md, "Open
+    /// session types for app events"): stage 2 does, in the event's turn.
+    pub open_name: Option<&'j str>,
     /// `session.externalId` (custom and conversation sessions).
     pub external_id: Option<&'j str>,
     /// `division`, if given.
     pub division: Option<&'j str>,
     /// Defined attributes: (index in the event type, value with any vendor wrapper removed).
     pub attributes: Vec<(usize, &'j Json<'a>)>,
-    /// Undefined attributes kept under the `keep` policy.
-    pub extra_attributes: Vec<(&'j str, &'j Json<'a>)>,
+    /// Undefined attributes kept under the `keep` policy, and an open event type's attributes
+    /// (a value sent as `{"dataType", "value"}` read as its type, so sometimes owned).
+    pub extra_attributes: Vec<(&'j str, Cow<'j, Json<'a>>)>,
     /// Warnings to report with the outcome (dropped attributes).
     pub warnings: Vec<Violation>,
 }
@@ -252,7 +272,7 @@ impl<'c> Validator<'c> {
         let customer = self.customer(fields.customer, &mut report);
         let session = self.session(fields.session, &mut report);
         let division = self.optional_string(fields.division, "/division", &mut report);
-        let event_type = match (session, event_name) {
+        let named = match (session, event_name) {
             (Some((session_type, _)), Some(name)) => self.event_type(session_type, name, &mut report),
             _ => None,
         };
@@ -262,13 +282,13 @@ impl<'c> Validator<'c> {
         if let Some(raw) = fields.attributes.filter(|a| !matches!(a, Json::Null)) {
             self.attributes(
                 raw,
-                session.map(|(t, _)| t).zip(event_type),
+                session.map(|(t, _)| t).zip(named),
                 &mut report,
                 &mut attributes,
                 &mut extra_attributes,
                 &mut warnings,
             );
-        } else if let (Some((session_type, _)), Some(event_type)) = (session, event_type) {
+        } else if let (Some((session_type, _)), Some(Named::Declared(event_type))) = (session, named) {
             self.required_attributes(session_type, event_type, |_| false, &mut report);
         }
         let found = report.found();
@@ -279,7 +299,14 @@ impl<'c> Validator<'c> {
                 customer_id,
                 id_type,
                 session_type,
-                event_type: event_type?,
+                event_type: match named? {
+                    Named::Declared(index) => index,
+                    Named::Open(_) => UNRESOLVED,
+                },
+                open_name: match named? {
+                    Named::Declared(_) => None,
+                    Named::Open(name) => Some(name),
+                },
                 external_id,
                 division,
                 attributes,
@@ -470,16 +497,22 @@ impl<'c> Validator<'c> {
         Some(text)
     }
 
-    fn event_type(&self, session_type: usize, name: &str, report: &mut Report<'_>) -> Option<usize> {
+    /// The event type `name` of `session_type`: a declared one, or for an open session type an
+    /// open one (numbered in stage 2).
+    fn event_type<'j>(&self, session_type: usize, name: &'j str, report: &mut Report<'_>) -> Option<Named<'j>> {
         let ty = self.catalog.session_type(session_type);
-        ty.event_type_index(name).or_else(|| {
-            report.add(
-                Code::UnknownEventType,
-                "/eventName",
-                format!("session type '{}' has no event type '{name}'", ty.name),
-            );
-            None
-        })
+        if let Some(index) = ty.event_type_index(name) {
+            return Some(Named::Declared(index));
+        }
+        if ty.open {
+            return Some(Named::Open(name));
+        }
+        report.add(
+            Code::UnknownEventType,
+            "/eventName",
+            format!("session type '{}' has no event type '{name}'", ty.name),
+        );
+        None
     }
 }
 

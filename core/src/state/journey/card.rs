@@ -198,7 +198,7 @@ pub(crate) fn card(
         created_date: format_millis(session.first_time()),
         last_event: LastEvent {
             id: last.id,
-            event_name: ty.event_types[last.event_type as usize].name.clone(),
+            event_name: catalog.event_name(session.session_type, last.event_type as usize).to_owned(),
             created_date: format_millis(last.time),
         },
         event_count: session.events.len(),
@@ -234,11 +234,10 @@ pub(crate) fn event_view(
     event: &StoredEvent,
     viewer: &Viewer,
 ) -> EventView {
-    let event_type = &catalog.session_type(session.session_type).event_types[event.event_type as usize];
     let attributes = viewer.has(permission::EVENT_TYPE_VIEW).then(|| event.attributes());
     EventView {
         id: event.id,
-        event_name: event_type.name.clone(),
+        event_name: catalog.event_name(session.session_type, event.event_type as usize).to_owned(),
         created_date: format_millis(event.time),
         event_index: index,
         customer: customer.clone(),

@@ -9,6 +9,12 @@
 //! holding its criteria compiled for that event type ([`matching`](super::matching)). An event
 //! whose type no entry lists costs one hash lookup; the entries of a listed type are found by a
 //! lookup per attribute rather than tested one by one ([`entries`](super::entries)).
+//!
+//! An open session type's event types (docs/decisions.md, "Open session types for app events")
+//! are indexed as the catalog has them when the rules compile. A definition may name one that no
+//! event has created yet, and one without `eventName` counts every event type of its stream: so
+//! the engine recompiles the rules when an event creates an open event type (rare: the catalog's
+//! `maxEventTypes` bounds how many ever are), before that event is evaluated.
 
 use super::entries::{Counted, Entries, EventSide, Owner};
 use super::matching::{self, Facts};
@@ -123,7 +129,8 @@ impl Compiled {
             for (i, condition) in map.trigger_with_event_conditions.iter().enumerate() {
                 let criterion = condition.criterion();
                 let found = event_types(catalog, condition.stream_type, condition.session_type.as_deref());
-                index_criteria(&mut index, Owner::Map(place), i, found, condition.event_name.as_deref(), &[criterion]);
+                let (owner, name) = (Owner::Map(place), condition.event_name.as_deref());
+                index_criteria(&mut index, catalog, owner, i, found, name, &[criterion]);
             }
             for id in &map.trigger_with_segments {
                 if let Some(s) = compiled.segments.iter().position(|s| *s.id == **id) {
@@ -217,14 +224,15 @@ fn index_patterns(
 ) {
     for (i, pattern) in patterns.iter().enumerate() {
         let found = event_types(catalog, pattern.stream_type, pattern.session_type.as_deref());
-        index_criteria(index, owner, i, found, pattern.event_name.as_deref(), &pattern.criteria);
+        index_criteria(index, catalog, owner, i, found, pattern.event_name.as_deref(), &pattern.criteria);
     }
 }
 
-/// Adds an entry for every event type of `session_types` (named `event_name` when given) on
-/// which the criteria can hold, with the criteria compiled for it.
+/// Adds an entry for every event type of `session_types` (named `event_name` when given), declared
+/// or open, on which the criteria can hold, with the criteria compiled for it.
 fn index_criteria<'c>(
     index: &mut FastMap<(usize, usize), Vec<Counted>>,
+    catalog: &'c Catalog,
     owner: Owner,
     pattern: usize,
     session_types: impl Iterator<Item = (usize, &'c SessionType)>,
@@ -232,7 +240,7 @@ fn index_criteria<'c>(
     criteria: &[Criterion],
 ) {
     for (s, session_type) in session_types {
-        for (e, event_type) in session_type.event_types.iter().enumerate() {
+        for (e, event_type) in catalog.event_types_of(s) {
             if event_name.is_some_and(|name| event_type.name != name) {
                 continue;
             }
@@ -288,5 +296,15 @@ impl Rules {
     pub fn recompile(&self, catalog: &Catalog) {
         let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
         *slot = Arc::new(Compiled::new(slot.definitions.clone(), catalog));
+    }
+
+    /// Recompiles the current definitions, when there are any, against a catalog that has just
+    /// created an open event type. Decided under the write lock: a put compiling meanwhile either
+    /// compiled after the type was created, or is recompiled here after it.
+    pub fn recompile_if_any(&self, catalog: &Catalog) {
+        let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if !slot.definitions.is_empty() {
+            *slot = Arc::new(Compiled::new(slot.definitions.clone(), catalog));
+        }
     }
 }

@@ -68,11 +68,16 @@ fn add_customer(catalog: &Catalog, plan: &Plan, viewer: &Viewer, customer: &Cust
             continue;
         }
         let labels = &plan.step_labels[session.session_type];
+        // An open event type created after the plan has no label there: a step when every event is.
+        let label = |index: usize| match labels.get(index) {
+            Some(label) => label.as_deref(),
+            None => plan.every_event.then(|| catalog.event_name(session.session_type, index)),
+        };
         let steps: Vec<(&str, Millis, &StoredEvent)> = session
             .events
             .iter()
             .filter(|event| plan.from.is_none_or(|from| event.time >= from) && plan.to.is_none_or(|to| event.time < to))
-            .filter_map(|event| Some((labels[event.event_type as usize].as_deref()?, event.time, event)))
+            .filter_map(|event| Some((label(event.event_type as usize)?, event.time, event)))
             .collect();
         if steps.is_empty() || !plan.conditions.iter().all(|c| holds(c, catalog, session, &steps)) {
             continue;

@@ -212,8 +212,12 @@ pub(crate) struct Plan {
     /// Per session type: whether it counts.
     pub types: Vec<bool>,
     pub channels: Option<Vec<String>>,
-    /// Per session type, per event type: the step's label, or `None` when it is not a step.
+    /// Per session type, per event type (declared and open, as the catalog had them when the
+    /// query was planned): the step's label, or `None` when it is not a step.
     pub step_labels: Vec<Vec<Option<String>>>,
+    /// Whether every event is a step (no `steps`): then an open event type created after the plan
+    /// is a step too, labelled with its name.
+    pub every_event: bool,
     pub anchor: Option<(String, Direction)>,
     pub depth: usize,
     pub conditions: Vec<Condition>,
@@ -257,6 +261,7 @@ impl PathsQuery {
             types,
             channels: self.sessions.channels.clone(),
             step_labels,
+            every_event: self.steps.is_none(),
             anchor,
             depth,
             conditions,
@@ -300,10 +305,9 @@ impl PathsQuery {
     }
 
     fn step_labels(&self, catalog: &Catalog) -> Result<Vec<Vec<Option<String>>>> {
-        let mut labels: Vec<Vec<Option<String>>> = catalog
-            .session_types()
-            .iter()
-            .map(|ty| ty.event_types.iter().map(|et| self.steps.is_none().then(|| et.name.clone())).collect())
+        let label = |et: &crate::model::catalog::EventType| self.steps.is_none().then(|| et.name.clone());
+        let mut labels: Vec<Vec<Option<String>>> = (0..catalog.session_types().len())
+            .map(|ty| catalog.event_types_of(ty).map(|(_, et)| label(et)).collect())
             .collect();
         for step in self.steps.iter().flatten() {
             let (type_name, event_name) = match step.split_once(':') {
@@ -311,14 +315,17 @@ impl PathsQuery {
                 None => (None, step.as_str()),
             };
             let mut found = false;
-            for (ty, slots) in catalog.session_types().iter().zip(&mut labels) {
+            for (index, (ty, slots)) in catalog.session_types().iter().zip(&mut labels).enumerate() {
                 if type_name.is_some_and(|name| name != ty.name) {
                     continue;
                 }
-                if let Some(index) = ty.event_type_index(event_name) {
-                    slots[index] = Some(step.clone());
-                    found = true;
+                match catalog.event_type_index(index, event_name).and_then(|at| slots.get_mut(at)) {
+                    Some(slot) => *slot = Some(step.clone()),
+                    // An open type may take the name later; until it does, the step matches nothing.
+                    None if !ty.open => continue,
+                    None => {}
                 }
+                found = true;
             }
             if !found {
                 return Err(invalid(format!("no event type for the step '{}'", clip(step))));

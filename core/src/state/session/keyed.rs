@@ -69,7 +69,7 @@ fn check_existing(catalog: &Catalog, session: &Session, event: &CheckedEvent<'_,
     };
     let ty = catalog.session_type(session.session_type);
     let closing = ty.kind.is_conversation()
-        && CLOSING_CONVERSATION_EVENTS.contains(&ty.event_types[event.event_type].name.as_str());
+        && CLOSING_CONVERSATION_EVENTS.contains(&catalog.event_name(event.session_type, event.event_type));
     if event.time > end && !closing {
         return Err(Violation::new(
             ViolationCode::SessionEnded,

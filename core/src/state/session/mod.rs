@@ -38,8 +38,9 @@ use uuid::Uuid;
 pub(crate) struct StoredEvent {
     pub id: Uuid,
     pub time: Millis,
-    /// Index of the event type within the session's type. (A `u32`: catalogs may hold up to
-    /// 1,000,000 event types, and a `u16` once showed `e69999` as `e4463`.)
+    /// Index of the event type within the session's type: a declared one, or past them an open
+    /// one ([`Catalog::event_type`] reads both). (A `u32`: catalogs may hold up to 1,000,000 event
+    /// types, and a `u16` once showed `e69999` as `e4463`.)
     pub event_type: u32,
     /// The attributes as one compact JSON object (values unwrapped from the vendor form), or empty
     /// when there are none. One small string per event, instead of a tree of values, halves the
@@ -54,7 +55,8 @@ impl StoredEvent {
         } else {
             let mut json = Vec::with_capacity(128);
             let defined = event.attributes.iter().map(|(i, v)| (event_type.attributes[*i].name.as_str(), *v));
-            write_object(defined.chain(event.extra_attributes.iter().copied()), &mut json);
+            let extra = event.extra_attributes.iter().map(|(name, value)| (*name, &**value));
+            write_object(defined.chain(extra), &mut json);
             String::from_utf8(json).expect("JSON written from valid strings is UTF-8").into_boxed_str()
         };
         let event_type = u32::try_from(event.event_type).expect("config caps event types at 1,000,000");
@@ -138,7 +140,7 @@ impl Session {
 
     /// Stores `event` in time order, updates the projections, and returns its index.
     fn insert(&mut self, catalog: &Catalog, checked: &CheckedEvent<'_, '_>, id: Uuid) -> usize {
-        let event_type = &catalog.session_type(self.session_type).event_types[checked.event_type];
+        let event_type = catalog.event_type(self.session_type, checked.event_type);
         let event = StoredEvent::from_checked(id, event_type, checked);
         for (index, _) in &checked.attributes {
             if let Some(slot) = event_type.projections[*index] {
@@ -419,6 +421,16 @@ impl CustomerSessions {
         }
         for timeline in &mut self.web {
             timeline.remap(remap);
+        }
+    }
+
+    /// Gives every stored event the event type index `renumber(session type, index)` says: a
+    /// state move's open event types, numbered by the partition that receives them.
+    pub fn renumber_event_types(&mut self, renumber: impl Fn(usize, u32) -> u32) {
+        for session in self.sessions.iter_mut().flatten() {
+            for event in session.events.iter_mut() {
+                event.event_type = renumber(session.session_type, event.event_type);
+            }
         }
     }
 

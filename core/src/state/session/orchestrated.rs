@@ -31,7 +31,7 @@ struct Sent<'e, 'j, 'a> {
 
 impl<'e, 'j, 'a> Sent<'e, 'j, 'a> {
     fn new(catalog: &'e Catalog, event: &'e CheckedEvent<'j, 'a>) -> Self {
-        Sent { event, event_type: &catalog.session_type(event.session_type).event_types[event.event_type] }
+        Sent { event, event_type: catalog.event_type(event.session_type, event.event_type) }
     }
 }
 
