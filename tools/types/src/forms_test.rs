@@ -31,7 +31,8 @@ fn catalog_example() -> Value {
                 {"name": "refs", "type": "uuid", "list": true}
             ]}]
         },
-        {"name": "website", "kind": "web", "inactivityGap": "10m", "eventTypes": [{"name": "pageview"}]}
+        {"name": "website", "kind": "web", "inactivityGap": "10m", "eventTypes": [{"name": "pageview"}]},
+        {"name": "app", "kind": "web", "open": true, "eventTypes": []}
     ]})
 }
 
