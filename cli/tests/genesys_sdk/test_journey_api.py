@@ -241,6 +241,30 @@ def test_app_events_go_in_without_a_token_and_read_back(api: JourneyApi) -> None
     assert refused.value.status == 400 and "/attributes/cartItems/value" in str(refused.value.body)
 
 
+def test_an_app_event_the_catalog_never_named_goes_in_typed_by_its_data_type(api: JourneyApi) -> None:
+    # The demo catalog's app session type is open: a new screen of the app needs no new catalog.
+    anonymous = JourneyApi(ApiClient(host=api.api_client.host))
+    cookie = "6a1c3a8e-0000-4000-8000-000000000043"
+    request = model(AppEventRequest, event_name="promo_opened", screen_name="Promo", customer_cookie_id=cookie,
+                    created_date=datetime(2026, 11, 21, 10, 22, tzinfo=timezone.utc),
+                    attributes={"discount": model(CustomEventAttribute, data_type="integer", value="15"),
+                                "code": model(CustomEventAttribute, data_type="string", value="WINTER")})
+    answer = anonymous.post_journey_deployment_appevents(DEPLOYMENT, body=request)
+    assert (answer.event_name, answer.screen_name) == ("promo_opened", "Promo")
+    [event] = api.get_journey_session_events(answer.session.id).entities
+    assert event.id == answer.id and event.app_event.event_name == "promo_opened"
+    # Stored as the integer its dataType named (the answer types each value by what was stored).
+    discount, code = event.app_event.attributes["discount"], event.app_event.attributes["code"]
+    assert (discount.data_type, discount.value) == ("integer", "15")
+    assert (code.data_type, code.value) == ("string", "WINTER")
+    # A value that does not read as its dataType is refused for an open event type too.
+    request.attributes = {"discount": model(CustomEventAttribute, data_type="integer", value="fifteen")}
+    request.created_date = datetime(2026, 11, 21, 10, 23, tzinfo=timezone.utc)
+    with pytest.raises(ApiException) as refused:
+        anonymous.post_journey_deployment_appevents(DEPLOYMENT, body=request)
+    assert refused.value.status == 400 and "/attributes/discount/value" in str(refused.value.body)
+
+
 def test_a_conversation_reads_in_the_sdks_vocabulary(api: JourneyApi) -> None:
     started = ingest(api, {"eventName": "conversation_started", "createdDate": "2026-11-21T10:10:00Z",
                            "customer": {"id": "dana@example.com", "idType": "email"},
