@@ -383,7 +383,6 @@ fn verify(dir: &Path, acked: &[Ack], start: usize, seed: u64) -> usize {
         let probe = Engine::open(&copy, catalog(), config()).unwrap();
         let (again, expected) = (run(&probe, next), reference.step());
         drop(probe);
-        std::fs::remove_dir_all(&copy).unwrap();
         if again == expected {
             next
         } else {
@@ -448,7 +447,6 @@ fn check_firings(dir: &Path, acked: &[Ack], applied: usize, seed: u64) {
     let store = Engine::open(&copy, catalog(), config()).unwrap();
     let found = firings(&store, &told);
     drop(store);
-    std::fs::remove_dir_all(&copy).unwrap();
     assert_eq!(found, firings(&expected.engine, &told), "seed {seed}: the store's firings after {applied} operations");
     for n in acked.iter().flat_map(|ack| &ack.told).filter(|n| n["actionMapId"] == OFFER) {
         let probed = &found.offers[n["actionId"].as_str().unwrap()];
@@ -499,7 +497,7 @@ fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
 }
 
 /// A copy of a store's files (not its lock).
-fn copy_of(dir: &Path) -> std::path::PathBuf {
+fn copy_of(dir: &Path) -> common::TempDir {
     let copy = common::temp_dir("crash-probe");
     for entry in std::fs::read_dir(dir).unwrap() {
         let entry = entry.unwrap();
@@ -532,7 +530,6 @@ fn crash_test() {
     let (mut evictions, mut fired, mut forwarded) = (0u64, 0u64, 0usize);
     for kill in 0..kills {
         if kill % CHAIN == 0 {
-            std::fs::remove_dir_all(&dir).unwrap();
             dir = common::temp_dir("crash");
             applied = 0;
             OUTBOX.store((kill / CHAIN) % 2 == 1, std::sync::atomic::Ordering::Relaxed);
@@ -549,7 +546,6 @@ fn crash_test() {
                 .max(Engine::open(&dir, catalog(), config()).unwrap().outbox(&Default::default()).unwrap().len());
         }
     }
-    std::fs::remove_dir_all(&dir).unwrap();
     eprintln!(
         "crash test: {kills} kills, {acknowledged} acknowledged calls checked, up to {evictions} sessions evicted, {fired} action maps fired and {forwarded} custom events in the outbox in one store, seed {seed}, {:.1} s",
         started.elapsed().as_secs_f64()

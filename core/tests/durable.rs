@@ -46,7 +46,7 @@ fn journal(dir: &Path) -> PathBuf {
     dir.join(name)
 }
 
-fn copy_store(from: &Path) -> PathBuf {
+fn copy_store(from: &Path) -> common::TempDir {
     let to = temp_dir("copy");
     for name in files(from).into_iter().filter(|n| n != "LOCK") {
         std::fs::copy(from.join(&name), to.join(&name)).unwrap();
@@ -66,7 +66,7 @@ fn record_starts(bytes: &[u8]) -> Vec<usize> {
 }
 
 /// A store holding three accepted events in its journal, left as a crash leaves it (no close).
-fn store_with_three_events() -> PathBuf {
+fn store_with_three_events() -> common::TempDir {
     let dir = temp_dir("torn");
     let engine = Engine::open(&dir, catalog(), config("")).unwrap();
     for n in 0..3 {

@@ -18,14 +18,14 @@ const CATALOG: &str = r#"{"sessionTypes": [{"name": "delivery", "kind": "custom"
     "eventTypes": [{"name": "in_transit", "attributes": [{"name": "note", "type": "string"}]}]}]}"#;
 
 /// A tmpfs of `size` mounted on a new directory; unmounted when dropped.
-struct Tmpfs(PathBuf);
+struct Tmpfs(common::TempDir);
 
 impl Tmpfs {
     /// `None` (with a message) when this process may not mount.
     fn mount(size: &str) -> Option<Tmpfs> {
         let dir = common::temp_dir("full-disk");
         let options = format!("size={size}");
-        let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(&dir).output();
+        let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(&*dir).output();
         match mounted {
             Ok(output) if output.status.success() => Some(Tmpfs(dir)),
             Ok(output) => {
@@ -46,7 +46,7 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg("--lazy").arg(&self.0).status();
+        let _ = Command::new("umount").arg("--lazy").arg(&*self.0).status();
     }
 }
 

@@ -17,7 +17,6 @@ use journey_core::time::{format_millis, parse_rfc3339};
 use journey_core::{Config, Customer, Duration, Engine, IdType, PageRequest, Viewer};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// The clocks a run may have. Under the event clock the host cannot move time: events do, and
@@ -135,7 +134,7 @@ struct Observed {
 struct Host {
     mode: Mode,
     clock: Clock,
-    dir: Option<PathBuf>,
+    dir: Option<common::TempDir>,
     engine: Option<Engine>,
     told: Arc<Mutex<Vec<Value>>>,
     polled: Vec<Value>,
@@ -301,10 +300,8 @@ impl Host {
 
 impl Drop for Host {
     fn drop(&mut self) {
+        // The engine first: its directory goes with `dir`, after this.
         drop(self.engine.take());
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
 }
 

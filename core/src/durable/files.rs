@@ -78,19 +78,19 @@ mod tests {
     #[test]
     fn a_second_lock_is_refused_until_the_first_is_dropped() {
         let dir = crate::durable::test_dir();
-        let first = lock(&dir).unwrap();
-        assert_eq!(lock(&dir).unwrap_err().code(), "STORE_LOCKED");
+        let first = lock(dir.path()).unwrap();
+        assert_eq!(lock(dir.path()).unwrap_err().code(), "STORE_LOCKED");
         drop(first);
-        lock(&dir).unwrap();
+        lock(dir.path()).unwrap();
     }
 
     #[test]
     fn numbered_files_list_in_order() {
         let dir = crate::durable::test_dir();
         for seq in [10, 2, 300] {
-            std::fs::write(numbered(&dir, "snapshot", seq, "snap"), b"").unwrap();
+            std::fs::write(numbered(dir.path(), "snapshot", seq, "snap"), b"").unwrap();
         }
-        std::fs::write(dir.join("snapshot-junk.snap"), b"").unwrap();
-        assert_eq!(list(&dir, "snapshot", "snap").unwrap(), vec![2, 10, 300]);
+        std::fs::write(dir.path().join("snapshot-junk.snap"), b"").unwrap();
+        assert_eq!(list(dir.path(), "snapshot", "snap").unwrap(), vec![2, 10, 300]);
     }
 }

@@ -135,7 +135,7 @@ mod tests {
 
     fn read_bytes(bytes: &[u8]) -> Result<JournalRead> {
         let dir = crate::durable::test_dir();
-        let path = dir.join("j.log");
+        let path = dir.path().join("j.log");
         std::fs::write(&path, bytes).unwrap();
         read(&path)
     }

@@ -405,7 +405,7 @@ mod tests {
     #[test]
     fn concurrent_waiters_share_fsyncs_and_all_become_durable() {
         let dir = crate::durable::test_dir();
-        let path = dir.join("j.log");
+        let path = dir.path().join("j.log");
         let journal = JournalFile::open(&path, 0, SyncMode::Always, 1000).unwrap();
         let order = Mutex::new(());
         std::thread::scope(|scope| {

@@ -338,13 +338,8 @@ fn remove_older(dir: &Path, seq: u64) -> Result<()> {
     Ok(())
 }
 
-/// A new, empty directory for a test.
+/// A new, empty directory for a test, removed when dropped.
 #[cfg(test)]
-pub(crate) fn test_dir() -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("journey-core-test-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    dir
+pub(crate) fn test_dir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("journey-core-test-").tempdir().expect("a temporary directory")
 }

@@ -33,7 +33,7 @@ impl journey_vectors::Target for RustApi {
 /// A durable engine in a directory of its own, driven through the one dispatcher; `reopen` closes
 /// it and opens the store again, as a restarted host would.
 pub struct DurableApi {
-    dir: std::path::PathBuf,
+    dir: TempDir,
     catalog: Catalog,
     config: Config,
     engine: Option<Engine>,
@@ -71,17 +71,45 @@ impl journey_vectors::Target for DurableApi {
 
 impl Drop for DurableApi {
     fn drop(&mut self) {
+        // The engine first: its directory goes with `dir`, after this.
         drop(self.engine.take());
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-/// A new, empty directory under the system's temporary directory.
-pub fn temp_dir(purpose: &str) -> std::path::PathBuf {
+/// A new, empty directory under the system's temporary directory, removed with everything in it
+/// when dropped (a test that fails leaves it behind, to be looked at).
+pub fn temp_dir(purpose: &str) -> TempDir {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("journey-{purpose}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a temporary directory");
-    dir
+    TempDir(dir)
+}
+
+/// A directory of [`temp_dir`]'s: a path that removes its directory when dropped, unless the
+/// thread is panicking.
+#[derive(Debug)]
+pub struct TempDir(std::path::PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
