@@ -189,3 +189,47 @@ fn a_state_move_renumbers_open_event_types_for_the_partition_that_takes_it() {
     );
     assert_eq!(status(&target, &app_event("a", 3, None, json!({}))), "accepted", "the moved name is the target's now");
 }
+
+/// An app event of customer `email` (not the module's cookie), with an id when given.
+fn customers_event(email: &str, name: &str, id: Option<&str>) -> Value {
+    let mut event = app_event(name, 1, id, json!({}));
+    event["customer"] = json!({"id": email, "idType": "email"});
+    event
+}
+
+#[test]
+fn only_an_event_that_is_stored_creates_its_open_event_type() {
+    // Two calls race with one id: one names a new open event type, the other the declared
+    // `opened`. When the new name loses, it must not exist (it would take a place under
+    // maxEventTypes that no stored event holds). Definitions make each creation recompile the
+    // rules, which widened the window this test found.
+    let engine = Engine::new(app_catalog(&[]), config(r#", "maxEventTypes": 100000"#)).unwrap();
+    for s in 0..30 {
+        let segment = json!({"id": format!("4d2b8e2f-1c5a-4b8e-9d7e-{s:012}"), "displayName": "any",
+            "journey": {"patterns": [{"count": 1, "streamType": "Web", "sessionType": "app",
+            "criteria": [{"key": "attributes.flag", "values": [format!("v{s}")], "operator": "equal"}]}]}});
+        engine.put_segment(&segment).unwrap();
+    }
+    let app = engine.catalog().session_type_index("app").unwrap();
+    let barrier = std::sync::Barrier::new(2);
+    let mut orphans = Vec::new();
+    for round in 0..1000u32 {
+        let id = format!("6f1c8a52-1b44-4d8e-9a6b-{round:012}");
+        let name = format!("r{round}");
+        let open = std::thread::scope(|scope| {
+            let open = scope.spawn(|| {
+                barrier.wait();
+                status(&engine, &customers_event("x@example.com", &name, Some(&id)))
+            });
+            scope.spawn(|| {
+                barrier.wait();
+                status(&engine, &customers_event("x@example.com", "opened", Some(&id)))
+            });
+            open.join().unwrap()
+        });
+        if open == "rejected" && engine.catalog().event_type_index(app, &name).is_some() {
+            orphans.push(name);
+        }
+    }
+    assert!(orphans.is_empty(), "names created by events that were rejected: {orphans:?}");
+}

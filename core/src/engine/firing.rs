@@ -169,10 +169,9 @@ impl Engine {
     /// subscribers must be told and how many activations came due.
     pub(crate) fn fire_due_through(&self, now: Millis) -> (Notices, usize) {
         let customers = self.due.take_through(now);
-        let rules = self.rules.current();
         let rejected = |action_id| self.actions.is_rejected(action_id);
         let with = Orchestrate {
-            rules: &rules,
+            rules: self.rules.current(),
             now,
             min_offer_gap: self.min_offer_gap(),
             rejected: &rejected,

@@ -20,7 +20,7 @@ use crate::engine::journal::Seq;
 use crate::model::config::SyncMode;
 use crate::model::event::{Customer, Identity};
 use crate::model::outcome::{BatchOutcome, Outcome};
-use crate::model::validate::Inspection;
+use crate::model::validate::{CheckedEvent, Inspection};
 use crate::state::orchestration::{Compiled, EventSide};
 use crate::state::session::{Applied, Orchestrate};
 use crate::state::stats::{Counter, Tally};
@@ -230,28 +230,31 @@ impl<'e> IngestCall<'e, '_> {
         };
         let mut notices = Notices::default();
         let store = || {
-            engine.number_open_event_type(&mut checked, event_id, &mut violations);
-            // Read inside the change: a durable engine's definition ops pass the same gate, so
-            // the rules an event is evaluated under are those in force at its place in the
-            // journal, and replay evaluates it under the same.
-            let rules = engine.rules.current();
-            let same_rules = prepared_under.is_some_and(|under| Arc::ptr_eq(under, &rules));
-            let decided_at = now.or(checked.as_ref().map(|c| c.time)).unwrap_or_default();
             let rejected = |action_id| engine.actions.is_rejected(action_id);
-            let orchestrate = Orchestrate {
-                rules: &rules,
-                now: decided_at,
-                min_offer_gap: engine.min_offer_gap(),
-                rejected: &rejected,
-                event_side: event_side.as_deref().filter(|_| same_rules),
+            // Once the event will be placed, under its id's lock: an event of an open event type
+            // is numbered (creating the type, so only an event that will be stored creates one),
+            // then the rules are read. Read inside the change: a durable engine's definition ops
+            // pass the same gate, so the rules an event is evaluated under are those in force at
+            // its place in the journal, and replay evaluates it under the same.
+            let mut ready = |checked: &mut CheckedEvent<'_, '_>| {
+                engine.number_open_event_type(checked)?;
+                let rules = engine.rules.current();
+                let same_rules = prepared_under.is_some_and(|under| Arc::ptr_eq(under, &rules));
+                Ok(Orchestrate {
+                    rules,
+                    now: now.unwrap_or(checked.time),
+                    min_offer_gap: engine.min_offer_gap(),
+                    rejected: &rejected,
+                    event_side: event_side.as_deref().filter(|_| same_rules),
+                })
             };
             let stored = engine.store.insert(
                 &engine.catalog,
                 event,
                 (event_id, identity.digest),
-                checked.as_ref(),
+                checked.as_mut(),
                 &mut violations,
-                &orchestrate,
+                &mut ready,
             );
             if let (Stored::Accepted(applied, decisions), Some(checked)) = (&stored, &checked) {
                 engine.count_accepted(checked.time, applied);
@@ -336,35 +339,18 @@ impl<'e> IngestCall<'e, '_> {
 
 impl Engine {
     /// Gives an event of an open event type its index, creating the type when this event is the
-    /// first of its name to be accepted (docs/decisions.md, "Open session types for app events").
-    /// Runs in the event's turn, inside its change: a durable engine creates names in the order of
-    /// its journal, so a replay numbers them alike. Past `maxEventTypes` the event is
-    /// `UNKNOWN_EVENT_TYPE`, naming the limit. An event whose id was accepted already creates
-    /// nothing: a resend finds the name its first copy created, and other content under that id
-    /// is refused by the store. A new name recompiles the rules, since a definition may name it
-    /// before it is seen, or count every event type of its stream.
-    fn number_open_event_type(
-        &self,
-        checked: &mut Option<crate::model::validate::CheckedEvent<'_, '_>>,
-        event_id: uuid::Uuid,
-        violations: &mut Vec<Violation>,
-    ) {
-        let Some(event) = checked.as_mut() else { return };
-        let Some(name) = event.open_name else { return };
-        if self.store.knows_event(event_id) {
-            if let Some(index) = self.catalog.event_type_index(event.session_type, name) {
-                event.event_type = index;
-            }
-            return;
-        }
+    /// first of its name (docs/decisions.md, "Open session types for app events"). Runs in the
+    /// event's turn, inside its change and under its id's lock, once the event will be placed:
+    /// a duplicate or a conflict never gets here, so only an event that is stored creates a name,
+    /// and a durable engine creates names in the order of its journal, so a replay numbers them
+    /// alike. Past `maxEventTypes` the event is `UNKNOWN_EVENT_TYPE`, naming the limit. A new
+    /// name recompiles the rules, since a definition may name it before it is seen, or count
+    /// every event type of its stream.
+    fn number_open_event_type(&self, event: &mut CheckedEvent<'_, '_>) -> std::result::Result<(), Violation> {
+        let Some(name) = event.open_name else { return Ok(()) };
         let recompile = || self.rules.recompile_if_any(&self.catalog);
-        match self.catalog.open_event_type(event.session_type, name, &self.config, recompile) {
-            Ok(index) => event.event_type = index,
-            Err(violation) => {
-                violations.push(violation);
-                *checked = None;
-            }
-        }
+        event.event_type = self.catalog.open_event_type(event.session_type, name, &self.config, recompile)?;
+        Ok(())
     }
 
     /// Counts an accepted event and moves an event clock.

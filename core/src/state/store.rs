@@ -81,15 +81,17 @@ impl Store {
     /// Stores an event whose stateless checks are done (`checked` is `None` when they failed and
     /// `violations` says why). A stored event with the same id and digest makes it a duplicate; a
     /// different digest adds `DUPLICATE_ID_CONFLICT` first. The event id stays locked until the
-    /// event is stored, so two copies of one event cannot both be accepted.
-    pub fn insert(
+    /// event is stored, so two copies of one event cannot both be accepted. `ready` runs once the
+    /// event will be placed, still under that lock: it may refuse the event (an open event type
+    /// past the limit), and gives what evaluation needs, the rules read after it.
+    pub fn insert<'o>(
         &self,
         catalog: &Catalog,
         event: &Json<'_>,
         (event_id, digest): (Uuid, Digest),
-        checked: Option<&CheckedEvent<'_, '_>>,
+        checked: Option<&mut CheckedEvent<'_, '_>>,
         violations: &mut Vec<Violation>,
-        orchestrate: &Orchestrate<'_>,
+        ready: &mut dyn FnMut(&mut CheckedEvent<'_, '_>) -> Result<Orchestrate<'o>, Violation>,
     ) -> Stored {
         let mut ids = self.event_ids.lock(&event_id);
         if let Some(&stored) = ids.get(&event_id) {
@@ -103,7 +105,14 @@ impl Store {
             debug_assert!(!violations.is_empty(), "an event was refused without a reason");
             return Stored::Rejected;
         };
-        match self.place(catalog, event_id, checked, orchestrate) {
+        let orchestrate = match ready(checked) {
+            Ok(orchestrate) => orchestrate,
+            Err(violation) => {
+                violations.push(violation);
+                return Stored::Rejected;
+            }
+        };
+        match self.place(catalog, event_id, checked, &orchestrate) {
             Ok((applied, decisions)) => {
                 ids.insert(event_id, digest);
                 Stored::Accepted(applied, decisions)
@@ -180,11 +189,6 @@ impl Store {
     /// Calls `visit` on every customer's sessions, one shard locked at a time.
     pub fn each_customer(&self, mut visit: impl FnMut(&CustomerSessions)) {
         self.customers.each(|shard| shard.by_id_type.iter().flat_map(|map| map.values()).for_each(&mut visit));
-    }
-
-    /// Whether an event with this id was accepted (and not evicted since).
-    pub fn knows_event(&self, id: Uuid) -> bool {
-        self.event_ids.lock(&id).contains_key(&id)
     }
 
     /// The number of stored event ids.

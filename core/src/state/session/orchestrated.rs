@@ -7,11 +7,13 @@ use crate::base::time::Millis;
 use crate::model::catalog::{Catalog, EventType};
 use crate::model::validate::CheckedEvent;
 use crate::state::orchestration::{self, Compiled, Decisions, EventSide, Facts, Scalar, SessionState, Surroundings};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// What evaluation is given from outside the customer.
 pub(crate) struct Orchestrate<'a> {
-    pub rules: &'a Compiled,
+    /// The rules in force at the event's place (read once the event may be stored).
+    pub rules: Arc<Compiled>,
     /// The engine's time, when the event is evaluated.
     pub now: Millis,
     /// The least time between two offers of one media type in a session.
@@ -97,7 +99,7 @@ impl CustomerSessions {
     ) -> Decisions {
         let next_session_waits = applied.session_created
             && self.orchestration.as_ref().is_some_and(|state| state.pending.iter().any(|p| p.due.is_none()));
-        if !next_session_waits && !orchestration::may_act(with.rules, event.session_type, event.event_type) {
+        if !next_session_waits && !orchestration::may_act(&with.rules, event.session_type, event.event_type) {
             return Decisions::default();
         }
         if !next_session_waits
@@ -149,7 +151,7 @@ impl CustomerSessions {
             rejected: with.rejected,
             talked_to_agent: &talked_to_agent,
         };
-        orchestration::evaluate(with.rules, state, &evaluated, &around)
+        orchestration::evaluate(&with.rules, state, &evaluated, &around)
     }
 
     /// Fires the customer's delayed activations due at `with.now` (docs/orchestration.md,
@@ -163,7 +165,7 @@ impl CustomerSessions {
             rejected: with.rejected,
             talked_to_agent: &talked_to_agent,
         };
-        let (firings, activations_due) = orchestration::fire_due(with.rules, &mut state, with.now, &open, &around);
+        let (firings, activations_due) = orchestration::fire_due(&with.rules, &mut state, with.now, &open, &around);
         let next_due = state.next_due();
         self.orchestration = (!state.is_empty()).then_some(state);
         Decisions { firings, next_due, activations_due, ..Decisions::default() }
