@@ -140,6 +140,14 @@ fn definitions_name_an_open_event_type_before_it_is_seen_and_fire_once_it_is() {
         {"count": 1, "streamType": "Web", "sessionType": "app",
          "criteria": [{"key": "attributes.plan", "values": ["1"], "operator": "greaterThan"}]}]}});
     assert_eq!(engine.put_segment(&ordered).unwrap_err().code(), "INVALID_ARGUMENT");
+    // A name no event could carry would never match: refused, naming the field.
+    let unnamable = json!({"id": "5e3c9f30-2d6b-4c9f-8e8f-4a2b3c4d5e6f", "displayName": "x", "journey": {"patterns": [
+        {"count": 1, "streamType": "Web", "sessionType": "app", "eventName": "promo opened!"}]}});
+    let refused = engine.put_segment(&unnamable).unwrap_err();
+    assert!(refused.code() == "INVALID_ARGUMENT" && refused.to_string().contains("eventName"), "{refused}");
+    let query: journey_core::paths::PathsQuery =
+        serde_json::from_value(json!({"steps": ["app:promo opened!"]})).unwrap();
+    assert_eq!(engine.paths(&query, &viewer()).unwrap_err().code(), "INVALID_ARGUMENT");
 
     let customer = Customer::new(COOKIE, IdType::Cookie);
     let sent = |engine: &Engine| {

@@ -348,7 +348,7 @@ impl Engine {
     /// every event type of its stream.
     fn number_open_event_type(&self, event: &mut CheckedEvent<'_, '_>) -> std::result::Result<(), Violation> {
         let Some(name) = event.open_name else { return Ok(()) };
-        let recompile = || self.rules.recompile_if_any(&self.catalog);
+        let recompile = |index| self.rules.recompile_if_any(&self.catalog, &[(event.session_type, index)]);
         event.event_type = self.catalog.open_event_type(event.session_type, name, &self.config, recompile)?;
         Ok(())
     }

@@ -273,20 +273,21 @@ impl Engine {
             }
         }
         let mut renumbered = std::collections::HashMap::new();
-        let mut created = false;
+        let mut created = Vec::new();
         for (session_type, names) in open {
             let type_name = &catalog.session_type(*session_type).name;
             for (index, name) in names {
-                created |= catalog.event_type_index(*session_type, name).is_none();
+                let new = catalog.event_type_index(*session_type, name).is_none();
                 let here = catalog.restore_open_name(type_name, name).unwrap_or_default() as u32;
+                if new {
+                    created.push((*session_type, here as usize));
+                }
                 if here != *index {
                     renumbered.insert((*session_type, *index), here);
                 }
             }
         }
-        if created {
-            self.rules.recompile_if_any(catalog);
-        }
+        self.rules.recompile_if_any(catalog, &created);
         Ok(renumbered)
     }
 }

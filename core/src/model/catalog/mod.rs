@@ -350,11 +350,12 @@ impl Catalog {
         session_type: usize,
         name: &str,
         config: &Config,
-        created: impl FnOnce(),
+        created: impl FnOnce(usize),
     ) -> std::result::Result<usize, crate::base::error::Violation> {
         let ty = &self.session_types[session_type];
         let declared = self.declared_event_types();
         let room = |open: usize| ty.open && declared + open < config.max_event_types;
+        let created = |place: usize| created(ty.event_types.len() + place);
         match self.open.find_or_add(session_type, name, room, created) {
             Ok((place, _)) => Ok(ty.event_types.len() + place),
             Err(open::Full { held }) => Err(crate::base::error::Violation::new(

@@ -61,13 +61,14 @@ impl OpenEventTypes {
 
     /// The place of `name`, creating it when `session_type` has none of that name and `room`
     /// says the catalog has room for one more (given how many it holds); the place and whether it
-    /// was created. `created` runs after a creation, before anyone else can find the name.
+    /// was created. `created` runs after a creation, with the place, before anyone else can find
+    /// the name.
     pub fn find_or_add(
         &self,
         session_type: usize,
         name: &str,
         room: impl FnOnce(usize) -> bool,
-        created: impl FnOnce(),
+        created: impl FnOnce(usize),
     ) -> Result<(usize, bool), Full> {
         if let Some(place) = self.find(session_type, name) {
             return Ok((place, false));
@@ -86,7 +87,7 @@ impl OpenEventTypes {
         }
         let place = list.push(open_event_type(name)).ok_or(Full { held })?;
         by_name.insert(Box::from(name), place);
-        created();
+        created(place);
         Ok((place, true))
     }
 
@@ -99,7 +100,7 @@ impl OpenEventTypes {
     /// state move or an upgrade, which were accepted under the limit where they were made); its
     /// place, found or created.
     pub fn restore(&self, session_type: usize, name: &str) -> Option<usize> {
-        self.find_or_add(session_type, name, |_| true, || {}).ok().map(|(place, _)| place)
+        self.find_or_add(session_type, name, |_| true, |_| {}).ok().map(|(place, _)| place)
     }
 }
 
@@ -126,7 +127,7 @@ mod tests {
         let open = OpenEventTypes::new(2);
         let created = std::cell::Cell::new(0);
         let add = |session_type: usize, name: &str, room: bool| {
-            open.find_or_add(session_type, name, |held| room && held < 3, || created.set(created.get() + 1))
+            open.find_or_add(session_type, name, |held| room && held < 3, |_| created.set(created.get() + 1))
         };
         assert_eq!(add(1, "a", true), Ok((0, true)));
         assert_eq!(add(1, "b", true), Ok((1, true)));
@@ -139,6 +140,6 @@ mod tests {
         let copy = open.clone();
         copy.restore(1, "d");
         assert_eq!((copy.len(1), open.len(1)), (3, 2), "a copy grows on its own");
-        assert_eq!(open.find_or_add(7, "x", |_| true, || {}), Err(Full { held: 3 }), "no such session type");
+        assert_eq!(open.find_or_add(7, "x", |_| true, |_| {}), Err(Full { held: 3 }), "no such session type");
     }
 }

@@ -122,8 +122,10 @@ fn candidates<'c>(
         .filter(|(_, event)| event_name.is_none_or(|name| event.name == name))
         .collect();
     let open = types.iter().any(|ty| ty.open);
-    match (declared.is_empty() && !open, event_name) {
-        (true, Some(name)) => {
+    // On an open session type any name may come, but only one an event may carry.
+    let could_come = |name: &str| open && crate::model::catalog::is_identifier(name);
+    match (declared.is_empty(), event_name) {
+        (true, Some(name)) if !could_come(name) => {
             Err((format!("{at}/eventName"), format!("no event type '{}' on this stream", clip(name))))
         }
         _ => {

@@ -81,8 +81,9 @@ pub(crate) struct Compiled {
     pub maps_by_segment: Vec<Vec<usize>>,
     /// Whether some map is triggered by segments (asked on every event).
     segment_maps: bool,
-    /// (session type, event type) → what an event of that type may count.
-    index: FastMap<(usize, usize), Entries>,
+    /// (session type, event type) → what an event of that type may count. Shared with the rules
+    /// compiled after an open event type was created, so that the lookups already built stay.
+    index: FastMap<(usize, usize), Arc<Entries>>,
     /// Each active segment's place in `segments`, by id (asked for every assignment held, on
     /// every event of its customer).
     segment_places: FastMap<Box<str>, usize>,
@@ -92,12 +93,37 @@ impl Compiled {
     /// Compiles `definitions` against the catalog whose indices evaluation uses. Inactive
     /// definitions are kept but not compiled: nothing evaluates them.
     pub fn new(definitions: Definitions, catalog: &Catalog) -> Compiled {
+        let (mut compiled, index) = Compiled::compile(definitions, catalog, None);
+        compiled.index = index.into_iter().map(|(key, entries)| (key, Arc::new(Entries::new(entries)))).collect();
+        compiled
+    }
+
+    /// These rules, with the entries of one event type the catalog has just created (an open
+    /// event type, `(session type, event type)`) added: the definitions are read again, but only
+    /// that event type's criteria are compiled, and every other event type keeps its entries and
+    /// the lookups they built.
+    pub fn with_event_type(&self, catalog: &Catalog, created: (usize, usize)) -> Compiled {
+        let (mut compiled, index) = Compiled::compile(self.definitions.clone(), catalog, Some(created));
+        compiled.index = self.index.clone();
+        for (key, entries) in index {
+            compiled.index.insert(key, Arc::new(Entries::new(entries)));
+        }
+        compiled
+    }
+
+    /// Everything but the index from `definitions`, and the index's entries: of every event type,
+    /// or only of `only`.
+    fn compile(
+        definitions: Definitions,
+        catalog: &Catalog,
+        only: Option<(usize, usize)>,
+    ) -> (Compiled, FastMap<(usize, usize), Vec<Counted>>) {
         let mut compiled = Compiled { definitions, ..Compiled::default() };
         let mut index: FastMap<(usize, usize), Vec<Counted>> = FastMap::default();
         let segments: Vec<_> = compiled.definitions.segments().filter(|s| s.is_active).cloned().collect();
         for segment in &segments {
             let owner = Owner::Segment(compiled.segments.len());
-            index_patterns(&mut index, catalog, owner, &segment.journey.patterns);
+            index_patterns(&mut index, catalog, only, owner, &segment.journey.patterns);
             compiled.segments.push(SegmentRule {
                 id: segment.id.as_deref().unwrap_or_default().into(),
                 version: segment.version.unwrap_or(1),
@@ -109,7 +135,7 @@ impl Compiled {
         let outcomes: Vec<_> = compiled.definitions.outcomes().filter(|o| o.is_active).cloned().collect();
         for outcome in &outcomes {
             let owner = Owner::Outcome(compiled.outcomes.len());
-            index_patterns(&mut index, catalog, owner, &outcome.journey.patterns);
+            index_patterns(&mut index, catalog, only, owner, &outcome.journey.patterns);
             let value = outcome.associated_value_field.as_ref().map(|field| {
                 let name = String::from(field.name.clone());
                 let name = name.strip_prefix("attributes.").unwrap_or(&name).to_owned();
@@ -130,7 +156,7 @@ impl Compiled {
                 let criterion = condition.criterion();
                 let found = event_types(catalog, condition.stream_type, condition.session_type.as_deref());
                 let (owner, name) = (Owner::Map(place), condition.event_name.as_deref());
-                index_criteria(&mut index, catalog, owner, i, found, name, &[criterion]);
+                index_criteria(&mut index, catalog, only, owner, i, found, name, &[criterion]);
             }
             for id in &map.trigger_with_segments {
                 if let Some(s) = compiled.segments.iter().position(|s| *s.id == **id) {
@@ -146,10 +172,9 @@ impl Compiled {
                 map: Arc::new(map),
             });
         }
-        compiled.index = index.into_iter().map(|(key, entries)| (key, Entries::new(entries))).collect();
         compiled.segment_places = compiled.segments.iter().enumerate().map(|(s, rule)| (rule.id.clone(), s)).collect();
         compiled.segment_maps = compiled.maps_by_segment.iter().any(|maps| !maps.is_empty());
-        compiled
+        (compiled, index)
     }
 
     /// What an event of this type may count (empty for most events).
@@ -219,20 +244,24 @@ fn event_types<'c>(
 fn index_patterns(
     index: &mut FastMap<(usize, usize), Vec<Counted>>,
     catalog: &Catalog,
+    only: Option<(usize, usize)>,
     owner: Owner,
     patterns: &[JourneyPattern],
 ) {
     for (i, pattern) in patterns.iter().enumerate() {
         let found = event_types(catalog, pattern.stream_type, pattern.session_type.as_deref());
-        index_criteria(index, catalog, owner, i, found, pattern.event_name.as_deref(), &pattern.criteria);
+        index_criteria(index, catalog, only, owner, i, found, pattern.event_name.as_deref(), &pattern.criteria);
     }
 }
 
 /// Adds an entry for every event type of `session_types` (named `event_name` when given), declared
-/// or open, on which the criteria can hold, with the criteria compiled for it.
+/// or open, on which the criteria can hold, with the criteria compiled for it; only for `only`'s
+/// event type when given.
+#[allow(clippy::too_many_arguments, reason = "the one indexing step, called from two places")]
 fn index_criteria<'c>(
     index: &mut FastMap<(usize, usize), Vec<Counted>>,
     catalog: &'c Catalog,
+    only: Option<(usize, usize)>,
     owner: Owner,
     pattern: usize,
     session_types: impl Iterator<Item = (usize, &'c SessionType)>,
@@ -240,7 +269,12 @@ fn index_criteria<'c>(
     criteria: &[Criterion],
 ) {
     for (s, session_type) in session_types {
-        for (e, event_type) in catalog.event_types_of(s) {
+        let event_types: Box<dyn Iterator<Item = (usize, &EventType)>> = match only {
+            Some((only_s, only_e)) if only_s == s => Box::new(std::iter::once((only_e, catalog.event_type(s, only_e)))),
+            Some(_) => continue,
+            None => Box::new(catalog.event_types_of(s)),
+        };
+        for (e, event_type) in event_types {
             if event_name.is_some_and(|name| event_type.name != name) {
                 continue;
             }
@@ -298,13 +332,17 @@ impl Rules {
         *slot = Arc::new(Compiled::new(slot.definitions.clone(), catalog));
     }
 
-    /// Recompiles the current definitions, when there are any, against a catalog that has just
-    /// created an open event type. Decided under the write lock: a put compiling meanwhile either
-    /// compiled after the type was created, or is recompiled here after it.
-    pub fn recompile_if_any(&self, catalog: &Catalog) {
+    /// Adds to the current rules, when there are definitions, the entries of event types a catalog
+    /// has just created (open ones, `(session type, event type)`), compiling only theirs. Decided
+    /// under the write lock: a put compiling meanwhile either compiled after the types were
+    /// created, or is added to here after it.
+    pub fn recompile_if_any(&self, catalog: &Catalog, created: &[(usize, usize)]) {
         let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        if !slot.definitions.is_empty() {
-            *slot = Arc::new(Compiled::new(slot.definitions.clone(), catalog));
+        if slot.definitions.is_empty() {
+            return;
+        }
+        for event_type in created {
+            *slot = Arc::new(slot.with_event_type(catalog, *event_type));
         }
     }
 }

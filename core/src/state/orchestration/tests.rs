@@ -330,3 +330,42 @@ fn a_held_segment_qualifies_its_map_at_the_first_page_its_url_conditions_accept(
     quiet.page(1, 10, "/shop");
     assert!(quiet.state.is_empty(), "a session that matched nothing leaves no state");
 }
+
+#[test]
+fn rules_added_to_for_a_created_open_event_type_equal_rules_compiled_anew() {
+    // Definitions for every event type of the web stream, for one open name not created yet,
+    // and for a declared one; open names are created one by one, each added to the rules.
+    let catalog = Catalog::from_json(
+        r#"{"sessionTypes": [{"name": "app", "kind": "web", "open": true, "eventTypes": [{"name": "opened"}]}]}"#,
+    )
+    .unwrap();
+    let config = crate::model::config::Config::from_json(r#"{"maxEventTypes": 100}"#).unwrap();
+    let mut definitions = Definitions::default();
+    let patterns = [
+        json!({"count": 1, "streamType": "Web", "criteria": [{"key": "attributes.flag", "values": ["y"]}]}),
+        json!({"count": 2, "streamType": "Web", "eventName": "n3", "criteria": []}),
+        json!({"count": 1, "streamType": "Web", "eventName": "opened", "criteria": []}),
+    ];
+    for (n, pattern) in patterns.iter().enumerate() {
+        let segment = json!({"id": Uuid::from_u128(n as u128 + 1).to_string(), "displayName": format!("s{n}"),
+            "journey": {"patterns": [pattern]}});
+        definitions.put_segment(read_definition(&segment).unwrap(), &Limits::default(), 0).unwrap();
+    }
+    let mut rules = Compiled::new(definitions.clone(), &catalog);
+    for n in 0..5 {
+        let mut created = None;
+        catalog.open_event_type(0, &format!("n{n}"), &config, |index| created = Some(index)).unwrap();
+        rules = rules.with_event_type(&catalog, (0, created.unwrap()));
+    }
+    let anew = Compiled::new(definitions, &catalog);
+    let listed = |rules: &Compiled| -> Vec<String> {
+        (0..catalog.event_type_count(0))
+            .map(|e| {
+                let counted: Vec<_> = rules.counted(0, e).iter().map(|c| (c.owner, c.pattern, &c.tests)).collect();
+                format!("{e}: {counted:?}")
+            })
+            .collect()
+    };
+    assert_eq!(listed(&rules), listed(&anew));
+    assert_eq!(rules.counted(0, 4).len(), 2, "n3 is counted by the segment of every type and its own");
+}

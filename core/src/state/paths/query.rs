@@ -321,8 +321,9 @@ impl PathsQuery {
                 }
                 match catalog.event_type_index(index, event_name).and_then(|at| slots.get_mut(at)) {
                     Some(slot) => *slot = Some(step.clone()),
-                    // An open type may take the name later; until it does, the step matches nothing.
-                    None if !ty.open => continue,
+                    // An open type may take the name later (if an event could carry it); until
+                    // it does, the step matches nothing.
+                    None if !ty.open || !crate::model::catalog::is_identifier(event_name) => continue,
                     None => {}
                 }
                 found = true;
