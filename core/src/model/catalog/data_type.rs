@@ -68,7 +68,11 @@ impl DataType {
     pub fn read_text(self, text: &str) -> Option<Value> {
         match self {
             DataType::String => Some(Value::from(text)),
-            DataType::Integer => text.trim().parse::<i64>().ok().map(Value::from),
+            // As a JSON number is an integer: any whole number an i64 or a u64 holds.
+            DataType::Integer => {
+                let text = text.trim();
+                text.parse::<i64>().map(Value::from).or_else(|_| text.parse::<u64>().map(Value::from)).ok()
+            }
             DataType::Decimal => text.trim().parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number),
             DataType::Boolean => match text.trim().to_ascii_lowercase().as_str() {
                 "true" => Some(Value::Bool(true)),
@@ -122,6 +126,9 @@ mod tests {
         };
         assert_eq!(read(DataType::Integer, r#"" 3""#), Some(Value::from(3)));
         assert_eq!(read(DataType::Integer, "3"), Some(Value::from(3)));
+        // Text reads as far as a JSON number does.
+        assert_eq!(read(DataType::Integer, r#""18446744073709551615""#), Some(Value::from(u64::MAX)));
+        assert_eq!(read(DataType::Integer, "18446744073709551615"), Some(Value::from(u64::MAX)));
         assert_eq!(read(DataType::Integer, "3.5"), None);
         assert_eq!(read(DataType::Integer, r#""four""#), None);
         assert_eq!(read(DataType::Decimal, r#""2.5""#), Some(Value::from(2.5)));
