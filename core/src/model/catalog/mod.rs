@@ -5,9 +5,9 @@
 //! written in the same JSON form as user types and loaded by the same code.
 //!
 //! A web session type may be **open** (`"open": true`): an event naming an event type it does not
-//! declare creates an open event type of that name ([`open`]), so a mobile app's new screens need
-//! no new catalog. Stored events name their type by index, declared or open; every reader asks
-//! [`Catalog::event_type`] or [`Catalog::event_name`], never a session type's `event_types`.
+//! declare creates an open event type of that name (`open.rs`), so a mobile app's new screens
+//! need no new catalog. Stored events name their type by index, declared or open; every reader
+//! asks [`Catalog::event_type`] or [`Catalog::event_name`], never a session type's `event_types`.
 
 mod data_type;
 mod load;
