@@ -7,6 +7,10 @@ use crate::base::time::{Millis, parse_rfc3339};
 use crate::model::event::DigestKey;
 use serde_json::{Map, Value};
 
+mod identity;
+
+pub use identity::{Blocked, IdentityConfig, Limit};
+
 /// How the engine learns what time it is (SPEC §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClockMode {
@@ -175,6 +179,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// Segments, outcomes and action maps.
     pub orchestration: OrchestrationConfig,
+    /// The rules that stop bad merges of identifiers (docs/identity.md).
+    pub identity: IdentityConfig,
 }
 
 impl Default for Config {
@@ -199,6 +205,7 @@ impl Default for Config {
             digest_key: None,
             store: StoreConfig::default(),
             orchestration: OrchestrationConfig::default(),
+            identity: IdentityConfig::default(),
         }
     }
 }
@@ -309,6 +316,7 @@ impl Config {
             }
             "store" => self.store = store(value)?,
             "orchestration" => self.orchestration = orchestration(value)?,
+            "identity" => self.identity = identity::read(value)?,
             _ => return Err(invalid(key, "unknown config key")),
         }
         Ok(())
@@ -368,6 +376,7 @@ impl Config {
             "minOfferGap": orchestration.min_offer_gap.to_string(),
             "customEvents": orchestration.custom_events.as_str()});
         map.insert("orchestration".into(), orchestration);
+        map.insert("identity".into(), self.identity.to_json());
         Value::Object(map)
     }
 }

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod config;
 pub mod event;
+pub mod identity;
 pub mod input;
 pub mod kind;
 pub mod orchestration;

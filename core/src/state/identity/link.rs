@@ -48,11 +48,6 @@ impl LinkKey {
             Ordering::Equal => None,
         }
     }
-
-    /// The end that is not `end`.
-    pub fn other(&self, end: &Identifier) -> &Identifier {
-        if &self.a == end { &self.b } else { &self.a }
-    }
 }
 
 /// A link and every source that made it: it exists while one source is left.

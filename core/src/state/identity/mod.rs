@@ -6,11 +6,12 @@
 
 mod graph;
 mod link;
+mod rules;
 
 pub(crate) use graph::Graph;
-pub use graph::Profile;
 pub(crate) use link::{Link, LinkKey};
 pub use link::{Origin, Source};
+pub(crate) use rules::Rules;
 
 use crate::model::event::Customer;
 use std::cmp::Ordering;

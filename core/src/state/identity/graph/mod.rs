@@ -51,11 +51,6 @@ impl Graph {
         self.first_seen.get(identifier).copied()
     }
 
-    /// Whether the link `key` exists.
-    pub fn has_link(&self, key: &LinkKey) -> bool {
-        self.links.contains_key(key)
-    }
-
     /// Every link, in no particular order.
     pub fn links(&self) -> impl Iterator<Item = &Link> {
         self.links.values()
@@ -64,11 +59,6 @@ impl Graph {
     /// How many links there are.
     pub fn link_count(&self) -> usize {
         self.links.len()
-    }
-
-    /// Whether the event with this id made a link that still has its source.
-    pub fn has_event(&self, event: &Uuid) -> bool {
-        self.by_event.contains_key(event)
     }
 
     /// A graph holding `links` (a snapshot's), with its profiles rebuilt.
