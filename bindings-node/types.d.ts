@@ -312,6 +312,20 @@ export interface BatchOutcome {
   rejected: number
 }
 
+/** The blocked values of each idType. */
+export interface BlockedValues {
+  /** Cookies that never link. */
+  cookie?: string[]
+  /** E-mail addresses that never link. */
+  email?: string[]
+  /** External contact ids that never link. */
+  externalContact?: string[]
+  /** External ids that never link. */
+  externalId?: string[]
+  /** Phone numbers that never link. */
+  phone?: string[]
+}
+
 /** A catalog (SPEC §1): the session types, each with its event types. */
 export interface CatalogDefinition {
   /** The session types; `conversation` is built in and cannot be defined. */
@@ -322,7 +336,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandExplainActionMap | CommandEstimateActionMap | CommandListOutcomes | CommandListActionMaps | CommandOutbox | CommandAcknowledgeOutbox
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandExplainActionMap | CommandEstimateActionMap | CommandListOutcomes | CommandListActionMaps | CommandOutbox | CommandAcknowledgeOutbox | CommandLink | CommandUnlink | CommandUnlinkEvent | CommandProfile
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -462,6 +476,22 @@ export interface CommandAcknowledgeOutbox {
   input: AcknowledgeOutboxInput
   op: 'acknowledgeOutbox'
 }
+export interface CommandLink {
+  input: LinkInput
+  op: 'link'
+}
+export interface CommandUnlink {
+  input: LinkInput
+  op: 'unlink'
+}
+export interface CommandUnlinkEvent {
+  input: UnlinkEventInput
+  op: 'unlinkEvent'
+}
+export interface CommandProfile {
+  input: ProfileQuery
+  op: 'profile'
+}
 
 /** One event condition in a session. */
 export interface ConditionExplanation {
@@ -487,6 +517,8 @@ export interface Config {
   clock?: ClockName
   /** The 128-bit secret of the content digests, as 32 hexadecimal digits (default: random per engine or store). Partitions that move state between them share one. */
   digestKey?: string
+  /** The rules that stop bad merges of identifiers (docs/identity.md). */
+  identity?: IdentityConfig
   /** Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way). */
   ingestThreads?: number
   /** Most attributes an event type may define and an event may carry (default 50). */
@@ -687,6 +719,41 @@ export interface Filter {
 /** The kind of identifier a customer is known by. */
 export type IdType = 'cookie' | 'email' | 'phone' | 'externalContact' | 'externalId'
 
+/** The identity rules (docs/identity.md, "Rules that stop bad merges"). */
+export interface IdentityConfig {
+  /** Per idType, anchored regular expressions (at most 100, each at most 1000 characters) whose identifiers never link; a type named here loses its defaults (empty, all zeros, `-1`, `null`, `undefined`, `anonymous` in any case). */
+  blockedValues?: BlockedValues
+  /** Per idType, the most identifiers of it one profile holds, optionally counted within a window; `null` is no limit (default: one `externalContact`, one `externalId`). */
+  limits?: IdentityLimits
+  /** The idTypes, highest priority first; when a link would break a limit the event's lowest-priority identifier is left out (default `externalId, externalContact, email, phone, cookie`; those left out follow in that order). */
+  priority?: IdType[]
+}
+
+/** A limit: a number, or a number counted over the identifiers first seen within a window. */
+export type IdentityLimit = number | WindowedLimit
+
+/** The limit of each idType. */
+export interface IdentityLimits {
+  /** Most cookies per profile. */
+  cookie?: IdentityLimit | null
+  /** Most e-mail addresses per profile. */
+  email?: IdentityLimit | null
+  /** Most external contact ids per profile. */
+  externalContact?: IdentityLimit | null
+  /** Most external ids per profile. */
+  externalId?: IdentityLimit | null
+  /** Most phone numbers per profile. */
+  phone?: IdentityLimit | null
+}
+
+/** A link refused by a rule: the event is still accepted under its `customer`. */
+export interface IdentityWarning {
+  /** Which rule refused it. */
+  code: WarningCode
+  /** The identifier left unlinked. */
+  identifier: Customer
+}
+
 /** The input of the `ingestBatch` op: events, or NDJSON text. */
 export type IngestBatchInput = JourneyEvent[] | string
 
@@ -735,6 +802,8 @@ export interface JourneyEvent {
   eventName: string
   /** The event's id, a UUID; without one, an id is derived from the content (SPEC §2.2). */
   id?: string | null
+  /** Other identifiers of the customer, linked to it when the event is accepted (at most 100; docs/identity.md). */
+  identifiers?: Customer[] | null
   /** Which session it belongs to. */
   session: SessionReference
 }
@@ -841,6 +910,24 @@ export interface LineRejection {
   line: number
   /** The rejected outcome. */
   outcome: Outcome
+}
+
+/** The input of `link` and `unlink`: `{"from", "to"}`. */
+export interface LinkInput {
+  /** One identifier. */
+  from: Customer
+  /** The other. */
+  to: Customer
+}
+
+/** What `link` did. */
+export interface LinkResult {
+  /** Why the link was refused, when it was. */
+  identityWarnings: IdentityWarning[]
+  /** Whether the two identifiers are linked now (false when a rule refused it). */
+  linked: boolean
+  /** The id of `from`'s profile after the call. */
+  profileId: Customer
 }
 
 /** Why an action map did or did not fire in a session. */
@@ -999,6 +1086,8 @@ export interface OutcomeAccepted {
   eventId: string
   /** The event's 0-based position in the session's time order, at the time of ingest. */
   eventIndex: number
+  /** The event's `identifiers` that the identity rules left unlinked (docs/identity.md); absent when none was. */
+  identityWarnings?: IdentityWarning[]
   /** Whether this event created the session. */
   sessionCreated: boolean
   /** The session it joined. */
@@ -1133,6 +1222,20 @@ export interface PatternCount {
   needed: number
 }
 
+/** The input of `profile`: `{"customer"}`. */
+export interface ProfileQuery {
+  /** Any identifier of the profile. */
+  customer: Customer
+}
+
+/** A profile: its id and members (`profile`). */
+export interface ProfileView {
+  /** Every identifier of the profile, in `idType:id` order; the customer alone when unlinked. */
+  members: Customer[]
+  /** The oldest identifier of the profile (first seen earliest, ties by `idType:id`). */
+  profileId: Customer
+}
+
 /** What evaluation decided for a map in a session. */
 export interface QualificationView {
   /** The web action it recorded. */
@@ -1253,6 +1356,8 @@ export interface SessionCard {
   conversation?: ConversationCard | null
   /** The earliest event time. */
   createdDate: string
+  /** Whose session it is: in the journey of a profile (docs/identity.md), the member it belongs to. */
+  customer: Customer
   /** The type's display name. */
   displayName: string
   /** The session's division. */
@@ -1402,6 +1507,12 @@ export interface Stats {
   eventsEvicted: number
   /** Events refused. */
   eventsRejected: number
+  /** Links refused because an identifier is a blocked value (`IDENTITY_BLOCKED`). */
+  identityBlocked: number
+  /** Links refused because a profile would break a limit (`IDENTITY_LIMIT`). */
+  identityLimited: number
+  /** Links made between identifiers: by events' `identifiers` and by `link` (docs/identity.md). */
+  identityLinks: number
   /** Outcomes achieved by sessions. */
   outcomesAchieved: number
   /** Refused events per violation code. */
@@ -1492,6 +1603,18 @@ export interface TriggerDelivered {
 /** What happens to an attribute the event type does not define. */
 export type UnknownAttributesPolicy = 'reject' | 'drop' | 'keep'
 
+/** The input of `unlinkEvent`: `{"eventId"}`. */
+export interface UnlinkEventInput {
+  /** The event whose links are undone. */
+  eventId: string
+}
+
+/** What `unlinkEvent` did. */
+export interface UnlinkEventResult {
+  /** How many links the event had made that it no longer holds up (0 for an event that made none). */
+  unlinked: number
+}
+
 /** The input of `unsubscribe`: `{"subscriptionId"}`. */
 export interface UnsubscribeInput {
   /** The id `subscribe` returned. */
@@ -1528,7 +1651,10 @@ export interface Violation {
 }
 
 /** Why an event (or a catalog entry) was refused; one code per distinct rule of SPEC §2.2. */
-export type ViolationCode = 'INVALID_JSON' | 'EVENT_TOO_LARGE' | 'MISSING_DATE' | 'MISSING_CUSTOMER' | 'MISSING_FIELD' | 'INVALID_DATE' | 'INVALID_ID' | 'INVALID_NAME' | 'UNKNOWN_SESSION_TYPE' | 'UNKNOWN_EVENT_TYPE' | 'UNKNOWN_ATTRIBUTE' | 'MISSING_ATTRIBUTE' | 'TYPE_MISMATCH' | 'NOT_IN_ENUM' | 'OUT_OF_RANGE' | 'TOO_LONG' | 'TOO_MANY_ATTRIBUTES' | 'SESSION_TYPE_MISMATCH' | 'CUSTOMER_MISMATCH' | 'SESSION_ENDED' | 'LATE_EVENT' | 'FUTURE_EVENT' | 'DUPLICATE_ID_CONFLICT' | 'INVALID_CATALOG' | 'LIMIT_EXCEEDED' | 'TOO_MANY_VIOLATIONS'
+export type ViolationCode = 'INVALID_JSON' | 'EVENT_TOO_LARGE' | 'MISSING_DATE' | 'MISSING_CUSTOMER' | 'MISSING_FIELD' | 'INVALID_DATE' | 'INVALID_ID' | 'INVALID_NAME' | 'UNKNOWN_SESSION_TYPE' | 'UNKNOWN_EVENT_TYPE' | 'UNKNOWN_ATTRIBUTE' | 'MISSING_ATTRIBUTE' | 'TYPE_MISMATCH' | 'NOT_IN_ENUM' | 'OUT_OF_RANGE' | 'TOO_LONG' | 'TOO_MANY_ATTRIBUTES' | 'TOO_MANY_IDENTIFIERS' | 'SESSION_TYPE_MISMATCH' | 'CUSTOMER_MISMATCH' | 'SESSION_ENDED' | 'LATE_EVENT' | 'FUTURE_EVENT' | 'DUPLICATE_ID_CONFLICT' | 'INVALID_CATALOG' | 'LIMIT_EXCEEDED' | 'TOO_MANY_VIOLATIONS'
+
+/** Why a link was refused. */
+export type WarningCode = 'IDENTITY_BLOCKED' | 'IDENTITY_LIMIT'
 
 /** The days of the week. */
 export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday'
@@ -1541,6 +1667,14 @@ export interface WeeklyHours {
   from: string
   /** `HH:MM`, after `from` (`24:00` for the end of the day). */
   to: string
+}
+
+/** A limit with a window. */
+export interface WindowedLimit {
+  /** At most this many, 1 to 1000000. */
+  max: number
+  /** Counts only identifiers first seen this recently. */
+  within?: DurationText
 }
 
 // </generated>

@@ -93,9 +93,15 @@ pub fn outcome_to_python<'py>(py: Python<'py>, outcome: &journey_core::Outcome) 
     let mut uuid = |id: &uuid::Uuid| PyString::new(py, id.hyphenated().encode_lower(&mut buffer)).into_any();
     let dict = PyDict::new(py);
     match outcome {
-        Outcome::Accepted { event_id, session_id, session_created, event_count, event_index, warnings }
-            if warnings.is_empty() =>
-        {
+        Outcome::Accepted {
+            event_id,
+            session_id,
+            session_created,
+            event_count,
+            event_index,
+            warnings,
+            identity_warnings,
+        } if warnings.is_empty() && identity_warnings.is_empty() => {
             dict.set_item(intern!(py, "status"), intern!(py, "accepted"))?;
             dict.set_item(intern!(py, "eventId"), uuid(event_id))?;
             dict.set_item(intern!(py, "sessionId"), uuid(session_id))?;

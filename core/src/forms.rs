@@ -110,6 +110,107 @@ pub struct ConfigForm {
     #[serde(default)]
     #[schemars(with = "OrchestrationConfigForm")]
     pub orchestration: Option<OrchestrationConfigForm>,
+    /// The rules that stop bad merges of identifiers (docs/identity.md).
+    #[serde(default)]
+    #[schemars(with = "IdentityConfigForm")]
+    pub identity: Option<IdentityConfigForm>,
+}
+
+/// The identity rules (docs/identity.md, "Rules that stop bad merges").
+#[derive(JsonSchema)]
+#[schemars(rename = "IdentityConfig", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityConfigForm {
+    /// Per idType, anchored regular expressions (at most 100, each at most 1000 characters) whose
+    /// identifiers never link; a type named here loses its defaults (empty, all zeros, `-1`,
+    /// `null`, `undefined`, `anonymous` in any case).
+    #[serde(default)]
+    #[schemars(with = "BlockedValuesForm")]
+    pub blocked_values: Option<BlockedValuesForm>,
+    /// Per idType, the most identifiers of it one profile holds, optionally counted within a
+    /// window; `null` is no limit (default: one `externalContact`, one `externalId`).
+    #[serde(default)]
+    #[schemars(with = "IdentityLimitsForm")]
+    pub limits: Option<IdentityLimitsForm>,
+    /// The idTypes, highest priority first; when a link would break a limit the event's
+    /// lowest-priority identifier is left out (default `externalId, externalContact, email, phone,
+    /// cookie`; those left out follow in that order).
+    #[serde(default)]
+    #[schemars(with = "Vec<crate::model::event::IdType>")]
+    pub priority: Option<Vec<crate::model::event::IdType>>,
+}
+
+/// The blocked values of each idType.
+#[derive(JsonSchema)]
+#[schemars(rename = "BlockedValues", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockedValuesForm {
+    /// Cookies that never link.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub cookie: Option<Vec<String>>,
+    /// E-mail addresses that never link.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub email: Option<Vec<String>>,
+    /// Phone numbers that never link.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub phone: Option<Vec<String>>,
+    /// External contact ids that never link.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub external_contact: Option<Vec<String>>,
+    /// External ids that never link.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub external_id: Option<Vec<String>>,
+}
+
+/// The limit of each idType.
+#[derive(JsonSchema)]
+#[schemars(rename = "IdentityLimits", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityLimitsForm {
+    /// Most cookies per profile.
+    #[serde(default)]
+    pub cookie: Option<IdentityLimitForm>,
+    /// Most e-mail addresses per profile.
+    #[serde(default)]
+    pub email: Option<IdentityLimitForm>,
+    /// Most phone numbers per profile.
+    #[serde(default)]
+    pub phone: Option<IdentityLimitForm>,
+    /// Most external contact ids per profile.
+    #[serde(default)]
+    pub external_contact: Option<IdentityLimitForm>,
+    /// Most external ids per profile.
+    #[serde(default)]
+    pub external_id: Option<IdentityLimitForm>,
+}
+
+/// A limit: a number, or a number counted over the identifiers first seen within a window.
+#[derive(JsonSchema)]
+#[schemars(rename = "IdentityLimit")]
+#[serde(untagged)]
+pub enum IdentityLimitForm {
+    /// At most this many, 1 to 1000000.
+    Max(u32),
+    /// At most `max` first seen within `within` of now.
+    Windowed(WindowedLimitForm),
+}
+
+/// A limit with a window.
+#[derive(JsonSchema)]
+#[schemars(rename = "WindowedLimit", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowedLimitForm {
+    /// At most this many, 1 to 1000000.
+    pub max: u32,
+    /// Counts only identifiers first seen this recently.
+    #[serde(default)]
+    #[schemars(with = "DurationText")]
+    pub within: Option<DurationText>,
 }
 
 /// How many definitions an engine holds, and the gap between offers (docs/orchestration.md).
@@ -393,6 +494,11 @@ pub struct EventForm {
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub attributes: Option<BTreeMap<String, serde_json::Value>>,
+    /// Other identifiers of the customer, linked to it when the event is accepted (at most 100;
+    /// docs/identity.md).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Customer>>")]
+    pub identifiers: Option<Vec<Customer>>,
 }
 
 /// The session an event names: its type and, for a custom session, its external id.
@@ -454,6 +560,7 @@ pub enum CookieName {
 
 /// The input of the `ingest` op: one event, or the raw JSON text of one.
 #[derive(JsonSchema)]
+#[allow(clippy::large_enum_variant, reason = "a form for the schema only, never built")]
 #[serde(untagged)]
 pub enum IngestInput {
     /// An event.

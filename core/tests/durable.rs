@@ -504,16 +504,17 @@ fn a_stored_definition_replays_without_the_checks_of_a_put() {
     assert_eq!(segments[1], stored, "taken as it was stored");
 }
 
-/// Rewrites a snapshot written with no definitions, no orchestration state, no outbox and no open
-/// event types as format version 2 wrote it: the same body without its last parts (the
-/// definitions' `None`, then orchestration's five zero counters and no customer states, then the
-/// outbox's `None`, then the open event types' empty list).
+/// Rewrites a snapshot written with no definitions, no orchestration state, no outbox, no open
+/// event types and no links as format version 2 wrote it: the same body without its last parts
+/// (the definitions' `None`, then orchestration's five zero counters and no customer states, then
+/// the outbox's `None`, then the open event types' empty list, then identity's three zero counters
+/// and no links).
 fn as_version_2(path: &Path) {
     let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[8..12], &5u32.to_le_bytes(), "this build writes version 5");
+    assert_eq!(&bytes[8..12], &6u32.to_le_bytes(), "this build writes version 6");
     let body = &bytes[12..bytes.len() - 20];
-    let (body, last) = body.split_at(body.len() - 9);
-    assert_eq!(last, [0; 9], "no definitions, no orchestration, no outbox, no open event types");
+    let (body, last) = body.split_at(body.len() - 13);
+    assert_eq!(last, [0; 13], "no definitions, no orchestration, no outbox, no open event types, no links");
     let mut old = b"JRNYSNAP".to_vec();
     old.extend_from_slice(&2u32.to_le_bytes());
     old.extend_from_slice(body);

@@ -87,7 +87,10 @@ UnknownAttributesPolicy = Literal["reject", "drop", "keep"]
 ValueDataType = Literal["Number", "Integer"]
 
 #: Why an event (or a catalog entry) was refused; one code per distinct rule of SPEC §2.2.
-ViolationCode = Literal["INVALID_JSON", "EVENT_TOO_LARGE", "MISSING_DATE", "MISSING_CUSTOMER", "MISSING_FIELD", "INVALID_DATE", "INVALID_ID", "INVALID_NAME", "UNKNOWN_SESSION_TYPE", "UNKNOWN_EVENT_TYPE", "UNKNOWN_ATTRIBUTE", "MISSING_ATTRIBUTE", "TYPE_MISMATCH", "NOT_IN_ENUM", "OUT_OF_RANGE", "TOO_LONG", "TOO_MANY_ATTRIBUTES", "SESSION_TYPE_MISMATCH", "CUSTOMER_MISMATCH", "SESSION_ENDED", "LATE_EVENT", "FUTURE_EVENT", "DUPLICATE_ID_CONFLICT", "INVALID_CATALOG", "LIMIT_EXCEEDED", "TOO_MANY_VIOLATIONS"]
+ViolationCode = Literal["INVALID_JSON", "EVENT_TOO_LARGE", "MISSING_DATE", "MISSING_CUSTOMER", "MISSING_FIELD", "INVALID_DATE", "INVALID_ID", "INVALID_NAME", "UNKNOWN_SESSION_TYPE", "UNKNOWN_EVENT_TYPE", "UNKNOWN_ATTRIBUTE", "MISSING_ATTRIBUTE", "TYPE_MISMATCH", "NOT_IN_ENUM", "OUT_OF_RANGE", "TOO_LONG", "TOO_MANY_ATTRIBUTES", "TOO_MANY_IDENTIFIERS", "SESSION_TYPE_MISMATCH", "CUSTOMER_MISMATCH", "SESSION_ENDED", "LATE_EVENT", "FUTURE_EVENT", "DUPLICATE_ID_CONFLICT", "INVALID_CATALOG", "LIMIT_EXCEEDED", "TOO_MANY_VIOLATIONS"]
+
+#: Why a link was refused.
+WarningCode = Literal["IDENTITY_BLOCKED", "IDENTITY_LIMIT"]
 
 #: The days of the week.
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -354,6 +357,21 @@ class BatchOutcome(TypedDict):
     rejected: int
 
 
+class BlockedValues(TypedDict):
+    """The blocked values of each idType."""
+
+    #: Cookies that never link.
+    cookie: NotRequired[List[str]]
+    #: E-mail addresses that never link.
+    email: NotRequired[List[str]]
+    #: External contact ids that never link.
+    externalContact: NotRequired[List[str]]
+    #: External ids that never link.
+    externalId: NotRequired[List[str]]
+    #: Phone numbers that never link.
+    phone: NotRequired[List[str]]
+
+
 class CatalogDefinition(TypedDict):
     """A catalog (SPEC §1): the session types, each with its event types."""
 
@@ -608,6 +626,34 @@ class CommandAcknowledgeOutbox(TypedDict):
     op: Literal["acknowledgeOutbox"]
 
 
+class CommandLink(TypedDict):
+    """One case of `Command`."""
+
+    input: LinkInput
+    op: Literal["link"]
+
+
+class CommandUnlink(TypedDict):
+    """One case of `Command`."""
+
+    input: LinkInput
+    op: Literal["unlink"]
+
+
+class CommandUnlinkEvent(TypedDict):
+    """One case of `Command`."""
+
+    input: UnlinkEventInput
+    op: Literal["unlinkEvent"]
+
+
+class CommandProfile(TypedDict):
+    """One case of `Command`."""
+
+    input: ProfileQuery
+    op: Literal["profile"]
+
+
 class ConditionExplanation(TypedDict):
     """One event condition in a session."""
 
@@ -634,6 +680,8 @@ class Config(TypedDict):
     clock: NotRequired[ClockName]
     #: The 128-bit secret of the content digests, as 32 hexadecimal digits (default: random per engine or store). Partitions that move state between them share one.
     digestKey: NotRequired[str]
+    #: The rules that stop bad merges of identifiers (docs/identity.md).
+    identity: NotRequired[IdentityConfig]
     #: Threads that prepare a batch's events: 0 is every core, 1 ingests on the caller's thread alone (default 0; outcomes are the same either way).
     ingestThreads: NotRequired[int]
     #: Most attributes an event type may define and an event may carry (default 50).
@@ -823,6 +871,41 @@ Filter = TypedDict("Filter", {
 })
 
 
+class IdentityConfig(TypedDict):
+    """The identity rules (docs/identity.md, "Rules that stop bad merges")."""
+
+    #: Per idType, anchored regular expressions (at most 100, each at most 1000 characters) whose identifiers never link; a type named here loses its defaults (empty, all zeros, `-1`, `null`, `undefined`, `anonymous` in any case).
+    blockedValues: NotRequired[BlockedValues]
+    #: Per idType, the most identifiers of it one profile holds, optionally counted within a window; `null` is no limit (default: one `externalContact`, one `externalId`).
+    limits: NotRequired[IdentityLimits]
+    #: The idTypes, highest priority first; when a link would break a limit the event's lowest-priority identifier is left out (default `externalId, externalContact, email, phone, cookie`; those left out follow in that order).
+    priority: NotRequired[List[IdType]]
+
+
+class IdentityLimits(TypedDict):
+    """The limit of each idType."""
+
+    #: Most cookies per profile.
+    cookie: NotRequired[Optional[IdentityLimit]]
+    #: Most e-mail addresses per profile.
+    email: NotRequired[Optional[IdentityLimit]]
+    #: Most external contact ids per profile.
+    externalContact: NotRequired[Optional[IdentityLimit]]
+    #: Most external ids per profile.
+    externalId: NotRequired[Optional[IdentityLimit]]
+    #: Most phone numbers per profile.
+    phone: NotRequired[Optional[IdentityLimit]]
+
+
+class IdentityWarning(TypedDict):
+    """A link refused by a rule: the event is still accepted under its `customer`."""
+
+    #: Which rule refused it.
+    code: WarningCode
+    #: The identifier left unlinked.
+    identifier: Customer
+
+
 class IngestFileSettings(TypedDict):
     """The options of `ingest_file`, the same in every language: `{"keptRejections": 1000}`. Bindings take them from here rather than restating the default."""
 
@@ -869,6 +952,8 @@ class JourneyEvent(TypedDict):
     eventName: str
     #: The event's id, a UUID; without one, an id is derived from the content (SPEC §2.2).
     id: NotRequired[Optional[str]]
+    #: Other identifiers of the customer, linked to it when the event is accepted (at most 100; docs/identity.md).
+    identifiers: NotRequired[Optional[List[Customer]]]
     #: Which session it belongs to.
     session: SessionReference
 
@@ -981,6 +1066,26 @@ class LineRejection(TypedDict):
     line: int
     #: The rejected outcome.
     outcome: Outcome
+
+
+#: The input of `link` and `unlink`: `{"from", "to"}`.
+LinkInput = TypedDict("LinkInput", {
+    #: One identifier.
+    "from": "Customer",
+    #: The other.
+    "to": "Customer",
+})
+
+
+class LinkResult(TypedDict):
+    """What `link` did."""
+
+    #: Why the link was refused, when it was.
+    identityWarnings: List[IdentityWarning]
+    #: Whether the two identifiers are linked now (false when a rule refused it).
+    linked: bool
+    #: The id of `from`'s profile after the call.
+    profileId: Customer
 
 
 class MapExplanation(TypedDict):
@@ -1146,6 +1251,8 @@ class OutcomeAccepted(TypedDict):
     eventId: str
     #: The event's 0-based position in the session's time order, at the time of ingest.
     eventIndex: int
+    #: The event's `identifiers` that the identity rules left unlinked (docs/identity.md); absent when none was.
+    identityWarnings: NotRequired[List[IdentityWarning]]
     #: Whether this event created the session.
     sessionCreated: bool
     #: The session it joined.
@@ -1292,6 +1399,22 @@ class PatternCount(TypedDict):
     needed: int
 
 
+class ProfileQuery(TypedDict):
+    """The input of `profile`: `{"customer"}`."""
+
+    #: Any identifier of the profile.
+    customer: Customer
+
+
+class ProfileView(TypedDict):
+    """A profile: its id and members (`profile`)."""
+
+    #: Every identifier of the profile, in `idType:id` order; the customer alone when unlinked.
+    members: List[Customer]
+    #: The oldest identifier of the profile (first seen earliest, ties by `idType:id`).
+    profileId: Customer
+
+
 class QualificationView(TypedDict):
     """What evaluation decided for a map in a session."""
 
@@ -1418,6 +1541,8 @@ class SessionCard(TypedDict):
     conversation: NotRequired[Optional[ConversationCard]]
     #: The earliest event time.
     createdDate: str
+    #: Whose session it is: in the journey of a profile (docs/identity.md), the member it belongs to.
+    customer: Customer
     #: The type's display name.
     displayName: str
     #: The session's division.
@@ -1566,6 +1691,12 @@ class Stats(TypedDict):
     eventsEvicted: int
     #: Events refused.
     eventsRejected: int
+    #: Links refused because an identifier is a blocked value (`IDENTITY_BLOCKED`).
+    identityBlocked: int
+    #: Links refused because a profile would break a limit (`IDENTITY_LIMIT`).
+    identityLimited: int
+    #: Links made between identifiers: by events' `identifiers` and by `link` (docs/identity.md).
+    identityLinks: int
     #: Outcomes achieved by sessions.
     outcomesAchieved: int
     #: Refused events per violation code.
@@ -1649,6 +1780,20 @@ class TriggerDelivered(TypedDict):
     version: int
 
 
+class UnlinkEventInput(TypedDict):
+    """The input of `unlinkEvent`: `{"eventId"}`."""
+
+    #: The event whose links are undone.
+    eventId: str
+
+
+class UnlinkEventResult(TypedDict):
+    """What `unlinkEvent` did."""
+
+    #: How many links the event had made that it no longer holds up (0 for an event that made none).
+    unlinked: int
+
+
 class UnsubscribeInput(TypedDict):
     """The input of `unsubscribe`: `{"subscriptionId"}`."""
 
@@ -1696,17 +1841,29 @@ WeeklyHours = TypedDict("WeeklyHours", {
 })
 
 
+class WindowedLimit(TypedDict):
+    """A limit with a window."""
+
+    #: At most this many, 1 to 1000000.
+    max: int
+    #: Counts only identifiers first seen this recently.
+    within: NotRequired[DurationText]
+
+
 #: `"start"`, or `{"event", "direction": "forward" | "backward"}`.
 Anchor = Union[StartOfSession, Dict[str, Any]]
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps, CommandOutbox, CommandAcknowledgeOutbox]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps, CommandOutbox, CommandAcknowledgeOutbox, CommandLink, CommandUnlink, CommandUnlinkEvent, CommandProfile]
 
 #: What a criterion tests.
 CriterionKey = str
 
 #: A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`).
 DurationText = str
+
+#: A limit: a number, or a number counted over the identifiers first seen within a window.
+IdentityLimit = Union[int, WindowedLimit]
 
 #: The input of the `ingestBatch` op: events, or NDJSON text.
 IngestBatchInput = Union[List[JourneyEvent], str]

@@ -46,6 +46,8 @@ pub enum ViolationCode {
     TooLong,
     /// The event carries more attributes than `config.maxAttributesPerEvent`.
     TooManyAttributes,
+    /// The event carries more than 100 `identifiers` (docs/identity.md).
+    TooManyIdentifiers,
     /// The event names another session type than the one its session was created with.
     SessionTypeMismatch,
     /// The event's customer is not the customer its session belongs to.
@@ -69,7 +71,7 @@ pub enum ViolationCode {
 
 impl ViolationCode {
     /// Every code, in declaration order; used to index per-code counters.
-    pub const ALL: [ViolationCode; 26] = [
+    pub const ALL: [ViolationCode; 27] = [
         Self::InvalidJson,
         Self::EventTooLarge,
         Self::MissingDate,
@@ -87,6 +89,7 @@ impl ViolationCode {
         Self::OutOfRange,
         Self::TooLong,
         Self::TooManyAttributes,
+        Self::TooManyIdentifiers,
         Self::SessionTypeMismatch,
         Self::CustomerMismatch,
         Self::SessionEnded,
@@ -118,6 +121,7 @@ impl ViolationCode {
             Self::OutOfRange => "OUT_OF_RANGE",
             Self::TooLong => "TOO_LONG",
             Self::TooManyAttributes => "TOO_MANY_ATTRIBUTES",
+            Self::TooManyIdentifiers => "TOO_MANY_IDENTIFIERS",
             Self::SessionTypeMismatch => "SESSION_TYPE_MISMATCH",
             Self::CustomerMismatch => "CUSTOMER_MISMATCH",
             Self::SessionEnded => "SESSION_ENDED",

@@ -8,7 +8,8 @@
 //! (from version 2) the host's last checkpoint value as JSON text, and (from version 3) the
 //! orchestration definitions as JSON text, orchestration's counters, and what orchestration
 //! remembers per customer, and (from version 4) a partition's outbox as JSON text, and (from version
-//! 5) the names of the open event types, by session type; from version 4 an action also keeps
+//! 5) the names of the open event types, by session type, and (from version 6) identity's counters
+//! and links (docs/identity.md); from version 4 an action also keeps
 //! whose it is (its map, customer and session).
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
@@ -24,9 +25,12 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
-/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_OPEN_TYPES`],
-/// [`VERSION_WITHOUT_OUTBOX`], [`VERSION_WITHOUT_DEFINITIONS`] and [`VERSION_WITHOUT_CHECKPOINT`].
-const VERSION: u32 = 5;
+/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_IDENTITY`],
+/// [`VERSION_WITHOUT_OPEN_TYPES`], [`VERSION_WITHOUT_OUTBOX`], [`VERSION_WITHOUT_DEFINITIONS`] and
+/// [`VERSION_WITHOUT_CHECKPOINT`].
+const VERSION: u32 = 6;
+/// Version 5 ends after the open event types: no links (none could exist).
+const VERSION_WITHOUT_IDENTITY: u32 = 5;
 /// Version 4 ends after the outbox: no open event types (none could exist).
 const VERSION_WITHOUT_OPEN_TYPES: u32 = 4;
 /// Version 3 ends after what orchestration remembers per customer: no outbox.
@@ -136,6 +140,8 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::CustomerOrchestration(customer, state) => put(out, &(customer, state)),
                 ImagePart::Outbox(text) => put(out, &text),
                 ImagePart::OpenEventTypes(names) => put(out, &names),
+                ImagePart::Identity(head) => put(out, &head),
+                ImagePart::Link(link) => put(out, link),
             };
         }
     });
@@ -156,6 +162,7 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     let known = [
         VERSION,
+        VERSION_WITHOUT_IDENTITY,
         VERSION_WITHOUT_OPEN_TYPES,
         VERSION_WITHOUT_OUTBOX,
         VERSION_WITHOUT_DEFINITIONS,
@@ -192,6 +199,8 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         customer_orchestration: Vec::new(),
         outbox: None,
         open_event_types: Vec::new(),
+        identity: Default::default(),
+        links: Vec::new(),
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -205,7 +214,7 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     }
     for _ in 0..image.header.actions {
         let action = match version {
-            VERSION | VERSION_WITHOUT_OPEN_TYPES => next(body, &mut rest, "an action")?,
+            VERSION | VERSION_WITHOUT_IDENTITY | VERSION_WITHOUT_OPEN_TYPES => next(body, &mut rest, "an action")?,
             _ => next::<action::SavedWithoutOwner>(body, &mut rest, "an action")?.into(),
         };
         image.actions.push(action);
@@ -223,8 +232,14 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     if version >= VERSION_WITHOUT_OPEN_TYPES {
         image.outbox = next(body, &mut rest, "the outbox")?;
     }
-    if version == VERSION {
+    if version >= VERSION_WITHOUT_IDENTITY {
         image.open_event_types = next(body, &mut rest, "the open event types")?;
+    }
+    if version == VERSION {
+        image.identity = next(body, &mut rest, "identity's counters")?;
+        for _ in 0..image.identity.links {
+            image.links.push(next(body, &mut rest, "a link")?);
+        }
     }
     if !rest.is_empty() {
         return Err((body.len() - rest.len(), "bytes after the last part".into()));
@@ -263,6 +278,12 @@ mod tests {
         write_body(&engine, 7, &mut body).unwrap();
         let image = decode(&body, VERSION).unwrap().1;
         assert_eq!((image.checkpoint, image.definitions), (None, None));
+        // Version 5 ended after the open event types: without identity's head (three zero
+        // counters, no links).
+        let tail = body.split_off(body.len() - 4);
+        assert_eq!(tail, [0; 4]);
+        let (seq, old) = decode(&body, VERSION_WITHOUT_IDENTITY).unwrap();
+        assert_eq!((seq, old.links.len()), (7, 0));
         // Version 4 ended after the outbox: the same body without the open event types' empty list.
         assert_eq!(body.pop(), Some(0));
         let (seq, old) = decode(&body, VERSION_WITHOUT_OPEN_TYPES).unwrap();
@@ -303,10 +324,11 @@ mod tests {
         let mut body = Vec::new();
         write_body(&engine, 3, &mut body).unwrap();
         // Version 3 wrote the action without its owner (here `None`, one byte) and had no outbox
-        // (nor the open event types of version 5).
+        // (nor the open event types of version 5, nor the identity part of version 6).
         let part = postcard::to_stdvec(&saved).unwrap();
         let at = body.windows(part.len()).position(|w| w == part.as_slice()).unwrap();
         body.remove(at + part.len() - 1);
+        assert_eq!(body.split_off(body.len() - 4), [0; 4], "no identity counters or links");
         assert_eq!(body.pop(), Some(0), "no open event types");
         assert_eq!(body.pop(), Some(0), "the outbox's None");
         let (_, image) = decode(&body, VERSION_WITHOUT_OUTBOX).unwrap();
@@ -386,6 +408,7 @@ mod tests {
         body.extend([0; 6]); // orchestration's five counters, and no customer states
         body.push(0); // no outbox
         body.push(0); // no open event types
+        body.extend([0; 4]); // identity's three counters, and no links
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

@@ -148,6 +148,14 @@ pub enum Command {
     Outbox(crate::state::agent::OutboxQuery),
     /// Removes the outbox's entries the host has forwarded.
     AcknowledgeOutbox(crate::state::agent::AcknowledgeOutboxInput),
+    /// Links two identifiers of one person, under the identity rules (docs/identity.md).
+    Link(crate::engine::identity::LinkInput),
+    /// Removes the link between two identifiers, whatever made it.
+    Unlink(crate::engine::identity::LinkInput),
+    /// Undoes the links one event made.
+    UnlinkEvent(crate::engine::identity::UnlinkEventInput),
+    /// The profile an identifier belongs to: its id and members.
+    Profile(crate::engine::identity::ProfileQuery),
 }
 
 impl Command {
@@ -229,6 +237,10 @@ impl Engine {
             Command::AcknowledgeOutbox(input) => {
                 self.acknowledge_outbox(input.through).map(|n| json!({ "acknowledged": n }))
             }
+            Command::Link(input) => self.link(&input.from, &input.to).map(|r| to_json(&r)),
+            Command::Unlink(input) => self.unlink(&input.from, &input.to).map(|()| json!({})),
+            Command::UnlinkEvent(input) => self.unlink_event(input.event_id).map(|r| to_json(&r)),
+            Command::Profile(query) => self.profile(&query.customer).map(|p| to_json(&p)),
         }
     }
 

@@ -4,7 +4,8 @@
 //! follow) and the parts, each in its state module's saved form: every customer's sessions, every
 //! event id with its digest, every agent ([`agent::Saved`]), every action ([`action::Saved`]),
 //! the host's last checkpoint, the orchestration definitions (their saved JSON text), a
-//! partition's outbox, and the names of the open event types the events created. The
+//! partition's outbox, the names of the open event types the events created, and the links
+//! between identifiers (docs/identity.md). The
 //! engine hands the parts out one at a time as it reads them from its shards, so a snapshot never
 //! holds a second copy of the state in memory; `durable/` decides the file format, and never reads
 //! the engine's fields.
@@ -19,6 +20,7 @@ use crate::model::config::Config;
 use crate::model::event::Customer;
 use crate::model::event::{Digest, DigestKey};
 use crate::state::clock::Clock;
+use crate::state::identity::{Graph, Link};
 use crate::state::orchestration::CustomerState;
 use crate::state::session::CustomerSessions;
 use crate::state::stats::{Counters, Stats};
@@ -70,6 +72,20 @@ pub(crate) enum ImagePart<'a> {
     /// The open event types' names (docs/decisions.md), by session type name, each list in the
     /// order events created them: stored events number them by that order.
     OpenEventTypes(Vec<(String, Vec<String>)>),
+    /// Identity's counters, and how many links follow (docs/identity.md).
+    Identity(IdentityHead),
+    /// One link between identifiers, with its sources and the times they saw its ends; profiles
+    /// are rebuilt from the links on load.
+    Link(&'a Link),
+}
+
+/// The head of an image's identity parts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct IdentityHead {
+    /// `identityLinks`, `identityBlocked`, `identityLimited`, in the order of `Counter::IDENTITY`.
+    pub counters: [u64; 3],
+    /// How many [`ImagePart::Link`] parts follow.
+    pub links: u64,
 }
 
 /// The head of an image's orchestration parts.
@@ -100,6 +116,10 @@ pub(crate) struct Image {
     pub outbox: Option<String>,
     /// The open event types' names, by session type name, in order.
     pub open_event_types: Vec<(String, Vec<String>)>,
+    /// Identity's counters.
+    pub identity: IdentityHead,
+    /// The links between identifiers.
+    pub links: Vec<Link>,
 }
 
 /// Gives `catalog` the open event types an image names, in their order, so that each gets the
@@ -157,6 +177,10 @@ impl Engine {
         });
         visit(ImagePart::Outbox(self.outbox.saved()));
         visit(ImagePart::OpenEventTypes(self.catalog.open_names()));
+        let graph = self.identity.read();
+        let counters = self.counters.snapshot().identity_counters();
+        visit(ImagePart::Identity(IdentityHead { counters, links: graph.link_count() as u64 }));
+        graph.links().for_each(|link| visit(ImagePart::Link(link)));
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -170,10 +194,12 @@ impl Engine {
         engine.clock = Clock::restored(engine.config.clock, header.clock);
         let mut stats = header.stats;
         stats.set_orchestration_counters(image.orchestration.counters);
+        stats.set_identity_counters(image.identity.counters);
         engine.counters = Counters::restored(&stats);
         engine.digest_key = header.digest_key;
         engine.sweeps = Sweeps::restored(header.sweeps);
         engine.last_checkpoint = LastCheckpoint::restored(image.checkpoint);
+        engine.identity = crate::engine::identity::Identity::from_graph(Graph::from_links(image.links));
         let mut states: std::collections::HashMap<Customer, CustomerState> =
             image.customer_orchestration.into_iter().collect();
         for mut customer in image.customers {

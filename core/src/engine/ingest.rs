@@ -229,6 +229,7 @@ impl<'e> IngestCall<'e, '_> {
             return Ok(self.rejected(None, violations));
         };
         let mut notices = Notices::default();
+        let mut identity_warnings = Vec::new();
         let store = || {
             let rejected = |action_id| engine.actions.is_rejected(action_id);
             // Once the event will be placed, under its id's lock: an event of an open event type
@@ -258,8 +259,12 @@ impl<'e> IngestCall<'e, '_> {
             );
             if let (Stored::Accepted(applied, decisions), Some(checked)) = (&stored, &checked) {
                 engine.count_accepted(checked.time, applied);
+                let customer = Customer::new(checked.customer_id, checked.id_type);
+                if !checked.identifiers.is_empty() {
+                    identity_warnings =
+                        engine.link_event(&customer, &checked.identifiers, event_id, checked.time, decided_at);
+                }
                 if !decisions.is_empty() {
-                    let customer = Customer::new(checked.customer_id, checked.id_type);
                     notices = engine.carry_out(&customer, decisions, None);
                 }
             }
@@ -277,6 +282,7 @@ impl<'e> IngestCall<'e, '_> {
                 event_count: applied.event_count,
                 event_index: applied.event_index,
                 warnings: checked.warnings,
+                identity_warnings,
             },
             (Stored::Duplicate(session_id), _) => {
                 self.tally.duplicate();

@@ -20,6 +20,7 @@ mod due;
 pub mod explain;
 mod firing;
 pub(crate) mod gate;
+pub mod identity;
 pub(crate) mod image;
 pub(crate) mod ingest;
 pub(crate) mod journal;
@@ -84,6 +85,8 @@ pub struct Engine {
     last_checkpoint: crate::engine::checkpoint::LastCheckpoint,
     /// The segments, outcomes and action maps, with their compiled form (docs/orchestration.md).
     rules: crate::state::orchestration::Rules,
+    /// The links between identifiers, and the profiles they make (docs/identity.md).
+    identity: crate::engine::identity::Identity,
     /// The custom events this partition's maps fired, until the host forwards them
     /// (`orchestration.customEvents: "outbox"`).
     outbox: crate::state::agent::Outbox,
@@ -123,6 +126,7 @@ impl Engine {
             actions: Actions::default(),
             rules: Default::default(),
             outbox: Default::default(),
+            identity: Default::default(),
             due: Default::default(),
             digest_key,
             gate: Gate::parallel(),
@@ -204,21 +208,19 @@ impl Engine {
     fn journey_page_of(&self, customer: &Customer, viewer: &Viewer, page: &PageRequest) -> Result<Page<SessionCard>> {
         journey::require_journey_permission(viewer)?;
         self.expire()?;
-        let mut shard = self.store.customer_shard(customer.id_type, &customer.id);
-        match shard.get_mut(customer.id_type, &customer.id) {
-            Some(sessions) => {
+        let paging = journey::JourneyPaging::read(page)?;
+        let now = self.clock.now();
+        // Every member of the customer's profile (docs/identity.md), one shard at a time; each
+        // card keeps its own customer.
+        let mut listed = Vec::new();
+        for member in self.members_of(customer) {
+            let mut shard = self.store.customer_shard(member.id_type, &member.id);
+            if let Some(sessions) = shard.get_mut(member.id_type, &member.id) {
                 sessions.index_activity();
-                journey::journey_page(&self.catalog, sessions, viewer, page, self.clock.now())
+                listed.extend(paging.cards(&self.catalog, sessions, viewer, now));
             }
-            // An unknown customer's journey is empty, after the same checks of the page.
-            None => journey::journey_page(
-                &self.catalog,
-                &CustomerSessions::new(customer.clone()),
-                viewer,
-                page,
-                self.clock.now(),
-            ),
         }
+        Ok(paging.page(listed))
     }
 
     /// `journey` with its §10 input form, `{"customer", "viewer", "page"?}`.

@@ -1,6 +1,7 @@
 //! What an ingest returns (SPEC §2.3): one outcome per event, and totals for a batch.
 
 use crate::base::error::{JourneyError, Violation};
+use crate::model::identity::IdentityWarning;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -23,6 +24,10 @@ pub enum Outcome {
         event_index: usize,
         /// Things dropped from the event (`unknownAttributes: drop`).
         warnings: Vec<Violation>,
+        /// The event's `identifiers` that the identity rules left unlinked (docs/identity.md);
+        /// absent when none was.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        identity_warnings: Vec<IdentityWarning>,
     },
     /// The same event was already stored; nothing changed.
     Duplicate {
@@ -86,9 +91,15 @@ impl Outcome {
         let mut out = String::with_capacity(192);
         let mut buffer = uuid::Uuid::encode_buffer();
         match self {
-            Outcome::Accepted { event_id, session_id, session_created, event_count, event_index, warnings }
-                if warnings.is_empty() =>
-            {
+            Outcome::Accepted {
+                event_id,
+                session_id,
+                session_created,
+                event_count,
+                event_index,
+                warnings,
+                identity_warnings,
+            } if warnings.is_empty() && identity_warnings.is_empty() => {
                 out.push_str(r#"{"status":"accepted","eventId":""#);
                 out.push_str(event_id.hyphenated().encode_lower(&mut buffer));
                 out.push_str(r#"","sessionId":""#);
@@ -184,6 +195,7 @@ mod tests {
             event_count: 1,
             event_index: 0,
             warnings: vec![],
+            identity_warnings: vec![],
         };
         let json = accepted.to_json();
         assert_eq!(json["status"], "accepted");
@@ -206,6 +218,7 @@ mod tests {
                 event_count: 1,
                 event_index: 0,
                 warnings: vec![],
+                identity_warnings: vec![],
             },
             Outcome::Accepted {
                 event_id: b,
@@ -214,6 +227,7 @@ mod tests {
                 event_count: 12345,
                 event_index: 99,
                 warnings: vec![],
+                identity_warnings: vec![],
             },
             Outcome::Accepted {
                 event_id: a,
@@ -222,6 +236,19 @@ mod tests {
                 event_count: 2,
                 event_index: 1,
                 warnings: vec![warning.clone()],
+                identity_warnings: vec![],
+            },
+            Outcome::Accepted {
+                event_id: a,
+                session_id: b,
+                session_created: false,
+                event_count: 2,
+                event_index: 1,
+                warnings: vec![],
+                identity_warnings: vec![IdentityWarning {
+                    code: crate::model::identity::WarningCode::IdentityBlocked,
+                    identifier: crate::model::event::Customer::new("anonymous", crate::model::event::IdType::Email),
+                }],
             },
             Outcome::Duplicate { event_id: a, session_id: b },
             Outcome::rejected(Some(a), vec![warning]),

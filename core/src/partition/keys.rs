@@ -68,6 +68,22 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
     if let (Some(id_type), Some(id)) = (id_type, customer_id) {
         keys.push(Key::Customer(id_type, id.to_owned()));
     }
+    // The identifiers an event links are keys of its component, as a shared external id is: the
+    // profile's events then meet in one partition (docs/identity.md, "Scale-out").
+    // More than an event may carry is rejected, and links nothing.
+    let identifiers = match event.get("identifiers") {
+        Some(Json::Array(list)) if list.len() <= crate::model::validate::MAX_IDENTIFIERS_PER_EVENT => Some(list),
+        _ => None,
+    };
+    if let Some(identifiers) = identifiers {
+        for identifier in identifiers {
+            let id_type = identifier.get("idType").and_then(Json::as_str).and_then(IdType::parse);
+            let id = identifier.get("id").and_then(Json::as_str).filter(|id| !id.is_empty());
+            if let (Some(id_type), Some(id)) = (id_type, id) {
+                keys.push(Key::Customer(id_type, id.to_owned()));
+            }
+        }
+    }
     if let Some(id) = event.get("id").and_then(Json::as_str).and_then(|id| Uuid::try_parse(id).ok()) {
         keys.push(Key::EventId(id));
     }
@@ -126,6 +142,14 @@ pub fn command_key(command: &Command) -> Option<String> {
         // A customer's segments are read where the customer's events went: the routers' key. An
         // explanation reads the partition holding the session; an estimate sums every partition's.
         Command::Segments(_) | Command::ExplainActionMap(_) | Command::EstimateActionMap(_) => None,
+        // A host's link goes where `from`'s events went. The router does not yet join `to`'s
+        // component to it (an event's `identifiers` do, as keys): docs/identity.md, "Scale-out".
+        Command::Link(input) | Command::Unlink(input) => {
+            Some(Key::Customer(input.from.id_type, input.from.id.clone()).canonical())
+        }
+        // An event's links are undone where the event went; a profile is read where its events
+        // went, which the host knows as it knows a journey's.
+        Command::UnlinkEvent(_) | Command::Profile(_) => None,
     }
 }
 
@@ -149,6 +173,7 @@ pub fn command_broadcast(command: &Command) -> bool {
         Command::StartAgentSession(_) | Command::SendCustomEvent(_) | Command::RecordActionEvent(_) => false,
         Command::EndAgentSession(_) | Command::NextEvents(_) | Command::Release(_) => false,
         Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => false,
+        Command::Link(_) | Command::Unlink(_) | Command::UnlinkEvent(_) | Command::Profile(_) => false,
     }
 }
 

@@ -5,8 +5,6 @@
 pub mod action;
 pub mod agent;
 pub mod clock;
-// Not read by the engine until its ops and ingest use it (the next commits of issue 28).
-#[allow(dead_code, unused_imports)]
 pub mod identity;
 pub mod journey;
 pub(crate) mod orchestration;

@@ -31,9 +31,12 @@ pub(crate) enum Counter {
     ActionMapsQualified,
     ActionMapsFired,
     ActionMapsCapped,
+    IdentityLinks,
+    IdentityBlocked,
+    IdentityLimited,
 }
 
-const COUNTERS: usize = 20;
+const COUNTERS: usize = 23;
 const CODES: usize = ViolationCode::ALL.len();
 const STRIPES: usize = 16;
 
@@ -147,6 +150,9 @@ impl Counter {
         Counter::ActionMapsQualified,
         Counter::ActionMapsFired,
         Counter::ActionMapsCapped,
+        Counter::IdentityLinks,
+        Counter::IdentityBlocked,
+        Counter::IdentityLimited,
     ];
 
     /// The counters orchestration added, which snapshots save apart from the header (whose
@@ -158,6 +164,9 @@ impl Counter {
         Counter::ActionMapsFired,
         Counter::ActionMapsCapped,
     ];
+
+    /// The identity counters, which a snapshot saves in its identity part.
+    pub const IDENTITY: [Counter; 3] = [Counter::IdentityLinks, Counter::IdentityBlocked, Counter::IdentityLimited];
 }
 
 /// The duplicates and rejections of one ingest call, counted together when the call commits
@@ -285,6 +294,15 @@ pub struct Stats {
     /// `frequencyCapReached` or `qualifiedOutsideSchedule`).
     #[serde(default)]
     pub action_maps_capped: u64,
+    /// Links made between identifiers: by events' `identifiers` and by `link` (docs/identity.md).
+    #[serde(default)]
+    pub identity_links: u64,
+    /// Links refused because an identifier is a blocked value (`IDENTITY_BLOCKED`).
+    #[serde(default)]
+    pub identity_blocked: u64,
+    /// Links refused because a profile would break a limit (`IDENTITY_LIMIT`).
+    #[serde(default)]
+    pub identity_limited: u64,
 }
 
 impl Stats {
@@ -324,6 +342,9 @@ impl Stats {
             Counter::ActionMapsQualified => &mut self.action_maps_qualified,
             Counter::ActionMapsFired => &mut self.action_maps_fired,
             Counter::ActionMapsCapped => &mut self.action_maps_capped,
+            Counter::IdentityLinks => &mut self.identity_links,
+            Counter::IdentityBlocked => &mut self.identity_blocked,
+            Counter::IdentityLimited => &mut self.identity_limited,
         }
     }
 
@@ -335,6 +356,18 @@ impl Stats {
     /// Sets the orchestration counters a snapshot saved.
     pub(crate) fn set_orchestration_counters(&mut self, saved: [u64; 5]) {
         for (counter, n) in Counter::ORCHESTRATION.into_iter().zip(saved) {
+            *self.field(counter) = n;
+        }
+    }
+
+    /// The identity counters, as a snapshot saves them.
+    pub(crate) fn identity_counters(&self) -> [u64; 3] {
+        Counter::IDENTITY.map(|counter| self.get(counter))
+    }
+
+    /// Sets the identity counters a snapshot saved.
+    pub(crate) fn set_identity_counters(&mut self, saved: [u64; 3]) {
+        for (counter, n) in Counter::IDENTITY.into_iter().zip(saved) {
             *self.field(counter) = n;
         }
     }

@@ -44,7 +44,12 @@ fn config_example() -> Value {
         "maxPersistedTotal": 5000, "persistedTtl": "12h",
         "retention": "30d", "actionRetention": "1h", "ingestThreads": 2, "digestKey": "000102030405060708090a0b0c0d0e0f",
         "store": {"sync": "batch", "intervalMs": 500, "snapshotEvery": 1000000, "recoverTo": "checkpoint"},
-        "orchestration": {"maxSegments": 20, "maxOutcomes": 0, "maxActionMaps": 10, "minOfferGap": "90s", "customEvents": "outbox"}
+        "orchestration": {"maxSegments": 20, "maxOutcomes": 0, "maxActionMaps": 10, "minOfferGap": "90s", "customEvents": "outbox"},
+        "identity": {
+            "blockedValues": {"cookie": ["x"], "email": ["test@example\\.com"], "phone": [], "externalContact": [], "externalId": ["0+"]},
+            "limits": {"cookie": {"max": 50, "within": "30d"}, "email": 1, "phone": 2, "externalContact": 1, "externalId": null},
+            "priority": ["externalId", "email"]
+        }
     })
 }
 
@@ -53,7 +58,8 @@ fn event_example() -> Value {
         "id": "6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11", "eventName": "delivered",
         "createdDate": "2026-01-01T00:00:00Z", "customer": {"id": "c1", "idType": "email"},
         "session": {"type": "delivery", "externalId": "o1"}, "division": "north",
-        "attributes": {"count": 3, "size": "m"}
+        "attributes": {"count": 3, "size": "m"},
+        "identifiers": [{"id": "c-1", "idType": "cookie"}]
     })
 }
 
@@ -235,6 +241,14 @@ fn each_property(
 ) {
     let name = schema.get("$ref").and_then(Value::as_str).map(|r| r.trim_start_matches("#/$defs/").to_owned());
     let resolved = resolve(definitions, schema);
+    // A named union (a limit that is a number or an object) is walked through the option the
+    // value matches.
+    if resolved.get("anyOf").or_else(|| resolved.get("oneOf")).is_some() && resolved.get("properties").is_none() {
+        let option = inner(definitions, resolved, value);
+        if &option != resolved {
+            return each_property(definitions, &option, value, path, reached, checks);
+        }
+    }
     match value {
         Value::Object(map) => {
             let Some(properties) = resolved.get("properties").and_then(Value::as_object) else {

@@ -52,6 +52,9 @@ fn definitions() -> Map<String, Value> {
     let _ = generator.subschema_for::<journey_core::partition::PartitionProgress>();
     let _ = generator.subschema_for::<journey_core::partition::OnlineRoute>();
     let _ = generator.subschema_for::<journey_core::paths::PathsResult>();
+    let _ = generator.subschema_for::<journey_core::identity::LinkResult>();
+    let _ = generator.subschema_for::<journey_core::identity::UnlinkEventResult>();
+    let _ = generator.subschema_for::<journey_core::identity::ProfileView>();
     let mut definitions = generator.take_definitions(true);
     // Inputs, in the form a caller may *write* them (a field with a default may be left out):
     // those the core reads with serde, and the forms its own parsers read (`journey_core::forms`).

@@ -5,6 +5,9 @@
 //! ended sessions) run later, in the session store, on events that pass here.
 
 mod attributes;
+mod identifier;
+
+pub use identifier::MAX_IDENTIFIERS_PER_EVENT;
 mod open;
 
 use crate::base::error::{Violation, ViolationCode as Code};
@@ -58,6 +61,8 @@ pub(crate) struct CheckedEvent<'j, 'a> {
     pub extra_attributes: Vec<(&'j str, Cow<'j, Json<'a>>)>,
     /// Warnings to report with the outcome (dropped attributes).
     pub warnings: Vec<Violation>,
+    /// The identifiers the event links to its customer (docs/identity.md), as sent.
+    pub identifiers: Vec<(&'j str, IdType)>,
 }
 
 /// The envelope fields of an event, found in one pass over its keys.
@@ -70,6 +75,7 @@ struct Envelope<'j, 'a> {
     session: Option<&'j Json<'a>>,
     division: Option<&'j Json<'a>>,
     attributes: Option<&'j Json<'a>>,
+    identifiers: Option<&'j Json<'a>>,
 }
 
 impl<'j, 'a> Envelope<'j, 'a> {
@@ -85,6 +91,7 @@ impl<'j, 'a> Envelope<'j, 'a> {
                 "session" => &mut fields.session,
                 "division" => &mut fields.division,
                 "attributes" => &mut fields.attributes,
+                "identifiers" => &mut fields.identifiers,
                 _ => continue, // other envelope keys are ignored (docs/decisions.md)
             };
             *slot = Some(value);
@@ -270,6 +277,7 @@ impl<'c> Validator<'c> {
         let time = self.created_date(fields.created_date, &mut report);
         let time_slot = report.listed();
         let customer = self.customer(fields.customer, &mut report);
+        let identifiers = self.identifiers(fields.identifiers, &mut report);
         let session = self.session(fields.session, &mut report);
         let division = self.optional_string(fields.division, "/division", &mut report);
         let named = match (session, event_name) {
@@ -312,6 +320,7 @@ impl<'c> Validator<'c> {
                 attributes,
                 extra_attributes,
                 warnings,
+                identifiers,
             })
         });
         Inspection { event: event.flatten(), violations, found, time, time_slot }
@@ -359,55 +368,13 @@ impl<'c> Validator<'c> {
     }
 
     fn customer<'j>(&self, customer: Option<&'j Json<'_>>, report: &mut Report<'_>) -> Option<(&'j str, IdType)> {
-        let customer = match customer {
+        match customer {
             None | Some(Json::Null) => {
                 report.add(Code::MissingCustomer, "/customer", "customer is required");
-                return None;
-            }
-            Some(c @ Json::Object(_)) => c,
-            Some(other) => {
-                report.add(Code::TypeMismatch, "/customer", format!("expected an object, got {}", other.type_name()));
-                return None;
-            }
-        };
-        let id = match customer.get("id") {
-            None | Some(Json::Null) => {
-                report.add(Code::MissingCustomer, "/customer/id", "customer.id is required");
                 None
             }
-            Some(Json::String(id)) if id.is_empty() => {
-                report.add(Code::MissingCustomer, "/customer/id", "customer.id is empty");
-                None
-            }
-            Some(Json::String(id)) => self.bounded(id, "/customer/id", report),
-            Some(other) => {
-                report.add(Code::TypeMismatch, "/customer/id", format!("expected a string, got {}", other.type_name()));
-                None
-            }
-        };
-        let id_type = match customer.get("idType") {
-            None | Some(Json::Null) => {
-                report.add(Code::MissingField, "/customer/idType", "customer.idType is required");
-                None
-            }
-            Some(Json::String(text)) => IdType::parse(text).or_else(|| {
-                report.add(
-                    Code::NotInEnum,
-                    "/customer/idType",
-                    format!("'{}' is not one of cookie, email, phone, externalContact, externalId", clip(text)),
-                );
-                None
-            }),
-            Some(other) => {
-                report.add(
-                    Code::TypeMismatch,
-                    "/customer/idType",
-                    format!("expected a string, got {}", other.type_name()),
-                );
-                None
-            }
-        };
-        id.zip(id_type)
+            Some(customer) => self.identifier(customer, "/customer", "customer", report),
+        }
     }
 
     /// `(session type index, externalId)`.

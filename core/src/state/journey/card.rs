@@ -62,6 +62,8 @@ pub struct ConversationCard {
 pub struct SessionCard {
     /// Session id.
     pub id: Uuid,
+    /// Whose session it is: in the journey of a profile (docs/identity.md), the member it belongs to.
+    pub customer: Customer,
     /// Session type name.
     #[serde(rename = "type")]
     pub session_type: String,
@@ -164,6 +166,7 @@ pub(crate) fn status(session: &Session, ty: &SessionType, activity: Millis, now:
 /// Builds the card of `session` for `viewer`; `activity` is its last activity as the viewer sees it.
 pub(crate) fn card(
     catalog: &Catalog,
+    customer: &Customer,
     session: &Session,
     orchestrated: Option<&SessionState>,
     activity: Millis,
@@ -190,6 +193,7 @@ pub(crate) fn card(
     });
     SessionCard {
         id: session.id,
+        customer: customer.clone(),
         session_type: ty.name.clone(),
         kind: ty.kind.as_str(),
         display_name: ty.display_name.clone(),

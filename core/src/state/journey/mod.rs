@@ -49,31 +49,64 @@ pub(crate) fn require_event_permission(viewer: &Viewer) -> Result<()> {
     }
 }
 
-/// A page of `customer`'s visible sessions, newest activity first (ties by id).
-pub(crate) fn journey_page(
-    catalog: &Catalog,
-    customer: &CustomerSessions,
-    viewer: &Viewer,
-    page: &PageRequest,
-    now: Option<Millis>,
-) -> Result<Page<SessionCard>> {
-    let size = page.size()?;
-    let after = page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
-    let (listed, latest_web) = match customer.activity() {
-        Some(index) => walk_index(customer, index, viewer, after, size),
-        None => sort_all(customer, viewer, after, size),
-    };
-    let more = listed.len() > size;
-    let listed = &listed[..listed.len().min(size)];
-    Ok(Page {
-        entities: listed
-            .iter()
-            .map(|(_, s)| {
-                card::card(catalog, s, customer.orchestrated(s.id), customer.last_activity(s, latest_web), viewer, now)
+/// A page request of a journey, read: its size and cursor. A customer's page is its visible
+/// sessions, newest activity first (ties by id). A profile's journey (docs/identity.md)
+/// asks each member for its cards after the cursor and pages them together, since the listing
+/// order (newest activity, then session id) is one order across customers.
+pub(crate) struct JourneyPaging {
+    size: usize,
+    after: Option<Cursor>,
+}
+
+/// A card with its place in the listing order.
+pub(crate) type Listed = (ListingKey, SessionCard);
+
+impl JourneyPaging {
+    /// Reads the page size and the cursor; a bad one is `INVALID_ARGUMENT`.
+    pub fn read(page: &PageRequest) -> Result<JourneyPaging> {
+        let size = page.size()?;
+        let after = page.after.as_deref().map(|c| Cursor::decode(c, JOURNEY_CURSOR)).transpose()?;
+        Ok(JourneyPaging { size, after })
+    }
+
+    /// Up to a page and one of `customer`'s visible cards after the cursor, in listing order.
+    pub fn cards(
+        &self,
+        catalog: &Catalog,
+        customer: &CustomerSessions,
+        viewer: &Viewer,
+        now: Option<Millis>,
+    ) -> Vec<Listed> {
+        let (listed, latest_web) = match customer.activity() {
+            Some(index) => walk_index(customer, index, viewer, self.after, self.size),
+            None => sort_all(customer, viewer, self.after, self.size),
+        };
+        listed
+            .into_iter()
+            .map(|(key, s)| {
+                let card = card::card(
+                    catalog,
+                    &customer.customer,
+                    s,
+                    customer.orchestrated(s.id),
+                    customer.last_activity(s, latest_web),
+                    viewer,
+                    now,
+                );
+                (key, card)
             })
-            .collect(),
-        next_cursor: more.then(|| listed.last().map(|(key, _)| cursor_of(*key).encode(JOURNEY_CURSOR))).flatten(),
-    })
+            .collect()
+    }
+
+    /// The page of `listed` (one or more customers' [`JourneyPaging::cards`]): the first `size`
+    /// in listing order, and a cursor when more follow.
+    pub fn page(&self, mut listed: Vec<Listed>) -> Page<SessionCard> {
+        listed.sort_unstable_by_key(|(key, _)| *key);
+        let more = listed.len() > self.size;
+        listed.truncate(self.size);
+        let next_cursor = more.then(|| listed.last().map(|(key, _)| cursor_of(*key).encode(JOURNEY_CURSOR))).flatten();
+        Page { entities: listed.into_iter().map(|(_, card)| card).collect(), next_cursor }
+    }
 }
 
 /// Up to `size + 1` listable sessions after `after`, in listing order, with the latest web event
@@ -173,6 +206,7 @@ pub(crate) fn session_card(
     let latest_web = customer.latest_web_event_in(|s| card::revives(s, viewer));
     card::card(
         catalog,
+        &customer.customer,
         session,
         customer.orchestrated(session.id),
         customer.last_activity(session, latest_web),
