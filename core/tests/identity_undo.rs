@@ -1,0 +1,156 @@
+//! Undo is exact (docs/identity.md, "Journal, snapshots, undo"): after `unlink` and `unlinkEvent`,
+//! every read (each identifier's profile, and its journey at every page size from every cursor)
+//! equals the reads of an engine that never saw the undone links: the same stream, with the
+//! undone manual links left out and the undone events' identifiers taken off.
+
+use journey_core::{Catalog, Command, Config, Engine};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+const CATALOG: &str = r#"{"sessionTypes": [
+  {"name": "web", "kind": "web", "inactivityGap": "5m", "eventTypes": [{"name": "page_viewed"}]},
+  {"name": "delivery", "kind": "custom", "eventTypes": [{"name": "in_transit"}]}]}"#;
+
+/// The identifiers the stream uses: few, so that links join and cycles form.
+const POOL: [(&str, &str); 7] = [
+    ("cookie", "c0"),
+    ("cookie", "c1"),
+    ("cookie", "c2"),
+    ("email", "e0"),
+    ("email", "e1"),
+    ("phone", "p0"),
+    ("phone", "p1"),
+];
+
+fn identifier(n: usize) -> Value {
+    let (id_type, id) = POOL[n % POOL.len()];
+    json!({"id": id, "idType": id_type})
+}
+
+/// One step of the stream: an event (web or custom) of a customer carrying some identifiers, or
+/// a host's link.
+#[derive(Debug, Clone)]
+enum Step {
+    Event { web: bool, customer: usize, identifiers: Vec<usize> },
+    Link { from: usize, to: usize },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (any::<bool>(), 0..POOL.len(), proptest::collection::vec(0..POOL.len(), 0..3))
+            .prop_map(|(web, customer, identifiers)| Step::Event { web, customer, identifiers }),
+        1 => (0..POOL.len(), 0..POOL.len()).prop_map(|(from, to)| Step::Link { from, to }),
+    ]
+}
+
+fn engine() -> Engine {
+    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T11:00:00Z"})).unwrap();
+    Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
+}
+
+fn call(engine: &Engine, op: &str, input: Value) -> Result<Value, String> {
+    engine.call(&Command::new(op, input).unwrap()).map_err(|e| e.code().to_owned())
+}
+
+fn event_id(i: usize) -> String {
+    format!("6f1c8a52-1b44-4d8e-9a6b-{i:012}")
+}
+
+fn event(i: usize, web: bool, customer: usize, identifiers: &[usize]) -> Value {
+    let (session, name) = match web {
+        true => (json!({"type": "web"}), "page_viewed"),
+        false => (json!({"type": "delivery", "externalId": format!("order-{customer}-{}", i % 3)}), "in_transit"),
+    };
+    let time = format!("2026-11-21T10:{:02}:{:02}Z", (i / 60) % 60, i % 60);
+    let identifiers: Vec<Value> = identifiers.iter().map(|&n| identifier(n)).collect();
+    json!({"id": event_id(i), "eventName": name, "createdDate": time, "customer": identifier(customer),
+        "session": session, "identifiers": identifiers})
+}
+
+fn pair(x: usize, y: usize) -> (usize, usize) {
+    (x.min(y), x.max(y))
+}
+
+/// Runs `stream` into `engine`, leaving out the identifiers of the events in `stripped`, and every
+/// link (an event's identifier or a host's) of a pair in `cut`.
+fn run(engine: &Engine, stream: &[Step], stripped: &BTreeSet<usize>, cut: &BTreeSet<(usize, usize)>) {
+    for (i, step) in stream.iter().enumerate() {
+        match step {
+            Step::Event { web, customer, identifiers } => {
+                let kept: Vec<usize> = match stripped.contains(&i) {
+                    true => Vec::new(),
+                    false => identifiers.iter().copied().filter(|&n| !cut.contains(&pair(*customer, n))).collect(),
+                };
+                call(engine, "ingest", event(i, *web, *customer, &kept)).unwrap();
+            }
+            Step::Link { from, to } if from != to && !cut.contains(&pair(*from, *to)) => {
+                call(engine, "link", json!({"from": identifier(*from), "to": identifier(*to)})).unwrap();
+            }
+            Step::Link { .. } => {}
+        }
+    }
+}
+
+/// Every read that depends on links: each identifier's profile, and its whole journey paged at
+/// sizes 1 to 3.
+fn reads(engine: &Engine) -> Vec<Value> {
+    let viewer = json!({"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]});
+    let mut reads = Vec::new();
+    for n in 0..POOL.len() {
+        reads.push(call(engine, "profile", json!({"customer": identifier(n)})).unwrap());
+        for size in 1..=3 {
+            let mut after = Value::Null;
+            loop {
+                let page = json!({"pageSize": size, "after": after});
+                let read = call(engine, "journey", json!({"customer": identifier(n), "viewer": viewer, "page": page}))
+                    .unwrap();
+                after = read["nextCursor"].clone();
+                reads.push(read);
+                if after.is_null() {
+                    break;
+                }
+            }
+        }
+    }
+    reads
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn after_unlink_every_read_equals_an_engine_that_never_saw_the_link(
+        stream in proptest::collection::vec(step(), 1..40),
+        undo_events in proptest::collection::btree_set(0..40usize, 0..6),
+        undo_links in proptest::collection::btree_set((0..POOL.len(), 0..POOL.len()), 0..4),
+    ) {
+        let undone = engine();
+        run(&undone, &stream, &BTreeSet::new(), &BTreeSet::new());
+        let undo_events: BTreeSet<usize> = undo_events.into_iter().filter(|&i| i < stream.len()).collect();
+        for &i in &undo_events {
+            call(&undone, "unlinkEvent", json!({"eventId": event_id(i)})).unwrap();
+        }
+        let mut cut = BTreeSet::new();
+        for &(from, to) in &undo_links {
+            if from == to {
+                continue;
+            }
+            match call(&undone, "unlink", json!({"from": identifier(from), "to": identifier(to)})) {
+                Ok(_) => {
+                    cut.insert(pair(from, to));
+                }
+                Err(code) => prop_assert_eq!(code, "NOT_FOUND"),
+            }
+        }
+        // The engine that never saw them: an event undone by `unlinkEvent` made no link, and a
+        // pair undone by `unlink` was linked by no one.
+        let never = engine();
+        run(&never, &stream, &undo_events, &cut);
+        let (undone_reads, never_reads) = (reads(&undone), reads(&never));
+        prop_assert_eq!(undone_reads.len(), never_reads.len());
+        for (a, b) in undone_reads.iter().zip(&never_reads) {
+            prop_assert_eq!(a, b);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Writes tests/vectors/identity_links.json (issue 28, docs/identity.md): a login event links a
+cookie and an e-mail and the journey shows both; a blocked `anonymous`; a second e-mail refused by
+the limit with its warning; a host's link; unlink splits the profile; unlinkEvent undoes one
+event's links; bad identifiers are typed answers. Run from the repository root."""
+import json
+import pathlib
+
+CATALOG = {"sessionTypes": [
+    {"name": "web", "kind": "web", "inactivityGap": "30m",
+     "eventTypes": [{"name": "page_viewed", "attributes": [{"name": "page", "type": "string"}]},
+                    {"name": "logged_in"}]},
+    {"name": "delivery", "kind": "custom", "eventTypes": [{"name": "in_transit"}]}]}
+CONFIG = {"clock": "manual", "start": "2026-11-21T11:00:00Z", "allowedLateness": "2h",
+          "identity": {"limits": {"email": 1}}}
+COOKIE = {"id": "0f8fad5b-d9cb-469f-a165-70867728950e", "idType": "cookie"}
+EMAIL = {"id": "dana@example.com", "idType": "email"}
+OTHER_EMAIL = {"id": "dana.work@example.com", "idType": "email"}
+PHONE = {"id": "+15550100", "idType": "phone"}
+SECOND_PHONE = {"id": "+15550199", "idType": "phone"}
+VIEWER = {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
+                          "journey:eventType:view"], "divisions": ["*"]}
+
+
+def uuid(n):
+    return f"6f1c8a52-1b44-4d8e-9a6b-{n:012d}"
+
+
+def web(n, minute, customer, name="page_viewed", identifiers=None):
+    event = {"id": uuid(n), "eventName": name, "createdDate": f"2026-11-21T10:{minute:02d}:00Z",
+             "customer": customer, "session": {"type": "web"}}
+    if name == "page_viewed":
+        event["attributes"] = {"page": f"/p{n}"}
+    if identifiers is not None:
+        event["identifiers"] = identifiers
+    return event
+
+
+def delivery(n, minute, customer, identifiers=None):
+    event = {"id": uuid(n), "eventName": "in_transit", "createdDate": f"2026-11-21T10:{minute:02d}:00Z",
+             "customer": customer, "session": {"type": "delivery", "externalId": f"order-{n}"}}
+    if identifiers is not None:
+        event["identifiers"] = identifiers
+    return event
+
+
+def journey(customer, page_size=25):
+    return {"customer": customer, "viewer": VIEWER, "page": {"pageSize": page_size}}
+
+
+def profile(customer, profile_id, members):
+    return {"op": "profile", "input": {"customer": customer},
+            "expect": {"profileId": profile_id, "members": members}}
+
+
+STEPS = [
+    # Browsing as a cookie, then a login that carries the e-mail: one profile, named by the cookie
+    # (both first seen by the login; ties go to the canonical text, and "cookie:" sorts first).
+    {"op": "ingest", "input": web(1, 0, COOKIE), "expect": {"status": "accepted"}, "save": {"browsing": "/sessionId"}},
+    {"op": "ingest", "input": web(2, 5, COOKIE, "logged_in", [EMAIL]), "expect": {"status": "accepted"}},
+    profile(EMAIL, COOKIE, [COOKIE, EMAIL]),
+    # The e-mail's own session: the journey of either identifier lists both customers' sessions,
+    # each card naming its own customer, newest first, paged across them.
+    {"op": "ingest", "input": delivery(3, 20, EMAIL), "expect": {"status": "accepted"}, "save": {"order": "/sessionId"}},
+    {"op": "journey", "input": journey(COOKIE),
+     "expect": {"entities": [{"id": "$order", "customer": EMAIL}, {"id": "$browsing", "customer": COOKIE}],
+                "nextCursor": None}},
+    {"op": "journey", "input": journey(EMAIL, 1),
+     "expect": {"entities": [{"id": "$order"}]}, "save": {"cursor": "/nextCursor"}},
+    {"op": "journey", "input": {"customer": EMAIL, "viewer": VIEWER, "page": {"pageSize": 1, "after": "$cursor"}},
+     "expect": {"entities": [{"id": "$browsing", "customer": COOKIE}], "nextCursor": None}},
+    # A placeholder never links; a second e-mail breaks `limits.email: 1`. Both events are accepted.
+    {"op": "ingest", "input": web(4, 21, COOKIE, "page_viewed", [{"id": "Anonymous", "idType": "email"}]),
+     "expect": {"status": "accepted", "identityWarnings": [
+         {"code": "IDENTITY_BLOCKED", "identifier": {"id": "Anonymous", "idType": "email"}}]}},
+    {"op": "ingest", "input": web(5, 22, COOKIE, "page_viewed", [OTHER_EMAIL]),
+     "expect": {"status": "accepted", "identityWarnings": [{"code": "IDENTITY_LIMIT", "identifier": OTHER_EMAIL}]}},
+    profile(OTHER_EMAIL, OTHER_EMAIL, [OTHER_EMAIL]),
+    {"op": "stats", "expect": {"identityLinks": 1, "identityBlocked": 1, "identityLimited": 1}},
+    {"op": "reopen"},
+    # A host's link, then an event's link that another event undoes.
+    {"op": "link", "input": {"from": PHONE, "to": COOKIE},
+     "expect": {"linked": True, "profileId": COOKIE, "identityWarnings": []}},
+    profile(PHONE, COOKIE, [COOKIE, EMAIL, PHONE]),
+    {"op": "ingest", "input": delivery(6, 25, EMAIL, [SECOND_PHONE]), "expect": {"status": "accepted"}},
+    profile(SECOND_PHONE, COOKIE, [COOKIE, EMAIL, PHONE, SECOND_PHONE]),
+    {"op": "unlinkEvent", "input": {"eventId": uuid(6)}, "expect": {"unlinked": 1}},
+    profile(SECOND_PHONE, SECOND_PHONE, [SECOND_PHONE]),
+    {"op": "unlinkEvent", "input": {"eventId": uuid(6)}, "expect": {"unlinked": 0}},
+    # Unlink splits: the e-mail leaves the cookie's profile, and its journey is its own again.
+    {"op": "unlink", "input": {"from": EMAIL, "to": COOKIE}, "expect": {}},
+    profile(EMAIL, EMAIL, [EMAIL]),
+    profile(COOKIE, COOKIE, [COOKIE, PHONE]),
+    {"op": "journey", "input": journey(EMAIL),
+     "expect": {"entities": [{"customer": EMAIL}, {"customer": EMAIL}], "nextCursor": None}},
+    {"op": "reopen"},
+    profile(PHONE, COOKIE, [COOKIE, PHONE]),
+    {"op": "unlink", "input": {"from": EMAIL, "to": COOKIE}, "expect": {"error": {"code": "NOT_FOUND"}}},
+    {"op": "link", "input": {"from": EMAIL, "to": EMAIL}, "expect": {"error": {"code": "INVALID_ARGUMENT"}}},
+    # Bad identifiers on an event are its violations, and nothing is linked.
+    {"op": "ingest", "input": web(7, 30, COOKIE, "page_viewed", [{"id": f"p{i}", "idType": "phone"} for i in range(101)]),
+     "expect": {"status": "rejected", "violations": [{"code": "TOO_MANY_IDENTIFIERS", "path": "/identifiers"}]}},
+    {"op": "ingest", "input": web(8, 31, COOKIE, "page_viewed", [{"id": "x", "idType": "fax"}, {"idType": "email"}]),
+     "expect": {"status": "rejected", "violations": [
+         {"code": "NOT_IN_ENUM", "path": "/identifiers/0/idType"},
+         {"code": "MISSING_CUSTOMER", "path": "/identifiers/1/id"}]}},
+    {"op": "stats", "expect": {"identityLinks": 3, "identityBlocked": 1, "identityLimited": 1}},
+]
+
+VECTOR = {
+    "name": "identity: a login links a cookie and an e-mail and the journey shows both; blocked values, "
+            "limits, a host's link, unlink and unlinkEvent split the profile",
+    "catalog": CATALOG, "config": CONFIG, "steps": STEPS,
+}
+
+path = pathlib.Path("tests/vectors/identity_links.json")
+path.write_text(json.dumps(VECTOR, indent=1) + "\n")
+print(f"wrote {path}")
