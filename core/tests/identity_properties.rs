@@ -1,12 +1,16 @@
-//! Undo is exact (docs/identity.md, "Journal, snapshots, undo"): after `unlink` and `unlinkEvent`,
-//! every read (each identifier's profile, and its journey at every page size from every cursor)
-//! equals the reads of an engine that never saw the undone links: the same stream, with the
-//! undone manual links left out and the undone events' identifiers taken off.
+//! Identity's properties over random streams of events with identifiers and hosts' links
+//! (docs/identity.md):
+//! - undo is exact: after `unlink` and `unlinkEvent`, every read (each identifier's profile, and
+//!   its journey at every page size from every cursor) equals the reads of an engine that never
+//!   saw the undone links: the same stream, with the undone events' identifiers taken off and the
+//!   undone pairs never linked;
+//! - a profile's journey holds exactly its members' sessions, and its pages, at any size, are the
+//!   one listing cut at the cursors.
 
 use journey_core::{Catalog, Command, Config, Engine};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const CATALOG: &str = r#"{"sessionTypes": [
   {"name": "web", "kind": "web", "inactivityGap": "5m", "eventTypes": [{"name": "page_viewed"}]},
@@ -73,8 +77,15 @@ fn pair(x: usize, y: usize) -> (usize, usize) {
 }
 
 /// Runs `stream` into `engine`, leaving out the identifiers of the events in `stripped`, and every
-/// link (an event's identifier or a host's) of a pair in `cut`.
-fn run(engine: &Engine, stream: &[Step], stripped: &BTreeSet<usize>, cut: &BTreeSet<(usize, usize)>) {
+/// link (an event's identifier or a host's) of a pair in `cut`. Returns each customer's sessions,
+/// from the outcomes.
+fn run(
+    engine: &Engine,
+    stream: &[Step],
+    stripped: &BTreeSet<usize>,
+    cut: &BTreeSet<(usize, usize)>,
+) -> BTreeMap<usize, BTreeSet<String>> {
+    let mut sessions: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     for (i, step) in stream.iter().enumerate() {
         match step {
             Step::Event { web, customer, identifiers } => {
@@ -82,7 +93,10 @@ fn run(engine: &Engine, stream: &[Step], stripped: &BTreeSet<usize>, cut: &BTree
                     true => Vec::new(),
                     false => identifiers.iter().copied().filter(|&n| !cut.contains(&pair(*customer, n))).collect(),
                 };
-                call(engine, "ingest", event(i, *web, *customer, &kept)).unwrap();
+                let outcome = call(engine, "ingest", event(i, *web, *customer, &kept)).unwrap();
+                if let Some(session) = outcome["sessionId"].as_str() {
+                    sessions.entry(*customer).or_default().insert(session.to_owned());
+                }
             }
             Step::Link { from, to } if from != to && !cut.contains(&pair(*from, *to)) => {
                 call(engine, "link", json!({"from": identifier(*from), "to": identifier(*to)})).unwrap();
@@ -90,27 +104,37 @@ fn run(engine: &Engine, stream: &[Step], stripped: &BTreeSet<usize>, cut: &BTree
             Step::Link { .. } => {}
         }
     }
+    sessions
+}
+
+fn viewer() -> Value {
+    json!({"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]})
+}
+
+/// Every page of `customer`'s journey at `size`, in order.
+fn pages(engine: &Engine, customer: usize, size: usize) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = json!({"pageSize": size, "after": after});
+        let read = call(engine, "journey", json!({"customer": identifier(customer), "viewer": viewer(), "page": page}));
+        let read = read.unwrap();
+        after = read["nextCursor"].clone();
+        pages.push(read);
+        if after.is_null() {
+            return pages;
+        }
+    }
 }
 
 /// Every read that depends on links: each identifier's profile, and its whole journey paged at
 /// sizes 1 to 3.
 fn reads(engine: &Engine) -> Vec<Value> {
-    let viewer = json!({"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]});
     let mut reads = Vec::new();
     for n in 0..POOL.len() {
         reads.push(call(engine, "profile", json!({"customer": identifier(n)})).unwrap());
         for size in 1..=3 {
-            let mut after = Value::Null;
-            loop {
-                let page = json!({"pageSize": size, "after": after});
-                let read = call(engine, "journey", json!({"customer": identifier(n), "viewer": viewer, "page": page}))
-                    .unwrap();
-                after = read["nextCursor"].clone();
-                reads.push(read);
-                if after.is_null() {
-                    break;
-                }
-            }
+            reads.extend(pages(engine, n, size));
         }
     }
     reads
@@ -151,6 +175,37 @@ proptest! {
         prop_assert_eq!(undone_reads.len(), never_reads.len());
         for (a, b) in undone_reads.iter().zip(&never_reads) {
             prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn a_profiles_journey_pages_its_members_sessions_as_one_listing(
+        stream in proptest::collection::vec(step(), 1..40),
+    ) {
+        let engine = engine();
+        let sessions = run(&engine, &stream, &BTreeSet::new(), &BTreeSet::new());
+        for n in 0..POOL.len() {
+            let profile = call(&engine, "profile", json!({"customer": identifier(n)})).unwrap();
+            let members: Vec<usize> = (0..POOL.len())
+                .filter(|&m| profile["members"].as_array().unwrap().contains(&identifier(m)))
+                .collect();
+            prop_assert!(members.contains(&n));
+            let expected: BTreeSet<String> =
+                members.iter().flat_map(|m| sessions.get(m).cloned().unwrap_or_default()).collect();
+            let [whole] = pages(&engine, n, 200).try_into().unwrap();
+            let listed: Vec<&Value> = whole["entities"].as_array().unwrap().iter().collect();
+            let ids: BTreeSet<String> = listed.iter().map(|card| card["id"].as_str().unwrap().to_owned()).collect();
+            prop_assert_eq!(ids.len(), listed.len(), "a session listed twice");
+            prop_assert_eq!(&ids, &expected);
+            for card in &listed {
+                let owner = (0..POOL.len()).find(|&m| identifier(m) == card["customer"]).unwrap();
+                prop_assert!(sessions[&owner].contains(card["id"].as_str().unwrap()), "a card names its own customer");
+            }
+            for size in 1..=3 {
+                let paged: Vec<Value> =
+                    pages(&engine, n, size).into_iter().flat_map(|p| p["entities"].as_array().unwrap().clone()).collect();
+                prop_assert_eq!(paged.iter().collect::<Vec<_>>(), listed.clone(), "pages of {}", size);
+            }
         }
     }
 }
