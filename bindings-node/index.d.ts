@@ -1823,6 +1823,20 @@ export declare class Engine {
    */
   segments(customer: Customer): CustomerSegment[]
   /**
+   * Links two identifiers of one person (docs/identity.md), under the identity rules: a refused
+   * link is `{ linked: false, identityWarnings }`, not an error.
+   */
+  link(input: LinkInput): LinkResult
+  /**
+   * Removes the link between two identifiers, whatever made it; `NOT_FOUND` when they are not
+   * linked directly.
+   */
+  unlink(input: LinkInput): void
+  /** Undoes the links one event made; returns how many links lost it. */
+  unlinkEvent(eventId: string): number
+  /** The profile `customer` belongs to: `{ profileId, members }` (itself alone when unlinked). */
+  profile(customer: Customer): ProfileView
+  /**
    * Why the action map did or did not fire in the session, condition by condition
    * (docs/orchestration.md, "Explain and estimate").
    */

@@ -494,3 +494,19 @@ test('a callback map tells trigger subscribers; segments, explain and estimate a
   assert.throws(() => e.estimateActionMap({ actionMap: tell, from: 'yesterday' }),
     (err) => err.code === 'INVALID_ARGUMENT' && err.message.includes('/from'))
 })
+
+test('link, profile, unlinkEvent and unlink are typed methods (docs/identity.md)', () => {
+  const e = engine()
+  const cookie = { id: '0f8fad5b-d9cb-469f-a165-70867728950e', idType: 'cookie' }
+  const email = { id: 'dana@example.com', idType: 'email' }
+  const phone = { id: '+15550100', idType: 'phone' }
+  assert.deepEqual(e.link({ from: cookie, to: email }), { linked: true, profileId: cookie, identityWarnings: [] })
+  assert.deepEqual(e.profile(email), { profileId: cookie, members: [cookie, email] })
+  const refused = e.link({ from: phone, to: { id: 'anonymous', idType: 'email' } })
+  assert.equal(refused.linked, false)
+  assert.equal(refused.identityWarnings[0].code, 'IDENTITY_BLOCKED')
+  assert.equal(e.unlinkEvent('6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11'), 0)
+  e.unlink({ from: email, to: cookie })
+  assert.deepEqual(e.profile(email), { profileId: email, members: [email] })
+  assert.throws(() => e.unlink({ from: email, to: cookie }), (error) => error.code === 'NOT_FOUND')
+})

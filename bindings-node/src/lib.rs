@@ -432,6 +432,37 @@ impl Engine {
         Ok(result["entities"].take())
     }
 
+    /// Links two identifiers of one person (docs/identity.md), under the identity rules: a refused
+    /// link is `{ linked: false, identityWarnings }`, not an error.
+    #[napi(ts_args_type = "input: LinkInput", ts_return_type = "LinkResult")]
+    pub fn link(&self, env: &Env, input: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("link", json_value(env, input)?).js(env)?;
+        self.inner.call(&command).js(env)
+    }
+
+    /// Removes the link between two identifiers, whatever made it; `NOT_FOUND` when they are not
+    /// linked directly.
+    #[napi(ts_args_type = "input: LinkInput")]
+    pub fn unlink(&self, env: &Env, input: Unknown<'_>) -> Result<()> {
+        let command = Command::new("unlink", json_value(env, input)?).js(env)?;
+        self.inner.call(&command).js(env).map(drop)
+    }
+
+    /// Undoes the links one event made; returns how many links lost it.
+    #[napi(ts_args_type = "eventId: string", ts_return_type = "number")]
+    pub fn unlink_event(&self, env: &Env, event_id: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("unlinkEvent", json!({"eventId": json_value(env, event_id)?})).js(env)?;
+        let mut result = self.inner.call(&command).js(env)?;
+        Ok(result["unlinked"].take())
+    }
+
+    /// The profile `customer` belongs to: `{ profileId, members }` (itself alone when unlinked).
+    #[napi(ts_args_type = "customer: Customer", ts_return_type = "ProfileView")]
+    pub fn profile(&self, env: &Env, customer: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("profile", json!({"customer": json_value(env, customer)?})).js(env)?;
+        self.inner.call(&command).js(env)
+    }
+
     /// Why the action map did or did not fire in the session, condition by condition
     /// (docs/orchestration.md, "Explain and estimate").
     #[napi(ts_args_type = "query: ExplainQuery", ts_return_type = "MapExplanation")]

@@ -480,6 +480,44 @@ impl Engine {
         Ok(result["acknowledged"].as_u64().unwrap_or_default())
     }
 
+    /// Links `from_` and `to`, two identifiers of one person (docs/identity.md), under the identity rules: a refused
+    /// link is `{"linked": False, "identityWarnings": [...]}`, not an error.
+    fn link<'py>(
+        &self,
+        py: Python<'py>,
+        from_: &Bound<'py, PyAny>,
+        to: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::new("link", json!({"from": to_json(from_)?, "to": to_json(to)?})).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        to_python(py, &result)
+    }
+
+    /// Removes the link between two identifiers, whatever made it; `NotFound` when they are not
+    /// linked directly.
+    fn unlink<'py>(&self, py: Python<'py>, from_: &Bound<'py, PyAny>, to: &Bound<'py, PyAny>) -> PyResult<()> {
+        let command = Command::new("unlink", json!({"from": to_json(from_)?, "to": to_json(to)?})).py()?;
+        let engine = self.inner.clone();
+        py.detach(|| engine.call(&command)).py().map(drop)
+    }
+
+    /// Undoes the links one event made; returns how many links lost it.
+    fn unlink_event(&self, py: Python<'_>, event_id: &str) -> PyResult<u64> {
+        let command = Command::new("unlinkEvent", json!({"eventId": event_id})).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        Ok(result["unlinked"].as_u64().unwrap_or_default())
+    }
+
+    /// The profile `customer` belongs to: `{"profileId", "members"}` (itself alone when unlinked).
+    fn profile<'py>(&self, py: Python<'py>, customer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let command = Command::new("profile", json!({"customer": to_json(customer)?})).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        to_python(py, &result)
+    }
+
     /// Why the action map did or did not fire in the session, condition by condition
     /// (docs/orchestration.md, "Explain and estimate").
     fn explain_action_map<'py>(

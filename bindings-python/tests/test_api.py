@@ -22,6 +22,7 @@ from libjourney.types import (
     ActionState,
     CatalogDefinition,
     Config,
+    Customer,
     IngestProgress,
     JourneyEvent,
     JourneySegment,
@@ -631,3 +632,22 @@ def test_ingest_batch_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled(), "a caller's disabled collector stays disabled"
     finally:
         gc.enable()
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+def test_link_profile_and_unlink_are_typed_methods() -> None:
+    engine = make_engine()
+    cookie: Customer = {"id": "0f8fad5b-d9cb-469f-a165-70867728950e", "idType": "cookie"}
+    email: Customer = {"id": "dana@example.com", "idType": "email"}
+    linked = engine.link(cookie, email)
+    assert linked == {"linked": True, "profileId": cookie, "identityWarnings": []}
+    assert engine.profile(email) == {"profileId": cookie, "members": [cookie, email]}
+    refused = engine.link(email, {"id": "anonymous", "idType": "phone"})
+    assert not refused["linked"] and refused["identityWarnings"][0]["code"] == "IDENTITY_BLOCKED"
+    assert engine.unlink_event("6f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11") == 0
+    engine.unlink(email, cookie)
+    assert engine.profile(email) == {"profileId": email, "members": [email]}
+    with pytest.raises(libjourney.NotFoundError):
+        engine.unlink(email, cookie)

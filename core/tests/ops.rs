@@ -54,11 +54,6 @@ const CALL_ONLY_IN_C: &[(&str, &str)] = &[
 const IDENTITY_IN_C: &str = "identifiers in and a JSON result out, off the hot path (an event's identifiers link on \
      ingest): a typed function would take and give the same text as journey_call";
 
-/// Why Python and Node reach the identity ops through `call` for now: their typed methods come with
-/// the identity work's next part (docs/identity.md, "Front doors").
-const IDENTITY_UNTYPED: &str = "typed methods come with the next part of the identity work (docs/identity.md, \
-     \"Front doors\"); call reaches the op meanwhile";
-
 /// Why the definition ops have no typed C function.
 const DEFINITION_IN_C: &str = "a definition is JSON in and JSON out, rare and never on a hot path: a typed function \
      would take and give the same text as journey_call";
@@ -70,13 +65,8 @@ const PYTHON_NAMES: &[(&str, &str, &str)] = &[
 ];
 
 /// Ops Python reaches only through `Engine.call`: (op, why there is no method).
-const CALL_ONLY_IN_PYTHON: &[(&str, &str)] = &[
-    ("deliveries", "reads what a subscribe made through call recorded; on's callback has the events"),
-    ("link", IDENTITY_UNTYPED),
-    ("unlink", IDENTITY_UNTYPED),
-    ("unlinkEvent", IDENTITY_UNTYPED),
-    ("profile", IDENTITY_UNTYPED),
-];
+const CALL_ONLY_IN_PYTHON: &[(&str, &str)] =
+    &[("deliveries", "reads what a subscribe made through call recorded; on's callback has the events")];
 
 /// Node methods named otherwise than the op: (op, method, why).
 const NODE_NAMES: &[(&str, &str, &str)] = &[
@@ -85,13 +75,8 @@ const NODE_NAMES: &[(&str, &str, &str)] = &[
 ];
 
 /// Ops Node reaches only through `Engine.call`: (op, why there is no method).
-const CALL_ONLY_IN_NODE: &[(&str, &str)] = &[
-    ("deliveries", "reads what a subscribe made through call recorded; on's callback has the events"),
-    ("link", IDENTITY_UNTYPED),
-    ("unlink", IDENTITY_UNTYPED),
-    ("unlinkEvent", IDENTITY_UNTYPED),
-    ("profile", IDENTITY_UNTYPED),
-];
+const CALL_ONLY_IN_NODE: &[(&str, &str)] =
+    &[("deliveries", "reads what a subscribe made through call recorded; on's callback has the events")];
 
 /// One binding: where its declarations are, how it spells an op, and its two tables.
 struct Binding {

@@ -20,6 +20,7 @@ from libjourney.types import (
     JourneyEvent,
     JourneyOutcome,
     JourneySegment,
+    LinkResult,
     MapExplanation,
     NextEventsResult,
     Outcome,
@@ -31,6 +32,7 @@ from libjourney.types import (
     PartitionProgress,
     PathsQuery,
     PathsResult,
+    ProfileView,
     Routing,
     SendResult,
     SessionCardPage,
@@ -147,6 +149,10 @@ class Engine:
     def list_action_maps(self) -> list[ActionMap]: ...
     def outbox(self, after: Optional[int] = None, max: Optional[int] = None) -> list[OutboxEntry]: ...
     def acknowledge_outbox(self, through: int) -> int: ...
+    def link(self, from_: Customer, to: Customer) -> LinkResult: ...
+    def unlink(self, from_: Customer, to: Customer) -> None: ...
+    def unlink_event(self, event_id: str) -> int: ...
+    def profile(self, customer: Customer) -> ProfileView: ...
 
 class Poll:
     """A long poll that waits without a thread; driven by ``Engine.next_events_async``."""
