@@ -481,7 +481,7 @@ export interface CommandLink {
   op: 'link'
 }
 export interface CommandUnlink {
-  input: LinkInput
+  input: UnlinkInput
   op: 'unlink'
 }
 export interface CommandUnlinkEvent {
@@ -912,8 +912,10 @@ export interface LineRejection {
   outcome: Outcome
 }
 
-/** The input of `link` and `unlink`: `{"from", "to"}`. */
+/** The input of `link`: `{"from", "to", "division"?}`. */
 export interface LinkInput {
+  /** The division the link belongs to: only viewers who may see it follow the link in a journey. Without one, every viewer does (as with a session that has no division). */
+  division?: string | null
   /** One identifier. */
   from: Customer
   /** The other. */
@@ -1222,10 +1224,12 @@ export interface PatternCount {
   needed: number
 }
 
-/** The input of `profile`: `{"customer"}`. */
+/** The input of `profile`: `{"customer", "viewer"?}`. */
 export interface ProfileQuery {
   /** Any identifier of the profile. */
   customer: Customer
+  /** Who is looking: the profile over the links in divisions they may see. Without one, the whole profile (the host's own view; never hand it to a viewer). */
+  viewer?: Viewer | null
 }
 
 /** A profile: its id and members (`profile`). */
@@ -1615,6 +1619,14 @@ export interface UnlinkEventResult {
   unlinked: number
 }
 
+/** The input of `unlink`: `{"from", "to"}`. */
+export interface UnlinkInput {
+  /** One identifier. */
+  from: Customer
+  /** The other. */
+  to: Customer
+}
+
 /** The input of `unsubscribe`: `{"subscriptionId"}`. */
 export interface UnsubscribeInput {
   /** The id `subscribe` returned. */
@@ -1831,11 +1843,15 @@ export declare class Engine {
    * Removes the link between two identifiers, whatever made it; `NOT_FOUND` when they are not
    * linked directly.
    */
-  unlink(input: LinkInput): void
+  unlink(input: UnlinkInput): void
   /** Undoes the links one event made; returns how many links lost it. */
   unlinkEvent(eventId: string): number
-  /** The profile `customer` belongs to: `{ profileId, members }` (itself alone when unlinked). */
-  profile(customer: Customer): ProfileView
+  /**
+   * The profile `customer` belongs to: `{ profileId, members }` (itself alone when unlinked).
+   * With `viewer`, the profile over the links in divisions it may see; without, the host's
+   * whole view.
+   */
+  profile(customer: Customer, viewer?: Viewer): ProfileView
   /**
    * Why the action map did or did not fire in the session, condition by condition
    * (docs/orchestration.md, "Explain and estimate").

@@ -509,4 +509,9 @@ test('link, profile, unlinkEvent and unlink are typed methods (docs/identity.md)
   e.unlink({ from: email, to: cookie })
   assert.deepEqual(e.profile(email), { profileId: email, members: [email] })
   assert.throws(() => e.unlink({ from: email, to: cookie }), (error) => error.code === 'NOT_FOUND')
+  // A link in a division: a viewer of another division does not follow it, the host does.
+  e.link({ from: email, to: phone, division: 'west' })
+  const east = { permissions: ['journey:session:view'], divisions: ['east'] }
+  assert.deepEqual(e.profile(email, east), { profileId: email, members: [email] })
+  assert.equal(e.profile(email).members.length, 2)
 })

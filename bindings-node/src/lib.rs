@@ -442,7 +442,7 @@ impl Engine {
 
     /// Removes the link between two identifiers, whatever made it; `NOT_FOUND` when they are not
     /// linked directly.
-    #[napi(ts_args_type = "input: LinkInput")]
+    #[napi(ts_args_type = "input: UnlinkInput")]
     pub fn unlink(&self, env: &Env, input: Unknown<'_>) -> Result<()> {
         let command = Command::new("unlink", json_value(env, input)?).js(env)?;
         self.inner.call(&command).js(env).map(drop)
@@ -457,9 +457,15 @@ impl Engine {
     }
 
     /// The profile `customer` belongs to: `{ profileId, members }` (itself alone when unlinked).
-    #[napi(ts_args_type = "customer: Customer", ts_return_type = "ProfileView")]
-    pub fn profile(&self, env: &Env, customer: Unknown<'_>) -> Result<Value> {
-        let command = Command::new("profile", json!({"customer": json_value(env, customer)?})).js(env)?;
+    /// With `viewer`, the profile over the links in divisions it may see; without, the host's
+    /// whole view.
+    #[napi(ts_args_type = "customer: Customer, viewer?: Viewer", ts_return_type = "ProfileView")]
+    pub fn profile(&self, env: &Env, customer: Unknown<'_>, viewer: Option<Unknown<'_>>) -> Result<Value> {
+        let mut query = json!({"customer": json_value(env, customer)?});
+        if let Some(viewer) = viewer {
+            query["viewer"] = json_value(env, viewer)?;
+        }
+        let command = Command::new("profile", query).js(env)?;
         self.inner.call(&command).js(env)
     }
 

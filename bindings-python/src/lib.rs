@@ -480,15 +480,22 @@ impl Engine {
         Ok(result["acknowledged"].as_u64().unwrap_or_default())
     }
 
-    /// Links `from_` and `to`, two identifiers of one person (docs/identity.md), under the identity rules: a refused
-    /// link is `{"linked": False, "identityWarnings": [...]}`, not an error.
+    /// Links `from_` and `to`, two identifiers of one person (docs/identity.md), under the
+    /// identity rules: a refused link is `{"linked": False, "identityWarnings": [...]}`, not an
+    /// error. With `division`, only viewers who may see it follow the link.
+    #[pyo3(signature = (from_, to, division=None))]
     fn link<'py>(
         &self,
         py: Python<'py>,
         from_: &Bound<'py, PyAny>,
         to: &Bound<'py, PyAny>,
+        division: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let command = Command::new("link", json!({"from": to_json(from_)?, "to": to_json(to)?})).py()?;
+        let mut input = json!({"from": to_json(from_)?, "to": to_json(to)?});
+        if let Some(division) = division {
+            input["division"] = json!(division);
+        }
+        let command = Command::new("link", input).py()?;
         let engine = self.inner.clone();
         let result = py.detach(|| engine.call(&command)).py()?;
         to_python(py, &result)
@@ -510,9 +517,21 @@ impl Engine {
         Ok(result["unlinked"].as_u64().unwrap_or_default())
     }
 
-    /// The profile `customer` belongs to: `{"profileId", "members"}` (itself alone when unlinked).
-    fn profile<'py>(&self, py: Python<'py>, customer: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let command = Command::new("profile", json!({"customer": to_json(customer)?})).py()?;
+    /// The profile `customer` belongs to: `{"profileId", "members"}` (itself alone when
+    /// unlinked). With `viewer`, the profile over the links in divisions it may see; without, the
+    /// host's whole view.
+    #[pyo3(signature = (customer, viewer=None))]
+    fn profile<'py>(
+        &self,
+        py: Python<'py>,
+        customer: &Bound<'py, PyAny>,
+        viewer: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut query = json!({"customer": to_json(customer)?});
+        if let Some(viewer) = viewer {
+            query["viewer"] = to_json(viewer)?;
+        }
+        let command = Command::new("profile", query).py()?;
         let engine = self.inner.clone();
         let result = py.detach(|| engine.call(&command)).py()?;
         to_python(py, &result)

@@ -651,3 +651,9 @@ def test_link_profile_and_unlink_are_typed_methods() -> None:
     assert engine.profile(email) == {"profileId": email, "members": [email]}
     with pytest.raises(libjourney.NotFoundError):
         engine.unlink(email, cookie)
+    # A link in a division: a viewer of another division does not follow it, the host does.
+    phone: Customer = {"id": "+15550100", "idType": "phone"}
+    engine.link(email, phone, division="west")
+    east: Viewer = {"permissions": ["journey:session:view"], "divisions": ["east"]}
+    assert engine.profile(email, east) == {"profileId": email, "members": [email]}
+    assert len(engine.profile(email)["members"]) == 2

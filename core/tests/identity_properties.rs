@@ -16,8 +16,10 @@ const CATALOG: &str = r#"{"sessionTypes": [
   {"name": "web", "kind": "web", "inactivityGap": "5m", "eventTypes": [{"name": "page_viewed"}]},
   {"name": "delivery", "kind": "custom", "eventTypes": [{"name": "in_transit"}]}]}"#;
 
-/// The identifiers the stream uses: few, so that links join and cycles form.
-const POOL: [(&str, &str); 7] = [
+/// The identifiers the stream uses: few, so that links join, cycles form and the limits (one
+/// email and one phone a profile) refuse links that an undo then lets through; `email:null` is
+/// blocked.
+const POOL: [(&str, &str); 8] = [
     ("cookie", "c0"),
     ("cookie", "c1"),
     ("cookie", "c2"),
@@ -25,6 +27,7 @@ const POOL: [(&str, &str); 7] = [
     ("email", "e1"),
     ("phone", "p0"),
     ("phone", "p1"),
+    ("email", "null"),
 ];
 
 fn identifier(n: usize) -> Value {
@@ -49,7 +52,9 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn engine() -> Engine {
-    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T11:00:00Z"})).unwrap();
+    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T11:00:00Z",
+        "identity": {"limits": {"email": 1, "phone": 1}}}))
+    .unwrap();
     Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
 }
 

@@ -15,6 +15,12 @@
 //! Keys are chosen so that a session's events all share one division (a keyed session takes its
 //! first event's division, so an event of another division joining it is part of that session,
 //! not hidden data).
+//!
+//! Events come from three identifiers of one person and carry some of the others as
+//! `identifiers`, so the journey goes over a profile: a viewer follows only the links made in
+//! divisions it may see (docs/identity.md, "Divisions"), so a link made by a hidden event changes
+//! nothing it receives either. The identity limits are the defaults, which these identifiers never
+//! reach: a limit counts the whole person, hidden links too (docs/identity.md says why).
 
 use journey_core::journey::permission;
 use journey_core::{Catalog, Config, Customer, Duration, Engine, IdType, Page, PageRequest, Viewer};
@@ -46,11 +52,19 @@ struct Spec {
     ago: i64,
     /// Picks the event type and values.
     variant: usize,
+    /// Whose event it is: a place in [`PEOPLE`].
+    who: usize,
+    /// Which of the other identifiers of [`PEOPLE`] it carries, as bits.
+    carries: usize,
 }
 
+/// The identifiers of the one person the events come from; the journey is read for the first.
+const PEOPLE: [(&str, &str); 3] = [("ck1", "cookie"), ("e1@x.com", "email"), ("+15550001", "phone")];
+
 fn spec() -> impl Strategy<Value = Spec> {
-    (0..3usize, 0..DIVISIONS.len(), 0..2usize, 0..240i64, 0..12usize)
-        .prop_map(|(kind, division, key, ago, variant)| Spec { kind, division, key, ago, variant })
+    (0..3usize, 0..DIVISIONS.len(), 0..2usize, 0..240i64, 0..12usize, 0..PEOPLE.len(), 0..8usize).prop_map(
+        |(kind, division, key, ago, variant, who, carries)| Spec { kind, division, key, ago, variant, who, carries },
+    )
 }
 
 fn customer() -> Customer {
@@ -61,7 +75,7 @@ fn customer() -> Customer {
 fn event(spec: &Spec) -> Value {
     let division = DIVISIONS[spec.division];
     let time = chrono::DateTime::parse_from_rfc3339(NOW).unwrap() - chrono::Duration::seconds(spec.ago);
-    let key = format!("{}-{}", division.unwrap_or("none"), spec.key);
+    let key = format!("{}-{}-{}", division.unwrap_or("none"), spec.who, spec.key);
     let (session, name, attributes) = match spec.kind {
         0 => {
             let name = if spec.variant == 0 { "item_delivered" } else { "in_transit" };
@@ -89,14 +103,21 @@ fn event(spec: &Spec) -> Value {
     let mut event = json!({
         "eventName": name,
         "createdDate": time.to_rfc3339(),
-        "customer": {"id": "ck1", "idType": "cookie"},
+        "customer": person(spec.who),
         "session": session,
         "attributes": attributes,
+        "identifiers": (0..PEOPLE.len()).filter(|&p| p != spec.who && spec.carries & (1 << p) != 0).map(person).collect::<Vec<_>>(),
     });
     if let Some(division) = division {
         event["division"] = json!(division);
     }
     event
+}
+
+/// The identifier at `place` in [`PEOPLE`], as JSON.
+fn person(place: usize) -> Value {
+    let (id, id_type) = PEOPLE[place];
+    json!({"id": id, "idType": id_type})
 }
 
 /// Whether the session `spec` goes into is in a division `viewer` may see.

@@ -636,7 +636,7 @@ class CommandLink(TypedDict):
 class CommandUnlink(TypedDict):
     """One case of `Command`."""
 
-    input: LinkInput
+    input: UnlinkInput
     op: Literal["unlink"]
 
 
@@ -1068,8 +1068,10 @@ class LineRejection(TypedDict):
     outcome: Outcome
 
 
-#: The input of `link` and `unlink`: `{"from", "to"}`.
+#: The input of `link`: `{"from", "to", "division"?}`.
 LinkInput = TypedDict("LinkInput", {
+    #: The division the link belongs to: only viewers who may see it follow the link in a journey. Without one, every viewer does (as with a session that has no division).
+    "division": "NotRequired[Optional[str]]",
     #: One identifier.
     "from": "Customer",
     #: The other.
@@ -1400,10 +1402,12 @@ class PatternCount(TypedDict):
 
 
 class ProfileQuery(TypedDict):
-    """The input of `profile`: `{"customer"}`."""
+    """The input of `profile`: `{"customer", "viewer"?}`."""
 
     #: Any identifier of the profile.
     customer: Customer
+    #: Who is looking: the profile over the links in divisions they may see. Without one, the whole profile (the host's own view; never hand it to a viewer).
+    viewer: NotRequired[Optional[Viewer]]
 
 
 class ProfileView(TypedDict):
@@ -1792,6 +1796,15 @@ class UnlinkEventResult(TypedDict):
 
     #: How many links the event had made that it no longer holds up (0 for an event that made none).
     unlinked: int
+
+
+#: The input of `unlink`: `{"from", "to"}`.
+UnlinkInput = TypedDict("UnlinkInput", {
+    #: One identifier.
+    "from": "Customer",
+    #: The other.
+    "to": "Customer",
+})
 
 
 class UnsubscribeInput(TypedDict):

@@ -9,7 +9,7 @@
 //! orchestration definitions as JSON text, orchestration's counters, and what orchestration
 //! remembers per customer, and (from version 4) a partition's outbox as JSON text, and (from version
 //! 5) the names of the open event types, by session type, and (from version 6) identity's counters
-//! and links (docs/identity.md); from version 4 an action also keeps
+//! and asks for links (docs/identity.md); from version 4 an action also keeps
 //! whose it is (its map, customer and session).
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
@@ -29,7 +29,8 @@ const END_MAGIC: &[u8; 8] = b"JRNYSEND";
 /// [`VERSION_WITHOUT_OPEN_TYPES`], [`VERSION_WITHOUT_OUTBOX`], [`VERSION_WITHOUT_DEFINITIONS`] and
 /// [`VERSION_WITHOUT_CHECKPOINT`].
 const VERSION: u32 = 6;
-/// Version 5 ends after the open event types: no links (none could exist).
+/// Version 5 ends after the open event types: no links (none could exist). Its engine ignored
+/// events' `identifiers`, so the journal after it is replayed ignoring them too.
 const VERSION_WITHOUT_IDENTITY: u32 = 5;
 /// Version 4 ends after the outbox: no open event types (none could exist).
 const VERSION_WITHOUT_OPEN_TYPES: u32 = 4;
@@ -141,7 +142,7 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::Outbox(text) => put(out, &text),
                 ImagePart::OpenEventTypes(names) => put(out, &names),
                 ImagePart::Identity(head) => put(out, &head),
-                ImagePart::Link(link) => put(out, link),
+                ImagePart::Ask(ask) => put(out, ask),
             };
         }
     });
@@ -200,7 +201,8 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         outbox: None,
         open_event_types: Vec::new(),
         identity: Default::default(),
-        links: Vec::new(),
+        asks: Vec::new(),
+        reads_identifiers: version == VERSION,
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -237,8 +239,8 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     }
     if version == VERSION {
         image.identity = next(body, &mut rest, "identity's counters")?;
-        for _ in 0..image.identity.links {
-            image.links.push(next(body, &mut rest, "a link")?);
+        for _ in 0..image.identity.asks {
+            image.asks.push(next(body, &mut rest, "an ask for links")?);
         }
     }
     if !rest.is_empty() {
@@ -279,11 +281,11 @@ mod tests {
         let image = decode(&body, VERSION).unwrap().1;
         assert_eq!((image.checkpoint, image.definitions), (None, None));
         // Version 5 ended after the open event types: without identity's head (three zero
-        // counters, no links).
-        let tail = body.split_off(body.len() - 4);
-        assert_eq!(tail, [0; 4]);
+        // counters, no asks, the next ask's order 0).
+        let tail = body.split_off(body.len() - 5);
+        assert_eq!(tail, [0; 5]);
         let (seq, old) = decode(&body, VERSION_WITHOUT_IDENTITY).unwrap();
-        assert_eq!((seq, old.links.len()), (7, 0));
+        assert_eq!((seq, old.asks.len()), (7, 0));
         // Version 4 ended after the outbox: the same body without the open event types' empty list.
         assert_eq!(body.pop(), Some(0));
         let (seq, old) = decode(&body, VERSION_WITHOUT_OPEN_TYPES).unwrap();
@@ -328,7 +330,7 @@ mod tests {
         let part = postcard::to_stdvec(&saved).unwrap();
         let at = body.windows(part.len()).position(|w| w == part.as_slice()).unwrap();
         body.remove(at + part.len() - 1);
-        assert_eq!(body.split_off(body.len() - 4), [0; 4], "no identity counters or links");
+        assert_eq!(body.split_off(body.len() - 5), [0; 5], "no identity counters, asks or ask order");
         assert_eq!(body.pop(), Some(0), "no open event types");
         assert_eq!(body.pop(), Some(0), "the outbox's None");
         let (_, image) = decode(&body, VERSION_WITHOUT_OUTBOX).unwrap();
@@ -408,7 +410,7 @@ mod tests {
         body.extend([0; 6]); // orchestration's five counters, and no customer states
         body.push(0); // no outbox
         body.push(0); // no open event types
-        body.extend([0; 4]); // identity's three counters, and no links
+        body.extend([0; 5]); // identity's three counters, no asks, and the next ask's order
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

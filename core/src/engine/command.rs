@@ -151,7 +151,7 @@ pub enum Command {
     /// Links two identifiers of one person, under the identity rules (docs/identity.md).
     Link(crate::engine::identity::LinkInput),
     /// Removes the link between two identifiers, whatever made it.
-    Unlink(crate::engine::identity::LinkInput),
+    Unlink(crate::engine::identity::UnlinkInput),
     /// Undoes the links one event made.
     UnlinkEvent(crate::engine::identity::UnlinkEventInput),
     /// The profile an identifier belongs to: its id and members.
@@ -237,10 +237,10 @@ impl Engine {
             Command::AcknowledgeOutbox(input) => {
                 self.acknowledge_outbox(input.through).map(|n| json!({ "acknowledged": n }))
             }
-            Command::Link(input) => self.link(&input.from, &input.to).map(|r| to_json(&r)),
+            Command::Link(input) => self.link(input).map(|r| to_json(&r)),
             Command::Unlink(input) => self.unlink(&input.from, &input.to).map(|()| json!({})),
             Command::UnlinkEvent(input) => self.unlink_event(input.event_id).map(|r| to_json(&r)),
-            Command::Profile(query) => self.profile(&query.customer).map(|p| to_json(&p)),
+            Command::Profile(query) => self.profile(&query.customer, query.viewer.as_ref()).map(|p| to_json(&p)),
         }
     }
 

@@ -11,17 +11,33 @@ use crate::engine::change::Change;
 use crate::engine::command::Command;
 use crate::model::event::{Customer, IdType};
 use crate::model::identity::{IdentityWarning, WarningCode};
-use crate::state::identity::{Graph, LinkKey, Origin, Rules, Source, canonical};
+use crate::state::identity::{AskInput, Graph, LinkKey, Origin, Rules, canonical};
+use crate::state::journey::Viewer;
 use crate::state::stats::Counter;
 use serde::{Deserialize, Serialize};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use uuid::Uuid;
 
-/// The input of `link` and `unlink`: `{"from", "to"}`.
+/// The input of `link`: `{"from", "to", "division"?}`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkInput {
+    /// One identifier.
+    pub from: Customer,
+    /// The other.
+    pub to: Customer,
+    /// The division the link belongs to: only viewers who may see it follow the link in a
+    /// journey. Without one, every viewer does (as with a session that has no division).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+}
+
+/// The input of `unlink`: `{"from", "to"}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnlinkInput {
     /// One identifier.
     pub from: Customer,
     /// The other.
@@ -37,13 +53,17 @@ pub struct UnlinkEventInput {
     pub event_id: Uuid,
 }
 
-/// The input of `profile`: `{"customer"}`.
+/// The input of `profile`: `{"customer", "viewer"?}`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileQuery {
     /// Any identifier of the profile.
     pub customer: Customer,
+    /// Who is looking: the profile over the links in divisions they may see. Without one, the
+    /// whole profile (the host's own view; never hand it to a viewer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewer: Option<Viewer>,
 }
 
 /// What `link` did.
@@ -102,10 +122,11 @@ impl Identity {
 }
 
 impl Engine {
-    /// Links `to` to `from` (a host that learned of the link elsewhere, a CRM merge), under the
-    /// same rules as an event's identifiers: a refused link is `linked: false` with its warning.
-    /// A link of an identifier to itself is `INVALID_ARGUMENT`.
-    pub fn link(&self, from: &Customer, to: &Customer) -> Result<LinkResult> {
+    /// Links `input.to` to `input.from` (a host that learned of the link elsewhere, a CRM merge),
+    /// under the same rules as an event's identifiers: a refused link is `linked: false` with its
+    /// warning. A link of an identifier to itself is `INVALID_ARGUMENT`.
+    pub fn link(&self, input: &LinkInput) -> Result<LinkResult> {
+        let LinkInput { from, to, division } = input;
         self.check_identifier(from)?;
         self.check_identifier(to)?;
         if from == to {
@@ -113,20 +134,25 @@ impl Engine {
         }
         let now = self.stamp();
         let apply = || {
-            let warnings = self.apply_links(from, std::slice::from_ref(to), Origin::Manual, now, now);
-            let profile_id = self.profile_of(from).profile_id;
+            let ask = AskInput {
+                origin: Origin::Manual,
+                customer: from,
+                identifiers: std::slice::from_ref(to),
+                division: division.as_deref(),
+            };
+            let (warnings, profile_id) = self.ask(ask, now);
             Ok(LinkResult { linked: warnings.is_empty(), profile_id, identity_warnings: warnings })
         };
-        let command = Command::Link(LinkInput { from: from.clone(), to: to.clone() });
-        self.change_and_settle(Some(now), apply, |_| Some(Change::Call(command)))
+        self.change_and_settle(Some(now), apply, |_| Some(Change::Call(Command::Link(input.clone()))))
     }
 
     /// Removes the link between `from` and `to`, whatever made it (events and hosts): the
-    /// profile splits where no other link joins it. `NOT_FOUND` when they are not linked directly.
+    /// profile splits where no other link joins it, and links a limit refused because of this one
+    /// are made (docs/identity.md, "Undo"). `NOT_FOUND` when they are not linked directly.
     pub fn unlink(&self, from: &Customer, to: &Customer) -> Result<()> {
         let key = LinkKey::new(from.clone(), to.clone())
             .ok_or_else(|| JourneyError::invalid_argument("a link needs two different identifiers"))?;
-        let apply = || match self.identity.write().remove(&key) {
+        let apply = || match self.identity.write().unlink(&key, |at| self.identity_rules(at)) {
             true => Ok(()),
             false => Err(JourneyError::NotFound(format!(
                 "{} and {} are not linked",
@@ -134,76 +160,83 @@ impl Engine {
                 clip(&canonical(to))
             ))),
         };
-        let command = Command::Unlink(LinkInput { from: from.clone(), to: to.clone() });
+        let command = Command::Unlink(UnlinkInput { from: from.clone(), to: to.clone() });
         self.change_and_settle(Some(self.stamp()), apply, |_| Some(Change::Call(command)))
     }
 
-    /// Undoes the links the event `event_id` made: a link another event or a host also made stays.
+    /// Undoes the links the event `event_id` made: a link another event or a host also made stays,
+    /// and links a limit refused because of the event's are made.
     pub fn unlink_event(&self, event_id: Uuid) -> Result<UnlinkEventResult> {
-        let apply = || Ok(UnlinkEventResult { unlinked: self.identity.write().remove_event(&event_id) });
+        let apply = || Ok(self.identity.write().unlink_event(&event_id, |at| self.identity_rules(at)));
         let command = Command::UnlinkEvent(UnlinkEventInput { event_id });
-        let record = |done: &UnlinkEventResult| (done.unlinked > 0).then_some(Change::Call(command));
-        self.change_and_settle(Some(self.stamp()), apply, record)
+        // An event whose links were all refused still had an ask, which a later undo would decide
+        // again: its removal is a change too.
+        let record = |undone: &Option<usize>| undone.is_some().then_some(Change::Call(command));
+        let undone = self.change_and_settle(Some(self.stamp()), apply, record)?;
+        Ok(UnlinkEventResult { unlinked: undone.unwrap_or(0) })
     }
 
-    /// The profile `customer` belongs to: itself alone when it has no link.
-    pub fn profile(&self, customer: &Customer) -> Result<ProfileView> {
+    /// The profile `customer` belongs to: itself alone when it has no link. With a viewer, the
+    /// profile over the links in divisions the viewer may see.
+    pub fn profile(&self, customer: &Customer, viewer: Option<&Viewer>) -> Result<ProfileView> {
         self.check_identifier(customer)?;
-        self.read_durably(|engine| Ok(engine.profile_of(customer)))
+        self.read_durably(|engine| Ok(engine.profile_of(customer, viewer)))
     }
 
-    /// The members of `customer`'s profile, for the reads that go over a whole profile.
-    pub(crate) fn members_of(&self, customer: &Customer) -> Vec<Customer> {
-        self.identity.read().members_of(customer)
+    /// The members of `customer`'s profile as `viewer` sees it, in canonical order, for the reads
+    /// that go over a whole profile.
+    pub(crate) fn members_of(&self, customer: &Customer, viewer: &Viewer) -> Vec<Customer> {
+        self.profile_of(customer, Some(viewer)).members
     }
 
-    fn profile_of(&self, customer: &Customer) -> ProfileView {
-        match self.identity.read().profile_of(customer) {
-            Some(profile) => ProfileView { profile_id: profile.id.clone(), members: profile.members.to_vec() },
+    fn profile_of(&self, customer: &Customer, viewer: Option<&Viewer>) -> ProfileView {
+        let graph = self.identity.read();
+        let profile = match viewer {
+            Some(viewer) if !viewer.sees_every_division() => {
+                Some(graph.visible_profile(customer, |division| viewer.sees_division(division)))
+            }
+            _ => graph.profile_of(customer),
+        };
+        match profile {
+            Some(profile) => ProfileView { profile_id: profile.id, members: profile.members },
             None => ProfileView { profile_id: customer.clone(), members: vec![customer.clone()] },
         }
     }
 
     /// Links an accepted event's identifiers to its customer, inside the event's change (so that
-    /// replaying its record links them again, rules included). `seen` is the event's time, `now`
-    /// what limits' windows end at.
+    /// replaying its record links them again, rules included); `now` is the engine's time of the
+    /// change.
     pub(crate) fn link_event(
         &self,
         customer: &Customer,
         identifiers: &[(&str, IdType)],
         event_id: Uuid,
-        seen: Millis,
+        division: Option<&str>,
         now: Millis,
     ) -> Vec<IdentityWarning> {
         let identifiers: Vec<Customer> = identifiers.iter().map(|&(id, id_type)| Customer::new(id, id_type)).collect();
-        self.apply_links(customer, &identifiers, Origin::Event(event_id), seen, now)
+        let ask = AskInput { origin: Origin::Event(event_id), customer, identifiers: &identifiers, division };
+        self.ask(ask, now).0
     }
 
-    /// Applies the rules to linking `identifiers` to `customer`, makes the links they allow and
-    /// counts what was made and refused.
-    fn apply_links(
-        &self,
-        customer: &Customer,
-        identifiers: &[Customer],
-        origin: Origin,
-        seen: Millis,
-        now: Millis,
-    ) -> Vec<IdentityWarning> {
+    /// The identity rules at engine time `at`.
+    pub(crate) fn identity_rules(&self, at: Millis) -> Rules<'_> {
+        Rules { config: &self.config.identity, now: at }
+    }
+
+    /// Decides an ask under the rules, makes the links they allow and counts what was made and
+    /// refused; returns the warnings and the customer's profile id after it.
+    fn ask(&self, ask: AskInput<'_>, now: Millis) -> (Vec<IdentityWarning>, Customer) {
         let mut graph = self.identity.write();
-        let decision = Rules { config: &self.config.identity, now, seen }.decide(&graph, customer, identifiers);
-        for to in &decision.link {
-            if let Some(key) = LinkKey::new(customer.clone(), to.clone()) {
-                graph.add(key, Source { origin, seen_a: seen, seen_b: seen });
-            }
-        }
+        let decision = graph.ask(&self.identity_rules(now), ask.clone());
+        let profile_id = graph.profile_of(ask.customer).map_or_else(|| ask.customer.clone(), |p| p.id);
         drop(graph);
         let refused = |code| decision.warnings.iter().filter(|w| w.code == code).count() as u64;
-        self.counters.add(Counter::IdentityLinks, decision.link.len() as u64);
+        self.counters.add(Counter::IdentityLinks, decision.link().count() as u64);
         self.counters.add(Counter::IdentityBlocked, refused(WarningCode::IdentityBlocked));
         self.counters.add(Counter::IdentityLimited, refused(WarningCode::IdentityLimit));
-        decision.warnings
+        (decision.warnings, profile_id)
     }
-
     /// An identifier given to an op: a non-empty id no longer than `maxStringLength`.
     fn check_identifier(&self, identifier: &Customer) -> Result<()> {
         let limit = self.config.max_string_length;

@@ -20,7 +20,7 @@ use crate::model::config::Config;
 use crate::model::event::Customer;
 use crate::model::event::{Digest, DigestKey};
 use crate::state::clock::Clock;
-use crate::state::identity::{Graph, Link};
+use crate::state::identity::{Ask, Graph};
 use crate::state::orchestration::CustomerState;
 use crate::state::session::CustomerSessions;
 use crate::state::stats::{Counters, Stats};
@@ -72,11 +72,11 @@ pub(crate) enum ImagePart<'a> {
     /// The open event types' names (docs/decisions.md), by session type name, each list in the
     /// order events created them: stored events number them by that order.
     OpenEventTypes(Vec<(String, Vec<String>)>),
-    /// Identity's counters, and how many links follow (docs/identity.md).
+    /// Identity's counters, and how many asks follow (docs/identity.md).
     Identity(IdentityHead),
-    /// One link between identifiers, with its sources and the times they saw its ends; profiles
-    /// are rebuilt from the links on load.
-    Link(&'a Link),
+    /// One ask for links, with what the rules decided; links and profiles are rebuilt from the
+    /// asks on load, without deciding them again.
+    Ask(&'a Ask),
 }
 
 /// The head of an image's identity parts.
@@ -84,8 +84,10 @@ pub(crate) enum ImagePart<'a> {
 pub(crate) struct IdentityHead {
     /// `identityLinks`, `identityBlocked`, `identityLimited`, in the order of `Counter::IDENTITY`.
     pub counters: [u64; 3],
-    /// How many [`ImagePart::Link`] parts follow.
-    pub links: u64,
+    /// How many [`ImagePart::Ask`] parts follow.
+    pub asks: u64,
+    /// The order the next ask gets.
+    pub next_order: u64,
 }
 
 /// The head of an image's orchestration parts.
@@ -118,8 +120,11 @@ pub(crate) struct Image {
     pub open_event_types: Vec<(String, Vec<String>)>,
     /// Identity's counters.
     pub identity: IdentityHead,
-    /// The links between identifiers.
-    pub links: Vec<Link>,
+    /// The asks for links between identifiers.
+    pub asks: Vec<Ask>,
+    /// Whether the image was written by an engine that reads events' `identifiers` (snapshot
+    /// format 6 and later); the journal after an older one is replayed ignoring them.
+    pub reads_identifiers: bool,
 }
 
 /// Gives `catalog` the open event types an image names, in their order, so that each gets the
@@ -179,8 +184,9 @@ impl Engine {
         visit(ImagePart::OpenEventTypes(self.catalog.open_names()));
         let graph = self.identity.read();
         let counters = self.counters.snapshot().identity_counters();
-        visit(ImagePart::Identity(IdentityHead { counters, links: graph.link_count() as u64 }));
-        graph.links().for_each(|link| visit(ImagePart::Link(link)));
+        let head = IdentityHead { counters, asks: graph.ask_count() as u64, next_order: graph.next_order() };
+        visit(ImagePart::Identity(head));
+        graph.asks().for_each(|ask| visit(ImagePart::Ask(ask)));
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -199,7 +205,9 @@ impl Engine {
         engine.digest_key = header.digest_key;
         engine.sweeps = Sweeps::restored(header.sweeps);
         engine.last_checkpoint = LastCheckpoint::restored(image.checkpoint);
-        engine.identity = crate::engine::identity::Identity::from_graph(Graph::from_links(image.links));
+        engine.identity =
+            crate::engine::identity::Identity::from_graph(Graph::from_asks(image.asks, image.identity.next_order));
+        engine.reads_identifiers = image.reads_identifiers;
         let mut states: std::collections::HashMap<Customer, CustomerState> =
             image.customer_orchestration.into_iter().collect();
         for mut customer in image.customers {
@@ -242,7 +250,11 @@ impl Engine {
             });
         }
         let config = Config { start: self.config.start, ..config };
-        let reconfigured = config != self.config;
+        // A store from before identity was replayed ignoring `identifiers`; records from now on
+        // read them, so the state is fixed in a snapshot of the current format first.
+        let identity_begins = !self.reads_identifiers;
+        self.reads_identifiers = true;
+        let reconfigured = config != self.config || identity_begins;
         if reconfigured {
             let clock = self.clock.state();
             self.clock = Clock::restored(config.clock, clock);

@@ -87,6 +87,9 @@ pub struct Engine {
     rules: crate::state::orchestration::Rules,
     /// The links between identifiers, and the profiles they make (docs/identity.md).
     identity: crate::engine::identity::Identity,
+    /// Whether events' `identifiers` are read: false only while replaying a store written before
+    /// identity (docs/durability.md), whose engine ignored the key.
+    reads_identifiers: bool,
     /// The custom events this partition's maps fired, until the host forwards them
     /// (`orchestration.customEvents: "outbox"`).
     outbox: crate::state::agent::Outbox,
@@ -127,6 +130,7 @@ impl Engine {
             rules: Default::default(),
             outbox: Default::default(),
             identity: Default::default(),
+            reads_identifiers: true,
             due: Default::default(),
             digest_key,
             gate: Gate::parallel(),
@@ -210,10 +214,10 @@ impl Engine {
         self.expire()?;
         let paging = journey::JourneyPaging::read(page)?;
         let now = self.clock.now();
-        // Every member of the customer's profile (docs/identity.md), one shard at a time; each
-        // card keeps its own customer.
+        // Every member of the customer's profile the viewer may reach (docs/identity.md), one
+        // shard at a time; each card keeps its own customer.
         let mut listed = Vec::new();
-        for member in self.members_of(customer) {
+        for member in self.members_of(customer, viewer) {
             let mut shard = self.store.customer_shard(member.id_type, &member.id);
             if let Some(sessions) = shard.get_mut(member.id_type, &member.id) {
                 sessions.index_activity();
@@ -445,7 +449,7 @@ impl Engine {
 
     /// Checks events against the catalog and config at `now`.
     pub(crate) fn validator(&self) -> Validator<'_> {
-        Validator { catalog: &self.catalog, config: &self.config }
+        Validator { catalog: &self.catalog, config: &self.config, reads_identifiers: self.reads_identifiers }
     }
 
     /// The time checks of an event whose turn comes at `now`.

@@ -144,9 +144,8 @@ pub fn command_key(command: &Command) -> Option<String> {
         Command::Segments(_) | Command::ExplainActionMap(_) | Command::EstimateActionMap(_) => None,
         // A host's link goes where `from`'s events went. The router does not yet join `to`'s
         // component to it (an event's `identifiers` do, as keys): docs/identity.md, "Scale-out".
-        Command::Link(input) | Command::Unlink(input) => {
-            Some(Key::Customer(input.from.id_type, input.from.id.clone()).canonical())
-        }
+        Command::Link(input) => Some(Key::Customer(input.from.id_type, input.from.id.clone()).canonical()),
+        Command::Unlink(input) => Some(Key::Customer(input.from.id_type, input.from.id.clone()).canonical()),
         // An event's links are undone where the event went; a profile is read where its events
         // went, which the host knows as it knows a journey's.
         Command::UnlinkEvent(_) | Command::Profile(_) => None,

@@ -105,6 +105,9 @@ impl<'j, 'a> Envelope<'j, 'a> {
 pub(crate) struct Validator<'c> {
     pub catalog: &'c Catalog,
     pub config: &'c Config,
+    /// Whether the envelope's `identifiers` are read. Only the replay of a journal written before
+    /// identity existed ignores them, as its engine did (an unknown envelope key).
+    pub reads_identifiers: bool,
 }
 
 /// The checks that compare an event's time with the engine's `now` (`LATE_EVENT`,
@@ -277,7 +280,10 @@ impl<'c> Validator<'c> {
         let time = self.created_date(fields.created_date, &mut report);
         let time_slot = report.listed();
         let customer = self.customer(fields.customer, &mut report);
-        let identifiers = self.identifiers(fields.identifiers, &mut report);
+        let identifiers = match self.reads_identifiers {
+            true => self.identifiers(fields.identifiers, &mut report),
+            false => Vec::new(),
+        };
         let session = self.session(fields.session, &mut report);
         let division = self.optional_string(fields.division, "/division", &mut report);
         let named = match (session, event_name) {

@@ -1,16 +1,20 @@
 //! Identity (docs/identity.md): links between a person's identifiers, and the profiles they make.
 //!
-//! A customer is one identifier, `(idType, id)`. Links join identifiers; a profile is a connected
-//! component of the links, and its id is its oldest identifier. Only links are stored: profiles are
-//! derived from them, so undoing a link leaves exactly the state an engine that never saw it has.
+//! A customer is one identifier, `(idType, id)`. Events and hosts *ask* for links; the rules decide
+//! which are made. A profile is a connected component of the links, and its id is its oldest
+//! identifier. Asks are what is kept: links and profiles are derived from them, and an undo decides
+//! the asks around the undone one again, so that the state equals an engine's that never saw it.
 
+mod ask;
+mod components;
 mod graph;
 mod link;
 mod rules;
 
-pub(crate) use graph::Graph;
-pub(crate) use link::{Link, LinkKey};
-pub use link::{Origin, Source};
+pub use ask::Ask;
+pub(crate) use graph::{AskInput, Graph};
+pub(crate) use link::LinkKey;
+pub use link::Origin;
 pub(crate) use rules::Rules;
 
 use crate::model::event::Customer;

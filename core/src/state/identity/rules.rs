@@ -5,25 +5,36 @@ use super::{Graph, Identifier};
 use crate::model::config::IdentityConfig;
 use crate::model::event::IdType;
 use crate::model::identity::{IdentityWarning, WarningCode};
-use std::collections::HashSet;
 
 /// What the rules decided for one request to link identifiers to a customer.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Decision {
-    /// The identifiers to link to the customer, in the order asked.
-    pub link: Vec<Identifier>,
+    /// The identifiers the limits decided on (none the customer, repeated or blocked), in the
+    /// order asked, each with whether it is linked.
+    pub asked: Vec<(Identifier, bool)>,
     /// The ones refused, with why, in the order they were refused.
     pub warnings: Vec<IdentityWarning>,
 }
 
-/// The rules of one engine, applied to its graph.
+impl Decision {
+    /// The identifiers to link to the customer, in the order asked.
+    pub fn link(&self) -> impl Iterator<Item = &Identifier> {
+        self.asked.iter().filter(|(_, linked)| *linked).map(|(identifier, _)| identifier)
+    }
+
+    /// Whether `identifier` is linked.
+    pub fn linked(&self, identifier: &Identifier) -> bool {
+        self.asked.iter().any(|(asked, linked)| *linked && asked == identifier)
+    }
+}
+
+/// The rules of one engine at one time, applied to its graph.
 pub(crate) struct Rules<'r> {
     /// The settings.
     pub config: &'r IdentityConfig,
-    /// The time that limits' windows end at.
+    /// The engine's time of the ask: when its new identifiers are first seen, and where limits'
+    /// windows end.
     pub now: i64,
-    /// When the links asked for see identifiers the graph does not hold yet.
-    pub seen: i64,
 }
 
 impl Rules<'_> {
@@ -39,22 +50,22 @@ impl Rules<'_> {
             }
             return decision;
         }
-        let mut asked: Vec<Identifier> = Vec::with_capacity(identifiers.len());
         for identifier in identifiers {
-            if identifier == customer || asked.contains(identifier) {
+            if identifier == customer || decision.asked.iter().any(|(asked, _)| asked == identifier) {
                 continue;
             }
             if self.blocked(identifier) {
                 decision.warnings.push(warning(WarningCode::IdentityBlocked, identifier));
             } else {
-                asked.push(identifier.clone());
+                decision.asked.push((identifier.clone(), true));
             }
         }
-        while !asked.is_empty() && self.breaks_a_limit(graph, customer, &asked) {
-            let last = self.lowest_priority(&asked);
-            decision.warnings.push(warning(WarningCode::IdentityLimit, &asked.remove(last)));
+        let mut left: Vec<usize> = (0..decision.asked.len()).collect();
+        while !left.is_empty() && self.breaks_a_limit(graph, customer, left.iter().map(|&i| &decision.asked[i].0)) {
+            let out = left.remove(self.lowest_priority(&decision.asked, &left));
+            decision.asked[out].1 = false;
+            decision.warnings.push(warning(WarningCode::IdentityLimit, &decision.asked[out].0));
         }
-        decision.link = asked;
         decision
     }
 
@@ -62,35 +73,45 @@ impl Rules<'_> {
         self.config.blocked(identifier.id_type).matches(&identifier.id)
     }
 
-    /// Where in `asked` the identifier to leave out first is: the lowest priority, the last of equals.
-    fn lowest_priority(&self, asked: &[Identifier]) -> usize {
-        let rank = |i: usize| self.config.rank(asked[i].id_type);
-        (0..asked.len()).rev().max_by_key(|&i| (rank(i), i)).unwrap_or(0)
+    /// Where in `left` the identifier to leave out first is: the lowest priority, the last of equals.
+    fn lowest_priority(&self, asked: &[(Identifier, bool)], left: &[usize]) -> usize {
+        let rank = |place: usize| self.config.rank(asked[left[place]].0.id_type);
+        (0..left.len()).rev().max_by_key(|&place| (rank(place), place)).unwrap_or(0)
     }
 
     /// Whether the profile that linking `asked` to `customer` makes holds more identifiers of an
-    /// idType than its limit, and more than the customer's profile holds already (a limit lowered
-    /// since does not freeze a profile that breaks it).
-    fn breaks_a_limit(&self, graph: &Graph, customer: &Identifier, asked: &[Identifier]) -> bool {
-        let before = graph.members_of(customer);
-        let mut after: HashSet<Identifier> = before.iter().cloned().collect();
-        for identifier in asked {
-            after.extend(graph.members_of(identifier));
+    /// idType than its limit, and more than any of the profiles it joins holds already (a limit
+    /// lowered since does not freeze a profile that breaks it, whichever side asks). Each distinct
+    /// profile is counted once, from the graph's own member lists.
+    fn breaks_a_limit<'g>(
+        &self,
+        graph: &'g Graph,
+        customer: &'g Identifier,
+        asked: impl Iterator<Item = &'g Identifier>,
+    ) -> bool {
+        let mut joined: Vec<(&Identifier, &[Identifier])> = Vec::new();
+        for identifier in std::iter::once(customer).chain(asked) {
+            let (id, members) = graph.component(identifier);
+            if !joined.iter().any(|(seen, _)| *seen == id) {
+                joined.push((id, members));
+            }
         }
         IdType::ALL.into_iter().any(|id_type| {
             let Some(limit) = self.config.limit(id_type) else { return false };
-            let counted = |members: &mut dyn Iterator<Item = &Identifier>| {
-                members.filter(|m| m.id_type == id_type && self.within(graph, m, limit.within)).count()
+            let counted = |members: &[Identifier]| {
+                members.iter().filter(|m| m.id_type == id_type && self.within(graph, m, limit.within)).count()
             };
-            let now = counted(&mut after.iter());
-            now > limit.max && now > counted(&mut before.iter())
+            let counts: Vec<usize> = joined.iter().map(|(_, members)| counted(members)).collect();
+            let total: usize = counts.iter().sum();
+            total > limit.max && total > counts.iter().copied().max().unwrap_or(0)
         })
     }
 
-    /// Whether `member` counts against a limit with this window: first seen within it.
+    /// Whether `member` counts against a limit with this window: first seen within it (a new
+    /// identifier is seen now).
     fn within(&self, graph: &Graph, member: &Identifier, window: Option<crate::base::duration::Duration>) -> bool {
         let Some(window) = window else { return true };
-        let seen = graph.first_seen(member).unwrap_or(self.seen);
+        let seen = graph.first_seen(member).unwrap_or(self.now);
         seen >= self.now.saturating_sub(window.as_millis())
     }
 }
@@ -103,7 +124,7 @@ fn warning(code: WarningCode, identifier: &Identifier) -> IdentityWarning {
 mod tests {
     use super::*;
     use crate::model::config::Config;
-    use crate::state::identity::{LinkKey, Origin, Source};
+    use crate::state::identity::{AskInput, Origin};
 
     fn id(text: &str) -> Identifier {
         let (kind, value) = text.split_once(':').unwrap();
@@ -116,8 +137,11 @@ mod tests {
 
     fn linked(pairs: &[(&str, &str, i64)]) -> Graph {
         let mut graph = Graph::default();
+        let open = IdentityConfig::default();
         for &(a, b, at) in pairs {
-            graph.add(LinkKey::new(id(a), id(b)).unwrap(), Source { origin: Origin::Manual, seen_a: at, seen_b: at });
+            let rules = Rules { config: &open, now: at };
+            let to = [id(b)];
+            graph.ask(&rules, AskInput { origin: Origin::Manual, customer: &id(a), identifiers: &to, division: None });
         }
         graph
     }
@@ -130,52 +154,68 @@ mod tests {
         decision.warnings.iter().map(|w| (w.code, crate::state::identity::canonical(&w.identifier))).collect()
     }
 
+    fn links(decision: &Decision) -> Vec<Identifier> {
+        decision.link().cloned().collect()
+    }
+
     #[test]
     fn blocked_values_never_link_and_self_links_are_dropped() {
-        let rules = Rules { config: &IdentityConfig::default(), now: 0, seen: 0 };
+        let rules = Rules { config: &IdentityConfig::default(), now: 0 };
         let decision =
             rules.decide(&Graph::default(), &id("cookie:c"), &ids(&["cookie:c", "email:anonymous", "email:a"]));
-        assert_eq!(decision.link, ids(&["email:a"]));
+        assert_eq!(links(&decision), ids(&["email:a"]));
         assert_eq!(codes(&decision), [(WarningCode::IdentityBlocked, "email:anonymous".into())]);
         let blocked = rules.decide(&Graph::default(), &id("cookie:null"), &ids(&["email:a"]));
-        assert!(blocked.link.is_empty());
+        assert!(blocked.asked.is_empty());
         assert_eq!(codes(&blocked), [(WarningCode::IdentityBlocked, "cookie:null".into())]);
     }
 
     #[test]
     fn a_limit_leaves_out_the_lowest_priority_and_tries_again() {
         let identity = config(r#"{"limits":{"email":1}}"#);
-        let rules = Rules { config: &identity, now: 0, seen: 0 };
+        let rules = Rules { config: &identity, now: 0 };
         let graph = linked(&[("cookie:c", "email:a", 0)]);
         let decision = rules.decide(&graph, &id("cookie:c"), &ids(&["email:b", "externalId:x"]));
-        assert_eq!(decision.link, ids(&["externalId:x"]));
+        assert_eq!(links(&decision), ids(&["externalId:x"]));
         assert_eq!(codes(&decision), [(WarningCode::IdentityLimit, "email:b".into())]);
         // Segment's rule: the lowest priority goes first, even when it is not the one that breaks
         // the limit.
         let decision = rules.decide(&graph, &id("cookie:c"), &ids(&["email:b", "phone:p"]));
-        assert!(decision.link.is_empty());
+        assert!(links(&decision).is_empty());
         let refused = [(WarningCode::IdentityLimit, "phone:p".into()), (WarningCode::IdentityLimit, "email:b".into())];
         assert_eq!(codes(&decision), refused);
         // Another cookie already holding a second email: the cookie itself is left out.
         let graph = linked(&[("cookie:c", "email:a", 0), ("cookie:d", "email:b", 0)]);
         let decision = rules.decide(&graph, &id("phone:p"), &ids(&["cookie:c", "cookie:d"]));
-        assert_eq!(decision.link, ids(&["cookie:c"]));
+        assert_eq!(links(&decision), ids(&["cookie:c"]));
         assert_eq!(codes(&decision), [(WarningCode::IdentityLimit, "cookie:d".into())]);
+    }
+
+    #[test]
+    fn a_profile_over_a_lowered_limit_is_judged_the_same_from_either_side() {
+        let identity = config(r#"{"limits":{"email":1}}"#);
+        let rules = Rules { config: &identity, now: 0 };
+        // Two emails linked before the limit; a new cookie joins from either side.
+        let graph = linked(&[("cookie:c", "email:a", 0), ("cookie:c", "email:b", 0)]);
+        let from_small = rules.decide(&graph, &id("cookie:new"), &ids(&["cookie:c"]));
+        let from_big = rules.decide(&graph, &id("cookie:c"), &ids(&["cookie:new"]));
+        assert_eq!(links(&from_small), ids(&["cookie:c"]));
+        assert_eq!(links(&from_big), ids(&["cookie:new"]));
     }
 
     #[test]
     fn external_ids_are_unique_by_default_and_windows_forget_old_identifiers() {
         let defaults = IdentityConfig::default();
-        let rules = Rules { config: &defaults, now: 0, seen: 0 };
+        let rules = Rules { config: &defaults, now: 0 };
         let graph = linked(&[("cookie:c", "externalId:x", 0)]);
         let decision = rules.decide(&graph, &id("cookie:c"), &ids(&["externalId:y"]));
         assert_eq!(codes(&decision), [(WarningCode::IdentityLimit, "externalId:y".into())]);
         let identity = config(r#"{"limits":{"cookie":{"max":1,"within":"1d"}}}"#);
         let graph = linked(&[("cookie:old", "email:e", 0)]);
         let day = 86_400_000;
-        let late = Rules { config: &identity, now: 2 * day, seen: 2 * day };
-        assert_eq!(late.decide(&graph, &id("email:e"), &ids(&["cookie:new"])).link, ids(&["cookie:new"]));
-        let soon = Rules { config: &identity, now: day / 2, seen: day / 2 };
-        assert!(soon.decide(&graph, &id("email:e"), &ids(&["cookie:new"])).link.is_empty());
+        let late = Rules { config: &identity, now: 2 * day };
+        assert_eq!(links(&late.decide(&graph, &id("email:e"), &ids(&["cookie:new"]))), ids(&["cookie:new"]));
+        let soon = Rules { config: &identity, now: day / 2 };
+        assert!(links(&soon.decide(&graph, &id("email:e"), &ids(&["cookie:new"]))).is_empty());
     }
 }

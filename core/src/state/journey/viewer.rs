@@ -67,6 +67,11 @@ impl Viewer {
         self.permissions.iter().any(|p| p == permission)
     }
 
+    /// Whether every division is visible (`"*"`).
+    pub fn sees_every_division(&self) -> bool {
+        self.divisions.iter().any(|d| d == "*")
+    }
+
     /// Whether a session in `division` is visible. A session with no division is visible to all.
     pub fn sees_division(&self, division: Option<&str>) -> bool {
         division.is_none_or(|d| self.divisions.iter().any(|v| v == "*" || v == d))

@@ -1,49 +1,113 @@
-//! The graph of links: adjacency, first-seen times and each linked identifier's profile.
+//! The graph: every ask, the links the asks made, each identifier's first-seen time, and the
+//! profiles (components) the links make.
 //!
-//! Only linked identifiers are in it: a customer with no link is its own profile and costs
-//! nothing. A link unions two components; removing one splits its component by a breadth-first
-//! search from both ends, at the cost of the component's size (which the rules' limits bound).
+//! Only identifiers named by an ask are in it: a customer that never asked for a link and was
+//! never asked for is its own profile and costs nothing.
+//!
+//! An undo (`unlink`, `unlinkEvent`) changes the asks, then decides again every ask connected to
+//! them through the identifiers asks share, in their order, under the rules: an ask that a limit
+//! refused because of the undone link is linked now, as an engine that never saw that link would
+//! have linked it. Asks that share no identifier with them cannot have been decided differently
+//! (the rules read only the profiles of the identifiers an ask names), so they are left alone.
 
-use super::link::{Link, LinkKey, Origin, Source};
+use super::ask::Ask;
+use super::components::Components;
+use super::link::{LinkKey, Origin};
+use super::rules::{Decision, Rules};
 use super::{Identifier, canonical_cmp};
 use crate::base::shard::FastHasher;
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use uuid::Uuid;
 
-/// A connected component of linked identifiers.
+type Map<K, V> = HashMap<K, V, FastHasher>;
+
+/// A profile as read: its id and members in canonical order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     /// The oldest member: the one first seen earliest, ties by canonical text.
     pub id: Identifier,
     /// Every member, in canonical order.
-    pub members: Box<[Identifier]>,
+    pub members: Vec<Identifier>,
 }
 
-type Map<K, V> = HashMap<K, V, FastHasher>;
+/// A request to link, before the rules decide it.
+#[derive(Debug, Clone)]
+pub(crate) struct AskInput<'a> {
+    /// What makes it.
+    pub origin: Origin,
+    /// The identifier the others are linked to.
+    pub customer: &'a Identifier,
+    /// The identifiers to link to it, as sent.
+    pub identifiers: &'a [Identifier],
+    /// The division of the event that asks, or of the host's link.
+    pub division: Option<&'a str>,
+}
 
-/// The links an engine holds, and the profiles they make.
+/// The asks an engine took, and the links and profiles they make.
 #[derive(Debug, Default)]
 pub(crate) struct Graph {
-    links: Map<LinkKey, Link>,
+    asks: BTreeMap<u64, Ask>,
+    next_order: u64,
+    /// The asks naming each identifier, as customer or asked.
+    asks_of: Map<Identifier, Vec<u64>>,
+    /// The ask of each event that made one.
+    by_event: Map<Uuid, u64>,
+    /// Each link, with the asks that made it, in order.
+    links: Map<LinkKey, Vec<u64>>,
     adjacency: Map<Identifier, Vec<Identifier>>,
     first_seen: Map<Identifier, i64>,
-    profiles: Map<Identifier, Arc<Profile>>,
-    by_event: Map<Uuid, Vec<LinkKey>>,
+    components: Components,
 }
 
 impl Graph {
     /// The profile `identifier` is a member of, or `None` when it has no link.
-    pub fn profile_of(&self, identifier: &Identifier) -> Option<Arc<Profile>> {
-        self.profiles.get(identifier).cloned()
+    pub fn profile_of(&self, identifier: &Identifier) -> Option<Profile> {
+        let members = self.components.members(identifier)?;
+        let mut members = members.to_vec();
+        members.sort_by(canonical_cmp);
+        Some(Profile { id: self.components.id(identifier)?.clone(), members })
     }
 
-    /// The members of `identifier`'s profile: itself alone when it has no link.
+    /// The members of `identifier`'s profile in canonical order: itself alone when it has no link.
+    #[cfg(test)]
     pub fn members_of(&self, identifier: &Identifier) -> Vec<Identifier> {
-        match self.profiles.get(identifier) {
-            Some(profile) => profile.members.to_vec(),
-            None => vec![identifier.clone()],
+        self.profile_of(identifier).map_or_else(|| vec![identifier.clone()], |profile| profile.members)
+    }
+
+    /// The members of `identifier`'s profile, unordered, and the profile's id, without copying:
+    /// `identifier` alone, as its own id, when it has no link.
+    pub fn component<'g>(&'g self, identifier: &'g Identifier) -> (&'g Identifier, &'g [Identifier]) {
+        match (self.components.id(identifier), self.components.members(identifier)) {
+            (Some(id), Some(members)) => (id, members),
+            _ => (identifier, std::slice::from_ref(identifier)),
         }
+    }
+
+    /// The members of `identifier`'s profile as a viewer sees it: reached over links one of whose
+    /// asks is in a division `sees` accepts, in canonical order, with the oldest of them.
+    pub fn visible_profile(&self, identifier: &Identifier, sees: impl Fn(Option<&str>) -> bool) -> Profile {
+        let mut reached: HashSet<&Identifier, FastHasher> = HashSet::default();
+        let mut queue = VecDeque::from([identifier]);
+        reached.insert(identifier);
+        while let Some(next) = queue.pop_front() {
+            for neighbour in self.adjacency.get(next).into_iter().flatten() {
+                if !reached.contains(neighbour) && self.link_visible(next, neighbour, &sees) {
+                    reached.insert(neighbour);
+                    queue.push_back(neighbour);
+                }
+            }
+        }
+        let mut members: Vec<Identifier> = reached.into_iter().cloned().collect();
+        members.sort_by(canonical_cmp);
+        let seen = |m: &Identifier| self.first_seen.get(m).copied().unwrap_or(i64::MAX);
+        let id = members.iter().min_by(|x, y| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)));
+        Profile { id: id.expect("the identifier itself").clone(), members }
+    }
+
+    fn link_visible(&self, x: &Identifier, y: &Identifier, sees: &impl Fn(Option<&str>) -> bool) -> bool {
+        let Some(key) = LinkKey::new(x.clone(), y.clone()) else { return false };
+        let asks = self.links.get(&key).into_iter().flatten();
+        asks.filter_map(|order| self.asks.get(order)).any(|ask| sees(ask.division.as_deref()))
     }
 
     /// When the links first saw `identifier`, or `None` when it has no link.
@@ -51,178 +115,185 @@ impl Graph {
         self.first_seen.get(identifier).copied()
     }
 
-    /// Every link, in no particular order.
-    pub fn links(&self) -> impl Iterator<Item = &Link> {
-        self.links.values()
+    /// Every ask, in order.
+    pub fn asks(&self) -> impl Iterator<Item = &Ask> {
+        self.asks.values()
     }
 
-    /// How many links there are.
-    pub fn link_count(&self) -> usize {
-        self.links.len()
+    /// How many asks there are.
+    pub fn ask_count(&self) -> usize {
+        self.asks.len()
     }
 
-    /// A graph holding `links` (a snapshot's), with its profiles rebuilt.
-    pub fn from_links(links: impl IntoIterator<Item = Link>) -> Graph {
-        let mut graph = Graph::default();
-        for link in links {
-            for source in link.sources {
-                graph.add(link.key.clone(), source);
-            }
+    /// The order the next ask gets.
+    pub fn next_order(&self) -> u64 {
+        self.next_order
+    }
+
+    /// A graph holding `asks` (a snapshot's) as they were decided, with its links and profiles
+    /// rebuilt; `next_order` continues their numbering.
+    pub fn from_asks(asks: impl IntoIterator<Item = Ask>, next_order: u64) -> Graph {
+        let mut graph = Graph { next_order, ..Graph::default() };
+        for ask in asks {
+            graph.keep(ask);
         }
         graph
     }
 
-    /// Adds `source` to the link `key` (making it if new) and unions the two ends' components.
-    pub fn add(&mut self, key: LinkKey, source: Source) {
-        if let Origin::Event(event) = source.origin {
-            let keys = self.by_event.entry(event).or_default();
-            if !keys.contains(&key) {
-                keys.push(key.clone());
-            }
+    /// Decides `input` under `rules`, keeps it and makes the links the rules allow.
+    pub fn ask(&mut self, rules: &Rules<'_>, input: AskInput<'_>) -> Decision {
+        let decision = rules.decide(self, input.customer, input.identifiers);
+        if !decision.asked.is_empty() {
+            let order = self.next_order;
+            self.next_order += 1;
+            let (asked, linked) = decision.asked.iter().cloned().unzip();
+            self.keep(Ask {
+                order,
+                origin: input.origin,
+                customer: input.customer.clone(),
+                asked,
+                linked,
+                at: rules.now,
+                division: input.division.map(str::to_owned),
+            });
         }
-        match self.links.get_mut(&key) {
-            Some(link) => link.add(source),
-            None => {
-                self.adjacency.entry(key.a.clone()).or_default().push(key.b.clone());
-                self.adjacency.entry(key.b.clone()).or_default().push(key.a.clone());
-                self.links.insert(key.clone(), Link { key: key.clone(), sources: vec![source] });
-            }
-        }
-        for (end, seen) in [(&key.a, source.seen_a), (&key.b, source.seen_b)] {
-            let first = self.first_seen.entry(end.clone()).or_insert(seen);
-            *first = (*first).min(seen);
-        }
-        self.union(&key.a, &key.b);
+        decision
     }
 
-    /// Removes the link `key` with every source; `false` when there is no such link.
-    pub fn remove(&mut self, key: &LinkKey) -> bool {
-        let Some(link) = self.links.remove(key) else { return false };
-        for source in &link.sources {
-            if let Origin::Event(event) = source.origin {
-                self.forget_event_key(&event, key);
+    /// Records `ask` and makes the links it decided.
+    fn keep(&mut self, ask: Ask) {
+        for identifier in ask.named() {
+            self.asks_of.entry(identifier.clone()).or_default().push(ask.order);
+        }
+        if let Origin::Event(event) = ask.origin {
+            self.by_event.insert(event, ask.order);
+        }
+        self.make_links(&ask);
+        self.asks.insert(ask.order, ask);
+    }
+
+    fn make_links(&mut self, ask: &Ask) {
+        for to in ask.linked() {
+            let Some(key) = LinkKey::new(ask.customer.clone(), to.clone()) else { continue };
+            let asks = self.links.entry(key.clone()).or_default();
+            if asks.is_empty() {
+                self.adjacency.entry(key.a.clone()).or_default().push(key.b.clone());
+                self.adjacency.entry(key.b.clone()).or_default().push(key.a.clone());
+            }
+            asks.push(ask.order);
+            for end in [&key.a, &key.b] {
+                let first = self.first_seen.entry(end.clone()).or_insert(ask.at);
+                *first = (*first).min(ask.at);
+            }
+            let first_seen = &self.first_seen;
+            self.components.join(&key.a, &key.b, |m| first_seen.get(m).copied().unwrap_or(i64::MAX));
+        }
+    }
+
+    /// Removes the link `key`, whatever asked for it, and decides the asks around it again
+    /// (`rules_at` gives the rules at an ask's time); `false` when there is no such link.
+    pub fn unlink<'r>(&mut self, key: &LinkKey, rules_at: impl Fn(i64) -> Rules<'r>) -> bool {
+        let Some(orders) = self.links.get(key).cloned() else { return false };
+        for order in orders {
+            let Some(ask) = self.asks.get_mut(&order) else { continue };
+            let other = if ask.customer == key.a { &key.b } else { &key.a };
+            if let Some(place) = ask.asked.iter().position(|identifier| identifier == other) {
+                ask.asked.remove(place);
+                ask.linked.remove(place);
             }
         }
-        for (end, other) in [(&key.a, &key.b), (&key.b, &key.a)] {
-            if let Some(neighbours) = self.adjacency.get_mut(end) {
-                neighbours.retain(|n| n != other);
-                if neighbours.is_empty() {
-                    self.adjacency.remove(end);
-                }
-            }
-        }
-        self.after_removal(key);
+        self.decide_again([key.a.clone(), key.b.clone()], rules_at);
         true
     }
 
-    /// Removes the sources the event `event` gave, and the links left with none; returns how many
-    /// links lost a source.
-    pub fn remove_event(&mut self, event: &Uuid) -> usize {
-        let Some(keys) = self.by_event.remove(event) else { return 0 };
-        for key in &keys {
-            let Some(link) = self.links.get_mut(key) else { continue };
-            link.sources.retain(|s| s.origin != Origin::Event(*event));
-            if link.sources.is_empty() {
-                self.remove(key);
-            } else {
-                self.after_removal(key);
+    /// Removes the ask of the event `event` and decides the asks around it again; returns how many
+    /// links it had made, or `None` when the event made no ask.
+    pub fn unlink_event<'r>(&mut self, event: &Uuid, rules_at: impl Fn(i64) -> Rules<'r>) -> Option<usize> {
+        let order = self.by_event.remove(event)?;
+        let ask = self.asks.remove(&order)?;
+        let made = ask.linked().count();
+        self.decide_again(ask.named().cloned().collect::<Vec<_>>(), rules_at);
+        Some(made)
+    }
+
+    /// Removes the asks events made before `before` (engine time), as retention evicts the events
+    /// (docs/identity.md, "Retention"), and decides the asks around them again; a host's links
+    /// stay. Returns how many asks were removed.
+    pub fn expire_event_asks<'r>(&mut self, before: i64, rules_at: impl Fn(i64) -> Rules<'r>) -> usize {
+        let expired: Vec<u64> = self
+            .asks
+            .values()
+            .filter(|ask| matches!(ask.origin, Origin::Event(_)) && ask.at < before)
+            .map(|ask| ask.order)
+            .collect();
+        let mut named = Vec::new();
+        for order in &expired {
+            let Some(ask) = self.asks.remove(order) else { continue };
+            if let Origin::Event(event) = ask.origin {
+                self.by_event.remove(&event);
             }
+            named.extend(ask.named().cloned());
         }
-        keys.len()
+        if !named.is_empty() {
+            self.decide_again(named, rules_at);
+        }
+        expired.len()
     }
 
-    fn forget_event_key(&mut self, event: &Uuid, key: &LinkKey) {
-        if let Some(keys) = self.by_event.get_mut(event) {
-            keys.retain(|k| k != key);
-            if keys.is_empty() {
-                self.by_event.remove(event);
-            }
-        }
-    }
-
-    /// After a link or a source of it is removed: its ends' first-seen times come again from the
-    /// links left, and their component is rebuilt (split in two when nothing else joins them).
-    fn after_removal(&mut self, key: &LinkKey) {
-        for end in [&key.a, &key.b] {
-            match self.seen_from_links(end) {
-                Some(seen) => self.first_seen.insert(end.clone(), seen),
-                None => self.first_seen.remove(end),
-            };
-        }
-        let first = self.component(&key.a);
-        let joined = first.contains(&key.b);
-        self.set_profile(first);
-        if !joined {
-            let second = self.component(&key.b);
-            self.set_profile(second);
-        }
-    }
-
-    /// The earliest time any link of `identifier` saw it.
-    fn seen_from_links(&self, identifier: &Identifier) -> Option<i64> {
-        let neighbours = self.adjacency.get(identifier)?;
-        neighbours
-            .iter()
-            .filter_map(|n| LinkKey::new(identifier.clone(), n.clone()))
-            .filter_map(|key| self.links.get(&key))
-            .map(|link| link.seen(identifier))
-            .min()
-    }
-
-    /// The identifiers reachable from `start` over the links (`start` alone when it has none).
-    fn component(&self, start: &Identifier) -> HashSet<Identifier, FastHasher> {
-        let mut seen: HashSet<Identifier, FastHasher> = HashSet::default();
-        let mut queue = VecDeque::from([start.clone()]);
-        seen.insert(start.clone());
-        while let Some(next) = queue.pop_front() {
-            for neighbour in self.adjacency.get(&next).into_iter().flatten() {
-                if seen.insert(neighbour.clone()) {
-                    queue.push_back(neighbour.clone());
+    /// Unmakes every link among the identifiers connected to `start` through shared asks, then
+    /// decides their asks again in order. Every link touching those identifiers was made by one of
+    /// those asks, so the rest of the graph is untouched and the result is what deciding every ask
+    /// again would give.
+    fn decide_again<'r>(&mut self, start: impl IntoIterator<Item = Identifier>, rules_at: impl Fn(i64) -> Rules<'r>) {
+        let (identifiers, orders) = self.connected_asks(start);
+        self.components.drop_components_of(&identifiers);
+        for identifier in &identifiers {
+            self.first_seen.remove(identifier);
+            self.asks_of.remove(identifier);
+            for neighbour in self.adjacency.remove(identifier).into_iter().flatten() {
+                if let Some(key) = LinkKey::new(identifier.clone(), neighbour) {
+                    self.links.remove(&key);
                 }
             }
         }
-        seen
-    }
-
-    fn union(&mut self, a: &Identifier, b: &Identifier) {
-        let members_of = |graph: &Graph, x: &Identifier| match graph.profiles.get(x) {
-            Some(profile) => profile.members.to_vec(),
-            None => vec![x.clone()],
-        };
-        let mut members = members_of(self, a);
-        if !members.contains(b) {
-            members.extend(members_of(self, b));
-        }
-        self.set_profile(members);
-    }
-
-    /// Points every member at one new profile; a member left alone has no link and leaves the graph.
-    fn set_profile(&mut self, members: impl IntoIterator<Item = Identifier>) {
-        let mut members: Vec<Identifier> = members.into_iter().collect();
-        if members.len() < 2 {
-            for alone in members {
-                self.profiles.remove(&alone);
+        for order in orders {
+            let Some(mut ask) = self.asks.remove(&order) else { continue };
+            let decision = rules_at(ask.at).decide(self, &ask.customer, &ask.asked);
+            ask.linked = ask.asked.iter().map(|a| decision.linked(a)).collect();
+            if ask.asked.is_empty() {
+                if let Origin::Event(event) = ask.origin {
+                    self.by_event.remove(&event);
+                }
+                continue;
             }
-            return;
-        }
-        members.sort_by(canonical_cmp);
-        let id = self.oldest(&members).clone();
-        let profile = Arc::new(Profile { id, members: members.into_boxed_slice() });
-        for member in profile.members.iter() {
-            self.profiles.insert(member.clone(), Arc::clone(&profile));
+            self.keep(ask);
         }
     }
 
-    /// The member first seen earliest, ties by canonical text (`members` is in canonical order).
-    fn oldest<'m>(&self, members: &'m [Identifier]) -> &'m Identifier {
-        let seen = |m: &Identifier| self.first_seen.get(m).copied().unwrap_or(i64::MAX);
-        let mut oldest = &members[0];
-        for member in &members[1..] {
-            if seen(member) < seen(oldest) {
-                oldest = member;
+    /// The identifiers reachable from `start` through asks that name them together, and those asks.
+    fn connected_asks(&self, start: impl IntoIterator<Item = Identifier>) -> (Vec<Identifier>, BTreeSet<u64>) {
+        let mut reached: HashSet<Identifier, FastHasher> = HashSet::default();
+        let mut queue: VecDeque<Identifier> = VecDeque::new();
+        for identifier in start {
+            if reached.insert(identifier.clone()) {
+                queue.push_back(identifier);
             }
         }
-        oldest
+        let mut orders = BTreeSet::new();
+        while let Some(next) = queue.pop_front() {
+            for order in self.asks_of.get(&next).into_iter().flatten() {
+                if !orders.insert(*order) {
+                    continue;
+                }
+                let Some(ask) = self.asks.get(order) else { continue };
+                for named in ask.named() {
+                    if reached.insert(named.clone()) {
+                        queue.push_back(named.clone());
+                    }
+                }
+            }
+        }
+        (reached.into_iter().collect(), orders)
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::config::{Config, IdentityConfig};
 use crate::model::event::{Customer, IdType};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
@@ -12,12 +13,40 @@ fn key(x: &str, y: &str) -> LinkKey {
     LinkKey::new(id(x), id(y)).unwrap()
 }
 
-fn manual(at: i64) -> Source {
-    Source { origin: Origin::Manual, seen_a: at, seen_b: at }
+/// Settings with no limit at all, so that every ask links.
+fn unlimited() -> IdentityConfig {
+    Config::from_json(r#"{"identity":{"limits":{"externalId":null,"externalContact":null}}}"#).unwrap().identity
 }
 
-fn event(n: u128, at: i64) -> Source {
-    Source { origin: Origin::Event(Uuid::from_u128(n)), seen_a: at, seen_b: at }
+fn settings(identity: &str) -> IdentityConfig {
+    Config::from_json(&format!(r#"{{"identity":{identity}}}"#)).unwrap().identity
+}
+
+/// Asks to link `to` to `from` at `at`, made by `origin`, in `division`.
+fn ask(graph: &mut Graph, config: &IdentityConfig, origin: Origin, from: &str, to: &[&str], at: i64) -> Decision {
+    ask_in(graph, config, origin, from, to, at, None)
+}
+
+fn ask_in(
+    graph: &mut Graph,
+    config: &IdentityConfig,
+    origin: Origin,
+    from: &str,
+    to: &[&str],
+    at: i64,
+    division: Option<&str>,
+) -> Decision {
+    let identifiers: Vec<Identifier> = to.iter().map(|t| id(t)).collect();
+    let input = AskInput { origin, customer: &id(from), identifiers: &identifiers, division };
+    graph.ask(&Rules { config, now: at }, input)
+}
+
+fn link(graph: &mut Graph, from: &str, to: &str, at: i64) {
+    ask(graph, &unlimited(), Origin::Manual, from, &[to], at);
+}
+
+fn event(n: u128) -> Origin {
+    Origin::Event(Uuid::from_u128(n))
 }
 
 fn members(graph: &Graph, x: &str) -> Vec<String> {
@@ -34,70 +63,106 @@ fn a_link_to_itself_has_no_key() {
 fn links_union_and_the_oldest_identifier_names_the_profile() {
     let mut graph = Graph::default();
     assert_eq!(graph.profile_of(&id("cookie:c")), None);
-    graph.add(key("cookie:c", "email:e"), manual(20));
-    graph.add(key("phone:p", "email:e"), Source { origin: Origin::Manual, seen_a: 5, seen_b: 30 });
+    link(&mut graph, "cookie:c", "email:e", 20);
+    link(&mut graph, "phone:p", "email:e", 30);
     let profile = graph.profile_of(&id("cookie:c")).unwrap();
     assert_eq!(members(&graph, "phone:p"), ["cookie:c", "email:e", "phone:p"]);
-    // The email was first seen at 5 by its second link, before the cookie.
-    assert_eq!(profile.id, id("email:e"));
-    assert_eq!(graph.first_seen(&id("email:e")), Some(5));
-}
-
-#[test]
-fn ties_go_to_the_canonical_text() {
-    let mut graph = Graph::default();
-    graph.add(key("phone:p", "email:e"), manual(1));
-    assert_eq!(graph.profile_of(&id("phone:p")).unwrap().id, id("email:e"));
+    // The cookie and the email were first seen together; the canonical text breaks the tie.
+    assert_eq!(profile.id, id("cookie:c"));
+    assert_eq!(graph.first_seen(&id("phone:p")), Some(30));
+    // Two profiles joined: the older one's id survives, whichever side is larger.
+    link(&mut graph, "externalId:z", "phone:q", 10);
+    link(&mut graph, "phone:q", "phone:p", 40);
+    assert_eq!(graph.profile_of(&id("email:e")).unwrap().id, id("externalId:z"));
 }
 
 #[test]
 fn removing_a_bridge_splits_and_a_cycle_holds() {
+    let config = unlimited();
+    let rules = |at| Rules { config: &config, now: at };
     let mut graph = Graph::default();
-    graph.add(key("cookie:a", "email:e"), manual(1));
-    graph.add(key("cookie:b", "email:e"), manual(2));
-    graph.add(key("cookie:b", "phone:p"), manual(3));
-    graph.add(key("phone:p", "email:e"), manual(4));
-    assert!(graph.remove(&key("cookie:b", "email:e")));
+    link(&mut graph, "cookie:a", "email:e", 1);
+    link(&mut graph, "cookie:b", "email:e", 2);
+    link(&mut graph, "cookie:b", "phone:p", 3);
+    link(&mut graph, "phone:p", "email:e", 4);
+    assert!(graph.unlink(&key("cookie:b", "email:e"), rules));
     assert_eq!(members(&graph, "cookie:a"), ["cookie:a", "cookie:b", "email:e", "phone:p"]);
-    assert!(graph.remove(&key("phone:p", "email:e")));
+    assert!(graph.unlink(&key("phone:p", "email:e"), rules));
     assert_eq!(members(&graph, "cookie:a"), ["cookie:a", "email:e"]);
     assert_eq!(members(&graph, "phone:p"), ["cookie:b", "phone:p"]);
     assert_eq!(graph.profile_of(&id("phone:p")).unwrap().id, id("cookie:b"));
-    assert!(!graph.remove(&key("phone:p", "email:e")));
-    assert!(graph.remove(&key("cookie:a", "email:e")));
+    assert!(!graph.unlink(&key("phone:p", "email:e"), rules));
+    assert!(graph.unlink(&key("cookie:a", "email:e"), rules));
     assert_eq!(graph.profile_of(&id("cookie:a")), None);
     assert_eq!(graph.first_seen(&id("cookie:a")), None);
     assert_eq!(members(&graph, "email:e"), ["email:e"]);
 }
 
 #[test]
-fn a_link_stays_while_a_source_is_left() {
+fn a_link_stays_while_an_ask_is_left() {
+    let config = unlimited();
+    let rules = |at| Rules { config: &config, now: at };
     let mut graph = Graph::default();
-    graph.add(key("cookie:a", "email:e"), event(1, 10));
-    graph.add(key("cookie:a", "email:e"), event(2, 5));
-    graph.add(key("cookie:a", "phone:p"), event(1, 10));
-    assert_eq!(graph.first_seen(&id("cookie:a")), Some(5));
-    assert_eq!(graph.remove_event(&Uuid::from_u128(2)), 1);
-    assert_eq!(graph.first_seen(&id("cookie:a")), Some(10));
-    assert_eq!(members(&graph, "email:e"), ["cookie:a", "email:e", "phone:p"]);
-    assert_eq!(graph.remove_event(&Uuid::from_u128(1)), 2);
-    assert_eq!(graph.link_count(), 0);
+    ask(&mut graph, &config, event(1), "cookie:a", &["email:e", "phone:p"], 10);
+    ask(&mut graph, &config, event(2), "cookie:a", &["email:e"], 20);
+    assert_eq!(graph.unlink_event(&Uuid::from_u128(1), rules), Some(2));
+    assert_eq!(members(&graph, "email:e"), ["cookie:a", "email:e"]);
+    assert_eq!(graph.first_seen(&id("cookie:a")), Some(20), "the first-seen time its ask gave goes with it");
+    assert_eq!(graph.unlink_event(&Uuid::from_u128(2), rules), Some(1));
     assert_eq!(graph.profile_of(&id("email:e")), None);
-    assert_eq!(graph.remove_event(&Uuid::from_u128(1)), 0);
+    assert_eq!(graph.unlink_event(&Uuid::from_u128(1), rules), None);
 }
 
 #[test]
-fn a_graph_rebuilt_from_its_links_is_the_same() {
+fn an_undo_links_what_a_limit_refused_because_of_it() {
+    let config = settings(r#"{"limits":{"email":1}}"#);
+    let rules = |at| Rules { config: &config, now: at };
     let mut graph = Graph::default();
-    graph.add(key("cookie:a", "email:e"), event(1, 10));
-    graph.add(key("phone:p", "email:e"), manual(3));
-    let rebuilt = Graph::from_links(graph.links().cloned().collect::<Vec<_>>());
-    for x in ["cookie:a", "email:e", "phone:p"] {
+    ask(&mut graph, &config, event(1), "cookie:c", &["email:a"], 1);
+    let refused = ask(&mut graph, &config, event(2), "cookie:c", &["email:b"], 2);
+    assert_eq!(refused.link().count(), 0);
+    // A third ask links another cookie to email:b; after the undo it joins the cookie's profile.
+    ask(&mut graph, &config, event(3), "cookie:d", &["email:b"], 3);
+    assert_eq!(graph.unlink_event(&Uuid::from_u128(1), rules), Some(1));
+    assert_eq!(members(&graph, "cookie:c"), ["cookie:c", "cookie:d", "email:b"]);
+    // The same by unlink: email:b's link to cookie:c came from event 2 alone.
+    assert!(graph.unlink(&key("cookie:c", "email:b"), rules));
+    assert_eq!(members(&graph, "cookie:c"), ["cookie:c"]);
+    assert_eq!(members(&graph, "cookie:d"), ["cookie:d", "email:b"]);
+}
+
+#[test]
+fn a_viewer_follows_only_links_in_divisions_it_sees() {
+    let config = unlimited();
+    let mut graph = Graph::default();
+    ask_in(&mut graph, &config, event(1), "cookie:c", &["email:e"], 1, Some("west"));
+    ask_in(&mut graph, &config, event(2), "email:e", &["phone:p"], 2, Some("east"));
+    ask_in(&mut graph, &config, Origin::Manual, "cookie:c", &["externalId:x"], 3, None);
+    let east = |division: Option<&str>| division.is_none_or(|d| d == "east");
+    let seen = graph.visible_profile(&id("cookie:c"), east);
+    assert_eq!(seen.members, [id("cookie:c"), id("externalId:x")]);
+    let seen = graph.visible_profile(&id("email:e"), east);
+    assert_eq!(seen.members, [id("email:e"), id("phone:p")]);
+    assert_eq!(seen.id, id("email:e"));
+    assert_eq!(graph.visible_profile(&id("email:e"), |_| true).members.len(), 4);
+}
+
+#[test]
+fn a_graph_rebuilt_from_its_asks_is_the_same() {
+    let config = settings(r#"{"limits":{"email":1}}"#);
+    let rules = |at| Rules { config: &config, now: at };
+    let mut graph = Graph::default();
+    ask(&mut graph, &config, event(1), "cookie:a", &["email:e"], 10);
+    ask(&mut graph, &config, event(2), "cookie:a", &["email:f"], 11);
+    link(&mut graph, "phone:p", "email:e", 3);
+    let mut rebuilt = Graph::from_asks(graph.asks().cloned().collect::<Vec<_>>(), graph.next_order());
+    for x in ["cookie:a", "email:e", "phone:p", "email:f"] {
         assert_eq!(rebuilt.profile_of(&id(x)), graph.profile_of(&id(x)));
         assert_eq!(rebuilt.first_seen(&id(x)), graph.first_seen(&id(x)));
     }
-    let mut rebuilt = rebuilt;
-    assert_eq!(rebuilt.remove_event(&Uuid::from_u128(1)), 1, "the event's sources come back");
+    assert_eq!(rebuilt.next_order(), graph.next_order());
+    assert_eq!(rebuilt.unlink_event(&Uuid::from_u128(1), rules), Some(1), "the event's ask comes back");
+    assert_eq!(members(&rebuilt, "cookie:a"), ["cookie:a", "email:f"], "and the refused one with it");
 }
 
 /// The components of `links` found by a fixed point over the pairs, independent of the graph.
@@ -114,7 +179,7 @@ fn components(links: &BTreeSet<(u8, u8)>) -> BTreeSet<BTreeSet<u8>> {
 }
 
 fn node(n: u8) -> Identifier {
-    Customer::new(format!("{n}"), IdType::ALL[n as usize % IdType::ALL.len()])
+    Customer::new(format!("n{n}"), IdType::ALL[n as usize % IdType::ALL.len()])
 }
 
 proptest! {
@@ -124,21 +189,24 @@ proptest! {
     /// unlinks, and each is named by its oldest member.
     #[test]
     fn profiles_are_the_components_of_the_links(
-        ops in proptest::collection::vec((any::<bool>(), 0u8..12, 0u8..12, 0i64..50), 0..60),
+        ops in proptest::collection::vec((any::<bool>(), 0u8..12, 0u8..12), 0..60),
     ) {
+        let config = unlimited();
+        let rules = |at| Rules { config: &config, now: at };
         let mut graph = Graph::default();
         let mut links: BTreeSet<(u8, u8)> = BTreeSet::new();
         let mut seen: std::collections::BTreeMap<(u8, u8), i64> = Default::default();
-        for (add, x, y, at) in ops {
+        for (at, (add, x, y)) in ops.into_iter().enumerate() {
+            let at = at as i64;
             let Some(link) = LinkKey::new(node(x), node(y)) else { continue };
             let pair = (x.min(y), x.max(y));
             if add {
-                graph.add(link, manual(at));
+                let to = [node(y)];
+                graph.ask(&rules(at), AskInput { origin: Origin::Manual, customer: &node(x), identifiers: &to, division: None });
                 links.insert(pair);
-                let first = seen.entry(pair).or_insert(at);
-                *first = (*first).min(at);
+                seen.entry(pair).or_insert(at);
             } else {
-                prop_assert_eq!(graph.remove(&link), links.remove(&pair));
+                prop_assert_eq!(graph.unlink(&link, rules), links.remove(&pair));
                 seen.remove(&pair);
             }
         }

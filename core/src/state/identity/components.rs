@@ -1,0 +1,91 @@
+//! The profiles: connected components of the links, joined as links come (the smaller component's
+//! members move into the larger, so growing one profile costs each identifier a move only when
+//! its side is the smaller) and dropped whole when an undo decides their asks again.
+
+use super::{Identifier, canonical_cmp};
+use crate::base::shard::FastHasher;
+use std::collections::HashMap;
+
+type Map<K, V> = HashMap<K, V, FastHasher>;
+
+/// One component: its id and members (in the order they joined).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Component {
+    id: Identifier,
+    members: Vec<Identifier>,
+}
+
+/// Every component of two or more linked identifiers, by a handle each member points at.
+#[derive(Debug, Default)]
+pub(super) struct Components {
+    of: Map<Identifier, u64>,
+    parts: Map<u64, Component>,
+    next: u64,
+}
+
+impl Components {
+    /// The members of `identifier`'s component, or `None` when it has no link.
+    pub fn members(&self, identifier: &Identifier) -> Option<&[Identifier]> {
+        self.part(identifier).map(|part| part.members.as_slice())
+    }
+
+    /// The id of `identifier`'s component, or `None` when it has no link.
+    pub fn id(&self, identifier: &Identifier) -> Option<&Identifier> {
+        self.part(identifier).map(|part| &part.id)
+    }
+
+    fn part(&self, identifier: &Identifier) -> Option<&Component> {
+        self.of.get(identifier).and_then(|handle| self.parts.get(handle))
+    }
+
+    /// Joins the components of `a` and `b` (a link between them was made). `seen` gives each
+    /// identifier's first-seen time: the joined component is named by its oldest member, which is
+    /// one of the two components' ids, or `a` or `b`, whose times the new link may have lowered.
+    pub fn join(&mut self, a: &Identifier, b: &Identifier, seen: impl Fn(&Identifier) -> i64) {
+        let first = self.handle_of(a);
+        let second = self.handle_of(b);
+        let (keep, gone) = match (first, second) {
+            (x, y) if x == y => (x, None),
+            (x, y) if self.parts[&x].members.len() >= self.parts[&y].members.len() => (x, Some(y)),
+            (x, y) => (y, Some(x)),
+        };
+        let mut candidates = vec![self.parts[&keep].id.clone(), a.clone(), b.clone()];
+        if let Some(gone) = gone.and_then(|handle| self.parts.remove(&handle)) {
+            for member in &gone.members {
+                self.of.insert(member.clone(), keep);
+            }
+            candidates.push(gone.id);
+            self.parts.get_mut(&keep).expect("kept").members.extend(gone.members);
+        }
+        let oldest = candidates
+            .into_iter()
+            .min_by(|x, y| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)))
+            .expect("three candidates");
+        self.parts.get_mut(&keep).expect("kept").id = oldest;
+    }
+
+    /// The handle of `identifier`'s component, making it one of its own when it has none.
+    fn handle_of(&mut self, identifier: &Identifier) -> u64 {
+        if let Some(&handle) = self.of.get(identifier) {
+            return handle;
+        }
+        let handle = self.next;
+        self.next += 1;
+        self.of.insert(identifier.clone(), handle);
+        self.parts.insert(handle, Component { id: identifier.clone(), members: vec![identifier.clone()] });
+        handle
+    }
+
+    /// Drops the components of `identifiers` whole (an undo makes their links again).
+    pub fn drop_components_of<'i>(&mut self, identifiers: impl IntoIterator<Item = &'i Identifier>) {
+        for identifier in identifiers {
+            if let Some(handle) = self.of.remove(identifier)
+                && let Some(part) = self.parts.remove(&handle)
+            {
+                for member in &part.members {
+                    self.of.remove(member);
+                }
+            }
+        }
+    }
+}
