@@ -336,7 +336,7 @@ export interface CatalogDefinition {
 export type ClockName = 'wall' | 'manual' | 'event'
 
 /** One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10. */
-export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandExplainActionMap | CommandEstimateActionMap | CommandListOutcomes | CommandListActionMaps | CommandOutbox | CommandAcknowledgeOutbox | CommandLink | CommandUnlink | CommandUnlinkEvent | CommandProfile
+export type Command = CommandIngest | CommandIngestBatch | CommandAdvance | CommandSetNow | CommandObserveWatermark | CommandJourney | CommandSessionEvents | CommandPaths | CommandStats | CommandStartAgentSession | CommandEndAgentSession | CommandSendCustomEvent | CommandNextEvents | CommandRelease | CommandRecordActionEvent | CommandSubscribe | CommandUnsubscribe | CommandCheckpoint | CommandLastCheckpoint | CommandMoveOut | CommandMoveIn | CommandDeliveries | CommandPutSegment | CommandPutOutcome | CommandPutActionMap | CommandDeleteSegment | CommandDeleteOutcome | CommandDeleteActionMap | CommandListSegments | CommandSegments | CommandExplainActionMap | CommandEstimateActionMap | CommandListOutcomes | CommandListActionMaps | CommandOutbox | CommandAcknowledgeOutbox | CommandLink | CommandUnlink | CommandUnlinkEvent | CommandProfile | CommandErase
 export interface CommandIngest {
   input: IngestInput
   op: 'ingest'
@@ -492,6 +492,10 @@ export interface CommandProfile {
   input: ProfileQuery
   op: 'profile'
 }
+export interface CommandErase {
+  input: ErasureInput
+  op: 'erase'
+}
 
 /** One event condition in a session. */
 export interface ConditionExplanation {
@@ -589,10 +593,12 @@ export type CriterionOperator = 'equal' | 'notEqual' | 'containsAll' | 'contains
 /** Where a map's custom events go (docs/orchestration.md, "Partitions"). */
 export type CustomEventDeliveryName = 'send' | 'outbox'
 
-/** The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`. */
+/** The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory","customer"?}`. */
 export interface CustomEventRequest {
   /** The target agent. */
   agentId: string
+  /** The customer the event is about, when the host marks it: `erase` of that customer's profile removes the event from the agent's queue (docs/identity.md, "Erasure"). */
+  customer?: Customer | null
   /** The payload. */
   data?: string
   /** The event name; case-sensitive; a newer event of the same name replaces an undelivered one. */
@@ -643,6 +649,22 @@ export type Direction = 'forward' | 'backward'
 
 /** A duration: a whole number and a unit, `ms`, `s`, `m`, `h` or `d` (for example `"45s"`). */
 export type DurationText = string
+
+/** The input of `erase`: `{"customer", "eraseForget"?}`. */
+export interface ErasureInput {
+  /** Any identifier of the person: their whole profile is erased. */
+  customer: Customer
+  /** Also forget the erased events' ids, so that a resend is accepted as new. Without it they are kept (with no content) until retention would have evicted them, and a resend is a `duplicate`. */
+  eraseForget?: boolean
+}
+
+/** What `erase` removed. */
+export interface ErasureResult {
+  /** The profile's identifiers the engine held anything about (0 for an unknown customer). */
+  customersErased: number
+  /** The events removed with their sessions. */
+  eventsErased: number
+}
 
 /** How many stored sessions a draft map would qualify (the Genesys estimate job's result form). */
 export interface Estimate {
@@ -1271,6 +1293,8 @@ export interface Recovery {
   catalogUpgraded: boolean
   /** Whether the store was created by this open. */
   created: boolean
+  /** Erasures found in the journal after the snapshot (a crash before their rewrite was done), applied again and rewritten out of the store's files before the open returned (docs/identity.md, "Erasure"). */
+  erasuresCompleted: number
   /** Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and serves reads from what was durable, until the store is opened again. */
   journalError: string | null
   /** Why the last snapshot failed, naming the file and the OS error; `null` when none has. */
@@ -1503,10 +1527,14 @@ export interface Stats {
   customEventsQueued: number
   /** Custom events returned by a poll more than once (SPEC §5.1). */
   customEventsRedelivered: number
+  /** Identifiers whose state `erase` removed: every member of an erased profile that the engine held anything about (docs/identity.md, "Erasure"). */
+  customersErased: number
   /** Events stored. */
   eventsAccepted: number
   /** Resends of stored events. */
   eventsDuplicate: number
+  /** Events `erase` removed with their sessions. */
+  eventsErased: number
   /** Events evicted with their sessions. */
   eventsEvicted: number
   /** Events refused. */

@@ -322,9 +322,10 @@ impl Engine {
         self.inner.end_agent_session(&text(env, session_id, "sessionId")?).js(env)
     }
 
-    /// Sends a custom event to an agent.
+    /// Sends a custom event to an agent. With `customer`, the event is marked as about that
+    /// customer: `erase` of their profile removes it from the agent's queue.
     #[napi(
-        ts_args_type = "agentId: string, eventName: string, data?: string, persistInMemory?: boolean",
+        ts_args_type = "agentId: string, eventName: string, data?: string, persistInMemory?: boolean, customer?: Customer",
         ts_return_type = "SendResult"
     )]
     pub fn send_custom_event(
@@ -334,9 +335,14 @@ impl Engine {
         event_name: Unknown<'_>,
         data: Option<String>,
         persist_in_memory: Option<bool>,
+        customer: Option<Unknown<'_>>,
     ) -> Result<Value> {
         let (agent_id, event_name) = (text(env, agent_id, "agentId")?, text(env, event_name, "eventName")?);
-        let request = CustomEventRequest::with_defaults(agent_id, event_name, data, persist_in_memory);
+        let mut request = CustomEventRequest::with_defaults(agent_id, event_name, data, persist_in_memory);
+        if let Some(customer) = customer {
+            let read = serde_json::from_value(json_value(env, customer)?);
+            request.customer = Some(read.map_err(|e| JourneyError::InvalidArgument(format!("customer: {e}"))).js(env)?);
+        }
         to_json(self.inner.send_custom_event(&request)).js(env)
     }
 
@@ -466,6 +472,16 @@ impl Engine {
             query["viewer"] = json_value(env, viewer)?;
         }
         let command = Command::new("profile", query).js(env)?;
+        self.inner.call(&command).js(env)
+    }
+
+    /// Erases everything held about `input.customer`'s whole profile (docs/identity.md,
+    /// "Erasure"): `{ customersErased, eventsErased }`, zeros for an unknown customer. In a
+    /// durable store the bytes are gone from its files when it returns. With `eraseForget`, the
+    /// erased events' ids are forgotten too, so that a resend is accepted as new.
+    #[napi(ts_args_type = "input: ErasureInput", ts_return_type = "ErasureResult")]
+    pub fn erase(&self, env: &Env, input: Unknown<'_>) -> Result<Value> {
+        let command = Command::new("erase", json_value(env, input)?).js(env)?;
         self.inner.call(&command).js(env)
     }
 

@@ -334,8 +334,10 @@ impl Engine {
         self.inner.end_agent_session(session_id).py()
     }
 
-    /// Sends a custom event to an agent: `{"delivery": ..., "overwritten": ...}`.
-    #[pyo3(signature = (agent_id, event_name, data=None, persist_in_memory=None))]
+    /// Sends a custom event to an agent: `{"delivery": ..., "overwritten": ...}`. With
+    /// `customer`, the event is marked as about that customer: `erase` of their profile removes it
+    /// from the agent's queue.
+    #[pyo3(signature = (agent_id, event_name, data=None, persist_in_memory=None, customer=None))]
     fn send_custom_event<'py>(
         &self,
         py: Python<'py>,
@@ -343,8 +345,15 @@ impl Engine {
         event_name: &str,
         data: Option<String>,
         persist_in_memory: Option<bool>,
+        customer: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let request = CustomEventRequest::with_defaults(agent_id, event_name, data, persist_in_memory);
+        let mut request = CustomEventRequest::with_defaults(agent_id, event_name, data, persist_in_memory);
+        if let Some(customer) = customer {
+            let read = serde_json::from_value(to_json(customer)?);
+            request.customer = Some(
+                read.map_err(|e| journey_core::error::JourneyError::InvalidArgument(format!("customer: {e}"))).py()?,
+            );
+        }
         to_python(py, &serde_json::to_value(self.inner.send_custom_event(&request).py()?).unwrap_or_default())
     }
 
@@ -532,6 +541,24 @@ impl Engine {
             query["viewer"] = to_json(viewer)?;
         }
         let command = Command::new("profile", query).py()?;
+        let engine = self.inner.clone();
+        let result = py.detach(|| engine.call(&command)).py()?;
+        to_python(py, &result)
+    }
+
+    /// Erases everything held about `customer`'s whole profile (docs/identity.md, "Erasure"):
+    /// `{"customersErased", "eventsErased"}`, zeros for an unknown customer. In a durable store
+    /// the bytes are gone from its files when it returns. With `erase_forget`, the erased events'
+    /// ids are forgotten too, so that a resend is accepted as new.
+    #[pyo3(signature = (customer, erase_forget=false))]
+    fn erase<'py>(
+        &self,
+        py: Python<'py>,
+        customer: &Bound<'py, PyAny>,
+        erase_forget: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = json!({"customer": to_json(customer)?, "eraseForget": erase_forget});
+        let command = Command::new("erase", input).py()?;
         let engine = self.inner.clone();
         let result = py.detach(|| engine.call(&command)).py()?;
         to_python(py, &result)

@@ -42,7 +42,7 @@ mod state;
 pub use base::{duration, error, json, time};
 pub use engine::assignments::{CustomerSegment, SegmentsQuery};
 pub use engine::explain::{Estimate, EstimateQuery, ExplainQuery, MapExplanation};
-pub use engine::{batch, checkpoint, command, identity, stream};
+pub use engine::{batch, checkpoint, command, erase, identity, stream};
 pub use model::{catalog, config, event, outcome};
 pub use state::{action, agent, clock, journey, paths, stats};
 

@@ -508,13 +508,13 @@ fn a_stored_definition_replays_without_the_checks_of_a_put() {
 /// event types and no asks as format version 2 wrote it: the same body without its last parts
 /// (the definitions' `None`, then orchestration's five zero counters and no customer states, then
 /// the outbox's `None`, then the open event types' empty list, then identity's three zero counters,
-/// no asks and the next ask's order 0).
+/// no asks and the next ask's order 0, then erasure's two zero counters and no erased ids).
 fn as_version_2(path: &Path) {
     let bytes = std::fs::read(path).unwrap();
-    assert_eq!(&bytes[8..12], &6u32.to_le_bytes(), "this build writes version 6");
+    assert_eq!(&bytes[8..12], &7u32.to_le_bytes(), "this build writes version 7");
     let body = &bytes[12..bytes.len() - 20];
-    let (body, last) = body.split_at(body.len() - 14);
-    assert_eq!(last, [0; 14], "no definitions, no orchestration, no outbox, no open event types, no asks");
+    let (body, last) = body.split_at(body.len() - 17);
+    assert_eq!(last, [0; 17], "no definitions, orchestration, outbox, open event types, asks or erased ids");
     let mut old = b"JRNYSNAP".to_vec();
     old.extend_from_slice(&2u32.to_le_bytes());
     old.extend_from_slice(body);

@@ -48,6 +48,7 @@ const CALL_ONLY_IN_C: &[(&str, &str)] = &[
     ("unlink", IDENTITY_IN_C),
     ("unlinkEvent", IDENTITY_IN_C),
     ("profile", IDENTITY_IN_C),
+    ("erase", IDENTITY_IN_C),
 ];
 
 /// Why the identity ops have no typed C function.

@@ -15,6 +15,7 @@ from libjourney.types import (
     Config,
     Customer,
     CustomerSegment,
+    ErasureResult,
     Estimate,
     IngestProgress,
     JourneyEvent,
@@ -108,7 +109,12 @@ class Engine:
     def start_agent_session(self, agent_id: str) -> AgentSession: ...
     def end_agent_session(self, session_id: str) -> None: ...
     def send_custom_event(
-        self, agent_id: str, event_name: str, data: Optional[str] = None, persist_in_memory: Optional[bool] = None
+        self,
+        agent_id: str,
+        event_name: str,
+        data: Optional[str] = None,
+        persist_in_memory: Optional[bool] = None,
+        customer: Optional[Customer] = None,
     ) -> SendResult: ...
     def next_events(
         self, session_id: str, timeout_ms: Optional[int] = None, max: Optional[int] = None, ack: Optional[int] = None
@@ -153,6 +159,7 @@ class Engine:
     def unlink(self, from_: Customer, to: Customer) -> None: ...
     def unlink_event(self, event_id: str) -> int: ...
     def profile(self, customer: Customer, viewer: Optional[Viewer] = None) -> ProfileView: ...
+    def erase(self, customer: Customer, erase_forget: bool = False) -> ErasureResult: ...
 
 class Poll:
     """A long poll that waits without a thread; driven by ``Engine.next_events_async``."""

@@ -654,6 +654,13 @@ class CommandProfile(TypedDict):
     op: Literal["profile"]
 
 
+class CommandErase(TypedDict):
+    """One case of `Command`."""
+
+    input: ErasureInput
+    op: Literal["erase"]
+
+
 class ConditionExplanation(TypedDict):
     """One event condition in a session."""
 
@@ -743,10 +750,12 @@ class Criterion(TypedDict):
 
 
 class CustomEventRequest(TypedDict):
-    """The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`."""
+    """The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory","customer"?}`."""
 
     #: The target agent.
     agentId: str
+    #: The customer the event is about, when the host marks it: `erase` of that customer's profile removes the event from the agent's queue (docs/identity.md, "Erasure").
+    customer: NotRequired[Optional[Customer]]
     #: The payload.
     data: NotRequired[str]
     #: The event name; case-sensitive; a newer event of the same name replaces an undelivered one.
@@ -791,6 +800,24 @@ class DeliveriesInput(TypedDict):
 
     #: The label given to `subscribe`.
     label: str
+
+
+class ErasureInput(TypedDict):
+    """The input of `erase`: `{"customer", "eraseForget"?}`."""
+
+    #: Any identifier of the person: their whole profile is erased.
+    customer: Customer
+    #: Also forget the erased events' ids, so that a resend is accepted as new. Without it they are kept (with no content) until retention would have evicted them, and a resend is a `duplicate`.
+    eraseForget: NotRequired[bool]
+
+
+class ErasureResult(TypedDict):
+    """What `erase` removed."""
+
+    #: The profile's identifiers the engine held anything about (0 for an unknown customer).
+    customersErased: int
+    #: The events removed with their sessions.
+    eventsErased: int
 
 
 class Estimate(TypedDict):
@@ -1450,6 +1477,8 @@ class Recovery(TypedDict):
     catalogUpgraded: bool
     #: Whether the store was created by this open.
     created: bool
+    #: Erasures found in the journal after the snapshot (a crash before their rewrite was done), applied again and rewritten out of the store's files before the open returned (docs/identity.md, "Erasure").
+    erasuresCompleted: int
     #: Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and serves reads from what was durable, until the store is opened again.
     journalError: Optional[str]
     #: Why the last snapshot failed, naming the file and the OS error; `null` when none has.
@@ -1687,10 +1716,14 @@ class Stats(TypedDict):
     customEventsQueued: int
     #: Custom events returned by a poll more than once (SPEC §5.1).
     customEventsRedelivered: int
+    #: Identifiers whose state `erase` removed: every member of an erased profile that the engine held anything about (docs/identity.md, "Erasure").
+    customersErased: int
     #: Events stored.
     eventsAccepted: int
     #: Resends of stored events.
     eventsDuplicate: int
+    #: Events `erase` removed with their sessions.
+    eventsErased: int
     #: Events evicted with their sessions.
     eventsEvicted: int
     #: Events refused.
@@ -1867,7 +1900,7 @@ class WindowedLimit(TypedDict):
 Anchor = Union[StartOfSession, Dict[str, Any]]
 
 #: One operation with its input: the JSON form `{"op": "...", "input": ...}` of SPEC §10.
-Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps, CommandOutbox, CommandAcknowledgeOutbox, CommandLink, CommandUnlink, CommandUnlinkEvent, CommandProfile]
+Command = Union[CommandIngest, CommandIngestBatch, CommandAdvance, CommandSetNow, CommandObserveWatermark, CommandJourney, CommandSessionEvents, CommandPaths, CommandStats, CommandStartAgentSession, CommandEndAgentSession, CommandSendCustomEvent, CommandNextEvents, CommandRelease, CommandRecordActionEvent, CommandSubscribe, CommandUnsubscribe, CommandCheckpoint, CommandLastCheckpoint, CommandMoveOut, CommandMoveIn, CommandDeliveries, CommandPutSegment, CommandPutOutcome, CommandPutActionMap, CommandDeleteSegment, CommandDeleteOutcome, CommandDeleteActionMap, CommandListSegments, CommandSegments, CommandExplainActionMap, CommandEstimateActionMap, CommandListOutcomes, CommandListActionMaps, CommandOutbox, CommandAcknowledgeOutbox, CommandLink, CommandUnlink, CommandUnlinkEvent, CommandProfile, CommandErase]
 
 #: What a criterion tests.
 CriterionKey = str

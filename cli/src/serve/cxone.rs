@@ -189,6 +189,7 @@ async fn custom_event(
         event_name,
         data: params.text("data").unwrap_or_default().to_owned(),
         persist_in_memory: params.boolean("persistInMemory")?.unwrap_or(false),
+        customer: None,
     };
     let sent = blocking(&state, move |engine| engine.send_custom_event(&request)).await?;
     Ok(accepted(serde_json::to_value(sent).unwrap_or_default()))

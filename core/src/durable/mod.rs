@@ -13,7 +13,7 @@ mod snapshot;
 use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
 use crate::engine::Engine;
-use crate::engine::change::{Change, Replayed, is_checkpoint};
+use crate::engine::change::{Change, Replayed, is_checkpoint, is_erasure};
 use crate::engine::journal::{Journal, Recovery, Seq};
 use crate::model::catalog::Catalog;
 use crate::model::config::{Config, RecoverTo, SyncMode};
@@ -37,6 +37,11 @@ pub(crate) struct Durable {
     failed_view: std::sync::OnceLock<Result<Box<Engine>>>,
     /// Snapshots that failed after the records they would cover were durable.
     snapshot_failures: std::sync::Mutex<SnapshotFailures>,
+    /// An erasure's record is in the journal and the store's files still hold what it erased,
+    /// until the next snapshot rewrites them (docs/identity.md, "Erasure").
+    erasure_pending: std::sync::atomic::AtomicBool,
+    /// `store.recoverTo` is `"checkpoint"`.
+    recover_to_checkpoint: bool,
 }
 
 /// Snapshots that failed, for `recovery()`, and when to try again.
@@ -119,7 +124,8 @@ impl Journal for Durable {
     /// not answer as if it failed (a client would retry it, and apply it twice). A failure is
     /// counted in `recovery()`, and the snapshot is tried again a second later, at a later call.
     fn snapshot_when_due(&self, engine: &Engine) {
-        if self.journal.bytes() < engine.config().store.snapshot_every
+        let erasure = self.erasure_pending.load(Ordering::SeqCst);
+        if (self.journal.bytes() < engine.config().store.snapshot_every && !erasure)
             || (engine.snapshots_at_checkpoints() && !self.at_checkpoint())
             || self.snapshot_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner).waiting()
         {
@@ -143,6 +149,30 @@ impl Journal for Durable {
                 "this store recovers to checkpoints: a snapshot is written right after a checkpoint",
             ));
         }
+        self.write_snapshot(engine)
+    }
+
+    fn check_erasure(&self) -> Result<()> {
+        self.journal.check()?;
+        if self.recover_to_checkpoint && !self.at_checkpoint() {
+            return Err(JourneyError::invalid_argument(
+                "this store recovers to checkpoints: erase right after a checkpoint (an erasure writes a snapshot at once)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn erased(&self, seq: Seq) {
+        self.erasure_pending.store(true, Ordering::SeqCst);
+        // Recovery to a checkpoint keeps it, so a snapshot right after it holds nothing to drop.
+        self.checkpointed(seq);
+    }
+
+    fn complete_erasure(&self, engine: &Engine) -> Result<()> {
+        if !self.erasure_pending.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.journal.check()?;
         self.write_snapshot(engine)
     }
 
@@ -186,7 +216,12 @@ impl Durable {
         }
         self.journal.continue_in(file, &next);
         files::sync_dir(&self.dir)?;
-        remove_older(&self.dir, seq)
+        // Every record so far is in the snapshot: an erasure's rewrite is done once the older
+        // files are gone from the directory.
+        remove_older(&self.dir, seq)?;
+        files::sync_dir(&self.dir)?;
+        self.erasure_pending.store(false, Ordering::SeqCst);
+        Ok(())
     }
 }
 
@@ -220,8 +255,9 @@ impl Engine {
         };
         let last_seq = recovery.snapshot_seq + recovery.records_replayed;
         // A new store, or a new catalog or config: the records to come are made under the new
-        // ones, so the state before them is fixed in a snapshot made under them too.
-        let base = if changed {
+        // ones, so the state before them is fixed in a snapshot made under them too. An erasure
+        // replayed from the journal is rewritten out of the files before the store opens.
+        let base = if changed || recovery.erasures_completed > 0 {
             snapshot::write(&engine, last_seq, &snapshot::path(dir, last_seq))?;
             let journal_path = journal::path(dir, last_seq);
             std::fs::write(&journal_path, b"").map_err(|e| JourneyError::io("creating", &journal_path, e))?;
@@ -229,6 +265,11 @@ impl Engine {
             remove_older(dir, last_seq)?;
             last_seq
         } else {
+            // Files older than the snapshot recovered from are not needed; a crash between a
+            // snapshot's rename and their deletion left them, and they may hold what an erasure
+            // removed.
+            remove_older(dir, recovery.snapshot_seq)?;
+            files::sync_dir(dir)?;
             recovery.snapshot_seq
         };
         let store = engine.config().store;
@@ -241,6 +282,8 @@ impl Engine {
             checkpoint_seq: AtomicU64::new(last_seq),
             failed_view: std::sync::OnceLock::new(),
             snapshot_failures: Default::default(),
+            erasure_pending: Default::default(),
+            recover_to_checkpoint: store.recover_to == RecoverTo::Checkpoint,
         })))
     }
 }
@@ -282,7 +325,12 @@ fn recover(
         let keep = match recover_to {
             RecoverTo::End => records.len(),
             RecoverTo::Checkpoint => {
-                records.iter().rposition(|record| is_checkpoint(read.change(record))).map_or(0, |i| i + 1)
+                // An erasure is kept as a checkpoint is: what it erased must not come back.
+                let kept = |record: &frame::RecordRead| {
+                    let change = read.change(record);
+                    is_checkpoint(change) || is_erasure(change)
+                };
+                records.iter().rposition(kept).map_or(0, |i| i + 1)
             }
         };
         for record in &records[..keep] {
@@ -295,6 +343,7 @@ fn recover(
             }
             replay(&engine, &journal_path, read.change(record), record)?;
             recovery.records_replayed += 1;
+            recovery.erasures_completed += is_erasure(read.change(record)) as u64;
         }
         if through.is_some() {
             return Ok(engine);

@@ -9,7 +9,9 @@
 //! orchestration definitions as JSON text, orchestration's counters, and what orchestration
 //! remembers per customer, and (from version 4) a partition's outbox as JSON text, and (from version
 //! 5) the names of the open event types, by session type, and (from version 6) identity's counters
-//! and asks for links (docs/identity.md); from version 4 an action also keeps
+//! and asks for links (docs/identity.md), and (from version 7) erasure's counters and the ids of
+//! erased events, with agents' waiting custom events keeping the customer the host marked them
+//! with; from version 4 an action also keeps
 //! whose it is (its map, customer and session).
 //! Each part is written as it is read from its shard, so a snapshot never holds a second copy of
 //! the state in memory. Indexes that can be derived are rebuilt on load instead of stored.
@@ -25,10 +27,14 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"JRNYSNAP";
 const END_MAGIC: &[u8; 8] = b"JRNYSEND";
-/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_IDENTITY`],
+/// The body format written; a reader refuses any but this, [`VERSION_WITHOUT_ERASURE`],
+/// [`VERSION_WITHOUT_IDENTITY`],
 /// [`VERSION_WITHOUT_OPEN_TYPES`], [`VERSION_WITHOUT_OUTBOX`], [`VERSION_WITHOUT_DEFINITIONS`] and
 /// [`VERSION_WITHOUT_CHECKPOINT`].
-const VERSION: u32 = 6;
+const VERSION: u32 = 7;
+/// Version 6 ends after the asks: no erasure counters nor erased events' ids (none could exist),
+/// and its custom events waiting for agents carry no customer mark.
+const VERSION_WITHOUT_ERASURE: u32 = 6;
 /// Version 5 ends after the open event types: no links (none could exist). Its engine ignored
 /// events' `identifiers`, so the journal after it is replayed ignoring them too.
 const VERSION_WITHOUT_IDENTITY: u32 = 5;
@@ -143,6 +149,8 @@ fn write_body(engine: &Engine, seq: u64, out: &mut impl Write) -> std::io::Resul
                 ImagePart::OpenEventTypes(names) => put(out, &names),
                 ImagePart::Identity(head) => put(out, &head),
                 ImagePart::Ask(ask) => put(out, ask),
+                ImagePart::Erasure(head) => put(out, &head),
+                ImagePart::ErasedId(id) => put(out, &id),
             };
         }
     });
@@ -163,6 +171,7 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
     let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
     let known = [
         VERSION,
+        VERSION_WITHOUT_ERASURE,
         VERSION_WITHOUT_IDENTITY,
         VERSION_WITHOUT_OPEN_TYPES,
         VERSION_WITHOUT_OUTBOX,
@@ -202,7 +211,9 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         open_event_types: Vec::new(),
         identity: Default::default(),
         asks: Vec::new(),
-        reads_identifiers: version == VERSION,
+        erasure: Default::default(),
+        erased_ids: Vec::new(),
+        reads_identifiers: version >= VERSION_WITHOUT_ERASURE,
         header: header.image,
     };
     for _ in 0..image.header.customers {
@@ -212,11 +223,17 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
         image.event_ids.push(next(body, &mut rest, "an event id")?);
     }
     for _ in 0..image.header.agents {
-        image.agents.push(next::<agent::Saved>(body, &mut rest, "an agent")?);
+        let agent = match version {
+            VERSION => next::<agent::Saved>(body, &mut rest, "an agent")?,
+            _ => next::<agent::SavedWithoutMarks>(body, &mut rest, "an agent")?.into(),
+        };
+        image.agents.push(agent);
     }
     for _ in 0..image.header.actions {
         let action = match version {
-            VERSION | VERSION_WITHOUT_IDENTITY | VERSION_WITHOUT_OPEN_TYPES => next(body, &mut rest, "an action")?,
+            VERSION | VERSION_WITHOUT_ERASURE | VERSION_WITHOUT_IDENTITY | VERSION_WITHOUT_OPEN_TYPES => {
+                next(body, &mut rest, "an action")?
+            }
             _ => next::<action::SavedWithoutOwner>(body, &mut rest, "an action")?.into(),
         };
         image.actions.push(action);
@@ -237,10 +254,16 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     if version >= VERSION_WITHOUT_IDENTITY {
         image.open_event_types = next(body, &mut rest, "the open event types")?;
     }
-    if version == VERSION {
+    if version >= VERSION_WITHOUT_ERASURE {
         image.identity = next(body, &mut rest, "identity's counters")?;
         for _ in 0..image.identity.asks {
             image.asks.push(next(body, &mut rest, "an ask for links")?);
+        }
+    }
+    if version == VERSION {
+        image.erasure = next(body, &mut rest, "erasure's counters")?;
+        for _ in 0..image.erasure.ids {
+            image.erased_ids.push(next(body, &mut rest, "an erased event's id")?);
         }
     }
     if !rest.is_empty() {
@@ -280,6 +303,11 @@ mod tests {
         write_body(&engine, 7, &mut body).unwrap();
         let image = decode(&body, VERSION).unwrap().1;
         assert_eq!((image.checkpoint, image.definitions), (None, None));
+        // Version 6 ended after the asks: without erasure's head (two zero counters, no ids).
+        let tail = body.split_off(body.len() - 3);
+        assert_eq!(tail, [0; 3]);
+        let (seq, old) = decode(&body, VERSION_WITHOUT_ERASURE).unwrap();
+        assert_eq!((seq, old.erased_ids.len(), old.reads_identifiers), (7, 0, true));
         // Version 5 ended after the open event types: without identity's head (three zero
         // counters, no asks, the next ask's order 0).
         let tail = body.split_off(body.len() - 5);
@@ -330,6 +358,7 @@ mod tests {
         let part = postcard::to_stdvec(&saved).unwrap();
         let at = body.windows(part.len()).position(|w| w == part.as_slice()).unwrap();
         body.remove(at + part.len() - 1);
+        assert_eq!(body.split_off(body.len() - 3), [0; 3], "no erasure counters or erased ids");
         assert_eq!(body.split_off(body.len() - 5), [0; 5], "no identity counters, asks or ask order");
         assert_eq!(body.pop(), Some(0), "no open event types");
         assert_eq!(body.pop(), Some(0), "the outbox's None");
@@ -411,6 +440,7 @@ mod tests {
         body.push(0); // no outbox
         body.push(0); // no open event types
         body.extend([0; 5]); // identity's three counters, no asks, and the next ask's order
+        body.extend([0; 3]); // erasure's two counters, and no erased ids
         let (seq, read) = decode(&body, VERSION).unwrap();
         assert_eq!((seq, read.header.catalog, read.header.clock), (9, image.catalog, image.clock));
         let mut written = Vec::new();

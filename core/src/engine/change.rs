@@ -10,6 +10,7 @@ use crate::base::error::Result;
 use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::command::Command;
+use crate::engine::erase::Tombstone;
 use crate::engine::ingest::Source;
 use crate::engine::orchestration::DefinitionKind;
 use crate::engine::retention::Cutoffs;
@@ -42,6 +43,8 @@ pub(crate) enum Change<'a> {
     /// A put's definition as stored (id, version and dates set), which replay takes without the
     /// put's checks (docs/orchestration.md, "Decided after review").
     DefinitionStored { kind: DefinitionKind, definition: Value },
+    /// An erasure's tombstone: the keyed digests of the identifiers it erased (docs/identity.md).
+    Erased(Tombstone),
 }
 
 impl Change<'_> {
@@ -78,6 +81,7 @@ impl Change<'_> {
             Change::DefinitionStored { kind, definition } => {
                 framed(out, "definitionStored", |out| json_into(out, &DefinitionStoredRef { kind: *kind, definition }))
             }
+            Change::Erased(tombstone) => framed(out, "erased", |out| json_into(out, tombstone)),
             Change::Call(command) => json_into(out, command),
         }
     }
@@ -112,6 +116,12 @@ pub(crate) fn is_checkpoint(json: &[u8]) -> bool {
     json.starts_with(br#"{"op":"checkpoint""#)
 }
 
+/// Whether a change's JSON form is an erasure's tombstone: recovery to a checkpoint keeps it
+/// whatever follows, so that what it erased never comes back.
+pub(crate) fn is_erasure(json: &[u8]) -> bool {
+    json.starts_with(br#"{"op":"erased""#)
+}
+
 /// A change read back from its JSON form, typed.
 #[derive(Debug)]
 pub(crate) enum Replayed<'a> {
@@ -134,6 +144,8 @@ pub(crate) enum Replayed<'a> {
     OrchestrationDue(DueInput),
     /// A definition as a put stored it.
     DefinitionStored(DefinitionStoredInput),
+    /// An erasure's tombstone.
+    Erased(Tombstone),
 }
 
 /// The input of an `orchestrationDue` change: the time the activations were due at.
@@ -211,6 +223,7 @@ impl<'a> Replayed<'a> {
             "definitionStored" => {
                 Replayed::DefinitionStored(serde_json::from_str(input).map_err(|e| typed("definitionStored", e))?)
             }
+            "erased" => Replayed::Erased(serde_json::from_str(input).map_err(|e| typed("erased", e))?),
             "startAgentSession" => Replayed::LegacyAgentSessionStart(
                 serde_json::from_str(input).map_err(|e| typed("startAgentSession", e))?,
             ),
@@ -267,6 +280,7 @@ impl Engine {
                 _ => Ok(()),
             },
             Replayed::DefinitionStored(input) => self.restore_definition(input.kind, &input.definition),
+            Replayed::Erased(tombstone) => self.replay_erasure(tombstone),
             Replayed::Call(command) => self.replay_call(command),
         };
         Ok(applied)

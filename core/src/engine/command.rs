@@ -156,6 +156,8 @@ pub enum Command {
     UnlinkEvent(crate::engine::identity::UnlinkEventInput),
     /// The profile an identifier belongs to: its id and members.
     Profile(crate::engine::identity::ProfileQuery),
+    /// Erases everything held about a customer's whole profile (docs/identity.md, "Erasure").
+    Erase(crate::engine::erase::ErasureInput),
 }
 
 impl Command {
@@ -241,6 +243,7 @@ impl Engine {
             Command::Unlink(input) => self.unlink(&input.from, &input.to).map(|()| json!({})),
             Command::UnlinkEvent(input) => self.unlink_event(input.event_id).map(|r| to_json(&r)),
             Command::Profile(query) => self.profile(&query.customer, query.viewer.as_ref()).map(|p| to_json(&p)),
+            Command::Erase(input) => self.erase(input).map(|r| to_json(&r)),
         }
     }
 

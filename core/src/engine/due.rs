@@ -33,6 +33,13 @@ impl DueIndex {
         self.earliest.fetch_min(due, Ordering::AcqRel);
     }
 
+    /// Removes the entries of `members` (erasure), so the index no longer names them.
+    pub fn remove(&self, members: &std::collections::HashSet<&Customer>) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.retain(|(_, customer)| !members.contains(customer));
+        self.earliest.store(entries.first().map_or(Millis::MAX, |(due, _)| *due), Ordering::Release);
+    }
+
     /// Whether something may be due at `now` (one atomic load).
     pub fn any_due(&self, now: Millis) -> bool {
         self.earliest.load(Ordering::Acquire) <= now

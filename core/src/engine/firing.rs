@@ -139,6 +139,8 @@ impl Engine {
             }
             return;
         }
+        // A map's custom event is about the customer it fired for: marked so, erasure reaches it.
+        let request = CustomEventRequest { customer: Some(customer.clone()), ..request };
         // A refused send (data over the limit, a full queue) is the send's own outcome, counted
         // by the queues as for any sender.
         let _ = self.agents.send(&request, now, self.limits(), &self.counters);

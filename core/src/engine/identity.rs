@@ -189,7 +189,7 @@ impl Engine {
         self.profile_of(customer, Some(viewer)).members
     }
 
-    fn profile_of(&self, customer: &Customer, viewer: Option<&Viewer>) -> ProfileView {
+    pub(crate) fn profile_of(&self, customer: &Customer, viewer: Option<&Viewer>) -> ProfileView {
         let graph = self.identity.read();
         let profile = match viewer {
             Some(viewer) if !viewer.sees_every_division() => {
@@ -238,7 +238,7 @@ impl Engine {
         (decision.warnings, profile_id)
     }
     /// An identifier given to an op: a non-empty id no longer than `maxStringLength`.
-    fn check_identifier(&self, identifier: &Customer) -> Result<()> {
+    pub(crate) fn check_identifier(&self, identifier: &Customer) -> Result<()> {
         let limit = self.config.max_string_length;
         if identifier.id.is_empty() {
             return Err(JourneyError::invalid_argument("an identifier's id is empty"));

@@ -20,6 +20,7 @@ use crate::model::config::Config;
 use crate::model::event::Customer;
 use crate::model::event::{Digest, DigestKey};
 use crate::state::clock::Clock;
+use crate::state::erased::ErasedId;
 use crate::state::identity::{Ask, Graph};
 use crate::state::orchestration::CustomerState;
 use crate::state::session::CustomerSessions;
@@ -77,6 +78,19 @@ pub(crate) enum ImagePart<'a> {
     /// One ask for links, with what the rules decided; links and profiles are rebuilt from the
     /// asks on load, without deciding them again.
     Ask(&'a Ask),
+    /// Erasure's counters, and how many erased events' ids follow (docs/identity.md, "Erasure").
+    Erasure(ErasureHead),
+    /// An erased event's id, kept for dedupe until retention would have evicted it.
+    ErasedId(ErasedId),
+}
+
+/// The head of an image's erasure parts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ErasureHead {
+    /// `customersErased`, `eventsErased`, in the order of `Counter::ERASURE`.
+    pub counters: [u64; 2],
+    /// How many [`ImagePart::ErasedId`] parts follow.
+    pub ids: u64,
 }
 
 /// The head of an image's identity parts.
@@ -122,6 +136,10 @@ pub(crate) struct Image {
     pub identity: IdentityHead,
     /// The asks for links between identifiers.
     pub asks: Vec<Ask>,
+    /// Erasure's counters.
+    pub erasure: ErasureHead,
+    /// The erased events' ids.
+    pub erased_ids: Vec<ErasedId>,
     /// Whether the image was written by an engine that reads events' `identifiers` (snapshot
     /// format 6 and later); the journal after an older one is replayed ignoring them.
     pub reads_identifiers: bool,
@@ -187,6 +205,11 @@ impl Engine {
         let head = IdentityHead { counters, asks: graph.ask_count() as u64, next_order: graph.next_order() };
         visit(ImagePart::Identity(head));
         graph.asks().for_each(|ask| visit(ImagePart::Ask(ask)));
+        drop(graph);
+        let erased = self.store.erased().saved();
+        let counters = self.counters.snapshot().erasure_counters();
+        visit(ImagePart::Erasure(ErasureHead { counters, ids: erased.len() as u64 }));
+        erased.into_iter().for_each(|id| visit(ImagePart::ErasedId(id)));
     }
 
     /// An engine holding an image's state, under the catalog and config it was made with. A
@@ -201,6 +224,7 @@ impl Engine {
         let mut stats = header.stats;
         stats.set_orchestration_counters(image.orchestration.counters);
         stats.set_identity_counters(image.identity.counters);
+        stats.set_erasure_counters(image.erasure.counters);
         engine.counters = Counters::restored(&stats);
         engine.digest_key = header.digest_key;
         engine.sweeps = Sweeps::restored(header.sweeps);
@@ -220,6 +244,7 @@ impl Engine {
             engine.store.restore_customer(customer);
         }
         image.event_ids.into_iter().for_each(|(id, digest)| engine.store.restore_event_id(id, digest));
+        engine.store.erased().keep(image.erased_ids);
         image.agents.into_iter().for_each(|agent| engine.agents.restore(&agent.id, agent.state));
         image.actions.into_iter().for_each(|action| engine.actions.restore(action));
         if let Some(text) = image.definitions {

@@ -43,6 +43,10 @@ pub struct Recovery {
     /// Why the journal failed, when it has: the engine then refuses changes with `IO_ERROR` and
     /// serves reads from what was durable, until the store is opened again.
     pub journal_error: Option<String>,
+    /// Erasures found in the journal after the snapshot (a crash before their rewrite was done),
+    /// applied again and rewritten out of the store's files before the open returned
+    /// (docs/identity.md, "Erasure").
+    pub erasures_completed: u64,
 }
 
 /// Durability, as the engine uses it. Every method is called with the engine's gate passed (shared
@@ -83,6 +87,19 @@ pub(crate) trait Journal: Send + Sync {
 
     /// Writes a snapshot of `engine` now; the caller holds the gate exclusively.
     fn snapshot(&self, engine: &Engine) -> Result<()>;
+
+    /// Whether an erasure may be made now: with `recoverTo: "checkpoint"` only right after a
+    /// checkpoint, as a snapshot (the erasure writes one at once).
+    fn check_erasure(&self) -> Result<()>;
+
+    /// Notes that record `seq` is an erasure whose rewrite of the store is to be done: the next
+    /// snapshot completes it, and recovery to a checkpoint never drops it.
+    fn erased(&self, seq: Seq);
+
+    /// Writes a snapshot and deletes every older snapshot and journal file when an erasure waits
+    /// for it; the caller holds the gate exclusively. A failure leaves the erasure waiting: the
+    /// next automatic snapshot, `close` or open completes it.
+    fn complete_erasure(&self, engine: &Engine) -> Result<()>;
 
     /// Writes a last snapshot (when allowed) and releases the store; the caller holds the gate
     /// exclusively. Closing twice does nothing.

@@ -17,6 +17,7 @@ pub(crate) mod change;
 pub mod checkpoint;
 pub mod command;
 mod due;
+pub mod erase;
 pub mod explain;
 mod firing;
 pub(crate) mod gate;

@@ -151,6 +151,8 @@ impl Engine {
             self.counters.add(Counter::EventsEvicted, events);
             // The links evicted events made go with them; a host's links stay (docs/identity.md).
             self.identity.write().expire_event_asks(before, |at| self.identity_rules(at));
+            // Erased events' ids leave the dedupe index when their sessions would have.
+            self.store.erased().expire_before(before);
         }
         self.counters.add(Counter::ActionsEvicted, self.actions.evict_before(cutoffs.actions_before));
         if let Some(before) = cutoffs.persisted_before {

@@ -125,6 +125,19 @@ impl DigestKey {
         with_canonical(event, |canonical| self.digest_bytes(canonical))
     }
 
+    /// The keyed digest of an identifier (`idType:id`), which an erasure's journal record keeps
+    /// instead of the identifier (docs/identity.md, "Erasure"): replay finds the identifiers
+    /// again by their digests, and the journal holds nothing a reader could turn back into them
+    /// without the key (which is in the store: it hides the identifier, not whether a guess was
+    /// erased).
+    pub(crate) fn digest_identifier(&self, customer: &Customer) -> Digest {
+        let mut text = b"libjourney erased identifier\0".to_vec();
+        text.extend_from_slice(customer.id_type.as_str().as_bytes());
+        text.push(b':');
+        text.extend_from_slice(customer.id.as_bytes());
+        self.digest_bytes(&text)
+    }
+
     /// The digest of canonical bytes already written.
     fn digest_bytes(&self, canonical: &[u8]) -> Digest {
         use siphasher::sip128::Hasher128;

@@ -149,6 +149,10 @@ pub fn command_key(command: &Command) -> Option<String> {
         // An event's links are undone where the event went; a profile is read where its events
         // went, which the host knows as it knows a journey's.
         Command::UnlinkEvent(_) | Command::Profile(_) => None,
+        // An erasure goes where the customer's events went, as a host's link does: the profile's
+        // partition. (Custom events marked with the customer but sent to an agent on another
+        // partition stay there: docs/identity.md, "Scale-out".)
+        Command::Erase(input) => Some(Key::Customer(input.customer.id_type, input.customer.id.clone()).canonical()),
     }
 }
 
@@ -173,6 +177,7 @@ pub fn command_broadcast(command: &Command) -> bool {
         Command::EndAgentSession(_) | Command::NextEvents(_) | Command::Release(_) => false,
         Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => false,
         Command::Link(_) | Command::Unlink(_) | Command::UnlinkEvent(_) | Command::Profile(_) => false,
+        Command::Erase(_) => false,
     }
 }
 

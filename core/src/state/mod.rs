@@ -5,6 +5,7 @@
 pub mod action;
 pub mod agent;
 pub mod clock;
+pub mod erased;
 pub mod identity;
 pub mod journey;
 pub(crate) mod orchestration;

@@ -34,9 +34,11 @@ pub(crate) enum Counter {
     IdentityLinks,
     IdentityBlocked,
     IdentityLimited,
+    CustomersErased,
+    EventsErased,
 }
 
-const COUNTERS: usize = 23;
+const COUNTERS: usize = 25;
 const CODES: usize = ViolationCode::ALL.len();
 const STRIPES: usize = 16;
 
@@ -153,6 +155,8 @@ impl Counter {
         Counter::IdentityLinks,
         Counter::IdentityBlocked,
         Counter::IdentityLimited,
+        Counter::CustomersErased,
+        Counter::EventsErased,
     ];
 
     /// The counters orchestration added, which snapshots save apart from the header (whose
@@ -167,6 +171,9 @@ impl Counter {
 
     /// The identity counters, which a snapshot saves in its identity part.
     pub const IDENTITY: [Counter; 3] = [Counter::IdentityLinks, Counter::IdentityBlocked, Counter::IdentityLimited];
+
+    /// The erasure counters, which a snapshot saves in its erasure part (format 7 on).
+    pub const ERASURE: [Counter; 2] = [Counter::CustomersErased, Counter::EventsErased];
 }
 
 /// The duplicates and rejections of one ingest call, counted together when the call commits
@@ -303,6 +310,13 @@ pub struct Stats {
     /// Links refused because a profile would break a limit (`IDENTITY_LIMIT`).
     #[serde(default)]
     pub identity_limited: u64,
+    /// Identifiers whose state `erase` removed: every member of an erased profile that the
+    /// engine held anything about (docs/identity.md, "Erasure").
+    #[serde(default)]
+    pub customers_erased: u64,
+    /// Events `erase` removed with their sessions.
+    #[serde(default)]
+    pub events_erased: u64,
 }
 
 impl Stats {
@@ -345,6 +359,8 @@ impl Stats {
             Counter::IdentityLinks => &mut self.identity_links,
             Counter::IdentityBlocked => &mut self.identity_blocked,
             Counter::IdentityLimited => &mut self.identity_limited,
+            Counter::CustomersErased => &mut self.customers_erased,
+            Counter::EventsErased => &mut self.events_erased,
         }
     }
 
@@ -368,6 +384,18 @@ impl Stats {
     /// Sets the identity counters a snapshot saved.
     pub(crate) fn set_identity_counters(&mut self, saved: [u64; 3]) {
         for (counter, n) in Counter::IDENTITY.into_iter().zip(saved) {
+            *self.field(counter) = n;
+        }
+    }
+
+    /// The erasure counters, as a snapshot saves them.
+    pub(crate) fn erasure_counters(&self) -> [u64; 2] {
+        Counter::ERASURE.map(|counter| self.get(counter))
+    }
+
+    /// Sets the erasure counters a snapshot saved.
+    pub(crate) fn set_erasure_counters(&mut self, saved: [u64; 2]) {
+        for (counter, n) in Counter::ERASURE.into_iter().zip(saved) {
             *self.field(counter) = n;
         }
     }

@@ -20,6 +20,7 @@ use crate::base::time::parse_rfc3339;
 use crate::model::catalog::Catalog;
 use crate::model::event::{Customer, Digest, IdType};
 use crate::model::validate::CheckedEvent;
+use crate::state::erased::ErasedId;
 use crate::state::orchestration::Decisions;
 use crate::state::session::{Applied, CustomerSessions, Orchestrate, Session};
 use std::sync::MutexGuard;
@@ -75,6 +76,8 @@ pub(crate) struct Store {
     keyed_owners: Sharded<KeyedOwners>,
     customers: Sharded<CustomerShard>,
     session_owners: Sharded<FastMap<Uuid, Customer>>,
+    /// The ids of erased people's events (docs/identity.md, "Erasure").
+    erased: crate::state::erased::ErasedIds,
 }
 
 impl Store {
@@ -97,6 +100,13 @@ impl Store {
         if let Some(&stored) = ids.get(&event_id) {
             if stored == digest {
                 return Stored::Duplicate(self.session_holding(event, event_id));
+            }
+            let message = format!("event {event_id} was already accepted with different content");
+            violations.insert(0, Violation::new(ViolationCode::DuplicateIdConflict, "/id", message));
+        } else if let Some(stored) = self.erased.digest(&event_id) {
+            // An erased person's event sent again: no session holds it any more.
+            if stored == digest {
+                return Stored::Duplicate(Uuid::nil());
             }
             let message = format!("event {event_id} was already accepted with different content");
             violations.insert(0, Violation::new(ViolationCode::DuplicateIdConflict, "/id", message));
@@ -242,6 +252,29 @@ impl Store {
             self.session_owners.lock(session_id).remove(session_id);
         }
         Some((sessions, event_ids))
+    }
+
+    /// Removes an erased customer's sessions as [`Store::take_customer`] does, and keeps their
+    /// events' ids (unless `forget`) until retention would have evicted them, so that a resend is
+    /// a duplicate. Returns the sessions removed; `None` when the customer has none.
+    pub fn erase_customer(&self, customer: &Customer, forget: bool) -> Option<CustomerSessions> {
+        let (sessions, ids) = self.take_customer(customer)?;
+        if !forget {
+            let digests: FastMap<Uuid, Digest> = ids.into_iter().collect();
+            let mut kept = Vec::with_capacity(digests.len());
+            for session in sessions.iter() {
+                let until = sessions.last_activity(session, sessions.latest_web_event);
+                let ids = session.events.iter().filter_map(|event| digests.get(&event.id).map(|d| (event.id, *d)));
+                kept.extend(ids.map(|(id, digest)| ErasedId { id, digest, until }));
+            }
+            self.erased.keep(kept);
+        }
+        Some(sessions)
+    }
+
+    /// The ids of erased people's events.
+    pub fn erased(&self) -> &crate::state::erased::ErasedIds {
+        &self.erased
     }
 
     /// What of `sessions` and `event_ids` this store holds already, named: moving them in would

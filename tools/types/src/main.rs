@@ -55,6 +55,7 @@ fn definitions() -> Map<String, Value> {
     let _ = generator.subschema_for::<journey_core::identity::LinkResult>();
     let _ = generator.subschema_for::<journey_core::identity::UnlinkEventResult>();
     let _ = generator.subschema_for::<journey_core::identity::ProfileView>();
+    let _ = generator.subschema_for::<journey_core::erase::ErasureResult>();
     let mut definitions = generator.take_definitions(true);
     // Inputs, in the form a caller may *write* them (a field with a default may be left out):
     // those the core reads with serde, and the forms its own parsers read (`journey_core::forms`).

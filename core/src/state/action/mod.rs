@@ -296,6 +296,16 @@ impl Actions {
         self.recorder.read(label)
     }
 
+    /// Removes the recorded deliveries that name one of `members` (erasure); returns how many.
+    pub fn forget_deliveries(&self, members: &std::collections::HashSet<&crate::model::event::Customer>) -> usize {
+        self.recorder.forget(members)
+    }
+
+    /// Calls `visit` on the cookie (its UUID) of every action that has an owner.
+    pub fn each_owner(&self, mut visit: impl FnMut(Uuid)) {
+        self.states.each(|shard| shard.values().filter_map(|slot| slot.owner).for_each(|o| visit(o.customer_id)));
+    }
+
     /// Removes a subscription; removing one that is gone (or fired, for `once`) does nothing.
     pub fn unsubscribe(&self, id: SubscriptionId) {
         self.subscriptions.remove(id);

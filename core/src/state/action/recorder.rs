@@ -40,6 +40,30 @@ impl Recorder {
         self.lock().get(label).map(|events| events.iter().cloned().collect()).unwrap_or_default()
     }
 
+    /// Removes the recorded events that name one of `members` as their customer (erasure): an
+    /// action event's `customerId` and `customerIdType`, a map firing's `customer`. Returns how
+    /// many.
+    pub fn forget(&self, members: &std::collections::HashSet<&crate::model::event::Customer>) -> usize {
+        let names = |event: &Value| {
+            let (id, id_type) = match event.get("customer") {
+                Some(customer) => (customer.get("id"), customer.get("idType")),
+                None => (event.get("customerId"), event.get("customerIdType")),
+            };
+            let id_type = id_type.and_then(Value::as_str).and_then(crate::model::event::IdType::parse);
+            match (id.and_then(Value::as_str), id_type) {
+                (Some(id), Some(id_type)) => members.contains(&crate::model::event::Customer::new(id, id_type)),
+                _ => false,
+            }
+        };
+        let mut removed = 0;
+        for events in self.lock().values_mut() {
+            let before = events.len();
+            events.retain(|event| !names(event));
+            removed += before - events.len();
+        }
+        removed
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Value>>> {
         self.labels.lock().unwrap_or_else(PoisonError::into_inner)
     }

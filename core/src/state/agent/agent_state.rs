@@ -9,6 +9,7 @@ use super::waiting::WatchId;
 use super::{AgentEvent, AgentEventType, Delivery, invalid_session};
 use crate::base::error::Result;
 use crate::base::time::{Millis, format_millis};
+use crate::model::event::Customer;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -28,6 +29,8 @@ pub(crate) struct Pending {
     /// Returned by a poll at least once: returning it again counts as a redelivery, and a newer
     /// event of the same name no longer replaces it.
     pub(super) ever_returned: bool,
+    /// The customer the host marked the event with, for erasure (snapshot format 7 on).
+    pub(super) customer: Option<Customer>,
 }
 
 impl Pending {
@@ -47,6 +50,7 @@ impl Pending {
             persist,
             sequence: 0,
             ever_returned: false,
+            customer: None,
         }
     }
 
@@ -111,7 +115,7 @@ pub(crate) struct AgentState {
     pub(super) ended: VecDeque<Uuid>,
     /// How many times the agent has logged in.
     pub(super) logins: u64,
-    next_sequence: u64,
+    pub(super) next_sequence: u64,
 }
 
 impl AgentState {

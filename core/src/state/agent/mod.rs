@@ -21,9 +21,11 @@
 
 mod agent_state;
 mod delivery;
+mod erase;
 mod outbox;
 mod persisted;
 mod queue;
+mod saved_v6;
 mod send;
 #[cfg(test)]
 mod tests;
@@ -34,6 +36,7 @@ pub(crate) use delivery::{Ready, Taken};
 pub(crate) use outbox::Outbox;
 pub use outbox::{AcknowledgeOutboxInput, OUTBOX_LIMIT, OUTBOX_PAGE, OutboxEntry, OutboxQuery};
 pub(crate) use queue::{AgentQueues, QueueLimits};
+pub(crate) use saved_v6::SavedWithoutMarks;
 
 use crate::base::error::{JourneyError, Result};
 use serde::{Deserialize, Serialize};
@@ -87,7 +90,7 @@ pub struct AgentEvent {
     pub sequence: u64,
 }
 
-/// The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory"}`.
+/// The input of `send_custom_event`: `{"agentId","eventName","data","persistInMemory","customer"?}`.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -102,6 +105,10 @@ pub struct CustomEventRequest {
     /// Keep the event for an agent who is not logged in.
     #[serde(default)]
     pub persist_in_memory: bool,
+    /// The customer the event is about, when the host marks it: `erase` of that customer's
+    /// profile removes the event from the agent's queue (docs/identity.md, "Erasure").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<crate::model::event::Customer>,
 }
 
 impl CustomEventRequest {
@@ -128,6 +135,7 @@ impl CustomEventRequest {
             event_name: event_name.into(),
             data: data.into(),
             persist_in_memory,
+            customer: None,
         }
     }
 }

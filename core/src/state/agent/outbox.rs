@@ -123,6 +123,29 @@ impl Outbox {
         before - outbox.entries.len()
     }
 
+    /// Removes the entries about one of `members` (erasure); returns the members that had one.
+    /// Sequences are not reused: the host's position in the outbox stays valid.
+    pub fn forget(&self, members: &std::collections::HashSet<&Customer>) -> std::collections::HashSet<Customer> {
+        let mut found = std::collections::HashSet::new();
+        self.lock().entries.retain(|entry| {
+            let about = [Some(&entry.customer), entry.request.customer.as_ref()];
+            let erased = about.into_iter().flatten().filter(|c| members.contains(c)).inspect(|c| {
+                found.insert((*c).clone());
+            });
+            erased.count() == 0
+        });
+        found
+    }
+
+    /// Calls `visit` on the customer of every entry.
+    pub fn each_customer(&self, mut visit: impl FnMut(&Customer)) {
+        let outbox = self.lock();
+        for entry in &outbox.entries {
+            visit(&entry.customer);
+            entry.request.customer.iter().for_each(&mut visit);
+        }
+    }
+
     /// The outbox as a snapshot saves it; `None` when it was never used, so that an engine that
     /// is not a partition writes nothing for it.
     pub fn saved(&self) -> Option<String> {

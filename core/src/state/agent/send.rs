@@ -29,13 +29,14 @@ impl AgentQueues {
             return Ok(not_connected(counters));
         }
         let overwritten = self.make_room(&mut state, request, limits)?;
-        let event = Pending::new(
+        let mut event = Pending::new(
             AgentEventType::CustomEvent,
             &request.event_name,
             &request.data,
             now,
             request.persist_in_memory,
         );
+        event.customer = request.customer.clone();
         let delivery = state.push(event);
         drop(state);
         agent.wake();

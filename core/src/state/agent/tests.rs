@@ -19,6 +19,7 @@ fn send(queues: &AgentQueues, name: &str, persist: bool, counters: &Counters) ->
         event_name: name.into(),
         data: format!("d-{name}"),
         persist_in_memory: persist,
+        customer: None,
     };
     queues.send(&request, 0, LIMITS, counters)
 }
@@ -104,6 +105,7 @@ fn bad_arguments_are_refused() {
         event_name: "n".into(),
         data: "x".repeat(11),
         persist_in_memory: false,
+        customer: None,
     };
     assert_eq!(queues.send(&too_big, 0, LIMITS, &counters).unwrap_err().code(), "INVALID_ARGUMENT");
     assert_eq!(

@@ -19,6 +19,8 @@ use crate::base::shard::FastHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use uuid::Uuid;
 
+mod erase;
+
 type Map<K, V> = HashMap<K, V, FastHasher>;
 
 /// A profile as read: its id and members in canonical order.
