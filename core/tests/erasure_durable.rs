@@ -207,3 +207,23 @@ fn erased_ids_leave_the_store_when_retention_would_have_evicted_their_events() {
     engine.snapshot().unwrap();
     assert!(!holds_the_id(&dir), "gone once its session would have been evicted");
 }
+
+#[test]
+fn a_custom_events_mark_survives_a_snapshot_and_a_reopen() {
+    let dir = temp_dir("erase-mark");
+    let engine = Engine::open(&dir, catalog(), config(json!({}))).unwrap();
+    populate(&engine, 0..2, 1);
+    for p in 0..2 {
+        let marked = json!({"agentId": "a-1", "eventName": format!("note-{p}"), "data": secret(p),
+            "persistInMemory": true, "customer": identifiers(p)[1]});
+        call(&engine, "sendCustomEvent", marked);
+    }
+    engine.close().unwrap();
+    let engine = Engine::open(&dir, catalog(), config(json!({}))).unwrap();
+    call(&engine, "erase", json!({"customer": identifiers(1)[2]}));
+    assert_eq!(people_on_disk(&dir, 0..2).into_iter().collect::<Vec<_>>(), [0]);
+    let session = call(&engine, "startAgentSession", json!({"agentId": "a-1"}))["sessionId"].clone();
+    let events = call(&engine, "nextEvents", json!({"sessionId": session}))["events"].clone();
+    let names: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["eventName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["AgentSessionStart", "note-0"]);
+}
