@@ -2,7 +2,7 @@
 // with .code, TypeErrors, and callbacks.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -514,4 +514,38 @@ test('link, profile, unlinkEvent and unlink are typed methods (docs/identity.md)
   const east = { permissions: ['journey:session:view'], divisions: ['east'] }
   assert.deepEqual(e.profile(email, east), { profileId: email, members: [email] })
   assert.equal(e.profile(email).members.length, 2)
+})
+
+test('erase is a typed method and leaves no byte of the person in the store (docs/identity.md)', () => {
+  const store = mkdtempSync(join(tmpdir(), 'journey-erase-'))
+  try {
+    const e = Engine.open(store, catalog, { clock: 'manual', start: '2026-11-21T10:00:00Z' })
+    const email = { id: 'ada.lovelace@example.com', idType: 'email' }
+    const phone = { id: '+44 7700 900123', idType: 'phone' }
+    const delivery = (id, order, location) => ({ eventName: 'in_transit', createdDate: '2026-11-21T09:00:00Z',
+      customer: { id, idType: 'email' }, session: { type: 'delivery', externalId: order }, attributes: { location } })
+    e.ingest(delivery(email.id, 'o-ada', "Ada's secret depot"))
+    e.ingest(delivery('bob@example.com', 'o-bob', 'Depot 7'))
+    e.link({ from: email, to: phone })
+    assert.equal(e.sendCustomEvent('agent-1', 'note', 'about ada', true, phone).delivery, 'persisted')
+    assert.throws(() => e.sendCustomEvent('agent-1', 'note', '', false, { id: 'x' }),
+      (error) => error.code === 'INVALID_ARGUMENT')
+    assert.deepEqual(e.erase({ customer: phone }), { customersErased: 2, eventsErased: 1 })
+    assert.deepEqual(e.erase({ customer: phone, eraseForget: true }), { customersErased: 0, eventsErased: 0 })
+    assert.throws(() => e.erase({ customer: { id: '', idType: 'email' } }), (error) => error.code === 'INVALID_ARGUMENT')
+    assert.throws(() => e.erase({}), (error) => error.code === 'INVALID_ARGUMENT')
+    const viewer = { permissions: ['journey:session:view', 'journey:sessionType:view'], divisions: ['*'] }
+    assert.deepEqual(e.journey(email, viewer).entities, [])
+    assert.equal(e.journey({ id: 'bob@example.com', idType: 'email' }, viewer).entities.length, 1)
+    assert.equal(e.stats().customersErased, 2)
+    for (const name of readdirSync(store)) {
+      const bytes = readFileSync(join(store, name))
+      for (const personal of [email.id, phone.id, "Ada's secret depot", 'about ada']) {
+        assert.equal(bytes.includes(personal), false, `${name} holds ${personal}`)
+      }
+    }
+    e.close()
+  } finally {
+    rmSync(store, { recursive: true, force: true })
+  }
 })

@@ -446,6 +446,7 @@ def test_a_durable_engine_keeps_journeys_across_a_restart(tmp_path: Path) -> Non
             "snapshotsFailed": 0,
             "lastSnapshotError": None,
             "journalError": None,
+            "erasuresCompleted": 0,
         }
         assert engine.ingest(delivery("dana", "order-1"))["status"] == "accepted"
         with pytest.raises(libjourney.StoreLockedError) as locked:
@@ -657,3 +658,28 @@ def test_link_profile_and_unlink_are_typed_methods() -> None:
     east: Viewer = {"permissions": ["journey:session:view"], "divisions": ["east"]}
     assert engine.profile(email, east) == {"profileId": email, "members": [email]}
     assert len(engine.profile(email)["members"]) == 2
+
+
+def test_erase_is_a_typed_method_and_leaves_no_byte_of_the_person_in_the_store(tmp_path: Path) -> None:
+    engine = libjourney.Engine.open(tmp_path, libjourney.Catalog.from_dict(CATALOG), CONFIG)
+    email: Customer = {"id": "ada.lovelace@example.com", "idType": "email"}
+    phone: Customer = {"id": "+44 7700 900123", "idType": "phone"}
+    engine.ingest(delivery("ada.lovelace@example.com", "o-ada", location="Ada's secret depot"))
+    engine.ingest(delivery("bob@example.com", "o-bob"))
+    engine.link(email, phone)
+    sent = engine.send_custom_event("agent-1", "note", "about ada", persist_in_memory=True, customer=phone)
+    assert sent["delivery"] == "persisted"
+    with pytest.raises(libjourney.InvalidArgumentError):
+        engine.send_custom_event("agent-1", "note", customer=cast(Customer, {"id": "x"}))
+    assert engine.erase(phone) == {"customersErased": 2, "eventsErased": 1}
+    assert engine.erase(phone, erase_forget=True) == {"customersErased": 0, "eventsErased": 0}
+    with pytest.raises(libjourney.InvalidArgumentError):
+        engine.erase({"id": "", "idType": "email"})
+    assert engine.journey(email, VIEWER)["entities"] == []
+    assert len(engine.journey({"id": "bob@example.com", "idType": "email"}, VIEWER)["entities"]) == 1
+    assert engine.stats()["customersErased"] == 2
+    for path in tmp_path.iterdir():
+        data = path.read_bytes()
+        for personal in [b"ada.lovelace@example.com", b"+44 7700 900123", b"Ada's secret depot", b"about ada"]:
+            assert personal not in data, f"{path.name} holds {personal!r}"
+    engine.close()

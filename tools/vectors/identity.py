@@ -4,7 +4,10 @@ cookie and an e-mail and the journey shows both; a blocked `anonymous`; a second
 the limit with its warning; a host's link; unlink splits the profile and lets the refused e-mail
 in, as if the first link had never been made; unlinkEvent undoes one event's links; a shared
 device whose second login the default uniqueness of external ids keeps apart; bad identifiers are
-typed answers. Run from the repository root."""
+typed answers; erase of one identifier removes the whole profile (sessions, links, a custom event
+marked with a member) and nothing of anyone else, answers with counts only, keeps the erased
+events' ids so a resend is a duplicate, and stays erased across a reopen. Run from the repository
+root."""
 import json
 import pathlib
 
@@ -121,11 +124,37 @@ STEPS = [
     # The counters count what the rules decided when each link was asked for: the e-mail the
     # unlink let in is not counted again.
     {"op": "stats", "expect": {"identityLinks": 4, "identityBlocked": 1, "identityLimited": 2}},
+    # Erasure: the phone's whole profile (the cookie with its four events, the second e-mail, the
+    # phone, and a custom event the host marked with the phone) goes; the first e-mail, unlinked
+    # above, is someone else now and keeps its sessions. The answer holds counts, nothing of the
+    # person.
+    {"op": "sendCustomEvent", "input": {"agentId": "agent-9", "eventName": "note", "data": "call about the parcel",
+                                        "persistInMemory": True, "customer": PHONE},
+     "expect": {"delivery": "persisted"}},
+    {"op": "erase", "input": {"customer": PHONE}, "expect": {"customersErased": 3, "eventsErased": 4}},
+    profile(COOKIE, COOKIE, [COOKIE]),
+    profile(OTHER_EMAIL, OTHER_EMAIL, [OTHER_EMAIL]),
+    {"op": "journey", "input": journey(COOKIE), "expect": {"entities": [], "nextCursor": None}},
+    {"op": "journey", "input": journey(EMAIL),
+     "expect": {"entities": [{"customer": EMAIL}, {"customer": EMAIL}], "nextCursor": None}},
+    {"op": "startAgentSession", "input": {"agentId": "agent-9"}, "save": {"agent": "/sessionId"}},
+    {"op": "nextEvents", "input": {"sessionId": "$agent", "timeoutMs": 0},
+     "expect": {"status": "events", "events": [{"type": "AgentSessionStart"}]}},
+    # A resend of an erased event is a duplicate that no session holds; the ids outlive a reopen.
+    {"op": "ingest", "input": web(1, 0, COOKIE),
+     "expect": {"status": "duplicate", "eventId": uuid(1), "sessionId": "00000000-0000-0000-0000-000000000000"}},
+    {"op": "reopen"},
+    {"op": "ingest", "input": web(2, 5, COOKIE, "logged_in", [EMAIL]), "expect": {"status": "duplicate"}},
+    {"op": "journey", "input": journey(COOKIE), "expect": {"entities": [], "nextCursor": None}},
+    profile(PHONE, PHONE, [PHONE]),
+    {"op": "erase", "input": {"customer": PHONE}, "expect": {"customersErased": 0, "eventsErased": 0}},
+    {"op": "erase", "input": {"customer": {"id": "", "idType": "email"}}, "expect": {"error": {"code": "INVALID_ARGUMENT"}}},
+    {"op": "stats", "expect": {"customersErased": 3, "eventsErased": 4, "eventsDuplicate": 2}},
 ]
 
 VECTOR = {
     "name": "identity: a login links a cookie and an e-mail and the journey shows both; blocked values, "
-            "limits, a host's link, unlink and unlinkEvent split the profile",
+            "limits, a host's link, unlink and unlinkEvent split the profile; erase removes the whole profile",
     "catalog": CATALOG, "config": CONFIG, "steps": STEPS,
 }
 
