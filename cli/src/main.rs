@@ -4,11 +4,13 @@
 //!   what happened to every line.
 //! - `journey serve` puts an engine behind the vendors' HTTP APIs (docs/http.md).
 //! - `journey timeline` renders one customer's journey, as a viewer sees it, as an HTML page.
+//! - `journey erase` erases a person's whole profile from a durable store.
 //!
 //! Every subcommand opens its engine the same way ([`open::EngineArgs`]): a catalog, an optional
 //! config, and an optional durable store (SPEC §11). The behaviour is the core's; this crate reads
 //! arguments, shows progress and prints results.
 
+mod erase;
 mod flow;
 mod open;
 mod replay;
@@ -41,6 +43,10 @@ enum Command {
     /// Serve one engine over HTTP with the NICE CXone Agent API and Genesys Cloud journey API
     /// paths and shapes, plus `POST /events`.
     Serve(serve::ServeArgs),
+    /// Erase a person's whole profile from a durable store (docs/identity.md, "Erasure"): their
+    /// sessions, events, links and everything else the store holds about them.
+    #[command(after_help = erase::AFTER_HELP)]
+    Erase(erase::EraseArgs),
 }
 
 /// What a run ended with; the exit status a shell sees.
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
         Command::Timeline(args) => timeline::run(args),
         Command::Flow(args) => flow::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Erase(args) => erase::run(args),
     };
     match result {
         Ok(Exit::Done) => ExitCode::SUCCESS,

@@ -85,3 +85,14 @@ pub fn viewer(path: Option<&Path>) -> Result<journey_core::Viewer> {
         None => Ok(journey_core::Viewer::unrestricted()),
     }
 }
+
+/// `email:dana@example.com` as a customer (`--customer`).
+pub fn parse_customer(text: &str) -> Result<journey_core::Customer> {
+    let Some((id_type, id)) = text.split_once(':') else {
+        anyhow::bail!("--customer {text:?}: expected idType:id, for example email:dana@example.com");
+    };
+    let Some(id_type) = journey_core::IdType::parse(id_type) else {
+        anyhow::bail!("--customer {text:?}: unknown id type {id_type:?}");
+    };
+    Ok(journey_core::Customer::new(id, id_type))
+}

@@ -10,7 +10,7 @@ use crate::Exit;
 use crate::open::{EngineArgs, ingest_quietly};
 use anyhow::{Context, Result, bail};
 use journey_core::journey::{EventView, MAX_PAGE_SIZE, Page, SessionCard};
-use journey_core::{Customer, Engine, IdType, JourneyError, PageRequest, Viewer};
+use journey_core::{Customer, Engine, JourneyError, PageRequest, Viewer};
 use std::path::PathBuf;
 
 /// Arguments of `journey timeline`.
@@ -59,7 +59,7 @@ pub fn run(args: TimelineArgs) -> Result<Exit> {
     if args.files.is_empty() && args.engine.store.is_none() {
         bail!("give the events: a --store, NDJSON files, or both");
     }
-    let customer = parse_customer(&args.customer)?;
+    let customer = crate::open::parse_customer(&args.customer)?;
     let viewer = crate::open::viewer(args.viewer.as_deref())?;
     let engine = args.engine.open()?;
     for path in &args.files {
@@ -71,17 +71,6 @@ pub fn run(args: TimelineArgs) -> Result<Exit> {
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     eprintln!("{}: {} sessions", args.output.display(), timeline.lanes.len());
     Ok(Exit::Done)
-}
-
-/// `email:dana@example.com` as a customer.
-fn parse_customer(text: &str) -> Result<Customer> {
-    let Some((id_type, id)) = text.split_once(':') else {
-        bail!("--customer {text:?}: expected idType:id, for example email:dana@example.com");
-    };
-    let Some(id_type) = IdType::parse(id_type) else {
-        bail!("--customer {text:?}: unknown id type {id_type:?}");
-    };
-    Ok(Customer::new(id, id_type))
 }
 
 /// Every session card the viewer may see, each with the events it may read.

@@ -288,6 +288,30 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Opens an existing store under the catalog and config it holds (its newest snapshot's), for
+    /// a tool that works on a store without being told its settings (`journey erase`).
+    /// `STORE_LOCKED` when another engine has it open; `INVALID_ARGUMENT` when `dir` holds no
+    /// store.
+    pub fn open_stored(dir: impl AsRef<Path>) -> Result<Engine> {
+        let dir = dir.as_ref();
+        if !dir.is_dir() {
+            return Err(JourneyError::invalid_argument(format!("{}: no such directory", dir.display())));
+        }
+        let (catalog, config) = {
+            let _lock = files::lock(dir)?;
+            let Some(&seq) = files::list(dir, "snapshot", "snap")?.last() else {
+                return Err(JourneyError::invalid_argument(format!("{}: holds no store", dir.display())));
+            };
+            snapshot::read_settings(&snapshot::path(dir, seq))?
+        };
+        let stored = |what: &str, e: JourneyError| JourneyError::corrupt(dir, 0, format!("the stored {what}: {e}"));
+        let config = Config::from_json(&config).map_err(|e| stored("config", e))?;
+        let catalog = Catalog::from_json_with_limits(&catalog, &config).map_err(|e| stored("catalog", e))?;
+        Engine::open(dir, catalog, config)
+    }
+}
+
 /// The state a reopen would recover, for reads after the journal failed: the newest snapshot and
 /// the journal after it through record `durable_through` (the file was cut back to it; a record
 /// after it that is still there, because the cut failed, is left out all the same). Nothing in

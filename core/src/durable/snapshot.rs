@@ -194,6 +194,20 @@ pub(crate) fn read(path: &Path) -> Result<(u64, Image)> {
     decode(body, version).map_err(|(offset, message)| corrupt(HEADER_BYTES + offset, &message))
 }
 
+/// The catalog and config (as JSON text) a snapshot's state was built under, read from its header
+/// alone: for a tool that works on a store with the settings it holds (`journey erase`). The rest
+/// of the file is checked by the open that follows.
+pub(crate) fn read_settings(path: &Path) -> Result<(String, String)> {
+    let bytes = std::fs::read(path).map_err(|e| JourneyError::io("reading", path, e))?;
+    if bytes.len() < HEADER_BYTES + TRAILER_BYTES || &bytes[..8] != MAGIC {
+        return Err(JourneyError::corrupt(path, 0, "not a snapshot (bad magic or too short)"));
+    }
+    let body = &bytes[HEADER_BYTES..bytes.len() - TRAILER_BYTES];
+    let (header, _) = postcard::take_from_bytes::<Header>(body)
+        .map_err(|e| JourneyError::corrupt(path, HEADER_BYTES as u64, format!("cannot decode the header: {e}")))?;
+    Ok((header.image.catalog, header.image.config))
+}
+
 /// Decodes a checked body; `Err` gives the offset in the body and what failed.
 fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize, String)> {
     let mut rest = body;
