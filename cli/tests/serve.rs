@@ -438,6 +438,39 @@ fn ctrl_c_closes_the_store_and_what_was_ingested_stays() {
     assert_eq!(page["entities"].as_array().unwrap().len(), 3);
 }
 
+#[test]
+fn deleting_a_contact_erases_its_profile_from_the_store_and_needs_the_erase_grant() {
+    let server = Server::start("erase", &["--store", "store"]);
+    assert_eq!(server.ingest_demo(), 15);
+    let contact = "/api/v2/externalcontacts/contacts/email:dana@example.com";
+    let sessions = format!("{contact}/journey/sessions");
+    assert_eq!(server.get(&sessions, "all").json()["entities"].as_array().unwrap().len(), 3);
+    for token in ["all", "ingest", "studio"] {
+        let refused = server.call("DELETE", contact, Some(token), None);
+        assert_eq!((refused.status, refused.code().as_str()), (403, "PERMISSION_DENIED"), "{token}: {refused:?}");
+    }
+    assert_eq!(server.call("DELETE", contact, None, None).status, 401);
+    // While the server holds the store, `journey erase` is refused and says what to do instead.
+    let cli = Command::new(env!("CARGO_BIN_EXE_journey"))
+        .current_dir(&server.dir)
+        .args(["erase", "--store", "store", "--customer", "email:dana@example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(cli.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&cli.stderr).contains("DELETE /api/v2/externalcontacts/contacts/"), "{cli:?}");
+    let erased = server.call("DELETE", contact, Some("eraser"), None);
+    assert_eq!((erased.status, erased.json()), (200, json!({"customersErased": 1, "eventsErased": 15})), "{erased:?}");
+    assert_eq!(server.get(&sessions, "all").json()["entities"], json!([]));
+    for entry in std::fs::read_dir(server.dir.join("store")).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(16).any(|w| w == b"dana@example.com"), "the store still holds the contact");
+    }
+    let again = server.call("DELETE", &format!("{contact}?eraseForget=true"), Some("eraser"), None);
+    assert_eq!((again.status, again.json()), (200, json!({"customersErased": 0, "eventsErased": 0})));
+    let bad = server.call("DELETE", &format!("{contact}?eraseForget=maybe"), Some("eraser"), None);
+    assert_eq!(bad.status, 400, "{bad:?}");
+}
+
 /// Reads one answer from a keep-alive connection: the head, then a body of its `Content-Length`.
 fn read_one_answer(stream: &mut TcpStream) -> Answer {
     let mut bytes = Vec::new();

@@ -49,6 +49,14 @@ impl Caller {
         }
     }
 
+    /// 403 unless the caller may erase contacts (`erase`).
+    pub fn require_erase(&self) -> Result<(), ApiError> {
+        match self.0.erase {
+            true => Ok(()),
+            false => Err(ApiError::forbidden("this token may not erase contacts")),
+        }
+    }
+
     /// 403 unless the caller may send custom events.
     pub fn require_send(&self) -> Result<(), ApiError> {
         match self.0.send_custom_events {

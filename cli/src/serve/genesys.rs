@@ -350,7 +350,7 @@ fn typed_value(value: &Value) -> Value {
 }
 
 /// A `contactId`: `idType:id` (for example `email:dana@example.com`), or a bare id, a cookie.
-fn contact_customer(contact: &str) -> Result<Customer, ApiError> {
+pub(super) fn contact_customer(contact: &str) -> Result<Customer, ApiError> {
     if let Some((id_type, id)) = contact.split_once(':')
         && let Some(id_type) = IdType::parse(id_type)
     {

@@ -25,6 +25,7 @@ mod connections;
 mod cors;
 mod cxone;
 mod deployments;
+mod erase;
 mod error;
 mod estimates;
 mod explain;
@@ -174,6 +175,7 @@ fn router(state: Shared, max_body_bytes: usize) -> Router {
         .merge(estimates::routes())
         .merge(explain::routes())
         .merge(external::routes())
+        .merge(erase::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", "this route does not take that method")

@@ -25,6 +25,9 @@ pub struct Grant {
     /// The orchestration definition routes (segments, outcomes, action maps): `read` lists and
     /// reads them, `write` also creates, patches and deletes them.
     pub orchestration: Option<Access>,
+    /// Erasure of a contact's whole profile (`DELETE /api/v2/externalcontacts/contacts/{id}`).
+    #[serde(default)]
+    pub erase: bool,
 }
 
 /// How far a grant reaches into something a token may read or change.

@@ -17,6 +17,7 @@ pub const TOKENS: &str = r#"{"tokens": {
   "agent-cy": {"agentId": "agent-cy"},
   "studio": {"sendCustomEvents": true},
   "ingest": {"ingest": true},
+  "eraser": {"erase": true},
   "all": {"viewer": {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
           "journey:eventType:view", "routing:wrapupCode:view", "routing:queue:search"], "divisions": ["*"]}},
   "definitions-read": {"orchestration": "read"},
