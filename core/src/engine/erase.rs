@@ -102,7 +102,7 @@ impl Engine {
     /// before, or just happened): a snapshot now, older files deleted.
     fn complete_erasure(&self) -> Result<()> {
         let Some(journal) = &self.journal else { return Ok(()) };
-        let _passage = self.gate.exclusive();
+        let _passage = self.gate.snapshot();
         journal.complete_erasure(self)
     }
 

@@ -8,14 +8,17 @@
 //!   does not bounce one cache line between cores; exclusive passage locks every stripe.
 //! - A durable engine runs every change under one mutex, the journal's order lock, so that the
 //!   journal's order is exactly the order effects were applied (docs/durability.md). Shared and
-//!   exclusive passage are then the same.
+//!   exclusive passage are then the same, but for a snapshot's: while a snapshot holds the lock,
+//!   no change is halfway through, so a read that must know every change it saw is appended
+//!   ([`Gate::after_appends`]) need not wait for the snapshot to end.
 
 use crate::base::error::Result;
 use crate::base::time::Millis;
 use crate::engine::Engine;
 use crate::engine::change::Change;
 use crate::engine::journal::Seq;
-use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 const STRIPES: usize = 16;
 
@@ -28,8 +31,9 @@ pub(crate) struct Stripe(RwLock<()>);
 pub(crate) enum Gate {
     /// In memory: changes in parallel.
     Parallel(Box<[Stripe]>),
-    /// Durable: one change at a time, in journal order.
-    Ordered(Mutex<()>),
+    /// Durable: one change at a time, in journal order; `snapshot` is true while a snapshot
+    /// holds the lock.
+    Ordered { order: Mutex<()>, snapshot: AtomicBool },
 }
 
 /// Passage through the gate; dropping it lets others through.
@@ -41,6 +45,21 @@ pub(crate) enum Passage<'g> {
     Exclusive(Vec<RwLockWriteGuard<'g, ()>>),
     /// The order lock.
     Ordered(MutexGuard<'g, ()>),
+    /// The order lock, held by a snapshot.
+    Snapshot(SnapshotPassage<'g>),
+}
+
+/// The order lock held by a snapshot: the gate says so until it is released.
+pub(crate) struct SnapshotPassage<'g> {
+    _order: MutexGuard<'g, ()>,
+    snapshot: &'g AtomicBool,
+}
+
+impl Drop for SnapshotPassage<'_> {
+    fn drop(&mut self) {
+        // Before the guard (a field) is dropped: the flag is never set while another holds the lock.
+        self.snapshot.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Gate {
@@ -51,7 +70,7 @@ impl Gate {
 
     /// The gate of a durable engine.
     pub fn ordered() -> Gate {
-        Gate::Ordered(Mutex::new(()))
+        Gate::Ordered { order: Mutex::new(()), snapshot: AtomicBool::new(false) }
     }
 
     /// Passage for one ordinary state change.
@@ -61,7 +80,7 @@ impl Gate {
                 let stripe = &stripes[crate::state::stats::stripe_index() % STRIPES];
                 Passage::Shared(stripe.0.read().unwrap_or_else(PoisonError::into_inner))
             }
-            Gate::Ordered(order) => Passage::Ordered(order.lock().unwrap_or_else(PoisonError::into_inner)),
+            Gate::Ordered { order, .. } => Passage::Ordered(order.lock().unwrap_or_else(PoisonError::into_inner)),
         }
     }
 
@@ -71,8 +90,40 @@ impl Gate {
             Gate::Parallel(stripes) => Passage::Exclusive(
                 stripes.iter().map(|s| s.0.write().unwrap_or_else(PoisonError::into_inner)).collect(),
             ),
-            Gate::Ordered(order) => Passage::Ordered(order.lock().unwrap_or_else(PoisonError::into_inner)),
+            Gate::Ordered { order, .. } => Passage::Ordered(order.lock().unwrap_or_else(PoisonError::into_inner)),
         }
+    }
+
+    /// Exclusive passage for a snapshot, which changes nothing: reads that wait for the records
+    /// of what they saw ([`Gate::after_appends`]) go on meanwhile.
+    pub fn snapshot(&self) -> Passage<'_> {
+        match self {
+            Gate::Parallel(_) => self.exclusive(),
+            Gate::Ordered { order, snapshot } => {
+                let guard = order.lock().unwrap_or_else(PoisonError::into_inner);
+                snapshot.store(true, Ordering::SeqCst);
+                Passage::Snapshot(SnapshotPassage { _order: guard, snapshot })
+            }
+        }
+    }
+
+    /// Runs `last` once every change that was applied before this call has appended its record:
+    /// for a read, which must know the last record of what it saw. A change appends its record in
+    /// the critical section that applied it, so holding the lock once is enough; while a snapshot
+    /// holds it, no change is halfway through, so `last` runs at once instead of waiting for the
+    /// snapshot to end.
+    pub fn after_appends<T>(&self, last: impl FnOnce() -> T) -> T {
+        let Gate::Ordered { order, snapshot } = self else {
+            let _passage = self.shared();
+            return last();
+        };
+        let _guard = match order.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) if snapshot.load(Ordering::SeqCst) => return last(),
+            Err(TryLockError::WouldBlock) => order.lock().unwrap_or_else(PoisonError::into_inner),
+        };
+        last()
     }
 }
 
@@ -165,6 +216,33 @@ impl Engine {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A durable read's wait for the records of what it saw: it waits for a change under way (its
+    /// record may not be appended yet), and not for a snapshot (no change is under way).
+    #[test]
+    fn a_read_waits_for_a_change_but_not_for_a_snapshot() {
+        let gate = &Gate::ordered();
+        let wait = std::time::Duration::from_millis(200);
+        std::thread::scope(|scope| {
+            let snapshot = gate.snapshot();
+            let (told, answered) = std::sync::mpsc::channel();
+            scope.spawn(move || told.send(gate.after_appends(|| 1)).unwrap());
+            assert_eq!(answered.recv_timeout(wait * 10), Ok(1), "the read waited for a snapshot");
+            drop(snapshot);
+            let change = gate.shared();
+            let (told, answered) = std::sync::mpsc::channel();
+            scope.spawn(move || told.send(gate.after_appends(|| 2)).unwrap());
+            assert!(answered.recv_timeout(wait).is_err(), "the read did not wait for a change under way");
+            drop(change);
+            assert_eq!(answered.recv_timeout(wait * 10), Ok(2));
+            let sweep = gate.exclusive();
+            let (told, answered) = std::sync::mpsc::channel();
+            scope.spawn(move || told.send(gate.after_appends(|| 3)).unwrap());
+            assert!(answered.recv_timeout(wait).is_err(), "a sweep or an erasure is a change: the read waits");
+            drop(sweep);
+            assert_eq!(answered.recv_timeout(wait * 10), Ok(3));
+        });
+    }
 
     #[test]
     fn exclusive_passage_waits_for_shared_passages() {

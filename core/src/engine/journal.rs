@@ -142,10 +142,7 @@ impl Engine {
         let Some(journal) = self.journal.as_ref().filter(|_| self.waits_for_sync()) else { return Ok(answer) };
         // Every effect the read saw was applied under the order lock, with its record appended in
         // the same critical section: once the lock is ours, their records are all appended.
-        let last = {
-            let _passage = self.gate.shared();
-            journal.last_seq()
-        };
+        let last = self.gate.after_appends(|| journal.last_seq());
         match journal.wait(last) {
             Ok(()) => Ok(answer),
             Err(error) => match self.failed_view()? {
@@ -175,7 +172,7 @@ impl Engine {
     /// what came after the last one either way.
     pub fn close(&self) -> Result<()> {
         let Some(journal) = &self.journal else { return Ok(()) };
-        let _passage = self.gate.exclusive();
+        let _passage = self.gate.snapshot();
         journal.close(self)
     }
 
@@ -184,7 +181,7 @@ impl Engine {
     /// checkpoint: a snapshot there would hold changes the next open must drop.
     pub fn snapshot(&self) -> Result<()> {
         let Some(journal) = &self.journal else { return Ok(()) };
-        let _passage = self.gate.exclusive();
+        let _passage = self.gate.snapshot();
         journal.snapshot(self)
     }
 }
