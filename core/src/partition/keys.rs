@@ -231,6 +231,10 @@ mod tests {
         assert_eq!(command_key(&command(r#"{"op":"outbox","input":{}}"#)), None);
         assert_eq!(command_key(&command(r#"{"op":"ingest","input":{}}"#)), None);
         assert_eq!(command_key(&command(r#"{"op":"stats"}"#)), None);
+        // An erasure goes where the customer's events went: the same key as an event's customer.
+        let erase = r#"{"op":"erase","input":{"customer":{"id":"a@x","idType":"email"},"eraseForget":true}}"#;
+        assert_eq!(command_key(&command(erase)), Some(Key::Customer(IdType::Email, "a@x".into()).canonical()));
+        assert!(!command_broadcast(&command(erase)));
     }
 
     #[test]
