@@ -75,7 +75,14 @@ impl Journal for Durable {
     }
 
     fn append(&self, now: Option<Millis>, change: &Change<'_>) -> Result<Seq> {
-        self.journal.append(now, |out| change.write_json(out))
+        let seq = self.journal.append(now, |out| change.write_json(out))?;
+        if let Change::Erased(_) = change {
+            // Noted under the order lock, with the record: a snapshot that comes before the
+            // erasure's own rewrite completes it, and recovery to a checkpoint never drops it.
+            self.erasure_pending.store(true, Ordering::SeqCst);
+            self.checkpointed(seq);
+        }
+        Ok(seq)
     }
 
     fn sync_mode(&self) -> SyncMode {
@@ -162,12 +169,6 @@ impl Journal for Durable {
         Ok(())
     }
 
-    fn erased(&self, seq: Seq) {
-        self.erasure_pending.store(true, Ordering::SeqCst);
-        // Recovery to a checkpoint keeps it, so a snapshot right after it holds nothing to drop.
-        self.checkpointed(seq);
-    }
-
     fn complete_erasure(&self, engine: &Engine) -> Result<()> {
         if !self.erasure_pending.load(Ordering::SeqCst) {
             return Ok(());
@@ -203,8 +204,11 @@ impl Durable {
         let seq = self.journal.last_seq();
         let next = journal::path(&self.dir, seq);
         if next == self.journal.path() {
-            // Nothing was recorded since the last snapshot: its journal is empty, and stays.
-            return snapshot::write(engine, seq, &snapshot::path(&self.dir, seq));
+            // Nothing was recorded since the last snapshot: its journal is empty, and stays. (An
+            // erasure's record is in the last snapshot, which deleted the files before it.)
+            snapshot::write(engine, seq, &snapshot::path(&self.dir, seq))?;
+            self.erasure_pending.store(false, Ordering::SeqCst);
+            return Ok(());
         }
         // The journal that follows the snapshot exists before the snapshot is in place: once a
         // reopen starts from the snapshot, the records after it must be where it looks. If the

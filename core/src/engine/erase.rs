@@ -90,9 +90,6 @@ impl Engine {
         };
         let record = |erased: &Erased| erased.tombstone.clone().map(Change::Erased);
         let (erased, seq) = self.change_exclusive(Some(self.stamp()), apply, record)?;
-        if let (Some(journal), Some(seq)) = (&self.journal, seq) {
-            journal.erased(seq);
-        }
         self.settle(seq)?;
         self.complete_erasure()?;
         Ok(erased.result)

@@ -56,7 +56,9 @@ pub(crate) trait Journal: Send + Sync {
     fn check(&self) -> Result<()>;
 
     /// Appends the change made at `now` and returns its number. The caller holds the gate, so
-    /// records are numbered in the order their effects were applied.
+    /// records are numbered in the order their effects were applied. An erasure's record leaves
+    /// its rewrite of the store to do ([`Journal::complete_erasure`]), and recovery to a
+    /// checkpoint never drops it.
     fn append(&self, now: Option<Millis>, change: &Change<'_>) -> Result<Seq>;
 
     /// How durable a call's change is when the call returns (`store.sync`).
@@ -91,10 +93,6 @@ pub(crate) trait Journal: Send + Sync {
     /// Whether an erasure may be made now: with `recoverTo: "checkpoint"` only right after a
     /// checkpoint, as a snapshot (the erasure writes one at once).
     fn check_erasure(&self) -> Result<()>;
-
-    /// Notes that record `seq` is an erasure whose rewrite of the store is to be done: the next
-    /// snapshot completes it, and recovery to a checkpoint never drops it.
-    fn erased(&self, seq: Seq);
 
     /// Writes a snapshot and deletes every older snapshot and journal file when an erasure waits
     /// for it; the caller holds the gate exclusively. A failure leaves the erasure waiting: the
