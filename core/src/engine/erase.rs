@@ -77,7 +77,10 @@ impl Engine {
     /// Erases the profile of `input.customer` (docs/identity.md, "Erasure"): in memory at once,
     /// and on a durable engine from the store's files before it returns. An unknown customer
     /// erases nothing and answers zeros. `INVALID_ARGUMENT` for an empty or oversized id, or
-    /// (`recoverTo: "checkpoint"`) when the last change was not a checkpoint.
+    /// (`recoverTo: "checkpoint"`) when the last change was not a checkpoint. `IO_ERROR` when the
+    /// store's rewrite fails (a full disk): unlike other calls, an erasure that was applied and
+    /// journaled then answers an error, because its bytes are still on disk; the next automatic
+    /// snapshot, `close`, `erase` or open completes it.
     pub fn erase(&self, input: &ErasureInput) -> Result<ErasureResult> {
         self.check_identifier(&input.customer)?;
         self.expire()?;
