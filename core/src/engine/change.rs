@@ -389,6 +389,15 @@ mod tests {
         assert_eq!(text, r#"{"op":"deleteSegment","input":{"id":"s-1"}}"#);
         assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(command)) if command == delete));
 
+        let tombstone = Tombstone::new(&[0xab, u128::MAX], true);
+        let text = written(&Change::Erased(tombstone.clone()));
+        assert_eq!(
+            text,
+            r#"{"op":"erased","input":{"digests":["000000000000000000000000000000ab","ffffffffffffffffffffffffffffffff"],"forget":true}}"#
+        );
+        assert!(is_erasure(text.as_bytes()) && !is_checkpoint(text.as_bytes()));
+        assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Erased(t)) if t == tombstone));
+
         let text = written(&Change::taken("s-1", 2, 5));
         assert_eq!(text, r#"{"op":"nextEvents","input":{"sessionId":"s-1","timeoutMs":0,"max":5,"ack":2}}"#);
         assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Call(Command::NextEvents(_)))));
@@ -408,6 +417,8 @@ mod tests {
             br#"{"op":"explode"}"#,
             br#"{"op":"definitionStored","input":{"kind":"widget","definition":{}}}"#,
             br#"{"op":"definitionStored","input":{"definition":{}}}"#,
+            br#"{"op":"erased","input":{"digests":["xyz"],"forget":false,"customer":"a"}}"#,
+            br#"{"op":"erased","input":{"forget":false}}"#,
         ] {
             assert!(Replayed::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }

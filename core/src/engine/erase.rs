@@ -57,7 +57,8 @@ pub(crate) struct Tombstone {
 }
 
 impl Tombstone {
-    fn new(digests: &[Digest], forget: bool) -> Tombstone {
+    /// The tombstone of the identifiers whose digests are `digests`.
+    pub(crate) fn new(digests: &[Digest], forget: bool) -> Tombstone {
         Tombstone { digests: digests.iter().map(|d| format!("{d:032x}")).collect(), forget }
     }
 
