@@ -141,7 +141,7 @@ fn retention_takes_the_links_of_the_events_it_evicts_and_keeps_a_hosts() {
 fn replay_and_a_snapshot_give_back_the_same_profiles_and_counters() {
     let dir = common::temp_dir("identity-replay");
     let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T11:00:00Z",
-        "identity": {"limits": {"email": 1, "cookie": {"max": 2, "within": "10m"}}}}))
+        "identity": {"limits": {"email": 1, "cookie": {"max": 2, "within": "10m"}}, "cookieTtl": "30m"}}))
     .unwrap();
     let catalog = Catalog::from_json(CATALOG).unwrap();
     let reads = |engine: &Engine| {
@@ -189,4 +189,24 @@ fn replay_and_a_snapshot_give_back_the_same_profiles_and_counters() {
     let from_snapshot = reads(&Engine::open(&dir, catalog, config).unwrap());
     assert_eq!(live, replayed);
     assert_eq!(live, from_snapshot);
+}
+
+#[test]
+fn a_cookie_not_seen_for_cookie_ttl_leaves_its_profile_and_one_still_browsing_stays() {
+    let engine = engine_with(json!({"identity": {"cookieTtl": "1d"}}));
+    ingest(&engine, event(1, id("cookie", "a"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None));
+    ingest(&engine, event(2, id("cookie", "b"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None));
+    call(&engine, "advance", json!("12h"));
+    // The second cookie browses on, carrying no identifier: that is being seen.
+    ingest(&engine, event(3, id("cookie", "b"), json!([]), "2026-11-21T22:59:00Z", None));
+    call(&engine, "advance", json!("13h"));
+    assert_eq!(profile(&engine, id("email", "e"))["members"], json!([id("cookie", "b"), id("email", "e")]));
+    assert_eq!(member_count(&engine, id("cookie", "a")), 1);
+    call(&engine, "advance", json!("1d"));
+    assert_eq!(member_count(&engine, id("email", "e")), 1, "now the second one too");
+    // With `cookieTtl: null`, cookies stay.
+    let keeping = engine_with(json!({"identity": {"cookieTtl": null}}));
+    ingest(&keeping, event(1, id("cookie", "a"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None));
+    call(&keeping, "advance", json!("400d"));
+    assert_eq!(member_count(&keeping, id("email", "e")), 2);
 }

@@ -219,6 +219,31 @@ impl Engine {
         self.ask(ask, now).0
     }
 
+    /// Takes the cookies not seen since `before` out of their profiles (docs/identity.md, "Cookies
+    /// that are not seen"): no ask named them since, and none of their events is as late. The
+    /// graph is read, then the store, then the graph changed: the lock is never held while a
+    /// shard is taken, and a sweep holds the gate, so nothing changes the graph meanwhile.
+    pub(crate) fn forget_unseen_cookies(&self, before: Millis) {
+        let asked = self.identity.read().cookies_last_asked();
+        let unseen: Vec<Customer> = asked
+            .into_iter()
+            .filter(|(cookie, last_asked)| {
+                *last_asked < before && self.last_event_time(cookie).is_none_or(|t| t < before)
+            })
+            .map(|(cookie, _)| cookie)
+            .collect();
+        if !unseen.is_empty() {
+            self.identity.write().forget(&unseen, |at| self.identity_rules(at));
+        }
+    }
+
+    /// The time of `customer`'s latest stored event.
+    fn last_event_time(&self, customer: &Customer) -> Option<Millis> {
+        let shard = self.store.customer_shard(customer.id_type, &customer.id);
+        let sessions = shard.get(customer.id_type, &customer.id)?;
+        sessions.iter().map(|session| session.last_time()).max()
+    }
+
     /// The identity rules at engine time `at`.
     pub(crate) fn identity_rules(&self, at: Millis) -> Rules<'_> {
         Rules { config: &self.config.identity, now: at }

@@ -244,7 +244,11 @@ impl Graph {
     /// decides their asks again in order. Every link touching those identifiers was made by one of
     /// those asks, so the rest of the graph is untouched and the result is what deciding every ask
     /// again would give.
-    fn decide_again<'r>(&mut self, start: impl IntoIterator<Item = Identifier>, rules_at: impl Fn(i64) -> Rules<'r>) {
+    pub(super) fn decide_again<'r>(
+        &mut self,
+        start: impl IntoIterator<Item = Identifier>,
+        rules_at: impl Fn(i64) -> Rules<'r>,
+    ) {
         let (identifiers, orders) = self.connected_asks(start);
         self.components.drop_components_of(&identifiers);
         for identifier in &identifiers {
@@ -297,5 +301,6 @@ impl Graph {
     }
 }
 
+mod forget;
 #[cfg(test)]
 mod tests;
