@@ -104,6 +104,29 @@ impl Graph {
         Profile { id: id.expect("the identifier itself").clone(), members }
     }
 
+    /// Every profile of two or more members as a viewer sees it (over links one of whose asks is
+    /// in a division `sees` accepts), each in canonical order: who counts as one person in counts
+    /// over many customers (`paths`).
+    pub fn visible_profiles(&self, sees: impl Fn(Option<&str>) -> bool) -> Vec<Vec<Identifier>> {
+        let mut placed: HashSet<&Identifier, FastHasher> = HashSet::default();
+        let mut profiles = Vec::new();
+        for start in self.adjacency.keys() {
+            if placed.contains(start) {
+                continue;
+            }
+            let profile = self.visible_profile(start, &sees);
+            for member in &profile.members {
+                if let Some((key, _)) = self.adjacency.get_key_value(member) {
+                    placed.insert(key);
+                }
+            }
+            if profile.members.len() > 1 {
+                profiles.push(profile.members);
+            }
+        }
+        profiles
+    }
+
     fn link_visible(&self, x: &Identifier, y: &Identifier, sees: &impl Fn(Option<&str>) -> bool) -> bool {
         let Some(key) = LinkKey::new(x.clone(), y.clone()) else { return false };
         let asks = self.links.get(&key).into_iter().flatten();
