@@ -127,7 +127,7 @@ impl IdentityConfig {
         self.priority.iter().position(|t| *t == id_type).unwrap_or(self.priority.len())
     }
 
-    /// The settings as JSON, in the form [`read`] reads.
+    /// The settings as JSON, in the form the config reader reads (`identity` in a config).
     pub fn to_json(&self) -> Value {
         let mut blocked = Map::new();
         let mut limits = Map::new();

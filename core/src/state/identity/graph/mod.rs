@@ -273,16 +273,7 @@ impl Graph {
         rules_at: impl Fn(i64) -> Rules<'r>,
     ) {
         let (identifiers, orders) = self.connected_asks(start);
-        self.components.drop_components_of(&identifiers);
-        for identifier in &identifiers {
-            self.first_seen.remove(identifier);
-            self.asks_of.remove(identifier);
-            for neighbour in self.adjacency.remove(identifier).into_iter().flatten() {
-                if let Some(key) = LinkKey::new(identifier.clone(), neighbour) {
-                    self.links.remove(&key);
-                }
-            }
-        }
+        self.unmake(&identifiers);
         for order in orders {
             let Some(mut ask) = self.asks.remove(&order) else { continue };
             let decision = rules_at(ask.at).decide(self, &ask.customer, &ask.asked);
@@ -294,6 +285,22 @@ impl Graph {
                 continue;
             }
             self.keep(ask);
+        }
+    }
+
+    /// Forgets everything derived about `identifiers` (their links, first-seen times, profiles and
+    /// the asks naming them), which must be closed under shared asks ([`Self::connected_asks`]):
+    /// no link joins them to an identifier outside.
+    fn unmake(&mut self, identifiers: &[Identifier]) {
+        self.components.drop_components_of(identifiers);
+        for identifier in identifiers {
+            self.first_seen.remove(identifier);
+            self.asks_of.remove(identifier);
+            for neighbour in self.adjacency.remove(identifier).into_iter().flatten() {
+                if let Some(key) = LinkKey::new(identifier.clone(), neighbour) {
+                    self.links.remove(&key);
+                }
+            }
         }
     }
 
@@ -327,3 +334,4 @@ impl Graph {
 mod forget;
 #[cfg(test)]
 mod tests;
+mod transfer;
