@@ -140,7 +140,8 @@ impl Engine {
                 identifiers: std::slice::from_ref(to),
                 division: division.as_deref(),
             };
-            let (warnings, profile_id) = self.ask(ask, now);
+            let warnings = self.ask(ask, now);
+            let profile_id = self.identity.read().profile_of(from).map_or_else(|| from.clone(), |p| p.id);
             Ok(LinkResult { linked: warnings.is_empty(), profile_id, identity_warnings: warnings })
         };
         self.change_and_settle(Some(now), apply, |_| Some(Change::Call(Command::Link(input.clone()))))
@@ -216,7 +217,7 @@ impl Engine {
     ) -> Vec<IdentityWarning> {
         let identifiers: Vec<Customer> = identifiers.iter().map(|&(id, id_type)| Customer::new(id, id_type)).collect();
         let ask = AskInput { origin: Origin::Event(event_id), customer, identifiers: &identifiers, division };
-        self.ask(ask, now).0
+        self.ask(ask, now)
     }
 
     /// Takes the cookies not seen since `before` out of their profiles (docs/identity.md, "Cookies
@@ -250,17 +251,14 @@ impl Engine {
     }
 
     /// Decides an ask under the rules, makes the links they allow and counts what was made and
-    /// refused; returns the warnings and the customer's profile id after it.
-    fn ask(&self, ask: AskInput<'_>, now: Millis) -> (Vec<IdentityWarning>, Customer) {
-        let mut graph = self.identity.write();
-        let decision = graph.ask(&self.identity_rules(now), ask.clone());
-        let profile_id = graph.profile_of(ask.customer).map_or_else(|| ask.customer.clone(), |p| p.id);
-        drop(graph);
+    /// refused; returns the warnings.
+    fn ask(&self, ask: AskInput<'_>, now: Millis) -> Vec<IdentityWarning> {
+        let decision = self.identity.write().ask(&self.identity_rules(now), ask);
         let refused = |code| decision.warnings.iter().filter(|w| w.code == code).count() as u64;
         self.counters.add(Counter::IdentityLinks, decision.link().count() as u64);
         self.counters.add(Counter::IdentityBlocked, refused(WarningCode::IdentityBlocked));
         self.counters.add(Counter::IdentityLimited, refused(WarningCode::IdentityLimit));
-        (decision.warnings, profile_id)
+        decision.warnings
     }
     /// An identifier given to an op: a non-empty id no longer than `maxStringLength`.
     fn check_identifier(&self, identifier: &Customer) -> Result<()> {

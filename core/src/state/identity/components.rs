@@ -49,19 +49,26 @@ impl Components {
             (x, y) if self.parts[&x].members.len() >= self.parts[&y].members.len() => (x, Some(y)),
             (x, y) => (y, Some(x)),
         };
-        let mut candidates = vec![self.parts[&keep].id.clone(), a.clone(), b.clone()];
-        if let Some(gone) = gone.and_then(|handle| self.parts.remove(&handle)) {
+        let older = |x: &Identifier, y: &Identifier| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)).is_lt();
+        let gone = gone.and_then(|handle| self.parts.remove(&handle));
+        if let Some(gone) = &gone {
             for member in &gone.members {
-                self.of.insert(member.clone(), keep);
+                if let Some(handle) = self.of.get_mut(member) {
+                    *handle = keep;
+                }
             }
-            candidates.push(gone.id);
-            self.parts.get_mut(&keep).expect("kept").members.extend(gone.members);
         }
-        let oldest = candidates
-            .into_iter()
-            .min_by(|x, y| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)))
-            .expect("three candidates");
-        self.parts.get_mut(&keep).expect("kept").id = oldest;
+        let kept = self.parts.get_mut(&keep).expect("kept");
+        let mut oldest = kept.id.clone();
+        for candidate in [Some(a), Some(b), gone.as_ref().map(|g| &g.id)].into_iter().flatten() {
+            if older(candidate, &oldest) {
+                oldest = candidate.clone();
+            }
+        }
+        kept.id = oldest;
+        if let Some(gone) = gone {
+            kept.members.extend(gone.members);
+        }
     }
 
     /// The handle of `identifier`'s component, making it one of its own when it has none.

@@ -186,7 +186,7 @@ impl Graph {
     /// Records `ask` and makes the links it decided.
     fn keep(&mut self, ask: Ask) {
         for identifier in ask.named() {
-            self.asks_of.entry(identifier.clone()).or_default().push(ask.order);
+            slot(&mut self.asks_of, identifier).push(ask.order);
         }
         if let Origin::Event(event) = ask.origin {
             self.by_event.insert(event, ask.order);
@@ -198,15 +198,19 @@ impl Graph {
     fn make_links(&mut self, ask: &Ask) {
         for to in ask.linked() {
             let Some(key) = LinkKey::new(ask.customer.clone(), to.clone()) else { continue };
-            let asks = self.links.entry(key.clone()).or_default();
-            if asks.is_empty() {
-                self.adjacency.entry(key.a.clone()).or_default().push(key.b.clone());
-                self.adjacency.entry(key.b.clone()).or_default().push(key.a.clone());
+            match self.links.get_mut(&key) {
+                Some(asks) => asks.push(ask.order),
+                None => {
+                    slot(&mut self.adjacency, &key.a).push(key.b.clone());
+                    slot(&mut self.adjacency, &key.b).push(key.a.clone());
+                    self.links.insert(key.clone(), vec![ask.order]);
+                }
             }
-            asks.push(ask.order);
             for end in [&key.a, &key.b] {
-                let first = self.first_seen.entry(end.clone()).or_insert(ask.at);
-                *first = (*first).min(ask.at);
+                match self.first_seen.get_mut(end) {
+                    Some(first) => *first = (*first).min(ask.at),
+                    None => drop(self.first_seen.insert(end.clone(), ask.at)),
+                }
             }
             let first_seen = &self.first_seen;
             self.components.join(&key.a, &key.b, |m| first_seen.get(m).copied().unwrap_or(i64::MAX));
@@ -332,6 +336,14 @@ impl Graph {
 }
 
 mod forget;
+/// The value of `key` in `map`, made when missing: the identifier is copied only then.
+fn slot<'m, V: Default>(map: &'m mut Map<Identifier, V>, key: &Identifier) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.clone(), V::default());
+    }
+    map.get_mut(key).expect("just made")
+}
+
 #[cfg(test)]
 mod tests;
 mod transfer;
