@@ -346,6 +346,12 @@ fn an_app_events_identity_traits_link_its_cookie() {
     }
     let stranger = server.get("/api/v2/externalcontacts/contacts/email:dana.work@example.com/journey/sessions", "all");
     assert_eq!(stranger.json()["entities"], json!([]));
+    // An empty trait is no identifier: the event is taken as it was before traits linked.
+    let mut empty = request.clone();
+    empty["createdDate"] = json!("2026-11-21T10:29:30Z");
+    empty["traits"] = json!({"email": {"dataType": "string", "value": ""}, "cellPhone": " "});
+    let answer = server.post_json(path, "ingest", &empty);
+    assert_eq!(answer.status, 200, "{answer:?}");
 }
 
 /// The demo's `app` session type is open: an app event of a name the catalog never declared is

@@ -359,7 +359,8 @@ fn trait_identifiers(traits: Option<&Value>) -> Vec<Value> {
         .iter()
         .filter_map(|(name, id_type)| {
             let value = traits.get(*name)?;
-            let text = value.get("value").unwrap_or(value).as_str()?;
+            // An empty trait says nothing of who the customer is: it is no identifier to refuse.
+            let text = value.get("value").unwrap_or(value).as_str().filter(|text| !text.trim().is_empty())?;
             Some(json!({"id": text, "idType": id_type.as_str()}))
         })
         .collect()

@@ -178,9 +178,13 @@ impl Engine {
     }
 
     /// The profile `customer` belongs to: itself alone when it has no link. With a viewer, the
-    /// profile over the links in divisions the viewer may see.
+    /// profile over the links in divisions the viewer may see, and `PERMISSION_DENIED` for a
+    /// viewer who may not list journeys.
     pub fn profile(&self, customer: &Customer, viewer: Option<&Viewer>) -> Result<ProfileView> {
         self.check_identifier(customer)?;
+        if let Some(viewer) = viewer {
+            crate::state::journey::require_journey_permission(viewer)?;
+        }
         self.read_durably(|engine| Ok(engine.profile_of(customer, viewer)))
     }
 
@@ -218,6 +222,17 @@ impl Engine {
         let identifiers: Vec<Customer> = identifiers.iter().map(|&(id, id_type)| Customer::new(id, id_type)).collect();
         let ask = AskInput { origin: Origin::Event(event_id), customer, identifiers: &identifiers, division };
         self.ask(ask, now)
+    }
+
+    /// Removes the asks of the events retention evicted (docs/identity.md, "Retention"). The graph
+    /// is read, then the store, then the graph changed: the lock is never held while a shard is
+    /// taken, and a sweep holds the gate, so nothing changes the graph meanwhile.
+    pub(crate) fn expire_evicted_asks(&self) {
+        let asking = self.identity.read().asking_events();
+        let evicted: Vec<Uuid> = asking.into_iter().filter(|event| !self.store.holds_event_id(event)).collect();
+        if !evicted.is_empty() {
+            self.identity.write().expire_event_asks(&evicted, |at| self.identity_rules(at));
+        }
     }
 
     /// Takes the cookies not seen since `before` out of their profiles (docs/identity.md, "Cookies

@@ -159,7 +159,9 @@ impl Engine {
             self.counters.add(Counter::SessionsEvicted, sessions);
             self.counters.add(Counter::EventsEvicted, events);
             // The links evicted events made go with them; a host's links stay (docs/identity.md).
-            self.identity.write().expire_event_asks(before, |at| self.identity_rules(at));
+            if events > 0 {
+                self.expire_evicted_asks();
+            }
         }
         self.counters.add(Counter::ActionsEvicted, self.actions.evict_before(cutoffs.actions_before));
         if let Some(before) = cutoffs.persisted_before {

@@ -101,7 +101,13 @@ impl Slice {
     pub fn from_bytes(bytes: &[u8]) -> Result<Slice> {
         let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
         match bytes.split_first() {
-            Some((&SLICE_VERSION, body)) => postcard::from_bytes(body).map_err(|e| bad(e.to_string())),
+            Some((&SLICE_VERSION, body)) => {
+                let slice: Slice = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                match slice.asks.iter().all(crate::state::identity::Ask::is_well_formed) {
+                    true => Ok(slice),
+                    false => Err(bad("an ask for links with a decision missing or linking its own customer".into())),
+                }
+            }
             Some((4, body)) => {
                 let old: SliceV4 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV4 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types } = old;
@@ -453,6 +459,11 @@ mod tests {
         assert_eq!(target.profile(&cookie, None).unwrap().members, [cookie.clone(), second]);
         let again = target.move_in(Slice::from_bytes(&bytes).unwrap()).unwrap_err();
         assert!(again.to_string().contains("already holds"), "{again}");
+        // A damaged ask (a decision missing) is refused where the slice is read.
+        let mut damaged = Slice::from_bytes(&bytes).unwrap();
+        damaged.asks[0].linked.clear();
+        let refused = Slice::from_bytes(&damaged.to_bytes()).err().expect("a damaged ask is refused");
+        assert!(refused.to_string().contains("decision missing"), "{refused}");
     }
 
     /// A cookie customer's web actions leave with it and arrive with it; the target refuses an
