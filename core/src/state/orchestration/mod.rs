@@ -10,6 +10,7 @@ mod evaluate;
 mod matching;
 mod rules;
 mod sessions;
+mod table;
 mod verdict;
 
 pub(crate) use activation::fire_due;
