@@ -3,6 +3,7 @@
 //! and evaluation itself ([`evaluate()`]), a pure function of the two and one event.
 
 mod activation;
+mod counts;
 mod customer;
 mod definitions;
 mod entries;
