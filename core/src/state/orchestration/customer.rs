@@ -14,44 +14,6 @@ use crate::model::orchestration::ActionMediaType;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Which pattern a count is for: the definition's id and version (a replaced definition counts
-/// afresh from its put) and the pattern's place in it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub(crate) struct CountKey {
-    pub definition: Box<str>,
-    pub version: u64,
-    pub pattern: u32,
-}
-
-impl CountKey {
-    /// The key's parts, borrowed.
-    pub fn of<'k>(definition: &'k str, version: u64, pattern: u32) -> CountKeyRef<'k> {
-        CountKeyRef { definition, version, pattern }
-    }
-
-    /// This key, borrowed.
-    pub fn as_ref(&self) -> CountKeyRef<'_> {
-        CountKeyRef { definition: &self.definition, version: self.version, pattern: self.pattern }
-    }
-}
-
-/// A [`CountKey`] by its borrowed parts: evaluation looks counts up (and increments the ones that
-/// exist) on every event that matches, and a lookup by an owned key would copy the definition's
-/// id each time. Orders as `CountKey` does (id, version, pattern).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct CountKeyRef<'k> {
-    pub definition: &'k str,
-    pub version: u64,
-    pub pattern: u32,
-}
-
-impl CountKeyRef<'_> {
-    /// The owned key, for a count seen for the first time.
-    pub fn to_owned(self) -> CountKey {
-        CountKey { definition: self.definition.into(), version: self.version, pattern: self.pattern }
-    }
-}
-
 /// A segment assigned to a session, or to the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Assignment {

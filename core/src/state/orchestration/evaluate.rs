@@ -8,10 +8,8 @@
 //! event replays the decisions.
 
 use super::activation::{self, Target};
-use super::counts::Counts;
-use super::customer::{
-    Achievement, Assignment, CountKey, CustomerState, Pending, Qualification, SessionState, Verdict,
-};
+use super::counts::{CountKey, Counts};
+use super::customer::{Achievement, Assignment, CustomerState, Pending, Qualification, SessionState, Verdict};
 use super::entries::{Counted, Owner};
 use super::matching::Facts;
 use super::rules::{Compiled, MapRule};

@@ -15,7 +15,8 @@ mod table;
 mod verdict;
 
 pub(crate) use activation::fire_due;
-pub(crate) use customer::{Achievement, Assignment, CountKey, CustomerState, SessionState, Verdict};
+pub(crate) use counts::CountKey;
+pub(crate) use customer::{Achievement, Assignment, CustomerState, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
 pub(crate) use entries::{Counted, EventSide, Owner};
 pub(crate) use evaluate::{Decisions, Event, evaluate, may_act, url_conditions_hold};
