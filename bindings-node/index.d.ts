@@ -745,6 +745,8 @@ export type IdType = 'cookie' | 'email' | 'phone' | 'externalContact' | 'externa
 export interface IdentityConfig {
   /** Per idType, anchored regular expressions (at most 100, each at most 1000 characters) whose identifiers never link; a type named here loses its defaults (empty, all zeros, `-1`, `null`, `undefined`, `anonymous` in any case). */
   blockedValues?: BlockedValues
+  /** A cookie not seen (no event of it, no link asked for it) for this long leaves its profile, at a retention sweep; `null` keeps it (default `"60d"`). */
+  cookieTtl?: DurationText | null
   /** Per idType, the most identifiers of it one profile holds, optionally counted within a window; `null` is no limit (default: one `externalContact`, one `externalId`). */
   limits?: IdentityLimits
   /** The idTypes, highest priority first; when a link would break a limit the event's lowest-priority identifier is left out (default `externalId, externalContact, email, phone, cookie`; those left out follow in that order). */

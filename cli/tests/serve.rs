@@ -325,6 +325,35 @@ fn genesys_app_events_map_onto_the_envelope() {
     assert_eq!(wrong.json()["violations"][0]["path"], "/attributes/cartItems/value");
 }
 
+/// An app event's identity traits (an e-mail, a phone) link its cookie to them, so the journey
+/// of the e-mail lists the app session; other traits link nothing.
+#[test]
+fn an_app_events_identity_traits_link_its_cookie() {
+    let server = Server::start("traits", &[]);
+    let path = "/api/v2/journey/deployments/dep-1/appevents";
+    let request = json!({"eventName": "screen_viewed", "screenName": "Login", "createdDate": "2026-11-21T10:29:00Z",
+        "customerCookieId": "6a1c3a8e-0000-4000-8000-000000000003",
+        "traits": {"email": {"dataType": "string", "value": "dana@example.com"}, "givenName": {"dataType": "string", "value": "Dana"},
+            "cellPhone": "+15550100"}});
+    let answer = server.post_json(path, "ingest", &request);
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.json()["traits"]["givenName"]["value"], "Dana", "the traits come back as sent");
+    let session = answer.json()["session"]["id"].as_str().unwrap().to_owned();
+    for contact in ["email:dana@example.com", "phone:+15550100"] {
+        let listed = server.get(&format!("/api/v2/externalcontacts/contacts/{contact}/journey/sessions"), "all").json();
+        let ids: Vec<&str> = listed["entities"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [session.as_str()], "{contact}: {listed}");
+    }
+    let stranger = server.get("/api/v2/externalcontacts/contacts/email:dana.work@example.com/journey/sessions", "all");
+    assert_eq!(stranger.json()["entities"], json!([]));
+    // An empty trait is no identifier: the event is taken as it was before traits linked.
+    let mut empty = request.clone();
+    empty["createdDate"] = json!("2026-11-21T10:29:30Z");
+    empty["traits"] = json!({"email": {"dataType": "string", "value": ""}, "cellPhone": " "});
+    let answer = server.post_json(path, "ingest", &empty);
+    assert_eq!(answer.status, 200, "{answer:?}");
+}
+
 /// The demo's `app` session type is open: an app event of a name the catalog never declared is
 /// taken, its values read as their `dataType`s say, and read back as an app event of that name; a
 /// value that does not read as its `dataType` is the typed violation.

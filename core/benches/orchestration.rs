@@ -567,11 +567,14 @@ fn main() {
         // work) into engines holding that many definitions, nothing else.
         let set = definitions(n);
         let all = ndjson(0..events());
+        // `JOURNEY_BENCH_PROFILE_RUNS=1`: fewer runs, for a slow profiler (valgrind's callgrind,
+        // which counts instructions where the machine has no hardware counters).
+        let runs = std::env::var("JOURNEY_BENCH_PROFILE_RUNS").ok().and_then(|n| n.parse().ok()).unwrap_or(RUNS);
         if std::env::var("JOURNEY_BENCH_PROFILE_PATH").is_ok_and(|path| path == "batch") {
             // `JOURNEY_BENCH_PROFILE_PATH=batch`: the stream as one `ingest_batch` call instead,
             // each run's wall time per event on stderr (stage 2 runs on this thread, stage 1 on
             // the engine's pool).
-            for _ in 0..RUNS {
+            for _ in 0..runs {
                 let engine = engine(&set, 0);
                 let (start, caller, process) = (Instant::now(), thread_cpu(), process_cpu());
                 engine.ingest_batch(Batch::Ndjson(&all), Outcomes::None, None).unwrap();
@@ -589,7 +592,7 @@ fn main() {
             return;
         }
         // Each run's CPU time per event, on stderr: a quick comparison of two builds.
-        for _ in 0..RUNS {
+        for _ in 0..runs {
             let engine = engine(&set, 1);
             let cpu = thread_cpu();
             let accepted = all.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| engine.ingest_json(l).unwrap());

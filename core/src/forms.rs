@@ -138,6 +138,10 @@ pub struct IdentityConfigForm {
     #[serde(default)]
     #[schemars(with = "Vec<crate::model::event::IdType>")]
     pub priority: Option<Vec<crate::model::event::IdType>>,
+    /// A cookie not seen (no event of it, no link asked for it) for this long leaves its profile,
+    /// at a retention sweep; `null` keeps it (default `"60d"`).
+    #[serde(default)]
+    pub cookie_ttl: Option<DurationText>,
 }
 
 /// The blocked values of each idType.

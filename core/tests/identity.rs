@@ -141,7 +141,7 @@ fn retention_takes_the_links_of_the_events_it_evicts_and_keeps_a_hosts() {
 fn replay_and_a_snapshot_give_back_the_same_profiles_and_counters() {
     let dir = common::temp_dir("identity-replay");
     let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T11:00:00Z",
-        "identity": {"limits": {"email": 1, "cookie": {"max": 2, "within": "10m"}}}}))
+        "identity": {"limits": {"email": 1, "cookie": {"max": 2, "within": "10m"}}, "cookieTtl": "30m"}}))
     .unwrap();
     let catalog = Catalog::from_json(CATALOG).unwrap();
     let reads = |engine: &Engine| {
@@ -189,4 +189,78 @@ fn replay_and_a_snapshot_give_back_the_same_profiles_and_counters() {
     let from_snapshot = reads(&Engine::open(&dir, catalog, config).unwrap());
     assert_eq!(live, replayed);
     assert_eq!(live, from_snapshot);
+}
+
+#[test]
+fn a_cookie_not_seen_for_cookie_ttl_leaves_its_profile_and_one_still_browsing_stays() {
+    let engine = engine_with(json!({"identity": {"cookieTtl": "1d"}}));
+    ingest(&engine, event(1, id("cookie", "a"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None));
+    ingest(&engine, event(2, id("cookie", "b"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None));
+    call(&engine, "advance", json!("12h"));
+    // The second cookie browses on, carrying no identifier: that is being seen.
+    ingest(&engine, event(3, id("cookie", "b"), json!([]), "2026-11-21T22:59:00Z", None));
+    call(&engine, "advance", json!("13h"));
+    assert_eq!(profile(&engine, id("email", "e"))["members"], json!([id("cookie", "b"), id("email", "e")]));
+    assert_eq!(member_count(&engine, id("cookie", "a")), 1);
+    call(&engine, "advance", json!("1d"));
+    assert_eq!(member_count(&engine, id("email", "e")), 1, "now the second one too");
+    // With `cookieTtl: null`, cookies stay.
+    let keeping = engine_with(json!({"identity": {"cookieTtl": null}}));
+    ingest(&keeping, event(1, id("cookie", "a"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None));
+    call(&keeping, "advance", json!("400d"));
+    assert_eq!(member_count(&keeping, id("email", "e")), 2);
+}
+
+#[test]
+fn a_pair_the_host_unlinked_stays_apart_when_a_later_undo_decides_a_refused_ask_again() {
+    let engine = engine_with(json!({"identity": {"limits": {"email": 1}}}));
+    ingest(&engine, event(1, id("phone", "x"), json!([id("email", "a")]), "2026-11-21T10:00:00Z", None));
+    // Both refused: linking them would give the phone a second e-mail, and the cookie goes first.
+    let refused = ingest(
+        &engine,
+        event(2, id("phone", "x"), json!([id("cookie", "y"), id("email", "b")]), "2026-11-21T10:01:00Z", None),
+    );
+    assert_eq!(refused["identityWarnings"].as_array().unwrap().len(), 2, "{refused}");
+    ingest(&engine, event(3, id("phone", "x"), json!([id("cookie", "y")]), "2026-11-21T10:02:00Z", None));
+    call(&engine, "unlink", json!({"from": id("phone", "x"), "to": id("cookie", "y")}));
+    assert_eq!(profile(&engine, id("phone", "x"))["members"], json!([id("email", "a"), id("phone", "x")]));
+    // Undoing the first e-mail decides event 2 again: the second e-mail joins, the cookie does not.
+    call(&engine, "unlinkEvent", json!({"eventId": event_id(1)}));
+    assert_eq!(profile(&engine, id("phone", "x"))["members"], json!([id("email", "b"), id("phone", "x")]));
+    assert_eq!(member_count(&engine, id("cookie", "y")), 1);
+}
+
+#[test]
+fn the_profile_id_a_viewer_sees_is_named_by_links_it_may_see() {
+    let engine = engine_with(json!({}));
+    ingest(&engine, event(1, id("email", "q"), json!([id("phone", "r")]), "2026-11-21T10:59:00Z", Some("south")));
+    call(&engine, "advance", json!("1m"));
+    ingest(&engine, event(2, id("cookie", "a"), json!([id("email", "q")]), "2026-11-21T11:00:00Z", Some("north")));
+    let north = json!({"permissions": ["journey:session:view"], "divisions": ["north"]});
+    let seen = call(&engine, "profile", json!({"customer": id("cookie", "a"), "viewer": north}));
+    // Without the south event the e-mail and the cookie were first seen together: the canonical
+    // text names the profile, as for an engine that never had the south event.
+    assert_eq!(seen, json!({"profileId": id("cookie", "a"), "members": [id("cookie", "a"), id("email", "q")]}));
+    assert_eq!(profile(&engine, id("cookie", "a"))["profileId"], id("email", "q"), "the host sees the e-mail first");
+}
+
+#[test]
+fn a_logins_link_lasts_as_long_as_its_event_is_stored() {
+    let engine = engine_with(json!({"retention": "2h"}));
+    let mut login = event(1, id("cookie", "c"), json!([id("email", "e")]), "2026-11-21T10:59:00Z", None);
+    login["session"]["externalId"] = json!("o1");
+    ingest(&engine, login);
+    // The session stays active for three hours: its events, the login among them, stay stored.
+    for n in 0..45u32 {
+        call(&engine, "advance", json!("4m"));
+        let minutes = 11 * 60 + 4 * (n + 1);
+        let time = format!("2026-11-21T{:02}:{:02}:00Z", minutes / 60, minutes % 60);
+        let mut scan = event(100 + n, id("cookie", "c"), json!([]), &time, None);
+        scan["session"]["externalId"] = json!("o1");
+        ingest(&engine, scan);
+    }
+    assert_eq!(member_count(&engine, id("email", "e")), 2, "the login is still stored");
+    // Then the session goes quiet, and retention evicts it with the login.
+    call(&engine, "advance", json!("3h"));
+    assert_eq!(member_count(&engine, id("email", "e")), 1);
 }

@@ -24,14 +24,22 @@ const CATALOG: &str = r#"{"sessionTypes": [
    "eventTypes": [{"name": "order_placed", "attributes": [{"name": "stage", "type": "string"}]},
                   {"name": "item_delivered"}]},
   {"name": "web", "kind": "web", "eventTypes": [{"name": "page_viewed", "attributes": [{"name": "page", "type": "string"}]}]}]}"#;
-const CONFIG: &str = r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "allowedLateness": "30m"}"#;
+const CONFIG: &str = r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "allowedLateness": "30m",
+  "identity": {"limits": {"email": 1}}}"#;
 const START_MINUTES: i64 = 10 * 60;
 
-/// One step of a stream: an event, or a move of the manual clock (broadcast to every partition).
+/// One step of a stream: an event, a move of the manual clock (broadcast to every partition), or
+/// a host's identity op (docs/identity.md).
 #[derive(Clone, Debug)]
 enum Step {
     Event(Value),
     Advance(i64),
+    /// `link({from, to})`, routed as an event with both identifiers as keys.
+    Link(Customer, Customer),
+    /// `unlink({from, to})`, sent where `from` is.
+    Unlink(Customer, Customer),
+    /// `unlinkEvent` of the event at this step, sent where that event went.
+    UnlinkEvent(usize),
 }
 
 /// A small deterministic generator (an LCG), so that every run checks the same streams.
@@ -56,11 +64,26 @@ const COOKIES: u64 = 6;
 
 /// An adversarial stream of `len` steps.
 fn stream(seed: u64, len: usize) -> Vec<Step> {
+    stream_with(seed, len, false)
+}
+
+/// An adversarial stream whose visitors also log in (events carrying an owner's e-mail as an
+/// identifier, a second one refused by `limits.email: 1`) and whose host links, unlinks and undoes
+/// logins (docs/identity.md). Without `identity`, the same stream as before identity.
+fn identity_stream(seed: u64, len: usize) -> Vec<Step> {
+    stream_with(seed, len, true)
+}
+
+fn stream_with(seed: u64, len: usize, identity: bool) -> Vec<Step> {
     let mut rng = Random(seed);
     let mut clock = START_MINUTES;
     let mut sent: Vec<Value> = Vec::new();
     let mut steps = Vec::with_capacity(len);
     for _ in 0..len {
+        if identity && let Some(op) = identity_op(&mut rng, &steps) {
+            steps.push(op);
+            continue;
+        }
         let roll = rng.below(100);
         if roll < 12 {
             let minutes = 1 + rng.below(20) as i64;
@@ -104,6 +127,12 @@ fn stream(seed: u64, len: usize) -> Vec<Step> {
                 if rng.below(3) == 0 {
                     event["id"] = json!(pool_id(GROUPS + cookie, rng.below(3)));
                 }
+                // Now and then the visitor logs in: mostly as its own group's owner, once in a
+                // while as another group's (a second e-mail, which the limit refuses).
+                if identity && rng.below(6) == 0 {
+                    let group = if rng.below(10) == 0 { rng.below(GROUPS) } else { cookie % GROUPS };
+                    event["identifiers"] = json!([{"id": format!("c{}@example.com", group * 3), "idType": "email"}]);
+                }
                 event
             }
             // Unreadable: no customer (its own external id, so it links nothing).
@@ -118,6 +147,56 @@ fn stream(seed: u64, len: usize) -> Vec<Step> {
         steps.push(Step::Event(event));
     }
     steps
+}
+
+/// Now and then a host's identity op: a link of a visitor to a group's owner (joining their
+/// components), an unlink of such a pair, or an undo of an earlier login's links.
+fn identity_op(rng: &mut Random, steps: &[Step]) -> Option<Step> {
+    let visitor = |rng: &mut Random| Customer::new(format!("w{}", rng.below(COOKIES)), IdType::Cookie);
+    let owner = |rng: &mut Random| Customer::new(format!("c{}@example.com", rng.below(GROUPS) * 3), IdType::Email);
+    match rng.below(100) {
+        0 => Some(Step::Link(visitor(rng), owner(rng))),
+        1 => Some(Step::Unlink(owner(rng), visitor(rng))),
+        2 => {
+            let logins: Vec<usize> = (0..steps.len())
+                .filter(
+                    |&i| matches!(&steps[i], Step::Event(e) if e.get("identifiers").is_some() && e.get("id").is_some()),
+                )
+                .collect();
+            (!logins.is_empty()).then(|| Step::UnlinkEvent(logins[rng.below(logins.len() as u64) as usize]))
+        }
+        _ => None,
+    }
+}
+
+/// The event at step `i`.
+fn event_at(steps: &[Step], i: usize) -> &Value {
+    match &steps[i] {
+        Step::Event(event) => event,
+        _ => unreachable!("an unlinkEvent names an event's step"),
+    }
+}
+
+/// The customer of the event at step `i`.
+fn customer_at(steps: &[Step], i: usize) -> Customer {
+    serde_json::from_value(event_at(steps, i)["customer"].clone()).unwrap()
+}
+
+/// Runs a host's identity op on `engine`: its result, or its error, as JSON.
+fn identity_call(engine: &Engine, steps: &[Step], step: &Step) -> Value {
+    let result = match step {
+        Step::Link(from, to) => {
+            let input = journey_core::identity::LinkInput { from: from.clone(), to: to.clone(), division: None };
+            engine.link(&input).map(|r| serde_json::to_value(r).unwrap())
+        }
+        Step::Unlink(from, to) => engine.unlink(from, to).map(|()| json!({})),
+        Step::UnlinkEvent(i) => {
+            let id = Uuid::parse_str(event_at(steps, *i)["id"].as_str().unwrap()).unwrap();
+            engine.unlink_event(id).map(|r| serde_json::to_value(r).unwrap())
+        }
+        Step::Event(_) | Step::Advance(_) => unreachable!("not an identity op"),
+    };
+    result.unwrap_or_else(|e| e.to_json())
 }
 
 /// Id `n` of pool `pool`.
@@ -151,6 +230,8 @@ fn viewer() -> Viewer {
 /// What a stream gives: outcomes in order, and the engines that hold the state.
 struct Run {
     outcomes: Vec<Outcome>,
+    /// The identity ops' results, in order.
+    ops: Vec<Value>,
     engines: Vec<Engine>,
     journey_engine: Box<dyn Fn(&Customer) -> usize>,
     directory: Directory,
@@ -158,57 +239,77 @@ struct Run {
 
 fn one_engine(steps: &[Step]) -> Run {
     let engine = engine();
-    let mut outcomes = Vec::new();
+    let (mut outcomes, mut ops) = (Vec::new(), Vec::new());
     for step in steps {
         match step {
             Step::Event(event) => outcomes.push(engine.ingest_value(event).unwrap()),
             Step::Advance(minutes) => engine.advance(Duration::from_millis(*minutes * 60_000)).unwrap(),
+            op => ops.push(identity_call(&engine, steps, op)),
         }
     }
-    Run { outcomes, engines: vec![engine], journey_engine: Box::new(|_| 0), directory: Directory::default() }
+    Run { outcomes, ops, engines: vec![engine], journey_engine: Box::new(|_| 0), directory: Directory::default() }
 }
+
+/// The keys the routers route a step by: an event's, and a host's link as an event of both
+/// identifiers (docs/identity.md, "Scale-out"); `None` for the steps they do not route.
+fn routed_keys(catalog: &Catalog, step: &Step) -> Option<Vec<Key>> {
+    match step {
+        Step::Event(event) => Some(keys_of_value(catalog, event)),
+        Step::Link(from, to) => {
+            Some(vec![Key::Customer(from.id_type, from.id.clone()), Key::Customer(to.id_type, to.id.clone())])
+        }
+        Step::Advance(_) | Step::Unlink(..) | Step::UnlinkEvent(_) => None,
+    }
+}
+
+/// What one partition's thread gives back: its outcomes and its identity ops' answers, each with
+/// its position in the stream.
+type Part = (Vec<(u64, Outcome)>, Vec<(usize, Value)>);
 
 /// The stream through `n` engines on threads, routed by the keys `pick` keeps.
 fn partitioned(steps: &[Step], n: usize, pick: fn(Vec<Key>) -> Vec<Key>) -> Run {
     let catalog = Catalog::from_json(CATALOG).unwrap();
-    let events: Vec<(u64, &Value)> = steps
-        .iter()
-        .enumerate()
-        .filter_map(|(i, step)| match step {
-            Step::Event(event) => Some((i as u64, event)),
-            Step::Advance(_) => None,
-        })
-        .collect();
-    let keys: Vec<Vec<Key>> = events.iter().map(|(_, event)| pick(keys_of_value(&catalog, event))).collect();
+    let routed: Vec<(usize, Vec<Key>)> =
+        steps.iter().enumerate().filter_map(|(i, step)| Some((i, pick(routed_keys(&catalog, step)?)))).collect();
+    let keys: Vec<Vec<Key>> = routed.iter().map(|(_, keys)| keys.clone()).collect();
     let routing = Router::new(n, None).unwrap().route(&keys);
     let mut partition_at = vec![None; steps.len()];
-    for ((position, _), partition) in events.iter().zip(&routing.partitions) {
-        partition_at[*position as usize] = Some(partition.expect("nothing is quarantined without a cap"));
+    for ((position, _), partition) in routed.iter().zip(&routing.partitions) {
+        partition_at[*position] = Some(partition.expect("nothing is quarantined without a cap"));
+    }
+    // An unlink goes where `from` is (anywhere when no step named it: it finds no link), an undo
+    // of an event's links where the event went.
+    for (i, step) in steps.iter().enumerate() {
+        partition_at[i] = match step {
+            Step::Unlink(from, _) => Some(routing.partition_of(from).unwrap_or(0)),
+            Step::UnlinkEvent(event) => partition_at[*event],
+            _ => partition_at[i],
+        };
     }
     let engines: Vec<Engine> = (0..n).map(|_| engine()).collect();
-    let parts: Vec<Vec<(u64, Outcome)>> = std::thread::scope(|scope| {
+    let parts: Vec<Part> = std::thread::scope(|scope| {
         let workers: Vec<_> = engines
             .iter()
             .enumerate()
             .map(|(me, engine)| {
                 let partition_at = &partition_at;
                 scope.spawn(move || {
-                    let mut mine = Vec::new();
+                    let (mut mine, mut ops) = (Vec::new(), Vec::new());
                     for (position, step) in steps.iter().enumerate() {
                         match step {
                             Step::Advance(minutes) => engine.advance(Duration::from_millis(*minutes * 60_000)).unwrap(),
-                            Step::Event(event) if partition_at[position] == Some(me) => {
-                                mine.push((position as u64, engine.ingest_value(event).unwrap()));
-                            }
-                            Step::Event(_) => {}
+                            _ if partition_at[position] != Some(me) => {}
+                            Step::Event(event) => mine.push((position as u64, engine.ingest_value(event).unwrap())),
+                            op => ops.push((position, identity_call(engine, steps, op))),
                         }
                     }
-                    mine
+                    (mine, ops)
                 })
             })
             .collect();
         workers.into_iter().map(|w| w.join().unwrap()).collect()
     });
+    let (parts, op_parts): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
     let mut directory = Directory::default();
     for (partition, outcomes) in parts.iter().enumerate() {
         for (_, outcome) in outcomes {
@@ -216,13 +317,16 @@ fn partitioned(steps: &[Step], n: usize, pick: fn(Vec<Key>) -> Vec<Key>) -> Run 
         }
     }
     let outcomes = merge_outcomes(parts);
-    Run { outcomes, engines, journey_engine: Box::new(move |c| routing.partition_of(c).unwrap()), directory }
+    let mut ops: Vec<(usize, Value)> = op_parts.into_iter().flatten().collect();
+    ops.sort_by_key(|(position, _)| *position);
+    let ops = ops.into_iter().map(|(_, result)| result).collect();
+    Run { outcomes, ops, engines, journey_engine: Box::new(move |c| routing.partition_of(c).unwrap()), directory }
 }
 
 /// How many of `n` partitions the router gives events to.
 fn partitions_used(steps: &[Step], n: usize) -> usize {
     let catalog = Catalog::from_json(CATALOG).unwrap();
-    let keys: Vec<Vec<Key>> = events_only(steps).iter().map(|e| keys_of_value(&catalog, e)).collect();
+    let keys: Vec<Vec<Key>> = steps.iter().filter_map(|step| routed_keys(&catalog, step)).collect();
     let mut used: Vec<usize> = Router::new(n, None).unwrap().route(&keys).partitions.into_iter().flatten().collect();
     used.sort();
     used.dedup();
@@ -262,7 +366,12 @@ fn observe(run: &Run) -> Value {
         })
         .collect();
     let stats = merge_stats(run.engines.iter().map(Engine::stats));
-    json!({"outcomes": run.outcomes, "stats": stats, "journeys": journeys, "events": events})
+    let profiles: Vec<Value> = customers()
+        .iter()
+        .map(|c| serde_json::to_value(run.engines[(run.journey_engine)(c)].profile(c, None).unwrap()).unwrap())
+        .collect();
+    json!({"outcomes": run.outcomes, "ops": run.ops, "stats": stats, "journeys": journeys, "events": events,
+        "profiles": profiles})
 }
 
 fn pages<T: serde::Serialize>(fetch: impl Fn(&PageRequest) -> journey_core::Result<journey_core::Page<T>>) -> Value {
@@ -281,20 +390,27 @@ fn pages<T: serde::Serialize>(fetch: impl Fn(&PageRequest) -> journey_core::Resu
 
 #[test]
 fn partitioned_engines_equal_one_engine() {
+    let mut identity_text = String::new();
     for seed in 0..12 {
-        let steps = stream(seed, 500);
+        let steps = identity_stream(seed, 500);
         let expected = observe(&one_engine(&steps));
         // The streams are adversarial: every kind of stateful decision happens in each.
         let text = expected["outcomes"].to_string();
         for code in ["CUSTOMER_MISMATCH", "DUPLICATE_ID_CONFLICT", "SESSION_ENDED", "LATE_EVENT", "\"duplicate\""] {
             assert!(text.contains(code), "seed {seed} has no {code}");
         }
+        identity_text.push_str(&format!("{text}{}", expected["ops"]));
         // And they split: many components, so the partitions share the work.
         assert!(partitions_used(&steps, 16) >= 4, "seed {seed} is one component");
         for n in [2, 4, 16] {
             let got = observe(&partitioned(&steps, n, all_keys));
             assert!(got == expected, "seed {seed}, {n} partitions differ from one engine");
         }
+    }
+    // Identity is exercised: links made and refused by the limit, by events and by the host,
+    // unlinks that found a link and undos that undid one.
+    for found in ["IDENTITY_LIMIT", "\"linked\":true", "\"linked\":false", "\"unlinked\":1", "{}", "NOT_FOUND"] {
+        assert!(identity_text.contains(found), "no stream has {found}");
     }
 }
 
@@ -320,21 +436,31 @@ fn online(steps: &[Step], n: usize, moves: bool) -> (Run, usize) {
     let config = format!("{}{SHARED_KEY}}}", &CONFIG[..CONFIG.len() - 1]);
     let engines: Vec<Engine> = (0..n).map(|_| engine_with(&config)).collect();
     let mut router = OnlineRouter::new(n).unwrap();
-    let (mut outcomes, mut moved) = (Vec::new(), 0);
+    let (mut outcomes, mut ops, mut moved) = (Vec::new(), Vec::new(), 0);
     for step in steps {
-        match step {
-            Step::Advance(minutes) => {
-                engines.iter().for_each(|e| e.advance(Duration::from_millis(*minutes * 60_000)).unwrap());
-            }
-            Step::Event(event) => {
-                let route = router.route(&keys_of_value(&catalog, event));
+        if let Step::Advance(minutes) = step {
+            engines.iter().for_each(|e| e.advance(Duration::from_millis(*minutes * 60_000)).unwrap());
+            continue;
+        }
+        let partition = match routed_keys(&catalog, step) {
+            Some(keys) => {
+                let route = router.route(&keys);
                 for step in route.moves.iter().filter(|_| moves) {
                     let slice = engines[step.source].move_out(&step.customers).unwrap();
                     moved += slice.event_count();
                     engines[step.target].move_in(slice).unwrap();
                 }
-                outcomes.push(engines[route.partition].ingest_value(event).unwrap());
+                route.partition
             }
+            None => match step {
+                Step::Unlink(from, _) => router.partition_of(from).unwrap_or(0),
+                Step::UnlinkEvent(event) => router.partition_of(&customer_at(steps, *event)).unwrap_or(0),
+                _ => unreachable!("every other step is routed"),
+            },
+        };
+        match step {
+            Step::Event(event) => outcomes.push(engines[partition].ingest_value(event).unwrap()),
+            op => ops.push(identity_call(&engines[partition], steps, op)),
         }
     }
     // Sessions moved with their customers: each is where a read finds it.
@@ -349,14 +475,14 @@ fn online(steps: &[Step], n: usize, moves: bool) -> (Run, usize) {
         }
     }
     let journey_engine = Box::new(move |c: &Customer| router.partition_of(c).unwrap_or(0));
-    (Run { outcomes, engines, journey_engine, directory }, moved)
+    (Run { outcomes, ops, engines, journey_engine, directory }, moved)
 }
 
 #[test]
 fn the_online_router_moving_state_equals_one_engine() {
     let mut moved_events = 0;
     for seed in 0..12 {
-        let steps = stream(seed, 500);
+        let steps = identity_stream(seed, 500);
         let expected = observe(&one_engine(&steps));
         for n in [2, 4, 16] {
             let (run, moved) = online(&steps, n, true);
@@ -386,7 +512,7 @@ fn events_only(steps: &[Step]) -> Vec<Value> {
         .iter()
         .filter_map(|step| match step {
             Step::Event(event) => Some(event.clone()),
-            Step::Advance(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -452,13 +578,16 @@ fn partitioned_event_clocks(events: &[Value], n: usize, watermark: bool) -> Valu
 fn event_clock_view(outcomes: &[Outcome], engines: &[Engine], home: impl Fn(&Customer) -> usize) -> Value {
     let journeys: Vec<Value> =
         customers().into_iter().map(|c| pages(|page| engines[home(&c)].journey(&c, &viewer(), page))).collect();
-    json!({"outcomes": outcomes, "stats": merge_stats(engines.iter().map(Engine::stats)), "journeys": journeys})
+    let profiles: Vec<Value> =
+        customers().iter().map(|c| serde_json::to_value(engines[home(c)].profile(c, None).unwrap()).unwrap()).collect();
+    json!({"outcomes": outcomes, "stats": merge_stats(engines.iter().map(Engine::stats)), "journeys": journeys,
+        "profiles": profiles})
 }
 
 #[test]
 fn event_clock_partitions_with_the_watermark_equal_one_engine() {
     for seed in 0..8 {
-        let events = events_only(&stream(seed, 500));
+        let events = events_only(&identity_stream(seed, 500));
         let expected = one_event_clock_engine(&events);
         assert!(expected["outcomes"].to_string().contains("LATE_EVENT"), "seed {seed} has late events");
         for n in [2, 4, 16] {
@@ -597,6 +726,7 @@ fn definition_ops_broadcast_leave_every_partition_holding_one_engines_definition
         match step {
             Step::Event(event) => drop(one.ingest_value(event).unwrap()),
             Step::Advance(minutes) => one.advance(Duration::from_millis(*minutes * 60_000)).unwrap(),
+            _ => unreachable!("a stream without identity"),
         }
     }
     let expected = definitions_of(&one);
@@ -629,6 +759,7 @@ fn definition_ops_broadcast_leave_every_partition_holding_one_engines_definition
             Step::Advance(minutes) => {
                 engines.iter().for_each(|e| e.advance(Duration::from_millis(*minutes * 60_000)).unwrap());
             }
+            _ => unreachable!("a stream without identity"),
         }
     }
     for (p, engine) in engines.iter().enumerate() {

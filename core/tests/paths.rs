@@ -169,6 +169,30 @@ fn small_cells_are_hidden_on_request() {
 }
 
 #[test]
+fn one_person_across_identifiers_counts_once_where_the_viewer_sees_the_link() {
+    let engine = bike_shop();
+    let query: PathsQuery = serde_json::from_value(json!({"sessions": {"types": ["delivery"]}})).unwrap();
+    let counted = |engine: &Engine, divisions: &[&str]| {
+        let group = engine.paths(&query, &viewer(divisions)).unwrap().groups[0].clone();
+        (group.sessions, group.customers, group.steps[0].customers)
+    };
+    assert_eq!(counted(&engine, &["*"]), (4, 3, 3));
+    // Cy places another order, from a phone that turns out to be Bob's: his login in the west
+    // links the phone to his e-mail.
+    let mut phone_order = delivery("cy", "o5", "order_placed", 40, json!({"price": 8.0}), None);
+    phone_order["customer"] = json!({"id": "+15550100", "idType": "phone"});
+    engine.ingest_value(&phone_order).unwrap();
+    let mut login = delivery("bob", "o6", "item_shipped", 41, json!({}), Some("west"));
+    login["identifiers"] = json!([{"id": "+15550100", "idType": "phone"}]);
+    assert_eq!(engine.ingest_value(&login).unwrap().status(), "accepted");
+    // Six sessions, and three people for a viewer of every division: Bob and his phone are one.
+    assert_eq!(counted(&engine, &["*"]), (6, 3, 3));
+    // A viewer outside the west does not see the link (nor Bob's west session): the phone is a
+    // person of its own.
+    assert_eq!(counted(&engine, &["north"]), (5, 4, 4));
+}
+
+#[test]
 fn permissions_and_divisions_are_the_journey_views() {
     let engine = bike_shop();
     engine.ingest_value(&delivery("dee", "o9", "order_placed", 0, json!({"price": 5.0}), Some("south"))).unwrap();

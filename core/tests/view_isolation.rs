@@ -226,6 +226,12 @@ proptest! {
         }
         let listed = journey_pages(&everything, &viewer, size);
         prop_assert_eq!(&listed, &journey_pages(&visible_only, &viewer, size));
+        // Each identifier's profile as the viewer sees it: members and the id that names them.
+        for (place, (name, _)) in PEOPLE.iter().enumerate() {
+            let who: Customer = serde_json::from_value(person(place)).unwrap();
+            let seen = |engine: &Engine| serde_json::to_value(engine.profile(&who, Some(&viewer)).unwrap()).unwrap();
+            prop_assert_eq!(seen(&everything), seen(&visible_only), "{}'s profile", name);
+        }
         // One session read on its own is exactly its card in the journey.
         for card in listed.iter().filter_map(|page| page["entities"].as_array()).flatten() {
             let id = card["id"].as_str().unwrap();

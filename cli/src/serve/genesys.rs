@@ -329,7 +329,41 @@ fn envelope(request: &Map<String, Value>, app_session_type: &str) -> Value {
     if !attributes.is_empty() {
         event["attributes"] = Value::Object(attributes);
     }
+    let identifiers = trait_identifiers(request.get("traits"));
+    if !identifiers.is_empty() {
+        event["identifiers"] = Value::Array(identifiers);
+    }
     event
+}
+
+/// The traits Genesys uses for identity resolution ("e.g. email, givenName, cellPhone", its
+/// models say), and the idType each links as: a customer's e-mail addresses and phone numbers.
+/// The other traits (names, gender) say nothing about who else the customer is.
+const IDENTITY_TRAITS: [(&str, IdType); 8] = [
+    ("email", IdType::Email),
+    ("personalEmail", IdType::Email),
+    ("workEmail", IdType::Email),
+    ("phone", IdType::Phone),
+    ("cellPhone", IdType::Phone),
+    ("homePhone", IdType::Phone),
+    ("workPhone", IdType::Phone),
+    ("otherPhone", IdType::Phone),
+];
+
+/// An app event's identity traits as the event's `identifiers` (docs/identity.md): each trait of
+/// [`IDENTITY_TRAITS`] with a text value (`{"dataType", "value"}` as the SDKs send it, or the
+/// text alone) links the cookie to that e-mail or phone, under the engine's identity rules.
+fn trait_identifiers(traits: Option<&Value>) -> Vec<Value> {
+    let Some(Value::Object(traits)) = traits else { return Vec::new() };
+    IDENTITY_TRAITS
+        .iter()
+        .filter_map(|(name, id_type)| {
+            let value = traits.get(*name)?;
+            // An empty trait says nothing of who the customer is: it is no identifier to refuse.
+            let text = value.get("value").unwrap_or(value).as_str().filter(|text| !text.trim().is_empty())?;
+            Some(json!({"id": text, "idType": id_type.as_str()}))
+        })
+        .collect()
 }
 
 /// A `CustomEventAttribute` with its value as the SDKs send it, a string (`{"dataType": "integer",

@@ -271,7 +271,12 @@ fn decode(body: &[u8], version: u32) -> std::result::Result<(u64, Image), (usize
     if version >= VERSION_WITHOUT_ERASURE {
         image.identity = next(body, &mut rest, "identity's counters")?;
         for _ in 0..image.identity.asks {
-            image.asks.push(next(body, &mut rest, "an ask for links")?);
+            let offset = body.len() - rest.len();
+            let ask: crate::state::identity::Ask = next(body, &mut rest, "an ask for links")?;
+            if !ask.is_well_formed() {
+                return Err((offset, "an ask for links with a decision missing or linking its own customer".into()));
+            }
+            image.asks.push(ask);
         }
     }
     if version == VERSION {

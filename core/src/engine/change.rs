@@ -341,7 +341,8 @@ mod tests {
         );
         assert!(matches!(Replayed::parse(text.as_bytes()), Ok(Replayed::Tally(t)) if t == tally));
 
-        let cutoffs = Cutoffs { actions_before: 0, persisted_before: Some(1_000), sessions_before: None };
+        let cutoffs =
+            Cutoffs { actions_before: 0, persisted_before: Some(1_000), sessions_before: None, cookies_before: None };
         let text = written(&Change::Evict(cutoffs));
         assert_eq!(
             text,

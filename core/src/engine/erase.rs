@@ -126,7 +126,7 @@ impl Engine {
         {
             let mut graph = self.identity.write();
             held.extend(members.iter().filter(|member| graph.names(member)).cloned());
-            graph.erase(members, |at| self.identity_rules(at));
+            graph.forget(members, |at| self.identity_rules(at));
         }
         held.extend(self.agents.forget_marked(&set));
         held.extend(self.outbox.forget(&set));

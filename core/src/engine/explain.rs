@@ -411,8 +411,7 @@ fn live_count(
         Scope::Customer => Some(&state.counts),
         Scope::Session => state.sessions.get(&session_id).map(|s| &s.counts),
     };
-    let key = CountKey { definition: definition.into(), version, pattern: pattern as u32 };
-    counts.and_then(|counts| counts.get(&key)).copied().unwrap_or(0)
+    counts.and_then(|counts| counts.get(CountKey::of(definition, version, pattern as u32))).unwrap_or(0)
 }
 
 /// Whether the session holds the segment now, as evaluation recorded it.

@@ -140,7 +140,8 @@ impl Engine {
                 identifiers: std::slice::from_ref(to),
                 division: division.as_deref(),
             };
-            let (warnings, profile_id) = self.ask(ask, now);
+            let warnings = self.ask(ask, now);
+            let profile_id = self.identity.read().profile_of(from).map_or_else(|| from.clone(), |p| p.id);
             Ok(LinkResult { linked: warnings.is_empty(), profile_id, identity_warnings: warnings })
         };
         self.change_and_settle(Some(now), apply, |_| Some(Change::Call(Command::Link(input.clone()))))
@@ -177,9 +178,13 @@ impl Engine {
     }
 
     /// The profile `customer` belongs to: itself alone when it has no link. With a viewer, the
-    /// profile over the links in divisions the viewer may see.
+    /// profile over the links in divisions the viewer may see, and `PERMISSION_DENIED` for a
+    /// viewer who may not list journeys.
     pub fn profile(&self, customer: &Customer, viewer: Option<&Viewer>) -> Result<ProfileView> {
         self.check_identifier(customer)?;
+        if let Some(viewer) = viewer {
+            crate::state::journey::require_journey_permission(viewer)?;
+        }
         self.read_durably(|engine| Ok(engine.profile_of(customer, viewer)))
     }
 
@@ -216,7 +221,43 @@ impl Engine {
     ) -> Vec<IdentityWarning> {
         let identifiers: Vec<Customer> = identifiers.iter().map(|&(id, id_type)| Customer::new(id, id_type)).collect();
         let ask = AskInput { origin: Origin::Event(event_id), customer, identifiers: &identifiers, division };
-        self.ask(ask, now).0
+        self.ask(ask, now)
+    }
+
+    /// Removes the asks of the events retention evicted (docs/identity.md, "Retention"). The graph
+    /// is read, then the store, then the graph changed: the lock is never held while a shard is
+    /// taken, and a sweep holds the gate, so nothing changes the graph meanwhile.
+    pub(crate) fn expire_evicted_asks(&self) {
+        let asking = self.identity.read().asking_events();
+        let evicted: Vec<Uuid> = asking.into_iter().filter(|event| !self.store.holds_event_id(event)).collect();
+        if !evicted.is_empty() {
+            self.identity.write().expire_event_asks(&evicted, |at| self.identity_rules(at));
+        }
+    }
+
+    /// Takes the cookies not seen since `before` out of their profiles (docs/identity.md, "Cookies
+    /// that are not seen"): no ask named them since, and none of their events is as late. The
+    /// graph is read, then the store, then the graph changed: the lock is never held while a
+    /// shard is taken, and a sweep holds the gate, so nothing changes the graph meanwhile.
+    pub(crate) fn forget_unseen_cookies(&self, before: Millis) {
+        let asked = self.identity.read().cookies_last_asked();
+        let unseen: Vec<Customer> = asked
+            .into_iter()
+            .filter(|(cookie, last_asked)| {
+                *last_asked < before && self.last_event_time(cookie).is_none_or(|t| t < before)
+            })
+            .map(|(cookie, _)| cookie)
+            .collect();
+        if !unseen.is_empty() {
+            self.identity.write().forget(&unseen, |at| self.identity_rules(at));
+        }
+    }
+
+    /// The time of `customer`'s latest stored event.
+    fn last_event_time(&self, customer: &Customer) -> Option<Millis> {
+        let shard = self.store.customer_shard(customer.id_type, &customer.id);
+        let sessions = shard.get(customer.id_type, &customer.id)?;
+        sessions.iter().map(|session| session.last_time()).max()
     }
 
     /// The identity rules at engine time `at`.
@@ -225,17 +266,14 @@ impl Engine {
     }
 
     /// Decides an ask under the rules, makes the links they allow and counts what was made and
-    /// refused; returns the warnings and the customer's profile id after it.
-    fn ask(&self, ask: AskInput<'_>, now: Millis) -> (Vec<IdentityWarning>, Customer) {
-        let mut graph = self.identity.write();
-        let decision = graph.ask(&self.identity_rules(now), ask.clone());
-        let profile_id = graph.profile_of(ask.customer).map_or_else(|| ask.customer.clone(), |p| p.id);
-        drop(graph);
+    /// refused; returns the warnings.
+    fn ask(&self, ask: AskInput<'_>, now: Millis) -> Vec<IdentityWarning> {
+        let decision = self.identity.write().ask(&self.identity_rules(now), ask);
         let refused = |code| decision.warnings.iter().filter(|w| w.code == code).count() as u64;
         self.counters.add(Counter::IdentityLinks, decision.link().count() as u64);
         self.counters.add(Counter::IdentityBlocked, refused(WarningCode::IdentityBlocked));
         self.counters.add(Counter::IdentityLimited, refused(WarningCode::IdentityLimit));
-        (decision.warnings, profile_id)
+        decision.warnings
     }
     /// An identifier given to an op: a non-empty id no longer than `maxStringLength`.
     pub(crate) fn check_identifier(&self, identifier: &Customer) -> Result<()> {

@@ -215,17 +215,53 @@ impl Engine {
         self.expire()?;
         let paging = journey::JourneyPaging::read(page)?;
         let now = self.clock.now();
-        // Every member of the customer's profile the viewer may reach (docs/identity.md), one
-        // shard at a time; each card keeps its own customer.
-        let mut listed = Vec::new();
-        for member in self.members_of(customer, viewer) {
-            let mut shard = self.store.customer_shard(member.id_type, &member.id);
-            if let Some(sessions) = shard.get_mut(member.id_type, &member.id) {
+        let members = self.members_of(customer, viewer);
+        if let [alone] = members.as_slice() {
+            let mut shard = self.store.customer_shard(alone.id_type, &alone.id);
+            let listed = match shard.get_mut(alone.id_type, &alone.id) {
+                Some(sessions) => {
+                    sessions.index_activity();
+                    paging.cards(&self.catalog, sessions, viewer, now)
+                }
+                None => Vec::new(),
+            };
+            return Ok(paging.page(listed));
+        }
+        Ok(paging.page(self.profile_cards(&members, &paging, viewer, now)))
+    }
+
+    /// The cards of a profile's page (docs/identity.md): every member the viewer may reach is
+    /// asked for its places after the cursor, one shard at a time, the page is cut from them
+    /// all, and only its cards are built, each member's under its shard's lock again.
+    fn profile_cards(
+        &self,
+        members: &[Customer],
+        paging: &journey::JourneyPaging,
+        viewer: &Viewer,
+        now: Option<crate::base::time::Millis>,
+    ) -> Vec<journey::Listed> {
+        let mut places = Vec::new();
+        for (member, identifier) in members.iter().enumerate() {
+            let mut shard = self.store.customer_shard(identifier.id_type, &identifier.id);
+            if let Some(sessions) = shard.get_mut(identifier.id_type, &identifier.id) {
                 sessions.index_activity();
-                listed.extend(paging.cards(&self.catalog, sessions, viewer, now));
+                places.extend(paging.places(sessions, viewer).into_iter().map(|(key, id)| (key, (member, id))));
             }
         }
-        Ok(paging.page(listed))
+        paging.keep_page(&mut places);
+        let mut listed = Vec::with_capacity(places.len());
+        for (member, identifier) in members.iter().enumerate() {
+            let kept: Vec<_> =
+                places.iter().filter(|(_, (m, _))| *m == member).map(|(key, (_, id))| (*key, *id)).collect();
+            if kept.is_empty() {
+                continue;
+            }
+            let shard = self.store.customer_shard(identifier.id_type, &identifier.id);
+            if let Some(sessions) = shard.get(identifier.id_type, &identifier.id) {
+                listed.extend(paging.cards_of(&self.catalog, sessions, &kept, viewer, now));
+            }
+        }
+        listed
     }
 
     /// `journey` with its §10 input form, `{"customer", "viewer", "page"?}`.

@@ -16,7 +16,9 @@ impl Engine {
         self.read_durably(|engine| {
             let plan = paths::plan(&engine.catalog, query, viewer)?;
             engine.expire()?;
-            paths::count(&engine.catalog, &engine.store, &plan, viewer)
+            // One person across identifiers counts once (docs/identity.md), as the viewer sees them.
+            let profiles = engine.identity.read().visible_profiles(|division| viewer.sees_division(division));
+            paths::count(&engine.catalog, &engine.store, &plan, viewer, &profiles)
         })
     }
 }

@@ -5,7 +5,8 @@
 //! `now − retention`, with its events, its event ids, its session ids and its owner entry, and every
 //! action in a terminal state whose last change is before `now − actionRetention`, and every custom
 //! event persisted for an agent before `now − persistedTtl` (counted in `customEventsDropped`),
-//! with the entries of agents who never logged in and have nothing left waiting. A sweep runs when
+//! with the entries of agents who never logged in and have nothing left waiting, and takes the
+//! cookies not seen for `identity.cookieTtl` out of their profiles. A sweep runs when
 //! any cutoff has moved one **step** past the previous sweep's: a hundredth of its retention (at
 //! least a second). So a session outlives its retention by at most 1%, a sweep visits each
 //! customer about a hundred times per retention period however busy the engine is, and checking
@@ -39,6 +40,10 @@ pub(crate) struct Cutoffs {
     /// Sessions last active before this go (`None`: sessions are kept forever; written as `null`).
     #[serde(with = "rfc3339::option")]
     pub sessions_before: Option<Millis>,
+    /// Cookies not seen since this leave their profiles (`identity.cookieTtl`; `None` when it is
+    /// `null`, and in the records of stores written before it, whose sweeps took none).
+    #[serde(default, with = "rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub cookies_before: Option<Millis>,
 }
 
 /// The cutoffs of the last sweep, which decide when the next one is due.
@@ -136,10 +141,14 @@ impl Engine {
             .is_some_and(|(retention, cutoff)| cutoff >= last_sessions.saturating_add(step(retention.as_millis())));
         let actions_due = actions_before >= last_actions.saturating_add(step(self.config.action_retention.as_millis()));
         let persisted_before = Some(now.saturating_sub(persisted_ttl));
+        // Cookies have no schedule of their own: every sweep takes those unseen for `cookieTtl`,
+        // and a sweep runs at least every hundredth of `actionRetention`.
+        let cookies_before = self.config.identity.cookie_ttl.map(|ttl| now.saturating_sub(ttl.as_millis()));
         (sessions_due || actions_due || persisted_due).then_some(Cutoffs {
             sessions_before,
             actions_before,
             persisted_before,
+            cookies_before,
         })
     }
 
@@ -150,13 +159,18 @@ impl Engine {
             self.counters.add(Counter::SessionsEvicted, sessions);
             self.counters.add(Counter::EventsEvicted, events);
             // The links evicted events made go with them; a host's links stay (docs/identity.md).
-            self.identity.write().expire_event_asks(before, |at| self.identity_rules(at));
+            if events > 0 {
+                self.expire_evicted_asks();
+            }
             // Erased events' ids leave the dedupe index when their sessions would have.
             self.store.erased().expire_before(before);
         }
         self.counters.add(Counter::ActionsEvicted, self.actions.evict_before(cutoffs.actions_before));
         if let Some(before) = cutoffs.persisted_before {
             self.counters.add(Counter::CustomEventsDropped, self.agents.expire_persisted(before) as u64);
+        }
+        if let Some(before) = cutoffs.cookies_before {
+            self.forget_unseen_cookies(before);
         }
         self.sweeps.swept(cutoffs);
     }
@@ -169,8 +183,13 @@ mod tests {
     #[test]
     fn cutoffs_round_trip_as_json() {
         for cutoffs in [
-            Cutoffs { sessions_before: Some(1_000), actions_before: 2_000, persisted_before: Some(3_000) },
-            Cutoffs { sessions_before: None, actions_before: -5, persisted_before: None },
+            Cutoffs {
+                sessions_before: Some(1_000),
+                actions_before: 2_000,
+                persisted_before: Some(3_000),
+                cookies_before: Some(500),
+            },
+            Cutoffs { sessions_before: None, actions_before: -5, persisted_before: None, cookies_before: None },
         ] {
             let json = serde_json::to_value(cutoffs).unwrap();
             assert_eq!(serde_json::from_value::<Cutoffs>(json.clone()).unwrap(), cutoffs);
@@ -178,7 +197,8 @@ mod tests {
         }
         // A record written before persistedTtl has no persistedBefore: its sweep dropped none.
         let old = serde_json::json!({"sessionsBefore": null, "actionsBefore": "2026-11-21T10:00:00Z"});
-        assert_eq!(serde_json::from_value::<Cutoffs>(old).unwrap().persisted_before, None);
+        let old = serde_json::from_value::<Cutoffs>(old).unwrap();
+        assert_eq!((old.persisted_before, old.cookies_before), (None, None));
         // sessionsBefore is always written: a record without it is not an evict.
         assert!(
             serde_json::from_value::<Cutoffs>(serde_json::json!({"actionsBefore": "2026-11-21T10:00:00Z"})).is_err()

@@ -2,8 +2,9 @@
 //!
 //! When an event links two components that sit on different partitions, the online router moves
 //! the smaller one: its customers' sessions, with the ids of their events, the external ids they
-//! own, what orchestration remembers about them and the web actions they own, leave one engine ([`Engine::move_out`]) as a [`Slice`] and enter the other
-//! ([`Engine::move_in`]). The slice is the same state the snapshot writes, so the target then
+//! own, what orchestration remembers about them, the web actions they own and the asks for links
+//! that name them (docs/identity.md), leave one engine ([`Engine::move_out`]) as a [`Slice`] and
+//! enter the other ([`Engine::move_in`]). The slice is the same state the snapshot writes, so the target then
 //! holds exactly what it would hold had the component's events been ingested there. Counters stay
 //! where the events were counted: the partitions' stats still sum to one engine's.
 //!
@@ -40,6 +41,20 @@ pub struct Slice {
     /// The open event types the events use (format 4 on): by session type index, each index
     /// the source gave it with its name.
     open_event_types: Vec<(usize, Vec<(u32, String)>)>,
+    /// The asks for links naming the customers (format 5 on; docs/identity.md), in their order,
+    /// with their decisions.
+    asks: Vec<crate::state::identity::Ask>,
+}
+
+/// A slice as format 4 wrote it, before identity.
+#[derive(Deserialize)]
+struct SliceV4 {
+    key_fingerprint: u64,
+    customers: Vec<CustomerSessions>,
+    event_ids: Vec<(Uuid, Digest)>,
+    orchestration: Vec<(usize, CustomerState)>,
+    actions: Vec<crate::state::action::Saved>,
+    open_event_types: Vec<(usize, Vec<(u32, String)>)>,
 }
 
 /// A slice as format 3 wrote it, before open event types.
@@ -70,8 +85,8 @@ struct SliceV1 {
     event_ids: Vec<(Uuid, Digest)>,
 }
 
-/// The format of a slice's bytes; one that reads another refuses it (formats 1 to 3 still read).
-const SLICE_VERSION: u8 = 4;
+/// The format of a slice's bytes; one that reads another refuses it (formats 1 to 4 still read).
+const SLICE_VERSION: u8 = 5;
 
 impl Slice {
     /// The slice as bytes: a version, then postcard.
@@ -86,24 +101,36 @@ impl Slice {
     pub fn from_bytes(bytes: &[u8]) -> Result<Slice> {
         let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
         match bytes.split_first() {
-            Some((&SLICE_VERSION, body)) => postcard::from_bytes(body).map_err(|e| bad(e.to_string())),
+            Some((&SLICE_VERSION, body)) => {
+                let slice: Slice = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                match slice.asks.iter().all(crate::state::identity::Ask::is_well_formed) {
+                    true => Ok(slice),
+                    false => Err(bad("an ask for links with a decision missing or linking its own customer".into())),
+                }
+            }
+            Some((4, body)) => {
+                let old: SliceV4 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                let SliceV4 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types } = old;
+                let asks = Vec::new();
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
+            }
             Some((3, body)) => {
                 let old: SliceV3 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV3 { key_fingerprint, customers, event_ids, orchestration, actions } = old;
-                let open_event_types = Vec::new();
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types })
+                let (open_event_types, asks) = (Vec::new(), Vec::new());
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
             }
             Some((2, body)) => {
                 let old: SliceV2 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV2 { key_fingerprint, customers, event_ids, orchestration } = old;
-                let (actions, open_event_types) = (Vec::new(), Vec::new());
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types })
+                let (actions, open_event_types, asks) = (Vec::new(), Vec::new(), Vec::new());
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
             }
             Some((1, body)) => {
                 let old: SliceV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV1 { key_fingerprint, customers, event_ids } = old;
-                let (orchestration, actions, open_event_types) = (Vec::new(), Vec::new(), Vec::new());
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types })
+                let (orchestration, actions, open_event_types, asks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
             }
             Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
             None => Err(bad("no bytes".into())),
@@ -158,6 +185,7 @@ impl Engine {
                 orchestration: Vec::new(),
                 actions: Vec::new(),
                 open_event_types: Vec::new(),
+                asks: self.identity.write().take_asks(customers),
             };
             for customer in customers {
                 // Web actions belong to cookie customers, by the cookie's UUID.
@@ -204,7 +232,13 @@ impl Engine {
                     "this partition already holds the slice's action {id}"
                 )));
             }
-            let Slice { mut customers, event_ids, orchestration, actions, open_event_types, .. } = slice;
+            if let Some(identifier) = self.identity.read().first_held(&slice.asks) {
+                return Err(JourneyError::invalid_argument(format!(
+                    "this partition already holds links of the slice's {}",
+                    crate::base::text::clip(&crate::state::identity::canonical(identifier))
+                )));
+            }
+            let Slice { mut customers, event_ids, orchestration, actions, open_event_types, asks, .. } = slice;
             let renumbered = self.take_open_event_types(&open_event_types)?;
             if !renumbered.is_empty() {
                 let renumber =
@@ -212,6 +246,7 @@ impl Engine {
                 customers.iter_mut().for_each(|sessions| sessions.renumber_event_types(renumber));
             }
             actions.into_iter().for_each(|action| self.actions.restore(action));
+            self.identity.write().put_asks(asks);
             for (place, state) in orchestration {
                 if let Some(sessions) = customers.get_mut(place) {
                     if let Some(due) = state.next_due() {
@@ -330,8 +365,8 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let slice = Slice::from_bytes(&bytes).unwrap();
         assert_eq!((slice.key_fingerprint, slice.customers().count(), slice.orchestration.len()), (7, 1, 0));
-        let Err(error) = Slice::from_bytes(&[5, 0]) else { panic!("a format 5 slice read") };
-        assert!(error.to_string().contains("format 5; this build reads 4"), "{error}");
+        let Err(error) = Slice::from_bytes(&[6, 0]) else { panic!("a format 6 slice read") };
+        assert!(error.to_string().contains("format 6; this build reads 5"), "{error}");
     }
 
     /// Format 2 slices (before web actions) in journals still read, with no actions.
@@ -351,6 +386,84 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let slice = Slice::from_bytes(&bytes).unwrap();
         assert_eq!((slice.customers().count(), slice.actions.len()), (1, 0));
+    }
+
+    /// Format 4 slices (before identity) still read, with no asks.
+    #[test]
+    fn a_format_4_slice_still_reads() {
+        let customer = CustomerSessions::new(Customer::new("c-1", crate::model::event::IdType::Email));
+        let old = SliceV4Written {
+            key_fingerprint: 7,
+            customers: vec![customer],
+            event_ids: Vec::new(),
+            orchestration: Vec::new(),
+            actions: Vec::new(),
+            open_event_types: vec![(0, vec![(3, "app_opened".into())])],
+        };
+        let mut bytes = vec![4];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let slice = Slice::from_bytes(&bytes).unwrap();
+        assert_eq!((slice.customers().count(), slice.open_event_types.len(), slice.asks.len()), (1, 1, 0));
+    }
+
+    #[derive(Serialize)]
+    struct SliceV4Written {
+        key_fingerprint: u64,
+        customers: Vec<CustomerSessions>,
+        event_ids: Vec<(Uuid, Digest)>,
+        orchestration: Vec<(usize, CustomerState)>,
+        actions: Vec<crate::state::action::Saved>,
+        open_event_types: Vec<(usize, Vec<(u32, String)>)>,
+    }
+
+    /// A component's asks for links leave with it and arrive with it, decisions and all; the
+    /// target refuses a slice naming an identifier it holds links of.
+    #[test]
+    fn a_components_links_move_with_it() {
+        let catalog = crate::Catalog::from_json(
+            r#"{"sessionTypes": [{"name": "web", "kind": "web", "eventTypes": [{"name": "page_viewed"}]}]}"#,
+        )
+        .unwrap();
+        let config = crate::Config::from_json(
+            r#"{"digestKey": "0123456789abcdef0123456789abcdef", "clock": "manual",
+            "start": "2026-11-21T10:00:00Z", "identity": {"limits": {"email": 1}}}"#,
+        )
+        .unwrap();
+        let (source, target) =
+            (Engine::new(catalog.clone(), config.clone()).unwrap(), Engine::new(catalog, config).unwrap());
+        let cookie = Customer::new("k", crate::model::event::IdType::Cookie);
+        let (email, second) = (
+            Customer::new("a@x", crate::model::event::IdType::Email),
+            Customer::new("b@x", crate::model::event::IdType::Email),
+        );
+        let login = |n: u128, to: &Customer| {
+            serde_json::json!({"id": Uuid::from_u128(n), "eventName": "page_viewed", "createdDate": "2026-11-21T10:00:00Z",
+                "customer": cookie, "session": {"type": "web"}, "identifiers": [to]})
+        };
+        let first = serde_json::to_value(source.ingest_value(&login(1, &email)).unwrap()).unwrap();
+        assert_eq!(first["status"], "accepted", "{first}");
+        let refused = serde_json::to_value(source.ingest_value(&login(2, &second)).unwrap()).unwrap();
+        assert_eq!(refused["identityWarnings"][0]["code"], "IDENTITY_LIMIT", "{refused}");
+        let slice = source.move_out(&[cookie.clone(), email.clone(), second.clone()]).unwrap();
+        assert_eq!(slice.asks.len(), 2, "the link and the refused ask");
+        assert_eq!(
+            source.profile(&cookie, None).unwrap().members,
+            std::slice::from_ref(&cookie),
+            "gone from the source"
+        );
+        let bytes = slice.to_bytes();
+        target.move_in(Slice::from_bytes(&bytes).unwrap()).unwrap();
+        assert_eq!(target.profile(&cookie, None).unwrap().members, [cookie.clone(), email.clone()]);
+        // The refused ask came too: undoing the first login lets the second e-mail in, there.
+        target.unlink_event(Uuid::from_u128(1)).unwrap();
+        assert_eq!(target.profile(&cookie, None).unwrap().members, [cookie.clone(), second]);
+        let again = target.move_in(Slice::from_bytes(&bytes).unwrap()).unwrap_err();
+        assert!(again.to_string().contains("already holds"), "{again}");
+        // A damaged ask (a decision missing) is refused where the slice is read.
+        let mut damaged = Slice::from_bytes(&bytes).unwrap();
+        damaged.asks[0].linked.clear();
+        let refused = Slice::from_bytes(&damaged.to_bytes()).err().expect("a damaged ask is refused");
+        assert!(refused.to_string().contains("decision missing"), "{refused}");
     }
 
     /// A cookie customer's web actions leave with it and arrive with it; the target refuses an

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 mod identity;
 
+pub(crate) use identity::slot;
 pub use identity::{Blocked, IdentityConfig, Limit};
 
 /// How the engine learns what time it is (SPEC §7).

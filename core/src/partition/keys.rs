@@ -142,8 +142,9 @@ pub fn command_key(command: &Command) -> Option<String> {
         // A customer's segments are read where the customer's events went: the routers' key. An
         // explanation reads the partition holding the session; an estimate sums every partition's.
         Command::Segments(_) | Command::ExplainActionMap(_) | Command::EstimateActionMap(_) => None,
-        // A host's link goes where `from`'s events went. The router does not yet join `to`'s
-        // component to it (an event's `identifiers` do, as keys): docs/identity.md, "Scale-out".
+        // A host routes a link as an event of both identifiers, `{"customer": from,
+        // "identifiers": [to]}`, so that it joins their components (docs/identity.md,
+        // "Scale-out"); after that, `from`'s key names the partition, as it does for an unlink.
         Command::Link(input) => Some(Key::Customer(input.from.id_type, input.from.id.clone()).canonical()),
         Command::Unlink(input) => Some(Key::Customer(input.from.id_type, input.from.id.clone()).canonical()),
         // An event's links are undone where the event went; a profile is read where its events

@@ -348,6 +348,11 @@ impl Store {
             .each(|shard| shard.by_id_type.iter_mut().flat_map(|map| map.values_mut()).for_each(|c| c.remap(remap)));
     }
 
+    /// Whether an event with this id is stored (retention has not evicted it).
+    pub fn holds_event_id(&self, id: &Uuid) -> bool {
+        self.event_ids.lock(id).contains_key(id)
+    }
+
     /// Puts back a stored event id read from a snapshot.
     pub fn restore_event_id(&self, id: Uuid, digest: Digest) {
         self.event_ids.lock(&id).insert(id, digest);

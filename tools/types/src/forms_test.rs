@@ -48,7 +48,8 @@ fn config_example() -> Value {
         "identity": {
             "blockedValues": {"cookie": ["x"], "email": ["test@example\\.com"], "phone": [], "externalContact": [], "externalId": ["0+"]},
             "limits": {"cookie": {"max": 50, "within": "30d"}, "email": 1, "phone": 2, "externalContact": 1, "externalId": null},
-            "priority": ["externalId", "email"]
+            "priority": ["externalId", "email"],
+            "cookieTtl": "30d"
         }
     })
 }

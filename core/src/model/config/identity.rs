@@ -1,6 +1,6 @@
 //! The `identity` settings (docs/identity.md, "Rules that stop bad merges"): which identifiers
-//! never link, how many of a type a profile may hold, and which identifier goes first when a
-//! link would break a limit.
+//! never link, how many of a type a profile may hold, which identifier goes first when a link
+//! would break a limit, and how long an unseen cookie stays in its profile.
 
 use super::{invalid, string};
 use crate::base::duration::Duration;
@@ -18,6 +18,9 @@ const MAX_PATTERN_CHARS: usize = 1000;
 const MAX_COMPILED_BYTES: usize = 1 << 20;
 /// Largest `max` of a limit.
 const MAX_LIMIT: u64 = 1_000_000;
+/// How long a cookie not seen stays in its profile by default: Genesys' ephemeral contacts last
+/// as long.
+const DEFAULT_COOKIE_TTL_MS: i64 = 60 * 86_400_000;
 
 /// The values that never link by default, for every idType: placeholders that many people share.
 pub const DEFAULT_BLOCKED: [&str; 6] = ["", "0+", "-1", "(?i:null)", "(?i:undefined)", "(?i:anonymous)"];
@@ -86,6 +89,9 @@ pub struct IdentityConfig {
     pub limits: [Option<Limit>; 5],
     /// Every idType, highest priority first: the lowest goes first when a link breaks a limit.
     pub priority: [IdType; 5],
+    /// A cookie not seen for this long leaves its profile (at a retention sweep); `None` keeps
+    /// cookies linked for as long as their links last.
+    pub cookie_ttl: Option<Duration>,
 }
 
 impl Default for IdentityConfig {
@@ -95,6 +101,7 @@ impl Default for IdentityConfig {
             blocked_values: Default::default(),
             limits: [None, None, None, unique, unique],
             priority: [IdType::ExternalId, IdType::ExternalContact, IdType::Email, IdType::Phone, IdType::Cookie],
+            cookie_ttl: Some(Duration::from_millis(DEFAULT_COOKIE_TTL_MS)),
         }
     }
 }
@@ -120,7 +127,7 @@ impl IdentityConfig {
         self.priority.iter().position(|t| *t == id_type).unwrap_or(self.priority.len())
     }
 
-    /// The settings as JSON, in the form [`read`] reads.
+    /// The settings as JSON, in the form the config reader reads (`identity` in a config).
     pub fn to_json(&self) -> Value {
         let mut blocked = Map::new();
         let mut limits = Map::new();
@@ -136,11 +143,12 @@ impl IdentityConfig {
             limits.insert(id_type.as_str().into(), limit);
         }
         let priority: Vec<&str> = self.priority.iter().map(|t| t.as_str()).collect();
-        serde_json::json!({"blockedValues": blocked, "limits": limits, "priority": priority})
+        let cookie_ttl = self.cookie_ttl.map(|ttl| ttl.to_string());
+        serde_json::json!({"blockedValues": blocked, "limits": limits, "priority": priority, "cookieTtl": cookie_ttl})
     }
 }
 
-/// Reads `{"blockedValues", "limits", "priority"}`, every key optional.
+/// Reads `{"blockedValues", "limits", "priority", "cookieTtl"}`, every key optional.
 pub(super) fn read(value: &Value) -> Result<IdentityConfig> {
     let mut identity = IdentityConfig::default();
     let map = object("identity", value)?;
@@ -160,6 +168,7 @@ pub(super) fn read(value: &Value) -> Result<IdentityConfig> {
                 }
             }
             "priority" => identity.priority = priority(&path, value)?,
+            "cookieTtl" => identity.cookie_ttl = cookie_ttl(&path, value)?,
             _ => return Err(invalid(&path, "unknown identity key")),
         }
     }
@@ -230,6 +239,18 @@ fn limit(key: &str, value: &Value) -> Result<Option<Limit>> {
     }
 }
 
+/// `cookieTtl`: a duration longer than 0, or `null` (cookies never expire from their profiles).
+fn cookie_ttl(key: &str, value: &Value) -> Result<Option<Duration>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let ttl = Duration::parse(string(key, value)?).map_err(|m| invalid(key, m))?;
+    if ttl.as_millis() <= 0 {
+        return Err(invalid(key, "must be longer than 0"));
+    }
+    Ok(Some(ttl))
+}
+
 /// A list of distinct idTypes, highest first; those it leaves out follow in the default order.
 fn priority(key: &str, value: &Value) -> Result<[IdType; 5]> {
     let list = value
@@ -280,7 +301,7 @@ mod tests {
     fn reads_every_key_and_round_trips() {
         let text = r#"{"blockedValues":{"email":["test@example\\.com", ".*@invalid"]},
             "limits":{"email":1,"cookie":{"max":50,"within":"30d"},"externalId":null},
-            "priority":["email","cookie"]}"#;
+            "priority":["email","cookie"],"cookieTtl":"7d"}"#;
         let rules = identity(text).unwrap();
         assert!(rules.blocked(IdType::Email).matches("test@example.com"));
         assert!(rules.blocked(IdType::Email).matches("x@invalid"));
@@ -296,7 +317,10 @@ mod tests {
             rules.priority,
             [IdType::Email, IdType::Cookie, IdType::ExternalId, IdType::ExternalContact, IdType::Phone]
         );
+        assert_eq!(rules.cookie_ttl, Some(Duration::from_millis(7 * 86_400_000)));
         assert_eq!(identity(&rules.to_json().to_string()).unwrap(), rules);
+        assert_eq!(identity(r#"{"cookieTtl":null}"#).unwrap().cookie_ttl, None);
+        assert_eq!(IdentityConfig::default().cookie_ttl, Some(Duration::from_millis(DEFAULT_COOKIE_TTL_MS)));
     }
 
     #[test]
@@ -311,7 +335,9 @@ mod tests {
             (r#"{"limits":{"email":{"max":2,"per":"1d"}}}"#, "identity.limits.email.per"),
             (r#"{"priority":["email","email"]}"#, "identity.priority[1]"),
             (r#"{"priority":"email"}"#, "identity.priority"),
-            (r#"{"cookieTtl":"60d"}"#, "identity.cookieTtl"),
+            (r#"{"cookieTtl":"0s"}"#, "identity.cookieTtl"),
+            (r#"{"cookieTtl":60}"#, "identity.cookieTtl"),
+            (r#"{"cookieTtl":"soon"}"#, "identity.cookieTtl"),
         ];
         for (text, key) in cases {
             let error = identity(text).unwrap_err();

@@ -37,6 +37,13 @@ impl Ask {
         self.asked.iter().zip(&self.linked).filter(|(_, linked)| **linked).map(|(identifier, _)| identifier)
     }
 
+    /// Whether it is one this engine could have made: a decision for each identifier asked, and
+    /// none of them the customer. Asks read from a snapshot or a slice are checked, so that a
+    /// damaged one is refused where it is read rather than met by an undo.
+    pub fn is_well_formed(&self) -> bool {
+        self.asked.len() == self.linked.len() && !self.asked.is_empty() && !self.asked.contains(&self.customer)
+    }
+
     /// Every identifier it names: the customer and each asked identifier.
     pub fn named(&self) -> impl Iterator<Item = &Identifier> {
         std::iter::once(&self.customer).chain(&self.asked)

@@ -4,22 +4,36 @@
 
 use super::{Identifier, canonical_cmp};
 use crate::base::shard::FastHasher;
+use crate::model::config::slot;
 use std::collections::HashMap;
 
 type Map<K, V> = HashMap<K, V, FastHasher>;
 
-/// One component: its id and members (in the order they joined).
+/// One component as kept: its id, members (in the order they joined) and how many of each idType
+/// (in [`crate::model::event::IdType::ALL`]'s order), which the limits read without a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Component {
+struct Part {
     id: Identifier,
     members: Vec<Identifier>,
+    counts: [usize; 5],
+}
+
+/// A profile as the rules read it, borrowed from the graph.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Component<'g> {
+    /// Its id.
+    pub id: &'g Identifier,
+    /// Its members, unordered.
+    pub members: &'g [Identifier],
+    /// How many members of each idType (in [`crate::model::event::IdType::ALL`]'s order).
+    pub counts: [usize; 5],
 }
 
 /// Every component of two or more linked identifiers, by a handle each member points at.
 #[derive(Debug, Default)]
 pub(super) struct Components {
     of: Map<Identifier, u64>,
-    parts: Map<u64, Component>,
+    parts: Map<u64, Part>,
     next: u64,
 }
 
@@ -29,12 +43,18 @@ impl Components {
         self.part(identifier).map(|part| part.members.as_slice())
     }
 
+    /// How many members of each idType `identifier`'s component holds, or `None` when it has no
+    /// link.
+    pub fn counts(&self, identifier: &Identifier) -> Option<[usize; 5]> {
+        self.part(identifier).map(|part| part.counts)
+    }
+
     /// The id of `identifier`'s component, or `None` when it has no link.
     pub fn id(&self, identifier: &Identifier) -> Option<&Identifier> {
         self.part(identifier).map(|part| &part.id)
     }
 
-    fn part(&self, identifier: &Identifier) -> Option<&Component> {
+    fn part(&self, identifier: &Identifier) -> Option<&Part> {
         self.of.get(identifier).and_then(|handle| self.parts.get(handle))
     }
 
@@ -49,19 +69,27 @@ impl Components {
             (x, y) if self.parts[&x].members.len() >= self.parts[&y].members.len() => (x, Some(y)),
             (x, y) => (y, Some(x)),
         };
-        let mut candidates = vec![self.parts[&keep].id.clone(), a.clone(), b.clone()];
-        if let Some(gone) = gone.and_then(|handle| self.parts.remove(&handle)) {
+        let older = |x: &Identifier, y: &Identifier| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)).is_lt();
+        let gone = gone.and_then(|handle| self.parts.remove(&handle));
+        if let Some(gone) = &gone {
             for member in &gone.members {
-                self.of.insert(member.clone(), keep);
+                if let Some(handle) = self.of.get_mut(member) {
+                    *handle = keep;
+                }
             }
-            candidates.push(gone.id);
-            self.parts.get_mut(&keep).expect("kept").members.extend(gone.members);
         }
-        let oldest = candidates
-            .into_iter()
-            .min_by(|x, y| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)))
-            .expect("three candidates");
-        self.parts.get_mut(&keep).expect("kept").id = oldest;
+        let kept = self.parts.get_mut(&keep).expect("kept");
+        let mut oldest = kept.id.clone();
+        for candidate in [Some(a), Some(b), gone.as_ref().map(|g| &g.id)].into_iter().flatten() {
+            if older(candidate, &oldest) {
+                oldest = candidate.clone();
+            }
+        }
+        kept.id = oldest;
+        if let Some(gone) = gone {
+            kept.members.extend(gone.members);
+            kept.counts.iter_mut().zip(gone.counts).for_each(|(count, more)| *count += more);
+        }
     }
 
     /// The handle of `identifier`'s component, making it one of its own when it has none.
@@ -72,7 +100,9 @@ impl Components {
         let handle = self.next;
         self.next += 1;
         self.of.insert(identifier.clone(), handle);
-        self.parts.insert(handle, Component { id: identifier.clone(), members: vec![identifier.clone()] });
+        let mut counts = [0; 5];
+        counts[slot(identifier.id_type)] = 1;
+        self.parts.insert(handle, Part { id: identifier.clone(), members: vec![identifier.clone()], counts });
         handle
     }
 

@@ -1,7 +1,8 @@
 //! The rules that stop bad merges (docs/identity.md): which of the links an event or a host asks
 //! for are made, and a warning for each one refused.
 
-use super::{Graph, Identifier};
+use super::Identifier;
+use super::components::Component;
 use crate::model::config::IdentityConfig;
 use crate::model::event::IdType;
 use crate::model::identity::{IdentityWarning, WarningCode};
@@ -28,6 +29,15 @@ impl Decision {
     }
 }
 
+/// What the rules read of the graph: each identifier's profile and first-seen time (the graph
+/// implements it; the rules never see the rest of it).
+pub(crate) trait Profiles {
+    /// `identifier`'s profile: itself alone when it has no link.
+    fn component<'g>(&'g self, identifier: &'g Identifier) -> Component<'g>;
+    /// When the links first saw `identifier`, or `None` when it has no link.
+    fn first_seen(&self, identifier: &Identifier) -> Option<i64>;
+}
+
 /// The rules of one engine at one time, applied to its graph.
 pub(crate) struct Rules<'r> {
     /// The settings.
@@ -42,7 +52,7 @@ impl Rules<'_> {
     /// blocked identifier (or a blocked customer, which links nothing) is `IDENTITY_BLOCKED`; then,
     /// while linking the rest would break a limit, the lowest-priority one (the last of equals)
     /// is left out with `IDENTITY_LIMIT` and the rest tried again.
-    pub fn decide(&self, graph: &Graph, customer: &Identifier, identifiers: &[Identifier]) -> Decision {
+    pub fn decide(&self, graph: &impl Profiles, customer: &Identifier, identifiers: &[Identifier]) -> Decision {
         let mut decision = Decision::default();
         if self.blocked(customer) {
             if identifiers.iter().any(|i| i != customer) {
@@ -83,25 +93,31 @@ impl Rules<'_> {
     /// idType than its limit, and more than any of the profiles it joins holds already (a limit
     /// lowered since does not freeze a profile that breaks it, whichever side asks). Each distinct
     /// profile is counted once, from the graph's own member lists.
-    fn breaks_a_limit<'g>(
+    fn breaks_a_limit<'g, G: Profiles>(
         &self,
-        graph: &'g Graph,
+        graph: &'g G,
         customer: &'g Identifier,
         asked: impl Iterator<Item = &'g Identifier>,
     ) -> bool {
-        let mut joined: Vec<(&Identifier, &[Identifier])> = Vec::new();
+        let mut joined: Vec<Component<'_>> = Vec::new();
         for identifier in std::iter::once(customer).chain(asked) {
-            let (id, members) = graph.component(identifier);
-            if !joined.iter().any(|(seen, _)| *seen == id) {
-                joined.push((id, members));
+            let component = graph.component(identifier);
+            if !joined.iter().any(|seen| seen.id == component.id) {
+                joined.push(component);
             }
         }
-        IdType::ALL.into_iter().any(|id_type| {
+        IdType::ALL.into_iter().enumerate().any(|(slot, id_type)| {
             let Some(limit) = self.config.limit(id_type) else { return false };
-            let counted = |members: &[Identifier]| {
-                members.iter().filter(|m| m.id_type == id_type && self.within(graph, m, limit.within)).count()
+            // Without a window a limit reads the profile's count; with one, it scans the members.
+            let counted = |component: &Component<'_>| match limit.within {
+                None => component.counts[slot],
+                Some(_) => component
+                    .members
+                    .iter()
+                    .filter(|m| m.id_type == id_type && self.within(graph, m, limit.within))
+                    .count(),
             };
-            let counts: Vec<usize> = joined.iter().map(|(_, members)| counted(members)).collect();
+            let counts: Vec<usize> = joined.iter().map(counted).collect();
             let total: usize = counts.iter().sum();
             total > limit.max && total > counts.iter().copied().max().unwrap_or(0)
         })
@@ -109,7 +125,12 @@ impl Rules<'_> {
 
     /// Whether `member` counts against a limit with this window: first seen within it (a new
     /// identifier is seen now).
-    fn within(&self, graph: &Graph, member: &Identifier, window: Option<crate::base::duration::Duration>) -> bool {
+    fn within(
+        &self,
+        graph: &impl Profiles,
+        member: &Identifier,
+        window: Option<crate::base::duration::Duration>,
+    ) -> bool {
         let Some(window) = window else { return true };
         let seen = graph.first_seen(member).unwrap_or(self.now);
         seen >= self.now.saturating_sub(window.as_millis())
@@ -124,6 +145,7 @@ fn warning(code: WarningCode, identifier: &Identifier) -> IdentityWarning {
 mod tests {
     use super::*;
     use crate::model::config::Config;
+    use crate::state::identity::Graph;
     use crate::state::identity::{AskInput, Origin};
 
     fn id(text: &str) -> Identifier {

@@ -69,6 +69,60 @@ impl JourneyPaging {
         Ok(JourneyPaging { size, after })
     }
 
+    /// Up to a page and one of `customer`'s visible sessions after the cursor, in listing order,
+    /// with the latest web event the viewer may see.
+    fn listed<'c>(
+        &self,
+        customer: &'c CustomerSessions,
+        viewer: &Viewer,
+    ) -> (Vec<(ListingKey, &'c Session)>, Option<Millis>) {
+        match customer.activity() {
+            Some(index) => walk_index(customer, index, viewer, self.after, self.size),
+            None => sort_all(customer, viewer, self.after, self.size),
+        }
+    }
+
+    /// The places in the listing order of up to a page and one of `customer`'s visible sessions
+    /// after the cursor, without their cards: a profile's journey merges its members' places and
+    /// builds the cards of the page alone ([`JourneyPaging::cards_of`]).
+    pub fn places(&self, customer: &CustomerSessions, viewer: &Viewer) -> Vec<(ListingKey, Uuid)> {
+        self.listed(customer, viewer).0.into_iter().map(|(key, session)| (key, session.id)).collect()
+    }
+
+    /// Keeps the first page and one of `places` (several customers' [`JourneyPaging::places`]),
+    /// in listing order.
+    pub fn keep_page<T>(&self, places: &mut Vec<(ListingKey, T)>) {
+        places.sort_unstable_by_key(|(key, _)| *key);
+        places.truncate(self.size + 1);
+    }
+
+    /// The cards of `customer`'s sessions at `kept` places. A session gone since its place was
+    /// taken (a concurrent write merged or evicted it) is left out.
+    pub fn cards_of(
+        &self,
+        catalog: &Catalog,
+        customer: &CustomerSessions,
+        kept: &[(ListingKey, Uuid)],
+        viewer: &Viewer,
+        now: Option<Millis>,
+    ) -> Vec<Listed> {
+        let latest_web = customer.latest_web_event_in(|s| card::revives(s, viewer));
+        let card_of = |key: ListingKey, session: &Session| {
+            let activity = customer.last_activity(session, latest_web);
+            let card = card::card(
+                catalog,
+                &customer.customer,
+                session,
+                customer.orchestrated(session.id),
+                activity,
+                viewer,
+                now,
+            );
+            (key, card)
+        };
+        kept.iter().filter_map(|(key, id)| customer.session(id).map(|session| card_of(*key, session))).collect()
+    }
+
     /// Up to a page and one of `customer`'s visible cards after the cursor, in listing order.
     pub fn cards(
         &self,
@@ -77,10 +131,7 @@ impl JourneyPaging {
         viewer: &Viewer,
         now: Option<Millis>,
     ) -> Vec<Listed> {
-        let (listed, latest_web) = match customer.activity() {
-            Some(index) => walk_index(customer, index, viewer, self.after, self.size),
-            None => sort_all(customer, viewer, self.after, self.size),
-        };
+        let (listed, latest_web) = self.listed(customer, viewer);
         listed
             .into_iter()
             .map(|(key, s)| {

@@ -4,24 +4,15 @@
 //!
 //! It lives beside the customer's sessions, under the same shard lock, so evaluation reads and
 //! changes one customer's state only, and a state move between partitions carries it whole.
-//! Maps are ordered (`BTreeMap`, and the session states a vector in id order) so that a snapshot
-//! writes the same bytes for the same state.
+//! Maps are ordered (the counts a vector in key order, the session states one in id order) so that
+//! a snapshot writes the same bytes for the same state.
 
+use super::counts::Counts;
 use super::sessions::SessionStates;
 use crate::base::time::Millis;
 use crate::model::orchestration::ActionMediaType;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// Which pattern a count is for: the definition's id and version (a replaced definition counts
-/// afresh from its put) and the pattern's place in it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub(crate) struct CountKey {
-    pub definition: Box<str>,
-    pub version: u64,
-    pub pattern: u32,
-}
 
 /// A segment assigned to a session, or to the customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,7 +91,7 @@ pub(crate) struct Qualification {
 /// Evaluation's state for one session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SessionState {
-    pub counts: BTreeMap<CountKey, u32>,
+    pub counts: Counts,
     pub segments: Vec<Assignment>,
     pub outcomes: Vec<Achievement>,
     pub maps: Vec<Qualification>,
@@ -124,7 +115,7 @@ pub(crate) struct CustomerState {
     /// Per session, by session id.
     pub sessions: SessionStates<SessionState>,
     /// Counts of customer-scoped segments' patterns, over all the customer's sessions.
-    pub counts: BTreeMap<CountKey, u32>,
+    pub counts: Counts,
     /// Customer-scoped segments assigned.
     pub assignments: Vec<Assignment>,
     /// Moves on each time equal weights compete, choosing the next map in id order.
@@ -153,8 +144,8 @@ impl CustomerState {
         }
         let Some(absorbed) = self.sessions.remove(&absorbed) else { return };
         let into = self.sessions.entry_or_default(survivor);
-        for (key, n) in absorbed.counts {
-            *into.counts.entry(key).or_default() += n;
+        for (key, n) in absorbed.counts.into_counts() {
+            into.counts.add(key.as_ref(), n);
         }
         for assignment in absorbed.segments {
             match into.segments.iter_mut().find(|a| a.segment_id == assignment.segment_id) {

@@ -111,9 +111,11 @@ impl Entries {
             attribute.find(facts, &mut found);
         }
         // An entry may be found more than once (two of its values in one URL): dedup first, so
-        // its other tests run once.
-        found.sort_unstable();
-        found.dedup();
+        // its other tests run once. (Most events find none or one: then the sort's code is not run.)
+        if found.len() > 1 {
+            found.sort_unstable();
+            found.dedup();
+        }
         found.retain(|place| self.all[*place as usize].event_tests_hold(facts));
         let before = found.len();
         found.extend(lookups.tested.iter().copied().filter(|place| self.all[*place as usize].event_tests_hold(facts)));
@@ -137,11 +139,16 @@ impl Entries {
             attribute.find(facts, &mut found);
         }
         if !found.is_empty() {
-            found.sort_unstable();
-            found.dedup();
+            if found.len() > 1 {
+                found.sort_unstable();
+                found.dedup();
+            }
             found.retain(|place| self.all[*place as usize].others_hold(facts));
+            let before = kept.len();
             kept.extend(found);
-            kept.sort_unstable();
+            if before > 0 {
+                kept.sort_unstable();
+            }
         }
         kept.into_iter().map(|place| &self.all[place as usize]).collect()
     }
@@ -467,6 +474,31 @@ mod tests {
             contained.find("/shop/p/0123?x", &mut found);
             found.sort_unstable();
             assert_eq!(found, if contained.automaton.is_some() { vec![0, 1] } else { vec![1] });
+        }
+    }
+
+    #[test]
+    fn the_automaton_finds_every_value_the_text_contains() {
+        // Overlapping values, values that end inside others, a prefix of another, repeats, and
+        // multi-byte text.
+        let values = ["/p/0123", "/p/01", "0123?", "23", "3?r", "p/0", "/", "ß", "straße", "aaa", "aa"];
+        let texts = ["https://shop.example.com/p/0123?ref=home", "/p/01", "straßestraße", "aaaa", "", "x/p/0"];
+        let mut contained = Contained::default();
+        for (place, value) in values.iter().enumerate() {
+            contained.add(value, place as u32);
+            contained.add(value, 100 + place as u32);
+        }
+        contained.finish();
+        assert!(contained.automaton.is_some());
+        for text in texts {
+            let mut found = Vec::new();
+            contained.find(text, &mut found);
+            found.sort_unstable();
+            found.dedup();
+            let holding = values.iter().enumerate().filter(|(_, value)| text.contains(*value)).map(|(p, _)| p as u32);
+            let mut expected: Vec<u32> = holding.flat_map(|p| [p, 100 + p]).collect();
+            expected.sort_unstable();
+            assert_eq!(found, expected, "{text}");
         }
     }
 

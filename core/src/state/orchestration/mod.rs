@@ -3,6 +3,7 @@
 //! and evaluation itself ([`evaluate()`]), a pure function of the two and one event.
 
 mod activation;
+mod counts;
 mod customer;
 mod definitions;
 mod entries;
@@ -10,10 +11,12 @@ mod evaluate;
 mod matching;
 mod rules;
 mod sessions;
+mod table;
 mod verdict;
 
 pub(crate) use activation::fire_due;
-pub(crate) use customer::{Achievement, Assignment, CountKey, CustomerState, SessionState, Verdict};
+pub(crate) use counts::CountKey;
+pub(crate) use customer::{Achievement, Assignment, CustomerState, SessionState, Verdict};
 pub use definitions::{Definitions, Limits};
 pub(crate) use entries::{Counted, EventSide, Owner};
 pub(crate) use evaluate::{Decisions, Event, evaluate, may_act, url_conditions_hold};

@@ -18,6 +18,7 @@
 
 use super::entries::{Counted, Entries, EventSide, Owner};
 use super::matching::{self, Facts};
+use super::table::Table;
 use crate::base::error::Result;
 use crate::base::shard::FastMap;
 use crate::base::time::{Millis, parse_rfc3339};
@@ -83,7 +84,7 @@ pub(crate) struct Compiled {
     segment_maps: bool,
     /// (session type, event type) → what an event of that type may count. Shared with the rules
     /// compiled after an open event type was created, so that the lookups already built stay.
-    index: FastMap<(usize, usize), Arc<Entries>>,
+    index: Table,
     /// Each active segment's place in `segments`, by id (asked for every assignment held, on
     /// every event of its customer).
     segment_places: FastMap<Box<str>, usize>,
@@ -94,7 +95,7 @@ impl Compiled {
     /// definitions are kept but not compiled: nothing evaluates them.
     pub fn new(definitions: Definitions, catalog: &Catalog) -> Compiled {
         let (mut compiled, index) = Compiled::compile(definitions, catalog, None);
-        compiled.index = index.into_iter().map(|(key, entries)| (key, Arc::new(Entries::new(entries)))).collect();
+        compiled.index = Table::new(index.into_iter().map(|(key, entries)| (key, Arc::new(Entries::new(entries)))));
         compiled
     }
 
@@ -104,10 +105,10 @@ impl Compiled {
     /// the lookups they built.
     pub fn with_event_type(&self, catalog: &Catalog, created: (usize, usize)) -> Compiled {
         let (mut compiled, index) = Compiled::compile(self.definitions.clone(), catalog, Some(created));
-        compiled.index = self.index.clone();
-        for (key, entries) in index {
-            compiled.index.insert(key, Arc::new(Entries::new(entries)));
-        }
+        let kept = self.index.iter().filter(|(key, _)| !index.contains_key(key));
+        let kept: Vec<_> = kept.map(|(key, entries)| (key, entries.clone())).collect();
+        let created = index.into_iter().map(|(key, entries)| (key, Arc::new(Entries::new(entries))));
+        compiled.index = Table::new(kept.into_iter().chain(created));
         compiled
     }
 
@@ -182,7 +183,7 @@ impl Compiled {
         if self.index.is_empty() {
             return &[];
         }
-        self.index.get(&(session_type, event_type)).map_or(&[], |entries| &entries.all)
+        self.index.get(session_type, event_type).map_or(&[], |entries| &entries.all)
     }
 
     /// What the event `facts` describes counts: the entries of its type whose tests all hold, in
@@ -198,7 +199,7 @@ impl Compiled {
         if self.index.is_empty() {
             return Vec::new();
         }
-        let Some(entries) = self.index.get(&(session_type, event_type)) else { return Vec::new() };
+        let Some(entries) = self.index.get(session_type, event_type) else { return Vec::new() };
         match event_side {
             Some(event_side) => entries.finish(event_side, facts),
             None => entries.matching(facts),
@@ -212,7 +213,7 @@ impl Compiled {
         if self.index.is_empty() {
             return EventSide::new();
         }
-        self.index.get(&(session_type, event_type)).map_or_else(EventSide::new, |entries| entries.event_side(facts))
+        self.index.get(session_type, event_type).map_or_else(EventSide::new, |entries| entries.event_side(facts))
     }
 
     /// The place in [`Compiled::segments`] of the active segment `id`.

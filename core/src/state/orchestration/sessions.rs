@@ -37,6 +37,11 @@ impl<S> SessionStates<S> {
         let at = match self.place(&id) {
             Ok(at) => at,
             Err(at) => {
+                // Grown one state at a time while few: a customer rarely has more than one session
+                // with a state, and a vector's first growth would make room for four.
+                if self.0.len() == self.0.capacity() {
+                    self.0.reserve_exact(self.0.len().max(1));
+                }
                 self.0.insert(at, (id, S::default()));
                 at
             }

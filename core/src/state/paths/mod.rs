@@ -15,6 +15,7 @@ pub use tree::{MAX_GROUPS, PathGroup, PathNode, PathsResult};
 use crate::base::error::{JourneyError, Result};
 use crate::base::time::Millis;
 use crate::model::catalog::Catalog;
+use crate::model::event::Customer;
 use crate::state::journey::listable;
 use crate::state::journey::{Viewer, permission, require_event_permission, require_journey_permission};
 use crate::state::session::{CustomerSessions, Session, StoredEvent};
@@ -22,6 +23,7 @@ use crate::state::store::Store;
 use query::Condition;
 pub(crate) use query::Plan;
 use serde_json::Value;
+use std::collections::HashSet;
 use tree::Tree;
 
 /// Checks that `viewer` may count these paths and plans the query against the catalog.
@@ -40,16 +42,36 @@ pub(crate) fn plan(catalog: &Catalog, query: &PathsQuery, viewer: &Viewer) -> Re
     query.plan(catalog)
 }
 
-/// Counts the paths of the sessions in `store` that `viewer` may see, under `plan`.
-pub(crate) fn count(catalog: &Catalog, store: &Store, plan: &Plan, viewer: &Viewer) -> Result<PathsResult> {
+/// Counts the paths of the sessions in `store` that `viewer` may see, under `plan`. `profiles`
+/// are the people of two or more identifiers as the viewer sees them (docs/identity.md): each
+/// counts as one customer; every other customer is a person of its own.
+pub(crate) fn count(
+    catalog: &Catalog,
+    store: &Store,
+    plan: &Plan,
+    viewer: &Viewer,
+    profiles: &[Vec<Customer>],
+) -> Result<PathsResult> {
     let mut tree = Tree::default();
     let mut complete = true;
+    let linked: HashSet<&Customer> = profiles.iter().flatten().collect();
     store.each_customer(|customer| {
-        if complete {
+        if complete && !linked.contains(&customer.customer) {
             complete = add_customer(catalog, plan, viewer, customer, &mut tree);
             tree.end_customer();
         }
     });
+    for members in profiles {
+        for member in members {
+            let shard = store.customer_shard(member.id_type, &member.id);
+            if let Some(customer) = shard.get(member.id_type, &member.id)
+                && complete
+            {
+                complete = add_customer(catalog, plan, viewer, customer, &mut tree);
+            }
+        }
+        tree.end_customer();
+    }
     if !complete {
         let attribute = plan.group_by.as_ref().map_or("", |by| by.attribute.as_str());
         return Err(JourneyError::invalid_argument(format!(

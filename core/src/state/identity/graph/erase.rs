@@ -1,47 +1,13 @@
-//! Erasure of a person from the graph (docs/identity.md, "Erasure"): the person's identifiers
-//! leave every ask (the asks they made go whole), and the rest of the part of the graph those
-//! asks touched is decided again, as an undo does, so that what remains is what an engine would
-//! hold that never saw the person, and whose other events had not named them.
+//! What erasure (docs/identity.md, "Erasure") reads of the graph. Taking a person out is
+//! [`Graph::forget`] (`forget.rs`), as for a cookie past `cookieTtl`: the person's identifiers
+//! leave every ask (the asks they made go whole), and the rest of the part of the graph those asks
+//! touched is decided again, as an undo does, so that what remains is what an engine would hold
+//! that never saw the person, and whose other events had not named them.
 
 use super::Graph;
-use crate::base::shard::FastHasher;
-use crate::state::identity::ask::Ask;
-use crate::state::identity::link::Origin;
-use crate::state::identity::{Identifier, Rules};
-use std::collections::{BTreeSet, HashSet};
+use crate::state::identity::Identifier;
 
 impl Graph {
-    /// Takes `members` out of every ask: an ask a member made goes whole (every link it made was
-    /// to the member's profile), and a member asked for by someone else's ask leaves that ask,
-    /// whose other identifiers stay asked (as an unlink takes one identifier out of an ask). Then
-    /// the asks around them are decided again. Afterwards no ask, link, first-seen time or profile
-    /// holds a member.
-    pub fn erase<'r>(&mut self, members: &[Identifier], rules_at: impl Fn(i64) -> Rules<'r>) {
-        let erased: HashSet<&Identifier, FastHasher> = members.iter().collect();
-        let orders: BTreeSet<u64> =
-            members.iter().flat_map(|m| self.asks_of.get(m).into_iter().flatten()).copied().collect();
-        let mut start: Vec<Identifier> = members.to_vec();
-        for order in orders {
-            let Some(ask) = self.asks.get_mut(&order) else { continue };
-            start.extend(ask.named().cloned());
-            if erased.contains(&ask.customer) {
-                if let Some(Ask { origin: Origin::Event(event), .. }) = self.asks.remove(&order) {
-                    self.by_event.remove(&event);
-                }
-                continue;
-            }
-            let kept: Vec<(Identifier, bool)> = ask
-                .asked
-                .drain(..)
-                .zip(ask.linked.drain(..))
-                .filter(|(identifier, _)| !erased.contains(identifier))
-                .collect();
-            (ask.asked, ask.linked) = kept.into_iter().unzip();
-        }
-        // An ask left with nothing asked is removed there.
-        self.decide_again(start, rules_at);
-    }
-
     /// Whether any ask names `identifier`.
     pub fn names(&self, identifier: &Identifier) -> bool {
         self.asks_of.get(identifier).is_some_and(|orders| orders.iter().any(|order| self.asks.contains_key(order)))
@@ -58,7 +24,7 @@ mod tests {
     use super::*;
     use crate::model::config::Config;
     use crate::model::event::{Customer, IdType};
-    use crate::state::identity::AskInput;
+    use crate::state::identity::{Ask, AskInput, Origin, Rules};
     use uuid::Uuid;
 
     fn id(text: &str) -> Identifier {
@@ -87,7 +53,7 @@ mod tests {
         assert_eq!(ask(3, "phone:z", &["email:a"], 30), 0);
         let person = graph.profile_of(&id("cookie:k")).unwrap().members;
         assert_eq!(person, [id("cookie:k"), id("email:a"), id("phone:z")]);
-        graph.erase(&person, |at| Rules { config: &config, now: at });
+        graph.forget(&person, |at| Rules { config: &config, now: at });
         for member in &person {
             assert!(!graph.names(member) && graph.profile_of(member).is_none(), "{member:?} is still held");
         }

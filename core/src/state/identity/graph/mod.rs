@@ -11,9 +11,9 @@
 //! (the rules read only the profiles of the identifiers an ask names), so they are left alone.
 
 use super::ask::Ask;
-use super::components::Components;
+use super::components::{Component, Components};
 use super::link::{LinkKey, Origin};
-use super::rules::{Decision, Rules};
+use super::rules::{Decision, Profiles, Rules};
 use super::{Identifier, canonical_cmp};
 use crate::base::shard::FastHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -76,40 +76,76 @@ impl Graph {
         self.profile_of(identifier).map_or_else(|| vec![identifier.clone()], |profile| profile.members)
     }
 
-    /// The members of `identifier`'s profile, unordered, and the profile's id, without copying:
-    /// `identifier` alone, as its own id, when it has no link.
-    pub fn component<'g>(&'g self, identifier: &'g Identifier) -> (&'g Identifier, &'g [Identifier]) {
-        match (self.components.id(identifier), self.components.members(identifier)) {
-            (Some(id), Some(members)) => (id, members),
-            _ => (identifier, std::slice::from_ref(identifier)),
+    /// `identifier`'s profile without copying: its id, its members unordered, and how many of
+    /// each idType it holds; `identifier` alone, as its own id, when it has no link.
+    pub fn component<'g>(&'g self, identifier: &'g Identifier) -> Component<'g> {
+        match (self.components.id(identifier), self.components.members(identifier), self.components.counts(identifier))
+        {
+            (Some(id), Some(members), Some(counts)) => Component { id, members, counts },
+            _ => {
+                let mut counts = [0; 5];
+                counts[crate::model::config::slot(identifier.id_type)] = 1;
+                Component { id: identifier, members: std::slice::from_ref(identifier), counts }
+            }
         }
     }
 
     /// The members of `identifier`'s profile as a viewer sees it: reached over links one of whose
-    /// asks is in a division `sees` accepts, in canonical order, with the oldest of them.
+    /// asks is in a division `sees` accepts, in canonical order, with the oldest of them, first
+    /// seen by those asks alone (so that nothing hidden names the profile).
     pub fn visible_profile(&self, identifier: &Identifier, sees: impl Fn(Option<&str>) -> bool) -> Profile {
+        let mut seen: Map<&Identifier, i64> = Map::default();
         let mut reached: HashSet<&Identifier, FastHasher> = HashSet::default();
         let mut queue = VecDeque::from([identifier]);
         reached.insert(identifier);
         while let Some(next) = queue.pop_front() {
             for neighbour in self.adjacency.get(next).into_iter().flatten() {
-                if !reached.contains(neighbour) && self.link_visible(next, neighbour, &sees) {
-                    reached.insert(neighbour);
+                let Some(at) = self.visible_since(next, neighbour, &sees) else { continue };
+                for end in [next, neighbour] {
+                    let first = seen.entry(end).or_insert(at);
+                    *first = (*first).min(at);
+                }
+                if reached.insert(neighbour) {
                     queue.push_back(neighbour);
                 }
             }
         }
         let mut members: Vec<Identifier> = reached.into_iter().cloned().collect();
         members.sort_by(canonical_cmp);
-        let seen = |m: &Identifier| self.first_seen.get(m).copied().unwrap_or(i64::MAX);
-        let id = members.iter().min_by(|x, y| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(x, y)));
+        let first = |m: &Identifier| seen.get(m).copied().unwrap_or(i64::MAX);
+        let id = members.iter().min_by(|x, y| first(x).cmp(&first(y)).then_with(|| canonical_cmp(x, y)));
         Profile { id: id.expect("the identifier itself").clone(), members }
     }
 
-    fn link_visible(&self, x: &Identifier, y: &Identifier, sees: &impl Fn(Option<&str>) -> bool) -> bool {
-        let Some(key) = LinkKey::new(x.clone(), y.clone()) else { return false };
-        let asks = self.links.get(&key).into_iter().flatten();
-        asks.filter_map(|order| self.asks.get(order)).any(|ask| sees(ask.division.as_deref()))
+    /// Every profile of two or more members as a viewer sees it (over links one of whose asks is
+    /// in a division `sees` accepts), each in canonical order: who counts as one person in counts
+    /// over many customers (`paths`).
+    pub fn visible_profiles(&self, sees: impl Fn(Option<&str>) -> bool) -> Vec<Vec<Identifier>> {
+        let mut placed: HashSet<&Identifier, FastHasher> = HashSet::default();
+        let mut profiles = Vec::new();
+        for start in self.adjacency.keys() {
+            if placed.contains(start) {
+                continue;
+            }
+            let profile = self.visible_profile(start, &sees);
+            for member in &profile.members {
+                if let Some((key, _)) = self.adjacency.get_key_value(member) {
+                    placed.insert(key);
+                }
+            }
+            if profile.members.len() > 1 {
+                profiles.push(profile.members);
+            }
+        }
+        profiles
+    }
+
+    /// The earliest time an ask in a division `sees` accepts made the link `x`–`y`; `None` when no
+    /// such ask made it.
+    fn visible_since(&self, x: &Identifier, y: &Identifier, sees: &impl Fn(Option<&str>) -> bool) -> Option<i64> {
+        let key = LinkKey::new(x.clone(), y.clone())?;
+        let asks = self.links.get(&key)?.iter().filter_map(|order| self.asks.get(order));
+        asks.filter(|ask| sees(ask.division.as_deref())).map(|ask| ask.at).min()
     }
 
     /// When the links first saw `identifier`, or `None` when it has no link.
@@ -165,7 +201,7 @@ impl Graph {
     /// Records `ask` and makes the links it decided.
     fn keep(&mut self, ask: Ask) {
         for identifier in ask.named() {
-            self.asks_of.entry(identifier.clone()).or_default().push(ask.order);
+            slot(&mut self.asks_of, identifier).push(ask.order);
         }
         if let Origin::Event(event) = ask.origin {
             self.by_event.insert(event, ask.order);
@@ -177,15 +213,19 @@ impl Graph {
     fn make_links(&mut self, ask: &Ask) {
         for to in ask.linked() {
             let Some(key) = LinkKey::new(ask.customer.clone(), to.clone()) else { continue };
-            let asks = self.links.entry(key.clone()).or_default();
-            if asks.is_empty() {
-                self.adjacency.entry(key.a.clone()).or_default().push(key.b.clone());
-                self.adjacency.entry(key.b.clone()).or_default().push(key.a.clone());
+            match self.links.get_mut(&key) {
+                Some(asks) => asks.push(ask.order),
+                None => {
+                    slot(&mut self.adjacency, &key.a).push(key.b.clone());
+                    slot(&mut self.adjacency, &key.b).push(key.a.clone());
+                    self.links.insert(key.clone(), vec![ask.order]);
+                }
             }
-            asks.push(ask.order);
             for end in [&key.a, &key.b] {
-                let first = self.first_seen.entry(end.clone()).or_insert(ask.at);
-                *first = (*first).min(ask.at);
+                match self.first_seen.get_mut(end) {
+                    Some(first) => *first = (*first).min(ask.at),
+                    None => drop(self.first_seen.insert(end.clone(), ask.at)),
+                }
             }
             let first_seen = &self.first_seen;
             self.components.join(&key.a, &key.b, |m| first_seen.get(m).copied().unwrap_or(i64::MAX));
@@ -195,10 +235,22 @@ impl Graph {
     /// Removes the link `key`, whatever asked for it, and decides the asks around it again
     /// (`rules_at` gives the rules at an ask's time); `false` when there is no such link.
     pub fn unlink<'r>(&mut self, key: &LinkKey, rules_at: impl Fn(i64) -> Rules<'r>) -> bool {
-        let Some(orders) = self.links.get(key).cloned() else { return false };
+        if !self.links.contains_key(key) {
+            return false;
+        }
+        // Every ask of the pair goes, those a limit refused too: a later undo deciding them again
+        // must not link what the host said are two people.
+        let mut orders: Vec<u64> =
+            [&key.a, &key.b].iter().flat_map(|end| self.asks_of.get(*end).into_iter().flatten()).copied().collect();
+        orders.sort_unstable();
+        orders.dedup();
         for order in orders {
             let Some(ask) = self.asks.get_mut(&order) else { continue };
-            let other = if ask.customer == key.a { &key.b } else { &key.a };
+            let other = match &ask.customer {
+                customer if customer == &key.a => &key.b,
+                customer if customer == &key.b => &key.a,
+                _ => continue,
+            };
             if let Some(place) = ask.asked.iter().position(|identifier| identifier == other) {
                 ask.asked.remove(place);
                 ask.linked.remove(place);
@@ -218,46 +270,38 @@ impl Graph {
         Some(made)
     }
 
-    /// Removes the asks events made before `before` (engine time), as retention evicts the events
-    /// (docs/identity.md, "Retention"), and decides the asks around them again; a host's links
-    /// stay. Returns how many asks were removed.
-    pub fn expire_event_asks<'r>(&mut self, before: i64, rules_at: impl Fn(i64) -> Rules<'r>) -> usize {
-        let expired: Vec<u64> = self
-            .asks
-            .values()
-            .filter(|ask| matches!(ask.origin, Origin::Event(_)) && ask.at < before)
-            .map(|ask| ask.order)
-            .collect();
+    /// The events that made an ask.
+    pub fn asking_events(&self) -> Vec<Uuid> {
+        self.by_event.keys().copied().collect()
+    }
+
+    /// Removes the asks of `events` (retention evicted them: docs/identity.md, "Retention") and
+    /// decides the asks around them again; a host's links stay. Returns how many were removed.
+    pub fn expire_event_asks<'r>(&mut self, events: &[Uuid], rules_at: impl Fn(i64) -> Rules<'r>) -> usize {
         let mut named = Vec::new();
-        for order in &expired {
-            let Some(ask) = self.asks.remove(order) else { continue };
-            if let Origin::Event(event) = ask.origin {
-                self.by_event.remove(&event);
-            }
+        let mut removed = 0;
+        for event in events {
+            let Some(ask) = self.by_event.remove(event).and_then(|order| self.asks.remove(&order)) else { continue };
             named.extend(ask.named().cloned());
+            removed += 1;
         }
         if !named.is_empty() {
             self.decide_again(named, rules_at);
         }
-        expired.len()
+        removed
     }
 
     /// Unmakes every link among the identifiers connected to `start` through shared asks, then
     /// decides their asks again in order. Every link touching those identifiers was made by one of
     /// those asks, so the rest of the graph is untouched and the result is what deciding every ask
     /// again would give.
-    fn decide_again<'r>(&mut self, start: impl IntoIterator<Item = Identifier>, rules_at: impl Fn(i64) -> Rules<'r>) {
+    pub(super) fn decide_again<'r>(
+        &mut self,
+        start: impl IntoIterator<Item = Identifier>,
+        rules_at: impl Fn(i64) -> Rules<'r>,
+    ) {
         let (identifiers, orders) = self.connected_asks(start);
-        self.components.drop_components_of(&identifiers);
-        for identifier in &identifiers {
-            self.first_seen.remove(identifier);
-            self.asks_of.remove(identifier);
-            for neighbour in self.adjacency.remove(identifier).into_iter().flatten() {
-                if let Some(key) = LinkKey::new(identifier.clone(), neighbour) {
-                    self.links.remove(&key);
-                }
-            }
-        }
+        self.unmake(&identifiers);
         for order in orders {
             let Some(mut ask) = self.asks.remove(&order) else { continue };
             let decision = rules_at(ask.at).decide(self, &ask.customer, &ask.asked);
@@ -269,6 +313,22 @@ impl Graph {
                 continue;
             }
             self.keep(ask);
+        }
+    }
+
+    /// Forgets everything derived about `identifiers` (their links, first-seen times, profiles and
+    /// the asks naming them), which must be closed under shared asks ([`Self::connected_asks`]):
+    /// no link joins them to an identifier outside.
+    fn unmake(&mut self, identifiers: &[Identifier]) {
+        self.components.drop_components_of(identifiers);
+        for identifier in identifiers {
+            self.first_seen.remove(identifier);
+            self.asks_of.remove(identifier);
+            for neighbour in self.adjacency.remove(identifier).into_iter().flatten() {
+                if let Some(key) = LinkKey::new(identifier.clone(), neighbour) {
+                    self.links.remove(&key);
+                }
+            }
         }
     }
 
@@ -299,5 +359,25 @@ impl Graph {
     }
 }
 
+mod forget;
+impl Profiles for Graph {
+    fn component<'g>(&'g self, identifier: &'g Identifier) -> Component<'g> {
+        Graph::component(self, identifier)
+    }
+
+    fn first_seen(&self, identifier: &Identifier) -> Option<i64> {
+        Graph::first_seen(self, identifier)
+    }
+}
+
+/// The value of `key` in `map`, made when missing: the identifier is copied only then.
+fn slot<'m, V: Default>(map: &'m mut Map<Identifier, V>, key: &Identifier) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.clone(), V::default());
+    }
+    map.get_mut(key).expect("just made")
+}
+
 #[cfg(test)]
 mod tests;
+mod transfer;
