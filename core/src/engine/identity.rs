@@ -224,17 +224,6 @@ impl Engine {
         self.ask(ask, now)
     }
 
-    /// Removes the asks of the events retention evicted (docs/identity.md, "Retention"). The graph
-    /// is read, then the store, then the graph changed: the lock is never held while a shard is
-    /// taken, and a sweep holds the gate, so nothing changes the graph meanwhile.
-    pub(crate) fn expire_evicted_asks(&self) {
-        let asking = self.identity.read().asking_events();
-        let evicted: Vec<Uuid> = asking.into_iter().filter(|event| !self.store.holds_event_id(event)).collect();
-        if !evicted.is_empty() {
-            self.identity.write().expire_event_asks(&evicted, |at| self.identity_rules(at));
-        }
-    }
-
     /// Takes the cookies not seen since `before` out of their profiles (docs/identity.md, "Cookies
     /// that are not seen"): no ask named them since, and none of their events is as late. The
     /// graph is read, then the store, then the graph changed: the lock is never held while a

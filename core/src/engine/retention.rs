@@ -157,10 +157,10 @@ impl Engine {
         if let Some(before) = cutoffs.sessions_before {
             let (sessions, events) = self.store.evict_before(before);
             self.counters.add(Counter::SessionsEvicted, sessions);
-            self.counters.add(Counter::EventsEvicted, events);
+            self.counters.add(Counter::EventsEvicted, events.len() as u64);
             // The links evicted events made go with them; a host's links stay (docs/identity.md).
-            if events > 0 {
-                self.expire_evicted_asks();
+            if !events.is_empty() {
+                self.identity.write().expire_event_asks(&events, |at| self.identity_rules(at));
             }
             // Erased events' ids leave the dedupe index when their sessions would have.
             self.store.erased().expire_before(before);

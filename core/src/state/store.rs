@@ -303,9 +303,10 @@ impl Store {
     }
 
     /// Evicts every session last active before `cutoff`, with its events, and forgets their ids
-    /// in every index. Returns the sessions and events evicted. The caller holds the gate
-    /// exclusively, so no ingest can see an index half updated.
-    pub fn evict_before(&self, cutoff: crate::base::time::Millis) -> (u64, u64) {
+    /// in every index. Returns how many sessions were evicted and the ids of the events evicted
+    /// with them. The caller holds the gate exclusively, so no ingest can see an index half
+    /// updated.
+    pub fn evict_before(&self, cutoff: crate::base::time::Millis) -> (u64, Vec<Uuid>) {
         let mut forgotten = Vec::new();
         self.customers.each(|shard| {
             for map in &mut shard.by_id_type {
@@ -318,13 +319,13 @@ impl Store {
                 });
             }
         });
-        let (mut sessions, mut events) = (0, 0);
+        let (mut sessions, mut events) = (0, Vec::new());
         for (customer, evicted) in forgotten {
             sessions += evicted.sessions;
-            events += evicted.event_ids.len() as u64;
             for id in &evicted.event_ids {
                 self.event_ids.lock(id).remove(id);
             }
+            events.extend_from_slice(&evicted.event_ids);
             for id in &evicted.session_ids {
                 self.session_owners.lock(id).remove(id);
             }
@@ -346,11 +347,6 @@ impl Store {
     pub fn remap(&self, remap: &crate::model::catalog::Remap) {
         self.customers
             .each(|shard| shard.by_id_type.iter_mut().flat_map(|map| map.values_mut()).for_each(|c| c.remap(remap)));
-    }
-
-    /// Whether an event with this id is stored (retention has not evicted it).
-    pub fn holds_event_id(&self, id: &Uuid) -> bool {
-        self.event_ids.lock(id).contains_key(id)
     }
 
     /// Puts back a stored event id read from a snapshot.

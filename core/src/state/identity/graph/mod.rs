@@ -270,13 +270,9 @@ impl Graph {
         Some(made)
     }
 
-    /// The events that made an ask.
-    pub fn asking_events(&self) -> Vec<Uuid> {
-        self.by_event.keys().copied().collect()
-    }
-
-    /// Removes the asks of `events` (retention evicted them: docs/identity.md, "Retention") and
-    /// decides the asks around them again; a host's links stay. Returns how many were removed.
+    /// Removes the asks of `events` (retention evicted them: docs/identity.md, "Retention"; an
+    /// event that made no ask is passed over) and decides the asks around them again; a host's
+    /// links stay. Returns how many were removed.
     pub fn expire_event_asks<'r>(&mut self, events: &[Uuid], rules_at: impl Fn(i64) -> Rules<'r>) -> usize {
         let mut named = Vec::new();
         let mut removed = 0;
