@@ -204,7 +204,7 @@ impl Engine {
         let counters = self.counters.snapshot().identity_counters();
         let head = IdentityHead { counters, asks: graph.ask_count() as u64, next_order: graph.next_order() };
         visit(ImagePart::Identity(head));
-        graph.asks().for_each(|ask| visit(ImagePart::Ask(ask)));
+        graph.asks().for_each(|ask| visit(ImagePart::Ask(&ask)));
         drop(graph);
         let erased = self.store.erased().saved();
         let counters = self.counters.snapshot().erasure_counters();

@@ -32,11 +32,6 @@ pub struct Ask {
 }
 
 impl Ask {
-    /// The identifiers it linked to its customer.
-    pub fn linked(&self) -> impl Iterator<Item = &Identifier> {
-        self.asked.iter().zip(&self.linked).filter(|(_, linked)| **linked).map(|(identifier, _)| identifier)
-    }
-
     /// Whether it is one this engine could have made: a decision for each identifier asked, and
     /// none of them the customer. Asks read from a snapshot or a slice are checked, so that a
     /// damaged one is refused where it is read rather than met by an undo.

@@ -9,6 +9,7 @@ mod ask;
 mod components;
 mod graph;
 mod link;
+mod names;
 mod rules;
 
 pub use ask::Ask;

@@ -10,12 +10,13 @@ use crate::state::identity::Identifier;
 impl Graph {
     /// Whether any ask names `identifier`.
     pub fn names(&self, identifier: &Identifier) -> bool {
-        self.asks_of.get(identifier).is_some_and(|orders| orders.iter().any(|order| self.asks.contains_key(order)))
+        let Some(id) = self.names.get(identifier) else { return false };
+        self.nodes[id.index()].asks.iter().any(|order| self.asks.contains_key(order))
     }
 
     /// Every identifier an ask names, each once, in no particular order.
     pub fn identifiers(&self) -> impl Iterator<Item = &Identifier> {
-        self.asks_of.keys()
+        self.names.iter().map(|(_, identifier)| identifier)
     }
 }
 
@@ -59,7 +60,7 @@ mod tests {
         }
         assert!(graph.identifiers().all(|identifier| !person.contains(identifier)));
         assert_eq!(graph.profile_of(&id("phone:q")).unwrap().members, [id("email:b"), id("phone:q")]);
-        let asks: Vec<&Ask> = graph.asks().collect();
+        let asks: Vec<Ask> = graph.asks().collect();
         assert_eq!(asks.len(), 1, "the person's own asks are gone");
         assert_eq!((asks[0].asked.as_slice(), asks[0].linked.as_slice()), (&[id("phone:q")][..], &[true][..]));
         assert_eq!(graph.unlink_event(&Uuid::from_u128(2), |at| Rules { config: &config, now: at }), Some(1));

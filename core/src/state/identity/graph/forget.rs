@@ -3,17 +3,19 @@
 
 use super::Graph;
 use crate::base::shard::FastHasher;
+use crate::model::event::IdType;
 use crate::state::identity::Identifier;
+use crate::state::identity::names::Id;
 use crate::state::identity::rules::Rules;
 use std::collections::HashSet;
 
 impl Graph {
     /// The cookies the graph holds, with the engine time of the latest ask that named each.
     pub fn cookies_last_asked(&self) -> Vec<(Identifier, i64)> {
-        let cookies =
-            self.asks_of.iter().filter(|(identifier, _)| identifier.id_type == crate::model::event::IdType::Cookie);
+        let cookies = self.names.iter().filter(|(_, identifier)| identifier.id_type == IdType::Cookie);
         cookies
-            .map(|(cookie, orders)| {
+            .map(|(id, cookie)| {
+                let orders = &self.nodes[id.index()].asks;
                 let last = orders.iter().filter_map(|order| self.asks.get(order)).map(|ask| ask.at).max();
                 (cookie.clone(), last.unwrap_or(i64::MIN))
             })
@@ -28,25 +30,18 @@ impl Graph {
         if forgotten.is_empty() {
             return;
         }
-        let identifiers: HashSet<&Identifier, FastHasher> = forgotten.iter().collect();
-        let mut orders: Vec<u64> =
-            forgotten.iter().flat_map(|i| self.asks_of.get(i).into_iter().flatten()).copied().collect();
+        let ids: HashSet<Id, FastHasher> = forgotten.iter().filter_map(|i| self.names.get(i)).collect();
+        let mut orders: Vec<u64> = ids.iter().flat_map(|id| &self.nodes[id.index()].asks).copied().collect();
         orders.sort_unstable();
         orders.dedup();
-        let mut start: Vec<Identifier> = forgotten.to_vec();
+        let mut start: Vec<Id> = ids.iter().copied().collect();
         for order in orders {
-            let Some(ask) = self.asks.get_mut(&order) else { continue };
-            start.extend(ask.named().cloned());
-            if identifiers.contains(&ask.customer) {
-                ask.asked.clear();
-                ask.linked.clear();
-                continue;
-            }
-            for place in (0..ask.asked.len()).rev() {
-                if identifiers.contains(&ask.asked[place]) {
-                    ask.asked.remove(place);
-                    ask.linked.remove(place);
-                }
+            let Some(held) = self.asks.get_mut(&order) else { continue };
+            start.extend(held.named());
+            if ids.contains(&held.customer) {
+                held.asked.clear();
+            } else {
+                held.asked.retain(|(id, _)| !ids.contains(id));
             }
         }
         self.decide_again(start, rules_at);

@@ -11,11 +11,14 @@
 //! (the rules read only the profiles of the identifiers an ask names), so they are left alone.
 
 use super::ask::Ask;
-use super::components::{Component, Components};
+use super::components::{Component, ComponentKey, Components};
 use super::link::{LinkKey, Origin};
+use super::names::{Id, Names};
 use super::rules::{Decision, Profiles, Rules};
 use super::{Identifier, canonical_cmp};
 use crate::base::shard::FastHasher;
+use crate::model::config::slot;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use uuid::Uuid;
 
@@ -45,29 +48,67 @@ pub(crate) struct AskInput<'a> {
     pub division: Option<&'a str>,
 }
 
+/// An ask as the graph keeps it: its identifiers by number ([`Names`]).
+#[derive(Debug, Clone)]
+struct Held {
+    order: u64,
+    origin: Origin,
+    customer: Id,
+    /// The identifiers asked for, each with whether the rules linked it.
+    asked: Vec<(Id, bool)>,
+    at: i64,
+    division: Option<Box<str>>,
+}
+
+impl Held {
+    /// Every identifier it names: the customer and each asked identifier.
+    fn named(&self) -> impl Iterator<Item = Id> + '_ {
+        std::iter::once(self.customer).chain(self.asked.iter().map(|(id, _)| *id))
+    }
+
+    /// The identifiers it linked to its customer.
+    fn linked(&self) -> impl Iterator<Item = Id> + '_ {
+        self.asked.iter().filter(|(_, linked)| *linked).map(|(id, _)| *id)
+    }
+}
+
+/// What the graph keeps about one identifier, at its number.
+#[derive(Debug, Default, Clone)]
+struct Node {
+    /// Its own number (so that a profile of it alone can be lent as a slice of one).
+    id: Option<Id>,
+    /// The asks naming it, as customer or asked.
+    asks: Vec<u64>,
+    /// The identifiers it is linked to.
+    neighbours: Vec<Id>,
+    /// When the links first saw it; `None` while it has no link.
+    first_seen: Option<i64>,
+}
+
 /// The asks an engine took, and the links and profiles they make.
-#[derive(Debug, Default)]
+///
+/// Each identifier's text is kept once ([`Names`]); everything else refers to it by number, so
+/// that an event that asks costs lookups and pushes rather than copies of its identifiers.
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Graph {
-    asks: BTreeMap<u64, Ask>,
+    names: Names,
+    /// By identifier number.
+    nodes: Vec<Node>,
+    asks: BTreeMap<u64, Held>,
     next_order: u64,
-    /// The asks naming each identifier, as customer or asked.
-    asks_of: Map<Identifier, Vec<u64>>,
     /// The ask of each event that made one.
     by_event: Map<Uuid, u64>,
-    /// Each link, with the asks that made it, in order.
-    links: Map<LinkKey, Vec<u64>>,
-    adjacency: Map<Identifier, Vec<Identifier>>,
-    first_seen: Map<Identifier, i64>,
+    /// Each link (its ends' numbers, the smaller first), with the asks that made it, in order.
+    links: Map<(Id, Id), Vec<u64>>,
     components: Components,
 }
 
 impl Graph {
     /// The profile `identifier` is a member of, or `None` when it has no link.
     pub fn profile_of(&self, identifier: &Identifier) -> Option<Profile> {
-        let members = self.components.members(identifier)?;
-        let mut members = members.to_vec();
-        members.sort_by(canonical_cmp);
-        Some(Profile { id: self.components.id(identifier)?.clone(), members })
+        let id = self.names.get(identifier)?;
+        let members = self.components.members(id)?;
+        Some(Profile { id: self.names.name(self.components.id(id)?).clone(), members: self.sorted(members) })
     }
 
     /// The members of `identifier`'s profile in canonical order: itself alone when it has no link.
@@ -76,31 +117,42 @@ impl Graph {
         self.profile_of(identifier).map_or_else(|| vec![identifier.clone()], |profile| profile.members)
     }
 
-    /// `identifier`'s profile without copying: its id, its members unordered, and how many of
-    /// each idType it holds; `identifier` alone, as its own id, when it has no link.
-    pub fn component<'g>(&'g self, identifier: &'g Identifier) -> Component<'g> {
-        match (self.components.id(identifier), self.components.members(identifier), self.components.counts(identifier))
-        {
-            (Some(id), Some(members), Some(counts)) => Component { id, members, counts },
-            _ => {
-                let mut counts = [0; 5];
-                counts[crate::model::config::slot(identifier.id_type)] = 1;
-                Component { id: identifier, members: std::slice::from_ref(identifier), counts }
-            }
-        }
+    /// The identifier numbered `id`.
+    #[cfg(test)]
+    pub fn identifier(&self, id: Id) -> &Identifier {
+        self.names.name(id)
+    }
+
+    /// The identifiers numbered `ids`, in canonical order.
+    fn sorted(&self, ids: &[Id]) -> Vec<Identifier> {
+        let mut members: Vec<Identifier> = ids.iter().map(|&id| self.names.name(id).clone()).collect();
+        members.sort_by(canonical_cmp);
+        members
     }
 
     /// The members of `identifier`'s profile as a viewer sees it: reached over links one of whose
     /// asks is in a division `sees` accepts, in canonical order, with the oldest of them, first
     /// seen by those asks alone (so that nothing hidden names the profile).
     pub fn visible_profile(&self, identifier: &Identifier, sees: impl Fn(Option<&str>) -> bool) -> Profile {
-        let mut seen: Map<&Identifier, i64> = Map::default();
-        let mut reached: HashSet<&Identifier, FastHasher> = HashSet::default();
-        let mut queue = VecDeque::from([identifier]);
-        reached.insert(identifier);
+        match self.names.get(identifier) {
+            Some(start) => {
+                let (members, oldest) = self.visible_component(start, &sees);
+                Profile { id: self.names.name(oldest).clone(), members: self.sorted(&members) }
+            }
+            None => Profile { id: identifier.clone(), members: vec![identifier.clone()] },
+        }
+    }
+
+    /// The numbers of the identifiers reached from `start` over links a viewer sees, and the
+    /// oldest of them by those links' asks.
+    fn visible_component(&self, start: Id, sees: &impl Fn(Option<&str>) -> bool) -> (Vec<Id>, Id) {
+        let mut seen: Map<Id, i64> = Map::default();
+        let mut reached: HashSet<Id, FastHasher> = HashSet::default();
+        let mut queue = VecDeque::from([start]);
+        reached.insert(start);
         while let Some(next) = queue.pop_front() {
-            for neighbour in self.adjacency.get(next).into_iter().flatten() {
-                let Some(at) = self.visible_since(next, neighbour, &sees) else { continue };
+            for &neighbour in &self.nodes[next.index()].neighbours {
+                let Some(at) = self.visible_since(next, neighbour, sees) else { continue };
                 for end in [next, neighbour] {
                     let first = seen.entry(end).or_insert(at);
                     *first = (*first).min(at);
@@ -110,31 +162,27 @@ impl Graph {
                 }
             }
         }
-        let mut members: Vec<Identifier> = reached.into_iter().cloned().collect();
-        members.sort_by(canonical_cmp);
-        let first = |m: &Identifier| seen.get(m).copied().unwrap_or(i64::MAX);
-        let id = members.iter().min_by(|x, y| first(x).cmp(&first(y)).then_with(|| canonical_cmp(x, y)));
-        Profile { id: id.expect("the identifier itself").clone(), members }
+        let members: Vec<Id> = reached.into_iter().collect();
+        let first = |m: &Id| seen.get(m).copied().unwrap_or(i64::MAX);
+        let oldest = members.iter().min_by(|x, y| first(x).cmp(&first(y)).then_with(|| self.canonical_cmp(**x, **y)));
+        let oldest = *oldest.expect("the identifier itself");
+        (members, oldest)
     }
 
     /// Every profile of two or more members as a viewer sees it (over links one of whose asks is
     /// in a division `sees` accepts), each in canonical order: who counts as one person in counts
     /// over many customers (`paths`).
     pub fn visible_profiles(&self, sees: impl Fn(Option<&str>) -> bool) -> Vec<Vec<Identifier>> {
-        let mut placed: HashSet<&Identifier, FastHasher> = HashSet::default();
+        let mut placed: HashSet<Id, FastHasher> = HashSet::default();
         let mut profiles = Vec::new();
-        for start in self.adjacency.keys() {
-            if placed.contains(start) {
+        for start in self.nodes.iter().filter(|node| !node.neighbours.is_empty()).filter_map(|node| node.id) {
+            if placed.contains(&start) {
                 continue;
             }
-            let profile = self.visible_profile(start, &sees);
-            for member in &profile.members {
-                if let Some((key, _)) = self.adjacency.get_key_value(member) {
-                    placed.insert(key);
-                }
-            }
-            if profile.members.len() > 1 {
-                profiles.push(profile.members);
+            let (members, _) = self.visible_component(start, &sees);
+            placed.extend(members.iter().copied());
+            if members.len() > 1 {
+                profiles.push(self.sorted(&members));
             }
         }
         profiles
@@ -142,20 +190,39 @@ impl Graph {
 
     /// The earliest time an ask in a division `sees` accepts made the link `x`–`y`; `None` when no
     /// such ask made it.
-    fn visible_since(&self, x: &Identifier, y: &Identifier, sees: &impl Fn(Option<&str>) -> bool) -> Option<i64> {
-        let key = LinkKey::new(x.clone(), y.clone())?;
-        let asks = self.links.get(&key)?.iter().filter_map(|order| self.asks.get(order));
+    fn visible_since(&self, x: Id, y: Id, sees: &impl Fn(Option<&str>) -> bool) -> Option<i64> {
+        let asks = self.links.get(&pair(x, y)?)?.iter().filter_map(|order| self.asks.get(order));
         asks.filter(|ask| sees(ask.division.as_deref())).map(|ask| ask.at).min()
     }
 
-    /// When the links first saw `identifier`, or `None` when it has no link.
-    pub fn first_seen(&self, identifier: &Identifier) -> Option<i64> {
-        self.first_seen.get(identifier).copied()
+    /// Orders two identifiers by their canonical text.
+    fn canonical_cmp(&self, x: Id, y: Id) -> Ordering {
+        canonical_cmp(self.names.name(x), self.names.name(y))
     }
 
-    /// Every ask, in order.
-    pub fn asks(&self) -> impl Iterator<Item = &Ask> {
-        self.asks.values()
+    /// When the links first saw `identifier`, or `None` when it has no link.
+    #[cfg(test)]
+    pub fn first_seen(&self, identifier: &Identifier) -> Option<i64> {
+        self.names.get(identifier).and_then(|id| self.nodes[id.index()].first_seen)
+    }
+
+    /// Every ask, in order, as snapshots and slices save them.
+    pub fn asks(&self) -> impl Iterator<Item = Ask> + '_ {
+        self.asks.values().map(|held| self.saved(held))
+    }
+
+    /// `held` with its identifiers written out.
+    fn saved(&self, held: &Held) -> Ask {
+        let (asked, linked) = held.asked.iter().map(|&(id, linked)| (self.names.name(id).clone(), linked)).unzip();
+        Ask {
+            order: held.order,
+            origin: held.origin,
+            customer: self.names.name(held.customer).clone(),
+            asked,
+            linked,
+            at: held.at,
+            division: held.division.as_deref().map(str::to_owned),
+        }
     }
 
     /// How many asks there are.
@@ -173,90 +240,126 @@ impl Graph {
     pub fn from_asks(asks: impl IntoIterator<Item = Ask>, next_order: u64) -> Graph {
         let mut graph = Graph { next_order, ..Graph::default() };
         for ask in asks {
-            graph.keep(ask);
+            let held = graph.hold(ask);
+            graph.keep(held);
         }
         graph
     }
 
+    /// `ask` as the graph keeps it, its identifiers numbered.
+    fn hold(&mut self, ask: Ask) -> Held {
+        let customer = self.intern(&ask.customer);
+        let asked = ask.asked.iter().zip(ask.linked).map(|(identifier, linked)| (self.intern(identifier), linked));
+        let asked = asked.collect();
+        Held {
+            order: ask.order,
+            origin: ask.origin,
+            customer,
+            asked,
+            at: ask.at,
+            division: ask.division.map(Box::from),
+        }
+    }
+
+    /// The number of `identifier`, given one (with an empty node) when it has none.
+    fn intern(&mut self, identifier: &Identifier) -> Id {
+        let id = self.names.intern(identifier);
+        if self.nodes.len() < self.names.len() {
+            self.nodes.resize_with(self.names.len(), Node::default);
+        }
+        self.nodes[id.index()].id = Some(id);
+        id
+    }
+
+    /// Gives back the numbers of `ids` that no ask names any more: their text leaves memory.
+    fn release_unnamed(&mut self, ids: impl IntoIterator<Item = Id>) {
+        for id in ids {
+            let node = &mut self.nodes[id.index()];
+            if node.asks.is_empty() && node.id.is_some() {
+                *node = Node::default();
+                self.names.release(id);
+            }
+        }
+    }
+
     /// Decides `input` under `rules`, keeps it and makes the links the rules allow.
     pub fn ask(&mut self, rules: &Rules<'_>, input: AskInput<'_>) -> Decision {
-        let decision = rules.decide(self, input.customer, input.identifiers);
-        if !decision.asked.is_empty() {
-            let order = self.next_order;
-            self.next_order += 1;
-            let (asked, linked) = decision.asked.iter().cloned().unzip();
-            self.keep(Ask {
-                order,
-                origin: input.origin,
-                customer: input.customer.clone(),
-                asked,
-                linked,
-                at: rules.now,
-                division: input.division.map(str::to_owned),
-            });
+        let screened = rules.screen(input.customer, input.identifiers);
+        if screened.candidates.is_empty() {
+            return Decision { asked: Vec::new(), warnings: screened.warnings };
         }
+        let customer = self.intern(input.customer);
+        let asked: Vec<Id> = screened.candidates.iter().map(|identifier| self.intern(identifier)).collect();
+        let decision = rules.limit(self, customer, &asked, screened.warnings);
+        let order = self.next_order;
+        self.next_order += 1;
+        self.keep(Held {
+            order,
+            origin: input.origin,
+            customer,
+            asked: decision.asked.clone(),
+            at: rules.now,
+            division: input.division.map(Box::from),
+        });
         decision
     }
 
-    /// Records `ask` and makes the links it decided.
-    fn keep(&mut self, ask: Ask) {
-        for identifier in ask.named() {
-            slot(&mut self.asks_of, identifier).push(ask.order);
+    /// Records `held` and makes the links it decided.
+    fn keep(&mut self, held: Held) {
+        for id in held.named() {
+            self.nodes[id.index()].asks.push(held.order);
         }
-        if let Origin::Event(event) = ask.origin {
-            self.by_event.insert(event, ask.order);
+        if let Origin::Event(event) = held.origin {
+            self.by_event.insert(event, held.order);
         }
-        self.make_links(&ask);
-        self.asks.insert(ask.order, ask);
+        self.make_links(&held);
+        self.asks.insert(held.order, held);
     }
 
-    fn make_links(&mut self, ask: &Ask) {
-        for to in ask.linked() {
-            let Some(key) = LinkKey::new(ask.customer.clone(), to.clone()) else { continue };
-            match self.links.get_mut(&key) {
-                Some(asks) => asks.push(ask.order),
+    fn make_links(&mut self, held: &Held) {
+        for to in held.linked() {
+            let Some((a, b)) = pair(held.customer, to) else { continue };
+            match self.links.get_mut(&(a, b)) {
+                Some(asks) => asks.push(held.order),
                 None => {
-                    slot(&mut self.adjacency, &key.a).push(key.b.clone());
-                    slot(&mut self.adjacency, &key.b).push(key.a.clone());
-                    self.links.insert(key.clone(), vec![ask.order]);
+                    self.nodes[a.index()].neighbours.push(b);
+                    self.nodes[b.index()].neighbours.push(a);
+                    self.links.insert((a, b), vec![held.order]);
                 }
             }
-            for end in [&key.a, &key.b] {
-                match self.first_seen.get_mut(end) {
-                    Some(first) => *first = (*first).min(ask.at),
-                    None => drop(self.first_seen.insert(end.clone(), ask.at)),
-                }
+            for end in [a, b] {
+                let first = &mut self.nodes[end.index()].first_seen;
+                *first = Some(first.map_or(held.at, |t| t.min(held.at)));
             }
-            let first_seen = &self.first_seen;
-            self.components.join(&key.a, &key.b, |m| first_seen.get(m).copied().unwrap_or(i64::MAX));
+            let (nodes, names) = (&self.nodes, &self.names);
+            let seen = |id: Id| nodes[id.index()].first_seen.unwrap_or(i64::MAX);
+            let older = |x: Id, y: Id| seen(x).cmp(&seen(y)).then_with(|| canonical_cmp(names.name(x), names.name(y)));
+            self.components.join(a, b, older, |id| slot(names.name(id).id_type));
         }
     }
 
     /// Removes the link `key`, whatever asked for it, and decides the asks around it again
     /// (`rules_at` gives the rules at an ask's time); `false` when there is no such link.
     pub fn unlink<'r>(&mut self, key: &LinkKey, rules_at: impl Fn(i64) -> Rules<'r>) -> bool {
-        if !self.links.contains_key(key) {
+        let (Some(a), Some(b)) = (self.names.get(&key.a), self.names.get(&key.b)) else { return false };
+        if !pair(a, b).is_some_and(|link| self.links.contains_key(&link)) {
             return false;
         }
         // Every ask of the pair goes, those a limit refused too: a later undo deciding them again
         // must not link what the host said are two people.
-        let mut orders: Vec<u64> =
-            [&key.a, &key.b].iter().flat_map(|end| self.asks_of.get(*end).into_iter().flatten()).copied().collect();
+        let mut orders: Vec<u64> = [a, b].iter().flat_map(|end| &self.nodes[end.index()].asks).copied().collect();
         orders.sort_unstable();
         orders.dedup();
         for order in orders {
-            let Some(ask) = self.asks.get_mut(&order) else { continue };
-            let other = match &ask.customer {
-                customer if customer == &key.a => &key.b,
-                customer if customer == &key.b => &key.a,
+            let Some(held) = self.asks.get_mut(&order) else { continue };
+            let other = match held.customer {
+                customer if customer == a => b,
+                customer if customer == b => a,
                 _ => continue,
             };
-            if let Some(place) = ask.asked.iter().position(|identifier| identifier == other) {
-                ask.asked.remove(place);
-                ask.linked.remove(place);
-            }
+            held.asked.retain(|(id, _)| *id != other);
         }
-        self.decide_again([key.a.clone(), key.b.clone()], rules_at);
+        self.decide_again([a, b], rules_at);
         true
     }
 
@@ -264,9 +367,9 @@ impl Graph {
     /// links it had made, or `None` when the event made no ask.
     pub fn unlink_event<'r>(&mut self, event: &Uuid, rules_at: impl Fn(i64) -> Rules<'r>) -> Option<usize> {
         let order = self.by_event.remove(event)?;
-        let ask = self.asks.remove(&order)?;
-        let made = ask.linked().count();
-        self.decide_again(ask.named().cloned().collect::<Vec<_>>(), rules_at);
+        let held = self.asks.remove(&order)?;
+        let made = held.linked().count();
+        self.decide_again(held.named().collect::<Vec<_>>(), rules_at);
         Some(made)
     }
 
@@ -277,8 +380,8 @@ impl Graph {
         let mut named = Vec::new();
         let mut removed = 0;
         for event in events {
-            let Some(ask) = self.by_event.remove(event).and_then(|order| self.asks.remove(&order)) else { continue };
-            named.extend(ask.named().cloned());
+            let Some(held) = self.by_event.remove(event).and_then(|order| self.asks.remove(&order)) else { continue };
+            named.extend(held.named());
             removed += 1;
         }
         if !named.is_empty() {
@@ -290,63 +393,64 @@ impl Graph {
     /// Unmakes every link among the identifiers connected to `start` through shared asks, then
     /// decides their asks again in order. Every link touching those identifiers was made by one of
     /// those asks, so the rest of the graph is untouched and the result is what deciding every ask
-    /// again would give.
-    pub(super) fn decide_again<'r>(
-        &mut self,
-        start: impl IntoIterator<Item = Identifier>,
-        rules_at: impl Fn(i64) -> Rules<'r>,
-    ) {
+    /// again would give. Identifiers no ask names afterwards leave the graph.
+    fn decide_again<'r>(&mut self, start: impl IntoIterator<Item = Id>, rules_at: impl Fn(i64) -> Rules<'r>) {
         let (identifiers, orders) = self.connected_asks(start);
         self.unmake(&identifiers);
         for order in orders {
-            let Some(mut ask) = self.asks.remove(&order) else { continue };
-            let decision = rules_at(ask.at).decide(self, &ask.customer, &ask.asked);
-            ask.linked = ask.asked.iter().map(|a| decision.linked(a)).collect();
-            if ask.asked.is_empty() {
-                if let Origin::Event(event) = ask.origin {
+            let Some(mut held) = self.asks.remove(&order) else { continue };
+            let asked: Vec<Id> = held.asked.iter().map(|(id, _)| *id).collect();
+            let decision = rules_at(held.at).decide(self, held.customer, &asked);
+            for (id, linked) in &mut held.asked {
+                *linked = decision.linked(*id);
+            }
+            if held.asked.is_empty() {
+                if let Origin::Event(event) = held.origin {
                     self.by_event.remove(&event);
                 }
                 continue;
             }
-            self.keep(ask);
+            self.keep(held);
         }
+        self.release_unnamed(identifiers);
     }
 
     /// Forgets everything derived about `identifiers` (their links, first-seen times, profiles and
     /// the asks naming them), which must be closed under shared asks ([`Self::connected_asks`]):
     /// no link joins them to an identifier outside.
-    fn unmake(&mut self, identifiers: &[Identifier]) {
-        self.components.drop_components_of(identifiers);
-        for identifier in identifiers {
-            self.first_seen.remove(identifier);
-            self.asks_of.remove(identifier);
-            for neighbour in self.adjacency.remove(identifier).into_iter().flatten() {
-                if let Some(key) = LinkKey::new(identifier.clone(), neighbour) {
-                    self.links.remove(&key);
+    fn unmake(&mut self, identifiers: &[Id]) {
+        self.components.drop_components_of(identifiers.iter().copied());
+        for &id in identifiers {
+            let node = &mut self.nodes[id.index()];
+            node.first_seen = None;
+            node.asks.clear();
+            for neighbour in std::mem::take(&mut node.neighbours) {
+                if let Some(link) = pair(id, neighbour) {
+                    self.links.remove(&link);
                 }
             }
         }
     }
 
     /// The identifiers reachable from `start` through asks that name them together, and those asks.
-    fn connected_asks(&self, start: impl IntoIterator<Item = Identifier>) -> (Vec<Identifier>, BTreeSet<u64>) {
-        let mut reached: HashSet<Identifier, FastHasher> = HashSet::default();
-        let mut queue: VecDeque<Identifier> = VecDeque::new();
-        for identifier in start {
-            if reached.insert(identifier.clone()) {
-                queue.push_back(identifier);
+    fn connected_asks(&self, start: impl IntoIterator<Item = Id>) -> (Vec<Id>, BTreeSet<u64>) {
+        let mut reached: HashSet<Id, FastHasher> = HashSet::default();
+        let mut queue: VecDeque<Id> = VecDeque::new();
+        for id in start {
+            if reached.insert(id) {
+                queue.push_back(id);
             }
         }
         let mut orders = BTreeSet::new();
         while let Some(next) = queue.pop_front() {
-            for order in self.asks_of.get(&next).into_iter().flatten() {
+            for order in &self.nodes[next.index()].asks {
                 if !orders.insert(*order) {
                     continue;
                 }
-                let Some(ask) = self.asks.get(order) else { continue };
-                for named in ask.named() {
-                    if reached.insert(named.clone()) {
-                        queue.push_back(named.clone());
+                let Some(held) = self.asks.get(order) else { continue };
+                for named in held.named() {
+                    if reached.insert(named) {
+                        queue.push_back(named);
                     }
                 }
             }
@@ -357,21 +461,33 @@ impl Graph {
 
 mod forget;
 impl Profiles for Graph {
-    fn component<'g>(&'g self, identifier: &'g Identifier) -> Component<'g> {
-        Graph::component(self, identifier)
+    fn component(&self, identifier: Id) -> Component<'_> {
+        self.components.component(identifier).unwrap_or_else(|| {
+            let mut counts = [0; 5];
+            counts[slot(self.names.name(identifier).id_type)] = 1;
+            let node = &self.nodes[identifier.index()];
+            let members = node.id.as_slice();
+            Component { key: ComponentKey::Alone(identifier), members, counts }
+        })
     }
 
-    fn first_seen(&self, identifier: &Identifier) -> Option<i64> {
-        Graph::first_seen(self, identifier)
+    fn first_seen(&self, identifier: Id) -> Option<i64> {
+        self.nodes[identifier.index()].first_seen
+    }
+
+    fn identifier(&self, identifier: Id) -> &Identifier {
+        self.names.name(identifier)
     }
 }
 
-/// The value of `key` in `map`, made when missing: the identifier is copied only then.
-fn slot<'m, V: Default>(map: &'m mut Map<Identifier, V>, key: &Identifier) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.clone(), V::default());
+/// The key of the link between `x` and `y` (the smaller number first), or `None` for a link of an
+/// identifier to itself.
+fn pair(x: Id, y: Id) -> Option<(Id, Id)> {
+    match x.cmp(&y) {
+        Ordering::Less => Some((x, y)),
+        Ordering::Greater => Some((y, x)),
+        Ordering::Equal => None,
     }
-    map.get_mut(key).expect("just made")
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ fn a_graph_rebuilt_from_its_asks_is_the_same() {
     ask(&mut graph, &config, event(1), "cookie:a", &["email:e"], 10);
     ask(&mut graph, &config, event(2), "cookie:a", &["email:f"], 11);
     link(&mut graph, "phone:p", "email:e", 3);
-    let mut rebuilt = Graph::from_asks(graph.asks().cloned().collect::<Vec<_>>(), graph.next_order());
+    let mut rebuilt = Graph::from_asks(graph.asks().collect::<Vec<_>>(), graph.next_order());
     for x in ["cookie:a", "email:e", "phone:p", "email:f"] {
         assert_eq!(rebuilt.profile_of(&id(x)), graph.profile_of(&id(x)));
         assert_eq!(rebuilt.first_seen(&id(x)), graph.first_seen(&id(x)));

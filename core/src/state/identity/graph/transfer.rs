@@ -9,23 +9,25 @@ impl Graph {
     /// component's: the router joined every identifier an ask names into its component), with
     /// everything derived from them, in their order.
     pub fn take_asks(&mut self, customers: &[Identifier]) -> Vec<Ask> {
-        let (identifiers, orders) = self.connected_asks(customers.iter().cloned());
+        let start: Vec<_> = customers.iter().filter_map(|customer| self.names.get(customer)).collect();
+        let (identifiers, orders) = self.connected_asks(start);
         self.unmake(&identifiers);
         let mut taken = Vec::with_capacity(orders.len());
         for order in orders {
-            let Some(ask) = self.asks.remove(&order) else { continue };
-            if let Origin::Event(event) = ask.origin {
+            let Some(held) = self.asks.remove(&order) else { continue };
+            if let Origin::Event(event) = held.origin {
                 self.by_event.remove(&event);
             }
-            taken.push(ask);
+            taken.push(self.saved(&held));
         }
+        self.release_unnamed(identifiers);
         taken
     }
 
     /// An identifier of `asks` this graph already holds: asks of a component that is not this
     /// partition's to receive.
     pub fn first_held<'a>(&self, asks: &'a [Ask]) -> Option<&'a Identifier> {
-        asks.iter().flat_map(Ask::named).find(|identifier| self.asks_of.contains_key(*identifier))
+        asks.iter().flat_map(Ask::named).find(|identifier| self.names.get(identifier).is_some())
     }
 
     /// Puts asks another graph took ([`Self::take_asks`]) after every ask here, keeping their
@@ -35,7 +37,8 @@ impl Graph {
         for mut ask in asks {
             ask.order = self.next_order;
             self.next_order += 1;
-            self.keep(ask);
+            let held = self.hold(ask);
+            self.keep(held);
         }
     }
 }
