@@ -799,10 +799,15 @@ fn moved_state_is_durable_and_a_slice_goes_only_where_it_fits() {
 /// erased events' ids (every one the source keeps; they name no one), and the target keeps them.
 /// Without them the target would accept the resend and bring the person back, where one engine
 /// answers `duplicate`. Ids dropped with `eraseForget` are not carried: a resend is new there too.
+/// The target is durable: its journal's `moveIn` record brings the ids back on reopening.
 #[test]
 fn an_erased_events_resend_is_a_duplicate_after_its_component_moves() {
     let config = format!("{}{SHARED_KEY}}}", &CONFIG[..CONFIG.len() - 1]);
-    let (source, target) = (engine_with(&config), engine_with(&config));
+    let dir = std::env::temp_dir().join(format!("journey-erased-move-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let open =
+        || Engine::open(&dir, Catalog::from_json(CATALOG).unwrap(), Config::from_json(&config).unwrap()).unwrap();
+    let (source, target) = (engine_with(&config), open());
     let (kept, forgotten) = (Customer::new("w1", IdType::Cookie), Customer::new("w2", IdType::Cookie));
     let page = |cookie: &Customer, path: &str, minute: i64| {
         json!({"eventName": "page_viewed", "createdDate": time(START_MINUTES + minute),
@@ -824,6 +829,8 @@ fn an_erased_events_resend_is_a_duplicate_after_its_component_moves() {
     let slice = source.move_out(&[kept.clone(), forgotten.clone()]).unwrap();
     assert_eq!((slice.event_count(), slice.erased_id_count()), (0, 2), "no events, the two kept ids");
     target.move_in(journey_core::partition::Slice::from_bytes(&slice.to_bytes()).unwrap()).unwrap();
+    drop(target); // a crash: the journal holds the move
+    let target = open();
     let status = |engine: &Engine, event: &Value| serde_json::to_value(engine.ingest_value(event).unwrap()).unwrap();
     for engine in [&source, &target] {
         for event in [&explicit, &natural] {
@@ -842,6 +849,8 @@ fn an_erased_events_resend_is_a_duplicate_after_its_component_moves() {
         assert_eq!(status(engine, &other)["status"], "accepted");
         assert_eq!(engine.profile(&kept, None).unwrap().members, std::slice::from_ref(&kept));
     }
+    drop(target);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The definition ops a stream interleaves, by position: creates, a replace, a refused stale
