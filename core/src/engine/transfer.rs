@@ -13,8 +13,10 @@
 //! are the component's, and the target keeps them all beside its own. That is exact: an event
 //! with an erased id routes to that id's component (an explicit id is a routing key; a natural id
 //! is the content's, whose customer is in the component), so a copy on a partition the component
-//! never reaches is never read, and the partition the component is on holds every id one engine
-//! would answer `duplicate` for.
+//! never reaches is never read; and since the erasure ran where the component was and each move
+//! since copied its source's ids, the partition the component is on holds every id one engine
+//! would answer `duplicate` (or `DUPLICATE_ID_CONFLICT`) for. docs/scale-out.md, "Online routing",
+//! gives the cost.
 //!
 //! Each partition numbers the open event types its events create (docs/decisions.md, "Open
 //! session types for app events") in its own journal's order, so a slice carries the names of
