@@ -11,7 +11,7 @@ mod common;
 
 use journey_core::partition::{
     Directory, Key, OnlineRouter, Router, Watermark, command_broadcast, keys_of_value, merge_outcomes, merge_stats,
-    watermark_needed,
+    partition_for, watermark_needed,
 };
 use journey_core::time::{format_millis, parse_rfc3339};
 use journey_core::{Batch, Catalog, Command, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
@@ -40,6 +40,9 @@ enum Step {
     Unlink(Customer, Customer),
     /// `unlinkEvent` of the event at this step, sent where that event went.
     UnlinkEvent(usize),
+    /// `erase({customer, eraseForget})`, sent where `command_key` routes it: the customer's
+    /// partition.
+    Erase(Customer, bool),
 }
 
 /// A small deterministic generator (an LCG), so that every run checks the same streams.
@@ -78,10 +81,19 @@ fn stream_with(seed: u64, len: usize, identity: bool) -> Vec<Step> {
     let mut rng = Random(seed);
     let mut clock = START_MINUTES;
     let mut sent: Vec<Value> = Vec::new();
+    // The events an erasure may have taken, to be sent again.
+    let mut erased: Vec<Value> = Vec::new();
     let mut steps = Vec::with_capacity(len);
     for _ in 0..len {
         if identity && let Some(op) = identity_op(&mut rng, &steps) {
+            if let Step::Erase(customer, _) = &op {
+                erased.extend(events_of_person(&sent, customer));
+            }
             steps.push(op);
+            continue;
+        }
+        if !erased.is_empty() && rng.below(12) == 0 {
+            steps.push(Step::Event(resend_of_erased(&mut rng, &erased)));
             continue;
         }
         let roll = rng.below(100);
@@ -165,8 +177,45 @@ fn identity_op(rng: &mut Random, steps: &[Step]) -> Option<Step> {
                 .collect();
             (!logins.is_empty()).then(|| Step::UnlinkEvent(logins[rng.below(logins.len() as u64) as usize]))
         }
+        // An erasure of a visitor or an owner (its whole profile); one in three forgets the ids.
+        3 | 4 => {
+            let customer = if rng.below(2) == 0 { visitor(rng) } else { owner(rng) };
+            Some(Step::Erase(customer, rng.below(3) == 0))
+        }
         _ => None,
     }
+}
+
+/// The events sent so far that an erasure of `customer` takes, near enough: those of the
+/// customer, of the identifiers its events carried and of the customers whose events carried it.
+/// (The stream does not know the profile; the resends only need to hit erased events often.)
+fn events_of_person(sent: &[Value], customer: &Customer) -> Vec<Value> {
+    let named = |event: &Value, who: &Customer| {
+        let as_customer = |value: &Value| value["id"] == who.id.as_str() && value["idType"] == who.id_type.as_str();
+        as_customer(&event["customer"]) || event["identifiers"].as_array().is_some_and(|l| l.iter().any(as_customer))
+    };
+    let mut person = vec![customer.clone()];
+    for event in sent.iter().filter(|event| named(event, customer)) {
+        let others = std::iter::once(&event["customer"]).chain(event["identifiers"].as_array().into_iter().flatten());
+        person.extend(others.filter_map(|value| serde_json::from_value::<Customer>(value.clone()).ok()));
+    }
+    person.sort_by(|a, b| (a.id_type.as_str(), &a.id).cmp(&(b.id_type.as_str(), &b.id)));
+    person.dedup();
+    sent.iter().filter(|event| person.iter().any(|who| named(event, who))).cloned().collect()
+}
+
+/// An erased event sent again: mostly as it was (a `duplicate` while its id is kept), sometimes
+/// with the same explicit id and other content (`DUPLICATE_ID_CONFLICT`).
+fn resend_of_erased(rng: &mut Random, erased: &[Value]) -> Value {
+    let mut event = erased[rng.below(erased.len() as u64) as usize].clone();
+    if event.get("id").is_some() && rng.below(4) == 0 {
+        event["attributes"] = match event["eventName"].as_str() {
+            Some("page_viewed") => json!({"page": "/changed"}),
+            Some("order_placed") => json!({"stage": "changed"}),
+            _ => json!({"channel": "chat"}),
+        };
+    }
+    event
 }
 
 /// The event at step `i`.
@@ -193,6 +242,10 @@ fn identity_call(engine: &Engine, steps: &[Step], step: &Step) -> Value {
         Step::UnlinkEvent(i) => {
             let id = Uuid::parse_str(event_at(steps, *i)["id"].as_str().unwrap()).unwrap();
             engine.unlink_event(id).map(|r| serde_json::to_value(r).unwrap())
+        }
+        Step::Erase(customer, forget) => {
+            let input = journey_core::erase::ErasureInput { customer: customer.clone(), erase_forget: *forget };
+            engine.erase(&input).map(|r| serde_json::to_value(r).unwrap())
         }
         Step::Event(_) | Step::Advance(_) => unreachable!("not an identity op"),
     };
@@ -258,8 +311,18 @@ fn routed_keys(catalog: &Catalog, step: &Step) -> Option<Vec<Key>> {
         Step::Link(from, to) => {
             Some(vec![Key::Customer(from.id_type, from.id.clone()), Key::Customer(to.id_type, to.id.clone())])
         }
-        Step::Advance(_) | Step::Unlink(..) | Step::UnlinkEvent(_) => None,
+        Step::Advance(_) | Step::Unlink(..) | Step::UnlinkEvent(_) | Step::Erase(..) => None,
     }
+}
+
+/// The partition an erasure goes to: `command_key` gives the customer's key, whose partition is
+/// the one the router put the customer's events in (`known`), or, for a customer no event named,
+/// where that key hashes (it holds nothing of the customer: every partition would answer zeros).
+fn erase_partition(customer: &Customer, forget: bool, known: Option<usize>, n: usize) -> usize {
+    let input = json!({"customer": customer, "eraseForget": forget});
+    let key = journey_core::partition::command_key(&Command::new("erase", input).unwrap()).expect("erase has a key");
+    assert_eq!(key, Key::Customer(customer.id_type, customer.id.clone()).canonical());
+    known.unwrap_or_else(|| partition_for(&key, n).unwrap())
 }
 
 /// What one partition's thread gives back: its outcomes and its identity ops' answers, each with
@@ -283,6 +346,9 @@ fn partitioned(steps: &[Step], n: usize, pick: fn(Vec<Key>) -> Vec<Key>) -> Run 
         partition_at[i] = match step {
             Step::Unlink(from, _) => Some(routing.partition_of(from).unwrap_or(0)),
             Step::UnlinkEvent(event) => partition_at[*event],
+            Step::Erase(customer, forget) => {
+                Some(erase_partition(customer, *forget, routing.partition_of(customer), n))
+            }
             _ => partition_at[i],
         };
     }
@@ -362,7 +428,11 @@ fn observe(run: &Run) -> Value {
         .iter()
         .map(|id| {
             let engine = &run.engines[run.directory.partition_of(id).unwrap_or(0)];
-            pages(|page| engine.session_events(&id.to_string(), &viewer(), page))
+            // An erased session is gone: its events read `NOT_FOUND`, in one engine as in many.
+            match engine.session(&id.to_string(), &viewer()) {
+                Ok(_) => pages(|page| engine.session_events(&id.to_string(), &viewer(), page)),
+                Err(error) => error.to_json(),
+            }
         })
         .collect();
     let stats = merge_stats(run.engines.iter().map(Engine::stats));
@@ -391,6 +461,7 @@ fn pages<T: serde::Serialize>(fetch: impl Fn(&PageRequest) -> journey_core::Resu
 #[test]
 fn partitioned_engines_equal_one_engine() {
     let mut identity_text = String::new();
+    let mut erasures_seen = [0; 4];
     for seed in 0..12 {
         let steps = identity_stream(seed, 500);
         let expected = observe(&one_engine(&steps));
@@ -400,11 +471,15 @@ fn partitioned_engines_equal_one_engine() {
             assert!(text.contains(code), "seed {seed} has no {code}");
         }
         identity_text.push_str(&format!("{text}{}", expected["ops"]));
+        let seen = erasures_exercised(&steps, &expected);
+        erasures_seen.iter_mut().zip(seen).for_each(|(total, n)| *total += n);
         // And they split: many components, so the partitions share the work.
         assert!(partitions_used(&steps, 16) >= 4, "seed {seed} is one component");
         for n in [2, 4, 16] {
             let got = observe(&partitioned(&steps, n, all_keys));
-            assert!(got == expected, "seed {seed}, {n} partitions differ from one engine");
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
+            }
         }
     }
     // Identity is exercised: links made and refused by the limit, by events and by the host,
@@ -412,6 +487,49 @@ fn partitioned_engines_equal_one_engine() {
     for found in ["IDENTITY_LIMIT", "\"linked\":true", "\"linked\":false", "\"unlinked\":1", "{}", "NOT_FOUND"] {
         assert!(identity_text.contains(found), "no stream has {found}");
     }
+    // Erasure is exercised: profiles erased with and without `eraseForget`, erased events sent
+    // again (a `duplicate` with no session), and erased cookies coming back afresh.
+    let [erased, forgot, resent, back] = erasures_seen;
+    assert!(identity_text.contains("\"customersErased\":0"), "no stream erases an unknown customer");
+    assert!(forgot > 0 && forgot < erased, "eraseForget on some erasures, not all: {forgot} of {erased}");
+    assert!(erased >= 50 && resent >= 70 && back >= 20, "erasures {erased}, resends {resent}, cookies back {back}");
+}
+
+/// What a stream's erasures did in one engine: how many erased events, how many of those with
+/// `eraseForget`, how many resends answered `duplicate` with no session (an erased event's), and
+/// how many erased cookies were accepted again afterwards.
+fn erasures_exercised(steps: &[Step], expected: &Value) -> [usize; 4] {
+    let (outcomes, ops) = (expected["outcomes"].as_array().unwrap(), expected["ops"].as_array().unwrap());
+    let (mut outcome, mut op, mut erased_cookies) = (0, 0, Vec::new());
+    let (mut erased, mut forgot, mut resent, mut back) = (0, 0, 0, 0);
+    for step in steps {
+        match step {
+            Step::Advance(_) => {}
+            Step::Event(event) => {
+                let answer = &outcomes[outcome];
+                outcome += 1;
+                resent += (answer["status"] == "duplicate" && answer["sessionId"] == Uuid::nil().to_string()) as usize;
+                if answer["status"] == "accepted"
+                    && let Some(at) = erased_cookies.iter().position(|cookie| event["customer"]["id"] == *cookie)
+                {
+                    erased_cookies.swap_remove(at);
+                    back += 1;
+                }
+            }
+            Step::Erase(customer, forget) => {
+                if ops[op]["eventsErased"].as_u64().unwrap() > 0 {
+                    erased += 1;
+                    forgot += *forget as usize;
+                    if customer.id_type == IdType::Cookie {
+                        erased_cookies.push(customer.id.clone());
+                    }
+                }
+                op += 1;
+            }
+            _ => op += 1,
+        }
+    }
+    [erased, forgot, resent, back]
 }
 
 #[test]
@@ -455,6 +573,7 @@ fn online(steps: &[Step], n: usize, moves: bool) -> (Run, usize) {
             None => match step {
                 Step::Unlink(from, _) => router.partition_of(from).unwrap_or(0),
                 Step::UnlinkEvent(event) => router.partition_of(&customer_at(steps, *event)).unwrap_or(0),
+                Step::Erase(customer, forget) => erase_partition(customer, *forget, router.partition_of(customer), n),
                 _ => unreachable!("every other step is routed"),
             },
         };
@@ -487,7 +606,10 @@ fn the_online_router_moving_state_equals_one_engine() {
         for n in [2, 4, 16] {
             let (run, moved) = online(&steps, n, true);
             moved_events += moved;
-            assert!(observe(&run) == expected, "seed {seed}, {n} partitions online differ from one engine");
+            let got = observe(&run);
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions online differ from one engine at {path}");
+            }
         }
     }
     assert!(moved_events > 100, "the streams make the router move state ({moved_events} events moved)");
@@ -671,6 +793,64 @@ fn moved_state_is_durable_and_a_slice_goes_only_where_it_fits() {
     let reopened = Engine::open(root.join("to"), Catalog::from_json(CATALOG).unwrap(), other_key);
     assert_eq!(reopened.err().unwrap().code(), "INVALID_CONFIG", "a store keeps its digest key");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// An erased person's events stay `duplicate` after their component moves: the slice carries the
+/// erased events' ids (every one the source keeps; they name no one), and the target keeps them.
+/// Without them the target would accept the resend and bring the person back, where one engine
+/// answers `duplicate`. Ids dropped with `eraseForget` are not carried: a resend is new there too.
+/// The target is durable: its journal's `moveIn` record brings the ids back on reopening.
+#[test]
+fn an_erased_events_resend_is_a_duplicate_after_its_component_moves() {
+    let config = format!("{}{SHARED_KEY}}}", &CONFIG[..CONFIG.len() - 1]);
+    let dir = std::env::temp_dir().join(format!("journey-erased-move-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let open =
+        || Engine::open(&dir, Catalog::from_json(CATALOG).unwrap(), Config::from_json(&config).unwrap()).unwrap();
+    let (source, target) = (engine_with(&config), open());
+    let (kept, forgotten) = (Customer::new("w1", IdType::Cookie), Customer::new("w2", IdType::Cookie));
+    let page = |cookie: &Customer, path: &str, minute: i64| {
+        json!({"eventName": "page_viewed", "createdDate": time(START_MINUTES + minute),
+            "customer": cookie, "session": {"type": "web"}, "attributes": {"page": path}})
+    };
+    let mut explicit = page(&kept, "/a", 0);
+    explicit["id"] = json!(pool_id(99, 0)); // a routing key of the component
+    let natural = page(&kept, "/b", 1); // its natural id is its content's: its customer routes it
+    let mut other = page(&forgotten, "/c", 2);
+    other["id"] = json!(pool_id(99, 1));
+    for event in [&explicit, &natural, &other] {
+        assert!(matches!(source.ingest_value(event).unwrap(), Outcome::Accepted { .. }));
+    }
+    let erase = |customer: &Customer, forget: bool| {
+        let input = journey_core::erase::ErasureInput { customer: customer.clone(), erase_forget: forget };
+        source.erase(&input).unwrap()
+    };
+    assert_eq!((erase(&kept, false).events_erased, erase(&forgotten, true).events_erased), (2, 1));
+    let slice = source.move_out(&[kept.clone(), forgotten.clone()]).unwrap();
+    assert_eq!((slice.event_count(), slice.erased_id_count()), (0, 2), "no events, the two kept ids");
+    target.move_in(journey_core::partition::Slice::from_bytes(&slice.to_bytes()).unwrap()).unwrap();
+    drop(target); // a crash: the journal holds the move
+    let target = open();
+    let status = |engine: &Engine, event: &Value| serde_json::to_value(engine.ingest_value(event).unwrap()).unwrap();
+    for engine in [&source, &target] {
+        for event in [&explicit, &natural] {
+            let answer = status(engine, event);
+            assert_eq!(
+                (&answer["status"], &answer["sessionId"]),
+                (&json!("duplicate"), &json!(Uuid::nil())),
+                "{answer}"
+            );
+        }
+        let mut changed = explicit.clone();
+        changed["attributes"]["page"] = json!("/changed");
+        assert_eq!(status(engine, &changed)["violations"][0]["code"], "DUPLICATE_ID_CONFLICT");
+        // A new event of the erased cookie starts afresh; the forgotten id is new again.
+        assert_eq!(status(engine, &page(&kept, "/new", 3))["status"], "accepted");
+        assert_eq!(status(engine, &other)["status"], "accepted");
+        assert_eq!(engine.profile(&kept, None).unwrap().members, std::slice::from_ref(&kept));
+    }
+    drop(target);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The definition ops a stream interleaves, by position: creates, a replace, a refused stale

@@ -8,6 +8,16 @@
 //! holds exactly what it would hold had the component's events been ingested there. Counters stay
 //! where the events were counted: the partitions' stats still sum to one engine's.
 //!
+//! A slice also carries every erased event's id the source keeps (docs/identity.md, "Erasure"):
+//! they are kept apart from any person (an id, a digest, a time), so the source cannot tell which
+//! are the component's, and the target keeps them all beside its own. That is exact: an event
+//! with an erased id routes to that id's component (an explicit id is a routing key; a natural id
+//! is the content's, whose customer is in the component), so a copy on a partition the component
+//! never reaches is never read; and since the erasure ran where the component was and each move
+//! since copied its source's ids, the partition the component is on holds every id one engine
+//! would answer `duplicate` (or `DUPLICATE_ID_CONFLICT`) for. docs/scale-out.md, "Online routing",
+//! gives the cost.
+//!
 //! Each partition numbers the open event types its events create (docs/decisions.md, "Open
 //! session types for app events") in its own journal's order, so a slice carries the names of
 //! those its events use, and the target renumbers the events to its own indexes (creating the
@@ -18,6 +28,7 @@ use crate::engine::Engine;
 use crate::engine::change::Change;
 use crate::engine::command::Command;
 use crate::model::event::{Customer, Digest};
+use crate::state::erased::ErasedId;
 use crate::state::orchestration::CustomerState;
 use crate::state::session::CustomerSessions;
 use serde::{Deserialize, Serialize};
@@ -43,6 +54,21 @@ pub struct Slice {
     open_event_types: Vec<(usize, Vec<(u32, String)>)>,
     /// The asks for links naming the customers (format 5 on; docs/identity.md), in their order,
     /// with their decisions.
+    asks: Vec<crate::state::identity::Ask>,
+    /// Every erased event's id the source keeps (format 6 on; docs/identity.md, "Erasure"), the
+    /// component's among them, in id order.
+    erased: Vec<ErasedId>,
+}
+
+/// A slice as format 5 wrote it, before erasure.
+#[derive(Deserialize)]
+struct SliceV5 {
+    key_fingerprint: u64,
+    customers: Vec<CustomerSessions>,
+    event_ids: Vec<(Uuid, Digest)>,
+    orchestration: Vec<(usize, CustomerState)>,
+    actions: Vec<crate::state::action::Saved>,
+    open_event_types: Vec<(usize, Vec<(u32, String)>)>,
     asks: Vec<crate::state::identity::Ask>,
 }
 
@@ -85,8 +111,8 @@ struct SliceV1 {
     event_ids: Vec<(Uuid, Digest)>,
 }
 
-/// The format of a slice's bytes; one that reads another refuses it (formats 1 to 4 still read).
-const SLICE_VERSION: u8 = 5;
+/// The format of a slice's bytes; one that reads another refuses it (formats 1 to 5 still read).
+const SLICE_VERSION: u8 = 6;
 
 impl Slice {
     /// The slice as bytes: a version, then postcard.
@@ -108,29 +134,85 @@ impl Slice {
                     false => Err(bad("an ask for links with a decision missing or linking its own customer".into())),
                 }
             }
+            Some((5, body)) => {
+                let old: SliceV5 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
+                let SliceV5 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks } =
+                    old;
+                if !asks.iter().all(crate::state::identity::Ask::is_well_formed) {
+                    return Err(bad("an ask for links with a decision missing or linking its own customer".into()));
+                }
+                let erased = Vec::new();
+                Ok(Slice {
+                    key_fingerprint,
+                    customers,
+                    event_ids,
+                    orchestration,
+                    actions,
+                    open_event_types,
+                    asks,
+                    erased,
+                })
+            }
             Some((4, body)) => {
                 let old: SliceV4 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV4 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types } = old;
-                let asks = Vec::new();
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
+                let (asks, erased) = (Vec::new(), Vec::new());
+                Ok(Slice {
+                    key_fingerprint,
+                    customers,
+                    event_ids,
+                    orchestration,
+                    actions,
+                    open_event_types,
+                    asks,
+                    erased,
+                })
             }
             Some((3, body)) => {
                 let old: SliceV3 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV3 { key_fingerprint, customers, event_ids, orchestration, actions } = old;
-                let (open_event_types, asks) = (Vec::new(), Vec::new());
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
+                let (open_event_types, asks, erased) = (Vec::new(), Vec::new(), Vec::new());
+                Ok(Slice {
+                    key_fingerprint,
+                    customers,
+                    event_ids,
+                    orchestration,
+                    actions,
+                    open_event_types,
+                    asks,
+                    erased,
+                })
             }
             Some((2, body)) => {
                 let old: SliceV2 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV2 { key_fingerprint, customers, event_ids, orchestration } = old;
-                let (actions, open_event_types, asks) = (Vec::new(), Vec::new(), Vec::new());
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
+                let (actions, open_event_types, asks, erased) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                Ok(Slice {
+                    key_fingerprint,
+                    customers,
+                    event_ids,
+                    orchestration,
+                    actions,
+                    open_event_types,
+                    asks,
+                    erased,
+                })
             }
             Some((1, body)) => {
                 let old: SliceV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV1 { key_fingerprint, customers, event_ids } = old;
-                let (orchestration, actions, open_event_types, asks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                Ok(Slice { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks })
+                let (orchestration, actions, open_event_types) = (Vec::new(), Vec::new(), Vec::new());
+                let (asks, erased) = (Vec::new(), Vec::new());
+                Ok(Slice {
+                    key_fingerprint,
+                    customers,
+                    event_ids,
+                    orchestration,
+                    actions,
+                    open_event_types,
+                    asks,
+                    erased,
+                })
             }
             Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
             None => Err(bad("no bytes".into())),
@@ -171,11 +253,18 @@ impl Slice {
     pub fn event_count(&self) -> usize {
         self.customers.iter().flat_map(CustomerSessions::iter).map(|session| session.events.len()).sum()
     }
+
+    /// How many erased events' ids it carries (every one the source keeps).
+    pub fn erased_id_count(&self) -> usize {
+        self.erased.len()
+    }
 }
 
 impl Engine {
     /// Takes `customers`' state out of this engine (a partition the online router moves their
-    /// component away from) and returns it; customers with no session here are left out. Journaled.
+    /// component away from) and returns it; customers with no session here are left out. The
+    /// slice also carries a copy of every erased event's id this engine keeps, which stay here too
+    /// (the module's docs say why). Journaled.
     pub fn move_out(&self, customers: &[Customer]) -> Result<Slice> {
         let take = || {
             let mut slice = Slice {
@@ -186,7 +275,9 @@ impl Engine {
                 actions: Vec::new(),
                 open_event_types: Vec::new(),
                 asks: self.identity.write().take_asks(customers),
+                erased: self.store.erased().saved(),
             };
+            slice.erased.sort_unstable_by_key(|erased| erased.id);
             for customer in customers {
                 // Web actions belong to cookie customers, by the cookie's UUID.
                 if customer.id_type == crate::model::event::IdType::Cookie
@@ -211,7 +302,9 @@ impl Engine {
         Ok(slice)
     }
 
-    /// Puts a slice that [`Engine::move_out`] took from another partition into this one.
+    /// Puts a slice that [`Engine::move_out`] took from another partition into this one, and keeps
+    /// the erased events' ids it carries beside this engine's own (but for those this engine's
+    /// retention already forgot: `Store::restore_erased`).
     /// `INVALID_ARGUMENT` when the engines do not share `digestKey`, or when this engine already
     /// holds one of the slice's customers, sessions, external ids or event ids (the component was
     /// not this partition's to receive). Journaled.
@@ -238,7 +331,7 @@ impl Engine {
                     crate::base::text::clip(&crate::state::identity::canonical(identifier))
                 )));
             }
-            let Slice { mut customers, event_ids, orchestration, actions, open_event_types, asks, .. } = slice;
+            let Slice { mut customers, event_ids, orchestration, actions, open_event_types, asks, erased, .. } = slice;
             let renumbered = self.take_open_event_types(&open_event_types)?;
             if !renumbered.is_empty() {
                 let renumber =
@@ -257,6 +350,7 @@ impl Engine {
             }
             customers.into_iter().for_each(|sessions| self.store.restore_customer(sessions));
             event_ids.into_iter().for_each(|(id, digest)| self.store.restore_event_id(id, digest));
+            self.store.restore_erased(erased, self.sweeps.state().0);
             Ok(())
         };
         let record = |_: &()| Some(Change::Call(Command::MoveIn(MoveInInput { slice: hex })));
@@ -365,8 +459,8 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let slice = Slice::from_bytes(&bytes).unwrap();
         assert_eq!((slice.key_fingerprint, slice.customers().count(), slice.orchestration.len()), (7, 1, 0));
-        let Err(error) = Slice::from_bytes(&[6, 0]) else { panic!("a format 6 slice read") };
-        assert!(error.to_string().contains("format 6; this build reads 5"), "{error}");
+        let Err(error) = Slice::from_bytes(&[7, 0]) else { panic!("a format 7 slice read") };
+        assert!(error.to_string().contains("format 7; this build reads 6"), "{error}");
     }
 
     /// Format 2 slices (before web actions) in journals still read, with no actions.
@@ -404,6 +498,31 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let slice = Slice::from_bytes(&bytes).unwrap();
         assert_eq!((slice.customers().count(), slice.open_event_types.len(), slice.asks.len()), (1, 1, 0));
+    }
+
+    /// Format 5 slices (before erasure) still read, with no erased ids, and are written again as
+    /// format 6.
+    #[test]
+    fn a_format_5_slice_still_reads() {
+        #[derive(Serialize)]
+        struct Written {
+            v4: SliceV4Written,
+            asks: Vec<crate::state::identity::Ask>,
+        }
+        let customer = CustomerSessions::new(Customer::new("c-1", crate::model::event::IdType::Email));
+        let v4 = SliceV4Written {
+            key_fingerprint: 7,
+            customers: vec![customer],
+            event_ids: vec![(Uuid::from_u128(1), 11)],
+            orchestration: Vec::new(),
+            actions: Vec::new(),
+            open_event_types: Vec::new(),
+        };
+        let mut bytes = vec![5];
+        bytes.extend(postcard::to_stdvec(&Written { v4, asks: Vec::new() }).unwrap());
+        let slice = Slice::from_bytes(&bytes).unwrap();
+        assert_eq!((slice.customers().count(), slice.event_ids.len(), slice.erased_id_count()), (1, 1, 0));
+        assert_eq!(Slice::from_bytes(&slice.to_bytes()).unwrap().to_bytes()[0], 6, "written again as format 6");
     }
 
     #[derive(Serialize)]

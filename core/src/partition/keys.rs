@@ -152,7 +152,8 @@ pub fn command_key(command: &Command) -> Option<String> {
         Command::UnlinkEvent(_) | Command::Profile(_) => None,
         // An erasure goes where the customer's events went, as a host's link does: the profile's
         // partition. (Custom events marked with the customer but sent to an agent on another
-        // partition stay there: docs/identity.md, "Scale-out".)
+        // partition stay there: docs/identity.md, "What erasure does not reach"; the erased events'
+        // ids follow the component when it moves: `Engine::move_out`.)
         Command::Erase(input) => Some(Key::Customer(input.customer.id_type, input.customer.id.clone()).canonical()),
     }
 }

@@ -7,6 +7,9 @@
 //! a reuse of the id with other content is still a conflict), and the last activity of the session
 //! that held it, which is when retention would have evicted it. Nothing of the event's content is
 //! kept.
+//!
+//! With partitions, a state move copies every kept id to the partition the component moves to
+//! (`Engine::move_out`, docs/scale-out.md "Online routing"): an entry does not say whose it was.
 
 use crate::base::shard::FastMap;
 use crate::base::time::Millis;

@@ -16,7 +16,7 @@
 use crate::base::error::{Violation, ViolationCode};
 use crate::base::json::Json;
 use crate::base::shard::{FastMap, Sharded};
-use crate::base::time::parse_rfc3339;
+use crate::base::time::{Millis, parse_rfc3339};
 use crate::model::catalog::Catalog;
 use crate::model::event::{Customer, Digest, IdType};
 use crate::model::validate::CheckedEvent;
@@ -277,6 +277,16 @@ impl Store {
         &self.erased
     }
 
+    /// Keeps the erased events' ids a slice brought from another partition with those this store
+    /// holds (docs/scale-out.md, "Online routing"), but for those this store's last retention
+    /// sweep, at `swept_before`, would have forgotten, and those it holds live (an id accepted
+    /// again here after its erasure expired): a copy never brings back what this store dropped.
+    /// The caller holds the gate exclusively.
+    pub fn restore_erased(&self, erased: Vec<ErasedId>, swept_before: Millis) {
+        let live = |id: &Uuid| self.event_ids.lock(id).contains_key(id);
+        self.erased.keep(erased.into_iter().filter(|e| e.until >= swept_before && !live(&e.id)));
+    }
+
     /// What of `sessions` and `event_ids` this store holds already, named: moving them in would
     /// overwrite it. `None` when nothing collides.
     pub fn collision(&self, sessions: &[CustomerSessions], event_ids: &[(Uuid, Digest)]) -> Option<String> {
@@ -366,5 +376,32 @@ impl Store {
         let shard = self.customer_shard(owner.id_type, &owner.id);
         let customer = shard.get(owner.id_type, &owner.id)?;
         Some(read(customer, customer.session(session_id)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A moved-in copy of erased ids keeps what this store's retention still would, and never
+    /// one this store holds live.
+    #[test]
+    fn moved_in_erased_ids_skip_the_expired_and_the_live() {
+        let store = Store::default();
+        let (live, old, kept) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        store.restore_event_id(live, 10);
+        store.erased().keep([ErasedId { id: Uuid::from_u128(4), digest: 40, until: 500 }]);
+        store.restore_erased(
+            vec![
+                ErasedId { id: live, digest: 11, until: 500 },
+                ErasedId { id: old, digest: 20, until: 99 },
+                ErasedId { id: kept, digest: 30, until: 100 },
+            ],
+            100,
+        );
+        let mut held: Vec<Uuid> = store.erased().saved().into_iter().map(|erased| erased.id).collect();
+        held.sort();
+        assert_eq!(held, [kept, Uuid::from_u128(4)], "the copy joins the store's own");
+        assert_eq!(store.erased().digest(&kept), Some(30));
     }
 }
