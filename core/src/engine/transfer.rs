@@ -125,97 +125,62 @@ impl Slice {
 
     /// Reads a slice's bytes; `INVALID_ARGUMENT` for anything else.
     pub fn from_bytes(bytes: &[u8]) -> Result<Slice> {
-        let bad = |why: String| JourneyError::invalid_argument(format!("not a slice: {why}"));
-        match bytes.split_first() {
-            Some((&SLICE_VERSION, body)) => {
-                let slice: Slice = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
-                match slice.asks.iter().all(crate::state::identity::Ask::is_well_formed) {
-                    true => Ok(slice),
-                    false => Err(bad("an ask for links with a decision missing or linking its own customer".into())),
-                }
-            }
+        let bad = not_a_slice;
+        fn read<'b, T: Deserialize<'b>>(body: &'b [u8]) -> Result<T> {
+            postcard::from_bytes(body).map_err(|e| not_a_slice(e.to_string()))
+        }
+        // An older format is read as itself and then given the newer formats' parts empty.
+        let slice = match bytes.split_first() {
+            Some((&SLICE_VERSION, body)) => read(body)?,
             Some((5, body)) => {
-                let old: SliceV5 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
                 let SliceV5 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types, asks } =
-                    old;
-                if !asks.iter().all(crate::state::identity::Ask::is_well_formed) {
-                    return Err(bad("an ask for links with a decision missing or linking its own customer".into()));
-                }
-                let erased = Vec::new();
-                Ok(Slice {
-                    key_fingerprint,
-                    customers,
-                    event_ids,
-                    orchestration,
-                    actions,
-                    open_event_types,
-                    asks,
-                    erased,
-                })
+                    read(body)?;
+                let base = Slice::before_orchestration(key_fingerprint, customers, event_ids);
+                Slice { orchestration, actions, open_event_types, asks, ..base }
             }
             Some((4, body)) => {
-                let old: SliceV4 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
-                let SliceV4 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types } = old;
-                let (asks, erased) = (Vec::new(), Vec::new());
-                Ok(Slice {
-                    key_fingerprint,
-                    customers,
-                    event_ids,
-                    orchestration,
-                    actions,
-                    open_event_types,
-                    asks,
-                    erased,
-                })
+                let SliceV4 { key_fingerprint, customers, event_ids, orchestration, actions, open_event_types } =
+                    read(body)?;
+                let base = Slice::before_orchestration(key_fingerprint, customers, event_ids);
+                Slice { orchestration, actions, open_event_types, ..base }
             }
             Some((3, body)) => {
-                let old: SliceV3 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
-                let SliceV3 { key_fingerprint, customers, event_ids, orchestration, actions } = old;
-                let (open_event_types, asks, erased) = (Vec::new(), Vec::new(), Vec::new());
-                Ok(Slice {
-                    key_fingerprint,
-                    customers,
-                    event_ids,
-                    orchestration,
-                    actions,
-                    open_event_types,
-                    asks,
-                    erased,
-                })
+                let SliceV3 { key_fingerprint, customers, event_ids, orchestration, actions } = read(body)?;
+                let base = Slice::before_orchestration(key_fingerprint, customers, event_ids);
+                Slice { orchestration, actions, ..base }
             }
             Some((2, body)) => {
-                let old: SliceV2 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
-                let SliceV2 { key_fingerprint, customers, event_ids, orchestration } = old;
-                let (actions, open_event_types, asks, erased) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                Ok(Slice {
-                    key_fingerprint,
-                    customers,
-                    event_ids,
-                    orchestration,
-                    actions,
-                    open_event_types,
-                    asks,
-                    erased,
-                })
+                let SliceV2 { key_fingerprint, customers, event_ids, orchestration } = read(body)?;
+                Slice { orchestration, ..Slice::before_orchestration(key_fingerprint, customers, event_ids) }
             }
             Some((1, body)) => {
-                let old: SliceV1 = postcard::from_bytes(body).map_err(|e| bad(e.to_string()))?;
-                let SliceV1 { key_fingerprint, customers, event_ids } = old;
-                let (orchestration, actions, open_event_types) = (Vec::new(), Vec::new(), Vec::new());
-                let (asks, erased) = (Vec::new(), Vec::new());
-                Ok(Slice {
-                    key_fingerprint,
-                    customers,
-                    event_ids,
-                    orchestration,
-                    actions,
-                    open_event_types,
-                    asks,
-                    erased,
-                })
+                let SliceV1 { key_fingerprint, customers, event_ids } = read(body)?;
+                Slice::before_orchestration(key_fingerprint, customers, event_ids)
             }
-            Some((version, _)) => Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
-            None => Err(bad("no bytes".into())),
+            Some((version, _)) => return Err(bad(format!("format {version}; this build reads {SLICE_VERSION}"))),
+            None => return Err(bad("no bytes".into())),
+        };
+        match slice.asks.iter().all(crate::state::identity::Ask::is_well_formed) {
+            true => Ok(slice),
+            false => Err(bad("an ask for links with a decision missing or linking its own customer".into())),
+        }
+    }
+
+    /// A slice of the first format's parts alone: sessions and event ids, nothing else.
+    fn before_orchestration(
+        key_fingerprint: u64,
+        customers: Vec<CustomerSessions>,
+        event_ids: Vec<(Uuid, Digest)>,
+    ) -> Slice {
+        Slice {
+            key_fingerprint,
+            customers,
+            event_ids,
+            orchestration: Vec::new(),
+            actions: Vec::new(),
+            open_event_types: Vec::new(),
+            asks: Vec::new(),
+            erased: Vec::new(),
         }
     }
 
@@ -438,6 +403,11 @@ pub struct MoveOutInput {
 pub struct MoveInInput {
     /// The slice, as hexadecimal text.
     pub slice: String,
+}
+
+/// The error of bytes that are not a slice this build reads.
+fn not_a_slice(why: String) -> JourneyError {
+    JourneyError::invalid_argument(format!("not a slice: {why}"))
 }
 
 #[cfg(test)]
