@@ -19,6 +19,9 @@ impl Validator<'_> {
         name: &str,
         report: &mut Report<'_>,
     ) -> Option<(&'j str, IdType)> {
+        if let Some(read) = self.valid_identifier(value) {
+            return Some(read);
+        }
         if !matches!(value, Json::Object(_)) {
             report.add(Code::TypeMismatch, path, format!("expected an object, got {}", value.type_name()));
             return None;
@@ -26,6 +29,17 @@ impl Validator<'_> {
         let id = self.identifier_id(value.get("id"), path, name, report);
         let id_type = identifier_type(value.get("idType"), path, name, report);
         id.zip(id_type)
+    }
+
+    /// The identifier `value` when nothing is wrong with it: the common case, read without
+    /// writing out the paths a report would name.
+    fn valid_identifier<'j>(&self, value: &'j Json<'_>) -> Option<(&'j str, IdType)> {
+        let (Some(Json::String(id)), Some(Json::String(id_type))) = (value.get("id"), value.get("idType")) else {
+            return None;
+        };
+        let id: &'j str = id;
+        let fits = !id.is_empty() && !super::too_long(id, self.config.max_string_length);
+        fits.then_some(()).and(IdType::parse(id_type)).map(|id_type| (id, id_type))
     }
 
     fn identifier_id<'j>(
@@ -70,6 +84,10 @@ impl Validator<'_> {
         }
         let mut read = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
+            if let Some(identifier) = self.valid_identifier(item) {
+                read.push(identifier);
+                continue;
+            }
             let path = format!("/identifiers/{i}");
             if let Some(identifier) = self.identifier(item, &path, &format!("identifiers[{i}]"), report) {
                 read.push(identifier);
