@@ -12,6 +12,7 @@
 
 mod common;
 
+use common::people::{events_of, identifiers, people_on_disk};
 use journey_core::{Catalog, Command, Config, Engine};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -39,51 +40,8 @@ fn config() -> Config {
         .unwrap()
 }
 
-fn identifiers(p: usize) -> [Value; 3] {
-    [
-        json!({"idType": "email", "id": format!("person-{p:05}@example.org")}),
-        json!({"idType": "phone", "id": format!("+1555{p:07}")}),
-        json!({"idType": "cookie", "id": format!("c0ffee00-0000-4000-8000-{p:012}")}),
-    ]
-}
-
-fn secret(p: usize) -> String {
-    format!("secret-{p:05}-xyzzy")
-}
-
-fn events_of(p: usize) -> Vec<Value> {
-    let [email, phone, cookie] = identifiers(p);
-    (0..EVENTS)
-        .map(|k| {
-            json!({"id": uuid::Uuid::from_u128(((p as u128) << 16) + k as u128 + 1).to_string(),
-                "eventName": "in_transit", "createdDate": format!("2026-11-21T11:{k:02}:00Z"),
-                "customer": email, "identifiers": [phone, cookie],
-                "session": {"type": "delivery", "externalId": format!("order-{p}")},
-                "attributes": {"location": secret(p)}})
-        })
-        .collect()
-}
-
 fn call(engine: &Engine, op: &str, input: Value) -> Value {
     engine.call(&Command::new(op, input).unwrap()).unwrap_or_else(|e| panic!("{op}: {e}"))
-}
-
-/// The people whose personal text some file in `dir` holds.
-fn people_on_disk(dir: &Path) -> BTreeSet<usize> {
-    let (mut patterns, mut owners) = (Vec::new(), Vec::new());
-    for p in 0..PEOPLE {
-        for needle in identifiers(p).iter().map(|i| i["id"].as_str().unwrap().to_owned()).chain([secret(p)]) {
-            patterns.push(needle);
-            owners.push(p);
-        }
-    }
-    let search = aho_corasick::AhoCorasick::new(&patterns).unwrap();
-    let mut found = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        found.extend(search.find_overlapping_iter(&bytes).map(|m| owners[m.pattern().as_usize()]));
-    }
-    found
 }
 
 /// The child: erases people from `start` on, in order, until it is killed.
@@ -160,7 +118,7 @@ fn verify(dir: &Path, acked: &BTreeSet<usize>, seed: u64) -> (usize, u64) {
     assert!(erased[held..].iter().all(|e| !e), "seed {seed}: erasures out of order: {erased:?}");
     assert!(acked.iter().all(|p| *p < held), "seed {seed}: an acknowledged erasure was lost ({held} held)");
     assert!(held <= acked.last().map_or(1, |p| p + 2), "seed {seed}: more erased than was asked");
-    let on_disk = people_on_disk(dir);
+    let on_disk = people_on_disk(dir, 0..PEOPLE);
     let leaked: Vec<usize> = on_disk.iter().copied().filter(|p| *p < held).collect();
     assert!(leaked.is_empty(), "seed {seed}: the store's files still hold erased people {leaked:?}");
     assert_eq!(on_disk.len(), PEOPLE - held, "seed {seed}: someone not erased lost bytes");
@@ -183,7 +141,7 @@ fn erasure_crash() {
     let dir = common::temp_dir("erase-crash");
     {
         let engine = Engine::open(&dir, catalog(), config()).unwrap();
-        let all: Vec<Value> = (0..PEOPLE).flat_map(events_of).collect();
+        let all: Vec<Value> = (0..PEOPLE).flat_map(|p| events_of(p, EVENTS)).collect();
         for batch in all.chunks(1_000) {
             assert_eq!(call(&engine, "ingestBatch", Value::Array(batch.to_vec()))["accepted"], batch.len());
         }

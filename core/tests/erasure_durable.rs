@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::people::{events_of, identifiers, people_on_disk, secret};
 use common::temp_dir;
 use journey_core::{Catalog, Command, Config, Engine};
 use serde_json::{Value, json};
@@ -31,41 +32,6 @@ fn call(engine: &Engine, op: &str, input: Value) -> Value {
     engine.call(&Command::new(op, input).unwrap()).unwrap_or_else(|e| panic!("{op}: {e}"))
 }
 
-/// Person `p`'s identifiers: an e-mail, a phone and a cookie, each naming `p`.
-fn identifiers(p: usize) -> [Value; 3] {
-    [
-        json!({"idType": "email", "id": format!("person-{p:05}@example.org")}),
-        json!({"idType": "phone", "id": format!("+1555{p:07}")}),
-        json!({"idType": "cookie", "id": format!("c0ffee00-0000-4000-8000-{p:012}")}),
-    ]
-}
-
-/// The attribute value only person `p`'s events carry.
-fn secret(p: usize) -> String {
-    format!("secret-{p:05}-xyzzy")
-}
-
-/// The text of everything personal about `p`: what a byte search of the store looks for.
-fn needles(p: usize) -> Vec<String> {
-    let mut needles: Vec<String> = identifiers(p).iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
-    needles.push(secret(p));
-    needles
-}
-
-/// Person `p`'s `events` events: the e-mail's, carrying the phone and the cookie as identifiers.
-fn events_of(p: usize, events: usize) -> Vec<Value> {
-    let [email, phone, cookie] = identifiers(p);
-    (0..events)
-        .map(|k| {
-            json!({"id": uuid::Uuid::from_u128(((p as u128) << 16) + k as u128 + 1).to_string(),
-                "eventName": "in_transit", "createdDate": format!("2026-11-21T11:{:02}:00Z", k % 60),
-                "customer": email, "identifiers": [phone, cookie],
-                "session": {"type": "delivery", "externalId": format!("order-{p}")},
-                "attributes": {"location": secret(p)}})
-        })
-        .collect()
-}
-
 /// Ingests `people` people of `events` events each, in batches.
 fn populate(engine: &Engine, people: std::ops::Range<usize>, events: usize) {
     let all: Vec<Value> = people.flat_map(|p| events_of(p, events)).collect();
@@ -73,25 +39,6 @@ fn populate(engine: &Engine, people: std::ops::Range<usize>, events: usize) {
         let result = call(engine, "ingestBatch", Value::Array(batch.to_vec()));
         assert_eq!(result["accepted"], batch.len(), "{result}");
     }
-}
-
-/// The people of `people` whose personal text some file in `dir` holds.
-fn people_on_disk(dir: &Path, people: std::ops::Range<usize>) -> std::collections::BTreeSet<usize> {
-    let mut patterns = Vec::new();
-    let mut owners = Vec::new();
-    for p in people {
-        for needle in needles(p) {
-            patterns.push(needle);
-            owners.push(p);
-        }
-    }
-    let search = aho_corasick::AhoCorasick::new(&patterns).unwrap();
-    let mut found = std::collections::BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        found.extend(search.find_overlapping_iter(&bytes).map(|m| owners[m.pattern().as_usize()]));
-    }
-    found
 }
 
 fn journey_len(engine: &Engine, p: usize) -> usize {

@@ -6,54 +6,14 @@
 
 mod common;
 
+use common::tmpfs::Tmpfs;
 use journey_core::{Catalog, Command, Config, Engine};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use std::path::Path;
 
 const CATALOG: &str = r#"{"sessionTypes": [{"name": "delivery", "kind": "custom",
     "eventTypes": [{"name": "in_transit", "attributes": [{"name": "note", "type": "string"}]}]}]}"#;
 const SECRET: &str = "ada-secret-note";
-
-/// A tmpfs of `size` mounted on a new directory; unmounted when dropped.
-struct Tmpfs(common::TempDir);
-
-impl Tmpfs {
-    /// `None` (with a message) when this process may not mount.
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let dir = common::temp_dir("erase-full-disk");
-        let options = format!("size={size}");
-        let mounted = Process::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(&*dir).output();
-        match mounted {
-            Ok(output) if output.status.success() => Some(Tmpfs(dir)),
-            Ok(output) => {
-                eprintln!("skipped: cannot mount a tmpfs ({})", String::from_utf8_lossy(&output.stderr).trim());
-                None
-            }
-            Err(e) => {
-                eprintln!("skipped: cannot run mount ({e})");
-                None
-            }
-        }
-    }
-
-    /// Makes room: the same tmpfs, larger.
-    fn grow(&self, size: &str) {
-        let options = format!("remount,size={size}");
-        let status = Process::new("mount").args(["-o", &options]).arg(&*self.0).status().unwrap();
-        assert!(status.success(), "remount");
-    }
-
-    fn store(&self) -> PathBuf {
-        self.0.join("store")
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Process::new("umount").arg("--lazy").arg(&*self.0).status();
-    }
-}
 
 fn open(dir: &Path) -> Engine {
     let config = r#"{"clock": "manual", "start": "2026-11-21T10:00:00Z", "store": {"sync": "batch",
@@ -91,7 +51,7 @@ fn full_store(disk: &Tmpfs) -> Engine {
 #[test]
 fn an_erasure_whose_rewrite_fails_answers_io_error_and_completes_once_there_is_room() {
     for complete_by_reopening in [false, true] {
-        let Some(disk) = Tmpfs::mount("2M") else { return };
+        let Some(disk) = Tmpfs::mount("2M", "erase-full-disk") else { return };
         let engine = full_store(&disk);
         let failed = erase(&engine).unwrap_err();
         assert_eq!(failed.code(), "IO_ERROR", "{failed}");

@@ -5,75 +5,13 @@
 //! refuse links and a blocked value; and every member's profile is itself alone, its journey
 //! empty.
 
-use journey_core::{Catalog, Command, Config, Engine};
+mod common;
+
+use common::identity_stream::*;
+use journey_core::Engine;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-
-const CATALOG: &str = r#"{"sessionTypes": [
-  {"name": "web", "kind": "web", "inactivityGap": "5m", "eventTypes": [{"name": "page_viewed"}]},
-  {"name": "delivery", "kind": "custom", "eventTypes": [{"name": "in_transit"}]}]}"#;
-
-/// The identifiers the stream uses: few, so that links join, cycles form and the limits (one
-/// email and one phone a profile) refuse links that an undo then lets through; `email:null` is
-/// blocked.
-const POOL: [(&str, &str); 8] = [
-    ("cookie", "c0"),
-    ("cookie", "c1"),
-    ("cookie", "c2"),
-    ("email", "e0"),
-    ("email", "e1"),
-    ("phone", "p0"),
-    ("phone", "p1"),
-    ("email", "null"),
-];
-
-fn identifier(n: usize) -> Value {
-    let (id_type, id) = POOL[n % POOL.len()];
-    json!({"id": id, "idType": id_type})
-}
-
-/// One step of the stream: an event (web or custom) of a customer carrying some identifiers, or
-/// a host's link.
-#[derive(Debug, Clone)]
-enum Step {
-    Event { web: bool, customer: usize, identifiers: Vec<usize> },
-    Link { from: usize, to: usize },
-}
-
-fn step() -> impl Strategy<Value = Step> {
-    prop_oneof![
-        3 => (any::<bool>(), 0..POOL.len(), proptest::collection::vec(0..POOL.len(), 0..3))
-            .prop_map(|(web, customer, identifiers)| Step::Event { web, customer, identifiers }),
-        1 => (0..POOL.len(), 0..POOL.len()).prop_map(|(from, to)| Step::Link { from, to }),
-    ]
-}
-
-fn engine() -> Engine {
-    let config = Config::from_value(&json!({"clock": "manual", "start": "2026-11-21T11:00:00Z",
-        "identity": {"limits": {"email": 1, "phone": 1}}}))
-    .unwrap();
-    Engine::new(Catalog::from_json(CATALOG).unwrap(), config).unwrap()
-}
-
-fn call(engine: &Engine, op: &str, input: Value) -> Result<Value, String> {
-    engine.call(&Command::new(op, input).unwrap()).map_err(|e| e.code().to_owned())
-}
-
-fn event_id(i: usize) -> String {
-    format!("6f1c8a52-1b44-4d8e-9a6b-{i:012}")
-}
-
-fn event(i: usize, web: bool, customer: usize, identifiers: &[usize]) -> Value {
-    let (session, name) = match web {
-        true => (json!({"type": "web"}), "page_viewed"),
-        false => (json!({"type": "delivery", "externalId": format!("order-{customer}-{}", i % 3)}), "in_transit"),
-    };
-    let time = format!("2026-11-21T10:{:02}:{:02}Z", (i / 60) % 60, i % 60);
-    let identifiers: Vec<Value> = identifiers.iter().map(|&n| identifier(n)).collect();
-    json!({"id": event_id(i), "eventName": name, "createdDate": time, "customer": identifier(customer),
-        "session": session, "identifiers": identifiers})
-}
 
 /// Runs `stream` into `engine` as an engine that never saw the identifiers in `gone`: their
 /// events are not sent, they are taken out of other events' identifiers, and links to them are
@@ -92,38 +30,6 @@ fn run(engine: &Engine, stream: &[Step], gone: &BTreeSet<usize>) {
             Step::Link { .. } => {}
         }
     }
-}
-
-fn viewer() -> Value {
-    json!({"permissions": ["journey:session:view", "journey:sessionType:view"], "divisions": ["*"]})
-}
-
-/// Every page of `customer`'s journey at `size`, in order.
-fn pages(engine: &Engine, customer: usize, size: usize) -> Vec<Value> {
-    let mut pages = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let page = json!({"pageSize": size, "after": after});
-        let read = call(engine, "journey", json!({"customer": identifier(customer), "viewer": viewer(), "page": page}));
-        let read = read.unwrap();
-        after = read["nextCursor"].clone();
-        pages.push(read);
-        if after.is_null() {
-            return pages;
-        }
-    }
-}
-
-/// The reads of every identifier not in `gone`.
-fn reads_of_others(engine: &Engine, gone: &BTreeSet<usize>) -> Vec<Value> {
-    let mut reads = Vec::new();
-    for n in (0..POOL.len()).filter(|n| !gone.contains(n)) {
-        reads.push(call(engine, "profile", json!({"customer": identifier(n)})).unwrap());
-        for size in 1..=3 {
-            reads.extend(pages(engine, n, size));
-        }
-    }
-    reads
 }
 
 proptest! {
@@ -148,7 +54,7 @@ proptest! {
         }
         let never = engine();
         run(&never, &stream, &gone);
-        let (after, reference) = (reads_of_others(&erasing, &gone), reads_of_others(&never, &gone));
+        let (after, reference) = (reads(&erasing, |n| !gone.contains(&n)), reads(&never, |n| !gone.contains(&n)));
         prop_assert_eq!(after.len(), reference.len());
         for (a, b) in after.iter().zip(&reference) {
             prop_assert_eq!(a, b);

@@ -9,46 +9,13 @@
 
 mod common;
 
+use common::tmpfs::Tmpfs;
 use journey_core::{Catalog, Config, Customer, Engine, IdType, PageRequest, Viewer};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const CATALOG: &str = r#"{"sessionTypes": [{"name": "delivery", "kind": "custom",
     "attributes": [{"name": "note", "type": "string"}],
     "eventTypes": [{"name": "in_transit", "attributes": [{"name": "note", "type": "string"}]}]}]}"#;
-
-/// A tmpfs of `size` mounted on a new directory; unmounted when dropped.
-struct Tmpfs(common::TempDir);
-
-impl Tmpfs {
-    /// `None` (with a message) when this process may not mount.
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let dir = common::temp_dir("full-disk");
-        let options = format!("size={size}");
-        let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", &options, "tmpfs"]).arg(&*dir).output();
-        match mounted {
-            Ok(output) if output.status.success() => Some(Tmpfs(dir)),
-            Ok(output) => {
-                eprintln!("skipped: cannot mount a tmpfs ({})", String::from_utf8_lossy(&output.stderr).trim());
-                None
-            }
-            Err(e) => {
-                eprintln!("skipped: cannot run mount ({e})");
-                None
-            }
-        }
-    }
-
-    fn store(&self) -> PathBuf {
-        self.0.join("store")
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("--lazy").arg(&*self.0).status();
-    }
-}
 
 fn open(dir: &Path, snapshot_every: u64) -> journey_core::Result<Engine> {
     let config = format!(
@@ -103,13 +70,13 @@ fn fill_leaving(dir: &Path, free: u64) -> PathBuf {
 
 /// Free bytes on the file system of `dir` (from `df`, to need no libc binding).
 fn free_bytes(dir: &Path) -> u64 {
-    let output = Command::new("df").args(["-B1", "--output=avail"]).arg(dir).output().unwrap();
+    let output = std::process::Command::new("df").args(["-B1", "--output=avail"]).arg(dir).output().unwrap();
     String::from_utf8_lossy(&output.stdout).lines().nth(1).unwrap().trim().parse().unwrap()
 }
 
 #[test]
 fn a_failed_journal_write_is_never_visible_and_an_acknowledged_one_always_is() {
-    let Some(disk) = Tmpfs::mount("1m") else { return };
+    let Some(disk) = Tmpfs::mount("1m", "full-disk") else { return };
     let engine = open(&disk.store(), 1 << 30).unwrap();
     let mut acknowledged = Vec::new();
     let failed = loop {
@@ -154,7 +121,7 @@ fn a_failed_journal_write_is_never_visible_and_an_acknowledged_one_always_is() {
 
 #[test]
 fn a_failed_snapshot_fails_no_call_leaves_no_temporary_file_and_is_retried() {
-    let Some(disk) = Tmpfs::mount("4m") else { return };
+    let Some(disk) = Tmpfs::mount("4m", "full-disk") else { return };
     let store = disk.store();
     let engine = open(&store, 48 << 10).unwrap();
     // Enough state that a snapshot is far larger than a journal record.
@@ -164,7 +131,7 @@ fn a_failed_snapshot_fails_no_call_leaves_no_temporary_file_and_is_retried() {
     let snapshots_before = engine.recovery().unwrap();
     assert_eq!(snapshots_before.snapshots_failed, 0);
     // Room for the journal to pass `snapshotEvery` again, not for a snapshot of 200 KB.
-    let ballast = fill_leaving(&disk.0, 120 << 10);
+    let ballast = fill_leaving(disk.root(), 120 << 10);
     let mut calls = 0;
     while engine.recovery().unwrap().snapshots_failed == 0 {
         engine

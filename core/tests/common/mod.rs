@@ -1,7 +1,10 @@
 //! The Rust API as a [`journey_vectors::Target`]: every op of SPEC §10 through [`Engine::call`].
 #![allow(dead_code)] // each test file uses only part of these helpers
 
+pub mod identity_stream;
 pub mod orchestration;
+pub mod people;
+pub mod tmpfs;
 
 use journey_core::{Catalog, Command, Config, Engine};
 use serde_json::Value;
