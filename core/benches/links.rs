@@ -226,7 +226,31 @@ fn thread_cpu() -> Option<Duration> {
     text.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
 }
 
+/// `JOURNEY_BENCH_PROFILE=logins` (or `plain`) `target/release/deps/links-* --bench` under
+/// valgrind's callgrind (`--toggle-collect='*Engine>::ingest_json'`), which counts instructions
+/// and simulated cache misses where the machine has no hardware counters: the first
+/// `JOURNEY_BENCH_PROFILE_EVENTS` events (default 100,000) of one stream ingested one at a time,
+/// nothing else. Two such runs compare what links cost without the noise of a shared machine
+/// (docs/performance.md, "Identity").
+fn profile(stream: &str) {
+    let logins = match stream {
+        "logins" => true,
+        "plain" => false,
+        other => panic!("JOURNEY_BENCH_PROFILE is logins or plain, not {other}"),
+    };
+    let n = std::env::var("JOURNEY_BENCH_PROFILE_EVENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let lines: Vec<String> = (0..n).map(|i| event(i, logins)).collect();
+    let engine = engine();
+    for line in &lines {
+        assert_eq!(engine.ingest_json(line.as_bytes()).unwrap().status(), "accepted", "{line}");
+    }
+    eprintln!("{n} events, {} links", engine.stats().identity_links);
+}
+
 fn main() {
+    if let Ok(stream) = std::env::var("JOURNEY_BENCH_PROFILE") {
+        return profile(&stream);
+    }
     if !workload::runs() {
         return;
     }

@@ -259,16 +259,17 @@ impl<'e> IngestCall<'e, '_> {
             );
             if let (Stored::Accepted(applied, decisions), Some(checked)) = (&stored, &checked) {
                 engine.count_accepted(checked.time, applied);
-                let customer = Customer::new(checked.customer_id, checked.id_type);
+                // Made only when links or decisions need it: most events need neither.
+                let customer = || Customer::new(checked.customer_id, checked.id_type);
                 if !checked.identifiers.is_empty() {
                     // Identifiers are seen at the engine's time, not the event's: a late event
                     // neither renames a profile nor slips under a limit's window.
                     let at = now.unwrap_or(checked.time);
                     identity_warnings =
-                        engine.link_event(&customer, &checked.identifiers, event_id, checked.division, at);
+                        engine.link_event(&customer(), &checked.identifiers, event_id, checked.division, at);
                 }
                 if !decisions.is_empty() {
-                    notices = engine.carry_out(&customer, decisions, None);
+                    notices = engine.carry_out(&customer(), decisions, None);
                 }
             }
             Ok(stored)

@@ -73,6 +73,19 @@ impl Components {
     /// oldest member, which is one of the two components' ids, or `a` or `b`, whose times the new
     /// link may have lowered.
     pub fn join(&mut self, a: Id, b: Id, older: impl Fn(Id, Id) -> Ordering, slot: impl Fn(Id) -> usize) {
+        if !self.of.contains_key(&a) && !self.of.contains_key(&b) {
+            // Two identifiers with no link yet (a first login): one new component of both.
+            let handle = self.next;
+            self.next += 1;
+            let mut counts = [0; 5];
+            counts[slot(a)] += 1;
+            counts[slot(b)] += 1;
+            let id = if older(a, b).is_lt() { a } else { b };
+            self.of.insert(a, handle);
+            self.of.insert(b, handle);
+            self.parts.insert(handle, Part { id, members: vec![a, b], counts });
+            return;
+        }
         let first = self.handle_of(a, &slot);
         let second = self.handle_of(b, &slot);
         let (keep, gone) = match (first, second) {

@@ -149,9 +149,8 @@ impl Rules<'_> {
                     .filter(|&&m| graph.identifier(m).id_type == id_type && self.within(graph, m, limit.within))
                     .count(),
             };
-            let counts: Vec<usize> = joined.iter().map(counted).collect();
-            let total: usize = counts.iter().sum();
-            total > limit.max && total > counts.iter().copied().max().unwrap_or(0)
+            let (total, largest) = joined.iter().map(counted).fold((0, 0), |(sum, max), n| (sum + n, max.max(n)));
+            total > limit.max && total > largest
         })
     }
 
