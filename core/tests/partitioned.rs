@@ -330,10 +330,10 @@ fn erase_partition(customer: &Customer, forget: bool, known: Option<usize>, n: u
 type Part = (Vec<(u64, Outcome)>, Vec<(usize, Value)>);
 
 /// The stream through `n` engines on threads, routed by the keys `pick` keeps.
-fn partitioned(steps: &[Step], n: usize, pick: fn(Vec<Key>) -> Vec<Key>) -> Run {
+fn partitioned(steps: &[Step], n: usize, pick: fn(&Step, Vec<Key>) -> Vec<Key>) -> Run {
     let catalog = Catalog::from_json(CATALOG).unwrap();
     let routed: Vec<(usize, Vec<Key>)> =
-        steps.iter().enumerate().filter_map(|(i, step)| Some((i, pick(routed_keys(&catalog, step)?)))).collect();
+        steps.iter().enumerate().filter_map(|(i, step)| Some((i, pick(step, routed_keys(&catalog, step)?)))).collect();
     let keys: Vec<Vec<Key>> = routed.iter().map(|(_, keys)| keys.clone()).collect();
     let routing = Router::new(n, None).unwrap().route(&keys);
     let mut partition_at = vec![None; steps.len()];
@@ -399,12 +399,85 @@ fn partitions_used(steps: &[Step], n: usize) -> usize {
     used.len()
 }
 
-fn all_keys(keys: Vec<Key>) -> Vec<Key> {
+fn all_keys(_: &Step, keys: Vec<Key>) -> Vec<Key> {
     keys
 }
 
-fn customer_only(keys: Vec<Key>) -> Vec<Key> {
+fn customer_only(_: &Step, keys: Vec<Key>) -> Vec<Key> {
     keys.into_iter().filter(|k| matches!(k, Key::Customer(..))).collect()
+}
+
+/// The keys as routed before natural ids were keys: an event without an `id` has no id key.
+fn explicit_ids_only(step: &Step, keys: Vec<Key>) -> Vec<Key> {
+    match step {
+        Step::Event(event) if event.get("id").is_none() => {
+            keys.into_iter().filter(|k| !matches!(k, Key::EventId(_))).collect()
+        }
+        _ => keys,
+    }
+}
+
+/// The natural id of `event`: the id one engine gives an event sent without one.
+fn natural_id_of(event: &Value) -> Uuid {
+    journey_core::event::natural_id(&journey_core::json::Json::from_value(event))
+}
+
+/// A stream where hosts reuse natural ids: events sent without an id, later events of other
+/// customers sending one of those natural ids as their explicit `id` (one engine answers
+/// `DUPLICATE_ID_CONFLICT`), and resends, both as sent and with the natural id written in.
+fn natural_id_stream(seed: u64, len: usize) -> Vec<Step> {
+    let mut rng = Random(seed);
+    let mut clock = START_MINUTES;
+    let mut idless: Vec<Value> = Vec::new();
+    let mut steps = Vec::with_capacity(len);
+    let customer = |rng: &mut Random| match rng.below(3) {
+        0 => json!({"id": format!("w{}", rng.below(COOKIES)), "idType": "cookie"}),
+        _ => json!({"id": format!("c{}@example.com", rng.below(GROUPS * 3)), "idType": "email"}),
+    };
+    for _ in 0..len {
+        let roll = rng.below(100);
+        if roll < 8 {
+            let minutes = 1 + rng.below(10) as i64;
+            clock += minutes;
+            steps.push(Step::Advance(minutes));
+            continue;
+        }
+        if roll < 30 && !idless.is_empty() {
+            let earlier = idless[rng.below(idless.len() as u64) as usize].clone();
+            let event = match rng.below(3) {
+                // Another customer's event carrying the earlier event's natural id.
+                0 | 1 => {
+                    let page = rng.below(4);
+                    json!({"id": natural_id_of(&earlier).to_string(), "eventName": "page_viewed",
+                        "createdDate": time(clock), "customer": customer(&mut rng),
+                        "session": {"type": "web"}, "attributes": {"page": format!("/p{page}")}})
+                }
+                // The earlier event again, with its natural id written in.
+                _ => {
+                    let mut again = earlier.clone();
+                    again["id"] = json!(natural_id_of(&earlier).to_string());
+                    again
+                }
+            };
+            steps.push(Step::Event(event));
+            continue;
+        }
+        if roll < 40 && !idless.is_empty() {
+            steps.push(Step::Event(idless[rng.below(idless.len() as u64) as usize].clone())); // a resend
+            continue;
+        }
+        let who = customer(&mut rng);
+        let event = if who["idType"] == "cookie" || rng.below(2) == 0 {
+            json!({"eventName": "page_viewed", "createdDate": time(clock - rng.below(5) as i64), "customer": who,
+                "session": {"type": "web"}, "attributes": {"page": format!("/p{}", rng.below(4))}})
+        } else {
+            json!({"eventName": "order_placed", "createdDate": time(clock - rng.below(5) as i64), "customer": who,
+                "session": {"type": "delivery", "externalId": format!("order-{}-{}", who["id"].as_str().unwrap(), rng.below(2))}})
+        };
+        idless.push(event.clone());
+        steps.push(Step::Event(event));
+    }
+    steps
 }
 
 /// Everything a reader can see of a run, as JSON: outcomes, summed stats, every customer's journey
@@ -542,6 +615,42 @@ fn routing_by_customer_alone_is_not_exact() {
         differing += (got["outcomes"] != expected["outcomes"]) as usize;
     }
     assert_eq!(differing, 12, "every adversarial stream is routed wrongly by customer alone");
+}
+
+#[test]
+fn natural_ids_are_routing_keys_so_a_reused_natural_id_conflicts_as_in_one_engine() {
+    let mut conflicts = 0;
+    for seed in 0..6 {
+        let steps = natural_id_stream(seed, 300);
+        let expected = observe(&one_engine(&steps));
+        conflicts += expected["outcomes"].to_string().matches("DUPLICATE_ID_CONFLICT").count();
+        for n in [2, 3, 5] {
+            let got = observe(&partitioned(&steps, n, all_keys));
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions (batch router) differ from one engine at {path}");
+            }
+            let (got, _) = online(&steps, n, true);
+            if let Some(path) = first_difference(&expected, &observe(&got), String::new()) {
+                panic!("seed {seed}, {n} partitions (online router) differ from one engine at {path}");
+            }
+        }
+    }
+    assert!(conflicts >= 30, "the streams reuse natural ids: {conflicts} conflicts");
+}
+
+#[test]
+fn routing_without_natural_ids_is_not_exact() {
+    // The negative control: the same streams routed as before natural ids were keys differ.
+    let mut differing = 0;
+    for seed in 0..6 {
+        let steps = natural_id_stream(seed, 300);
+        let expected = observe(&one_engine(&steps));
+        for n in [2, 3, 5] {
+            let got = observe(&partitioned(&steps, n, explicit_ids_only));
+            differing += (got["outcomes"] != expected["outcomes"]) as usize;
+        }
+    }
+    assert!(differing >= 15, "only {differing} of 18 runs differ without natural ids as keys");
 }
 
 /// The partitions' shared digest key: state moves between them.

@@ -3,7 +3,7 @@
 use crate::base::json::Json;
 use crate::engine::command::Command;
 use crate::model::catalog::{Catalog, SessionKind};
-use crate::model::event::IdType;
+use crate::model::event::{IdType, natural_id};
 use uuid::Uuid;
 
 /// One key under which engine state decides an event's outcome.
@@ -84,8 +84,17 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
             }
         }
     }
-    if let Some(id) = event.get("id").and_then(Json::as_str).and_then(|id| Uuid::try_parse(id).ok()) {
-        keys.push(Key::EventId(id));
+    // The event's id, explicit or natural: an event without one is known by the UUIDv5 of its
+    // content, and an explicit id may equal it (a host reusing another customer's natural id),
+    // which one engine answers `DUPLICATE_ID_CONFLICT`; so both are the same key.
+    // An event with no customer is rejected whatever its id, so only an event with one is given
+    // its natural id (the rest keep having no key, and go round the partitions).
+    let has_customer = matches!(keys.first(), Some(Key::Customer(..)));
+    match event.get("id") {
+        None | Some(Json::Null) if has_customer => keys.push(Key::EventId(natural_id(event))),
+        None | Some(Json::Null) => {}
+        Some(Json::String(id)) => keys.extend(Uuid::try_parse(id).ok().map(Key::EventId)),
+        Some(_) => {}
     }
     let session = event.get("session");
     let kind = session
@@ -208,6 +217,10 @@ mod tests {
         );
         let call = br#"{"customer":{"id":"a","idType":"fax"},"session":{"type":"conversation","externalId":"call-1"}}"#;
         assert_eq!(keys(&catalog, call), vec![Key::External(SessionKind::Conversation, "call-1".into())]);
+        // Without an id, an event of a customer is known by its natural id.
+        let natural = br#"{"customer":{"id":"a@x","idType":"email"},"eventName":"x"}"#;
+        let natural_key = Key::EventId(natural_id(&Json::parse(natural).unwrap()));
+        assert_eq!(keys(&catalog, natural), vec![Key::Customer(IdType::Email, "a@x".into()), natural_key]);
         let web =
             br#"{"id":"nope","customer":{"id":"w","idType":"cookie"},"session":{"type":"web","externalId":"ignored"}}"#;
         assert_eq!(keys(&catalog, web), vec![Key::Customer(IdType::Cookie, "w".into())]);
