@@ -750,7 +750,11 @@ fn events_only(steps: &[Step]) -> Vec<Value> {
 
 /// One engine with an event clock: outcomes, stats, and every customer's journey.
 fn one_event_clock_engine(events: &[Value]) -> Value {
-    let engine = engine_with(EVENT_CLOCK);
+    one_event_clock_engine_with(events, EVENT_CLOCK)
+}
+
+fn one_event_clock_engine_with(events: &[Value], config: &str) -> Value {
+    let engine = engine_with(config);
     let outcomes: Vec<Outcome> = events.iter().map(|e| engine.ingest_value(e).unwrap()).collect();
     event_clock_view(&outcomes, &[engine], |_| 0)
 }
@@ -759,16 +763,22 @@ fn one_event_clock_engine(events: &[Value]) -> Value {
 /// takes the shared watermark before every event that might be late, and the final one before it
 /// is read; without, each keeps its own clock (the negative control).
 fn partitioned_event_clocks(events: &[Value], n: usize, watermark: bool) -> Value {
+    partitioned_event_clocks_with(events, n, watermark, EVENT_CLOCK, EVENT_CLOCK)
+}
+
+/// As [`partitioned_event_clocks`], the engines configured by `config`, the events that need the
+/// watermark read from `needs` (the same config, or another for a negative control).
+fn partitioned_event_clocks_with(events: &[Value], n: usize, watermark: bool, config: &str, needs: &str) -> Value {
     let catalog = Catalog::from_json(CATALOG).unwrap();
     let keys: Vec<Vec<Key>> = events.iter().map(|e| keys_of_value(&catalog, e)).collect();
     let routing = Router::new(n, None).unwrap().route(&keys);
     let times: Vec<Option<i64>> = events.iter().map(|e| e["createdDate"].as_str().and_then(parse_rfc3339)).collect();
-    let needed = watermark_needed(&Config::from_json(EVENT_CLOCK).unwrap(), Batch::Values(events)).unwrap();
+    let needed = watermark_needed(&Config::from_json(needs).unwrap(), Batch::Values(events)).unwrap();
     let mine: Vec<Vec<u64>> = (0..n)
         .map(|p| (0..events.len() as u64).filter(|&i| routing.partitions[i as usize] == Some(p)).collect())
         .collect();
     let shared = Watermark::new(&mine.iter().map(|positions| positions.first().copied()).collect::<Vec<_>>());
-    let engines: Vec<Engine> = (0..n).map(|_| engine_with(EVENT_CLOCK)).collect();
+    let engines: Vec<Engine> = (0..n).map(|_| engine_with(config)).collect();
     let parts: Vec<Vec<(u64, Outcome)>> = std::thread::scope(|scope| {
         let workers: Vec<_> = engines
             .iter()
@@ -837,6 +847,66 @@ fn event_clock_partitions_with_their_own_clocks_are_not_exact() {
         })
         .count();
     assert_eq!(differing, 8, "each partition's own event clock changes outcomes on every stream");
+}
+
+/// An event clock with retention: sessions evicted an hour after their last activity, so a customer
+/// back after an hour starts a new session.
+const EVENT_CLOCK_RETENTION: &str = r#"{"clock": "event", "allowedLateness": "30m", "retention": "1h",
+  "identity": {"limits": {"email": 1}}}"#;
+
+/// Events a few seconds apart, of many customers each coming back about once an hour, so that
+/// sessions reach their retention while their customers return around it, to the second.
+fn retention_stream(seed: u64, len: usize) -> Vec<Value> {
+    let mut rng = Random(seed);
+    let start = parse_rfc3339("2026-11-21T10:00:00Z").unwrap();
+    let mut at = start;
+    (0..len)
+        .map(|i| {
+            at += 1_000 * (1 + rng.below(40) as i64);
+            let late = if rng.below(10) == 0 { 1_000 * rng.below(600) as i64 } else { 0 };
+            let who = rng.below(len as u64 / 3);
+            let mut event = json!({"eventName": "order_placed", "createdDate": format_millis(at - late),
+                "customer": {"id": format!("r{who}@example.com"), "idType": "email"},
+                "session": {"type": "delivery", "externalId": format!("order-r{who}")}});
+            if i % 7 == 0 {
+                event["session"] = json!({"type": "web"});
+                event["eventName"] = json!("page_viewed");
+            }
+            event
+        })
+        .collect()
+}
+
+#[test]
+fn event_clock_partitions_with_retention_evict_as_one_engine() {
+    let mut evicted = 0;
+    for seed in 0..6 {
+        let events = retention_stream(seed, 600);
+        let expected = one_event_clock_engine_with(&events, EVENT_CLOCK_RETENTION);
+        evicted += expected["stats"]["sessionsEvicted"].as_u64().unwrap();
+        for n in [2, 3, 5] {
+            let got = partitioned_event_clocks_with(&events, n, true, EVENT_CLOCK_RETENTION, EVENT_CLOCK_RETENTION);
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions with retention differ from one engine at {path}");
+            }
+        }
+    }
+    assert!(evicted >= 50, "the streams evict sessions: {evicted}");
+}
+
+#[test]
+fn event_clock_partitions_with_retention_but_a_watermark_only_for_lateness_are_not_exact() {
+    // The negative control: the watermark taken only before events that might be late, as
+    // without retention, leaves each partition sweeping by a clock of its own.
+    let differing = (0..6)
+        .filter(|&seed| {
+            let events = retention_stream(seed, 600);
+            let expected = one_event_clock_engine_with(&events, EVENT_CLOCK_RETENTION);
+            let got = partitioned_event_clocks_with(&events, 3, true, EVENT_CLOCK_RETENTION, EVENT_CLOCK);
+            got["outcomes"] != expected["outcomes"]
+        })
+        .count();
+    assert!(differing >= 4, "only {differing} of 6 streams differ");
 }
 
 /// A partition's watermark is journaled: a durable partition reopened has the same `now`, and only

@@ -6,11 +6,13 @@
 //! action in a terminal state whose last change is before `now − actionRetention`, and every custom
 //! event persisted for an agent before `now − persistedTtl` (counted in `customEventsDropped`),
 //! with the entries of agents who never logged in and have nothing left waiting, and takes the
-//! cookies not seen for `identity.cookieTtl` out of their profiles. A sweep runs when
-//! any cutoff has moved one **step** past the previous sweep's: a hundredth of its retention (at
-//! least a second). So a session outlives its retention by at most 1%, a sweep visits each
-//! customer about a hundred times per retention period however busy the engine is, and checking
-//! whether one is due costs two atomic loads per call.
+//! cookies not seen for `identity.cookieTtl` out of their profiles. Sweeps fall on a **grid**:
+//! the multiples of the smallest **step** of the schedules (a step is a hundredth of a retention,
+//! at least a second), and a sweep takes the cutoffs of the last grid point the clock has
+//! reached, whichever call runs it. So a session outlives its retention by at most 1%, a sweep
+//! visits each customer about a hundred times per retention period however busy the engine is,
+//! checking whether one is due costs an atomic load per call, and what has been evicted depends
+//! on the clock alone (partitions evict as one engine: docs/scale-out.md).
 //!
 //! Sweeps depend only on the engine's clock and calls, so they happen at the same points in every
 //! run with a manual or event clock; a durable engine records each one (`evict`), and replay applies
@@ -91,6 +93,11 @@ fn step(retention: Millis) -> Millis {
     (retention / 100).max(1_000)
 }
 
+/// The last multiple of `grid` at or before `now`.
+fn on_grid(now: Millis, grid: Millis) -> Millis {
+    now.div_euclid(grid).saturating_mul(grid)
+}
+
 impl Engine {
     /// Runs a sweep when one is due at the engine's `now`, then fires the delayed activations due
     /// (docs/orchestration.md). Calls run it before they read or change sessions; it is never run
@@ -123,33 +130,36 @@ impl Engine {
 
     /// The cutoffs of a sweep due at `now`, if one is.
     ///
-    /// Every sweep moves the actions cutoff to its `now − actionRetention`, so the last sweep ran at
-    /// that cutoff plus `actionRetention`: the persisted events' schedule follows from it, and a
-    /// snapshot's two cutoffs still hold the whole schedule.
+    /// Sweeps fall on a grid: the multiples of the smallest step of the schedules (a hundredth of
+    /// `retention`, of `actionRetention`, of `persistedTtl`). A sweep due at `now` takes the
+    /// cutoffs of the last grid point at or before `now`, so what it evicts depends on the clock
+    /// alone, not on which call happened to run it: an engine that runs no call for a while and
+    /// then sweeps once ends where one sweeping at every point would, which is what makes
+    /// partitions under an event clock evict as one engine does (docs/scale-out.md, "Order and
+    /// the clock"). Every sweep moves the actions cutoff to its point − `actionRetention`, so the
+    /// last sweep's point is that cutoff plus `actionRetention`, and a snapshot's two cutoffs
+    /// still hold the whole schedule.
     fn due(&self, now: Millis) -> Option<Cutoffs> {
-        let (last_sessions, last_actions) = self.sweeps.state();
+        let (_, last_actions) = self.sweeps.state();
         let action_retention = self.config.action_retention.as_millis();
-        let actions_before = now.saturating_sub(action_retention);
-        let persisted_ttl = self.config.persisted_ttl.as_millis();
-        let last_sweep = last_actions.saturating_add(action_retention);
-        let persisted_due = now >= last_sweep.saturating_add(step(persisted_ttl));
-        let sessions_before = self.config.retention.map(|r| now.saturating_sub(r.as_millis()));
-        let sessions_due = self
-            .config
-            .retention
-            .zip(sessions_before)
-            .is_some_and(|(retention, cutoff)| cutoff >= last_sessions.saturating_add(step(retention.as_millis())));
-        let actions_due = actions_before >= last_actions.saturating_add(step(self.config.action_retention.as_millis()));
-        let persisted_before = Some(now.saturating_sub(persisted_ttl));
-        // Cookies have no schedule of their own: every sweep takes those unseen for `cookieTtl`,
-        // and a sweep runs at least every hundredth of `actionRetention`.
-        let cookies_before = self.config.identity.cookie_ttl.map(|ttl| now.saturating_sub(ttl.as_millis()));
-        (sessions_due || actions_due || persisted_due).then_some(Cutoffs {
-            sessions_before,
-            actions_before,
-            persisted_before,
-            cookies_before,
+        let point = on_grid(now, self.sweep_grid());
+        if point <= last_actions.saturating_add(action_retention) {
+            return None;
+        }
+        let before = |period: Millis| point.saturating_sub(period);
+        Some(Cutoffs {
+            sessions_before: self.config.retention.map(|r| before(r.as_millis())),
+            actions_before: before(action_retention),
+            persisted_before: Some(before(self.config.persisted_ttl.as_millis())),
+            // Cookies have no schedule of their own: every sweep takes those unseen for `cookieTtl`.
+            cookies_before: self.config.identity.cookie_ttl.map(|ttl| before(ttl.as_millis())),
         })
+    }
+
+    /// The spacing of the sweeps' grid: the smallest step of the schedules.
+    fn sweep_grid(&self) -> Millis {
+        let steps = [Some(self.config.action_retention), Some(self.config.persisted_ttl), self.config.retention];
+        steps.into_iter().flatten().map(|period| step(period.as_millis())).min().unwrap_or(1_000)
     }
 
     /// Evicts what the cutoffs say and counts it. The caller holds the gate exclusively.
@@ -209,5 +219,22 @@ mod tests {
     fn a_step_is_a_hundredth_of_the_retention_and_at_least_a_second() {
         assert_eq!(step(3_600_000), 36_000);
         assert_eq!(step(10_000), 1_000);
+    }
+
+    #[test]
+    fn sweeps_take_the_cutoffs_of_the_last_grid_point_whenever_they_run() {
+        assert_eq!((on_grid(71_999, 36_000), on_grid(72_000, 36_000), on_grid(-1, 36_000)), (36_000, 72_000, -36_000));
+        let config = crate::model::config::Config::from_json(
+            r#"{"clock": "event", "allowedLateness": "30m", "retention": "1h", "actionRetention": "1d"}"#,
+        )
+        .unwrap();
+        let engine =
+            Engine::new(crate::model::catalog::Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap(), config).unwrap();
+        assert_eq!(engine.sweep_grid(), 36_000, "a hundredth of the retention, the smallest schedule");
+        // Whether the sweep runs at 100,000 or 107,999, it evicts what the point 72,000 says.
+        for now in [100_000, 107_999] {
+            let cutoffs = engine.due(now).unwrap();
+            assert_eq!(cutoffs.sessions_before, Some(72_000 - 3_600_000));
+        }
     }
 }
