@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
-const { Catalog, Engine, Frontier, OnlineRouter, commandKey, route, partitionFor, mergeOutbox, mergeStats, watermarkNeeded } = require('../index.js')
+const { Catalog, Engine, Frontier, OnlineRouter, commandKey, commandNeedsWatermark, route, partitionFor, mergeOutbox, mergeStats, watermarkNeeded } = require('../index.js')
 
 const CATALOG = JSON.stringify({
   sessionTypes: [
@@ -167,6 +167,16 @@ test('agent and action operations route by their own key', () => {
   assert.equal(commandKey('recordActionEvent', action), 'c:cookie:0f1c8a52-1b44-4d8e-9a6b-3f1f0c2a9e11')
   assert.equal(commandKey('stats'), null)
   assert.throws(() => commandKey('explode', {}), (e) => e.code === 'INVALID_ARGUMENT')
+})
+
+test('under an event clock operations take the watermark first', () => {
+  const eventClock = { clock: 'event', allowedLateness: '30m' }
+  const send = { agentId: 'a1', eventName: 'x' }
+  assert.equal(commandNeedsWatermark(eventClock, 'sendCustomEvent', send), true)
+  assert.equal(commandNeedsWatermark(eventClock, 'stats'), false)
+  assert.equal(commandNeedsWatermark(eventClock, 'ingest', {}), false)
+  assert.equal(commandNeedsWatermark(CONFIG, 'sendCustomEvent', send), false)
+  assert.throws(() => commandNeedsWatermark(eventClock, 'explode', {}), (e) => e.code === 'INVALID_ARGUMENT')
 })
 
 test("a map's custom event reaches an agent in another partition through the outbox", async () => {

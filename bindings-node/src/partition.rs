@@ -165,3 +165,16 @@ pub fn command_key(env: &Env, op: String, input: Option<Unknown<'_>>) -> Result<
     let command = journey_core::Command::new(&op, input).js(env)?;
     Ok(partition::command_key(&command))
 }
+
+/// Whether a partition takes the event-clock watermark before the operation `op` with `input`,
+/// under `config`: under an event clock, every operation but an ingest (whose events
+/// `watermarkNeeded` flags), a clock move, `stats`, checkpoints, state moves, subscriptions and
+/// the outbox does, so that what it stamps (an agent's events, a link's time) or shows (a journey's
+/// status) is one engine's time there (docs/scale-out.md).
+#[napi(ts_args_type = "config: Config, op: string, input?: unknown")]
+pub fn command_needs_watermark(env: &Env, config: Unknown<'_>, op: String, input: Option<Unknown<'_>>) -> Result<bool> {
+    let config = crate::config(env, Some(config))?;
+    let input = crate::optional_json(env, input)?;
+    let command = journey_core::Command::new(&op, input).js(env)?;
+    Ok(partition::command_needs_watermark(&config, &command))
+}

@@ -178,6 +178,20 @@ fn command_key(op: &str, input: Option<&Bound<'_, PyAny>>) -> PyResult<Option<St
     Ok(partition::command_key(&command))
 }
 
+/// Whether a partition takes the event-clock watermark before the operation `op` with `input`,
+/// under `config`: under an event clock, every operation but an ingest (whose events
+/// `watermark_needed` flags), a clock move, `stats`, checkpoints, state moves, subscriptions and
+/// the outbox does, so that what it stamps (an agent's events, a link's time) or shows (a journey's
+/// status) is one engine's time there (docs/scale-out.md).
+#[pyfunction]
+#[pyo3(signature = (config, op, input=None))]
+fn command_needs_watermark(config: &Bound<'_, PyAny>, op: &str, input: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+    let config = crate::config(Some(config))?;
+    let input = input.map(to_json).transpose()?.unwrap_or(serde_json::Value::Null);
+    let command = journey_core::Command::new(op, input).py()?;
+    Ok(partition::command_needs_watermark(&config, &command))
+}
+
 /// Adds the partition functions and classes to the native module.
 pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Frontier>()?;
@@ -188,5 +202,6 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(merge_outbox, module)?)?;
     module.add_function(wrap_pyfunction!(watermark_needed, module)?)?;
     module.add_function(wrap_pyfunction!(command_key, module)?)?;
+    module.add_function(wrap_pyfunction!(command_needs_watermark, module)?)?;
     Ok(())
 }

@@ -193,6 +193,18 @@ def test_agent_and_action_operations_route_by_their_own_key() -> None:
         partition.command_key("explode", {})
 
 
+def test_under_an_event_clock_operations_take_the_watermark_first() -> None:
+    event_clock: Any = {"clock": "event", "allowedLateness": "30m"}
+    send = {"agentId": "a1", "eventName": "x"}
+    assert partition.command_needs_watermark(event_clock, "sendCustomEvent", send) is True
+    assert partition.command_needs_watermark(event_clock, "stats") is False
+    assert partition.command_needs_watermark(event_clock, "ingest", {}) is False
+    assert partition.command_needs_watermark({"clock": "manual", "start": "2026-11-21T10:00:00Z"},
+                                             "sendCustomEvent", send) is False
+    with pytest.raises(libjourney.InvalidArgumentError, match="explode"):
+        partition.command_needs_watermark(event_clock, "explode", {})
+
+
 NOTIFY_MAP: Any = {
     "id": "f1000000-0000-4000-8000-0000000000e1", "displayName": "Tell the agent",
     "triggerWithEventConditions": [{"key": "eventName", "values": ["order_placed"], "streamType": "Custom",

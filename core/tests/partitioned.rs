@@ -10,8 +10,8 @@
 mod common;
 
 use journey_core::partition::{
-    Directory, Key, OnlineRouter, Router, Watermark, command_broadcast, keys_of_value, merge_outcomes, merge_stats,
-    partition_for, watermark_needed,
+    Directory, Key, OnlineRouter, Router, Watermark, command_broadcast, command_key, command_needs_watermark,
+    keys_of_value, merge_outcomes, merge_stats, partition_for, watermark_needed,
 };
 use journey_core::time::{format_millis, parse_rfc3339};
 use journey_core::{Batch, Catalog, Command, Config, Customer, Duration, Engine, IdType, Outcome, PageRequest, Viewer};
@@ -904,6 +904,157 @@ fn event_clock_partitions_with_retention_but_a_watermark_only_for_lateness_are_n
             let expected = one_event_clock_engine_with(&events, EVENT_CLOCK_RETENTION);
             let got = partitioned_event_clocks_with(&events, 3, true, EVENT_CLOCK_RETENTION, EVENT_CLOCK);
             got["outcomes"] != expected["outcomes"]
+        })
+        .count();
+    assert!(differing >= 4, "only {differing} of 6 streams differ");
+}
+
+/// A stream under an event clock with agents: events of customers seconds apart, and custom
+/// events sent to agents who are not logged in (so they wait, stamped with the clock, for the
+/// agent's login at the end). It starts with an event: before any, one engine stamps the wall
+/// clock, as a partition does, and no two runs agree on it.
+fn agent_clock_stream(seed: u64, len: usize) -> Vec<Value> {
+    let mut rng = Random(seed);
+    let mut at = parse_rfc3339("2026-11-21T10:00:00Z").unwrap();
+    (0..len)
+        .map(|i| {
+            if rng.below(4) == 0 && i > 0 {
+                let agent = rng.below(4);
+                let input = json!({"agentId": format!("agent-{agent}"), "eventName": "note",
+                    "data": format!("n{i}"), "persistInMemory": true});
+                return json!({"op": "sendCustomEvent", "input": input});
+            }
+            at += 1_000 * (1 + rng.below(30) as i64);
+            let late = if rng.below(8) == 0 { 1_000 * rng.below(900) as i64 } else { 0 };
+            let who = rng.below(20);
+            json!({"op": "ingest", "input": {"eventName": "page_viewed", "createdDate": format_millis(at - late),
+                "customer": {"id": format!("c{who}@example.com"), "idType": "email"}, "session": {"type": "web"}}})
+        })
+        .collect()
+}
+
+/// What the agents see at the end of a run: each logs in and polls once; ids (random per login)
+/// left out.
+fn agents_at_the_end(engine_of: impl Fn(&str) -> usize, engines: &[Engine]) -> Value {
+    let polls: Vec<Value> = (0..4)
+        .map(|agent| {
+            let agent = format!("agent-{agent}");
+            let engine = &engines[engine_of(&agent)];
+            let session = engine.start_agent_session(&agent).unwrap();
+            let mut poll =
+                serde_json::to_value(engine.next_events(&session.session_id.to_string(), 0, Some(100), None).unwrap())
+                    .unwrap();
+            for event in poll["events"].as_array_mut().into_iter().flatten() {
+                event.as_object_mut().unwrap().retain(|key, _| key != "id" && key != "sessionId");
+            }
+            poll
+        })
+        .collect();
+    json!(polls)
+}
+
+fn one_engine_with_agents(steps: &[Value]) -> Value {
+    let engine = engine_with(EVENT_CLOCK);
+    let answers: Vec<Value> = steps
+        .iter()
+        .map(|step| engine.call(&Command::new(step["op"].as_str().unwrap(), step["input"].clone()).unwrap()).unwrap())
+        .collect();
+    json!({"answers": answers, "agents": agents_at_the_end(|_| 0, std::slice::from_ref(&engine))})
+}
+
+/// The steps through `n` event-clock engines on threads: events where the router puts them,
+/// agent operations on the agent's partition (`command_key`). Each partition takes the watermark
+/// before the events that need it and, with `for_commands`, before every operation
+/// `command_needs_watermark` names; and the final one at the end.
+fn partitioned_with_agents(steps: &[Value], n: usize, for_commands: bool) -> Value {
+    let catalog = Catalog::from_json(CATALOG).unwrap();
+    let config = Config::from_json(EVENT_CLOCK).unwrap();
+    let commands: Vec<Command> =
+        steps.iter().map(|s| Command::new(s["op"].as_str().unwrap(), s["input"].clone()).unwrap()).collect();
+    let events: Vec<(usize, Value)> =
+        steps.iter().enumerate().filter(|(_, s)| s["op"] == "ingest").map(|(i, s)| (i, s["input"].clone())).collect();
+    let routing = Router::new(n, None)
+        .unwrap()
+        .route(&events.iter().map(|(_, e)| keys_of_value(&catalog, e)).collect::<Vec<_>>());
+    let values: Vec<Value> = events.iter().map(|(_, e)| e.clone()).collect();
+    let needed_events = watermark_needed(&config, Batch::Values(&values)).unwrap();
+    let (mut partition, mut needed) = (vec![0; steps.len()], vec![false; steps.len()]);
+    for (k, (i, _)) in events.iter().enumerate() {
+        partition[*i] = routing.partitions[k].unwrap();
+        needed[*i] = needed_events[k];
+    }
+    let agent_partition = |agent: &str| partition_for(&format!("a:{agent}"), n).unwrap();
+    for (i, command) in commands.iter().enumerate() {
+        if let Some(key) = command_key(command) {
+            partition[i] = partition_for(&key, n).unwrap();
+            needed[i] = for_commands && command_needs_watermark(&config, command);
+        }
+    }
+    let mine: Vec<Vec<u64>> =
+        (0..n).map(|p| (0..steps.len() as u64).filter(|&i| partition[i as usize] == p).collect()).collect();
+    let shared = Watermark::new(&mine.iter().map(|positions| positions.first().copied()).collect::<Vec<_>>());
+    let engines: Vec<Engine> = (0..n).map(|_| engine_with(EVENT_CLOCK)).collect();
+    let parts: Vec<Vec<(usize, Value)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = engines
+            .iter()
+            .enumerate()
+            .map(|(me, engine)| {
+                let (mine, shared, needed, commands) = (&mine[me], &shared, &needed, &commands);
+                scope.spawn(move || {
+                    let mut answers = Vec::new();
+                    for (k, &position) in mine.iter().enumerate() {
+                        let i = position as usize;
+                        if needed[i]
+                            && let Some(w) = shared.before(position)
+                        {
+                            engine.observe_watermark(&format_millis(w)).unwrap();
+                        }
+                        let answer = engine.call(&commands[i]).unwrap();
+                        let accepted = (answer["status"] == "accepted")
+                            .then(|| steps[i]["input"]["createdDate"].as_str().and_then(parse_rfc3339))
+                            .flatten();
+                        shared.processed(me, position, accepted, mine.get(k + 1).copied());
+                        answers.push((i, answer));
+                    }
+                    if mine.is_empty() {
+                        shared.processed(me, u64::MAX, None, None);
+                    }
+                    if let Some(w) = shared.before(u64::MAX) {
+                        engine.observe_watermark(&format_millis(w)).unwrap();
+                    }
+                    answers
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let mut answers: Vec<(usize, Value)> = parts.into_iter().flatten().collect();
+    answers.sort_by_key(|(i, _)| *i);
+    let answers: Vec<Value> = answers.into_iter().map(|(_, answer)| answer).collect();
+    json!({"answers": answers, "agents": agents_at_the_end(agent_partition, &engines)})
+}
+
+#[test]
+fn agent_events_under_an_event_clock_are_stamped_as_in_one_engine() {
+    for seed in 0..6 {
+        let steps = agent_clock_stream(seed, 300);
+        let expected = one_engine_with_agents(&steps);
+        for n in [2, 3, 5] {
+            let got = partitioned_with_agents(&steps, n, true);
+            if let Some(path) = first_difference(&expected, &got, String::new()) {
+                panic!("seed {seed}, {n} partitions differ from one engine at {path}");
+            }
+        }
+    }
+}
+
+#[test]
+fn agent_events_stamped_by_each_partitions_own_clock_are_not_exact() {
+    // The negative control: operations run without the watermark stamp each partition's clock.
+    let differing = (0..6)
+        .filter(|&seed| {
+            let steps = agent_clock_stream(seed, 300);
+            partitioned_with_agents(&steps, 3, false)["agents"] != one_engine_with_agents(&steps)["agents"]
         })
         .count();
     assert!(differing >= 4, "only {differing} of 6 streams differ");

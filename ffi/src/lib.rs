@@ -47,10 +47,10 @@ pub use handles::{
 };
 pub use ingest::{journey_ingest_batch_json, journey_ingest_json, journey_ingest_ndjson};
 pub use partition::{
-    JourneyFrontier, JourneyOnlineRouter, journey_command_key, journey_frontier_free, journey_frontier_new,
-    journey_frontier_passed, journey_frontier_record, journey_frontier_watermark_before, journey_merge_outbox,
-    journey_merge_stats, journey_online_router_free, journey_online_router_new, journey_online_router_route,
-    journey_partition_for, journey_route, journey_watermark_needed,
+    JourneyFrontier, JourneyOnlineRouter, journey_command_key, journey_command_needs_watermark, journey_frontier_free,
+    journey_frontier_new, journey_frontier_passed, journey_frontier_record, journey_frontier_watermark_before,
+    journey_merge_outbox, journey_merge_stats, journey_online_router_free, journey_online_router_new,
+    journey_online_router_route, journey_partition_for, journey_route, journey_watermark_needed,
 };
 pub use status::{JourneyStatus, journey_status_name};
 pub use strings::journey_string_free;

@@ -11,8 +11,8 @@ use crate::handles::{JourneyCatalog, JourneyConfig, clear, give};
 use crate::status::JourneyStatus;
 use crate::strings::{bytes, give_json, give_json_text, out_string, text};
 use journey_core::partition::{
-    Frontier, OnlineRouter, PartitionProgress, Router, command_key, merge_outbox, merge_stats, partition_for,
-    watermark_needed,
+    Frontier, OnlineRouter, PartitionProgress, Router, command_key, command_needs_watermark, merge_outbox, merge_stats,
+    partition_for, watermark_needed,
 };
 use journey_core::{Batch, JourneyError, OutboxEntry, Stats};
 use std::ffi::c_char;
@@ -166,6 +166,39 @@ pub unsafe extern "C" fn journey_command_key(command_json: *const c_char, key: *
             }
             give_json_text(slot, found);
         }
+        Ok(())
+    })
+}
+
+/// Whether a partition takes the event-clock watermark before an operation, under `config`:
+/// under an event clock, every operation but an ingest (whose events journey_watermark_needed()
+/// flags), a clock move, `stats`, checkpoints, state moves, subscriptions and the outbox does, so
+/// that what it stamps (an agent's events, a link's time) or shows (a journey's status) is one
+/// engine's time there (docs/scale-out.md).
+///
+/// @param config A config from journey_config_new().
+/// @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
+/// @param needed Receives 1 when it does, 0 when it does not.
+///
+/// @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_INVALID_ARGUMENT` (not an operation),
+///         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+///
+/// Thread-safe.
+///
+/// # Safety
+/// `config` is a live config; `command_json` is a NUL-terminated string; `needed` is writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn journey_command_needs_watermark(
+    config: *const JourneyConfig,
+    command_json: *const c_char,
+    needed: *mut i32,
+) -> JourneyStatus {
+    guard(|| unsafe {
+        let needed = needed.as_mut().ok_or(Failure::Null("needed"))?;
+        *needed = 0;
+        let config = config.as_ref().ok_or(Failure::Null("config"))?;
+        let command = journey_core::Command::from_json(text(command_json, "command_json")?)?;
+        *needed = i32::from(command_needs_watermark(&config.0, &command));
         Ok(())
     })
 }

@@ -396,6 +396,23 @@ int main(void) {
     CHECK_STATUS(journey_command_key("{", &key), JOURNEY_INVALID_JSON);
     CHECK_STATUS(journey_command_key(NULL, &key), JOURNEY_NULL_ARGUMENT);
 
+    /* Under an event clock an agent's operation takes the watermark first; an ingest is
+     * journey_watermark_needed()'s; under a manual clock nothing does. */
+    JourneyConfig *event_clock = NULL;
+    CHECK_STATUS(journey_config_new("{\"clock\":\"event\",\"allowedLateness\":\"30m\"}", &event_clock), JOURNEY_OK);
+    const char *send = "{\"op\":\"sendCustomEvent\",\"input\":{\"agentId\":\"a1\",\"eventName\":\"x\"}}";
+    int needed = -1;
+    CHECK_STATUS(journey_command_needs_watermark(event_clock, send, &needed), JOURNEY_OK);
+    CHECK(needed == 1);
+    CHECK_STATUS(journey_command_needs_watermark(event_clock, "{\"op\":\"stats\"}", &needed), JOURNEY_OK);
+    CHECK(needed == 0);
+    CHECK_STATUS(journey_command_needs_watermark(config, send, &needed), JOURNEY_OK);
+    CHECK(needed == 0);
+    CHECK_STATUS(journey_command_needs_watermark(event_clock, "{\"op\":\"explode\"}", &needed), JOURNEY_INVALID_ARGUMENT);
+    CHECK_STATUS(journey_command_needs_watermark(NULL, send, &needed), JOURNEY_NULL_ARGUMENT);
+    CHECK_STATUS(journey_command_needs_watermark(event_clock, send, NULL), JOURNEY_NULL_ARGUMENT);
+    journey_config_free(event_clock);
+
     journey_string_free(routing);
     journey_engine_free(one);
     for (int p = 0; p < 4; p++) journey_engine_free(parts[p]);

@@ -18,4 +18,4 @@ pub use keys::{Key, command_broadcast, command_key, keys, keys_of_value};
 pub use merge::{Directory, merge_outbox, merge_outcomes, merge_stats};
 pub use online::{Move, OnlineRoute, OnlineRouter};
 pub use router::{MAX_PARTITIONS, QUARANTINE_SAMPLE, Quarantined, Router, Routing, partition_for};
-pub use watermark::{Frontier, PartitionProgress, Watermark, upper_bounds, watermark_needed};
+pub use watermark::{Frontier, PartitionProgress, Watermark, command_needs_watermark, upper_bounds, watermark_needed};

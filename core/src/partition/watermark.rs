@@ -18,6 +18,7 @@
 use crate::base::error::{JourneyError, Result};
 use crate::base::json::Json;
 use crate::base::time::{Millis, parse_rfc3339};
+use crate::engine::command::Command;
 use crate::model::config::{ClockMode, Config};
 use crate::model::input::Batch;
 use serde::{Deserialize, Serialize};
@@ -214,6 +215,38 @@ pub fn upper_bounds(times: &[Option<Millis>]) -> Vec<Option<Millis>> {
             before
         })
         .collect()
+}
+
+/// Whether a partition takes the watermark before running `command`, under `config`: under an
+/// event clock, every operation that is not an ingest and reads the clock does. The engine's `now`
+/// is one engine's largest accepted event time, and an operation stamps it (an agent's custom
+/// events and session start, a web action's event, a link's ask), sweeps by it, or shows it (a
+/// journey's live, idle and inactive status); the partition an operation goes to (an agent's,
+/// by [`super::command_key`]) may have seen none of the events before it, so it takes the time
+/// one engine would have there, `W(p)`. Ingests are [`watermark_needed`]'s; clock moves,
+/// counters, checkpoints, state moves and the outbox read no clock.
+pub fn command_needs_watermark(config: &Config, command: &Command) -> bool {
+    if config.clock != ClockMode::Event {
+        return false;
+    }
+    // Every variant is named, so that a new op does not compile until someone decides here.
+    match command {
+        Command::Ingest(_) | Command::IngestBatch(_) => false,
+        Command::Advance(_) | Command::SetNow(_) | Command::ObserveWatermark(_) | Command::Stats => false,
+        Command::Checkpoint(_) | Command::LastCheckpoint | Command::MoveOut(_) | Command::MoveIn(_) => false,
+        Command::Outbox(_) | Command::AcknowledgeOutbox(_) => false,
+        Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => false,
+        Command::StartAgentSession(_) | Command::EndAgentSession(_) | Command::SendCustomEvent(_) => true,
+        Command::NextEvents(_) | Command::Release(_) | Command::RecordActionEvent(_) => true,
+        Command::Journey(_) | Command::SessionEvents(_) | Command::Paths(_) => true,
+        Command::PutSegment(_) | Command::PutOutcome(_) | Command::PutActionMap(_) => true,
+        Command::DeleteSegment(_) | Command::DeleteOutcome(_) | Command::DeleteActionMap(_) => true,
+        Command::ListSegments | Command::ListOutcomes | Command::ListActionMaps | Command::Segments(_) => true,
+        Command::ExplainActionMap(_) | Command::EstimateActionMap(_) => true,
+        Command::Link(_) | Command::Unlink(_) | Command::UnlinkEvent(_) | Command::Profile(_) | Command::Erase(_) => {
+            true
+        }
+    }
 }
 
 /// Before which events of a batch a partition must take the watermark, under `config`: none
