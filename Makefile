@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: cli wrk load-test test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: test-stable test-nightly cli wrk load-test test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -123,8 +123,20 @@ timeline-screenshot: test-browser
 flow-screenshot: test-browser
 	cp target/tmp/flow/flow.png docs/flow.png
 
-## test: build everything and run every test suite
-test: lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk docs miri-smoke fuzz-smoke bench-smoke
+## test: build everything and run every test suite. The nightly suites (Miri and the fuzz
+## targets, with their own toolchain and target directories, sharing nothing with the rest) run
+## beside the others: much of their time is one thread interpreting or fuzzing, while the others
+## leave a core idle in their own single-threaded stretches (valgrind, pytest, node --test).
+test: lint check-header check-types
+	@$(MAKE) --no-print-directory --output-sync=line -j2 test-stable test-nightly
+
+## test-stable: every suite on the stable toolchain, one after another
+test-stable:
+	@$(MAKE) --no-print-directory -j1 test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk docs bench-smoke
+
+## test-nightly: the short runs of Miri and of the fuzz targets, one after the other
+test-nightly:
+	@$(MAKE) --no-print-directory -j1 miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
 test-rust:

@@ -1979,6 +1979,15 @@ export declare class OnlineRouter {
 export declare function commandKey(op: string, input?: unknown): string | null
 
 /**
+ * Whether a partition takes the event-clock watermark before the operation `op` with `input`,
+ * under `config`: under an event clock, every operation but an ingest (whose events
+ * `watermarkNeeded` flags), a clock move, `stats`, checkpoints, state moves, subscriptions and
+ * the outbox does, so that what it stamps (an agent's events, a link's time) or shows (a journey's
+ * status) is one engine's time there (docs/scale-out.md).
+ */
+export declare function commandNeedsWatermark(config: Config, op: string, input?: unknown): boolean
+
+/**
  * One input step's outbox entries from every partition (an array of each partition's
  * `engine.outbox()`), in the order one engine would have sent them: forward them in this order
  * (docs/orchestration.md, "Partitions").

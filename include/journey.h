@@ -956,6 +956,29 @@ enum JourneyStatus journey_merge_outbox(const char *parts, char **merged);
 enum JourneyStatus journey_command_key(const char *command_json, char **key);
 
 /**
+ * Whether a partition takes the event-clock watermark before an operation, under `config`:
+ * under an event clock, every operation but an ingest (whose events journey_watermark_needed()
+ * flags), a clock move, `stats`, checkpoints, state moves, subscriptions and the outbox does, so
+ * that what it stamps (an agent's events, a link's time) or shows (a journey's status) is one
+ * engine's time there (docs/scale-out.md).
+ *
+ * @param config A config from journey_config_new().
+ * @param command_json The operation as `journey_call` takes it, `{"op","input"}`, NUL-terminated.
+ * @param needed Receives 1 when it does, 0 when it does not.
+ *
+ * @return `JOURNEY_OK`, `JOURNEY_INVALID_JSON`, `JOURNEY_INVALID_ARGUMENT` (not an operation),
+ *         `JOURNEY_NULL_ARGUMENT`, `JOURNEY_INVALID_UTF8`.
+ *
+ * Thread-safe.
+ *
+ * # Safety
+ * `config` is a live config; `command_json` is a NUL-terminated string; `needed` is writable.
+ */
+enum JourneyStatus journey_command_needs_watermark(const struct JourneyConfig *config,
+                                                   const char *command_json,
+                                                   int32_t *needed);
+
+/**
  * Flags the NDJSON events (as `journey_ingest_ndjson` reads them) before which a partition must
  * take the event-clock watermark under `config`: none unless the clock is `event`; those that
  * might be late, or every one when retention is on (docs/scale-out.md).

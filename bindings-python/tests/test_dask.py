@@ -65,3 +65,22 @@ def test_an_event_clock_backfill_shares_the_watermark_and_equals_one_engine(tmp_
     late = own_clocks["stats"]["rejectedByCode"].get("LATE_EVENT", 0)
     assert own_clocks["outcomes"] != expected["outcomes"]
     assert late < expected["stats"]["rejectedByCode"]["LATE_EVENT"], late
+
+
+def test_a_backfill_with_retention_equals_one_engine(tmp_path: Path) -> None:
+    # Sessions evicted before the end are in no partition: the merge reads them NOT_FOUND, as one
+    # engine does, under the manual clock and under an event clock with the watermark.
+    manual = {**CONFIG, "retention": "45m"}
+    event_clock = {**EVENT_CLOCK, "retention": "45m"}
+    with_moves = stream()
+    events_only = [line for line in with_moves if clock_move(line) is None]
+    runs = [(manual, with_moves, tmp_path / "manual.ndjson"), (event_clock, events_only, tmp_path / "event.ndjson")]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            for config, lines, path in runs:
+                expected = one_engine(lines, config)
+                assert expected["stats"]["sessionsEvicted"] > 0, config
+                assert [{"code": "NOT_FOUND"}] in expected["sessionEvents"].values(), config
+                result = dask_backfill.backfill(client, json.dumps(CATALOG), config, write(path, lines), partitions=3)
+                for part in ("outcomes", "stats", "journeys", "sessionEvents"):
+                    assert result[part] == expected[part], (config["clock"], part)
