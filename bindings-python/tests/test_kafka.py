@@ -18,6 +18,7 @@ import pytest
 from confluent_kafka import Producer
 
 import libjourney
+from libjourney import partition
 from clocked_streams import CATALOG, CONFIG, one_engine, stream
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "python"
@@ -28,7 +29,7 @@ import scale_out  # noqa: E402
 class ConsumerProcess:
     """One `kafka_consumer.py consume` process, with its log lines."""
 
-    def __init__(self, work: Path, name: str, bootstrap: str, config: Any) -> None:
+    def __init__(self, work: Path, name: str, bootstrap: str, config: Any, extra: tuple[str, ...] = ()) -> None:
         self.log_path = work / f"{name}.log"
         (work / "catalog.json").write_text(json.dumps(CATALOG))
         (work / "config.json").write_text(json.dumps(config))
@@ -36,7 +37,7 @@ class ConsumerProcess:
             [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "consume", "--bootstrap", bootstrap,
              "--topic", "journey", "--group", "journey", "--catalog", str(work / "catalog.json"),
              "--config", str(work / "config.json"), "--stores", str(work / "stores"), "--out", str(work / "out"),
-             "--checkpoint-every", "23", "--session-timeout-ms", "3000"],
+             "--checkpoint-every", "23", "--session-timeout-ms", "3000", *extra],
             stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
     def log(self) -> list[Any]:
@@ -158,3 +159,63 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     assert codes.get("LATE_EVENT", 0) > 0 and (clock == "event" or codes.get("FUTURE_EVENT", 0) > 0), codes
     assert expected["stats"]["eventsDuplicate"] > 0 and codes.get("CUSTOMER_MISMATCH", 0) > 0, codes
     assert len(expected["journeys"]) >= 8 and len(expected["sessionEvents"]) >= 20
+
+
+def big_customers_joined(catalog: libjourney.Catalog) -> list[str]:
+    """Two customers of about a megabyte of events each on different partitions, then an event
+    linking them: the online router moves the smaller one's state, a slice over a message's
+    limit. Then a few more events of each."""
+    names = [f"big-{n}@example.com" for n in range(50)]
+    first = names[0]
+    second = next(n for n in names if partition.partition_for(f"c:email:{n}", 4) != partition.partition_for(
+        f"c:email:{first}", 4))
+    note = "x" * 900
+
+    def event(customer: str, k: int, extra: Any = None) -> str:
+        return json.dumps({"eventName": "order_placed", "createdDate": f"2026-11-21T10:{k // 60 % 60:02}:{k % 60:02}Z",
+                           "customer": {"id": customer, "idType": "email"}, **(extra or {}),
+                           "session": {"type": "delivery", "externalId": f"order-{customer}"},
+                           "attributes": {"note": f"{k}-{note}"}})
+
+    lines = [event(first, k) for k in range(1_200)] + [event(second, k) for k in range(1_300)]
+    lines.append(event(second, 1_300, {"identifiers": [{"id": first, "idType": "email"}]}))
+    lines += [event(first, 1_201), event(second, 1_301)]
+    assert len(lines[0]) > 900 and catalog is not None
+    return lines
+
+
+def test_a_slice_larger_than_a_message_moves_in_pieces_and_a_refused_one_fails_loudly(tmp_path: Path) -> None:
+    config = {**CONFIG, "digestKey": "00112233445566778899aabbccddeeff", "unknownAttributes": "keep"}
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    lines = big_customers_joined(catalog)
+    expected = one_engine(lines, config)
+    holder, bootstrap = kafka_consumer.mock_cluster()
+    assert kafka_consumer.topic_partitions(Producer({"bootstrap.servers": bootstrap}), "journey") == 4
+    report = kafka_consumer.produce(bootstrap, "journey", catalog, lines, config, online=True)
+    assert report["stateMoves"] == 1, report
+    # The negative control: a slice sent whole is over the message limit. The consumer fails
+    # loudly (exit status 1, the refusal in its log) and records no checkpoint past the move.
+    whole = ConsumerProcess(tmp_path, "whole", bootstrap, config, ("--slice-piece-bytes", "4000000", "--idle-exit", "5"))
+    try:
+        assert whole.process.wait(120) == 1, whole.log_path.read_text()
+    finally:
+        if whole.process.poll() is None:
+            whole.process.kill()
+    text = whole.log_path.read_text()
+    assert "too large" in text.lower() and "released without a checkpoint" in text, text
+    # In pieces, a consumer taking over from the failed one's checkpoints moves the state.
+    pieces = ConsumerProcess(tmp_path, "pieces", bootstrap, config, ("--idle-exit", "5"))
+    try:
+        assert pieces.process.wait(180) == 0, pieces.log_path.read_text()
+    finally:
+        if pieces.process.poll() is None:
+            pieces.process.kill()
+    del holder
+    merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", catalog, config, lines)
+    assert merged["outcomes"] == expected["outcomes"]
+    assert merged["stats"] == expected["stats"]
+    assert merged["journeys"] == expected["journeys"]
+    assert merged["sessionEvents"] == expected["sessionEvents"]
+    # The moved journey is whole: 1,200 events and the one after the move, in one session.
+    sizes = [sum(len(page.get("entities", [])) for page in pages) for pages in merged["sessionEvents"].values()]
+    assert 1_201 in sizes, sizes

@@ -31,6 +31,11 @@ it writes the outcomes so far to `OUT/outcomes-<n>.ndjson` and then records the 
 **results** reads every partition's store and outcome file back and merges them: outcomes by
 `seq`, stats summed, each customer's journey from the partition holding it.
 
+With `--online` the producer routes one event at a time and sends the state moves its router asks
+for; the partition a component leaves publishes its slice to `<topic>-slices` in pieces of at most
+`--slice-piece-bytes`, and a message that cannot be sent stops the consumer with an error, the
+partition closed without a checkpoint so that its successor makes the move again.
+
 Under an event clock (`"clock": "event"` in `--config`, given to both produce and consume), the
 partitions share the watermark: the producer marks the events that need it and sends barriers, and
 consumers exchange progress reports through the topic `<topic>-progress` (docs/scale-out.md).
@@ -78,6 +83,12 @@ MOVE_OUT = "journey-move-out"
 #: The header of a state move's second half, on the partition the component joins: the consumer
 #: waits for the move's slice and puts it into its engine, before the event that follows.
 MOVE_IN = "journey-move-in"
+#: The header of one piece of a slice on `<topic>-slices`, `i/n`: a slice can be larger than a
+#: message may be (librdkafka's `message.max.bytes`, 1,000,000 bytes by default), so it goes in
+#: pieces, put together again by the partition that waits for it.
+PIECE = "journey-piece"
+#: The largest piece of a slice, in bytes (`--slice-piece-bytes`): half the default message limit.
+SLICE_PIECE_BYTES = 500_000
 #: On a barrier: wait there for the watermark and take it (the end of what was sent, so that reads
 #: see the clock one engine would have there).
 FINAL = "journey-final"
@@ -195,6 +206,10 @@ class Partition:
         self.since_checkpoint = 0
         self.report: Any = {"partition": number, "accepted": [], "next": 0}
         self.report_changed = False
+        # Set when applying a message failed: the engine may hold a change whose effects did not
+        # all happen (a move out whose slice was not sent), so it is closed without a checkpoint
+        # and its successor starts from the last one.
+        self.failed = False
 
     def passed(self, position: int) -> None:
         """Notes that this partition has no unapplied event before `position`."""
@@ -212,27 +227,38 @@ class SideTopic:
         self.topic = topic
         # Its messages are waited for: no lingering, short fetches.
         self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 0})
+        # Messages the broker refused, from the delivery reports: `flush` fails on any.
+        self.failed: list[str] = []
         self.reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{topic}-{uuid.uuid4()}",
                                 "enable.auto.commit": False, "fetch.wait.max.ms": 5})
         count = topic_partitions(self.producer, topic)
         self.reader.assign([TopicPartition(topic, n, OFFSET_BEGINNING) for n in range(count)])
 
-    def publish(self, key: bytes, value: bytes) -> None:
-        self.producer.produce(self.topic, key=key, value=value)
+    def publish(self, key: bytes, value: bytes, headers: Optional[Headers] = None) -> None:
+        """Sends a message; one the client refuses at once (too large) raises here."""
+        self.producer.produce(self.topic, key=key, value=value, headers=headers or [], on_delivery=self.delivered)
         self.producer.poll(0)
 
-    def receive(self, timeout: float) -> list[tuple[bytes, bytes]]:
-        """What was sent since the last call, as `(key, value)`."""
+    def delivered(self, error: Any, message: Message) -> None:
+        if error is not None:
+            self.failed.append(f"{self.topic} [{message.key()!r}]: {error}")
+
+    def receive(self, timeout: float) -> list[tuple[bytes, bytes, dict[str, bytes]]]:
+        """What was sent since the last call, as `(key, value, headers)`."""
         self.producer.poll(0)
         received = []
         for message in self.reader.consume(num_messages=10_000, timeout=timeout):
             if message.error() is None:
-                received.append((message.key() or b"", message.value() or b""))
+                received.append((message.key() or b"", message.value() or b"", header_values(message)))
         return received
 
     def flush(self) -> None:
+        """Waits until every message sent is acknowledged; fails when one was refused or is still
+        unsent after 30 s, so that no checkpoint covers what a successor could not read."""
         if self.producer.flush(30) != 0:
             raise KafkaException(f"messages to {self.topic} were left unsent after 30 s")
+        if self.failed:
+            raise KafkaException(f"messages to {self.topic} were refused: {'; '.join(self.failed)}")
 
     def close(self) -> None:
         self.producer.flush(5)
@@ -258,26 +284,42 @@ class WatermarkChannel:
 
     def receive(self, timeout: float) -> None:
         """Takes the reports other consumers sent."""
-        for _, report in self.side.receive(timeout):
+        for _, report, _ in self.side.receive(timeout):
             self.frontier.record(json.loads(report))
 
 
 class SliceChannel:
     """The slices of state moves, through `<topic>-slices`, by move name: the partition a
-    component leaves publishes it, the one it joins waits for it. A move made again after a
-    restart publishes the same state again; the first copy is kept."""
+    component leaves publishes it, in pieces of at most `piece_bytes` (one message each, keyed by
+    the move, so they stay in order on one partition of the side topic), and the one it joins
+    waits until it has every piece. A move made again after a restart publishes the same state
+    again; the first copy of each piece is kept."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, piece_bytes: int = SLICE_PIECE_BYTES) -> None:
+        if piece_bytes < 1:
+            raise ValueError("a slice's pieces hold at least one byte")
         self.side = SideTopic(bootstrap, f"{topic}-slices")
+        self.piece_bytes = piece_bytes
         self.received: dict[bytes, bytes] = {}
+        self.pieces: dict[bytes, dict[int, bytes]] = {}
 
     def publish(self, name: bytes, slice: bytes) -> None:
         self.received.setdefault(name, slice)
-        self.side.publish(name, slice)
+        count = max(1, -(-len(slice) // self.piece_bytes))
+        for i in range(count):
+            piece = slice[i * self.piece_bytes:(i + 1) * self.piece_bytes]
+            self.side.publish(name, piece, [(PIECE, f"{i}/{count}".encode())])
 
     def receive(self, timeout: float) -> None:
-        for name, slice in self.side.receive(timeout):
-            self.received.setdefault(name, slice)
+        for name, piece, headers in self.side.receive(timeout):
+            if name in self.received:
+                continue
+            index, count = (int(n) for n in headers.get(PIECE, b"0/1").split(b"/"))
+            pieces = self.pieces.setdefault(name, {})
+            pieces.setdefault(index, piece)
+            if len(pieces) == count:
+                self.received[name] = b"".join(pieces[i] for i in range(count))
+                del self.pieces[name]
 
 
 class JourneyConsumer:
@@ -352,7 +394,11 @@ class JourneyConsumer:
             for owned in list(self.owned.values()):
                 while owned.queue and self.ready(owned, header_values(owned.queue[0])):
                     message = owned.queue.popleft()
-                    self.apply(owned, message)
+                    try:
+                        self.apply(owned, message)
+                    except BaseException:
+                        owned.failed = True
+                        raise
                     owned.next_offset = (message.offset() or 0) + 1
                     owned.since_checkpoint += 1
                     applied += 1
@@ -433,14 +479,33 @@ class JourneyConsumer:
 
     def release(self, number: int) -> None:
         owned = self.owned.pop(number, None)
-        if owned is not None:
-            self.checkpoint(owned)
+        if owned is None:
+            return
+        if owned.failed:
+            # Never a checkpoint after a failed message: the store opens at the last one.
             owned.engine.close()
-            log("released", partition=number, offset=owned.next_offset)
+            log("released without a checkpoint", partition=number, offset=owned.next_offset)
+            return
+        try:
+            self.checkpoint(owned)
+        except BaseException:
+            owned.engine.close()
+            log("released without a checkpoint", partition=number, offset=owned.next_offset)
+            raise
+        owned.engine.close()
+        log("released", partition=number, offset=owned.next_offset)
 
     def release_all(self) -> None:
+        """Releases every partition, each even when another's checkpoint fails (the first failure
+        is raised after)."""
+        failure: Optional[BaseException] = None
         for number in list(self.owned):
-            self.release(number)
+            try:
+                self.release(number)
+            except BaseException as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
 
 
 def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
@@ -557,6 +622,8 @@ def main() -> None:
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
             sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message, counted from the first assignment")
             sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+            sub.add_argument("--slice-piece-bytes", type=int, default=SLICE_PIECE_BYTES,
+                             help="send a state move's slice in pieces of at most this many bytes")
         if name == "results":
             sub.add_argument("--write", type=Path, default=Path("results.json"), help="where the merged result goes")
         if name in ("produce", "results"):
@@ -578,7 +645,7 @@ def main() -> None:
         if is_event_clock(config):
             partitions = topic_partitions(Producer({"bootstrap.servers": args.bootstrap}), args.topic)
             channel = WatermarkChannel(args.bootstrap, f"{args.topic}-progress", partitions)
-        slices = SliceChannel(args.bootstrap, args.topic)
+        slices = SliceChannel(args.bootstrap, args.topic, args.slice_piece_bytes)
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
                                            channel)
         consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms)
