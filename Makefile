@@ -128,7 +128,7 @@ flow-screenshot: test-browser
 ## beside the others: much of their time is one thread interpreting or fuzzing, while the others
 ## leave a core idle in their own single-threaded stretches (valgrind, pytest, node --test).
 test: lint check-header check-types
-	@$(MAKE) --no-print-directory --output-sync=line -j2 test-stable test-nightly
+	@$(MAKE) --no-print-directory -j2 test-stable test-nightly
 
 ## test-stable: every suite on the stable toolchain, one after another
 test-stable:

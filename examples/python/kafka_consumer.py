@@ -44,6 +44,7 @@ consumers exchange progress reports through the topic `<topic>-progress` (docs/s
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import signal
@@ -83,9 +84,11 @@ MOVE_OUT = "journey-move-out"
 #: The header of a state move's second half, on the partition the component joins: the consumer
 #: waits for the move's slice and puts it into its engine, before the event that follows.
 MOVE_IN = "journey-move-in"
-#: The header of one piece of a slice on `<topic>-slices`, `i/n`: a slice can be larger than a
-#: message may be (librdkafka's `message.max.bytes`, 1,000,000 bytes by default), so it goes in
-#: pieces, put together again by the partition that waits for it.
+#: The header of one piece of a slice on `<topic>-slices`, `i/n/<digest>`: a slice can be larger
+#: than a message may be (librdkafka's `message.max.bytes`, 1,000,000 bytes by default), so it goes
+#: in pieces, put together again by the partition that waits for it. The digest (of the whole
+#: slice) keeps apart the pieces of two publications of one move: a move made again after a
+#: restart holds the same state, but not always the same bytes.
 PIECE = "journey-piece"
 #: The largest piece of a slice, in bytes (`--slice-piece-bytes`): half the default message limit.
 SLICE_PIECE_BYTES = 500_000
@@ -301,25 +304,27 @@ class SliceChannel:
         self.side = SideTopic(bootstrap, f"{topic}-slices")
         self.piece_bytes = piece_bytes
         self.received: dict[bytes, bytes] = {}
-        self.pieces: dict[bytes, dict[int, bytes]] = {}
+        # The pieces of each move's publications so far, by move and digest, by index.
+        self.pieces: dict[bytes, dict[bytes, dict[int, bytes]]] = {}
 
     def publish(self, name: bytes, slice: bytes) -> None:
         self.received.setdefault(name, slice)
+        digest = hashlib.sha256(slice).hexdigest()[:32]
         count = max(1, -(-len(slice) // self.piece_bytes))
         for i in range(count):
             piece = slice[i * self.piece_bytes:(i + 1) * self.piece_bytes]
-            self.side.publish(name, piece, [(PIECE, f"{i}/{count}".encode())])
+            self.side.publish(name, piece, [(PIECE, f"{i}/{count}/{digest}".encode())])
 
     def receive(self, timeout: float) -> None:
         for name, piece, headers in self.side.receive(timeout):
             if name in self.received:
                 continue
-            index, count = (int(n) for n in headers.get(PIECE, b"0/1").split(b"/"))
-            pieces = self.pieces.setdefault(name, {})
-            pieces.setdefault(index, piece)
-            if len(pieces) == count:
-                self.received[name] = b"".join(pieces[i] for i in range(count))
-                del self.pieces[name]
+            index, count, digest = headers.get(PIECE, b"0/1/").split(b"/")
+            pieces = self.pieces.setdefault(name, {}).setdefault(digest, {})
+            pieces.setdefault(int(index), piece)
+            if len(pieces) == int(count):
+                self.received[name] = b"".join(pieces[i] for i in range(int(count)))
+                del self.pieces[name]  # every publication's pieces: the move has its slice
 
 
 class JourneyConsumer:
@@ -551,12 +556,16 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
                     and time.monotonic() - max(last_message, consumer.joined) > idle_exit:
                 break
     finally:
-        consumer.release_all()
-        kafka.close()
-        consumer.slices.side.close()
-        if consumer.channel is not None:
-            consumer.channel.side.close()
-        log("stopped")
+        try:
+            consumer.release_all()
+        finally:
+            # Leaving the group at once even when a release failed: the others take over now,
+            # not after the session timeout.
+            kafka.close()
+            consumer.slices.side.close()
+            if consumer.channel is not None:
+                consumer.channel.side.close()
+            log("stopped")
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -62,8 +62,8 @@ impl Default for Sweeps {
 }
 
 impl Sweeps {
-    /// The schedule of a new engine whose clock reads `now`: the first sweep is due a step later,
-    /// as if one had just run (a new engine has nothing to evict).
+    /// The schedule of a new engine whose clock reads `now`: as if a sweep had just run at `now`
+    /// (a new engine has nothing to evict), so the first is due at the next grid point.
     pub fn starting_at(now: Option<Millis>, config: &crate::model::config::Config) -> Sweeps {
         let Some(now) = now else { return Sweeps::default() };
         let sessions = config.retention.map_or(Millis::MIN, |r| now.saturating_sub(r.as_millis()));
@@ -140,10 +140,9 @@ impl Engine {
     /// last sweep's point is that cutoff plus `actionRetention`, and a snapshot's two cutoffs
     /// still hold the whole schedule.
     fn due(&self, now: Millis) -> Option<Cutoffs> {
-        let (_, last_actions) = self.sweeps.state();
         let action_retention = self.config.action_retention.as_millis();
         let point = on_grid(now, self.sweep_grid());
-        if point <= last_actions.saturating_add(action_retention) {
+        if point <= self.last_sweep_point() {
             return None;
         }
         let before = |period: Millis| point.saturating_sub(period);
@@ -154,6 +153,20 @@ impl Engine {
             // Cookies have no schedule of their own: every sweep takes those unseen for `cookieTtl`.
             cookies_before: self.config.identity.cookie_ttl.map(|ttl| before(ttl.as_millis())),
         })
+    }
+
+    /// The grid point of the last sweep, from the cutoffs it left: each cutoff plus its retention.
+    /// They agree unless the engine was opened with other retentions than the sweep ran under;
+    /// then the earliest is taken, so that a longer `actionRetention` (say) does not put the next
+    /// sweep off by the difference.
+    fn last_sweep_point(&self) -> Millis {
+        let (sessions, actions) = self.sweeps.state();
+        let by_actions = actions.saturating_add(self.config.action_retention.as_millis());
+        let by_sessions = match self.config.retention {
+            Some(retention) if sessions != Millis::MIN => sessions.saturating_add(retention.as_millis()),
+            _ => Millis::MAX,
+        };
+        by_actions.min(by_sessions)
     }
 
     /// The spacing of the sweeps' grid: the smallest step of the schedules.
@@ -236,5 +249,22 @@ mod tests {
             let cutoffs = engine.due(now).unwrap();
             assert_eq!(cutoffs.sessions_before, Some(72_000 - 3_600_000));
         }
+        // A sweep at 72,000 under a day's actionRetention, then the engine opened with 30 days:
+        // the sessions' cutoff still says where the last sweep was, and the next is not put off.
+        let day = 86_400_000;
+        let config = crate::model::config::Config::from_json(
+            r#"{"clock": "event", "allowedLateness": "30m", "retention": "1h", "actionRetention": "30d"}"#,
+        )
+        .unwrap();
+        let reopened =
+            Engine::new(crate::model::catalog::Catalog::from_json(r#"{"sessionTypes": []}"#).unwrap(), config).unwrap();
+        reopened.sweeps.swept(Cutoffs {
+            sessions_before: Some(72_000 - 3_600_000),
+            actions_before: 72_000 - day,
+            persisted_before: None,
+            cookies_before: None,
+        });
+        assert_eq!(reopened.last_sweep_point(), 72_000);
+        assert!(reopened.due(108_000).is_some());
     }
 }

@@ -65,6 +65,9 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
     let customer = event.get("customer");
     let id_type = customer.and_then(|c| c.get("idType")).and_then(Json::as_str).and_then(IdType::parse);
     let customer_id = customer.and_then(|c| c.get("id")).and_then(Json::as_str).filter(|id| !id.is_empty());
+    // Only an event whose customer is read gets a natural id (below): one without is rejected
+    // whatever its id.
+    let has_customer = id_type.is_some() && customer_id.is_some();
     if let (Some(id_type), Some(id)) = (id_type, customer_id) {
         keys.push(Key::Customer(id_type, id.to_owned()));
     }
@@ -87,9 +90,6 @@ fn keys_of(catalog: &Catalog, event: &Json<'_>) -> Vec<Key> {
     // The event's id, explicit or natural: an event without one is known by the UUIDv5 of its
     // content, and an explicit id may equal it (a host reusing another customer's natural id),
     // which one engine answers `DUPLICATE_ID_CONFLICT`; so both are the same key.
-    // An event with no customer is rejected whatever its id, so only an event with one is given
-    // its natural id (the rest keep having no key, and go round the partitions).
-    let has_customer = matches!(keys.first(), Some(Key::Customer(..)));
     match event.get("id") {
         None | Some(Json::Null) if has_customer => keys.push(Key::EventId(natural_id(event))),
         None | Some(Json::Null) => {}

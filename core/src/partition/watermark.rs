@@ -223,8 +223,10 @@ pub fn upper_bounds(times: &[Option<Millis>]) -> Vec<Option<Millis>> {
 /// events and session start, a web action's event, a link's ask), sweeps by it, or shows it (a
 /// journey's live, idle and inactive status); the partition an operation goes to (an agent's,
 /// by [`super::command_key`]) may have seen none of the events before it, so it takes the time
-/// one engine would have there, `W(p)`. Ingests are [`watermark_needed`]'s; clock moves,
-/// counters, checkpoints, state moves and the outbox read no clock.
+/// one engine would have there, `W(p)`; so do both ends of a state move, which carries what the
+/// source has not evicted. Ingests are [`watermark_needed`]'s; clock moves, checkpoints,
+/// subscriptions and the outbox read no clock, and the counters are read once every partition
+/// has taken the final watermark.
 pub fn command_needs_watermark(config: &Config, command: &Command) -> bool {
     if config.clock != ClockMode::Event {
         return false;
@@ -232,8 +234,12 @@ pub fn command_needs_watermark(config: &Config, command: &Command) -> bool {
     // Every variant is named, so that a new op does not compile until someone decides here.
     match command {
         Command::Ingest(_) | Command::IngestBatch(_) => false,
+        // The counters are summed once every partition has taken the final watermark.
         Command::Advance(_) | Command::SetNow(_) | Command::ObserveWatermark(_) | Command::Stats => false,
-        Command::Checkpoint(_) | Command::LastCheckpoint | Command::MoveOut(_) | Command::MoveIn(_) => false,
+        Command::Checkpoint(_) | Command::LastCheckpoint => false,
+        // Both ends of a state move sweep to one engine's clock first: a source behind it would
+        // hand over sessions one engine has evicted.
+        Command::MoveOut(_) | Command::MoveIn(_) => true,
         Command::Outbox(_) | Command::AcknowledgeOutbox(_) => false,
         Command::Subscribe(_) | Command::Unsubscribe(_) | Command::Deliveries(_) => false,
         Command::StartAgentSession(_) | Command::EndAgentSession(_) | Command::SendCustomEvent(_) => true,

@@ -32,11 +32,15 @@ pub struct Ask {
 }
 
 impl Ask {
-    /// Whether it is one this engine could have made: a decision for each identifier asked, and
-    /// none of them the customer. Asks read from a snapshot or a slice are checked, so that a
+    /// Whether it is one this engine could have made: a decision for each identifier asked, none
+    /// of them the customer, none twice. Asks read from a snapshot or a slice are checked, so that a
     /// damaged one is refused where it is read rather than met by an undo.
     pub fn is_well_formed(&self) -> bool {
-        self.asked.len() == self.linked.len() && !self.asked.is_empty() && !self.asked.contains(&self.customer)
+        let distinct = self.asked.iter().enumerate().all(|(i, a)| !self.asked[..i].contains(a));
+        self.asked.len() == self.linked.len()
+            && !self.asked.is_empty()
+            && !self.asked.contains(&self.customer)
+            && distinct
     }
 
     /// Every identifier it names: the customer and each asked identifier.
