@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer, TopicPartition
 
 import libjourney
 from libjourney import partition
@@ -37,7 +37,7 @@ class ConsumerProcess:
             [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "consume", "--bootstrap", bootstrap,
              "--topic", "journey", "--group", "journey", "--catalog", str(work / "catalog.json"),
              "--config", str(work / "config.json"), "--stores", str(work / "stores"), "--out", str(work / "out"),
-             "--checkpoint-every", "23", "--session-timeout-ms", "3000", *extra],
+             "--checkpoint-every", "23", "--session-timeout-ms", "3000", "--report-every", "0.5", *extra],
             stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
     def log(self) -> list[Any]:
@@ -63,8 +63,8 @@ class ConsumerProcess:
 def settle(*consumers: ConsumerProcess) -> None:
     """Waits until the group's last rebalance is 2 s old: one after the data arrives would
     checkpoint every partition and leave nothing for a kill to lose."""
-    def logged() -> int:
-        return sum(len(c.log()) for c in consumers)
+    def logged() -> int:  # progress lines come every half second, rebalance or not
+        return sum(1 for c in consumers for entry in c.log() if entry["event"] != "progress")
     while True:
         before = logged()
         time.sleep(2)
@@ -130,15 +130,17 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
         settle(restarted, second)
         produce(half, None)
         wait_for(drained(restarted, second), "the second half to be applied")
-        for survivor in (second, restarted):
-            survivor.process.send_signal(signal.SIGTERM)
-            assert survivor.process.wait(30) == 0, survivor.log_path.read_text()
+        # One stops; the other takes its partitions over and commits their checkpoints (a commit
+        # made during the rebalance may have been refused), then stops.
+        second.process.send_signal(signal.SIGTERM)
+        assert second.process.wait(30) == 0, second.log_path.read_text()
+        wait_for(lambda: committed(restarted) == dict(enumerate(ends)), "the last one to commit every checkpoint")
+        restarted.process.send_signal(signal.SIGTERM)
+        assert restarted.process.wait(30) == 0, restarted.log_path.read_text()
     finally:
         for consumer in (first, second, restarted):
             if consumer is not None and consumer.process.poll() is None:
                 consumer.process.kill()
-    del holder
-
     merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", catalog, config, lines)
     assert None not in merged["outcomes"], "every event has its outcome"
     assert merged["outcomes"] == expected["outcomes"]
@@ -150,15 +152,57 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     # and the restarted consumer applied part of the second half.
     reopened = [entry for consumer in (second, restarted) for entry in consumer.log() if entry["event"] == "assigned"]
     assert any(entry["recovery"]["recordsAfterCheckpointDropped"] > 0 for entry in reopened), reopened
-    started_at = {e["partition"]: e["offset"] for e in restarted.log() if e["event"] == "assigned"}
+    # (Its first share, up to its first release; it took the other's partitions at the end.)
+    first_share = [e for e in restarted.log() if e["event"] in ("assigned", "released")]
+    first_share = first_share[:next(i for i, e in enumerate(first_share) if e["event"] == "released")]
+    started_at = {e["partition"]: e["offset"] for e in first_share}
     ended_at = {e["partition"]: e["offset"] for e in restarted.log() if e["event"] == "released"}
     assert started_at and all(ended_at[n] > started_at[n] for n in started_at), restarted.log()
+
+    assert_the_group_sees_the_checkpoints(bootstrap, tmp_path / "stores", ends)
+    assert_progress_was_reported(second, restarted)
 
     # The stream is adversarial and the clock matters: late and future events, resends, conflicts.
     codes = expected["stats"]["rejectedByCode"]
     assert codes.get("LATE_EVENT", 0) > 0 and (clock == "event" or codes.get("FUTURE_EVENT", 0) > 0), codes
     assert expected["stats"]["eventsDuplicate"] > 0 and codes.get("CUSTOMER_MISMATCH", 0) > 0, codes
     assert len(expected["journeys"]) >= 8 and len(expected["sessionEvents"]) >= 20
+    del holder
+
+
+def committed(consumer: ConsumerProcess) -> dict[int, int]:
+    """The committed offset of each partition, by the consumer's last progress line."""
+    reports = [entry["partitions"] for entry in consumer.log() if entry["event"] == "progress"]
+    return {int(n): part["committed"] for n, part in (reports[-1] if reports else {}).items()}
+
+
+def assert_the_group_sees_the_checkpoints(bootstrap: str, stores: Path, ends: list[int]) -> None:
+    """The group's committed offsets, as a lag tool reads them, are the engines' checkpoints:
+    every message produced, applied and checkpointed."""
+    reader = Consumer({"bootstrap.servers": bootstrap, "group.id": "journey"})
+    try:
+        committed = reader.committed([TopicPartition("journey", n) for n in range(4)], timeout=10)
+    finally:
+        reader.close()
+    assert [tp.offset for tp in committed] == ends, committed
+    checkpoints = []
+    for n in range(4):
+        engine = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), {"store": {"recoverTo": "checkpoint"}},
+                                   store=str(stores / f"partition-{n}"))
+        checkpoints.append(engine.last_checkpoint()["offset"])
+        engine.close()
+    assert checkpoints == ends
+
+
+def assert_progress_was_reported(*consumers: ConsumerProcess) -> None:
+    """The consumers logged their partitions' offsets, lag and rates: messages applied, and
+    partitions caught up (a lag is `None` before the partition's first fetch)."""
+    reports = [entry["partitions"] for consumer in consumers for entry in consumer.log()
+               if entry["event"] == "progress"]
+    assert reports and all(set(p) <= {"0", "1", "2", "3"} for p in reports), reports
+    assert any(part["perSecond"] > 0 for parts in reports for part in parts.values()), reports
+    lags = {part["lag"] for parts in reports for part in parts.values()}
+    assert 0 in lags and lags <= {None} | set(range(1_000)), lags
 
 
 def big_customers_joined(catalog: libjourney.Catalog) -> list[str]:

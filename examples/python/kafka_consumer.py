@@ -199,14 +199,21 @@ class Partition:
     """One assigned partition: its engine, the messages fetched and not yet applied, the next
     offset to record, the outcomes not yet written, and its progress report (event clock)."""
 
-    def __init__(self, topic: str, number: int, engine: libjourney.Engine, next_offset: int) -> None:
+    def __init__(self, topic: str, number: int, engine: libjourney.Engine, next_offset: int,
+                 checkpointed: Optional[int]) -> None:
         self.topic = topic
         self.number = number
         self.engine = engine
         self.next_offset = next_offset
+        # The offset of the engine's last checkpoint, and the last one the group accepted as this
+        # partition's committed offset: they differ until a commit succeeds.
+        self.checkpointed = checkpointed
+        self.committed: Optional[int] = None
         self.queue: deque[Message] = deque()
         self.unwritten: list[str] = []
         self.since_checkpoint = 0
+        # Messages applied since the last progress line, for its rate.
+        self.applied_since_report = 0
         self.report: Any = {"partition": number, "accepted": [], "next": 0}
         self.report_changed = False
         # Set when applying a message failed: the engine may hold a change whose effects did not
@@ -340,6 +347,10 @@ class JourneyConsumer:
         self.channel = channel
         self.slices = slices
         self.owned: dict[int, Partition] = {}
+        # The group member, once `consume` has joined: checkpoints are committed to it too.
+        self.kafka: Optional[Consumer] = None
+        # When a commit last failed: the next try waits a second (a rebalance is under way).
+        self.commit_failed_at = -1.0
         # When the group first gave this consumer its share: an idle clock runs from there, since
         # joining a group can take seconds on a busy machine (a rebalance waits for every member).
         self.joined: Optional[float] = None
@@ -356,7 +367,8 @@ class JourneyConsumer:
             checkpoint = engine.last_checkpoint()
             offset = checkpoint["offset"] if checkpoint else OFFSET_BEGINNING
             tp.offset = offset
-            self.owned[tp.partition] = Partition(tp.topic, tp.partition, engine, max(offset, 0))
+            self.owned[tp.partition] = Partition(tp.topic, tp.partition, engine, max(offset, 0),
+                                                 checkpoint["offset"] if checkpoint else None)
             log("assigned", partition=tp.partition, offset=max(offset, 0), recovery=engine.recovery(),
                 openSeconds=round(time.monotonic() - started, 4))
         consumer.assign(assigned)
@@ -406,6 +418,7 @@ class JourneyConsumer:
                         raise
                     owned.next_offset = (message.offset() or 0) + 1
                     owned.since_checkpoint += 1
+                    owned.applied_since_report += 1
                     applied += 1
                     progressed = True
                     if owned.since_checkpoint >= self.checkpoint_every:
@@ -481,6 +494,49 @@ class JourneyConsumer:
             owned.unwritten.clear()
         owned.engine.checkpoint({"topic": owned.topic, "partition": owned.number, "offset": owned.next_offset})
         owned.since_checkpoint = 0
+        owned.checkpointed = owned.next_offset
+        self.commit([owned])
+
+    def commit(self, partitions: Optional[list[Partition]] = None) -> None:
+        """Commits the checkpointed offsets the group does not have yet (of `partitions`, or of
+        every owned partition at most once a second after a failure), for lag tools and
+        operators. After the engine's checkpoint, so the group's offset never runs ahead of a
+        state a kill could lose. A failed commit (during a rebalance, librdkafka's mock cluster
+        refuses them) is logged and tried again later; it costs nothing else, since a partition's
+        next owner starts from the engine's checkpoint, never from the group's offset, and
+        commits that on taking the partition."""
+        if partitions is None:
+            if time.monotonic() - self.commit_failed_at < 1.0:
+                return
+            partitions = list(self.owned.values())
+        behind = [owned for owned in partitions if owned.checkpointed not in (None, owned.committed)]
+        if self.kafka is None or not behind:
+            return
+        try:
+            self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, owned.checkpointed)
+                                       for owned in behind], asynchronous=False)
+        except KafkaException as error:
+            self.commit_failed_at = time.monotonic()
+            log("commit failed", partitions={str(owned.number): owned.checkpointed for owned in behind},
+                error=str(error.args[0]))
+            return
+        for owned in behind:
+            owned.committed = owned.checkpointed
+
+    def report_progress(self, seconds: float) -> None:
+        """Logs each owned partition's next offset, its lag behind the partition's end (as of the
+        last fetch: no request to the broker) and the messages applied per second over the last
+        `seconds`."""
+        partitions: dict[str, Any] = {}
+        for number, owned in sorted(self.owned.items()):
+            lag = None
+            if self.kafka is not None:
+                _, high = self.kafka.get_watermark_offsets(TopicPartition(owned.topic, number), cached=True)
+                lag = max(0, high - owned.next_offset) if high >= 0 else None
+            partitions[str(number)] = {"offset": owned.next_offset, "committed": owned.committed, "lag": lag,
+                                       "perSecond": round(owned.applied_since_report / max(seconds, 1e-9), 1)}
+            owned.applied_since_report = 0
+        log("progress", partitions=partitions)
 
     def release(self, number: int) -> None:
         owned = self.owned.pop(number, None)
@@ -514,9 +570,10 @@ class JourneyConsumer:
 
 
 def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
-            session_timeout_ms: int = 10_000) -> None:
+            session_timeout_ms: int = 10_000, report_every: float = 10.0) -> None:
     """Runs the consumer until SIGTERM or SIGINT, or `idle_exit` seconds without a message once
-    the group has given it its share (never before its first assignment)."""
+    the group has given it its share (never before its first assignment). Logs progress every
+    `report_every` seconds."""
     stop = {"now": False}
 
     def request_stop(*_: Any) -> None:
@@ -529,15 +586,20 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
         "auto.offset.reset": "earliest", "session.timeout.ms": session_timeout_ms,
         "heartbeat.interval.ms": max(100, session_timeout_ms // 10),
     })
+    consumer.kafka = kafka
     kafka.subscribe([topic], on_assign=consumer.on_assign, on_revoke=consumer.on_revoke)
-    last_message = time.monotonic()
+    last_message = last_report = time.monotonic()
     busy = False
     try:
         while not stop["now"]:
+            if time.monotonic() - last_report >= report_every:
+                consumer.report_progress(time.monotonic() - last_report)
+                last_report = time.monotonic()
             # A partition waiting for the watermark waits for reports, not for messages.
             waiting = any(owned.queue for owned in consumer.owned.values())
             messages = kafka.consume(num_messages=1000, timeout=0 if waiting else 0.1)
             consumer.receive(messages)
+            consumer.commit()
             consumer.slices.receive(0.002 if waiting else 0)
             if consumer.channel is not None:
                 consumer.channel.receive(0.002 if waiting else 0)
@@ -631,6 +693,8 @@ def main() -> None:
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
             sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message, counted from the first assignment")
             sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+            sub.add_argument("--report-every", type=float, default=10.0,
+                             help="log each partition's offset, lag and rate every this many seconds")
             sub.add_argument("--slice-piece-bytes", type=int, default=SLICE_PIECE_BYTES,
                              help="send a state move's slice in pieces of at most this many bytes")
         if name == "results":
@@ -657,7 +721,8 @@ def main() -> None:
         slices = SliceChannel(args.bootstrap, args.topic, args.slice_piece_bytes)
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
                                            channel)
-        consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms)
+        consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms,
+                args.report_every)
     else:
         merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
         args.write.write_text(json.dumps(merged, indent=1))
