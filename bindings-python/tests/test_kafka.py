@@ -172,8 +172,7 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
 
 def committed(consumer: ConsumerProcess) -> dict[int, int]:
     """The committed offset of each partition, by the consumer's last progress line."""
-    reports = [entry["partitions"] for entry in consumer.log() if entry["event"] == "progress"]
-    return {int(n): part["committed"] for n, part in (reports[-1] if reports else {}).items()}
+    return {int(n): part["committed"] for n, part in last_progress(consumer).items()}
 
 
 def assert_the_group_sees_the_checkpoints(bootstrap: str, stores: Path, ends: list[int]) -> None:
@@ -205,6 +204,114 @@ def assert_progress_was_reported(*consumers: ConsumerProcess) -> None:
     assert 0 in lags and lags <= {None} | set(range(1_000)), lags
 
 
+def order(customer: str, k: int, extra: Any = None, note: str = "") -> str:
+    """An `order_placed` event of `customer`, the `k`th second after 10:00, in the customer's own
+    delivery session."""
+    return json.dumps({"eventName": "order_placed", "createdDate": f"2026-11-21T10:{k // 60 % 60:02}:{k % 60:02}Z",
+                       "customer": {"id": customer, "idType": "email"}, **(extra or {}),
+                       "session": {"type": "delivery", "externalId": f"order-{customer}"},
+                       "attributes": {"note": f"{k}-{note}"}})
+
+
+def linked_pairs(pairs: int = 12) -> list[str]:
+    """Pairs of customers on different partitions (of 4), each with a few events, then an event
+    of each pair's second naming the first as its identifier: the online router moves the first
+    (the smaller component) to the second's partition, so state moves between most pairs of
+    partitions. Then one more event of each."""
+    firsts = [f"pair-{n}-a@example.com" for n in range(pairs)]
+    seconds = [f"pair-{n}-b@example.com" for n in range(pairs)]
+    for n in range(pairs):  # the same partition by chance: another second, a few tries on
+        k = 0
+        while partition.partition_for(f"c:email:{seconds[n]}", 4) == partition.partition_for(f"c:email:{firsts[n]}", 4):
+            k += 1
+            seconds[n] = f"pair-{n}-b{k}@example.com"
+    lines = [order(who, 3 * n + i) for n in range(pairs) for i, who in enumerate((firsts[n], firsts[n], seconds[n]))]
+    lines += [order(seconds[n], 100 + n) for n in range(pairs)]
+    lines += [order(seconds[n], 200 + n, {"identifiers": [{"id": firsts[n], "idType": "email"}]}) for n in range(pairs)]
+    lines += [order(who, 300 + n) for n in range(pairs) for who in (firsts[n], seconds[n])]
+    return lines
+
+
+def move_sources(catalog: libjourney.Catalog, lines: list[str]) -> set[tuple[int, int]]:
+    """The (source, target) partitions of the online router's state moves over `lines`."""
+    router = partition.OnlineRouter(catalog, 4)
+    return {(move["source"], move["target"]) for line in lines for move in router.route(line)["moves"]}
+
+
+@pytest.mark.parametrize("protocol", ["cooperative", "consumer"])
+def test_a_rebalance_in_the_middle_of_state_moves_equals_one_engine(tmp_path: Path, protocol: str) -> None:
+    """Two consumers share the partitions; the one holding the sources of some state moves stops
+    (SIGSTOP) before they are sent, so the other waits at their second halves for slices. It is
+    stopped (SIGTERM) there, mid-move; a third joins, and takes every partition once the stopped
+    one misses its session timeout, which then resumes (SIGCONT), finds its partitions lost and
+    rejoins.
+    `cooperative` is the classic protocol's cooperative-sticky assignor, `consumer` KIP-848's."""
+    config = {**CONFIG, "digestKey": "00112233445566778899aabbccddeeff", "unknownAttributes": "keep"}
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    lines = linked_pairs()
+    expected = one_engine(lines, config)
+    holder, bootstrap = kafka_consumer.mock_cluster()
+    assert kafka_consumer.topic_partitions(Producer({"bootstrap.servers": bootstrap}), "journey") == 4
+    extra = ("--protocol", protocol)
+    first = ConsumerProcess(tmp_path, "first", bootstrap, config, extra)
+    second = ConsumerProcess(tmp_path, "second", bootstrap, config, extra)
+    third = None
+    try:
+        wait_for(lambda: len(first.owned()) == 2 and len(second.owned()) == 2, "the group to share 4 partitions")
+        settle(first, second)
+        # The one that stops holds the sources of moves into the other's partitions.
+        moves = move_sources(catalog, lines)
+        stopped, waiting = (first, second) if any(
+            source in first.owned() and target in second.owned() for source, target in moves) else (second, first)
+        assert any(source in stopped.owned() and target in waiting.owned() for source, target in moves), moves
+        stopped.process.send_signal(signal.SIGSTOP)
+        report = kafka_consumer.produce(bootstrap, "journey", catalog, lines, config, online=True)
+        assert report["stateMoves"] >= 6, report
+        wait_for(lambda: any("waitingForSlice" in part for part in last_progress(waiting).values()),
+                 "a partition to wait for a slice the stopped consumer owes it")
+        waiting.process.send_signal(signal.SIGTERM)
+        assert waiting.process.wait(30) == 0, waiting.log_path.read_text()
+        released = [entry for entry in waiting.log() if entry["event"] == "released"]
+        assert any("waitingForSlice" in entry for entry in released), released
+        third = ConsumerProcess(tmp_path, "third", bootstrap, config, (*extra, "--idle-exit", "5"))
+        # It takes the waiting one's partitions, then the stopped one's once its session ends, and
+        # waits for their stores, which the stopped one holds until it runs again.
+        wait_for(lambda: any(entry["event"] == "waiting for the store" for entry in third.log()),
+                 "the third to wait for the stopped one's stores", 90)
+        held = len(stopped.owned())
+        stopped.process.send_signal(signal.SIGCONT)
+
+        def lost() -> list[Any]:
+            return [entry for entry in stopped.log() if entry["event"] == "released without a checkpoint"]
+        wait_for(lambda: len(lost()) == held, "the stopped one to find its partitions lost", 60)
+        assert all(entry["lost"] for entry in lost()), stopped.log()
+        # It rejoins the group; the third leaves when idle, and it takes every partition.
+        assert third.process.wait(120) == 0, third.log_path.read_text()
+        wait_for(lambda: set(last_progress(stopped)) == {"0", "1", "2", "3"} and all(
+            part["lag"] == 0 and "waitingForSlice" not in part for part in last_progress(stopped).values()),
+            "the stopped one to hold every partition, caught up")
+        stopped.process.send_signal(signal.SIGTERM)
+        assert stopped.process.wait(30) == 0, stopped.log_path.read_text()
+    finally:
+        for consumer in (first, second, third):
+            if consumer is not None and consumer.process.poll() is None:
+                consumer.process.send_signal(signal.SIGCONT)
+                consumer.process.kill()
+    merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", catalog, config, lines)
+    assert merged["outcomes"] == expected["outcomes"]
+    assert merged["stats"] == expected["stats"]
+    assert merged["journeys"] == expected["journeys"]
+    assert merged["sessionEvents"] == expected["sessionEvents"]
+    assert expected["stats"]["eventsAccepted"] == len(lines)
+    del holder
+
+
+def last_progress(consumer: ConsumerProcess) -> Any:
+    """The partitions of the consumer's last progress line."""
+    reports = [entry["partitions"] for entry in consumer.log() if entry["event"] == "progress"]
+    return reports[-1] if reports else {}
+
+
 def big_customers_joined(catalog: libjourney.Catalog) -> list[str]:
     """Two customers of about a megabyte of events each on different partitions, then an event
     linking them: the online router moves the smaller one's state, a slice over a message's
@@ -216,10 +323,7 @@ def big_customers_joined(catalog: libjourney.Catalog) -> list[str]:
     note = "x" * 900
 
     def event(customer: str, k: int, extra: Any = None) -> str:
-        return json.dumps({"eventName": "order_placed", "createdDate": f"2026-11-21T10:{k // 60 % 60:02}:{k % 60:02}Z",
-                           "customer": {"id": customer, "idType": "email"}, **(extra or {}),
-                           "session": {"type": "delivery", "externalId": f"order-{customer}"},
-                           "attributes": {"note": f"{k}-{note}"}})
+        return order(customer, k, extra, note)
 
     lines = [event(first, k) for k in range(1_200)] + [event(second, k) for k in range(1_300)]
     lines.append(event(second, 1_300, {"identifiers": [{"id": first, "idType": "email"}]}))

@@ -221,6 +221,12 @@ class Partition:
         # and its successor starts from the last one.
         self.failed = False
 
+    def waiting(self) -> dict[str, str]:
+        """`{"waitingForSlice": move}` when the next message is the second half of a state move
+        (it may be waiting for the slice), else nothing."""
+        move = header_values(self.queue[0]).get(MOVE_IN) if self.queue else None
+        return {"waitingForSlice": move.decode()} if move is not None else {}
+
     def passed(self, position: int) -> None:
         """Notes that this partition has no unapplied event before `position`."""
         if position > self.report["next"]:
@@ -349,6 +355,9 @@ class JourneyConsumer:
         self.owned: dict[int, Partition] = {}
         # The group member, once `consume` has joined: checkpoints are committed to it too.
         self.kafka: Optional[Consumer] = None
+        # Whether the group's protocol assigns and revokes partitions a few at a time
+        # (cooperative-sticky, KIP-848) rather than all of them at every rebalance.
+        self.incremental = False
         # When a commit last failed: the next try waits a second (a rebalance is under way).
         self.commit_failed_at = -1.0
         # When the group first gave this consumer its share: an idle clock runs from there, since
@@ -371,22 +380,36 @@ class JourneyConsumer:
                                                  checkpoint["offset"] if checkpoint else None)
             log("assigned", partition=tp.partition, offset=max(offset, 0), recovery=engine.recovery(),
                 openSeconds=round(time.monotonic() - started, 4))
-        consumer.assign(assigned)
+        if self.incremental:
+            consumer.incremental_assign(assigned)  # added to the partitions it keeps
+        else:
+            consumer.assign(assigned)  # the whole assignment: eager revoked everything first
 
     def on_revoke(self, consumer: Consumer, revoked: list[TopicPartition]) -> None:
         """Checkpoints and closes each revoked partition's engine, for its next owner."""
         for tp in revoked:
             self.release(tp.partition)
 
+    def on_lost(self, consumer: Consumer, lost: list[TopicPartition]) -> None:
+        """Closes each lost partition's engine without a checkpoint: the group gave the partition
+        to another member (this one missed its session timeout), which may have started from the
+        last checkpoint already; what this one did since is done again there."""
+        for tp in lost:
+            self.release(tp.partition, checkpoint=False)
+
     def open(self, number: int) -> libjourney.Engine:
         """The partition's engine; waits while its previous owner still holds the store."""
         deadline = time.monotonic() + 30
+        waited = False
         while True:
             try:
                 return libjourney.Engine(self.catalog, self.config, store=str(self.stores / f"partition-{number}"))
             except libjourney.JourneyError as error:
                 if error.code != "STORE_LOCKED" or time.monotonic() > deadline:
                     raise
+                if not waited:
+                    log("waiting for the store", partition=number)
+                    waited = True
                 time.sleep(0.1)
 
     def receive(self, messages: list[Message]) -> None:
@@ -509,19 +532,20 @@ class JourneyConsumer:
             if time.monotonic() - self.commit_failed_at < 1.0:
                 return
             partitions = list(self.owned.values())
-        behind = [owned for owned in partitions if owned.checkpointed not in (None, owned.committed)]
+        behind = {owned: owned.checkpointed for owned in partitions
+                  if owned.checkpointed is not None and owned.checkpointed != owned.committed}
         if self.kafka is None or not behind:
             return
         try:
-            self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, owned.checkpointed)
-                                       for owned in behind], asynchronous=False)
+            self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, offset)
+                                       for owned, offset in behind.items()], asynchronous=False)
         except KafkaException as error:
             self.commit_failed_at = time.monotonic()
-            log("commit failed", partitions={str(owned.number): owned.checkpointed for owned in behind},
+            log("commit failed", partitions={str(owned.number): offset for owned, offset in behind.items()},
                 error=str(error.args[0]))
             return
-        for owned in behind:
-            owned.committed = owned.checkpointed
+        for owned, offset in behind.items():
+            owned.committed = offset
 
     def report_progress(self, seconds: float) -> None:
         """Logs each owned partition's next offset, its lag behind the partition's end (as of the
@@ -534,27 +558,33 @@ class JourneyConsumer:
                 _, high = self.kafka.get_watermark_offsets(TopicPartition(owned.topic, number), cached=True)
                 lag = max(0, high - owned.next_offset) if high >= 0 else None
             partitions[str(number)] = {"offset": owned.next_offset, "committed": owned.committed, "lag": lag,
-                                       "perSecond": round(owned.applied_since_report / max(seconds, 1e-9), 1)}
+                                       "perSecond": round(owned.applied_since_report / max(seconds, 1e-9), 1),
+                                       **owned.waiting()}
             owned.applied_since_report = 0
         log("progress", partitions=partitions)
 
-    def release(self, number: int) -> None:
+    def release(self, number: int, checkpoint: bool = True) -> None:
+        """Closes a partition's engine, after a checkpoint unless `checkpoint` is false or
+        applying a message failed. The log line says whether the partition was in the middle of
+        a state move (waiting for a slice)."""
         owned = self.owned.pop(number, None)
         if owned is None:
             return
-        if owned.failed:
-            # Never a checkpoint after a failed message: the store opens at the last one.
+        state = {"partition": number, "offset": owned.next_offset, **owned.waiting()}
+        if owned.failed or not checkpoint:
+            # Never a checkpoint after a failed message, nor on a partition another member may
+            # own already: the store opens at the last one.
             owned.engine.close()
-            log("released without a checkpoint", partition=number, offset=owned.next_offset)
+            log("released without a checkpoint", **state, lost=not checkpoint)
             return
         try:
             self.checkpoint(owned)
         except BaseException:
             owned.engine.close()
-            log("released without a checkpoint", partition=number, offset=owned.next_offset)
+            log("released without a checkpoint", **state)
             raise
         owned.engine.close()
-        log("released", partition=number, offset=owned.next_offset)
+        log("released", **state)
 
     def release_all(self) -> None:
         """Releases every partition, each even when another's checkpoint fails (the first failure
@@ -569,11 +599,23 @@ class JourneyConsumer:
             raise failure
 
 
+#: The group protocols `consume --protocol` offers, as consumer settings: the classic protocol
+#: with its eager default assignor (every partition revoked at every rebalance), the classic
+#: protocol with the cooperative-sticky assignor (only the partitions that move are revoked), and
+#: KIP-848's consumer protocol (the broker assigns, incrementally; Kafka 4.0 and later).
+PROTOCOLS: dict[str, dict[str, Any]] = {
+    "eager": {},
+    "cooperative": {"partition.assignment.strategy": "cooperative-sticky"},
+    "consumer": {"group.protocol": "consumer"},
+}
+
+
 def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
-            session_timeout_ms: int = 10_000, report_every: float = 10.0) -> None:
+            session_timeout_ms: int = 10_000, report_every: float = 10.0, protocol: str = "eager") -> None:
     """Runs the consumer until SIGTERM or SIGINT, or `idle_exit` seconds without a message once
     the group has given it its share (never before its first assignment). Logs progress every
-    `report_every` seconds."""
+    `report_every` seconds. `protocol` is one of `PROTOCOLS`; under KIP-848's the broker holds
+    the session timeout, so `session_timeout_ms` is not sent."""
     stop = {"now": False}
 
     def request_stop(*_: Any) -> None:
@@ -581,13 +623,14 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    timeouts = {"session.timeout.ms": session_timeout_ms, "heartbeat.interval.ms": max(100, session_timeout_ms // 10)}
     kafka = Consumer({
         "bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-        "auto.offset.reset": "earliest", "session.timeout.ms": session_timeout_ms,
-        "heartbeat.interval.ms": max(100, session_timeout_ms // 10),
+        "auto.offset.reset": "earliest", **PROTOCOLS[protocol], **(timeouts if protocol != "consumer" else {}),
     })
     consumer.kafka = kafka
-    kafka.subscribe([topic], on_assign=consumer.on_assign, on_revoke=consumer.on_revoke)
+    consumer.incremental = protocol != "eager"
+    kafka.subscribe([topic], on_assign=consumer.on_assign, on_revoke=consumer.on_revoke, on_lost=consumer.on_lost)
     last_message = last_report = time.monotonic()
     busy = False
     try:
@@ -693,6 +736,9 @@ def main() -> None:
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
             sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message, counted from the first assignment")
             sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+            sub.add_argument("--protocol", choices=sorted(PROTOCOLS), default="eager",
+                             help="the group's rebalance protocol: eager (classic, range), cooperative "
+                                  "(classic, cooperative-sticky) or consumer (KIP-848)")
             sub.add_argument("--report-every", type=float, default=10.0,
                              help="log each partition's offset, lag and rate every this many seconds")
             sub.add_argument("--slice-piece-bytes", type=int, default=SLICE_PIECE_BYTES,
@@ -722,7 +768,7 @@ def main() -> None:
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
                                            channel)
         consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms,
-                args.report_every)
+                args.report_every, args.protocol)
     else:
         merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
         args.write.write_text(json.dumps(merged, indent=1))
