@@ -367,3 +367,34 @@ def test_a_slice_larger_than_a_message_moves_in_pieces_and_a_refused_one_fails_l
     # The moved journey is whole: 1,200 events and the one after the move, in one session.
     sizes = [sum(len(page.get("entities", [])) for page in pages) for pages in merged["sessionEvents"].values()]
     assert 1_201 in sizes, sizes
+
+
+def test_cluster_settings_come_from_a_file_and_the_command_line(tmp_path: Path) -> None:
+    """(Topic creation, `produce --partitions`, needs a broker with a controller: librdkafka's
+    mock cluster has none, and creates topics on use.)"""
+    holder, bootstrap = kafka_consumer.mock_cluster()
+    settings = tmp_path / "client.properties"
+    settings.write_text(f"# the cluster\nbootstrap.servers = {bootstrap}\nmessage.max.bytes=400000\n\nclient.id=file\n")
+    cluster = kafka_consumer.Cluster.from_arguments(None, settings, ["client.id=command-line"])
+    assert cluster.settings == {"bootstrap.servers": bootstrap, "message.max.bytes": "400000",
+                                "client.id": "command-line"}
+    assert cluster.slice_piece_bytes() == 200_000, "half the message limit"
+    with pytest.raises(ValueError, match="key=value"):
+        kafka_consumer.Cluster.from_arguments(bootstrap, None, ["acks"])
+    with pytest.raises(ValueError, match="no bootstrap servers"):
+        kafka_consumer.Cluster.from_arguments(None, None, [])
+
+    (tmp_path / "catalog.json").write_text(json.dumps(CATALOG))
+    (tmp_path / "events.ndjson").write_text("\n".join(linked_pairs(2)) + "\n")
+    produce = [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "produce", "--kafka-config", str(settings),
+               "-X", "linger.ms=0", "--topic", "settings", "--catalog", str(tmp_path / "catalog.json"),
+               str(tmp_path / "events.ndjson")]
+    run = subprocess.run(produce, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    produced = json.loads(run.stdout.splitlines()[-1])
+    assert len(produced["messages"]) == 4 and sum(produced["events"]) == len(linked_pairs(2))
+    # A setting librdkafka refuses stops the command with librdkafka's words.
+    refused = subprocess.run([*produce[:5], "-X", "linger.ms=forever", *produce[7:]], capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode != 0 and "linger.ms" in refused.stderr, refused.stderr
+    del holder

@@ -54,7 +54,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
 
 import libjourney
 from libjourney import partition
@@ -105,9 +107,70 @@ def log(what: str, **fields: Any) -> None:
     print(json.dumps({"event": what, **fields}), flush=True)
 
 
+# --- the cluster -------------------------------------------------------------------------------
+
+class Cluster:
+    """How to reach the Kafka cluster: the librdkafka settings every client this program makes
+    starts from (`bootstrap.servers`, `security.protocol`, `sasl.*`, `ssl.*`,
+    `message.max.bytes`, ...), from `--kafka-config FILE` and `-X key=value`."""
+
+    def __init__(self, settings: dict[str, str]) -> None:
+        if not settings.get("bootstrap.servers"):
+            raise ValueError("no bootstrap servers: give --bootstrap, or bootstrap.servers in --kafka-config")
+        self.settings = dict(settings)
+
+    @staticmethod
+    def of(where: Union[str, "Cluster"]) -> "Cluster":
+        """`where` as a cluster: bootstrap servers, or a cluster already."""
+        return where if isinstance(where, Cluster) else Cluster({"bootstrap.servers": where})
+
+    @staticmethod
+    def from_arguments(bootstrap: Optional[str], config_file: Optional[Path], overrides: list[str]) -> "Cluster":
+        """The settings of a properties file (`key=value` lines, `#` comments: the format of
+        Kafka's `--command-config` files), then `--bootstrap`, then each `key=value` override."""
+        settings: dict[str, str] = {}
+        lines = config_file.read_text().splitlines() if config_file else []
+        for line in [*lines, *([f"bootstrap.servers={bootstrap}"] if bootstrap else []), *overrides]:
+            line = line.strip()
+            if not line or line.startswith(("#", "!")):
+                continue
+            key, separator, value = line.partition("=")
+            if not separator:
+                raise ValueError(f"a Kafka setting is key=value: {line!r}")
+            settings[key.strip()] = value.strip()
+        return Cluster(settings)
+
+    def client(self, defaults: Optional[dict[str, Any]] = None, required: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """A client's configuration: its `defaults`, the cluster's settings over them, and what
+        the client's correctness rests on (idempotence, its group, manual commits) over both."""
+        return {**(defaults or {}), **self.settings, **(required or {})}
+
+    def slice_piece_bytes(self) -> int:
+        """The default size of a slice's pieces: half the producer's message limit."""
+        return min(SLICE_PIECE_BYTES, int(self.settings.get("message.max.bytes", 1_000_000)) // 2)
+
+    def create_topics(self, topic: str, partitions: int, replication: int) -> None:
+        """Creates the topic with `partitions` and its side topics (`-slices`, `-progress`) with
+        one partition each, when they do not exist; fails when the topic exists with another
+        partition count (the router's partition count is the topic's)."""
+        admin = AdminClient(self.client())
+        wanted = {topic: partitions, f"{topic}-slices": 1, f"{topic}-progress": 1}
+        futures = admin.create_topics([NewTopic(name, count, replication) for name, count in wanted.items()])
+        for name, future in futures.items():
+            try:
+                future.result()
+                log("topic created", topic=name, partitions=wanted[name])
+            except KafkaException as error:
+                if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+        existing = len(admin.list_topics(topic, timeout=10).topics[topic].partitions)
+        if existing != partitions:
+            raise ValueError(f"topic {topic} has {existing} partitions, not {partitions}")
+
+
 # --- produce -----------------------------------------------------------------------------------
 
-def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list[str], config: Any = None,
+def produce(cluster: Union[str, Cluster], topic: str, catalog: libjourney.Catalog, lines: list[str], config: Any = None,
             cap: Optional[int] = None, start: int = 0, stop: Optional[int] = None,
             online: bool = False) -> dict[str, Any]:
     """Routes `lines` over the topic's partitions and produces them in order, those from position
@@ -117,7 +180,7 @@ def produce(bootstrap: str, topic: str, catalog: libjourney.Catalog, lines: list
     asks for before the event that needs them. With an event clock in `config`, marks the events
     that need the watermark and sends barriers. Returns what it sent: messages per partition,
     events per partition, clock moves, state moves, quarantined components."""
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 20})
+    producer = Producer(Cluster.of(cluster).client({"linger.ms": 20}, {"enable.idempotence": True}))
     partitions = topic_partitions(producer, topic)
     moves, events = split_input(lines)
     batch = "\n".join(line for _, line in events)
@@ -239,14 +302,14 @@ class SideTopic:
     progress reports, the slices of state moves. Reads start at the beginning, so a restarted
     consumer knows everything that was sent."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, cluster: Cluster, topic: str) -> None:
         self.topic = topic
         # Its messages are waited for: no lingering, short fetches.
-        self.producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 0})
+        self.producer = Producer(cluster.client({"linger.ms": 0}, {"enable.idempotence": True}))
         # Messages the broker refused, from the delivery reports: `flush` fails on any.
         self.failed: list[str] = []
-        self.reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{topic}-{uuid.uuid4()}",
-                                "enable.auto.commit": False, "fetch.wait.max.ms": 5})
+        self.reader = Consumer(cluster.client({"fetch.wait.max.ms": 5},
+                                              {"group.id": f"{topic}-{uuid.uuid4()}", "enable.auto.commit": False}))
         count = topic_partitions(self.producer, topic)
         self.reader.assign([TopicPartition(topic, n, OFFSET_BEGINNING) for n in range(count)])
 
@@ -285,9 +348,9 @@ class WatermarkChannel:
     """The event-clock frontier of every partition, shared through `<topic>-progress`: each
     consumer publishes its partitions' progress reports there and reads everyone's."""
 
-    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+    def __init__(self, cluster: Cluster, topic: str, partitions: int) -> None:
         self.frontier = partition.Frontier(partitions)
-        self.side = SideTopic(bootstrap, f"{topic}-progress")
+        self.side = SideTopic(cluster, f"{topic}-progress")
 
     def publish(self, owned: Partition) -> None:
         """Sends a partition's report (and takes it at once: its own partitions need not wait)."""
@@ -311,10 +374,10 @@ class SliceChannel:
     waits until it has every piece. A move made again after a restart publishes the same state
     again; the first copy of each piece is kept."""
 
-    def __init__(self, bootstrap: str, topic: str, piece_bytes: int = SLICE_PIECE_BYTES) -> None:
+    def __init__(self, cluster: Cluster, topic: str, piece_bytes: int = SLICE_PIECE_BYTES) -> None:
         if piece_bytes < 1:
             raise ValueError("a slice's pieces hold at least one byte")
-        self.side = SideTopic(bootstrap, f"{topic}-slices")
+        self.side = SideTopic(cluster, f"{topic}-slices")
         self.piece_bytes = piece_bytes
         self.received: dict[bytes, bytes] = {}
         # The pieces of each move's publications so far, by move and digest, by index.
@@ -610,7 +673,7 @@ PROTOCOLS: dict[str, dict[str, Any]] = {
 }
 
 
-def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
+def consume(cluster: Cluster, topic: str, group: str, consumer: JourneyConsumer, idle_exit: Optional[float],
             session_timeout_ms: int = 10_000, report_every: float = 10.0, protocol: str = "eager") -> None:
     """Runs the consumer until SIGTERM or SIGINT, or `idle_exit` seconds without a message once
     the group has given it its share (never before its first assignment). Logs progress every
@@ -624,10 +687,9 @@ def consume(bootstrap: str, topic: str, group: str, consumer: JourneyConsumer, i
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     timeouts = {"session.timeout.ms": session_timeout_ms, "heartbeat.interval.ms": max(100, session_timeout_ms // 10)}
-    kafka = Consumer({
-        "bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-        "auto.offset.reset": "earliest", **PROTOCOLS[protocol], **(timeouts if protocol != "consumer" else {}),
-    })
+    kafka = Consumer(cluster.client(
+        {"auto.offset.reset": "earliest", **(timeouts if protocol != "consumer" else {})},
+        {"group.id": group, "enable.auto.commit": False, **PROTOCOLS[protocol]}))
     consumer.kafka = kafka
     consumer.incremental = protocol != "eager"
     kafka.subscribe([topic], on_assign=consumer.on_assign, on_revoke=consumer.on_revoke, on_lost=consumer.on_lost)
@@ -721,7 +783,11 @@ def main() -> None:
         sub.add_argument("--catalog", required=True, type=Path)
         sub.add_argument("--config", type=Path)
         if name in ("produce", "consume"):
-            sub.add_argument("--bootstrap", required=True)
+            sub.add_argument("--bootstrap", help="the cluster's bootstrap servers (or bootstrap.servers in --kafka-config)")
+            sub.add_argument("--kafka-config", type=Path, metavar="FILE",
+                             help="librdkafka settings for every client, key=value lines (security, SASL, sizes)")
+            sub.add_argument("-X", dest="kafka_settings", action="append", default=[], metavar="KEY=VALUE",
+                             help="one librdkafka setting for every client, over --kafka-config's")
             sub.add_argument("--topic", default="journey")
         if name in ("consume", "results"):
             sub.add_argument("--stores", type=Path, default=Path("stores"))
@@ -731,6 +797,9 @@ def main() -> None:
             sub.add_argument("--start", type=int, default=0, help="the first position to send")
             sub.add_argument("--online", action="store_true",
                              help="route one event at a time, moving state when components join")
+            sub.add_argument("--partitions", type=int,
+                             help="create the topic with this many partitions, and its side topics, when missing")
+            sub.add_argument("--replication-factor", type=int, default=1, help="of the topics --partitions creates")
         if name == "consume":
             sub.add_argument("--group", default="journey")
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
@@ -741,8 +810,9 @@ def main() -> None:
                                   "(classic, cooperative-sticky) or consumer (KIP-848)")
             sub.add_argument("--report-every", type=float, default=10.0,
                              help="log each partition's offset, lag and rate every this many seconds")
-            sub.add_argument("--slice-piece-bytes", type=int, default=SLICE_PIECE_BYTES,
-                             help="send a state move's slice in pieces of at most this many bytes")
+            sub.add_argument("--slice-piece-bytes", type=int,
+                             help="send a state move's slice in pieces of at most this many bytes "
+                                  "(default: half of message.max.bytes, at most 500,000)")
         if name == "results":
             sub.add_argument("--write", type=Path, default=Path("results.json"), help="where the merged result goes")
         if name in ("produce", "results"):
@@ -756,18 +826,22 @@ def main() -> None:
         return
     catalog = libjourney.Catalog.from_file(args.catalog)
     config = json.loads(args.config.read_text()) if args.config else None
+    if args.command in ("produce", "consume"):
+        cluster = Cluster.from_arguments(args.bootstrap, args.kafka_config, args.kafka_settings)
     if args.command == "produce":
-        log("produced", **produce(args.bootstrap, args.topic, catalog, read_lines(args.files), config, args.cap,
+        if args.partitions is not None:
+            cluster.create_topics(args.topic, args.partitions, args.replication_factor)
+        log("produced", **produce(cluster, args.topic, catalog, read_lines(args.files), config, args.cap,
                                   args.start, online=args.online))
     elif args.command == "consume":
         channel = None
         if is_event_clock(config):
-            partitions = topic_partitions(Producer({"bootstrap.servers": args.bootstrap}), args.topic)
-            channel = WatermarkChannel(args.bootstrap, f"{args.topic}-progress", partitions)
-        slices = SliceChannel(args.bootstrap, args.topic, args.slice_piece_bytes)
+            partitions = topic_partitions(Producer(cluster.client()), args.topic)
+            channel = WatermarkChannel(cluster, args.topic, partitions)
+        slices = SliceChannel(cluster, args.topic, args.slice_piece_bytes or cluster.slice_piece_bytes())
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
                                            channel)
-        consume(args.bootstrap, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms,
+        consume(cluster, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms,
                 args.report_every, args.protocol)
     else:
         merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
