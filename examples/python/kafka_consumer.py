@@ -98,6 +98,9 @@ SLICE_PIECE_BYTES = 500_000
 #: see the clock one engine would have there).
 FINAL = "journey-final"
 
+#: The header of an outcome sent to `--outcomes-topic`: the transaction it was sent in.
+TRANSACTION = "journey-transaction"
+
 #: Message headers as confluent-kafka takes them.
 Headers = list[tuple[str, Union[str, bytes, None]]]
 
@@ -239,7 +242,7 @@ def route_events(catalog: libjourney.Catalog, events: list[tuple[int, str]], par
         routing["quarantined"]
 
 
-def topic_partitions(client: Producer, topic: str) -> int:
+def topic_partitions(client: Union[Producer, Consumer], topic: str) -> int:
     """How many partitions the topic has (creating it when the cluster creates topics on use)."""
     for _ in range(50):
         metadata = client.list_topics(topic, timeout=10).topics.get(topic)
@@ -277,6 +280,8 @@ class Partition:
         self.since_checkpoint = 0
         # Messages applied since the last progress line, for its rate.
         self.applied_since_report = 0
+        # With an outcome topic: the first offset whose outcome is not in a committed transaction.
+        self.send_from = 0
         self.report: Any = {"partition": number, "accepted": [], "next": 0}
         self.report_changed = False
         # Set when applying a message failed: the engine may hold a change whose effects did not
@@ -403,11 +408,61 @@ class SliceChannel:
                 del self.pieces[name]  # every publication's pieces: the move has its slice
 
 
+class Fenced(Exception):
+    """The group gave this consumer's partitions to another member while its transaction was
+    open: it stops, every partition closed at its last checkpoint."""
+
+
+class OutcomeTopic:
+    """Outcomes to a topic, exactly once: one Kafka transaction holds the outcomes of every
+    owned partition since the last commit and, as the group's committed offsets, the offsets
+    they end at (`send_offsets_to_transaction` with the group's metadata, so the broker refuses
+    the commit of a member the group has replaced: its generation is stale). Readers with
+    `isolation.level: read_committed` see each outcome once."""
+
+    def __init__(self, cluster: Cluster, topic: str, transactional_id: str) -> None:
+        self.topic = topic
+        # A killed consumer's open transaction holds read_committed readers back until it times
+        # out (10 s here) or a producer with the same id starts (its `init_transactions` aborts
+        # it): give each consumer instance a stable id.
+        self.producer = Producer(cluster.client({"linger.ms": 5, "transaction.timeout.ms": 10_000},
+                                                {"transactional.id": transactional_id}))
+        self.producer.init_transactions(30)
+        # The open transaction's name, in each of its messages' `journey-transaction` header and
+        # in the log line of its commit: what a reader that cannot tell committed records from
+        # aborted ones (librdkafka's mock cluster) keeps.
+        self.name = f"{transactional_id}/{uuid.uuid4()}"
+        self.producer.begin_transaction()
+
+    def send(self, seq: int, outcome: Any) -> None:
+        """Adds an outcome to the open transaction, keyed by its position."""
+        self.producer.produce(self.topic, key=str(seq).encode(),
+                              value=json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True).encode(),
+                              headers=[(TRANSACTION, self.name.encode())])
+        self.producer.poll(0)
+
+    def commit(self, offsets: list[TopicPartition], group_metadata: Any) -> None:
+        """Commits the open transaction with `offsets` as the group's, then opens the next."""
+        self.producer.send_offsets_to_transaction(offsets, group_metadata, 30)
+        self.producer.commit_transaction(30)
+        log("transaction committed", transaction=self.name, offsets={str(tp.partition): tp.offset for tp in offsets})
+        self.name = f"{self.name.rpartition('/')[0]}/{uuid.uuid4()}"
+        self.producer.begin_transaction()
+
+    def abort(self) -> None:
+        """Aborts the open transaction, when the client still can."""
+        try:
+            self.producer.abort_transaction(30)
+        except KafkaException:
+            pass  # fenced: the broker aborted it already
+
+
 class JourneyConsumer:
     """The engines of the partitions this consumer owns, and what it does with each message."""
 
     def __init__(self, catalog: libjourney.Catalog, config: Any, stores: Path, out: Path,
-                 checkpoint_every: int, slices: SliceChannel, channel: Optional[WatermarkChannel] = None) -> None:
+                 checkpoint_every: int, slices: SliceChannel, channel: Optional[WatermarkChannel] = None,
+                 outcome_topic: Optional[OutcomeTopic] = None) -> None:
         self.catalog = catalog
         self.config: Any = {**(config or {}), "store": {**(config or {}).get("store", {}), "recoverTo": "checkpoint"}}
         self.stores = stores
@@ -415,6 +470,8 @@ class JourneyConsumer:
         self.checkpoint_every = checkpoint_every
         self.channel = channel
         self.slices = slices
+        # Outcomes go to this topic in transactions instead of files, when given.
+        self.outcome_topic = outcome_topic
         self.owned: dict[int, Partition] = {}
         # The group member, once `consume` has joined: checkpoints are committed to it too.
         self.kafka: Optional[Consumer] = None
@@ -439,8 +496,14 @@ class JourneyConsumer:
             checkpoint = engine.last_checkpoint()
             offset = checkpoint["offset"] if checkpoint else OFFSET_BEGINNING
             tp.offset = offset
-            self.owned[tp.partition] = Partition(tp.topic, tp.partition, engine, max(offset, 0),
-                                                 checkpoint["offset"] if checkpoint else None)
+            self.owned[tp.partition] = owned = Partition(tp.topic, tp.partition, engine, max(offset, 0),
+                                                         checkpoint["offset"] if checkpoint else None)
+            if self.outcome_topic is not None:
+                # A transaction committed after the engine's last checkpoint already holds the
+                # outcomes up to the group's offset: applied again, they are not sent again.
+                group_offset = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0].offset
+                owned.committed = group_offset if group_offset >= 0 else None
+                owned.send_from = max(0, group_offset)
             log("assigned", partition=tp.partition, offset=max(offset, 0), recovery=engine.recovery(),
                 openSeconds=round(time.monotonic() - started, 4))
         if self.incremental:
@@ -457,6 +520,16 @@ class JourneyConsumer:
         """Closes each lost partition's engine without a checkpoint: the group gave the partition
         to another member (this one missed its session timeout), which may have started from the
         last checkpoint already; what this one did since is done again there."""
+        if self.outcome_topic is not None and any(tp.partition in self.owned for tp in lost):
+            # The open transaction holds the lost partitions' outcomes too, which their new
+            # owner sends again: it is aborted, and with it the other partitions' outcomes since
+            # their checkpoints. This consumer stops, every partition closed at its last
+            # checkpoint, for its supervisor to start it again (as Kafka Streams closes its tasks).
+            for owned in self.owned.values():
+                owned.failed = True
+            self.outcome_topic.abort()
+            raise Fenced(f"partitions {sorted(tp.partition for tp in lost)} were lost; the open transaction is "
+                         "aborted and this consumer stops: start it again")
         for tp in lost:
             self.release(tp.partition, checkpoint=False)
 
@@ -553,7 +626,10 @@ class JourneyConsumer:
         if NEEDS_WATERMARK in headers:
             self.observe_watermark(owned, seq)
         outcome = owned.engine.ingest(text)
-        owned.unwritten.append(json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True) + "\n")
+        if self.outcome_topic is None:
+            owned.unwritten.append(json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True) + "\n")
+        elif (message.offset() or 0) >= owned.send_from:
+            self.outcome_topic.send(seq, outcome)
         if self.channel is not None:
             if outcome["status"] == "accepted":
                 owned.report["accepted"].append([seq, json.loads(text)["createdDate"]])
@@ -568,8 +644,12 @@ class JourneyConsumer:
 
     def checkpoint(self, owned: Partition) -> None:
         """Writes the partition's outcomes and sends the slices of its moves, then records its
-        next offset in its engine: a checkpoint never covers a move whose slice could be lost."""
+        next offset in its engine: a checkpoint never covers a move whose slice could be lost.
+        With an outcome topic, commits the transaction and checkpoints every owned partition."""
         self.slices.side.flush()
+        if self.outcome_topic is not None:
+            self.commit_transaction()
+            return
         if owned.unwritten:
             # One write: a kill cannot leave half a line for the next owner to append to.
             fd = os.open(self.out / f"outcomes-{owned.number}.ndjson", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -582,6 +662,27 @@ class JourneyConsumer:
         owned.since_checkpoint = 0
         owned.checkpointed = owned.next_offset
         self.commit([owned])
+
+    def commit_transaction(self) -> None:
+        """Commits the open transaction (every owned partition's outcomes since the last, and
+        their next offsets as the group's), then records each engine's checkpoint. The engine's
+        checkpoint follows the transaction: a kill between the two leaves the group's offset
+        ahead, and the next owner applies those messages again without sending their outcomes
+        (`send_from`). A refused commit (this member was replaced: fenced) aborts the
+        transaction, and no partition is checkpointed: each closes at its last checkpoint."""
+        assert self.outcome_topic is not None and self.kafka is not None
+        offsets = [TopicPartition(owned.topic, owned.number, owned.next_offset) for owned in self.owned.values()]
+        try:
+            self.outcome_topic.commit(offsets, self.kafka.consumer_group_metadata())
+        except BaseException:
+            for owned in self.owned.values():
+                owned.failed = True
+            self.outcome_topic.abort()
+            raise
+        for owned in self.owned.values():
+            owned.engine.checkpoint({"topic": owned.topic, "partition": owned.number, "offset": owned.next_offset})
+            owned.since_checkpoint = 0
+            owned.checkpointed = owned.committed = owned.next_offset
 
     def commit(self, partitions: Optional[list[Partition]] = None) -> None:
         """Commits the checkpointed offsets the group does not have yet (of `partitions`, or of
@@ -597,7 +698,7 @@ class JourneyConsumer:
             partitions = list(self.owned.values())
         behind = {owned: owned.checkpointed for owned in partitions
                   if owned.checkpointed is not None and owned.checkpointed != owned.committed}
-        if self.kafka is None or not behind:
+        if self.kafka is None or self.outcome_topic is not None or not behind:
             return
         try:
             self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, offset)
@@ -630,24 +731,27 @@ class JourneyConsumer:
         """Closes a partition's engine, after a checkpoint unless `checkpoint` is false or
         applying a message failed. The log line says whether the partition was in the middle of
         a state move (waiting for a slice)."""
-        owned = self.owned.pop(number, None)
+        owned = self.owned.get(number)
         if owned is None:
             return
         state = {"partition": number, "offset": owned.next_offset, **owned.waiting()}
-        if owned.failed or not checkpoint:
-            # Never a checkpoint after a failed message, nor on a partition another member may
-            # own already: the store opens at the last one.
-            owned.engine.close()
-            log("released without a checkpoint", **state, lost=not checkpoint)
-            return
         try:
-            self.checkpoint(owned)
-        except BaseException:
+            if owned.failed or not checkpoint:
+                # Never a checkpoint after a failed message, nor on a partition another member
+                # may own already: the store opens at the last one.
+                owned.engine.close()
+                log("released without a checkpoint", **state, lost=not checkpoint)
+                return
+            try:
+                self.checkpoint(owned)  # (with an outcome topic, still among the owned ones)
+            except BaseException:
+                owned.engine.close()
+                log("released without a checkpoint", **state)
+                raise
             owned.engine.close()
-            log("released without a checkpoint", **state)
-            raise
-        owned.engine.close()
-        log("released", **state)
+            log("released", **state)
+        finally:
+            del self.owned[number]
 
     def release_all(self) -> None:
         """Releases every partition, each even when another's checkpoint fails (the first failure
@@ -737,15 +841,49 @@ def consume(cluster: Cluster, topic: str, group: str, consumer: JourneyConsumer,
 
 # --- results -----------------------------------------------------------------------------------
 
-def results(stores: Path, out: Path, catalog: libjourney.Catalog, config: Any, lines: list[str]) -> dict[str, Any]:
+def read_outcome_topic(cluster: Union[str, Cluster], topic: str, seconds: float = 30,
+                       committed: Optional[set[str]] = None) -> dict[int, Any]:
+    """The outcomes the transactions committed to `topic`, by position, read to the end as a
+    `read_committed` reader sees it. Sent exactly once: a position seen twice is an error.
+    `committed`, when given, names the transactions to keep (from the consumers' logs), for a
+    cluster whose readers see aborted records (librdkafka's mock cluster)."""
+    reader = Consumer(Cluster.of(cluster).client({}, {"group.id": f"results-{uuid.uuid4()}", "enable.auto.commit": False,
+                                                      "isolation.level": "read_committed"}))
+    try:
+        count = topic_partitions(reader, topic)
+        reader.assign([TopicPartition(topic, n, OFFSET_BEGINNING) for n in range(count)])
+        # The end a read_committed reader can reach: the last stable offset of each partition.
+        ends = {n: reader.get_watermark_offsets(TopicPartition(topic, n), timeout=10)[1] for n in range(count)}
+        outcomes: dict[int, Any] = {}
+        deadline = time.monotonic() + seconds
+        while any(reader.position([TopicPartition(topic, n)])[0].offset < end for n, end in ends.items() if end > 0):
+            if time.monotonic() > deadline:
+                raise KafkaException(f"{topic} was not read to its end in {seconds} s")
+            for message in reader.consume(num_messages=10_000, timeout=0.5):
+                if message.error() is not None:
+                    continue
+                if committed is not None and header_values(message).get(TRANSACTION, b"").decode() not in committed:
+                    continue
+                written = json.loads(message.value() or b"{}")
+                if written["seq"] in outcomes:
+                    raise AssertionError(f"position {written['seq']} was sent twice: {outcomes[written['seq']]} and {written}")
+                outcomes[written["seq"]] = written["outcome"]
+        return outcomes
+    finally:
+        reader.close()
+
+
+def results(stores: Path, out: Path, catalog: libjourney.Catalog, config: Any, lines: list[str],
+            outcome_topic: Optional[dict[int, Any]] = None) -> dict[str, Any]:
     """The merged result of every partition: outcomes by position (one per event; a position
     written twice must have the same outcome both times), stats summed, every customer's journey
-    and every accepted session's events."""
+    and every accepted session's events. The outcomes are `outcome_topic`'s when given (what
+    `read_outcome_topic` read), else the files'."""
     config = {**(config or {}), "store": {"recoverTo": "checkpoint"}}
     engines = [libjourney.Engine(catalog, config, store=str(path)) for path in sorted(stores.glob("partition-*"))]
     try:
-        by_position: dict[int, Any] = {}
-        for path in sorted(out.glob("outcomes-*.ndjson")):
+        by_position: dict[int, Any] = dict(outcome_topic or {})
+        for path in sorted(out.glob("outcomes-*.ndjson")) if outcome_topic is None else []:
             for line in path.read_text().splitlines():
                 written = json.loads(line)
                 earlier = by_position.setdefault(written["seq"], written["outcome"])
@@ -782,7 +920,7 @@ def main() -> None:
         sub = commands.add_parser(name)
         sub.add_argument("--catalog", required=True, type=Path)
         sub.add_argument("--config", type=Path)
-        if name in ("produce", "consume"):
+        if name in ("produce", "consume", "results"):
             sub.add_argument("--bootstrap", help="the cluster's bootstrap servers (or bootstrap.servers in --kafka-config)")
             sub.add_argument("--kafka-config", type=Path, metavar="FILE",
                              help="librdkafka settings for every client, key=value lines (security, SASL, sizes)")
@@ -805,6 +943,13 @@ def main() -> None:
             sub.add_argument("--checkpoint-every", type=int, default=10_000)
             sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message, counted from the first assignment")
             sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+            sub.add_argument("--outcomes-topic", metavar="TOPIC",
+                             help="send outcomes to this topic in Kafka transactions (exactly once) instead of files")
+        if name == "results":
+            sub.add_argument("--outcomes-topic", metavar="TOPIC", help="read the outcomes from this topic (needs the cluster)")
+        if name == "consume":
+            sub.add_argument("--transactional-id", help="this instance's transactional.id with --outcomes-topic: "
+                             "stable across its restarts (default: the group and a random suffix)")
             sub.add_argument("--protocol", choices=sorted(PROTOCOLS), default="eager",
                              help="the group's rebalance protocol: eager (classic, range), cooperative "
                                   "(classic, cooperative-sticky) or consumer (KIP-848)")
@@ -826,7 +971,7 @@ def main() -> None:
         return
     catalog = libjourney.Catalog.from_file(args.catalog)
     config = json.loads(args.config.read_text()) if args.config else None
-    if args.command in ("produce", "consume"):
+    if args.command in ("produce", "consume") or getattr(args, "outcomes_topic", None):
         cluster = Cluster.from_arguments(args.bootstrap, args.kafka_config, args.kafka_settings)
     if args.command == "produce":
         if args.partitions is not None:
@@ -839,12 +984,17 @@ def main() -> None:
             partitions = topic_partitions(Producer(cluster.client()), args.topic)
             channel = WatermarkChannel(cluster, args.topic, partitions)
         slices = SliceChannel(cluster, args.topic, args.slice_piece_bytes or cluster.slice_piece_bytes())
+        outcome_topic = None
+        if args.outcomes_topic:
+            outcome_topic = OutcomeTopic(cluster, args.outcomes_topic,
+                                         args.transactional_id or f"{args.group}-{uuid.uuid4()}")
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
-                                           channel)
+                                           channel, outcome_topic)
         consume(cluster, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms,
                 args.report_every, args.protocol)
     else:
-        merged = results(args.stores, args.out, catalog, config, read_lines(args.files))
+        topic = read_outcome_topic(cluster, args.outcomes_topic) if args.outcomes_topic else None
+        merged = results(args.stores, args.out, catalog, config, read_lines(args.files), topic)
         args.write.write_text(json.dumps(merged, indent=1))
         stats = merged["stats"]
         print(f"{len(merged['outcomes']):,} events: {stats['eventsAccepted']:,} accepted, "
