@@ -306,15 +306,20 @@ test-install: ffi-release
 ## .venv: Python 3 with maturin, pytest, mypy, the benchmark's peers (fastjsonschema, orjson, jsonschema-rs), Dask for the backfill example, confluent-kafka for the Kafka one, pandas for paths_to_pandas
 $(VENV)/bin/maturin:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet maturin pytest mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka pandas pandas-stubs
+	$(VENV)/bin/pip install --quiet maturin pytest pytest-xdist mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka pandas pandas-stubs
 
 ## python: build the `libjourney` package into .venv (editable)
 python: $(VENV)/bin/maturin
 	cd bindings-python && ../$(VENV)/bin/maturin develop --quiet --target-dir ../target/maturin
 
-## test-python: pytest (vectors and Python behaviour) and mypy --strict over the tests and examples
+## test-python: pytest (vectors and Python behaviour) and mypy --strict over the tests and examples.
+## The Kafka tests mostly wait for consumer groups' timeouts: they run beside the others, four at a time (pytest-xdist).
 test-python: python
-	$(PY) -m pytest -q bindings-python/tests
+	mkdir -p target
+	$(PY) -m pytest -q -n 4 bindings-python/tests/test_kafka.py > target/pytest-kafka.log 2>&1 & kafka=$$!; \
+	$(PY) -m pytest -q bindings-python/tests --ignore=bindings-python/tests/test_kafka.py; others=$$?; \
+	wait $$kafka; kafka_status=$$?; echo "--- the Kafka tests:"; cat target/pytest-kafka.log; \
+	test $$others -eq 0 && test $$kafka_status -eq 0
 	$(VENV)/bin/mypy --strict bindings-python/tests examples/python
 	python3 tools/readme_block.py python target/readme/typed/example.py
 	$(VENV)/bin/mypy --strict target/readme/typed/example.py
