@@ -52,7 +52,7 @@ import time
 import uuid
 from collections import deque
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
@@ -61,6 +61,9 @@ from confluent_kafka.cimpl import NewTopic
 import libjourney
 from libjourney import partition
 from scale_out import (
+    agent_deliveries,
+    call,
+    command_of,
     customers_of,
     is_event_clock,
     journeys_across,
@@ -73,6 +76,9 @@ from scale_out import (
 SEQUENCE = "journey-seq"
 #: The message header of a clock move (`advance` or `setNow`); its value is the move's input.
 CLOCK = "journey-clock"
+#: The header of another operation (an agent's, a web action's event, an identity op): its value is
+#: the op, the message's value its input. It goes to the partition of its key (`command_key`).
+COMMAND = "journey-command"
 #: The header of an event a partition must take the watermark before (event clock only).
 NEEDS_WATERMARK = "journey-watermark"
 #: The header of a barrier: "this partition has no event before position <value>". Sent to the
@@ -185,12 +191,17 @@ def produce(cluster: Union[str, Cluster], topic: str, catalog: libjourney.Catalo
     events per partition, clock moves, state moves, quarantined components."""
     producer = Producer(Cluster.of(cluster).client({"linger.ms": 20}, {"enable.idempotence": True}))
     partitions = topic_partitions(producer, topic)
-    moves, events = split_input(lines)
+    moves, inputs = split_input(lines)
+    commands = {position: command for position, line in inputs if (command := command_of(line)) is not None}
+    events = [(position, line) for position, line in inputs if position not in commands]
     batch = "\n".join(line for _, line in events)
-    routes, quarantined = route_events(catalog, events, partitions, cap, online)
+    routes, quarantined = route_events(catalog, events, commands, partitions, cap, online)
     needed = partition.watermark_needed(config, batch) if is_event_clock(config) else [False] * len(events)
     needs_watermark = {position: needs for (position, _), needs in zip(events, needed)}
-    sent: dict[str, Any] = {"messages": [0] * partitions, "events": [0] * partitions, "clockMoves": 0, "stateMoves": 0}
+    for position, (op, input) in commands.items():
+        needs_watermark[position] = is_event_clock(config) and partition.command_needs_watermark(config, op, input)
+    sent: dict[str, Any] = {"messages": [0] * partitions, "events": [0] * partitions,
+                            "commands": [0] * partitions, "clockMoves": 0, "stateMoves": 0}
 
     def send(target: int, value: str, headers: Headers) -> None:
         producer.produce(topic, value=value.encode(), partition=target, headers=headers)
@@ -215,8 +226,15 @@ def produce(cluster: Union[str, Cluster], topic: str, catalog: libjourney.Catalo
             sent["stateMoves"] += 1
         target = routed
         needs = needs_watermark[position]
-        send(target, lines[position], [*headers, (NEEDS_WATERMARK, b"1")] if needs else headers)
-        sent["events"][target] += 1
+        if needs:
+            headers.append((NEEDS_WATERMARK, b"1"))
+        if position in commands:
+            op, input = commands[position]
+            send(target, json.dumps(input), [*headers, (COMMAND, op.encode())])
+            sent["commands"][target] += 1
+        else:
+            send(target, lines[position], headers)
+            sent["events"][target] += 1
         if needs:
             for other in set(range(partitions)) - {target}:
                 send(other, "", [(BARRIER, str(position + 1).encode())])
@@ -228,18 +246,53 @@ def produce(cluster: Union[str, Cluster], topic: str, catalog: libjourney.Catalo
     return {**sent, "quarantined": quarantined}
 
 
-def route_events(catalog: libjourney.Catalog, events: list[tuple[int, str]], partitions: int, cap: Optional[int],
+def route_events(catalog: libjourney.Catalog, events: list[tuple[int, str]], commands: dict[int, tuple[str, Any]],
+                 partitions: int, cap: Optional[int],
                  online: bool) -> tuple[dict[int, tuple[Optional[int], list[Any]]], list[Any]]:
-    """Each event's partition and the state moves to make before it, by position; and the
-    quarantined components (the batch router's cap; the online router has none)."""
+    """Each event's and operation's partition and the state moves to make before it, by
+    position; and the quarantined components (the batch router's cap; the online router has
+    none)."""
+    routes: dict[int, tuple[Optional[int], list[Any]]] = {}
     if online:
         router = partition.OnlineRouter(catalog, partitions)
-        routes = {position: router.route(line) for position, line in events}
-        return {position: (route["partition"], route["moves"]) for position, route in routes.items()}, []
+        lines = dict(events)
+        for position in sorted([*lines, *commands]):
+            if position in commands:  # where the router has the customer now
+                routes[position] = (command_partition(commands[position], partitions, router.partition_of), [])
+            else:
+                route = router.route(lines[position])
+                routes[position] = (route["partition"], route["moves"])
+        return routes, []
     routing = partition.route(catalog, "\n".join(line for _, line in events), partitions, cap)
-    no_moves: list[Any] = []
-    return {position: (target, no_moves) for (position, _), target in zip(events, routing["partitions"])}, \
-        routing["quarantined"]
+    customers: dict[str, int] = {}
+    for (position, line), target in zip(events, routing["partitions"]):
+        routes[position] = (target, [])
+        customer = json.loads(line).get("customer") if target is not None else None
+        if isinstance(customer, dict) and target is not None:
+            customers.setdefault(f"c:{customer.get('idType')}:{customer.get('id')}", target)
+    for position, command in commands.items():
+        routes[position] = (command_partition(
+            command, partitions, lambda customer: customers.get(f"c:{customer['idType']}:{customer['id']}")), [])
+    return routes, routing["quarantined"]
+
+
+def command_partition(command: tuple[str, Any], partitions: int,
+                      customer_partition: Callable[[Any], Optional[int]]) -> int:
+    """The partition of an operation: its key's (`command_key`), which for a customer's key is
+    where the router put the customer's events (`customer_partition`), when it has seen any.
+    An operation without a key of its own (reads, definitions, ops naming an agent session) has
+    no place in the stream: ValueError."""
+    op, input = command
+    key = partition.command_key(op, input)
+    if key is None:
+        raise ValueError(f"{op} has no partition of its own: send it to the partition that holds what it names "
+                         "(docs/scale-out.md, \"Agents and web actions\")")
+    if key.startswith("c:"):
+        _, id_type, id = key.split(":", 2)
+        known = customer_partition({"idType": id_type, "id": id})
+        if known is not None:
+            return known
+    return partition.partition_for(key, partitions)
 
 
 def topic_partitions(client: Union[Producer, Consumer], topic: str) -> int:
@@ -625,13 +678,15 @@ class JourneyConsumer:
         seq = int(headers[SEQUENCE])
         if NEEDS_WATERMARK in headers:
             self.observe_watermark(owned, seq)
-        outcome = owned.engine.ingest(text)
+        command = headers.get(COMMAND)
+        outcome = call(owned.engine, command.decode(), json.loads(text)) if command is not None \
+            else owned.engine.ingest(text)
         if self.outcome_topic is None:
             owned.unwritten.append(json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True) + "\n")
         elif (message.offset() or 0) >= owned.send_from:
             self.outcome_topic.send(seq, outcome)
         if self.channel is not None:
-            if outcome["status"] == "accepted":
+            if command is None and outcome["status"] == "accepted":
                 owned.report["accepted"].append([seq, json.loads(text)["createdDate"]])
             owned.passed(seq + 1)
             owned.report_changed = True
@@ -895,6 +950,7 @@ def results(stores: Path, out: Path, catalog: libjourney.Catalog, config: Any, l
             "stats": partition.merge_stats([engine.stats() for engine in engines]),
             "journeys": journeys_across(engines, customers_of(lines)),
             "sessionEvents": session_events_across(engines, outcomes),
+            "agentDeliveries": agent_deliveries(engines, lines, outcomes),
         }
     finally:
         for engine in engines:

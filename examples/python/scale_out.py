@@ -1,5 +1,6 @@
 """What the scale-out examples (dask_backfill.py, kafka_consumer.py) share: reading NDJSON exports,
-clock moves in the input, and reading a partitioned result back (docs/scale-out.md)."""
+clock moves and other operations in the input, and reading a partitioned result back
+(docs/scale-out.md)."""
 
 from __future__ import annotations
 
@@ -43,8 +44,53 @@ def clock_move(line: str) -> Optional[tuple[str, str]]:
     return None
 
 
+def command_of(line: str) -> Optional[tuple[str, Any]]:
+    """`(op, input)` when the line is an operation other than a clock move (`{"op":
+    "sendCustomEvent", "input": {...}}`): an agent's, a web action's, an identity op."""
+    if '"op"' not in line:
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("op"), str) and value["op"] not in CLOCK_OPS:
+        return value["op"], value.get("input")
+    return None
+
+
+def call(engine: libjourney.Engine, op: str, input: Any) -> Any:
+    """An operation's answer, or `{"error": {"code", "message"}}` when the engine refuses it: what
+    the examples record as its outcome."""
+    try:
+        return engine.call(op, input)
+    except libjourney.JourneyError as error:
+        return {"error": {"code": error.code, "message": str(error)}}
+
+
+def agent_deliveries(engines: Sequence[libjourney.Engine], lines: Sequence[str], outcomes: Sequence[Any]) -> list[Any]:
+    """What each agent session the input started has waiting, in input order: its `nextEvents`
+    from the partition that knows it (the others answer INVALID_SESSION). `outcomes` are the events'
+    and operations' outcomes in the order of `split_input`'s events."""
+    started = [outcome["sessionId"] for (_, line), outcome in zip(split_input(lines)[1], outcomes)
+               if (command_of(line) or ("",))[0] == "startAgentSession" and isinstance(outcome, dict)
+               and "sessionId" in outcome]
+    deliveries = []
+    for session_id in started:
+        found = []
+        for engine in engines:
+            try:
+                found.append(engine.call("nextEvents", {"sessionId": session_id, "timeoutMs": 0}))
+            except libjourney.JourneyError as error:
+                if error.code != "INVALID_SESSION":  # not this partition's
+                    raise
+        assert len(found) == 1, f"agent session {session_id} is in {len(found)} partitions"
+        deliveries.append(found[0])
+    return deliveries
+
+
 def split_input(lines: Sequence[str]) -> tuple[dict[int, tuple[str, str]], list[tuple[int, str]]]:
-    """The input's clock moves by position, as `(op, input)`, and its events as `(position, line)`."""
+    """The input's clock moves by position, as `(op, input)`, and its events and other operations
+    as `(position, line)`."""
     moves: dict[int, tuple[str, str]] = {}
     events: list[tuple[int, str]] = []
     for position, line in enumerate(lines):
