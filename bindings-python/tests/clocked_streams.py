@@ -14,7 +14,7 @@ from test_partition import CATALOG, adversarial_stream
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "python"))
 import scale_out  # noqa: E402
 
-__all__ = ["CATALOG", "CONFIG", "one_engine", "stream", "with_operations"]
+__all__ = ["CATALOG", "CONFIG", "agent_sessions_unnamed", "one_engine", "stream", "with_operations"]
 
 #: A manual clock the stream moves every 60 events, with lateness and skew limits it meets: an
 #: event's outcome depends on the clock moves before it.
@@ -68,6 +68,12 @@ def with_operations(lines: list[str]) -> list[str]:
                 "customerId": visitor, "customerIdType": "cookie",
                 "sessionId": "7c9e6679-7425-40de-944b-e07fc1f90ae7"})
     return out
+
+
+def agent_sessions_unnamed(outcomes: list[Any]) -> list[Any]:
+    """The outcomes with each agent login's session id (random) replaced by the same text."""
+    return [{"sessionId": "(an agent session)"} if isinstance(o, dict) and set(o) == {"sessionId"} else o
+            for o in outcomes]
 
 
 def one_engine(lines: list[str], config: Any = CONFIG) -> dict[str, Any]:

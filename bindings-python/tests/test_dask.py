@@ -12,7 +12,7 @@ from typing import Any
 
 from distributed import Client, LocalCluster
 
-from clocked_streams import CATALOG, CONFIG, one_engine, stream
+from clocked_streams import CATALOG, CONFIG, agent_sessions_unnamed, one_engine, stream, with_operations
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "python"))
 import dask_backfill  # noqa: E402
@@ -25,7 +25,9 @@ def write(path: Path, lines: list[str]) -> list[Path]:
 
 
 def test_a_dask_backfill_equals_one_engine(tmp_path: Path) -> None:
-    lines = stream()  # the adversarial stream, with moves of the manual clock it depends on
+    # The adversarial stream, with moves of the manual clock it depends on, agents' logins and
+    # custom events, and web actions.
+    lines = with_operations(stream())
     expected = one_engine(lines)
     paths = write(tmp_path / "stream.ndjson", lines)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
@@ -34,7 +36,8 @@ def test_a_dask_backfill_equals_one_engine(tmp_path: Path) -> None:
             result = dask_backfill.backfill(client, json.dumps(CATALOG), CONFIG, paths, partitions=4)
             ran_on = client.run(lambda: __import__("os").getpid())
             assert len(set(ran_on.values())) == 2
-    assert result["outcomes"] == expected["outcomes"]
+    assert agent_sessions_unnamed(result["outcomes"]) == agent_sessions_unnamed(expected["outcomes"])
+    assert result["agentDeliveries"] == expected["agentDeliveries"] and len(expected["agentDeliveries"]) == 3
     assert result["stats"] == expected["stats"]
     assert result["quarantined"] == []
     assert result["journeys"] == expected["journeys"]
@@ -48,7 +51,7 @@ EVENT_CLOCK: Any = {"clock": "event", "allowedLateness": "30m"}
 
 
 def test_an_event_clock_backfill_shares_the_watermark_and_equals_one_engine(tmp_path: Path) -> None:
-    lines = [line for line in stream() if clock_move(line) is None]
+    lines = with_operations([line for line in stream() if clock_move(line) is None])
     expected = one_engine(lines, EVENT_CLOCK)
     paths = write(tmp_path / "stream.ndjson", lines)
     assert expected["stats"]["rejectedByCode"].get("LATE_EVENT", 0) > 0
@@ -57,13 +60,15 @@ def test_an_event_clock_backfill_shares_the_watermark_and_equals_one_engine(tmp_
             shared = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, paths, partitions=4)
             own_clocks = dask_backfill.backfill(client, json.dumps(CATALOG), EVENT_CLOCK, paths, partitions=4,
                                                 watermark=False)
-    assert shared["outcomes"] == expected["outcomes"]
+    assert agent_sessions_unnamed(shared["outcomes"]) == agent_sessions_unnamed(expected["outcomes"])
+    assert shared["agentDeliveries"] == expected["agentDeliveries"]
     assert shared["stats"] == expected["stats"]
     assert shared["journeys"] == expected["journeys"]
     assert shared["sessionEvents"] == expected["sessionEvents"]
     # The negative control: each partition's own clock lets late events through.
     late = own_clocks["stats"]["rejectedByCode"].get("LATE_EVENT", 0)
     assert own_clocks["outcomes"] != expected["outcomes"]
+    assert own_clocks["agentDeliveries"] != expected["agentDeliveries"], "agents' events stamped with a partition's clock"
     assert late < expected["stats"]["rejectedByCode"]["LATE_EVENT"], late
 
 

@@ -19,7 +19,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 
 import libjourney
 from libjourney import partition
-from clocked_streams import CATALOG, CONFIG, one_engine, stream, with_operations
+from clocked_streams import CATALOG, CONFIG, agent_sessions_unnamed, one_engine, stream, with_operations
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "python"
 sys.path.insert(0, str(EXAMPLES))
@@ -37,7 +37,7 @@ class ConsumerProcess:
             [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "consume", "--bootstrap", bootstrap,
              "--topic", "journey", "--group", "journey", "--catalog", str(work / "catalog.json"),
              "--config", str(work / "config.json"), "--stores", str(work / "stores"), "--out", str(work / "out"),
-             "--checkpoint-every", "23", "--session-timeout-ms", "3000", "--report-every", "0.5", *extra],
+             "--checkpoint-every", "19", "--session-timeout-ms", "3000", "--report-every", "0.5", *extra],
             stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
     def log(self) -> list[Any]:
@@ -130,7 +130,7 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     try:
         wait_for(lambda: len(first.owned()) == 2 and len(second.owned()) == 2, "the group to share 4 partitions")
         settle(first, second)
-        # Each partition goes past a checkpoint (every 20 messages) and stops between two.
+        # Each partition goes past a checkpoint (every 19 messages) and stops between two.
         produce(0, half)
         wait_for(drained(first, second), "the first half to be applied")
         first.process.send_signal(signal.SIGKILL)
@@ -197,12 +197,6 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     assert expected["stats"]["eventsDuplicate"] > 0 and codes.get("CUSTOMER_MISMATCH", 0) > 0, codes
     assert len(expected["journeys"]) >= 8 and len(expected["sessionEvents"]) >= 20
     del holder
-
-
-def agent_sessions_unnamed(outcomes: list[Any]) -> list[Any]:
-    """The outcomes with each agent login's session id (random) replaced by the same text."""
-    return [{"sessionId": "(an agent session)"} if isinstance(o, dict) and set(o) == {"sessionId"} else o
-            for o in outcomes]
 
 
 def committed(consumer: ConsumerProcess) -> dict[int, int]:

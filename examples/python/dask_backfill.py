@@ -42,6 +42,10 @@ import libjourney
 from libjourney import partition
 from scale_out import (
     all_pages,
+    call,
+    command_of,
+    command_partition,
+    customer_partitions,
     customers_of,
     is_event_clock,
     read_lines,
@@ -65,11 +69,25 @@ class PartitionInput:
 
 
 @dataclass
+class Command:
+    """An operation in the input other than a clock move (an agent's, a web action's event), at
+    its position, for the partition of its key."""
+
+    partition: int
+    op: str
+    input: Any
+    #: Whether the partition takes the watermark before it (an event clock's agents' clock).
+    needs_watermark: bool
+
+
+@dataclass
 class Work:
-    """One task's input: its partitions' events, and every clock move, `(op, input)` by position."""
+    """One task's input: its partitions' events and operations, and every clock move, `(op,
+    input)` by position."""
 
     partitions: dict[int, PartitionInput]
     moves: dict[int, tuple[str, str]]
+    commands: dict[int, Command]
     #: Return every outcome (`True`), or only those of rejected events.
     every_outcome: bool
     #: Return journeys and session events too.
@@ -105,6 +123,8 @@ class Group:
         self.frontier = frontier
         self.every_outcome = work.every_outcome
         self.outcomes: list[tuple[int, Any]] = []
+        #: What each agent session started here has waiting at the end, by the login's position.
+        self.deliveries: dict[int, Any] = {}
         #: Per partition, `[position, time]` of what it accepted since its last report.
         self.pending_reports: dict[int, list[Any]] = {}
 
@@ -130,6 +150,20 @@ class Group:
             if self.frontier is not None and outcome["status"] == "accepted":
                 accepted.append([positions[i], json.loads(lines[i])["createdDate"]])
         self.pending_reports.setdefault(p, []).extend(accepted)
+
+    def command(self, position: int, command: Command) -> None:
+        """Applies an operation at its position: after its partition's events before it (and the
+        watermark there when it needs it), its answer kept as its outcome."""
+        engine = self.engines[command.partition]
+        if command.needs_watermark and self.frontier is not None:
+            self.observe(engine, position)
+        else:
+            self.apply_before(position)
+        answer = call(engine, command.op, command.input)
+        if self.every_outcome:
+            self.outcomes.append((position, answer))
+        if command.op == "startAgentSession" and "sessionId" in answer:
+            self.deliveries[position] = answer["sessionId"]
 
     def report(self) -> None:
         """Tells the frontier what each partition accepted since the last report and where it is."""
@@ -159,29 +193,36 @@ def run_group(catalog_text: str, config: Any, work: Work, frontier: Any) -> dict
     its results."""
     started = time.perf_counter()
     group = Group(catalog_text, config, work, frontier)
-    # The points where input order matters: clock moves, and events that take the watermark.
-    syncs: list[tuple[int, Optional[int]]] = [(position, None) for position in work.moves]
+    # The points where input order matters: clock moves, operations, and events that take the
+    # watermark.
+    syncs: list[tuple[int, Optional[int]]] = [(position, None) for position in [*work.moves, *work.commands]]
     if frontier is not None:
         syncs += [(position, p) for p, part in work.partitions.items() for position in part.needs_watermark]
     for position, p in sorted(syncs, key=lambda sync: sync[0]):
-        if p is None:
+        if p is not None:
+            group.observe(group.engines[p], position)
+        elif position in work.moves:
             group.apply_before(position)
             for engine in group.engines.values():
                 engine.call(*work.moves[position])
         else:
-            group.observe(group.engines[p], position)
+            group.command(position, work.commands[position])
     group.apply_before(None)
     if frontier is not None:
         for engine in group.engines.values():
             group.observe(engine, None)  # the final watermark, so that reads see the final `now`
     result: dict[str, Any] = {"outcomes": group.outcomes, "stats": [e.stats() for e in group.engines.values()],
-                              "journeys": {}, "sessionEvents": {}, "seconds": 0.0}
+                              "journeys": {}, "sessionEvents": {}, "agentDeliveries": {}, "seconds": 0.0}
     if work.details:
         for p, engine in group.engines.items():
             customers = customers_of(group.lines[p])
             result["journeys"].update({key: all_pages(engine, customer) for key, customer in customers.items()})
         outcomes = [outcome for _, outcome in group.outcomes]
         result["sessionEvents"] = session_events_across(list(group.engines.values()), outcomes)
+        result["agentDeliveries"] = {
+            position: group.engines[work.commands[position].partition].call(
+                "nextEvents", {"sessionId": session_id, "timeoutMs": 0})
+            for position, session_id in group.deliveries.items()}
     result["seconds"] = time.perf_counter() - started
     return result
 
@@ -198,10 +239,16 @@ def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], 
     started = time.perf_counter()
     catalog = libjourney.Catalog.from_json(catalog_text)
     lines = read_lines(paths)
-    moves, events = split_input(lines)
+    moves, inputs = split_input(lines)
+    operations = {position: command for position, line in inputs if (command := command_of(line)) is not None}
+    events = [(position, line) for position, line in inputs if position not in operations]
     batch = "\n".join(line for _, line in events)
     routing = partition.route(catalog, batch, partitions, cap)
     needed = partition.watermark_needed(config if config is not None else {}, batch)
+    where = customer_partitions(events, routing["partitions"])
+    commands = {position: Command(command_partition(operation, partitions, where), *operation,
+                                  is_event_clock(config) and partition.command_needs_watermark(config, *operation))
+                for position, operation in operations.items()}
     workers = sorted(client.scheduler_info()["workers"])[:partitions]
     parts: dict[int, tuple[list[str], "array[int]", list[int]]] = {p: ([], array("q"), []) for p in range(partitions)}
     first: list[Optional[int]] = [None] * partitions
@@ -215,10 +262,13 @@ def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], 
             part_needs.append(position)
         if first[target] is None:
             first[target] = position
-    # Partition p goes to task p mod tasks; each task gets every clock move.
+    # Partition p goes to task p mod tasks, with its operations; each task gets every clock move.
+    used = {command.partition for command in commands.values()}
     tasks = [Work({p: PartitionInput("\n".join(parts[p][0]).encode(), parts[p][1], parts[p][2])
-                   for p in range(n, partitions, len(workers)) if parts[p][0]},
-                  moves, outcomes == "all", details) for n in range(len(workers))]
+                   for p in range(n, partitions, len(workers)) if parts[p][0] or p in used},
+                  moves, {position: command for position, command in commands.items()
+                          if command.partition % len(workers) == n},
+                  outcomes == "all", details) for n in range(len(workers))]
     routed = time.perf_counter()
     frontier = None
     if watermark and is_event_clock(config):
@@ -235,18 +285,21 @@ def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], 
     results = client.gather(futures)
     ran = time.perf_counter()
     by_position = {position: outcome for result in results for position, outcome in result["outcomes"]}
-    merged: dict[str, Any] = ({"outcomes": [by_position.get(position) for position, _ in events]}
+    merged: dict[str, Any] = ({"outcomes": [by_position.get(position) for position, _ in inputs]}
                               if outcomes == "all" else {"rejections": sorted(by_position.items())})
     journeys: dict[str, Any] = {}
     sessions: dict[str, Any] = {}
+    deliveries: dict[int, Any] = {}
     for result in results:
         journeys.update(result["journeys"])
         sessions.update(result["sessionEvents"])
+        deliveries.update(result["agentDeliveries"])
     return {
         **merged,
         "stats": partition.merge_stats([stats for result in results for stats in result["stats"]]),
         "journeys": dict(sorted(journeys.items())),
         "sessionEvents": dict(sorted(sessions.items())),
+        "agentDeliveries": [delivery for _, delivery in sorted(deliveries.items())],
         "quarantined": routing["quarantined"],
         "seconds": {"route": routed - started, "tasks": ran - routed, "merge": time.perf_counter() - ran,
                     "inTasks": [result["seconds"] for result in results]},

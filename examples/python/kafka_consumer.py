@@ -64,6 +64,8 @@ from scale_out import (
     agent_deliveries,
     call,
     command_of,
+    command_partition,
+    customer_partitions,
     customers_of,
     is_event_clock,
     journeys_across,
@@ -264,35 +266,12 @@ def route_events(catalog: libjourney.Catalog, events: list[tuple[int, str]], com
                 routes[position] = (route["partition"], route["moves"])
         return routes, []
     routing = partition.route(catalog, "\n".join(line for _, line in events), partitions, cap)
-    customers: dict[str, int] = {}
-    for (position, line), target in zip(events, routing["partitions"]):
+    for (position, _), target in zip(events, routing["partitions"]):
         routes[position] = (target, [])
-        customer = json.loads(line).get("customer") if target is not None else None
-        if isinstance(customer, dict) and target is not None:
-            customers.setdefault(f"c:{customer.get('idType')}:{customer.get('id')}", target)
+    where = customer_partitions(events, routing["partitions"])
     for position, command in commands.items():
-        routes[position] = (command_partition(
-            command, partitions, lambda customer: customers.get(f"c:{customer['idType']}:{customer['id']}")), [])
+        routes[position] = (command_partition(command, partitions, where), [])
     return routes, routing["quarantined"]
-
-
-def command_partition(command: tuple[str, Any], partitions: int,
-                      customer_partition: Callable[[Any], Optional[int]]) -> int:
-    """The partition of an operation: its key's (`command_key`), which for a customer's key is
-    where the router put the customer's events (`customer_partition`), when it has seen any.
-    An operation without a key of its own (reads, definitions, ops naming an agent session) has
-    no place in the stream: ValueError."""
-    op, input = command
-    key = partition.command_key(op, input)
-    if key is None:
-        raise ValueError(f"{op} has no partition of its own: send it to the partition that holds what it names "
-                         "(docs/scale-out.md, \"Agents and web actions\")")
-    if key.startswith("c:"):
-        _, id_type, id = key.split(":", 2)
-        known = customer_partition({"idType": id_type, "id": id})
-        if known is not None:
-            return known
-    return partition.partition_for(key, partitions)
 
 
 def topic_partitions(client: Union[Producer, Consumer], topic: str) -> int:

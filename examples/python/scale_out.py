@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 import libjourney
+from libjourney import partition
 
 #: Who reads the journeys the examples write out: every permission, every division.
 VIEWER: Any = {"permissions": ["journey:session:view", "journey:sessionType:view", "journey:event:view",
@@ -56,6 +57,37 @@ def command_of(line: str) -> Optional[tuple[str, Any]]:
     if isinstance(value, dict) and isinstance(value.get("op"), str) and value["op"] not in CLOCK_OPS:
         return value["op"], value.get("input")
     return None
+
+
+def command_partition(command: tuple[str, Any], partitions: int,
+                      customer_partition: Callable[[Any], Optional[int]]) -> int:
+    """The partition of an operation: its key's (`command_key`), which for a customer's key is
+    where the router put the customer's events (`customer_partition`), when it has seen any.
+    An operation without a key of its own (reads, definitions, ops naming an agent session) has
+    no place in the stream: ValueError."""
+    op, input = command
+    key = partition.command_key(op, input)
+    if key is None:
+        raise ValueError(f"{op} has no partition of its own: send it to the partition that holds what it names "
+                         "(docs/scale-out.md, \"Agents and web actions\")")
+    if key.startswith("c:"):
+        _, id_type, id = key.split(":", 2)
+        known = customer_partition({"idType": id_type, "id": id})
+        if known is not None:
+            return known
+    return partition.partition_for(key, partitions)
+
+
+def customer_partitions(events: Sequence[tuple[int, str]], targets: Sequence[Optional[int]]
+                        ) -> Callable[[Any], Optional[int]]:
+    """Where the batch router put each customer's events (`targets`, in the order of `events`), as
+    `command_partition` asks it: by `{"idType", "id"}`."""
+    customers: dict[tuple[Any, Any], int] = {}
+    for (_, line), target in zip(events, targets):
+        customer = json.loads(line).get("customer") if target is not None else None
+        if isinstance(customer, dict) and target is not None:
+            customers.setdefault((customer.get("idType"), customer.get("id")), target)
+    return lambda customer: customers.get((customer.get("idType"), customer.get("id")))
 
 
 def call(engine: libjourney.Engine, op: str, input: Any) -> Any:
