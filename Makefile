@@ -18,7 +18,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)
 SONAME := libjourney.so.$(firstword $(subst ., ,$(VERSION)))
 PY := $(VENV)/bin/python
 
-.PHONY: test-stable test-nightly cli wrk load-test test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
+.PHONY: tansu test-kafka-broker test-stable test-nightly cli wrk load-test test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk bench-smoke test-cli-readme test-browser timeline-screenshot chromium types check-types miri-tools miri miri-smoke docs test-demos test-npm-pack fuzz fuzz-smoke fuzz-tools test-c-asan all demo demo-c demo-python demo-node test crash-test soak test-rust test-c test-install test-python test-pip-install test-node python node lint header check-header ffi ffi-release bench install clean
 
 all: test
 
@@ -316,7 +316,8 @@ python: $(VENV)/bin/maturin
 ## The Kafka tests mostly wait for consumer groups' timeouts: they run beside the others, four at a time (pytest-xdist).
 test-python: python
 	mkdir -p target
-	$(PY) -m pytest -q -n 4 bindings-python/tests/test_kafka.py > target/pytest-kafka.log 2>&1 & kafka=$$!; \
+	JOURNEY_TANSU=$$(test -x $(TANSU) && echo $(CURDIR)/$(TANSU)) \
+	  $(PY) -m pytest -q -n 4 bindings-python/tests/test_kafka.py > target/pytest-kafka.log 2>&1 & kafka=$$!; \
 	$(PY) -m pytest -q bindings-python/tests --ignore=bindings-python/tests/test_kafka.py; others=$$?; \
 	wait $$kafka; kafka_status=$$?; echo "--- the Kafka tests:"; cat target/pytest-kafka.log; \
 	test $$others -eq 0 && test $$kafka_status -eq 0
@@ -326,6 +327,19 @@ test-python: python
 	$(PY) examples/python/bike_delivery.py > target/python-demo.log
 	grep -q '"sessionsEnded": 2' target/python-demo.log
 	grep -q '"actionMapsFired": 2' target/python-demo.log && grep -q '"verdict": "fired"' target/python-demo.log
+
+## tansu: a Kafka broker (crates.io tansu 0.6.0, sqlite storage) for what librdkafka's mock cluster
+## cannot do, such as creating topics; about 16 minutes to build on 2 cores, once (in target/tools).
+## test-python runs the tests that need it when it is there (docs/scale-out.md, "Brokers")
+TANSU := target/tools/tansu/bin/tansu
+$(TANSU):
+	$(CARGO) install --locked tansu@0.6.0 --features dynostore,libsql --root target/tools/tansu \
+	  --target-dir target/tools/tansu-build
+tansu: $(TANSU)
+
+## test-kafka-broker: the Kafka example's tests on tansu, built first when missing
+test-kafka-broker: python $(TANSU)
+	JOURNEY_TANSU=$(CURDIR)/$(TANSU) $(PY) -m pytest -q bindings-python/tests/test_kafka.py -k real_broker
 
 ## test-pip-install: the release wheel for manylinux2014 (zig links it against glibc 2.17), its tag
 ## checked by auditwheel, installed into a fresh venv where the README's Python program runs as

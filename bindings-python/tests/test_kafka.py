@@ -92,13 +92,61 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     """`online`: the producer routes one event at a time and sends the state moves it asks for.
     `transactions`: outcomes go to a topic in Kafka transactions, and are read back exactly once
     (the killed consumer's open transaction is aborted when it restarts)."""
+    holder, bootstrap = kafka_consumer.mock_cluster()
+    kill_and_restart(tmp_path, bootstrap, clock, online, transactions)
+    del holder
+
+
+def test_on_a_real_broker_topics_are_created_and_the_group_sees_the_checkpoints(tmp_path: Path, tansu: str) -> None:
+    """On tansu, a Kafka broker (sqlite storage), which librdkafka's mock cluster is not:
+    `produce --partitions` creates the topic and its side topics through the broker's
+    controller, one consumer applies the online router's stream (state moves, agents' operations,
+    web actions), its checkpoints are the offsets the broker's group coordinator gives back, and
+    the result equals one engine's. (A kill is not tried here: after a member is killed, tansu
+    0.6.0's coordinator goes on assigning it its partitions, docs/scale-out.md, "Brokers".)"""
+    config = {**CONFIG, "digestKey": "00112233445566778899aabbccddeeff"}
+    lines = with_operations(stream())
+    expected = one_engine(lines, config)
+    (tmp_path / "catalog.json").write_text(json.dumps(CATALOG))
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "input.ndjson").write_text("\n".join(lines) + "\n")
+    produce = subprocess.run(
+        [sys.executable, str(EXAMPLES / "kafka_consumer.py"), "produce", "--bootstrap", tansu, "--topic", "journey",
+         "--partitions", "4", "--online", "--catalog", str(tmp_path / "catalog.json"), "--config",
+         str(tmp_path / "config.json"), str(tmp_path / "input.ndjson")], capture_output=True, text=True, timeout=120)
+    assert produce.returncode == 0, produce.stderr
+    log = [json.loads(line) for line in produce.stdout.splitlines()]
+    assert {e["topic"]: e["partitions"] for e in log if e["event"] == "topic created"} == {
+        "journey": 4, "journey-slices": 1, "journey-progress": 1}
+    ends = log[-1]["messages"]
+    again = subprocess.run([*produce.args[:8], "5", *produce.args[9:]], capture_output=True, text=True, timeout=120)
+    assert again.returncode != 0 and "topic journey has 4 partitions, not 5" in again.stderr, again.stderr
+    consumer = ConsumerProcess(tmp_path, "only", tansu, config, ("--idle-exit", "10", "--session-timeout-ms", "10000"))
+    try:
+        assert consumer.process.wait(300) == 0, consumer.log_path.read_text()
+    finally:
+        if consumer.process.poll() is None:
+            consumer.process.kill()
+    assert_the_group_sees_the_checkpoints(tansu, tmp_path / "stores", ends)
+    merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", libjourney.Catalog.from_dict(CATALOG),
+                                    config, lines)
+    assert agent_sessions_unnamed(merged["outcomes"]) == agent_sessions_unnamed(expected["outcomes"])
+    assert merged["agentDeliveries"] == expected["agentDeliveries"]
+    assert merged["stats"] == expected["stats"]
+    assert merged["journeys"] == expected["journeys"]
+    assert merged["sessionEvents"] == expected["sessionEvents"]
+
+
+def kill_and_restart(tmp_path: Path, bootstrap: str, clock: str, online: bool, transactions: bool,
+                     patience: float = 60) -> None:
+    """Two consumers; the first half; one killed with SIGKILL and restarted; the second half:
+    equal to one engine (the tests above). `patience`: how long each step may take, in seconds."""
     config = CONFIG if clock == "manual" else EVENT_CLOCK
     if online:
         config = {**config, "digestKey": "00112233445566778899aabbccddeeff"}
     lines = with_operations(
         stream() if clock == "manual" else [line for line in stream() if scale_out.clock_move(line) is None])
     expected = one_engine(lines, config)
-    holder, bootstrap = kafka_consumer.mock_cluster()
     catalog = libjourney.Catalog.from_dict(CATALOG)
     half = len(lines) // 2
     events = "\n".join(line for line in lines if scale_out.clock_move(line) is None and scale_out.command_of(line) is None)
@@ -128,19 +176,21 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     second = ConsumerProcess(tmp_path, "second", bootstrap, config, to_topic("second"))
     restarted = None
     try:
-        wait_for(lambda: len(first.owned()) == 2 and len(second.owned()) == 2, "the group to share 4 partitions")
+        wait_for(lambda: len(first.owned()) == 2 and len(second.owned()) == 2, "the group to share 4 partitions",
+                 patience)
         settle(first, second)
         # Each partition goes past a checkpoint (every 19 messages) and stops between two.
         produce(0, half)
-        wait_for(drained(first, second), "the first half to be applied")
+        wait_for(drained(first, second), "the first half to be applied", patience)
         first.process.send_signal(signal.SIGKILL)
         first.process.wait()
-        wait_for(lambda: len(second.owned()) == 4, "the survivor to take the killed one's partitions")
+        wait_for(lambda: len(second.owned()) == 4, "the survivor to take the killed one's partitions", patience)
         restarted = ConsumerProcess(tmp_path, "restarted", bootstrap, config, to_topic("first"))
-        wait_for(lambda: len(restarted.owned()) == 2 and len(second.owned()) == 2, "the restarted one to rejoin")
+        wait_for(lambda: len(restarted.owned()) == 2 and len(second.owned()) == 2, "the restarted one to rejoin",
+                 patience)
         settle(restarted, second)
         produce(half, None)
-        wait_for(drained(restarted, second), "the second half to be applied")
+        wait_for(drained(restarted, second), "the second half to be applied", patience)
         # One stops; the other takes its partitions over and commits their checkpoints (a commit
         # made during the rebalance may have been refused), then stops.
         second.process.send_signal(signal.SIGTERM)
@@ -150,7 +200,8 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
             wait_for(lambda: len(restarted.owned()) == 4 and all(
                 part["lag"] == 0 for part in last_progress(restarted).values()), "the last one to take over")
         else:
-            wait_for(lambda: committed(restarted) == dict(enumerate(ends)), "the last one to commit every checkpoint")
+            wait_for(lambda: committed(restarted) == dict(enumerate(ends)), "the last one to commit every checkpoint",
+                     patience)
         restarted.process.send_signal(signal.SIGTERM)
         assert restarted.process.wait(30) == 0, restarted.log_path.read_text()
     finally:
@@ -196,7 +247,6 @@ def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path,
     assert codes.get("LATE_EVENT", 0) > 0 and (clock == "event" or codes.get("FUTURE_EVENT", 0) > 0), codes
     assert expected["stats"]["eventsDuplicate"] > 0 and codes.get("CUSTOMER_MISMATCH", 0) > 0, codes
     assert len(expected["journeys"]) >= 8 and len(expected["sessionEvents"]) >= 20
-    del holder
 
 
 def committed(consumer: ConsumerProcess) -> dict[int, int]:

@@ -17,7 +17,9 @@ kills, restarts and rebalances (SPEC §13, docs/scale-out.md).
 **produce** routes the input with `libjourney.partition.route` (every event of a connected
 component of customers, event ids and external ids to one partition) and sends each event to its
 partition, with its position in the input as the header `journey-seq`. Clock moves in the input
-(`{"op": "advance", "input": "46s"}`) go to every partition.
+(`{"op": "advance", "input": "46s"}`) go to every partition; other operations (an agent's login
+or custom event, a web action's event) to the partition of their key. `--partitions N` creates
+the topic and its side topics first.
 
 **consume** joins the group. For each partition it is assigned, it opens the engine stored in
 `STORES/partition-<n>` with `store.recoverTo: "checkpoint"` and seeks to the offset recorded in the
@@ -39,6 +41,11 @@ partition closed without a checkpoint so that its successor makes the move again
 Under an event clock (`"clock": "event"` in `--config`, given to both produce and consume), the
 partitions share the watermark: the producer marks the events that need it and sends barriers, and
 consumers exchange progress reports through the topic `<topic>-progress` (docs/scale-out.md).
+
+`--protocol cooperative` (cooperative-sticky) or `consumer` (KIP-848) moves only the partitions
+that change owner at a rebalance. `--outcomes-topic TOPIC --transactional-id ID` sends the
+outcomes to a topic in Kafka transactions, exactly once, instead of files. Every client takes the
+cluster's settings (TLS, SASL, sizes) from `--kafka-config FILE` and `-X key=value`.
 """
 
 from __future__ import annotations
@@ -52,7 +59,7 @@ import time
 import uuid
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import Any, Optional, Union
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
