@@ -85,7 +85,7 @@ EVENT_CLOCK: Any = {"clock": "event", "allowedLateness": "30m"}
 
 
 @pytest.mark.parametrize(("clock", "online", "transactions"),
-                         [("manual", False, False), ("event", False, False), ("manual", True, False),
+                         [("manual", False, False), ("event", False, False), ("manual", True, False), ("event", True, False),
                           ("manual", True, True)])
 def test_two_consumers_one_killed_and_restarted_equal_one_engine(tmp_path: Path, clock: str, online: bool,
                                                                   transactions: bool) -> None:

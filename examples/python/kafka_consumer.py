@@ -228,10 +228,14 @@ def produce(cluster: Union[str, Cluster], topic: str, catalog: libjourney.Catalo
         routed, state_moves = routes[position]
         if routed is None:
             continue  # quarantined: reported, for the host to look at
+        # Under an event clock both halves of a move take the watermark at its position: a
+        # source behind one engine's clock would hand over sessions one engine has evicted.
+        moved = bool(state_moves) and is_event_clock(config)
+        move_headers = [*headers, (NEEDS_WATERMARK, b"1")] if moved else headers
         for n, move in enumerate(state_moves):
             name = f"{position}.{n}".encode()
-            send(move["source"], json.dumps(move["customers"]), [*headers, (MOVE_OUT, name)])
-            send(move["target"], "", [*headers, (MOVE_IN, name)])
+            send(move["source"], json.dumps(move["customers"]), [*move_headers, (MOVE_OUT, name)])
+            send(move["target"], "", [*move_headers, (MOVE_IN, name)])
             sent["stateMoves"] += 1
         target = routed
         needs = needs_watermark[position]
@@ -244,7 +248,7 @@ def produce(cluster: Union[str, Cluster], topic: str, catalog: libjourney.Catalo
         else:
             send(target, lines[position], headers)
             sent["events"][target] += 1
-        if needs:
+        if needs or moved:
             for other in set(range(partitions)) - {target}:
                 send(other, "", [(BARRIER, str(position + 1).encode())])
     if is_event_clock(config):
@@ -627,11 +631,13 @@ class JourneyConsumer:
 
     def ready(self, owned: Partition, headers: dict[str, bytes]) -> bool:
         """Whether the partition's next message can be applied now. A state move's second half
-        waits for its slice; an event that needs the watermark, or a final barrier, waits until
-        every partition has passed its position. Reaching it, this partition has passed it too."""
+        waits for its slice; a message that needs the watermark (an event, an operation, either
+        half of a move under an event clock), or a final barrier, waits until every partition has
+        passed its position. Reaching it, this partition has passed it too."""
         if MOVE_IN in headers:
             owned.passed(int(headers[SEQUENCE]))
-            return headers[MOVE_IN] in self.slices.received
+            if headers[MOVE_IN] not in self.slices.received:
+                return False
         if self.channel is None:
             return True
         if BARRIER in headers:
@@ -644,6 +650,8 @@ class JourneyConsumer:
 
     def apply(self, owned: Partition, message: Message) -> None:
         headers = header_values(message)
+        if NEEDS_WATERMARK in headers and (MOVE_OUT in headers or MOVE_IN in headers):
+            self.observe_watermark(owned, int(headers[SEQUENCE]))
         if MOVE_OUT in headers:
             customers = json.loads(message.value() or b"[]")
             self.slices.publish(headers[MOVE_OUT], owned.engine.move_out(customers))
