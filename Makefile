@@ -316,8 +316,9 @@ python: $(VENV)/bin/maturin
 ## The Kafka tests mostly wait for consumer groups' timeouts: they run beside the others, four at a time (pytest-xdist).
 test-python: python
 	mkdir -p target
-	JOURNEY_TANSU=$$(test -x $(TANSU) && echo $(CURDIR)/$(TANSU)) \
-	  $(PY) -m pytest -q -n 4 bindings-python/tests/test_kafka.py > target/pytest-kafka.log 2>&1 & kafka=$$!; \
+	$(PY) -c "import xdist" 2>/dev/null || $(VENV)/bin/pip install --quiet pytest-xdist
+	JOURNEY_TANSU=$$(test -x $(TANSU) && echo $(CURDIR)/$(TANSU)) $(PY) -m pytest -q -rs -p no:cacheprovider \
+	  -n 4 bindings-python/tests/test_kafka.py > target/pytest-kafka.log 2>&1 & kafka=$$!; \
 	$(PY) -m pytest -q bindings-python/tests --ignore=bindings-python/tests/test_kafka.py; others=$$?; \
 	wait $$kafka; kafka_status=$$?; echo "--- the Kafka tests:"; cat target/pytest-kafka.log; \
 	test $$others -eq 0 && test $$kafka_status -eq 0

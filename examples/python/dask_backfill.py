@@ -10,11 +10,16 @@ one engine gives (SPEC §13, docs/scale-out.md).
 The files are read and routed in this process (`libjourney.partition.route`: every event of a
 connected component of customers, event ids and external ids goes to one partition). The
 partitions are dealt to the workers, one Dask task per worker, pinned to it, with its
-partitions' events; the task builds their engines (engines cannot be pickled), applies its events and the clock moves in input order, in batches between
-clock moves and watermark waits, and returns
-each event's outcome with its position, each engine's stats, its customers' journeys and its
-sessions' events. The merge puts outcomes back in input order (one per event; clock moves have
-none) and sums the stats.
+partitions' events; the task builds their engines (engines cannot be pickled), applies its events,
+its operations and the clock moves in input order, in batches between clock moves, operations and
+watermark waits, and returns each event's and operation's outcome with its position, each engine's
+stats, its customers' journeys, its sessions' events and what its agents have waiting. The merge
+puts outcomes back in input order (one per event and operation; clock moves have none) and sums
+the stats.
+
+Other lines `{"op": ..., "input": {...}}` are operations (an agent's login or custom event, a web
+action's event): each goes to the partition of its key (`scale_out.command_partition`), applied at
+its position; its answer, or `{"error": ...}`, is its outcome.
 
 Lines `{"op": "advance", "input": "46s"}` and `{"op": "setNow", "input": "<time>"}` are moves of a
 manual clock: every partition applies them at their position. With an event clock, the
@@ -160,7 +165,7 @@ class Group:
         else:
             self.apply_before(position)
         answer = call(engine, command.op, command.input)
-        if self.every_outcome:
+        if self.every_outcome or "error" in answer:  # a refused operation is a rejection
             self.outcomes.append((position, answer))
         if command.op == "startAgentSession" and "sessionId" in answer:
             self.deliveries[position] = answer["sessionId"]

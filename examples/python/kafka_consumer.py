@@ -59,7 +59,7 @@ import time
 import uuid
 from collections import deque
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
@@ -173,7 +173,8 @@ class Cluster:
         partition count (the router's partition count is the topic's)."""
         admin = AdminClient(self.client())
         wanted = {topic: partitions, f"{topic}-slices": 1, f"{topic}-progress": 1}
-        futures = admin.create_topics([NewTopic(name, count, replication) for name, count in wanted.items()])
+        futures = admin.create_topics([NewTopic(name, count, replication) for name, count in wanted.items()],
+                                      operation_timeout=30)
         for name, future in futures.items():
             try:
                 future.result()
@@ -181,7 +182,7 @@ class Cluster:
             except KafkaException as error:
                 if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise
-        existing = len(admin.list_topics(topic, timeout=10).topics[topic].partitions)
+        existing = topic_partitions(Producer(self.client()), topic)  # once the metadata has it
         if existing != partitions:
             raise ValueError(f"topic {topic} has {existing} partitions, not {partitions}")
 
@@ -451,6 +452,18 @@ class SliceChannel:
                 del self.pieces[name]  # every publication's pieces: the move has its slice
 
 
+def retried(step: Callable[[], Any], attempts: int = 3) -> None:
+    """Runs a step of a transaction, again while the client says it may be retried."""
+    for attempt in range(attempts):
+        try:
+            step()
+            return
+        except KafkaException as error:
+            if attempt == attempts - 1 or not error.args[0].retriable():
+                raise
+            log("transaction step retried", error=str(error.args[0]))
+
+
 class Fenced(Exception):
     """The group gave this consumer's partitions to another member while its transaction was
     open: it stops, every partition closed at its last checkpoint."""
@@ -463,8 +476,15 @@ class OutcomeTopic:
     the commit of a member the group has replaced: its generation is stale). Readers with
     `isolation.level: read_committed` see each outcome once."""
 
-    def __init__(self, cluster: Cluster, topic: str, transactional_id: str) -> None:
+    def __init__(self, cluster: Cluster, topic: str, transactional_id: str, commit_seconds: float = 2.0) -> None:
         self.topic = topic
+        # How often the open transaction is committed, and when it last was (well under the
+        # transaction timeout, 10 s here, after which a broker aborts it).
+        self.commit_seconds = commit_seconds
+        self.committed_at = time.monotonic()
+        # Whether the open transaction holds outcomes: an empty one is not committed on the clock
+        # (the broker does not know of it until its first record).
+        self.unsent_commit = False
         # A killed consumer's open transaction holds read_committed readers back until it times
         # out (10 s here) or a producer with the same id starts (its `init_transactions` aborts
         # it): give each consumer instance a stable id.
@@ -479,15 +499,19 @@ class OutcomeTopic:
 
     def send(self, seq: int, outcome: Any) -> None:
         """Adds an outcome to the open transaction, keyed by its position."""
+        self.unsent_commit = True
         self.producer.produce(self.topic, key=str(seq).encode(),
                               value=json.dumps({"seq": seq, "outcome": outcome}, sort_keys=True).encode(),
                               headers=[(TRANSACTION, self.name.encode())])
         self.producer.poll(0)
 
     def commit(self, offsets: list[TopicPartition], group_metadata: Any) -> None:
-        """Commits the open transaction with `offsets` as the group's, then opens the next."""
-        self.producer.send_offsets_to_transaction(offsets, group_metadata, 30)
-        self.producer.commit_transaction(30)
+        """Commits the open transaction with `offsets` as the group's, then opens the next. A
+        step the client says may be retried (a timeout, a coordinator busy with a rebalance) is
+        tried again, three times at most; any other failure is raised, for the caller to abort."""
+        retried(lambda: self.producer.send_offsets_to_transaction(offsets, group_metadata, 30))
+        retried(lambda: self.producer.commit_transaction(30))
+        self.unsent_commit = False
         log("transaction committed", transaction=self.name, offsets={str(tp.partition): tp.offset for tp in offsets})
         self.name = f"{self.name.rpartition('/')[0]}/{uuid.uuid4()}"
         self.producer.begin_transaction()
@@ -544,7 +568,10 @@ class JourneyConsumer:
             if self.outcome_topic is not None:
                 # A transaction committed after the engine's last checkpoint already holds the
                 # outcomes up to the group's offset: applied again, they are not sent again.
-                group_offset = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0].offset
+                answer = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0]
+                if answer.error is not None:
+                    raise KafkaException(answer.error)  # without it, outcomes would be sent twice
+                group_offset = answer.offset
                 owned.committed = group_offset if group_offset >= 0 else None
                 owned.send_from = max(0, group_offset)
             log("assigned", partition=tp.partition, offset=max(offset, 0), recovery=engine.recovery(),
@@ -617,6 +644,7 @@ class JourneyConsumer:
                         self.apply(owned, message)
                     except BaseException:
                         owned.failed = True
+                        self.abandon_transaction()
                         raise
                     owned.next_offset = (message.offset() or 0) + 1
                     owned.since_checkpoint += 1
@@ -720,18 +748,42 @@ class JourneyConsumer:
         (`send_from`). A refused commit (this member was replaced: fenced) aborts the
         transaction, and no partition is checkpointed: each closes at its last checkpoint."""
         assert self.outcome_topic is not None and self.kafka is not None
-        offsets = [TopicPartition(owned.topic, owned.number, owned.next_offset) for owned in self.owned.values()]
+        if any(owned.failed for owned in self.owned.values()):
+            raise Fenced("a partition failed: its transaction was aborted and nothing is checkpointed")
+        # The group's offset never goes back: while a partition applies again what a transaction
+        # already covers (`send_from`), it stays where that transaction left it.
+        group_offsets = {owned: max(owned.next_offset, owned.send_from) for owned in self.owned.values()}
+        offsets = [TopicPartition(owned.topic, owned.number, offset) for owned, offset in group_offsets.items()]
         try:
             self.outcome_topic.commit(offsets, self.kafka.consumer_group_metadata())
         except BaseException:
-            for owned in self.owned.values():
-                owned.failed = True
-            self.outcome_topic.abort()
+            self.abandon_transaction()
             raise
-        for owned in self.owned.values():
+        self.outcome_topic.committed_at = time.monotonic()
+        for owned, offset in group_offsets.items():
             owned.engine.checkpoint({"topic": owned.topic, "partition": owned.number, "offset": owned.next_offset})
             owned.since_checkpoint = 0
-            owned.checkpointed = owned.committed = owned.next_offset
+            owned.checkpointed = owned.next_offset
+            owned.committed = offset
+
+    def abandon_transaction(self) -> None:
+        """With an outcome topic: every owned partition has outcomes in the open transaction, so
+        a failure in one fails them all (none is checkpointed again) and aborts it."""
+        if self.outcome_topic is None:
+            return
+        for owned in self.owned.values():
+            owned.failed = True
+        self.outcome_topic.abort()
+
+    def commit_transaction_when_due(self) -> None:
+        """Commits the open transaction `commit_seconds` after the last commit when it holds
+        outcomes, busy or idle: a broker aborts a transaction older than
+        `transaction.timeout.ms`, and an open one holds read_committed readers back."""
+        topic = self.outcome_topic
+        if topic is not None and topic.unsent_commit and self.owned \
+                and time.monotonic() - topic.committed_at >= topic.commit_seconds:
+            self.slices.side.flush()
+            self.commit_transaction()
 
     def commit(self, partitions: Optional[list[Partition]] = None) -> None:
         """Commits the checkpointed offsets the group does not have yet (of `partitions`, or of
@@ -750,15 +802,20 @@ class JourneyConsumer:
         if self.kafka is None or self.outcome_topic is not None or not behind:
             return
         try:
-            self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, offset)
-                                       for owned, offset in behind.items()], asynchronous=False)
+            answers = self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, offset)
+                                                 for owned, offset in behind.items()], asynchronous=False)
         except KafkaException as error:
             self.commit_failed_at = time.monotonic()
             log("commit failed", partitions={str(owned.number): offset for owned, offset in behind.items()},
                 error=str(error.args[0]))
             return
+        refused = {answer.partition: str(answer.error) for answer in answers or [] if answer.error is not None}
+        if refused:
+            self.commit_failed_at = time.monotonic()
+            log("commit failed", partitions=refused)
         for owned, offset in behind.items():
-            owned.committed = offset
+            if owned.number not in refused:
+                owned.committed = offset
 
     def report_progress(self, seconds: float) -> None:
         """Logs each owned partition's next offset, its lag behind the partition's end (as of the
@@ -820,8 +877,8 @@ class JourneyConsumer:
 #: protocol with the cooperative-sticky assignor (only the partitions that move are revoked), and
 #: KIP-848's consumer protocol (the broker assigns, incrementally; Kafka 4.0 and later).
 PROTOCOLS: dict[str, dict[str, Any]] = {
-    "eager": {},
-    "cooperative": {"partition.assignment.strategy": "cooperative-sticky"},
+    "eager": {"group.protocol": "classic", "partition.assignment.strategy": "range"},
+    "cooperative": {"group.protocol": "classic", "partition.assignment.strategy": "cooperative-sticky"},
     "consumer": {"group.protocol": "consumer"},
 }
 
@@ -840,9 +897,13 @@ def consume(cluster: Cluster, topic: str, group: str, consumer: JourneyConsumer,
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     timeouts = {"session.timeout.ms": session_timeout_ms, "heartbeat.interval.ms": max(100, session_timeout_ms // 10)}
-    kafka = Consumer(cluster.client(
+    settings = cluster.client(
         {"auto.offset.reset": "earliest", **(timeouts if protocol != "consumer" else {})},
-        {"group.id": group, "enable.auto.commit": False, **PROTOCOLS[protocol]}))
+        {"group.id": group, "enable.auto.commit": False, **PROTOCOLS[protocol]})
+    if protocol == "consumer":  # the broker holds these under KIP-848, and the client refuses them
+        for classic_only in ("partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms"):
+            settings.pop(classic_only, None)
+    kafka = Consumer(settings)
     consumer.kafka = kafka
     consumer.incremental = protocol != "eager"
     kafka.subscribe([topic], on_assign=consumer.on_assign, on_revoke=consumer.on_revoke, on_lost=consumer.on_lost)
@@ -858,6 +919,7 @@ def consume(cluster: Cluster, topic: str, group: str, consumer: JourneyConsumer,
             messages = kafka.consume(num_messages=1000, timeout=0 if waiting else 0.1)
             consumer.receive(messages)
             consumer.commit()
+            consumer.commit_transaction_when_due()
             consumer.slices.receive(0.002 if waiting else 0)
             if consumer.channel is not None:
                 consumer.channel.receive(0.002 if waiting else 0)
@@ -973,7 +1035,8 @@ def main() -> None:
         if name in ("produce", "consume", "results"):
             sub.add_argument("--bootstrap", help="the cluster's bootstrap servers (or bootstrap.servers in --kafka-config)")
             sub.add_argument("--kafka-config", type=Path, metavar="FILE",
-                             help="librdkafka settings for every client, key=value lines (security, SASL, sizes)")
+                             help="librdkafka settings for every client, key=value lines with librdkafka's property "
+                                  "names (security.protocol, sasl.*, ssl.*, message.max.bytes)")
             sub.add_argument("-X", dest="kafka_settings", action="append", default=[], metavar="KEY=VALUE",
                              help="one librdkafka setting for every client, over --kafka-config's")
             sub.add_argument("--topic", default="journey")
@@ -989,17 +1052,19 @@ def main() -> None:
                              help="create the topic with this many partitions, and its side topics, when missing")
             sub.add_argument("--replication-factor", type=int, default=1, help="of the topics --partitions creates")
         if name == "consume":
-            sub.add_argument("--group", default="journey")
-            sub.add_argument("--checkpoint-every", type=int, default=10_000)
+            sub.add_argument("--group", default="journey", help="the consumer group")
+            sub.add_argument("--checkpoint-every", type=int, default=10_000,
+                             help="checkpoint a partition after this many messages (and on every revoke)")
             sub.add_argument("--idle-exit", type=float, help="stop after this many seconds without a message, counted from the first assignment")
-            sub.add_argument("--session-timeout-ms", type=int, default=10_000)
+            sub.add_argument("--session-timeout-ms", type=int, default=10_000,
+                             help="the group's session timeout (classic protocols; KIP-848's is the broker's)")
             sub.add_argument("--outcomes-topic", metavar="TOPIC",
                              help="send outcomes to this topic in Kafka transactions (exactly once) instead of files")
         if name == "results":
             sub.add_argument("--outcomes-topic", metavar="TOPIC", help="read the outcomes from this topic (needs the cluster)")
         if name == "consume":
-            sub.add_argument("--transactional-id", help="this instance's transactional.id with --outcomes-topic: "
-                             "stable across its restarts (default: the group and a random suffix)")
+            sub.add_argument("--transactional-id", help="this instance's transactional.id, needed with --outcomes-topic: "
+                             "the same across its restarts, different from every other instance's")
             sub.add_argument("--protocol", choices=sorted(PROTOCOLS), default="eager",
                              help="the group's rebalance protocol: eager (classic, range), cooperative "
                                   "(classic, cooperative-sticky) or consumer (KIP-848)")
@@ -1036,8 +1101,12 @@ def main() -> None:
         slices = SliceChannel(cluster, args.topic, args.slice_piece_bytes or cluster.slice_piece_bytes())
         outcome_topic = None
         if args.outcomes_topic:
-            outcome_topic = OutcomeTopic(cluster, args.outcomes_topic,
-                                         args.transactional_id or f"{args.group}-{uuid.uuid4()}")
+            if not args.transactional_id:
+                parser.error("--outcomes-topic needs --transactional-id: one per instance, the same after a restart, "
+                             "so that a restart aborts what the instance left open")
+            outcome_topic = OutcomeTopic(cluster, args.outcomes_topic, args.transactional_id)
+        elif args.transactional_id:
+            parser.error("--transactional-id goes with --outcomes-topic")
         journey_consumer = JourneyConsumer(catalog, config, args.stores, args.out, args.checkpoint_every, slices,
                                            channel, outcome_topic)
         consume(cluster, args.topic, args.group, journey_consumer, args.idle_exit, args.session_timeout_ms,
