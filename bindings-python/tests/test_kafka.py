@@ -40,6 +40,15 @@ class ConsumerProcess:
              "--checkpoint-every", "19", "--session-timeout-ms", "3000", "--report-every", "0.5", *extra],
             stdout=self.log_path.open("w"), stderr=subprocess.STDOUT)
 
+    def finish(self, seconds: float, status: int = 0) -> None:
+        """Waits for the process to exit with `status` (its log in the failure), killing it when
+        it has not exited after `seconds`."""
+        try:
+            assert self.process.wait(seconds) == status, self.log_path.read_text()
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
     def log(self) -> list[Any]:
         return [json.loads(line) for line in self.log_path.read_text().splitlines() if line.startswith("{")]
 
@@ -122,11 +131,7 @@ def test_on_a_real_broker_topics_are_created_and_the_group_sees_the_checkpoints(
     again = subprocess.run([*produce.args[:8], "5", *produce.args[9:]], capture_output=True, text=True, timeout=120)
     assert again.returncode != 0 and "topic journey has 4 partitions, not 5" in again.stderr, again.stderr
     consumer = ConsumerProcess(tmp_path, "only", tansu, config, ("--idle-exit", "10", "--session-timeout-ms", "10000"))
-    try:
-        assert consumer.process.wait(300) == 0, consumer.log_path.read_text()
-    finally:
-        if consumer.process.poll() is None:
-            consumer.process.kill()
+    consumer.finish(300)
     assert_the_group_sees_the_checkpoints(tansu, tmp_path / "stores", ends)
     merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", libjourney.Catalog.from_dict(CATALOG),
                                     config, lines)
@@ -423,20 +428,12 @@ def test_a_slice_larger_than_a_message_moves_in_pieces_and_a_refused_one_fails_l
     # The negative control: a slice sent whole is over the message limit. The consumer fails
     # loudly (exit status 1, the refusal in its log) and records no checkpoint past the move.
     whole = ConsumerProcess(tmp_path, "whole", bootstrap, config, ("--slice-piece-bytes", "4000000", "--idle-exit", "5"))
-    try:
-        assert whole.process.wait(120) == 1, whole.log_path.read_text()
-    finally:
-        if whole.process.poll() is None:
-            whole.process.kill()
+    whole.finish(120, status=1)
     text = whole.log_path.read_text()
     assert "too large" in text.lower() and "released without a checkpoint" in text, text
     # In pieces, a consumer taking over from the failed one's checkpoints moves the state.
     pieces = ConsumerProcess(tmp_path, "pieces", bootstrap, config, ("--idle-exit", "5"))
-    try:
-        assert pieces.process.wait(180) == 0, pieces.log_path.read_text()
-    finally:
-        if pieces.process.poll() is None:
-            pieces.process.kill()
+    pieces.finish(180)
     del holder
     merged = kafka_consumer.results(tmp_path / "stores", tmp_path / "out", catalog, config, lines)
     assert merged["outcomes"] == expected["outcomes"]

@@ -32,31 +32,33 @@ def read_lines(paths: Sequence[Path]) -> list[str]:
     return lines
 
 
-def clock_move(line: str) -> Optional[tuple[str, str]]:
-    """`(op, input)` when the line is a clock move rather than an event."""
+def op_line(line: str) -> Optional[tuple[str, Any]]:
+    """`(op, input)` when the line is an operation (`{"op": ..., "input": ...}`) rather than an
+    event."""
     if '"op"' not in line:
         return None
     try:
         value = json.loads(line)
     except json.JSONDecodeError:
         return None
-    if isinstance(value, dict) and value.get("op") in CLOCK_OPS and isinstance(value.get("input"), str):
-        return value["op"], value["input"]
+    if isinstance(value, dict) and isinstance(value.get("op"), str):
+        return value["op"], value.get("input")
+    return None
+
+
+def clock_move(line: str) -> Optional[tuple[str, str]]:
+    """`(op, input)` when the line is a clock move rather than an event."""
+    op = op_line(line)
+    if op is not None and op[0] in CLOCK_OPS and isinstance(op[1], str):
+        return op[0], op[1]
     return None
 
 
 def command_of(line: str) -> Optional[tuple[str, Any]]:
     """`(op, input)` when the line is an operation other than a clock move (`{"op":
     "sendCustomEvent", "input": {...}}`): an agent's, a web action's, an identity op."""
-    if '"op"' not in line:
-        return None
-    try:
-        value = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    if isinstance(value, dict) and isinstance(value.get("op"), str) and value["op"] not in CLOCK_OPS:
-        return value["op"], value.get("input")
-    return None
+    op = op_line(line)
+    return op if op is not None and op[0] not in CLOCK_OPS else None
 
 
 def command_partition(command: tuple[str, Any], partitions: int,
