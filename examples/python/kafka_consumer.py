@@ -595,9 +595,7 @@ class JourneyConsumer:
             # owner sends again: it is aborted, and with it the other partitions' outcomes since
             # their checkpoints. This consumer stops, every partition closed at its last
             # checkpoint, for its supervisor to start it again (as Kafka Streams closes its tasks).
-            for owned in self.owned.values():
-                owned.failed = True
-            self.outcome_topic.abort()
+            self.abandon_transaction()
             raise Fenced(f"partitions {sorted(tp.partition for tp in lost)} were lost; the open transaction is "
                          "aborted and this consumer stops: start it again")
         for tp in lost:
