@@ -1573,6 +1573,8 @@ export interface StatusThresholds {
 
 /** When a durable engine's journal reaches the disk, and when it writes snapshots. */
 export interface StoreConfig {
+  /** The owner's fencing token, at least 1 (a stream consumer's per-partition epoch): an open with a lower one than the store has seen is `STORE_LOCKED`, and so are this owner's checkpoints and snapshots once a higher one has opened the store (default: the store's own). */
+  epoch?: number
   /** The fsync period of `interval`, in milliseconds (default 1000). */
   intervalMs?: number
   /** `end` recovers every record (default); `checkpoint` recovers to the last `checkpoint` record and drops what came after it. */

@@ -303,6 +303,12 @@ pub struct StoreConfigForm {
     #[serde(default)]
     #[schemars(with = "RecoverToName")]
     pub recover_to: Option<RecoverToName>,
+    /// The owner's fencing token, at least 1 (a stream consumer's per-partition epoch): an open
+    /// with a lower one than the store has seen is `STORE_LOCKED`, and so are this owner's
+    /// checkpoints and snapshots once a higher one has opened the store (default: the store's own).
+    #[serde(default)]
+    #[schemars(with = "u64")]
+    pub epoch: Option<u64>,
 }
 
 /// What a durable store recovers to.

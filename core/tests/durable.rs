@@ -576,3 +576,77 @@ fn a_store_from_before_identity_opens_and_replays_its_identifiers_as_ignored() {
     assert_eq!(engine.recovery().unwrap().records_replayed, 1);
     assert_eq!(engine.profile(&email, None).unwrap().members, [cookie, email]);
 }
+
+fn owner(epoch: u64) -> Config {
+    checkpointed(&format!(r#", "epoch": {epoch}"#))
+}
+
+/// A stream consumer cut off from its broker goes on writing while the broker gives its partition
+/// to another: on storage whose locks do not span hosts, the new owner does not see the old one's
+/// lock (here its lock file is deleted, as it would be out of sight there).
+#[test]
+fn a_stale_owner_is_fenced_and_nothing_it_writes_after_the_fence_is_read() {
+    let dir = temp_dir("fence");
+    let old = Engine::open(&dir, catalog(), owner(1)).unwrap();
+    for n in 0..5 {
+        assert_eq!(old.ingest_json(event(1, n, n).as_bytes()).unwrap().status(), "accepted");
+    }
+    old.checkpoint(&serde_json::json!({"offset": 5})).unwrap();
+    old.ingest_json(event(1, 5, 5).as_bytes()).unwrap(); // after the checkpoint: done again by the next owner
+
+    std::fs::remove_file(dir.join("LOCK")).unwrap();
+    let new = Engine::open(&dir, catalog(), owner(2)).unwrap();
+    assert_eq!(new.last_checkpoint(), Some(serde_json::json!({"offset": 5})));
+    assert_eq!(accepted(&new), 5);
+    assert_eq!(new.recovery().unwrap().records_after_checkpoint_dropped, 1);
+
+    // The old owner goes on: what it applies lands in its own journal, and its checkpoints fail.
+    for n in 6..9 {
+        old.ingest_json(event(2, n, n).as_bytes()).unwrap();
+    }
+    let fenced = old.checkpoint(&serde_json::json!({"offset": 9})).unwrap_err();
+    assert_eq!(fenced.code(), "STORE_LOCKED", "{fenced}");
+    assert!(fenced.to_string().contains("fenced"), "{fenced}");
+    assert_eq!(old.last_checkpoint(), Some(serde_json::json!({"offset": 5})), "a refused checkpoint changes nothing");
+
+    // The new owner applies the input from its checkpoint, the old one's writes interleaved.
+    for n in 5..8 {
+        assert_eq!(new.ingest_json(event(1, n, n).as_bytes()).unwrap().status(), "accepted");
+        old.ingest_json(event(3, n, n).as_bytes()).unwrap();
+    }
+    new.checkpoint(&serde_json::json!({"offset": 8})).unwrap();
+    let at_checkpoint = new.stats();
+    old.close().unwrap(); // not at a checkpoint: flushes its journal
+    drop(old);
+    drop(new);
+
+    // An owner below the newest epoch is refused; the next one recovers the new owner's state.
+    assert_eq!(Engine::open(&dir, catalog(), owner(1)).unwrap_err().code(), "STORE_LOCKED");
+    let next = Engine::open(&dir, catalog(), owner(3)).unwrap();
+    assert_eq!(next.stats(), at_checkpoint);
+    assert_eq!(next.last_checkpoint(), Some(serde_json::json!({"offset": 8})));
+    let epoch_1 = format!("-{:020}-", 1);
+    assert!(files(&dir).iter().all(|name| !name.contains(&epoch_1)), "{:?}", files(&dir));
+}
+
+#[test]
+fn a_store_without_epochs_takes_one_and_keeps_it() {
+    let dir = temp_dir("fence-upgrade");
+    let engine = Engine::open(&dir, catalog(), checkpointed("")).unwrap();
+    engine.ingest_json(event(1, 0, 0).as_bytes()).unwrap();
+    engine.checkpoint(&serde_json::json!(1)).unwrap();
+    drop(engine);
+    let engine = Engine::open(&dir, catalog(), owner(4)).unwrap();
+    assert_eq!(accepted(&engine), 1);
+    drop(engine);
+    assert_eq!(std::fs::read_to_string(dir.join("EPOCH")).unwrap().trim(), "4");
+    let names = files(&dir);
+    assert!(names.contains(&format!("snapshot-{:020}-{:020}.snap", 4, 2)), "{names:?}");
+    assert!(!names.iter().any(|name| name == &format!("journal-{:020}.log", 0)), "{names:?}");
+    // Opened without an epoch, the store's own is used: no fence, and the files keep it.
+    let engine = Engine::open(&dir, catalog(), checkpointed("")).unwrap();
+    assert_eq!(accepted(&engine), 1);
+    engine.checkpoint(&serde_json::json!(2)).unwrap();
+    let refused = Config::from_json(r#"{"store": {"epoch": 0}}"#).unwrap_err();
+    assert!(refused.to_string().contains("store.epoch"), "{refused}");
+}

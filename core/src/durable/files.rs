@@ -1,4 +1,4 @@
-//! The files of a store directory: their names, the lock, and directory fsync.
+//! The files of a store directory: their names, the lock, the owner epoch, and directory fsync.
 
 use crate::base::error::{JourneyError, Result};
 use std::fs::File;
@@ -7,30 +7,101 @@ use std::path::{Path, PathBuf};
 /// The lock file: held (flock) by the engine that has the store open.
 const LOCK_FILE: &str = "LOCK";
 
-/// `DIR/<prefix>-<seq, 20 digits>.<ext>`: names sort by number.
-pub(crate) fn numbered(dir: &Path, prefix: &str, seq: u64, ext: &str) -> PathBuf {
-    dir.join(format!("{prefix}-{seq:020}.{ext}"))
+/// The highest owner epoch that opened the store (docs/durability.md, "Fencing a stale owner").
+const EPOCH_FILE: &str = "EPOCH";
+
+/// Where a snapshot or journal falls in a store's history: the epoch of the owner that wrote it,
+/// then its record number. Ordered by both, in that order: a newer owner's files come after an
+/// older owner's whatever their numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct At {
+    /// The owner's `store.epoch`; 0 for a store without epochs.
+    pub epoch: u64,
+    /// The record number the file starts after.
+    pub seq: u64,
 }
 
-/// The sequence numbers of the files named `<prefix>-<seq>.<ext>` in `dir`, ascending.
-pub(crate) fn list(dir: &Path, prefix: &str, ext: &str) -> Result<Vec<u64>> {
+/// `DIR/<prefix>-<seq>.<ext>` for epoch 0 (the names stores had before epochs), else
+/// `DIR/<prefix>-<epoch>-<seq>.<ext>`; numbers have 20 digits, so names sort by number.
+pub(crate) fn numbered(dir: &Path, prefix: &str, at: At, ext: &str) -> PathBuf {
+    match at.epoch {
+        0 => dir.join(format!("{prefix}-{:020}.{ext}", at.seq)),
+        epoch => dir.join(format!("{prefix}-{epoch:020}-{:020}.{ext}", at.seq)),
+    }
+}
+
+/// The positions of the files named as [`numbered`] makes them in `dir`, ascending.
+pub(crate) fn list(dir: &Path, prefix: &str, ext: &str) -> Result<Vec<At>> {
     let entries = std::fs::read_dir(dir).map_err(|e| JourneyError::io("listing", dir, e))?;
     let mut found = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| JourneyError::io("listing", dir, e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let seq = name
+        let numbers = name
             .strip_prefix(prefix)
             .and_then(|rest| rest.strip_prefix('-'))
             .and_then(|rest| rest.strip_suffix(ext))
-            .and_then(|rest| rest.strip_suffix('.'))
-            .filter(|digits| digits.len() == 20)
-            .and_then(|digits| digits.parse::<u64>().ok());
-        found.extend(seq);
+            .and_then(|rest| rest.strip_suffix('.'));
+        found.extend(numbers.and_then(position));
     }
     found.sort_unstable();
     Ok(found)
+}
+
+/// `<seq>` or `<epoch>-<seq>`, each of 20 digits.
+fn position(numbers: &str) -> Option<At> {
+    let number = |digits: &str| Some(digits).filter(|d| d.len() == 20).and_then(|d| d.parse::<u64>().ok());
+    match numbers.split_once('-') {
+        None => Some(At { epoch: 0, seq: number(numbers)? }),
+        Some((epoch, seq)) => Some(At { epoch: number(epoch)?, seq: number(seq)? }).filter(|at| at.epoch > 0),
+    }
+}
+
+/// The epoch in `DIR/EPOCH`; 0 when there is none.
+pub(crate) fn read_epoch(dir: &Path) -> Result<u64> {
+    let path = dir.join(EPOCH_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => text
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| JourneyError::corrupt(&path, 0, format!("not an epoch: {:?}", text.trim()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(JourneyError::io("reading", &path, e)),
+    }
+}
+
+/// Writes `epoch` to `DIR/EPOCH` so that a crash leaves the old value or the new one, and makes
+/// it durable before returning.
+pub(crate) fn write_epoch(dir: &Path, epoch: u64) -> Result<()> {
+    let path = dir.join(EPOCH_FILE);
+    let temporary = dir.join(format!("{EPOCH_FILE}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let mut file = File::create(&temporary)?;
+        std::io::Write::write_all(&mut file, format!("{epoch}\n").as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, &path)
+    };
+    write().map_err(|e| JourneyError::io("writing", &path, e))?;
+    sync_dir(dir)
+}
+
+/// `STORE_LOCKED` when a newer owner than `epoch` has opened the store in `dir`.
+pub(crate) fn check_fence(dir: &Path, epoch: u64) -> Result<()> {
+    let newest = read_epoch(dir)?;
+    if newest > epoch {
+        return Err(fenced(dir, newest, epoch));
+    }
+    Ok(())
+}
+
+/// The error of an owner whose epoch is below the store's.
+pub(crate) fn fenced(dir: &Path, newest: u64, epoch: u64) -> JourneyError {
+    JourneyError::StoreLocked(format!(
+        "fenced: {} was opened by owner epoch {newest}, after this engine's epoch {epoch}; \
+         a stale owner must stop (docs/durability.md, \"Fencing a stale owner\")",
+        dir.display()
+    ))
 }
 
 /// Removes the leftovers of a crash: snapshots that were being written (`snapshot-*.tmp`).
@@ -85,12 +156,35 @@ mod tests {
     }
 
     #[test]
-    fn numbered_files_list_in_order() {
+    fn numbered_files_list_by_epoch_then_number() {
         let dir = crate::durable::test_dir();
-        for seq in [10, 2, 300] {
-            std::fs::write(numbered(dir.path(), "snapshot", seq, "snap"), b"").unwrap();
+        let at = |epoch, seq| At { epoch, seq };
+        for position in [at(0, 10), at(0, 2), at(2, 1), at(1, 300), at(0, 300)] {
+            std::fs::write(numbered(dir.path(), "snapshot", position, "snap"), b"").unwrap();
         }
-        std::fs::write(dir.path().join("snapshot-junk.snap"), b"").unwrap();
-        assert_eq!(list(dir.path(), "snapshot", "snap").unwrap(), vec![2, 10, 300]);
+        for junk in
+            ["snapshot-junk.snap", "snapshot-1-2.snap", "snapshot-00000000000000000000-00000000000000000001.snap"]
+        {
+            std::fs::write(dir.path().join(junk), b"").unwrap();
+        }
+        let expected = vec![at(0, 2), at(0, 10), at(0, 300), at(1, 300), at(2, 1)];
+        assert_eq!(list(dir.path(), "snapshot", "snap").unwrap(), expected);
+        assert!(numbered(dir.path(), "journal", at(0, 7), "log").ends_with("journal-00000000000000000007.log"));
+    }
+
+    #[test]
+    fn an_epoch_is_read_back_and_fences_the_ones_below_it() {
+        let dir = crate::durable::test_dir();
+        assert_eq!(read_epoch(dir.path()).unwrap(), 0);
+        check_fence(dir.path(), 0).unwrap();
+        write_epoch(dir.path(), 7).unwrap();
+        assert_eq!(read_epoch(dir.path()).unwrap(), 7);
+        check_fence(dir.path(), 7).unwrap();
+        check_fence(dir.path(), 8).unwrap();
+        let error = check_fence(dir.path(), 6).unwrap_err();
+        assert_eq!(error.code(), "STORE_LOCKED");
+        assert!(error.to_string().contains("fenced"), "{error}");
+        std::fs::write(dir.path().join(EPOCH_FILE), b"seven").unwrap();
+        assert_eq!(read_epoch(dir.path()).unwrap_err().code(), "CORRUPT_STORE");
     }
 }

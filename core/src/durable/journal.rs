@@ -394,8 +394,8 @@ fn sync(shared: &Shared) {
 }
 
 /// The journal file that follows snapshot `seq` in `dir`.
-pub(crate) fn path(dir: &Path, seq: Seq) -> PathBuf {
-    files::numbered(dir, "journal", seq, "log")
+pub(crate) fn path(dir: &Path, at: files::At) -> PathBuf {
+    files::numbered(dir, "journal", at, "log")
 }
 
 #[cfg(test)]

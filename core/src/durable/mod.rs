@@ -17,6 +17,7 @@ use crate::engine::change::{Change, Replayed, is_checkpoint, is_erasure};
 use crate::engine::journal::{Journal, Recovery, Seq};
 use crate::model::catalog::Catalog;
 use crate::model::config::{Config, RecoverTo, SyncMode};
+use files::At;
 use journal::JournalFile;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub(crate) struct Durable {
     journal: JournalFile,
     dir: PathBuf,
+    /// This owner's epoch (`store.epoch`, or the store's own): its files are named with it, and
+    /// a newer one in `DIR/EPOCH` fences it.
+    epoch: u64,
     recovery: Recovery,
     /// Held until the engine is closed or dropped.
     lock: std::sync::Mutex<Option<File>>,
@@ -99,6 +103,10 @@ impl Journal for Durable {
 
     fn poll_durable(&self, seq: Seq, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<()>> {
         self.journal.poll_durable(seq, cx)
+    }
+
+    fn check_fence(&self) -> Result<()> {
+        files::check_fence(&self.dir, self.epoch)
     }
 
     fn checkpointed(&self, seq: Seq) {
@@ -198,15 +206,22 @@ impl Durable {
         self.journal.last_seq() == self.checkpoint_seq.load(Ordering::SeqCst)
     }
 
-    /// Writes a snapshot of `engine`; the caller holds the gate exclusively.
+    /// The position of files written after record `seq` by this owner.
+    fn at(&self, seq: Seq) -> At {
+        At { epoch: self.epoch, seq }
+    }
+
+    /// Writes a snapshot of `engine`; the caller holds the gate exclusively. `STORE_LOCKED` when a
+    /// newer owner has opened the store.
     fn write_snapshot(&self, engine: &Engine) -> Result<()> {
+        files::check_fence(&self.dir, self.epoch)?;
         self.journal.flush()?;
         let seq = self.journal.last_seq();
-        let next = journal::path(&self.dir, seq);
+        let next = journal::path(&self.dir, self.at(seq));
         if next == self.journal.path() {
             // Nothing was recorded since the last snapshot: its journal is empty, and stays. (An
             // erasure's record is in the last snapshot, which deleted the files before it.)
-            snapshot::write(engine, seq, &snapshot::path(&self.dir, seq))?;
+            snapshot::write(engine, seq, &snapshot::path(&self.dir, self.at(seq)))?;
             self.erasure_pending.store(false, Ordering::SeqCst);
             return Ok(());
         }
@@ -214,15 +229,16 @@ impl Durable {
         // reopen starts from the snapshot, the records after it must be where it looks. If the
         // snapshot fails, the journal goes on in its current file, which a reopen still reads.
         let file = JournalFile::create_next(&next)?;
-        if let Err(error) = snapshot::write(engine, seq, &snapshot::path(&self.dir, seq)) {
+        if let Err(error) = snapshot::write(engine, seq, &snapshot::path(&self.dir, self.at(seq))) {
             let _ = std::fs::remove_file(&next);
             return Err(error);
         }
         self.journal.continue_in(file, &next);
         files::sync_dir(&self.dir)?;
         // Every record so far is in the snapshot: an erasure's rewrite is done once the older
-        // files are gone from the directory.
-        remove_older(&self.dir, seq)?;
+        // files are gone from the directory. Only files before this one go: a newer owner's
+        // come after it, whatever their numbers.
+        remove_older(&self.dir, self.at(seq))?;
         files::sync_dir(&self.dir)?;
         self.erasure_pending.store(false, Ordering::SeqCst);
         Ok(())
@@ -239,8 +255,10 @@ impl Engine {
         catalog.check_limits(&config)?;
         let lock = files::lock(dir)?;
         files::remove_temporary(dir)?;
+        let newest = files::list(dir, "snapshot", "snap")?.last().copied();
+        let epoch = claim_epoch(dir, config.store.epoch, newest)?;
         let mut recovery = Recovery::default();
-        let (engine, changed) = match files::list(dir, "snapshot", "snap")?.last() {
+        let (engine, changed) = match newest {
             None if !files::list(dir, "journal", "log")?.is_empty() => {
                 let message = "journal files but no snapshot: a store always has one (was it deleted?)";
                 return Err(JourneyError::corrupt(dir, 0, message));
@@ -249,38 +267,43 @@ impl Engine {
                 recovery.created = true;
                 (Engine::new(catalog, config)?, true)
             }
-            Some(&seq) => {
-                let recover_to = config.store.recover_to;
-                let recovered = recover(dir, seq, recover_to, None, &mut recovery)?;
+            Some(at) => {
+                // An older owner's files are read, never changed: it may still be writing them.
+                let older_owner = at.epoch < epoch;
+                let files = if older_owner { Files::Leave } else { Files::Cut };
+                let recovered = recover(dir, at, config.store.recover_to, files, &mut recovery)?;
                 let (engine, upgraded, changed) = recovered.reconfigured(catalog, config)?;
                 recovery.catalog_upgraded = upgraded;
-                (engine, changed)
+                (engine, changed || older_owner)
             }
         };
         let last_seq = recovery.snapshot_seq + recovery.records_replayed;
+        let at = |seq| At { epoch, seq };
         // A new store, or a new catalog or config: the records to come are made under the new
         // ones, so the state before them is fixed in a snapshot made under them too. An erasure
-        // replayed from the journal is rewritten out of the files before the store opens.
+        // replayed from the journal is rewritten out of the files before the store opens. A new
+        // owner starts its own files, so it never appends to an older owner's journal.
         let base = if changed || recovery.erasures_completed > 0 {
-            snapshot::write(&engine, last_seq, &snapshot::path(dir, last_seq))?;
-            let journal_path = journal::path(dir, last_seq);
+            snapshot::write(&engine, last_seq, &snapshot::path(dir, at(last_seq)))?;
+            let journal_path = journal::path(dir, at(last_seq));
             std::fs::write(&journal_path, b"").map_err(|e| JourneyError::io("creating", &journal_path, e))?;
             files::sync_dir(dir)?;
-            remove_older(dir, last_seq)?;
+            remove_older(dir, at(last_seq))?;
             last_seq
         } else {
             // Files older than the snapshot recovered from are not needed; a crash between a
             // snapshot's rename and their deletion left them, and they may hold what an erasure
             // removed.
-            remove_older(dir, recovery.snapshot_seq)?;
+            remove_older(dir, at(recovery.snapshot_seq))?;
             files::sync_dir(dir)?;
             recovery.snapshot_seq
         };
         let store = engine.config().store;
-        let journal = JournalFile::open(&journal::path(dir, base), last_seq, store.sync, store.interval_ms)?;
+        let journal = JournalFile::open(&journal::path(dir, at(base)), last_seq, store.sync, store.interval_ms)?;
         Ok(engine.with_journal(Box::new(Durable {
             journal,
             dir: dir.to_owned(),
+            epoch,
             recovery,
             lock: std::sync::Mutex::new(Some(lock)),
             checkpoint_seq: AtomicU64::new(last_seq),
@@ -304,10 +327,10 @@ impl Engine {
         }
         let (catalog, config) = {
             let _lock = files::lock(dir)?;
-            let Some(&seq) = files::list(dir, "snapshot", "snap")?.last() else {
+            let Some(&at) = files::list(dir, "snapshot", "snap")?.last() else {
                 return Err(JourneyError::invalid_argument(format!("{}: holds no store", dir.display())));
             };
-            snapshot::read_settings(&snapshot::path(dir, seq))?
+            snapshot::read_settings(&snapshot::path(dir, at))?
         };
         let stored = |what: &str, e: JourneyError| JourneyError::corrupt(dir, 0, format!("the stored {what}: {e}"));
         let config = Config::from_json(&config).map_err(|e| stored("config", e))?;
@@ -321,34 +344,61 @@ impl Engine {
 /// after it that is still there, because the cut failed, is left out all the same). Nothing in
 /// the store is changed: it is still this engine's.
 fn read_back(dir: &Path, durable_through: Seq, recover_to: RecoverTo) -> Result<Box<Engine>> {
-    let Some(&seq) = files::list(dir, "snapshot", "snap")?.last() else {
+    let Some(&at) = files::list(dir, "snapshot", "snap")?.last() else {
         return Err(JourneyError::corrupt(dir, 0, "no snapshot to read back"));
     };
     let mut recovery = Recovery::default();
-    recover(dir, seq, recover_to, Some(durable_through), &mut recovery).map(Box::new)
+    recover(dir, at, recover_to, Files::ReadThrough(durable_through), &mut recovery).map(Box::new)
 }
 
-/// Rebuilds the engine from snapshot `seq` and replays the journal after it: all of it, or
-/// through its last checkpoint record, cutting the rest. With `through`, only the records up to
-/// that one are replayed, and the files are left as they are.
-fn recover(
-    dir: &Path,
-    seq: u64,
-    recover_to: RecoverTo,
-    through: Option<Seq>,
-    recovery: &mut Recovery,
-) -> Result<Engine> {
-    let path = snapshot::path(dir, seq);
+/// The epoch this open owns the store under: `wanted` (`store.epoch`), or the store's own when
+/// none is given. The store's epoch is the one in `DIR/EPOCH` or the newest snapshot's, whichever
+/// is higher; `STORE_LOCKED` ("fenced") when `wanted` is below it. A higher `wanted` is written to
+/// `DIR/EPOCH` before the store is read, so every check an older owner makes from then on fails.
+fn claim_epoch(dir: &Path, wanted: Option<u64>, newest: Option<At>) -> Result<u64> {
+    let written = files::read_epoch(dir)?;
+    let store_epoch = written.max(newest.map_or(0, |at| at.epoch));
+    match wanted {
+        None => Ok(store_epoch),
+        Some(epoch) if epoch < store_epoch => Err(files::fenced(dir, store_epoch, epoch)),
+        Some(epoch) => {
+            if epoch > written {
+                files::write_epoch(dir, epoch)?;
+            }
+            Ok(epoch)
+        }
+    }
+}
+
+/// What recovery may do to the journal it replays.
+#[derive(Clone, Copy)]
+enum Files {
+    /// Cut a torn tail and the records after the last checkpoint off the file: it is this
+    /// owner's from now on.
+    Cut,
+    /// Leave the file as it is (an older owner's, which it may still be writing): what follows
+    /// the last checkpoint, or a torn tail, is only left out of the replay.
+    Leave,
+    /// Replay only the records through this one and leave the file as it is (reads after the
+    /// journal failed).
+    ReadThrough(Seq),
+}
+
+/// Rebuilds the engine from the snapshot at `at` and replays the journal after it: all of it, or
+/// through its last checkpoint record, cutting the rest when `files` allows (see [`Files`]).
+fn recover(dir: &Path, at: At, recover_to: RecoverTo, files: Files, recovery: &mut Recovery) -> Result<Engine> {
+    let seq = at.seq;
+    let path = snapshot::path(dir, at);
     let (_, image) = snapshot::read(&path)?;
     let stored = |what: &str, e: JourneyError| JourneyError::corrupt(&path, 0, format!("the stored {what}: {e}"));
     let engine = Engine::from_image(image, stored)?;
     recovery.snapshot_seq = seq;
-    let journal_path = journal::path(dir, seq);
+    let journal_path = journal::path(dir, at);
     if journal_path.exists() {
         let read = frame::read(&journal_path)?;
-        let records = match through {
-            Some(last) => &read.records[..read.records.partition_point(|record| record.seq <= last)],
-            None => &read.records[..],
+        let records = match files {
+            Files::ReadThrough(last) => &read.records[..read.records.partition_point(|record| record.seq <= last)],
+            Files::Cut | Files::Leave => &read.records[..],
         };
         let keep = match recover_to {
             RecoverTo::End => records.len(),
@@ -373,15 +423,20 @@ fn recover(
             recovery.records_replayed += 1;
             recovery.erasures_completed += is_erasure(read.change(record)) as u64;
         }
-        if through.is_some() {
+        if matches!(files, Files::ReadThrough(_)) {
             return Ok(engine);
         }
+        let cut_files = matches!(files, Files::Cut);
         if let Some((offset, bytes)) = read.torn {
-            cut(&journal_path, offset)?;
+            if cut_files {
+                cut(&journal_path, offset)?;
+            }
             recovery.torn_bytes_dropped = bytes;
         }
         if let Some(first_dropped) = read.records.get(keep) {
-            cut(&journal_path, first_dropped.offset)?;
+            if cut_files {
+                cut(&journal_path, first_dropped.offset)?;
+            }
             recovery.records_after_checkpoint_dropped = (read.records.len() - keep) as u64;
         }
     }
@@ -404,10 +459,10 @@ fn cut(path: &Path, offset: u64) -> Result<()> {
     file.set_len(offset).and_then(|()| file.sync_all()).map_err(|e| JourneyError::io("truncating", path, e))
 }
 
-/// Deletes the snapshots and journals older than snapshot `seq`.
-fn remove_older(dir: &Path, seq: u64) -> Result<()> {
+/// Deletes the snapshots and journals before the snapshot at `at`, in (epoch, number) order.
+fn remove_older(dir: &Path, at: At) -> Result<()> {
     for (prefix, ext) in [("snapshot", "snap"), ("journal", "log")] {
-        for old in files::list(dir, prefix, ext)?.into_iter().filter(|&s| s < seq) {
+        for old in files::list(dir, prefix, ext)?.into_iter().filter(|&old| old < at) {
             let path = files::numbered(dir, prefix, old, ext);
             std::fs::remove_file(&path).map_err(|e| JourneyError::io("removing", &path, e))?;
         }

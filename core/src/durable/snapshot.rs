@@ -60,8 +60,8 @@ struct Header {
 }
 
 /// The snapshot file of record `seq` in `dir`.
-pub(crate) fn path(dir: &Path, seq: u64) -> PathBuf {
-    super::files::numbered(dir, "snapshot", seq, "snap")
+pub(crate) fn path(dir: &Path, at: super::files::At) -> PathBuf {
+    super::files::numbered(dir, "snapshot", at, "snap")
 }
 
 /// A writer that checksums and counts what passes through it.

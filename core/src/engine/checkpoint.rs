@@ -47,7 +47,9 @@ impl Engine {
     /// Records `value` (any JSON, at most [`MAX_CHECKPOINT_BYTES`]) as the engine's checkpoint:
     /// everything done before this call is covered by it. A durable engine journals it; with
     /// `store.recoverTo: "checkpoint"` it is also where snapshots are written and what opening
-    /// the store recovers to. `INVALID_ARGUMENT` when the value is too large.
+    /// the store recovers to. `INVALID_ARGUMENT` when the value is too large; `STORE_LOCKED`
+    /// ("fenced") when a newer owner, with a higher `store.epoch`, has opened the store since
+    /// (docs/durability.md, "Fencing a stale owner").
     pub fn checkpoint(&self, value: &Value) -> Result<()> {
         let text = value.to_string();
         if text.len() > MAX_CHECKPOINT_BYTES {
@@ -55,6 +57,9 @@ impl Engine {
                 "a checkpoint of {} bytes is over the {MAX_CHECKPOINT_BYTES}-byte limit",
                 text.len()
             )));
+        }
+        if let Some(journal) = &self.journal {
+            journal.check_fence()?;
         }
         let record = |_: &()| Some(Change::Call(Command::Checkpoint(value.clone())));
         let set = || {

@@ -74,6 +74,10 @@ pub(crate) trait Journal: Send + Sync {
     /// the waker left to be woken when it is.
     fn poll_durable(&self, seq: Seq, cx: &mut Context<'_>) -> Poll<Result<()>>;
 
+    /// `STORE_LOCKED` when a newer owner (a higher `store.epoch`) has opened the store since this
+    /// engine did: a checkpoint of a stale owner must not be made.
+    fn check_fence(&self) -> Result<()>;
+
     /// Notes that record `seq` is a checkpoint.
     fn checkpointed(&self, seq: Seq);
 

@@ -73,6 +73,10 @@ pub struct StoreConfig {
     pub snapshot_every: u64,
     /// What opening the store recovers to.
     pub recover_to: RecoverTo,
+    /// The owner's fencing token: an open with a lower one than the store has seen is refused,
+    /// and so are this owner's checkpoints and snapshots once a higher one opened the store.
+    /// `None`: the store's own.
+    pub epoch: Option<u64>,
 }
 
 impl Default for StoreConfig {
@@ -82,6 +86,7 @@ impl Default for StoreConfig {
             interval_ms: 1000,
             snapshot_every: 256 * 1024 * 1024,
             recover_to: RecoverTo::End,
+            epoch: None,
         }
     }
 }
@@ -368,8 +373,11 @@ impl Config {
             RecoverTo::End => "end",
             RecoverTo::Checkpoint => "checkpoint",
         };
-        let store = serde_json::json!({"sync": sync, "intervalMs": self.store.interval_ms,
+        let mut store = serde_json::json!({"sync": sync, "intervalMs": self.store.interval_ms,
             "snapshotEvery": self.store.snapshot_every, "recoverTo": recover_to});
+        if let Some(epoch) = self.store.epoch {
+            store["epoch"] = epoch.into();
+        }
         map.insert("store".into(), store);
         let orchestration = &self.orchestration;
         let orchestration = serde_json::json!({"maxSegments": orchestration.max_segments,
@@ -404,7 +412,10 @@ fn positive_duration(key: &str, value: &Value) -> Result<Duration> {
     Ok(duration)
 }
 
-/// Reads `{"sync", "intervalMs", "snapshotEvery", "recoverTo"}`, every key optional.
+/// The largest `store.epoch`: the largest integer a JSON number carries exactly everywhere.
+const MAX_EPOCH: u64 = (1 << 53) - 1;
+
+/// Reads `{"sync", "intervalMs", "snapshotEvery", "recoverTo", "epoch"}`, every key optional.
 fn store(value: &Value) -> Result<StoreConfig> {
     let mut store = StoreConfig::default();
     let map =
@@ -434,6 +445,9 @@ fn store(value: &Value) -> Result<StoreConfig> {
                     "checkpoint" => RecoverTo::Checkpoint,
                     other => return Err(invalid(&path, format!("'{}' is not end or checkpoint", clip(other)))),
                 }
+            }
+            "epoch" => {
+                store.epoch = Some(count(&path, value, MAX_EPOCH)? as u64);
             }
             _ => return Err(invalid(&path, "unknown store key")),
         }
@@ -527,7 +541,13 @@ mod tests {
         assert_eq!((config.max_persisted_total, config.persisted_ttl.as_millis()), (7, 5_400_000));
         assert_eq!(
             config.store,
-            StoreConfig { sync: SyncMode::Batch, interval_ms: 50, snapshot_every: 4096, recover_to: RecoverTo::End }
+            StoreConfig {
+                sync: SyncMode::Batch,
+                interval_ms: 50,
+                snapshot_every: 4096,
+                recover_to: RecoverTo::End,
+                epoch: None
+            }
         );
         let orchestration = OrchestrationConfig {
             max_segments: 0,
