@@ -1,8 +1,10 @@
 # mypy: disallow-untyped-calls=False
 # (confluent-kafka has no type annotations.)
-"""The Kafka example's transactional outcomes (`consume --outcomes-topic`), in one process with
-stand-ins for the Kafka clients: what librdkafka's mock cluster cannot show (it records no
-transactional offsets and shows aborted records to readers), checked on the calls themselves."""
+"""The Kafka example's transactional outcomes (`consume --outcomes-topic`) and its fencing of a
+stale owner's store, in one process with stand-ins for the Kafka clients: what librdkafka's mock
+cluster cannot show (it records no transactional offsets and shows aborted records to readers)
+or a test cannot make happen on cue (a member cut off from the broker but not from the disk),
+checked on the calls themselves."""
 
 from __future__ import annotations
 
@@ -72,13 +74,36 @@ class FakeProducer:
 
 
 class FakeReader:
-    """A side topic's reader, and the group member: `group_offsets` are the group's."""
+    """A side topic's reader, and the group member: `group_offsets` are the group's, and
+    `group_metadata` their metadata."""
 
-    def __init__(self, config: Optional[dict[str, Any]] = None, group_offsets: Optional[dict[int, int]] = None) -> None:
-        self.group_offsets = group_offsets or {}
+    def __init__(self, config: Optional[dict[str, Any]] = None, group_offsets: Optional[dict[int, int]] = None,
+                 group_metadata: Optional[dict[int, str]] = None) -> None:
+        self.group_offsets = {} if group_offsets is None else group_offsets
+        self.group_metadata = {} if group_metadata is None else group_metadata
+        self.seeks: list[tuple[int, int]] = []
+        # Set when the group has replaced this member: the broker refuses its commits.
+        self.replaced = False
 
     def assign(self, partitions: list[TopicPartition]) -> None:
         pass
+
+    def pause(self, partitions: list[TopicPartition]) -> None:
+        pass
+
+    def resume(self, partitions: list[TopicPartition]) -> None:
+        pass
+
+    def seek(self, tp: TopicPartition) -> None:
+        self.seeks.append((tp.partition, tp.offset))
+
+    def commit(self, offsets: list[TopicPartition], asynchronous: bool = True) -> list[TopicPartition]:
+        if self.replaced:
+            raise KafkaException(KafkaError(KafkaError.ILLEGAL_GENERATION))
+        for tp in offsets:
+            self.group_offsets[tp.partition] = tp.offset
+            self.group_metadata[tp.partition] = tp.metadata or ""
+        return offsets
 
     def consume(self, num_messages: int = 1, timeout: float = 0) -> list[Any]:
         return []
@@ -87,7 +112,8 @@ class FakeReader:
         pass
 
     def committed(self, partitions: list[TopicPartition], timeout: float = 0) -> list[TopicPartition]:
-        return [TopicPartition(tp.topic, tp.partition, self.group_offsets.get(tp.partition, -1001)) for tp in partitions]
+        return [TopicPartition(tp.topic, tp.partition, self.group_offsets.get(tp.partition, -1001),
+                               self.group_metadata.get(tp.partition, "")) for tp in partitions]
 
     def consumer_group_metadata(self) -> bytes:
         return b"group"
@@ -135,6 +161,8 @@ def consumer_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group_offset: i
     member: Any = FakeReader(group_offsets={0: group_offset})  # the group member's stand-in
     consumer.kafka = member
     consumer.on_assign(member, [TopicPartition("journey", 0)])
+    consumer.take_claimed(member)
+    assert member.seeks == [(0, 0)] and kafka_consumer.owner_epoch(member.group_metadata[0]) == 1
     producer = topic.producer
     assert isinstance(producer, FakeProducer)
     return consumer, producer
@@ -173,3 +201,69 @@ def test_a_refused_commit_aborts_checkpoints_nothing_and_fails_every_partition(
     engine = consumer.owned[0].engine
     assert engine.last_checkpoint() is None
     consumer.release_all()  # closed at its last checkpoint: none
+
+
+def test_a_member_cut_off_from_the_broker_is_fenced_out_of_the_store_its_successor_opened(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On storage whose locks do not span hosts, the store's lock does not keep a replaced member
+    out (here its lock file is deleted, as it would be out of the successor's sight): the owner
+    epoch its successor claimed through the group does."""
+    monkeypatch.setattr(kafka_consumer, "Producer", FakeProducer)
+    monkeypatch.setattr(kafka_consumer, "Consumer", FakeReader)
+    cluster = kafka_consumer.Cluster({"bootstrap.servers": "nowhere:9092"})
+    offsets: dict[int, int] = {}
+    metadata: dict[int, str] = {}
+
+    def member_and_consumer() -> tuple[Any, Any]:
+        consumer = kafka_consumer.JourneyConsumer(
+            libjourney.Catalog.from_dict(CATALOG), CONFIG, tmp_path / "stores", tmp_path / "out", 1_000,
+            kafka_consumer.SliceChannel(cluster, "journey"))
+        member: Any = FakeReader(group_offsets=offsets, group_metadata=metadata)
+        consumer.kafka = member
+        consumer.on_assign(member, [TopicPartition("journey", 0)])
+        consumer.take_claimed(member)
+        return member, consumer
+
+    old_member, old = member_and_consumer()
+    assert old.owned[0].epoch == 1
+    old.receive(events(0, 10))
+    old.drain()
+    old.checkpoint(old.owned[0])
+    assert offsets == {0: 10} and kafka_consumer.owner_epoch(metadata[0]) == 1
+
+    # The split: the group replaces the old member, and its successor does not see its lock.
+    old_member.replaced = True
+    (tmp_path / "stores" / "partition-0" / "LOCK").unlink()
+    new_member, new = member_and_consumer()
+    assert new.owned[0].epoch == 2 and new.owned[0].next_offset == 10 and new_member.seeks == [(0, 10)]
+    assert kafka_consumer.owner_epoch(metadata[0]) == 2
+    assert old.claim(old_member, TopicPartition("journey", 0)) is None, "a replaced member claims nothing"
+
+    # Both apply what follows; the old one's checkpoint is refused before it commits anything.
+    old.receive(events(10, 15))
+    old.drain()
+    with pytest.raises(libjourney.JourneyError, match="fenced") as fenced:
+        old.checkpoint(old.owned[0])
+    assert fenced.value.code == "STORE_LOCKED"
+    new.receive(events(10, 20))
+    new.drain()
+    new.checkpoint(new.owned[0])
+    with pytest.raises(libjourney.JourneyError, match="fenced"):
+        old.release_all()
+    new.release_all()
+    assert offsets == {0: 20} and kafka_consumer.owner_epoch(metadata[0]) == 2
+
+    # The store holds what one engine holds after the 20 events, and its outcomes are theirs.
+    lines = [line for line in stream() if '"op"' not in line][:20]
+    one = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), CONFIG)
+    expected = [one.ingest(line) for line in lines]
+    durable: Any = {**CONFIG, "store": {"recoverTo": "checkpoint"}}
+    store = libjourney.Engine(libjourney.Catalog.from_dict(CATALOG), durable, store=str(tmp_path / "stores" / "partition-0"))
+    assert store.stats() == one.stats()
+    assert store.last_checkpoint()["offset"] == 20
+    store.close()
+    # (The old one wrote the outcomes of 10-14 before its checkpoint was refused: identical, as
+    # after a crash.)
+    written = [json.loads(line) for line in (tmp_path / "out" / "outcomes-0.ndjson").read_text().splitlines()]
+    assert all(entry["outcome"] == expected[entry["seq"]] for entry in written)
+    assert sorted({entry["seq"] for entry in written}) == list(range(20))

@@ -21,8 +21,10 @@ partition, with its position in the input as the header `journey-seq`. Clock mov
 or custom event, a web action's event) to the partition of their key. `--partitions N` creates
 the topic and its side topics first.
 
-**consume** joins the group. For each partition it is assigned, it opens the engine stored in
-`STORES/partition-<n>` with `store.recoverTo: "checkpoint"` and seeks to the offset recorded in the
+**consume** joins the group. For each partition it is assigned, it claims the next owner epoch
+(committed in the metadata of the group's offset, which only a current member can commit), opens
+the engine stored in `STORES/partition-<n>` with `store.recoverTo: "checkpoint"` and that
+`store.epoch` (a replaced member's checkpoints are then refused), and seeks to the offset recorded in the
 engine's last checkpoint, not to the group's committed offset: the engine's state and that offset
 are one journal record apart, so a consumer killed anywhere resumes with exactly the state that
 offset describes. Every `--checkpoint-every` messages of a partition, on a revoke and on shutdown,
@@ -310,10 +312,13 @@ class Partition:
     offset to record, the outcomes not yet written, and its progress report (event clock)."""
 
     def __init__(self, topic: str, number: int, engine: libjourney.Engine, next_offset: int,
-                 checkpointed: Optional[int]) -> None:
+                 checkpointed: Optional[int], epoch: int) -> None:
         self.topic = topic
         self.number = number
         self.engine = engine
+        # This owner's epoch: its store's `store.epoch`, and the metadata of every offset it
+        # commits, so that the next owner numbers its own from it.
+        self.epoch = epoch
         self.next_offset = next_offset
         # The offset of the engine's last checkpoint, and the last one the group accepted as this
         # partition's committed offset: they differ until a commit succeeds.
@@ -464,6 +469,21 @@ def retried(step: Callable[[], Any], attempts: int = 3) -> None:
             log("transaction step retried", error=str(error.args[0]))
 
 
+def epoch_metadata(epoch: int) -> str:
+    """The metadata of a committed offset: the owner epoch of the member that committed it."""
+    return json.dumps({"journeyEpoch": epoch})
+
+
+def owner_epoch(metadata: Optional[str]) -> int:
+    """The owner epoch in a committed offset's metadata; 0 when it has none (never claimed)."""
+    try:
+        value = json.loads(metadata or "{}")
+    except ValueError:
+        return 0
+    epoch = value.get("journeyEpoch") if isinstance(value, dict) else None
+    return epoch if isinstance(epoch, int) and epoch >= 0 else 0
+
+
 class Fenced(Exception):
     """The group gave this consumer's partitions to another member while its transaction was
     open: it stops, every partition closed at its last checkpoint."""
@@ -540,6 +560,10 @@ class JourneyConsumer:
         # Outcomes go to this topic in transactions instead of files, when given.
         self.outcome_topic = outcome_topic
         self.owned: dict[int, Partition] = {}
+        # Partitions the group assigned that are not claimed yet (paused), by number: their topic.
+        self.unclaimed: dict[int, str] = {}
+        # When a claim was last refused: the next try waits half a second.
+        self.claim_failed_at = -1.0
         # The group member, once `consume` has joined: checkpoints are committed to it too.
         self.kafka: Optional[Consumer] = None
         # Whether the group's protocol assigns and revokes partitions a few at a time
@@ -554,36 +578,52 @@ class JourneyConsumer:
         out.mkdir(parents=True, exist_ok=True)
 
     def on_assign(self, consumer: Consumer, assigned: list[TopicPartition]) -> None:
-        """Opens each partition's engine and starts at its checkpoint's offset."""
+        """Takes the assigned partitions paused: each is claimed and opened by `take_claimed`,
+        outside the rebalance (a broker may refuse the claim's commit until the rebalance is
+        over, and a member that holds its rebalance callback up is dropped from the group)."""
         if self.joined is None:
             self.joined = time.monotonic()
         for tp in assigned:
-            started = time.monotonic()
-            engine = self.open(tp.partition)
-            checkpoint = engine.last_checkpoint()
-            offset = checkpoint["offset"] if checkpoint else OFFSET_BEGINNING
-            tp.offset = offset
-            self.owned[tp.partition] = owned = Partition(tp.topic, tp.partition, engine, max(offset, 0),
-                                                         checkpoint["offset"] if checkpoint else None)
-            if self.outcome_topic is not None:
-                # A transaction committed after the engine's last checkpoint already holds the
-                # outcomes up to the group's offset: applied again, they are not sent again.
-                answer = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0]
-                if answer.error is not None:
-                    raise KafkaException(answer.error)  # without it, outcomes would be sent twice
-                group_offset = answer.offset
-                owned.committed = group_offset if group_offset >= 0 else None
-                owned.send_from = max(0, group_offset)
-            log("assigned", partition=tp.partition, offset=max(offset, 0), recovery=engine.recovery(),
-                openSeconds=round(time.monotonic() - started, 4))
+            self.unclaimed[tp.partition] = tp.topic
         if self.incremental:
             consumer.incremental_assign(assigned)  # added to the partitions it keeps
         else:
             consumer.assign(assigned)  # the whole assignment: eager revoked everything first
+        consumer.pause(assigned)
+
+    def take_claimed(self, consumer: Consumer) -> None:
+        """Claims each unclaimed partition (the next owner epoch), opens its engine under that
+        epoch and resumes it at its checkpoint's offset. A refused claim is tried again half a
+        second later."""
+        if time.monotonic() - self.claim_failed_at < 0.5:
+            return
+        for number, topic in list(self.unclaimed.items()):
+            started = time.monotonic()
+            claimed = self.claim(consumer, TopicPartition(topic, number))
+            if claimed is None:
+                self.claim_failed_at = time.monotonic()
+                return
+            epoch, group_offset = claimed
+            del self.unclaimed[number]
+            engine = self.open(number, epoch)
+            checkpoint = engine.last_checkpoint()
+            offset = checkpoint["offset"] if checkpoint else 0
+            self.owned[number] = owned = Partition(topic, number, engine, offset,
+                                                   checkpoint["offset"] if checkpoint else None, epoch)
+            if self.outcome_topic is not None:
+                # A transaction committed after the engine's last checkpoint already holds the
+                # outcomes up to the group's offset: applied again, they are not sent again.
+                owned.committed = group_offset
+                owned.send_from = max(0, group_offset or 0)
+            consumer.seek(TopicPartition(topic, number, offset))
+            consumer.resume([TopicPartition(topic, number)])
+            log("assigned", partition=number, offset=offset, epoch=epoch, recovery=engine.recovery(),
+                openSeconds=round(time.monotonic() - started, 4))
 
     def on_revoke(self, consumer: Consumer, revoked: list[TopicPartition]) -> None:
         """Checkpoints and closes each revoked partition's engine, for its next owner."""
         for tp in revoked:
+            self.unclaimed.pop(tp.partition, None)
             self.release(tp.partition)
 
     def on_lost(self, consumer: Consumer, lost: list[TopicPartition]) -> None:
@@ -599,17 +639,44 @@ class JourneyConsumer:
             raise Fenced(f"partitions {sorted(tp.partition for tp in lost)} were lost; the open transaction is "
                          "aborted and this consumer stops: start it again")
         for tp in lost:
+            self.unclaimed.pop(tp.partition, None)
             self.release(tp.partition, checkpoint=False)
 
-    def open(self, number: int) -> libjourney.Engine:
-        """The partition's engine; waits while its previous owner still holds the store."""
+    def claim(self, consumer: Consumer, tp: TopicPartition) -> Optional[tuple[int, Optional[int]]]:
+        """The partition's next owner epoch and the group's committed offset (`None`: none), or
+        `None` when the broker refused the claim (a rebalance under way; a member the group has
+        replaced). The epoch is one more than the one in the metadata of the group's committed
+        offset, and is committed there (at the same offset) before the store is opened: a broker
+        takes an offset commit only from a member of the group's current generation, so a member
+        the group has replaced never claims an epoch, and its store refuses its checkpoints once
+        its successor has opened it (docs/durability.md, "Fencing a stale owner")."""
+        answer = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0]
+        if answer.error is not None:
+            raise KafkaException(answer.error)
+        group_offset = answer.offset if answer.offset >= 0 else None
+        epoch = owner_epoch(answer.metadata) + 1
+        claim = TopicPartition(tp.topic, tp.partition, group_offset or 0, metadata=epoch_metadata(epoch))
+        try:
+            refused = [str(tp.error) for tp in consumer.commit(offsets=[claim], asynchronous=False) or []
+                       if tp.error is not None]
+        except KafkaException as error:
+            refused = [str(error.args[0])]
+        if refused:
+            log("claim refused", partition=tp.partition, error=refused)
+            return None
+        return epoch, group_offset
+
+    def open(self, number: int, epoch: int) -> libjourney.Engine:
+        """The partition's engine, under the owner epoch `epoch`; waits while its previous owner
+        still holds the store (on this host). A store a newer owner opened is not waited for."""
         deadline = time.monotonic() + 30
         waited = False
+        config: Any = {**self.config, "store": {**self.config["store"], "epoch": epoch}}
         while True:
             try:
-                return libjourney.Engine(self.catalog, self.config, store=str(self.stores / f"partition-{number}"))
+                return libjourney.Engine(self.catalog, config, store=str(self.stores / f"partition-{number}"))
             except libjourney.JourneyError as error:
-                if error.code != "STORE_LOCKED" or time.monotonic() > deadline:
+                if error.code != "STORE_LOCKED" or "fenced" in str(error) or time.monotonic() > deadline:
                     raise
                 if not waited:
                     log("waiting for the store", partition=number)
@@ -751,7 +818,8 @@ class JourneyConsumer:
         # The group's offset never goes back: while a partition applies again what a transaction
         # already covers (`send_from`), it stays where that transaction left it.
         group_offsets = {owned: max(owned.next_offset, owned.send_from) for owned in self.owned.values()}
-        offsets = [TopicPartition(owned.topic, owned.number, offset) for owned, offset in group_offsets.items()]
+        offsets = [TopicPartition(owned.topic, owned.number, offset, metadata=epoch_metadata(owned.epoch))
+                   for owned, offset in group_offsets.items()]
         try:
             self.outcome_topic.commit(offsets, self.kafka.consumer_group_metadata())
         except BaseException:
@@ -800,7 +868,8 @@ class JourneyConsumer:
         if self.kafka is None or self.outcome_topic is not None or not behind:
             return
         try:
-            answers = self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, offset)
+            answers = self.kafka.commit(offsets=[TopicPartition(owned.topic, owned.number, offset,
+                                                                metadata=epoch_metadata(owned.epoch))
                                                  for owned, offset in behind.items()], asynchronous=False)
         except KafkaException as error:
             self.commit_failed_at = time.monotonic()
@@ -916,6 +985,7 @@ def consume(cluster: Cluster, topic: str, group: str, consumer: JourneyConsumer,
             waiting = any(owned.queue for owned in consumer.owned.values())
             messages = kafka.consume(num_messages=1000, timeout=0 if waiting else 0.1)
             consumer.receive(messages)
+            consumer.take_claimed(kafka)
             consumer.commit()
             consumer.commit_transaction_when_due()
             consumer.slices.receive(0.002 if waiting else 0)
@@ -932,7 +1002,7 @@ def consume(cluster: Cluster, topic: str, group: str, consumer: JourneyConsumer,
             if busy and not waiting:  # caught up: say where each partition stands
                 log("idle", offsets={str(n): owned.next_offset for n, owned in sorted(consumer.owned.items())})
                 busy = False
-            if idle_exit is not None and not waiting and consumer.joined is not None \
+            if idle_exit is not None and not waiting and not consumer.unclaimed and consumer.joined is not None \
                     and time.monotonic() - max(last_message, consumer.joined) > idle_exit:
                 break
     finally:
