@@ -664,6 +664,11 @@ class JourneyConsumer:
         if refused:
             log("claim refused", partition=tp.partition, error=refused)
             return None
+        kept = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0]
+        if kept.error is None and owner_epoch(kept.metadata) != epoch:
+            # tansu 0.6.0 answers every committed offset with empty metadata.
+            log("offset metadata not kept", partition=tp.partition,
+                why="the broker dropped the owner epoch: every claim is epoch 1 and a replaced member is not fenced")
         return epoch, group_offset
 
     def open(self, number: int, epoch: int) -> libjourney.Engine:
