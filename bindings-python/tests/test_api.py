@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Iterator, cast
 
 import pytest
 
@@ -552,6 +552,18 @@ def test_cancelled_polls_lose_nothing_over_ten_thousand_events() -> None:
     assert stats["customEventsRedelivered"] == 0
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, however the test run was started: a
+    process started in the background by a shell without job control inherits SIGINT ignored,
+    and Python then leaves it ignored."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def interrupt_in(seconds: float) -> threading.Timer:
     """Sends this process SIGINT (Ctrl-C) after `seconds`."""
     import os
@@ -562,6 +574,7 @@ def interrupt_in(seconds: float) -> threading.Timer:
     return timer
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_interrupts_a_long_poll_promptly_and_loses_nothing() -> None:
     engine = make_engine()
     session = engine.start_agent_session("agent-1")["sessionId"]
@@ -576,6 +589,7 @@ def test_ctrl_c_interrupts_a_long_poll_promptly_and_loses_nothing() -> None:
     assert result["status"] == "events" and [e["eventName"] for e in result["events"]] == ["kept"]
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_interrupts_a_large_file_ingest_and_keeps_what_it_ingested(tmp_path: Path) -> None:
     engine = make_engine(allowedLateness=None)
     path = tmp_path / "big.ndjson"
