@@ -438,6 +438,7 @@ bench: $(VENV)/bin/maturin
 	$(PY) bench/python_ingest.py
 	$(PY) bench/python_wakeup.py
 	$(PY) bench/scale_out_bench.py
+	$(PY) bench/kafka_bench.py
 	$(MAKE) --no-print-directory bindings-node/node_modules/.package-lock.json
 	cd bindings-node && npx napi build --platform --release
 	node bench/node_ingest.mjs
@@ -455,6 +456,7 @@ bench-smoke: python node
 	$(PY) bench/python_ingest.py --smoke
 	$(PY) bench/python_wakeup.py --smoke
 	$(PY) bench/scale_out_bench.py --smoke
+	$(PY) bench/kafka_bench.py --smoke
 	node bench/node_ingest.mjs --smoke
 	node bench/node_wakeup.mjs --smoke
 	$(CARGO) build --quiet -p journey-cli
