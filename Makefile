@@ -123,24 +123,38 @@ timeline-screenshot: test-browser
 flow-screenshot: test-browser
 	cp target/tmp/flow/flow.png docs/flow.png
 
-## test: build everything and run every test suite. The nightly suites (Miri and the fuzz
-## targets, with their own toolchain and target directories, sharing nothing with the rest) run
-## beside the others: much of their time is one thread interpreting or fuzzing, while the others
-## leave a core idle in their own single-threaded stretches (valgrind, pytest, node --test).
-test: lint check-header check-types
-	@$(MAKE) --no-print-directory -j2 test-stable test-nightly
+## test: build everything and run every test suite, in two lanes side by side (one per core of
+## a 2-core machine), each suite once. The lanes share no build output they both write: the
+## bindings lane builds target/debug, target/maturin and the Node addon; the native lane Miri's
+## and the fuzzer's own directories, the C tests (waiting for target/debug's lock when the other
+## holds it), target/release and the wheels. Python's .venv and the Node modules they both read
+## are made first. Much of the native lane is one thread (Miri, libFuzzer, valgrind), beside the
+## other lane's compiles.
+test: $(VENV)/bin/maturin bindings-node/node_modules/.package-lock.json
+	@$(MAKE) --no-print-directory -j2 test-bindings-lane test-native-lane
+
+## test-bindings-lane: lint, then Rust, Python, Node, the demos, the README programs and the
+## vendors' clients, one after another (the half of `make test` that builds the bindings)
+test-bindings-lane:
+	@$(MAKE) --no-print-directory -j1 lint test-rust test-python test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk docs bench-smoke
+
+## test-native-lane: the generated header and types checked, Miri and the fuzz targets, the C
+## tests under valgrind and ASan, the installed library, the wheel and the sdist, one after another
+test-native-lane:
+	@$(MAKE) --no-print-directory -j1 check-header check-types miri-smoke fuzz-smoke test-c test-c-asan test-install test-pip-install
 
 ## test-stable: every suite on the stable toolchain, one after another
 test-stable:
-	@$(MAKE) --no-print-directory -j1 test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk docs bench-smoke
+	@$(MAKE) --no-print-directory -j1 lint check-header check-types test-rust test-c test-c-asan test-install test-python test-pip-install test-node test-demos test-npm-pack test-browser test-cli-readme test-scale-out-readme test-load test-genesys-sdk test-genesys-js-sdk test-cxone-sdk docs bench-smoke
 
 ## test-nightly: the short runs of Miri and of the fuzz targets, one after the other
 test-nightly:
 	@$(MAKE) --no-print-directory -j1 miri-smoke fuzz-smoke
 
 ## test-rust: unit, vector, property, robustness and concurrency tests, the ABI's vectors, doctests
+## (the benches, which --all-targets runs as tests, on their smoke-sized inputs)
 test-rust:
-	$(CARGO) test --workspace --all-targets
+	JOURNEY_BENCH_SMOKE=1 $(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
 ## crash-test: the full crash test: 250 SIGKILLs of a process working on a durable store, each
@@ -156,20 +170,22 @@ soak:
 ## a finding is left in fuzz/artifacts/<target>/ and fails the target
 FUZZ_TARGETS := ingest_json catalog config batches action_events c_abi sequence
 FUZZ_SECONDS ?= 60
+# -O: optimized, as a long run wants; the smoke run builds with --dev, in a third of the time
+FUZZ_BUILD ?= -O
 fuzz: fuzz-tools
 	cd fuzz && python3 seed.py
 	@for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \
-		(cd fuzz && $(CARGO) +nightly fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+		(cd fuzz && $(CARGO) +nightly fuzz run $(FUZZ_BUILD) $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
 			-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 2>&1 | grep -E '^(Done|stat::number_of_executed_units)|panicked|ERROR|SUMMARY|artifact'; \
 			exit $${PIPESTATUS[0]}) || exit 1; \
 	done
 
 ## fuzz-smoke: the harness's own tests (the agent-queue model, the heap counter), then each fuzz
-## target for a few seconds (make test), so none of them rots
+## target for a few seconds, built unoptimized (make test), so none of them rots
 fuzz-smoke: fuzz-tools
 	cd fuzz && $(CARGO) +nightly test --quiet --lib -- --test-threads=1
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-4}
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-4} FUZZ_BUILD=--dev
 
 ## fuzz-tools: the nightly toolchain's cargo-fuzz, installed when missing
 fuzz-tools:
@@ -222,8 +238,9 @@ ffi:
 ffi-release:
 	$(CARGO) build --release -p journey-ffi
 
-## test-c: the C tests, linked shared and static, under valgrind; the header compiled as C99, C11 and C17
-## with -pedantic and as C++11 to C++20
+## test-c: the C tests, linked shared (run under valgrind) and static (run as they are: test-c-asan
+## checks the static library's memory under AddressSanitizer); the header compiled as C99, C11 and
+## C17 with -pedantic and as C++11 to C++20
 test-c: ffi
 	@command -v valgrind >/dev/null || { echo "test-c needs valgrind (apt-get install valgrind)"; exit 1; }
 	@mkdir -p $(BUILD)
@@ -241,10 +258,10 @@ test-c: ffi
 		echo '#include "journey.h"' | $(CC) -std=$$std -pedantic -Wall -Wextra -Werror -Iinclude -x c -c - -o /dev/null || exit 1; \
 	done
 	@for t in $(C_TESTS); do \
-		for link in shared static; do \
-			echo "valgrind $$t ($$link)"; \
-			$(VALGRIND) $(BUILD)/$$t-$$link || exit 1; \
-		done; \
+		echo "valgrind $$t (shared)"; \
+		$(VALGRIND) $(BUILD)/$$t-shared || exit 1; \
+		echo "$$t (static)"; \
+		$(BUILD)/$$t-static || exit 1; \
 	done
 
 ## test-c-asan: the C tests again, built with AddressSanitizer (and UBSan) against the static library
@@ -306,7 +323,7 @@ test-install: ffi-release
 ## .venv: Python 3 with maturin, pytest, mypy, the benchmark's peers (fastjsonschema, orjson, jsonschema-rs), Dask for the backfill example, confluent-kafka for the Kafka one, pandas for paths_to_pandas
 $(VENV)/bin/maturin:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet maturin pytest pytest-xdist mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka pandas pandas-stubs
+	$(VENV)/bin/pip install --quiet maturin pytest pytest-xdist mypy fastjsonschema orjson jsonschema-rs "dask[distributed]" confluent-kafka pandas pandas-stubs ziglang auditwheel
 
 ## python: build the `libjourney` package into .venv (editable)
 python: $(VENV)/bin/maturin
@@ -344,7 +361,8 @@ test-kafka-broker: python $(TANSU)
 
 ## test-pip-install: the release wheel for manylinux2014 (zig links it against glibc 2.17), its tag
 ## checked by auditwheel, installed into a fresh venv where the README's Python program runs as
-## written in an empty directory; then the sdist, built into a wheel from source
+## written in an empty directory; then the sdist, built into a wheel from source (unoptimized, in
+## an empty target directory: what it checks is that the sdist holds everything the build needs)
 WHEEL_TOOLS := $(VENV)/lib/python3*/site-packages/ziglang
 test-pip-install: $(VENV)/bin/maturin
 	ls -d $(WHEEL_TOOLS) >/dev/null 2>&1 || $(VENV)/bin/pip install --quiet ziglang auditwheel
@@ -361,7 +379,9 @@ test-pip-install: $(VENV)/bin/maturin
 	diff target/readme/python/run.out <(python3 tools/readme_block.py --expected python)
 	@echo "README: the Python program ran as written, against the installed wheel"
 	cd bindings-python && ../$(VENV)/bin/maturin sdist --out ../target/wheels 2>/dev/null
-	target/pip-venv/bin/pip wheel --quiet --no-deps target/wheels/libjourney-$(VERSION).tar.gz -w target/sdist-wheel
+	rm -rf target/sdist-build
+	MATURIN_PEP517_ARGS="--profile dev" CARGO_TARGET_DIR=$(CURDIR)/target/sdist-build \
+		target/pip-venv/bin/pip wheel --quiet --no-deps target/wheels/libjourney-$(VERSION).tar.gz -w target/sdist-wheel
 	@echo "sdist: target/wheels/libjourney-$(VERSION).tar.gz builds $$(ls target/sdist-wheel)"
 
 ## demo-python: the bike delivery through the Python package
