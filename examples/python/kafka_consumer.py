@@ -1115,7 +1115,8 @@ def main() -> None:
             sub.add_argument("--topic", default="journey")
         if name in ("consume", "results"):
             sub.add_argument("--stores", type=Path, default=Path("stores"))
-            sub.add_argument("--out", type=Path, default=Path("outcomes"))
+            sub.add_argument("--out", type=Path, default=Path("outcomes"),
+                             help="the directory of the outcome files (unused with --outcomes-topic)")
         if name == "produce":
             sub.add_argument("--cap", type=int, help="quarantine components of more events")
             sub.add_argument("--start", type=int, default=0, help="the first position to send")
@@ -1123,7 +1124,8 @@ def main() -> None:
                              help="route one event at a time, moving state when components join")
             sub.add_argument("--partitions", type=int,
                              help="create the topic with this many partitions, and its side topics, when missing")
-            sub.add_argument("--replication-factor", type=int, default=1, help="of the topics --partitions creates")
+            sub.add_argument("--replication-factor", type=int,
+                             help="of the topics --partitions creates (default 1; 3 on a real cluster)")
         if name == "consume":
             sub.add_argument("--group", default="journey", help="the consumer group")
             sub.add_argument("--checkpoint-every", type=int, default=10_000,
@@ -1132,7 +1134,8 @@ def main() -> None:
             sub.add_argument("--session-timeout-ms", type=int, default=10_000,
                              help="the group's session timeout (classic protocols; KIP-848's is the broker's)")
             sub.add_argument("--outcomes-topic", metavar="TOPIC",
-                             help="send outcomes to this topic in Kafka transactions (exactly once) instead of files")
+                             help="send outcomes to this topic in Kafka transactions (exactly once) instead of files; "
+                                  "create it first (produce --partitions creates only the input's topics)")
         if name == "results":
             sub.add_argument("--outcomes-topic", metavar="TOPIC", help="read the outcomes from this topic (needs the cluster)")
         if name == "consume":
@@ -1151,6 +1154,8 @@ def main() -> None:
         if name in ("produce", "results"):
             sub.add_argument("files", nargs="+", type=Path)
     args = parser.parse_args()
+    if getattr(args, "replication_factor", None) is not None and args.partitions is None:
+        parser.error("--replication-factor goes with --partitions: it is used when creating the topics")
     if args.command == "mock-cluster":
         holder, bootstrap = mock_cluster()
         print(bootstrap, flush=True)
@@ -1163,7 +1168,7 @@ def main() -> None:
         cluster = Cluster.from_arguments(args.bootstrap, args.kafka_config, args.kafka_settings)
     if args.command == "produce":
         if args.partitions is not None:
-            cluster.create_topics(args.topic, args.partitions, args.replication_factor)
+            cluster.create_topics(args.topic, args.partitions, args.replication_factor or 1)
         log("produced", **produce(cluster, args.topic, catalog, read_lines(args.files), config, args.cap,
                                   args.start, online=args.online))
     elif args.command == "consume":
