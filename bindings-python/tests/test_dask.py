@@ -12,6 +12,8 @@ from typing import Any
 
 from distributed import Client, LocalCluster
 
+import libjourney
+from libjourney import partition
 from clocked_streams import CATALOG, CONFIG, agent_sessions_unnamed, one_engine, stream, with_operations
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "python"))
@@ -89,3 +91,41 @@ def test_a_backfill_with_retention_equals_one_engine(tmp_path: Path) -> None:
                 result = dask_backfill.backfill(client, json.dumps(CATALOG), config, write(path, lines), partitions=3)
                 for part in ("outcomes", "stats", "journeys", "sessionEvents"):
                     assert result[part] == expected[part], (config["clock"], part)
+
+
+def test_a_partition_given_only_operations_equals_one_engine(tmp_path: Path) -> None:
+    """Agents whose keys hash to partitions the router gives no events: those partitions' engines
+    see only logins and custom events, and under an event clock take the watermark before each,
+    having no events of their own to move their clock. The events' partitions are all the other
+    task's (odd ones, of 8 on 2 workers), which could run ahead and tell the watermark of events
+    after an operation before the operation took it: each partition's reported next position is
+    its next event's or operation's, whichever comes first."""
+    catalog = libjourney.Catalog.from_dict(CATALOG)
+    candidates = [line for line in stream() if clock_move(line) is None][:60]
+    routed = partition.route(catalog, "\n".join(candidates), 8)["partitions"]
+    events = [line for line, p in zip(candidates, routed) if p is not None and p % 2 == 1][:16]
+    assert len(events) == 16 and all((p or 0) % 2 == 1 for p in partition.route(catalog, "\n".join(events), 8)["partitions"])
+    agents = [agent for agent in (f"agent-{k}" for k in range(200))
+              if partition.partition_for(partition.command_key("startAgentSession", {"agentId": agent}) or "", 8) % 2
+              == 0][:3]
+    assert len(agents) == 3, agents
+
+    def op(name: str, input: Any) -> str:
+        return json.dumps({"op": name, "input": input})
+
+    # (After the first event: before any, one engine's event clock is the wall clock.)
+    lines = [events[0], *(op("startAgentSession", {"agentId": agent}) for agent in agents)]
+    for n, line in enumerate(events[1:]):
+        lines.append(line)
+        lines.append(op("sendCustomEvent", {"agentId": agents[n % 3], "eventName": "customerWaiting", "data": str(n)}))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            for config in (CONFIG, EVENT_CLOCK):
+                expected = one_engine(lines, config)
+                result = dask_backfill.backfill(client, json.dumps(CATALOG), config,
+                                                write(tmp_path / "stream.ndjson", lines), partitions=8)
+                assert agent_sessions_unnamed(result["outcomes"]) == agent_sessions_unnamed(expected["outcomes"])
+                assert result["agentDeliveries"] == expected["agentDeliveries"], config
+                assert len(expected["agentDeliveries"]) == 3 and all(
+                    answer.get("events") for answer in expected["agentDeliveries"]), expected["agentDeliveries"]
+                assert result["stats"] == expected["stats"]

@@ -125,6 +125,12 @@ class Group:
         self.lines = {p: part.ndjson.decode().split("\n") if part.ndjson else [] for p, part in work.partitions.items()}
         self.positions = {p: part.positions for p, part in work.partitions.items()}
         self.applied = {p: 0 for p in work.partitions}
+        # Each partition's operations' positions, and how many of them it has run: a partition's
+        # next position, which it reports, is its next event's or its next operation's, so that
+        # no partition's watermark passes an operation that has yet to take it.
+        self.operations = {p: sorted(position for position, command in work.commands.items() if command.partition == p)
+                           for p in work.partitions}
+        self.operations_run = {p: 0 for p in work.partitions}
         self.frontier = frontier
         self.every_outcome = work.every_outcome
         self.outcomes: list[tuple[int, Any]] = []
@@ -165,6 +171,7 @@ class Group:
         else:
             self.apply_before(position)
         answer = call(engine, command.op, command.input)
+        self.operations_run[command.partition] += 1
         if self.every_outcome or "error" in answer:  # a refused operation is a rejection
             self.outcomes.append((position, answer))
         if command.op == "startAgentSession" and "sessionId" in answer:
@@ -176,8 +183,10 @@ class Group:
             return
         reports = []
         for p, positions in self.positions.items():
-            following = positions[self.applied[p]] if self.applied[p] < len(positions) else None
-            reports.append({"partition": p, "accepted": self.pending_reports.pop(p, []), "next": following})
+            operations, run = self.operations[p], self.operations_run[p]
+            upcoming = [*positions[self.applied[p]:self.applied[p] + 1], *operations[run:run + 1]]
+            reports.append({"partition": p, "accepted": self.pending_reports.pop(p, []),
+                            "next": min(upcoming) if upcoming else None})
         self.frontier.record(reports).result()
 
     def observe(self, engine: libjourney.Engine, position: Optional[int]) -> None:
@@ -267,6 +276,9 @@ def backfill(client: Client, catalog_text: str, config: Any, paths: list[Path], 
             part_needs.append(position)
         if first[target] is None:
             first[target] = position
+    for position, operation in commands.items():  # a partition starts at its first event or operation
+        known = first[operation.partition]
+        first[operation.partition] = position if known is None else min(position, known)
     # Partition p goes to task p mod tasks, with its operations; each task gets every clock move.
     used = {command.partition for command in commands.values()}
     tasks = [Work({p: PartitionInput("\n".join(parts[p][0]).encode(), parts[p][1], parts[p][2])

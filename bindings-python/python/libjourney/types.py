@@ -1338,7 +1338,7 @@ class PartitionProgress(TypedDict):
 
     #: The positions where it accepted an event since its last report, each with the event's time (RFC 3339).
     accepted: List[List[Any]]
-    #: Its next position: it has processed each of its positions before this one. `null` once it has no more events. Required: a report that leaves it out is refused rather than read as "no more events".
+    #: Its next position, of an event or of an operation it has yet to run: it has processed each of its positions before this one. `null` once it has no more. Required: a report that leaves it out is refused rather than read as "no more events". (A partition that left out an operation waiting for the watermark would let the others' times after it into it.)
     next: Optional[int]
     #: The partition reporting.
     partition: int

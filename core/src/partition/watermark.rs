@@ -52,9 +52,10 @@ pub struct PartitionProgress {
     /// time (RFC 3339).
     #[serde(default)]
     pub accepted: Vec<(u64, String)>,
-    /// Its next position: it has processed each of its positions before this one. `null` once
-    /// it has no more events. Required: a report that leaves it out is refused rather than read
-    /// as "no more events".
+    /// Its next position, of an event or of an operation it has yet to run: it has processed
+    /// each of its positions before this one. `null` once it has no more. Required: a report that
+    /// leaves it out is refused rather than read as "no more events". (A partition that left out
+    /// an operation waiting for the watermark would let the others' times after it into it.)
     #[serde(deserialize_with = "Option::deserialize")]
     pub next: Option<u64>,
 }
@@ -97,7 +98,9 @@ impl Frontier {
     }
 
     /// `W(position)`: the largest event time accepted by any partition before `position`;
-    /// `None` while nothing was accepted. `INVALID_ARGUMENT` until [`Frontier::passed`].
+    /// `None` while nothing was accepted. `INVALID_ARGUMENT` until [`Frontier::passed`]. Exact
+    /// for the partition whose next position is `position` (its own report holds the frontier
+    /// there): what it answers is the largest time before the frontier.
     pub fn watermark_before(&self, position: u64) -> Result<Option<Millis>> {
         match self.passed(position) {
             true => Ok(self.before_frontier),
