@@ -9,7 +9,11 @@ PREFIX ?= /usr/local
 CFLAGS_STRICT := -std=c11 -Wall -Wextra -Werror -g -Iinclude
 STATIC_LIBS := -lpthread -ldl -lm
 VALGRIND := valgrind --quiet --suppressions=$(CURDIR)/tests/c/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1
-DEBUG_LIB := target/debug
+# The C tests' debug library has a target directory of its own: `cargo test --workspace`, in the
+# other lane of `make test`, rebuilds target/debug's libjourney with other features, and would
+# replace it under the C tests while they link and run.
+FFI_DEBUG_DIR := target/c-build
+DEBUG_LIB := $(FFI_DEBUG_DIR)/debug
 RELEASE_LIB := target/release
 C_TESTS := test_flow test_errors test_callbacks test_threads test_durable test_cancel test_ingest_file test_partition
 BUILD := target/c
@@ -125,9 +129,10 @@ flow-screenshot: test-browser
 
 ## test: build everything and run every test suite, in two lanes side by side (one per core of
 ## a 2-core machine), each suite once. The lanes share no build output they both write: the
-## bindings lane builds target/debug, target/maturin and the Node addon; the native lane Miri's
-## and the fuzzer's own directories, the C tests (waiting for target/debug's lock when the other
-## holds it), target/release and the wheels. Python's .venv and the Node modules they both read
+## bindings lane builds target/debug, target/maturin and the Node addon (in
+## target/x86_64-unknown-linux-gnu); the native lane Miri's and the fuzzer's own directories,
+## target/c-build for the C tests, target/release and the wheels (the header and types checks
+## run in target/debug, waiting for its lock). Python's .venv and the Node modules they both read
 ## are made first. Much of the native lane is one thread (Miri, libFuzzer, valgrind), beside the
 ## other lane's compiles.
 test: $(VENV)/bin/maturin bindings-node/node_modules/.package-lock.json
@@ -230,9 +235,10 @@ check-types:
 check-header:
 	$(CARGO) run --quiet -p journey-header -- --check
 
-## ffi: the debug C library; programs linked to it need its SONAME, so that link is made beside it
+## ffi: the debug C library (in target/c-build); programs linked to it need its SONAME, so that
+## link is made beside it
 ffi:
-	$(CARGO) build -p journey-ffi
+	CARGO_TARGET_DIR=$(CURDIR)/$(FFI_DEBUG_DIR) $(CARGO) build -p journey-ffi
 	ln -sf libjourney.so $(DEBUG_LIB)/$(SONAME)
 
 ffi-release:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from confluent_kafka import KafkaError, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, TopicPartition
 
 from clocked_streams import CATALOG, CONFIG, stream
 
@@ -162,7 +162,7 @@ def consumer_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group_offset: i
     consumer.kafka = member
     consumer.on_assign(member, [TopicPartition("journey", 0)])
     consumer.take_claimed(member)
-    assert member.seeks == [(0, 0)] and kafka_consumer.owner_epoch(member.group_metadata[0]) == 1
+    assert member.seeks == [(0, OFFSET_BEGINNING)] and kafka_consumer.owner_epoch(member.group_metadata[0]) == 1
     producer = topic.producer
     assert isinstance(producer, FakeProducer)
     return consumer, producer

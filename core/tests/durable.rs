@@ -639,14 +639,35 @@ fn a_store_without_epochs_takes_one_and_keeps_it() {
     let engine = Engine::open(&dir, catalog(), owner(4)).unwrap();
     assert_eq!(accepted(&engine), 1);
     drop(engine);
-    assert_eq!(std::fs::read_to_string(dir.join("EPOCH")).unwrap().trim(), "4");
     let names = files(&dir);
+    assert!(names.contains(&format!("EPOCH-{:020}", 4)), "{names:?}");
     assert!(names.contains(&format!("snapshot-{:020}-{:020}.snap", 4, 2)), "{names:?}");
     assert!(!names.iter().any(|name| name == &format!("journal-{:020}.log", 0)), "{names:?}");
     // Opened without an epoch, the store's own is used: no fence, and the files keep it.
     let engine = Engine::open(&dir, catalog(), checkpointed("")).unwrap();
     assert_eq!(accepted(&engine), 1);
     engine.checkpoint(&serde_json::json!(2)).unwrap();
-    let refused = Config::from_json(r#"{"store": {"epoch": 0}}"#).unwrap_err();
+    let refused = Config::from_json(r#"{"store": {"epoch": 0, "recoverTo": "checkpoint"}}"#).unwrap_err();
     assert!(refused.to_string().contains("store.epoch"), "{refused}");
+    // A newer owner takes the older one's state at its last checkpoint: fencing needs checkpoints.
+    let refused = Config::from_json(r#"{"store": {"epoch": 2}}"#).unwrap_err();
+    assert!(refused.to_string().contains("recoverTo"), "{refused}");
+}
+
+#[test]
+fn a_stale_owner_at_a_checkpoint_closes_without_a_snapshot() {
+    let dir = temp_dir("fence-close");
+    let old = Engine::open(&dir, catalog(), owner(1)).unwrap();
+    old.ingest_json(event(1, 0, 0).as_bytes()).unwrap();
+    old.checkpoint(&serde_json::json!(1)).unwrap();
+    std::fs::remove_file(dir.join("LOCK")).unwrap();
+    let new = Engine::open(&dir, catalog(), owner(2)).unwrap();
+    let before = files(&dir);
+    old.close().unwrap(); // at a checkpoint, but fenced: lets go, writes nothing
+    assert_eq!(files(&dir), before);
+    new.ingest_json(event(1, 1, 1).as_bytes()).unwrap();
+    new.checkpoint(&serde_json::json!(2)).unwrap();
+    drop(new);
+    let next = Engine::open(&dir, catalog(), owner(3)).unwrap();
+    assert_eq!(accepted(&next), 2);
 }

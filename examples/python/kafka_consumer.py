@@ -474,6 +474,13 @@ def epoch_metadata(epoch: int) -> str:
     return json.dumps({"journeyEpoch": epoch})
 
 
+def store_epoch(store: Path) -> int:
+    """The highest owner epoch that opened the store in `store` (its `EPOCH-<n>` markers,
+    docs/durability.md); 0 for a new store or one without epochs."""
+    epochs = [int(path.name[len("EPOCH-"):]) for path in store.glob("EPOCH-*") if path.name[len("EPOCH-"):].isdigit()]
+    return max(epochs, default=0)
+
+
 def owner_epoch(metadata: Optional[str]) -> int:
     """The owner epoch in a committed offset's metadata; 0 when it has none (never claimed)."""
     try:
@@ -605,6 +612,8 @@ class JourneyConsumer:
                 return
             epoch, group_offset = claimed
             del self.unclaimed[number]
+            # The idle clock runs from the last partition taken: it has a backlog to fetch.
+            self.joined = time.monotonic()
             engine = self.open(number, epoch)
             checkpoint = engine.last_checkpoint()
             offset = checkpoint["offset"] if checkpoint else 0
@@ -615,7 +624,7 @@ class JourneyConsumer:
                 # outcomes up to the group's offset: applied again, they are not sent again.
                 owned.committed = group_offset
                 owned.send_from = max(0, group_offset or 0)
-            consumer.seek(TopicPartition(topic, number, offset))
+            consumer.seek(TopicPartition(topic, number, offset if checkpoint else OFFSET_BEGINNING))
             consumer.resume([TopicPartition(topic, number)])
             log("assigned", partition=number, offset=offset, epoch=epoch, recovery=engine.recovery(),
                 openSeconds=round(time.monotonic() - started, 4))
@@ -644,17 +653,24 @@ class JourneyConsumer:
 
     def claim(self, consumer: Consumer, tp: TopicPartition) -> Optional[tuple[int, Optional[int]]]:
         """The partition's next owner epoch and the group's committed offset (`None`: none), or
-        `None` when the broker refused the claim (a rebalance under way; a member the group has
-        replaced). The epoch is one more than the one in the metadata of the group's committed
-        offset, and is committed there (at the same offset) before the store is opened: a broker
-        takes an offset commit only from a member of the group's current generation, so a member
-        the group has replaced never claims an epoch, and its store refuses its checkpoints once
-        its successor has opened it (docs/durability.md, "Fencing a stale owner")."""
-        answer = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0]
+        `None` when the broker refused the claim or did not answer (a rebalance under way; a
+        member the group has replaced), for the caller to try again. The epoch is one more than
+        the highest of the one in the metadata of the group's committed offset and the store's
+        own (its `EPOCH-<n>` markers: the metadata is gone when the offsets expire or are reset),
+        and is committed there (at the same offset) before the store is opened: a broker takes
+        an offset commit only from a member of the group's current generation, so a member the
+        group has replaced never claims an epoch, and its store refuses its checkpoints once its
+        successor has opened it (docs/durability.md, "Fencing a stale owner")."""
+        try:
+            answer = consumer.committed([TopicPartition(tp.topic, tp.partition)], 30)[0]
+        except KafkaException as error:
+            log("claim refused", partition=tp.partition, error=[str(error.args[0])])
+            return None
         if answer.error is not None:
-            raise KafkaException(answer.error)
+            log("claim refused", partition=tp.partition, error=[str(answer.error)])
+            return None
         group_offset = answer.offset if answer.offset >= 0 else None
-        epoch = owner_epoch(answer.metadata) + 1
+        epoch = max(owner_epoch(answer.metadata), store_epoch(self.stores / f"partition-{tp.partition}")) + 1
         claim = TopicPartition(tp.topic, tp.partition, group_offset or 0, metadata=epoch_metadata(epoch))
         try:
             refused = [str(tp.error) for tp in consumer.commit(offsets=[claim], asynchronous=False) or []
@@ -668,7 +684,8 @@ class JourneyConsumer:
         if kept.error is None and owner_epoch(kept.metadata) != epoch:
             # tansu 0.6.0 answers every committed offset with empty metadata.
             log("offset metadata not kept", partition=tp.partition,
-                why="the broker dropped the owner epoch: every claim is epoch 1 and a replaced member is not fenced")
+                why="the broker dropped the owner epoch: it comes from the store alone, which fences a replaced "
+                    "member only when its broker refuses that member's commits")
         return epoch, group_offset
 
     def open(self, number: int, epoch: int) -> libjourney.Engine:

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 /// The lock file: held (flock) by the engine that has the store open.
 const LOCK_FILE: &str = "LOCK";
 
-/// The highest owner epoch that opened the store (docs/durability.md, "Fencing a stale owner").
-const EPOCH_FILE: &str = "EPOCH";
+/// The name of the marker of an owner epoch that opened the store, before its number
+/// (docs/durability.md, "Fencing a stale owner").
+const EPOCH_PREFIX: &str = "EPOCH-";
 
 /// Where a snapshot or journal falls in a store's history: the epoch of the owner that wrote it,
 /// then its record number. Ordered by both, in that order: a newer owner's files come after an
@@ -58,32 +59,43 @@ fn position(numbers: &str) -> Option<At> {
     }
 }
 
-/// The epoch in `DIR/EPOCH`; 0 when there is none.
+/// The store's epoch: the highest of its `DIR/EPOCH-<epoch>` markers; 0 when there is none.
 pub(crate) fn read_epoch(dir: &Path) -> Result<u64> {
-    let path = dir.join(EPOCH_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => text
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| JourneyError::corrupt(&path, 0, format!("not an epoch: {:?}", text.trim()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(JourneyError::io("reading", &path, e)),
+    let entries = std::fs::read_dir(dir).map_err(|e| JourneyError::io("listing", dir, e))?;
+    let mut highest = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| JourneyError::io("listing", dir, e))?;
+        let name = entry.file_name();
+        let epoch = name.to_str().and_then(|name| name.strip_prefix(EPOCH_PREFIX)).and_then(|n| n.parse::<u64>().ok());
+        highest = highest.max(epoch.unwrap_or(0));
     }
+    Ok(highest)
 }
 
-/// Writes `epoch` to `DIR/EPOCH` so that a crash leaves the old value or the new one, and makes
-/// it durable before returning.
-pub(crate) fn write_epoch(dir: &Path, epoch: u64) -> Result<()> {
-    let path = dir.join(EPOCH_FILE);
-    let temporary = dir.join(format!("{EPOCH_FILE}.tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut file = File::create(&temporary)?;
-        std::io::Write::write_all(&mut file, format!("{epoch}\n").as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, &path)
-    };
-    write().map_err(|e| JourneyError::io("writing", &path, e))?;
-    sync_dir(dir)
+/// Raises the store's epoch to `epoch` (at least): creates its marker `DIR/EPOCH-<epoch>` and
+/// makes it durable, then deletes the markers below it. Creating a file never lowers the
+/// highest, so two claimants at once (a member the group replaced, slower, and its successor)
+/// leave the successor's epoch whatever their order; the loser learns it at its next check.
+pub(crate) fn raise_epoch(dir: &Path, epoch: u64) -> Result<()> {
+    let path = dir.join(format!("{EPOCH_PREFIX}{epoch:020}"));
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.sync_all())
+        .map_err(|e| JourneyError::io("creating", &path, e))?;
+    sync_dir(dir)?;
+    let entries = std::fs::read_dir(dir).map_err(|e| JourneyError::io("listing", dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let lower = name.to_str().and_then(|name| name.strip_prefix(EPOCH_PREFIX)).and_then(|n| n.parse::<u64>().ok());
+        if lower.is_some_and(|lower| lower < epoch) {
+            // Tidying only: a marker left behind changes nothing, the highest one counts.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
 }
 
 /// `STORE_LOCKED` when a newer owner than `epoch` has opened the store in `dir`.
@@ -177,14 +189,17 @@ mod tests {
         let dir = crate::durable::test_dir();
         assert_eq!(read_epoch(dir.path()).unwrap(), 0);
         check_fence(dir.path(), 0).unwrap();
-        write_epoch(dir.path(), 7).unwrap();
+        raise_epoch(dir.path(), 7).unwrap();
         assert_eq!(read_epoch(dir.path()).unwrap(), 7);
         check_fence(dir.path(), 7).unwrap();
         check_fence(dir.path(), 8).unwrap();
         let error = check_fence(dir.path(), 6).unwrap_err();
         assert_eq!(error.code(), "STORE_LOCKED");
         assert!(error.to_string().contains("fenced"), "{error}");
-        std::fs::write(dir.path().join(EPOCH_FILE), b"seven").unwrap();
-        assert_eq!(read_epoch(dir.path()).unwrap_err().code(), "CORRUPT_STORE");
+        // A slower claimant of a lower epoch, after: the highest stays.
+        raise_epoch(dir.path(), 9).unwrap();
+        raise_epoch(dir.path(), 8).unwrap();
+        assert_eq!(read_epoch(dir.path()).unwrap(), 9);
+        assert_eq!(check_fence(dir.path(), 8).unwrap_err().code(), "STORE_LOCKED");
     }
 }

@@ -116,7 +116,7 @@ impl Journal for Durable {
     fn failed_view(&self, engine: &Engine) -> Result<Option<&Engine>> {
         let Some(durable_through) = self.journal.failed_after() else { return Ok(None) };
         let recover_to = engine.config().store.recover_to;
-        let view = self.failed_view.get_or_init(|| read_back(&self.dir, durable_through, recover_to));
+        let view = self.failed_view.get_or_init(|| read_back(&self.dir, self.epoch, durable_through, recover_to));
         match view {
             Ok(engine) => Ok(Some(engine)),
             Err(error) => {
@@ -189,7 +189,10 @@ impl Journal for Durable {
         if self.journal.is_closed() {
             return Ok(());
         }
-        if engine.snapshots_at_checkpoints() && !self.at_checkpoint() {
+        // A stale owner (a newer epoch opened the store) closes without a snapshot: its files are
+        // nobody's any more, and it must still let go of them.
+        let fenced = files::check_fence(&self.dir, self.epoch).is_err();
+        if fenced || (engine.snapshots_at_checkpoints() && !self.at_checkpoint()) {
             self.journal.flush()?;
         } else {
             self.write_snapshot(engine)?;
@@ -255,10 +258,9 @@ impl Engine {
         catalog.check_limits(&config)?;
         let lock = files::lock(dir)?;
         files::remove_temporary(dir)?;
-        let newest = files::list(dir, "snapshot", "snap")?.last().copied();
-        let epoch = claim_epoch(dir, config.store.epoch, newest)?;
+        let epoch = claim_epoch(dir, config.store.epoch, newest_snapshot(dir)?)?;
         let mut recovery = Recovery::default();
-        let (engine, changed) = match newest {
+        let (engine, changed) = match recover_newest(dir, epoch, config.store.recover_to, &mut recovery)? {
             None if !files::list(dir, "journal", "log")?.is_empty() => {
                 let message = "journal files but no snapshot: a store always has one (was it deleted?)";
                 return Err(JourneyError::corrupt(dir, 0, message));
@@ -267,11 +269,7 @@ impl Engine {
                 recovery.created = true;
                 (Engine::new(catalog, config)?, true)
             }
-            Some(at) => {
-                // An older owner's files are read, never changed: it may still be writing them.
-                let older_owner = at.epoch < epoch;
-                let files = if older_owner { Files::Leave } else { Files::Cut };
-                let recovered = recover(dir, at, config.store.recover_to, files, &mut recovery)?;
+            Some((recovered, older_owner)) => {
                 let (engine, upgraded, changed) = recovered.reconfigured(catalog, config)?;
                 recovery.catalog_upgraded = upgraded;
                 (engine, changed || older_owner)
@@ -343,8 +341,9 @@ impl Engine {
 /// the journal after it through record `durable_through` (the file was cut back to it; a record
 /// after it that is still there, because the cut failed, is left out all the same). Nothing in
 /// the store is changed: it is still this engine's.
-fn read_back(dir: &Path, durable_through: Seq, recover_to: RecoverTo) -> Result<Box<Engine>> {
-    let Some(&at) = files::list(dir, "snapshot", "snap")?.last() else {
+fn read_back(dir: &Path, epoch: u64, durable_through: Seq, recover_to: RecoverTo) -> Result<Box<Engine>> {
+    // This owner's newest snapshot: a newer owner's files are not what this one's journal follows.
+    let Some(&at) = files::list(dir, "snapshot", "snap")?.iter().rev().find(|at| at.epoch == epoch) else {
         return Err(JourneyError::corrupt(dir, 0, "no snapshot to read back"));
     };
     let mut recovery = Recovery::default();
@@ -363,9 +362,51 @@ fn claim_epoch(dir: &Path, wanted: Option<u64>, newest: Option<At>) -> Result<u6
         Some(epoch) if epoch < store_epoch => Err(files::fenced(dir, store_epoch, epoch)),
         Some(epoch) => {
             if epoch > written {
-                files::write_epoch(dir, epoch)?;
+                files::raise_epoch(dir, epoch)?;
             }
             Ok(epoch)
+        }
+    }
+}
+
+/// The newest snapshot's position, in (epoch, number) order.
+fn newest_snapshot(dir: &Path) -> Result<Option<At>> {
+    Ok(files::list(dir, "snapshot", "snap")?.last().copied())
+}
+
+/// How many times an open reads an older owner's files again when they changed under it.
+const OLDER_OWNER_READS: usize = 5;
+
+/// Recovers the state of the newest snapshot and its journal (`None`: the store has no snapshot),
+/// and whether they are an older owner's (an epoch below `epoch`). An older owner's files are
+/// read, never changed, and may change under the read: that owner may be writing a snapshot and
+/// deleting the files before it. A journal gone before the read, or a read that failed while the
+/// newest snapshot changed, is read again from the newest snapshot then.
+fn recover_newest(
+    dir: &Path,
+    epoch: u64,
+    recover_to: RecoverTo,
+    recovery: &mut Recovery,
+) -> Result<Option<(Engine, bool)>> {
+    let mut attempt = 0;
+    loop {
+        let Some(at) = newest_snapshot(dir)? else { return Ok(None) };
+        if at.epoch >= epoch {
+            return recover(dir, at, recover_to, Files::Cut, recovery).map(|engine| Some((engine, false)));
+        }
+        attempt += 1;
+        let mut this_read = Recovery::default();
+        let moved_on = |dir: &Path| newest_snapshot(dir).ok().flatten() != Some(at);
+        if !journal::path(dir, at).exists() && attempt < OLDER_OWNER_READS {
+            continue; // deleted after a newer snapshot of the older owner's: read that one
+        }
+        match recover(dir, at, recover_to, Files::Leave, &mut this_read) {
+            Ok(engine) => {
+                *recovery = this_read;
+                return Ok(Some((engine, true)));
+            }
+            Err(_) if attempt < OLDER_OWNER_READS && moved_on(dir) => continue,
+            Err(error) => return Err(error),
         }
     }
 }
@@ -464,7 +505,11 @@ fn remove_older(dir: &Path, at: At) -> Result<()> {
     for (prefix, ext) in [("snapshot", "snap"), ("journal", "log")] {
         for old in files::list(dir, prefix, ext)?.into_iter().filter(|&old| old < at) {
             let path = files::numbered(dir, prefix, old, ext);
-            std::fs::remove_file(&path).map_err(|e| JourneyError::io("removing", &path, e))?;
+            match std::fs::remove_file(&path) {
+                // An older owner that goes on writing deletes its own old files too.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                removed => removed.map_err(|e| JourneyError::io("removing", &path, e))?,
+            }
         }
     }
     Ok(())

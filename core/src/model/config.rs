@@ -452,6 +452,11 @@ fn store(value: &Value) -> Result<StoreConfig> {
             _ => return Err(invalid(&path, "unknown store key")),
         }
     }
+    if store.epoch.is_some() && store.recover_to != RecoverTo::Checkpoint {
+        // A newer owner takes the older one's state at its last checkpoint, the one point both
+        // know where the input stands (docs/durability.md, "Fencing a stale owner").
+        return Err(invalid("store.epoch", "needs store.recoverTo \"checkpoint\""));
+    }
     Ok(store)
 }
 

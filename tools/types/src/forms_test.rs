@@ -43,7 +43,7 @@ fn config_example() -> Value {
         "maxStringLength": 500, "maxEventBytes": 10000, "maxPendingPerAgent": 10, "maxCustomEventData": 1000,
         "maxPersistedTotal": 5000, "persistedTtl": "12h",
         "retention": "30d", "actionRetention": "1h", "ingestThreads": 2, "digestKey": "000102030405060708090a0b0c0d0e0f",
-        "store": {"sync": "batch", "intervalMs": 500, "snapshotEvery": 1000000, "recoverTo": "checkpoint"},
+        "store": {"sync": "batch", "intervalMs": 500, "snapshotEvery": 1000000, "recoverTo": "checkpoint", "epoch": 3},
         "orchestration": {"maxSegments": 20, "maxOutcomes": 0, "maxActionMaps": 10, "minOfferGap": "90s", "customEvents": "outbox"},
         "identity": {
             "blockedValues": {"cookie": ["x"], "email": ["test@example\\.com"], "phone": [], "externalContact": [], "externalId": ["0+"]},
