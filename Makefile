@@ -133,8 +133,7 @@ flow-screenshot: test-browser
 ## target/x86_64-unknown-linux-gnu) and target/release; the native lane Miri's and the fuzzer's
 ## own directories, target/c-build for the C tests, and the wheels. Python's .venv and the Node
 ## modules they both read are made first. Much of the native lane is one thread (Miri, libFuzzer,
-## valgrind), beside the other lane's compiles; in a clean-clone run the two lanes took 26 and
-## 34 minutes before the install test moved to the bindings lane.
+## valgrind), beside the other lane's compiles.
 test: $(VENV)/bin/maturin bindings-node/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory -j2 test-bindings-lane test-native-lane
 
